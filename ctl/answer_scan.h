@@ -1,0 +1,32 @@
+#ifndef AD_CTL_ANSWER_SCAN_H
+#define AD_CTL_ANSWER_SCAN_H
+/*
+ * Picks the daemon's `"sequence": N` and `"waited_seconds": S` out of an answer body as it streams in,
+ * chunk by chunk, without buffering or parsing the JSON: the bench hot path pays a few byte
+ * comparisons per body. For each key the first occurrence with a value of the right form wins
+ * (sequence: a non-negative integer; waited_seconds: a non-negative decimal without exponent); other
+ * values (a reflected query `?sequence=x` in /delay's "args" is a string) are skipped. Pure.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct ad_scan_field {
+    unsigned state;   /* internal: key, colon, value, integer part, fraction, done */
+    unsigned matched; /* bytes of the key matched so far */
+    unsigned frac_digits;
+    int64_t whole, frac;
+    int64_t value; /* -1 until found */
+} ad_scan_field_t;
+
+typedef struct ad_answer_scan {
+    ad_scan_field_t seq, wait;
+} ad_answer_scan_t;
+
+void ad_answer_scan_init(ad_answer_scan_t *s);
+/* Feeds the next len bytes of the body. */
+void ad_answer_scan_feed(ad_answer_scan_t *s, const char *data, size_t len);
+/* Once the body is complete (a number running to the end of it counts): */
+int64_t ad_answer_scan_sequence(const ad_answer_scan_t *s); /* -1 when absent */
+int64_t ad_answer_scan_wait_ns(const ad_answer_scan_t *s);  /* waited_seconds in ns, -1 when absent */
+
+#endif

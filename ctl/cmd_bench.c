@@ -1,0 +1,160 @@
+/*
+ * `asyncdemoctl bench`: each endpoint in turn through the multi engine; a report section per endpoint
+ * as it finishes, then the ratios and the timeline (or the JSON document), the journal entries and the
+ * final STATUS=.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "clock.h"
+#include "cmd_common.h"
+#include "commands.h"
+#include "engine.h"
+#include "json_report.h"
+#include "progress.h"
+
+/* The run's name: the endpoint's path without its query ("/blocking"). */
+static void endpoint_name(const char *endpoint, char *buf, size_t size)
+{
+    size_t len = strcspn(endpoint, "?");
+    if (len == 0)
+        snprintf(buf, size, "/");
+    else
+        snprintf(buf, size, "%.*s", (int)len, endpoint);
+}
+
+/* One endpoint's run. Returns 0, or an exit status after printing why. */
+static int bench_one(const ad_bench_opts_t *o, size_t i, const struct curl_slist *resolve, ad_run_result_t *r)
+{
+    char url[AD_CTL_URL_MAX + AD_CTL_ENDPOINT_MAX + 64], name[AD_CTL_ENDPOINT_MAX], err[256];
+    if (ad_bench_endpoint_url(o, i, url, sizeof(url)) >= (int)sizeof(url)) {
+        ad_cmd_error("endpoint %s: the URL is too long", o->endpoints[i]);
+        return AD_CTL_EXIT_USAGE;
+    }
+    endpoint_name(o->endpoints[i], name, sizeof(name));
+    ad_run_result_init(r, name, url);
+
+    ad_progress_t progress;
+    ad_progress_init(&progress, "bench", name, !o->no_progress);
+    ad_engine_plan_t plan = {
+        .url = url,
+        .concurrency = o->concurrency,
+        .requests = o->requests,
+        .duration_ns = o->duration_ns,
+        .rate = o->rate,
+        .timeout_ns = o->timeout_ns,
+        .keepalive = o->keepalive,
+        .warmup_ns = o->warmup_ns,
+        .threads = o->threads,
+        .resolve = resolve,
+        .direct = true,
+        .progress = (progress.tty || progress.notify) ? ad_progress_update : NULL,
+        .progress_ud = &progress,
+    };
+    int rc = ad_engine_run(&plan, r, err, sizeof(err));
+    ad_progress_clear(&progress);
+    if (rc != 0) {
+        ad_cmd_error("bench %s: %s", name, err);
+        return AD_CTL_EXIT_SOFTWARE;
+    }
+    return 0;
+}
+
+static void report_end(FILE *out, const ad_bench_opts_t *o, const ad_cmd_output_t *dest,
+                       const ad_run_result_t *const *runs, size_t n)
+{
+    ad_report_style_t st;
+    ad_cmd_report_style(&st, dest, o->color, o->ascii);
+    if (n > 1) {
+        ad_report_ratios(out, runs, n, &st);
+        fputc('\n', out);
+    }
+    if (!o->no_timeline) {
+        ad_timeline_style_t ts;
+        ad_cmd_timeline_style(&ts, dest, o->color, o->ascii);
+        ad_timeline_render(out, runs, n, &ts);
+    }
+}
+
+int ad_bench_execute(const ad_bench_opts_t *o, const char *heading)
+{
+    int64_t started_wall = ad_wall_ns();
+    bool journal = ad_cmd_journal_setup(o->journal);
+    ad_cmd_output_t dest;
+    if (ad_cmd_output_open(&dest, o->output) != 0)
+        return AD_CTL_EXIT_USAGE;
+    struct curl_slist *resolve = NULL;
+    int rc = ad_cmd_check_target(&o->base, o->timeout_ns, &resolve);
+    if (rc != 0) {
+        ad_cmd_output_close(&dest);
+        return rc;
+    }
+
+    ad_run_result_t **runs = calloc(o->nendpoints, sizeof(*runs));
+    size_t n = 0;
+    ad_report_style_t st;
+    ad_cmd_report_style(&st, &dest, o->color, o->ascii);
+    if (runs == NULL) {
+        ad_cmd_error("out of memory");
+        rc = AD_CTL_EXIT_SOFTWARE;
+    }
+    if (!o->json && heading != NULL && rc == 0)
+        fprintf(dest.out, "%s\n\n", heading);
+    for (size_t i = 0; i < o->nendpoints && rc == 0 && !ad_engine_stop_requested(); i++) {
+        runs[i] = malloc(sizeof(*runs[i]));
+        if (runs[i] == NULL) {
+            ad_cmd_error("out of memory");
+            rc = AD_CTL_EXIT_SOFTWARE;
+            break;
+        }
+        rc = bench_one(o, i, resolve, runs[i]);
+        if (rc != 0) {
+            free(runs[i]);
+            runs[i] = NULL;
+            break;
+        }
+        n++;
+        if (!o->json) {
+            ad_report_run(dest.out, runs[i], &st);
+            fputc('\n', dest.out);
+            fflush(dest.out);
+        }
+    }
+    const ad_run_result_t *const *cruns = (const ad_run_result_t *const *)runs;
+    if (n > 0) {
+        if (o->json) {
+            json_t *options = ad_json_options_bench(o);
+            if (ad_cmd_write_json(dest.out, "bench", options, started_wall, runs, n) != 0 && rc == 0)
+                rc = AD_CTL_EXIT_SOFTWARE;
+            json_decref(options);
+        } else {
+            report_end(dest.out, o, &dest, cruns, n);
+        }
+        if (journal)
+            ad_cmd_journal_runs("bench", cruns, n);
+        ad_cmd_notify_summary("bench", cruns, n);
+    }
+    if (ad_cmd_output_close(&dest) != 0 && rc == 0)
+        rc = AD_CTL_EXIT_SOFTWARE;
+    if (rc == 0)
+        rc = ad_engine_stop_requested() ? AD_CTL_EXIT_INTERRUPTED : ad_cmd_runs_exit(cruns, n);
+    for (size_t i = 0; i < n; i++)
+        free(runs[i]);
+    free(runs);
+    curl_slist_free_all(resolve);
+    return rc;
+}
+
+int ad_cmd_bench(int argc, char **argv)
+{
+    ad_bench_opts_t *o = malloc(sizeof(*o)); /* large (paths): not on the stack */
+    char err[512] = "";
+    if (o == NULL) {
+        ad_cmd_error("out of memory");
+        return AD_CTL_EXIT_SOFTWARE;
+    }
+    int rc = ad_cmd_parse_outcome(ad_ctl_parse_bench(argc, argv, o, err, sizeof(err)), AD_CMD_BENCH, err);
+    if (rc < 0)
+        rc = ad_bench_execute(o, NULL);
+    free(o);
+    return rc;
+}

@@ -1,0 +1,62 @@
+/*
+ * `asyncdemoctl demo`: the whole lesson in one go, for the README's main command. Part 1 is the
+ * client side (compare: the same requests sequentially, async, with threads, with processes against
+ * the daemon's /delay/N); part 2 the server side (bench: /blocking, /non-blocking, /offload).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include "cmd_common.h"
+#include "commands.h"
+#include "duration.h"
+
+static int demo_execute(const ad_demo_opts_t *d)
+{
+    ad_compare_opts_t *c = malloc(sizeof(*c));
+    ad_bench_opts_t *b = malloc(sizeof(*b));
+    int rc = AD_CTL_EXIT_SOFTWARE;
+    if (c == NULL || b == NULL) {
+        ad_cmd_error("out of memory");
+        goto done;
+    }
+    ad_demo_compare_opts(d, c);
+    ad_demo_bench_opts(d, b);
+    char delay[32], heading[1024 + 256];
+    ad_duration_format(d->delay_ns, delay, sizeof(delay));
+
+    snprintf(heading, sizeof(heading),
+             "=== Part 1: the client side ===\n"
+             "%llu requests to %s (each waits %s), made four ways:\n"
+             "sequential (one after another), async (one thread, all in flight), threads, processes.",
+             (unsigned long long)c->n, c->url, delay);
+    rc = ad_compare_execute(c, heading);
+    if (rc != AD_CTL_EXIT_OK && rc != AD_CTL_EXIT_FAILURE)
+        goto done; /* unreachable, interrupted, internal error: part 2 would fare no better */
+
+    snprintf(heading, sizeof(heading),
+             "=== Part 2: the server side ===\n"
+             "%llu concurrent requests each to /blocking (sleeps on the event loop), /non-blocking (a timer\n"
+             "on the loop) and /offload (the sleep moved to a worker pool), %s delay, at %s.",
+             (unsigned long long)b->requests, delay, b->url);
+    int rc2 = ad_bench_execute(b, heading);
+    if (rc2 != AD_CTL_EXIT_OK)
+        rc = rc2;
+done:
+    free(c);
+    free(b);
+    return rc;
+}
+
+int ad_cmd_demo(int argc, char **argv)
+{
+    ad_demo_opts_t *o = malloc(sizeof(*o));
+    char err[512] = "";
+    if (o == NULL) {
+        ad_cmd_error("out of memory");
+        return AD_CTL_EXIT_SOFTWARE;
+    }
+    int rc = ad_cmd_parse_outcome(ad_ctl_parse_demo(argc, argv, o, err, sizeof(err)), AD_CMD_DEMO, err);
+    if (rc < 0)
+        rc = demo_execute(o);
+    free(o);
+    return rc;
+}

@@ -1,0 +1,22 @@
+#ifndef AD_CTL_COMMANDS_H
+#define AD_CTL_COMMANDS_H
+/*
+ * asyncdemoctl's subcommands. Each takes its arguments (argv[0] is the subcommand's name), does its
+ * own I/O and returns the process exit status (options.h's AD_CTL_EXIT_* and the two below).
+ */
+#include "options.h"
+
+#define AD_CTL_EXIT_SOFTWARE 70     /* an internal error (EX_SOFTWARE): out of memory, epoll, fork failed */
+#define AD_CTL_EXIT_INTERRUPTED 130 /* stopped by SIGINT/SIGTERM; the report of what finished is printed */
+
+int ad_cmd_bench(int argc, char **argv);
+int ad_cmd_compare(int argc, char **argv);
+int ad_cmd_stats(int argc, char **argv);
+int ad_cmd_demo(int argc, char **argv);
+
+/* The same with options already made (demo builds them): run, report, return the exit status.
+ * heading: printed above the report (text output only), or NULL. */
+int ad_bench_execute(const ad_bench_opts_t *o, const char *heading);
+int ad_compare_execute(const ad_compare_opts_t *o, const char *heading);
+
+#endif

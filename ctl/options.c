@@ -1,0 +1,1081 @@
+/* asyncdemoctl's command-line parser: a small table-driven scanner (re-entrant, unlike getopt) plus
+ * strict value parsers whose errors name the flag and the value. */
+#include "options.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "clock.h"
+#include "duration.h"
+
+/* ---- commands, modes ---- */
+
+ad_ctl_command_t ad_ctl_command_from_name(const char *name)
+{
+    static const struct {
+        const char *name;
+        ad_ctl_command_t cmd;
+    } cmds[] = {{"bench", AD_CMD_BENCH},
+                {"compare", AD_CMD_COMPARE},
+                {"stats", AD_CMD_STATS},
+                {"demo", AD_CMD_DEMO},
+                {"help", AD_CMD_HELP}};
+    for (size_t i = 0; name != NULL && i < sizeof(cmds) / sizeof(cmds[0]); i++)
+        if (strcmp(name, cmds[i].name) == 0)
+            return cmds[i].cmd;
+    return AD_CMD_NONE;
+}
+
+static const char *const mode_names[AD_MODE_COUNT] = {"sequential", "async", "threads", "processes"};
+
+const char *ad_compare_mode_name(ad_compare_mode_t m)
+{
+    return (unsigned)m < AD_MODE_COUNT ? mode_names[m] : "unknown";
+}
+
+int ad_compare_mode_from_name(const char *s, size_t len)
+{
+    for (int i = 0; i < AD_MODE_COUNT; i++)
+        if (strlen(mode_names[i]) == len && memcmp(s, mode_names[i], len) == 0)
+            return i;
+    return -1;
+}
+
+/* ---- errors ---- */
+
+__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err != NULL && errlen > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return AD_CTL_PARSE_ERROR;
+}
+
+/* ---- URLs ---- */
+
+static bool is_host_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '-' || c == '.' || c == '_';
+}
+
+static bool is_v6_char(char c)
+{
+    return isxdigit((unsigned char)c) || c == ':' || c == '.';
+}
+
+/* Parses the "host[:port]" part s[0..len). */
+static int parse_authority(const char *s, size_t len, ad_url_t *u, char *err, size_t errlen)
+{
+    const char *host = s, *port = NULL;
+    size_t hostlen;
+    if (memchr(s, '@', len) != NULL)
+        return fail(err, errlen, "credentials in a URL are not supported");
+    if (len > 0 && s[0] == '[') {
+        const char *close = memchr(s, ']', len);
+        if (close == NULL)
+            return fail(err, errlen, "'[' without ']' around the IPv6 address");
+        host = s + 1;
+        hostlen = (size_t)(close - host);
+        /* an optional %zone may follow the address */
+        size_t addrlen = hostlen;
+        const char *pct = memchr(host, '%', hostlen);
+        if (pct != NULL)
+            addrlen = (size_t)(pct - host);
+        for (size_t i = 0; i < addrlen; i++)
+            if (!is_v6_char(host[i]))
+                return fail(err, errlen, "'%.*s' is not an IPv6 address", (int)hostlen, host);
+        if (addrlen < 2 || memchr(host, ':', addrlen) == NULL)
+            return fail(err, errlen, "'%.*s' is not an IPv6 address", (int)hostlen, host);
+        u->ipv6 = true;
+        const char *after = close + 1;
+        if (after < s + len) {
+            if (*after != ':')
+                return fail(err, errlen, "unexpected '%c' after the IPv6 address", *after);
+            port = after + 1;
+        }
+    } else {
+        const char *colon = memchr(s, ':', len);
+        hostlen = colon != NULL ? (size_t)(colon - s) : len;
+        for (size_t i = 0; i < hostlen; i++)
+            if (!is_host_char(s[i]))
+                return fail(err, errlen, "'%.*s' is not a host name or address", (int)hostlen, s);
+        if (colon != NULL)
+            port = colon + 1;
+    }
+    if (hostlen == 0)
+        return fail(err, errlen, "no host");
+    if (hostlen >= sizeof(u->host))
+        return fail(err, errlen, "host name too long");
+    memcpy(u->host, host, hostlen);
+    u->host[hostlen] = '\0';
+
+    u->port = u->https ? 443 : 80;
+    if (port != NULL) {
+        size_t plen = (size_t)(s + len - port);
+        unsigned long v = 0;
+        if (plen == 0 || plen > 5)
+            return fail(err, errlen, "port '%.*s' is not a number from 1 to 65535", (int)plen, port);
+        for (size_t i = 0; i < plen; i++) {
+            if (!isdigit((unsigned char)port[i]))
+                return fail(err, errlen, "port '%.*s' is not a number from 1 to 65535", (int)plen, port);
+            v = v * 10 + (unsigned long)(port[i] - '0');
+        }
+        if (v == 0 || v > 65535)
+            return fail(err, errlen, "port '%.*s' is not a number from 1 to 65535", (int)plen, port);
+        u->port = (uint16_t)v;
+    }
+    return 0;
+}
+
+int ad_url_parse(const char *s, ad_url_t *u, char *err, size_t errlen)
+{
+    memset(u, 0, sizeof(*u));
+    if (s == NULL || *s == '\0')
+        return fail(err, errlen, "empty URL");
+    for (const char *p = s; *p != '\0'; p++) {
+        if ((unsigned char)*p <= ' ' || *p == 0x7f)
+            return fail(err, errlen, "spaces and control characters must be percent-encoded");
+    }
+    const char *rest;
+    if (strncasecmp(s, "http://", 7) == 0) {
+        rest = s + 7;
+    } else if (strncasecmp(s, "https://", 8) == 0) {
+        u->https = true;
+        rest = s + 8;
+    } else {
+        return fail(err, errlen, "must start with http:// or https://");
+    }
+    size_t authlen = strcspn(rest, "/?#");
+    if (parse_authority(rest, authlen, u, err, errlen) != 0)
+        return AD_CTL_PARSE_ERROR;
+    const char *path = rest + authlen;
+    size_t pathlen = strcspn(path, "#");
+    if (pathlen + 2 > sizeof(u->path))
+        return fail(err, errlen, "URL too long");
+    /* "http://h?x=1" has an empty path: the request line needs "/?x=1". */
+    size_t off = 0;
+    if (pathlen == 0 || path[0] != '/')
+        u->path[off++] = '/';
+    memcpy(u->path + off, path, pathlen);
+    u->path[off + pathlen] = '\0';
+    return 0;
+}
+
+int ad_url_authority(const ad_url_t *u, char *buf, size_t size)
+{
+    return snprintf(buf, size, u->ipv6 ? "[%s]:%u" : "%s:%u", u->host, (unsigned)u->port);
+}
+
+int ad_url_format(const ad_url_t *u, char *buf, size_t size)
+{
+    char auth[AD_CTL_HOST_MAX + 16];
+    if (u->port == (u->https ? 443 : 80)) /* the scheme's port is left out, as people write it */
+        snprintf(auth, sizeof(auth), u->ipv6 ? "[%s]" : "%s", u->host);
+    else
+        ad_url_authority(u, auth, sizeof(auth));
+    return snprintf(buf, size, "%s://%s%s", u->https ? "https" : "http", auth, u->path);
+}
+
+/* ---- values ---- */
+
+/* Values are quoted in messages; long ones are cut so a message stays one line. */
+#define VAL "'%.64s'"
+
+static int parse_count(const char *flag, const char *v, uint64_t min, uint64_t max, uint64_t *out, char *err,
+                       size_t errlen)
+{
+    uint64_t n = 0;
+    if (*v == '\0')
+        return fail(err, errlen, "%s: needs a whole number, got an empty value", flag);
+    for (const char *p = v; *p != '\0'; p++) {
+        if (!isdigit((unsigned char)*p))
+            return fail(err, errlen, "%s: " VAL " is not a whole number", flag, v);
+        unsigned d = (unsigned)(*p - '0');
+        if (n > (UINT64_MAX - d) / 10)
+            return fail(err, errlen, "%s: " VAL " is too large (at most %" PRIu64 ")", flag, v, max);
+        n = n * 10 + d;
+    }
+    if (n < min || n > max)
+        return fail(err, errlen, "%s: " VAL " is out of range (%" PRIu64 " to %" PRIu64 ")", flag, v, min, max);
+    *out = n;
+    return 0;
+}
+
+static int parse_unsigned(const char *flag, const char *v, unsigned min, unsigned max, unsigned *out, char *err,
+                          size_t errlen)
+{
+    uint64_t n;
+    if (parse_count(flag, v, min, max, &n, err, errlen) != 0)
+        return AD_CTL_PARSE_ERROR;
+    *out = (unsigned)n;
+    return 0;
+}
+
+/* A duration (lib/duration.h syntax); zero allowed only when allow_zero. */
+static int parse_dur(const char *flag, const char *v, bool allow_zero, int64_t *out, char *err, size_t errlen)
+{
+    int64_t ns = 0;
+    ad_duration_status_t st = ad_duration_parse(v, strlen(v), &ns);
+    if (st != AD_DURATION_OK)
+        return fail(err, errlen, "%s: " VAL " %s", flag, v, ad_duration_strerror(st));
+    if (ns == 0 && !allow_zero)
+        return fail(err, errlen, "%s: " VAL " must be greater than zero", flag, v);
+    *out = ns;
+    return 0;
+}
+
+static int parse_rate(const char *flag, const char *v, double *out, char *err, size_t errlen)
+{
+    /* digits [. digits]: strtod alone would take "inf", "0x1p3", " 5" and "1e3" */
+    size_t ndig = strspn(v, "0123456789");
+    const char *p = v + ndig;
+    if (*p == '.' && ndig > 0) {
+        size_t frac = strspn(p + 1, "0123456789");
+        p += frac > 0 ? frac + 1 : 0;
+    }
+    if (ndig == 0 || *p != '\0')
+        return fail(err, errlen, "%s: " VAL " is not a number of requests per second", flag, v);
+    double r = strtod(v, NULL);
+    if (!(r > 0) || r > AD_CTL_RATE_MAX)
+        return fail(err, errlen, "%s: " VAL " is out of range (more than 0, at most %.0f)", flag, v, AD_CTL_RATE_MAX);
+    *out = r;
+    return 0;
+}
+
+static int parse_color(const char *flag, const char *v, ad_color_mode_t *out, char *err, size_t errlen)
+{
+    if (v == NULL || strcmp(v, "always") == 0 || strcmp(v, "yes") == 0)
+        *out = AD_COLOR_ALWAYS;
+    else if (strcmp(v, "auto") == 0)
+        *out = AD_COLOR_AUTO;
+    else if (strcmp(v, "never") == 0 || strcmp(v, "no") == 0)
+        *out = AD_COLOR_NEVER;
+    else
+        return fail(err, errlen, "%s: " VAL " is not one of auto, always, never", flag, v);
+    return 0;
+}
+
+static int parse_url_value(const char *flag, const char *v, ad_url_t *u, char *canon, size_t canonlen, char *err,
+                           size_t errlen)
+{
+    char why[160];
+    if (ad_url_parse(v, u, why, sizeof(why)) != 0)
+        return fail(err, errlen, "%s: " VAL " is not a valid URL: %s", flag, v, why);
+    if (ad_url_format(u, canon, canonlen) >= (int)canonlen)
+        return fail(err, errlen, "%s: " VAL " is too long", flag, v);
+    return 0;
+}
+
+static int parse_output(const char *flag, const char *v, char *out, size_t outlen, char *err, size_t errlen)
+{
+    if (*v == '\0')
+        return fail(err, errlen, "%s: needs a file name", flag);
+    if (strlen(v) >= outlen)
+        return fail(err, errlen, "%s: file name too long", flag);
+    memcpy(out, v, strlen(v) + 1);
+    return 0;
+}
+
+static int parse_endpoint(const char *flag, const char *v, ad_bench_opts_t *o, char *err, size_t errlen)
+{
+    if (o->nendpoints == AD_CTL_ENDPOINTS_MAX)
+        return fail(err, errlen, "%s: at most %d endpoints", flag, AD_CTL_ENDPOINTS_MAX);
+    if (v[0] != '/')
+        return fail(err, errlen, "%s: " VAL " must be a path starting with '/' (e.g. /non-blocking)", flag, v);
+    if (strlen(v) >= AD_CTL_ENDPOINT_MAX)
+        return fail(err, errlen, "%s: " VAL " is too long (at most %d bytes)", flag, v, AD_CTL_ENDPOINT_MAX - 1);
+    for (const char *p = v; *p != '\0'; p++)
+        if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '#')
+            return fail(err, errlen, "%s: " VAL " contains a space, control character or '#'", flag, v);
+    memcpy(o->endpoints[o->nendpoints++], v, strlen(v) + 1);
+    return 0;
+}
+
+static int parse_modes(const char *flag, const char *v, ad_compare_opts_t *o, char *err, size_t errlen)
+{
+    o->nmodes = 0;
+    const char *p = v;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        int m = ad_compare_mode_from_name(p, len);
+        if (m < 0)
+            return fail(err, errlen, "%s: '%.*s' is not a mode (sequential, async, threads, processes)", flag,
+                        (int)(len > 64 ? 64 : len), p);
+        for (size_t i = 0; i < o->nmodes; i++)
+            if (o->modes[i] == (ad_compare_mode_t)m)
+                return fail(err, errlen, "%s: mode '%s' given twice", flag, mode_names[m]);
+        o->modes[o->nmodes++] = (ad_compare_mode_t)m;
+        if (p[len] == '\0')
+            return 0;
+        p += len + 1;
+    }
+}
+
+/* ---- the scanner ---- */
+
+typedef enum { TAKES_NONE, TAKES_VALUE, TAKES_OPTIONAL /* only as --flag=value */ } takes_t;
+
+typedef struct flag_def {
+    const char *name; /* long name without "--" */
+    char short_name;  /* 0 when none */
+    takes_t takes;
+    int id;
+} flag_def_t;
+
+enum {
+    SCAN_END = 0,
+    SCAN_POSITIONAL = -2,
+    F_HELP = 1,
+    F_URL,
+    F_ENDPOINT,
+    F_REQUESTS,
+    F_CONCURRENCY,
+    F_DURATION,
+    F_RATE,
+    F_TIMEOUT,
+    F_NO_KEEPALIVE,
+    F_WARMUP,
+    F_DELAY,
+    F_JSON,
+    F_OUTPUT,
+    F_JOURNAL,
+    F_NO_PROGRESS,
+    F_THREADS,
+    F_ASCII,
+    F_NO_TIMELINE,
+    F_COLOR,
+    F_NO_COLOR,
+    F_MODES,
+    F_WATCH,
+    F_INTERVAL,
+};
+
+typedef struct scan {
+    int argc;
+    char **argv;
+    int i;
+    bool only_positional; /* after "--" */
+    char shown[72];       /* the flag as the user wrote it, for messages */
+} scan_t;
+
+static const flag_def_t *find_long(const flag_def_t *flags, const char *name, size_t len)
+{
+    for (; flags->name != NULL; flags++)
+        if (strlen(flags->name) == len && memcmp(flags->name, name, len) == 0)
+            return flags;
+    return NULL;
+}
+
+static const flag_def_t *find_short(const flag_def_t *flags, char c)
+{
+    for (; flags->name != NULL; flags++)
+        if (flags->short_name == c)
+            return flags;
+    return NULL;
+}
+
+/* Next flag id, SCAN_POSITIONAL (*value = the argument), SCAN_END, or AD_CTL_PARSE_ERROR. */
+static int scan_next(scan_t *s, const flag_def_t *flags, const char **value, char *err, size_t errlen)
+{
+    *value = NULL;
+    if (s->i >= s->argc)
+        return SCAN_END;
+    const char *a = s->argv[s->i++];
+    if (a == NULL)
+        return SCAN_END;
+    if (s->only_positional || a[0] != '-' || a[1] == '\0') {
+        *value = a;
+        return SCAN_POSITIONAL;
+    }
+    if (strcmp(a, "--") == 0) {
+        s->only_positional = true;
+        return scan_next(s, flags, value, err, errlen);
+    }
+    const flag_def_t *f;
+    const char *inline_value = NULL;
+    if (a[1] == '-') {
+        const char *eq = strchr(a + 2, '=');
+        size_t len = eq != NULL ? (size_t)(eq - (a + 2)) : strlen(a + 2);
+        f = find_long(flags, a + 2, len);
+        snprintf(s->shown, sizeof(s->shown), "--%.*s", (int)(len > 60 ? 60 : len), a + 2);
+        if (f == NULL)
+            return fail(err, errlen, "unknown option '%s'", s->shown);
+        if (eq != NULL) {
+            if (f->takes == TAKES_NONE)
+                return fail(err, errlen, "%s: takes no value", s->shown);
+            inline_value = eq + 1;
+        }
+    } else {
+        f = find_short(flags, a[1]);
+        snprintf(s->shown, sizeof(s->shown), "-%c", a[1]);
+        if (f == NULL)
+            return fail(err, errlen, "unknown option '%s'", s->shown);
+        if (a[2] != '\0') {
+            if (f->takes != TAKES_VALUE)
+                return fail(err, errlen, "%s: takes no value (got '%.60s')", s->shown, a + 2);
+            inline_value = a + 2;
+        }
+    }
+    if (f->takes == TAKES_VALUE && inline_value == NULL) {
+        if (s->i >= s->argc || s->argv[s->i] == NULL)
+            return fail(err, errlen, "%s: needs a value", s->shown);
+        inline_value = s->argv[s->i++];
+    }
+    *value = inline_value;
+    return f->id;
+}
+
+/* ---- defaults ---- */
+
+int64_t ad_ctl_default_timeout(int64_t delay_ns)
+{
+    int64_t floor_ns = 30 * AD_NS_PER_SEC;
+    if (delay_ns > (INT64_MAX - 10 * AD_NS_PER_SEC) / 5)
+        return INT64_MAX;
+    int64_t t = 5 * delay_ns + 10 * AD_NS_PER_SEC;
+    return t > floor_ns ? t : floor_ns;
+}
+
+static void set_base(ad_url_t *u, char *canon, size_t canonlen, const char *url)
+{
+    ad_url_parse(url, u, NULL, 0);
+    ad_url_format(u, canon, canonlen);
+}
+
+void ad_bench_opts_default(ad_bench_opts_t *o)
+{
+    memset(o, 0, sizeof(*o));
+    set_base(&o->base, o->url, sizeof(o->url), AD_CTL_DEFAULT_BASE_URL);
+    static const char *const eps[] = {"/blocking", "/non-blocking", "/offload"};
+    for (size_t i = 0; i < 3; i++)
+        snprintf(o->endpoints[i], sizeof(o->endpoints[i]), "%s", eps[i]);
+    o->nendpoints = 3;
+    o->requests = 5;
+    o->concurrency = 5;
+    o->delay_ns = 2 * AD_NS_PER_SEC;
+    o->timeout_ns = ad_ctl_default_timeout(o->delay_ns);
+    o->keepalive = true;
+    o->threads = 1;
+}
+
+void ad_compare_opts_default(ad_compare_opts_t *o)
+{
+    memset(o, 0, sizeof(*o));
+    set_base(&o->target, o->url, sizeof(o->url), AD_CTL_DEFAULT_COMPARE_URL);
+    o->n = 5;
+    for (int m = 0; m < AD_MODE_COUNT; m++)
+        o->modes[o->nmodes++] = (ad_compare_mode_t)m;
+    o->timeout_ns = 60 * AD_NS_PER_SEC;
+}
+
+void ad_stats_opts_default(ad_stats_opts_t *o)
+{
+    memset(o, 0, sizeof(*o));
+    set_base(&o->target, o->url, sizeof(o->url), AD_CTL_DEFAULT_BASE_URL "/stats");
+    o->interval_ns = AD_NS_PER_SEC;
+    o->timeout_ns = 5 * AD_NS_PER_SEC;
+}
+
+void ad_demo_opts_default(ad_demo_opts_t *o)
+{
+    memset(o, 0, sizeof(*o));
+    set_base(&o->base, o->url, sizeof(o->url), AD_CTL_DEFAULT_BASE_URL);
+    o->delay_ns = 2 * AD_NS_PER_SEC;
+    o->n = 5;
+    o->timeout_ns = ad_ctl_default_timeout(o->delay_ns);
+}
+
+/* ---- bench ---- */
+
+static const flag_def_t bench_flags[] = {
+    {"help", 'h', TAKES_NONE, F_HELP},
+    {"url", 'u', TAKES_VALUE, F_URL},
+    {"endpoint", 'e', TAKES_VALUE, F_ENDPOINT},
+    {"requests", 'n', TAKES_VALUE, F_REQUESTS},
+    {"concurrency", 'c', TAKES_VALUE, F_CONCURRENCY},
+    {"duration", 'd', TAKES_VALUE, F_DURATION},
+    {"rate", 'r', TAKES_VALUE, F_RATE},
+    {"timeout", 't', TAKES_VALUE, F_TIMEOUT},
+    {"no-keepalive", 0, TAKES_NONE, F_NO_KEEPALIVE},
+    {"warmup", 0, TAKES_VALUE, F_WARMUP},
+    {"delay", 0, TAKES_VALUE, F_DELAY},
+    {"json", 0, TAKES_NONE, F_JSON},
+    {"output", 'o', TAKES_VALUE, F_OUTPUT},
+    {"journal", 0, TAKES_NONE, F_JOURNAL},
+    {"no-progress", 0, TAKES_NONE, F_NO_PROGRESS},
+    {"threads", 0, TAKES_VALUE, F_THREADS},
+    {"ascii", 0, TAKES_NONE, F_ASCII},
+    {"no-timeline", 0, TAKES_NONE, F_NO_TIMELINE},
+    {"color", 0, TAKES_OPTIONAL, F_COLOR},
+    {"no-color", 0, TAKES_NONE, F_NO_COLOR},
+    {NULL, 0, TAKES_NONE, 0},
+};
+
+/* The paths /blocking, /non-blocking, /offload (after the base's prefix) take ?delay=. */
+static bool is_delay_endpoint(const char *ep)
+{
+    size_t len = strcspn(ep, "?");
+    static const char *const names[] = {"/blocking", "/non-blocking", "/offload"};
+    for (size_t i = 0; i < 3; i++)
+        if (strlen(names[i]) == len && memcmp(ep, names[i], len) == 0)
+            return true;
+    return false;
+}
+
+static bool has_delay_param(const char *ep)
+{
+    const char *q = strchr(ep, '?');
+    while (q != NULL) {
+        if (strncmp(q + 1, "delay=", 6) == 0)
+            return true;
+        q = strchr(q + 1, '&');
+    }
+    return false;
+}
+
+/* Seconds with up to 9 decimals, trailing zeros dropped: exact, and the daemon's syntax. */
+static void format_seconds(int64_t ns, char *buf, size_t size)
+{
+    int n = snprintf(buf, size, "%" PRId64 ".%09" PRId64, ns / AD_NS_PER_SEC, ns % AD_NS_PER_SEC);
+    if (n <= 0 || (size_t)n >= size)
+        return;
+    while (n > 0 && buf[n - 1] == '0')
+        buf[--n] = '\0';
+    if (n > 0 && buf[n - 1] == '.')
+        buf[--n] = '\0';
+}
+
+int ad_bench_endpoint_url(const ad_bench_opts_t *o, size_t i, char *buf, size_t size)
+{
+    if (i >= o->nendpoints)
+        return snprintf(buf, size, "%s", "");
+    const char *ep = o->endpoints[i];
+    char auth[AD_CTL_URL_MAX + AD_CTL_HOST_MAX + 16];
+    ad_url_t host = o->base;
+    snprintf(host.path, sizeof(host.path), "%s", "");
+    ad_url_format(&host, auth, sizeof(auth)); /* "http://host:port" */
+    /* base path is a prefix ("/" or "/proxy/"): join without doubling the slash */
+    size_t plen = strlen(o->base.path);
+    while (plen > 0 && o->base.path[plen - 1] == '/')
+        plen--;
+    char delay[40] = "";
+    if (is_delay_endpoint(ep) && !has_delay_param(ep)) {
+        char secs[32];
+        format_seconds(o->delay_ns, secs, sizeof(secs));
+        snprintf(delay, sizeof(delay), "%cdelay=%s", strchr(ep, '?') != NULL ? '&' : '?', secs);
+    }
+    return snprintf(buf, size, "%s%.*s%s%s", auth, (int)plen, o->base.path, ep, delay);
+}
+
+/* Applies one bench flag (apart from the loop, so both stay short). */
+static int bench_flag(int id, scan_t *s, const char *v, ad_bench_opts_t *o, bool *url_set, char *err, size_t errlen)
+{
+    const char *f = s->shown;
+    switch (id) {
+    case F_URL:
+        *url_set = true;
+        return parse_url_value(f, v, &o->base, o->url, sizeof(o->url), err, errlen);
+    case F_ENDPOINT:
+        return parse_endpoint(f, v, o, err, errlen);
+    case F_REQUESTS:
+        o->requests_set = true;
+        return parse_count(f, v, 1, UINT64_C(1000000000000), &o->requests, err, errlen);
+    case F_CONCURRENCY:
+        return parse_unsigned(f, v, 1, AD_CTL_CONCURRENCY_MAX, &o->concurrency, err, errlen);
+    case F_DURATION:
+        return parse_dur(f, v, false, &o->duration_ns, err, errlen);
+    case F_RATE:
+        return parse_rate(f, v, &o->rate, err, errlen);
+    case F_TIMEOUT:
+        o->timeout_set = true;
+        return parse_dur(f, v, false, &o->timeout_ns, err, errlen);
+    case F_NO_KEEPALIVE:
+        o->keepalive = false;
+        return 0;
+    case F_WARMUP:
+        return parse_dur(f, v, true, &o->warmup_ns, err, errlen);
+    case F_DELAY:
+        return parse_dur(f, v, true, &o->delay_ns, err, errlen);
+    case F_JSON:
+        o->json = true;
+        return 0;
+    case F_OUTPUT:
+        return parse_output(f, v, o->output, sizeof(o->output), err, errlen);
+    case F_JOURNAL:
+        o->journal = true;
+        return 0;
+    case F_NO_PROGRESS:
+        o->no_progress = true;
+        return 0;
+    case F_THREADS:
+        return parse_unsigned(f, v, 1, AD_CTL_THREADS_MAX, &o->threads, err, errlen);
+    case F_ASCII:
+        o->ascii = true;
+        return 0;
+    case F_NO_TIMELINE:
+        o->no_timeline = true;
+        return 0;
+    case F_COLOR:
+        return parse_color(f, v, &o->color, err, errlen);
+    case F_NO_COLOR:
+        o->color = AD_COLOR_NEVER;
+        return 0;
+    }
+    return fail(err, errlen, "%s: not handled", f);
+}
+
+/* After all flags: endpoints from the URL's path, derived defaults, combinations. */
+static int bench_finish(ad_bench_opts_t *o, bool url_set, bool endpoints_set, char *err, size_t errlen)
+{
+    bool has_path = strcmp(o->base.path, "/") != 0;
+    if (url_set && has_path && !endpoints_set) {
+        /* `bench --url http://h:8000/non-blocking?delay=0` benches that one URL */
+        if (strlen(o->base.path) >= AD_CTL_ENDPOINT_MAX)
+            return fail(err, errlen, "--url: path too long (at most %d bytes)", AD_CTL_ENDPOINT_MAX - 1);
+        memcpy(o->endpoints[0], o->base.path, strlen(o->base.path) + 1);
+        o->nendpoints = 1;
+        snprintf(o->base.path, sizeof(o->base.path), "/");
+    } else if (url_set && endpoints_set && strchr(o->base.path, '?') != NULL) {
+        return fail(err, errlen, "--url: a URL with a query cannot be combined with --endpoint");
+    }
+    ad_url_format(&o->base, o->url, sizeof(o->url));
+    if (o->duration_ns > 0 && !o->requests_set)
+        o->requests = 0;
+    if (!o->timeout_set)
+        o->timeout_ns = ad_ctl_default_timeout(o->delay_ns);
+    return AD_CTL_PARSE_OK;
+}
+
+int ad_ctl_parse_bench(int argc, char **argv, ad_bench_opts_t *o, char *err, size_t errlen)
+{
+    ad_bench_opts_default(o);
+    scan_t s = {.argc = argc, .argv = argv, .i = 1};
+    bool url_set = false, endpoints_set = false;
+    const char *v;
+    int id;
+    while ((id = scan_next(&s, bench_flags, &v, err, errlen)) != SCAN_END) {
+        if (id == AD_CTL_PARSE_ERROR)
+            return AD_CTL_PARSE_ERROR;
+        if (id == F_HELP)
+            return AD_CTL_PARSE_HELP;
+        if (id == SCAN_POSITIONAL) {
+            if (url_set)
+                return fail(err, errlen, "unexpected argument '%.64s' (the URL is already given)", v);
+            id = F_URL;
+            snprintf(s.shown, sizeof(s.shown), "URL");
+        }
+        if (id == F_ENDPOINT && !endpoints_set) {
+            o->nendpoints = 0; /* the first --endpoint replaces the defaults */
+            endpoints_set = true;
+        }
+        if (bench_flag(id, &s, v, o, &url_set, err, errlen) != 0)
+            return AD_CTL_PARSE_ERROR;
+    }
+    return bench_finish(o, url_set, endpoints_set, err, errlen);
+}
+
+/* ---- compare ---- */
+
+static const flag_def_t compare_flags[] = {
+    {"help", 'h', TAKES_NONE, F_HELP},
+    {"url", 'u', TAKES_VALUE, F_URL},
+    {"requests", 'n', TAKES_VALUE, F_REQUESTS},
+    {"modes", 'm', TAKES_VALUE, F_MODES},
+    {"timeout", 't', TAKES_VALUE, F_TIMEOUT},
+    {"json", 0, TAKES_NONE, F_JSON},
+    {"output", 'o', TAKES_VALUE, F_OUTPUT},
+    {"journal", 0, TAKES_NONE, F_JOURNAL},
+    {"no-progress", 0, TAKES_NONE, F_NO_PROGRESS},
+    {"ascii", 0, TAKES_NONE, F_ASCII},
+    {"no-timeline", 0, TAKES_NONE, F_NO_TIMELINE},
+    {"color", 0, TAKES_OPTIONAL, F_COLOR},
+    {"no-color", 0, TAKES_NONE, F_NO_COLOR},
+    {NULL, 0, TAKES_NONE, 0},
+};
+
+static int compare_flag(int id, scan_t *s, const char *v, ad_compare_opts_t *o, char *err, size_t errlen)
+{
+    const char *f = s->shown;
+    switch (id) {
+    case F_URL:
+        return parse_url_value(f, v, &o->target, o->url, sizeof(o->url), err, errlen);
+    case F_REQUESTS:
+        return parse_count(f, v, 1, 1000000, &o->n, err, errlen);
+    case F_MODES:
+        return parse_modes(f, v, o, err, errlen);
+    case F_TIMEOUT:
+        return parse_dur(f, v, false, &o->timeout_ns, err, errlen);
+    case F_JSON:
+        o->json = true;
+        return 0;
+    case F_OUTPUT:
+        return parse_output(f, v, o->output, sizeof(o->output), err, errlen);
+    case F_JOURNAL:
+        o->journal = true;
+        return 0;
+    case F_NO_PROGRESS:
+        o->no_progress = true;
+        return 0;
+    case F_ASCII:
+        o->ascii = true;
+        return 0;
+    case F_NO_TIMELINE:
+        o->no_timeline = true;
+        return 0;
+    case F_COLOR:
+        return parse_color(f, v, &o->color, err, errlen);
+    case F_NO_COLOR:
+        o->color = AD_COLOR_NEVER;
+        return 0;
+    }
+    return fail(err, errlen, "%s: not handled", f);
+}
+
+int ad_ctl_parse_compare(int argc, char **argv, ad_compare_opts_t *o, char *err, size_t errlen)
+{
+    ad_compare_opts_default(o);
+    scan_t s = {.argc = argc, .argv = argv, .i = 1};
+    bool url_set = false;
+    const char *v;
+    int id;
+    while ((id = scan_next(&s, compare_flags, &v, err, errlen)) != SCAN_END) {
+        if (id == AD_CTL_PARSE_ERROR)
+            return AD_CTL_PARSE_ERROR;
+        if (id == F_HELP)
+            return AD_CTL_PARSE_HELP;
+        if (id == SCAN_POSITIONAL) {
+            id = F_URL;
+            snprintf(s.shown, sizeof(s.shown), "URL");
+        }
+        if (id == F_URL && url_set)
+            return fail(err, errlen, "%s: '%.64s': the URL is already given", s.shown, v);
+        url_set = url_set || id == F_URL;
+        if (compare_flag(id, &s, v, o, err, errlen) != 0)
+            return AD_CTL_PARSE_ERROR;
+    }
+    return AD_CTL_PARSE_OK;
+}
+
+/* ---- stats ---- */
+
+static const flag_def_t stats_flags[] = {
+    {"help", 'h', TAKES_NONE, F_HELP},
+    {"url", 'u', TAKES_VALUE, F_URL},
+    {"json", 0, TAKES_NONE, F_JSON},
+    {"watch", 'w', TAKES_NONE, F_WATCH},
+    {"interval", 'i', TAKES_VALUE, F_INTERVAL},
+    {"timeout", 't', TAKES_VALUE, F_TIMEOUT},
+    {"color", 0, TAKES_OPTIONAL, F_COLOR},
+    {"no-color", 0, TAKES_NONE, F_NO_COLOR},
+    {NULL, 0, TAKES_NONE, 0},
+};
+
+static int stats_flag(int id, scan_t *s, const char *v, ad_stats_opts_t *o, char *err, size_t errlen)
+{
+    const char *f = s->shown;
+    switch (id) {
+    case F_URL:
+        if (parse_url_value(f, v, &o->target, o->url, sizeof(o->url), err, errlen) != 0)
+            return AD_CTL_PARSE_ERROR;
+        if (strcmp(o->target.path, "/") == 0) /* a base URL: the document is at /stats */
+            snprintf(o->target.path, sizeof(o->target.path), "/stats");
+        ad_url_format(&o->target, o->url, sizeof(o->url));
+        return 0;
+    case F_JSON:
+        o->json = true;
+        return 0;
+    case F_WATCH:
+        o->watch = true;
+        return 0;
+    case F_INTERVAL:
+        if (parse_dur(f, v, false, &o->interval_ns, err, errlen) != 0)
+            return AD_CTL_PARSE_ERROR;
+        if (o->interval_ns < 10 * AD_NS_PER_MS)
+            return fail(err, errlen, "%s: '%.64s' is too short (at least 10ms)", f, v);
+        return 0;
+    case F_TIMEOUT:
+        return parse_dur(f, v, false, &o->timeout_ns, err, errlen);
+    case F_COLOR:
+        return parse_color(f, v, &o->color, err, errlen);
+    case F_NO_COLOR:
+        o->color = AD_COLOR_NEVER;
+        return 0;
+    }
+    return fail(err, errlen, "%s: not handled", f);
+}
+
+int ad_ctl_parse_stats(int argc, char **argv, ad_stats_opts_t *o, char *err, size_t errlen)
+{
+    ad_stats_opts_default(o);
+    scan_t s = {.argc = argc, .argv = argv, .i = 1};
+    bool url_set = false;
+    const char *v;
+    int id;
+    while ((id = scan_next(&s, stats_flags, &v, err, errlen)) != SCAN_END) {
+        if (id == AD_CTL_PARSE_ERROR)
+            return AD_CTL_PARSE_ERROR;
+        if (id == F_HELP)
+            return AD_CTL_PARSE_HELP;
+        if (id == SCAN_POSITIONAL) {
+            id = F_URL;
+            snprintf(s.shown, sizeof(s.shown), "URL");
+        }
+        if (id == F_URL && url_set)
+            return fail(err, errlen, "%s: '%.64s': the URL is already given", s.shown, v);
+        url_set = url_set || id == F_URL;
+        if (stats_flag(id, &s, v, o, err, errlen) != 0)
+            return AD_CTL_PARSE_ERROR;
+    }
+    return AD_CTL_PARSE_OK;
+}
+
+/* ---- demo ---- */
+
+static const flag_def_t demo_flags[] = {
+    {"help", 'h', TAKES_NONE, F_HELP},
+    {"url", 'u', TAKES_VALUE, F_URL},
+    {"delay", 0, TAKES_VALUE, F_DELAY},
+    {"requests", 'n', TAKES_VALUE, F_REQUESTS},
+    {"timeout", 't', TAKES_VALUE, F_TIMEOUT},
+    {"journal", 0, TAKES_NONE, F_JOURNAL},
+    {"no-progress", 0, TAKES_NONE, F_NO_PROGRESS},
+    {"ascii", 0, TAKES_NONE, F_ASCII},
+    {"color", 0, TAKES_OPTIONAL, F_COLOR},
+    {"no-color", 0, TAKES_NONE, F_NO_COLOR},
+    {NULL, 0, TAKES_NONE, 0},
+};
+
+static int demo_flag(int id, scan_t *s, const char *v, ad_demo_opts_t *o, bool *timeout_set, char *err, size_t errlen)
+{
+    const char *f = s->shown;
+    switch (id) {
+    case F_URL:
+        if (parse_url_value(f, v, &o->base, o->url, sizeof(o->url), err, errlen) != 0)
+            return AD_CTL_PARSE_ERROR;
+        if (strchr(o->base.path, '?') != NULL)
+            return fail(err, errlen, "%s: '%.64s': the demo needs the daemon's base URL, without a query", f, v);
+        return 0;
+    case F_DELAY:
+        return parse_dur(f, v, true, &o->delay_ns, err, errlen);
+    case F_REQUESTS:
+        return parse_count(f, v, 1, 100000, &o->n, err, errlen);
+    case F_TIMEOUT:
+        *timeout_set = true;
+        return parse_dur(f, v, false, &o->timeout_ns, err, errlen);
+    case F_JOURNAL:
+        o->journal = true;
+        return 0;
+    case F_NO_PROGRESS:
+        o->no_progress = true;
+        return 0;
+    case F_ASCII:
+        o->ascii = true;
+        return 0;
+    case F_COLOR:
+        return parse_color(f, v, &o->color, err, errlen);
+    case F_NO_COLOR:
+        o->color = AD_COLOR_NEVER;
+        return 0;
+    }
+    return fail(err, errlen, "%s: not handled", f);
+}
+
+int ad_ctl_parse_demo(int argc, char **argv, ad_demo_opts_t *o, char *err, size_t errlen)
+{
+    ad_demo_opts_default(o);
+    scan_t s = {.argc = argc, .argv = argv, .i = 1};
+    bool url_set = false, timeout_set = false;
+    const char *v;
+    int id;
+    while ((id = scan_next(&s, demo_flags, &v, err, errlen)) != SCAN_END) {
+        if (id == AD_CTL_PARSE_ERROR)
+            return AD_CTL_PARSE_ERROR;
+        if (id == F_HELP)
+            return AD_CTL_PARSE_HELP;
+        if (id == SCAN_POSITIONAL) {
+            id = F_URL;
+            snprintf(s.shown, sizeof(s.shown), "URL");
+        }
+        if (id == F_URL && url_set)
+            return fail(err, errlen, "%s: '%.64s': the URL is already given", s.shown, v);
+        url_set = url_set || id == F_URL;
+        if (demo_flag(id, &s, v, o, &timeout_set, err, errlen) != 0)
+            return AD_CTL_PARSE_ERROR;
+    }
+    if (!timeout_set)
+        o->timeout_ns = ad_ctl_default_timeout(o->delay_ns);
+    return AD_CTL_PARSE_OK;
+}
+
+/* The base URL's path as a prefix without its trailing slash ("" for "/"). */
+static int prefix_len(const ad_url_t *u)
+{
+    size_t n = strlen(u->path);
+    while (n > 0 && u->path[n - 1] == '/')
+        n--;
+    return (int)n;
+}
+
+void ad_demo_compare_opts(const ad_demo_opts_t *d, ad_compare_opts_t *c)
+{
+    char secs[32];
+    ad_compare_opts_default(c);
+    format_seconds(d->delay_ns, secs, sizeof(secs));
+    c->target = d->base;
+    snprintf(c->target.path, sizeof(c->target.path), "%.*s/delay/%s", prefix_len(&d->base), d->base.path, secs);
+    ad_url_format(&c->target, c->url, sizeof(c->url));
+    c->n = d->n;
+    c->timeout_ns = d->timeout_ns;
+    c->journal = d->journal;
+    c->no_progress = d->no_progress;
+    c->ascii = d->ascii;
+    c->color = d->color;
+}
+
+void ad_demo_bench_opts(const ad_demo_opts_t *d, ad_bench_opts_t *b)
+{
+    ad_bench_opts_default(b);
+    b->base = d->base;
+    ad_url_format(&b->base, b->url, sizeof(b->url));
+    b->requests = d->n;
+    b->requests_set = true;
+    b->concurrency = d->n > AD_CTL_CONCURRENCY_MAX ? AD_CTL_CONCURRENCY_MAX : (unsigned)d->n;
+    b->delay_ns = d->delay_ns;
+    b->timeout_ns = d->timeout_ns;
+    b->timeout_set = true;
+    b->journal = d->journal;
+    b->no_progress = d->no_progress;
+    b->ascii = d->ascii;
+    b->color = d->color;
+}
+
+/* ---- usage ---- */
+
+static const char usage_main[] =
+    "Usage: asyncdemoctl COMMAND [OPTIONS]\n"
+    "\n"
+    "Measure what blocking an event loop costs, against asyncdemod.\n"
+    "\n"
+    "Commands:\n"
+    "  bench     load-test endpoints; by default 5 concurrent requests each to /blocking,\n"
+    "            /non-blocking and /offload, with a report and a timeline\n"
+    "  compare   the same N requests made sequentially, async, with threads and with processes\n"
+    "  stats     show the daemon's /stats\n"
+    "  demo      the whole lesson: compare, then bench\n"
+    "  help      this text; `asyncdemoctl COMMAND --help` describes a command\n"
+    "\n"
+    "  -h, --help     this text\n"
+    "  -V, --version  print the version\n"
+    "\n"
+    "Exit status: 0 done; 1 the run finished but requests failed; 2 the daemon cannot be reached;\n"
+    "64 bad flags or values; 70 internal error; 130 interrupted.\n";
+
+static const char usage_bench[] =
+    "Usage: asyncdemoctl bench [OPTIONS] [URL]\n"
+    "\n"
+    "Sends requests to each endpoint in turn and reports latency, throughput, statuses and errors.\n"
+    "With no options: 5 concurrent requests each to /blocking, /non-blocking and /offload of\n"
+    "http://127.0.0.1:8000 with a 2 s delay (the lesson's Task 2).\n"
+    "\n"
+    "  -u, --url URL          base URL (default http://127.0.0.1:8000); a URL with a path and no\n"
+    "                         --endpoint benches that URL alone\n"
+    "  -e, --endpoint PATH    an endpoint to bench; repeatable (up to 8)\n"
+    "  -n, --requests N       requests per endpoint (default 5; with --duration: no limit)\n"
+    "  -c, --concurrency N    requests in flight at most / connections (default 5, max 100000)\n"
+    "  -d, --duration D       run each endpoint for D (e.g. 10s); with -n, whichever ends first\n"
+    "  -r, --rate R           open model: send R requests/s in total; latency is measured from\n"
+    "                         the intended send time (corrected) and reported raw as well\n"
+    "  -t, --timeout D        per-request timeout (default max(30s, 5 x delay + 10s))\n"
+    "      --delay D          delay asked of /blocking, /non-blocking, /offload (default 2s)\n"
+    "      --warmup D         send requests for D first, without counting them\n"
+    "      --no-keepalive     a new connection per request\n"
+    "      --threads N        engine threads (default 1, max 64)\n"
+    "      --json             write the JSON document (docs/bench-json.md) instead of the report\n"
+    "  -o, --output FILE      write the report or JSON document to FILE\n"
+    "      --journal          log results to the journal even outside systemd\n"
+    "      --no-progress      no live progress line\n"
+    "      --no-timeline      no timeline\n"
+    "      --ascii            plain ASCII timeline and chart\n"
+    "      --color[=WHEN]     auto (default), always, never; --no-color = never\n"
+    "  -h, --help             this text\n"
+    "\n"
+    "Durations: 2, 0.5, 250ms, 10s, 1m.\n";
+
+static const char usage_compare[] =
+    "Usage: asyncdemoctl compare [OPTIONS] [URL]\n"
+    "\n"
+    "Makes N GET requests to URL in each mode - sequential (one after another), async (one\n"
+    "thread, curl multi), threads (a thread per request), processes (a forked process per\n"
+    "request) - and ranks the modes. URL defaults to http://127.0.0.1:8000/delay/2\n"
+    "(https://httpbin.org/delay/2 works too where reachable).\n"
+    "\n"
+    "  -u, --url URL          the URL (or give it as the argument)\n"
+    "  -n, --requests N       requests per mode (default 5)\n"
+    "  -m, --modes LIST       comma-separated, in order (default sequential,async,threads,processes)\n"
+    "  -t, --timeout D        per-request timeout (default 60s)\n"
+    "      --json             write the JSON document instead of the report\n"
+    "  -o, --output FILE      write it to FILE\n"
+    "      --journal          log results to the journal even outside systemd\n"
+    "      --no-progress      no live progress line\n"
+    "      --no-timeline      no timeline\n"
+    "      --ascii            plain ASCII timeline\n"
+    "      --color[=WHEN]     auto (default), always, never; --no-color = never\n"
+    "  -h, --help             this text\n";
+
+static const char usage_stats[] =
+    "Usage: asyncdemoctl stats [OPTIONS] [URL]\n"
+    "\n"
+    "Fetches the daemon's /stats and shows it readably. URL: the daemon's base URL or the /stats URL\n"
+    "(default http://127.0.0.1:8000).\n"
+    "\n"
+    "  -u, --url URL          the URL (or give it as the argument)\n"
+    "      --json             print the raw JSON document\n"
+    "  -w, --watch            refresh every interval until interrupted\n"
+    "  -i, --interval D       refresh interval with --watch (default 1s, at least 10ms)\n"
+    "  -t, --timeout D        request timeout (default 5s)\n"
+    "      --color[=WHEN]     auto (default), always, never; --no-color = never\n"
+    "  -h, --help             this text\n";
+
+static const char usage_demo[] =
+    "Usage: asyncdemoctl demo [OPTIONS] [URL]\n"
+    "\n"
+    "The whole lesson in one go: compare's four modes against URL/delay/<delay>, then bench of\n"
+    "/blocking, /non-blocking and /offload, N concurrent requests each. URL: the daemon's base URL\n"
+    "(default http://127.0.0.1:8000).\n"
+    "\n"
+    "  -u, --url URL          the base URL (or give it as the argument)\n"
+    "      --delay D          the delay of every request (default 2s)\n"
+    "  -n, --requests N       requests per mode and endpoint (default 5)\n"
+    "  -t, --timeout D        per-request timeout (default max(30s, 5 x delay + 10s))\n"
+    "      --journal          log results to the journal even outside systemd\n"
+    "      --no-progress      no live progress line\n"
+    "      --ascii            plain ASCII timeline and chart\n"
+    "      --color[=WHEN]     auto (default), always, never; --no-color = never\n"
+    "  -h, --help             this text\n";
+
+const char *ad_ctl_usage(ad_ctl_command_t cmd)
+{
+    switch (cmd) {
+    case AD_CMD_BENCH:
+        return usage_bench;
+    case AD_CMD_COMPARE:
+        return usage_compare;
+    case AD_CMD_STATS:
+        return usage_stats;
+    case AD_CMD_DEMO:
+        return usage_demo;
+    case AD_CMD_NONE:
+    case AD_CMD_HELP:
+        break;
+    }
+    return usage_main;
+}

@@ -1,0 +1,60 @@
+#ifndef AD_CTL_REPORT_H
+#define AD_CTL_REPORT_H
+/*
+ * The text report of bench and compare runs: per-request lines, totals, latency figures and chart,
+ * statuses, errors; the ratio between runs and compare's ranking. Pure: writes into a FILE * (tests
+ * use open_memstream), ANSI colour only when the style asks for it.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include "results.h"
+
+typedef struct ad_report_style {
+    int width;                  /* terminal columns; < 40 is treated as 40 (lines may then be wider) */
+    bool color;                 /* ANSI colours */
+    bool ascii;                 /* '#' bars instead of Unicode blocks in the chart */
+    uint32_t max_request_lines; /* per-request lines only when the run has at most this many records */
+    unsigned chart_rows;        /* rows of the latency chart, 0 = no chart */
+} ad_report_style_t;
+
+/* width 80, no colour, Unicode, 50 request lines, 8 chart rows. */
+void ad_report_style_default(ad_report_style_t *st);
+
+/* A run's whole report: header, per-request lines, totals, latency (corrected and raw for open-model
+ * runs), chart, statuses, errors with the first error message. */
+void ad_report_run(FILE *out, const ad_run_result_t *r, const ad_report_style_t *st);
+/* Parts of it, for callers that lay the report out differently. */
+void ad_report_requests(FILE *out, const ad_run_result_t *r, const ad_report_style_t *st);
+void ad_report_totals(FILE *out, const ad_run_result_t *r, const ad_report_style_t *st);
+void ad_report_latency(FILE *out, const ad_run_result_t *r, const ad_report_style_t *st);
+void ad_report_chart(FILE *out, const ad_histogram_t *h, const ad_report_style_t *st);
+void ad_report_statuses(FILE *out, const ad_run_result_t *r, const ad_report_style_t *st);
+
+/* "slower was R x slower than faster": time per completed request of one run over another's. */
+typedef struct ad_comparison {
+    size_t slower, faster; /* indices into the runs array */
+    double ratio;          /* >= 1 */
+} ad_comparison_t;
+
+/* Time per completed request (elapsed / completed), the measure runs are ranked by; INFINITY when
+ * nothing completed. With equal request counts this is the ratio of total times. */
+double ad_run_time_per_request(const ad_run_result_t *r);
+/* The run the others are compared with: the first one named "/non-blocking" (the lesson's point of
+ * reference), else the fastest. n must be > 0. */
+size_t ad_report_reference(const ad_run_result_t *const *runs, size_t n);
+/* Every other run that completed something against the reference, in run order. Returns the count. */
+size_t ad_report_comparisons(const ad_run_result_t *const *runs, size_t n, ad_comparison_t *out, size_t max);
+
+/* "/blocking was 4.98x slower than /non-blocking" (or "... took about as long as ..." under 1.05x). */
+void ad_report_ratio_line(FILE *out, const ad_run_result_t *const *runs, const ad_comparison_t *c,
+                          const ad_report_style_t *st);
+/* Every comparison's ratio line. */
+void ad_report_ratios(FILE *out, const ad_run_result_t *const *runs, size_t n, const ad_report_style_t *st);
+/* compare's table: rank, mode, total, ok/requests, ratio to the fastest; fastest first. */
+void ad_report_ranking(FILE *out, const ad_run_result_t *const *runs, size_t n, const ad_report_style_t *st);
+
+/* Human duration for reports: "2.003s", "12.35ms", "850.0us", "420ns". */
+size_t ad_report_format_latency(int64_t ns, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,119 @@
+/* The result model's bookkeeping: classifying and counting one finished request. */
+#include "results.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *ad_err_class_name(ad_err_class_t c)
+{
+    switch (c) {
+    case AD_ERR_NONE:
+        return "none";
+    case AD_ERR_CONNECT:
+        return "connect";
+    case AD_ERR_TIMEOUT:
+        return "timeout";
+    case AD_ERR_READ:
+        return "read";
+    case AD_ERR_STATUS:
+        return "status";
+    case AD_ERR_OTHER:
+    case AD_ERR_CLASS_COUNT:
+        break;
+    }
+    return "other";
+}
+
+void ad_run_result_init(ad_run_result_t *r, const char *name, const char *url)
+{
+    memset(r, 0, sizeof(*r));
+    snprintf(r->name, sizeof(r->name), "%s", name != NULL ? name : "");
+    snprintf(r->url, sizeof(r->url), "%s", url != NULL ? url : "");
+    ad_hist_init(&r->latency);
+    ad_hist_init(&r->latency_raw);
+}
+
+static void count_status(ad_run_result_t *r, int status)
+{
+    for (size_t i = 0; i < AD_STATUS_SLOTS; i++) {
+        if (r->statuses[i].count == 0) {
+            r->statuses[i].status = status;
+            r->statuses[i].count = 1;
+            return;
+        }
+        if (r->statuses[i].status == status) {
+            r->statuses[i].count++;
+            return;
+        }
+    }
+    r->statuses_other++;
+}
+
+void ad_run_result_add(ad_run_result_t *r, const ad_request_record_t *rec)
+{
+    ad_err_class_t err = rec->error;
+    if ((unsigned)err >= AD_ERR_CLASS_COUNT)
+        err = AD_ERR_OTHER;
+    /* A complete answer that is not 2xx is a status error even if the engine did not say so. */
+    if (err == AD_ERR_NONE && (rec->status < 200 || rec->status > 299))
+        err = rec->status == 0 ? AD_ERR_OTHER : AD_ERR_STATUS;
+
+    r->completed++;
+    if (r->sent < r->completed) /* engines that count sends themselves keep sent >= completed anyway */
+        r->sent = r->completed;
+    if (err == AD_ERR_NONE)
+        r->ok++;
+    else
+        r->errors[err]++;
+    if (rec->status != 0) {
+        count_status(r, rec->status);
+        /* Only answered requests have a latency; a refused connect or a timeout would skew it. */
+        int64_t from = r->rate > 0 ? rec->intended_ns : rec->sent_ns;
+        ad_hist_record(&r->latency, rec->done_ns - from);
+        ad_hist_record(&r->latency_raw, rec->done_ns - rec->sent_ns);
+    }
+    if (r->nrecords < AD_RECORDS_MAX) {
+        ad_request_record_t *dst = &r->records[r->nrecords++];
+        *dst = *rec;
+        dst->error = err;
+    }
+}
+
+double ad_run_result_rps(const ad_run_result_t *r)
+{
+    if (r->elapsed_ns <= 0)
+        return 0.0;
+    return (double)r->completed * 1e9 / (double)r->elapsed_ns;
+}
+
+void ad_run_result_merge(ad_run_result_t *dst, const ad_run_result_t *src)
+{
+    dst->concurrency += src->concurrency;
+    dst->rate += src->rate;
+    dst->sent += src->sent;
+    dst->completed += src->completed;
+    dst->ok += src->ok;
+    for (size_t i = 0; i < AD_ERR_CLASS_COUNT; i++)
+        dst->errors[i] += src->errors[i];
+    for (size_t i = 0; i < AD_STATUS_SLOTS && src->statuses[i].count > 0; i++) {
+        size_t j = 0;
+        while (j < AD_STATUS_SLOTS && dst->statuses[j].count > 0 && dst->statuses[j].status != src->statuses[i].status)
+            j++;
+        if (j == AD_STATUS_SLOTS) {
+            dst->statuses_other += src->statuses[i].count;
+            continue;
+        }
+        dst->statuses[j].status = src->statuses[i].status;
+        dst->statuses[j].count += src->statuses[i].count;
+    }
+    dst->statuses_other += src->statuses_other;
+    dst->bytes_received += src->bytes_received;
+    ad_hist_merge(&dst->latency, &src->latency);
+    ad_hist_merge(&dst->latency_raw, &src->latency_raw);
+    if (src->elapsed_ns > dst->elapsed_ns)
+        dst->elapsed_ns = src->elapsed_ns;
+    if (dst->first_error[0] == '\0')
+        memcpy(dst->first_error, src->first_error, sizeof(dst->first_error));
+    for (uint32_t i = 0; i < src->nrecords && dst->nrecords < AD_RECORDS_MAX; i++)
+        dst->records[dst->nrecords++] = src->records[i];
+}

@@ -1,0 +1,81 @@
+#ifndef AD_CTL_RESULTS_H
+#define AD_CTL_RESULTS_H
+/*
+ * What a bench or compare run measured: the data model between the engines (which fill it) and the
+ * renderers (text report, timeline, JSON), which are pure functions of it.
+ * Memory is bounded: per-request records are kept for the first AD_RECORDS_MAX requests only
+ * (per-request lines and the timeline); every figure comes from counters and histograms.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "histogram.h"
+
+#define AD_RECORDS_MAX 1000
+#define AD_STATUS_SLOTS 16
+
+typedef enum {
+    AD_ERR_NONE = 0,
+    AD_ERR_CONNECT, /* refused, unreachable, DNS */
+    AD_ERR_TIMEOUT, /* --timeout passed */
+    AD_ERR_READ,    /* reset or truncated mid-response, bad HTTP */
+    AD_ERR_STATUS,  /* a complete response whose status is not 2xx */
+    AD_ERR_OTHER,
+    AD_ERR_CLASS_COUNT
+} ad_err_class_t;
+const char *ad_err_class_name(ad_err_class_t c); /* "connect", "timeout", "read", "status", "other" */
+
+typedef struct ad_request_record {
+    uint32_t index;      /* 1-based, in send order */
+    int64_t intended_ns; /* when it should have been sent (open model), relative to run start */
+    int64_t sent_ns;     /* when it was sent, relative to run start */
+    int64_t done_ns;     /* when it finished (answer or error), relative to run start */
+    int status;          /* HTTP status, 0 when none */
+    ad_err_class_t error;
+    pid_t pid;           /* compare --modes processes: the child that ran it; else 0 */
+    int64_t server_seq;  /* "sequence" from the daemon's answer, -1 when absent */
+    /* Added for the timeline: "waited_seconds" of the daemon's answer in ns, 0 when absent or unknown.
+     * The part of the bar before it (queued behind a blocked loop) is drawn lightly, so 5 concurrent
+     * /blocking requests show as the lesson's staircase. */
+    int64_t server_wait_ns;
+} ad_request_record_t;
+
+typedef struct ad_status_count {
+    int status;
+    uint64_t count;
+} ad_status_count_t;
+
+typedef struct ad_run_result {
+    char name[64]; /* "/blocking", or a compare mode: "sequential", "async", "threads", "processes" */
+    char url[1024];
+    unsigned concurrency;
+    double rate;              /* requests/s in open model, 0 for closed */
+    int64_t start_wall_ns;    /* CLOCK_REALTIME at run start */
+    int64_t elapsed_ns;       /* run start to last completion */
+    uint64_t sent, completed; /* completed = answered or failed */
+    uint64_t ok;              /* 2xx */
+    uint64_t errors[AD_ERR_CLASS_COUNT];
+    ad_status_count_t statuses[AD_STATUS_SLOTS]; /* distinct statuses seen, by first appearance */
+    uint64_t statuses_other;                     /* answers whose status did not fit the slots */
+    uint64_t bytes_received;
+    ad_histogram_t latency;     /* ns; open model: from the intended send time (corrected) */
+    ad_histogram_t latency_raw; /* ns; from the actual send time */
+    ad_request_record_t records[AD_RECORDS_MAX];
+    uint32_t nrecords;
+    char first_error[256]; /* the first error's message, for the report */
+} ad_run_result_t;
+
+void ad_run_result_init(ad_run_result_t *r, const char *name, const char *url);
+/* Accounts one finished request (records it while there is room). */
+void ad_run_result_add(ad_run_result_t *r, const ad_request_record_t *rec);
+/* (Notes on ad_run_result_add: it counts `completed` and raises `sent` to at least `completed`, so
+ * engines may count sends themselves or not. An error-free record whose status is not 2xx counts as a
+ * status error. Only answered requests (status != 0) enter the latency histograms; latency is
+ * done - intended when rate > 0, else done - sent; latency_raw is done - sent.) */
+double ad_run_result_rps(const ad_run_result_t *r); /* completed / elapsed */
+/* dst += src, for runs made side by side (several hosts, or --json documents merged): counters,
+ * statuses, histograms (exact) and concurrency/rate add up; elapsed is the longer one; records are
+ * appended while there is room; dst's first error is kept. */
+void ad_run_result_merge(ad_run_result_t *dst, const ad_run_result_t *src);
+
+#endif

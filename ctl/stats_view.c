@@ -1,0 +1,487 @@
+/* The daemon's /stats document as a terminal view: checked against a table of fields, then drawn. */
+#include "stats_view.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "duration.h"
+#include "report.h"
+
+#define MIN_WIDTH 40
+#define BOLD "\033[1m"
+#define RED "\033[31m"
+#define YELLOW "\033[33m"
+#define RESET "\033[0m"
+
+typedef enum { K_NUM, K_COUNT, K_STR, K_STR_OR_NULL, K_OBJ } kind_t;
+
+typedef struct field_spec {
+    const char *path; /* dotted, relative to the document or to one endpoint */
+    kind_t kind;
+    bool required; /* optional fields are checked only when present */
+} field_spec_t;
+
+static const field_spec_t doc_fields[] = {
+    {"version", K_STR, true},
+    {"pid", K_COUNT, true},
+    {"threads", K_COUNT, false},
+    {"uptime_seconds", K_NUM, true},
+    {"started_wall", K_STR, false},
+    {"config", K_OBJ, false},
+    {"config.max_delay_seconds", K_NUM, false},
+    {"config.default_delay_seconds", K_NUM, false},
+    {"config.pool_size", K_COUNT, false},
+    {"config.pool_queue", K_COUNT, false},
+    {"config.stall_threshold_seconds", K_NUM, false},
+    {"config.watchdog_seconds", K_NUM, false},
+    {"offload", K_OBJ, false},
+    {"offload.busy", K_COUNT, false},
+    {"offload.queued", K_COUNT, false},
+    {"connections", K_OBJ, true},
+    {"connections.open", K_COUNT, true},
+    {"connections.total", K_COUNT, true},
+    {"loop", K_OBJ, true},
+    {"loop.lag_seconds", K_NUM, true},
+    {"loop.ticks", K_COUNT, false},
+    {"loop.stalls", K_COUNT, true},
+    {"loop.stalled_seconds", K_NUM, true},
+    {"loop.longest_stall_seconds", K_NUM, true},
+    {"loop.longest_stall_endpoint", K_STR_OR_NULL, false},
+    {"loop.longest_stall_wall", K_STR_OR_NULL, false},
+    {"endpoints", K_OBJ, true},
+};
+
+static const field_spec_t endpoint_fields[] = {
+    {"requests", K_COUNT, true},           {"in_flight", K_COUNT, true},         {"peak_in_flight", K_COUNT, true},
+    {"completed", K_COUNT, true},          {"cancelled", K_COUNT, true},         {"status_4xx", K_COUNT, true},
+    {"status_5xx", K_COUNT, true},         {"latency_seconds", K_OBJ, true},     {"latency_seconds.min", K_NUM, true},
+    {"latency_seconds.mean", K_NUM, true}, {"latency_seconds.max", K_NUM, true}, {"latency_seconds.p50", K_NUM, true},
+    {"latency_seconds.p90", K_NUM, true},  {"latency_seconds.p99", K_NUM, true}, {"latency_seconds.p99_9", K_NUM, true},
+};
+
+/* The documented endpoints, shown first and in this order; others follow as the document has them. */
+static const char *const known_endpoints[] = {"/non-blocking", "/blocking", "/offload", "/delay",
+                                              "/stats",        "/metrics",  "/healthz", "other"};
+
+/* The value at a dotted path, or NULL. */
+static const json_t *at(const json_t *obj, const char *path)
+{
+    char key[64];
+    while (obj != NULL) {
+        size_t len = strcspn(path, ".");
+        if (len >= sizeof(key))
+            return NULL;
+        memcpy(key, path, len);
+        key[len] = '\0';
+        obj = json_object_get(obj, key);
+        if (path[len] == '\0')
+            return obj;
+        path += len + 1;
+    }
+    return NULL;
+}
+
+static double num(const json_t *obj, const char *path)
+{
+    const json_t *v = at(obj, path);
+    return json_is_number(v) ? json_number_value(v) : 0.0;
+}
+
+static bool has(const json_t *obj, const char *path)
+{
+    return at(obj, path) != NULL;
+}
+
+__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err != NULL && errlen > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+static const char *kind_name(kind_t k)
+{
+    switch (k) {
+    case K_NUM:
+        return "a number";
+    case K_COUNT:
+        return "a non-negative integer";
+    case K_STR:
+        return "a string";
+    case K_STR_OR_NULL:
+        return "a string or null";
+    case K_OBJ:
+        return "an object";
+    }
+    return "?";
+}
+
+static bool kind_ok(const json_t *v, kind_t k)
+{
+    switch (k) {
+    case K_NUM:
+        return json_is_number(v) && isfinite(json_number_value(v));
+    case K_COUNT:
+        return json_is_integer(v) && json_integer_value(v) >= 0;
+    case K_STR:
+        return json_is_string(v);
+    case K_STR_OR_NULL:
+        return json_is_string(v) || json_is_null(v);
+    case K_OBJ:
+        return json_is_object(v);
+    }
+    return false;
+}
+
+static int check_fields(const json_t *obj, const field_spec_t *spec, size_t n, const char *prefix, char *err,
+                        size_t errlen)
+{
+    for (size_t i = 0; i < n; i++) {
+        const json_t *v = at(obj, spec[i].path);
+        if (v == NULL && !spec[i].required)
+            continue;
+        if (v == NULL)
+            return fail(err, errlen, "%s%s: missing", prefix, spec[i].path);
+        if (!kind_ok(v, spec[i].kind))
+            return fail(err, errlen, "%s%s: expected %s", prefix, spec[i].path, kind_name(spec[i].kind));
+    }
+    return 0;
+}
+
+int ad_stats_view_check(const json_t *doc, char *err, size_t errlen)
+{
+    if (!json_is_object(doc))
+        return fail(err, errlen, "not a /stats document: expected a JSON object");
+    if (check_fields(doc, doc_fields, sizeof(doc_fields) / sizeof(doc_fields[0]), "", err, errlen) != 0)
+        return -1;
+    const json_t *eps = json_object_get(doc, "endpoints");
+    if (json_object_size(eps) == 0)
+        return fail(err, errlen, "endpoints: empty");
+    const char *name;
+    const json_t *ep;
+    json_object_foreach((json_t *)eps, name, ep)
+    {
+        char prefix[96];
+        snprintf(prefix, sizeof(prefix), "endpoints.%.64s.", name);
+        if (!json_is_object(ep))
+            return fail(err, errlen, "endpoints.%.64s: expected an object", name);
+        if (check_fields(ep, endpoint_fields, sizeof(endpoint_fields) / sizeof(endpoint_fields[0]), prefix, err,
+                         errlen) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- drawing ---- */
+
+static void fmt_secs(double s, char *buf, size_t size)
+{
+    ad_report_format_latency((int64_t)llround(s * 1e9), buf, size);
+}
+
+/* "12.5s", "3m20s", "2h05m", "3d04h" */
+static void fmt_uptime(double s, char *buf, size_t size)
+{
+    uint64_t t = s > 0 ? (uint64_t)s : 0;
+    if (s < 60)
+        snprintf(buf, size, "%.1fs", s < 0 ? 0.0 : s);
+    else if (t < 3600)
+        snprintf(buf, size, "%" PRIu64 "m%02" PRIu64 "s", t / 60, t % 60);
+    else if (t < 86400)
+        snprintf(buf, size, "%" PRIu64 "h%02" PRIu64 "m", t / 3600, t % 3600 / 60);
+    else
+        snprintf(buf, size, "%" PRIu64 "d%02" PRIu64 "h", t / 86400, t % 86400 / 3600);
+}
+
+static const char *str(const json_t *doc, const char *path)
+{
+    const json_t *v = at(doc, path);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* Settings as people write them: "30s", "100ms" (lib/duration.h). */
+static void fmt_setting(double s, char *buf, size_t size)
+{
+    ad_duration_format((int64_t)llround(s * 1e9), buf, size);
+}
+
+/* One header line of "label  item  item ...", wrapped at the width under the first item. */
+typedef struct line {
+    FILE *out;
+    int width, col;
+    bool fresh; /* no item on this line yet */
+} line_t;
+
+#define INDENT 13
+
+static void line_begin(line_t *l, FILE *out, int width, const char *label)
+{
+    l->out = out;
+    l->width = width;
+    l->col = fprintf(out, "%-*s", INDENT, label);
+    l->fresh = true;
+}
+
+/* Visible columns of s: ANSI colour sequences take none. */
+static int visible(const char *s)
+{
+    int n = 0;
+    for (; *s != '\0'; s++) {
+        if (*s == '\033') {
+            while (*s != '\0' && *s != 'm')
+                s++;
+            if (*s == '\0')
+                break;
+            continue;
+        }
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    }
+    return n;
+}
+
+__attribute__((format(printf, 2, 3))) static void line_item(line_t *l, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    int len = visible(buf);
+    if (!l->fresh && l->col + 2 + len > l->width) {
+        l->col = fprintf(l->out, "\n%*s", INDENT, "") - 1;
+        l->fresh = true;
+    }
+    if (!l->fresh)
+        l->col += fprintf(l->out, "  ");
+    fputs(buf, l->out);
+    l->col += len;
+    l->fresh = false;
+}
+
+static void line_end(line_t *l)
+{
+    fputc('\n', l->out);
+}
+
+static void draw_process(line_t *l, const json_t *doc, const ad_stats_view_style_t *st, int width)
+{
+    char up[32];
+    fmt_uptime(num(doc, "uptime_seconds"), up, sizeof(up));
+    line_begin(l, l->out, width, "asyncdemod");
+    line_item(l, "%s%s%s", st->color ? BOLD : "", str(doc, "version"), st->color ? RESET : "");
+    line_item(l, "pid %.0f", num(doc, "pid"));
+    if (has(doc, "threads"))
+        line_item(l, "threads %.0f", num(doc, "threads"));
+    line_item(l, "up %s", up);
+    if (str(doc, "started_wall") != NULL)
+        line_item(l, "since %s", str(doc, "started_wall"));
+    line_end(l);
+    line_begin(l, l->out, width, "connections");
+    line_item(l, "open %.0f", num(doc, "connections.open"));
+    line_item(l, "total %.0f", num(doc, "connections.total"));
+    line_end(l);
+}
+
+static void draw_loop(line_t *l, const json_t *doc, const ad_stats_view_style_t *st, int width)
+{
+    char a[32];
+    double stalls = num(doc, "loop.stalls");
+    bool warn = st->color && stalls > 0;
+    line_begin(l, l->out, width, "event loop");
+    fmt_secs(num(doc, "loop.lag_seconds"), a, sizeof(a));
+    line_item(l, "lag %s", a);
+    if (has(doc, "loop.ticks"))
+        line_item(l, "ticks %.0f", num(doc, "loop.ticks"));
+    line_item(l, "%sstalls %.0f%s", warn ? YELLOW : "", stalls, warn ? RESET : "");
+    if (stalls > 0) {
+        fmt_secs(num(doc, "loop.stalled_seconds"), a, sizeof(a));
+        line_item(l, "stalled %s in all", a);
+        fmt_secs(num(doc, "loop.longest_stall_seconds"), a, sizeof(a));
+        if (str(doc, "loop.longest_stall_endpoint") != NULL)
+            line_item(l, "longest %s in %s", a, str(doc, "loop.longest_stall_endpoint"));
+        else
+            line_item(l, "longest %s", a);
+        if (str(doc, "loop.longest_stall_wall") != NULL)
+            line_item(l, "at %s", str(doc, "loop.longest_stall_wall"));
+    }
+    line_end(l);
+}
+
+static void draw_settings(line_t *l, const json_t *doc, int width)
+{
+    char a[32];
+    if (has(doc, "offload")) {
+        line_begin(l, l->out, width, "offload");
+        line_item(l, "busy %.0f", num(doc, "offload.busy"));
+        line_item(l, "queued %.0f", num(doc, "offload.queued"));
+        if (has(doc, "config.pool_size"))
+            line_item(l, "pool %.0f", num(doc, "config.pool_size"));
+        if (has(doc, "config.pool_queue"))
+            line_item(l, "queue %.0f", num(doc, "config.pool_queue"));
+        line_end(l);
+    }
+    if (!has(doc, "config"))
+        return;
+    static const struct {
+        const char *path, *label;
+    } settings[] = {{"config.max_delay_seconds", "max delay"},
+                    {"config.default_delay_seconds", "default delay"},
+                    {"config.stall_threshold_seconds", "stall threshold"},
+                    {"config.watchdog_seconds", "watchdog"}};
+    line_begin(l, l->out, width, "config");
+    for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
+        if (!has(doc, settings[i].path))
+            continue;
+        double v = num(doc, settings[i].path);
+        fmt_setting(v, a, sizeof(a));
+        bool off = strcmp(settings[i].label, "watchdog") == 0 && v <= 0;
+        line_item(l, "%s %s", settings[i].label, off ? "off" : a);
+    }
+    line_end(l);
+}
+
+static void draw_header(FILE *out, const json_t *doc, const ad_stats_view_style_t *st)
+{
+    int width = st->width < MIN_WIDTH ? MIN_WIDTH : st->width;
+    line_t l = {.out = out};
+    draw_process(&l, doc, st, width);
+    draw_loop(&l, doc, st, width);
+    draw_settings(&l, doc, width);
+}
+
+typedef struct column {
+    const char *head;
+    const char *path; /* in the endpoint object */
+    bool latency;     /* seconds, "-" while nothing completed */
+    int priority;     /* dropped lowest first when the table is too wide */
+    int width;
+    bool shown;
+} column_t;
+
+static void cell_text(const json_t *ep, const column_t *col, char *buf, size_t size)
+{
+    if (!col->latency) {
+        snprintf(buf, size, "%.0f", num(ep, col->path));
+        return;
+    }
+    if (num(ep, "completed") == 0)
+        snprintf(buf, size, "-");
+    else
+        fmt_secs(num(ep, col->path), buf, size);
+}
+
+/* Endpoints in display order: the documented ones first, then the rest. */
+static size_t endpoint_order(const json_t *eps, const char **names, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof(known_endpoints) / sizeof(known_endpoints[0]) && n < max; i++)
+        if (json_object_get(eps, known_endpoints[i]) != NULL)
+            names[n++] = known_endpoints[i];
+    const char *name;
+    json_t *ep;
+    json_object_foreach((json_t *)eps, name, ep)
+    {
+        bool known = false;
+        for (size_t i = 0; i < sizeof(known_endpoints) / sizeof(known_endpoints[0]); i++)
+            known = known || strcmp(name, known_endpoints[i]) == 0;
+        if (!known && n < max)
+            names[n++] = name;
+    }
+    return n;
+}
+
+static void draw_endpoints(FILE *out, const json_t *doc, const ad_stats_view_style_t *st)
+{
+    enum { MAX_EP = 64 };
+    column_t cols[] = {
+        {"requests", "requests", false, 10, 0, true},
+        {"in flight", "in_flight", false, 8, 0, true},
+        {"peak", "peak_in_flight", false, 3, 0, true},
+        {"done", "completed", false, 7, 0, true},
+        {"cancelled", "cancelled", false, 4, 0, true},
+        {"4xx", "status_4xx", false, 5, 0, true},
+        {"5xx", "status_5xx", false, 6, 0, true},
+        {"min", "latency_seconds.min", true, 1, 0, true},
+        {"mean", "latency_seconds.mean", true, 2, 0, true},
+        {"p50", "latency_seconds.p50", true, 9, 0, true},
+        {"p90", "latency_seconds.p90", true, 4, 0, true},
+        {"p99", "latency_seconds.p99", true, 9, 0, true},
+        {"p99.9", "latency_seconds.p99_9", true, 3, 0, true},
+        {"max", "latency_seconds.max", true, 8, 0, true},
+    };
+    const size_t ncols = sizeof(cols) / sizeof(cols[0]);
+    const json_t *eps = json_object_get(doc, "endpoints");
+    const char *names[MAX_EP];
+    size_t n = endpoint_order(eps, names, MAX_EP);
+    int name_w = 8;
+    for (size_t i = 0; i < n; i++)
+        name_w = (int)strlen(names[i]) > name_w ? (int)strlen(names[i]) : name_w;
+    int total = name_w;
+    for (size_t c = 0; c < ncols; c++) {
+        cols[c].width = (int)strlen(cols[c].head);
+        for (size_t i = 0; i < n; i++) {
+            char buf[32];
+            cell_text(json_object_get(eps, names[i]), &cols[c], buf, sizeof(buf));
+            cols[c].width = (int)strlen(buf) > cols[c].width ? (int)strlen(buf) : cols[c].width;
+        }
+        total += 2 + cols[c].width;
+    }
+    int width = st->width < MIN_WIDTH ? MIN_WIDTH : st->width;
+    while (total > width) { /* drop the least telling column */
+        size_t drop = ncols;
+        for (size_t c = 0; c < ncols; c++)
+            if (cols[c].shown && cols[c].priority < 9 && (drop == ncols || cols[c].priority < cols[drop].priority))
+                drop = c;
+        if (drop == ncols)
+            break;
+        cols[drop].shown = false;
+        total -= 2 + cols[drop].width;
+    }
+    fprintf(out, "\n%s%-*s", st->color ? BOLD : "", name_w, "endpoint");
+    for (size_t c = 0; c < ncols; c++)
+        if (cols[c].shown)
+            fprintf(out, "  %*s", cols[c].width, cols[c].head);
+    fprintf(out, "%s\n", st->color ? RESET : "");
+    for (size_t i = 0; i < n; i++) {
+        const json_t *ep = json_object_get(eps, names[i]);
+        fprintf(out, "%-*s", name_w, names[i]);
+        for (size_t c = 0; c < ncols; c++) {
+            if (!cols[c].shown)
+                continue;
+            char buf[32];
+            cell_text(ep, &cols[c], buf, sizeof(buf));
+            bool alarm =
+                st->color && !cols[c].latency && strcmp(cols[c].path, "status_5xx") == 0 && num(ep, cols[c].path) > 0;
+            fprintf(out, "  %s%*s%s", alarm ? RED : "", cols[c].width, buf, alarm ? RESET : "");
+        }
+        fputc('\n', out);
+    }
+}
+
+int ad_stats_view_render(FILE *out, const json_t *doc, const ad_stats_view_style_t *st, char *err, size_t errlen)
+{
+    if (ad_stats_view_check(doc, err, errlen) != 0)
+        return -1;
+    draw_header(out, doc, st);
+    draw_endpoints(out, doc, st);
+    return 0;
+}
+
+int ad_stats_view_render_text(FILE *out, const char *body, size_t len, const ad_stats_view_style_t *st, char *err,
+                              size_t errlen)
+{
+    json_error_t je;
+    json_t *doc = json_loadb(body, len, 0, &je);
+    if (doc == NULL)
+        return fail(err, errlen, "not JSON: %s at line %d column %d", je.text, je.line, je.column);
+    int rc = ad_stats_view_render(out, doc, st, err, errlen);
+    json_decref(doc);
+    return rc;
+}

@@ -1,0 +1,105 @@
+/* The connection check and address pinning before a run (see target.h). */
+#include "target.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include "clock.h"
+
+/* A refused connection answers at once; this bounds a silent (filtered) host. */
+#define PROBE_TIMEOUT_MAX_NS (10 * AD_NS_PER_SEC)
+
+bool ad_host_is_loopback(const char *host)
+{
+    if (strcasecmp(host, "localhost") == 0 || strcasecmp(host, "localhost.") == 0)
+        return true;
+    struct in_addr a4;
+    if (inet_pton(AF_INET, host, &a4) == 1)
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    struct in6_addr a6;
+    if (inet_pton(AF_INET6, host, &a6) == 1)
+        return IN6_IS_ADDR_LOOPBACK(&a6) || (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
+    return false;
+}
+
+void ad_target_unreachable_message(const char *authority, bool loopback, const char *reason, char *buf, size_t size)
+{
+    if (loopback)
+        snprintf(buf, size, "cannot connect to %s - is asyncdemod running? (systemctl start asyncdemod)", authority);
+    else
+        snprintf(buf, size, "cannot connect to %s: %s", authority, reason);
+}
+
+static bool is_address(const char *host)
+{
+    unsigned char buf[sizeof(struct in6_addr)];
+    return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
+}
+
+/* Pins host:port to the address the probe connected to. */
+static void pin_address(const ad_url_t *u, CURL *easy, ad_target_t *t)
+{
+    char *ip = NULL;
+    if (is_address(u->host) || curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &ip) != CURLE_OK || ip == NULL ||
+        ip[0] == '\0')
+        return;
+    char entry[AD_CTL_HOST_MAX + 80];
+    bool v6 = strchr(ip, ':') != NULL;
+    snprintf(entry, sizeof(entry), "%s:%u:%s%s%s", u->host, (unsigned)u->port, v6 ? "[" : "", ip, v6 ? "]" : "");
+    t->resolve = curl_slist_append(NULL, entry);
+}
+
+ad_target_status_t ad_target_probe(const ad_url_t *u, int64_t timeout_ns, ad_target_t *t, char *msg, size_t msglen)
+{
+    memset(t, 0, sizeof(*t));
+    ad_url_authority(u, t->authority, sizeof(t->authority));
+    char url[AD_CTL_URL_MAX + AD_CTL_HOST_MAX + 32];
+    ad_url_format(u, url, sizeof(url));
+    if (timeout_ns <= 0 || timeout_ns > PROBE_TIMEOUT_MAX_NS)
+        timeout_ns = PROBE_TIMEOUT_MAX_NS;
+
+    CURL *easy = curl_easy_init();
+    if (easy == NULL) {
+        snprintf(msg, msglen, "curl_easy_init failed (out of memory?)");
+        return AD_TARGET_FAILED;
+    }
+    char errbuf[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(easy, CURLOPT_URL, url);
+    curl_easy_setopt(easy, CURLOPT_CONNECT_ONLY, 1L);
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, (long)(timeout_ns / AD_NS_PER_MS));
+    CURLcode rc = curl_easy_perform(easy);
+
+    ad_target_status_t st = AD_TARGET_OK;
+    const char *reason = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
+    switch (rc) {
+    case CURLE_OK:
+        pin_address(u, easy, t);
+        break;
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_OPERATION_TIMEDOUT:
+        st = AD_TARGET_UNREACHABLE;
+        ad_target_unreachable_message(t->authority, ad_host_is_loopback(u->host), reason, msg, msglen);
+        break;
+    case CURLE_OUT_OF_MEMORY:
+    case CURLE_FAILED_INIT:
+        st = AD_TARGET_FAILED;
+        snprintf(msg, msglen, "%s: %s", t->authority, reason);
+        break;
+    default: /* TLS, proxy...: reachable in a sense, but not usable; no daemon hint */
+        st = AD_TARGET_UNREACHABLE;
+        ad_target_unreachable_message(t->authority, false, reason, msg, msglen);
+        break;
+    }
+    curl_easy_cleanup(easy);
+    return st;
+}
+
+void ad_target_free(ad_target_t *t)
+{
+    curl_slist_free_all(t->resolve);
+    t->resolve = NULL;
+}

@@ -1,0 +1,38 @@
+#ifndef AD_CTL_TARGET_H
+#define AD_CTL_TARGET_H
+/*
+ * The target check before a run: one connection attempt, so a daemon that is not running gives one
+ * clear line instead of a wall of per-request errors; and the host's address, resolved once and
+ * pinned (CURLOPT_RESOLVE), so 10,000 handles do not each start a resolver thread.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <curl/curl.h>
+#include "options.h"
+
+typedef struct ad_target {
+    char authority[AD_CTL_HOST_MAX + 16]; /* "127.0.0.1:8000" */
+    struct curl_slist *resolve;           /* "host:port:address", or NULL when the host is an address */
+} ad_target_t;
+
+typedef enum {
+    AD_TARGET_OK = 0,
+    AD_TARGET_UNREACHABLE, /* refused, unresolvable, timed out, TLS failed: the caller exits 2 with msg */
+    AD_TARGET_FAILED,      /* the probe itself could not run (out of memory): exit 70 */
+} ad_target_status_t;
+
+/*
+ * Connects once to u's host and port (and closes). On AD_TARGET_UNREACHABLE msg is the one line to
+ * print: "cannot connect to 127.0.0.1:8000 - is asyncdemod running? (systemctl start asyncdemod)" for a
+ * loopback host, "cannot connect to HOST:PORT: reason" for others. t is filled either way; free it.
+ */
+ad_target_status_t ad_target_probe(const ad_url_t *u, int64_t timeout_ns, ad_target_t *t, char *msg, size_t msglen);
+void ad_target_free(ad_target_t *t);
+
+/* Pure: whether host names this machine's loopback ("127.x.y.z", "::1", "localhost"). */
+bool ad_host_is_loopback(const char *host);
+/* Pure: the message for an unreachable target (see ad_target_probe). */
+void ad_target_unreachable_message(const char *authority, bool loopback, const char *reason, char *buf, size_t size);
+
+#endif

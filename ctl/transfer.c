@@ -1,0 +1,168 @@
+/* Easy handle setup, the counting body sink and result classification (see transfer.h). */
+#include "transfer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "clock.h"
+#include "engine.h"
+#include "version.h"
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
+{
+    ad_transfer_t *t = userp;
+    size_t len = size * nmemb;
+    t->bytes += len;
+    if (t->scan_body)
+        ad_answer_scan_feed(&t->scan, data, len);
+    if (t->body != NULL) {
+        size_t room = t->body_max - t->body_len;
+        size_t take = len < room ? len : room;
+        memcpy(t->body + t->body_len, data, take);
+        t->body_len += take;
+        t->body[t->body_len] = '\0';
+        t->body_truncated |= take < len;
+    }
+    return len;
+}
+
+/* Progress callback of blocking transfers: a non-zero return aborts the request (Ctrl-C). */
+static int on_xfer(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+    return ad_engine_stop_requested() ? 1 : 0;
+}
+
+#define SETOPT(h, opt, val)                                                                                            \
+    do {                                                                                                               \
+        if (curl_easy_setopt(h, opt, val) != CURLE_OK)                                                                 \
+            goto error;                                                                                                \
+    } while (0)
+
+int ad_transfer_init(ad_transfer_t *t, const ad_transfer_opts_t *o, char *err, size_t errlen)
+{
+    memset(t, 0, sizeof(*t));
+    t->easy = curl_easy_init();
+    if (t->easy == NULL) {
+        snprintf(err, errlen, "curl_easy_init failed (out of memory?)");
+        return -1;
+    }
+    SETOPT(t->easy, CURLOPT_URL, o->url);
+    SETOPT(t->easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    SETOPT(t->easy, CURLOPT_NOSIGNAL, 1L);
+    SETOPT(t->easy, CURLOPT_WRITEFUNCTION, on_body);
+    SETOPT(t->easy, CURLOPT_WRITEDATA, t);
+    SETOPT(t->easy, CURLOPT_PRIVATE, t);
+    SETOPT(t->easy, CURLOPT_ERRORBUFFER, t->errbuf);
+    SETOPT(t->easy, CURLOPT_USERAGENT, "asyncdemoctl/" AD_VERSION);
+    SETOPT(t->easy, CURLOPT_TIMEOUT_MS, (long)((o->timeout_ns + AD_NS_PER_MS - 1) / AD_NS_PER_MS));
+    SETOPT(t->easy, CURLOPT_FORBID_REUSE, o->keepalive ? 0L : 1L);
+    t->forbid_reuse = !o->keepalive;
+    /* Answers are small: a smaller receive buffer keeps 10,000 handles' memory down. */
+    SETOPT(t->easy, CURLOPT_BUFFERSIZE, 4096L);
+    if (o->resolve != NULL)
+        SETOPT(t->easy, CURLOPT_RESOLVE, o->resolve);
+    if (o->direct) /* also spares a getenv() per request */
+        SETOPT(t->easy, CURLOPT_PROXY, "");
+    t->scan_body = true;
+    if (o->keep_body > 0) {
+        t->body = malloc(o->keep_body + 1);
+        if (t->body == NULL)
+            goto error;
+        t->body_max = o->keep_body;
+        t->body[0] = '\0';
+    }
+    if (o->abort_on_stop) {
+        SETOPT(t->easy, CURLOPT_XFERINFOFUNCTION, on_xfer);
+        SETOPT(t->easy, CURLOPT_NOPROGRESS, 0L);
+    }
+    return 0;
+error:
+    snprintf(err, errlen, "cannot set up a curl handle for %s", o->url);
+    ad_transfer_cleanup(t);
+    return -1;
+}
+
+void ad_transfer_cleanup(ad_transfer_t *t)
+{
+    if (t->easy != NULL)
+        curl_easy_cleanup(t->easy);
+    t->easy = NULL;
+    free(t->body);
+    t->body = NULL;
+}
+
+void ad_transfer_begin(ad_transfer_t *t, uint32_t index, int64_t intended_ns, int64_t sent_ns)
+{
+    ad_answer_scan_init(&t->scan);
+    t->bytes = 0;
+    t->errbuf[0] = '\0';
+    t->body_len = 0;
+    t->body_truncated = false;
+    if (t->body != NULL)
+        t->body[0] = '\0';
+    memset(&t->rec, 0, sizeof(t->rec));
+    t->rec.index = index;
+    t->rec.intended_ns = intended_ns;
+    t->rec.sent_ns = sent_ns;
+    t->rec.server_seq = -1;
+}
+
+ad_err_class_t ad_classify_result(CURLcode rc, long status)
+{
+    switch (rc) {
+    case CURLE_OK:
+        return status >= 200 && status <= 299 ? AD_ERR_NONE : AD_ERR_STATUS;
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        return AD_ERR_CONNECT;
+    case CURLE_OPERATION_TIMEDOUT:
+        return AD_ERR_TIMEOUT;
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_GOT_NOTHING:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_BAD_CONTENT_ENCODING:
+        return AD_ERR_READ;
+    default:
+        return AD_ERR_OTHER;
+    }
+}
+
+void ad_transfer_end(ad_transfer_t *t, CURLcode rc, int64_t done_ns)
+{
+    long status = 0;
+    if (curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK)
+        status = 0;
+    /* Only a complete answer has a status: one cut off mid-body is a read error, with no latency. */
+    if (rc != CURLE_OK)
+        status = 0;
+    t->rec.status = (int)status;
+    t->rec.error = ad_classify_result(rc, status);
+    t->rec.done_ns = done_ns;
+    t->result = rc;
+    t->rec.server_seq = ad_answer_scan_sequence(&t->scan);
+    int64_t wait = ad_answer_scan_wait_ns(&t->scan);
+    t->rec.server_wait_ns = wait > 0 ? wait : 0;
+}
+
+void ad_transfer_describe_error(const ad_transfer_t *t, CURLcode rc, char *buf, size_t size)
+{
+    const char *cls = ad_err_class_name(t->rec.error);
+    if (rc == CURLE_OK)
+        snprintf(buf, size, "%s: HTTP %d", cls, t->rec.status);
+    else
+        snprintf(buf, size, "%s: %s", cls, t->errbuf[0] != '\0' ? t->errbuf : curl_easy_strerror(rc));
+}
+
+CURLcode ad_transfer_perform(ad_transfer_t *t, uint32_t index, int64_t start_ns)
+{
+    int64_t sent = ad_mono_ns() - start_ns;
+    ad_transfer_begin(t, index, sent, sent);
+    CURLcode rc = curl_easy_perform(t->easy);
+    ad_transfer_end(t, rc, ad_mono_ns() - start_ns);
+    return rc;
+}

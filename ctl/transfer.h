@@ -1,0 +1,57 @@
+#ifndef AD_CTL_TRANSFER_H
+#define AD_CTL_TRANSFER_H
+/*
+ * One HTTP GET as every engine makes it (the multi engine, and compare's sequential, threads and
+ * processes modes): an easy handle set up once and reused, a body sink that only counts bytes and
+ * scans for the daemon's "sequence" and "waited_seconds", and the classification of how the request ended.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <curl/curl.h>
+#include "results.h"
+#include "answer_scan.h"
+
+typedef struct ad_transfer_opts {
+    const char *url;
+    int64_t timeout_ns;               /* whole request; 0 = none */
+    bool keepalive;                   /* false: CURLOPT_FORBID_REUSE, a new connection each time */
+    const struct curl_slist *resolve; /* CURLOPT_RESOLVE pins ("host:port:addr"), or NULL */
+    bool abort_on_stop;               /* blocking use: end the request when ad_engine_request_stop() is called */
+    size_t keep_body;                 /* keep up to this many body bytes in body (0: count only) */
+    bool direct;                      /* ignore proxy variables (a load generator talks to its target) */
+} ad_transfer_opts_t;
+
+typedef struct ad_transfer {
+    CURL *easy;
+    ad_answer_scan_t scan;
+    bool scan_body; /* look for "sequence" / "waited_seconds" in the body (default true) */
+    uint64_t bytes; /* body bytes of the current request */
+    char *body;     /* with keep_body: the first keep_body bytes, NUL-terminated; else NULL */
+    size_t body_len, body_max;
+    bool body_truncated;
+    ad_request_record_t rec;
+    CURLcode result;   /* of the last request (set by ad_transfer_end) */
+    void *owner;       /* the engine's, for its own bookkeeping */
+    uint64_t uses;     /* the engine's: requests made with this handle */
+    bool forbid_reuse; /* CURLOPT_FORBID_REUSE is set */
+    char errbuf[CURL_ERROR_SIZE];
+} ad_transfer_t;
+
+/* Creates the easy handle. Returns 0, or -1 with a reason in err. */
+int ad_transfer_init(ad_transfer_t *t, const ad_transfer_opts_t *o, char *err, size_t errlen);
+void ad_transfer_cleanup(ad_transfer_t *t);
+
+/* Before each request: clears the body state and the record, sets its index and times. */
+void ad_transfer_begin(ad_transfer_t *t, uint32_t index, int64_t intended_ns, int64_t sent_ns);
+/* After it: fills rec (status, error class, server_seq, server_wait_ns, done_ns) from the curl result code. */
+void ad_transfer_end(ad_transfer_t *t, CURLcode rc, int64_t done_ns);
+/* A one-line reason for a failed record ("connect: Failed to connect to ...", "status: HTTP 503"). */
+void ad_transfer_describe_error(const ad_transfer_t *t, CURLcode rc, char *buf, size_t size);
+
+/* Blocking: begin, curl_easy_perform, end. Times relative to start_ns (CLOCK_MONOTONIC). */
+CURLcode ad_transfer_perform(ad_transfer_t *t, uint32_t index, int64_t start_ns);
+
+/* How a request ended: curl's result and the HTTP status (0 when none). Pure. */
+ad_err_class_t ad_classify_result(CURLcode rc, long status);
+
+#endif

@@ -1,0 +1,585 @@
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "duration.h"
+#include "log.h"
+
+#define AD_CONFIG_MAX_FILE (1024 * 1024) /* a config file is a few hundred bytes; refuse anything huge */
+#define AD_CONFIG_MAX_VALUE 256
+#define AD_SHOW_MAX 64 /* longest piece of user input quoted back in a message */
+
+/* ---- the settings: one table drives the file, the flags and the checks ---- */
+
+typedef enum { KIND_LISTEN, KIND_UINT, KIND_DURATION, KIND_LOG_LEVEL } kind_t;
+
+typedef struct option {
+    const char *name; /* file key = long flag without "--" */
+    kind_t kind;
+    size_t offset; /* of the unsigned / int64_t field in ad_config_t */
+    int64_t min, max;
+    const char *range; /* min and max as a person writes them */
+} option_t;
+
+#define UINT_OPT(n, field, lo, hi, r)                                                                                  \
+    {                                                                                                                  \
+        n, KIND_UINT, offsetof(ad_config_t, field), lo, hi, r                                                          \
+    }
+#define DUR_OPT(n, field, lo, hi, r)                                                                                   \
+    {                                                                                                                  \
+        n, KIND_DURATION, offsetof(ad_config_t, field), lo, hi, r                                                      \
+    }
+
+static const option_t options[] = {
+    {"listen", KIND_LISTEN, 0, 0, 0, NULL},
+    UINT_OPT("threads", threads, 1, 64, "1 to 64"),
+    DUR_OPT("max-delay", max_delay_ns, 0, 3600 * AD_NS_PER_SEC, "0 to 1h"),
+    DUR_OPT("default-delay", default_delay_ns, 0, 3600 * AD_NS_PER_SEC, "0 to 1h"),
+    UINT_OPT("pool-size", pool_size, 1, 256, "1 to 256"),
+    UINT_OPT("pool-queue", pool_queue, 0, 100000, "0 to 100000"),
+    {"log-level", KIND_LOG_LEVEL, offsetof(ad_config_t, log_level), LOG_ERR, LOG_DEBUG, "err to debug"},
+    DUR_OPT("stall-threshold", stall_threshold_ns, AD_NS_PER_MS, 3600 * AD_NS_PER_SEC, "1ms to 1h"),
+    DUR_OPT("tick-interval", tick_interval_ns, AD_NS_PER_MS, AD_NS_PER_SEC, "1ms to 1s"),
+    DUR_OPT("drain-timeout", drain_timeout_ns, 0, 3600 * AD_NS_PER_SEC, "0 to 1h"),
+};
+#define NOPTIONS (sizeof(options) / sizeof(options[0]))
+
+static const option_t *find_option(const char *name, size_t len)
+{
+    for (size_t i = 0; i < NOPTIONS; i++)
+        if (strlen(options[i].name) == len && memcmp(options[i].name, name, len) == 0)
+            return &options[i];
+    return NULL;
+}
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err == NULL || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* User input quoted in a message: at most AD_SHOW_MAX bytes, control bytes as '?'. */
+static const char *show(const char *s, size_t len, char buf[AD_SHOW_MAX + 4])
+{
+    size_t n = len > AD_SHOW_MAX ? AD_SHOW_MAX : len;
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+    strcpy(buf + n, len > n ? "..." : "");
+    return buf;
+}
+
+void ad_config_defaults(ad_config_t *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    ad_listen_addr_parse("127.0.0.1:8000", &cfg->listen[0], NULL, 0);
+    cfg->nlisten = 1;
+    cfg->threads = 1;
+    cfg->max_delay_ns = 30 * AD_NS_PER_SEC;
+    cfg->default_delay_ns = 2 * AD_NS_PER_SEC;
+    cfg->pool_size = 4;
+    cfg->pool_queue = 64;
+    cfg->log_level = LOG_INFO;
+    cfg->stall_threshold_ns = 100 * AD_NS_PER_MS;
+    cfg->tick_interval_ns = 50 * AD_NS_PER_MS;
+    cfg->drain_timeout_ns = 35 * AD_NS_PER_SEC;
+}
+
+/* ---- listen addresses ---- */
+
+static int parse_port(const char *s, size_t len, uint16_t *port)
+{
+    if (len == 0 || len > 5)
+        return -1;
+    unsigned v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (unsigned)(s[i] - '0');
+    }
+    if (v > 65535)
+        return -1;
+    *port = (uint16_t)v;
+    return 0;
+}
+
+int ad_listen_addr_parse(const char *text, ad_listen_addr_t *out, char *err, size_t errlen)
+{
+    char shown[AD_SHOW_MAX + 4], host[INET6_ADDRSTRLEN + 1], norm[INET6_ADDRSTRLEN];
+    size_t len = strlen(text), hostlen;
+    const char *hoststart = text, *colon;
+    bool v6 = text[0] == '[';
+
+    show(text, len, shown);
+    if (v6) {
+        const char *close = memchr(text, ']', len);
+        if (close == NULL) {
+            set_err(err, errlen, "'%s': missing ']' after the IPv6 address", shown);
+            return -1;
+        }
+        hoststart = text + 1;
+        hostlen = (size_t)(close - hoststart);
+        colon = close + 1;
+        if (*colon != ':') {
+            set_err(err, errlen, "'%s': expected [IPV6]:PORT", shown);
+            return -1;
+        }
+    } else {
+        colon = strrchr(text, ':');
+        if (colon == NULL) {
+            set_err(err, errlen, "'%s': expected ADDR:PORT (e.g. 127.0.0.1:8000 or [::1]:8000)", shown);
+            return -1;
+        }
+        hostlen = (size_t)(colon - text);
+        if (memchr(text, ':', hostlen) != NULL) {
+            set_err(err, errlen, "'%s': put an IPv6 address in brackets, e.g. [::1]:8000", shown);
+            return -1;
+        }
+    }
+
+    uint16_t port;
+    const char *portstr = colon + 1;
+    if (parse_port(portstr, strlen(portstr), &port) != 0) {
+        set_err(err, errlen, "'%s': port must be a number from 0 to 65535", shown);
+        return -1;
+    }
+    if (hostlen >= sizeof(host)) {
+        set_err(err, errlen, "'%s': not a numeric IP address", shown);
+        return -1;
+    }
+    memcpy(host, hoststart, hostlen);
+    host[hostlen] = '\0';
+    if (!v6 && hostlen == 0)
+        strcpy(host, "127.0.0.1");
+
+    memset(out, 0, sizeof(*out));
+    if (v6) {
+        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->addr;
+        if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1) {
+            set_err(err, errlen, "'%s': not a numeric IPv6 address", shown);
+            return -1;
+        }
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_port = htons(port);
+        out->addrlen = sizeof(*sin6);
+        inet_ntop(AF_INET6, &sin6->sin6_addr, norm, sizeof(norm));
+        snprintf(out->text, sizeof(out->text), "[%s]:%u", norm, (unsigned)port);
+    } else {
+        struct sockaddr_in *sin = (struct sockaddr_in *)&out->addr;
+        if (inet_pton(AF_INET, host, &sin->sin_addr) != 1) {
+            set_err(err, errlen, "'%s': host must be a numeric IPv4 address or [IPv6] (no names)", shown);
+            return -1;
+        }
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons(port);
+        out->addrlen = sizeof(*sin);
+        inet_ntop(AF_INET, &sin->sin_addr, norm, sizeof(norm));
+        snprintf(out->text, sizeof(out->text), "%s:%u", norm, (unsigned)port);
+    }
+    return 0;
+}
+
+static uint16_t listen_port(const ad_listen_addr_t *a)
+{
+    const struct sockaddr *sa = (const struct sockaddr *)&a->addr;
+    if (sa->sa_family == AF_INET6)
+        return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+    return ntohs(((const struct sockaddr_in *)sa)->sin_port);
+}
+
+/* ---- one setting from text: shared by the file and the flags ---- */
+
+typedef struct apply_state {
+    bool listen_replaced; /* the first listen of a source replaces what came before */
+} apply_state_t;
+
+static int apply_listen(ad_config_t *cfg, const char *value, apply_state_t *st, char *reason, size_t rlen)
+{
+    ad_listen_addr_t a;
+    if (ad_listen_addr_parse(value, &a, reason, rlen) != 0)
+        return -1;
+    if (!st->listen_replaced) {
+        cfg->nlisten = 0;
+        st->listen_replaced = true;
+    }
+    for (size_t i = 0; i < cfg->nlisten; i++) {
+        if (strcmp(cfg->listen[i].text, a.text) == 0 && listen_port(&a) != 0) {
+            set_err(reason, rlen, "%s is given twice", a.text);
+            return -1;
+        }
+    }
+    if (cfg->nlisten == AD_MAX_LISTEN) {
+        set_err(reason, rlen, "at most %d listen addresses", AD_MAX_LISTEN);
+        return -1;
+    }
+    cfg->listen[cfg->nlisten++] = a;
+    return 0;
+}
+
+static int apply_uint(ad_config_t *cfg, const option_t *o, const char *value, char *reason, size_t rlen)
+{
+    char shown[AD_SHOW_MAX + 4];
+    size_t len = strlen(value);
+    uint64_t v = 0;
+
+    show(value, len, shown);
+    if (len == 0 || strspn(value, "0123456789") != len) {
+        set_err(reason, rlen, "bad value '%s': expected a whole number from %s", shown, o->range);
+        return -1;
+    }
+    for (size_t i = 0; i < len && v <= (uint64_t)o->max; i++)
+        v = v * 10 + (uint64_t)(value[i] - '0');
+    if (v < (uint64_t)o->min || v > (uint64_t)o->max) {
+        set_err(reason, rlen, "%s is out of range (%s)", shown, o->range);
+        return -1;
+    }
+    *(unsigned *)((char *)cfg + o->offset) = (unsigned)v;
+    return 0;
+}
+
+static int apply_duration(ad_config_t *cfg, const option_t *o, const char *value, char *reason, size_t rlen)
+{
+    char shown[AD_SHOW_MAX + 4];
+    size_t len = strlen(value);
+    int64_t ns;
+
+    show(value, len, shown);
+    ad_duration_status_t ds = ad_duration_parse(value, len, &ns);
+    if (ds == AD_DURATION_RANGE || (ds == AD_DURATION_OK && (ns < o->min || ns > o->max))) {
+        set_err(reason, rlen, "%s is out of range (%s)", shown, o->range);
+        return -1;
+    }
+    if (ds != AD_DURATION_OK) {
+        set_err(reason, rlen, "bad value '%s': %s; expected a duration such as 250ms, 2s or 0.5 (%s)", shown,
+                ad_duration_strerror(ds), o->range);
+        return -1;
+    }
+    *(int64_t *)((char *)cfg + o->offset) = ns;
+    return 0;
+}
+
+static int apply_log_level(ad_config_t *cfg, const char *value, char *reason, size_t rlen)
+{
+    char shown[AD_SHOW_MAX + 4];
+    int level = ad_log_parse_level(value);
+    if (level < 0) {
+        set_err(reason, rlen, "bad value '%s': expected err, warning, notice, info or debug",
+                show(value, strlen(value), shown));
+        return -1;
+    }
+    cfg->log_level = level;
+    return 0;
+}
+
+static int apply(ad_config_t *cfg, const option_t *o, const char *value, apply_state_t *st, char *reason, size_t rlen)
+{
+    switch (o->kind) {
+    case KIND_LISTEN:
+        return apply_listen(cfg, value, st, reason, rlen);
+    case KIND_UINT:
+        return apply_uint(cfg, o, value, reason, rlen);
+    case KIND_DURATION:
+        return apply_duration(cfg, o, value, reason, rlen);
+    case KIND_LOG_LEVEL:
+        return apply_log_level(cfg, value, reason, rlen);
+    }
+    return -1;
+}
+
+/* ---- the config file ---- */
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static void trim(const char **s, size_t *len)
+{
+    while (*len > 0 && is_space(**s)) {
+        (*s)++;
+        (*len)--;
+    }
+    while (*len > 0 && is_space((*s)[*len - 1]))
+        (*len)--;
+}
+
+/* One line, without its '\n'. Returns 0 or -1 with reason, key and keylen naming the key for the message. */
+static int parse_line(ad_config_t *cfg, const char *line, size_t len, apply_state_t *st, const char **key,
+                      size_t *keylen, char *reason, size_t rlen)
+{
+    char shown[AD_SHOW_MAX + 4], value[AD_CONFIG_MAX_VALUE];
+    const char *hash = memchr(line, '#', len);
+    if (hash != NULL)
+        len = (size_t)(hash - line);
+    trim(&line, &len);
+    *key = line;
+    *keylen = 0;
+    if (len == 0)
+        return 0;
+
+    const char *eq = memchr(line, '=', len);
+    if (eq == NULL) {
+        size_t k = 0;
+        while (k < len && !is_space(line[k]))
+            k++;
+        *keylen = k;
+        set_err(reason, rlen, "missing '=' (expected \"key = value\")");
+        return -1;
+    }
+    *keylen = (size_t)(eq - line);
+    trim(key, keylen);
+    if (*keylen == 0) {
+        set_err(reason, rlen, "missing key name before '='");
+        return -1;
+    }
+    const option_t *o = find_option(*key, *keylen);
+    if (o == NULL) {
+        set_err(reason, rlen, "unknown key");
+        return -1;
+    }
+    const char *v = eq + 1;
+    size_t vlen = len - (size_t)(v - line);
+    trim(&v, &vlen);
+    if (memchr(v, '\0', vlen) != NULL) {
+        set_err(reason, rlen, "bad value '%s': contains a NUL byte", show(v, vlen, shown));
+        return -1;
+    }
+    if (vlen >= sizeof(value)) {
+        set_err(reason, rlen, "bad value '%s': longer than %d bytes", show(v, vlen, shown), AD_CONFIG_MAX_VALUE - 1);
+        return -1;
+    }
+    memcpy(value, v, vlen);
+    value[vlen] = '\0';
+    return apply(cfg, o, value, st, reason, rlen);
+}
+
+int ad_config_parse_text(ad_config_t *cfg, const char *text, size_t len, const char *filename, char *err, size_t errlen)
+{
+    apply_state_t st = {false};
+    size_t pos = 0;
+    for (unsigned lineno = 1; pos < len; lineno++) {
+        const char *line = text + pos, *nl = memchr(line, '\n', len - pos);
+        size_t linelen = nl ? (size_t)(nl - line) : len - pos;
+        const char *key;
+        size_t keylen;
+        char reason[256], shown[AD_SHOW_MAX + 4];
+
+        pos += linelen + 1;
+        if (parse_line(cfg, line, linelen, &st, &key, &keylen, reason, sizeof(reason)) != 0) {
+            set_err(err, errlen, "%s:%u: key '%s': %s", filename, lineno, show(key, keylen, shown), reason);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int ad_config_load_file(ad_config_t *cfg, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    int rc = -1;
+    char *buf = malloc(AD_CONFIG_MAX_FILE + 1);
+    if (buf == NULL) {
+        set_err(err, errlen, "%s: out of memory", path);
+        goto out;
+    }
+    size_t n = fread(buf, 1, AD_CONFIG_MAX_FILE + 1, f);
+    if (ferror(f)) {
+        set_err(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        goto out;
+    }
+    if (n > AD_CONFIG_MAX_FILE) {
+        set_err(err, errlen, "%s: larger than %d bytes, not a config file", path, AD_CONFIG_MAX_FILE);
+        goto out;
+    }
+    rc = ad_config_parse_text(cfg, buf, n, path, err, errlen);
+out:
+    free(buf);
+    fclose(f);
+    return rc;
+}
+
+/* ---- cross-field checks ---- */
+
+static const char *dur(int64_t ns, char buf[32])
+{
+    ad_duration_format(ns, buf, 32);
+    return buf;
+}
+
+int ad_config_validate(const ad_config_t *cfg, char *err, size_t errlen)
+{
+    char a[32], b[32];
+    if (cfg->nlisten == 0 || cfg->nlisten > AD_MAX_LISTEN) {
+        set_err(err, errlen, "listen: between 1 and %d addresses are needed", AD_MAX_LISTEN);
+        return -1;
+    }
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        const option_t *o = &options[i];
+        int64_t v;
+        if (o->kind == KIND_UINT)
+            v = *(const unsigned *)((const char *)cfg + o->offset);
+        else if (o->kind == KIND_DURATION)
+            v = *(const int64_t *)((const char *)cfg + o->offset);
+        else if (o->kind == KIND_LOG_LEVEL)
+            v = cfg->log_level;
+        else
+            continue;
+        if (v < o->min || v > o->max) {
+            set_err(err, errlen, "%s: %lld is out of range (%s)", o->name, (long long)v, o->range);
+            return -1;
+        }
+    }
+    if (cfg->default_delay_ns > cfg->max_delay_ns) {
+        set_err(err, errlen, "default-delay (%s) must not exceed max-delay (%s)", dur(cfg->default_delay_ns, a),
+                dur(cfg->max_delay_ns, b));
+        return -1;
+    }
+    if (cfg->stall_threshold_ns < cfg->tick_interval_ns) {
+        set_err(err, errlen, "stall-threshold (%s) must be at least tick-interval (%s)",
+                dur(cfg->stall_threshold_ns, a), dur(cfg->tick_interval_ns, b));
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- command line ---- */
+
+/* What one argv element asks for: an option with its value (NULL for --help/--version). */
+typedef struct cli_item {
+    const char *flag; /* as written, up to '=' */
+    size_t flaglen;
+    const option_t *opt; /* NULL for config/help/version */
+    const char *value;
+} cli_item_t;
+
+static int cli_error(char *err, size_t errlen, const char *flag, size_t flaglen, const char *reason)
+{
+    char shown[AD_SHOW_MAX + 4];
+    set_err(err, errlen, "%s: %s", show(flag, flaglen, shown), reason);
+    return -1;
+}
+
+static bool flag_is(const char *flag, size_t len, const char *name)
+{
+    return strlen(name) == len && memcmp(flag, name, len) == 0;
+}
+
+/* Splits argv[*i] into an item, consuming the next element for "--opt value". */
+static int cli_next(int argc, char **argv, int *i, cli_item_t *it, char *err, size_t errlen)
+{
+    const char *arg = argv[*i], *eq;
+    char shown[AD_SHOW_MAX + 4];
+    memset(it, 0, sizeof(*it));
+
+    if (arg[0] != '-' || arg[1] == '\0') {
+        set_err(err, errlen, "unexpected argument '%s' (asyncdemod takes only options; see --help)",
+                show(arg, strlen(arg), shown));
+        return -1;
+    }
+    eq = arg[1] == '-' ? strchr(arg, '=') : NULL;
+    it->flag = arg;
+    it->flaglen = eq ? (size_t)(eq - arg) : strlen(arg);
+
+    bool takes_value = true;
+    if (flag_is(arg, it->flaglen, "--help") || flag_is(arg, it->flaglen, "-h") ||
+        flag_is(arg, it->flaglen, "--version") || flag_is(arg, it->flaglen, "-V")) {
+        takes_value = false;
+    } else if (!flag_is(arg, it->flaglen, "--config")) {
+        it->opt = arg[1] == '-' ? find_option(arg + 2, it->flaglen - 2) : NULL;
+        if (it->opt == NULL)
+            return cli_error(err, errlen, arg, it->flaglen, "unknown option (see --help)");
+    }
+
+    if (!takes_value) {
+        if (eq != NULL)
+            return cli_error(err, errlen, arg, it->flaglen, "takes no value");
+        return 0;
+    }
+    if (eq != NULL) {
+        it->value = eq + 1;
+    } else if (*i + 1 < argc) {
+        it->value = argv[++*i];
+    } else {
+        return cli_error(err, errlen, arg, it->flaglen, "missing value");
+    }
+    return 0;
+}
+
+int ad_cli_parse(int argc, char **argv, ad_config_t *cfg, ad_cli_action_t *action, char *err, size_t errlen)
+{
+    const char *config = NULL;
+    cli_item_t it;
+    *action = AD_CLI_RUN;
+
+    /* Pass 1: syntax, --help/--version, and which file to load before the other flags. */
+    for (int i = 1; i < argc; i++) {
+        if (cli_next(argc, argv, &i, &it, err, errlen) != 0)
+            return -1;
+        if (flag_is(it.flag, it.flaglen, "--help") || flag_is(it.flag, it.flaglen, "-h"))
+            *action = AD_CLI_HELP;
+        else if (*action == AD_CLI_RUN && it.value == NULL)
+            *action = AD_CLI_VERSION;
+        else if (it.opt == NULL && it.value != NULL)
+            config = it.value;
+    }
+    if (*action != AD_CLI_RUN)
+        return 0;
+
+    if (config != NULL) {
+        if (strlen(config) >= sizeof(cfg->config_path))
+            return cli_error(err, errlen, "--config", 8, "path too long");
+        if (ad_config_load_file(cfg, config, err, errlen) != 0)
+            return -1;
+        strcpy(cfg->config_path, config);
+    }
+
+    /* Pass 2: the flags, in order, over whatever the file set. */
+    apply_state_t st = {false};
+    for (int i = 1; i < argc; i++) {
+        char reason[256];
+        cli_next(argc, argv, &i, &it, err, errlen);
+        if (it.opt != NULL && apply(cfg, it.opt, it.value, &st, reason, sizeof(reason)) != 0)
+            return cli_error(err, errlen, it.flag, it.flaglen, reason);
+    }
+    return ad_config_validate(cfg, err, errlen);
+}
+
+const char *ad_cli_usage(void)
+{
+    return "Usage: asyncdemod [OPTION]...\n"
+           "An HTTP daemon that shows what blocking an event loop costs: /non-blocking, /blocking, /offload,\n"
+           "/delay/{n}, /stats, /metrics, /healthz.\n"
+           "\n"
+           "  --listen ADDR:PORT       listen here; repeatable; IPv4 or [IPv6], numeric (default 127.0.0.1:8000)\n"
+           "  --threads N              event-loop threads, 1 to 64 (default 1)\n"
+           "  --max-delay D            largest delay accepted, 0 to 1h (default 30s)\n"
+           "  --default-delay D        delay when a request names none, up to max-delay (default 2s)\n"
+           "  --pool-size N            /offload worker threads, 1 to 256 (default 4)\n"
+           "  --pool-queue N           /offload jobs that may wait for a worker, 0 to 100000 (default 64)\n"
+           "  --log-level L            err, warning, notice, info or debug (default info)\n"
+           "  --stall-threshold D      log loop stalls longer than this, 1ms to 1h (default 100ms)\n"
+           "  --tick-interval D        loop-lag probe period, 1ms to 1s (default 50ms)\n"
+           "  --drain-timeout D        on SIGTERM, how long in-flight requests may finish, 0 to 1h (default 35s)\n"
+           "  --config FILE            read settings from FILE first; other flags override it\n"
+           "  -h, --help               show this help and exit\n"
+           "  -V, --version            show the version and exit\n"
+           "\n"
+           "Options take \"--opt value\" or \"--opt=value\". Durations: 2, 0.25, 250ms, 2s, 1m.\n"
+           "Socket activation: sockets passed by systemd are used instead of --listen.\n"
+           "Exit status: 0 on success, 64 on a usage or configuration error.\n";
+}

@@ -1,0 +1,68 @@
+#ifndef AD_CONFIG_H
+#define AD_CONFIG_H
+/*
+ * The daemon's settings: defaults, the config file (docs/asyncdemod.conf.md), command-line flags.
+ * Precedence: defaults < --config FILE < other flags. Pure: parsing touches no global state.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define AD_MAX_LISTEN 16
+
+typedef struct ad_listen_addr {
+    char text[64]; /* as given, normalised: "127.0.0.1:8000", "[::1]:8000" */
+    struct sockaddr_storage addr;
+    socklen_t addrlen;
+} ad_listen_addr_t;
+
+typedef struct ad_config {
+    ad_listen_addr_t listen[AD_MAX_LISTEN];
+    size_t nlisten;             /* default: one, 127.0.0.1:8000 */
+    unsigned threads;           /* event-loop threads, default 1 (so /blocking stalls everything) */
+    int64_t max_delay_ns;       /* largest accepted delay, default 30 s */
+    int64_t default_delay_ns;   /* delay when the query has none, default 2 s */
+    unsigned pool_size;         /* /offload worker threads, default 4 */
+    unsigned pool_queue;        /* /offload jobs waiting beyond the running ones, default 64; 503 past it */
+    int log_level;              /* syslog priority, default LOG_INFO */
+    int64_t stall_threshold_ns; /* loop stalls longer than this are logged, default 100 ms */
+    int64_t tick_interval_ns;   /* loop-lag probe period, default 50 ms */
+    int64_t drain_timeout_ns;   /* on SIGTERM, how long in-flight requests may finish, default 35 s */
+    char config_path[4096];     /* "" when no --config */
+} ad_config_t;
+
+void ad_config_defaults(ad_config_t *cfg);
+
+/* "127.0.0.1:8000", "[::1]:8000", "0.0.0.0:0", ":8000" (= 127.0.0.1). Numeric hosts only. 0 or -1 + err. */
+int ad_listen_addr_parse(const char *text, ad_listen_addr_t *out, char *err, size_t errlen);
+
+/*
+ * Applies a config file's text to cfg. Format: "key = value" lines, '#' comments, blank lines;
+ * keys are the long flag names (listen may repeat; the first listen line replaces the default).
+ * On error returns -1 with "FILE:LINE: key 'K': reason" in err; cfg may be partly updated.
+ */
+int ad_config_parse_text(ad_config_t *cfg, const char *text, size_t len, const char *filename, char *err,
+                         size_t errlen);
+/* Reads path and calls ad_config_parse_text. Errors name the file ("FILE: cannot open: ..."). */
+int ad_config_load_file(ad_config_t *cfg, const char *path, char *err, size_t errlen);
+
+/* Cross-field checks (e.g. default delay <= max delay). 0, or -1 + err. */
+int ad_config_validate(const ad_config_t *cfg, char *err, size_t errlen);
+
+typedef enum { AD_CLI_RUN = 0, AD_CLI_HELP, AD_CLI_VERSION } ad_cli_action_t;
+
+/*
+ * Parses argv: --listen ADDR:PORT (repeatable), --threads N, --max-delay D, --pool-size N,
+ * --pool-queue N, --config FILE, --log-level L, --stall-threshold D, --drain-timeout D,
+ * --version, --help ("--opt=value" and "--opt value" both work). Loads --config first, then the rest.
+ * Returns 0 with *action set, or -1 with a one-line message in err (the caller exits 64).
+ * cfg must already hold the defaults (ad_config_defaults). Also accepts --default-delay and
+ * --tick-interval (every config key is a flag), -h and -V. With AD_CLI_RUN the result has passed
+ * ad_config_validate. --help wins over --version and over bad values (not over unknown options).
+ */
+int ad_cli_parse(int argc, char **argv, ad_config_t *cfg, ad_cli_action_t *action, char *err, size_t errlen);
+/* The --help text. */
+const char *ad_cli_usage(void);
+
+#endif

@@ -1,0 +1,55 @@
+#ifndef AD_DELAY_JSON_H
+#define AD_DELAY_JSON_H
+/*
+ * The delay endpoints' answer (docs/http-api.md, "Delay endpoints' answer") and httpbin's /delay/{n}
+ * shape around it. Pure functions writing into an ad_jw_t.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include "json_writer.h"
+
+typedef struct ad_delay_result {
+    const char *endpoint; /* "/non-blocking", "/blocking", "/offload", "/delay" */
+    int64_t requested_ns;
+    int64_t started_mono_ns, finished_mono_ns; /* CLOCK_MONOTONIC */
+    int64_t started_wall_ns;                   /* CLOCK_REALTIME at arrival; finished = started + waited */
+    uint64_t sequence;
+    long pid;
+    const char *thread; /* "loop-0" */
+    const char *worker; /* "worker-2" for /offload, else NULL */
+} ad_delay_result_t;
+
+/* Writes the answer object. */
+void ad_delay_json(ad_jw_t *w, const ad_delay_result_t *r);
+
+/* One query pair or header as httpbin reflects it, already decoded. name is NUL-terminated (it becomes
+ * a JSON key); value need not be. */
+typedef struct ad_httpbin_pair {
+    const char *name;
+    size_t name_len;
+    const char *value;
+    size_t value_len;
+    size_t order; /* position in the request, keeps repeated keys in order */
+} ad_httpbin_pair_t;
+
+typedef struct ad_httpbin_request {
+    ad_httpbin_pair_t *args; /* sorted in place by name */
+    size_t nargs;
+    ad_httpbin_pair_t *headers; /* names title-cased by the caller (ad_title_case); sorted in place */
+    size_t nheaders;
+    const char *origin; /* client IP */
+    const char *url;    /* "http://HOST/delay/2?a=1" */
+    size_t url_len;
+} ad_httpbin_request_t;
+
+/*
+ * Writes httpbin's answer: args (a repeated key becomes an array, in request order), data "", files {},
+ * form {}, headers (a repeated header's values joined with ","), origin, url, plus "asyncdemo": the
+ * delay answer. Keys come out sorted by name, as httpbin's JSON does.
+ */
+void ad_httpbin_json(ad_jw_t *w, ad_httpbin_request_t *in, const ad_delay_result_t *r);
+
+/* "user-agent" -> "User-Agent" into out (len bytes; out may equal in). */
+void ad_title_case(const char *in, size_t len, char *out);
+
+#endif

@@ -1,0 +1,478 @@
+/*
+ * The delay endpoints: /non-blocking and /delay/{n} (a timer on the loop), /blocking (nanosleep on the
+ * loop thread: the lesson), /offload (the worker pool). A waiting request keeps its state in its own
+ * pool (h2o_mem_alloc_shared), so when h2o disposes the request because the client left, the dispose
+ * callback takes the timer, the disconnect watch and the pool job back and counts it cancelled.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "delay_json.h"
+#include "duration.h"
+#include "handlers.h"
+#include "log.h"
+#include "query.h"
+#include "respond.h"
+
+typedef struct ad_wait {
+    ad_timer_t timer;
+    h2o_req_t *req;
+    ad_loop_t *loop;
+    ad_endpoint_t ep;
+    int64_t t0;    /* arrival at the handler, CLOCK_MONOTONIC */
+    int64_t wall0; /* the same instant, CLOCK_REALTIME */
+    int64_t delay_ns;
+    uint64_t sequence;
+    int watch_fd;          /* HTTP/1 connection watched for a disconnect, -1 */
+    ad_offload_job_t *job; /* /offload while the pool holds it */
+    bool done;             /* answered or cancelled: nothing left for dispose to undo */
+} ad_wait_t;
+
+/* ---- parsing the delay ---------------------------------------------------------------------------- */
+
+typedef struct delay_error {
+    const char *param; /* "delay" or "n" */
+    const char *what;
+    const char *value;
+    size_t value_len;
+} delay_error_t;
+
+static void answer_bad_delay(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, int64_t t0, const delay_error_t *e)
+{
+    char allowed[48], max[32], what[160];
+    ad_duration_format(atomic_load_explicit(&loop->server->live.max_delay_ns, memory_order_relaxed), max, sizeof(max));
+    snprintf(allowed, sizeof(allowed), "0 to %s", max);
+    snprintf(what, sizeof(what), "bad %s: %s", e->param, e->what);
+    ad_respond_error_begin(&loop->jw, 400, what);
+    ad_jw_key(&loop->jw, "parameter");
+    ad_jw_cstr(&loop->jw, e->param);
+    ad_jw_key(&loop->jw, "value");
+    ad_jw_string(&loop->jw, e->value, e->value_len);
+    ad_jw_key(&loop->jw, "allowed");
+    ad_jw_cstr(&loop->jw, allowed);
+    ad_stats_request_immediate(&loop->stats, ep, 400, ad_mono_ns() - t0);
+    ad_respond_error_end(req, 400, &loop->jw);
+}
+
+/* The first raw value given for name (for error messages when it could not be decoded). */
+static void raw_query_value(const char *q, size_t qlen, const char *name, const char **v, size_t *vlen)
+{
+    size_t pos = 0, nlen = strlen(name);
+    ad_query_pair_t p;
+    *v = "";
+    *vlen = 0;
+    while (ad_query_next(q, qlen, &pos, &p)) {
+        if (p.name_len == nlen && memcmp(p.name, name, nlen) == 0 && p.value != NULL) {
+            *v = p.value;
+            *vlen = p.value_len;
+            return;
+        }
+    }
+}
+
+/* Checks text as a duration within [0, max-delay]. NULL when fine (*ns set), else the reason. */
+static const char *check_duration(ad_server_t *s, const char *text, size_t len, int64_t *ns, char *buf, size_t size)
+{
+    ad_duration_status_t st = ad_duration_parse(text, len, ns);
+    if (st != AD_DURATION_OK)
+        return ad_duration_strerror(st);
+    int64_t max = atomic_load_explicit(&s->live.max_delay_ns, memory_order_relaxed);
+    if (*ns > max) {
+        char maxs[32];
+        ad_duration_format(max, maxs, sizeof(maxs));
+        snprintf(buf, size, "over max-delay (%s)", maxs);
+        return buf;
+    }
+    return NULL;
+}
+
+/* The delay of a /non-blocking, /blocking or /offload request: ?delay=, or the default. */
+static bool delay_from_query(ad_loop_t *loop, h2o_req_t *req, int64_t *ns, delay_error_t *e, char *buf, size_t size)
+{
+    const char *q = "";
+    size_t qlen = 0;
+    if (req->query_at != SIZE_MAX) {
+        q = req->path.base + req->query_at + 1;
+        qlen = req->path.len - req->query_at - 1;
+    }
+    char value[256];
+    ad_query_status_t qs = ad_query_get(q, qlen, "delay", value, sizeof(value));
+    *e = (delay_error_t){.param = "delay"};
+    switch (qs) {
+    case AD_QUERY_ABSENT:
+        *ns = atomic_load_explicit(&loop->server->live.default_delay_ns, memory_order_relaxed);
+        return true;
+    case AD_QUERY_FOUND:
+        e->value = value;
+        e->value_len = strlen(value);
+        /* value is a local: copy it into the request's pool before it is reported. */
+        e->what = check_duration(loop->server, value, e->value_len, ns, buf, size);
+        if (e->what != NULL)
+            e->value = h2o_strdup(&req->pool, value, e->value_len).base;
+        return e->what == NULL;
+    case AD_QUERY_REPEATED:
+        e->what = "given more than once";
+        break;
+    case AD_QUERY_BAD_ENCODING:
+        e->what = "bad percent-encoding";
+        break;
+    case AD_QUERY_TOO_LONG:
+        e->what = "too long";
+        break;
+    }
+    raw_query_value(q, qlen, "delay", &e->value, &e->value_len);
+    return false;
+}
+
+/* /delay/{n}: n is percent-decoded, then parsed like delay. */
+static bool delay_from_path(ad_loop_t *loop, h2o_req_t *req, const char *n, size_t nlen, int64_t *ns, delay_error_t *e,
+                            char *buf, size_t size)
+{
+    char value[256];
+    *e = (delay_error_t){.param = "n", .value = n, .value_len = nlen};
+    long len = ad_percent_decode(n, nlen, value, sizeof(value), false);
+    if (len < 0) {
+        e->what = nlen >= sizeof(value) ? "too long" : "bad percent-encoding";
+        return false;
+    }
+    e->what = check_duration(loop->server, value, (size_t)len, ns, buf, size);
+    return e->what == NULL;
+}
+
+/* ---- answering ----------------------------------------------------------------------------------- */
+
+static void fill_result(ad_delay_result_t *r, const ad_wait_t *w, int64_t now, const char *worker)
+{
+    *r = (ad_delay_result_t){
+        .endpoint = ad_endpoint_name(w->ep),
+        .requested_ns = w->delay_ns,
+        .started_mono_ns = w->t0,
+        .finished_mono_ns = now,
+        .started_wall_ns = w->wall0,
+        .sequence = w->sequence,
+        .pid = (long)w->loop->server->pid,
+        .thread = w->loop->name,
+        .worker = worker,
+    };
+}
+
+/* Collects /delay/{n}'s args, headers, origin and url from the request into its pool. */
+static void httpbin_input(h2o_req_t *req, ad_httpbin_request_t *in);
+
+static void answer_ok(ad_wait_t *w, const char *worker)
+{
+    ad_loop_t *loop = w->loop;
+    h2o_req_t *req = w->req;
+    int64_t now = ad_mono_ns();
+    ad_delay_result_t r;
+    fill_result(&r, w, now, worker);
+    ad_jw_reset(&loop->jw);
+    if (w->ep == AD_EP_DELAY) {
+        ad_httpbin_request_t in;
+        httpbin_input(req, &in);
+        ad_httpbin_json(&loop->jw, &in, &r);
+    } else {
+        ad_delay_json(&loop->jw, &r);
+    }
+    int status = ad_jw_failed(&loop->jw) ? 500 : 200;
+    ad_stats_request_end(&loop->stats, w->ep, status, now - w->t0);
+    ad_respond_json(req, status, &loop->jw);
+}
+
+/* ---- the wait's life ------------------------------------------------------------------------------- */
+
+static void on_wait_timer(ad_timer_t *timer);
+static void on_wait_dispose(void *p);
+
+static ad_wait_t *wait_begin(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, int64_t t0, int64_t delay_ns)
+{
+    ad_wait_t *w = h2o_mem_alloc_shared(&req->pool, sizeof(*w), on_wait_dispose);
+    *w = (ad_wait_t){
+        .req = req,
+        .loop = loop,
+        .ep = ep,
+        .t0 = t0,
+        .wall0 = ad_wall_ns(),
+        .delay_ns = delay_ns,
+        .sequence = atomic_fetch_add_explicit(&loop->server->sequence, 1, memory_order_relaxed) + 1,
+        .watch_fd = -1,
+    };
+    ad_timer_init(&w->timer, on_wait_timer);
+    ad_stats_request_begin(&loop->stats, ep);
+    ad_server_wait_begin(loop->server);
+    return w;
+}
+
+/* The wait is over (answered or cancelled): take back everything it holds on the loop. */
+static void wait_end(ad_wait_t *w)
+{
+    ad_loop_t *loop = w->loop;
+    w->done = true;
+    ad_timers_cancel(&loop->timers, &w->timer);
+    ad_disconnect_unwatch(&loop->disconnect, w->watch_fd);
+    w->watch_fd = -1;
+    if (w->job != NULL) {
+        if (ad_offload_withdraw(loop->server->pool, w->job))
+            free(w->job);
+        else
+            w->job->owner = NULL; /* the reply frees it */
+        w->job = NULL;
+    }
+    ad_server_wait_end(loop->server);
+}
+
+static void wait_cancelled(ad_wait_t *w)
+{
+    wait_end(w);
+    ad_stats_request_cancelled(&w->loop->stats, w->ep);
+    ad_log_info("%s: client went away after %.3fs of %.3fs; counted cancelled (499)", ad_endpoint_name(w->ep),
+                (double)(ad_mono_ns() - w->t0) / 1e9, (double)w->delay_ns / 1e9);
+}
+
+static void on_wait_timer(ad_timer_t *timer)
+{
+    ad_wait_t *w = H2O_STRUCT_FROM_MEMBER(ad_wait_t, timer, timer);
+    wait_end(w);
+    answer_ok(w, NULL);
+}
+
+static void on_wait_dispose(void *p)
+{
+    ad_wait_t *w = p;
+    /* h2o disposed the request before we answered: HTTP/2 stream reset or connection closed. */
+    if (!w->done)
+        wait_cancelled(w);
+}
+
+void ad_handlers_on_client_gone(void *data)
+{
+    ad_wait_t *w = data;
+    if (w->done)
+        return;
+    wait_cancelled(w);
+    /*
+     * Finish the request so h2o tears the connection down: a non-persistent response to a closed socket
+     * fails to write and h2o closes the connection, which disposes the request. Counted cancelled only.
+     */
+    w->req->http1_is_persistent = 0;
+    ad_respond_error_begin(&w->loop->jw, 499, "client closed request");
+    ad_respond_error_end(w->req, 499, &w->loop->jw);
+}
+
+void ad_handlers_on_offload_reply(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
+{
+    while (!h2o_linklist_is_empty(messages)) {
+        h2o_linklist_t *link = messages->next;
+        h2o_linklist_unlink(link);
+        ad_offload_job_t *job = ad_offload_job_from_message(link);
+        ad_wait_t *w = job->owner;
+        unsigned worker = job->worker;
+        free(job);
+        if (w == NULL)
+            continue; /* its client left while the worker slept; counted cancelled then */
+        w->job = NULL;
+        char name[16];
+        snprintf(name, sizeof(name), "worker-%u", worker);
+        wait_end(w);
+        answer_ok(w, name);
+    }
+}
+
+/* ---- the endpoints ----------------------------------------------------------------------------------- */
+
+static void start_timer_wait(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, int64_t t0, int64_t delay_ns)
+{
+    ad_wait_t *w = wait_begin(loop, req, ep, t0, delay_ns);
+    if (delay_ns == 0) {
+        /* The zero-delay throughput path: no timer, no watch, answered at once. */
+        wait_end(w);
+        answer_ok(w, NULL);
+        return;
+    }
+    if (ad_timers_add(&loop->timers, &w->timer, t0 + delay_ns) != 0) {
+        wait_end(w);
+        ad_stats_request_end(&loop->stats, ep, 500, ad_mono_ns() - t0);
+        ad_respond_error_begin(&loop->jw, 500, "out of memory");
+        ad_respond_error_end(req, 500, &loop->jw);
+        return;
+    }
+    w->watch_fd = ad_disconnect_watch(&loop->disconnect, req, w);
+}
+
+static void sleep_until(int64_t deadline_ns)
+{
+    struct timespec until = ad_ns_to_timespec(deadline_ns);
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) == EINTR)
+        ;
+}
+
+static void answer_refused(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, int64_t t0, unsigned retry_after,
+                           const char *what)
+{
+    char ra[16];
+    int n = snprintf(ra, sizeof(ra), "%u", retry_after);
+    ad_respond_header(req, H2O_TOKEN_RETRY_AFTER, ra, (size_t)n);
+    ad_respond_error_begin(&loop->jw, 503, what);
+    ad_jw_key(&loop->jw, "retry_after_seconds");
+    ad_jw_uint(&loop->jw, retry_after);
+    ad_stats_request_immediate(&loop->stats, ep, 503, ad_mono_ns() - t0);
+    ad_respond_error_end(req, 503, &loop->jw);
+}
+
+static void serve_blocking(ad_loop_t *loop, h2o_req_t *req, int64_t t0, int64_t delay_ns)
+{
+    unsigned retry_after;
+    if (!ad_blocking_guard_allows(loop, delay_ns, &retry_after)) {
+        answer_refused(loop, req, AD_EP_BLOCKING, t0, retry_after,
+                       "blocking the loop this long would starve the systemd watchdog");
+        return;
+    }
+    ad_wait_t *w = wait_begin(loop, req, AD_EP_BLOCKING, t0, delay_ns);
+    /* The lesson: nothing else on this loop thread runs until the sleep ends. */
+    sleep_until(t0 + delay_ns);
+    wait_end(w);
+    answer_ok(w, NULL);
+}
+
+static void serve_offload(ad_loop_t *loop, h2o_req_t *req, int64_t t0, int64_t delay_ns)
+{
+    ad_offload_job_t *job = calloc(1, sizeof(*job));
+    if (job != NULL) {
+        job->reply_to = &loop->offload_receiver;
+        job->delay_ns = delay_ns;
+    }
+    if (job == NULL || !ad_offload_submit(loop->server->pool, job)) {
+        free(job);
+        answer_refused(loop, req, AD_EP_OFFLOAD, t0, 1, "offload pool and queue are full");
+        return;
+    }
+    /* The reply can only be handled by this thread, after this handler returns: setting owner now is safe. */
+    ad_wait_t *w = wait_begin(loop, req, AD_EP_OFFLOAD, t0, delay_ns);
+    w->job = job;
+    job->owner = w;
+    w->watch_fd = ad_disconnect_watch(&loop->disconnect, req, w);
+}
+
+void ad_handle_delay(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, int64_t t0, const char *n_text, size_t n_len)
+{
+    int64_t delay_ns;
+    delay_error_t err;
+    char reason[96];
+    bool ok = n_text != NULL ? delay_from_path(loop, req, n_text, n_len, &delay_ns, &err, reason, sizeof(reason))
+                             : delay_from_query(loop, req, &delay_ns, &err, reason, sizeof(reason));
+    if (!ok) {
+        answer_bad_delay(loop, req, ep, t0, &err);
+        return;
+    }
+    switch (ep) {
+    case AD_EP_BLOCKING:
+        serve_blocking(loop, req, t0, delay_ns);
+        break;
+    case AD_EP_OFFLOAD:
+        serve_offload(loop, req, t0, delay_ns);
+        break;
+    default:
+        start_timer_wait(loop, req, ep, t0, delay_ns);
+        break;
+    }
+}
+
+/* ---- /delay/{n}: what httpbin reflects ------------------------------------------------------------------ */
+
+/* Decodes s[0..len) into the pool (NUL-terminated); text that does not decode is reflected as sent. */
+static const char *pool_decode(h2o_mem_pool_t *pool, const char *s, size_t len, size_t *out_len)
+{
+    char *buf = h2o_mem_alloc_pool(pool, len + 1);
+    long n = ad_percent_decode(s, len, buf, len + 1, true);
+    if (n < 0) {
+        memcpy(buf, s, len);
+        buf[len] = '\0';
+        n = (long)len;
+    }
+    *out_len = (size_t)n;
+    return buf;
+}
+
+static size_t collect_args(h2o_req_t *req, ad_httpbin_pair_t **out)
+{
+    *out = NULL;
+    if (req->query_at == SIZE_MAX)
+        return 0;
+    const char *q = req->path.base + req->query_at + 1;
+    size_t qlen = req->path.len - req->query_at - 1, pos = 0, n = 0, cap = 0;
+    ad_query_pair_t p;
+    while (ad_query_next(q, qlen, &pos, &p))
+        cap++;
+    if (cap == 0)
+        return 0;
+    ad_httpbin_pair_t *args = h2o_mem_alloc_pool(&req->pool, cap * sizeof(*args));
+    pos = 0;
+    while (ad_query_next(q, qlen, &pos, &p)) {
+        ad_httpbin_pair_t *a = &args[n];
+        a->name = pool_decode(&req->pool, p.name, p.name_len, &a->name_len);
+        a->value = "";
+        a->value_len = 0;
+        if (p.value != NULL)
+            a->value = pool_decode(&req->pool, p.value, p.value_len, &a->value_len);
+        a->order = n++;
+    }
+    *out = args;
+    return n;
+}
+
+static size_t collect_headers(h2o_req_t *req, ad_httpbin_pair_t **out)
+{
+    size_t n = 0, cap = req->headers.size + 1;
+    ad_httpbin_pair_t *hs = h2o_mem_alloc_pool(&req->pool, cap * sizeof(*hs));
+    /* h2o keeps Host (HTTP/1) and :authority (HTTP/2) apart from the header list. */
+    hs[n++] = (ad_httpbin_pair_t){"Host", 4, req->input.authority.base, req->input.authority.len, 0};
+    for (size_t i = 0; i < req->headers.size; i++) {
+        const h2o_header_t *h = &req->headers.entries[i];
+        char *name = h2o_mem_alloc_pool(&req->pool, h->name->len + 1);
+        ad_title_case(h->name->base, h->name->len, name);
+        name[h->name->len] = '\0';
+        hs[n] = (ad_httpbin_pair_t){name, h->name->len, h->value.base, h->value.len, n};
+        n++;
+    }
+    *out = hs;
+    return n;
+}
+
+static const char *peer_ip(h2o_req_t *req)
+{
+    struct sockaddr_storage ss;
+    char *buf = h2o_mem_alloc_pool(&req->pool, INET6_ADDRSTRLEN);
+    socklen_t len = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
+    buf[0] = '\0';
+    if (len > 0 && ss.ss_family == AF_INET)
+        inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, buf, INET6_ADDRSTRLEN);
+    else if (len > 0 && ss.ss_family == AF_INET6)
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, buf, INET6_ADDRSTRLEN);
+    return buf;
+}
+
+static void httpbin_input(h2o_req_t *req, ad_httpbin_request_t *in)
+{
+    in->nargs = collect_args(req, &in->args);
+    in->nheaders = collect_headers(req, &in->headers);
+    in->origin = peer_ip(req);
+    if (req->path.len > 0 && req->path.base[0] != '/') {
+        /* absolute-form request target: it is the URL already */
+        in->url = req->path.base;
+        in->url_len = req->path.len;
+        return;
+    }
+    size_t len = sizeof("http://") - 1 + req->input.authority.len + req->path.len;
+    char *url = h2o_mem_alloc_pool(&req->pool, len);
+    memcpy(url, "http://", 7);
+    memcpy(url + 7, req->input.authority.base, req->input.authority.len);
+    memcpy(url + 7 + req->input.authority.len, req->path.base, req->path.len);
+    in->url = url;
+    in->url_len = len;
+}

@@ -1,0 +1,63 @@
+/*
+ * SIGHUP: re-read --config with the same command line, so flags still win over the file, and apply the
+ * keys that can change while running (max-delay, default-delay, pool-queue, log-level, stall-threshold,
+ * drain-timeout). Loops read them through atomics. A bad file is logged and changes nothing.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "messages.h"
+#include "notify.h"
+#include "server.h"
+
+static void warn_fixed(const ad_config_t *old, const ad_config_t *next)
+{
+    bool listen_changed = old->nlisten != next->nlisten;
+    for (size_t i = 0; !listen_changed && i < old->nlisten; i++)
+        listen_changed = strcmp(old->listen[i].text, next->listen[i].text) != 0;
+    if (listen_changed || old->threads != next->threads || old->pool_size != next->pool_size ||
+        old->tick_interval_ns != next->tick_interval_ns)
+        ad_log_warning("reload: listen, threads, pool-size and tick-interval take effect only after a restart");
+}
+
+static void apply(ad_server_t *s, const ad_config_t *next)
+{
+    atomic_store(&s->live.max_delay_ns, next->max_delay_ns);
+    atomic_store(&s->live.default_delay_ns, next->default_delay_ns);
+    atomic_store(&s->live.stall_threshold_ns, next->stall_threshold_ns);
+    atomic_store(&s->live.pool_queue, next->pool_queue);
+    ad_log_set_level(next->log_level);
+    s->cfg.max_delay_ns = next->max_delay_ns;
+    s->cfg.default_delay_ns = next->default_delay_ns;
+    s->cfg.stall_threshold_ns = next->stall_threshold_ns;
+    s->cfg.pool_queue = next->pool_queue;
+    s->cfg.log_level = next->log_level;
+    s->cfg.drain_timeout_ns = next->drain_timeout_ns;
+}
+
+void ad_server_reload(ad_server_t *s)
+{
+    if (s->cfg.config_path[0] == '\0') {
+        ad_log_notice("SIGHUP: started without --config, nothing to reload");
+        return;
+    }
+    ad_notify_reloading();
+    ad_config_t next;
+    ad_cli_action_t action;
+    char err[512];
+    ad_config_defaults(&next);
+    if (ad_cli_parse(s->argc, s->argv, &next, &action, err, sizeof(err)) != 0 ||
+        ad_config_validate(&next, err, sizeof(err)) != 0) {
+        ad_log_error("reload failed, keeping the current settings: %s", err);
+        ad_notify_ready(NULL);
+        return;
+    }
+    warn_fixed(&s->cfg, &next);
+    apply(s, &next);
+    char field[4096 + 32];
+    snprintf(field, sizeof(field), "ASYNCDEMO_CONFIG=%s", next.config_path);
+    const char *fields[] = {field, NULL};
+    ad_log_entry(LOG_NOTICE, AD_MSGID_CONFIG_RELOADED, fields, "configuration reloaded from %s", next.config_path);
+    ad_notify_ready(NULL);
+}

@@ -1,0 +1,429 @@
+/* The process: loop threads, start-up, drain and exit (see server.h). */
+#include "server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "duration.h"
+#include "handlers.h"
+#include "log.h"
+#include "messages.h"
+#include "notify.h"
+#include "signals.h"
+#include "version.h"
+
+#define DRAIN_POLL_NS (10 * AD_NS_PER_MS)
+#define ACCEPT_PAUSE_NS (100 * AD_NS_PER_MS)
+#define PARK_WAIT_SECONDS 2
+
+/* One process, one server; static so that everything stays reachable until exit (leak checkers). */
+static ad_server_t the_server;
+static ad_signals_t the_signals;
+
+/* ---- accepting ------------------------------------------------------------------------------------- */
+
+static void on_connection_close(void *data)
+{
+    ad_loop_t *loop = data;
+    ad_stats_connection_close(&loop->stats);
+}
+
+static void on_accept(h2o_socket_t *listener, const char *err);
+
+static void on_accept_resume(ad_timer_t *timer)
+{
+    ad_loop_t *loop = H2O_STRUCT_FROM_MEMBER(ad_loop_t, accept_resume, timer);
+    for (size_t i = 0; i < loop->nlisteners; i++)
+        h2o_socket_read_start(loop->listeners[i], on_accept);
+}
+
+/* Out of descriptors: a level-triggered listener would spin; rest 100 ms instead (logged every 10 s at most). */
+static void pause_accepting(ad_loop_t *loop, int err)
+{
+    int64_t now = ad_mono_ns();
+    if (loop->accept_warned_ns == 0 || now - loop->accept_warned_ns >= 10 * AD_NS_PER_SEC) {
+        loop->accept_warned_ns = now;
+        ad_log_warning("%s: cannot accept connections (%s); pausing accept for 100ms at a time", loop->name,
+                       strerror(err));
+    }
+    for (size_t i = 0; i < loop->nlisteners; i++)
+        h2o_socket_read_stop(loop->listeners[i]);
+    ad_timers_add(&loop->timers, &loop->accept_resume, now + ACCEPT_PAUSE_NS);
+}
+
+static void on_accept(h2o_socket_t *listener, const char *err)
+{
+    ad_loop_t *loop = listener->data;
+    /* Several loops share each listening socket: one accept per wake-up spreads connections evenly. */
+    unsigned batch = loop->server->nloops == 1 ? 32 : 1;
+    if (err != NULL)
+        return;
+    for (unsigned i = 0; i < batch; i++) {
+        h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
+        if (sock == NULL) {
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+                pause_accepting(loop, errno);
+            return;
+        }
+        ad_stats_connection_open(&loop->stats);
+        sock->on_close.cb = on_connection_close;
+        sock->on_close.data = loop;
+        h2o_accept(&loop->accept_ctx, sock);
+    }
+}
+
+/* ---- drain and exit -------------------------------------------------------------------------------- */
+
+static void begin_drain(ad_loop_t *loop)
+{
+    for (size_t i = 0; i < loop->nlisteners; i++) {
+        h2o_socket_read_stop(loop->listeners[i]);
+        h2o_socket_close(loop->listeners[i]);
+    }
+    loop->nlisteners = 0;
+    ad_timers_cancel(&loop->timers, &loop->accept_resume);
+    /* HTTP/2: GOAWAY. HTTP/1: h2o answers later requests with "Connection: close". */
+    h2o_context_request_shutdown(&loop->ctx);
+}
+
+static void on_control(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
+{
+    ad_loop_t *loop = H2O_STRUCT_FROM_MEMBER(ad_loop_t, control_receiver, receiver);
+    while (!h2o_linklist_is_empty(messages)) {
+        h2o_linklist_t *link = messages->next;
+        h2o_linklist_unlink(link);
+        if (link == &loop->drain_msg.link)
+            begin_drain(loop);
+        else if (link == &loop->exit_msg.link)
+            loop->running = false;
+    }
+}
+
+/* Loop 0: every loop leaves its run loop after the current iteration (which still flushes HTTP/2 output). */
+static void stop_loops(ad_server_t *s)
+{
+    if (s->stop_now)
+        return;
+    s->stop_now = true;
+    for (unsigned i = 1; i < s->nloops; i++)
+        h2o_multithread_send_message(&s->loops[i]->control_receiver, &s->loops[i]->exit_msg);
+    s->loops[0]->running = false;
+}
+
+static void on_drain_poll(ad_timer_t *timer)
+{
+    ad_server_t *s = H2O_STRUCT_FROM_MEMBER(ad_server_t, drain_timer, timer);
+    int64_t waiting = atomic_load_explicit(&s->waiting, memory_order_relaxed);
+    if (waiting == 0) {
+        ad_log_info("all in-flight requests finished");
+        stop_loops(s);
+    } else if (ad_mono_ns() >= s->drain_deadline_ns) {
+        ad_log_warning("drain timeout: %" PRId64 " requests still in flight; stopping anyway", waiting);
+        stop_loops(s);
+    } else {
+        ad_timers_add(&s->loops[0]->timers, timer, ad_mono_ns() + DRAIN_POLL_NS);
+    }
+}
+
+void ad_server_request_stop(ad_server_t *s)
+{
+    if (ad_server_draining(s)) {
+        ad_log_notice("second stop signal: stopping now");
+        stop_loops(s);
+        return;
+    }
+    atomic_store(&s->draining, true);
+    int64_t waiting = atomic_load(&s->waiting);
+    char timeout[32], status[96];
+    ad_duration_format(s->cfg.drain_timeout_ns, timeout, sizeof(timeout));
+    snprintf(status, sizeof(status), "draining: %" PRId64 " requests in flight", waiting);
+    ad_notify_stopping(status);
+    ad_log_entry(LOG_NOTICE, AD_MSGID_DAEMON_STOPPING, NULL,
+                 "stopping: no new connections; letting %" PRId64 " in-flight requests finish (at most %s)", waiting,
+                 timeout);
+    begin_drain(s->loops[0]);
+    for (unsigned i = 1; i < s->nloops; i++)
+        h2o_multithread_send_message(&s->loops[i]->control_receiver, &s->loops[i]->drain_msg);
+    s->drain_deadline_ns = ad_mono_ns() + s->cfg.drain_timeout_ns;
+    ad_timer_init(&s->drain_timer, on_drain_poll);
+    on_drain_poll(&s->drain_timer);
+}
+
+/* ---- loop threads ---------------------------------------------------------------------------------- */
+
+static int open_loop_listeners(ad_loop_t *loop)
+{
+    const ad_listeners_t *ls = &loop->server->listeners;
+    for (size_t i = 0; i < ls->n; i++) {
+        int fd = fcntl(ls->fds[i], F_DUPFD_CLOEXEC, 0);
+        if (fd < 0)
+            return -1;
+        h2o_socket_t *sock = h2o_evloop_socket_create(loop->evloop, fd, H2O_SOCKET_FLAG_DONT_READ);
+        sock->data = loop;
+        h2o_socket_read_start(sock, on_accept);
+        loop->listeners[loop->nlisteners++] = sock;
+    }
+    return 0;
+}
+
+/* Everything a loop owns, created on its own thread. 0, or -1 (logged). */
+static int init_loop(ad_loop_t *loop)
+{
+    ad_server_t *s = loop->server;
+    loop->evloop = h2o_evloop_create();
+    h2o_context_init(&loop->ctx, loop->evloop, &s->globalconf);
+    loop->accept_ctx.ctx = &loop->ctx;
+    loop->accept_ctx.hosts = s->globalconf.hosts;
+    ad_jw_init(&loop->jw, 2048);
+    ad_timer_init(&loop->accept_resume, on_accept_resume);
+    if (ad_timers_init(&loop->timers, loop->evloop) != 0 ||
+        ad_disconnect_init(&loop->disconnect, loop->evloop, ad_handlers_on_client_gone) != 0 ||
+        ad_loop_monitor_start(loop, s->cfg.tick_interval_ns) != 0 || open_loop_listeners(loop) != 0) {
+        ad_log_error("%s: cannot set up the event loop: %s", loop->name, strerror(errno));
+        return -1;
+    }
+    h2o_multithread_register_receiver(loop->ctx.queue, &loop->offload_receiver, ad_handlers_on_offload_reply);
+    h2o_multithread_register_receiver(loop->ctx.queue, &loop->control_receiver, on_control);
+    loop->running = true;
+    return 0;
+}
+
+static void run_loop(ad_loop_t *loop)
+{
+    while (loop->running)
+        h2o_evloop_run(loop->evloop, INT32_MAX);
+}
+
+static void report_ready(ad_server_t *s, int rc)
+{
+    pthread_mutex_lock(&s->sync_lock);
+    if (rc == 0)
+        s->loops_ready++;
+    else
+        s->loops_failed++;
+    pthread_cond_broadcast(&s->sync_cond);
+    pthread_mutex_unlock(&s->sync_lock);
+}
+
+/*
+ * A stopped loop thread parks instead of returning: its h2o state (connections still open at exit,
+ * per-thread buffer caches) stays reachable, and the process exits from the main thread.
+ */
+static void park(ad_server_t *s)
+{
+    pthread_mutex_lock(&s->sync_lock);
+    s->loops_parked++;
+    pthread_cond_broadcast(&s->sync_cond);
+    for (;;)
+        pthread_cond_wait(&s->sync_cond, &s->sync_lock);
+}
+
+static void *loop_thread(void *arg)
+{
+    ad_loop_t *loop = arg;
+    pthread_setname_np(pthread_self(), loop->name);
+    int rc = init_loop(loop);
+    report_ready(loop->server, rc);
+    if (rc == 0)
+        run_loop(loop);
+    park(loop->server);
+    return NULL;
+}
+
+/* Waits until *counter (+ *also) reaches target or `seconds` pass; true when *counter alone reached it. */
+static bool wait_count(ad_server_t *s, const unsigned *counter, const unsigned *also, unsigned target, int seconds)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += seconds;
+    pthread_mutex_lock(&s->sync_lock);
+    int rc = 0;
+    while (*counter + (also != NULL ? *also : 0) < target && rc == 0)
+        rc = pthread_cond_timedwait(&s->sync_cond, &s->sync_lock, &until);
+    bool ok = *counter >= target;
+    pthread_mutex_unlock(&s->sync_lock);
+    return ok;
+}
+
+/* ---- /stats view ------------------------------------------------------------------------------------- */
+
+void ad_server_snapshot(ad_server_t *s, ad_stats_snapshot_t *snap)
+{
+    ad_stats_info_t *info = &snap->info;
+    *info = (ad_stats_info_t){
+        .version = AD_VERSION,
+        .pid = s->pid,
+        .threads = s->nloops,
+        .uptime_ns = ad_mono_ns() - s->started_mono_ns,
+        .started_wall_ns = s->started_wall_ns,
+        .max_delay_ns = atomic_load_explicit(&s->live.max_delay_ns, memory_order_relaxed),
+        .default_delay_ns = atomic_load_explicit(&s->live.default_delay_ns, memory_order_relaxed),
+        .stall_threshold_ns = atomic_load_explicit(&s->live.stall_threshold_ns, memory_order_relaxed),
+        .watchdog_ns = s->watchdog.interval_ns,
+        .pool_size = s->cfg.pool_size,
+        .pool_queue = atomic_load_explicit(&s->live.pool_queue, memory_order_relaxed),
+    };
+    ad_offload_counts(s->pool, &info->pool_busy, &info->pool_queued);
+    snap->shards = s->shards;
+    snap->nshards = s->nloops;
+}
+
+/* ---- start-up ---------------------------------------------------------------------------------------- */
+
+static void setup_globalconf(ad_server_t *s)
+{
+    h2o_config_init(&s->globalconf);
+    s->globalconf.server_name = h2o_iovec_init(H2O_STRLIT("asyncdemod/" AD_VERSION));
+    h2o_hostconf_t *host = h2o_config_register_host(&s->globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    ad_handlers_register(host);
+}
+
+static void apply_live_settings(ad_live_settings_t *live, const ad_config_t *cfg)
+{
+    atomic_store(&live->max_delay_ns, cfg->max_delay_ns);
+    atomic_store(&live->default_delay_ns, cfg->default_delay_ns);
+    atomic_store(&live->stall_threshold_ns, cfg->stall_threshold_ns);
+    atomic_store(&live->pool_queue, cfg->pool_queue);
+}
+
+/* 10,000 concurrent clients need more than the usual 1024 descriptors: take what the hard limit allows. */
+static void raise_nofile_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+static int create_loops(ad_server_t *s)
+{
+    s->nloops = s->cfg.threads > 0 ? s->cfg.threads : 1;
+    s->loops = calloc(s->nloops, sizeof(*s->loops));
+    s->shards = calloc(s->nloops, sizeof(*s->shards));
+    if (s->loops == NULL || s->shards == NULL)
+        return -1;
+    for (unsigned i = 0; i < s->nloops; i++) {
+        ad_loop_t *loop = calloc(1, sizeof(*loop));
+        if (loop == NULL)
+            return -1;
+        loop->server = s;
+        loop->index = i;
+        snprintf(loop->name, sizeof(loop->name), "loop-%u", i);
+        ad_stats_shard_init(&loop->stats);
+        s->loops[i] = loop;
+        s->shards[i] = &loop->stats;
+    }
+    return 0;
+}
+
+/* Loops 1..N-1 on their own threads, loop 0 here; true once all of them are ready. */
+static bool start_loops(ad_server_t *s)
+{
+    for (unsigned i = 1; i < s->nloops; i++) {
+        int rc = pthread_create(&s->loops[i]->thread, NULL, loop_thread, s->loops[i]);
+        if (rc != 0) {
+            ad_log_error("cannot start thread %s: %s", s->loops[i]->name, strerror(rc));
+            report_ready(s, -1);
+        }
+    }
+    report_ready(s, init_loop(s->loops[0]));
+    return wait_count(s, &s->loops_ready, &s->loops_failed, s->nloops, 30);
+}
+
+static void announce(ad_server_t *s)
+{
+    char listen[AD_MAX_LISTEN * 64], threads[32], lfield[AD_MAX_LISTEN * 64 + 32], vfield[64];
+    for (size_t i = 0; i < s->listeners.n; i++)
+        ad_log_notice("listening on %s", s->listeners.names[i]);
+    ad_listeners_describe(&s->listeners, listen, sizeof(listen));
+    snprintf(lfield, sizeof(lfield), "ASYNCDEMO_LISTEN=%s", listen);
+    snprintf(threads, sizeof(threads), "ASYNCDEMO_THREADS=%u", s->nloops);
+    snprintf(vfield, sizeof(vfield), "ASYNCDEMO_VERSION=%s", AD_VERSION);
+    const char *fields[] = {lfield, threads, vfield, NULL};
+    ad_log_entry(LOG_NOTICE, AD_MSGID_DAEMON_STARTED, fields,
+                 "asyncdemod %s started: %u loop thread%s, %u offload workers%s", AD_VERSION, s->nloops,
+                 s->nloops == 1 ? "" : "s", s->cfg.pool_size, s->listeners.activated ? ", sockets from systemd" : "");
+    char status[AD_MAX_LISTEN * 64 + 64];
+    snprintf(status, sizeof(status), "listening on %s; in flight 0, served 0, longest stall 0s", listen);
+    ad_notify_ready(status);
+}
+
+static int init_server(ad_server_t *s, const ad_config_t *cfg, int argc, char **argv)
+{
+    char err[512];
+    s->cfg = *cfg;
+    s->argc = argc;
+    s->argv = argv;
+    s->pid = getpid();
+    s->started_mono_ns = ad_mono_ns();
+    s->started_wall_ns = ad_wall_ns();
+    pthread_mutex_init(&s->sync_lock, NULL);
+    pthread_cond_init(&s->sync_cond, NULL);
+    apply_live_settings(&s->live, cfg);
+    raise_nofile_limit();
+    if (ad_signals_block() != 0) {
+        ad_log_error("cannot block signals: %s", strerror(errno));
+        return -1;
+    }
+    if (ad_listeners_open(&s->listeners, cfg, err, sizeof(err)) != 0) {
+        ad_log_error("%s", err);
+        return -1;
+    }
+    setup_globalconf(s);
+    ad_watchdog_init(&s->watchdog);
+    s->pool = ad_offload_pool_start(cfg->pool_size, &s->live.pool_queue);
+    if (s->pool == NULL || create_loops(s) != 0) {
+        ad_log_error("cannot start: out of memory or threads");
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * What can be released once the loops are stopped: the idle worker threads, and the configuration
+ * (its mime map is reachable only through interior pointers, which leak checkers call "possibly lost").
+ * The loops' contexts stay: h2o cannot dispose a context with live connections.
+ */
+static void release_at_exit(ad_server_t *s, bool all_parked)
+{
+    if (ad_offload_pool_stop(s->pool, AD_NS_PER_SEC))
+        s->pool = NULL;
+    if (all_parked)
+        h2o_config_dispose(&s->globalconf);
+}
+
+int ad_server_run(const ad_config_t *cfg, int argc, char **argv)
+{
+    ad_server_t *s = &the_server;
+    if (init_server(s, cfg, argc, argv) != 0)
+        return -1;
+    if (!start_loops(s)) {
+        ad_log_error("cannot start: %u of %u event loops failed", s->loops_failed, s->nloops);
+        return -1;
+    }
+    if (ad_signals_start(&the_signals, s->loops[0]->evloop, s) != 0) {
+        ad_log_error("cannot watch signals: %s", strerror(errno));
+        return -1;
+    }
+    announce(s);
+    /* Every loop holds its own duplicate now; the originals would keep the sockets open past the drain. */
+    for (size_t i = 0; i < s->listeners.n; i++)
+        close(s->listeners.fds[i]);
+    run_loop(s->loops[0]);
+
+    bool all_parked = wait_count(s, &s->loops_parked, NULL, s->nloops - 1, PARK_WAIT_SECONDS);
+    if (!all_parked)
+        ad_log_warning("some event loops did not stop within %ds (a /blocking sleep?); exiting anyway",
+                       PARK_WAIT_SECONDS);
+    release_at_exit(s, all_parked);
+    ad_log_entry(LOG_NOTICE, AD_MSGID_DAEMON_STOPPED, NULL, "stopped");
+    return 0;
+}

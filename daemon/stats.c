@@ -1,0 +1,163 @@
+#include "stats.h"
+
+#include <string.h>
+
+/*
+ * One writer per shard, so an update is a relaxed load and a relaxed store, no locked read-modify-write;
+ * readers on other threads load relaxed and never see a torn value.
+ */
+#define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#define ADD(x, d) STORE(x, LOAD(x) + (d))
+
+static const char *const endpoint_names[AD_EP_COUNT] = {
+    [AD_EP_NON_BLOCKING] = "/non-blocking",
+    [AD_EP_BLOCKING] = "/blocking",
+    [AD_EP_OFFLOAD] = "/offload",
+    [AD_EP_DELAY] = "/delay",
+    [AD_EP_STATS] = "/stats",
+    [AD_EP_METRICS] = "/metrics",
+    [AD_EP_HEALTHZ] = "/healthz",
+    [AD_EP_OTHER] = "other",
+};
+
+const char *ad_endpoint_name(ad_endpoint_t ep)
+{
+    return (unsigned)ep < AD_EP_COUNT ? endpoint_names[ep] : "other";
+}
+
+void ad_stats_shard_init(ad_stats_shard_t *s)
+{
+    static uint64_t next_id; /* init is rare: a locked increment is fine here */
+    memset(s, 0, sizeof(*s));
+    s->id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
+    for (size_t i = 0; i < AD_EP_COUNT; i++)
+        ad_hist_init(&s->ep[i].latency);
+    s->loop.longest_stall_endpoint = -1;
+}
+
+static ad_endpoint_stats_t *endpoint(ad_stats_shard_t *s, ad_endpoint_t ep)
+{
+    return &s->ep[(unsigned)ep < AD_EP_COUNT ? ep : AD_EP_OTHER];
+}
+
+static void count_status(ad_endpoint_stats_t *e, int status)
+{
+    if (status >= 400 && status < 500)
+        ADD(e->status_4xx, 1);
+    else if (status >= 500 && status < 600)
+        ADD(e->status_5xx, 1);
+}
+
+void ad_stats_request_begin(ad_stats_shard_t *s, ad_endpoint_t ep)
+{
+    ad_endpoint_stats_t *e = endpoint(s, ep);
+    int64_t in_flight = LOAD(e->in_flight) + 1;
+    ADD(e->requests, 1);
+    STORE(e->in_flight, in_flight);
+    if (in_flight > LOAD(e->peak_in_flight))
+        STORE(e->peak_in_flight, in_flight);
+}
+
+void ad_stats_request_end(ad_stats_shard_t *s, ad_endpoint_t ep, int status, int64_t latency_ns)
+{
+    ad_endpoint_stats_t *e = endpoint(s, ep);
+    ADD(e->in_flight, -1);
+    ADD(e->completed, 1);
+    count_status(e, status);
+    ad_hist_record(&e->latency, latency_ns);
+}
+
+void ad_stats_request_cancelled(ad_stats_shard_t *s, ad_endpoint_t ep)
+{
+    ad_endpoint_stats_t *e = endpoint(s, ep);
+    ADD(e->in_flight, -1);
+    ADD(e->cancelled, 1);
+}
+
+void ad_stats_request_immediate(ad_stats_shard_t *s, ad_endpoint_t ep, int status, int64_t latency_ns)
+{
+    ad_endpoint_stats_t *e = endpoint(s, ep);
+    ADD(e->requests, 1);
+    ADD(e->completed, 1);
+    count_status(e, status);
+    ad_hist_record(&e->latency, latency_ns);
+}
+
+void ad_stats_loop_tick(ad_stats_shard_t *s, int64_t lag_ns, int64_t threshold_ns, int32_t culprit, int64_t wall_ns)
+{
+    ad_loop_stats_t *l = &s->loop;
+    if (lag_ns < 0)
+        lag_ns = 0;
+    ADD(l->ticks, 1);
+    STORE(l->lag_ns, lag_ns);
+    if (lag_ns <= threshold_ns)
+        return;
+    ADD(l->stalls, 1);
+    ADD(l->stalled_total_ns, lag_ns);
+    if (lag_ns > LOAD(l->longest_stall_ns)) {
+        STORE(l->longest_stall_endpoint, culprit);
+        STORE(l->longest_stall_wall_ns, wall_ns);
+        STORE(l->longest_stall_ns, lag_ns);
+    }
+}
+
+void ad_stats_connection_open(ad_stats_shard_t *s)
+{
+    ADD(s->connections_open, 1);
+    ADD(s->connections_total, 1);
+}
+
+void ad_stats_connection_close(ad_stats_shard_t *s)
+{
+    ADD(s->connections_open, -1);
+}
+
+/* ---- reader side: any thread ---- */
+
+void ad_stats_endpoint_totals(const ad_stats_snapshot_t *snap, ad_endpoint_t ep, ad_endpoint_totals_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    if ((unsigned)ep >= AD_EP_COUNT)
+        return;
+    for (size_t i = 0; i < snap->nshards; i++) {
+        const ad_endpoint_stats_t *e = &snap->shards[i]->ep[ep];
+        out->requests += LOAD(e->requests);
+        out->completed += LOAD(e->completed);
+        out->cancelled += LOAD(e->cancelled);
+        out->status_4xx += LOAD(e->status_4xx);
+        out->status_5xx += LOAD(e->status_5xx);
+        out->in_flight += LOAD(e->in_flight);
+        out->peak_in_flight += LOAD(e->peak_in_flight);
+    }
+}
+
+void ad_stats_loop_totals(const ad_stats_snapshot_t *snap, ad_loop_stats_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->longest_stall_endpoint = -1;
+    for (size_t i = 0; i < snap->nshards; i++) {
+        const ad_loop_stats_t *l = &snap->shards[i]->loop;
+        int64_t lag = LOAD(l->lag_ns), longest = LOAD(l->longest_stall_ns);
+        out->ticks += LOAD(l->ticks);
+        out->stalls += LOAD(l->stalls);
+        out->stalled_total_ns += LOAD(l->stalled_total_ns);
+        if (lag > out->lag_ns)
+            out->lag_ns = lag;
+        if (longest > out->longest_stall_ns) {
+            out->longest_stall_ns = longest;
+            out->longest_stall_endpoint = LOAD(l->longest_stall_endpoint);
+            out->longest_stall_wall_ns = LOAD(l->longest_stall_wall_ns);
+        }
+    }
+}
+
+void ad_stats_connection_totals(const ad_stats_snapshot_t *snap, int64_t *open, uint64_t *total)
+{
+    *open = 0;
+    *total = 0;
+    for (size_t i = 0; i < snap->nshards; i++) {
+        *open += LOAD(snap->shards[i]->connections_open);
+        *total += LOAD(snap->shards[i]->connections_total);
+    }
+}

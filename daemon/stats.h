@@ -1,0 +1,101 @@
+#ifndef AD_STATS_H
+#define AD_STATS_H
+/*
+ * The one place figures are kept. Each loop thread owns a shard and is its only writer (relaxed
+ * atomic stores, see histogram.h); /stats and /metrics merge all shards into a snapshot from any thread.
+ */
+#include <stdint.h>
+#include <sys/types.h>
+#include "histogram.h"
+
+typedef enum {
+    AD_EP_NON_BLOCKING = 0,
+    AD_EP_BLOCKING,
+    AD_EP_OFFLOAD,
+    AD_EP_DELAY,
+    AD_EP_STATS,
+    AD_EP_METRICS,
+    AD_EP_HEALTHZ,
+    AD_EP_OTHER, /* unknown paths and methods: 404 / 405 */
+    AD_EP_COUNT
+} ad_endpoint_t;
+
+/* "/non-blocking", "/blocking", "/offload", "/delay", "/stats", "/metrics", "/healthz", "other" */
+const char *ad_endpoint_name(ad_endpoint_t ep);
+
+typedef struct ad_endpoint_stats {
+    uint64_t requests;  /* arrived */
+    uint64_t completed; /* answered (any status) */
+    uint64_t cancelled; /* the client went away before the answer */
+    uint64_t status_4xx, status_5xx;
+    int64_t in_flight, peak_in_flight;
+    ad_histogram_t latency; /* ns from arrival to answer, completed requests only */
+} ad_endpoint_stats_t;
+
+typedef struct ad_loop_stats {
+    uint64_t ticks;
+    int64_t lag_ns;           /* lateness of the last probe tick */
+    uint64_t stalls;          /* ticks later than the stall threshold */
+    int64_t stalled_total_ns; /* sum of those ticks' lateness */
+    int64_t longest_stall_ns;
+    int32_t longest_stall_endpoint; /* ad_endpoint_t that ran longest during that stall, -1 unknown */
+    int64_t longest_stall_wall_ns;  /* when it ended, CLOCK_REALTIME */
+} ad_loop_stats_t;
+
+typedef struct ad_stats_shard {
+    uint64_t id; /* unique per ad_stats_shard_init in this process (never 0): lets formatters memoise safely */
+    ad_endpoint_stats_t ep[AD_EP_COUNT];
+    ad_loop_stats_t loop;
+    int64_t connections_open;
+    uint64_t connections_total;
+} ad_stats_shard_t;
+
+void ad_stats_shard_init(ad_stats_shard_t *s);
+
+/* Writer side: called only by the shard's own loop thread. */
+void ad_stats_request_begin(ad_stats_shard_t *s, ad_endpoint_t ep);
+/* status: the HTTP status sent; latency_ns: arrival to answer. */
+void ad_stats_request_end(ad_stats_shard_t *s, ad_endpoint_t ep, int status, int64_t latency_ns);
+/* A request whose client vanished; it leaves in-flight without a latency sample. */
+void ad_stats_request_cancelled(ad_stats_shard_t *s, ad_endpoint_t ep);
+/* An answer that never entered in-flight (404, 405, 400 on parse, 503 refusals): counts request+completed+status. */
+void ad_stats_request_immediate(ad_stats_shard_t *s, ad_endpoint_t ep, int status, int64_t latency_ns);
+/* A probe tick that fired lag_ns late; counted as a stall when lag_ns > threshold_ns. */
+void ad_stats_loop_tick(ad_stats_shard_t *s, int64_t lag_ns, int64_t threshold_ns, int32_t culprit, int64_t wall_ns);
+void ad_stats_connection_open(ad_stats_shard_t *s);
+void ad_stats_connection_close(ad_stats_shard_t *s);
+
+/* Process-wide facts reported beside the figures. */
+typedef struct ad_stats_info {
+    const char *version;
+    pid_t pid;
+    unsigned threads;
+    int64_t uptime_ns;
+    int64_t started_wall_ns;
+    int64_t max_delay_ns, default_delay_ns, stall_threshold_ns, watchdog_ns /* 0: off */;
+    unsigned pool_size, pool_queue;
+    unsigned pool_busy, pool_queued; /* /offload workers sleeping now, jobs waiting */
+} ad_stats_info_t;
+
+/*
+ * What the formatters read: the info plus the live shards (a view: nothing is copied, so /stats stays
+ * cheap). Sums across shards are taken when formatting, with relaxed atomic loads; loop lag and longest
+ * stall are the max over threads, counts and totals the sum.
+ */
+typedef struct ad_stats_snapshot {
+    ad_stats_info_t info;
+    const ad_stats_shard_t *const *shards;
+    size_t nshards;
+} ad_stats_snapshot_t;
+
+/* Counters of one endpoint summed over all shards (the latency histogram is left out: see
+ * ad_hist_percentiles / ad_hist_summarize over &shards[i]->ep[ep].latency). */
+typedef struct ad_endpoint_totals {
+    uint64_t requests, completed, cancelled, status_4xx, status_5xx;
+    int64_t in_flight, peak_in_flight; /* peak: sum of per-thread peaks (exact with one thread) */
+} ad_endpoint_totals_t;
+void ad_stats_endpoint_totals(const ad_stats_snapshot_t *snap, ad_endpoint_t ep, ad_endpoint_totals_t *out);
+void ad_stats_loop_totals(const ad_stats_snapshot_t *snap, ad_loop_stats_t *out);
+void ad_stats_connection_totals(const ad_stats_snapshot_t *snap, int64_t *open, uint64_t *total);
+
+#endif

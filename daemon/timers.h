@@ -1,0 +1,32 @@
+#ifndef AD_TIMERS_H
+#define AD_TIMERS_H
+/*
+ * One timer mechanism per loop thread: a timerfd (CLOCK_MONOTONIC) registered on the h2o evloop drives
+ * an ad_timer_heap_t. The timerfd is re-armed only when the earliest deadline moves earlier (or after
+ * firing), and every due timer fires on each wake-up. A timer never fires before its deadline.
+ * Loop-thread only.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <h2o.h>
+#include "timer_heap.h"
+
+typedef struct ad_timers {
+    ad_timer_heap_t heap;
+    int fd;
+    h2o_socket_t *sock;
+    int64_t armed_ns; /* deadline the timerfd is set to; INT64_MAX when it is not armed */
+} ad_timers_t;
+
+/* Creates the timerfd and registers it on loop. 0, or -1 with errno set. */
+int ad_timers_init(ad_timers_t *t, h2o_evloop_t *loop);
+/* Links timer to fire at deadline_ns (CLOCK_MONOTONIC); re-links it when already linked. 0, or -1 (out of memory). */
+int ad_timers_add(ad_timers_t *t, ad_timer_t *timer, int64_t deadline_ns);
+/* Unlinks timer; no-op when it is not linked. */
+void ad_timers_cancel(ad_timers_t *t, ad_timer_t *timer);
+static inline size_t ad_timers_count(const ad_timers_t *t)
+{
+    return t->heap.len;
+}
+
+#endif

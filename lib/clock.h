@@ -1,0 +1,31 @@
+#ifndef AD_CLOCK_H
+#define AD_CLOCK_H
+/* Clocks in integer nanoseconds: monotonic for intervals, wall (realtime) for display. */
+#include <stdint.h>
+#include <time.h>
+
+#define AD_NS_PER_SEC INT64_C(1000000000)
+#define AD_NS_PER_MS INT64_C(1000000)
+#define AD_NS_PER_US INT64_C(1000)
+
+static inline int64_t ad_clock_ns(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (int64_t)ts.tv_sec * AD_NS_PER_SEC + ts.tv_nsec;
+}
+static inline int64_t ad_mono_ns(void)
+{
+    return ad_clock_ns(CLOCK_MONOTONIC);
+}
+static inline int64_t ad_wall_ns(void)
+{
+    return ad_clock_ns(CLOCK_REALTIME);
+}
+static inline struct timespec ad_ns_to_timespec(int64_t ns)
+{
+    struct timespec ts = {.tv_sec = ns / AD_NS_PER_SEC, .tv_nsec = ns % AD_NS_PER_SEC};
+    return ts;
+}
+
+#endif

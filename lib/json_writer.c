@@ -1,0 +1,459 @@
+/* A small streaming JSON writer into one growable buffer (see json_writer.h). */
+#include "json_writer.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "digits.h"
+
+#define AD_JW_MIN_CAP 64
+
+void ad_jw_init(ad_jw_t *w, size_t initial_cap)
+{
+    memset(w, 0, sizeof(*w));
+    if (initial_cap < AD_JW_MIN_CAP)
+        initial_cap = AD_JW_MIN_CAP;
+    w->buf = malloc(initial_cap);
+    if (w->buf == NULL) {
+        w->failed = true;
+        return;
+    }
+    w->cap = initial_cap;
+    w->buf[0] = '\0';
+}
+
+void ad_jw_free(ad_jw_t *w)
+{
+    free(w->buf);
+    memset(w, 0, sizeof(*w));
+}
+
+void ad_jw_reset(ad_jw_t *w)
+{
+    char *buf = w->buf;
+    size_t cap = w->cap;
+    memset(w, 0, sizeof(*w));
+    w->buf = buf;
+    w->cap = cap;
+    if (buf != NULL)
+        buf[0] = '\0';
+    else
+        w->failed = true;
+}
+
+/* Makes room for n more bytes plus the NUL; false (and sticky failure) when memory runs out. */
+static bool jw_reserve(ad_jw_t *w, size_t n)
+{
+    if (w->failed)
+        return false;
+    if (n < w->cap - w->len)
+        return true;
+    size_t need = w->len + n + 1;
+    if (need < w->len) /* overflow */
+        goto error;
+    size_t cap = w->cap;
+    while (cap < need) {
+        if (cap > SIZE_MAX / 2)
+            goto error;
+        cap *= 2;
+    }
+    char *buf = realloc(w->buf, cap);
+    if (buf == NULL)
+        goto error;
+    w->buf = buf;
+    w->cap = cap;
+    return true;
+error:
+    w->failed = true;
+    return false;
+}
+
+/* Appends n bytes the caller has reserved room for. */
+static inline void jw_put(ad_jw_t *w, const char *s, size_t n)
+{
+    memcpy(w->buf + w->len, s, n);
+    w->len += n;
+}
+
+static inline void jw_terminate(ad_jw_t *w)
+{
+    w->buf[w->len] = '\0';
+}
+
+static void jw_append(ad_jw_t *w, const char *s, size_t n)
+{
+    if (!jw_reserve(w, n))
+        return;
+    jw_put(w, s, n);
+    jw_terminate(w);
+}
+
+/* The separator a value needs before it: nothing after a key or first in its container, else ','. */
+static bool jw_before_value(ad_jw_t *w)
+{
+    if (w->failed)
+        return false;
+    if (w->after_key) {
+        w->after_key = false;
+        return true;
+    }
+    if (w->depth > 0) {
+        if (w->need_comma[w->depth - 1])
+            jw_append(w, ",", 1);
+        w->need_comma[w->depth - 1] = true;
+    }
+    return !w->failed;
+}
+
+static void jw_open(ad_jw_t *w, char c)
+{
+    if (!jw_before_value(w))
+        return;
+    if (w->depth >= AD_JW_MAX_DEPTH) { /* deeper nesting is a caller bug: fail rather than emit bad JSON */
+        w->failed = true;
+        return;
+    }
+    jw_append(w, &c, 1);
+    w->need_comma[w->depth++] = false;
+}
+
+static void jw_close(ad_jw_t *w, char c)
+{
+    if (w->failed)
+        return;
+    if (w->depth <= 0 || w->after_key) { /* unbalanced or a key without value: caller bug */
+        w->failed = true;
+        return;
+    }
+    w->depth--;
+    jw_append(w, &c, 1);
+}
+
+void ad_jw_object_begin(ad_jw_t *w)
+{
+    jw_open(w, '{');
+}
+
+void ad_jw_object_end(ad_jw_t *w)
+{
+    jw_close(w, '}');
+}
+
+void ad_jw_array_begin(ad_jw_t *w)
+{
+    jw_open(w, '[');
+}
+
+void ad_jw_array_end(ad_jw_t *w)
+{
+    jw_close(w, ']');
+}
+
+/*
+ * Length of the well-formed UTF-8 sequence at p[0..n) (Unicode table 3-7: no overlongs, no
+ * surrogates, nothing above U+10FFFF), or minus the length of its maximal ill-formed prefix
+ * (at least 1), which becomes one U+FFFD as Unicode recommends.
+ */
+static int utf8_sequence(const unsigned char *p, size_t n)
+{
+    unsigned char c = p[0];
+    int len;
+    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else {
+        return -1;
+    }
+    for (int i = 1; i < len; i++) {
+        if ((size_t)i >= n)
+            return -i;
+        unsigned char lower = i == 1 ? lo : 0x80, upper = i == 1 ? hi : 0xBF;
+        if (p[i] < lower || p[i] > upper)
+            return -i;
+    }
+    return len;
+}
+
+/* 1 for bytes that need escaping or UTF-8 checking; 0 for printable ASCII copied as is. */
+static const unsigned char jw_special[256] = {
+    [0x00 ... 0x1F] = 1,
+    ['"'] = 1,
+    ['\\'] = 1,
+    [0x80 ... 0xFF] = 1,
+};
+
+static void jw_escaped(ad_jw_t *w, const unsigned char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i = 0;
+    while (i < len) {
+        size_t run = i;
+        while (run < len && !jw_special[s[run]])
+            run++;
+        if (run > i) {
+            if (!jw_reserve(w, run - i))
+                return;
+            jw_put(w, (const char *)s + i, run - i);
+            i = run;
+            continue;
+        }
+        if (!jw_reserve(w, 6)) /* the longest escape: \u00XX */
+            return;
+        unsigned char c = s[i];
+        if (c >= 0x80) {
+            int seq = utf8_sequence(s + i, len - i);
+            if (seq > 0) {
+                jw_put(w, (const char *)s + i, (size_t)seq);
+                i += (size_t)seq;
+            } else {
+                jw_put(w, "\xEF\xBF\xBD", 3);
+                i += (size_t)-seq;
+            }
+            continue;
+        }
+        char esc[6] = {'\\', 0};
+        size_t n = 2;
+        switch (c) {
+        case '"':
+            esc[1] = '"';
+            break;
+        case '\\':
+            esc[1] = '\\';
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
+        case '\n':
+            esc[1] = 'n';
+            break;
+        case '\r':
+            esc[1] = 'r';
+            break;
+        case '\t':
+            esc[1] = 't';
+            break;
+        default:
+            memcpy(esc + 1, "u00", 3);
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 0xF];
+            n = 6;
+            break;
+        }
+        jw_put(w, esc, n);
+        i++;
+    }
+}
+
+static void jw_quoted(ad_jw_t *w, const char *s, size_t len)
+{
+    jw_append(w, "\"", 1);
+    jw_escaped(w, (const unsigned char *)s, len);
+    jw_append(w, "\"", 1);
+}
+
+void ad_jw_key(ad_jw_t *w, const char *key)
+{
+    if (w->failed)
+        return;
+    if (w->after_key || w->depth <= 0) { /* a key must follow a value inside an object */
+        w->failed = true;
+        return;
+    }
+    if (!jw_before_value(w))
+        return;
+    jw_quoted(w, key, strlen(key));
+    jw_append(w, ":", 1);
+    w->after_key = true;
+}
+
+void ad_jw_string(ad_jw_t *w, const char *s, size_t len)
+{
+    if (!jw_before_value(w))
+        return;
+    jw_quoted(w, s, len);
+}
+
+void ad_jw_cstr(ad_jw_t *w, const char *s)
+{
+    if (s == NULL)
+        ad_jw_null(w);
+    else
+        ad_jw_string(w, s, strlen(s));
+}
+
+void ad_jw_raw(ad_jw_t *w, const char *s, size_t len)
+{
+    if (!jw_before_value(w))
+        return;
+    jw_append(w, s, len);
+}
+
+void ad_jw_uint(ad_jw_t *w, uint64_t v)
+{
+    if (!jw_before_value(w) || !jw_reserve(w, AD_U64_DEC_MAX))
+        return;
+    w->len += ad_u64_to_dec(v, w->buf + w->len);
+    jw_terminate(w);
+}
+
+void ad_jw_int(ad_jw_t *w, int64_t v)
+{
+    if (!jw_before_value(w) || !jw_reserve(w, AD_U64_DEC_MAX + 1))
+        return;
+    if (v < 0)
+        w->buf[w->len++] = '-';
+    w->len += ad_u64_to_dec(ad_i64_magnitude(v), w->buf + w->len);
+    jw_terminate(w);
+}
+
+/* Writes |ns| / 1e9 rounded half away from zero to `decimals` places; returns the length. */
+static size_t format_seconds(int64_t ns, int decimals, char *out)
+{
+    if (decimals < 0)
+        decimals = 0;
+    if (decimals > 9)
+        decimals = 9;
+    uint64_t unit = ad_pow10_u64(9 - decimals); /* ns per last printed digit */
+    uint64_t mag = ad_i64_magnitude(ns);
+    uint64_t scaled = mag / unit + (mag % unit >= (unit + 1) / 2 && unit > 1 ? 1 : 0);
+    uint64_t scale = ad_pow10_u64(decimals);
+    size_t n = 0;
+    if (ns < 0 && scaled != 0) /* no "-0" when the value rounds to zero */
+        out[n++] = '-';
+    n += ad_u64_to_dec(scaled / scale, out + n);
+    if (decimals > 0) {
+        out[n++] = '.';
+        ad_u64_to_dec_fixed(scaled % scale, out + n, (size_t)decimals);
+        n += (size_t)decimals;
+    }
+    return n;
+}
+
+void ad_jw_seconds(ad_jw_t *w, int64_t ns, int decimals)
+{
+    /* sign + 11 integer digits (INT64_MAX ns ~ 9.2e9 s) + '.' + 9 decimals */
+    if (!jw_before_value(w) || !jw_reserve(w, 32))
+        return;
+    w->len += format_seconds(ns, decimals, w->buf + w->len);
+    jw_terminate(w);
+}
+
+/* The shortest of %.15g/%.16g/%.17g that reads back as v (17 always does). */
+static size_t format_double(double v, char *out, size_t size)
+{
+    int n = 0;
+    for (int prec = 15; prec <= 17; prec++) {
+        n = snprintf(out, size, "%.*g", prec, v);
+        if (prec == 17 || strtod(out, NULL) == v)
+            break;
+    }
+    for (int i = 0; i < n; i++) { /* a locale with a decimal comma must not break the JSON */
+        if (out[i] == ',')
+            out[i] = '.';
+    }
+    return n > 0 ? (size_t)n : 0;
+}
+
+void ad_jw_double(ad_jw_t *w, double v)
+{
+    if (!isfinite(v)) {
+        ad_jw_null(w);
+        return;
+    }
+    char tmp[40];
+    size_t n = format_double(v, tmp, sizeof(tmp));
+    ad_jw_raw(w, tmp, n);
+}
+
+void ad_jw_bool(ad_jw_t *w, bool v)
+{
+    if (v)
+        ad_jw_raw(w, "true", 4);
+    else
+        ad_jw_raw(w, "false", 5);
+}
+
+void ad_jw_null(ad_jw_t *w)
+{
+    ad_jw_raw(w, "null", 4);
+}
+
+void ad_jw_utc(ad_jw_t *w, int64_t wall_ns, int decimals)
+{
+    char tmp[40];
+    size_t n = ad_format_utc(wall_ns, decimals, tmp, sizeof(tmp));
+    if (!jw_before_value(w))
+        return;
+    jw_quoted(w, tmp, n);
+}
+
+/* Longest RFC 3339 form: "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" */
+#define AD_UTC_MAX 30
+
+size_t ad_format_utc(int64_t wall_ns, int decimals, char *buf, size_t size)
+{
+    if (size == 0)
+        return 0;
+    if (decimals < 0)
+        decimals = 0;
+    if (decimals > 9)
+        decimals = 9;
+    /* floor division, so times before 1970 keep a positive fraction */
+    int64_t sec = wall_ns / AD_NS_PER_SEC, frac = wall_ns % AD_NS_PER_SEC;
+    if (frac < 0) {
+        frac += AD_NS_PER_SEC;
+        sec--;
+    }
+    time_t t = (time_t)sec;
+    struct tm tm;
+    char tmp[AD_UTC_MAX + 1];
+    size_t n = 0;
+    if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999) {
+        memset(&tm, 0, sizeof(tm)); /* unreachable for int64 ns (years 1677-2262); keep output well-formed */
+        tm.tm_year = 70;
+        tm.tm_mday = 1;
+        frac = 0;
+    }
+    ad_u64_to_dec_fixed((uint64_t)(tm.tm_year + 1900), tmp, 4);
+    tmp[4] = '-';
+    ad_u64_to_dec_fixed((uint64_t)(tm.tm_mon + 1), tmp + 5, 2);
+    tmp[7] = '-';
+    ad_u64_to_dec_fixed((uint64_t)tm.tm_mday, tmp + 8, 2);
+    tmp[10] = 'T';
+    ad_u64_to_dec_fixed((uint64_t)tm.tm_hour, tmp + 11, 2);
+    tmp[13] = ':';
+    ad_u64_to_dec_fixed((uint64_t)tm.tm_min, tmp + 14, 2);
+    tmp[16] = ':';
+    ad_u64_to_dec_fixed((uint64_t)(tm.tm_sec > 59 ? 59 : tm.tm_sec), tmp + 17, 2);
+    n = 19;
+    if (decimals > 0) { /* truncated, not rounded: a timestamp never shows a later second */
+        tmp[n++] = '.';
+        ad_u64_to_dec_fixed((uint64_t)frac / ad_pow10_u64(9 - decimals), tmp + n, (size_t)decimals);
+        n += (size_t)decimals;
+    }
+    tmp[n++] = 'Z';
+    if (n > size - 1)
+        n = size - 1;
+    memcpy(buf, tmp, n);
+    buf[n] = '\0';
+    return n;
+}

@@ -1,0 +1,54 @@
+#ifndef AD_JSON_WRITER_H
+#define AD_JSON_WRITER_H
+/*
+ * A small, fast JSON writer into a growable buffer, for the hot paths (/stats, delay answers) where
+ * building a jansson tree per request costs more than the request. Commas and nesting are handled
+ * here; strings are escaped (control characters, quotes, backslash; invalid UTF-8 bytes become
+ * U+FFFD), so any bytes a client sends can be reflected safely. Out of memory is sticky: calls become
+ * no-ops and ad_jw_failed() reports it.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define AD_JW_MAX_DEPTH 32
+
+typedef struct ad_jw {
+    char *buf; /* NUL-terminated while !failed */
+    size_t len, cap;
+    bool failed;
+    int depth;
+    bool need_comma[AD_JW_MAX_DEPTH];
+    bool after_key;
+} ad_jw_t;
+
+void ad_jw_init(ad_jw_t *w, size_t initial_cap);
+void ad_jw_free(ad_jw_t *w);
+void ad_jw_reset(ad_jw_t *w); /* empty again, keeps the buffer */
+static inline bool ad_jw_failed(const ad_jw_t *w)
+{
+    return w->failed;
+}
+
+void ad_jw_object_begin(ad_jw_t *w);
+void ad_jw_object_end(ad_jw_t *w);
+void ad_jw_array_begin(ad_jw_t *w);
+void ad_jw_array_end(ad_jw_t *w);
+void ad_jw_key(ad_jw_t *w, const char *key); /* next value belongs to this key */
+void ad_jw_string(ad_jw_t *w, const char *s, size_t len);
+void ad_jw_cstr(ad_jw_t *w, const char *s); /* NULL writes null */
+void ad_jw_int(ad_jw_t *w, int64_t v);
+void ad_jw_uint(ad_jw_t *w, uint64_t v);
+/* ns as seconds with `decimals` (0-9) fixed decimals, no floating point: 2000134000, 6 -> 2.000134 */
+void ad_jw_seconds(ad_jw_t *w, int64_t ns, int decimals);
+void ad_jw_double(ad_jw_t *w, double v); /* shortest round-trip form; NaN and infinities write null */
+void ad_jw_bool(ad_jw_t *w, bool v);
+void ad_jw_null(ad_jw_t *w);
+/* A CLOCK_REALTIME ns value as an RFC 3339 UTC string: "2026-11-24T17:30:00.123456Z" (decimals 0-9). */
+void ad_jw_utc(ad_jw_t *w, int64_t wall_ns, int decimals);
+void ad_jw_raw(ad_jw_t *w, const char *s, size_t len); /* a pre-encoded value */
+
+/* Pure helper behind ad_jw_utc, also for text output. Returns the length written (buf >= 32 bytes). */
+size_t ad_format_utc(int64_t wall_ns, int decimals, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,28 @@
+#!/bin/sh
+# The whole test suite, as CI runs it: builds asyncdemo twice, optimised and with
+# AddressSanitizer + UndefinedBehaviorSanitizer, and runs every unit and integration test
+# (ctest) against each build. Needs the packages of packaging/install-deps.sh.
+set -eu
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+
+suite() {
+    dir=$1
+    shift
+    echo "== $dir: configure and build"
+    cmake -S . -B "$dir" -DBUILD_TESTING=ON "$@" >"$dir.cmake.log" 2>&1 || { cat "$dir.cmake.log"; exit 1; }
+    cmake --build "$dir" -j "$jobs"
+    echo "== $dir: unit tests"
+    ctest --test-dir "$dir" -L unit -j "$jobs" --output-on-failure
+    echo "== $dir: integration tests"
+    ctest --test-dir "$dir" -L integration --output-on-failure
+}
+
+suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+# Leaks are errors; UBSan stops at the first report so it cannot scroll by unnoticed.
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    suite build-asan -DCMAKE_BUILD_TYPE=Debug -DASYNCDEMO_SANITIZE=ON
+
+echo "== all suites passed"

@@ -1,0 +1,23 @@
+# integration tests of asyncdemod: tests/integration/test_<name>.py, each against the real daemon on a
+# free loopback port (harness.py). Run them with: ctest --test-dir BUILD -L integration
+#
+# name -> timeout in seconds. Timing-sensitive ones run alone (RUN_SERIAL) even under ctest -j.
+set(AD_DAEMON_ITESTS
+    lesson:60 answers:60 protocols:60 httpbin:60 metrics:60 bad_input:120 stats:60 cancel:60
+    offload_pool:60 flags:120 signals:60 systemd_notify:60 socket_activation:60 threads:60)
+set(AD_DAEMON_ITESTS_SERIAL lesson stats cancel offload_pool signals systemd_notify threads)
+
+foreach(entry IN LISTS AD_DAEMON_ITESTS)
+    string(REPLACE ":" ";" entry "${entry}")
+    list(GET entry 0 name)
+    list(GET entry 1 timeout)
+    add_test(NAME integration.daemon.${name}
+             COMMAND Python3::Interpreter ${CMAKE_CURRENT_SOURCE_DIR}/test_${name}.py -v)
+    set_tests_properties(integration.daemon.${name} PROPERTIES
+        LABELS integration
+        TIMEOUT ${timeout}
+        ENVIRONMENT "ASYNCDEMOD=$<TARGET_FILE:asyncdemod>;ASYNCDEMO_VERSION=${PROJECT_VERSION};PYTHONDONTWRITEBYTECODE=1")
+    if(name IN_LIST AD_DAEMON_ITESTS_SERIAL)
+        set_tests_properties(integration.daemon.${name} PROPERTIES RUN_SERIAL TRUE)
+    endif()
+endforeach()

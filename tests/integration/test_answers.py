@@ -1,0 +1,116 @@
+"""Every endpoint's answer: status, headers, JSON fields and types as docs/http-api.md gives them."""
+
+import time
+
+import apicheck
+import harness
+
+JSON_ENDPOINTS = ("/non-blocking?delay=0", "/blocking?delay=0", "/offload?delay=0", "/delay/0", "/stats",
+                  "/healthz")
+
+
+class AnswersTest(harness.DaemonTestCase):
+    def setUp(self):
+        self.d = self.start_daemon()
+
+    def assert_json_answer(self, res):
+        self.assertEqual(res.status, 200, res)
+        self.assertTrue(res.header("Content-Type", "").startswith("application/json"), res)
+        self.assertEqual(res.header("Content-Length"), str(len(res.body)), res)
+        self.assertIsNone(res.header("Transfer-Encoding"), res)
+        return res.json()
+
+    def test_sequence_starts_at_one_and_counts_delay_requests_only(self):
+        self.d.get_json("/healthz")
+        self.d.get_json("/stats")
+        seqs = []
+        for path in ("/non-blocking?delay=0", "/offload?delay=0", "/blocking?delay=0", "/delay/0"):
+            body = self.d.get_json(path)
+            seqs.append(body["asyncdemo"]["sequence"] if path.startswith("/delay/") else body["sequence"])
+        self.assertEqual(seqs, [1, 2, 3, 4])
+
+    def test_delay_endpoints(self):
+        for endpoint in ("/non-blocking", "/blocking", "/offload"):
+            with self.subTest(endpoint=endpoint):
+                res = self.d.get(f"{endpoint}?delay=0.05")
+                body = self.assert_json_answer(res)
+                apicheck.check_delay_answer(self, body, endpoint, 0.05, pid=self.d.pid, res=res)
+                self.assertEqual(body["thread"], "loop-0")
+
+    def test_delay_zero_and_other_query_parameters(self):
+        for path in ("/non-blocking?delay=0", "/non-blocking?x=1&delay=0&y", "/offload?delay=0&delay_x=5",
+                     "/blocking?delay=0ms"):
+            with self.subTest(path=path):
+                body = self.assert_json_answer(self.d.get(path))
+                self.assertEqual(body["requested_delay_seconds"], 0)
+                self.assertGreaterEqual(body["waited_seconds"], 0)
+
+    def test_units_and_default_delay(self):
+        # Run together: the default (2 s) bounds the wall time of the whole test.
+        cases = {"250ms": 0.25, "0.25": 0.25, "0.25s": 0.25, "250000us": 0.25, "250000000ns": 0.25,
+                 "0.004m": 0.24, "0.0001h": 0.36, "": 2.0}
+        paths = [f"/non-blocking?delay={v}" if v else "/non-blocking" for v in cases]
+        results = self.d.concurrent(paths, timeout=15)
+        for (text, seconds), res in zip(cases.items(), results):
+            with self.subTest(delay=text or "(absent)"):
+                self.assertOk(res)
+                apicheck.check_delay_answer(self, res.json(), "/non-blocking", seconds, pid=self.d.pid, res=res)
+
+    def test_stats(self):
+        s = self.assert_json_answer(self.d.get("/stats"))
+        apicheck.check_stats(self, s, pid=self.d.pid, version=harness.expected_version())
+        self.assertEqual(s["threads"], 1)
+        self.assertEqual(s["config"], {"max_delay_seconds": 30, "default_delay_seconds": 2, "pool_size": 4,
+                                       "pool_queue": 64, "stall_threshold_seconds": 0.1, "watchdog_seconds": 0})
+        self.assertEqual(s["offload"], {"busy": 0, "queued": 0})
+
+    def test_stats_while_busy(self):
+        # Shapes hold with requests in flight on every delay endpoint.
+        paths = ["/non-blocking?delay=0.4", "/offload?delay=0.4", "/delay/0.4"]
+        batch = harness.Background(self.d.concurrent, paths)
+        s = self.d.wait_stats(lambda s: sum(s["endpoints"][ep]["in_flight"] for ep in ("/non-blocking", "/offload",
+                                                                                      "/delay")) == 3, 2,
+                              "3 requests in flight")
+        apicheck.check_stats(self, s, pid=self.d.pid)
+        self.assertEqual(s["offload"], {"busy": 1, "queued": 0})
+        for ep in ("/non-blocking", "/offload", "/delay"):
+            self.assertEqual(s["endpoints"][ep]["in_flight"], 1, s["endpoints"][ep])
+        for res in batch.result():
+            self.assertOk(res)
+
+    def test_healthz(self):
+        body = self.assert_json_answer(self.d.get("/healthz"))
+        self.assertEqual(set(body), {"status", "version", "uptime_seconds"})
+        self.assertEqual(body["status"], "ok")
+        self.assertIsInstance(body["version"], str)
+        if harness.expected_version():
+            self.assertEqual(body["version"], harness.expected_version())
+        self.assertTrue(apicheck.is_number(body["uptime_seconds"]))
+        time.sleep(0.2)
+        later = self.d.get_json("/healthz")["uptime_seconds"]
+        self.assertGreater(later, body["uptime_seconds"] + 0.1)
+
+    def test_metrics_headers(self):
+        res = self.d.get("/metrics")
+        self.assertEqual(res.status, 200)
+        ctype = res.header("Content-Type", "")
+        self.assertTrue(ctype.startswith("text/plain"), ctype)
+        self.assertIn("version=0.0.4", ctype)
+        self.assertEqual(res.header("Content-Length"), str(len(res.body)))
+
+    def test_trailing_query_allowed_everywhere(self):
+        for path in ("/stats?x=1", "/healthz?probe", "/metrics?format=text", "/delay/0?a=b"):
+            with self.subTest(path=path):
+                self.assertEqual(self.d.get(path).status, 200)
+
+    def test_content_length_everywhere(self):
+        for path in JSON_ENDPOINTS + ("/metrics", "/nope", "/non-blocking?delay=abc"):
+            with self.subTest(path=path):
+                res = self.d.get(path)
+                self.assertEqual(res.header("Content-Length"), str(len(res.body)), res)
+        res = self.d.get("/stats", method="POST", body=b"")
+        self.assertEqual(res.header("Content-Length"), str(len(res.body)), res)
+
+
+if __name__ == "__main__":
+    harness.main()

@@ -1,0 +1,107 @@
+"""A client that vanishes mid-delay: the wait is cancelled at once and counted, and the daemon serves on."""
+
+import socket
+import time
+
+import harness
+
+LONG = 3.0  # the abandoned delay; cancellation must be seen well before it would have ended
+NOTICE = 1.5  # seconds the daemon gets to notice a vanished client
+
+
+class CancelTest(harness.DaemonTestCase):
+    def setUp(self):
+        self.d = self.start_daemon()
+
+    def wait_in_flight(self, endpoint, n):
+        return self.d.wait_stats(lambda s: s["endpoints"][endpoint]["in_flight"] == n, 3,
+                                 f"{n} in flight on {endpoint}")
+
+    def assert_cancelled(self, endpoint, since, cancelled=1):
+        s = self.d.wait_stats(lambda s: s["endpoints"][endpoint]["cancelled"] >= cancelled, NOTICE,
+                              f"{endpoint} cancelled={cancelled}")
+        self.assertLess(time.monotonic() - since, NOTICE)
+        ep = s["endpoints"][endpoint]
+        self.assertEqual((ep["cancelled"], ep["in_flight"], ep["completed"]), (cancelled, 0, 0), ep)
+        return s
+
+    def assert_still_serving(self):
+        body = self.d.get_json("/non-blocking?delay=0")
+        self.assertEqual(body["requested_delay_seconds"], 0)
+        self.assertIsNone(self.d.proc.poll())
+
+    def vanish_http1(self, path, reset=False):
+        c = self.d.raw()
+        c.send(harness.get_request(path))
+        endpoint = "/delay" if path.startswith("/delay/") else path.split("?")[0]
+        self.wait_in_flight(endpoint, 1)
+        c.close(reset=reset)
+        return endpoint, time.monotonic()
+
+    def test_http1_close(self):
+        endpoint, t = self.vanish_http1(f"/non-blocking?delay={LONG}")
+        self.assert_cancelled(endpoint, t)
+        self.assert_still_serving()
+        self.d.wait_for_log(r"499", timeout=2)  # the cancel is logged as a 499
+
+    def test_http1_reset(self):
+        endpoint, t = self.vanish_http1(f"/delay/{LONG}", reset=True)
+        self.assert_cancelled(endpoint, t)
+        self.assert_still_serving()
+
+    def test_http1_half_close_is_not_a_cancel(self):
+        # A client that shuts down its sending side still reads the answer (HTTP/1.1 allows it).
+        with self.d.raw() as c:
+            c.send(harness.get_request("/non-blocking?delay=0.2"))
+            c.sock.shutdown(socket.SHUT_WR)
+            res = c.read_response()
+        self.assertEqual(res.status, 200)
+        ep = self.d.stats()["endpoints"]["/non-blocking"]
+        self.assertEqual((ep["completed"], ep["cancelled"]), (1, 0), ep)
+
+    def test_others_unaffected(self):
+        survivor = harness.Background(self.d.get, "/non-blocking?delay=0.8")
+        self.wait_in_flight("/non-blocking", 1)
+        c = self.d.raw()
+        c.send(harness.get_request(f"/non-blocking?delay={LONG}"))
+        self.wait_in_flight("/non-blocking", 2)
+        c.close()
+        t = time.monotonic()
+        s = self.d.wait_stats(lambda s: s["endpoints"]["/non-blocking"]["cancelled"] == 1, NOTICE, "one cancel")
+        self.assertLess(time.monotonic() - t, NOTICE)
+        self.assertEqual(s["endpoints"]["/non-blocking"]["in_flight"], 1)
+        res = survivor.result()
+        self.assertEqual(res.status, 200)
+        self.assertGreaterEqual(res.json()["waited_seconds"], 0.8)
+
+    def test_http2_client_gone(self):
+        t0 = time.monotonic()
+        out = harness.curl("--http2-prior-knowledge", "-m", "0.5", self.d.url(f"/non-blocking?delay={LONG}"))
+        self.assertEqual(out.returncode, 28, out.stderr)  # curl: operation timed out
+        self.assertLess(time.monotonic() - t0, 2.0)
+        self.assert_cancelled("/non-blocking", time.monotonic())
+        self.assert_still_serving()
+
+    def test_http2_many_streams_gone(self):
+        # One h2 connection carrying three waits, dropped together.
+        urls = [self.d.url(f"/delay/{LONG}?i={i}") for i in range(3)]
+        out = harness.curl("--http2-prior-knowledge", "-Z", "-m", "0.7", *urls)
+        self.assertEqual(out.returncode, 28, out.stderr)
+        self.assert_cancelled("/delay", time.monotonic(), cancelled=3)
+        s = self.d.stats()
+        self.assertEqual(s["endpoints"]["/delay"]["peak_in_flight"], 3)
+        self.assert_still_serving()
+
+    def test_offload_client_gone(self):
+        # The worker's sleep cannot be interrupted; the answer is dropped and the request counted as
+        # cancelled once the client is known to be gone, and the pool is free again afterwards.
+        self.vanish_http1("/offload?delay=0.5")
+        s = self.d.wait_stats(lambda s: s["endpoints"]["/offload"]["in_flight"] == 0 and s["offload"]["busy"] == 0,
+                              3, "offload to settle")
+        self.assertEqual(s["endpoints"]["/offload"]["cancelled"], 1, s["endpoints"]["/offload"])
+        self.assertEqual(s["endpoints"]["/offload"]["completed"], 0, s["endpoints"]["/offload"])
+        self.assertRegex(self.d.get_json("/offload?delay=0")["worker"], r"^worker-\d+$")
+
+
+if __name__ == "__main__":
+    harness.main()

@@ -1,0 +1,195 @@
+"""asyncdemoctl bench against the real daemon: the lesson (the blocking/non-blocking ratio, the timeline),
+and the load-tool flags (-n/-c, --duration, --rate, --warmup, --no-keepalive, --threads)."""
+
+import json
+import re
+
+import harness
+
+DELAY = 0.3
+N = 5
+
+
+def ctl(*args, timeout=120.0, env=None):
+    return harness.run_program([harness.ctl_path(), *map(str, args)], timeout=timeout, env=env)
+
+
+class BenchTest(harness.DaemonTestCase):
+    @classmethod
+    def setUpClass(cls):
+        # More pool workers than requests, so /offload overlaps fully.
+        cls.daemon = harness.Daemon("--pool-size", 8)
+        cls.daemon.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.daemon.stop()
+        cls.daemon.check_exit()
+
+    def bench_json(self, *args):
+        proc = ctl("bench", "--url", self.daemon.base_url, "--json", *args)
+        self.assertEqual(proc.returncode, 0, proc)
+        self.assertEqual(proc.stderr, "", "no progress or noise on stderr when it is not a terminal")
+        return json.loads(proc.stdout)
+
+    def endpoint_requests(self, stats, name):
+        return stats["endpoints"][name]["requests"]
+
+    def test_lesson_text(self):
+        """No load flags: 5 concurrent requests each to /blocking, /non-blocking, /offload; per-request
+        lines, totals, the ratio line and the timeline."""
+        proc = ctl("bench", "--url", self.daemon.base_url, "--delay", DELAY)
+        self.assertEqual(proc.returncode, 0, proc)
+        out = proc.stdout
+        for endpoint in ("/blocking", "/non-blocking", "/offload"):
+            self.assertRegex(out, rf"(?m)^{re.escape(endpoint)}\s+http://\S+{re.escape(endpoint)}\?delay=")
+        # 15 per-request lines ("#1 sent +0.000s finished +0.301s took 0.301s 200 ...").
+        self.assertEqual(len(re.findall(r"(?m)^\s+#\d+ sent \+", out)), 3 * N, out)
+        m = re.search(r"/blocking was ([0-9.]+)x slower than /non-blocking", out)
+        self.assertIsNotNone(m, out)
+        self.assertGreaterEqual(float(m.group(1)), 4.0, out)
+        self.assertIn("timeline", out)
+        # The timeline has one row per request of each run.
+        self.assertEqual(len(re.findall(r"(?m)^\s+#\d+ \|", out)), 3 * N, out)
+
+    def test_lesson_ratio_json(self):
+        doc = self.bench_json("--delay", DELAY)
+        runs = {r["name"]: r for r in doc["runs"]}
+        self.assertEqual(list(runs), ["/blocking", "/non-blocking", "/offload"])
+        for run in runs.values():
+            self.assertEqual((run["sent"], run["completed"], run["ok"]), (N, N, N), run["name"])
+            self.assertEqual(len(run["requests"]), N)
+            # The engine kept each answer's sequence number and the daemon's own wait.
+            seqs = [r["server_seq"] for r in run["requests"]]
+            self.assertEqual(len(set(seqs)), N, seqs)
+            for r in run["requests"]:
+                self.assertGreaterEqual(r["server_wait_seconds"], DELAY)
+                self.assertLess(r["server_wait_seconds"], DELAY + 0.1)
+        ratio = runs["/blocking"]["elapsed_seconds"] / runs["/non-blocking"]["elapsed_seconds"]
+        self.assertGreaterEqual(ratio, 4.0, doc["runs"])
+        self.assertGreaterEqual(runs["/blocking"]["elapsed_seconds"], 4.5 * DELAY)
+        self.assertLess(runs["/non-blocking"]["elapsed_seconds"], 2 * DELAY)
+        self.assertLess(runs["/offload"]["elapsed_seconds"], 2 * DELAY)
+        cmp = {(c["slower"], c["faster"]): c["ratio"] for c in doc["comparisons"]}
+        self.assertGreaterEqual(cmp[("/blocking", "/non-blocking")], 4.0, cmp)
+        # /blocking is served in arrival order: its answers' sequence numbers rise with completion.
+        done = sorted(runs["/blocking"]["requests"], key=lambda r: r["done_seconds"])
+        self.assertEqual([r["server_seq"] for r in done], sorted(r["server_seq"] for r in done))
+
+    def test_requests_and_concurrency_match_daemon_counts(self):
+        before = self.daemon.stats()
+        doc = self.bench_json("--endpoint", "/non-blocking?delay=0", "-n", 300, "-c", 10)
+        after = self.daemon.stats()
+        run = doc["runs"][0]
+        self.assertEqual((run["sent"], run["completed"], run["ok"]), (300, 300, 300))
+        self.assertEqual(run["statuses"], {"200": 300})
+        self.assertEqual(run["concurrency"], 10)
+        self.assertEqual(run["latency"]["count"], 300)
+        self.assertEqual(len(run["requests"]), 300)
+        # Recorded as they finish; numbered in send order.
+        self.assertEqual(sorted(r["index"] for r in run["requests"]), list(range(1, 301)))
+        self.assertGreater(run["bytes_received"], 300 * 100)
+        served = self.endpoint_requests(after, "/non-blocking") - self.endpoint_requests(before, "/non-blocking")
+        self.assertEqual(served, 300)
+        # Keep-alive: 10 connections (and the target check's one), not 300.
+        new_conns = after["connections"]["total"] - before["connections"]["total"]
+        self.assertLessEqual(new_conns, 10 + 2, after["connections"])
+
+    def test_no_keepalive_opens_a_connection_per_request(self):
+        before = self.daemon.stats()
+        doc = self.bench_json("--endpoint", "/non-blocking?delay=0", "-n", 40, "-c", 4, "--no-keepalive")
+        after = self.daemon.stats()
+        self.assertEqual(doc["runs"][0]["ok"], 40)
+        new_conns = after["connections"]["total"] - before["connections"]["total"]
+        self.assertGreaterEqual(new_conns, 40, after["connections"])
+
+    def test_duration(self):
+        doc = self.bench_json("--endpoint", "/non-blocking?delay=0.05", "-c", 4, "--duration", "0.6s")
+        run = doc["runs"][0]
+        # 4 connections x ~0.05 s per request for 0.6 s: about 48, loosely.
+        self.assertGreater(run["completed"], 10, run["completed"])
+        self.assertLess(run["completed"], 60, run["completed"])
+        self.assertEqual(run["ok"], run["completed"])
+        self.assertGreaterEqual(run["elapsed_seconds"], 0.6)
+        self.assertLess(run["elapsed_seconds"], 0.6 + 0.5)
+
+    def test_open_model_rate(self):
+        doc = self.bench_json("--endpoint", "/non-blocking?delay=0", "-n", 50, "-c", 5, "--rate", 100)
+        run = doc["runs"][0]
+        self.assertEqual(run["ok"], 50)
+        self.assertEqual(run["rate"], 100)
+        # 50 requests at 100/s: the last is due at 0.49 s.
+        self.assertGreaterEqual(run["elapsed_seconds"], 0.48)
+        self.assertLess(run["elapsed_seconds"], 0.49 + 0.4)
+        intended = [r["intended_seconds"] for r in run["requests"]]
+        for i, t in enumerate(intended):
+            self.assertAlmostEqual(t, i / 100.0, delta=0.002)
+        for r in run["requests"]:
+            self.assertGreaterEqual(r["sent_seconds"], r["intended_seconds"] - 1e-6)
+        # Corrected latency (from the intended time) is never below the raw one (from the actual send).
+        self.assertGreaterEqual(run["latency"]["max"], run["latency_raw"]["max"] - 1e-6)
+        self.assertGreaterEqual(run["latency"]["mean"], run["latency_raw"]["mean"] - 1e-6)
+
+    def test_open_model_shows_coordinated_omission(self):
+        """/blocking answers one at a time: at 20/s with 0.2 s each, requests queue up. The corrected
+        latency counts the queueing from the intended send time; the raw one only from the send."""
+        doc = self.bench_json("--endpoint", "/blocking?delay=0.2", "-n", 6, "-c", 1, "--rate", 20)
+        run = doc["runs"][0]
+        self.assertEqual(run["ok"], 6)
+        # Raw: about 0.2 s each (one connection, one at a time). Corrected: the last one was due at
+        # 0.25 s and answered at about 1.2 s.
+        self.assertLess(run["latency_raw"]["max"], 0.35, run["latency_raw"])
+        self.assertGreater(run["latency"]["max"], 0.8, run["latency"])
+
+    def test_warmup_is_not_counted(self):
+        before = self.daemon.stats()
+        doc = self.bench_json("--endpoint", "/non-blocking?delay=0.01", "-n", 20, "-c", 2, "--warmup", "0.3s")
+        after = self.daemon.stats()
+        run = doc["runs"][0]
+        self.assertEqual((run["sent"], run["completed"]), (20, 20))
+        served = self.endpoint_requests(after, "/non-blocking") - self.endpoint_requests(before, "/non-blocking")
+        self.assertGreater(served, 20 + 10, "warm-up requests reach the daemon but are not counted")
+
+    def test_threads_merge_exactly(self):
+        doc = self.bench_json("--endpoint", "/non-blocking?delay=0", "-n", 1001, "-c", 9, "--threads", 3)
+        run = doc["runs"][0]
+        self.assertEqual((run["sent"], run["completed"], run["ok"]), (1001, 1001, 1001))
+        self.assertEqual(run["concurrency"], 9)
+        self.assertEqual(run["latency"]["count"], 1001)
+        self.assertEqual(sum(c for _, c in run["latency"]["histogram"]["buckets"]), 1001)
+        self.assertEqual(len(run["requests"]), 1000)
+        self.assertEqual([r["index"] for r in run["requests"]], list(range(1, 1001)))
+        sent = [r["sent_seconds"] for r in run["requests"]]
+        self.assertEqual(sent, sorted(sent))
+
+    def test_output_file(self):
+        path = self.daemon_tmp("out.json")
+        proc = ctl("bench", "--url", self.daemon.base_url, "--endpoint", "/non-blocking?delay=0", "-n", 3, "-c", 1,
+                   "--json", "--output", path)
+        self.assertEqual(proc.returncode, 0, proc)
+        self.assertEqual(proc.stdout, "")
+        with open(path) as f:
+            self.assertEqual(json.load(f)["runs"][0]["ok"], 3)
+        text = self.daemon_tmp("out.txt")
+        proc = ctl("bench", "--url", self.daemon.base_url, "--endpoint", "/non-blocking?delay=0", "-n", 3, "-c", 1,
+                   "--output", text)
+        self.assertEqual(proc.returncode, 0, proc)
+        with open(text) as f:
+            self.assertIn("3 requests", f.read())
+
+    def test_output_file_unwritable(self):
+        proc = ctl("bench", "--url", self.daemon.base_url, "--output", "/nonexistent-dir/x.json", "--json")
+        self.assertEqual(proc.returncode, 64, proc)
+        self.assertIn("/nonexistent-dir/x.json", proc.stderr)
+
+    def daemon_tmp(self, name):
+        import os
+        import tempfile
+        d = tempfile.mkdtemp(prefix="asyncdemoctl-test-")
+        self.addCleanup(lambda: (os.path.exists(os.path.join(d, name)) and os.unlink(os.path.join(d, name)),
+                                 os.rmdir(d)))
+        return os.path.join(d, name)
+
+
+if __name__ == "__main__":
+    harness.main()

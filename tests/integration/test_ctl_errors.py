@@ -1,0 +1,145 @@
+"""asyncdemoctl's failure paths: a daemon that is down (exit 2, one line), bad flags (exit 64 with the
+usage), single failed requests (counted, report printed, exit 1), help and version (exit 0)."""
+
+import json
+
+import harness
+
+EXIT_OK, EXIT_FAILURE, EXIT_UNAVAILABLE, EXIT_USAGE = 0, 1, 2, 64
+
+
+def ctl(*args, timeout=60.0, env=None):
+    return harness.run_program([harness.ctl_path(), *map(str, args)], timeout=timeout, env=env)
+
+
+class DaemonDownTest(harness.DaemonTestCase):
+    """Nothing listens on the port: every subcommand says so in one line and exits 2."""
+
+    def setUp(self):
+        self.port = harness.free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def assert_down(self, proc, authority=None):
+        authority = authority or f"127.0.0.1:{self.port}"
+        want = f"cannot connect to {authority} - is asyncdemod running? (systemctl start asyncdemod)"
+        self.assertEqual(proc.returncode, EXIT_UNAVAILABLE, proc)
+        self.assertEqual(proc.stderr.splitlines(), [want], proc.stderr)
+        self.assertEqual(proc.stdout, "", "nothing on stdout when the target is down")
+
+    def test_bench(self):
+        self.assert_down(ctl("bench", "--url", self.base, "--no-progress"))
+
+    def test_bench_load_flags(self):
+        self.assert_down(ctl("bench", "--url", self.base, "-n", "1000", "-c", "50", "--endpoint", "/non-blocking"))
+
+    def test_bench_json(self):
+        self.assert_down(ctl("bench", "--url", self.base, "--json"))
+
+    def test_compare(self):
+        self.assert_down(ctl("compare", f"{self.base}/delay/1"))
+
+    def test_stats(self):
+        self.assert_down(ctl("stats", "--url", self.base))
+
+    def test_stats_watch(self):
+        self.assert_down(ctl("stats", "--url", self.base, "--watch"))
+
+    def test_demo(self):
+        self.assert_down(ctl("demo", "--url", self.base))
+
+    def test_ipv6_loopback(self):
+        self.assert_down(ctl("bench", "--url", f"http://[::1]:{self.port}"), authority=f"[::1]:{self.port}")
+
+
+class UsageTest(harness.DaemonTestCase):
+    def assert_usage(self, proc, fragment):
+        self.assertEqual(proc.returncode, EXIT_USAGE, proc)
+        self.assertIn(fragment, proc.stderr)
+        self.assertIn("Usage: asyncdemoctl", proc.stderr)
+        self.assertEqual(proc.stdout, "")
+
+    def test_no_command(self):
+        self.assert_usage(ctl(), "COMMAND")
+
+    def test_unknown_command(self):
+        self.assert_usage(ctl("frobnicate"), "frobnicate")
+
+    def test_bad_values(self):
+        cases = [
+            ("bench", "--requests", "abc"),
+            ("bench", "-c", "0"),
+            ("bench", "--duration", "ten"),
+            ("bench", "--rate", "-5"),
+            ("bench", "--timeout", "2sec"),
+            ("bench", "--url", "ftp://127.0.0.1/"),
+            ("bench", "--bogus"),
+            ("compare", "--modes", "sequential,nope"),
+            ("compare", "-n", "-1"),
+            ("stats", "--interval", "x"),
+            ("demo", "--delay", "-1"),
+        ]
+        for args in cases:
+            with self.subTest(args=args):
+                self.assert_usage(ctl(*args), args[0])
+
+    def test_help_and_version(self):
+        for args in (("--help",), ("help",), ("help", "bench"), ("bench", "--help"), ("compare", "-h"),
+                     ("stats", "--help"), ("demo", "--help")):
+            with self.subTest(args=args):
+                proc = ctl(*args)
+                self.assertEqual(proc.returncode, EXIT_OK, proc)
+                self.assertIn("Usage: asyncdemoctl", proc.stdout)
+        proc = ctl("--version")
+        self.assertEqual(proc.returncode, EXIT_OK, proc)
+        version = harness.expected_version()
+        self.assertRegex(proc.stdout, r"^asyncdemoctl \d+\.\d+\.\d+")
+        if version:
+            self.assertIn(version, proc.stdout)
+
+
+class FailedRequestsTest(harness.DaemonTestCase):
+    """Single failures are counted by class, the report is still printed, and the exit status is 1."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.daemon = harness.Daemon()
+        cls.daemon.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.daemon.stop()
+        cls.daemon.check_exit()
+
+    def test_status_errors(self):
+        proc = ctl("bench", "--url", self.daemon.base_url, "--endpoint", "/no-such-path", "-n", "4", "-c", "2",
+                   "--json")
+        self.assertEqual(proc.returncode, EXIT_FAILURE, proc)
+        run = json.loads(proc.stdout)["runs"][0]
+        self.assertEqual((run["completed"], run["ok"]), (4, 0), run)
+        self.assertEqual(run["errors"]["status"], 4, run["errors"])
+        self.assertEqual(run["statuses"], {"404": 4}, run["statuses"])
+        self.assertEqual(run["first_error"], "status: HTTP 404")
+
+    def test_timeouts(self):
+        proc = ctl("bench", "--url", self.daemon.base_url, "--endpoint", "/non-blocking?delay=2", "-n", "3", "-c", "3",
+                   "--timeout", "0.3", "--no-timeline")
+        self.assertEqual(proc.returncode, EXIT_FAILURE, proc)
+        # The text report is still printed; it counts the class and names the first error.
+        self.assertIn("3 requests", proc.stdout)
+        self.assertRegex(proc.stdout, r"timeout\D{0,10}3|3\D{0,10}timeout")
+        self.assertIn("timed out", proc.stdout.lower())
+
+    def test_mixed_results_still_report(self):
+        # /blocking is serial: with a timeout between one and two delays, the first answers, the rest time out.
+        proc = ctl("bench", "--url", self.daemon.base_url, "--endpoint", "/blocking?delay=0.4", "-n", "3", "-c", "3",
+                   "--timeout", "0.6", "--json")
+        self.assertEqual(proc.returncode, EXIT_FAILURE, proc)
+        run = json.loads(proc.stdout)["runs"][0]
+        self.assertEqual(run["completed"], 3, run)
+        self.assertEqual(run["ok"], 1, run)
+        self.assertEqual(run["errors"]["timeout"], 2, run["errors"])
+        self.assertEqual(run["latency"]["count"], 1, "only answered requests have a latency")
+
+
+if __name__ == "__main__":
+    harness.main()

@@ -1,0 +1,129 @@
+"""Signals: SIGTERM/SIGINT drain in-flight delays and exit 0; SIGHUP reloads the config file."""
+
+import os
+import signal
+import socket
+import tempfile
+import time
+
+import apicheck
+import harness
+
+DELAY = 0.5
+PROMPT = 3.0  # seconds the daemon may take to exit once nothing is in flight
+
+
+class ShutdownTest(harness.DaemonTestCase):
+    def test_sigterm_lets_the_in_flight_request_finish(self):
+        d = self.start_daemon()
+        idle = d.connection()  # an idle keep-alive connection must not hold the exit up
+        self.addCleanup(idle.close)
+        self.assertEqual(d.get("/healthz", conn=idle).status, 200)
+        pending = harness.Background(d.get, f"/non-blocking?delay={DELAY}")
+        d.wait_stats(lambda s: s["endpoints"]["/non-blocking"]["in_flight"] == 1, 3, "the request in flight")
+        os.kill(d.pid, signal.SIGTERM)
+        t_signal = time.monotonic()
+
+        # Draining: no new work is taken, by refusing the connection or answering 503 with Connection: close.
+        time.sleep(0.1)
+        self.assert_not_served(d)
+
+        res = pending.result()
+        self.assertEqual(res.status, 200, res)
+        body = res.json()
+        self.assertGreaterEqual(body["waited_seconds"], DELAY)
+        self.assertLess(time.monotonic() - t_signal, DELAY + 1.0, "the answer came when its delay ended")
+        code = d.wait_exit(PROMPT)
+        self.assertEqual(code, 0, f"exit status after SIGTERM (None: still running {PROMPT} s later)\n{d.stderr}")
+
+    def assert_not_served(self, d):
+        try:
+            with socket.create_connection((d.host, d.port), timeout=2) as s:
+                s.sendall(harness.get_request("/non-blocking?delay=0"))
+                reply = b""
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    reply += chunk
+        except (ConnectionRefusedError, ConnectionResetError):
+            return
+        except socket.timeout:
+            self.fail("a new connection during the drain was accepted but neither answered nor closed")
+        if reply:
+            head = reply.split(b"\r\n\r\n")[0].decode("latin-1")
+            self.assertRegex(head, r"^HTTP/1\.1 503", head)
+            self.assertRegex(head, r"(?im)^connection: close$", head)
+
+    def test_sigterm_idle_exits_promptly(self):
+        d = self.start_daemon()
+        idle = d.connection()
+        self.addCleanup(idle.close)
+        self.assertEqual(d.get("/healthz", conn=idle).status, 200)
+        t0 = time.monotonic()
+        self.assertEqual(d.stop(signal.SIGTERM), 0, d.stderr)
+        self.assertLess(time.monotonic() - t0, PROMPT)
+
+    def test_sigint(self):
+        d = self.start_daemon()
+        t0 = time.monotonic()
+        self.assertEqual(d.stop(signal.SIGINT), 0, d.stderr)
+        self.assertLess(time.monotonic() - t0, PROMPT)
+
+    def test_keep_alive_request_during_drain(self):
+        d = self.start_daemon()
+        pending = harness.Background(d.get, f"/non-blocking?delay={DELAY}")
+        with d.raw() as c:
+            c.send(harness.get_request("/healthz"))
+            self.assertEqual(c.read_response().status, 200)
+            d.wait_stats(lambda s: s["endpoints"]["/non-blocking"]["in_flight"] == 1, 3, "the request in flight")
+            os.kill(d.pid, signal.SIGTERM)
+            time.sleep(0.1)
+            # A new request on a connection opened before the signal: 503 + Connection: close, or the
+            # connection closed unanswered; never new work.
+            try:
+                c.send(harness.get_request("/non-blocking?delay=0"))
+                res = c.read_response()
+            except (ConnectionError, OSError):
+                res = None
+            if res is not None:
+                apicheck.check_error(self, res, 503)
+                self.assertEqual(res.header("Connection", "").lower(), "close", res)
+        self.assertEqual(pending.result().status, 200)
+        self.assertEqual(d.wait_exit(PROMPT), 0, d.stderr)
+
+
+class ReloadTest(harness.DaemonTestCase):
+    def write(self, path, text):
+        with open(path + ".new", "w") as f:
+            f.write(text)
+        os.replace(path + ".new", path)
+
+    def test_sighup_applies_a_changed_config(self):
+        fd, path = tempfile.mkstemp(prefix="asyncdemod-", suffix=".conf")
+        os.close(fd)
+        self.addCleanup(os.unlink, path)
+        self.write(path, "max-delay = 1s\ndefault-delay = 0\n")
+        d = self.start_daemon("--config", path)
+        self.assertEqual(d.get_json("/non-blocking?delay=0.3")["requested_delay_seconds"], 0.3)
+
+        self.write(path, "# tighter\nmax-delay = 200ms\ndefault-delay = 0\n")
+        mark = d.log_count()
+        os.kill(d.pid, signal.SIGHUP)
+        d.wait_stats(lambda s: s["config"]["max_delay_seconds"] == 0.2, 3, "max-delay 0.2 after SIGHUP")
+        apicheck.check_error(self, d.get("/non-blocking?delay=0.3"), 400, parameter="delay", allowed="0 to 200ms")
+        self.assertEqual(d.get("/non-blocking?delay=0.2").status, 200)
+        d.wait_for_log(r"(?i)reload", timeout=2, since=mark)
+
+        # A broken file on SIGHUP: logged with FILE:LINE, the running config kept, the daemon alive.
+        self.write(path, "max-delay = 5s\ndefault-delay = 0\nthreads = lots\n")
+        mark = d.log_count()
+        os.kill(d.pid, signal.SIGHUP)
+        d.wait_for_log(f"{path}:3", timeout=3, since=mark)
+        time.sleep(0.1)
+        self.assertEqual(d.stats()["config"]["max_delay_seconds"], 0.2, "broken reload keeps the old config")
+        self.assertEqual(d.get("/healthz").status, 200)
+
+
+if __name__ == "__main__":
+    harness.main()

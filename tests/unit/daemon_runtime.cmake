@@ -1,0 +1,1 @@
+# unit tests of the daemon runtime's pure parts

@@ -1,0 +1,573 @@
+/* asyncdemoctl's option parser: defaults, every flag in every form, every error, URLs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "options.h"
+
+#define ARGS(...) ((char *[]){__VA_ARGS__, NULL})
+#define NARGS(...) ((int)(sizeof((char *[]){__VA_ARGS__}) / sizeof(char *)))
+#define BENCH(o, err, ...) ad_ctl_parse_bench(NARGS(__VA_ARGS__), ARGS(__VA_ARGS__), (o), (err), sizeof(err))
+#define COMPARE(o, err, ...) ad_ctl_parse_compare(NARGS(__VA_ARGS__), ARGS(__VA_ARGS__), (o), (err), sizeof(err))
+#define STATS(o, err, ...) ad_ctl_parse_stats(NARGS(__VA_ARGS__), ARGS(__VA_ARGS__), (o), (err), sizeof(err))
+#define DEMO(o, err, ...) ad_ctl_parse_demo(NARGS(__VA_ARGS__), ARGS(__VA_ARGS__), (o), (err), sizeof(err))
+
+/* The error must mention every given fragment (the flag, the value, the reason). */
+static void assert_err(const char *err, const char *a, const char *b)
+{
+    if (strstr(err, a) == NULL || (b != NULL && strstr(err, b) == NULL))
+        fail_msg("error '%s' lacks '%s'%s%s", err, a, b ? " or " : "", b ? b : "");
+}
+
+static void bench_err(const char *a, const char *b, int argc, char **argv)
+{
+    ad_bench_opts_t o;
+    char err[256] = "";
+    assert_int_equal(ad_ctl_parse_bench(argc, argv, &o, err, sizeof(err)), AD_CTL_PARSE_ERROR);
+    assert_err(err, a, b);
+}
+#define BENCH_ERR(a, b, ...) bench_err(a, b, NARGS(__VA_ARGS__), ARGS(__VA_ARGS__))
+
+static void test_bench_defaults(void **state)
+{
+    (void)state;
+    ad_bench_opts_t o;
+    char err[256], url[2048];
+    assert_int_equal(BENCH(&o, err, "bench"), AD_CTL_PARSE_OK);
+    assert_string_equal(o.url, "http://127.0.0.1:8000/");
+    assert_int_equal(o.nendpoints, 3);
+    assert_string_equal(o.endpoints[0], "/blocking");
+    assert_string_equal(o.endpoints[1], "/non-blocking");
+    assert_string_equal(o.endpoints[2], "/offload");
+    assert_int_equal(o.requests, 5);
+    assert_int_equal(o.concurrency, 5);
+    assert_int_equal(o.delay_ns, 2 * AD_NS_PER_SEC);
+    assert_int_equal(o.duration_ns, 0);
+    assert_true(o.rate == 0);
+    assert_true(o.keepalive);
+    assert_int_equal(o.threads, 1);
+    assert_int_equal(o.timeout_ns, 30 * AD_NS_PER_SEC); /* max(30 s, 5 x 2 s + 10 s) */
+    assert_true(o.timeout_ns > o.delay_ns * 5);
+    assert_false(o.json);
+    assert_string_equal(o.output, "");
+    assert_int_equal(o.color, AD_COLOR_AUTO);
+    ad_bench_endpoint_url(&o, 0, url, sizeof(url));
+    assert_string_equal(url, "http://127.0.0.1:8000/blocking?delay=2");
+    ad_bench_endpoint_url(&o, 1, url, sizeof(url));
+    assert_string_equal(url, "http://127.0.0.1:8000/non-blocking?delay=2");
+    ad_bench_endpoint_url(&o, 2, url, sizeof(url));
+    assert_string_equal(url, "http://127.0.0.1:8000/offload?delay=2");
+}
+
+static void test_bench_every_flag_long(void **state)
+{
+    (void)state;
+    ad_bench_opts_t o;
+    char err[256] = "";
+    int rc =
+        BENCH(&o, err, "bench", "--url", "http://[::1]:9000", "--endpoint", "/non-blocking", "--endpoint", "/stats",
+              "--requests", "100", "--concurrency", "10", "--duration", "1.5s", "--rate", "250.5", "--timeout", "3s",
+              "--no-keepalive", "--warmup", "500ms", "--delay", "0.25", "--json", "--output", "out.json", "--journal",
+              "--no-progress", "--threads", "2", "--ascii", "--no-timeline", "--color=never");
+    assert_int_equal(rc, AD_CTL_PARSE_OK);
+    assert_string_equal(o.url, "http://[::1]:9000/");
+    assert_true(o.base.ipv6);
+    assert_string_equal(o.base.host, "::1");
+    assert_int_equal(o.base.port, 9000);
+    assert_int_equal(o.nendpoints, 2); /* --endpoint replaces the defaults */
+    assert_string_equal(o.endpoints[0], "/non-blocking");
+    assert_string_equal(o.endpoints[1], "/stats");
+    assert_int_equal(o.requests, 100);
+    assert_int_equal(o.concurrency, 10);
+    assert_int_equal(o.duration_ns, 1500 * AD_NS_PER_MS);
+    assert_true(fabs(o.rate - 250.5) < 1e-9);
+    assert_int_equal(o.timeout_ns, 3 * AD_NS_PER_SEC);
+    assert_false(o.keepalive);
+    assert_int_equal(o.warmup_ns, 500 * AD_NS_PER_MS);
+    assert_int_equal(o.delay_ns, 250 * AD_NS_PER_MS);
+    assert_true(o.json);
+    assert_string_equal(o.output, "out.json");
+    assert_true(o.journal);
+    assert_true(o.no_progress);
+    assert_int_equal(o.threads, 2);
+    assert_true(o.ascii);
+    assert_true(o.no_timeline);
+    assert_int_equal(o.color, AD_COLOR_NEVER);
+    char url[2048];
+    ad_bench_endpoint_url(&o, 0, url, sizeof(url));
+    assert_string_equal(url, "http://[::1]:9000/non-blocking?delay=0.25");
+    ad_bench_endpoint_url(&o, 1, url, sizeof(url)); /* not a delay endpoint: no delay added */
+    assert_string_equal(url, "http://[::1]:9000/stats");
+}
+
+static void test_bench_short_and_inline_forms(void **state)
+{
+    (void)state;
+    ad_bench_opts_t o;
+    char err[256] = "";
+    assert_int_equal(BENCH(&o, err, "bench", "-n100", "-c", "7", "-d10s", "-r", "50", "-t", "9s", "-o", "f", "-e",
+                           "/offload", "-u", "http://localhost:1"),
+                     AD_CTL_PARSE_OK);
+    assert_int_equal(o.requests, 100);
+    assert_int_equal(o.concurrency, 7);
+    assert_int_equal(o.duration_ns, 10 * AD_NS_PER_SEC);
+    assert_true(o.rate == 50);
+    assert_int_equal(o.timeout_ns, 9 * AD_NS_PER_SEC);
+    assert_string_equal(o.output, "f");
+    assert_string_equal(o.endpoints[0], "/offload");
+    assert_string_equal(o.base.host, "localhost");
+    assert_int_equal(o.base.port, 1);
+
+    assert_int_equal(BENCH(&o, err, "bench", "--requests=42", "--concurrency=3", "--delay=0", "--color"),
+                     AD_CTL_PARSE_OK);
+    assert_int_equal(o.requests, 42);
+    assert_int_equal(o.concurrency, 3);
+    assert_int_equal(o.delay_ns, 0);
+    assert_int_equal(o.timeout_ns, 30 * AD_NS_PER_SEC);
+    assert_int_equal(o.color, AD_COLOR_ALWAYS);
+    char url[2048];
+    ad_bench_endpoint_url(&o, 1, url, sizeof(url));
+    assert_string_equal(url, "http://127.0.0.1:8000/non-blocking?delay=0");
+
+    assert_int_equal(BENCH(&o, err, "bench", "--color=auto", "--no-color"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.color, AD_COLOR_NEVER);
+    assert_int_equal(BENCH(&o, err, "bench", "--color=always"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.color, AD_COLOR_ALWAYS);
+}
+
+static void test_bench_derived_defaults(void **state)
+{
+    (void)state;
+    ad_bench_opts_t o;
+    char err[256] = "";
+    /* a long delay raises the default timeout: 5 x 10 s + 10 s */
+    assert_int_equal(BENCH(&o, err, "bench", "--delay", "10s"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.timeout_ns, 60 * AD_NS_PER_SEC);
+    /* an explicit timeout stays, in either order */
+    assert_int_equal(BENCH(&o, err, "bench", "--timeout", "5s", "--delay", "10s"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.timeout_ns, 5 * AD_NS_PER_SEC);
+    /* --duration alone: no request limit; with -n: both */
+    assert_int_equal(BENCH(&o, err, "bench", "-d", "2s"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.requests, 0);
+    assert_int_equal(BENCH(&o, err, "bench", "-d", "2s", "-n", "10"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.requests, 10);
+    assert_int_equal(ad_ctl_default_timeout(0), 30 * AD_NS_PER_SEC);
+    assert_int_equal(ad_ctl_default_timeout(4 * AD_NS_PER_SEC), 30 * AD_NS_PER_SEC);
+    assert_int_equal(ad_ctl_default_timeout(5 * AD_NS_PER_SEC), 35 * AD_NS_PER_SEC);
+    assert_int_equal(ad_ctl_default_timeout(INT64_MAX), INT64_MAX);
+}
+
+static void test_bench_url_forms(void **state)
+{
+    (void)state;
+    ad_bench_opts_t o;
+    char err[256] = "", url[2048];
+    /* a URL with a path and no --endpoint benches that URL; its own delay is kept */
+    assert_int_equal(BENCH(&o, err, "bench", "--url", "http://127.0.0.1:8000/non-blocking?delay=0"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.nendpoints, 1);
+    assert_string_equal(o.endpoints[0], "/non-blocking?delay=0");
+    assert_string_equal(o.url, "http://127.0.0.1:8000/");
+    ad_bench_endpoint_url(&o, 0, url, sizeof(url));
+    assert_string_equal(url, "http://127.0.0.1:8000/non-blocking?delay=0");
+    /* positional URL, default port 80, scheme case-insensitive */
+    assert_int_equal(BENCH(&o, err, "bench", "HTTP://example.test/blocking"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.base.port, 80);
+    ad_bench_endpoint_url(&o, 0, url, sizeof(url));
+    assert_string_equal(url, "http://example.test/blocking?delay=2");
+    /* a query on an endpoint gets &delay=, a path prefix is joined */
+    assert_int_equal(BENCH(&o, err, "bench", "--url", "https://h/proxy/", "-e", "/offload?x=1"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.base.port, 443);
+    ad_bench_endpoint_url(&o, 0, url, sizeof(url));
+    assert_string_equal(url, "https://h/proxy/offload?x=1&delay=2");
+    assert_int_equal(BENCH(&o, err, "bench", "-e", "/blocking?a=1&delay=5"), AD_CTL_PARSE_OK);
+    ad_bench_endpoint_url(&o, 0, url, sizeof(url));
+    assert_string_equal(url, "http://127.0.0.1:8000/blocking?a=1&delay=5");
+    /* sub-second delays are written exactly */
+    assert_int_equal(BENCH(&o, err, "bench", "--delay", "1ns"), AD_CTL_PARSE_OK);
+    ad_bench_endpoint_url(&o, 0, url, sizeof(url));
+    assert_string_equal(url, "http://127.0.0.1:8000/blocking?delay=0.000000001");
+    /* out of range index: empty */
+    assert_int_equal(ad_bench_endpoint_url(&o, 9, url, sizeof(url)), 0);
+    assert_string_equal(url, "");
+}
+
+static void test_bench_errors(void **state)
+{
+    (void)state;
+    BENCH_ERR("-n", "'abc'", "bench", "-n", "abc");
+    BENCH_ERR("--requests", "'0'", "bench", "--requests", "0");
+    BENCH_ERR("--requests", "'-5'", "bench", "--requests=-5");
+    BENCH_ERR("--requests", "too large", "bench", "--requests", "99999999999999999999999");
+    BENCH_ERR("--requests", "out of range", "bench", "--requests", "1000000000001");
+    BENCH_ERR("--requests", "empty", "bench", "--requests=");
+    BENCH_ERR("-c", "'0'", "bench", "-c", "0");
+    BENCH_ERR("-c", "out of range", "bench", "-c", "100001");
+    BENCH_ERR("-c", "'1.5'", "bench", "-c", "1.5");
+    BENCH_ERR("-d", "'10x'", "bench", "-d", "10x");
+    BENCH_ERR("--duration", "'0'", "bench", "--duration", "0");
+    BENCH_ERR("--duration", "negative", "bench", "--duration", "-1s");
+    BENCH_ERR("--rate", "'abc'", "bench", "--rate", "abc");
+    BENCH_ERR("--rate", "'0'", "bench", "--rate", "0");
+    BENCH_ERR("--rate", "'inf'", "bench", "--rate", "inf");
+    BENCH_ERR("--rate", "'1e3'", "bench", "--rate", "1e3");
+    BENCH_ERR("--rate", "'5.'", "bench", "--rate", "5.");
+    BENCH_ERR("--rate", "out of range", "bench", "--rate", "10000001");
+    BENCH_ERR("--timeout", "'0s'", "bench", "--timeout", "0s");
+    BENCH_ERR("--timeout", "'soon'", "bench", "--timeout", "soon");
+    BENCH_ERR("--warmup", "'x'", "bench", "--warmup", "x");
+    BENCH_ERR("--delay", "'-0'", "bench", "--delay", "-0");
+    BENCH_ERR("--delay", "'2 s'", "bench", "--delay", "2 s");
+    BENCH_ERR("--threads", "'0'", "bench", "--threads", "0");
+    BENCH_ERR("--threads", "out of range", "bench", "--threads", "65");
+    BENCH_ERR("--output", "file name", "bench", "--output", "");
+    BENCH_ERR("--color", "'sometimes'", "bench", "--color=sometimes");
+    BENCH_ERR("--endpoint", "'blocking'", "bench", "--endpoint", "blocking");
+    BENCH_ERR("--endpoint", "space", "bench", "--endpoint", "/a b");
+    BENCH_ERR("-e", "at most 8", "bench", "-e", "/1", "-e", "/2", "-e", "/3", "-e", "/4", "-e", "/5", "-e", "/6", "-e",
+              "/7", "-e", "/8", "-e", "/9");
+    BENCH_ERR("--url", "http://", "bench", "--url", "ftp://x");
+    BENCH_ERR("--url", "no host", "bench", "--url", "http://:80/");
+    BENCH_ERR("--url", "port", "bench", "--url", "http://h:0");
+    BENCH_ERR("--url", "port", "bench", "--url", "http://h:65536");
+    BENCH_ERR("--url", "port", "bench", "--url", "http://h:8o");
+    BENCH_ERR("--url", "port", "bench", "--url", "http://h:");
+    BENCH_ERR("--url", "credentials", "bench", "--url", "http://u:p@h/");
+    BENCH_ERR("--url", "IPv6", "bench", "--url", "http://[::1/");
+    BENCH_ERR("--url", "IPv6", "bench", "--url", "http://[zz]/");
+    BENCH_ERR("--url", "after the IPv6", "bench", "--url", "http://[::1]x/");
+    BENCH_ERR("--url", "host", "bench", "--url", "http://a_b!c/");
+    BENCH_ERR("--url", "percent-encoded", "bench", "--url", "http://h/a b");
+    BENCH_ERR("--url", "empty", "bench", "--url", "");
+    BENCH_ERR("--url", "query", "bench", "--url", "http://h/x?y=1", "-e", "/blocking");
+    BENCH_ERR("URL", "already", "bench", "http://a/", "http://b/");
+    BENCH_ERR("unknown option", "'--nope'", "bench", "--nope");
+    BENCH_ERR("unknown option", "'-z'", "bench", "-z");
+    BENCH_ERR("--json", "takes no value", "bench", "--json=1");
+    BENCH_ERR("-h", "takes no value", "bench", "-hx");
+    BENCH_ERR("--requests", "needs a value", "bench", "--requests");
+    BENCH_ERR("-n", "needs a value", "bench", "-n");
+}
+
+static void test_help_and_double_dash(void **state)
+{
+    (void)state;
+    ad_bench_opts_t b;
+    ad_compare_opts_t c;
+    ad_stats_opts_t s;
+    ad_demo_opts_t d;
+    char err[256] = "";
+    assert_int_equal(BENCH(&b, err, "bench", "--help"), AD_CTL_PARSE_HELP);
+    assert_int_equal(BENCH(&b, err, "bench", "-n", "5", "-h"), AD_CTL_PARSE_HELP);
+    assert_int_equal(COMPARE(&c, err, "compare", "-h"), AD_CTL_PARSE_HELP);
+    assert_int_equal(STATS(&s, err, "stats", "--help"), AD_CTL_PARSE_HELP);
+    assert_int_equal(DEMO(&d, err, "demo", "--help"), AD_CTL_PARSE_HELP);
+    /* after "--" everything is an argument: "--help" here would be the URL and is no URL */
+    assert_int_equal(BENCH(&b, err, "bench", "--", "--help"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "URL", "'--help'");
+    assert_int_equal(BENCH(&b, err, "bench", "--", "http://h:1/x"), AD_CTL_PARSE_OK);
+    assert_string_equal(b.endpoints[0], "/x");
+    /* a lone "-" is an argument */
+    assert_int_equal(COMPARE(&c, err, "compare", "-"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "URL", "'-'");
+    /* a NULL err buffer is allowed */
+    char *argv[] = {"bench", "-n", "x", NULL};
+    assert_int_equal(ad_ctl_parse_bench(3, argv, &b, NULL, 0), AD_CTL_PARSE_ERROR);
+}
+
+static void test_compare(void **state)
+{
+    (void)state;
+    ad_compare_opts_t o;
+    char err[256] = "";
+    assert_int_equal(COMPARE(&o, err, "compare"), AD_CTL_PARSE_OK);
+    assert_string_equal(o.url, "http://127.0.0.1:8000/delay/2");
+    assert_int_equal(o.n, 5);
+    assert_int_equal(o.nmodes, 4);
+    assert_int_equal(o.modes[0], AD_MODE_SEQUENTIAL);
+    assert_int_equal(o.modes[1], AD_MODE_ASYNC);
+    assert_int_equal(o.modes[2], AD_MODE_THREADS);
+    assert_int_equal(o.modes[3], AD_MODE_PROCESSES);
+    assert_int_equal(o.timeout_ns, 60 * AD_NS_PER_SEC);
+
+    assert_int_equal(COMPARE(&o, err, "compare", "https://httpbin.org/delay/2", "-n", "3", "--modes", "processes,async",
+                             "--json", "-o", "x.json", "--timeout", "10s", "--journal", "--no-progress", "--ascii",
+                             "--no-timeline", "--color=always"),
+                     AD_CTL_PARSE_OK);
+    assert_string_equal(o.url, "https://httpbin.org/delay/2");
+    assert_true(o.target.https);
+    assert_int_equal(o.n, 3);
+    assert_int_equal(o.nmodes, 2);
+    assert_int_equal(o.modes[0], AD_MODE_PROCESSES);
+    assert_int_equal(o.modes[1], AD_MODE_ASYNC);
+    assert_true(o.json && o.journal && o.no_progress && o.ascii && o.no_timeline);
+    assert_string_equal(o.output, "x.json");
+    assert_int_equal(o.timeout_ns, 10 * AD_NS_PER_SEC);
+    assert_int_equal(o.color, AD_COLOR_ALWAYS);
+    assert_int_equal(COMPARE(&o, err, "compare", "-u", "http://h/d", "-m", "threads", "--no-color"), AD_CTL_PARSE_OK);
+    assert_string_equal(o.url, "http://h/d");
+    assert_int_equal(o.nmodes, 1);
+    assert_int_equal(o.color, AD_COLOR_NEVER);
+
+    assert_int_equal(COMPARE(&o, err, "compare", "--modes", "async,forks"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "--modes", "'forks'");
+    assert_int_equal(COMPARE(&o, err, "compare", "--modes", "async,async"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "--modes", "twice");
+    assert_int_equal(COMPARE(&o, err, "compare", "--modes", ""), AD_CTL_PARSE_ERROR);
+    assert_err(err, "--modes", "not a mode");
+    assert_int_equal(COMPARE(&o, err, "compare", "--modes", "async,"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "--modes", "not a mode");
+    assert_int_equal(COMPARE(&o, err, "compare", "-n", "0"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "-n", "'0'");
+    assert_int_equal(COMPARE(&o, err, "compare", "-n", "1000001"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "-n", "out of range");
+    assert_int_equal(COMPARE(&o, err, "compare", "http://a/", "--url", "http://b/"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "--url", "already");
+    assert_int_equal(COMPARE(&o, err, "compare", "--timeout", "0"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "--timeout", "'0'");
+    assert_int_equal(COMPARE(&o, err, "compare", "--rate", "5"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "unknown option", "--rate");
+    assert_int_equal(COMPARE(&o, err, "compare", "--output"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "--output", "needs a value");
+    assert_int_equal(COMPARE(&o, err, "compare", "--color=x"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "--color", "'x'");
+}
+
+static void test_stats(void **state)
+{
+    (void)state;
+    ad_stats_opts_t o;
+    char err[256] = "";
+    assert_int_equal(STATS(&o, err, "stats"), AD_CTL_PARSE_OK);
+    assert_string_equal(o.url, "http://127.0.0.1:8000/stats");
+    assert_false(o.json);
+    assert_false(o.watch);
+    assert_int_equal(o.interval_ns, AD_NS_PER_SEC);
+    assert_int_equal(o.timeout_ns, 5 * AD_NS_PER_SEC);
+    assert_int_equal(
+        STATS(&o, err, "stats", "http://127.0.0.1:9/", "--json", "-w", "-i", "250ms", "-t", "2s", "--color=never"),
+        AD_CTL_PARSE_OK);
+    assert_string_equal(o.url, "http://127.0.0.1:9/stats"); /* a base URL gets /stats */
+    assert_true(o.json && o.watch);
+    assert_int_equal(o.interval_ns, 250 * AD_NS_PER_MS);
+    assert_int_equal(o.timeout_ns, 2 * AD_NS_PER_SEC);
+    assert_int_equal(o.color, AD_COLOR_NEVER);
+    assert_int_equal(STATS(&o, err, "stats", "--url=http://h:1/custom/stats", "--no-color", "--watch", "--interval=1"),
+                     AD_CTL_PARSE_OK);
+    assert_string_equal(o.url, "http://h:1/custom/stats");
+    assert_int_equal(STATS(&o, err, "stats", "-i", "1ms"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "-i", "at least 10ms");
+    assert_int_equal(STATS(&o, err, "stats", "--interval", "fast"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "--interval", "'fast'");
+    assert_int_equal(STATS(&o, err, "stats", "--timeout", "0"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "--timeout", "'0'");
+    assert_int_equal(STATS(&o, err, "stats", "a", "b"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "URL", "'a'");
+    assert_int_equal(STATS(&o, err, "stats", "http://a/", "http://b/"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "URL", "already");
+    assert_int_equal(STATS(&o, err, "stats", "-n", "5"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "unknown option", "'-n'");
+    assert_int_equal(STATS(&o, err, "stats", "--color=blue"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "--color", "'blue'");
+}
+
+static void test_demo(void **state)
+{
+    (void)state;
+    ad_demo_opts_t o;
+    ad_compare_opts_t c;
+    ad_bench_opts_t b;
+    char err[256] = "", url[2048];
+    assert_int_equal(DEMO(&o, err, "demo"), AD_CTL_PARSE_OK);
+    assert_string_equal(o.url, "http://127.0.0.1:8000/");
+    assert_int_equal(o.delay_ns, 2 * AD_NS_PER_SEC);
+    assert_int_equal(o.n, 5);
+    assert_int_equal(o.timeout_ns, 30 * AD_NS_PER_SEC);
+    assert_int_equal(DEMO(&o, err, "demo", "http://127.0.0.1:8123", "--delay", "300ms", "-n", "3", "--journal",
+                          "--no-progress", "--ascii", "--color=never"),
+                     AD_CTL_PARSE_OK);
+    assert_int_equal(o.delay_ns, 300 * AD_NS_PER_MS);
+    assert_true(o.journal && o.no_progress && o.ascii);
+    ad_demo_compare_opts(&o, &c);
+    assert_string_equal(c.url, "http://127.0.0.1:8123/delay/0.3");
+    assert_int_equal(c.n, 3);
+    assert_int_equal(c.nmodes, 4);
+    assert_true(c.journal && c.no_progress && c.ascii);
+    ad_demo_bench_opts(&o, &b);
+    assert_int_equal(b.requests, 3);
+    assert_int_equal(b.concurrency, 3);
+    assert_int_equal(b.delay_ns, 300 * AD_NS_PER_MS);
+    assert_int_equal(b.nendpoints, 3);
+    ad_bench_endpoint_url(&b, 2, url, sizeof(url));
+    assert_string_equal(url, "http://127.0.0.1:8123/offload?delay=0.3");
+    assert_int_equal(DEMO(&o, err, "demo", "-t", "7s", "-u", "http://h:1/base"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.timeout_ns, 7 * AD_NS_PER_SEC);
+    ad_demo_compare_opts(&o, &c);
+    assert_string_equal(c.url, "http://h:1/base/delay/2");
+    assert_int_equal(DEMO(&o, err, "demo", "--url", "http://h/?q=1"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "--url", "without a query");
+    assert_int_equal(DEMO(&o, err, "demo", "--delay", "x"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "--delay", "'x'");
+    assert_int_equal(DEMO(&o, err, "demo", "-n", "0"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "-n", "'0'");
+    assert_int_equal(DEMO(&o, err, "demo", "--timeout", "-1"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "--timeout", "negative");
+    assert_int_equal(DEMO(&o, err, "demo", "--json"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "unknown option", "--json");
+    assert_int_equal(DEMO(&o, err, "demo", "http://a/", "http://b/"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "URL", "already");
+    assert_int_equal(DEMO(&o, err, "demo", "--color=x"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "--color", "'x'");
+}
+
+static void test_urls(void **state)
+{
+    (void)state;
+    ad_url_t u;
+    char err[160], buf[2048];
+    assert_int_equal(ad_url_parse("http://127.0.0.1:8000", &u, err, sizeof(err)), 0);
+    assert_string_equal(u.path, "/");
+    assert_false(u.https);
+    ad_url_authority(&u, buf, sizeof(buf));
+    assert_string_equal(buf, "127.0.0.1:8000");
+    assert_int_equal(ad_url_parse("http://h?x=1#frag", &u, err, sizeof(err)), 0);
+    assert_string_equal(u.path, "/?x=1");
+    ad_url_format(&u, buf, sizeof(buf));
+    assert_string_equal(buf, "http://h/?x=1");
+    ad_url_authority(&u, buf, sizeof(buf));
+    assert_string_equal(buf, "h:80");
+    assert_int_equal(ad_url_parse("http://[fe80::1%25eth0]:81/p", &u, err, sizeof(err)), 0);
+    assert_string_equal(u.host, "fe80::1%25eth0");
+    ad_url_authority(&u, buf, sizeof(buf));
+    assert_string_equal(buf, "[fe80::1%25eth0]:81");
+    assert_int_equal(ad_url_parse("https://a.b-c.example:65535/x/y?z", &u, err, sizeof(err)), 0);
+    assert_int_equal(u.port, 65535);
+    assert_true(u.https);
+    assert_int_equal(ad_url_parse("http://h/\x01", &u, err, sizeof(err)), -1);
+    assert_int_equal(ad_url_parse("http://h:123456/", &u, err, sizeof(err)), -1);
+    assert_err(err, "port", NULL);
+    assert_int_equal(ad_url_parse("http://[:]:80/", &u, err, sizeof(err)), -1);
+    assert_int_equal(ad_url_parse(NULL, &u, err, sizeof(err)), -1);
+    char longurl[1200];
+    memset(longurl, 'a', sizeof(longurl) - 1);
+    longurl[sizeof(longurl) - 1] = '\0';
+    memcpy(longurl, "http://h/", 9);
+    assert_int_equal(ad_url_parse(longurl, &u, err, sizeof(err)), -1);
+    assert_err(err, "too long", NULL);
+    memset(longurl, 'a', sizeof(longurl) - 1);
+    memcpy(longurl, "http://", 7);
+    assert_int_equal(ad_url_parse(longurl, &u, err, sizeof(err)), -1);
+    assert_err(err, "too long", NULL);
+}
+
+static void test_names_and_usage(void **state)
+{
+    (void)state;
+    assert_int_equal(ad_ctl_command_from_name("bench"), AD_CMD_BENCH);
+    assert_int_equal(ad_ctl_command_from_name("compare"), AD_CMD_COMPARE);
+    assert_int_equal(ad_ctl_command_from_name("stats"), AD_CMD_STATS);
+    assert_int_equal(ad_ctl_command_from_name("demo"), AD_CMD_DEMO);
+    assert_int_equal(ad_ctl_command_from_name("help"), AD_CMD_HELP);
+    assert_int_equal(ad_ctl_command_from_name("Bench"), AD_CMD_NONE);
+    assert_int_equal(ad_ctl_command_from_name(NULL), AD_CMD_NONE);
+    for (int m = 0; m < AD_MODE_COUNT; m++) {
+        const char *name = ad_compare_mode_name((ad_compare_mode_t)m);
+        assert_int_equal(ad_compare_mode_from_name(name, strlen(name)), m);
+    }
+    assert_int_equal(ad_compare_mode_from_name("asyn", 4), -1);
+    assert_string_equal(ad_compare_mode_name(AD_MODE_COUNT), "unknown");
+    /* each usage names its own flags */
+    assert_non_null(strstr(ad_ctl_usage(AD_CMD_NONE), "bench"));
+    assert_non_null(strstr(ad_ctl_usage(AD_CMD_NONE), "64"));
+    assert_non_null(strstr(ad_ctl_usage(AD_CMD_BENCH), "--rate"));
+    assert_non_null(strstr(ad_ctl_usage(AD_CMD_COMPARE), "--modes"));
+    assert_non_null(strstr(ad_ctl_usage(AD_CMD_STATS), "--watch"));
+    assert_non_null(strstr(ad_ctl_usage(AD_CMD_DEMO), "--delay"));
+}
+
+/* Random arguments never crash the parsers and always give a verdict with a message on error. */
+static void test_random_arguments(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {"-n",         "-c",
+                                         "-d",         "-r",
+                                         "-t",         "-e",
+                                         "-u",         "-o",
+                                         "-m",         "-i",
+                                         "-w",         "-h",
+                                         "--url",      "--url=",
+                                         "--endpoint", "--rate=",
+                                         "--modes",    "--color",
+                                         "--",         "-",
+                                         "http://",    "http://[::1]:",
+                                         "/x",         "0",
+                                         "1",          "9999999999999999999999",
+                                         "1.5",        "250ms",
+                                         "-1",         "async,",
+                                         "",           "\xff\xfe",
+                                         "%",          "=",
+                                         "--json=1"};
+    const size_t np = sizeof(pieces) / sizeof(pieces[0]);
+    uint32_t seed = 12345;
+    char storage[8][64];
+    for (int round = 0; round < 20000; round++) {
+        char *argv[9] = {"cmd"};
+        int argc = 1 + (int)(seed % 8);
+        for (int i = 1; i < argc; i++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *a = pieces[(seed >> 8) % np], *b = pieces[(seed >> 16) % np];
+            snprintf(storage[i - 1], sizeof(storage[i - 1]), "%s%s", a, (seed >> 24) % 3 == 0 ? b : "");
+            argv[i] = storage[i - 1];
+        }
+        argv[argc] = NULL;
+        seed = seed * 1103515245u + 12345u;
+        char err[256] = "";
+        ad_bench_opts_t b;
+        ad_compare_opts_t c;
+        ad_stats_opts_t st;
+        ad_demo_opts_t d;
+        int rc;
+        switch (seed % 4) {
+        case 0:
+            rc = ad_ctl_parse_bench(argc, argv, &b, err, sizeof(err));
+            break;
+        case 1:
+            rc = ad_ctl_parse_compare(argc, argv, &c, err, sizeof(err));
+            break;
+        case 2:
+            rc = ad_ctl_parse_stats(argc, argv, &st, err, sizeof(err));
+            break;
+        default:
+            rc = ad_ctl_parse_demo(argc, argv, &d, err, sizeof(err));
+        }
+        assert_true(rc == AD_CTL_PARSE_OK || rc == AD_CTL_PARSE_HELP || rc == AD_CTL_PARSE_ERROR);
+        if (rc == AD_CTL_PARSE_ERROR)
+            assert_true(err[0] != '\0');
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bench_defaults),
+        cmocka_unit_test(test_bench_every_flag_long),
+        cmocka_unit_test(test_bench_short_and_inline_forms),
+        cmocka_unit_test(test_bench_derived_defaults),
+        cmocka_unit_test(test_bench_url_forms),
+        cmocka_unit_test(test_bench_errors),
+        cmocka_unit_test(test_help_and_double_dash),
+        cmocka_unit_test(test_compare),
+        cmocka_unit_test(test_stats),
+        cmocka_unit_test(test_demo),
+        cmocka_unit_test(test_urls),
+        cmocka_unit_test(test_names_and_usage),
+        cmocka_unit_test(test_random_arguments),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,408 @@
+/* Unit tests of lib/json_writer.c: escaping, nesting, numbers, seconds, UTC, parse-back. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_writer.h"
+
+/* The writer's output for one string value. */
+static char *encode_string(const char *s, size_t len)
+{
+    ad_jw_t w;
+    ad_jw_init(&w, 0);
+    ad_jw_string(&w, s, len);
+    assert_false(ad_jw_failed(&w));
+    assert_int_equal(strlen(w.buf), w.len);
+    return w.buf; /* caller frees */
+}
+
+/* Parses json with jansson and returns the string it holds (strict: jansson rejects bad UTF-8). */
+static json_t *parse(const char *text)
+{
+    json_error_t err;
+    json_t *j = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+    if (j == NULL)
+        fail_msg("jansson rejected %s: %s", text, err.text);
+    return j;
+}
+
+static void test_control_chars(void **state)
+{
+    (void)state;
+    for (int c = 0; c < 0x20; c++) {
+        char in[3] = {'a', (char)c, 'b'};
+        char *out = encode_string(in, sizeof(in));
+        char want[16];
+        switch (c) {
+        case '\b':
+            strcpy(want, "\"a\\bb\"");
+            break;
+        case '\f':
+            strcpy(want, "\"a\\fb\"");
+            break;
+        case '\n':
+            strcpy(want, "\"a\\nb\"");
+            break;
+        case '\r':
+            strcpy(want, "\"a\\rb\"");
+            break;
+        case '\t':
+            strcpy(want, "\"a\\tb\"");
+            break;
+        default:
+            snprintf(want, sizeof(want), "\"a\\u%04xb\"", c);
+            break;
+        }
+        assert_string_equal(out, want);
+        json_t *j = parse(out);
+        assert_int_equal(json_string_length(j), 3);
+        assert_memory_equal(json_string_value(j), in, 3);
+        json_decref(j);
+        free(out);
+    }
+}
+
+static void test_quotes_backslash_and_ascii(void **state)
+{
+    (void)state;
+    char *out = encode_string("say \"hi\" \\ / \x7f", 14);
+    assert_string_equal(out, "\"say \\\"hi\\\" \\\\ / \x7f\"");
+    json_t *j = parse(out);
+    assert_string_equal(json_string_value(j), "say \"hi\" \\ / \x7f");
+    json_decref(j);
+    free(out);
+}
+
+static void test_valid_utf8_passes(void **state)
+{
+    (void)state;
+    /* 2, 3 and 4 byte forms at their edges: U+0080, U+07FF, U+0800, U+D7FF, U+E000, U+FFFF, U+10000, U+10FFFF */
+    const char *s = "\xC2\x80\xDF\xBF\xE0\xA0\x80\xED\x9F\xBF\xEE\x80\x80\xEF\xBF\xBF\xF0\x90\x80\x80\xF4\x8F\xBF\xBF";
+    char *out = encode_string(s, strlen(s));
+    assert_int_equal(strlen(out), strlen(s) + 2);
+    assert_memory_equal(out + 1, s, strlen(s));
+    json_t *j = parse(out);
+    assert_string_equal(json_string_value(j), s);
+    json_decref(j);
+    free(out);
+}
+
+static void test_invalid_utf8_replaced(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        const char *want; /* between the quotes; R is U+FFFD */
+    } cases[] = {
+        {"\x80", "R"},                /* lone continuation */
+        {"\xFF", "R"},                /* never valid */
+        {"\xC0\xAF", "RR"},           /* overlong '/' */
+        {"\xC1\xBF", "RR"},           /* overlong */
+        {"\xE0\x80\xAF", "RRR"},      /* overlong 3-byte */
+        {"\xED\xA0\x80", "RRR"},      /* surrogate U+D800 */
+        {"\xF0\x80\x80\x80", "RRRR"}, /* overlong 4-byte */
+        {"\xF4\x90\x80\x80", "RRRR"}, /* above U+10FFFF */
+        {"\xF5\x80\x80\x80", "RRRR"}, /* never valid lead */
+        {"a\xE2\x82", "aR"},          /* truncated at end: one maximal subpart */
+        {"\xE2\x82"
+         "b",
+         "Rb"},                               /* truncated before ASCII */
+        {"\xF0\x9F\x98", "R"},                /* truncated 4-byte */
+        {"\xC3\x28", "R("},                   /* bad continuation */
+        {"x\xE2\x82\xACy", "x\xE2\x82\xACy"}, /* valid euro sign for contrast */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char want[64] = "\"";
+        for (const char *p = cases[i].want; *p; p++)
+            strcat(want, *p == 'R' ? "\xEF\xBF\xBD" : (char[]){*p, 0});
+        strcat(want, "\"");
+        char *out = encode_string(cases[i].in, strlen(cases[i].in));
+        if (strcmp(out, want) != 0)
+            fail_msg("case %zu: got %s want %s", i, out, want);
+        json_decref(parse(out)); /* jansson validates UTF-8 strictly */
+        free(out);
+    }
+}
+
+static void test_embedded_nul(void **state)
+{
+    (void)state;
+    char *out = encode_string("a\0b", 3);
+    assert_string_equal(out, "\"a\\u0000b\"");
+    free(out);
+}
+
+static void test_nesting_and_commas(void **state)
+{
+    (void)state;
+    ad_jw_t w;
+    ad_jw_init(&w, 1); /* tiny, to exercise growth */
+    ad_jw_object_begin(&w);
+    ad_jw_key(&w, "a");
+    ad_jw_int(&w, 1);
+    ad_jw_key(&w, "list");
+    ad_jw_array_begin(&w);
+    ad_jw_int(&w, -2);
+    ad_jw_array_begin(&w);
+    ad_jw_array_end(&w);
+    ad_jw_object_begin(&w);
+    ad_jw_object_end(&w);
+    ad_jw_cstr(&w, NULL);
+    ad_jw_bool(&w, true);
+    ad_jw_bool(&w, false);
+    ad_jw_array_end(&w);
+    ad_jw_key(&w, "o");
+    ad_jw_object_begin(&w);
+    ad_jw_key(&w, "k\"ey");
+    ad_jw_cstr(&w, "v");
+    ad_jw_key(&w, "raw");
+    ad_jw_raw(&w, "{\"x\":1}", 7);
+    ad_jw_object_end(&w);
+    ad_jw_key(&w, "u");
+    ad_jw_uint(&w, UINT64_MAX);
+    ad_jw_key(&w, "min");
+    ad_jw_int(&w, INT64_MIN);
+    ad_jw_object_end(&w);
+    assert_false(ad_jw_failed(&w));
+    assert_string_equal(w.buf,
+                        "{\"a\":1,\"list\":[-2,[],{},null,true,false],\"o\":{\"k\\\"ey\":\"v\",\"raw\":{\"x\":1}},"
+                        "\"u\":18446744073709551615,\"min\":-9223372036854775808}");
+    /* jansson holds only int64, so check the structure with u made smaller */
+    char *u = strstr(w.buf, "18446744073709551615");
+    memcpy(u, "                   1", 20); /* JSON whitespace + 1 */
+    json_t *j = parse(w.buf);
+    assert_int_equal(json_integer_value(json_object_get(j, "u")), 1);
+    assert_int_equal(json_array_size(json_object_get(j, "list")), 6);
+    assert_int_equal(json_integer_value(json_object_get(j, "min")), INT64_MIN);
+    json_decref(j);
+
+    ad_jw_reset(&w);
+    assert_int_equal(w.len, 0);
+    assert_string_equal(w.buf, "");
+    ad_jw_array_begin(&w);
+    ad_jw_int(&w, 0);
+    ad_jw_int(&w, 10);
+    ad_jw_int(&w, 1234567890);
+    ad_jw_array_end(&w);
+    assert_string_equal(w.buf, "[0,10,1234567890]");
+    ad_jw_free(&w);
+}
+
+static void test_misuse_fails(void **state)
+{
+    (void)state;
+    ad_jw_t w;
+    ad_jw_init(&w, 0);
+    ad_jw_object_end(&w); /* nothing open */
+    assert_true(ad_jw_failed(&w));
+    ad_jw_int(&w, 1); /* sticky: no-op */
+    assert_true(ad_jw_failed(&w));
+
+    ad_jw_reset(&w);
+    assert_false(ad_jw_failed(&w));
+    for (int i = 0; i < AD_JW_MAX_DEPTH; i++)
+        ad_jw_array_begin(&w);
+    assert_false(ad_jw_failed(&w));
+    ad_jw_array_begin(&w);
+    assert_true(ad_jw_failed(&w));
+
+    ad_jw_reset(&w);
+    ad_jw_key(&w, "k"); /* key outside any container */
+    assert_true(ad_jw_failed(&w));
+
+    ad_jw_reset(&w);
+    ad_jw_object_begin(&w);
+    ad_jw_key(&w, "k");
+    ad_jw_object_end(&w); /* key without a value */
+    assert_true(ad_jw_failed(&w));
+    ad_jw_free(&w);
+}
+
+static char *seconds(int64_t ns, int decimals)
+{
+    static char buf[64];
+    ad_jw_t w;
+    ad_jw_init(&w, 0);
+    ad_jw_seconds(&w, ns, decimals);
+    assert_false(ad_jw_failed(&w));
+    snprintf(buf, sizeof(buf), "%s", w.buf);
+    ad_jw_free(&w);
+    return buf;
+}
+
+static void test_seconds(void **state)
+{
+    (void)state;
+    assert_string_equal(seconds(2000134000, 6), "2.000134");
+    assert_string_equal(seconds(0, 3), "0.000");
+    assert_string_equal(seconds(0, 0), "0");
+    assert_string_equal(seconds(1, 9), "0.000000001");
+    assert_string_equal(seconds(1500000000, 0), "2"); /* half rounds away from zero */
+    assert_string_equal(seconds(1499999999, 0), "1");
+    assert_string_equal(seconds(999999500, 6), "1.000000"); /* carry into the integer part */
+    assert_string_equal(seconds(999999499, 6), "0.999999");
+    assert_string_equal(seconds(-1500000000, 3), "-1.500");
+    assert_string_equal(seconds(-1500000000, 0), "-2");
+    assert_string_equal(seconds(-250000000, 1), "-0.3");
+    assert_string_equal(seconds(-1, 3), "0.000"); /* rounds to zero: no "-0" */
+    assert_string_equal(seconds(-1, 9), "-0.000000001");
+    assert_string_equal(seconds(INT64_MAX, 9), "9223372036.854775807");
+    assert_string_equal(seconds(INT64_MIN, 9), "-9223372036.854775808");
+    assert_string_equal(seconds(INT64_MIN, 0), "-9223372037");
+    assert_string_equal(seconds(1234567891, 12), "1.234567891"); /* decimals clamped to 9 */
+    assert_string_equal(seconds(1734567891, -1), "2");           /* and to 0 */
+    for (int64_t ns = -3000000000; ns <= 3000000000; ns += 123456789) {
+        json_t *j = parse(seconds(ns, 6));
+        double want = round((double)ns / 1e3) / 1e6;
+        assert_true(fabs(json_number_value(j) - want) < 1e-9);
+        json_decref(j);
+    }
+}
+
+static char *dbl(double v)
+{
+    static char buf[64];
+    ad_jw_t w;
+    ad_jw_init(&w, 0);
+    ad_jw_double(&w, v);
+    assert_false(ad_jw_failed(&w));
+    snprintf(buf, sizeof(buf), "%s", w.buf);
+    ad_jw_free(&w);
+    return buf;
+}
+
+static void test_double(void **state)
+{
+    (void)state;
+    assert_string_equal(dbl(0.1), "0.1");
+    assert_string_equal(dbl(2.5), "2.5");
+    assert_string_equal(dbl(-3), "-3");
+    assert_string_equal(dbl(NAN), "null");
+    assert_string_equal(dbl(INFINITY), "null");
+    assert_string_equal(dbl(-INFINITY), "null");
+    assert_string_equal(dbl(0.1 + 0.2), "0.30000000000000004");
+    const double vals[] = {1.0 / 3, 1e300, -1e-300, 5e-324, 1.7976931348623157e308, 123456.789, 0.53124153299999999};
+    for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+        const char *s = dbl(vals[i]);
+        assert_true(strtod(s, NULL) == vals[i]);
+        assert_true(strlen(s) <= 24);
+        json_t *j = parse(s);
+        assert_true(json_number_value(j) == vals[i]);
+        json_decref(j);
+    }
+}
+
+static void test_utc(void **state)
+{
+    (void)state;
+    char buf[40];
+    /* 2026-11-24T17:30:00Z = 1795541400 */
+    int64_t t = INT64_C(1795541400) * 1000000000 + 123456789;
+    assert_int_equal(ad_format_utc(t, 6, buf, sizeof(buf)), 27);
+    assert_string_equal(buf, "2026-11-24T17:30:00.123456Z");
+    ad_format_utc(t, 0, buf, sizeof(buf));
+    assert_string_equal(buf, "2026-11-24T17:30:00Z");
+    ad_format_utc(t, 9, buf, sizeof(buf));
+    assert_string_equal(buf, "2026-11-24T17:30:00.123456789Z");
+    ad_format_utc(t + 999999999 - 123456789, 3, buf, sizeof(buf)); /* truncated, never rounded up */
+    assert_string_equal(buf, "2026-11-24T17:30:00.999Z");
+    ad_format_utc(0, 3, buf, sizeof(buf));
+    assert_string_equal(buf, "1970-01-01T00:00:00.000Z");
+    ad_format_utc(-1, 3, buf, sizeof(buf)); /* one ns before the epoch */
+    assert_string_equal(buf, "1969-12-31T23:59:59.999Z");
+    ad_format_utc(INT64_C(951782400) * 1000000000, 0, buf, sizeof(buf)); /* leap day */
+    assert_string_equal(buf, "2000-02-29T00:00:00Z");
+    ad_format_utc(INT64_MAX, 9, buf, sizeof(buf));
+    assert_string_equal(buf, "2262-04-11T23:47:16.854775807Z");
+    ad_format_utc(INT64_MIN, 9, buf, sizeof(buf));
+    assert_string_equal(buf, "1677-09-21T00:12:43.145224192Z");
+    char small[8];
+    assert_int_equal(ad_format_utc(t, 6, small, sizeof(small)), 7);
+    assert_string_equal(small, "2026-11");
+
+    ad_jw_t w;
+    ad_jw_init(&w, 0);
+    ad_jw_array_begin(&w);
+    ad_jw_utc(&w, t, 3);
+    ad_jw_utc(&w, t, 0);
+    ad_jw_array_end(&w);
+    assert_string_equal(w.buf, "[\"2026-11-24T17:30:00.123Z\",\"2026-11-24T17:30:00Z\"]");
+    ad_jw_free(&w);
+}
+
+/* Random bytes in keys and values always give JSON jansson accepts, and valid UTF-8 survives exactly. */
+static void test_random_bytes_parse_back(void **state)
+{
+    (void)state;
+    srand(12345);
+    ad_jw_t w;
+    ad_jw_init(&w, 16);
+    for (int round = 0; round < 2000; round++) {
+        char bytes[64];
+        size_t n = (size_t)(rand() % (int)sizeof(bytes));
+        for (size_t i = 0; i < n; i++)
+            bytes[i] = (char)(rand() % 256);
+        ad_jw_reset(&w);
+        ad_jw_object_begin(&w);
+        ad_jw_key(&w, "v");
+        ad_jw_string(&w, bytes, n);
+        ad_jw_key(&w, "d");
+        ad_jw_double(&w, (double)rand() / 7.0);
+        ad_jw_object_end(&w);
+        assert_false(ad_jw_failed(&w));
+        json_t *j = parse(w.buf);
+        json_decref(j);
+    }
+    /* ASCII printable without specials comes back byte for byte */
+    const char *ascii = "The quick brown fox {jumps} [over] 0123456789 ~!@#$%^&*()_+";
+    ad_jw_reset(&w);
+    ad_jw_cstr(&w, ascii);
+    json_t *j = parse(w.buf);
+    assert_string_equal(json_string_value(j), ascii);
+    json_decref(j);
+    ad_jw_free(&w);
+}
+
+static void test_large_growth(void **state)
+{
+    (void)state;
+    ad_jw_t w;
+    ad_jw_init(&w, 0);
+    ad_jw_array_begin(&w);
+    for (int i = 0; i < 100000; i++)
+        ad_jw_int(&w, i);
+    ad_jw_array_end(&w);
+    assert_false(ad_jw_failed(&w));
+    json_t *j = parse(w.buf);
+    assert_int_equal(json_array_size(j), 100000);
+    assert_int_equal(json_integer_value(json_array_get(j, 99999)), 99999);
+    json_decref(j);
+    ad_jw_free(&w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_control_chars),
+        cmocka_unit_test(test_quotes_backslash_and_ascii),
+        cmocka_unit_test(test_valid_utf8_passes),
+        cmocka_unit_test(test_invalid_utf8_replaced),
+        cmocka_unit_test(test_embedded_nul),
+        cmocka_unit_test(test_nesting_and_commas),
+        cmocka_unit_test(test_misuse_fails),
+        cmocka_unit_test(test_seconds),
+        cmocka_unit_test(test_double),
+        cmocka_unit_test(test_utc),
+        cmocka_unit_test(test_random_bytes_parse_back),
+        cmocka_unit_test(test_large_growth),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
