@@ -22,8 +22,31 @@ static void endpoint_name(const char *endpoint, char *buf, size_t size)
         snprintf(buf, size, "%.*s", (int)len, endpoint);
 }
 
+/*
+ * $ASYNCDEMOCTL_ENGINE: "curl" or "h2o" forces an engine (to compare them, bench/ctl/run.sh); unset,
+ * empty or "auto" lets the engine choose. Returns 0, or -1 after printing why.
+ */
+static int engine_from_env(ad_engine_backend_id_t *id)
+{
+    const char *v = getenv("ASYNCDEMOCTL_ENGINE");
+    *id = AD_ENGINE_AUTO;
+    if (v == NULL || v[0] == '\0' || strcmp(v, "auto") == 0)
+        return 0;
+    if (strcmp(v, "curl") == 0) {
+        *id = AD_ENGINE_CURL;
+        return 0;
+    }
+    if (strcmp(v, "h2o") == 0) {
+        *id = AD_ENGINE_H2O;
+        return 0;
+    }
+    ad_cmd_error("ASYNCDEMOCTL_ENGINE='%s': expected auto, curl or h2o", v);
+    return -1;
+}
+
 /* One endpoint's run. Returns 0, or an exit status after printing why. */
-static int bench_one(const ad_bench_opts_t *o, size_t i, const struct curl_slist *resolve, ad_run_result_t *r)
+static int bench_one(const ad_bench_opts_t *o, size_t i, const struct curl_slist *resolve,
+                     ad_engine_backend_id_t backend, ad_run_result_t *r)
 {
     char url[AD_CTL_URL_MAX + AD_CTL_ENDPOINT_MAX + 64], name[AD_CTL_ENDPOINT_MAX], err[256];
     if (ad_bench_endpoint_url(o, i, url, sizeof(url)) >= (int)sizeof(url)) {
@@ -47,6 +70,7 @@ static int bench_one(const ad_bench_opts_t *o, size_t i, const struct curl_slist
         .threads = o->threads,
         .resolve = resolve,
         .direct = true,
+        .backend = backend,
         .progress = (progress.tty || progress.notify) ? ad_progress_update : NULL,
         .progress_ud = &progress,
     };
@@ -78,6 +102,9 @@ static void report_end(FILE *out, const ad_bench_opts_t *o, const ad_cmd_output_
 int ad_bench_execute(const ad_bench_opts_t *o, const char *heading)
 {
     int64_t started_wall = ad_wall_ns();
+    ad_engine_backend_id_t backend;
+    if (engine_from_env(&backend) != 0)
+        return AD_CTL_EXIT_USAGE;
     bool journal = ad_cmd_journal_setup(o->journal);
     ad_cmd_output_t dest;
     if (ad_cmd_output_open(&dest, o->output) != 0)
@@ -106,7 +133,7 @@ int ad_bench_execute(const ad_bench_opts_t *o, const char *heading)
             rc = AD_CTL_EXIT_SOFTWARE;
             break;
         }
-        rc = bench_one(o, i, resolve, runs[i]);
+        rc = bench_one(o, i, resolve, backend, runs[i]);
         if (rc != 0) {
             free(runs[i]);
             runs[i] = NULL;

@@ -120,6 +120,7 @@ static int run_async(mode_ctx_t *m)
         .keepalive = true,
         .threads = 1,
         .resolve = m->resolve,
+        .backend = AD_ENGINE_CURL, /* the lesson compares libcurl's ways of making requests */
         .progress = (m->progress->tty || m->progress->notify) ? ad_progress_update : NULL,
         .progress_ud = m->progress,
     };

@@ -33,10 +33,10 @@ static int demo_execute(const ad_demo_opts_t *d)
         goto done; /* unreachable, interrupted, internal error: part 2 would fare no better */
 
     snprintf(heading, sizeof(heading),
-             "=== Part 2: the server side ===\n"
+             "=== Part 2: the server side (%s) ===\n"
              "%llu concurrent requests each to /blocking (sleeps on the event loop), /non-blocking (a timer\n"
-             "on the loop) and /offload (the sleep moved to a worker pool), %s delay, at %s.",
-             (unsigned long long)b->requests, delay, b->url);
+             "on the loop) and /offload (the sleep moved to a worker pool), each waiting %s.",
+             b->url, (unsigned long long)b->requests, delay);
     int rc2 = ad_bench_execute(b, heading);
     if (rc2 != AD_CTL_EXIT_OK)
         rc = rc2;

@@ -1,84 +1,30 @@
 /*
- * The load engine (see engine.h). Each worker is one event loop: an epoll set, a curl multi handle
- * driven by curl_multi_socket_action, and `conns` reusable transfers. With one worker the loop runs on
- * the caller's thread and calls the progress callback itself; with several, each runs on its own
- * thread and the caller's thread reports progress and merges the results.
+ * The load engine's orchestration (see engine.h, engine_worker.h): the plan split between event loops,
+ * the phases (warm-up, then measured), progress, and the results merged. The loops themselves are the
+ * backends' (engine_curl.c, engine_h2o.c). With one loop it runs on the caller's thread and reports
+ * progress itself; with several, each runs on its own thread and this one reports and merges.
  */
 #include "engine.h"
 
-#include <errno.h>
 #include <math.h>
 #include <pthread.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
+#include <strings.h>
 #include <sys/resource.h>
-#include <unistd.h>
 #include "clock.h"
-#include "transfer.h"
+#include "engine_worker.h"
 
-#define EVENTS_MAX 256
-/* The loop wakes at least this often, to notice a stop request. */
-#define WAKE_MAX_NS (100 * AD_NS_PER_MS)
 /* Descriptors kept free beyond one per connection: epoll, stdio, journal, resolver. */
 #define FD_RESERVE 32
 
-static volatile sig_atomic_t stop_flag;
+static uint64_t nofile_limit;
 
-void ad_engine_request_stop(void)
-{
-    stop_flag = 1;
-}
-
-bool ad_engine_stop_requested(void)
-{
-    return stop_flag != 0;
-}
-
-struct shared;
-
-typedef struct worker {
-    struct shared *sh;
-    unsigned id;
-    /* this loop's share of the plan */
-    unsigned conns;
-    uint64_t requests;  /* UINT64_MAX: bounded by time */
-    double interval_ns; /* open model: between two of this loop's sends; 0 = closed model */
-    double phase;       /* open model: offset of this loop's schedule, in intervals */
-
-    CURLM *multi;
-    int epfd;
-    int64_t curl_deadline; /* CLOCK_MONOTONIC ns curl wants a timeout call, -1 none */
-    ad_transfer_t *xfers;
-    unsigned *idle;           /* indexes of transfers not in flight */
-    ad_transfer_t **finished; /* drain()'s scratch: transfers done in this round */
-    unsigned nidle;
-
-    ad_run_result_t *res;
-    /* the current phase */
-    bool recording;
-    int64_t t0;         /* phase start, CLOCK_MONOTONIC */
-    uint64_t limit;     /* requests to send in this phase */
-    int64_t send_until; /* CLOCK_MONOTONIC; no send (closed) or no intended send (open) from then on */
-    uint64_t sent;
-    unsigned in_flight;
-    int64_t last_done_ns; /* relative to t0 */
-    int64_t next_progress;
-
-    /* read by the progress reporter on another thread */
-    _Atomic uint64_t a_done, a_errors;
-
-    int failed;
-    char err[256];
-} worker_t;
-
-typedef struct shared {
+typedef struct ad_engine_shared {
     const ad_engine_plan_t *plan;
     unsigned nworkers;
-    worker_t *workers;
+    ad_engine_worker_t *workers;
     _Atomic bool a_abort; /* this run failed: every loop stops */
     _Atomic int64_t a_phase_t0;
     _Atomic bool a_warmup;
@@ -90,8 +36,6 @@ typedef struct shared {
     pthread_cond_t cv;
     unsigned ready, expected, finished;
 } shared_t;
-
-static uint64_t nofile_limit;
 
 int ad_engine_global_init(char *err, size_t errlen)
 {
@@ -122,365 +66,97 @@ uint64_t ad_engine_nofile_limit(void)
     return nofile_limit;
 }
 
-/* ---- curl callbacks ---- */
+/* ---- what the backends call ---- */
 
-static int on_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
+bool ad_ew_stopping(const ad_engine_worker_t *w)
 {
-    worker_t *w = userp;
-    if (what == CURL_POLL_REMOVE) {
-        epoll_ctl(w->epfd, EPOLL_CTL_DEL, s, NULL);
-        return 0;
-    }
-    struct epoll_event ev = {.events = 0, .data.fd = s};
-    if (what & CURL_POLL_IN)
-        ev.events |= EPOLLIN;
-    if (what & CURL_POLL_OUT)
-        ev.events |= EPOLLOUT;
-    int op = socketp != NULL ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-    if (epoll_ctl(w->epfd, op, s, &ev) != 0) {
-        /* A descriptor number reused behind our back: take whichever operation applies. */
-        if (errno == EEXIST)
-            epoll_ctl(w->epfd, EPOLL_CTL_MOD, s, &ev);
-        else if (errno == ENOENT)
-            epoll_ctl(w->epfd, EPOLL_CTL_ADD, s, &ev);
-    }
-    if (socketp == NULL)
-        curl_multi_assign(w->multi, s, w);
-    return 0;
+    return ad_engine_stop_requested() || atomic_load_explicit(&w->sh->a_abort, memory_order_relaxed);
 }
 
-static int on_timer(CURLM *multi, long timeout_ms, void *userp)
-{
-    worker_t *w = userp;
-    w->curl_deadline = timeout_ms < 0 ? -1 : ad_mono_ns() + (int64_t)timeout_ms * AD_NS_PER_MS;
-    return 0;
-}
-
-/* ---- setup and teardown (on the caller's thread, so failures surface before any thread runs) ---- */
-
-static void worker_teardown(worker_t *w)
-{
-    if (w->multi != NULL && w->xfers != NULL) {
-        for (unsigned i = 0; i < w->conns; i++)
-            if (w->xfers[i].easy != NULL)
-                curl_multi_remove_handle(w->multi, w->xfers[i].easy);
-    }
-    if (w->multi != NULL)
-        curl_multi_cleanup(w->multi); /* closes cached connections: needs epfd still open */
-    if (w->xfers != NULL)
-        for (unsigned i = 0; i < w->conns; i++)
-            ad_transfer_cleanup(&w->xfers[i]);
-    if (w->epfd >= 0)
-        close(w->epfd);
-    free(w->xfers);
-    free(w->idle);
-    free(w->finished);
-    w->finished = NULL;
-    w->multi = NULL;
-    w->xfers = NULL;
-    w->idle = NULL;
-    w->epfd = -1;
-}
-
-static int worker_setup(worker_t *w, const ad_engine_plan_t *plan)
-{
-    w->epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (w->epfd < 0) {
-        snprintf(w->err, sizeof(w->err), "epoll_create1: %s", strerror(errno));
-        return -1;
-    }
-    w->multi = curl_multi_init();
-    w->xfers = calloc(w->conns, sizeof(*w->xfers));
-    w->idle = calloc(w->conns, sizeof(*w->idle));
-    w->finished = calloc(w->conns, sizeof(*w->finished));
-    if (w->multi == NULL || w->xfers == NULL || w->idle == NULL || w->finished == NULL) {
-        snprintf(w->err, sizeof(w->err), "out of memory setting up %u connections", w->conns);
-        return -1;
-    }
-    curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-    curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
-    curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, on_timer);
-    curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
-    curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, (long)w->conns);
-    ad_transfer_opts_t topts = {.url = plan->url,
-                                .timeout_ns = plan->timeout_ns,
-                                .keepalive = plan->keepalive,
-                                .resolve = plan->resolve,
-                                .direct = plan->direct};
-    for (unsigned i = 0; i < w->conns; i++) {
-        if (ad_transfer_init(&w->xfers[i], &topts, w->err, sizeof(w->err)) != 0)
-            return -1;
-        w->xfers[i].owner = (void *)(uintptr_t)i;
-        w->idle[i] = w->conns - 1 - i; /* so the first sends use transfers 0, 1, 2... */
-    }
-    w->nidle = w->conns;
-    w->curl_deadline = -1;
-    return 0;
-}
-
-/* ---- the event loop ---- */
-
-static int64_t intended_at(const worker_t *w, uint64_t k)
+static int64_t intended_at(const ad_engine_worker_t *w, uint64_t k)
 {
     return w->t0 + (int64_t)(((double)k + w->phase) * w->interval_ns);
 }
 
-/* Whether another request may still be sent in this phase. */
-static bool more_to_send(const worker_t *w, int64_t now)
+bool ad_ew_more_to_send(const ad_engine_worker_t *w, int64_t now)
 {
-    if (w->sent >= w->limit || stop_flag || atomic_load_explicit(&w->sh->a_abort, memory_order_relaxed))
+    if (w->sent >= w->limit || w->failed || ad_ew_stopping(w))
         return false;
-    if (w->interval_ns > 0)
+    if (w->interval_ns > 0) /* requests due before the end are still sent, however late */
         return intended_at(w, w->sent) < w->send_until;
     return now < w->send_until;
 }
 
-static void send_one(worker_t *w, int64_t intended, int64_t now)
+bool ad_ew_next_due(const ad_engine_worker_t *w, int64_t now, int64_t *intended)
 {
-    unsigned idx = w->idle[--w->nidle];
-    ad_transfer_t *t = &w->xfers[idx];
-    uint32_t index = w->sent >= UINT32_MAX ? UINT32_MAX : (uint32_t)(w->sent + 1);
-    ad_transfer_begin(t, index, intended - w->t0, now - w->t0);
-    /* Only the first AD_RECORDS_MAX answers are recorded with the daemon's sequence and wait. With at
-     * most `conns` in flight, request number s finishes after at least s - conns others: from
-     * AD_RECORDS_MAX + conns on, none can be recorded, so their bodies need no scan. */
-    t->scan_body = w->recording && w->sent < (uint64_t)AD_RECORDS_MAX + w->conns;
-    /* A handle's first request opens its own connection without searching curl's cache, which is
-     * a linear scan per request: 10,000 connections opened at once would cost O(n^2). */
-    if (t->uses <= 1)
-        curl_easy_setopt(t->easy, CURLOPT_FRESH_CONNECT, t->uses == 0 ? 1L : 0L);
-    t->uses++;
-    /* The last `conns` requests close their connections: nothing would reuse them, and libcurl walks
-     * its whole connection cache on every curl_multi_remove_handle of a handle whose connection it
-     * kept (another O(n^2) at 10,000 connections). */
-    bool last = w->limit != UINT64_MAX && w->limit - w->sent <= w->conns;
-    if (w->sh->plan->keepalive && last != t->forbid_reuse) {
-        curl_easy_setopt(t->easy, CURLOPT_FORBID_REUSE, last ? 1L : 0L);
-        t->forbid_reuse = last;
+    if (!ad_ew_more_to_send(w, now))
+        return false;
+    *intended = w->interval_ns > 0 ? intended_at(w, w->sent) : now;
+    return *intended <= now;
+}
+
+bool ad_ew_phase_over(const ad_engine_worker_t *w, int64_t now)
+{
+    return w->failed || (w->in_flight == 0 && !ad_ew_more_to_send(w, now));
+}
+
+int64_t ad_ew_wake(const ad_engine_worker_t *w, int64_t now, bool conn_free)
+{
+    int64_t wake = now + AD_EW_WAKE_MAX_NS;
+    if (w->interval_ns > 0 && conn_free && ad_ew_more_to_send(w, now)) {
+        int64_t due = intended_at(w, w->sent);
+        if (due < wake)
+            wake = due;
     }
-    CURLMcode mc = curl_multi_add_handle(w->multi, t->easy);
-    if (mc != CURLM_OK) {
-        /* Cannot happen with a handle we removed ourselves; do not lose it silently. */
-        w->idle[w->nidle++] = idx;
-        w->failed = 1;
-        snprintf(w->err, sizeof(w->err), "curl_multi_add_handle: %s", curl_multi_strerror(mc));
-        return;
-    }
+    if (w->sh->nworkers == 1 && w->plan->progress != NULL && w->next_progress < wake)
+        wake = w->next_progress;
+    return wake;
+}
+
+uint32_t ad_ew_sent(ad_engine_worker_t *w)
+{
     w->sent++;
     w->in_flight++;
     if (w->recording)
         w->res->sent++;
+    return w->sent > UINT32_MAX ? UINT32_MAX : (uint32_t)w->sent;
 }
 
-/* Sends what is due while connections are free. */
-static void fill(worker_t *w, int64_t now)
+bool ad_ew_scan_wanted(const ad_engine_worker_t *w)
 {
-    while (w->nidle > 0 && !w->failed && more_to_send(w, now)) {
-        int64_t intended = now;
-        if (w->interval_ns > 0) {
-            intended = intended_at(w, w->sent);
-            if (intended > now)
-                return;
-        }
-        send_one(w, intended, now);
-    }
+    /* With at most `conns` in flight, request number s finishes after at least s - conns others: from
+     * AD_RECORDS_MAX + conns on, none can be among the recorded ones. */
+    return w->recording && w->sent < (uint64_t)AD_RECORDS_MAX + w->conns;
 }
 
-/* Accounts a finished transfer (already removed from the multi handle) and makes it idle again. */
-static void account(worker_t *w, ad_transfer_t *t)
+bool ad_ew_reuse_wanted(const ad_engine_worker_t *w)
+{
+    /* With no more requests than connections, every request is sent at the start and none after. */
+    return w->plan->keepalive && (w->limit == UINT64_MAX || w->limit > w->conns);
+}
+
+bool ad_ew_wants_reason(const ad_engine_worker_t *w)
+{
+    return w->recording && w->res->first_error[0] == '\0';
+}
+
+void ad_ew_finish(ad_engine_worker_t *w, const ad_request_record_t *rec, uint64_t bytes, const char *why)
 {
     w->in_flight--;
-    w->idle[w->nidle++] = (unsigned)(uintptr_t)t->owner;
-    bool failed = t->rec.error != AD_ERR_NONE;
+    bool failed = rec->error != AD_ERR_NONE || rec->status < 200 || rec->status > 299;
     if (w->recording) {
         ad_run_result_t *r = w->res;
-        ad_run_result_add(r, &t->rec);
-        r->bytes_received += t->bytes;
-        if (failed && r->first_error[0] == '\0')
-            ad_transfer_describe_error(t, t->result, r->first_error, sizeof(r->first_error));
-        if (t->rec.done_ns > w->last_done_ns)
-            w->last_done_ns = t->rec.done_ns;
+        ad_run_result_add(r, rec);
+        r->bytes_received += bytes;
+        if (failed && why != NULL && r->first_error[0] == '\0')
+            snprintf(r->first_error, sizeof(r->first_error), "%s", why);
+        if (rec->done_ns > w->last_done_ns)
+            w->last_done_ns = rec->done_ns;
     }
     atomic_fetch_add_explicit(&w->a_done, 1, memory_order_relaxed);
     if (failed)
         atomic_fetch_add_explicit(&w->a_errors, 1, memory_order_relaxed);
 }
-
-/*
- * Collects every finished transfer first, then removes them from the multi handle: removing a handle
- * scans curl's list of pending messages, so removing while thousands wait there (10,000 answers due
- * at the same instant) would cost O(n^2).
- */
-static void drain(worker_t *w)
-{
-    CURLMsg *msg;
-    int left;
-    unsigned n = 0;
-    int64_t done = ad_mono_ns() - w->t0;
-    while ((msg = curl_multi_info_read(w->multi, &left)) != NULL) {
-        if (msg->msg != CURLMSG_DONE)
-            continue;
-        char *priv = NULL;
-        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
-        ad_transfer_t *t = (ad_transfer_t *)(void *)priv;
-        ad_transfer_end(t, msg->data.result, done);
-        w->finished[n++] = t;
-    }
-    for (unsigned i = 0; i < n; i++) {
-        curl_multi_remove_handle(w->multi, w->finished[i]->easy);
-        account(w, w->finished[i]);
-    }
-}
-
-/* Abandons what is in flight (a stop request): not counted, the handles made idle again. */
-static void abandon_in_flight(worker_t *w)
-{
-    bool *idle = calloc(w->conns, sizeof(*idle));
-    if (idle == NULL)
-        return;
-    for (unsigned i = 0; i < w->nidle; i++)
-        idle[w->idle[i]] = true;
-    for (unsigned i = 0; i < w->conns; i++) {
-        if (!idle[i]) {
-            curl_multi_remove_handle(w->multi, w->xfers[i].easy);
-            w->idle[w->nidle++] = i;
-        }
-    }
-    w->in_flight = 0;
-    free(idle);
-}
-
-static void emit_progress(shared_t *sh, int64_t now);
-
-static int64_t min64(int64_t a, int64_t b)
-{
-    return a < b ? a : b;
-}
-
-/* How long epoll may sleep: until curl's timer, the next scheduled send, the progress tick. */
-static int64_t next_wake(const worker_t *w, int64_t now)
-{
-    int64_t wake = now + WAKE_MAX_NS;
-    if (w->curl_deadline >= 0)
-        wake = min64(wake, w->curl_deadline);
-    if (w->interval_ns > 0 && w->nidle > 0 && more_to_send(w, now))
-        wake = min64(wake, intended_at(w, w->sent));
-    if (w->sh->nworkers == 1 && w->sh->plan->progress != NULL)
-        wake = min64(wake, w->next_progress);
-    return wake;
-}
-
-static int wait_events(worker_t *w, int64_t now, struct epoll_event *events)
-{
-    int64_t wait = next_wake(w, now) - now;
-    if (wait < 0)
-        wait = 0;
-    struct timespec ts = ad_ns_to_timespec(wait);
-    int n = epoll_pwait2(w->epfd, events, EVENTS_MAX, &ts, NULL);
-    if (n < 0 && errno == ENOSYS) /* kernels before 5.11: millisecond sleeps */
-        n = epoll_wait(w->epfd, events, EVENTS_MAX, (int)((wait + AD_NS_PER_MS - 1) / AD_NS_PER_MS));
-    return n;
-}
-
-static void dispatch(worker_t *w, const struct epoll_event *events, int n)
-{
-    int running;
-    for (int i = 0; i < n; i++) {
-        int flags = 0;
-        if (events[i].events & (EPOLLIN | EPOLLHUP))
-            flags |= CURL_CSELECT_IN;
-        if (events[i].events & EPOLLOUT)
-            flags |= CURL_CSELECT_OUT;
-        if (events[i].events & EPOLLERR)
-            flags |= CURL_CSELECT_ERR;
-        curl_multi_socket_action(w->multi, events[i].data.fd, flags, &running);
-    }
-}
-
-static void run_phase(worker_t *w, bool recording, uint64_t limit, int64_t length_ns)
-{
-    struct epoll_event events[EVENTS_MAX];
-    int running;
-    w->recording = recording;
-    w->t0 = ad_mono_ns();
-    w->limit = limit;
-    w->send_until = length_ns > 0 ? w->t0 + length_ns : INT64_MAX;
-    w->sent = 0;
-    w->last_done_ns = 0;
-    w->next_progress = w->t0 + AD_ENGINE_PROGRESS_NS;
-    atomic_store_explicit(&w->a_done, 0, memory_order_relaxed);
-    atomic_store_explicit(&w->a_errors, 0, memory_order_relaxed);
-    if (w->id == 0) {
-        atomic_store(&w->sh->a_phase_t0, w->t0);
-        atomic_store(&w->sh->a_warmup, !recording);
-        w->sh->last_done = 0;
-        w->sh->last_ns = w->t0;
-    }
-    if (recording)
-        w->res->start_wall_ns = ad_wall_ns();
-
-    while (!w->failed) {
-        int64_t now = ad_mono_ns();
-        if (stop_flag || atomic_load_explicit(&w->sh->a_abort, memory_order_relaxed)) {
-            abandon_in_flight(w);
-            break;
-        }
-        fill(w, now);
-        if (w->curl_deadline >= 0 && w->curl_deadline <= now) {
-            w->curl_deadline = -1;
-            curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-            drain(w);
-            continue;
-        }
-        if (w->in_flight == 0 && !more_to_send(w, now))
-            break;
-        int n = wait_events(w, now, events);
-        if (n < 0 && errno != EINTR) {
-            w->failed = 1;
-            snprintf(w->err, sizeof(w->err), "epoll_wait: %s", strerror(errno));
-            break;
-        }
-        if (n > 0) {
-            dispatch(w, events, n);
-            drain(w);
-        }
-        if (w->sh->nworkers == 1 && w->sh->plan->progress != NULL && ad_mono_ns() >= w->next_progress) {
-            now = ad_mono_ns();
-            w->next_progress = now + AD_ENGINE_PROGRESS_NS;
-            emit_progress(w->sh, now);
-        }
-    }
-    if (recording)
-        w->res->elapsed_ns = w->last_done_ns > 0 ? w->last_done_ns : ad_mono_ns() - w->t0;
-}
-
-static void gate_wait(shared_t *sh)
-{
-    pthread_mutex_lock(&sh->mu);
-    sh->ready++;
-    pthread_cond_broadcast(&sh->cv);
-    while (sh->ready < sh->expected)
-        pthread_cond_wait(&sh->cv, &sh->mu);
-    pthread_mutex_unlock(&sh->mu);
-}
-
-static void *worker_main(void *arg)
-{
-    worker_t *w = arg;
-    const ad_engine_plan_t *plan = w->sh->plan;
-    if (plan->warmup_ns > 0)
-        run_phase(w, false, UINT64_MAX, plan->warmup_ns);
-    if (w->sh->nworkers > 1)
-        gate_wait(w->sh); /* every loop starts measuring together */
-    run_phase(w, true, w->requests, plan->duration_ns);
-    pthread_mutex_lock(&w->sh->mu);
-    w->sh->finished++;
-    pthread_cond_broadcast(&w->sh->cv);
-    pthread_mutex_unlock(&w->sh->mu);
-    return NULL;
-}
-
-/* ---- progress ---- */
 
 static void emit_progress(shared_t *sh, int64_t now)
 {
@@ -502,6 +178,69 @@ static void emit_progress(shared_t *sh, int64_t now)
     plan->progress(&p, plan->progress_ud);
 }
 
+void ad_ew_progress(ad_engine_worker_t *w, int64_t now)
+{
+    if (w->sh->nworkers != 1 || w->plan->progress == NULL || now < w->next_progress)
+        return;
+    w->next_progress = now + AD_ENGINE_PROGRESS_NS;
+    emit_progress(w->sh, now);
+}
+
+/* ---- phases ---- */
+
+static void run_phase(ad_engine_worker_t *w, bool recording, uint64_t limit, int64_t length_ns)
+{
+    w->recording = recording;
+    w->t0 = ad_mono_ns();
+    w->limit = limit;
+    w->send_until = length_ns > 0 ? w->t0 + length_ns : INT64_MAX;
+    w->sent = 0;
+    w->last_done_ns = 0;
+    w->next_progress = w->t0 + AD_ENGINE_PROGRESS_NS;
+    atomic_store_explicit(&w->a_done, 0, memory_order_relaxed);
+    atomic_store_explicit(&w->a_errors, 0, memory_order_relaxed);
+    if (w->id == 0) {
+        atomic_store(&w->sh->a_phase_t0, w->t0);
+        atomic_store(&w->sh->a_warmup, !recording);
+        w->sh->last_done = 0;
+        w->sh->last_ns = w->t0;
+    }
+    if (recording)
+        w->res->start_wall_ns = ad_wall_ns();
+    w->backend->run_phase(w);
+    if (w->failed)
+        atomic_store(&w->sh->a_abort, true);
+    if (recording)
+        w->res->elapsed_ns = w->last_done_ns > 0 ? w->last_done_ns : ad_mono_ns() - w->t0;
+}
+
+static void gate_wait(shared_t *sh)
+{
+    pthread_mutex_lock(&sh->mu);
+    sh->ready++;
+    pthread_cond_broadcast(&sh->cv);
+    while (sh->ready < sh->expected)
+        pthread_cond_wait(&sh->cv, &sh->mu);
+    pthread_mutex_unlock(&sh->mu);
+}
+
+static void *worker_main(void *arg)
+{
+    ad_engine_worker_t *w = arg;
+    if (w->plan->warmup_ns > 0)
+        run_phase(w, false, UINT64_MAX, w->plan->warmup_ns);
+    if (w->sh->nworkers > 1)
+        gate_wait(w->sh); /* every loop starts measuring together */
+    run_phase(w, true, w->requests, w->plan->duration_ns);
+    if (w->sh->nworkers > 1 && w->backend->release_thread_cache != NULL)
+        w->backend->release_thread_cache();
+    pthread_mutex_lock(&w->sh->mu);
+    w->sh->finished++;
+    pthread_cond_broadcast(&w->sh->cv);
+    pthread_mutex_unlock(&w->sh->mu);
+    return NULL;
+}
+
 /* ---- the plan, split between loops ---- */
 
 static int check_plan(const ad_engine_plan_t *plan, char *err, size_t errlen)
@@ -521,14 +260,32 @@ static int check_plan(const ad_engine_plan_t *plan, char *err, size_t errlen)
     return 0;
 }
 
-static void split_plan(shared_t *sh, unsigned conns, unsigned nw)
+/* AUTO: libh2o's loop for plain-http closed-model runs (its per-request cost is a third of libcurl's);
+ * libcurl for the rest (TLS, and the open model, whose schedule needs nanosecond timers). */
+static const ad_engine_backend_t *choose_backend(const ad_engine_plan_t *plan)
+{
+    switch (plan->backend) {
+    case AD_ENGINE_CURL:
+        return &ad_engine_backend_curl;
+    case AD_ENGINE_H2O:
+        return &ad_engine_backend_h2o;
+    case AD_ENGINE_AUTO:
+        break;
+    }
+    if (plan->rate == 0 && strncasecmp(plan->url, "http://", 7) == 0)
+        return &ad_engine_backend_h2o;
+    return &ad_engine_backend_curl;
+}
+
+static void split_plan(shared_t *sh, unsigned conns, unsigned nw, const ad_engine_backend_t *backend)
 {
     const ad_engine_plan_t *plan = sh->plan;
     for (unsigned i = 0; i < nw; i++) {
-        worker_t *w = &sh->workers[i];
+        ad_engine_worker_t *w = &sh->workers[i];
         w->sh = sh;
+        w->plan = plan;
+        w->backend = backend;
         w->id = i;
-        w->epfd = -1;
         w->conns = conns / nw + (i < conns % nw ? 1 : 0);
         w->requests = plan->requests == 0 ? UINT64_MAX : plan->requests / nw + (i < plan->requests % nw ? 1 : 0);
         if (plan->rate > 0) {
@@ -597,6 +354,30 @@ static int run_threads(shared_t *sh)
     return started == sh->nworkers ? 0 : -1;
 }
 
+/* The caller's result for one loop, or a fresh one per loop to merge afterwards. */
+static int setup_workers(shared_t *sh, ad_run_result_t *res)
+{
+    unsigned nw = sh->nworkers;
+    for (unsigned i = 0; i < nw; i++) {
+        ad_engine_worker_t *w = &sh->workers[i];
+        if (nw == 1) {
+            w->res = res;
+        } else {
+            w->res = malloc(sizeof(*w->res));
+            if (w->res == NULL) {
+                snprintf(w->err, sizeof(w->err), "out of memory");
+                return -1;
+            }
+            ad_run_result_init(w->res, res->name, res->url);
+        }
+        w->res->concurrency = w->conns;
+        w->res->rate = sh->plan->rate > 0 ? sh->plan->rate / nw : 0;
+        if (w->backend->setup(w) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 int ad_engine_run(const ad_engine_plan_t *plan, ad_run_result_t *res, char *err, size_t errlen)
 {
     if (check_plan(plan, err, errlen) != 0)
@@ -621,32 +402,15 @@ int ad_engine_run(const ad_engine_plan_t *plan, ad_run_result_t *res, char *err,
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    split_plan(&sh, conns, nw);
-    int rc = 0;
-    for (unsigned i = 0; i < nw && rc == 0; i++) {
-        worker_t *w = &sh.workers[i];
-        if (nw == 1) {
-            w->res = res;
-        } else {
-            w->res = malloc(sizeof(*w->res));
-            if (w->res == NULL) {
-                snprintf(w->err, sizeof(w->err), "out of memory");
-                rc = -1;
-                break;
-            }
-            ad_run_result_init(w->res, res->name, res->url);
-        }
-        w->res->concurrency = w->conns;
-        w->res->rate = plan->rate > 0 ? plan->rate / nw : 0;
-        if (worker_setup(w, plan) != 0)
-            rc = -1;
-    }
+    split_plan(&sh, conns, nw, choose_backend(plan));
     pthread_mutex_init(&sh.mu, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* run_threads' timed waits are on that clock */
     pthread_cond_init(&sh.cv, &ca);
     pthread_condattr_destroy(&ca);
+
+    int rc = setup_workers(&sh, res);
     if (rc == 0) {
         if (nw == 1) {
             worker_main(&sh.workers[0]);
@@ -658,15 +422,17 @@ int ad_engine_run(const ad_engine_plan_t *plan, ad_run_result_t *res, char *err,
     pthread_mutex_destroy(&sh.mu);
     pthread_cond_destroy(&sh.cv);
     for (unsigned i = 0; i < nw; i++) {
-        worker_t *w = &sh.workers[i];
+        ad_engine_worker_t *w = &sh.workers[i];
         if (w->failed || (rc != 0 && w->err[0] != '\0')) {
             snprintf(err, errlen, "%s", w->err);
             rc = -1;
         }
-        worker_teardown(w);
+        w->backend->teardown(w);
         if (nw > 1)
             free(w->res);
     }
+    if (sh.workers[0].backend->release_thread_cache != NULL)
+        sh.workers[0].backend->release_thread_cache();
     free(sh.workers);
     return rc;
 }

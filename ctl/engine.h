@@ -1,8 +1,9 @@
 #ifndef AD_CTL_ENGINE_H
 #define AD_CTL_ENGINE_H
 /*
- * The load engine: libcurl's multi interface driven by curl_multi_socket_action and one epoll set per
- * event loop, never a busy loop. Connections are reused (keep-alive) unless asked otherwise.
+ * The load engine: event loops that never busy-wait - libcurl's multi interface driven by
+ * curl_multi_socket_action on epoll, or (for bench's plain-http closed model) libh2o's evloop with
+ * its HTTP/1 response parser. Connections are reused (keep-alive) unless asked otherwise.
  *
  * Closed model (rate 0): `concurrency` requests in flight, a new one sent as each finishes.
  * Open model (rate > 0): requests are due on a global schedule (rate per second); up to `concurrency`
@@ -34,6 +35,11 @@ typedef void (*ad_engine_progress_fn)(const ad_engine_progress_t *p, void *ud);
 #define AD_ENGINE_PROGRESS_NS (100 * INT64_C(1000000))
 #define AD_ENGINE_THREADS_MAX 64
 
+/* Which event loop moves the requests. AUTO picks libh2o's for plain-http closed-model runs (about a
+ * third of libcurl's per-request cost, so bench can keep up with wrk) and libcurl for the rest (TLS;
+ * the open model, whose schedule needs nanosecond timers). */
+typedef enum { AD_ENGINE_AUTO = 0, AD_ENGINE_CURL, AD_ENGINE_H2O } ad_engine_backend_id_t;
+
 typedef struct ad_engine_plan {
     const char *url;
     unsigned concurrency;             /* connections, >= 1 */
@@ -46,6 +52,7 @@ typedef struct ad_engine_plan {
     unsigned threads;                 /* event loops, 1..AD_ENGINE_THREADS_MAX (0 means 1) */
     const struct curl_slist *resolve; /* CURLOPT_RESOLVE pins, or NULL (see target.h) */
     bool direct;                      /* ignore proxy variables (bench); compare honours them like curl */
+    ad_engine_backend_id_t backend;   /* AUTO unless a caller needs one (compare: libcurl) */
     ad_engine_progress_fn progress;   /* or NULL */
     void *progress_ud;
 } ad_engine_plan_t;

@@ -118,6 +118,7 @@ ad_err_class_t ad_classify_result(CURLcode rc, long status)
         return AD_ERR_CONNECT;
     case CURLE_OPERATION_TIMEDOUT:
         return AD_ERR_TIMEOUT;
+    case CURLE_UNSUPPORTED_PROTOCOL: /* URLs are checked first: here it is an answer that is not HTTP ("HTTP/0.9") */
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
     case CURLE_PARTIAL_FILE:

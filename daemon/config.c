@@ -88,7 +88,7 @@ void ad_config_defaults(ad_config_t *cfg)
     cfg->threads = 1;
     cfg->max_delay_ns = 30 * AD_NS_PER_SEC;
     cfg->default_delay_ns = 2 * AD_NS_PER_SEC;
-    cfg->pool_size = 4;
+    cfg->pool_size = 8;
     cfg->pool_queue = 64;
     cfg->log_level = LOG_INFO;
     cfg->stall_threshold_ns = 100 * AD_NS_PER_MS;
@@ -569,7 +569,7 @@ const char *ad_cli_usage(void)
            "  --threads N              event-loop threads, 1 to 64 (default 1)\n"
            "  --max-delay D            largest delay accepted, 0 to 1h (default 30s)\n"
            "  --default-delay D        delay when a request names none, up to max-delay (default 2s)\n"
-           "  --pool-size N            /offload worker threads, 1 to 256 (default 4)\n"
+           "  --pool-size N            /offload worker threads, 1 to 256 (default 8)\n"
            "  --pool-queue N           /offload jobs that may wait for a worker, 0 to 100000 (default 64)\n"
            "  --log-level L            err, warning, notice, info or debug (default info)\n"
            "  --stall-threshold D      log loop stalls longer than this, 1ms to 1h (default 100ms)\n"

@@ -23,7 +23,7 @@ typedef struct ad_config {
     unsigned threads;           /* event-loop threads, default 1 (so /blocking stalls everything) */
     int64_t max_delay_ns;       /* largest accepted delay, default 30 s */
     int64_t default_delay_ns;   /* delay when the query has none, default 2 s */
-    unsigned pool_size;         /* /offload worker threads, default 4 */
+    unsigned pool_size;         /* /offload worker threads, default 8 */
     unsigned pool_queue;        /* /offload jobs waiting beyond the running ones, default 64; 503 past it */
     int log_level;              /* syslog priority, default LOG_INFO */
     int64_t stall_threshold_ns; /* loop stalls longer than this are logged, default 100 ms */

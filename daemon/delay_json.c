@@ -62,7 +62,8 @@ static size_t group_end(const ad_httpbin_pair_t *p, size_t n, size_t i)
 
 static void write_args(ad_jw_t *w, ad_httpbin_pair_t *args, size_t n)
 {
-    qsort(args, n, sizeof(*args), compare_pairs);
+    if (n > 1) /* qsort's pointer must not be NULL, even for zero items */
+        qsort(args, n, sizeof(*args), compare_pairs);
     ad_jw_object_begin(w);
     for (size_t i = 0; i < n;) {
         size_t end = group_end(args, n, i);
@@ -104,7 +105,8 @@ static void write_joined(ad_jw_t *w, const ad_httpbin_pair_t *h, size_t n)
 
 static void write_headers(ad_jw_t *w, ad_httpbin_pair_t *headers, size_t n)
 {
-    qsort(headers, n, sizeof(*headers), compare_pairs);
+    if (n > 1)
+        qsort(headers, n, sizeof(*headers), compare_pairs);
     ad_jw_object_begin(w);
     for (size_t i = 0; i < n;) {
         size_t end = group_end(headers, n, i);

@@ -2,12 +2,15 @@
 #include "disconnect.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "log.h"
+
+#define INITIAL_SLOTS 1024
 
 static void on_epoll_readable(h2o_socket_t *sock, const char *err)
 {
@@ -17,16 +20,25 @@ static void on_epoll_readable(h2o_socket_t *sock, const char *err)
         return;
     /*
      * One event per epoll_wait: a callback answers (and unwatches) its request, and may thereby end
-     * another watched request; asking the kernel again never hands out a stale pointer.
+     * another watched request; asking the kernel again never hands out a stale slot.
      */
-    while (epoll_wait(d->epfd, &ev, 1, 0) == 1)
-        d->cb(ev.data.ptr);
+    while (epoll_wait(d->epfd, &ev, 1, 0) == 1) {
+        int fd = ev.data.fd;
+        void *data = fd >= 0 && (size_t)fd < d->cap ? d->waiting[fd] : NULL;
+        if (data == NULL)
+            continue; /* answered already: the one-shot registration is dormant now */
+        d->waiting[fd] = NULL;
+        d->cb(data);
+    }
 }
 
 int ad_disconnect_init(ad_disconnect_t *d, h2o_evloop_t *loop, ad_disconnect_cb cb)
 {
-    d->cb = cb;
-    d->warned = false;
+    *d = (ad_disconnect_t){.cb = cb, .epfd = -1};
+    d->waiting = calloc(INITIAL_SLOTS, sizeof(*d->waiting));
+    if (d->waiting == NULL)
+        return -1;
+    d->cap = INITIAL_SLOTS;
     d->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (d->epfd < 0)
         return -1;
@@ -34,6 +46,23 @@ int ad_disconnect_init(ad_disconnect_t *d, h2o_evloop_t *loop, ad_disconnect_cb 
     d->sock->data = d;
     h2o_socket_read_start(d->sock, on_epoll_readable);
     return 0;
+}
+
+/* Makes room for slot fd (doubling). false when out of memory. */
+static bool reserve_slot(ad_disconnect_t *d, int fd)
+{
+    size_t cap = d->cap;
+    if ((size_t)fd < cap)
+        return true;
+    while (cap <= (size_t)fd)
+        cap *= 2;
+    void **grown = realloc(d->waiting, cap * sizeof(*grown));
+    if (grown == NULL)
+        return false;
+    memset(grown + d->cap, 0, (cap - d->cap) * sizeof(*grown));
+    d->waiting = grown;
+    d->cap = cap;
+    return true;
 }
 
 static bool same_peer(const struct sockaddr_storage *a, socklen_t alen, const struct sockaddr_storage *b,
@@ -50,15 +79,32 @@ static void warn_once(ad_disconnect_t *d, const char *why)
     ad_log_warning("cannot watch HTTP/1 connections for disconnects (%s); waiting requests are answered when due", why);
 }
 
+/*
+ * Assumption (h2o 2.2.5, lib/http1.c): an HTTP/1 connection's get_socket callback returns the h2o_socket_t
+ * it reads and writes, and h2o_socket_get_fd gives its descriptor. Checked on the first watch of each
+ * loop: the fd's peer must be the peer h2o reports for the connection. Once is enough (it is how the
+ * library is built, not a property of a connection), and it spares two getpeername calls per request.
+ */
+static bool verify_socket(ad_disconnect_t *d, h2o_req_t *req, int fd)
+{
+    struct sockaddr_storage h2o_peer, fd_peer;
+    socklen_t h2o_len = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&h2o_peer);
+    socklen_t fd_len = sizeof(fd_peer);
+    if (h2o_len == 0 || getpeername(fd, (struct sockaddr *)&fd_peer, &fd_len) != 0)
+        return false; /* ENOTCONN: this client is already gone; check on the next one */
+    d->verified = true;
+    if (!same_peer(&h2o_peer, h2o_len, &fd_peer, fd_len)) {
+        d->disabled = true;
+        warn_once(d, "socket descriptor does not match the connection's peer");
+        return false;
+    }
+    return true;
+}
+
 int ad_disconnect_watch(ad_disconnect_t *d, h2o_req_t *req, void *data)
 {
-    if (req->version >= 0x200)
+    if (req->version >= 0x200 || d->disabled)
         return -1;
-    /*
-     * Assumption (h2o 2.2.5, lib/http1.c): an HTTP/1 connection's get_socket callback returns the
-     * h2o_socket_t it reads and writes, and h2o_socket_get_fd gives its descriptor. Checked at run time:
-     * the fd's peer must be the peer h2o reports for the connection, else we watch nothing.
-     */
     if (req->conn->callbacks->get_socket == NULL || req->conn->callbacks->get_peername == NULL) {
         warn_once(d, "h2o connection has no get_socket callback");
         return -1;
@@ -69,27 +115,27 @@ int ad_disconnect_watch(ad_disconnect_t *d, h2o_req_t *req, void *data)
         warn_once(d, "h2o connection has no socket descriptor");
         return -1;
     }
-    struct sockaddr_storage h2o_peer, fd_peer;
-    socklen_t h2o_len = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&h2o_peer);
-    socklen_t fd_len = sizeof(fd_peer);
-    if (getpeername(fd, (struct sockaddr *)&fd_peer, &fd_len) != 0) {
-        /* ENOTCONN: the client is already gone; the answer's write will fail and h2o closes. */
+    if (!d->verified && !verify_socket(d, req, fd))
+        return -1;
+    if (!reserve_slot(d, fd)) {
+        warn_once(d, "out of memory");
         return -1;
     }
-    if (!same_peer(&h2o_peer, h2o_len, &fd_peer, fd_len)) {
-        warn_once(d, "socket descriptor does not match the connection's peer");
+    /* A client already gone is reported at once (EPOLLHUP), so it is cancelled on the next loop turn. */
+    struct epoll_event ev = {.events = EPOLLRDHUP | EPOLLONESHOT, .data.fd = fd};
+    int rc = epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev);
+    if (rc != 0 && errno == EEXIST) /* an earlier wait on this connection left it registered, dormant */
+        rc = epoll_ctl(d->epfd, EPOLL_CTL_MOD, fd, &ev);
+    if (rc != 0) {
+        ad_log_warning("epoll_ctl(%d): %s", fd, strerror(errno));
         return -1;
     }
-    struct epoll_event ev = {.events = EPOLLRDHUP, .data.ptr = data};
-    if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
-        ad_log_warning("epoll_ctl(ADD, %d): %s", fd, strerror(errno));
-        return -1;
-    }
+    d->waiting[fd] = data;
     return fd;
 }
 
 void ad_disconnect_unwatch(ad_disconnect_t *d, int fd)
 {
-    if (fd >= 0)
-        epoll_ctl(d->epfd, EPOLL_CTL_DEL, fd, NULL);
+    if (fd >= 0 && (size_t)fd < d->cap)
+        d->waiting[fd] = NULL;
 }

@@ -4,11 +4,18 @@
  * Noticing HTTP/1 clients that leave while their request waits. h2o stops reading an HTTP/1 connection
  * once the headers are in, so a client that closes during a delay would go unnoticed until the answer.
  * Each loop thread owns one extra epoll instance (registered on the evloop); a waiting request's
- * connection fd is added to it with EPOLLRDHUP, and removed again before the answer.
+ * connection fd is added to it with EPOLLRDHUP | EPOLLONESHOT, and a table indexed by fd says which
+ * request, if any, waits on it.
+ *
+ * The answer only clears the table slot: no epoll_ctl on the answer path, which at 10,000 answers a
+ * second is worth having. The registration stays until it fires once (one-shot, then dormant) or h2o
+ * closes the fd (the kernel drops it then); an event for a slot already cleared is ignored. A later
+ * wait on the same connection re-arms it (EPOLL_CTL_MOD when the ADD finds it present).
  * HTTP/2 needs none of this: h2o disposes a request as soon as its stream or connection goes away.
  * Loop-thread only.
  */
 #include <stdbool.h>
+#include <stddef.h>
 #include <h2o.h>
 
 typedef void (*ad_disconnect_cb)(void *data);
@@ -17,7 +24,11 @@ typedef struct ad_disconnect {
     int epfd;
     h2o_socket_t *sock;
     ad_disconnect_cb cb;
-    bool warned; /* the sanity check failed once on this loop (logged once) */
+    void **waiting; /* by fd: the data of the request waiting on that connection, or NULL */
+    size_t cap;     /* slots in waiting */
+    bool warned;    /* a watch could not be set up (logged once per loop) */
+    bool verified;  /* the socket h2o hands out was checked once to be the connection's (see watch) */
+    bool disabled;  /* that check failed: h2o is not built as assumed, watch nothing */
 } ad_disconnect_t;
 
 /* Creates the epoll instance and registers it on loop; cb(data) runs when a watched client goes away. 0 or -1 + errno.
@@ -28,7 +39,7 @@ int ad_disconnect_init(ad_disconnect_t *d, h2o_evloop_t *loop, ad_disconnect_cb 
  * nothing to watch (HTTP/2) or it cannot be done (then the request is simply answered when due).
  */
 int ad_disconnect_watch(ad_disconnect_t *d, h2o_req_t *req, void *data);
-/* Stops watching fd (a value returned by ad_disconnect_watch); -1 is a no-op. */
+/* Stops watching fd (a value returned by ad_disconnect_watch; -1 is a no-op). No system call. */
 void ad_disconnect_unwatch(ad_disconnect_t *d, int fd);
 
 #endif

@@ -5,6 +5,7 @@
  * callback takes the timer, the disconnect watch and the pool job back and counts it cancelled.
  */
 #include <arpa/inet.h>
+#include <sys/socket.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "delay_json.h"
 #include "duration.h"
 #include "handlers.h"
+#include "input_compact.h"
 #include "log.h"
 #include "query.h"
 #include "respond.h"
@@ -231,7 +233,7 @@ static void wait_cancelled(ad_wait_t *w)
 {
     wait_end(w);
     ad_stats_request_cancelled(&w->loop->stats, w->ep);
-    ad_log_info("%s: client went away after %.3fs of %.3fs; counted cancelled (499)", ad_endpoint_name(w->ep),
+    ad_log_debug("%s: client went away after %.3fs of %.3fs; counted cancelled (499)", ad_endpoint_name(w->ep),
                 (double)(ad_mono_ns() - w->t0) / 1e9, (double)w->delay_ns / 1e9);
 }
 
@@ -253,13 +255,17 @@ static void on_wait_dispose(void *p)
 void ad_handlers_on_client_gone(void *data)
 {
     ad_wait_t *w = data;
+    int fd = w->watch_fd;
     if (w->done)
         return;
     wait_cancelled(w);
     /*
-     * Finish the request so h2o tears the connection down: a non-persistent response to a closed socket
-     * fails to write and h2o closes the connection, which disposes the request. Counted cancelled only.
+     * Finish the request so h2o tears the connection down, without the client ever reading an answer (a
+     * half-closed client still could): with both directions shut down the response fails to write, and
+     * h2o closes the connection, which disposes the request. Counted cancelled only; h2o closes the fd.
      */
+    if (fd >= 0)
+        shutdown(fd, SHUT_RDWR);
     w->req->http1_is_persistent = 0;
     ad_respond_error_begin(&w->loop->jw, 499, "client closed request");
     ad_respond_error_end(w->req, 499, &w->loop->jw);
@@ -303,6 +309,7 @@ static void start_timer_wait(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, 
         return;
     }
     w->watch_fd = ad_disconnect_watch(&loop->disconnect, req, w);
+    ad_input_compact_request(req);
 }
 
 static void sleep_until(int64_t deadline_ns)
@@ -357,6 +364,7 @@ static void serve_offload(ad_loop_t *loop, h2o_req_t *req, int64_t t0, int64_t d
     w->job = job;
     job->owner = w;
     w->watch_fd = ad_disconnect_watch(&loop->disconnect, req, w);
+    ad_input_compact_request(req);
 }
 
 void ad_handle_delay(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, int64_t t0, const char *n_text, size_t n_len)

@@ -20,6 +20,10 @@ suite() {
 
 suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
+# The Debian package: built with lintian, installed with apt into a namespaced systemd (once).
+echo "== build: Debian package"
+ctest --test-dir build -L package --output-on-failure
+
 # Leaks are errors; UBSan stops at the first report so it cannot scroll by unnoticed.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -3,8 +3,10 @@
 
 Measures, on this machine with client and server sharing its cores:
   * 10,000 concurrent /non-blocking?delay=2 over HTTP/1.1 (h2load --h1 -n10000 -c10000), each run on
-    a fresh daemon: every answer 200, the server-side wait range (from /stats latency min/max),
-    h2load's wall time, the daemon's peak RSS (VmHWM);
+    a fresh daemon: every answer 200, h2load's wall time, the daemon's peak RSS (VmHWM), /stats
+    latency min/max;
+  * the same 10,000 again from a small selectors client of this script that reads every answer:
+    the range of the answers' own waited_seconds (the server-side wait itself);
   * wrk -t2 -c64 -d5s on /non-blocking?delay=0 and on /stats: requests per second.
 Prints a table and writes the figures as JSON into the results directory. Exit status: 0 every target
 met, 1 a target missed, 2 the benchmark could not run. Use run.sh (it raises the open-file limit).
@@ -16,6 +18,8 @@ import json
 import os
 import platform
 import re
+import selectors
+import socket
 import statistics
 import subprocess
 import sys
@@ -111,6 +115,55 @@ def concurrent_run(daemon_path):
         return result
 
 
+def collect_answers(host, port, path, n, timeout=60.0):
+    """n concurrent GETs of path on n non-blocking sockets (Connection: close); returns the statuses and
+    the parsed JSON bodies of the answers, in no particular order."""
+    request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n".encode()
+    sel = selectors.DefaultSelector()
+    for _ in range(n):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setblocking(False)
+        s.connect_ex((host, port))  # EINPROGRESS: writable once connected
+        sel.register(s, selectors.EVENT_WRITE, bytearray())
+    statuses, bodies, left = [], [], n
+    deadline = time.monotonic() + timeout
+    while left and time.monotonic() < deadline:
+        for key, events in sel.select(timeout=1.0):
+            s, buf = key.fileobj, key.data
+            if events & selectors.EVENT_WRITE:
+                s.send(request)  # 80 bytes into an empty socket buffer: sent whole
+                sel.modify(s, selectors.EVENT_READ, buf)
+                continue
+            chunk = s.recv(65536)
+            if chunk:
+                buf += chunk
+                continue
+            sel.unregister(s)
+            s.close()
+            left -= 1
+            head, _, body = bytes(buf).partition(b"\r\n\r\n")
+            statuses.append(int(head.split(b" ", 2)[1]) if head else 0)
+            if statuses[-1] == 200:
+                bodies.append(json.loads(body))
+    for key in list(sel.get_map().values()):
+        key.fileobj.close()
+    if left:
+        raise RuntimeError(f"{left} of {n} answers missing after {timeout:.0f} s")
+    return statuses, bodies
+
+
+def answers_run(daemon_path):
+    """The 10,000 concurrent requests from collect_answers on a fresh daemon: every answer's own wait."""
+    with harness.Daemon(path=daemon_path) as d:
+        statuses, bodies = collect_answers(d.host, d.port, f"/non-blocking?delay={DELAY:g}", CONCURRENT)
+        waits = [b["waited_seconds"] for b in bodies]
+        starts = [b["started_monotonic_seconds"] for b in bodies]
+        return {"answers": len(statuses), "status_200": statuses.count(200),
+                "arrival_span_s": round(max(starts) - min(starts), 3), "waited_min_s": min(waits),
+                "waited_max_s": max(waits), "waited_over_2_050": sum(w > TARGETS["wait_max_s"] for w in waits),
+                "peak_in_flight": d.stats()["endpoints"]["/non-blocking"]["peak_in_flight"]}
+
+
 def wrk_runs(daemon_path, runs):
     """wrk on /non-blocking?delay=0 and /stats, alternating, on one daemon."""
     found = {"zero_delay": [], "stats": []}
@@ -137,7 +190,7 @@ def machine():
                                                    text=True).stdout.strip() or 0)}
 
 
-def evaluate(conc, wrk):
+def evaluate(conc, answers, wrk):
     """Median over runs of each figure, with the target verdicts."""
     med = statistics.median
     rows = []
@@ -148,11 +201,17 @@ def evaluate(conc, wrk):
     ok_answers = min(min(r["status_2xx"], r["server_completed"] - r["server_4xx_5xx"]) for r in conc)
     row("10,000 x /non-blocking?delay=2: answered 200", f"{CONCURRENT}", ok_answers,
         ok_answers == CONCURRENT and all(r["failed"] == r["errored"] == 0 for r in conc), "{} (worst run)")
-    wait_min = min(r["wait_min_s"] for r in conc)
-    wait_max = max(r["wait_max_s"] for r in conc)
-    rows.append({"figure": "server-side wait, min..max over all runs", "target": "2.000..2.050 s",
-                 "measured": f"{wait_min:.4f}..{wait_max:.4f} s", "value": [wait_min, wait_max],
-                 "ok": TARGETS["wait_min_s"] <= wait_min and wait_max <= TARGETS["wait_max_s"]})
+    peak = min(r["peak_in_flight"] for r in conc)
+    row("requests in flight at once (server's peak)", f"{CONCURRENT}", peak, peak == CONCURRENT, "{} (worst run)")
+    def wait_row(name, lo, hi, ok=True):
+        rows.append({"figure": name, "target": "2.000..2.050 s", "measured": f"{lo:.4f}..{hi:.4f} s",
+                     "value": [lo, hi], "ok": ok and TARGETS["wait_min_s"] <= lo and hi <= TARGETS["wait_max_s"]})
+
+    # h2load's runs: /stats latency runs from arrival at the handler to the answer, so it bounds the wait.
+    wait_row("server-side wait, h2load runs (/stats latency)", min(r["wait_min_s"] for r in conc),
+             max(r["wait_max_s"] for r in conc))
+    wait_row("server-side wait, every answer's waited_seconds", min(r["waited_min_s"] for r in answers),
+             max(r["waited_max_s"] for r in answers), all(r["status_200"] == CONCURRENT for r in answers))
     wall = med(r["finished_s"] for r in conc)
     row("wall time (h2load 'finished in'), median", f"<= {TARGETS['wall_max_s']} s", wall,
         wall <= TARGETS["wall_max_s"], "{:.2f} s")
@@ -193,19 +252,25 @@ def main():
                   file=sys.stderr, flush=True)
             conc.append(concurrent_run(args.daemon))
             time.sleep(1)  # let the closed connections settle before the next burst
+        answers = []
+        for i in range(args.runs):
+            print(f"answers run {i + 1}/{args.runs}: {CONCURRENT} concurrent, every waited_seconds read ...",
+                  file=sys.stderr, flush=True)
+            answers.append(answers_run(args.daemon))
+            time.sleep(1)
         print(f"wrk: {args.runs} x 2 runs of {' '.join(WRK_ARGS)} ...", file=sys.stderr, flush=True)
         wrk = wrk_runs(args.daemon, args.runs)
     except (RuntimeError, AssertionError, subprocess.TimeoutExpired, OSError) as exc:
         print(f"bench_daemon: {exc}", file=sys.stderr)
         return 2
 
-    rows = evaluate(conc, wrk)
+    rows = evaluate(conc, answers, wrk)
     print_table(rows, args.runs)
     now = datetime.datetime.now(datetime.timezone.utc)
     doc = {"benchmark": "asyncdemod", "schema": 1, "when": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
            "daemon": os.path.abspath(args.daemon), "machine": machine(), "targets": TARGETS,
-           "summary": rows, "concurrent_runs": conc, "wrk_runs": wrk,
-           "all_targets_met": all(r["ok"] for r in rows)}
+           "summary": rows, "concurrent_runs": conc, "answers_runs": answers,
+           "wrk_runs": wrk, "all_targets_met": all(r["ok"] for r in rows)}
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, f"daemon-{now.strftime('%Y%m%dT%H%M%SZ')}.json")
     with open(path, "w") as f:

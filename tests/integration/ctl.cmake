@@ -8,8 +8,8 @@ ad_unit_test(test_answer_scan SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_answ
              LIBS asyncdemoctl_core)
 ad_unit_test(test_transfer
              SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_transfer.c ${AD_CTL_SRC}/transfer.c
-                     ${AD_CTL_SRC}/answer_scan.c ${AD_CTL_SRC}/engine.c
-             LIBS asyncdemoctl_core PkgConfig::CURL Threads::Threads)
+                     ${AD_CTL_SRC}/answer_scan.c ${AD_CTL_SRC}/engine_stop.c
+             LIBS asyncdemoctl_core PkgConfig::CURL)
 ad_unit_test(test_target SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_target.c ${AD_CTL_SRC}/target.c
              LIBS asyncdemoctl_core PkgConfig::CURL)
 ad_unit_test(test_progress SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_progress.c ${AD_CTL_SRC}/progress.c
@@ -17,7 +17,7 @@ ad_unit_test(test_progress SOURCES ${PROJECT_SOURCE_DIR}/tests/unit/test_progres
 
 # Integration tests: tests/integration/test_ctl_<name>.py run asyncdemoctl against the real daemon on
 # a free loopback port (harness.py). name -> timeout in seconds; timing-sensitive ones run alone.
-set(AD_CTL_ITESTS bench:120 compare:120 json:90 errors:60 notify:60 stats:60 load:120)
+set(AD_CTL_ITESTS bench:120 compare:120 json:90 errors:60 notify:60 stats:60 load:120 http:90)
 set(AD_CTL_ITESTS_SERIAL bench compare load)
 
 foreach(entry IN LISTS AD_CTL_ITESTS)

@@ -54,7 +54,8 @@ def program_path(var, what):
     """The path of a built program from environment variable var; fails the caller clearly if unset."""
     path = os.environ.get(var)
     if not path:
-        raise unittest.SkipTest(f"${var} is not set (the path of {what}); run through ctest or pass it")
+        raise AssertionError(f"${var} is not set (the path of {what}): run through ctest, or pass "
+                             f"--daemon/--ctl PATH to the test file")
     if not os.access(path, os.X_OK):
         raise AssertionError(f"${var}={path}: not an executable file")
     return path
@@ -114,14 +115,6 @@ def wait_until(predicate, timeout, interval=0.02, message="condition"):
         time.sleep(interval)
 
 
-def port_accepts(host, port, timeout=0.5):
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return True
-    except OSError:
-        return False
-
-
 def has_sanitizer_report(text):
     return any(marker in text for marker in SANITIZER_MARKERS)
 
@@ -131,17 +124,17 @@ def has_sanitizer_report(text):
 
 
 class Response:
-    """One HTTP answer: status, reason, headers (list of (name, value)), body bytes, and the monotonic
-    times the request was sent and the answer fully read."""
+    """One HTTP answer: status, reason, headers (list of (name, value)), body bytes, the monotonic
+    times the request was sent and the answer fully read, and the version ("HTTP/1.1")."""
 
-    def __init__(self, status, reason, headers, body, t_sent, t_done, version=11):
+    def __init__(self, status, reason, headers, body, t_sent, t_done, http_version="HTTP/1.1"):
         self.status = status
         self.reason = reason
         self.headers = headers
         self.body = body
         self.t_sent = t_sent
         self.t_done = t_done
-        self.version = version
+        self.http_version = http_version
 
     def header(self, name, default=None):
         """The first value of header name (case-insensitive)."""
@@ -149,9 +142,6 @@ class Response:
             if key.lower() == name.lower():
                 return value
         return default
-
-    def header_all(self, name):
-        return [v for k, v in self.headers if k.lower() == name.lower()]
 
     def json(self):
         """The body parsed as JSON; the body must be strict UTF-8."""
@@ -178,7 +168,8 @@ def http_request(host, port, path, method="GET", headers=None, body=None, timeou
         res = conn.getresponse()
         data = res.read()
         t_done = time.monotonic()
-        return Response(res.status, res.reason, res.getheaders(), data, t_sent, t_done, res.version)
+        version = "HTTP/1.0" if res.version == 10 else "HTTP/1.1"
+        return Response(res.status, res.reason, res.getheaders(), data, t_sent, t_done, version)
     finally:
         if own:
             conn.close()
@@ -240,10 +231,6 @@ class Background:
 # Raw sockets
 
 
-class RawResponse(Response):
-    pass
-
-
 class RawConnection:
     """A plain TCP connection for exact bytes: send anything, read HTTP/1.x answers one by one."""
 
@@ -278,8 +265,7 @@ class RawConnection:
         for line in lines[1:]:
             name, _, value = line.partition(":")
             headers.append((name.strip(), value.strip()))
-        res = RawResponse(int(status), reason, headers, b"", t0, 0.0)
-        res.http_version = version
+        res = Response(int(status), reason, headers, b"", t0, 0.0, version)
         status_code = int(status)
         if head or status_code in (204, 304) or 100 <= status_code < 200:
             pass
@@ -361,8 +347,8 @@ class Daemon:
     added to a copy of the environment stripped of systemd's (None removes one). launcher: argv put
     before the daemon's path (e.g. ["sh", "-c", 'WATCHDOG_PID=$$ exec "$0" "$@"'] or
     systemd-socket-activate); it must exec the daemon so that the PID is the daemon's.
-    ready: "log" waits for one "listening on" line per --listen; ("port", host, port) polls a port
-    until it accepts; None returns at once. expect_exit: the exit status the context manager and
+    ready: "log" waits for one "listening on" line per --listen; None returns at once (the caller
+    waits its own way and fills addresses). expect_exit: the exit status the context manager and
     DaemonTestCase insist on after stop() (None: anything)."""
 
     def __init__(self, *args, listen=("127.0.0.1:0",), env=None, launcher=None, ready="log",
@@ -410,17 +396,6 @@ class Daemon:
             for i in range(want):
                 m = self.wait_for_log(LISTENING_RE, timeout=self.ready_timeout, nth=i)
                 self.addresses.append((m.group(1).strip("[]"), int(m.group(2))))
-        elif isinstance(self.ready, tuple) and self.ready[0] == "port":
-            _, host, port = self.ready
-            wait_until(lambda: self._alive_or_fail() and port_accepts(host, port), self.ready_timeout,
-                       message=f"{host}:{port} to accept ({self.describe()})")
-            self.addresses.append((host, port))
-
-    def _alive_or_fail(self):
-        if self.proc.poll() is not None:
-            raise AssertionError(f"asyncdemod exited early with status {self.proc.returncode}\n"
-                                 f"argv: {self.argv}\nstderr:\n{self.stderr}")
-        return True
 
     def _reader(self, name, stream):
         for raw in iter(stream.readline, b""):
@@ -447,10 +422,15 @@ class Daemon:
                 self.killed = True
                 os.kill(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
+        self._finish()
+        return self.returncode
+
+    def _finish(self):
         for t in self._readers:
             t.join(5)
+        for stream in (self.proc.stdout, self.proc.stderr):
+            stream.close()
         self.returncode = self.proc.returncode
-        return self.returncode
 
     def wait_exit(self, timeout):
         """Waits for the daemon to exit on its own; its exit status, or None if still running."""
@@ -458,9 +438,7 @@ class Daemon:
             self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             return None
-        for t in self._readers:
-            t.join(5)
-        self.returncode = self.proc.returncode
+        self._finish()
         return self.returncode
 
     def check_exit(self):
@@ -498,13 +476,6 @@ class Daemon:
     def stdout(self):
         with self._cond:
             return "\n".join(line for _, line in self._out["stdout"])
-
-    def stderr_lines(self):
-        with self._cond:
-            return [line for _, line in self._out["stderr"]]
-
-    def describe(self):
-        return f"argv {self.argv}, stderr so far:\n{self.stderr}"
 
     def wait_for_log(self, pattern, timeout=5.0, nth=0, stream="stderr", since=0):
         """Waits until the nth line (0-based, counting lines from index since) matching pattern (regex
@@ -563,20 +534,17 @@ class Daemon:
 
     def wait_stats(self, predicate, timeout=3.0, message="a /stats condition"):
         """Polls /stats until predicate(stats) is true; returns that /stats document."""
-        found = []
+        last = {}
 
         def check():
-            s = self.stats()
-            if predicate(s):
-                found.append(s)
-                return True
-            return False
+            last["stats"] = self.stats()
+            return predicate(last["stats"])
 
         try:
             wait_until(check, timeout, interval=0.02, message=message)
         except AssertionError as exc:
-            raise AssertionError(f"{exc}; last /stats: {self.stats()}") from None
-        return found[0]
+            raise AssertionError(f"{exc}; last /stats: {last.get('stats')}") from None
+        return last["stats"]
 
     def connection(self, timeout=10.0):
         """A new keep-alive http.client connection to the daemon (the caller closes it)."""

@@ -16,7 +16,11 @@ N = 4
 
 
 def ctl(*args, timeout=120.0, env=None):
-    return harness.run_program([harness.ctl_path(), *map(str, args)], timeout=timeout, env=env)
+    """Runs asyncdemoctl to completion; a sanitizer report on its stderr fails the test."""
+    proc = harness.run_program([harness.ctl_path(), *map(str, args)], timeout=timeout, env=env)
+    if harness.has_sanitizer_report(proc.stderr):
+        raise AssertionError(f"sanitizer report from asyncdemoctl {args}:\n{proc.stderr}")
+    return proc
 
 
 def children_of(pid):
@@ -122,6 +126,7 @@ class CompareTest(harness.DaemonTestCase):
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+        self.assertFalse(harness.has_sanitizer_report(err), err)
         self.assertEqual(proc.returncode, 1, err)
         run = json.loads(out)["runs"][0]
         self.assertEqual((run["completed"], run["ok"], run["errors"]["other"]), (3, 2, 1), run)
@@ -138,6 +143,7 @@ class CompareTest(harness.DaemonTestCase):
         time.sleep(0.5)  # inside the sequential mode's second request
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
+        self.assertFalse(harness.has_sanitizer_report(err), err)
         self.assertEqual(proc.returncode, 130, err)
         runs = json.loads(out)["runs"]
         self.assertEqual([r["name"] for r in runs], ["sequential"])

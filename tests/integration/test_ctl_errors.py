@@ -2,6 +2,7 @@
 usage), single failed requests (counted, report printed, exit 1), help and version (exit 0)."""
 
 import json
+import re
 
 import harness
 
@@ -9,7 +10,11 @@ EXIT_OK, EXIT_FAILURE, EXIT_UNAVAILABLE, EXIT_USAGE = 0, 1, 2, 64
 
 
 def ctl(*args, timeout=60.0, env=None):
-    return harness.run_program([harness.ctl_path(), *map(str, args)], timeout=timeout, env=env)
+    """Runs asyncdemoctl to completion; a sanitizer report on its stderr fails the test."""
+    proc = harness.run_program([harness.ctl_path(), *map(str, args)], timeout=timeout, env=env)
+    if harness.has_sanitizer_report(proc.stderr):
+        raise AssertionError(f"sanitizer report from asyncdemoctl {args}:\n{proc.stderr}")
+    return proc
 
 
 class DaemonDownTest(harness.DaemonTestCase):
@@ -127,7 +132,10 @@ class FailedRequestsTest(harness.DaemonTestCase):
         # The text report is still printed; it counts the class and names the first error.
         self.assertIn("3 requests", proc.stdout)
         self.assertRegex(proc.stdout, r"timeout\D{0,10}3|3\D{0,10}timeout")
-        self.assertIn("timed out", proc.stdout.lower())
+        self.assertIn("first error: timeout: ", proc.stdout)
+        # A request is never timed out early: the report says when each ended.
+        for took in re.findall(r"took ([0-9.]+)s\s+timeout", proc.stdout):
+            self.assertGreaterEqual(float(took), 0.3, proc.stdout)
 
     def test_mixed_results_still_report(self):
         # /blocking is serial: with a timeout between one and two delays, the first answers, the rest time out.

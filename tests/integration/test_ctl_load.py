@@ -14,8 +14,11 @@ CONNS = 2000
 
 def ctl(*args, timeout=120.0, env=None, preexec=None):
     import subprocess
-    return subprocess.run([harness.ctl_path(), *map(str, args)], stdin=subprocess.DEVNULL, capture_output=True,
+    proc = subprocess.run([harness.ctl_path(), *map(str, args)], stdin=subprocess.DEVNULL, capture_output=True,
                           text=True, timeout=timeout, env=harness.clean_env(env), preexec_fn=preexec)
+    if harness.has_sanitizer_report(proc.stderr):
+        raise AssertionError(f"sanitizer report from asyncdemoctl {args}:\n{proc.stderr}")
+    return proc
 
 
 def soft_limit(n):

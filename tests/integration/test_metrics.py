@@ -10,12 +10,16 @@ LABEL_RE = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\\n]|\\[\\"n]
 TYPES = {"counter", "gauge", "histogram", "summary", "untyped"}
 
 COUNTERS = ("asyncdemo_requests_total", "asyncdemo_requests_completed_total", "asyncdemo_requests_cancelled_total",
-            "asyncdemo_responses_total", "asyncdemo_loop_stalls_total", "asyncdemo_loop_stalled_seconds_total",
-            "asyncdemo_connections_total")
+            "asyncdemo_responses_total", "asyncdemo_loop_ticks_total", "asyncdemo_loop_stalls_total",
+            "asyncdemo_loop_stalled_seconds_total", "asyncdemo_connections_total")
 GAUGES = ("asyncdemo_requests_in_flight", "asyncdemo_requests_in_flight_peak", "asyncdemo_loop_lag_seconds",
           "asyncdemo_loop_longest_stall_seconds", "asyncdemo_connections_open", "asyncdemo_offload_busy",
           "asyncdemo_offload_queued", "asyncdemo_uptime_seconds", "asyncdemo_build_info")
 HISTOGRAMS = ("asyncdemo_request_duration_seconds",)
+PER_ENDPOINT = ("asyncdemo_requests_total", "asyncdemo_requests_completed_total", "asyncdemo_requests_cancelled_total",
+                "asyncdemo_requests_in_flight", "asyncdemo_requests_in_flight_peak")
+ENDPOINTS = ("/non-blocking", "/blocking", "/offload", "/delay", "/stats", "/metrics", "/healthz", "other")
+LE_LADDER = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 2.5, 5, 10, 30, 60, math.inf)
 
 
 class ExpositionError(AssertionError):
@@ -188,6 +192,18 @@ class MetricsTest(harness.DaemonTestCase):
         if version:
             self.assertEqual(info[0][1].get("version"), version)
 
+    def test_every_endpoint_has_every_series(self):
+        fams = self.scrape()
+        for name in PER_ENDPOINT:
+            got = sorted(labels["endpoint"] for _, labels, _ in fams[name]["samples"])
+            self.assertEqual(got, sorted(ENDPOINTS), name)
+        got = sorted((l["endpoint"], l["class"]) for _, l, _ in fams["asyncdemo_responses_total"]["samples"])
+        self.assertEqual(got, sorted((e, c) for e in ENDPOINTS for c in ("4xx", "5xx")))
+        series = histogram_series(fams["asyncdemo_request_duration_seconds"])
+        self.assertEqual(sorted(dict(k)["endpoint"] for k in series), sorted(ENDPOINTS))
+        for key, s in series.items():
+            self.assertEqual(tuple(le for le, _ in s["buckets"]), LE_LADDER, dict(key))
+
     def test_histograms_cumulative(self):
         for path in ("/non-blocking?delay=0.01", "/non-blocking?delay=0.2", "/offload?delay=0", "/delay/0.05",
                      "/healthz"):
@@ -240,6 +256,13 @@ class MetricsTest(harness.DaemonTestCase):
             if name in ("/stats", "/metrics"):
                 continue  # moved by the scrapes themselves
             self.assertEqual(sample(fams, "asyncdemo_requests_total", endpoint=name), ep["requests"], name)
+            self.assertEqual(sample(fams, "asyncdemo_requests_completed_total", endpoint=name), ep["completed"], name)
+            self.assertEqual(sample(fams, "asyncdemo_requests_cancelled_total", endpoint=name), ep["cancelled"], name)
+            self.assertEqual(sample(fams, "asyncdemo_requests_in_flight_peak", endpoint=name), ep["peak_in_flight"],
+                             name)
+            for cls in ("4xx", "5xx"):
+                self.assertEqual(sample(fams, "asyncdemo_responses_total", endpoint=name, **{"class": cls}),
+                                 ep[f"status_{cls}"], name)
             self.assertEqual(sample(fams, "asyncdemo_request_duration_seconds_count", endpoint=name), ep["completed"],
                              name)
         self.assertEqual(sample(fams, "asyncdemo_connections_total"), s["connections"]["total"] + 1)

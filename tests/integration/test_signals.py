@@ -107,10 +107,12 @@ class ReloadTest(harness.DaemonTestCase):
         d = self.start_daemon("--config", path)
         self.assertEqual(d.get_json("/non-blocking?delay=0.3")["requested_delay_seconds"], 0.3)
 
-        self.write(path, "# tighter\nmax-delay = 200ms\ndefault-delay = 0\n")
+        self.write(path, "# tighter\nmax-delay = 200ms\ndefault-delay = 0\npool-queue = 5\n")
         mark = d.log_count()
         os.kill(d.pid, signal.SIGHUP)
-        d.wait_stats(lambda s: s["config"]["max_delay_seconds"] == 0.2, 3, "max-delay 0.2 after SIGHUP")
+        config = d.wait_stats(lambda s: s["config"]["max_delay_seconds"] == 0.2, 3,
+                              "max-delay 0.2 after SIGHUP")["config"]
+        self.assertEqual((config["default_delay_seconds"], config["pool_queue"]), (0, 5), config)
         apicheck.check_error(self, d.get("/non-blocking?delay=0.3"), 400, parameter="delay", allowed="0 to 200ms")
         self.assertEqual(d.get("/non-blocking?delay=0.2").status, 200)
         d.wait_for_log(r"(?i)reload", timeout=2, since=mark)

@@ -48,7 +48,7 @@ class NotifyTest(harness.DaemonTestCase):
             self.assertEqual(notify.all("WATCHDOG"), [], "no watchdog pings when the watchdog is off")
 
     def test_no_notify_socket_no_problem(self):
-        # Without NOTIFY_SOCKET nothing is sent and nothing fails; with a dead one the daemon runs on.
+        # NOTIFY_SOCKET naming a socket nobody listens on: the notifications fail, the daemon runs on.
         with harness.NotifyListener() as notify:
             path = notify.path
         with harness.Daemon(env={"NOTIFY_SOCKET": path}) as d:

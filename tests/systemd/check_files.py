@@ -4,7 +4,9 @@
 - the journal catalog has exactly one entry per MESSAGE_ID of lib/messages.h, and journalctl
   compiles it (journalctl --root --update-catalog);
 - the man pages render without groff warnings (as lintian checks them);
-- the bash completion parses and completes subcommands and flags.
+- the bash completion parses and completes subcommands and flags;
+- the man pages and the completion know every flag the programs' --help lists, with the same
+  defaults (they are written by hand, so this catches drift).
 Usage: check_files.py SOURCE_DIR BUILD_DIR
 """
 import os
@@ -119,6 +121,61 @@ def check_completion(src):
     return "%d cases" % (len(cases) + 1)
 
 
+def help_flags(argv):
+    """{flag: default or None} from a --help text's option lines."""
+    r = subprocess.run(argv, capture_output=True, text=True)
+    assert r.returncode == 0, "%s: exit %d" % (" ".join(argv), r.returncode)
+    flags = {}
+    for line in r.stdout.splitlines():
+        m = re.match(r"\s+(?:-\w, )?--([a-z][a-z-]*)(?:\[=\w+\])?\s", line)
+        if m:
+            d = re.search(r"\(default ([^,;)]+)", line)
+            flags[m.group(1)] = d.group(1) if d and d.group(1)[0].isdigit() else None
+    assert flags, "no options in %s" % " ".join(argv)
+    return flags
+
+
+def man_text(src, page):
+    with open(os.path.join(src, "packaging", "man", page + ".in")) as f:
+        return f.read().replace("\\-", "-")
+
+
+def check_daemon_flags(src, build):
+    flags = help_flags([os.path.join(build, "daemon", "asyncdemod"), "--help"])
+    text = man_text(src, "asyncdemod.8")
+    conf = man_text(src, "asyncdemod.conf.5")
+    for flag, default in flags.items():
+        assert "--" + flag in text, "asyncdemod(8) does not describe --%s" % flag
+        if default is None:
+            continue
+        block = text[text.index("--" + flag):].split(".TP", 1)[0]
+        assert re.search(r"default:?\s+" + re.escape(default), block, re.I), \
+            "asyncdemod(8): --%s should say default %s" % (flag, default)
+        if flag not in ("config",):
+            key = conf[conf.index(flag + " \" = "):] if (flag + " \" = ") in conf else ""
+            assert key, "asyncdemod.conf(5) does not describe key %s" % flag
+            assert re.search(r"default:?\s+" + re.escape(default), key.split(".TP", 1)[0], re.I) or \
+                flag == "listen", "asyncdemod.conf(5): %s should say default %s" % (flag, default)
+    return "%d flags of asyncdemod --help in asyncdemod(8) and asyncdemod.conf(5)" % len(flags)
+
+
+def check_ctl_flags(src, build):
+    ctl = os.path.join(build, "ctl", "asyncdemoctl")
+    text = man_text(src, "asyncdemoctl.1")
+    with open(os.path.join(src, "packaging", "asyncdemoctl.bash-completion")) as f:
+        completion = f.read()
+    total = 0
+    for cmd in ("bench", "compare", "stats", "demo"):
+        flags = help_flags([ctl, cmd, "--help"])
+        opts = re.search(r"\n\s+%s\)\n\s+opts=\"([^\"]*)\"" % cmd, completion)
+        assert opts, "the completion has no option list for %s" % cmd
+        for flag, default in flags.items():
+            assert "--" + flag in text, "asyncdemoctl(1) does not describe %s --%s" % (cmd, flag)
+            assert "--" + flag in opts.group(1).split(), "the completion lacks %s --%s" % (cmd, flag)
+        total += len(flags)
+    return "%d flags of asyncdemoctl's subcommands in asyncdemoctl(1) and the completion" % total
+
+
 def main():
     if len(sys.argv) != 3:
         print(__doc__)
@@ -128,6 +185,8 @@ def main():
     check("catalog compiles", lambda: check_catalog_compiles(src))
     check("man pages render cleanly", lambda: check_man(build))
     check("bash completion", lambda: check_completion(src))
+    check("asyncdemod's flags documented", lambda: check_daemon_flags(src, build))
+    check("asyncdemoctl's flags documented and completed", lambda: check_ctl_flags(src, build))
     return 1 if failures else 0
 
 

@@ -36,6 +36,10 @@ class CheckFailed(Exception):
     pass
 
 
+class Abort(Exception):
+    """The deadline passed or the test was told to stop: no further checks run."""
+
+
 def expect(cond, what):
     if not cond:
         raise CheckFailed(what)
@@ -87,12 +91,14 @@ class Boot:
             lines.append("mkdir %s %s" % (up, work))
             lines.append("mount -t overlay overlay -o lowerdir=%s,upperdir=%s,workdir=%s %s"
                          % (lower, up, work, target))
-        # The host's /tmp would be emptied by systemd-tmpfiles --boot, and its enabled services
-        # started: hide both (and the rest of the volatile state) before systemd runs.
-        for d, mode in (("/tmp", "1777"), ("/run", "0755"), ("/var/tmp", "1777"),
-                        ("/etc/systemd/system/multi-user.target.wants", "0755")):
+        # The host's /tmp would be emptied by systemd-tmpfiles --boot, and the services, timers and
+        # sockets enabled on the host started: hide them all (and the rest of the volatile state)
+        # before systemd runs.
+        for d, mode in (("/tmp", "1777"), ("/run", "0755"), ("/var/tmp", "1777")):
             lines.append("mount -t tmpfs -o mode=%s tmpfs %s" % (mode, d))
         lines.append("if [ -d /var/log/journal ]; then mount -t tmpfs -o mode=2755 tmpfs /var/log/journal; fi")
+        lines.append("for d in /etc/systemd/system/*.wants /etc/systemd/system/*.requires; do "
+                     "if [ -d \"$d\" ]; then mount -t tmpfs -o mode=0755 tmpfs \"$d\"; fi; done")
         lines.append("mount -t proc proc /proc")
         if self.private_net:
             lines.append("ip link set lo up")
@@ -798,12 +804,12 @@ def main():
 
     # Our own deadline, below ctest's TIMEOUT, so the finally clauses always power off.
     def on_alarm(signum, frame):
-        raise CheckFailed("deadline of %.0f s passed" % args.deadline)
+        raise Abort("deadline of %.0f s passed" % args.deadline)
+
+    def on_term(signum, frame):
+        raise Abort("terminated by signal %d" % signum)
 
     signal.signal(signal.SIGALRM, on_alarm)
-    def on_term(signum, frame):
-        raise CheckFailed("terminated by signal %d" % signum)
-
     signal.signal(signal.SIGTERM, on_term)
     signal.setitimer(signal.ITIMER_REAL, args.deadline)
     base = args.build_dir if args.build_dir else os.path.dirname(os.path.abspath(args.deb))
@@ -811,7 +817,7 @@ def main():
     t0 = time.monotonic()
     try:
         failed = test_build(args, workdir) if args.build_dir else test_deb(args, workdir)
-    except CheckFailed as e:
+    except (CheckFailed, Abort) as e:
         log("not ok - %s" % e)
         failed = 1
     finally:

@@ -47,7 +47,7 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.threads, 1);
     assert_int_equal(cfg.max_delay_ns, 30 * AD_NS_PER_SEC);
     assert_int_equal(cfg.default_delay_ns, 2 * AD_NS_PER_SEC);
-    assert_int_equal(cfg.pool_size, 4);
+    assert_int_equal(cfg.pool_size, 8);
     assert_int_equal(cfg.pool_queue, 64);
     assert_int_equal(cfg.log_level, LOG_INFO);
     assert_int_equal(cfg.stall_threshold_ns, 100 * AD_NS_PER_MS);

@@ -32,6 +32,7 @@ static void test_transport_failures(void **state)
     assert_int_equal(ad_classify_result(CURLE_WEIRD_SERVER_REPLY, 0), AD_ERR_READ);
     assert_int_equal(ad_classify_result(CURLE_GOT_NOTHING, 0), AD_ERR_READ);
     assert_int_equal(ad_classify_result(CURLE_SEND_ERROR, 0), AD_ERR_READ);
+    assert_int_equal(ad_classify_result(CURLE_UNSUPPORTED_PROTOCOL, 0), AD_ERR_READ);
     assert_int_equal(ad_classify_result(CURLE_OUT_OF_MEMORY, 0), AD_ERR_OTHER);
     assert_int_equal(ad_classify_result(CURLE_ABORTED_BY_CALLBACK, 0), AD_ERR_OTHER);
 }

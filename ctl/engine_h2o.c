@@ -1,0 +1,618 @@
+/*
+ * The libh2o backend of the engine (see engine_worker.h): bench's hot path for plain-http, closed-model
+ * runs. One h2o evloop (epoll) per worker, `conns` persistent connections (h2o_socket_t), one request
+ * at a time on each, answers framed with libh2o's HTTP/1 parser (picohttpparser). Measured per request:
+ * two syscalls (write, read) and no allocation, against libcurl's four and a dozen allocations, which
+ * is what lets bench keep up with wrk (bench/README.md, "Load generator").
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <curl/curl.h>
+#include <h2o.h>
+#include "answer_scan.h"
+#include "clock.h"
+#include "engine_worker.h"
+#include "version.h"
+
+/*
+ * libh2o's HTTP/1 parser. libh2o-evloop exports these functions but the package does not install
+ * picohttpparser.h; the declarations below are picohttpparser's (unchanged since 2014).
+ */
+struct phr_header {
+    const char *name;
+    size_t name_len;
+    const char *value;
+    size_t value_len;
+};
+struct phr_chunked_decoder {
+    size_t bytes_left_in_chunk;
+    char consume_trailer;
+    char _hex_count;
+    char _state;
+};
+int phr_parse_response(const char *buf, size_t len, int *minor_version, int *status, const char **msg, size_t *msg_len,
+                       struct phr_header *headers, size_t *num_headers, size_t last_len);
+ssize_t phr_decode_chunked(struct phr_chunked_decoder *decoder, char *buf, size_t *bufsz);
+
+#define HEADERS_MAX 64
+#define HEAD_BYTES_MAX (64 * 1024) /* a response head larger than this is not one this tool expects */
+
+typedef enum { BODY_NONE = 0, BODY_LENGTH, BODY_CHUNKED, BODY_UNTIL_CLOSE } framing_t;
+
+struct h2o_backend;
+
+typedef struct hconn {
+    struct h2o_backend *b;
+    h2o_socket_t *sock; /* NULL: not connected */
+    /* Requests in flight in send order, for the timeout: every request has the same timeout, so the
+     * oldest is always the first to expire. (h2o_timeout_t cannot serve: its clock is cached per loop
+     * turn, up to 100 ms stale when a request is sent after an idle wait, so it fires early.) */
+    struct hconn *older, *newer;
+    int64_t deadline; /* CLOCK_MONOTONIC */
+    bool busy;        /* a request is in flight on it */
+    bool writing;     /* h2o has not yet called back for the last write */
+    bool send_after;  /* send the request once that write is done */
+    bool reused;      /* this request went out on a connection opened for an earlier one */
+    bool retried;     /* ...which had died: it was sent again on a new connection */
+    /* the request in flight */
+    ad_request_record_t rec;
+    ad_answer_scan_t scan;
+    bool scan_body;
+    uint64_t bytes;
+    /* its answer */
+    bool head_done;
+    int status;
+    bool server_keeps; /* the server keeps the connection open after this answer */
+    framing_t framing;
+    size_t body_left;
+    struct phr_chunked_decoder chunk;
+} hconn_t;
+
+typedef struct h2o_backend {
+    ad_engine_worker_t *w;
+    h2o_loop_t *loop;
+    int64_t timeout_ns;       /* per request, 0 = none */
+    hconn_t *oldest, *newest; /* requests in flight, in send order */
+    struct sockaddr_storage addr;
+    socklen_t addrlen;
+    h2o_iovec_t request;
+    hconn_t *conns;
+    unsigned n;
+    unsigned *idle; /* indexes of connections without a request in flight */
+    unsigned nidle;
+    bool filling; /* fill() is on the stack */
+} h2o_backend_t;
+
+static void fill(h2o_backend_t *b);
+
+/* ---- setup: the target's address and the request bytes, from the URL ---- */
+
+static int parse_target(h2o_backend_t *b, const char *url, char *err, size_t errlen)
+{
+    CURLU *u = curl_url();
+    char *host = NULL, *port = NULL, *path = NULL, *query = NULL, *scheme = NULL;
+    int rc = -1;
+    if (u == NULL || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK) {
+        snprintf(err, errlen, "%s: not a URL this engine can use", url);
+        goto done;
+    }
+    if (strcasecmp(scheme, "http") != 0) {
+        snprintf(err, errlen, "%s: the h2o engine speaks plain http only", url);
+        goto done;
+    }
+    curl_url_get(u, CURLUPART_QUERY, &query, 0); /* absent is fine */
+
+    /* The address: the host is a literal, or a name resolved once here (not per connection). */
+    char bare[256];
+    size_t hl = strlen(host);
+    if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']')
+        snprintf(bare, sizeof(bare), "%.*s", (int)(hl - 2), host + 1);
+    else
+        snprintf(bare, sizeof(bare), "%s", host);
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
+    struct addrinfo *res = NULL;
+    int gai = getaddrinfo(bare, port, &hints, &res);
+    if (gai != 0 || res == NULL) {
+        snprintf(err, errlen, "%.200s: cannot resolve: %s", bare, gai_strerror(gai));
+        goto done;
+    }
+    memcpy(&b->addr, res->ai_addr, res->ai_addrlen);
+    b->addrlen = res->ai_addrlen;
+    freeaddrinfo(res);
+
+    /* The same request libcurl sends, so both engines measure the same thing. */
+    bool default_port = strcmp(port, "80") == 0;
+    int len =
+        snprintf(NULL, 0, "GET %s%s%s HTTP/1.1\r\nHost: %s%s%s\r\nUser-Agent: asyncdemoctl/%s\r\nAccept: */*\r\n\r\n",
+                 path, query != NULL ? "?" : "", query != NULL ? query : "", host, default_port ? "" : ":",
+                 default_port ? "" : port, AD_VERSION);
+    b->request.base = malloc((size_t)len + 1);
+    if (b->request.base == NULL) {
+        snprintf(err, errlen, "out of memory");
+        goto done;
+    }
+    b->request.len =
+        (size_t)snprintf(b->request.base, (size_t)len + 1,
+                         "GET %s%s%s HTTP/1.1\r\nHost: %s%s%s\r\nUser-Agent: asyncdemoctl/%s\r\nAccept: */*\r\n\r\n",
+                         path, query != NULL ? "?" : "", query != NULL ? query : "", host, default_port ? "" : ":",
+                         default_port ? "" : port, AD_VERSION);
+    rc = 0;
+done:
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_free(path);
+    curl_free(query);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+static void h2o_teardown(ad_engine_worker_t *w)
+{
+    h2o_backend_t *b = w->impl;
+    if (b == NULL)
+        return;
+    if (b->conns != NULL) {
+        for (unsigned i = 0; i < b->n; i++)
+            if (b->conns[i].sock != NULL)
+                h2o_socket_close(b->conns[i].sock);
+    }
+    if (b->loop != NULL) {
+        h2o_evloop_run(b->loop, 0); /* lets the closed sockets be freed */
+        h2o_evloop_destroy(b->loop);
+    }
+    free(b->request.base);
+    free(b->conns);
+    free(b->idle);
+    free(b);
+    w->impl = NULL;
+}
+
+static int h2o_setup(ad_engine_worker_t *w)
+{
+    h2o_backend_t *b = calloc(1, sizeof(*b));
+    if (b == NULL) {
+        snprintf(w->err, sizeof(w->err), "out of memory");
+        return -1;
+    }
+    w->impl = b;
+    b->w = w;
+    b->n = w->conns;
+    if (parse_target(b, w->plan->url, w->err, sizeof(w->err)) != 0)
+        return -1;
+    b->conns = calloc(b->n, sizeof(*b->conns));
+    b->idle = calloc(b->n, sizeof(*b->idle));
+    b->loop = h2o_evloop_create();
+    if (b->conns == NULL || b->idle == NULL || b->loop == NULL) {
+        snprintf(w->err, sizeof(w->err), "out of memory setting up %u connections", b->n);
+        return -1;
+    }
+    b->timeout_ns = w->plan->timeout_ns;
+    for (unsigned i = 0; i < b->n; i++) {
+        b->conns[i].b = b;
+        b->idle[i] = b->n - 1 - i;
+    }
+    b->nidle = b->n;
+    return 0;
+}
+
+/* ---- requests in flight, oldest first ---- */
+
+static void track(h2o_backend_t *b, hconn_t *c, int64_t sent)
+{
+    c->deadline = sent + b->timeout_ns;
+    c->newer = NULL;
+    c->older = b->newest;
+    if (b->newest != NULL)
+        b->newest->newer = c;
+    else
+        b->oldest = c;
+    b->newest = c;
+}
+
+static void untrack(h2o_backend_t *b, hconn_t *c)
+{
+    if (c->older != NULL)
+        c->older->newer = c->newer;
+    else
+        b->oldest = c->newer;
+    if (c->newer != NULL)
+        c->newer->older = c->older;
+    else
+        b->newest = c->older;
+    c->older = c->newer = NULL;
+}
+
+/* ---- ending a request ---- */
+
+static void close_conn(hconn_t *c)
+{
+    if (c->sock != NULL) {
+        c->sock->data = NULL;
+        h2o_socket_close(c->sock);
+        c->sock = NULL;
+    }
+    c->writing = false;
+    c->send_after = false;
+}
+
+/* The request on c is over (answered or failed): account it, free the slot, send what is due. */
+static void finish(hconn_t *c, ad_err_class_t error, const char *why)
+{
+    h2o_backend_t *b = c->b;
+    ad_engine_worker_t *w = b->w;
+    untrack(b, c);
+    c->rec.done_ns = ad_mono_ns() - w->t0;
+    c->rec.error = error;
+    if (error == AD_ERR_NONE) {
+        c->rec.server_seq = ad_answer_scan_sequence(&c->scan);
+        int64_t wait = ad_answer_scan_wait_ns(&c->scan);
+        c->rec.server_wait_ns = wait > 0 ? wait : 0;
+        if (c->status < 200 || c->status > 299)
+            c->rec.error = AD_ERR_STATUS;
+    }
+    if (error != AD_ERR_NONE || !w->plan->keepalive || !c->server_keeps)
+        close_conn(c);
+    c->busy = false;
+    b->idle[b->nidle++] = (unsigned)(c - b->conns);
+    char reason[160];
+    if (c->rec.error != AD_ERR_NONE && ad_ew_wants_reason(w)) {
+        if (c->rec.error == AD_ERR_STATUS)
+            snprintf(reason, sizeof(reason), "status: HTTP %d", c->status);
+        else
+            snprintf(reason, sizeof(reason), "%s: %s", ad_err_class_name(c->rec.error), why);
+        why = reason;
+    } else {
+        why = NULL;
+    }
+    ad_ew_finish(w, &c->rec, c->bytes, why);
+    fill(b);
+}
+
+static void fail(hconn_t *c, ad_err_class_t error, const char *why)
+{
+    c->rec.status = 0; /* no complete answer: no status, no latency */
+    finish(c, error, why);
+}
+
+/* Fails the requests whose time is up, oldest first. */
+static void expire(h2o_backend_t *b, int64_t now)
+{
+    while (b->timeout_ns > 0 && b->oldest != NULL && b->oldest->deadline <= now) {
+        char why[96];
+        snprintf(why, sizeof(why), "no complete answer within %.3gs", (double)b->timeout_ns / 1e9);
+        fail(b->oldest, AD_ERR_TIMEOUT, why);
+    }
+}
+
+/* ---- reading the answer ---- */
+
+static bool header_is(const struct phr_header *h, const char *name)
+{
+    size_t len = strlen(name);
+    return h->name_len == len && strncasecmp(h->name, name, len) == 0;
+}
+
+static bool value_has_token(const struct phr_header *h, const char *token)
+{
+    size_t len = strlen(token);
+    for (size_t i = 0; i + len <= h->value_len; i++)
+        if (strncasecmp(h->value + i, token, len) == 0)
+            return true;
+    return false;
+}
+
+/* Parses the head once complete. Returns 1 when parsed, 0 when more bytes are needed, -1 on error. */
+static int read_head(hconn_t *c, h2o_socket_t *sock)
+{
+    for (;;) {
+        int minor, status;
+        const char *msg;
+        size_t msg_len, nh = HEADERS_MAX;
+        struct phr_header h[HEADERS_MAX];
+        int r = phr_parse_response(sock->input->bytes, sock->input->size, &minor, &status, &msg, &msg_len, h, &nh, 0);
+        if (r == -2)
+            return sock->input->size > HEAD_BYTES_MAX ? -1 : 0;
+        if (r < 0)
+            return -1;
+        if (status >= 100 && status <= 199) { /* interim answers (100 Continue...) precede the real one */
+            h2o_buffer_consume(&sock->input, (size_t)r);
+            continue;
+        }
+        c->status = status;
+        c->server_keeps = minor >= 1;
+        c->framing = BODY_UNTIL_CLOSE;
+        for (size_t i = 0; i < nh; i++) {
+            if (header_is(&h[i], "content-length") && c->framing != BODY_CHUNKED) {
+                char *end;
+                char num[32];
+                snprintf(num, sizeof(num), "%.*s", (int)(h[i].value_len < 31 ? h[i].value_len : 31), h[i].value);
+                unsigned long long v = strtoull(num, &end, 10);
+                if (end == num || *end != '\0')
+                    return -1;
+                c->framing = BODY_LENGTH;
+                c->body_left = (size_t)v;
+            } else if (header_is(&h[i], "transfer-encoding") && value_has_token(&h[i], "chunked")) {
+                c->framing = BODY_CHUNKED;
+                memset(&c->chunk, 0, sizeof(c->chunk));
+                c->chunk.consume_trailer = 1;
+            } else if (header_is(&h[i], "connection")) {
+                if (value_has_token(&h[i], "close"))
+                    c->server_keeps = false;
+                else if (value_has_token(&h[i], "keep-alive"))
+                    c->server_keeps = true;
+            }
+        }
+        if (status == 204 || status == 304)
+            c->framing = BODY_NONE;
+        if (c->framing == BODY_UNTIL_CLOSE)
+            c->server_keeps = false;
+        h2o_buffer_consume(&sock->input, (size_t)r);
+        c->head_done = true;
+        c->rec.status = status;
+        return 1;
+    }
+}
+
+static void take_body(hconn_t *c, const char *data, size_t len)
+{
+    c->bytes += len;
+    if (c->scan_body)
+        ad_answer_scan_feed(&c->scan, data, len);
+}
+
+/* Consumes body bytes. Returns 1 when the body is complete, 0 when more is needed, -1 on error. */
+static int read_body(hconn_t *c, h2o_socket_t *sock)
+{
+    h2o_buffer_t *in = sock->input;
+    switch (c->framing) {
+    case BODY_NONE:
+        return 1;
+    case BODY_LENGTH: {
+        size_t take = in->size < c->body_left ? in->size : c->body_left;
+        take_body(c, in->bytes, take);
+        c->body_left -= take;
+        h2o_buffer_consume(&sock->input, take);
+        return c->body_left == 0 ? 1 : 0;
+    }
+    case BODY_CHUNKED: {
+        size_t size = in->size;
+        ssize_t r = phr_decode_chunked(&c->chunk, in->bytes, &size); /* decodes in place */
+        if (r == -1)
+            return -1;
+        take_body(c, in->bytes, size);
+        if (r > 0)
+            c->server_keeps = false; /* bytes after the last chunk: not a conversation we can continue */
+        h2o_buffer_consume(&sock->input, in->size);
+        return r >= 0 ? 1 : 0;
+    }
+    case BODY_UNTIL_CLOSE:
+        take_body(c, in->bytes, in->size);
+        h2o_buffer_consume(&sock->input, in->size);
+        return 0; /* complete at the close */
+    }
+    return -1;
+}
+
+static void connect_and_send(hconn_t *c);
+
+/*
+ * A keep-alive connection the server closed just as we reused it (its close and our request crossed):
+ * the request never reached an answer, so send it again once on a new connection, as libcurl does.
+ * Returns true when it did.
+ */
+static bool retry_on_new_connection(hconn_t *c)
+{
+    if (!c->reused || c->retried || c->head_done || c->b->w->failed)
+        return false;
+    close_conn(c);
+    c->retried = true;
+    c->reused = false;
+    connect_and_send(c);
+    return true;
+}
+
+static void on_read(h2o_socket_t *sock, const char *err)
+{
+    hconn_t *c = sock->data;
+    if (c == NULL)
+        return;
+    if (err != NULL) {
+        if (!c->busy) {
+            close_conn(c); /* an idle connection the server closed: reconnect on the next request */
+        } else if (c->head_done && c->framing == BODY_UNTIL_CLOSE) {
+            finish(c, AD_ERR_NONE, NULL);
+        } else if (!retry_on_new_connection(c)) {
+            fail(c, AD_ERR_READ,
+                 c->head_done ? "connection closed in the middle of the answer"
+                              : "connection closed before the answer");
+        }
+        return;
+    }
+    if (!c->busy) {
+        if (sock->input->size > 0)
+            close_conn(c); /* bytes nobody asked for: the connection is out of step */
+        return;
+    }
+    if (!c->head_done) {
+        int r = read_head(c, sock);
+        if (r == 0)
+            return;
+        if (r < 0) {
+            fail(c, AD_ERR_READ, "malformed HTTP answer");
+            return;
+        }
+    }
+    int r = read_body(c, sock);
+    if (r < 0) {
+        fail(c, AD_ERR_READ, "malformed chunked body");
+    } else if (r > 0) {
+        if (sock->input->size > 0)
+            c->server_keeps = false; /* more than one answer to one request */
+        finish(c, AD_ERR_NONE, NULL);
+    }
+}
+
+/* ---- sending ---- */
+
+static void write_request(hconn_t *c);
+
+static void on_written(h2o_socket_t *sock, const char *err)
+{
+    hconn_t *c = sock->data;
+    if (c == NULL)
+        return;
+    c->writing = false;
+    if (err != NULL) {
+        if (c->busy && !retry_on_new_connection(c))
+            fail(c, AD_ERR_READ, "connection lost while sending the request");
+        return;
+    }
+    if (c->send_after) {
+        c->send_after = false;
+        write_request(c);
+    }
+}
+
+static void write_request(hconn_t *c)
+{
+    if (c->writing) { /* h2o calls back for the previous write later in this loop turn */
+        c->send_after = true;
+        return;
+    }
+    c->writing = true;
+    h2o_socket_write(c->sock, &c->b->request, 1, on_written);
+}
+
+static void on_connect(h2o_socket_t *sock, const char *err)
+{
+    hconn_t *c = sock->data;
+    if (c == NULL)
+        return;
+    if (err != NULL) {
+        fail(c, AD_ERR_CONNECT, err);
+        return;
+    }
+    h2o_socket_read_start(sock, on_read);
+    write_request(c);
+}
+
+static void send_one(h2o_backend_t *b, int64_t intended, int64_t now)
+{
+    ad_engine_worker_t *w = b->w;
+    hconn_t *c = &b->conns[b->idle[--b->nidle]];
+    c->busy = true;
+    c->head_done = false;
+    c->status = 0;
+    c->bytes = 0;
+    c->scan_body = ad_ew_scan_wanted(w);
+    ad_answer_scan_init(&c->scan);
+    memset(&c->rec, 0, sizeof(c->rec));
+    c->rec.index = ad_ew_sent(w);
+    c->rec.intended_ns = intended - w->t0;
+    c->rec.sent_ns = now - w->t0;
+    c->rec.server_seq = -1;
+    c->retried = false;
+    c->reused = c->sock != NULL;
+    track(b, c, now);
+    if (c->sock != NULL)
+        write_request(c);
+    else
+        connect_and_send(c);
+}
+
+static void connect_and_send(hconn_t *c)
+{
+    h2o_backend_t *b = c->b;
+    c->sock = h2o_socket_connect(b->loop, (struct sockaddr *)&b->addr, b->addrlen, on_connect);
+    if (c->sock == NULL) {
+        fail(c, AD_ERR_CONNECT, strerror(errno));
+        return;
+    }
+    c->sock->data = c;
+}
+
+/* Sends what is due while connections are free. finish() calls it to reuse a freed slot at once; a
+ * request that fails inside send_one (connect refused on the spot) frees its slot while fill() is on
+ * the stack, and the loop below takes it: no recursion, however many fail in a row. */
+static void fill(h2o_backend_t *b)
+{
+    if (b->filling)
+        return;
+    b->filling = true;
+    ad_engine_worker_t *w = b->w;
+    int64_t intended, now = ad_mono_ns();
+    while (b->nidle > 0 && !w->failed && ad_ew_next_due(w, now, &intended)) {
+        send_one(b, intended, now);
+        now = ad_mono_ns();
+    }
+    b->filling = false;
+}
+
+static void abandon_in_flight(h2o_backend_t *b)
+{
+    for (unsigned i = 0; i < b->n; i++) {
+        hconn_t *c = &b->conns[i];
+        if (!c->busy)
+            continue;
+        untrack(b, c);
+        close_conn(c);
+        c->busy = false;
+        b->idle[b->nidle++] = i;
+    }
+    b->w->in_flight = 0;
+}
+
+static void h2o_run_phase(ad_engine_worker_t *w)
+{
+    h2o_backend_t *b = w->impl;
+    fill(b);
+    for (;;) {
+        int64_t now = ad_mono_ns();
+        if (ad_ew_stopping(w)) {
+            abandon_in_flight(b);
+            return;
+        }
+        expire(b, now);
+        fill(b);
+        if (ad_ew_phase_over(w, now))
+            return;
+        int64_t wake = ad_ew_wake(w, now, b->nidle > 0);
+        if (b->timeout_ns > 0 && b->oldest != NULL && b->oldest->deadline < wake)
+            wake = b->oldest->deadline;
+        int64_t wait = wake - now;
+        int32_t wait_ms = wait <= 0 ? 0 : (int32_t)((wait + AD_NS_PER_MS - 1) / AD_NS_PER_MS);
+        if (h2o_evloop_run(b->loop, wait_ms) != 0 && errno != EINTR) {
+            w->failed = 1;
+            snprintf(w->err, sizeof(w->err), "event loop: %s", strerror(errno));
+            return;
+        }
+        ad_ew_progress(w, ad_mono_ns());
+    }
+}
+
+/* libh2o keeps freed socket buffers for reuse in a per-thread list (h2o_socket_buffer_prototype is
+ * __thread): a loop's thread that ends would leak them. Taking each one out and freeing it empties it. */
+static void h2o_release_thread_cache(void)
+{
+    h2o_mem_recycle_t *pool = &h2o_socket_buffer_prototype.allocator;
+    while (pool->cnt > 0)
+        free(h2o_mem_alloc_recycle(pool, 1)); /* pooled chunks come from malloc (h2o_mem_alloc) */
+}
+
+const ad_engine_backend_t ad_engine_backend_h2o = {
+    .name = "h2o",
+    .setup = h2o_setup,
+    .run_phase = h2o_run_phase,
+    .teardown = h2o_teardown,
+    .release_thread_cache = h2o_release_thread_cache,
+};
