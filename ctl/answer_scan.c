@@ -96,10 +96,12 @@ static void step(ad_scan_field_t *f, const char *key, size_t keylen, bool decima
         break;
     case ST_WHOLE:
         if (is_digit(c)) {
-            if (f->whole >= (decimal ? WAIT_WHOLE_MAX : WHOLE_MAX))
+            /* the bound applies to the number with this digit (fuzzing found 9999999999 s overflowing) */
+            int64_t next = f->whole * 10 + (c - '0');
+            if (next > (decimal ? WAIT_WHOLE_MAX : WHOLE_MAX))
                 restart(f, key, keylen, c);
             else
-                f->whole = f->whole * 10 + (c - '0');
+                f->whole = next;
         } else if (c == '.' && decimal) {
             f->state = ST_FRAC;
         } else if (c == '.' || c == 'e' || c == 'E') {

@@ -28,9 +28,6 @@ typedef struct ad_engine_shared {
     _Atomic bool a_abort; /* this run failed: every loop stops */
     _Atomic int64_t a_phase_t0;
     _Atomic bool a_warmup;
-    /* progress rate */
-    uint64_t last_done;
-    int64_t last_ns;
     /* the start gate after warm-up, and completion for the reporting thread's timed wait */
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -113,6 +110,24 @@ int64_t ad_ew_wake(const ad_engine_worker_t *w, int64_t now, bool conn_free)
     return wake;
 }
 
+bool ad_ew_may_connect(ad_engine_worker_t *w, int64_t now, int64_t *retry_at)
+{
+    if (now > w->connect_refill_ns) {
+        w->connect_tokens += (double)(now - w->connect_refill_ns) * w->connect_rate / 1e9;
+        if (w->connect_tokens > AD_EW_CONNECT_BURST)
+            w->connect_tokens = AD_EW_CONNECT_BURST;
+        w->connect_refill_ns = now;
+    }
+    if (w->connect_tokens >= 1.0) {
+        w->connect_tokens -= 1.0;
+        return true;
+    }
+    /* Wake when a batch is due, not for every token: a loop turn per connection would cost more than
+     * the connection. */
+    *retry_at = now + (int64_t)((AD_EW_CONNECT_BATCH - w->connect_tokens) * 1e9 / w->connect_rate) + 1;
+    return false;
+}
+
 uint32_t ad_ew_sent(ad_engine_worker_t *w)
 {
     w->sent++;
@@ -170,11 +185,8 @@ static void emit_progress(shared_t *sh, int64_t now)
     p.total = p.warmup ? 0 : plan->requests;
     p.duration_ns = p.warmup ? plan->warmup_ns : plan->duration_ns;
     p.elapsed_ns = now - atomic_load(&sh->a_phase_t0);
-    int64_t dt = now - sh->last_ns;
-    if (dt > 0 && p.completed >= sh->last_done)
-        p.rps = (double)(p.completed - sh->last_done) * 1e9 / (double)dt;
-    sh->last_done = p.completed;
-    sh->last_ns = now;
+    if (p.elapsed_ns > 0) /* since the phase began: steadier than per tick with slow endpoints */
+        p.rps = (double)p.completed * 1e9 / (double)p.elapsed_ns;
     plan->progress(&p, plan->progress_ud);
 }
 
@@ -202,8 +214,6 @@ static void run_phase(ad_engine_worker_t *w, bool recording, uint64_t limit, int
     if (w->id == 0) {
         atomic_store(&w->sh->a_phase_t0, w->t0);
         atomic_store(&w->sh->a_warmup, !recording);
-        w->sh->last_done = 0;
-        w->sh->last_ns = w->t0;
     }
     if (recording)
         w->res->start_wall_ns = ad_wall_ns();
@@ -292,6 +302,9 @@ static void split_plan(shared_t *sh, unsigned conns, unsigned nw, const ad_engin
             w->interval_ns = 1e9 * nw / plan->rate;
             w->phase = (double)i / nw; /* interleave the loops' schedules into one global one */
         }
+        w->connect_rate = AD_EW_CONNECT_RATE / nw;
+        w->connect_tokens = AD_EW_CONNECT_BURST / nw;
+        w->connect_refill_ns = ad_mono_ns();
     }
 }
 

@@ -27,7 +27,7 @@ typedef struct ad_engine_progress {
     uint64_t total;      /* requests planned, 0 when the run is bounded by time */
     int64_t elapsed_ns;  /* since the (measured or warm-up) phase began */
     int64_t duration_ns; /* the planned duration, 0 when bounded by requests */
-    double rps;          /* completions per second over the last interval */
+    double rps;          /* completions per second since the phase began */
 } ad_engine_progress_t;
 
 typedef void (*ad_engine_progress_fn)(const ad_engine_progress_t *p, void *ud);

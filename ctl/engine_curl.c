@@ -23,6 +23,7 @@ typedef struct curl_loop {
     unsigned *idle;           /* indexes of transfers not in flight */
     ad_transfer_t **finished; /* drain()'s scratch: transfers done in this round */
     unsigned nidle, n;
+    int64_t connect_at; /* a handle's first request waits for the connect pacing until then; 0 = none */
 } curl_loop_t;
 
 /* ---- curl callbacks ---- */
@@ -167,8 +168,13 @@ static void send_one(ad_engine_worker_t *w, curl_loop_t *c, int64_t intended, in
 static void fill(ad_engine_worker_t *w, curl_loop_t *c, int64_t now)
 {
     int64_t intended;
-    while (c->nidle > 0 && !w->failed && ad_ew_next_due(w, now, &intended))
+    c->connect_at = 0;
+    while (c->nidle > 0 && !w->failed && ad_ew_next_due(w, now, &intended)) {
+        /* A handle's first request opens a connection: paced (ad_ew_may_connect). */
+        if (c->xfers[c->idle[c->nidle - 1]].uses == 0 && !ad_ew_may_connect(w, now, &c->connect_at))
+            break;
         send_one(w, c, intended, now);
+    }
 }
 
 /*
@@ -228,6 +234,8 @@ static int wait_events(ad_engine_worker_t *w, curl_loop_t *c, int64_t now, struc
     int64_t wake = ad_ew_wake(w, now, c->nidle > 0);
     if (c->curl_deadline >= 0 && c->curl_deadline < wake)
         wake = c->curl_deadline;
+    if (c->connect_at > 0 && c->connect_at < wake)
+        wake = c->connect_at;
     int64_t wait = wake > now ? wake - now : 0;
     struct timespec ts = ad_ns_to_timespec(wait);
     int n = epoll_pwait2(c->epfd, events, EVENTS_MAX, &ts, NULL);

@@ -63,6 +63,11 @@ struct ad_engine_worker {
     /* read by the progress reporter on another thread */
     _Atomic uint64_t a_done, a_errors;
 
+    /* new connections: a token bucket (see ad_ew_may_connect) */
+    double connect_tokens;
+    int64_t connect_refill_ns;
+    double connect_rate; /* per second, this loop's share */
+
     int failed; /* the loop itself failed (err says why): the run is abandoned */
     char err[256];
 };
@@ -82,6 +87,18 @@ bool ad_ew_phase_over(const ad_engine_worker_t *w, int64_t now);
 /* The latest time the loop may sleep until: the next scheduled send (when a connection is free),
  * the single-loop progress tick, and AD_EW_WAKE_MAX_NS from now. */
 int64_t ad_ew_wake(const ad_engine_worker_t *w, int64_t now, bool conn_free);
+
+/*
+ * Whether a connection slot's first connection may be opened now (then it is counted). They are paced at
+ * AD_EW_CONNECT_RATE per second over all loops, in bursts of up to AD_EW_CONNECT_BURST: a server's
+ * accept queue holds SOMAXCONN (4096) connections, and 10,000 connects fired at once overflow it while
+ * the server accepts; every dropped SYN then costs a 1 s retransmission. When it returns false,
+ * *retry_at is when one will be allowed.
+ */
+#define AD_EW_CONNECT_RATE 25000.0 /* measured: 40,000/s overflowed a fresh asyncdemod's queue */
+#define AD_EW_CONNECT_BURST 1024.0
+#define AD_EW_CONNECT_BATCH 32.0
+bool ad_ew_may_connect(ad_engine_worker_t *w, int64_t now, int64_t *retry_at);
 
 /* Books a request as sent (in flight, numbered). Returns its index (1-based, in send order). */
 uint32_t ad_ew_sent(ad_engine_worker_t *w);

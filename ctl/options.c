@@ -49,7 +49,7 @@ int ad_compare_mode_from_name(const char *s, size_t len)
 
 /* ---- errors ---- */
 
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt, ...)
+int ad_ctl_fail(char *err, size_t errlen, const char *fmt, ...)
 {
     if (err != NULL && errlen > 0) {
         va_list ap;
@@ -78,11 +78,11 @@ static int parse_authority(const char *s, size_t len, ad_url_t *u, char *err, si
     const char *host = s, *port = NULL;
     size_t hostlen;
     if (memchr(s, '@', len) != NULL)
-        return fail(err, errlen, "credentials in a URL are not supported");
+        return ad_ctl_fail(err, errlen, "credentials in a URL are not supported");
     if (len > 0 && s[0] == '[') {
         const char *close = memchr(s, ']', len);
         if (close == NULL)
-            return fail(err, errlen, "'[' without ']' around the IPv6 address");
+            return ad_ctl_fail(err, errlen, "'[' without ']' around the IPv6 address");
         host = s + 1;
         hostlen = (size_t)(close - host);
         /* an optional %zone may follow the address */
@@ -92,14 +92,14 @@ static int parse_authority(const char *s, size_t len, ad_url_t *u, char *err, si
             addrlen = (size_t)(pct - host);
         for (size_t i = 0; i < addrlen; i++)
             if (!is_v6_char(host[i]))
-                return fail(err, errlen, "'%.*s' is not an IPv6 address", (int)hostlen, host);
+                return ad_ctl_fail(err, errlen, "'%.*s' is not an IPv6 address", (int)hostlen, host);
         if (addrlen < 2 || memchr(host, ':', addrlen) == NULL)
-            return fail(err, errlen, "'%.*s' is not an IPv6 address", (int)hostlen, host);
+            return ad_ctl_fail(err, errlen, "'%.*s' is not an IPv6 address", (int)hostlen, host);
         u->ipv6 = true;
         const char *after = close + 1;
         if (after < s + len) {
             if (*after != ':')
-                return fail(err, errlen, "unexpected '%c' after the IPv6 address", *after);
+                return ad_ctl_fail(err, errlen, "unexpected '%c' after the IPv6 address", *after);
             port = after + 1;
         }
     } else {
@@ -107,14 +107,14 @@ static int parse_authority(const char *s, size_t len, ad_url_t *u, char *err, si
         hostlen = colon != NULL ? (size_t)(colon - s) : len;
         for (size_t i = 0; i < hostlen; i++)
             if (!is_host_char(s[i]))
-                return fail(err, errlen, "'%.*s' is not a host name or address", (int)hostlen, s);
+                return ad_ctl_fail(err, errlen, "'%.*s' is not a host name or address", (int)hostlen, s);
         if (colon != NULL)
             port = colon + 1;
     }
     if (hostlen == 0)
-        return fail(err, errlen, "no host");
+        return ad_ctl_fail(err, errlen, "no host");
     if (hostlen >= sizeof(u->host))
-        return fail(err, errlen, "host name too long");
+        return ad_ctl_fail(err, errlen, "host name too long");
     memcpy(u->host, host, hostlen);
     u->host[hostlen] = '\0';
 
@@ -123,14 +123,14 @@ static int parse_authority(const char *s, size_t len, ad_url_t *u, char *err, si
         size_t plen = (size_t)(s + len - port);
         unsigned long v = 0;
         if (plen == 0 || plen > 5)
-            return fail(err, errlen, "port '%.*s' is not a number from 1 to 65535", (int)plen, port);
+            return ad_ctl_fail(err, errlen, "port '%.*s' is not a number from 1 to 65535", (int)plen, port);
         for (size_t i = 0; i < plen; i++) {
             if (!isdigit((unsigned char)port[i]))
-                return fail(err, errlen, "port '%.*s' is not a number from 1 to 65535", (int)plen, port);
+                return ad_ctl_fail(err, errlen, "port '%.*s' is not a number from 1 to 65535", (int)plen, port);
             v = v * 10 + (unsigned long)(port[i] - '0');
         }
         if (v == 0 || v > 65535)
-            return fail(err, errlen, "port '%.*s' is not a number from 1 to 65535", (int)plen, port);
+            return ad_ctl_fail(err, errlen, "port '%.*s' is not a number from 1 to 65535", (int)plen, port);
         u->port = (uint16_t)v;
     }
     return 0;
@@ -140,10 +140,10 @@ int ad_url_parse(const char *s, ad_url_t *u, char *err, size_t errlen)
 {
     memset(u, 0, sizeof(*u));
     if (s == NULL || *s == '\0')
-        return fail(err, errlen, "empty URL");
+        return ad_ctl_fail(err, errlen, "empty URL");
     for (const char *p = s; *p != '\0'; p++) {
         if ((unsigned char)*p <= ' ' || *p == 0x7f)
-            return fail(err, errlen, "spaces and control characters must be percent-encoded");
+            return ad_ctl_fail(err, errlen, "spaces and control characters must be percent-encoded");
     }
     const char *rest;
     if (strncasecmp(s, "http://", 7) == 0) {
@@ -152,7 +152,7 @@ int ad_url_parse(const char *s, ad_url_t *u, char *err, size_t errlen)
         u->https = true;
         rest = s + 8;
     } else {
-        return fail(err, errlen, "must start with http:// or https://");
+        return ad_ctl_fail(err, errlen, "must start with http:// or https://");
     }
     size_t authlen = strcspn(rest, "/?#");
     if (parse_authority(rest, authlen, u, err, errlen) != 0)
@@ -160,7 +160,7 @@ int ad_url_parse(const char *s, ad_url_t *u, char *err, size_t errlen)
     const char *path = rest + authlen;
     size_t pathlen = strcspn(path, "#");
     if (pathlen + 2 > sizeof(u->path))
-        return fail(err, errlen, "URL too long");
+        return ad_ctl_fail(err, errlen, "URL too long");
     /* "http://h?x=1" has an empty path: the request line needs "/?x=1". */
     size_t off = 0;
     if (pathlen == 0 || path[0] != '/')
@@ -195,17 +195,17 @@ static int parse_count(const char *flag, const char *v, uint64_t min, uint64_t m
 {
     uint64_t n = 0;
     if (*v == '\0')
-        return fail(err, errlen, "%s: needs a whole number, got an empty value", flag);
+        return ad_ctl_fail(err, errlen, "%s: needs a whole number, got an empty value", flag);
     for (const char *p = v; *p != '\0'; p++) {
         if (!isdigit((unsigned char)*p))
-            return fail(err, errlen, "%s: " VAL " is not a whole number", flag, v);
+            return ad_ctl_fail(err, errlen, "%s: " VAL " is not a whole number", flag, v);
         unsigned d = (unsigned)(*p - '0');
         if (n > (UINT64_MAX - d) / 10)
-            return fail(err, errlen, "%s: " VAL " is too large (at most %" PRIu64 ")", flag, v, max);
+            return ad_ctl_fail(err, errlen, "%s: " VAL " is too large (at most %" PRIu64 ")", flag, v, max);
         n = n * 10 + d;
     }
     if (n < min || n > max)
-        return fail(err, errlen, "%s: " VAL " is out of range (%" PRIu64 " to %" PRIu64 ")", flag, v, min, max);
+        return ad_ctl_fail(err, errlen, "%s: " VAL " is out of range (%" PRIu64 " to %" PRIu64 ")", flag, v, min, max);
     *out = n;
     return 0;
 }
@@ -226,9 +226,9 @@ static int parse_dur(const char *flag, const char *v, bool allow_zero, int64_t *
     int64_t ns = 0;
     ad_duration_status_t st = ad_duration_parse(v, strlen(v), &ns);
     if (st != AD_DURATION_OK)
-        return fail(err, errlen, "%s: " VAL " %s", flag, v, ad_duration_strerror(st));
+        return ad_ctl_fail(err, errlen, "%s: " VAL " %s", flag, v, ad_duration_strerror(st));
     if (ns == 0 && !allow_zero)
-        return fail(err, errlen, "%s: " VAL " must be greater than zero", flag, v);
+        return ad_ctl_fail(err, errlen, "%s: " VAL " must be greater than zero", flag, v);
     *out = ns;
     return 0;
 }
@@ -243,10 +243,11 @@ static int parse_rate(const char *flag, const char *v, double *out, char *err, s
         p += frac > 0 ? frac + 1 : 0;
     }
     if (ndig == 0 || *p != '\0')
-        return fail(err, errlen, "%s: " VAL " is not a number of requests per second", flag, v);
+        return ad_ctl_fail(err, errlen, "%s: " VAL " is not a number of requests per second", flag, v);
     double r = strtod(v, NULL);
     if (!(r > 0) || r > AD_CTL_RATE_MAX)
-        return fail(err, errlen, "%s: " VAL " is out of range (more than 0, at most %.0f)", flag, v, AD_CTL_RATE_MAX);
+        return ad_ctl_fail(err, errlen, "%s: " VAL " is out of range (more than 0, at most %.0f)", flag, v,
+                           AD_CTL_RATE_MAX);
     *out = r;
     return 0;
 }
@@ -260,7 +261,7 @@ static int parse_color(const char *flag, const char *v, ad_color_mode_t *out, ch
     else if (strcmp(v, "never") == 0 || strcmp(v, "no") == 0)
         *out = AD_COLOR_NEVER;
     else
-        return fail(err, errlen, "%s: " VAL " is not one of auto, always, never", flag, v);
+        return ad_ctl_fail(err, errlen, "%s: " VAL " is not one of auto, always, never", flag, v);
     return 0;
 }
 
@@ -269,18 +270,18 @@ static int parse_url_value(const char *flag, const char *v, ad_url_t *u, char *c
 {
     char why[160];
     if (ad_url_parse(v, u, why, sizeof(why)) != 0)
-        return fail(err, errlen, "%s: " VAL " is not a valid URL: %s", flag, v, why);
+        return ad_ctl_fail(err, errlen, "%s: " VAL " is not a valid URL: %s", flag, v, why);
     if (ad_url_format(u, canon, canonlen) >= (int)canonlen)
-        return fail(err, errlen, "%s: " VAL " is too long", flag, v);
+        return ad_ctl_fail(err, errlen, "%s: " VAL " is too long", flag, v);
     return 0;
 }
 
 static int parse_output(const char *flag, const char *v, char *out, size_t outlen, char *err, size_t errlen)
 {
     if (*v == '\0')
-        return fail(err, errlen, "%s: needs a file name", flag);
+        return ad_ctl_fail(err, errlen, "%s: needs a file name", flag);
     if (strlen(v) >= outlen)
-        return fail(err, errlen, "%s: file name too long", flag);
+        return ad_ctl_fail(err, errlen, "%s: file name too long", flag);
     memcpy(out, v, strlen(v) + 1);
     return 0;
 }
@@ -288,14 +289,14 @@ static int parse_output(const char *flag, const char *v, char *out, size_t outle
 static int parse_endpoint(const char *flag, const char *v, ad_bench_opts_t *o, char *err, size_t errlen)
 {
     if (o->nendpoints == AD_CTL_ENDPOINTS_MAX)
-        return fail(err, errlen, "%s: at most %d endpoints", flag, AD_CTL_ENDPOINTS_MAX);
+        return ad_ctl_fail(err, errlen, "%s: at most %d endpoints", flag, AD_CTL_ENDPOINTS_MAX);
     if (v[0] != '/')
-        return fail(err, errlen, "%s: " VAL " must be a path starting with '/' (e.g. /non-blocking)", flag, v);
+        return ad_ctl_fail(err, errlen, "%s: " VAL " must be a path starting with '/' (e.g. /non-blocking)", flag, v);
     if (strlen(v) >= AD_CTL_ENDPOINT_MAX)
-        return fail(err, errlen, "%s: " VAL " is too long (at most %d bytes)", flag, v, AD_CTL_ENDPOINT_MAX - 1);
+        return ad_ctl_fail(err, errlen, "%s: " VAL " is too long (at most %d bytes)", flag, v, AD_CTL_ENDPOINT_MAX - 1);
     for (const char *p = v; *p != '\0'; p++)
         if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '#')
-            return fail(err, errlen, "%s: " VAL " contains a space, control character or '#'", flag, v);
+            return ad_ctl_fail(err, errlen, "%s: " VAL " contains a space, control character or '#'", flag, v);
     memcpy(o->endpoints[o->nendpoints++], v, strlen(v) + 1);
     return 0;
 }
@@ -308,11 +309,11 @@ static int parse_modes(const char *flag, const char *v, ad_compare_opts_t *o, ch
         size_t len = strcspn(p, ",");
         int m = ad_compare_mode_from_name(p, len);
         if (m < 0)
-            return fail(err, errlen, "%s: '%.*s' is not a mode (sequential, async, threads, processes)", flag,
-                        (int)(len > 64 ? 64 : len), p);
+            return ad_ctl_fail(err, errlen, "%s: '%.*s' is not a mode (sequential, async, threads, processes)", flag,
+                               (int)(len > 64 ? 64 : len), p);
         for (size_t i = 0; i < o->nmodes; i++)
             if (o->modes[i] == (ad_compare_mode_t)m)
-                return fail(err, errlen, "%s: mode '%s' given twice", flag, mode_names[m]);
+                return ad_ctl_fail(err, errlen, "%s: mode '%s' given twice", flag, mode_names[m]);
         o->modes[o->nmodes++] = (ad_compare_mode_t)m;
         if (p[len] == '\0')
             return 0;
@@ -323,13 +324,6 @@ static int parse_modes(const char *flag, const char *v, ad_compare_opts_t *o, ch
 /* ---- the scanner ---- */
 
 typedef enum { TAKES_NONE, TAKES_VALUE, TAKES_OPTIONAL /* only as --flag=value */ } takes_t;
-
-typedef struct flag_def {
-    const char *name; /* long name without "--" */
-    char short_name;  /* 0 when none */
-    takes_t takes;
-    int id;
-} flag_def_t;
 
 enum {
     SCAN_END = 0,
@@ -357,34 +351,83 @@ enum {
     F_MODES,
     F_WATCH,
     F_INTERVAL,
+    F_COUNT
+};
+
+/* Flag ids as bits: which flags were given (`seen`). */
+#define SEEN(id) (1u << (id))
+_Static_assert(F_COUNT <= 32, "flag ids must fit the seen bits");
+
+/* The subcommands a flag belongs to, as bits of ad_ctl_command_t. */
+#define BENCH (1u << AD_CMD_BENCH)
+#define COMPARE (1u << AD_CMD_COMPARE)
+#define STATS (1u << AD_CMD_STATS)
+#define DEMO (1u << AD_CMD_DEMO)
+#define ALL (BENCH | COMPARE | STATS | DEMO)
+
+typedef struct flag_def {
+    const char *name; /* long name without "--" */
+    char short_name;  /* 0 when none */
+    takes_t takes;
+    int id;
+    unsigned commands; /* BENCH | ...: the subcommands that accept it */
+} flag_def_t;
+
+/* Every flag once; a subcommand sees the rows with its bit (any other flag is an unknown option there). */
+static const flag_def_t flag_defs[] = {
+    {"help", 'h', TAKES_NONE, F_HELP, ALL},
+    {"url", 'u', TAKES_VALUE, F_URL, ALL},
+    {"endpoint", 'e', TAKES_VALUE, F_ENDPOINT, BENCH},
+    {"requests", 'n', TAKES_VALUE, F_REQUESTS, BENCH | COMPARE | DEMO},
+    {"concurrency", 'c', TAKES_VALUE, F_CONCURRENCY, BENCH},
+    {"duration", 'd', TAKES_VALUE, F_DURATION, BENCH},
+    {"rate", 'r', TAKES_VALUE, F_RATE, BENCH},
+    {"modes", 'm', TAKES_VALUE, F_MODES, COMPARE},
+    {"timeout", 't', TAKES_VALUE, F_TIMEOUT, ALL},
+    {"no-keepalive", 0, TAKES_NONE, F_NO_KEEPALIVE, BENCH},
+    {"warmup", 0, TAKES_VALUE, F_WARMUP, BENCH},
+    {"delay", 0, TAKES_VALUE, F_DELAY, BENCH | DEMO},
+    {"json", 0, TAKES_NONE, F_JSON, BENCH | COMPARE | STATS},
+    {"output", 'o', TAKES_VALUE, F_OUTPUT, BENCH | COMPARE},
+    {"journal", 0, TAKES_NONE, F_JOURNAL, BENCH | COMPARE | DEMO},
+    {"no-progress", 0, TAKES_NONE, F_NO_PROGRESS, BENCH | COMPARE | DEMO},
+    {"threads", 0, TAKES_VALUE, F_THREADS, BENCH},
+    {"ascii", 0, TAKES_NONE, F_ASCII, BENCH | COMPARE | DEMO},
+    {"no-timeline", 0, TAKES_NONE, F_NO_TIMELINE, BENCH | COMPARE},
+    {"watch", 'w', TAKES_NONE, F_WATCH, STATS},
+    {"interval", 'i', TAKES_VALUE, F_INTERVAL, STATS},
+    {"color", 0, TAKES_OPTIONAL, F_COLOR, ALL},
+    {"no-color", 0, TAKES_NONE, F_NO_COLOR, ALL},
+    {NULL, 0, TAKES_NONE, 0, 0},
 };
 
 typedef struct scan {
     int argc;
     char **argv;
     int i;
+    unsigned command;     /* the subcommand's bit: whose flags count */
     bool only_positional; /* after "--" */
     char shown[72];       /* the flag as the user wrote it, for messages */
 } scan_t;
 
-static const flag_def_t *find_long(const flag_def_t *flags, const char *name, size_t len)
+static const flag_def_t *find_long(unsigned command, const char *name, size_t len)
 {
-    for (; flags->name != NULL; flags++)
-        if (strlen(flags->name) == len && memcmp(flags->name, name, len) == 0)
-            return flags;
+    for (const flag_def_t *f = flag_defs; f->name != NULL; f++)
+        if ((f->commands & command) != 0 && strlen(f->name) == len && memcmp(f->name, name, len) == 0)
+            return f;
     return NULL;
 }
 
-static const flag_def_t *find_short(const flag_def_t *flags, char c)
+static const flag_def_t *find_short(unsigned command, char c)
 {
-    for (; flags->name != NULL; flags++)
-        if (flags->short_name == c)
-            return flags;
+    for (const flag_def_t *f = flag_defs; f->name != NULL; f++)
+        if ((f->commands & command) != 0 && f->short_name == c)
+            return f;
     return NULL;
 }
 
 /* Next flag id, SCAN_POSITIONAL (*value = the argument), SCAN_END, or AD_CTL_PARSE_ERROR. */
-static int scan_next(scan_t *s, const flag_def_t *flags, const char **value, char *err, size_t errlen)
+static int scan_next(scan_t *s, const char **value, char *err, size_t errlen)
 {
     *value = NULL;
     if (s->i >= s->argc)
@@ -398,40 +441,171 @@ static int scan_next(scan_t *s, const flag_def_t *flags, const char **value, cha
     }
     if (strcmp(a, "--") == 0) {
         s->only_positional = true;
-        return scan_next(s, flags, value, err, errlen);
+        return scan_next(s, value, err, errlen);
     }
     const flag_def_t *f;
     const char *inline_value = NULL;
     if (a[1] == '-') {
         const char *eq = strchr(a + 2, '=');
         size_t len = eq != NULL ? (size_t)(eq - (a + 2)) : strlen(a + 2);
-        f = find_long(flags, a + 2, len);
+        f = find_long(s->command, a + 2, len);
         snprintf(s->shown, sizeof(s->shown), "--%.*s", (int)(len > 60 ? 60 : len), a + 2);
         if (f == NULL)
-            return fail(err, errlen, "unknown option '%s'", s->shown);
+            return ad_ctl_fail(err, errlen, "unknown option '%s'", s->shown);
         if (eq != NULL) {
             if (f->takes == TAKES_NONE)
-                return fail(err, errlen, "%s: takes no value", s->shown);
+                return ad_ctl_fail(err, errlen, "%s: takes no value", s->shown);
             inline_value = eq + 1;
         }
     } else {
-        f = find_short(flags, a[1]);
+        f = find_short(s->command, a[1]);
         snprintf(s->shown, sizeof(s->shown), "-%c", a[1]);
         if (f == NULL)
-            return fail(err, errlen, "unknown option '%s'", s->shown);
+            return ad_ctl_fail(err, errlen, "unknown option '%s'", s->shown);
         if (a[2] != '\0') {
             if (f->takes != TAKES_VALUE)
-                return fail(err, errlen, "%s: takes no value (got '%.60s')", s->shown, a + 2);
+                return ad_ctl_fail(err, errlen, "%s: takes no value (got '%.60s')", s->shown, a + 2);
             inline_value = a + 2;
         }
     }
     if (f->takes == TAKES_VALUE && inline_value == NULL) {
         if (s->i >= s->argc || s->argv[s->i] == NULL)
-            return fail(err, errlen, "%s: needs a value", s->shown);
+            return ad_ctl_fail(err, errlen, "%s: needs a value", s->shown);
         inline_value = s->argv[s->i++];
     }
     *value = inline_value;
     return f->id;
+}
+
+/* ---- the subcommands' shared loop ---- */
+
+#define NOT_HANDLED 1 /* from an apply function: not one of its flags */
+
+/*
+ * One subcommand as the shared loop sees it: its own flags (apply), the URL rule, what follows the
+ * scan (finish), and where the flags every subcommand handles alike put their values (NULL where the
+ * subcommand has no such flag; url, canon, timeout_ns and color are always there).
+ */
+typedef struct subcommand {
+    ad_ctl_command_t command;
+    /* Applies one of the subcommand's own flags: 0, AD_CTL_PARSE_ERROR or NOT_HANDLED. seen: the flags
+     * given before this one. */
+    int (*apply)(void *opts, int id, const char *flag, const char *v, unsigned seen, char *err, size_t errlen);
+    /* Checks or adjusts a URL just parsed into *url; NULL: none. */
+    int (*url_done)(void *opts, const char *flag, const char *v, char *err, size_t errlen);
+    /* After a scan without errors or --help: derived defaults, combinations; NULL: none. */
+    int (*finish)(void *opts, unsigned seen, char *err, size_t errlen);
+    /* bench: --url may be given again (the last wins) and only a positional URL after a URL is refused;
+     * elsewhere any second URL is. */
+    bool url_repeats;
+    void *opts;
+    ad_url_t *url;
+    char *canon; /* AD_CTL_URL_MAX bytes: the canonical form of *url */
+    int64_t *timeout_ns;
+    bool *timeout_set; /* set on --timeout */
+    int64_t *delay_ns; /* bench, demo: without --timeout, *timeout_ns = ad_ctl_default_timeout(*delay_ns) */
+    ad_color_mode_t *color;
+    char *output; /* AD_CTL_PATH_MAX bytes */
+    bool *json, *journal, *no_progress, *ascii, *no_timeline;
+} subcommand_t;
+
+/* Initializers of the subcommand_t members that point at the members of the same name of options struct o, which
+ * every subcommand has (parsed_url: o's ad_url_t, base or target). */
+#define SHARED_OPTS(o, parsed_url)                                                                                     \
+    .opts = (o), .url = &(o)->parsed_url, .canon = (o)->url, .timeout_ns = &(o)->timeout_ns, .color = &(o)->color
+/* The same for the report's flags bench and compare have (demo has some: journal, no_progress, ascii). */
+#define REPORT_OPTS(o)                                                                                                 \
+    .output = (o)->output, .json = &(o)->json, .journal = &(o)->journal, .no_progress = &(o)->no_progress,             \
+    .ascii = &(o)->ascii, .no_timeline = &(o)->no_timeline
+
+/* The switch a flag without a value turns on, if it is a shared one the subcommand has. */
+static bool *shared_switch(const subcommand_t *sc, int id)
+{
+    switch (id) {
+    case F_JSON:
+        return sc->json;
+    case F_JOURNAL:
+        return sc->journal;
+    case F_NO_PROGRESS:
+        return sc->no_progress;
+    case F_ASCII:
+        return sc->ascii;
+    case F_NO_TIMELINE:
+        return sc->no_timeline;
+    }
+    return NULL;
+}
+
+/* Applies a flag every subcommand that has it handles alike: 0, AD_CTL_PARSE_ERROR or NOT_HANDLED. */
+static int shared_flag(const subcommand_t *sc, int id, const char *f, const char *v, char *err, size_t errlen)
+{
+    bool *on = shared_switch(sc, id);
+    if (on != NULL) {
+        *on = true;
+        return 0;
+    }
+    switch (id) {
+    case F_URL:
+        if (parse_url_value(f, v, sc->url, sc->canon, AD_CTL_URL_MAX, err, errlen) != 0)
+            return AD_CTL_PARSE_ERROR;
+        return sc->url_done != NULL ? sc->url_done(sc->opts, f, v, err, errlen) : 0;
+    case F_TIMEOUT:
+        if (sc->timeout_set != NULL)
+            *sc->timeout_set = true;
+        return parse_dur(f, v, false, sc->timeout_ns, err, errlen);
+    case F_OUTPUT:
+        return sc->output != NULL ? parse_output(f, v, sc->output, AD_CTL_PATH_MAX, err, errlen) : NOT_HANDLED;
+    case F_COLOR:
+        return parse_color(f, v, sc->color, err, errlen);
+    case F_NO_COLOR:
+        *sc->color = AD_COLOR_NEVER;
+        return 0;
+    }
+    return NOT_HANDLED;
+}
+
+static int apply_flag(const subcommand_t *sc, int id, const char *f, const char *v, unsigned seen, char *err,
+                      size_t errlen)
+{
+    int rc = shared_flag(sc, id, f, v, err, errlen);
+    if (rc == NOT_HANDLED)
+        rc = sc->apply(sc->opts, id, f, v, seen, err, errlen);
+    if (rc == NOT_HANDLED)
+        return ad_ctl_fail(err, errlen, "%s: not handled", f);
+    return rc;
+}
+
+/* Parses argv[1..] for sc, whose options are already set to the defaults: flags in order, the first error
+ * ends it. A positional argument is the URL (and counts as --url in seen). Then sc->finish, and the timeout
+ * derived from the delay where it was not given. */
+static int parse_subcommand(int argc, char **argv, const subcommand_t *sc, char *err, size_t errlen)
+{
+    scan_t s = {.argc = argc, .argv = argv, .i = 1, .command = 1u << sc->command};
+    unsigned seen = 0;
+    const char *v;
+    int id;
+    while ((id = scan_next(&s, &v, err, errlen)) != SCAN_END) {
+        if (id == AD_CTL_PARSE_ERROR)
+            return AD_CTL_PARSE_ERROR;
+        if (id == F_HELP)
+            return AD_CTL_PARSE_HELP;
+        if (id == SCAN_POSITIONAL) {
+            if (sc->url_repeats && (seen & SEEN(F_URL)) != 0)
+                return ad_ctl_fail(err, errlen, "unexpected argument '%.64s' (the URL is already given)", v);
+            id = F_URL;
+            snprintf(s.shown, sizeof(s.shown), "URL");
+        }
+        if (id == F_URL && !sc->url_repeats && (seen & SEEN(F_URL)) != 0)
+            return ad_ctl_fail(err, errlen, "%s: '%.64s': the URL is already given", s.shown, v);
+        if (apply_flag(sc, id, s.shown, v, seen, err, errlen) != 0)
+            return AD_CTL_PARSE_ERROR;
+        seen |= SEEN(id);
+    }
+    if (sc->finish != NULL && sc->finish(sc->opts, seen, err, errlen) != AD_CTL_PARSE_OK)
+        return AD_CTL_PARSE_ERROR;
+    if (sc->delay_ns != NULL && (seen & SEEN(F_TIMEOUT)) == 0)
+        *sc->timeout_ns = ad_ctl_default_timeout(*sc->delay_ns);
+    return AD_CTL_PARSE_OK;
 }
 
 /* ---- defaults ---- */
@@ -496,30 +670,6 @@ void ad_demo_opts_default(ad_demo_opts_t *o)
 
 /* ---- bench ---- */
 
-static const flag_def_t bench_flags[] = {
-    {"help", 'h', TAKES_NONE, F_HELP},
-    {"url", 'u', TAKES_VALUE, F_URL},
-    {"endpoint", 'e', TAKES_VALUE, F_ENDPOINT},
-    {"requests", 'n', TAKES_VALUE, F_REQUESTS},
-    {"concurrency", 'c', TAKES_VALUE, F_CONCURRENCY},
-    {"duration", 'd', TAKES_VALUE, F_DURATION},
-    {"rate", 'r', TAKES_VALUE, F_RATE},
-    {"timeout", 't', TAKES_VALUE, F_TIMEOUT},
-    {"no-keepalive", 0, TAKES_NONE, F_NO_KEEPALIVE},
-    {"warmup", 0, TAKES_VALUE, F_WARMUP},
-    {"delay", 0, TAKES_VALUE, F_DELAY},
-    {"json", 0, TAKES_NONE, F_JSON},
-    {"output", 'o', TAKES_VALUE, F_OUTPUT},
-    {"journal", 0, TAKES_NONE, F_JOURNAL},
-    {"no-progress", 0, TAKES_NONE, F_NO_PROGRESS},
-    {"threads", 0, TAKES_VALUE, F_THREADS},
-    {"ascii", 0, TAKES_NONE, F_ASCII},
-    {"no-timeline", 0, TAKES_NONE, F_NO_TIMELINE},
-    {"color", 0, TAKES_OPTIONAL, F_COLOR},
-    {"no-color", 0, TAKES_NONE, F_NO_COLOR},
-    {NULL, 0, TAKES_NONE, 0},
-};
-
 /* The paths /blocking, /non-blocking, /offload (after the base's prefix) take ?delay=. */
 static bool is_delay_endpoint(const char *ep)
 {
@@ -576,15 +726,14 @@ int ad_bench_endpoint_url(const ad_bench_opts_t *o, size_t i, char *buf, size_t 
     return snprintf(buf, size, "%s%.*s%s%s", auth, (int)plen, o->base.path, ep, delay);
 }
 
-/* Applies one bench flag (apart from the loop, so both stay short). */
-static int bench_flag(int id, scan_t *s, const char *v, ad_bench_opts_t *o, bool *url_set, char *err, size_t errlen)
+/* Applies one of bench's own flags (apart from the loop, so both stay short). */
+static int bench_flag(void *opts, int id, const char *f, const char *v, unsigned seen, char *err, size_t errlen)
 {
-    const char *f = s->shown;
+    ad_bench_opts_t *o = opts;
     switch (id) {
-    case F_URL:
-        *url_set = true;
-        return parse_url_value(f, v, &o->base, o->url, sizeof(o->url), err, errlen);
     case F_ENDPOINT:
+        if ((seen & SEEN(F_ENDPOINT)) == 0)
+            o->nendpoints = 0; /* the first --endpoint replaces the defaults */
         return parse_endpoint(f, v, o, err, errlen);
     case F_REQUESTS:
         o->requests_set = true;
@@ -595,9 +744,6 @@ static int bench_flag(int id, scan_t *s, const char *v, ad_bench_opts_t *o, bool
         return parse_dur(f, v, false, &o->duration_ns, err, errlen);
     case F_RATE:
         return parse_rate(f, v, &o->rate, err, errlen);
-    case F_TIMEOUT:
-        o->timeout_set = true;
-        return parse_dur(f, v, false, &o->timeout_ns, err, errlen);
     case F_NO_KEEPALIVE:
         o->keepalive = false;
         return 0;
@@ -605,194 +751,77 @@ static int bench_flag(int id, scan_t *s, const char *v, ad_bench_opts_t *o, bool
         return parse_dur(f, v, true, &o->warmup_ns, err, errlen);
     case F_DELAY:
         return parse_dur(f, v, true, &o->delay_ns, err, errlen);
-    case F_JSON:
-        o->json = true;
-        return 0;
-    case F_OUTPUT:
-        return parse_output(f, v, o->output, sizeof(o->output), err, errlen);
-    case F_JOURNAL:
-        o->journal = true;
-        return 0;
-    case F_NO_PROGRESS:
-        o->no_progress = true;
-        return 0;
     case F_THREADS:
         return parse_unsigned(f, v, 1, AD_CTL_THREADS_MAX, &o->threads, err, errlen);
-    case F_ASCII:
-        o->ascii = true;
-        return 0;
-    case F_NO_TIMELINE:
-        o->no_timeline = true;
-        return 0;
-    case F_COLOR:
-        return parse_color(f, v, &o->color, err, errlen);
-    case F_NO_COLOR:
-        o->color = AD_COLOR_NEVER;
-        return 0;
     }
-    return fail(err, errlen, "%s: not handled", f);
+    return NOT_HANDLED;
 }
 
 /* After all flags: endpoints from the URL's path, derived defaults, combinations. */
-static int bench_finish(ad_bench_opts_t *o, bool url_set, bool endpoints_set, char *err, size_t errlen)
+static int bench_finish(void *opts, unsigned seen, char *err, size_t errlen)
 {
+    ad_bench_opts_t *o = opts;
+    bool url_set = (seen & SEEN(F_URL)) != 0, endpoints_set = (seen & SEEN(F_ENDPOINT)) != 0;
     bool has_path = strcmp(o->base.path, "/") != 0;
     if (url_set && has_path && !endpoints_set) {
         /* `bench --url http://h:8000/non-blocking?delay=0` benches that one URL */
         if (strlen(o->base.path) >= AD_CTL_ENDPOINT_MAX)
-            return fail(err, errlen, "--url: path too long (at most %d bytes)", AD_CTL_ENDPOINT_MAX - 1);
+            return ad_ctl_fail(err, errlen, "--url: path too long (at most %d bytes)", AD_CTL_ENDPOINT_MAX - 1);
         memcpy(o->endpoints[0], o->base.path, strlen(o->base.path) + 1);
         o->nendpoints = 1;
         snprintf(o->base.path, sizeof(o->base.path), "/");
     } else if (url_set && endpoints_set && strchr(o->base.path, '?') != NULL) {
-        return fail(err, errlen, "--url: a URL with a query cannot be combined with --endpoint");
+        return ad_ctl_fail(err, errlen, "--url: a URL with a query cannot be combined with --endpoint");
     }
     ad_url_format(&o->base, o->url, sizeof(o->url));
     if (o->duration_ns > 0 && !o->requests_set)
         o->requests = 0;
-    if (!o->timeout_set)
-        o->timeout_ns = ad_ctl_default_timeout(o->delay_ns);
     return AD_CTL_PARSE_OK;
 }
 
 int ad_ctl_parse_bench(int argc, char **argv, ad_bench_opts_t *o, char *err, size_t errlen)
 {
     ad_bench_opts_default(o);
-    scan_t s = {.argc = argc, .argv = argv, .i = 1};
-    bool url_set = false, endpoints_set = false;
-    const char *v;
-    int id;
-    while ((id = scan_next(&s, bench_flags, &v, err, errlen)) != SCAN_END) {
-        if (id == AD_CTL_PARSE_ERROR)
-            return AD_CTL_PARSE_ERROR;
-        if (id == F_HELP)
-            return AD_CTL_PARSE_HELP;
-        if (id == SCAN_POSITIONAL) {
-            if (url_set)
-                return fail(err, errlen, "unexpected argument '%.64s' (the URL is already given)", v);
-            id = F_URL;
-            snprintf(s.shown, sizeof(s.shown), "URL");
-        }
-        if (id == F_ENDPOINT && !endpoints_set) {
-            o->nendpoints = 0; /* the first --endpoint replaces the defaults */
-            endpoints_set = true;
-        }
-        if (bench_flag(id, &s, v, o, &url_set, err, errlen) != 0)
-            return AD_CTL_PARSE_ERROR;
-    }
-    return bench_finish(o, url_set, endpoints_set, err, errlen);
+    const subcommand_t sc = {.command = AD_CMD_BENCH,
+                             .apply = bench_flag,
+                             .finish = bench_finish,
+                             .url_repeats = true,
+                             SHARED_OPTS(o, base),
+                             .timeout_set = &o->timeout_set,
+                             .delay_ns = &o->delay_ns,
+                             REPORT_OPTS(o)};
+    return parse_subcommand(argc, argv, &sc, err, errlen);
 }
 
 /* ---- compare ---- */
 
-static const flag_def_t compare_flags[] = {
-    {"help", 'h', TAKES_NONE, F_HELP},
-    {"url", 'u', TAKES_VALUE, F_URL},
-    {"requests", 'n', TAKES_VALUE, F_REQUESTS},
-    {"modes", 'm', TAKES_VALUE, F_MODES},
-    {"timeout", 't', TAKES_VALUE, F_TIMEOUT},
-    {"json", 0, TAKES_NONE, F_JSON},
-    {"output", 'o', TAKES_VALUE, F_OUTPUT},
-    {"journal", 0, TAKES_NONE, F_JOURNAL},
-    {"no-progress", 0, TAKES_NONE, F_NO_PROGRESS},
-    {"ascii", 0, TAKES_NONE, F_ASCII},
-    {"no-timeline", 0, TAKES_NONE, F_NO_TIMELINE},
-    {"color", 0, TAKES_OPTIONAL, F_COLOR},
-    {"no-color", 0, TAKES_NONE, F_NO_COLOR},
-    {NULL, 0, TAKES_NONE, 0},
-};
-
-static int compare_flag(int id, scan_t *s, const char *v, ad_compare_opts_t *o, char *err, size_t errlen)
+static int compare_flag(void *opts, int id, const char *f, const char *v, unsigned seen, char *err, size_t errlen)
 {
-    const char *f = s->shown;
+    ad_compare_opts_t *o = opts;
+    (void)seen;
     switch (id) {
-    case F_URL:
-        return parse_url_value(f, v, &o->target, o->url, sizeof(o->url), err, errlen);
     case F_REQUESTS:
         return parse_count(f, v, 1, 1000000, &o->n, err, errlen);
     case F_MODES:
         return parse_modes(f, v, o, err, errlen);
-    case F_TIMEOUT:
-        return parse_dur(f, v, false, &o->timeout_ns, err, errlen);
-    case F_JSON:
-        o->json = true;
-        return 0;
-    case F_OUTPUT:
-        return parse_output(f, v, o->output, sizeof(o->output), err, errlen);
-    case F_JOURNAL:
-        o->journal = true;
-        return 0;
-    case F_NO_PROGRESS:
-        o->no_progress = true;
-        return 0;
-    case F_ASCII:
-        o->ascii = true;
-        return 0;
-    case F_NO_TIMELINE:
-        o->no_timeline = true;
-        return 0;
-    case F_COLOR:
-        return parse_color(f, v, &o->color, err, errlen);
-    case F_NO_COLOR:
-        o->color = AD_COLOR_NEVER;
-        return 0;
     }
-    return fail(err, errlen, "%s: not handled", f);
+    return NOT_HANDLED;
 }
 
 int ad_ctl_parse_compare(int argc, char **argv, ad_compare_opts_t *o, char *err, size_t errlen)
 {
     ad_compare_opts_default(o);
-    scan_t s = {.argc = argc, .argv = argv, .i = 1};
-    bool url_set = false;
-    const char *v;
-    int id;
-    while ((id = scan_next(&s, compare_flags, &v, err, errlen)) != SCAN_END) {
-        if (id == AD_CTL_PARSE_ERROR)
-            return AD_CTL_PARSE_ERROR;
-        if (id == F_HELP)
-            return AD_CTL_PARSE_HELP;
-        if (id == SCAN_POSITIONAL) {
-            id = F_URL;
-            snprintf(s.shown, sizeof(s.shown), "URL");
-        }
-        if (id == F_URL && url_set)
-            return fail(err, errlen, "%s: '%.64s': the URL is already given", s.shown, v);
-        url_set = url_set || id == F_URL;
-        if (compare_flag(id, &s, v, o, err, errlen) != 0)
-            return AD_CTL_PARSE_ERROR;
-    }
-    return AD_CTL_PARSE_OK;
+    const subcommand_t sc = {.command = AD_CMD_COMPARE, .apply = compare_flag, SHARED_OPTS(o, target), REPORT_OPTS(o)};
+    return parse_subcommand(argc, argv, &sc, err, errlen);
 }
 
 /* ---- stats ---- */
 
-static const flag_def_t stats_flags[] = {
-    {"help", 'h', TAKES_NONE, F_HELP},
-    {"url", 'u', TAKES_VALUE, F_URL},
-    {"json", 0, TAKES_NONE, F_JSON},
-    {"watch", 'w', TAKES_NONE, F_WATCH},
-    {"interval", 'i', TAKES_VALUE, F_INTERVAL},
-    {"timeout", 't', TAKES_VALUE, F_TIMEOUT},
-    {"color", 0, TAKES_OPTIONAL, F_COLOR},
-    {"no-color", 0, TAKES_NONE, F_NO_COLOR},
-    {NULL, 0, TAKES_NONE, 0},
-};
-
-static int stats_flag(int id, scan_t *s, const char *v, ad_stats_opts_t *o, char *err, size_t errlen)
+static int stats_flag(void *opts, int id, const char *f, const char *v, unsigned seen, char *err, size_t errlen)
 {
-    const char *f = s->shown;
+    ad_stats_opts_t *o = opts;
+    (void)seen;
     switch (id) {
-    case F_URL:
-        if (parse_url_value(f, v, &o->target, o->url, sizeof(o->url), err, errlen) != 0)
-            return AD_CTL_PARSE_ERROR;
-        if (strcmp(o->target.path, "/") == 0) /* a base URL: the document is at /stats */
-            snprintf(o->target.path, sizeof(o->target.path), "/stats");
-        ad_url_format(&o->target, o->url, sizeof(o->url));
-        return 0;
-    case F_JSON:
-        o->json = true;
-        return 0;
     case F_WATCH:
         o->watch = true;
         return 0;
@@ -800,120 +829,69 @@ static int stats_flag(int id, scan_t *s, const char *v, ad_stats_opts_t *o, char
         if (parse_dur(f, v, false, &o->interval_ns, err, errlen) != 0)
             return AD_CTL_PARSE_ERROR;
         if (o->interval_ns < 10 * AD_NS_PER_MS)
-            return fail(err, errlen, "%s: '%.64s' is too short (at least 10ms)", f, v);
-        return 0;
-    case F_TIMEOUT:
-        return parse_dur(f, v, false, &o->timeout_ns, err, errlen);
-    case F_COLOR:
-        return parse_color(f, v, &o->color, err, errlen);
-    case F_NO_COLOR:
-        o->color = AD_COLOR_NEVER;
+            return ad_ctl_fail(err, errlen, "%s: '%.64s' is too short (at least 10ms)", f, v);
         return 0;
     }
-    return fail(err, errlen, "%s: not handled", f);
+    return NOT_HANDLED;
+}
+
+/* A base URL names the daemon: its document is at /stats. */
+static int stats_url(void *opts, const char *f, const char *v, char *err, size_t errlen)
+{
+    ad_stats_opts_t *o = opts;
+    (void)f;
+    (void)v;
+    (void)err;
+    (void)errlen;
+    if (strcmp(o->target.path, "/") == 0)
+        snprintf(o->target.path, sizeof(o->target.path), "/stats");
+    ad_url_format(&o->target, o->url, sizeof(o->url));
+    return 0;
 }
 
 int ad_ctl_parse_stats(int argc, char **argv, ad_stats_opts_t *o, char *err, size_t errlen)
 {
     ad_stats_opts_default(o);
-    scan_t s = {.argc = argc, .argv = argv, .i = 1};
-    bool url_set = false;
-    const char *v;
-    int id;
-    while ((id = scan_next(&s, stats_flags, &v, err, errlen)) != SCAN_END) {
-        if (id == AD_CTL_PARSE_ERROR)
-            return AD_CTL_PARSE_ERROR;
-        if (id == F_HELP)
-            return AD_CTL_PARSE_HELP;
-        if (id == SCAN_POSITIONAL) {
-            id = F_URL;
-            snprintf(s.shown, sizeof(s.shown), "URL");
-        }
-        if (id == F_URL && url_set)
-            return fail(err, errlen, "%s: '%.64s': the URL is already given", s.shown, v);
-        url_set = url_set || id == F_URL;
-        if (stats_flag(id, &s, v, o, err, errlen) != 0)
-            return AD_CTL_PARSE_ERROR;
-    }
-    return AD_CTL_PARSE_OK;
+    const subcommand_t sc = {
+        .command = AD_CMD_STATS, .apply = stats_flag, .url_done = stats_url, SHARED_OPTS(o, target), .json = &o->json};
+    return parse_subcommand(argc, argv, &sc, err, errlen);
 }
 
 /* ---- demo ---- */
 
-static const flag_def_t demo_flags[] = {
-    {"help", 'h', TAKES_NONE, F_HELP},
-    {"url", 'u', TAKES_VALUE, F_URL},
-    {"delay", 0, TAKES_VALUE, F_DELAY},
-    {"requests", 'n', TAKES_VALUE, F_REQUESTS},
-    {"timeout", 't', TAKES_VALUE, F_TIMEOUT},
-    {"journal", 0, TAKES_NONE, F_JOURNAL},
-    {"no-progress", 0, TAKES_NONE, F_NO_PROGRESS},
-    {"ascii", 0, TAKES_NONE, F_ASCII},
-    {"color", 0, TAKES_OPTIONAL, F_COLOR},
-    {"no-color", 0, TAKES_NONE, F_NO_COLOR},
-    {NULL, 0, TAKES_NONE, 0},
-};
-
-static int demo_flag(int id, scan_t *s, const char *v, ad_demo_opts_t *o, bool *timeout_set, char *err, size_t errlen)
+static int demo_flag(void *opts, int id, const char *f, const char *v, unsigned seen, char *err, size_t errlen)
 {
-    const char *f = s->shown;
+    ad_demo_opts_t *o = opts;
+    (void)seen;
     switch (id) {
-    case F_URL:
-        if (parse_url_value(f, v, &o->base, o->url, sizeof(o->url), err, errlen) != 0)
-            return AD_CTL_PARSE_ERROR;
-        if (strchr(o->base.path, '?') != NULL)
-            return fail(err, errlen, "%s: '%.64s': the demo needs the daemon's base URL, without a query", f, v);
-        return 0;
     case F_DELAY:
         return parse_dur(f, v, true, &o->delay_ns, err, errlen);
     case F_REQUESTS:
         return parse_count(f, v, 1, 100000, &o->n, err, errlen);
-    case F_TIMEOUT:
-        *timeout_set = true;
-        return parse_dur(f, v, false, &o->timeout_ns, err, errlen);
-    case F_JOURNAL:
-        o->journal = true;
-        return 0;
-    case F_NO_PROGRESS:
-        o->no_progress = true;
-        return 0;
-    case F_ASCII:
-        o->ascii = true;
-        return 0;
-    case F_COLOR:
-        return parse_color(f, v, &o->color, err, errlen);
-    case F_NO_COLOR:
-        o->color = AD_COLOR_NEVER;
-        return 0;
     }
-    return fail(err, errlen, "%s: not handled", f);
+    return NOT_HANDLED;
+}
+
+static int demo_url(void *opts, const char *f, const char *v, char *err, size_t errlen)
+{
+    const ad_demo_opts_t *o = opts;
+    if (strchr(o->base.path, '?') != NULL)
+        return ad_ctl_fail(err, errlen, "%s: '%.64s': the demo needs the daemon's base URL, without a query", f, v);
+    return 0;
 }
 
 int ad_ctl_parse_demo(int argc, char **argv, ad_demo_opts_t *o, char *err, size_t errlen)
 {
     ad_demo_opts_default(o);
-    scan_t s = {.argc = argc, .argv = argv, .i = 1};
-    bool url_set = false, timeout_set = false;
-    const char *v;
-    int id;
-    while ((id = scan_next(&s, demo_flags, &v, err, errlen)) != SCAN_END) {
-        if (id == AD_CTL_PARSE_ERROR)
-            return AD_CTL_PARSE_ERROR;
-        if (id == F_HELP)
-            return AD_CTL_PARSE_HELP;
-        if (id == SCAN_POSITIONAL) {
-            id = F_URL;
-            snprintf(s.shown, sizeof(s.shown), "URL");
-        }
-        if (id == F_URL && url_set)
-            return fail(err, errlen, "%s: '%.64s': the URL is already given", s.shown, v);
-        url_set = url_set || id == F_URL;
-        if (demo_flag(id, &s, v, o, &timeout_set, err, errlen) != 0)
-            return AD_CTL_PARSE_ERROR;
-    }
-    if (!timeout_set)
-        o->timeout_ns = ad_ctl_default_timeout(o->delay_ns);
-    return AD_CTL_PARSE_OK;
+    const subcommand_t sc = {.command = AD_CMD_DEMO,
+                             .apply = demo_flag,
+                             .url_done = demo_url,
+                             SHARED_OPTS(o, base),
+                             .delay_ns = &o->delay_ns,
+                             .journal = &o->journal,
+                             .no_progress = &o->no_progress,
+                             .ascii = &o->ascii};
+    return parse_subcommand(argc, argv, &sc, err, errlen);
 }
 
 /* The base URL's path as a prefix without its trailing slash ("" for "/"). */

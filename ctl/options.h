@@ -10,6 +10,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Formats an error message into err (when err is non-NULL and errlen > 0) and returns -1
+ * (AD_CTL_PARSE_ERROR): the one error path of the CLI's parsers and document checks. */
+__attribute__((format(printf, 3, 4))) int ad_ctl_fail(char *err, size_t errlen, const char *fmt, ...);
+
 /* Exit codes of asyncdemoctl (documented in its --help and the README). */
 #define AD_CTL_EXIT_OK 0
 #define AD_CTL_EXIT_FAILURE 1     /* the run finished but something failed (e.g. every request failed) */

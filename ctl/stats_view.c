@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "duration.h"
+#include "options.h"
 #include "report.h"
 
 #define MIN_WIDTH 40
@@ -95,17 +96,6 @@ static bool has(const json_t *obj, const char *path)
     return at(obj, path) != NULL;
 }
 
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err != NULL && errlen > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 static const char *kind_name(kind_t k)
 {
     switch (k) {
@@ -148,9 +138,9 @@ static int check_fields(const json_t *obj, const field_spec_t *spec, size_t n, c
         if (v == NULL && !spec[i].required)
             continue;
         if (v == NULL)
-            return fail(err, errlen, "%s%s: missing", prefix, spec[i].path);
+            return ad_ctl_fail(err, errlen, "%s%s: missing", prefix, spec[i].path);
         if (!kind_ok(v, spec[i].kind))
-            return fail(err, errlen, "%s%s: expected %s", prefix, spec[i].path, kind_name(spec[i].kind));
+            return ad_ctl_fail(err, errlen, "%s%s: expected %s", prefix, spec[i].path, kind_name(spec[i].kind));
     }
     return 0;
 }
@@ -158,12 +148,12 @@ static int check_fields(const json_t *obj, const field_spec_t *spec, size_t n, c
 int ad_stats_view_check(const json_t *doc, char *err, size_t errlen)
 {
     if (!json_is_object(doc))
-        return fail(err, errlen, "not a /stats document: expected a JSON object");
+        return ad_ctl_fail(err, errlen, "not a /stats document: expected a JSON object");
     if (check_fields(doc, doc_fields, sizeof(doc_fields) / sizeof(doc_fields[0]), "", err, errlen) != 0)
         return -1;
     const json_t *eps = json_object_get(doc, "endpoints");
     if (json_object_size(eps) == 0)
-        return fail(err, errlen, "endpoints: empty");
+        return ad_ctl_fail(err, errlen, "endpoints: empty");
     const char *name;
     const json_t *ep;
     json_object_foreach((json_t *)eps, name, ep)
@@ -171,7 +161,7 @@ int ad_stats_view_check(const json_t *doc, char *err, size_t errlen)
         char prefix[96];
         snprintf(prefix, sizeof(prefix), "endpoints.%.64s.", name);
         if (!json_is_object(ep))
-            return fail(err, errlen, "endpoints.%.64s: expected an object", name);
+            return ad_ctl_fail(err, errlen, "endpoints.%.64s: expected an object", name);
         if (check_fields(ep, endpoint_fields, sizeof(endpoint_fields) / sizeof(endpoint_fields[0]), prefix, err,
                          errlen) != 0)
             return -1;
@@ -189,7 +179,8 @@ static void fmt_secs(double s, char *buf, size_t size)
 /* "12.5s", "3m20s", "2h05m", "3d04h" */
 static void fmt_uptime(double s, char *buf, size_t size)
 {
-    uint64_t t = s > 0 ? (uint64_t)s : 0;
+    /* clamped: a document not from asyncdemod may say 1e20, which uint64_t cannot hold (found by fuzzing) */
+    uint64_t t = s <= 0 ? 0 : s < 1e18 ? (uint64_t)s : UINT64_C(1000000000000000000);
     if (s < 60)
         snprintf(buf, size, "%.1fs", s < 0 ? 0.0 : s);
     else if (t < 3600)
@@ -480,7 +471,7 @@ int ad_stats_view_render_text(FILE *out, const char *body, size_t len, const ad_
     json_error_t je;
     json_t *doc = json_loadb(body, len, 0, &je);
     if (doc == NULL)
-        return fail(err, errlen, "not JSON: %s at line %d column %d", je.text, je.line, je.column);
+        return ad_ctl_fail(err, errlen, "not JSON: %s at line %d column %d", je.text, je.line, je.column);
     int rc = ad_stats_view_render(out, doc, st, err, errlen);
     json_decref(doc);
     return rc;

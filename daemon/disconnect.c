@@ -11,25 +11,30 @@
 #include "log.h"
 
 #define INITIAL_SLOTS 1024
+#define EVENTS_PER_CALL 64
 
 static void on_epoll_readable(h2o_socket_t *sock, const char *err)
 {
     ad_disconnect_t *d = sock->data;
-    struct epoll_event ev;
+    struct epoll_event ev[EVENTS_PER_CALL];
+    int n;
     if (err != NULL)
         return;
-    /*
-     * One event per epoll_wait: a callback answers (and unwatches) its request, and may thereby end
-     * another watched request; asking the kernel again never hands out a stale slot.
-     */
-    while (epoll_wait(d->epfd, &ev, 1, 0) == 1) {
-        int fd = ev.data.fd;
-        void *data = fd >= 0 && (size_t)fd < d->cap ? d->waiting[fd] : NULL;
-        if (data == NULL)
-            continue; /* answered already: the one-shot registration is dormant now */
-        d->waiting[fd] = NULL;
-        d->cb(data);
-    }
+    do {
+        n = epoll_wait(d->epfd, ev, EVENTS_PER_CALL, 0);
+        for (int i = 0; i < n; i++) {
+            /*
+             * The slot is read when the event is handled, not when it was queued: a callback that ends
+             * another watched request clears that one's slot, and its event (if in this batch) is skipped.
+             */
+            int fd = ev[i].data.fd;
+            void *data = fd >= 0 && (size_t)fd < d->cap ? d->waiting[fd] : NULL;
+            if (data == NULL)
+                continue; /* answered already; the one-shot registration is dormant now */
+            d->waiting[fd] = NULL;
+            d->cb(data);
+        }
+    } while (n == EVENTS_PER_CALL);
 }
 
 int ad_disconnect_init(ad_disconnect_t *d, h2o_evloop_t *loop, ad_disconnect_cb cb)
@@ -124,7 +129,7 @@ int ad_disconnect_watch(ad_disconnect_t *d, h2o_req_t *req, void *data)
     /* A client already gone is reported at once (EPOLLHUP), so it is cancelled on the next loop turn. */
     struct epoll_event ev = {.events = EPOLLRDHUP | EPOLLONESHOT, .data.fd = fd};
     int rc = epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev);
-    if (rc != 0 && errno == EEXIST) /* an earlier wait on this connection left it registered, dormant */
+    if (rc != 0 && errno == EEXIST) /* an earlier wait on this connection left it registered */
         rc = epoll_ctl(d->epfd, EPOLL_CTL_MOD, fd, &ev);
     if (rc != 0) {
         ad_log_warning("epoll_ctl(%d): %s", fd, strerror(errno));

@@ -5,12 +5,13 @@
  * once the headers are in, so a client that closes during a delay would go unnoticed until the answer.
  * Each loop thread owns one extra epoll instance (registered on the evloop); a waiting request's
  * connection fd is added to it with EPOLLRDHUP | EPOLLONESHOT, and a table indexed by fd says which
- * request, if any, waits on it.
+ * request, if any, waits on that connection.
  *
- * The answer only clears the table slot: no epoll_ctl on the answer path, which at 10,000 answers a
- * second is worth having. The registration stays until it fires once (one-shot, then dormant) or h2o
- * closes the fd (the kernel drops it then); an event for a slot already cleared is ignored. A later
- * wait on the same connection re-arms it (EPOLL_CTL_MOD when the ADD finds it present).
+ * The answer only clears the table slot: no system call on the answer path, where a burst of answers is
+ * what makes waits late. The registration stays until it fires once (then it is dormant) or h2o closes
+ * the fd (the kernel drops it then); an event for a cleared slot is ignored, and events are read in
+ * batches, so the clients that close after their answer cost a fraction of a call each. A later wait on
+ * the same connection re-arms the registration (EPOLL_CTL_MOD when the ADD finds it present).
  * HTTP/2 needs none of this: h2o disposes a request as soon as its stream or connection goes away.
  * Loop-thread only.
  */

@@ -5,16 +5,17 @@
  * callback takes the timer, the disconnect watch and the pool job back and counts it cancelled.
  */
 #include <arpa/inet.h>
-#include <sys/socket.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "delay_json.h"
+#include "delay_param.h"
 #include "duration.h"
 #include "handlers.h"
 #include "input_compact.h"
@@ -36,115 +37,23 @@ typedef struct ad_wait {
     bool done;             /* answered or cancelled: nothing left for dispose to undo */
 } ad_wait_t;
 
-/* ---- parsing the delay ---------------------------------------------------------------------------- */
+/* ---- refusing a bad delay ------------------------------------------------------------------------ */
 
-typedef struct delay_error {
-    const char *param; /* "delay" or "n" */
-    const char *what;
-    const char *value;
-    size_t value_len;
-} delay_error_t;
-
-static void answer_bad_delay(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, int64_t t0, const delay_error_t *e)
+static void answer_bad_delay(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, int64_t t0, const ad_delay_param_t *p)
 {
     char allowed[48], max[32], what[160];
     ad_duration_format(atomic_load_explicit(&loop->server->live.max_delay_ns, memory_order_relaxed), max, sizeof(max));
     snprintf(allowed, sizeof(allowed), "0 to %s", max);
-    snprintf(what, sizeof(what), "bad %s: %s", e->param, e->what);
+    snprintf(what, sizeof(what), "bad %s: %s", p->param, p->what);
     ad_respond_error_begin(&loop->jw, 400, what);
     ad_jw_key(&loop->jw, "parameter");
-    ad_jw_cstr(&loop->jw, e->param);
+    ad_jw_cstr(&loop->jw, p->param);
     ad_jw_key(&loop->jw, "value");
-    ad_jw_string(&loop->jw, e->value, e->value_len);
+    ad_jw_string(&loop->jw, p->value, p->value_len);
     ad_jw_key(&loop->jw, "allowed");
     ad_jw_cstr(&loop->jw, allowed);
     ad_stats_request_immediate(&loop->stats, ep, 400, ad_mono_ns() - t0);
     ad_respond_error_end(req, 400, &loop->jw);
-}
-
-/* The first raw value given for name (for error messages when it could not be decoded). */
-static void raw_query_value(const char *q, size_t qlen, const char *name, const char **v, size_t *vlen)
-{
-    size_t pos = 0, nlen = strlen(name);
-    ad_query_pair_t p;
-    *v = "";
-    *vlen = 0;
-    while (ad_query_next(q, qlen, &pos, &p)) {
-        if (p.name_len == nlen && memcmp(p.name, name, nlen) == 0 && p.value != NULL) {
-            *v = p.value;
-            *vlen = p.value_len;
-            return;
-        }
-    }
-}
-
-/* Checks text as a duration within [0, max-delay]. NULL when fine (*ns set), else the reason. */
-static const char *check_duration(ad_server_t *s, const char *text, size_t len, int64_t *ns, char *buf, size_t size)
-{
-    ad_duration_status_t st = ad_duration_parse(text, len, ns);
-    if (st != AD_DURATION_OK)
-        return ad_duration_strerror(st);
-    int64_t max = atomic_load_explicit(&s->live.max_delay_ns, memory_order_relaxed);
-    if (*ns > max) {
-        char maxs[32];
-        ad_duration_format(max, maxs, sizeof(maxs));
-        snprintf(buf, size, "over max-delay (%s)", maxs);
-        return buf;
-    }
-    return NULL;
-}
-
-/* The delay of a /non-blocking, /blocking or /offload request: ?delay=, or the default. */
-static bool delay_from_query(ad_loop_t *loop, h2o_req_t *req, int64_t *ns, delay_error_t *e, char *buf, size_t size)
-{
-    const char *q = "";
-    size_t qlen = 0;
-    if (req->query_at != SIZE_MAX) {
-        q = req->path.base + req->query_at + 1;
-        qlen = req->path.len - req->query_at - 1;
-    }
-    char value[256];
-    ad_query_status_t qs = ad_query_get(q, qlen, "delay", value, sizeof(value));
-    *e = (delay_error_t){.param = "delay"};
-    switch (qs) {
-    case AD_QUERY_ABSENT:
-        *ns = atomic_load_explicit(&loop->server->live.default_delay_ns, memory_order_relaxed);
-        return true;
-    case AD_QUERY_FOUND:
-        e->value = value;
-        e->value_len = strlen(value);
-        /* value is a local: copy it into the request's pool before it is reported. */
-        e->what = check_duration(loop->server, value, e->value_len, ns, buf, size);
-        if (e->what != NULL)
-            e->value = h2o_strdup(&req->pool, value, e->value_len).base;
-        return e->what == NULL;
-    case AD_QUERY_REPEATED:
-        e->what = "given more than once";
-        break;
-    case AD_QUERY_BAD_ENCODING:
-        e->what = "bad percent-encoding";
-        break;
-    case AD_QUERY_TOO_LONG:
-        e->what = "too long";
-        break;
-    }
-    raw_query_value(q, qlen, "delay", &e->value, &e->value_len);
-    return false;
-}
-
-/* /delay/{n}: n is percent-decoded, then parsed like delay. */
-static bool delay_from_path(ad_loop_t *loop, h2o_req_t *req, const char *n, size_t nlen, int64_t *ns, delay_error_t *e,
-                            char *buf, size_t size)
-{
-    char value[256];
-    *e = (delay_error_t){.param = "n", .value = n, .value_len = nlen};
-    long len = ad_percent_decode(n, nlen, value, sizeof(value), false);
-    if (len < 0) {
-        e->what = nlen >= sizeof(value) ? "too long" : "bad percent-encoding";
-        return false;
-    }
-    e->what = check_duration(loop->server, value, (size_t)len, ns, buf, size);
-    return e->what == NULL;
 }
 
 /* ---- answering ----------------------------------------------------------------------------------- */
@@ -234,7 +143,7 @@ static void wait_cancelled(ad_wait_t *w)
     wait_end(w);
     ad_stats_request_cancelled(&w->loop->stats, w->ep);
     ad_log_debug("%s: client went away after %.3fs of %.3fs; counted cancelled (499)", ad_endpoint_name(w->ep),
-                (double)(ad_mono_ns() - w->t0) / 1e9, (double)w->delay_ns / 1e9);
+                 (double)(ad_mono_ns() - w->t0) / 1e9, (double)w->delay_ns / 1e9);
 }
 
 static void on_wait_timer(ad_timer_t *timer)
@@ -369,24 +278,31 @@ static void serve_offload(ad_loop_t *loop, h2o_req_t *req, int64_t t0, int64_t d
 
 void ad_handle_delay(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, int64_t t0, const char *n_text, size_t n_len)
 {
-    int64_t delay_ns;
-    delay_error_t err;
-    char reason[96];
-    bool ok = n_text != NULL ? delay_from_path(loop, req, n_text, n_len, &delay_ns, &err, reason, sizeof(reason))
-                             : delay_from_query(loop, req, &delay_ns, &err, reason, sizeof(reason));
+    ad_live_settings_t *live = &loop->server->live;
+    int64_t max_ns = atomic_load_explicit(&live->max_delay_ns, memory_order_relaxed);
+    ad_delay_param_t p;
+    bool ok;
+    if (n_text != NULL) {
+        ok = ad_delay_from_path(&p, n_text, n_len, max_ns);
+    } else {
+        const char *q = req->query_at != SIZE_MAX ? req->path.base + req->query_at + 1 : "";
+        size_t qlen = req->query_at != SIZE_MAX ? req->path.len - req->query_at - 1 : 0;
+        ok = ad_delay_from_query(&p, q, qlen, atomic_load_explicit(&live->default_delay_ns, memory_order_relaxed),
+                                 max_ns);
+    }
     if (!ok) {
-        answer_bad_delay(loop, req, ep, t0, &err);
+        answer_bad_delay(loop, req, ep, t0, &p);
         return;
     }
     switch (ep) {
     case AD_EP_BLOCKING:
-        serve_blocking(loop, req, t0, delay_ns);
+        serve_blocking(loop, req, t0, p.ns);
         break;
     case AD_EP_OFFLOAD:
-        serve_offload(loop, req, t0, delay_ns);
+        serve_offload(loop, req, t0, p.ns);
         break;
     default:
-        start_timer_wait(loop, req, ep, t0, delay_ns);
+        start_timer_wait(loop, req, ep, t0, p.ns);
         break;
     }
 }

@@ -71,7 +71,8 @@ bool ad_input_compact(h2o_req_t *req, h2o_buffer_t **input)
     h2o_buffer_t *nb = malloc(offsetof(h2o_buffer_t, _buf) + cap);
     if (nb == NULL)
         return false;
-    *nb = (h2o_buffer_t){.capacity = cap, .size = old->size, .bytes = nb->_buf, ._prototype = old->_prototype, ._fd = -1};
+    *nb =
+        (h2o_buffer_t){.capacity = cap, .size = old->size, .bytes = nb->_buf, ._prototype = old->_prototype, ._fd = -1};
     memcpy(nb->_buf, old->bytes, old->size);
 
     move_t m = {(uintptr_t)old->bytes, (uintptr_t)old->bytes + old->size, nb->_buf};

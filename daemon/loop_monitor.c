@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "duration.h"
 #include "log.h"
+#include "loop_policy.h"
 #include "messages.h"
 #include "notify.h"
 #include "server.h"
@@ -84,13 +85,8 @@ static void on_tick(ad_timer_t *timer)
     int64_t now = ad_mono_ns();
     int64_t lag = now - timer->deadline;
     int64_t threshold = atomic_load_explicit(&s->live.stall_threshold_ns, memory_order_relaxed);
-    int ep = 0;
-    for (int i = 1; i < AD_EP_COUNT; i++)
-        if (m->run_ns[i] > m->run_ns[ep])
-            ep = i;
-    int64_t run = m->run_ns[ep];
-    /* Blame an endpoint only if its handlers cover most of the stall; else many small callbacks added up. */
-    int32_t culprit = run > 0 && run * 2 >= lag ? ep : -1;
+    int64_t run;
+    int32_t culprit = ad_stall_culprit(m->run_ns, lag, &run);
 
     ad_stats_loop_tick(&loop->stats, lag, threshold, culprit, ad_wall_ns());
     if (lag > threshold)
@@ -126,11 +122,8 @@ bool ad_blocking_guard_allows(ad_loop_t *loop, int64_t delay_ns, unsigned *retry
     int64_t since = loop->index == 0 ? atomic_load_explicit(&wd->last_ping_ns, memory_order_relaxed)
                                      : atomic_load_explicit(&loop->monitor.last_tick_ns, memory_order_relaxed);
     int64_t stalled = ad_mono_ns() - since;
-    if (stalled + delay_ns <= wd->budget_ns)
+    if (ad_blocking_guard_decide(stalled, delay_ns, wd->budget_ns, retry_after_s))
         return true;
-    /* The loop is free again once this burst of work is through; it has taken `stalled` so far. */
-    int64_t secs = (stalled + AD_NS_PER_SEC - 1) / AD_NS_PER_SEC;
-    *retry_after_s = secs < 1 ? 1 : (unsigned)secs;
     int64_t burst = since;
     if (atomic_exchange_explicit(&wd->refusal_logged_for, burst, memory_order_relaxed) != burst) {
         char delay_field[64], budget_field[64], stalled_field[64];

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
-#include <malloc.h>
 
 #include "clock.h"
 #include "duration.h"
@@ -178,14 +177,6 @@ static int open_loop_listeners(ad_loop_t *loop)
 static int init_loop(ad_loop_t *loop)
 {
     ad_server_t *s = loop->server;
-    if (getenv("AD_EXP_CAP"))
-        h2o_socket_buffer_prototype._initial_buf.capacity = (size_t)atol(getenv("AD_EXP_CAP"));
-    if (getenv("AD_EXP_MMAP"))
-        mallopt(M_MMAP_THRESHOLD, atoi(getenv("AD_EXP_MMAP")));
-    if (getenv("AD_EXP_NORECYCLE"))
-        h2o_socket_buffer_prototype.allocator.max = 0;
-    if (getenv("AD_EXP_TOPPAD"))
-        mallopt(M_TOP_PAD, atoi(getenv("AD_EXP_TOPPAD")));
     loop->evloop = h2o_evloop_create();
     h2o_context_init(&loop->ctx, loop->evloop, &s->globalconf);
     loop->accept_ctx.ctx = &loop->ctx;

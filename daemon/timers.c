@@ -22,33 +22,13 @@ static void rearm_to_earliest(ad_timers_t *t)
         arm(t, first->deadline);
 }
 
-#include <stdio.h>
-#include <stdlib.h>
-static int64_t exp_rec[3][40000];
-static size_t exp_n;
-static void exp_dump(void)
-{
-    FILE *f = fopen(getenv("AD_EXP_TRACE"), "w");
-    for (size_t i = 0; i < exp_n; i++)
-        fprintf(f, "%lld %lld %lld\n", (long long)exp_rec[0][i], (long long)exp_rec[1][i], (long long)exp_rec[2][i]);
-    fclose(f);
-}
 static void fire_due(ad_timers_t *t)
 {
     int64_t now = ad_mono_ns();
     ad_timer_t *first;
-    static int reg;
-    if (!reg && getenv("AD_EXP_TRACE")) { reg = 1; atexit(exp_dump); }
-    int64_t start = now;
     /* Callbacks may add or cancel timers, so peek afresh each time. */
-    while ((first = ad_timer_heap_peek(&t->heap)) != NULL) {
-        if (first->deadline > now) {
-            now = ad_mono_ns();
-            if (first->deadline > now || now - start >= (getenv("AD_EXP_BUDGET") ? atoll(getenv("AD_EXP_BUDGET")) : 0))
-                break;
-        }
+    while ((first = ad_timer_heap_peek(&t->heap)) != NULL && first->deadline <= now) {
         ad_timer_heap_pop(&t->heap);
-        if (reg && exp_n < 40000) { exp_rec[0][exp_n] = first->deadline; exp_rec[1][exp_n] = now; exp_rec[2][exp_n] = ad_mono_ns(); exp_n++; }
         first->cb(first);
     }
 }

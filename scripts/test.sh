@@ -24,9 +24,21 @@ suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 echo "== build: Debian package"
 ctest --test-dir build -L package --output-on-failure
 
+# The daemon's integration run under valgrind's memcheck: no error, no definite or indirect leak.
+echo "== build: valgrind"
+ctest --test-dir build -L valgrind --output-on-failure
+
 # Leaks are errors; UBSan stops at the first report so it cannot scroll by unnoticed.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     suite build-asan -DCMAKE_BUILD_TYPE=Debug -DASYNCDEMO_SANITIZE=ON
+
+# libFuzzer (clang): every parser fuzzed for a bounded time over its checked-in seed corpus.
+echo "== build-fuzz: configure and build"
+CC=clang cmake -S . -B build-fuzz -DBUILD_TESTING=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASYNCDEMO_FUZZ=ON \
+    >build-fuzz.cmake.log 2>&1 || { cat build-fuzz.cmake.log; exit 1; }
+cmake --build build-fuzz --target fuzz_targets -j "$jobs"
+echo "== build-fuzz: fuzz tests"
+ctest --test-dir build-fuzz -L fuzz -j "$jobs" --output-on-failure
 
 echo "== all suites passed"

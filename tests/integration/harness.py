@@ -7,6 +7,8 @@ What it gives a test:
   ``pid``, collects stdout and stderr, and stops it by PID (SIGTERM, SIGKILL after a bound). Used as a
   context manager it always stops the daemon and then checks that it exited 0 and printed no
   sanitizer report. ``DaemonTestCase.start_daemon()`` does the same through ``addCleanup``.
+  With ``AD_VALGRIND=1`` in the environment every ``Daemon`` runs under valgrind's memcheck (leaks
+  included), with longer start and stop bounds, and a valgrind error fails the test (exit status 99).
 * ``http_request``/``Daemon.get``: one request over ``http.client``, timed (``Response``).
 * ``concurrent_requests``: N requests on N connections, released together by a barrier, each with
   its monotonic send and finish time.
@@ -47,6 +49,12 @@ SANITIZER_MARKERS = (
 # Variables a daemon would act on if inherited from whoever runs the tests (a systemd unit, a shell).
 SYSTEMD_ENV = ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID",
                "LISTEN_FDNAMES", "JOURNAL_STREAM", "INVOCATION_ID")
+# AD_VALGRIND=1: the daemon runs under memcheck; its errors, definite and indirect leaks make it exit 99.
+VALGRIND = os.environ.get("AD_VALGRIND") == "1"
+VALGRIND_EXIT = 99
+VALGRIND_ARGV = ("valgrind", "--quiet", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
+                 f"--error-exitcode={VALGRIND_EXIT}")
+VALGRIND_SLOWDOWN = 4.0  # start and stop bounds are this much longer under valgrind
 LISTENING_RE = re.compile(r"listening on (\[[0-9a-fA-F:.]+\]|[0-9.]+):(\d+)")
 
 
@@ -358,7 +366,7 @@ class Daemon:
         self.env = clean_env(env)
         self.launcher = list(launcher or [])
         self.ready = ready
-        self.ready_timeout = ready_timeout
+        self.ready_timeout = ready_timeout * (VALGRIND_SLOWDOWN if VALGRIND else 1)
         self.expect_exit = expect_exit
         self.path = path or daemon_path()
         self.proc = None
@@ -374,7 +382,7 @@ class Daemon:
     @property
     def argv(self):
         listen = [x for addr in self.listen for x in ("--listen", addr)]
-        return self.launcher + [self.path] + listen + self.args
+        return self.launcher + (list(VALGRIND_ARGV) if VALGRIND else []) + [self.path] + listen + self.args
 
     def start(self):
         self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -411,6 +419,8 @@ class Daemon:
         (negative: killed by that signal). Idempotent."""
         if self.proc is None:
             return None
+        if VALGRIND:
+            timeout *= VALGRIND_SLOWDOWN  # the leak check runs after the daemon's own exit
         if self.proc.poll() is None:
             try:
                 os.kill(self.proc.pid, sig)
@@ -444,6 +454,8 @@ class Daemon:
     def check_exit(self):
         """Asserts the daemon exited as expected after stop(), without a sanitizer report."""
         problems = []
+        if VALGRIND and self.returncode == VALGRIND_EXIT:
+            problems.append("valgrind reported errors or leaks (exit status 99; its report is on stderr)")
         if self.killed:
             problems.append(f"did not exit within {DEFAULT_STOP_TIMEOUT:.0f} s of SIGTERM (SIGKILLed)")
         elif self.expect_exit is not None and self.returncode != self.expect_exit:

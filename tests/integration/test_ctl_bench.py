@@ -166,6 +166,75 @@ class BenchTest(harness.DaemonTestCase):
         sent = [r["sent_seconds"] for r in run["requests"]]
         self.assertEqual(sent, sorted(sent))
 
+    def test_progress_line_on_a_terminal(self):
+        """stderr a terminal: one line redrawn in place ("\\r...\\033[K"), erased before the report."""
+        import os
+        import pty
+        import select
+        import subprocess
+        master, slave = pty.openpty()
+        argv = [harness.ctl_path(), "bench", "--url", self.daemon.base_url, "--endpoint", "/non-blocking?delay=0.3",
+                "-n", 6, "-c", 2, "--no-timeline"]
+        proc = subprocess.Popen([str(a) for a in argv], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=slave, env=harness.clean_env())
+        os.close(slave)
+        seen = b""
+        while True:
+            ready, _, _ = select.select([master], [], [], 10)
+            if not ready:
+                break
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+        out, _ = proc.communicate(timeout=30)
+        os.close(master)
+        self.assertEqual(proc.returncode, 0, seen)
+        text = seen.decode()
+        self.assertNotIn("\n", text, "one line, redrawn in place")
+        lines = [part for part in text.split("\r") if part]
+        self.assertGreaterEqual(len(lines), 4, text)  # ~0.9 s at a redraw every 0.1 s
+        self.assertRegex(lines[0], r"^bench /non-blocking  \d/6  \d+ req/s  0 errors  \d")
+        self.assertTrue(text.endswith("\r\x1b[K"), "the line is erased before the report")
+        self.assertIn("6 requests", out.decode())
+
+    def test_no_progress_flag_on_a_terminal(self):
+        import os
+        import pty
+        import subprocess
+        master, slave = pty.openpty()
+        argv = [harness.ctl_path(), "bench", "--url", self.daemon.base_url, "--endpoint", "/non-blocking?delay=0.3",
+                "-n", 2, "-c", 1, "--no-progress"]
+        proc = subprocess.Popen([str(a) for a in argv], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=slave, env=harness.clean_env())
+        os.close(slave)
+        proc.wait(timeout=30)
+        os.set_blocking(master, False)
+        try:
+            seen = os.read(master, 4096)
+        except OSError:
+            seen = b""
+        os.close(master)
+        self.assertEqual(proc.returncode, 0)
+        self.assertEqual(seen, b"")
+
+    def test_ipv6_both_engines(self):
+        import socket
+        if not socket.has_ipv6:
+            self.skipTest("no IPv6")
+        d6 = self.start_daemon(listen=("[::1]:0",))
+        for engine in ("h2o", "curl"):
+            with self.subTest(engine=engine):
+                proc = ctl("bench", "--url", d6.base_url, "--endpoint", "/non-blocking?delay=0", "-n", 5, "-c", 2,
+                           "--json", env={"ASYNCDEMOCTL_ENGINE": engine})
+                self.assertEqual(proc.returncode, 0, proc)
+                run = json.loads(proc.stdout)["runs"][0]
+                self.assertEqual(run["ok"], 5)
+                self.assertTrue(run["url"].startswith("http://[::1]:"), run["url"])
+
     def test_output_file(self):
         path = self.daemon_tmp("out.json")
         proc = ctl("bench", "--url", self.daemon.base_url, "--endpoint", "/non-blocking?delay=0", "-n", 3, "-c", 1,
@@ -187,13 +256,11 @@ class BenchTest(harness.DaemonTestCase):
         self.assertIn("/nonexistent-dir/x.json", proc.stderr)
 
     def daemon_tmp(self, name):
-        import os
+        """A path in a private temporary directory removed after the test."""
         import tempfile
-        d = tempfile.mkdtemp(prefix="asyncdemoctl-test-")
-        self.addCleanup(lambda: (os.path.exists(os.path.join(d, name)) and os.unlink(os.path.join(d, name)),
-                                 os.rmdir(d)))
-        return os.path.join(d, name)
-
+        d = tempfile.TemporaryDirectory(prefix="asyncdemoctl-test-")
+        self.addCleanup(d.cleanup)
+        return f"{d.name}/{name}"
 
 if __name__ == "__main__":
     harness.main()

@@ -1,7 +1,10 @@
 """asyncdemoctl under systemd (NOTIFY_SOCKET set): READY=1 at start, STATUS= progress lines while a run
 goes ("bench /non-blocking: 2/4, 0 errors"), a summary STATUS= at the end; nothing without the socket."""
 
+import json
+import os
 import re
+import subprocess
 
 import harness
 
@@ -71,6 +74,71 @@ class NotifyTest(harness.DaemonTestCase):
             self.assertEqual(proc.returncode, 2, proc)
             listener.wait_for("READY", "1")
         self.assertEqual(listener.all("STATUS"), [], "no progress for a run that never started")
+
+
+class JournalTest(harness.DaemonTestCase):
+    """--journal: one structured entry per run. Where journald runs, they are read back with journalctl;
+    where it does not (containers, CI), lib/log falls back to stderr lines carrying the same fields."""
+
+    BENCH_MSGID = "09e81a19b8974145966f9ae435a97c62"
+    COMPARE_MSGID = "d59c8c2b15844d45b4ed51f4257985e2"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.daemon = harness.Daemon()
+        cls.daemon.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.daemon.stop()
+        cls.daemon.check_exit()
+
+    def entries(self, proc, msgid):
+        """The entries' fields, from the journal or from the stderr fallback."""
+        if os.path.exists("/run/systemd/journal/socket"):
+            def read():
+                out = subprocess.run(["journalctl", "-o", "json", "--no-pager", f"MESSAGE_ID={msgid}",
+                                      f"_PID={proc.pid}"], capture_output=True, text=True, timeout=30)
+                return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+            harness.wait_until(read, 10, interval=0.2, message="the journal entries")  # journald may lag
+            return read()
+        found = []
+        for line in proc.stderr.splitlines():
+            if "ASYNCDEMO_COMMAND=" in line:
+                found.append(dict(kv.split("=", 1) for kv in re.findall(r"(ASYNCDEMO_[A-Z0-9_]+=\S*)", line)))
+        return found
+
+    def run_ctl(self, *args):
+        proc = subprocess.Popen([harness.ctl_path(), *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, env=harness.clean_env())
+        proc.stdout_text, proc.stderr = proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertFalse(harness.has_sanitizer_report(proc.stderr), proc.stderr)
+        return proc
+
+    def test_bench_entries(self):
+        proc = self.run_ctl("bench", "--url", self.daemon.base_url, "--delay", "0.1", "-n", 2, "-c", 2, "--journal")
+        entries = self.entries(proc, self.BENCH_MSGID)
+        self.assertEqual([e["ASYNCDEMO_RUN"] for e in entries], ["/blocking", "/non-blocking", "/offload"], entries)
+        for e in entries:
+            self.assertEqual(e["ASYNCDEMO_COMMAND"], "bench")
+            self.assertEqual(e["ASYNCDEMO_REQUESTS"], "2")
+            self.assertEqual(e["ASYNCDEMO_OK"], "2")
+            self.assertGreaterEqual(float(e["ASYNCDEMO_TOTAL_SECONDS"]), 0.1)
+            self.assertGreaterEqual(float(e["ASYNCDEMO_P99_SECONDS"]), 0.1)
+        blocking = entries[0]
+        self.assertEqual(blocking["ASYNCDEMO_RATIO_TO"], "/non-blocking")
+        self.assertGreater(float(blocking["ASYNCDEMO_RATIO"]), 1.5)
+
+    def test_compare_entries(self):
+        proc = self.run_ctl("compare", self.daemon.url("/delay/0.1"), "-n", 2, "--modes", "sequential,async",
+                            "--journal")
+        entries = self.entries(proc, self.COMPARE_MSGID)
+        self.assertEqual([e["ASYNCDEMO_MODE"] for e in entries], ["sequential", "async"], entries)
+
+    def test_no_entries_without_journal_flag_outside_systemd(self):
+        proc = self.run_ctl("bench", "--url", self.daemon.base_url, "--delay", "0.1", "-n", 1, "-c", 1)
+        self.assertEqual(proc.stderr, "")
 
 
 if __name__ == "__main__":

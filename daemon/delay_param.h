@@ -1,0 +1,31 @@
+#ifndef AD_DELAY_PARAM_H
+#define AD_DELAY_PARAM_H
+/*
+ * The delay a delay endpoint waits (docs/http-api.md, "delay"): ?delay= for /non-blocking, /blocking and
+ * /offload (the default when absent), the path segment n of /delay/{n}; either a duration within
+ * [0, max-delay]. Pure functions; a refusal says which parameter, why, and the value as received.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Decoded values longer than this are refused as "too long". */
+#define AD_DELAY_VALUE_MAX 255
+
+typedef struct ad_delay_param {
+    int64_t ns; /* the delay, when accepted */
+    /* when refused: */
+    const char *param; /* "delay" or "n" */
+    const char *what;  /* "not a number", "over max-delay (30s)", "given more than once", ... */
+    const char *value; /* as received (decoded when it decoded): into decoded, or into the caller's text */
+    size_t value_len;
+    char decoded[AD_DELAY_VALUE_MAX + 1];
+    char why[64];
+} ad_delay_param_t;
+
+/* ?delay= from the query q[0..qlen) (after the '?'; qlen 0 when there is none). true: p->ns is set. */
+bool ad_delay_from_query(ad_delay_param_t *p, const char *q, size_t qlen, int64_t default_ns, int64_t max_ns);
+/* /delay/{n}: n[0..nlen) percent-decoded, then parsed like delay. true: p->ns is set. */
+bool ad_delay_from_path(ad_delay_param_t *p, const char *n, size_t nlen, int64_t max_ns);
+
+#endif

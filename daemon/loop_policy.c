@@ -1,0 +1,31 @@
+/* Stall attribution and the blocking guard's decision (see loop_policy.h). */
+#include "loop_policy.h"
+
+#include <limits.h>
+
+#include "clock.h"
+
+int32_t ad_stall_culprit(const int64_t run_ns[AD_EP_COUNT], int64_t lag_ns, int64_t *run_ns_out)
+{
+    int ep = 0;
+    for (int i = 1; i < AD_EP_COUNT; i++)
+        if (run_ns[i] > run_ns[ep])
+            ep = i;
+    int64_t run = run_ns[ep] > 0 ? run_ns[ep] : 0;
+    *run_ns_out = run;
+    /* Blame an endpoint only if its handlers cover most of the stall; else many small callbacks added up. */
+    return run > 0 && run * 2 >= lag_ns ? ep : -1;
+}
+
+bool ad_blocking_guard_decide(int64_t busy_ns, int64_t delay_ns, int64_t budget_ns, unsigned *retry_after_s)
+{
+    if (budget_ns <= 0)
+        return true;
+    if (busy_ns < 0)
+        busy_ns = 0; /* a ping stamped by another thread just after we read the clock */
+    if (busy_ns + delay_ns <= budget_ns)
+        return true;
+    int64_t secs = (busy_ns + AD_NS_PER_SEC - 1) / AD_NS_PER_SEC;
+    *retry_after_s = secs < 1 ? 1 : secs > UINT_MAX ? UINT_MAX : (unsigned)secs;
+    return false;
+}

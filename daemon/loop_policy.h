@@ -1,0 +1,27 @@
+#ifndef AD_LOOP_POLICY_H
+#define AD_LOOP_POLICY_H
+/*
+ * The loop monitor's decisions, as pure functions: which endpoint a stall is blamed on, and whether the
+ * blocking guard lets a /blocking sleep run (with the Retry-After to send when it does not).
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include "stats.h"
+
+/*
+ * The endpoint to blame for a tick lag_ns late, given each endpoint's handler run time since the previous
+ * tick: the one that ran longest, if it covers at least half of the lag; else -1 (many small callbacks
+ * added up, or something outside the handlers). *run_ns: that endpoint's run time (0 when none ran).
+ */
+int32_t ad_stall_culprit(const int64_t run_ns[AD_EP_COUNT], int64_t lag_ns, int64_t *run_ns_out);
+
+/*
+ * The blocking guard: a loop that has gone busy_ns without a watchdog ping (or, for loops other than
+ * loop 0, without a tick) may sleep delay_ns more only while busy_ns + delay_ns stays within budget_ns
+ * (half the watchdog interval). budget_ns <= 0: the watchdog is off, always allowed.
+ * When refused, *retry_after_s is busy_ns rounded up to whole seconds, at least 1: once this burst of
+ * work is through the loop pings again and the budget is whole.
+ */
+bool ad_blocking_guard_decide(int64_t busy_ns, int64_t delay_ns, int64_t budget_ns, unsigned *retry_after_s);
+
+#endif

@@ -1,0 +1,41 @@
+#ifndef AD_ROUTE_H
+#define AD_ROUTE_H
+/*
+ * Routing (docs/http-api.md): which endpoint a request target names, and whether its method is served.
+ * Paths match exactly ("/blocking/x" is 404); a query is allowed everywhere; "/delay/{n}" takes one
+ * segment. Pure functions over (pointer, length).
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include "stats.h"
+
+typedef enum {
+    AD_ROUTE_NONE = 0, /* unknown path: 404 */
+    AD_ROUTE_DELAY,    /* /non-blocking, /blocking, /offload */
+    AD_ROUTE_DELAY_N,  /* /delay/{n} */
+    AD_ROUTE_STATS,
+    AD_ROUTE_METRICS,
+    AD_ROUTE_HEALTHZ,
+} ad_route_kind_t;
+
+typedef struct ad_route {
+    ad_route_kind_t kind;
+    ad_endpoint_t ep; /* AD_EP_OTHER for AD_ROUTE_NONE */
+    const char *arg;  /* /delay/{n}: n, still percent-encoded; else NULL */
+    size_t arg_len;
+} ad_route_t;
+
+/* The route of path[0..len) (no query). */
+ad_route_t ad_route_find(const char *path, size_t len);
+
+/*
+ * The path to route on, from a request target of target_len bytes whose query starts at query_at
+ * (SIZE_MAX: none): the target up to the query; for an absolute-form target ("http://h/stats", which
+ * h2o 2.2.5 leaves as it is) the part from the first '/' after the authority ("" when there is none).
+ */
+const char *ad_route_path(const char *target, size_t target_len, size_t query_at, size_t *len);
+
+/* GET and HEAD are served; everything else is 405 on a known path. */
+bool ad_route_method_allowed(const char *method, size_t len);
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * libFuzzer target: daemon/delay_param.c and daemon/route.c, what the daemon does with a request target
+ * before it waits. The first byte picks max-delay (0 to 63 s); the rest is a request target: it is routed
+ * (ad_route_path, ad_route_find), its query's delay= and, for /delay/{n}, its n are parsed. Accepted delays
+ * lie in [0, max-delay]; refusals name a parameter and a reason, and every pointer stays inside its input.
+ */
+#include <stdint.h>
+
+#include "delay_param.h"
+#include "fuzz.h"
+#include "route.h"
+
+#define DEFAULT_NS 2000000000LL
+
+static int inside(const char *p, size_t len, const char *base, size_t size)
+{
+    return p >= base && len <= size && (size_t)(p - base) <= size - len;
+}
+
+static void check_refusal(const ad_delay_param_t *p, const char *in, size_t len)
+{
+    AD_FUZZ_CHECK(p->param != NULL && p->what != NULL && p->what[0] != '\0');
+    AD_FUZZ_CHECK(inside(p->value, p->value_len, in, len) ||
+                  inside(p->value, p->value_len, p->decoded, sizeof(p->decoded)) || p->value_len == 0);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    int64_t max_ns = (int64_t)(data[0] % 64) * 1000000000LL;
+    const char *target = (const char *)data + 1;
+    size_t tlen = size - 1;
+    const char *qmark = memchr(target, '?', tlen);
+    size_t query_at = qmark ? (size_t)(qmark - target) : SIZE_MAX;
+
+    size_t plen = 0;
+    const char *path = ad_route_path(target, tlen, query_at, &plen);
+    AD_FUZZ_CHECK(plen == 0 || inside(path, plen, target, tlen));
+    ad_route_t r = ad_route_find(path, plen);
+    (void)ad_route_method_allowed(target, tlen);
+
+    ad_delay_param_t p;
+    if (qmark != NULL) {
+        const char *q = qmark + 1;
+        size_t qlen = tlen - query_at - 1;
+        if (ad_delay_from_query(&p, q, qlen, DEFAULT_NS, max_ns))
+            AD_FUZZ_CHECK(p.ns == DEFAULT_NS || (p.ns >= 0 && p.ns <= max_ns));
+        else
+            check_refusal(&p, q, qlen);
+    }
+    if (r.kind == AD_ROUTE_DELAY_N) {
+        AD_FUZZ_CHECK(inside(r.arg, r.arg_len, path, plen));
+        if (ad_delay_from_path(&p, r.arg, r.arg_len, max_ns))
+            AD_FUZZ_CHECK(p.ns >= 0 && p.ns <= max_ns);
+        else
+            check_refusal(&p, r.arg, r.arg_len);
+    } else {
+        AD_FUZZ_CHECK(r.arg == NULL);
+    }
+    return 0;
+}

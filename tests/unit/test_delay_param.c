@@ -1,0 +1,157 @@
+/* The delay parameter: ?delay= and /delay/{n}, the default, the range, and what a refusal reports. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "clock.h"
+#include "delay_param.h"
+#include "duration.h"
+
+#define MS AD_NS_PER_MS
+#define SEC AD_NS_PER_SEC
+#define DEFAULT (2 * SEC)
+#define MAX (30 * SEC)
+
+static bool query(ad_delay_param_t *p, const char *q)
+{
+    return ad_delay_from_query(p, q, strlen(q), DEFAULT, MAX);
+}
+
+static void assert_accepted(const char *q, int64_t want)
+{
+    ad_delay_param_t p;
+    if (!query(&p, q))
+        fail_msg("?%s refused: %s", q, p.what);
+    assert_int_equal(p.ns, want);
+}
+
+static void assert_refused(const char *q, const char *what, const char *value)
+{
+    ad_delay_param_t p;
+    if (query(&p, q))
+        fail_msg("?%s accepted as %lld ns", q, (long long)p.ns);
+    assert_string_equal(p.param, "delay");
+    if (strcmp(p.what, what) != 0)
+        fail_msg("?%s: \"%s\", want \"%s\"", q, p.what, what);
+    if (p.value_len != strlen(value) || memcmp(p.value, value, p.value_len) != 0)
+        fail_msg("?%s: value \"%.*s\", want \"%s\"", q, (int)p.value_len, p.value, value);
+}
+
+static void test_query_accepted(void **state)
+{
+    (void)state;
+    assert_accepted("", DEFAULT);
+    assert_accepted("other=1&x", DEFAULT);
+    assert_accepted("delay=0.25", 250 * MS);
+    assert_accepted("delay=250ms", 250 * MS);
+    assert_accepted("a=1&delay=2s&b=2", 2 * SEC);
+    assert_accepted("delay=0", 0);
+    assert_accepted("delay=30", MAX); /* the maximum is inclusive */
+    assert_accepted("delay=30000ms", MAX);
+    assert_accepted("delay=%32", 2 * SEC); /* decoded first */
+    assert_accepted("delay=1.000000001", SEC + 1);
+    /* another default and maximum */
+    ad_delay_param_t p;
+    assert_true(ad_delay_from_query(&p, "", 0, 7 * MS, MS));
+    assert_int_equal(p.ns, 7 * MS);
+}
+
+static void test_query_refused(void **state)
+{
+    (void)state;
+    assert_refused("delay=", ad_duration_strerror(AD_DURATION_EMPTY), "");
+    assert_refused("delay", ad_duration_strerror(AD_DURATION_EMPTY), "");
+    assert_refused("delay=abc", ad_duration_strerror(AD_DURATION_SYNTAX), "abc");
+    assert_refused("delay=0x10", ad_duration_strerror(AD_DURATION_SYNTAX), "0x10");
+    assert_refused("delay=1e3", ad_duration_strerror(AD_DURATION_SYNTAX), "1e3");
+    assert_refused("delay=%2B1", ad_duration_strerror(AD_DURATION_SYNTAX), "+1");
+    assert_refused("delay=2+s", ad_duration_strerror(AD_DURATION_UNIT), "2 s"); /* '+' is a space */
+    assert_refused("delay=2sec", ad_duration_strerror(AD_DURATION_UNIT), "2sec");
+    assert_refused("delay=-1", ad_duration_strerror(AD_DURATION_NEGATIVE), "-1");
+    assert_refused("delay=-0", ad_duration_strerror(AD_DURATION_NEGATIVE), "-0");
+    assert_refused("delay=99999999999999999999", ad_duration_strerror(AD_DURATION_RANGE), "99999999999999999999");
+    assert_refused("delay=30.000000001", "over max-delay (30s)", "30.000000001");
+    assert_refused("delay=1h", "over max-delay (30s)", "1h");
+    assert_refused("delay=1&delay=2", "given more than once", "1");
+    assert_refused("x=1&delay=%zz", "bad percent-encoding", "%zz"); /* as received, still encoded */
+    assert_refused("delay=%00", "bad percent-encoding", "%00");
+}
+
+static void test_query_too_long(void **state)
+{
+    (void)state;
+    size_t n = AD_DELAY_VALUE_MAX + 1;
+    char *q = malloc(n + 7);
+    assert_non_null(q);
+    memcpy(q, "delay=", 6);
+    memset(q + 6, '1', n);
+    q[6 + n] = '\0';
+    ad_delay_param_t p;
+    assert_false(query(&p, q));
+    assert_string_equal(p.what, "too long");
+    assert_int_equal(p.value_len, n); /* the raw value, whole */
+    /* one shorter fits, and is then simply too large a number */
+    q[6 + n - 1] = '\0';
+    assert_false(query(&p, q));
+    assert_string_equal(p.what, ad_duration_strerror(AD_DURATION_RANGE));
+    assert_int_equal(p.value_len, n - 1);
+    free(q);
+}
+
+static void test_max_formats(void **state)
+{
+    (void)state;
+    ad_delay_param_t p;
+    assert_false(ad_delay_from_query(&p, "delay=2", 7, SEC, 1500 * MS));
+    assert_string_equal(p.what, "over max-delay (1.5s)");
+    assert_false(ad_delay_from_query(&p, "delay=1", 7, 0, 250 * MS));
+    assert_string_equal(p.what, "over max-delay (250ms)");
+}
+
+static void test_path(void **state)
+{
+    (void)state;
+    ad_delay_param_t p;
+    assert_true(ad_delay_from_path(&p, "2", 1, MAX));
+    assert_int_equal(p.ns, 2 * SEC);
+    assert_true(ad_delay_from_path(&p, "%32%35%30ms", 11, MAX));
+    assert_int_equal(p.ns, 250 * MS);
+    assert_true(ad_delay_from_path(&p, "0", 1, MAX));
+    assert_int_equal(p.ns, 0);
+
+    assert_false(ad_delay_from_path(&p, "abc", 3, MAX));
+    assert_string_equal(p.param, "n");
+    assert_string_equal(p.what, ad_duration_strerror(AD_DURATION_SYNTAX));
+    assert_int_equal(p.value_len, 3);
+    assert_memory_equal(p.value, "abc", 3);
+
+    assert_false(ad_delay_from_path(&p, "%zz", 3, MAX));
+    assert_string_equal(p.what, "bad percent-encoding");
+    assert_memory_equal(p.value, "%zz", 3);
+
+    assert_false(ad_delay_from_path(&p, "2+s", 3, MAX)); /* '+' stays a '+' in a path: not "2 s" */
+    assert_string_equal(p.what, ad_duration_strerror(AD_DURATION_SYNTAX));
+
+    assert_false(ad_delay_from_path(&p, "31", 2, MAX));
+    assert_string_equal(p.what, "over max-delay (30s)");
+
+    char longn[AD_DELAY_VALUE_MAX + 10];
+    memset(longn, '1', sizeof(longn));
+    assert_false(ad_delay_from_path(&p, longn, sizeof(longn), MAX));
+    assert_string_equal(p.what, "too long");
+    assert_int_equal(p.value_len, sizeof(longn));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_query_accepted), cmocka_unit_test(test_query_refused),
+        cmocka_unit_test(test_query_too_long), cmocka_unit_test(test_max_formats),
+        cmocka_unit_test(test_path),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

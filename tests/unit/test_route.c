@@ -1,0 +1,108 @@
+/* Routing: exact paths, /delay/{n}, the path of absolute-form targets, methods. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "route.h"
+
+static ad_route_t find(const char *path)
+{
+    return ad_route_find(path, strlen(path));
+}
+
+static void assert_route(const char *path, ad_route_kind_t kind, ad_endpoint_t ep)
+{
+    ad_route_t r = find(path);
+    if (r.kind != kind || r.ep != ep)
+        fail_msg("%s: kind %d ep %d, want kind %d ep %d", path, r.kind, r.ep, kind, ep);
+}
+
+static void test_exact_paths(void **state)
+{
+    (void)state;
+    assert_route("/non-blocking", AD_ROUTE_DELAY, AD_EP_NON_BLOCKING);
+    assert_route("/blocking", AD_ROUTE_DELAY, AD_EP_BLOCKING);
+    assert_route("/offload", AD_ROUTE_DELAY, AD_EP_OFFLOAD);
+    assert_route("/stats", AD_ROUTE_STATS, AD_EP_STATS);
+    assert_route("/metrics", AD_ROUTE_METRICS, AD_EP_METRICS);
+    assert_route("/healthz", AD_ROUTE_HEALTHZ, AD_EP_HEALTHZ);
+    assert_null(find("/stats").arg);
+}
+
+static void test_unknown_paths(void **state)
+{
+    (void)state;
+    const char *nope[] = {
+        "",       "/",       "/blocking/x", "/blocking/", "/Blocking", "/stat",         "/statsx", "//stats",
+        "/delay", "/delay/", "/delay/2/",   "/delay/2/x", "/metrics/", "/healthz.json", "stats",   "/non-blocking;x"};
+    for (size_t i = 0; i < sizeof(nope) / sizeof(nope[0]); i++)
+        assert_route(nope[i], AD_ROUTE_NONE, AD_EP_OTHER);
+    /* a prefix of a route, by length: "/stats" must not match "/stat" + anything */
+    assert_int_equal(ad_route_find("/statsXYZ", 5).kind, AD_ROUTE_NONE);
+    assert_int_equal(ad_route_find("/statsXYZ", 6).kind, AD_ROUTE_STATS);
+}
+
+static void test_delay_n(void **state)
+{
+    (void)state;
+    ad_route_t r = find("/delay/2");
+    assert_int_equal(r.kind, AD_ROUTE_DELAY_N);
+    assert_int_equal(r.ep, AD_EP_DELAY);
+    assert_int_equal(r.arg_len, 1);
+    assert_memory_equal(r.arg, "2", 1);
+    r = find("/delay/%32.5ms");
+    assert_int_equal(r.kind, AD_ROUTE_DELAY_N);
+    assert_int_equal(r.arg_len, 7); /* still encoded: decoding is the delay parser's */
+    assert_memory_equal(r.arg, "%32.5ms", 7);
+    r = find("/delay/abc");
+    assert_int_equal(r.kind, AD_ROUTE_DELAY_N); /* a route; the bad n is a 400, not a 404 */
+}
+
+static void assert_path(const char *target, size_t query_at, const char *want)
+{
+    size_t len;
+    const char *p = ad_route_path(target, strlen(target), query_at, &len);
+    if (len != strlen(want) || memcmp(p, want, len) != 0)
+        fail_msg("%s: path \"%.*s\", want \"%s\"", target, (int)len, p, want);
+}
+
+static void test_route_path(void **state)
+{
+    (void)state;
+    assert_path("/stats", SIZE_MAX, "/stats");
+    assert_path("/stats?x=1", 6, "/stats");
+    assert_path("/delay/2?a=/b", 8, "/delay/2");
+    assert_path("/?", 1, "/");
+    assert_path("http://127.0.0.1:8000/stats", SIZE_MAX, "/stats");
+    assert_path("http://h/delay/2?a=1", 16, "/delay/2");
+    assert_path("http://h", SIZE_MAX, "");
+    assert_path("http://h?x=/stats", 8, "");
+    assert_path("*", SIZE_MAX, "*");
+    assert_path("", SIZE_MAX, "");
+    assert_path("stats://", SIZE_MAX, "");
+}
+
+static void test_methods(void **state)
+{
+    (void)state;
+    assert_true(ad_route_method_allowed("GET", 3));
+    assert_true(ad_route_method_allowed("HEAD", 4));
+    assert_false(ad_route_method_allowed("get", 3));
+    assert_false(ad_route_method_allowed("POST", 4));
+    assert_false(ad_route_method_allowed("GETX", 4));
+    assert_false(ad_route_method_allowed("GET", 2));
+    assert_false(ad_route_method_allowed("HEA", 3));
+    assert_false(ad_route_method_allowed("", 0));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_exact_paths), cmocka_unit_test(test_unknown_paths), cmocka_unit_test(test_delay_n),
+        cmocka_unit_test(test_route_path),  cmocka_unit_test(test_methods),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
