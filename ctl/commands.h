@@ -2,12 +2,9 @@
 #define AD_CTL_COMMANDS_H
 /*
  * asyncdemoctl's subcommands. Each takes its arguments (argv[0] is the subcommand's name), does its
- * own I/O and returns the process exit status (options.h's AD_CTL_EXIT_* and the two below).
+ * own I/O and returns the process exit status (options.h's AD_CTL_EXIT_*).
  */
 #include "options.h"
-
-#define AD_CTL_EXIT_SOFTWARE 70     /* an internal error (EX_SOFTWARE): out of memory, epoll, fork failed */
-#define AD_CTL_EXIT_INTERRUPTED 130 /* stopped by SIGINT/SIGTERM; the report of what finished is printed */
 
 int ad_cmd_bench(int argc, char **argv);
 int ad_cmd_compare(int argc, char **argv);

@@ -16,9 +16,11 @@ __attribute__((format(printf, 3, 4))) int ad_ctl_fail(char *err, size_t errlen, 
 
 /* Exit codes of asyncdemoctl (documented in its --help and the README). */
 #define AD_CTL_EXIT_OK 0
-#define AD_CTL_EXIT_FAILURE 1     /* the run finished but something failed (e.g. every request failed) */
-#define AD_CTL_EXIT_UNAVAILABLE 2 /* the daemon cannot be reached */
-#define AD_CTL_EXIT_USAGE 64      /* bad flags or values (EX_USAGE) */
+#define AD_CTL_EXIT_FAILURE 1       /* the run finished but at least one request failed */
+#define AD_CTL_EXIT_UNAVAILABLE 2   /* the daemon cannot be reached */
+#define AD_CTL_EXIT_USAGE 64        /* bad flags or values (EX_USAGE) */
+#define AD_CTL_EXIT_SOFTWARE 70     /* an internal error (EX_SOFTWARE): out of memory, epoll, fork failed */
+#define AD_CTL_EXIT_INTERRUPTED 130 /* stopped by SIGINT/SIGTERM; the report of what finished is printed */
 
 /* What the ad_ctl_parse_* functions return. */
 #define AD_CTL_PARSE_OK 0

@@ -21,6 +21,7 @@
 
 #define DRAIN_POLL_NS (10 * AD_NS_PER_MS)
 #define ACCEPT_PAUSE_NS (100 * AD_NS_PER_MS)
+#define ACCEPT_BATCH 32 /* connections taken per wake-up; fairness between loops comes from dispatch_connection */
 #define PARK_WAIT_SECONDS 2
 
 /* One process, one server; static so that everything stays reachable until exit (leak checkers). */
@@ -58,24 +59,71 @@ static void pause_accepting(ad_loop_t *loop, int err)
     ad_timers_add(&loop->timers, &loop->accept_resume, now + ACCEPT_PAUSE_NS);
 }
 
+static void adopt_connection(ad_loop_t *loop, h2o_socket_t *sock)
+{
+    ad_stats_connection_open(&loop->stats);
+    sock->on_close.cb = on_connection_close;
+    sock->on_close.data = loop;
+    h2o_accept(&loop->accept_ctx, sock);
+}
+
+/* A connection accepted by one loop for another, moved with h2o's own export/import. */
+typedef struct handoff {
+    h2o_multithread_message_t super;
+    h2o_socket_export_t exported;
+} handoff_t;
+
+static void on_handoff(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
+{
+    ad_loop_t *loop = H2O_STRUCT_FROM_MEMBER(ad_loop_t, handoff_receiver, receiver);
+    while (!h2o_linklist_is_empty(messages)) {
+        handoff_t *h = H2O_STRUCT_FROM_MEMBER(handoff_t, super.link, messages->next);
+        h2o_linklist_unlink(&h->super.link);
+        h2o_socket_t *sock = h2o_socket_import(loop->evloop, &h->exported);
+        free(h);
+        adopt_connection(loop, sock);
+    }
+}
+
+/*
+ * With several loops, each new connection goes to the loop whose turn it is, whichever loop's epoll
+ * woke up: the kernel wakes threads unevenly (an idle loop wins every race against a busy one), so
+ * only an explicit round-robin spreads connections evenly.
+ */
+static void dispatch_connection(ad_loop_t *loop, h2o_socket_t *sock)
+{
+    ad_server_t *s = loop->server;
+    if (s->nloops == 1 || !atomic_load_explicit(&s->handoff_ready, memory_order_acquire)) {
+        adopt_connection(loop, sock);
+        return;
+    }
+    unsigned turn = atomic_fetch_add_explicit(&s->next_loop, 1, memory_order_relaxed) % s->nloops;
+    ad_loop_t *target = s->loops[turn];
+    handoff_t *h = target == loop ? NULL : calloc(1, sizeof(*h));
+    if (h == NULL) { /* our own turn, or no memory to move it: serve it here */
+        adopt_connection(loop, sock);
+        return;
+    }
+    if (h2o_socket_export(sock, &h->exported) != 0) { /* closes sock */
+        free(h);
+        return;
+    }
+    h2o_multithread_send_message(&target->handoff_receiver, &h->super);
+}
+
 static void on_accept(h2o_socket_t *listener, const char *err)
 {
     ad_loop_t *loop = listener->data;
-    /* Several loops share each listening socket: one accept per wake-up spreads connections evenly. */
-    unsigned batch = loop->server->nloops == 1 ? 32 : 1;
     if (err != NULL)
         return;
-    for (unsigned i = 0; i < batch; i++) {
+    for (unsigned i = 0; i < ACCEPT_BATCH; i++) {
         h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
         if (sock == NULL) {
             if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
                 pause_accepting(loop, errno);
             return;
         }
-        ad_stats_connection_open(&loop->stats);
-        sock->on_close.cb = on_connection_close;
-        sock->on_close.data = loop;
-        h2o_accept(&loop->accept_ctx, sock);
+        dispatch_connection(loop, sock);
     }
 }
 
@@ -191,6 +239,7 @@ static int init_loop(ad_loop_t *loop)
     }
     h2o_multithread_register_receiver(loop->ctx.queue, &loop->offload_receiver, ad_handlers_on_offload_reply);
     h2o_multithread_register_receiver(loop->ctx.queue, &loop->control_receiver, on_control);
+    h2o_multithread_register_receiver(loop->ctx.queue, &loop->handoff_receiver, on_handoff);
     loop->running = true;
     return 0;
 }
@@ -335,7 +384,10 @@ static bool start_loops(ad_server_t *s)
         }
     }
     report_ready(s, init_loop(s->loops[0]));
-    return wait_count(s, &s->loops_ready, &s->loops_failed, s->nloops, 30);
+    if (!wait_count(s, &s->loops_ready, &s->loops_failed, s->nloops, 30))
+        return false;
+    atomic_store_explicit(&s->handoff_ready, true, memory_order_release);
+    return true;
 }
 
 static void announce(ad_server_t *s)

@@ -40,6 +40,7 @@ typedef struct ad_loop {
     ad_loop_monitor_t monitor;
     h2o_multithread_receiver_t offload_receiver; /* finished /offload jobs */
     h2o_multithread_receiver_t control_receiver; /* drain / exit from loop 0 */
+    h2o_multithread_receiver_t handoff_receiver; /* connections another loop accepted for this one */
     h2o_multithread_message_t drain_msg, exit_msg;
     bool running;
     ad_jw_t jw; /* response bodies are built here, then copied into the request's pool */
@@ -69,6 +70,8 @@ struct ad_server {
     _Atomic uint64_t sequence; /* delay requests, in arrival order */
     _Atomic int64_t waiting;   /* requests on a timer, in the pool or in a blocking sleep, all loops */
     _Atomic bool draining;
+    _Atomic unsigned next_loop; /* round-robin turn of the next accepted connection */
+    _Atomic bool handoff_ready; /* every loop can receive connections */
     /* loop 0 only */
     bool stop_now;
     int64_t drain_deadline_ns;

@@ -12,3 +12,17 @@ foreach(t test_ctl_options test_ctl_results test_ctl_report test_ctl_timeline te
     target_compile_definitions(${t} PRIVATE AD_GOLDEN_DIR="${AD_CTL_GOLDEN_DIR}")
 endforeach()
 target_compile_definitions(test_ctl_json PRIVATE AD_SCHEMA_FILE="${PROJECT_SOURCE_DIR}/docs/bench-json.schema.json")
+
+# The I/O side's pure helpers (ctl/answer_scan, transfer's classification, target's messages, progress's line).
+set(AD_CTL_SRC ${PROJECT_SOURCE_DIR}/ctl)
+ad_unit_test(test_answer_scan SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_answer_scan.c ${AD_CTL_SRC}/answer_scan.c
+             LIBS asyncdemoctl_core)
+ad_unit_test(test_transfer
+             SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_transfer.c ${AD_CTL_SRC}/transfer.c
+                     ${AD_CTL_SRC}/answer_scan.c ${AD_CTL_SRC}/engine_stop.c
+             LIBS asyncdemoctl_core PkgConfig::CURL)
+ad_unit_test(test_target SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_target.c ${AD_CTL_SRC}/target.c
+             LIBS asyncdemoctl_core PkgConfig::CURL)
+ad_unit_test(test_progress SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_progress.c ${AD_CTL_SRC}/progress.c
+             LIBS asyncdemoctl_core)
+
