@@ -32,8 +32,8 @@ typedef struct ad_request_record {
     int64_t done_ns;     /* when it finished (answer or error), relative to run start */
     int status;          /* HTTP status, 0 when none */
     ad_err_class_t error;
-    pid_t pid;           /* compare --modes processes: the child that ran it; else 0 */
-    int64_t server_seq;  /* "sequence" from the daemon's answer, -1 when absent */
+    pid_t pid;          /* compare --modes processes: the child that ran it; else 0 */
+    int64_t server_seq; /* "sequence" from the daemon's answer, -1 when absent */
     /* Added for the timeline: "waited_seconds" of the daemon's answer in ns, 0 when absent or unknown.
      * The part of the bar before it (queued behind a blocked loop) is drawn lightly, so 5 concurrent
      * /blocking requests show as the lesson's staircase. */

@@ -60,6 +60,10 @@ def _set_pdeathsig():
     libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
+# Where a boot sees its work dir (see Boot._script).
+CARRY_DIR = "/run/asyncdemo-test"
+
+
 class Boot:
     """One systemd boot in a private PID + mount (+ optionally network) namespace."""
 
@@ -94,7 +98,11 @@ class Boot:
         # The host's /tmp would be emptied by systemd-tmpfiles --boot, and the services, timers and
         # sockets enabled on the host started: hide them all (and the rest of the volatile state)
         # before systemd runs.
-        for d, mode in (("/tmp", "1777"), ("/run", "0755"), ("/var/tmp", "1777")):
+        # /run first, so the work dir can be carried inside before /tmp is covered (a checkout, and so
+        # the work dir, may well live under /tmp).
+        lines.append("mount -t tmpfs -o mode=0755 tmpfs /run")
+        lines.append("mkdir %s && mount --bind %s %s" % (CARRY_DIR, self.workdir, CARRY_DIR))
+        for d, mode in (("/tmp", "1777"), ("/var/tmp", "1777")):
             lines.append("mount -t tmpfs -o mode=%s tmpfs %s" % (mode, d))
         lines.append("if [ -d /var/log/journal ]; then mount -t tmpfs -o mode=2755 tmpfs /var/log/journal; fi")
         lines.append("for d in /etc/systemd/system/*.wants /etc/systemd/system/*.requires; do "
@@ -712,8 +720,8 @@ def test_build(args, workdir):
 def test_deb(args, workdir):
     deb = os.path.abspath(args.deb)
     expect(os.path.isfile(deb), "no such package: " + deb)
-    local = os.path.join(workdir, os.path.basename(deb))
-    shutil.copy(deb, local)
+    shutil.copy(deb, os.path.join(workdir, os.path.basename(deb)))
+    local = os.path.join(CARRY_DIR, os.path.basename(deb))  # the same file, as the boot sees it
     os.chmod(workdir, 0o755)
     boot = Boot(workdir, private_net=True)
     try:
