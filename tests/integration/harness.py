@@ -594,6 +594,21 @@ class DaemonTestCase(unittest.TestCase):
 # systemd stand-ins
 
 
+class SharedDaemonTestCase(DaemonTestCase):
+    """DaemonTestCase whose tests share one daemon with default flags, self.daemon (cls.daemon),
+    started once for the class; its exit status is checked when the class is done."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.daemon = Daemon()
+        cls.daemon.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.daemon.stop()
+        cls.daemon.check_exit()
+
+
 class NotifyListener:
     """systemd's notification socket, for tests: an AF_UNIX SOCK_DGRAM socket in a private temporary
     directory. env is {"NOTIFY_SOCKET": path} to pass to the daemon; messages holds (monotonic time,

@@ -35,17 +35,7 @@ def children_of(pid):
     return found
 
 
-class CompareTest(harness.DaemonTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.daemon = harness.Daemon()
-        cls.daemon.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.daemon.stop()
-        cls.daemon.check_exit()
-
+class CompareTest(harness.SharedDaemonTestCase):
     def url(self, delay=DELAY):
         return self.daemon.url(f"/delay/{delay}")
 

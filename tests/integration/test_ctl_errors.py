@@ -102,18 +102,8 @@ class UsageTest(harness.DaemonTestCase):
             self.assertIn(version, proc.stdout)
 
 
-class FailedRequestsTest(harness.DaemonTestCase):
+class FailedRequestsTest(harness.SharedDaemonTestCase):
     """Single failures are counted by class, the report is still printed, and the exit status is 1."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.daemon = harness.Daemon()
-        cls.daemon.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.daemon.stop()
-        cls.daemon.check_exit()
 
     def test_status_errors(self):
         proc = ctl("bench", "--url", self.daemon.base_url, "--endpoint", "/no-such-path", "-n", "4", "-c", "2",

@@ -162,17 +162,7 @@ class ValidatorSelfTest(harness.DaemonTestCase):
             self.assertNotEqual(validate(doc), [], doc)
 
 
-class JsonDocumentTest(harness.DaemonTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.daemon = harness.Daemon()
-        cls.daemon.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.daemon.stop()
-        cls.daemon.check_exit()
-
+class JsonDocumentTest(harness.SharedDaemonTestCase):
     def run_json(self, *args):
         proc = ctl(*args, "--json")
         self.assertIn(proc.returncode, (0, 1), proc)

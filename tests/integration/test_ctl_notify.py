@@ -25,17 +25,7 @@ def statuses_until_summary(listener, command):
     return [f["STATUS"] for _, f in listener.all("STATUS")]
 
 
-class NotifyTest(harness.DaemonTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.daemon = harness.Daemon()
-        cls.daemon.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.daemon.stop()
-        cls.daemon.check_exit()
-
+class NotifyTest(harness.SharedDaemonTestCase):
     def test_bench_ready_progress_summary(self):
         with harness.NotifyListener() as listener:
             proc = ctl("bench", "--url", self.daemon.base_url, "--endpoint", "/non-blocking?delay=0.4", "-n", 4, "-c",
@@ -76,22 +66,12 @@ class NotifyTest(harness.DaemonTestCase):
         self.assertEqual(listener.all("STATUS"), [], "no progress for a run that never started")
 
 
-class JournalTest(harness.DaemonTestCase):
+class JournalTest(harness.SharedDaemonTestCase):
     """--journal: one structured entry per run. Where journald runs, they are read back with journalctl;
     where it does not (containers, CI), lib/log falls back to stderr lines carrying the same fields."""
 
     BENCH_MSGID = "09e81a19b8974145966f9ae435a97c62"
     COMPARE_MSGID = "d59c8c2b15844d45b4ed51f4257985e2"
-
-    @classmethod
-    def setUpClass(cls):
-        cls.daemon = harness.Daemon()
-        cls.daemon.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.daemon.stop()
-        cls.daemon.check_exit()
 
     def entries(self, proc, msgid):
         """The entries' fields, from the journal or from the stderr fallback."""

@@ -17,17 +17,7 @@ def ctl(*args, timeout=60.0, env=None):
     return proc
 
 
-class StatsTest(harness.DaemonTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.daemon = harness.Daemon()
-        cls.daemon.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.daemon.stop()
-        cls.daemon.check_exit()
-
+class StatsTest(harness.SharedDaemonTestCase):
     def test_view(self):
         self.daemon.get("/non-blocking?delay=0")
         proc = ctl("stats", "--url", self.daemon.base_url)
