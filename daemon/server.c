@@ -104,8 +104,9 @@ static void dispatch_connection(ad_loop_t *loop, h2o_socket_t *sock)
         adopt_connection(loop, sock);
         return;
     }
-    if (h2o_socket_export(sock, &h->exported) != 0) { /* closes sock */
+    if (h2o_socket_export(sock, &h->exported) != 0) { /* sock is left as it was: serve it here */
         free(h);
+        adopt_connection(loop, sock);
         return;
     }
     h2o_multithread_send_message(&target->handoff_receiver, &h->super);
