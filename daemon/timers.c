@@ -24,6 +24,9 @@ static void rearm_to_earliest(ad_timers_t *t)
 
 static void fire_due(ad_timers_t *t)
 {
+    if (t->firing)
+        return;
+    t->firing = true;
     int64_t now = ad_mono_ns();
     ad_timer_t *first;
     /* Callbacks may add or cancel timers, so peek afresh each time. */
@@ -31,6 +34,15 @@ static void fire_due(ad_timers_t *t)
         ad_timer_heap_pop(&t->heap);
         first->cb(first);
     }
+    t->firing = false;
+}
+
+void ad_timers_run_due(ad_timers_t *t)
+{
+    /* The timerfd stays armed at or before this deadline, so its own wake-up still re-arms it after. */
+    ad_timer_t *first = ad_timer_heap_peek(&t->heap);
+    if (first != NULL && first->deadline <= ad_mono_ns())
+        fire_due(t);
 }
 
 static void on_timerfd_readable(h2o_socket_t *sock, const char *err)
@@ -51,6 +63,7 @@ int ad_timers_init(ad_timers_t *t, h2o_evloop_t *loop)
 {
     ad_timer_heap_init(&t->heap);
     t->armed_ns = INT64_MAX;
+    t->firing = false;
     t->fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     if (t->fd < 0)
         return -1;

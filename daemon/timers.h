@@ -6,6 +6,7 @@
  * firing), and every due timer fires on each wake-up. A timer never fires before its deadline.
  * Loop-thread only.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <h2o.h>
@@ -16,6 +17,7 @@ typedef struct ad_timers {
     int fd;
     h2o_socket_t *sock;
     int64_t armed_ns; /* deadline the timerfd is set to; INT64_MAX when it is not armed */
+    bool firing;      /* inside a batch of callbacks: a nested ad_timers_run_due returns at once */
 } ad_timers_t;
 
 /* Creates the timerfd and registers it on loop. 0, or -1 with errno set. */
@@ -24,6 +26,12 @@ int ad_timers_init(ad_timers_t *t, h2o_evloop_t *loop);
 int ad_timers_add(ad_timers_t *t, ad_timer_t *timer, int64_t deadline_ns);
 /* Unlinks timer; no-op when it is not linked. */
 void ad_timers_cancel(ad_timers_t *t, ad_timer_t *timer);
+/*
+ * Fires every timer already due, without waiting for the timerfd's turn among the loop's events. Called
+ * between connection teardowns: 10,000 answers fall due within ~0.1 s, and the teardowns their answers
+ * cause (~half the cost of each) would otherwise queue ahead of the next due answers.
+ */
+void ad_timers_run_due(ad_timers_t *t);
 static inline size_t ad_timers_count(const ad_timers_t *t)
 {
     return t->heap.len;

@@ -7,3 +7,6 @@ ad_unit_test(test_loop_policy SOURCES test_loop_policy.c LIBS asyncdemod_runtime
 ad_unit_test(test_input_compact SOURCES test_input_compact.c ${PROJECT_SOURCE_DIR}/daemon/input_compact.c
              LIBS asyncdemod_runtime PkgConfig::H2O)
 target_compile_definitions(test_input_compact PRIVATE H2O_USE_LIBUV=0)
+# The timer mechanism on a real evloop and timerfd (short deadlines, no timing bound beyond "not early").
+ad_unit_test(test_timers SOURCES test_timers.c ${PROJECT_SOURCE_DIR}/daemon/timers.c LIBS asyncdemod_runtime PkgConfig::H2O)
+target_compile_definitions(test_timers PRIVATE H2O_USE_LIBUV=0)

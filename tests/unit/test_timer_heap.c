@@ -61,9 +61,10 @@ static void check_heap_invariants(const ad_timer_heap_t *h)
 {
     assert_int_equal(h->len, ref_count());
     for (size_t i = 0; i < h->len; i++) {
-        assert_int_equal(h->items[i]->index, i);
+        assert_int_equal(h->items[i].timer->index, i);
+        assert_int_equal(h->items[i].deadline, h->items[i].timer->deadline);
         if (i > 0) {
-            const ad_timer_t *p = h->items[(i - 1) / 2], *c = h->items[i];
+            const ad_timer_slot_t *p = &h->items[(i - 1) / 2], *c = &h->items[i];
             assert_true(p->deadline < c->deadline || (p->deadline == c->deadline && p->seq < c->seq));
         }
     }
