@@ -48,6 +48,10 @@ static const option_t options[] = {
     DUR_OPT("stall-threshold", stall_threshold_ns, AD_NS_PER_MS, 3600 * AD_NS_PER_SEC, "1ms to 1h"),
     DUR_OPT("tick-interval", tick_interval_ns, AD_NS_PER_MS, AD_NS_PER_SEC, "1ms to 1s"),
     DUR_OPT("drain-timeout", drain_timeout_ns, 0, 3600 * AD_NS_PER_SEC, "0 to 1h"),
+    UINT_OPT("max-connections", max_connections, 1, 1000000, "1 to 1000000"),
+    UINT_OPT("max-waiting", max_waiting, 1, 1000000, "1 to 1000000"),
+    DUR_OPT("header-timeout", header_timeout_ns, 10 * AD_NS_PER_MS, 3600 * AD_NS_PER_SEC, "10ms to 1h"),
+    DUR_OPT("idle-timeout", idle_timeout_ns, 10 * AD_NS_PER_MS, 3600 * AD_NS_PER_SEC, "10ms to 1h"),
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -94,6 +98,10 @@ void ad_config_defaults(ad_config_t *cfg)
     cfg->stall_threshold_ns = 100 * AD_NS_PER_MS;
     cfg->tick_interval_ns = 50 * AD_NS_PER_MS;
     cfg->drain_timeout_ns = 35 * AD_NS_PER_SEC;
+    cfg->max_connections = 16384; /* room for the 10,000-client benchmark, below the unit's LimitNOFILE=20000 */
+    cfg->max_waiting = 50000;
+    cfg->header_timeout_ns = 10 * AD_NS_PER_SEC; /* h2o's own defaults */
+    cfg->idle_timeout_ns = 10 * AD_NS_PER_SEC;
 }
 
 /* ---- listen addresses ---- */
@@ -457,6 +465,22 @@ int ad_config_validate(const ad_config_t *cfg, char *err, size_t errlen)
     return 0;
 }
 
+static uint64_t to_ms_ceil(int64_t ns)
+{
+    uint64_t ms = ns <= 0 ? 0 : ((uint64_t)ns + AD_NS_PER_MS - 1) / AD_NS_PER_MS;
+    return ms > 0 ? ms : 1;
+}
+
+uint64_t ad_config_http1_timeout_ms(const ad_config_t *cfg)
+{
+    return to_ms_ceil(cfg->header_timeout_ns < cfg->idle_timeout_ns ? cfg->header_timeout_ns : cfg->idle_timeout_ns);
+}
+
+uint64_t ad_config_http2_timeout_ms(const ad_config_t *cfg)
+{
+    return to_ms_ceil(cfg->idle_timeout_ns);
+}
+
 /* ---- command line ---- */
 
 /* What one argv element asks for: an option with its value (NULL for --help/--version). */
@@ -575,6 +599,14 @@ const char *ad_cli_usage(void)
            "  --stall-threshold D      log loop stalls longer than this, 1ms to 1h (default 100ms)\n"
            "  --tick-interval D        loop-lag probe period, 1ms to 1s (default 50ms)\n"
            "  --drain-timeout D        on SIGTERM, how long in-flight requests may finish, 0 to 1h (default 35s)\n"
+           "  --max-connections N      client connections open at once; past it 503 and close, 1 to 1000000\n"
+           "                           (default 16384)\n"
+           "  --max-waiting N          requests waiting on a delay timer (/non-blocking, /delay) at once; past it\n"
+           "                           503, 1 to 1000000 (default 50000)\n"
+           "  --header-timeout D       HTTP/1: a request must be complete this long after the connection opened\n"
+           "                           or the previous answer, 10ms to 1h (default 10s)\n"
+           "  --idle-timeout D         close a connection idle this long: HTTP/2 with no request open, HTTP/1\n"
+           "                           between requests, 10ms to 1h (default 10s)\n"
            "  --config FILE            read settings from FILE first; other flags override it\n"
            "  -h, --help               show this help and exit\n"
            "  -V, --version            show the version and exit\n"

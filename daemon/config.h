@@ -29,6 +29,10 @@ typedef struct ad_config {
     int64_t stall_threshold_ns; /* loop stalls longer than this are logged, default 100 ms */
     int64_t tick_interval_ns;   /* loop-lag probe period, default 50 ms */
     int64_t drain_timeout_ns;   /* on SIGTERM, how long in-flight requests may finish, default 35 s */
+    unsigned max_connections;   /* client connections open at once, all loops; 503 + close past it, default 16384 */
+    unsigned max_waiting;       /* requests waiting on a delay timer at once, all loops; 503 past it, default 50000 */
+    int64_t header_timeout_ns;  /* HTTP/1: accept or previous response -> complete request, default 10 s */
+    int64_t idle_timeout_ns;    /* HTTP/2: no open stream; HTTP/1 keep-alive between requests, default 10 s */
     char config_path[4096];     /* "" when no --config */
 } ad_config_t;
 
@@ -50,11 +54,22 @@ int ad_config_load_file(ad_config_t *cfg, const char *path, char *err, size_t er
 /* Cross-field checks (e.g. default delay <= max delay). 0, or -1 + err. */
 int ad_config_validate(const ad_config_t *cfg, char *err, size_t errlen);
 
+/*
+ * h2o 2.2.5 has one HTTP/1 timer (http1.req_timeout) that runs from the accept, or from the end of the
+ * previous response, until the next request is complete: the keep-alive idle time and the request head's
+ * arrival together. It is set to the smaller of header-timeout and idle-timeout, so each bounds what it
+ * names. In whole milliseconds (h2o's unit), rounded up, at least 1.
+ */
+uint64_t ad_config_http1_timeout_ms(const ad_config_t *cfg);
+/* HTTP/2: h2o's http2.idle_timeout (no stream open, no frame received) is idle-timeout, in ms as above. */
+uint64_t ad_config_http2_timeout_ms(const ad_config_t *cfg);
+
 typedef enum { AD_CLI_RUN = 0, AD_CLI_HELP, AD_CLI_VERSION } ad_cli_action_t;
 
 /*
  * Parses argv: --listen ADDR:PORT (repeatable), --threads N, --max-delay D, --pool-size N,
  * --pool-queue N, --config FILE, --log-level L, --stall-threshold D, --drain-timeout D,
+ * --max-connections N, --max-waiting N, --header-timeout D, --idle-timeout D,
  * --version, --help ("--opt=value" and "--opt value" both work). Loads --config first, then the rest.
  * Returns 0 with *action set, or -1 with a one-line message in err (the caller exits 64).
  * cfg must already hold the defaults (ad_config_defaults). Also accepts --default-delay and

@@ -35,6 +35,7 @@ typedef struct ad_wait {
     int watch_fd;          /* HTTP/1 connection watched for a disconnect, -1 */
     ad_offload_job_t *job; /* /offload while the pool holds it */
     bool done;             /* answered or cancelled: nothing left for dispose to undo */
+    bool admitted;         /* holds one of max-waiting's places until wait_end */
 } ad_wait_t;
 
 /* ---- refusing a bad delay ------------------------------------------------------------------------ */
@@ -128,6 +129,9 @@ static void wait_end(ad_wait_t *w)
     ad_timers_cancel(&loop->timers, &w->timer);
     ad_disconnect_unwatch(&loop->disconnect, w->watch_fd);
     w->watch_fd = -1;
+    if (w->admitted)
+        ad_server_release(&loop->server->timer_waits);
+    w->admitted = false;
     if (w->job != NULL) {
         if (ad_offload_withdraw(loop->server->pool, w->job))
             free(w->job);
@@ -201,15 +205,24 @@ void ad_handlers_on_offload_reply(h2o_multithread_receiver_t *receiver, h2o_link
 
 /* ---- the endpoints ----------------------------------------------------------------------------------- */
 
+static void answer_refused(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, int64_t t0, unsigned retry_after,
+                           const char *what);
+
 static void start_timer_wait(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, int64_t t0, int64_t delay_ns)
 {
-    ad_wait_t *w = wait_begin(loop, req, ep, t0, delay_ns);
     if (delay_ns == 0) {
-        /* The zero-delay throughput path: no timer, no watch, answered at once. */
+        /* The zero-delay throughput path: no timer, no watch, no limit, answered at once. */
+        ad_wait_t *w = wait_begin(loop, req, ep, t0, delay_ns);
         wait_end(w);
         answer_ok(w, NULL);
         return;
     }
+    if (!ad_server_admit(&loop->server->timer_waits, loop->server->cfg.max_waiting)) {
+        answer_refused(loop, req, ep, t0, 1, "too many requests waiting (max-waiting)");
+        return;
+    }
+    ad_wait_t *w = wait_begin(loop, req, ep, t0, delay_ns);
+    w->admitted = true;
     if (ad_timers_add(&loop->timers, &w->timer, t0 + delay_ns) != 0) {
         wait_end(w);
         ad_stats_request_end(&loop->stats, ep, 500, ad_mono_ns() - t0);

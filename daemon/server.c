@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -16,6 +17,7 @@
 #include "log.h"
 #include "messages.h"
 #include "notify.h"
+#include "respond.h"
 #include "signals.h"
 #include "version.h"
 
@@ -23,6 +25,7 @@
 #define ACCEPT_PAUSE_NS (100 * AD_NS_PER_MS)
 #define ACCEPT_BATCH 32 /* connections taken per wake-up; fairness between loops comes from dispatch_connection */
 #define PARK_WAIT_SECONDS 2
+#define REFUSE_LOG_EVERY_NS (10 * AD_NS_PER_SEC)
 
 /* One process, one server; static so that everything stays reachable until exit (leak checkers). */
 static ad_server_t the_server;
@@ -34,6 +37,55 @@ static void on_connection_close(void *data)
 {
     ad_loop_t *loop = data;
     ad_stats_connection_close(&loop->stats);
+    ad_server_release(&loop->server->connections);
+    ad_timers_run_due(&loop->timers); /* due answers go before the rest of a burst of teardowns */
+}
+
+/* ---- max-connections: a canned 503, then close ---- */
+
+/* The answer is built once: every refusal sends the same bytes, with no request parsed. */
+static void build_refusal(ad_server_t *s)
+{
+    ad_jw_t jw;
+    ad_jw_init(&jw, 256);
+    ad_respond_error_begin(&jw, 503, "too many connections");
+    ad_jw_key(&jw, "max_connections");
+    ad_jw_uint(&jw, s->cfg.max_connections);
+    ad_jw_key(&jw, "retry_after_seconds");
+    ad_jw_uint(&jw, 1);
+    ad_jw_object_end(&jw);
+    int n = snprintf(s->refusal, sizeof(s->refusal),
+                     "HTTP/1.1 503 Service Unavailable\r\nServer: asyncdemod/%s\r\nContent-Type: application/json\r\n"
+                     "Content-Length: %zu\r\nRetry-After: 1\r\nConnection: close\r\n\r\n%.*s",
+                     AD_VERSION, jw.len, (int)jw.len, ad_jw_failed(&jw) ? "" : jw.buf);
+    s->refusal_len = n > 0 && (size_t)n < sizeof(s->refusal) ? (size_t)n : 0;
+    ad_jw_free(&jw);
+}
+
+static void on_refusal_sent(h2o_socket_t *sock, const char *err)
+{
+    /* Read what the client already sent: closing with unread input would reset the connection, and the
+     * client could lose the 503 before reading it. */
+    char discard[4096];
+    int fd = h2o_socket_get_fd(sock);
+    for (int i = 0; err == NULL && fd >= 0 && i < 4; i++)
+        if (recv(fd, discard, sizeof(discard), MSG_DONTWAIT) <= 0)
+            break;
+    h2o_socket_close(sock);
+}
+
+static void refuse_connection(ad_loop_t *loop, h2o_socket_t *sock)
+{
+    ad_server_t *s = loop->server;
+    int64_t now = ad_mono_ns();
+    ad_stats_connection_refused(&loop->stats);
+    if (loop->refuse_warned_ns == 0 || now - loop->refuse_warned_ns >= REFUSE_LOG_EVERY_NS) {
+        loop->refuse_warned_ns = now;
+        ad_log_warning("%s: %u connections open (max-connections); refusing new ones with 503", loop->name,
+                       s->cfg.max_connections);
+    }
+    h2o_iovec_t buf = h2o_iovec_init(s->refusal, s->refusal_len);
+    h2o_socket_write(sock, &buf, 1, on_refusal_sent);
 }
 
 static void on_accept(h2o_socket_t *listener, const char *err);
@@ -124,7 +176,10 @@ static void on_accept(h2o_socket_t *listener, const char *err)
                 pause_accepting(loop, errno);
             return;
         }
-        dispatch_connection(loop, sock);
+        if (ad_server_admit(&loop->server->connections, loop->server->cfg.max_connections))
+            dispatch_connection(loop, sock);
+        else
+            refuse_connection(loop, sock);
     }
 }
 
@@ -319,6 +374,10 @@ void ad_server_snapshot(ad_server_t *s, ad_stats_snapshot_t *snap)
         .watchdog_ns = s->watchdog.interval_ns,
         .pool_size = s->cfg.pool_size,
         .pool_queue = atomic_load_explicit(&s->live.pool_queue, memory_order_relaxed),
+        .max_connections = s->cfg.max_connections,
+        .max_waiting = s->cfg.max_waiting,
+        .header_timeout_ns = s->cfg.header_timeout_ns,
+        .idle_timeout_ns = s->cfg.idle_timeout_ns,
     };
     ad_offload_counts(s->pool, &info->pool_busy, &info->pool_queued);
     snap->shards = s->shards;
@@ -331,6 +390,9 @@ static void setup_globalconf(ad_server_t *s)
 {
     h2o_config_init(&s->globalconf);
     s->globalconf.server_name = h2o_iovec_init(H2O_STRLIT("asyncdemod/" AD_VERSION));
+    /* h2o copies these into each context at h2o_context_init: set before the loops start. */
+    s->globalconf.http1.req_timeout = ad_config_http1_timeout_ms(&s->cfg);
+    s->globalconf.http2.idle_timeout = ad_config_http2_timeout_ms(&s->cfg);
     h2o_hostconf_t *host = h2o_config_register_host(&s->globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     ad_handlers_register(host);
 }
@@ -343,14 +405,29 @@ static void apply_live_settings(ad_live_settings_t *live, const ad_config_t *cfg
     atomic_store(&live->pool_queue, cfg->pool_queue);
 }
 
-/* 10,000 concurrent clients need more than the usual 1024 descriptors: take what the hard limit allows. */
-static void raise_nofile_limit(void)
+/* Descriptors the daemon needs besides client connections: listeners, timerfds, epolls, pipes, logs. */
+#define NOFILE_RESERVE 64
+
+/*
+ * 10,000 concurrent clients need more than the usual 1024 descriptors: take what the hard limit allows.
+ * When max-connections is above what remains, the limit cannot bite: accepts fail with EMFILE first
+ * (and accepting pauses), so say so once.
+ */
+static void raise_nofile_limit(unsigned max_connections)
 {
     struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return;
+    if (rl.rlim_cur < rl.rlim_max) {
         rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            getrlimit(RLIMIT_NOFILE, &rl);
     }
+    if (rl.rlim_cur != RLIM_INFINITY && (rlim_t)max_connections + NOFILE_RESERVE > rl.rlim_cur)
+        ad_log_warning("max-connections (%u) does not fit the open-file limit (%llu): past about %llu connections, "
+                       "new ones fail to be accepted instead of getting a 503",
+                       max_connections, (unsigned long long)rl.rlim_cur,
+                       rl.rlim_cur > NOFILE_RESERVE ? (unsigned long long)(rl.rlim_cur - NOFILE_RESERVE) : 0ULL);
 }
 
 static int create_loops(ad_server_t *s)
@@ -421,7 +498,7 @@ static int init_server(ad_server_t *s, const ad_config_t *cfg, int argc, char **
     pthread_mutex_init(&s->sync_lock, NULL);
     pthread_cond_init(&s->sync_cond, NULL);
     apply_live_settings(&s->live, cfg);
-    raise_nofile_limit();
+    raise_nofile_limit(cfg->max_connections);
     if (ad_signals_block() != 0) {
         ad_log_error("cannot block signals: %s", strerror(errno));
         return -1;
@@ -431,6 +508,7 @@ static int init_server(ad_server_t *s, const ad_config_t *cfg, int argc, char **
         return -1;
     }
     setup_globalconf(s);
+    build_refusal(s);
     ad_watchdog_init(&s->watchdog);
     s->pool = ad_offload_pool_start(cfg->pool_size, &s->live.pool_queue);
     if (s->pool == NULL || create_loops(s) != 0) {

@@ -35,6 +35,7 @@ typedef struct ad_loop {
     size_t nlisteners;
     ad_timer_t accept_resume; /* re-enables accepting after EMFILE */
     int64_t accept_warned_ns; /* when running out of descriptors was last logged */
+    int64_t refuse_warned_ns; /* when refusing connections (max-connections) was last logged */
     ad_timers_t timers;
     ad_disconnect_t disconnect;
     ad_loop_monitor_t monitor;
@@ -67,8 +68,12 @@ struct ad_server {
     ad_watchdog_t watchdog;
     pid_t pid;
     int64_t started_mono_ns, started_wall_ns;
-    _Atomic uint64_t sequence; /* delay requests, in arrival order */
-    _Atomic int64_t waiting;   /* requests on a timer, in the pool or in a blocking sleep, all loops */
+    _Atomic uint64_t sequence;   /* delay requests, in arrival order */
+    _Atomic int64_t waiting;     /* requests on a timer, in the pool or in a blocking sleep, all loops */
+    _Atomic int64_t connections; /* client connections open, all loops: held to cfg.max_connections */
+    _Atomic int64_t timer_waits; /* requests waiting on a delay timer, all loops: held to cfg.max_waiting */
+    char refusal[512];           /* the canned 503 sent to a connection past max-connections */
+    size_t refusal_len;
     _Atomic bool draining;
     _Atomic unsigned next_loop; /* round-robin turn of the next accepted connection */
     _Atomic bool handoff_ready; /* every loop can receive connections */
@@ -107,6 +112,21 @@ static inline void ad_server_wait_begin(ad_server_t *s)
 static inline void ad_server_wait_end(ad_server_t *s)
 {
     atomic_fetch_sub_explicit(&s->waiting, 1, memory_order_relaxed);
+}
+/*
+ * One more of a bounded resource: true and counted when fewer than max are taken, false (nothing counted)
+ * otherwise. The limit holds exactly across loops: one atomic add, undone when it went past.
+ */
+static inline bool ad_server_admit(_Atomic int64_t *count, unsigned max)
+{
+    if (atomic_fetch_add_explicit(count, 1, memory_order_relaxed) < (int64_t)max)
+        return true;
+    atomic_fetch_sub_explicit(count, 1, memory_order_relaxed);
+    return false;
+}
+static inline void ad_server_release(_Atomic int64_t *count)
+{
+    atomic_fetch_sub_explicit(count, 1, memory_order_relaxed);
 }
 static inline bool ad_server_draining(ad_server_t *s)
 {

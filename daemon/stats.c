@@ -113,6 +113,11 @@ void ad_stats_connection_close(ad_stats_shard_t *s)
     ADD(s->connections_open, -1);
 }
 
+void ad_stats_connection_refused(ad_stats_shard_t *s)
+{
+    ADD(s->connections_refused, 1);
+}
+
 /* ---- reader side: any thread ---- */
 
 void ad_stats_endpoint_totals(const ad_stats_snapshot_t *snap, ad_endpoint_t ep, ad_endpoint_totals_t *out)
@@ -160,4 +165,12 @@ void ad_stats_connection_totals(const ad_stats_snapshot_t *snap, int64_t *open, 
         *open += LOAD(snap->shards[i]->connections_open);
         *total += LOAD(snap->shards[i]->connections_total);
     }
+}
+
+uint64_t ad_stats_connections_refused(const ad_stats_snapshot_t *snap)
+{
+    uint64_t refused = 0;
+    for (size_t i = 0; i < snap->nshards; i++)
+        refused += LOAD(snap->shards[i]->connections_refused);
+    return refused;
 }

@@ -48,6 +48,7 @@ typedef struct ad_stats_shard {
     ad_loop_stats_t loop;
     int64_t connections_open;
     uint64_t connections_total;
+    uint64_t connections_refused; /* turned away with 503 by max-connections (by the accepting loop) */
 } ad_stats_shard_t;
 
 void ad_stats_shard_init(ad_stats_shard_t *s);
@@ -64,6 +65,8 @@ void ad_stats_request_immediate(ad_stats_shard_t *s, ad_endpoint_t ep, int statu
 void ad_stats_loop_tick(ad_stats_shard_t *s, int64_t lag_ns, int64_t threshold_ns, int32_t culprit, int64_t wall_ns);
 void ad_stats_connection_open(ad_stats_shard_t *s);
 void ad_stats_connection_close(ad_stats_shard_t *s);
+/* A connection refused because max-connections were open (never counted open or in the total). */
+void ad_stats_connection_refused(ad_stats_shard_t *s);
 
 /* Process-wide facts reported beside the figures. */
 typedef struct ad_stats_info {
@@ -74,7 +77,9 @@ typedef struct ad_stats_info {
     int64_t started_wall_ns;
     int64_t max_delay_ns, default_delay_ns, stall_threshold_ns, watchdog_ns /* 0: off */;
     unsigned pool_size, pool_queue;
-    unsigned pool_busy, pool_queued; /* /offload workers sleeping now, jobs waiting */
+    unsigned pool_busy, pool_queued;       /* /offload workers sleeping now, jobs waiting */
+    unsigned max_connections, max_waiting; /* the limits (config.h) */
+    int64_t header_timeout_ns, idle_timeout_ns;
 } ad_stats_info_t;
 
 /*
@@ -97,5 +102,7 @@ typedef struct ad_endpoint_totals {
 void ad_stats_endpoint_totals(const ad_stats_snapshot_t *snap, ad_endpoint_t ep, ad_endpoint_totals_t *out);
 void ad_stats_loop_totals(const ad_stats_snapshot_t *snap, ad_loop_stats_t *out);
 void ad_stats_connection_totals(const ad_stats_snapshot_t *snap, int64_t *open, uint64_t *total);
+/* Connections refused by max-connections, summed over all shards. */
+uint64_t ad_stats_connections_refused(const ad_stats_snapshot_t *snap);
 
 #endif

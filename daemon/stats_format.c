@@ -69,6 +69,10 @@ static void format_config(const ad_stats_info_t *info, ad_jw_t *w)
     key_uint(w, "pool_queue", info->pool_queue);
     key_seconds(w, "stall_threshold_seconds", info->stall_threshold_ns);
     key_seconds(w, "watchdog_seconds", info->watchdog_ns);
+    key_uint(w, "max_connections", info->max_connections);
+    key_uint(w, "max_waiting", info->max_waiting);
+    key_seconds(w, "header_timeout_seconds", info->header_timeout_ns);
+    key_seconds(w, "idle_timeout_seconds", info->idle_timeout_ns);
     ad_jw_object_end(w);
 
     ad_jw_key(w, "offload");
@@ -89,6 +93,7 @@ static void format_loop(const ad_stats_snapshot_t *snap, ad_jw_t *w)
     ad_jw_object_begin(w);
     key_int(w, "open", open);
     key_uint(w, "total", total);
+    key_uint(w, "refused", ad_stats_connections_refused(snap));
     ad_jw_object_end(w);
 
     ad_stats_loop_totals(snap, &loop);
@@ -531,6 +536,9 @@ static void prom_process(text_buf_t *b, const ad_stats_snapshot_t *snap)
     ad_stats_connection_totals(snap, &open, &total);
     scalar_int(b, "asyncdemo_connections_open", "gauge", "Client connections open now.", open);
     scalar_int(b, "asyncdemo_connections_total", "counter", "Client connections accepted.", (int64_t)total);
+    scalar_int(b, "asyncdemo_connections_refused_total", "counter",
+               "Client connections refused with 503 because max-connections were open.",
+               (int64_t)ad_stats_connections_refused(snap));
     scalar_int(b, "asyncdemo_offload_busy", "gauge", "/offload workers sleeping now.", info->pool_busy);
     scalar_int(b, "asyncdemo_offload_queued", "gauge", "/offload jobs waiting for a worker.", info->pool_queued);
 }

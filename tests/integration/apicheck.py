@@ -25,7 +25,7 @@ ENDPOINT_KEYS = {"requests", "in_flight", "peak_in_flight", "completed", "cancel
                  "latency_seconds"}
 ENDPOINTS = ("/non-blocking", "/blocking", "/offload", "/delay", "/stats", "/metrics", "/healthz", "other")
 CONFIG_KEYS = {"max_delay_seconds", "default_delay_seconds", "pool_size", "pool_queue", "stall_threshold_seconds",
-               "watchdog_seconds"}
+               "watchdog_seconds", "max_connections", "max_waiting", "header_timeout_seconds", "idle_timeout_seconds"}
 LOOP_KEYS = {"lag_seconds", "ticks", "stalls", "stalled_seconds", "longest_stall_seconds", "longest_stall_endpoint",
              "longest_stall_wall"}
 
@@ -144,7 +144,7 @@ def check_stats(tc, s, pid=None, version=None):
     for key in CONFIG_KEYS:
         tc.assertTrue(is_number(s["config"][key]), f"config.{key}")
     tc.assertEqual(set(s["offload"]), {"busy", "queued"})
-    tc.assertEqual(set(s["connections"]), {"open", "total"})
+    tc.assertEqual(set(s["connections"]), {"open", "total", "refused"})
     for part in ("offload", "connections"):
         for key, value in s[part].items():
             tc.assertTrue(is_int(value) and value >= 0, f"{part}.{key} = {value!r}")

@@ -320,7 +320,7 @@ static void test_example_file(void **state)
     }
     fclose(f);
     assert_int_equal(parse(&cfg, text), 0);
-    assert_int_equal(settings, 11); /* ten keys, listen twice */
+    assert_int_equal(settings, 15); /* fourteen keys, listen twice */
     assert_int_equal(cfg.nlisten, 2);
     assert_string_equal(cfg.listen[0].text, "127.0.0.1:8000");
     assert_string_equal(cfg.listen[1].text, "[::1]:8000");
@@ -335,6 +335,10 @@ static void test_example_file(void **state)
     assert_int_equal(cfg.stall_threshold_ns, def.stall_threshold_ns);
     assert_int_equal(cfg.tick_interval_ns, def.tick_interval_ns);
     assert_int_equal(cfg.drain_timeout_ns, def.drain_timeout_ns);
+    assert_int_equal(cfg.max_connections, def.max_connections);
+    assert_int_equal(cfg.max_waiting, def.max_waiting);
+    assert_int_equal(cfg.header_timeout_ns, def.header_timeout_ns);
+    assert_int_equal(cfg.idle_timeout_ns, def.idle_timeout_ns);
 }
 
 /* ---- validation ---- */

@@ -92,6 +92,9 @@ static int setup(void **state)
         ad_stats_connection_open(&shards[0]);
     ad_stats_connection_close(&shards[0]);
     ad_stats_connection_open(&shards[1]);
+    ad_stats_connection_refused(&shards[0]);
+    ad_stats_connection_refused(&shards[1]);
+    ad_stats_connection_refused(&shards[1]);
 
     shard_ptrs[0] = &shards[0];
     shard_ptrs[1] = &shards[1];
@@ -111,6 +114,10 @@ static int setup(void **state)
                 .pool_queue = 64,
                 .pool_busy = 1,
                 .pool_queued = 3,
+                .max_connections = 16384,
+                .max_waiting = 50000,
+                .header_timeout_ns = 10 * SEC,
+                .idle_timeout_ns = 1500 * MS,
             },
         .shards = shard_ptrs,
         .nshards = 2,
@@ -250,13 +257,17 @@ static void test_json_document(void **state)
     expect_str(root, "started_wall", "2026-11-24T17:30:00.123Z");
 
     const json_t *cfg = json_object_get(root, "config");
-    assert_int_equal(json_object_size(cfg), 6);
+    assert_int_equal(json_object_size(cfg), 10);
     expect_seconds(cfg, "max_delay_seconds", 30 * SEC);
     expect_seconds(cfg, "default_delay_seconds", 2 * SEC);
     expect_integer(cfg, "pool_size", 4);
     expect_integer(cfg, "pool_queue", 64);
     expect_seconds(cfg, "stall_threshold_seconds", 100 * MS);
     expect_seconds(cfg, "watchdog_seconds", 0);
+    expect_integer(cfg, "max_connections", 16384);
+    expect_integer(cfg, "max_waiting", 50000);
+    expect_seconds(cfg, "header_timeout_seconds", 10 * SEC);
+    expect_seconds(cfg, "idle_timeout_seconds", 1500 * MS);
 
     const json_t *off = json_object_get(root, "offload");
     assert_int_equal(json_object_size(off), 2);
@@ -264,9 +275,10 @@ static void test_json_document(void **state)
     expect_integer(off, "queued", 3);
 
     const json_t *conn = json_object_get(root, "connections");
-    assert_int_equal(json_object_size(conn), 2);
+    assert_int_equal(json_object_size(conn), 3);
     expect_integer(conn, "open", 4);
     expect_integer(conn, "total", 5);
+    expect_integer(conn, "refused", 3);
 
     const json_t *loop = json_object_get(root, "loop");
     assert_int_equal(json_object_size(loop), 7);
@@ -491,6 +503,7 @@ static void test_prometheus_lines(void **state)
     assert_true(sample(text, "asyncdemo_loop_longest_stall_seconds", NULL) == 4.005);
     assert_true(sample(text, "asyncdemo_connections_open", NULL) == 4);
     assert_true(sample(text, "asyncdemo_connections_total", NULL) == 5);
+    assert_true(sample(text, "asyncdemo_connections_refused_total", NULL) == 3);
     assert_true(sample(text, "asyncdemo_offload_busy", NULL) == 1);
     assert_true(sample(text, "asyncdemo_offload_queued", NULL) == 3);
     for (int ep = 0; ep < AD_EP_COUNT; ep++) {

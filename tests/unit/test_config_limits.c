@@ -1,0 +1,201 @@
+/* Config: the connection and waiting limits and the slow-client timeouts (max-connections, max-waiting,
+ * header-timeout, idle-timeout), and how the timeouts map onto h2o's timers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "clock.h"
+#include "config.h"
+
+static char err[512];
+
+static int parse(ad_config_t *cfg, const char *text)
+{
+    ad_config_defaults(cfg);
+    err[0] = '\0';
+    return ad_config_parse_text(cfg, text, strlen(text), "t.conf", err, sizeof(err));
+}
+
+static void expect_parse_error(const char *text, const char *message)
+{
+    ad_config_t cfg;
+    assert_int_equal(parse(&cfg, text), -1);
+    assert_string_equal(err, message);
+}
+
+static int cli(ad_config_t *cfg, const char *const *args)
+{
+    char *argv[16];
+    int argc = 0;
+    ad_cli_action_t action;
+    argv[argc++] = (char *)"asyncdemod";
+    for (; *args; args++)
+        argv[argc++] = (char *)*args;
+    argv[argc] = NULL;
+    ad_config_defaults(cfg);
+    err[0] = '\0';
+    return ad_cli_parse(argc, argv, cfg, &action, err, sizeof(err));
+}
+
+#define CLI(...) cli(&cfg, (const char *const[]){__VA_ARGS__, NULL})
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    ad_config_t cfg;
+    ad_config_defaults(&cfg);
+    /* the 10,000-client benchmark fits, and the limit bites before the unit's LimitNOFILE=20000 */
+    assert_true(cfg.max_connections > 10000 && cfg.max_connections < 20000);
+    assert_true(cfg.max_waiting > 10000);
+    assert_int_equal(cfg.header_timeout_ns, 10 * AD_NS_PER_SEC);
+    assert_int_equal(cfg.idle_timeout_ns, 10 * AD_NS_PER_SEC);
+    assert_int_equal(ad_config_validate(&cfg, err, sizeof(err)), 0);
+}
+
+static void test_parse_values(void **state)
+{
+    (void)state;
+    ad_config_t cfg;
+    assert_int_equal(parse(&cfg, "max-connections = 5\nmax-waiting = 3\nheader-timeout = 500ms\n"
+                                 "idle-timeout = 1m\n"),
+                     0);
+    assert_int_equal(cfg.max_connections, 5);
+    assert_int_equal(cfg.max_waiting, 3);
+    assert_int_equal(cfg.header_timeout_ns, 500 * AD_NS_PER_MS);
+    assert_int_equal(cfg.idle_timeout_ns, 60 * AD_NS_PER_SEC);
+
+    /* the bounds themselves are accepted */
+    assert_int_equal(parse(&cfg, "max-connections = 1\nmax-waiting = 1000000\nheader-timeout = 10ms\n"
+                                 "idle-timeout = 1h\n"),
+                     0);
+    assert_int_equal(cfg.max_connections, 1);
+    assert_int_equal(cfg.max_waiting, 1000000);
+    assert_int_equal(cfg.header_timeout_ns, 10 * AD_NS_PER_MS);
+    assert_int_equal(cfg.idle_timeout_ns, 3600 * AD_NS_PER_SEC);
+    /* plain seconds, with a fraction */
+    assert_int_equal(parse(&cfg, "header-timeout = 0.25\nidle-timeout = 10s\n"), 0);
+    assert_int_equal(cfg.header_timeout_ns, 250 * AD_NS_PER_MS);
+    assert_int_equal(cfg.idle_timeout_ns, 10 * AD_NS_PER_SEC);
+}
+
+static void test_parse_errors(void **state)
+{
+    (void)state;
+    expect_parse_error("max-connections = 0", "t.conf:1: key 'max-connections': 0 is out of range (1 to 1000000)");
+    expect_parse_error("max-connections = 1000001",
+                       "t.conf:1: key 'max-connections': 1000001 is out of range (1 to 1000000)");
+    expect_parse_error("max-connections = 99999999999999999999",
+                       "t.conf:1: key 'max-connections': 99999999999999999999 is out of range (1 to 1000000)");
+    expect_parse_error("max-connections = many",
+                       "t.conf:1: key 'max-connections': bad value 'many': expected a whole number from 1 to 1000000");
+    expect_parse_error("max-connections = -5",
+                       "t.conf:1: key 'max-connections': bad value '-5': expected a whole number from 1 to 1000000");
+    expect_parse_error("max-waiting = 0", "t.conf:1: key 'max-waiting': 0 is out of range (1 to 1000000)");
+    expect_parse_error("max-waiting = 1e4",
+                       "t.conf:1: key 'max-waiting': bad value '1e4': expected a whole number from 1 to 1000000");
+    expect_parse_error("max-waiting =",
+                       "t.conf:1: key 'max-waiting': bad value '': expected a whole number from 1 to 1000000");
+    expect_parse_error("header-timeout = 0", "t.conf:1: key 'header-timeout': 0 is out of range (10ms to 1h)");
+    expect_parse_error("header-timeout = 9ms", "t.conf:1: key 'header-timeout': 9ms is out of range (10ms to 1h)");
+    expect_parse_error("idle-timeout = 61m", "t.conf:1: key 'idle-timeout': 61m is out of range (10ms to 1h)");
+    expect_parse_error("idle-timeout = 0.001", "t.conf:1: key 'idle-timeout': 0.001 is out of range (10ms to 1h)");
+
+    static const char *const keys[] = {"header-timeout", "idle-timeout"};
+    static const char *const junk[] = {"10sec", "-1s", "1e3", "", "10 s", "ten", "5m30s", "0x10"};
+    for (size_t k = 0; k < 2; k++) {
+        for (size_t v = 0; v < sizeof(junk) / sizeof(junk[0]); v++) {
+            char text[64], prefix[128];
+            ad_config_t cfg;
+            snprintf(text, sizeof(text), "%s = %s", keys[k], junk[v]);
+            snprintf(prefix, sizeof(prefix), "t.conf:1: key '%s': bad value '%s': ", keys[k], junk[v]);
+            assert_int_equal(parse(&cfg, text), -1);
+            assert_memory_equal(err, prefix, strlen(prefix));
+            assert_non_null(strstr(err, "(10ms to 1h)"));
+        }
+    }
+}
+
+static void test_cli(void **state)
+{
+    (void)state;
+    ad_config_t cfg;
+    assert_int_equal(CLI("--max-connections", "5", "--max-waiting=3", "--header-timeout", "1s", "--idle-timeout=300ms"),
+                     0);
+    assert_int_equal(cfg.max_connections, 5);
+    assert_int_equal(cfg.max_waiting, 3);
+    assert_int_equal(cfg.header_timeout_ns, AD_NS_PER_SEC);
+    assert_int_equal(cfg.idle_timeout_ns, 300 * AD_NS_PER_MS);
+
+    assert_int_equal(CLI("--max-connections=0"), -1);
+    assert_string_equal(err, "--max-connections: 0 is out of range (1 to 1000000)");
+    assert_int_equal(CLI("--max-waiting", "x"), -1);
+    assert_string_equal(err, "--max-waiting: bad value 'x': expected a whole number from 1 to 1000000");
+    assert_int_equal(CLI("--header-timeout"), -1);
+    assert_string_equal(err, "--header-timeout: missing value");
+    assert_int_equal(CLI("--idle-timeout=5ms"), -1);
+    assert_string_equal(err, "--idle-timeout: 5ms is out of range (10ms to 1h)");
+    assert_non_null(strstr(ad_cli_usage(), "--max-connections N"));
+    assert_non_null(strstr(ad_cli_usage(), "--max-waiting N"));
+    assert_non_null(strstr(ad_cli_usage(), "--header-timeout D"));
+    assert_non_null(strstr(ad_cli_usage(), "--idle-timeout D"));
+}
+
+static void test_validate(void **state)
+{
+    (void)state;
+    ad_config_t cfg;
+    ad_config_defaults(&cfg);
+    cfg.max_connections = 0;
+    assert_int_equal(ad_config_validate(&cfg, err, sizeof(err)), -1);
+    assert_string_equal(err, "max-connections: 0 is out of range (1 to 1000000)");
+    ad_config_defaults(&cfg);
+    cfg.max_waiting = 2000000;
+    assert_int_equal(ad_config_validate(&cfg, err, sizeof(err)), -1);
+    assert_string_equal(err, "max-waiting: 2000000 is out of range (1 to 1000000)");
+    ad_config_defaults(&cfg);
+    cfg.header_timeout_ns = 0;
+    assert_int_equal(ad_config_validate(&cfg, err, sizeof(err)), -1);
+    assert_string_equal(err, "header-timeout: 0 is out of range (10ms to 1h)");
+}
+
+/* h2o 2.2.5 has one HTTP/1 request timer: it gets the smaller of the two, so each bounds what it names. */
+static void test_h2o_timeouts(void **state)
+{
+    (void)state;
+    ad_config_t cfg;
+    ad_config_defaults(&cfg);
+    assert_int_equal(ad_config_http1_timeout_ms(&cfg), 10000);
+    assert_int_equal(ad_config_http2_timeout_ms(&cfg), 10000);
+
+    cfg.header_timeout_ns = AD_NS_PER_SEC;
+    cfg.idle_timeout_ns = 60 * AD_NS_PER_SEC;
+    assert_int_equal(ad_config_http1_timeout_ms(&cfg), 1000);
+    assert_int_equal(ad_config_http2_timeout_ms(&cfg), 60000);
+
+    cfg.header_timeout_ns = 30 * AD_NS_PER_SEC;
+    cfg.idle_timeout_ns = 2500 * AD_NS_PER_MS;
+    assert_int_equal(ad_config_http1_timeout_ms(&cfg), 2500);
+    assert_int_equal(ad_config_http2_timeout_ms(&cfg), 2500);
+
+    /* h2o counts whole milliseconds: round up, never to 0 (which would close at once) */
+    cfg.header_timeout_ns = 10 * AD_NS_PER_MS + 1;
+    cfg.idle_timeout_ns = 1;
+    assert_int_equal(ad_config_http1_timeout_ms(&cfg), 1);
+    assert_int_equal(ad_config_http2_timeout_ms(&cfg), 1);
+    cfg.idle_timeout_ns = 3600 * AD_NS_PER_SEC;
+    assert_int_equal(ad_config_http1_timeout_ms(&cfg), 11);
+    assert_int_equal(ad_config_http2_timeout_ms(&cfg), 3600000);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults), cmocka_unit_test(test_parse_values), cmocka_unit_test(test_parse_errors),
+        cmocka_unit_test(test_cli),      cmocka_unit_test(test_validate),     cmocka_unit_test(test_h2o_timeouts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
