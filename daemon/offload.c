@@ -21,8 +21,15 @@ struct ad_offload_pool {
     bool stopping;
     pthread_t *threads;
     const _Atomic unsigned *queue_limit;
-    _Atomic unsigned busy, queued; /* written under lock, read without it by /stats */
+    unsigned busy, queued;   /* sleeping workers, jobs in the list; under lock */
+    _Atomic uint64_t counts; /* busy << 32 | queued, one consistent pair for /stats to read without the lock */
 };
+
+/* Under lock, after busy or queued changed. */
+static void publish_counts(ad_offload_pool_t *p)
+{
+    atomic_store_explicit(&p->counts, (uint64_t)p->busy << 32 | p->queued, memory_order_relaxed);
+}
 
 typedef struct worker_arg {
     ad_offload_pool_t *pool;
@@ -43,8 +50,9 @@ static ad_offload_job_t *take_job(ad_offload_pool_t *p)
     if (p->head == NULL)
         p->tail = &p->head;
     job->state = JOB_RUNNING;
-    atomic_store_explicit(&p->queued, p->queued - 1, memory_order_relaxed);
-    atomic_store_explicit(&p->busy, p->busy + 1, memory_order_relaxed);
+    p->queued--;
+    p->busy++;
+    publish_counts(p);
     pthread_mutex_unlock(&p->lock);
     return job;
 }
@@ -70,7 +78,8 @@ static void *worker_main(void *argp)
         job->slept_ns = ad_mono_ns() - start;
         job->worker = arg.index;
         pthread_mutex_lock(&arg.pool->lock);
-        atomic_store_explicit(&arg.pool->busy, arg.pool->busy - 1, memory_order_relaxed);
+        arg.pool->busy--;
+        publish_counts(arg.pool);
         pthread_mutex_unlock(&arg.pool->lock);
         /* From here on the loop thread owns (and may free) the job. */
         h2o_multithread_send_message(job->reply_to, &job->msg);
@@ -117,7 +126,8 @@ bool ad_offload_submit(ad_offload_pool_t *p, ad_offload_job_t *job)
         job->state = JOB_QUEUED;
         *p->tail = job;
         p->tail = &job->next;
-        atomic_store_explicit(&p->queued, p->queued + 1, memory_order_relaxed);
+        p->queued++;
+        publish_counts(p);
         pthread_cond_signal(&p->wake);
     }
     pthread_mutex_unlock(&p->lock);
@@ -135,17 +145,27 @@ bool ad_offload_withdraw(ad_offload_pool_t *p, ad_offload_job_t *job)
         *link = job->next;
         if (p->tail == &job->next)
             p->tail = link;
-        atomic_store_explicit(&p->queued, p->queued - 1, memory_order_relaxed);
+        p->queued--;
+        publish_counts(p);
         removed = true;
     }
     pthread_mutex_unlock(&p->lock);
     return removed;
 }
 
+/*
+ * A job in the list while a worker is free (that worker has not woken up yet, or has just finished a
+ * sleep and not yet taken the next job) is not waiting for a worker: it is counted busy, so that queued
+ * never reads above pool-queue. busy + queued is exactly what submit bounds by size + pool-queue.
+ */
 void ad_offload_counts(const ad_offload_pool_t *p, unsigned *busy, unsigned *queued)
 {
-    *busy = atomic_load_explicit(&p->busy, memory_order_relaxed);
-    *queued = atomic_load_explicit(&p->queued, memory_order_relaxed);
+    uint64_t counts = atomic_load_explicit(&p->counts, memory_order_relaxed);
+    unsigned running = (unsigned)(counts >> 32), waiting = (unsigned)counts;
+    unsigned idle = running < p->size ? p->size - running : 0;
+    unsigned starting = waiting < idle ? waiting : idle;
+    *busy = running + starting;
+    *queued = waiting - starting;
 }
 
 bool ad_offload_pool_stop(ad_offload_pool_t *p, int64_t timeout_ns)

@@ -38,6 +38,13 @@ void ad_respond_header(h2o_req_t *req, const h2o_token_t *token, const char *val
 
 void ad_respond(h2o_req_t *req, int status, const char *content_type, const char *body, size_t len)
 {
+    /*
+     * Draining (h2o_context_request_shutdown): h2o drops keep-alive only for requests parsed after the
+     * signal. An answer to one that was already waiting says "Connection: close" too, so the client does
+     * not send another request on a connection that the exit is about to close.
+     */
+    if (req->conn->ctx->shutdown_requested)
+        req->http1_is_persistent = 0;
     req->res.status = status;
     req->res.reason = ad_reason_phrase(status);
     req->res.content_length = len;

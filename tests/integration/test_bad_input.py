@@ -29,11 +29,29 @@ BAD_VALUES = (
     "%zz",
     "%4",
     "1%00",
+    "%",  # a lone percent sign
+    "%0",  # one hex digit, at the end
+    "%g0",
+    "1%",
+    "2S",  # units are lower-case
+    "2Sec",
+    "2ss",
+    "2mss",
+    "ms",  # a unit without a number
+    "s",
+    ".5",
+    "5.",
+    "2,5",
+    "1_000",
+    "%091",  # a tab before the number
+    "%EF%BC%91",  # a full-width digit one
+    "1" * 1000,  # a 1000-digit number
     "1" + "0" * 4999,  # a 5000-digit number
     "0." + "0" * 4998 + "1",  # 5000 characters, tiny but valid-looking: still within range? see test
 )
 OVER_MAX = ("1.001", "2", "1001ms", "0.1h", "1m", "99999999999999999999")  # with --max-delay 1s
-PLAIN = {"abc", "-1", "-0", "-0.5", "nan", "NaN", "inf", "Infinity", "1e309", "1e3", "0x10", "2sec", "1..2"}
+PLAIN = {"abc", "-1", "-0", "-0.5", "nan", "NaN", "inf", "Infinity", "1e309", "1e3", "0x10", "2sec", "1..2", "2S",
+         "2Sec", "2ss", "2mss", "ms", "s", ".5", "5.", "2,5", "1_000", "%", "%0", "%g0", "1%"}
 
 
 class BadDelayTest(harness.DaemonTestCase):
@@ -168,6 +186,78 @@ class BadPathAndMethodTest(harness.DaemonTestCase):
         self.assertIsNone(self.d.proc.poll(), "still running")
 
 
+def exchange(d, data, timeout=5.0):
+    """Sends raw bytes, half-closes, and reads until the daemon closes; b"" when it closed unanswered (a reset
+    while we were still sending counts as that: h2o closes at once on what it cannot parse)."""
+    try:
+        with d.raw(timeout=timeout) as c:
+            try:
+                c.send(data)
+                c.sock.shutdown(socket.SHUT_WR)
+            except OSError:  # EPIPE, ECONNRESET, ENOTCONN: the daemon closed first
+                pass
+            return c.read_to_close()
+    except ConnectionResetError:
+        return b""
+
+
+class MalformedHttpTest(harness.DaemonTestCase):
+    """Requests h2o cannot parse: its own plain "400 Bad Request" with Connection: close, or a clean close.
+    They never reach a handler, so /stats counts their connections but no request (issue 6 asks for a
+    count; h2o 2.2.5 writes that 400 itself and offers no hook)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.d = harness.Daemon()
+        cls.d.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.stop()
+        cls.d.check_exit()
+
+    def assert_refused_or_closed(self, data):
+        reply = exchange(self.d, data)
+        if reply:
+            self.assertRegex(reply[:40], rb"^HTTP/1\.1 4\d\d ", reply[:300])
+        self.assertEqual(self.d.get("/healthz").status, 200, "still serving")
+        return reply
+
+    def test_bad_request_lines(self):
+        for line in (b"GET /healthz", b"GET  /healthz HTTP/1.1", b"GET /healthz HTTP/2.0", b"GET /healthz HTTP/1.1 x",
+                     b"GET /heal\x01thz HTTP/1.1", b"GET /non-blocking?delay=1\x002 HTTP/1.1",
+                     b" GET /healthz HTTP/1.1",
+                     b"GET /healthz\tHTTP/1.1", b"GET\x00 /healthz HTTP/1.1", b"\xff\xfe /healthz HTTP/1.1",
+                     b"GET /healthz HTTP/1.1 HTTP/1.1", b"GET /healthz HTTX/1.1", b"GET /healthz HTTP/1"):
+            with self.subTest(line=line):
+                reply = self.assert_refused_or_closed(line + b"\r\nHost: x\r\n\r\n")
+                self.assertFalse(reply.startswith(b"HTTP/1.1 2"), reply[:200])
+
+    def test_bad_header_lines(self):
+        for header in (b"X-A: a\x00b", b"X-A a", b": empty-name", b"X A: b", b"X-A: a\rb",
+                       b"".join(b"X-%d: v\r\n" % i for i in range(200)).rstrip(b"\r\n")):
+            with self.subTest(header=header[:30]):
+                reply = self.assert_refused_or_closed(b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + header + b"\r\n\r\n")
+                self.assertFalse(reply.startswith(b"HTTP/1.1 2"), reply[:200])
+
+    def test_huge_headers(self):
+        # 64 KB in one header line is a valid request: answered by the handler (and counted).
+        big = b"X-Big: " + b"b" * 65536 + b"\r\n"
+        with self.d.raw() as c:
+            c.send(b"GET /non-blocking?delay=abc HTTP/1.1\r\nHost: x\r\n" + big + b"\r\n")
+            res = c.read_response()
+            apicheck.check_error(self, res, 400, parameter="delay", value="abc")
+            c.send(b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + big + b"\r\n")
+            self.assertEqual(c.read_response().status, 200, "the connection is still usable")
+        # 1 MB is past h2o's request size limit: its 400, or the connection closed; never a crash.
+        for size in (1 << 20, 4 << 20):
+            with self.subTest(size=size):
+                reply = self.assert_refused_or_closed(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * size
+                                                      + b"\r\n\r\n")
+                if reply:
+                    self.assertRegex(reply, rb"(?is)^HTTP/1\.1 4\d\d .*?\r\nconnection: close\r\n", reply[:300])
+
+
 class BadInputCountedTest(harness.DaemonTestCase):
     def test_stats_count_the_4xx(self):
         d = self.start_daemon("--max-delay", "1s", "--default-delay", "1s")
@@ -186,6 +276,12 @@ class BadInputCountedTest(harness.DaemonTestCase):
         for method in ("POST", "DELETE"):
             self.assertEqual(d.get("/healthz", method=method).status, 405)
             n405 += 1
+        for value in BAD_VALUES[:-1]:  # every refused value of BadDelayTest, once more here, on /non-blocking
+            self.assertEqual(d.get(f"/non-blocking?delay={value}").status, 400, value[:20])
+            sent["/non-blocking"] += 1
+        self.assertEqual(d.get("/non-blocking?delay=0&delay=0").status, 400)
+        self.assertEqual(d.get("/non-blocking?delay=").status, 400)
+        sent["/non-blocking"] += 2
         time.sleep(0.05)
         s = d.stats()
         eps = s["endpoints"]

@@ -84,6 +84,47 @@ class CancelTest(harness.DaemonTestCase):
         self.assertEqual(res.status, 200)
         self.assertGreaterEqual(res.json()["waited_seconds"], 0.8)
 
+    def assert_nothing_waiting(self):
+        """The drain's count of waiting requests is back to 0: SIGTERM finds nothing in flight and exits at once."""
+        t0 = time.monotonic()
+        self.assertEqual(self.d.stop(), 0, self.d.stderr)
+        self.assertLess(time.monotonic() - t0, 3.0 * (harness.VALGRIND_SLOWDOWN if harness.VALGRIND else 1))
+        self.assertRegex(self.d.stderr, r"letting 0 in-flight requests finish")
+
+    def pipeline_and_vanish(self, reset):
+        # Three waits pipelined on one connection: h2o handles them one at a time, so the first waits and
+        # the other two are still unread bytes when the client goes.
+        c = self.d.raw()
+        c.send(harness.get_request(f"/non-blocking?delay={LONG}") * 3)
+        self.wait_in_flight("/non-blocking", 1)
+        c.close(reset=reset)
+        s = self.assert_cancelled("/non-blocking", time.monotonic())
+        self.assertEqual(s["endpoints"]["/non-blocking"]["requests"], 1, "the queued requests never started")
+        self.assert_still_serving()
+        self.assert_nothing_waiting()
+
+    def test_http1_pipelined_close(self):
+        self.pipeline_and_vanish(reset=False)
+
+    def test_http1_pipelined_reset(self):
+        self.pipeline_and_vanish(reset=True)
+
+    def test_http1_pipelined_gone_after_the_first_answer(self):
+        # The first wait is answered; the client leaves during the second (watched again on the same
+        # connection); the third never starts.
+        delay = 0.3
+        c = self.d.raw()
+        c.send(harness.get_request(f"/non-blocking?delay={delay}") + harness.get_request(f"/delay/{LONG}")
+               + harness.get_request("/non-blocking?delay=0"))
+        self.assertEqual(c.read_response().status, 200)
+        self.wait_in_flight("/delay", 1)
+        c.close()
+        s = self.assert_cancelled("/delay", time.monotonic())
+        nb = s["endpoints"]["/non-blocking"]
+        self.assertEqual((nb["requests"], nb["completed"], nb["cancelled"], nb["in_flight"]), (1, 1, 0, 0), nb)
+        self.assert_still_serving()
+        self.assert_nothing_waiting()
+
     def test_http2_client_gone(self):
         t0 = time.monotonic()
         out = harness.curl("--http2-prior-knowledge", "-m", "0.5", self.d.url(f"/non-blocking?delay={LONG}"))
@@ -102,6 +143,21 @@ class CancelTest(harness.DaemonTestCase):
         s = self.d.stats()
         self.assertEqual(s["endpoints"]["/delay"]["peak_in_flight"], 3)
         self.assert_still_serving()
+        self.assert_nothing_waiting()
+
+    def test_http2_streams_queued_past_the_stream_limit(self):
+        # 150 streams on one connection: h2o allows 100 at once, the client holds the rest back; all
+        # dropped after 0.7 s. Whatever reached a handler is cancelled, nothing stays waiting.
+        out = subprocess.run(["h2load", "-n150", "-c1", "-m150", "-T", "700ms",
+                              self.d.url(f"/non-blocking?delay={LONG}")], capture_output=True, text=True, timeout=30)
+        self.assertRegex(out.stdout, r"150 started, 0 done", out.stdout)
+        s = self.d.wait_stats(lambda s: s["endpoints"]["/non-blocking"]["in_flight"] == 0, NOTICE, "the streams gone")
+        ep = s["endpoints"]["/non-blocking"]
+        self.assertGreaterEqual(ep["requests"], 1, ep)
+        self.assertLessEqual(ep["requests"], 100, "no more streams at once than h2o's limit")
+        self.assertEqual((ep["cancelled"], ep["completed"]), (ep["requests"], 0), ep)
+        self.assert_still_serving()
+        self.assert_nothing_waiting()
 
     def test_offload_client_gone(self):
         # The worker's sleep cannot be interrupted; the answer is dropped and the request counted as
