@@ -4,6 +4,7 @@
  * final STATUS=.
  */
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include "clock.h"
 #include "cmd_common.h"
@@ -23,25 +24,23 @@ static void endpoint_name(const char *endpoint, char *buf, size_t size)
 }
 
 /*
- * $ASYNCDEMOCTL_ENGINE: "curl" or "h2o" forces an engine (to compare them, bench/ctl/run.sh); unset,
- * empty or "auto" lets the engine choose. Returns 0, or -1 after printing why.
+ * The engine: --engine, else $ASYNCDEMOCTL_ENGINE ("auto", "curl", "h2o"; unset or empty = auto), the
+ * older way scripts choose one (bench/ctl/bench_ctl.py). Returns 0, or -1 after printing why.
  */
-static int engine_from_env(ad_engine_backend_id_t *id)
+static int choose_engine(const ad_bench_opts_t *o, ad_engine_backend_id_t *id)
 {
+    ad_bench_engine_t e = o->engine;
     const char *v = getenv("ASYNCDEMOCTL_ENGINE");
-    *id = AD_ENGINE_AUTO;
-    if (v == NULL || v[0] == '\0' || strcmp(v, "auto") == 0)
-        return 0;
-    if (strcmp(v, "curl") == 0) {
-        *id = AD_ENGINE_CURL;
-        return 0;
+    if (!o->engine_set && v != NULL && v[0] != '\0' && ad_bench_engine_from_name(v, &e) != 0) {
+        ad_cmd_error("ASYNCDEMOCTL_ENGINE='%s': expected auto, curl or h2o", v);
+        return -1;
     }
-    if (strcmp(v, "h2o") == 0) {
-        *id = AD_ENGINE_H2O;
-        return 0;
+    if (!o->engine_set && e == AD_BENCH_ENGINE_H2O && o->base.https) {
+        ad_cmd_error("ASYNCDEMOCTL_ENGINE=h2o: speaks plain http only (curl or auto for https://)");
+        return -1;
     }
-    ad_cmd_error("ASYNCDEMOCTL_ENGINE='%s': expected auto, curl or h2o", v);
-    return -1;
+    *id = e == AD_BENCH_ENGINE_CURL ? AD_ENGINE_CURL : e == AD_BENCH_ENGINE_H2O ? AD_ENGINE_H2O : AD_ENGINE_AUTO;
+    return 0;
 }
 
 /* One endpoint's run. Returns 0, or an exit status after printing why. */
@@ -99,11 +98,13 @@ static void report_end(FILE *out, const ad_bench_opts_t *o, const ad_cmd_output_
     }
 }
 
-int ad_bench_execute(const ad_bench_opts_t *o, const char *heading)
+int ad_bench_execute(ad_bench_opts_t *o, const char *heading)
 {
+    if (o->threads == 0)
+        o->threads = ad_bench_auto_threads(sysconf(_SC_NPROCESSORS_ONLN), o->concurrency);
     int64_t started_wall = ad_wall_ns();
     ad_engine_backend_id_t backend;
-    if (engine_from_env(&backend) != 0)
+    if (choose_engine(o, &backend) != 0)
         return AD_CTL_EXIT_USAGE;
     bool journal = ad_cmd_journal_setup(o->journal);
     ad_cmd_output_t dest;

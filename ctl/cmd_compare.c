@@ -86,6 +86,12 @@ static void account_failure(mode_ctx_t *m, uint32_t index, pid_t pid, const char
     account(m, &rec, 0, why);
 }
 
+/* A request cut short by a stop (SIGINT/SIGTERM) is abandoned: sent, not completed. */
+static bool abandoned(CURLcode rc)
+{
+    return rc == CURLE_ABORTED_BY_CALLBACK && ad_engine_stop_requested();
+}
+
 /* ---- sequential ---- */
 
 static int run_sequential(mode_ctx_t *m)
@@ -98,6 +104,10 @@ static int run_sequential(mode_ctx_t *m)
     uint64_t errors = 0;
     for (uint64_t i = 1; i <= m->o->n && !ad_engine_stop_requested(); i++) {
         CURLcode rc = ad_transfer_perform(&t, (uint32_t)i, m->start_ns);
+        if (abandoned(rc)) {
+            m->r->sent = i;
+            break;
+        }
         char why[CURL_ERROR_SIZE + 64];
         ad_transfer_describe_error(&t, rc, why, sizeof(why));
         account(m, &t.rec, t.bytes, why);
@@ -193,6 +203,7 @@ static int run_threads(mode_ctx_t *m)
         nanosleep(&tick, NULL);
         show_progress(m, (uint64_t)atomic_load(&done), (uint64_t)atomic_load(&failed));
     }
+    uint64_t nabandoned = 0;
     for (uint64_t i = 0; i < n; i++) {
         if (!started[i])
             continue;
@@ -200,11 +211,16 @@ static int run_threads(mode_ctx_t *m)
         thread_job_t *job = &jobs[i];
         if (job->setup_failed) {
             account_failure(m, job->index, 0, job->why);
+        } else if (abandoned(job->rc)) {
+            nabandoned++;
+            ad_transfer_cleanup(&job->t);
         } else {
             account(m, &job->t.rec, job->t.bytes, job->why);
             ad_transfer_cleanup(&job->t);
         }
     }
+    if (m->r->sent < m->r->completed + nabandoned)
+        m->r->sent = m->r->completed + nabandoned;
     free(jobs);
     free(tids);
     free(started);
@@ -220,6 +236,25 @@ typedef struct child_report {
     char why[CURL_ERROR_SIZE + 64];
 } child_report_t;
 _Static_assert(sizeof(child_report_t) <= 4096, "a child's report must fit one atomic pipe write (PIPE_BUF)");
+
+/* Forks with SIGINT/SIGTERM blocked, so a child never runs the parent's stop handler (it would report
+ * "Callback aborted" as if it had a result): the child takes the default dispositions first, then a
+ * signal makes it die, which the parent reports (or, when it is stopping itself, abandons). */
+static pid_t fork_child(void)
+{
+    sigset_t stop, old;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, &old);
+    pid_t pid = fork();
+    if (pid == 0) {
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return pid;
+}
 
 static void child_main(mode_ctx_t *m, uint32_t index, int wfd)
 {
@@ -250,12 +285,26 @@ static void describe_exit(pid_t pid, int status, char *buf, size_t size)
                  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
+/* A stop (SIGINT/SIGTERM to the parent alone) ends the children still running, so the parent does
+ * not wait out their requests: they are abandoned, as in flight requests are in the other modes. */
+static void stop_children(const pid_t *pids, const bool *reported, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++)
+        if (pids[i] > 0 && !reported[i])
+            kill(pids[i], SIGTERM);
+}
+
 /* Reads the children's reports until every write end is closed (each child holds one). */
-static void collect_reports(mode_ctx_t *m, int rfd, bool *reported, uint64_t n, uint64_t *errors)
+static void collect_reports(mode_ctx_t *m, int rfd, const pid_t *pids, bool *reported, uint64_t n, uint64_t *errors)
 {
     child_report_t rep;
     uint64_t done = 0;
+    bool stopped = false;
     for (;;) {
+        if (!stopped && ad_engine_stop_requested()) {
+            stopped = true;
+            stop_children(pids, reported, n);
+        }
         struct pollfd pfd = {.fd = rfd, .events = POLLIN};
         int pr = poll(&pfd, 1, (int)(AD_ENGINE_PROGRESS_NS / AD_NS_PER_MS));
         if (pr == 0 || (pr < 0 && errno == EINTR)) {
@@ -293,7 +342,7 @@ static int run_processes(mode_ctx_t *m)
         fprintf(m->out, "processes: parent PID %ld forks one child per request\n", (long)getpid());
     fflush(NULL); /* children must not inherit unwritten output */
     for (uint64_t i = 0; i < n && !ad_engine_stop_requested(); i++) {
-        pid_t pid = fork();
+        pid_t pid = fork_child();
         if (pid == 0) {
             close(fds[0]);
             child_main(m, (uint32_t)(i + 1), fds[1]);
@@ -309,22 +358,26 @@ static int run_processes(mode_ctx_t *m)
         pids[i] = pid;
     }
     close(fds[1]);
-    uint64_t errors = 0;
-    collect_reports(m, fds[0], reported, n, &errors);
+    uint64_t errors = 0, forked = 0;
+    collect_reports(m, fds[0], pids, reported, n, &errors);
     close(fds[0]);
-    /* Reap every child; one that died without reporting is an error, not a lost request. */
+    /* Reap every child; one that died without reporting is an error, not a lost request - unless the run
+     * was stopped, which abandons what was in flight (sent, not completed). */
     for (uint64_t i = 0; i < n; i++) {
         if (pids[i] <= 0)
             continue;
+        forked++;
         int status = 0;
         while (waitpid(pids[i], &status, 0) < 0 && errno == EINTR)
             ;
-        if (!reported[i]) {
+        if (!reported[i] && !ad_engine_stop_requested()) {
             char why[160];
             describe_exit(pids[i], status, why, sizeof(why));
             account_failure(m, (uint32_t)(i + 1), pids[i], why);
         }
     }
+    if (m->r->sent < forked)
+        m->r->sent = forked;
     free(pids);
     free(reported);
     return 0;

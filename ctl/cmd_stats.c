@@ -50,18 +50,22 @@ static int render(const ad_transfer_t *t, const ad_stats_opts_t *o, const ad_cmd
         return AD_CTL_EXIT_SOFTWARE;
     }
     int rc = 0;
+    char err[256];
     if (o->json) {
-        fwrite(t->body, 1, t->body_len, mem);
-        if (t->body_len == 0 || t->body[t->body_len - 1] != '\n')
-            fputc('\n', mem);
+        /* Raw, as the daemon sent it - but only a document that is the daemon's. */
+        if (ad_stats_view_check_text(t->body, t->body_len, err, sizeof(err)) != 0) {
+            rc = AD_CTL_EXIT_FAILURE;
+        } else {
+            fwrite(t->body, 1, t->body_len, mem);
+            if (t->body_len == 0 || t->body[t->body_len - 1] != '\n')
+                fputc('\n', mem);
+        }
     } else {
         ad_stats_view_style_t st = {.width = ad_cmd_width(dest), .color = ad_cmd_use_color(o->color, dest)};
-        char err[256];
-        if (ad_stats_view_render_text(mem, t->body, t->body_len, &st, err, sizeof(err)) != 0) {
-            snprintf(why, whylen, "%s: not asyncdemod's /stats document: %s", o->url, err);
-            rc = AD_CTL_EXIT_FAILURE;
-        }
+        rc = ad_stats_view_render_text(mem, t->body, t->body_len, &st, err, sizeof(err)) != 0 ? AD_CTL_EXIT_FAILURE : 0;
     }
+    if (rc != 0)
+        snprintf(why, whylen, "%s: not asyncdemod's /stats document: %s", o->url, err);
     if (fclose(mem) != 0 && rc == 0) {
         snprintf(why, whylen, "out of memory");
         rc = AD_CTL_EXIT_SOFTWARE;

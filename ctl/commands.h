@@ -12,8 +12,8 @@ int ad_cmd_stats(int argc, char **argv);
 int ad_cmd_demo(int argc, char **argv);
 
 /* The same with options already made (demo builds them): run, report, return the exit status.
- * heading: printed above the report (text output only), or NULL. */
-int ad_bench_execute(const ad_bench_opts_t *o, const char *heading);
+ * heading: printed above the report (text output only), or NULL. bench resolves o->threads 0 (auto). */
+int ad_bench_execute(ad_bench_opts_t *o, const char *heading);
 int ad_compare_execute(const ad_compare_opts_t *o, const char *heading);
 
 #endif

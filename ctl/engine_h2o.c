@@ -41,7 +41,10 @@ int phr_parse_response(const char *buf, size_t len, int *minor_version, int *sta
 ssize_t phr_decode_chunked(struct phr_chunked_decoder *decoder, char *buf, size_t *bufsz);
 
 #define HEADERS_MAX 64
-#define HEAD_BYTES_MAX (64 * 1024) /* a response head larger than this is not one this tool expects */
+#define HEAD_BYTES_MAX 65536 /* a response head larger than this is not one this tool expects */
+#define AD_STR_(x) #x
+#define AD_STR(x) AD_STR_(x)
+#define RCVBUF_BYTES (128 * 1024) /* per connection; the kernel doubles it for its bookkeeping */
 
 typedef enum { BODY_NONE = 0, BODY_LENGTH, BODY_CHUNKED, BODY_UNTIL_CLOSE } framing_t;
 
@@ -314,20 +317,63 @@ static bool value_has_token(const struct phr_header *h, const char *token)
     return false;
 }
 
-/* Parses the head once complete. Returns 1 when parsed, 0 when more bytes are needed, -1 on error. */
-static int read_head(hconn_t *c, h2o_socket_t *sock)
+/* A Content-Length value: digits only (strtoull would take "-5" as a huge length). Returns -1 if not. */
+static int parse_length(const struct phr_header *h, size_t *len)
 {
+    unsigned long long v = 0;
+    if (h->value_len == 0 || h->value_len > 19)
+        return -1;
+    for (size_t i = 0; i < h->value_len; i++) {
+        if (h->value[i] < '0' || h->value[i] > '9')
+            return -1;
+        v = v * 10 + (unsigned long long)(h->value[i] - '0');
+    }
+    if (v > SIZE_MAX)
+        return -1;
+    *len = (size_t)v;
+    return 0;
+}
+
+/*
+ * Parses a complete head with room for up to cap headers (picohttpparser fails past them). Returns
+ * phr_parse_response's result: the head's length, -2 (incomplete) or -1 (malformed, or more headers).
+ */
+static int parse_response(const h2o_buffer_t *in, struct phr_header *h, size_t cap, size_t *nh, int *minor, int *status)
+{
+    const char *msg;
+    size_t msg_len;
+    *nh = cap;
+    return phr_parse_response(in->bytes, in->size, minor, status, &msg, &msg_len, h, nh, 0);
+}
+
+/* Parses the head once complete. Returns 1 when parsed, 0 when more bytes are needed, -1 on error (with
+ * the reason in *why). */
+static int read_head(hconn_t *c, h2o_socket_t *sock, const char **why)
+{
+    *why = "malformed HTTP answer";
     for (;;) {
         int minor, status;
-        const char *msg;
-        size_t msg_len, nh = HEADERS_MAX;
-        struct phr_header h[HEADERS_MAX];
-        int r = phr_parse_response(sock->input->bytes, sock->input->size, &minor, &status, &msg, &msg_len, h, &nh, 0);
-        if (r == -2)
-            return sock->input->size > HEAD_BYTES_MAX ? -1 : 0;
-        if (r < 0)
-            return -1;
+        size_t nh;
+        struct phr_header hs[HEADERS_MAX], *heap = NULL, *h = hs;
+        int r = parse_response(sock->input, h, HEADERS_MAX, &nh, &minor, &status);
+        if (r == -1) {
+            /* Refused: maybe only more headers than the common case. Again with room for as many as a
+             * head can hold (at most HEAD_BYTES_MAX bytes, each header at least 3). */
+            size_t cap = (sock->input->size < HEAD_BYTES_MAX ? sock->input->size : HEAD_BYTES_MAX) / 3 + 1;
+            heap = malloc(cap * sizeof(*heap));
+            if (heap != NULL) {
+                h = heap;
+                r = parse_response(sock->input, h, cap, &nh, &minor, &status);
+            }
+        }
+        if (r == -2 && sock->input->size > HEAD_BYTES_MAX)
+            *why = "the answer's head is larger than " AD_STR(HEAD_BYTES_MAX) " bytes";
+        if (r < 0) {
+            free(heap);
+            return r == -2 && sock->input->size <= HEAD_BYTES_MAX ? 0 : -1;
+        }
         if (status >= 100 && status <= 199) { /* interim answers (100 Continue...) precede the real one */
+            free(heap);
             h2o_buffer_consume(&sock->input, (size_t)r);
             continue;
         }
@@ -336,14 +382,12 @@ static int read_head(hconn_t *c, h2o_socket_t *sock)
         c->framing = BODY_UNTIL_CLOSE;
         for (size_t i = 0; i < nh; i++) {
             if (header_is(&h[i], "content-length") && c->framing != BODY_CHUNKED) {
-                char *end;
-                char num[32];
-                snprintf(num, sizeof(num), "%.*s", (int)(h[i].value_len < 31 ? h[i].value_len : 31), h[i].value);
-                unsigned long long v = strtoull(num, &end, 10);
-                if (end == num || *end != '\0')
+                if (parse_length(&h[i], &c->body_left) != 0) {
+                    free(heap);
+                    *why = "bad Content-Length";
                     return -1;
+                }
                 c->framing = BODY_LENGTH;
-                c->body_left = (size_t)v;
             } else if (header_is(&h[i], "transfer-encoding") && value_has_token(&h[i], "chunked")) {
                 c->framing = BODY_CHUNKED;
                 memset(&c->chunk, 0, sizeof(c->chunk));
@@ -355,6 +399,7 @@ static int read_head(hconn_t *c, h2o_socket_t *sock)
                     c->server_keeps = true;
             }
         }
+        free(heap);
         if (status == 204 || status == 304)
             c->framing = BODY_NONE;
         if (c->framing == BODY_UNTIL_CLOSE)
@@ -435,9 +480,11 @@ static void on_read(h2o_socket_t *sock, const char *err)
         } else if (c->head_done && c->framing == BODY_UNTIL_CLOSE) {
             finish(c, AD_ERR_NONE, NULL);
         } else if (!retry_on_new_connection(c)) {
+            bool reset = err == h2o_socket_error_io; /* a read error: ECONNRESET in practice */
             fail(c, AD_ERR_READ,
-                 c->head_done ? "connection closed in the middle of the answer"
-                              : "connection closed before the answer");
+                 c->head_done ? (reset ? "connection reset in the middle of the answer"
+                                       : "connection closed in the middle of the answer")
+                              : (reset ? "connection reset before the answer" : "connection closed before the answer"));
         }
         return;
     }
@@ -447,11 +494,12 @@ static void on_read(h2o_socket_t *sock, const char *err)
         return;
     }
     if (!c->head_done) {
-        int r = read_head(c, sock);
+        const char *why;
+        int r = read_head(c, sock, &why);
         if (r == 0)
             return;
         if (r < 0) {
-            fail(c, AD_ERR_READ, "malformed HTTP answer");
+            fail(c, AD_ERR_READ, why);
             return;
         }
     }
@@ -505,6 +553,11 @@ static void on_connect(h2o_socket_t *sock, const char *err)
         fail(c, AD_ERR_CONNECT, err);
         return;
     }
+    /* libh2o reads a socket until the kernel has nothing more, doubling its buffer as it goes: with the
+     * kernel's receive-buffer autotuning (MBs on loopback) a large answer would cost each connection
+     * tens of MB. A fixed receive buffer bounds what one read can take, whatever the answer's size. */
+    int rcvbuf = RCVBUF_BYTES;
+    setsockopt(h2o_socket_get_fd(sock), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
     h2o_socket_read_start(sock, on_read);
     write_request(c);
 }

@@ -351,6 +351,7 @@ enum {
     F_MODES,
     F_WATCH,
     F_INTERVAL,
+    F_ENGINE,
     F_COUNT
 };
 
@@ -392,6 +393,7 @@ static const flag_def_t flag_defs[] = {
     {"journal", 0, TAKES_NONE, F_JOURNAL, BENCH | COMPARE | DEMO},
     {"no-progress", 0, TAKES_NONE, F_NO_PROGRESS, BENCH | COMPARE | DEMO},
     {"threads", 0, TAKES_VALUE, F_THREADS, BENCH},
+    {"engine", 0, TAKES_VALUE, F_ENGINE, BENCH},
     {"ascii", 0, TAKES_NONE, F_ASCII, BENCH | COMPARE | DEMO},
     {"no-timeline", 0, TAKES_NONE, F_NO_TIMELINE, BENCH | COMPARE},
     {"watch", 'w', TAKES_NONE, F_WATCH, STATS},
@@ -638,7 +640,15 @@ void ad_bench_opts_default(ad_bench_opts_t *o)
     o->delay_ns = 2 * AD_NS_PER_SEC;
     o->timeout_ns = ad_ctl_default_timeout(o->delay_ns);
     o->keepalive = true;
-    o->threads = 1;
+    o->threads = 0; /* auto */
+}
+
+unsigned ad_bench_auto_threads(long ncpu, unsigned concurrency)
+{
+    unsigned n = ncpu < 1 ? 1 : ncpu > AD_CTL_THREADS_MAX ? AD_CTL_THREADS_MAX : (unsigned)ncpu;
+    if (concurrency > 0 && n > concurrency)
+        n = concurrency;
+    return n;
 }
 
 void ad_compare_opts_default(ad_compare_opts_t *o)
@@ -726,6 +736,31 @@ int ad_bench_endpoint_url(const ad_bench_opts_t *o, size_t i, char *buf, size_t 
     return snprintf(buf, size, "%s%.*s%s%s", auth, (int)plen, o->base.path, ep, delay);
 }
 
+int ad_bench_engine_from_name(const char *s, ad_bench_engine_t *e)
+{
+    static const char *const names[] = {"auto", "curl", "h2o"};
+    for (size_t i = 0; s != NULL && i < 3; i++) {
+        if (strcmp(s, names[i]) == 0) {
+            *e = (ad_bench_engine_t)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *ad_bench_engine_name(ad_bench_engine_t e)
+{
+    switch (e) {
+    case AD_BENCH_ENGINE_AUTO:
+        return "auto";
+    case AD_BENCH_ENGINE_CURL:
+        return "curl";
+    case AD_BENCH_ENGINE_H2O:
+        return "h2o";
+    }
+    return "?";
+}
+
 /* Applies one of bench's own flags (apart from the loop, so both stay short). */
 static int bench_flag(void *opts, int id, const char *f, const char *v, unsigned seen, char *err, size_t errlen)
 {
@@ -753,6 +788,11 @@ static int bench_flag(void *opts, int id, const char *f, const char *v, unsigned
         return parse_dur(f, v, true, &o->delay_ns, err, errlen);
     case F_THREADS:
         return parse_unsigned(f, v, 1, AD_CTL_THREADS_MAX, &o->threads, err, errlen);
+    case F_ENGINE:
+        o->engine_set = true;
+        if (ad_bench_engine_from_name(v, &o->engine) != 0)
+            return ad_ctl_fail(err, errlen, "%s: " VAL " is not one of auto, curl, h2o", f, v);
+        return 0;
     }
     return NOT_HANDLED;
 }
@@ -776,6 +816,8 @@ static int bench_finish(void *opts, unsigned seen, char *err, size_t errlen)
     ad_url_format(&o->base, o->url, sizeof(o->url));
     if (o->duration_ns > 0 && !o->requests_set)
         o->requests = 0;
+    if (o->engine == AD_BENCH_ENGINE_H2O && o->base.https)
+        return ad_ctl_fail(err, errlen, "--engine h2o: speaks plain http only (curl or auto for https://)");
     return AD_CTL_PARSE_OK;
 }
 
@@ -976,7 +1018,9 @@ static const char usage_bench[] =
     "      --delay D          delay asked of /blocking, /non-blocking, /offload (default 2s)\n"
     "      --warmup D         send requests for D first, without counting them\n"
     "      --no-keepalive     a new connection per request\n"
-    "      --threads N        engine threads (default 1, max 64)\n"
+    "      --threads N        engine threads (default: one per CPU, at most -c; max 64)\n"
+    "      --engine E         auto (default: h2o for plain http without --rate, else curl),\n"
+    "                         curl or h2o; $ASYNCDEMOCTL_ENGINE when not given\n"
     "      --json             write the JSON document (docs/bench-json.md) instead of the report\n"
     "  -o, --output FILE      write the report or JSON document to FILE\n"
     "      --journal          log results to the journal even outside systemd\n"

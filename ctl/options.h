@@ -76,6 +76,13 @@ const char *ad_compare_mode_name(ad_compare_mode_t m); /* "sequential" ... */
 /* Returns the mode named by s[0..len), or -1. */
 int ad_compare_mode_from_name(const char *s, size_t len);
 
+/* bench's engine (--engine, or $ASYNCDEMOCTL_ENGINE when the flag is not given): AUTO lets the engine
+ * choose - libh2o's loop for plain-http closed-model runs, libcurl for the rest (engine.h). */
+typedef enum { AD_BENCH_ENGINE_AUTO = 0, AD_BENCH_ENGINE_CURL, AD_BENCH_ENGINE_H2O } ad_bench_engine_t;
+/* "auto", "curl", "h2o" -> 0 with *e set; anything else (NULL too) -> -1. Pure. */
+int ad_bench_engine_from_name(const char *s, ad_bench_engine_t *e);
+const char *ad_bench_engine_name(ad_bench_engine_t e); /* "auto" ... */
+
 typedef struct ad_bench_opts {
     char url[AD_CTL_URL_MAX]; /* canonical base URL (ad_url_format of base) */
     ad_url_t base;
@@ -95,11 +102,13 @@ typedef struct ad_bench_opts {
     char output[AD_CTL_PATH_MAX];   /* --output FILE; "" = stdout */
     bool journal;                   /* --journal: write results to the journal outside systemd too */
     bool no_progress;               /* --no-progress */
-    unsigned threads;               /* engine threads (event loops), default 1 */
+    unsigned threads;               /* engine threads (event loops); 0 (default) = ad_bench_auto_threads */
     bool ascii;                     /* --ascii: timeline and chart in plain ASCII */
     bool no_timeline;               /* --no-timeline */
     ad_color_mode_t color;          /* --color=auto|always|never */
     bool timeout_set, requests_set; /* given explicitly (for defaults derived later) */
+    ad_bench_engine_t engine;       /* --engine; AUTO by default */
+    bool engine_set;                /* --engine was given (else $ASYNCDEMOCTL_ENGINE may choose) */
 } ad_bench_opts_t;
 
 typedef struct ad_compare_opts {
@@ -142,6 +151,12 @@ typedef struct ad_demo_opts {
 
 /* Defaults (what running the subcommand with no options does). */
 void ad_bench_opts_default(ad_bench_opts_t *o);
+/*
+ * bench's thread count when --threads is not given: one event loop per online CPU, as many as there are
+ * connections at most (wrk's habit of -t2 on two cores; one thread cannot keep a one-loop daemon busy).
+ * ncpu <= 0 (unknown) counts as 1.
+ */
+unsigned ad_bench_auto_threads(long ncpu, unsigned concurrency);
 void ad_compare_opts_default(ad_compare_opts_t *o);
 void ad_stats_opts_default(ad_stats_opts_t *o);
 void ad_demo_opts_default(ad_demo_opts_t *o);

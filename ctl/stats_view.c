@@ -465,14 +465,33 @@ int ad_stats_view_render(FILE *out, const json_t *doc, const ad_stats_view_style
     return 0;
 }
 
-int ad_stats_view_render_text(FILE *out, const char *body, size_t len, const ad_stats_view_style_t *st, char *err,
-                              size_t errlen)
+/* Parses body; NULL with "not JSON: ..." in err. */
+static json_t *parse_body(const char *body, size_t len, char *err, size_t errlen)
 {
     json_error_t je;
     json_t *doc = json_loadb(body, len, 0, &je);
     if (doc == NULL)
-        return ad_ctl_fail(err, errlen, "not JSON: %s at line %d column %d", je.text, je.line, je.column);
+        ad_ctl_fail(err, errlen, "not JSON: %s at line %d column %d", je.text, je.line, je.column);
+    return doc;
+}
+
+int ad_stats_view_render_text(FILE *out, const char *body, size_t len, const ad_stats_view_style_t *st, char *err,
+                              size_t errlen)
+{
+    json_t *doc = parse_body(body, len, err, errlen);
+    if (doc == NULL)
+        return -1;
     int rc = ad_stats_view_render(out, doc, st, err, errlen);
+    json_decref(doc);
+    return rc;
+}
+
+int ad_stats_view_check_text(const char *body, size_t len, char *err, size_t errlen)
+{
+    json_t *doc = parse_body(body, len, err, errlen);
+    if (doc == NULL)
+        return -1;
+    int rc = ad_stats_view_check(doc, err, errlen);
     json_decref(doc);
     return rc;
 }

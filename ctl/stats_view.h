@@ -23,5 +23,8 @@ int ad_stats_view_render(FILE *out, const json_t *doc, const ad_stats_view_style
 /* Parses body[0..len) ("not JSON: ..." on failure), then ad_stats_view_render. */
 int ad_stats_view_render_text(FILE *out, const char *body, size_t len, const ad_stats_view_style_t *st, char *err,
                               size_t errlen);
+/* Parses and checks body[0..len) without rendering (`stats --json` prints the raw document, but only
+ * one that is the daemon's). Returns 0, or -1 with the reason in err as ad_stats_view_render_text gives it. */
+int ad_stats_view_check_text(const char *body, size_t len, char *err, size_t errlen);
 
 #endif

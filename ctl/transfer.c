@@ -21,7 +21,12 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
         memcpy(t->body + t->body_len, data, take);
         t->body_len += take;
         t->body[t->body_len] = '\0';
-        t->body_truncated |= take < len;
+        if (take < len) {
+            /* Larger than a kept body may be: not the document the caller expects. Ending here bounds
+             * the time an endless body can take (returning less than len aborts: CURLE_WRITE_ERROR). */
+            t->body_truncated = true;
+            return 0;
+        }
     }
     return len;
 }
@@ -143,6 +148,15 @@ void ad_transfer_end(ad_transfer_t *t, CURLcode rc, int64_t done_ns)
         status = 0;
     t->rec.status = (int)status;
     t->rec.error = ad_classify_result(rc, status);
+    /* libcurl 7.x answers a header line over its 100 KB limit (CURL_MAX_HTTP_HEADER) with
+     * CURLE_OUT_OF_MEMORY and no message. Once the request went out, that is an answer this tool
+     * cannot read - as the h2o engine counts it - not a lack of memory. */
+    long request_size = 0;
+    if (rc == CURLE_OUT_OF_MEMORY && t->errbuf[0] == '\0' &&
+        curl_easy_getinfo(t->easy, CURLINFO_REQUEST_SIZE, &request_size) == CURLE_OK && request_size > 0) {
+        t->rec.error = AD_ERR_READ;
+        snprintf(t->errbuf, sizeof(t->errbuf), "the answer's head has a line larger than libcurl accepts (100 KB)");
+    }
     t->rec.done_ns = done_ns;
     t->result = rc;
     t->rec.server_seq = ad_answer_scan_sequence(&t->scan);

@@ -17,7 +17,8 @@ typedef struct ad_transfer_opts {
     bool keepalive;                   /* false: CURLOPT_FORBID_REUSE, a new connection each time */
     const struct curl_slist *resolve; /* CURLOPT_RESOLVE pins ("host:port:addr"), or NULL */
     bool abort_on_stop;               /* blocking use: end the request when ad_engine_request_stop() is called */
-    size_t keep_body;                 /* keep up to this many body bytes in body (0: count only) */
+    size_t keep_body;                 /* keep up to this many body bytes in body (0: count only); a longer
+                                       * body ends the request (CURLE_WRITE_ERROR, body_truncated set) */
     bool direct;                      /* ignore proxy variables (a load generator talks to its target) */
 } ad_transfer_opts_t;
 

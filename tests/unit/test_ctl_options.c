@@ -52,7 +52,7 @@ static void test_bench_defaults(void **state)
     assert_int_equal(o.duration_ns, 0);
     assert_true(o.rate == 0);
     assert_true(o.keepalive);
-    assert_int_equal(o.threads, 1);
+    assert_int_equal(o.threads, 0);                     /* auto: resolved by bench from the CPU count */
     assert_int_equal(o.timeout_ns, 30 * AD_NS_PER_SEC); /* max(30 s, 5 x 2 s + 10 s) */
     assert_true(o.timeout_ns > o.delay_ns * 5);
     assert_false(o.json);
@@ -466,6 +466,47 @@ static void test_urls(void **state)
     assert_err(err, "too long", NULL);
 }
 
+/* --engine: bench's engine by name, in every form; refused where it cannot work or does not apply. */
+static void test_bench_engine(void **state)
+{
+    (void)state;
+    ad_bench_opts_t o;
+    char err[256];
+    assert_int_equal(BENCH(&o, err, "bench"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.engine, AD_BENCH_ENGINE_AUTO);
+    assert_false(o.engine_set);
+    assert_int_equal(BENCH(&o, err, "bench", "--engine", "curl"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.engine, AD_BENCH_ENGINE_CURL);
+    assert_true(o.engine_set);
+    assert_int_equal(BENCH(&o, err, "bench", "--engine=h2o"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.engine, AD_BENCH_ENGINE_H2O);
+    /* the last one wins; auto given explicitly still counts as given (it overrides the environment) */
+    assert_int_equal(BENCH(&o, err, "bench", "--engine=h2o", "--engine", "auto"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.engine, AD_BENCH_ENGINE_AUTO);
+    assert_true(o.engine_set);
+    assert_int_equal(BENCH(&o, err, "bench", "--engine", "curl", "https://example.org/"), AD_CTL_PARSE_OK);
+    BENCH_ERR("--engine", "'turbo'", "bench", "--engine", "turbo");
+    BENCH_ERR("--engine", "'H2O'", "bench", "--engine=H2O");
+    BENCH_ERR("--engine", "needs a value", "bench", "--engine");
+    BENCH_ERR("--engine h2o", "https", "bench", "--engine", "h2o", "--url", "https://example.org/");
+    BENCH_ERR("--engine h2o", "https", "bench", "https://example.org/", "--engine=h2o");
+    /* bench's alone */
+    ad_compare_opts_t c;
+    assert_int_equal(COMPARE(&c, err, "compare", "--engine", "curl"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "--engine", "unknown");
+    /* names both ways */
+    for (int e = AD_BENCH_ENGINE_AUTO; e <= AD_BENCH_ENGINE_H2O; e++) {
+        ad_bench_engine_t back = (ad_bench_engine_t)-1;
+        assert_int_equal(ad_bench_engine_from_name(ad_bench_engine_name((ad_bench_engine_t)e), &back), 0);
+        assert_int_equal(back, e);
+    }
+    ad_bench_engine_t unchanged = AD_BENCH_ENGINE_CURL;
+    assert_int_equal(ad_bench_engine_from_name(NULL, &unchanged), -1);
+    assert_int_equal(ad_bench_engine_from_name("", &unchanged), -1);
+    assert_int_equal(unchanged, AD_BENCH_ENGINE_CURL);
+    assert_non_null(strstr(ad_ctl_usage(AD_CMD_BENCH), "--engine"));
+}
+
 static void test_names_and_usage(void **state)
 {
     (void)state;
@@ -552,6 +593,18 @@ static void test_random_arguments(void **state)
     }
 }
 
+static void test_bench_auto_threads(void **state)
+{
+    (void)state;
+    assert_int_equal(ad_bench_auto_threads(2, 64), 2); /* one per CPU */
+    assert_int_equal(ad_bench_auto_threads(8, 5), 5);  /* never more loops than connections */
+    assert_int_equal(ad_bench_auto_threads(1, 64), 1);
+    assert_int_equal(ad_bench_auto_threads(-1, 64), 1); /* sysconf failed */
+    assert_int_equal(ad_bench_auto_threads(0, 64), 1);
+    assert_int_equal(ad_bench_auto_threads(512, 10000), AD_CTL_THREADS_MAX);
+    assert_int_equal(ad_bench_auto_threads(4, 0), 4); /* no concurrency bound given */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -561,6 +614,7 @@ int main(void)
         cmocka_unit_test(test_bench_derived_defaults),
         cmocka_unit_test(test_bench_url_forms),
         cmocka_unit_test(test_bench_errors),
+        cmocka_unit_test(test_bench_engine),
         cmocka_unit_test(test_help_and_double_dash),
         cmocka_unit_test(test_compare),
         cmocka_unit_test(test_stats),
@@ -568,6 +622,7 @@ int main(void)
         cmocka_unit_test(test_urls),
         cmocka_unit_test(test_names_and_usage),
         cmocka_unit_test(test_random_arguments),
+        cmocka_unit_test(test_bench_auto_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

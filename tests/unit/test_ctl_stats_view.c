@@ -245,12 +245,36 @@ static void test_damaged_bodies(void **state)
     }
 }
 
+/* The check alone (`stats --json`): the same verdicts and messages as the view, nothing rendered. */
+static void test_check_text(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    assert_int_equal(ad_stats_view_check_text(good_doc, strlen(good_doc), err, sizeof(err)), 0);
+    static const char *const bad[][2] = {
+        {"<!DOCTYPE html><html>It works!</html>", "not JSON: "},
+        {"{\"version\":\"0.1.0\",\"pid\":", "not JSON: "},
+        {"[1, 2, 3]", "expected a JSON object"},
+        {"{\"status\":\"ok\",\"version\":\"0.1.0\",\"uptime_seconds\":12.5}", "pid: missing"},
+        {"", "not JSON: "},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        err[0] = '\0';
+        assert_int_equal(ad_stats_view_check_text(bad[i][0], strlen(bad[i][0]), err, sizeof(err)), -1);
+        if (strstr(err, bad[i][1]) == NULL)
+            fail_msg("body '%s': message '%s' lacks '%s'", bad[i][0], err, bad[i][1]);
+    }
+    /* a document cut anywhere is refused, never accepted by accident */
+    for (size_t cut = 0; cut < strlen(good_doc); cut += 7)
+        assert_int_equal(ad_stats_view_check_text(good_doc, cut, err, sizeof(err)), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_document),  cmocka_unit_test(test_optional_parts),
         cmocka_unit_test(test_wrong_shapes),   cmocka_unit_test(test_not_json),
-        cmocka_unit_test(test_damaged_bodies),
+        cmocka_unit_test(test_damaged_bodies), cmocka_unit_test(test_check_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
