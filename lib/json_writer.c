@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "clock.h"
 #include "digits.h"
@@ -409,6 +408,24 @@ void ad_jw_utc(ad_jw_t *w, int64_t wall_ns, int decimals)
 /* Longest RFC 3339 form: "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" */
 #define AD_UTC_MAX 30
 
+/*
+ * Proleptic Gregorian date of a day number (days since 1970-01-01, may be negative), by counting 400-year
+ * eras from 0000-03-01 (so the leap day ends each year). Integer arithmetic instead of gmtime_r, whose
+ * time-zone lock and conversion showed up in profiles of every delayed answer.
+ */
+static void civil_from_days(int64_t days, int64_t *year, unsigned *month, unsigned *day)
+{
+    int64_t z = days + 719468; /* days from 0000-03-01 */
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);                          /* day of era, 0..146096 */
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* year of era, 0..399 */
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* day of March-based year */
+    unsigned mp = (5 * doy + 2) / 153;                                    /* March = 0 */
+    *day = doy - (153 * mp + 2) / 5 + 1;
+    *month = mp < 10 ? mp + 3 : mp - 9;
+    *year = (int64_t)yoe + era * 400 + (*month <= 2);
+}
+
 size_t ad_format_utc(int64_t wall_ns, int decimals, char *buf, size_t size)
 {
     if (size == 0)
@@ -423,28 +440,27 @@ size_t ad_format_utc(int64_t wall_ns, int decimals, char *buf, size_t size)
         frac += AD_NS_PER_SEC;
         sec--;
     }
-    time_t t = (time_t)sec;
-    struct tm tm;
-    char tmp[AD_UTC_MAX + 1];
-    size_t n = 0;
-    if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999) {
-        memset(&tm, 0, sizeof(tm)); /* unreachable for int64 ns (years 1677-2262); keep output well-formed */
-        tm.tm_year = 70;
-        tm.tm_mday = 1;
-        frac = 0;
+    int64_t days = sec / 86400, sod = sec % 86400;
+    if (sod < 0) {
+        sod += 86400;
+        days--;
     }
-    ad_u64_to_dec_fixed((uint64_t)(tm.tm_year + 1900), tmp, 4);
+    int64_t year;
+    unsigned month, day;
+    civil_from_days(days, &year, &month, &day); /* int64 ns spans years 1677-2262: always 4 digits */
+    char tmp[AD_UTC_MAX + 1];
+    ad_u64_to_dec_fixed((uint64_t)year, tmp, 4);
     tmp[4] = '-';
-    ad_u64_to_dec_fixed((uint64_t)(tm.tm_mon + 1), tmp + 5, 2);
+    ad_u64_to_dec_fixed(month, tmp + 5, 2);
     tmp[7] = '-';
-    ad_u64_to_dec_fixed((uint64_t)tm.tm_mday, tmp + 8, 2);
+    ad_u64_to_dec_fixed(day, tmp + 8, 2);
     tmp[10] = 'T';
-    ad_u64_to_dec_fixed((uint64_t)tm.tm_hour, tmp + 11, 2);
+    ad_u64_to_dec_fixed((uint64_t)(sod / 3600), tmp + 11, 2);
     tmp[13] = ':';
-    ad_u64_to_dec_fixed((uint64_t)tm.tm_min, tmp + 14, 2);
+    ad_u64_to_dec_fixed((uint64_t)(sod / 60 % 60), tmp + 14, 2);
     tmp[16] = ':';
-    ad_u64_to_dec_fixed((uint64_t)(tm.tm_sec > 59 ? 59 : tm.tm_sec), tmp + 17, 2);
-    n = 19;
+    ad_u64_to_dec_fixed((uint64_t)(sod % 60), tmp + 17, 2);
+    size_t n = 19;
     if (decimals > 0) { /* truncated, not rounded: a timestamp never shows a later second */
         tmp[n++] = '.';
         ad_u64_to_dec_fixed((uint64_t)frac / ad_pow10_u64(9 - decimals), tmp + n, (size_t)decimals);

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <inttypes.h>
+#include <time.h>
 
 #include "json_writer.h"
 
@@ -300,6 +302,25 @@ static void test_double(void **state)
     }
 }
 
+/* The day arithmetic against the C library's gmtime_r, over every day of the int64-ns range's years. */
+static void test_utc_matches_gmtime(void **state)
+{
+    (void)state;
+    char got[40], want[40];
+    const int64_t first = INT64_MIN / 1000000000 + 1, last = INT64_MAX / 1000000000;
+    /* A stride just under a day walks every calendar day, at a time of day that shifts each step. */
+    for (int64_t sec = first; sec <= last - 86399; sec += 86399) {
+        time_t t = (time_t)sec;
+        struct tm tm;
+        assert_non_null(gmtime_r(&t, &tm));
+        snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                 tm.tm_hour, tm.tm_min, tm.tm_sec);
+        ad_format_utc(sec * 1000000000, 0, got, sizeof(got));
+        if (strcmp(got, want) != 0)
+            fail_msg("%" PRId64 ": %s, gmtime_r says %s", sec, got, want);
+    }
+}
+
 static void test_utc(void **state)
 {
     (void)state;
@@ -401,6 +422,7 @@ int main(void)
         cmocka_unit_test(test_seconds),
         cmocka_unit_test(test_double),
         cmocka_unit_test(test_utc),
+        cmocka_unit_test(test_utc_matches_gmtime),
         cmocka_unit_test(test_random_bytes_parse_back),
         cmocka_unit_test(test_large_growth),
     };
