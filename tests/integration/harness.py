@@ -595,12 +595,14 @@ class DaemonTestCase(unittest.TestCase):
 
 
 class SharedDaemonTestCase(DaemonTestCase):
-    """DaemonTestCase whose tests share one daemon with default flags, self.daemon (cls.daemon),
-    started once for the class; its exit status is checked when the class is done."""
+    """DaemonTestCase whose tests share one daemon, self.daemon (cls.daemon), started once for the
+    class with the flags in daemon_args; its exit status is checked when the class is done."""
+
+    daemon_args = ()
 
     @classmethod
     def setUpClass(cls):
-        cls.daemon = Daemon()
+        cls.daemon = Daemon(*cls.daemon_args)
         cls.daemon.start()
 
     @classmethod
@@ -697,10 +699,31 @@ def curl(*args, timeout=30.0):
     return subprocess.run(["curl", "-sS", *args], stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
 
 
-def run_program(argv, timeout=15.0, env=None):
-    """Runs a program to completion with a cleaned environment; CompletedProcess with text output."""
+def run_program(argv, timeout=15.0, env=None, preexec=None):
+    """Runs a program to completion with a cleaned environment; CompletedProcess with text output.
+    preexec: run in the child before exec (e.g. to set resource limits)."""
     return subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, errors="replace",
-                          timeout=timeout, env=clean_env(env))
+                          timeout=timeout, env=clean_env(env), preexec_fn=preexec)
+
+
+def run_ctl(*args, timeout=120.0, env=None, preexec=None):
+    """Runs asyncdemoctl with args to completion; a sanitizer report on its stderr fails the test."""
+    proc = run_program([ctl_path(), *map(str, args)], timeout=timeout, env=env, preexec=preexec)
+    if has_sanitizer_report(proc.stderr):
+        raise AssertionError(f"sanitizer report from asyncdemoctl {args}:\n{proc.stderr}")
+    return proc
+
+
+def child_pids(pid):
+    """PIDs of pid's child processes, zombies included (from /proc); [] once pid is gone."""
+    found = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                found += [int(x) for x in f.read().split()]
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return found
 
 
 def _socket_inodes(pid):

@@ -6,29 +6,16 @@ import re
 
 import harness
 
+ctl = harness.run_ctl
+
 DELAY = 0.3
 N = 5
 
 
-def ctl(*args, timeout=120.0, env=None):
-    """Runs asyncdemoctl to completion; a sanitizer report on its stderr fails the test."""
-    proc = harness.run_program([harness.ctl_path(), *map(str, args)], timeout=timeout, env=env)
-    if harness.has_sanitizer_report(proc.stderr):
-        raise AssertionError(f"sanitizer report from asyncdemoctl {args}:\n{proc.stderr}")
-    return proc
 
-
-class BenchTest(harness.DaemonTestCase):
-    @classmethod
-    def setUpClass(cls):
-        # More pool workers than requests, so /offload overlaps fully.
-        cls.daemon = harness.Daemon("--pool-size", 8)
-        cls.daemon.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.daemon.stop()
-        cls.daemon.check_exit()
+class BenchTest(harness.SharedDaemonTestCase):
+    # More pool workers than requests, so /offload overlaps fully.
+    daemon_args = ("--pool-size", 8)
 
     def bench_json(self, *args):
         proc = ctl("bench", "--url", self.daemon.base_url, "--json", *args)

@@ -11,28 +11,12 @@ import time
 
 import harness
 
+ctl = harness.run_ctl
+
 DELAY = 0.4
 N = 4
 
 
-def ctl(*args, timeout=120.0, env=None):
-    """Runs asyncdemoctl to completion; a sanitizer report on its stderr fails the test."""
-    proc = harness.run_program([harness.ctl_path(), *map(str, args)], timeout=timeout, env=env)
-    if harness.has_sanitizer_report(proc.stderr):
-        raise AssertionError(f"sanitizer report from asyncdemoctl {args}:\n{proc.stderr}")
-    return proc
-
-
-def children_of(pid):
-    """PIDs of pid's child processes (from /proc)."""
-    found = []
-    try:
-        for tid in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{tid}/children") as f:
-                found += [int(x) for x in f.read().split()]
-    except FileNotFoundError:
-        pass
-    return found
 
 
 class CompareTest(harness.SharedDaemonTestCase):
@@ -107,7 +91,7 @@ class CompareTest(harness.SharedDaemonTestCase):
         proc = subprocess.Popen([str(a) for a in argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 env=harness.clean_env())
         try:
-            kids = harness.wait_until(lambda: len(children_of(proc.pid)) == 3 and children_of(proc.pid), 10,
+            kids = harness.wait_until(lambda: len(harness.child_pids(proc.pid)) == 3 and harness.child_pids(proc.pid), 10,
                                       message="3 child processes")
             victim = kids[0]
             os.kill(victim, signal.SIGKILL)

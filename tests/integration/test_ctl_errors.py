@@ -6,15 +6,10 @@ import re
 
 import harness
 
+ctl = harness.run_ctl
+
 EXIT_OK, EXIT_FAILURE, EXIT_UNAVAILABLE, EXIT_USAGE = 0, 1, 2, 64
 
-
-def ctl(*args, timeout=60.0, env=None):
-    """Runs asyncdemoctl to completion; a sanitizer report on its stderr fails the test."""
-    proc = harness.run_program([harness.ctl_path(), *map(str, args)], timeout=timeout, env=env)
-    if harness.has_sanitizer_report(proc.stderr):
-        raise AssertionError(f"sanitizer report from asyncdemoctl {args}:\n{proc.stderr}")
-    return proc
 
 
 class DaemonDownTest(harness.DaemonTestCase):

@@ -242,17 +242,6 @@ def run_ctl(*args, timeout=60.0, engine=None):
     return res, took, box.get("rss")
 
 
-def children_of(pid):
-    """PIDs of pid's child processes, zombies included (from /proc)."""
-    found = []
-    try:
-        for tid in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{tid}/children") as f:
-                found += [int(x) for x in f.read().split()]
-    except (FileNotFoundError, ProcessLookupError):
-        pass
-    return found
-
 
 def alive(pid):
     """Whether pid exists and is not a zombie."""
@@ -809,14 +798,14 @@ class ProcessesModeTest(FaultTestCase):
 
     def test_dead_children_reaped_while_running_on(self):
         proc = self.start(self.url("/slow"), "-n", 3, "--modes", "processes,sequential")
-        kids = harness.wait_until(lambda: len(children_of(proc.pid)) == 3 and children_of(proc.pid), 10,
+        kids = harness.wait_until(lambda: len(harness.child_pids(proc.pid)) == 3 and harness.child_pids(proc.pid), 10,
                                   message="3 child processes")
         os.kill(kids[0], signal.SIGKILL)
         os.kill(kids[1], signal.SIGABRT)  # as abort() would (not SIGSEGV: a sanitizer would report it)
         # The sequential mode (3 x 1 s) runs after the processes mode: by then every child is reaped.
-        harness.wait_until(lambda: not children_of(proc.pid), 5, message="children reaped")
+        harness.wait_until(lambda: not harness.child_pids(proc.pid), 5, message="children reaped")
         time.sleep(0.5)
-        self.assertEqual(children_of(proc.pid), [], "no zombie left while the ctl runs on")
+        self.assertEqual(harness.child_pids(proc.pid), [], "no zombie left while the ctl runs on")
         out, err = proc.communicate(timeout=30)
         self.assertFalse(harness.has_sanitizer_report(err), err)
         self.assertEqual(proc.returncode, EXIT_FAILURE, err)
@@ -829,7 +818,7 @@ class ProcessesModeTest(FaultTestCase):
 
     def test_every_child_dies(self):
         proc = self.start(self.url("/slow"), "-n", 2, "--modes", "processes")
-        kids = harness.wait_until(lambda: len(children_of(proc.pid)) == 2 and children_of(proc.pid), 10,
+        kids = harness.wait_until(lambda: len(harness.child_pids(proc.pid)) == 2 and harness.child_pids(proc.pid), 10,
                                   message="2 child processes")
         for pid in kids:
             os.kill(pid, signal.SIGTERM)
@@ -845,7 +834,7 @@ class ProcessesModeTest(FaultTestCase):
         # SIGINT to the ctl alone (not its process group, as a terminal's Ctrl-C would): its children are
         # waiting on a server that never answers; the ctl must end them, reap them and exit 130 at once.
         proc = self.start(self.url("/hang"), "-n", 3, "--modes", "processes", "--timeout", "60")
-        kids = harness.wait_until(lambda: len(children_of(proc.pid)) == 3 and children_of(proc.pid), 10,
+        kids = harness.wait_until(lambda: len(harness.child_pids(proc.pid)) == 3 and harness.child_pids(proc.pid), 10,
                                   message="3 child processes")
         time.sleep(0.2)
         t0 = time.monotonic()

@@ -109,11 +109,7 @@ class OddServer:
 
 
 def ctl(*args, engine, timeout=60.0):
-    proc = harness.run_program([harness.ctl_path(), *map(str, args)], timeout=timeout,
-                               env={"ASYNCDEMOCTL_ENGINE": engine})
-    if harness.has_sanitizer_report(proc.stderr):
-        raise AssertionError(f"sanitizer report from asyncdemoctl {args}:\n{proc.stderr}")
-    return proc
+    return harness.run_ctl(*args, timeout=timeout, env={"ASYNCDEMOCTL_ENGINE": engine})
 
 
 class EnginesTest(harness.DaemonTestCase):

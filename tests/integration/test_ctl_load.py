@@ -8,17 +8,11 @@ import resource
 
 import harness
 
+ctl = harness.run_ctl
+
 DELAY = 1.0
 CONNS = 2000
 
-
-def ctl(*args, timeout=120.0, env=None, preexec=None):
-    import subprocess
-    proc = subprocess.run([harness.ctl_path(), *map(str, args)], stdin=subprocess.DEVNULL, capture_output=True,
-                          text=True, timeout=timeout, env=harness.clean_env(env), preexec_fn=preexec)
-    if harness.has_sanitizer_report(proc.stderr):
-        raise AssertionError(f"sanitizer report from asyncdemoctl {args}:\n{proc.stderr}")
-    return proc
 
 
 def soft_limit(n):
@@ -34,19 +28,13 @@ def hard_limit(n):
     return apply
 
 
-class LoadTest(harness.DaemonTestCase):
+class LoadTest(harness.SharedDaemonTestCase):
     @classmethod
     def setUpClass(cls):
         _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         if hard != resource.RLIM_INFINITY and hard < 2 * CONNS + 200:
             raise harness.unittest.SkipTest(f"hard open-file limit {hard} is too low for {CONNS} connections")
-        cls.daemon = harness.Daemon()
-        cls.daemon.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.daemon.stop()
-        cls.daemon.check_exit()
+        super().setUpClass()
 
     def test_thousands_concurrent_overlap(self):
         # Started with a low soft limit: the ctl raises it to the hard limit itself.

@@ -8,13 +8,8 @@ import subprocess
 
 import harness
 
+ctl = harness.run_ctl
 
-def ctl(*args, timeout=120.0, env=None):
-    """Runs asyncdemoctl to completion; a sanitizer report on its stderr fails the test."""
-    proc = harness.run_program([harness.ctl_path(), *map(str, args)], timeout=timeout, env=env)
-    if harness.has_sanitizer_report(proc.stderr):
-        raise AssertionError(f"sanitizer report from asyncdemoctl {args}:\n{proc.stderr}")
-    return proc
 
 
 def statuses_until_summary(listener, command):

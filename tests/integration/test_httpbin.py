@@ -6,19 +6,9 @@ import apicheck
 import harness
 
 
-class HttpbinDelayTest(harness.DaemonTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.d = harness.Daemon()
-        cls.d.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.d.stop()
-        cls.d.check_exit()
-
+class HttpbinDelayTest(harness.SharedDaemonTestCase):
     def get_doc(self, path, headers=None):
-        res = self.d.get(path, headers=headers)
+        res = self.daemon.get(path, headers=headers)
         self.assertEqual(res.status, 200, res)
         self.assertTrue(res.header("Content-Type", "").startswith("application/json"), res)
         return res, res.json()
@@ -32,15 +22,15 @@ class HttpbinDelayTest(harness.DaemonTestCase):
         self.assertEqual(doc["args"], {"a": "1", "b": ["2", "3"]})
         self.assertEqual((doc["data"], doc["files"], doc["form"]), ("", {}, {}))
         self.assertEqual(doc["origin"], "127.0.0.1")
-        self.assertEqual(doc["url"], f"http://127.0.0.1:{self.d.port}{path}")
+        self.assertEqual(doc["url"], f"http://127.0.0.1:{self.daemon.port}{path}")
         h = doc["headers"]
-        self.assertEqual(h.get("Host"), f"127.0.0.1:{self.d.port}", h)
+        self.assertEqual(h.get("Host"), f"127.0.0.1:{self.daemon.port}", h)
         self.assertEqual(h.get("User-Agent"), "asyncdemo-itest/1.0", h)
         self.assertEqual(h.get("Accept"), "*/*", h)
         self.assertEqual(h.get("X-Lower-Case"), "y", h)
         self.assertEqual(h.get("X-Mixed-Case"), "z", h)
         self.assertEqual(h.get("Accept-Encoding"), "identity", h)  # http.client's own header
-        apicheck.check_delay_answer(self, doc["asyncdemo"], "/delay", 0.2, pid=self.d.pid, res=res)
+        apicheck.check_delay_answer(self, doc["asyncdemo"], "/delay", 0.2, pid=self.daemon.pid, res=res)
 
     def test_args_decoding(self):
         _, doc = self.get_doc("/delay/0?q=hello%20world&p=a+b&e=%E2%9C%93&empty=&flag&k%26y=v%3Dw")
@@ -50,7 +40,7 @@ class HttpbinDelayTest(harness.DaemonTestCase):
     def test_no_query(self):
         _, doc = self.get_doc("/delay/0")
         self.assertEqual(doc["args"], {})
-        self.assertEqual(doc["url"], f"http://127.0.0.1:{self.d.port}/delay/0")
+        self.assertEqual(doc["url"], f"http://127.0.0.1:{self.daemon.port}/delay/0")
 
     def test_units_in_path(self):
         _, doc = self.get_doc("/delay/150ms")
@@ -60,8 +50,8 @@ class HttpbinDelayTest(harness.DaemonTestCase):
     def test_hostile_values_are_escaped(self):
         evil = '"quoted" \\back\\slash </script> {"x": 1}\t<tab'
         query = "q=%22%5C%0A%01%7F&%22k%22=%5Cn"
-        with self.d.raw() as c:
-            c.send(f"GET /delay/0?{query} HTTP/1.1\r\nHost: 127.0.0.1:{self.d.port}\r\n".encode()
+        with self.daemon.raw() as c:
+            c.send(f"GET /delay/0?{query} HTTP/1.1\r\nHost: 127.0.0.1:{self.daemon.port}\r\n".encode()
                    + b"X-Evil: " + evil.encode() + b"\r\n"
                    + b"X-Latin: caf\xe9 \xff\xfe end\r\n"
                    + "X-Utf8: \u043a\u0438\u0457\u0432 \u2713\r\n".encode()
@@ -77,7 +67,7 @@ class HttpbinDelayTest(harness.DaemonTestCase):
         self.assertTrue(doc["url"].endswith(f"/delay/0?{query}"), doc["url"])
 
     def test_delay_does_not_block(self):
-        results = self.d.concurrent(["/delay/0.4"] * 4)
+        results = self.daemon.concurrent(["/delay/0.4"] * 4)
         for r in results:
             self.assertOk(r)
         total = max(r.t_done for r in results) - min(r.t_sent for r in results)

@@ -11,17 +11,9 @@ OVERLAP_DELAY = 0.4
 JITTER = 0.1
 
 
-class LessonTest(harness.DaemonTestCase):
-    @classmethod
-    def setUpClass(cls):
-        # More workers than concurrent requests, so /offload is limited by nothing but the delay.
-        cls.daemon = harness.Daemon("--pool-size", 8)
-        cls.daemon.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.daemon.stop()
-        cls.daemon.check_exit()
+class LessonTest(harness.SharedDaemonTestCase):
+    # More workers than concurrent requests, so /offload is limited by nothing but the delay.
+    daemon_args = ("--pool-size", 8)
 
     def run_batch(self, endpoint, delay):
         paths = [f"{endpoint}?delay={delay}" for _ in range(N)]

@@ -221,9 +221,9 @@ static void test_parse_errors(void **state)
 static void test_parse_duration_errors_name_key(void **state)
 {
     (void)state;
-    static const char *const keys[] = {"max-delay", "default-delay", "stall-threshold", "tick-interval",
-                                       "drain-timeout"};
-    static const char *const values[] = {"abc", "2sec", "-1s", "1e3", ""};
+    static const char *const keys[] = {"max-delay",     "default-delay",  "stall-threshold", "tick-interval",
+                                       "drain-timeout", "header-timeout", "idle-timeout"};
+    static const char *const values[] = {"abc", "2sec", "-1s", "1e3", "", "10 s", "5m30s", "0x10"};
     for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
         for (size_t v = 0; v < sizeof(values) / sizeof(values[0]); v++) {
             char text[128], prefix[128];
