@@ -26,6 +26,25 @@ static void answer_bad_method(ad_loop_t *loop, h2o_req_t *req, int64_t t0)
     ad_respond_error_end(req, 405, &loop->jw);
 }
 
+static void answer_head_too_large(ad_loop_t *loop, h2o_req_t *req, size_t bytes, int64_t t0)
+{
+    ad_respond_error_begin(&loop->jw, 431, "request head too large");
+    ad_jw_key(&loop->jw, "size_bytes");
+    ad_jw_uint(&loop->jw, bytes);
+    ad_jw_key(&loop->jw, "limit_bytes");
+    ad_jw_uint(&loop->jw, AD_MAX_REQUEST_HEAD);
+    ad_stats_request_immediate(&loop->stats, AD_EP_OTHER, 431, ad_mono_ns() - t0);
+    ad_respond_error_end(req, 431, &loop->jw);
+}
+
+static size_t request_head_bytes(const h2o_req_t *req)
+{
+    size_t fields = 0;
+    for (size_t i = 0; i < req->headers.size; i++)
+        fields += req->headers.entries[i].name->len + req->headers.entries[i].value.len;
+    return ad_route_head_bytes(req->method.len, req->path.len, req->headers.size, fields);
+}
+
 static void answer_draining(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, int64_t t0)
 {
     /* HTTP/1: h2o writes "Connection: close" for a non-persistent response; HTTP/2 has GOAWAY instead. */
@@ -66,8 +85,12 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     size_t len;
     const char *path = ad_route_path(req->path.base, req->path.len, req->query_at, &len);
     ad_route_t r = ad_route_find(path, len);
+    size_t head = request_head_bytes(req);
 
-    if (r.kind != AD_ROUTE_NONE && !ad_route_method_allowed(req->method.base, req->method.len)) {
+    if (head > AD_MAX_REQUEST_HEAD) {
+        r.ep = AD_EP_OTHER;
+        answer_head_too_large(loop, req, head, t0);
+    } else if (r.kind != AD_ROUTE_NONE && !ad_route_method_allowed(req->method.base, req->method.len)) {
         r.ep = AD_EP_OTHER;
         answer_bad_method(loop, req, t0);
     } else if (ad_server_draining(loop->server)) {

@@ -19,6 +19,8 @@ const char *ad_reason_phrase(int status)
         return "Not Found";
     case 405:
         return "Method Not Allowed";
+    case 431:
+        return "Request Header Fields Too Large";
     case 499:
         return "Client Closed Request";
     case 500:

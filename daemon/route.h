@@ -38,4 +38,15 @@ const char *ad_route_path(const char *target, size_t target_len, size_t query_at
 /* GET and HEAD are served; everything else is 405 on a known path. */
 bool ad_route_method_allowed(const char *method, size_t len);
 
+/*
+ * The largest request head (request line and header fields, as their name and value bytes plus 4 per
+ * line) a handler accepts; larger ones get 431. h2o itself only refuses heads of several hundred KB.
+ */
+#define AD_MAX_REQUEST_HEAD 32768
+/* Bytes of a request head by that measure, from its parts' lengths. Pure. */
+static inline size_t ad_route_head_bytes(size_t method_len, size_t path_len, size_t nheaders, size_t fields_len)
+{
+    return method_len + path_len + 12 + fields_len + 4 * nheaders;
+}
+
 #endif

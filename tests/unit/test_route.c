@@ -98,11 +98,21 @@ static void test_methods(void **state)
     assert_false(ad_route_method_allowed("", 0));
 }
 
+/* The measure is the HTTP/1.1 head's own length, without its closing blank line. */
+static void test_head_bytes(void **state)
+{
+    (void)state;
+    const char head[] = "GET /delay/2?a=1 HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nX-Big: 0123456789\r\n";
+    size_t fields = strlen("Host") + strlen("127.0.0.1:8000") + strlen("X-Big") + strlen("0123456789");
+    assert_int_equal(ad_route_head_bytes(3, strlen("/delay/2?a=1"), 2, fields), strlen(head));
+    assert_int_equal(ad_route_head_bytes(3, 1, 0, 0), strlen("GET / HTTP/1.1\r\n"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exact_paths), cmocka_unit_test(test_unknown_paths), cmocka_unit_test(test_delay_n),
-        cmocka_unit_test(test_route_path),  cmocka_unit_test(test_methods),
+        cmocka_unit_test(test_route_path),  cmocka_unit_test(test_methods),       cmocka_unit_test(test_head_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
