@@ -28,6 +28,10 @@ ctest --test-dir build -L package --output-on-failure
 echo "== build: valgrind"
 ctest --test-dir build -L valgrind --output-on-failure
 
+# Two minutes of steady mixed load: no unexpected error, flat RSS and descriptors, stable latency.
+echo "== build: soak"
+ctest --test-dir build -L soak --output-on-failure
+
 # Leaks are errors; UBSan stops at the first report so it cannot scroll by unnoticed.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
