@@ -48,7 +48,7 @@ static void check_bench(const ad_bench_opts_t *o)
     check_url(&o->base);
     AD_FUZZ_CHECK(o->nendpoints >= 1 && o->nendpoints <= AD_CTL_ENDPOINTS_MAX);
     AD_FUZZ_CHECK(o->concurrency >= 1 && o->concurrency <= AD_CTL_CONCURRENCY_MAX);
-    AD_FUZZ_CHECK(o->threads >= 1 && o->threads <= AD_CTL_THREADS_MAX);
+    AD_FUZZ_CHECK(o->threads <= AD_CTL_THREADS_MAX); /* 0: auto, resolved by bench from the CPU count */
     AD_FUZZ_CHECK(o->rate >= 0 && o->rate <= AD_CTL_RATE_MAX);
     AD_FUZZ_CHECK(o->timeout_ns > 0 && o->delay_ns >= 0 && o->duration_ns >= 0 && o->warmup_ns >= 0);
     for (size_t i = 0; i < o->nendpoints; i++) {
