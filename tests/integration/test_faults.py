@@ -47,6 +47,20 @@ class FdExhaustionTest(harness.DaemonTestCase):
     def start_limited(self, *args):
         return self.start_daemon(*args, launcher=["prlimit", f"--nofile={NOFILE}:{NOFILE}"])
 
+    def tracked_sockets(self):
+        """A list whose sockets are closed when the test ends."""
+        clients = []
+        self.addCleanup(lambda: [s.close() for s in clients])
+        return clients
+
+    def flood_until_paused(self, d, clients):
+        """Opens IDLE_FLOOD idle connections (each completes in the kernel's backlog even when not
+        accepted) into clients, and waits for the daemon to log that it paused accepting."""
+        mark = d.log_count()
+        for _ in range(IDLE_FLOOD):
+            clients.append(connect(d.port))
+        d.wait_for_log(PAUSED_RE, timeout=5, since=mark)
+
     def test_flood_past_the_descriptor_limit(self):
         d = self.start_limited("--log-level", "info")
         with open(f"/proc/{d.pid}/limits") as f:
@@ -55,8 +69,7 @@ class FdExhaustionTest(harness.DaemonTestCase):
         self.addCleanup(control.close)
         self.assertEqual(d.get("/healthz", conn=control).status, 200)
 
-        clients = []
-        self.addCleanup(lambda: [s.close() for s in clients])
+        clients = self.tracked_sockets()
         pending = []
         for _ in range(PENDING):
             c = d.raw()
@@ -66,10 +79,7 @@ class FdExhaustionTest(harness.DaemonTestCase):
         t_sent = time.monotonic()
         d.wait_stats(lambda s: s["endpoints"]["/non-blocking"]["in_flight"] == PENDING, 5,
                      f"{PENDING} requests in flight")
-        mark = d.log_count()
-        for _ in range(IDLE_FLOOD):
-            clients.append(connect(d.port))  # completes in the kernel's backlog even when not accepted
-        d.wait_for_log(PAUSED_RE, timeout=5, since=mark)
+        self.flood_until_paused(d, clients)
 
         # Exhausted: at the limit, alive, and idle (a level-triggered listener would spin here).
         self.assertLessEqual(open_fds(d.pid), NOFILE)
@@ -110,12 +120,8 @@ class FdExhaustionTest(harness.DaemonTestCase):
     def test_flood_with_two_loops(self):
         # Two loops: each one pauses its own accepting; the handoff between loops must not lose a socket.
         d = self.start_limited("--threads", 2)
-        clients = []
-        self.addCleanup(lambda: [s.close() for s in clients])
-        mark = d.log_count()
-        for _ in range(IDLE_FLOOD):
-            clients.append(connect(d.port))
-        d.wait_for_log(PAUSED_RE, timeout=5, since=mark)
+        clients = self.tracked_sockets()
+        self.flood_until_paused(d, clients)
         c0 = cpu_seconds(d.pid)
         time.sleep(CPU_WINDOW)
         used = cpu_seconds(d.pid) - c0
@@ -133,16 +139,12 @@ class FdExhaustionTest(harness.DaemonTestCase):
     def test_sigterm_while_out_of_descriptors(self):
         # The drain closes the paused listeners and cancels their resume timers; in-flight requests finish.
         d = self.start_limited("--threads", 2)
-        clients = []
-        self.addCleanup(lambda: [s.close() for s in clients])
+        clients = self.tracked_sockets()
         pending = d.raw()
         clients.append(pending.sock)
         pending.send(harness.get_request("/non-blocking?delay=0.5"))
         d.wait_stats(lambda s: s["endpoints"]["/non-blocking"]["in_flight"] == 1, 5, "the request in flight")
-        mark = d.log_count()
-        for _ in range(IDLE_FLOOD):
-            clients.append(connect(d.port))
-        d.wait_for_log(PAUSED_RE, timeout=5, since=mark)
+        self.flood_until_paused(d, clients)
         t0 = time.monotonic()
         os.kill(d.pid, signal.SIGTERM)
         self.assertEqual(pending.read_response().status, 200)
@@ -158,12 +160,8 @@ class FdExhaustionTest(harness.DaemonTestCase):
             d = self.start_daemon(env=env, launcher=["prlimit", f"--nofile={NOFILE}:{NOFILE}"]
                                   + harness.watchdog_launcher())
             n.wait_for("WATCHDOG", "1", timeout=5)
-            clients = []
-            self.addCleanup(lambda: [s.close() for s in clients])
-            mark = d.log_count()
-            for _ in range(IDLE_FLOOD):
-                clients.append(connect(d.port))
-            d.wait_for_log(PAUSED_RE, timeout=5, since=mark)
+            clients = self.tracked_sockets()
+            self.flood_until_paused(d, clients)
             before = len(n.all("WATCHDOG"))
             time.sleep(1.5)  # longer than WatchdogSec=1s: systemd would have killed a daemon that went quiet
             pings = len(n.all("WATCHDOG")) - before
