@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import re
+import resource
 import selectors
 import socket
 import statistics
@@ -179,15 +180,17 @@ def wrk_runs(daemon_path, runs):
 
 
 def machine():
+    """The facts every benchmark records beside its figures (also used by bench/sidebyside and bench/soak)."""
     cpu = ""
     try:
         with open("/proc/cpuinfo") as f:
             cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "")
     except OSError:
         pass
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     return {"cpus": os.cpu_count(), "cpu_model": cpu, "kernel": platform.release(),
-            "open_files_limit": int(subprocess.run(["sh", "-c", "ulimit -n"], capture_output=True,
-                                                   text=True).stdout.strip() or 0)}
+            "load_avg_at_start": os.getloadavg(),
+            "open_files_limit": -1 if soft == resource.RLIM_INFINITY else soft}
 
 
 def evaluate(conc, answers, wrk):

@@ -20,7 +20,6 @@ import datetime
 import http.client
 import json
 import os
-import platform
 import re
 import shutil
 import signal
@@ -37,7 +36,7 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 SEED = os.path.join(ROOT, "bench", "seed")
 sys.path.insert(0, os.path.join(ROOT, "bench", "daemon"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-from bench_daemon import collect_answers, parse_h2load, parse_wrk  # noqa: E402  (the daemon benchmark's)
+from bench_daemon import collect_answers, machine, parse_h2load, parse_wrk  # noqa: E402  (the daemon benchmark's)
 import report  # noqa: E402  (this directory: Markdown and plots)
 
 PY = "/usr/bin/python3"  # Debian's: the seed's packages are installed for it
@@ -440,14 +439,6 @@ def outbound(c, cfg, ctl, found):
 
 
 # ---------------------------------------------------------------------------------------------------
-
-
-def machine():
-    cpu = ""
-    with open("/proc/cpuinfo") as f:
-        cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "")
-    return {"cpus": os.cpu_count(), "cpu_model": cpu, "kernel": platform.release(),
-            "load_avg_at_start": os.getloadavg()}
 
 
 def versions(args):

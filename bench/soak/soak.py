@@ -30,7 +30,6 @@ import ctypes
 import datetime
 import json
 import os
-import platform
 import random
 import re
 import signal
@@ -41,6 +40,8 @@ import sys
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "daemon"))
+from bench_daemon import machine  # noqa: E402  (the facts every benchmark records)
 
 try:
     import h2.config
@@ -248,6 +249,14 @@ async def h1_read(reader, head=False):
         raise Unexpected(f"malformed answer: {exc!r}") from None
 
 
+def abort_with_reset(writer):
+    """Closes the connection with an RST instead of a FIN (SO_LINGER with a zero timeout)."""
+    sock = writer.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    writer.transport.abort()
+
+
 class H1Conn:
     def __init__(self, reader, writer):
         self.reader, self.writer = reader, writer
@@ -256,10 +265,7 @@ class H1Conn:
 
     def close(self, reset=False):
         if reset:
-            sock = self.writer.get_extra_info("socket")
-            if sock is not None:
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-            self.writer.transport.abort()
+            abort_with_reset(self.writer)
         else:
             self.writer.close()
 
@@ -412,10 +418,7 @@ class H2Conn:
 
     def close(self, reset=False):
         if reset:
-            sock = self.writer.get_extra_info("socket")
-            if sock is not None:
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-            self.writer.transport.abort()
+            abort_with_reset(self.writer)
         else:
             if not self.failed:
                 self.conn.close_connection()
@@ -987,7 +990,7 @@ def report(ctx, vs):
              f"arrivals {ctx['launched']} (client at most {ctx['max_behind_s']:.2f} s behind schedule); "
              f"h1 connections opened {ctx['h1_opened']}, h2 {ctx['h2_opened']}; seed {ctx['seed']}",
              f"machine: {ctx['machine']['cpus']} CPUs, load average (1 min) "
-             f"{ctx['machine']['loadavg_at_start'][0]:.2f} at the start, "
+             f"{ctx['machine']['load_avg_at_start'][0]:.2f} at the start, "
              f"{ctx['machine'].get('loadavg_at_end', [float('nan')])[0]:.2f} at the end", "",
              "outcomes:"]
     for k, n in sorted(ctx["tally"].counts.items()):
@@ -1024,17 +1027,6 @@ def is_asan(path):
     """An AddressSanitizer build: its runtime's symbols are named in the binary (linked in or dynamic)."""
     with open(path, "rb") as f:
         return b"__asan_init" in f.read()
-
-
-def machine():
-    cpu = ""
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "")
-    except OSError:
-        pass
-    return {"cpus": os.cpu_count(), "cpu_model": cpu, "kernel": platform.release(),
-            "loadavg_at_start": os.getloadavg()}
 
 
 async def soak(args, out):
