@@ -146,8 +146,15 @@ bool ad_ew_scan_wanted(const ad_engine_worker_t *w)
 
 bool ad_ew_reuse_wanted(const ad_engine_worker_t *w)
 {
-    /* With no more requests than connections, every request is sent at the start and none after. */
-    return w->plan->keepalive && (w->limit == UINT64_MAX || w->limit > w->conns);
+    /* Once fewer requests remain than there are connections, some connections will carry nothing more
+     * (the ones that finish first take the rest): a guess, at worst a request opens a new connection. */
+    return w->plan->keepalive && (w->limit == UINT64_MAX || w->sent + w->conns < w->limit);
+}
+
+bool ad_ew_conn_wanted(const ad_engine_worker_t *w, int64_t now)
+{
+    /* The measured phase is the run's last: nothing sends after it. */
+    return w->plan->keepalive && (!w->recording || ad_ew_more_to_send(w, now));
 }
 
 bool ad_ew_wants_reason(const ad_engine_worker_t *w)

@@ -266,7 +266,7 @@ static void finish(hconn_t *c, ad_err_class_t error, const char *why)
         if (c->status < 200 || c->status > 299)
             c->rec.error = AD_ERR_STATUS;
     }
-    if (error != AD_ERR_NONE || !w->plan->keepalive || !c->server_keeps)
+    if (error != AD_ERR_NONE || !c->server_keeps || !ad_ew_conn_wanted(w, ad_mono_ns()))
         close_conn(c);
     c->busy = false;
     b->idle[b->nidle++] = (unsigned)(c - b->conns);

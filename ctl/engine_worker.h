@@ -104,9 +104,14 @@ bool ad_ew_may_connect(ad_engine_worker_t *w, int64_t now, int64_t *retry_at);
 uint32_t ad_ew_sent(ad_engine_worker_t *w);
 /* For the request about to be sent: whether its body is worth scanning for the daemon's sequence and
  * wait (only the first AD_RECORDS_MAX answers are recorded), and whether its connection may be wanted
- * again afterwards (not when the phase has no more requests than connections: all go out at once). */
+ * again afterwards (for libcurl, which must be told before the transfer).
+ * Connections nothing will use again are closed at once, not at the end of the run: a server that caps
+ * its open connections (standalone h2o: 1,024) leaves the rest of ours in its accept queue until idle
+ * ones go. */
 bool ad_ew_scan_wanted(const ad_engine_worker_t *w);
 bool ad_ew_reuse_wanted(const ad_engine_worker_t *w);
+/* After a request's answer: whether its connection may carry another request of this run (exact). */
+bool ad_ew_conn_wanted(const ad_engine_worker_t *w, int64_t now);
 
 /* Whether ad_ew_finish would keep a reason for a failed request (only the first one is kept). */
 bool ad_ew_wants_reason(const ad_engine_worker_t *w);

@@ -43,8 +43,11 @@ def stats_document():
 class FaultServer:
     """HTTP/1.1 on a free loopback port; what it answers depends on the request's path (answer())."""
 
-    def __init__(self, default="/notfound", stats=b"{}"):
+    def __init__(self, default="/notfound", stats=b"{}", max_open=None):
         self.default = default
+        # At most this many connections served at once; the rest wait in the accept queue (standalone h2o
+        # past its max-connections).
+        self.open_slots = threading.Semaphore(max_open) if max_open else None
         self.stats = stats
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -69,6 +72,8 @@ class FaultServer:
 
     def accept_loop(self):
         while not self.stopping:
+            if self.open_slots:
+                self.open_slots.acquire()
             try:
                 conn, _ = self.sock.accept()
             except OSError:
@@ -82,6 +87,13 @@ class FaultServer:
                 return
 
     def serve(self, conn):
+        try:
+            self.serve_requests(conn)
+        finally:
+            if self.open_slots:
+                self.open_slots.release()
+
+    def serve_requests(self, conn):
         buf = b""
         with conn:
             conn.settimeout(30)
@@ -395,6 +407,28 @@ class TargetGoesDownTest(harness.DaemonTestCase):
         self.assertIn("0 ok, 3 errors", proc.stdout)
         self.assertIn("connect x3", proc.stdout)
         self.assertIn("first error: connect: ", proc.stdout)
+
+
+class ConnectionCapTest(harness.DaemonTestCase):
+    """A server that serves 4 connections at once and leaves the others in its accept queue, as standalone
+    h2o does past its max-connections. bench must close each connection it has no more requests for:
+    kept idle, they would hold the server's 4 places while the queued connections' requests time out."""
+
+    def test_bench(self):
+        def check(engine, n, c):
+            s = FaultServer(max_open=4)
+            self.addCleanup(s.close)
+            proc, took, _ = run_ctl("bench", "--url", s.base, "--endpoint", "/ok", "-n", n, "-c", c,
+                                    "--timeout", "5s", "--json", engine=engine, timeout=30.0)
+            self.assertEqual(proc.returncode, EXIT_OK, proc.stderr)
+            run = json.loads(proc.stdout)["runs"][0]
+            self.assertEqual((run["completed"], run["ok"]), (n, n), run["errors"])
+            self.assertLess(took, 5.0)
+        # libcurl must be told before a transfer whether to keep its connection, so the curl engine
+        # guesses once fewer requests remain than connections; it is exact when all go out at once.
+        for engine, n, c in (("h2o", 16, 16), ("h2o", 32, 8), ("curl", 16, 16)):
+            with self.subTest(engine=engine, n=n, c=c):
+                check(engine, n, c)
 
 
 class StatusStormTest(FaultTestCase):
