@@ -59,9 +59,18 @@ static void key_int(ad_jw_t *w, const char *key, int64_t v)
     ad_jw_int(w, v);
 }
 
-static void format_config(const ad_stats_info_t *info, ad_jw_t *w)
+/* The config object changes only on a reload: kept encoded per loop thread, keyed by its values. */
+typedef struct config_memo {
+    bool valid;
+    int64_t key[10];
+    size_t len;
+    char text[512];
+} config_memo_t;
+
+static __thread config_memo_t config_memo;
+
+static void encode_config(const ad_stats_info_t *info, ad_jw_t *w)
 {
-    ad_jw_key(w, "config");
     ad_jw_object_begin(w);
     key_seconds(w, "max_delay_seconds", info->max_delay_ns);
     key_seconds(w, "default_delay_seconds", info->default_delay_ns);
@@ -74,6 +83,29 @@ static void format_config(const ad_stats_info_t *info, ad_jw_t *w)
     key_seconds(w, "header_timeout_seconds", info->header_timeout_ns);
     key_seconds(w, "idle_timeout_seconds", info->idle_timeout_ns);
     ad_jw_object_end(w);
+}
+
+static void format_config(const ad_stats_info_t *info, ad_jw_t *w)
+{
+    config_memo_t *m = &config_memo;
+    const int64_t key[10] = {
+        info->max_delay_ns,       info->default_delay_ns, (int64_t)info->pool_size,       (int64_t)info->pool_queue,
+        info->stall_threshold_ns, info->watchdog_ns,      (int64_t)info->max_connections, (int64_t)info->max_waiting,
+        info->header_timeout_ns,  info->idle_timeout_ns};
+    ad_jw_key(w, "config");
+    if (m->valid && memcmp(m->key, key, sizeof(key)) == 0) {
+        ad_jw_raw(w, m->text, m->len);
+    } else {
+        size_t start = w->len;
+        encode_config(info, w);
+        size_t len = w->len - start;
+        m->valid = !ad_jw_failed(w) && len <= sizeof(m->text);
+        if (m->valid) {
+            memcpy(m->key, key, sizeof(key));
+            m->len = len;
+            memcpy(m->text, w->buf + start, len);
+        }
+    }
 
     ad_jw_key(w, "offload");
     ad_jw_object_begin(w);

@@ -76,6 +76,7 @@ void ad_hist_record(ad_histogram_t *h, int64_t value)
         value = 0;
     size_t i = ad_hist_bucket_index(value);
     STORE(&h->buckets[i], LOAD(&h->buckets[i]) + 1);
+    STORE(&h->groups[i / AD_HIST_GROUP], LOAD(&h->groups[i / AD_HIST_GROUP]) + 1);
     if (value < LOAD(&h->min))
         STORE(&h->min, value);
     if (value > LOAD(&h->max))
@@ -94,8 +95,10 @@ void ad_hist_merge(ad_histogram_t *dst, const ad_histogram_t *src)
         return;
     for (size_t i = ad_hist_bucket_index(min), last = ad_hist_bucket_index(max); i <= last; i++) {
         uint64_t c = LOAD(&src->buckets[i]);
-        if (c != 0)
+        if (c != 0) {
             STORE(&dst->buckets[i], LOAD(&dst->buckets[i]) + c);
+            STORE(&dst->groups[i / AD_HIST_GROUP], LOAD(&dst->groups[i / AD_HIST_GROUP]) + c);
+        }
     }
     if (min < LOAD(&dst->min))
         STORE(&dst->min, min);
@@ -125,6 +128,15 @@ void ad_hist_summarize(const ad_histogram_t *const *hs, size_t n, ad_hist_summar
     }
     if (out->count == 0)
         memset(out, 0, sizeof(*out));
+}
+
+/* Sum over hs of group g. */
+static inline uint64_t group_sum(const ad_histogram_t *const *hs, size_t n, size_t g)
+{
+    uint64_t c = 0;
+    for (size_t j = 0; j < n; j++)
+        c += LOAD(&hs[j]->groups[g]);
+    return c;
 }
 
 /* Sum over hs of bucket i. */
@@ -176,8 +188,19 @@ void ad_hist_percentiles(const ad_histogram_t *const *hs, size_t n, const double
         }
         /* walk on from where the previous (smaller) percentile stopped: one pass in all */
         uint64_t rank = percentile_rank(p, s.count);
-        for (; cum < rank && i <= last; i++)
-            cum += bucket_sum(hs, n, i);
+        while (cum < rank && i <= last) {
+            /* A whole group that ends before the rank is added in one read per histogram. (With a
+             * concurrent writer its count and its buckets' may differ by a few: a near-snapshot.) */
+            if (i % AD_HIST_GROUP == 0 && i + AD_HIST_GROUP - 1 <= last) {
+                uint64_t g = group_sum(hs, n, i / AD_HIST_GROUP);
+                if (cum + g < rank) {
+                    cum += g;
+                    i += AD_HIST_GROUP;
+                    continue;
+                }
+            }
+            cum += bucket_sum(hs, n, i++);
+        }
         if (cum < rank) { /* a concurrent writer moved count ahead of the buckets read */
             out[k] = s.max;
             continue;
@@ -357,6 +380,7 @@ static int read_buckets(ad_histogram_t *h, const json_t *j, uint64_t *total, siz
         if ((uint64_t)count > UINT64_MAX - *total || *total + (uint64_t)count > (uint64_t)INT64_MAX)
             return hist_fail(err, errlen, "bucket counts overflow");
         h->buckets[idx] = (uint64_t)count;
+        h->groups[idx / AD_HIST_GROUP] += (uint64_t)count;
         *total += (uint64_t)count;
         if (i == 0)
             *first = idx;

@@ -310,6 +310,53 @@ static void test_multi_percentiles_equal_merged(void **state)
     free(a), free(b), free(c), free(all), free(empty);
 }
 
+/* The percentile rule walked bucket by bucket over the merged buckets (what group skipping must equal). */
+static int64_t walked_percentile(const ad_histogram_t *h, double p)
+{
+    double x = p * (double)h->count / 100.0; /* the rank as histogram.c computes it */
+    x = ceil(x - x * 1e-12);
+    uint64_t rank = x < 1 ? 1 : x >= (double)h->count ? h->count : (uint64_t)x, cum = 0;
+    size_t i = ad_hist_bucket_index(h->min);
+    while (cum < rank)
+        cum += h->buckets[i++];
+    int64_t lower = ad_hist_bucket_lower(i - 1), upper = ad_hist_bucket_upper(i - 1), mid = lower + (upper - lower) / 2;
+    return mid < h->min ? h->min : mid > h->max ? h->max : mid;
+}
+
+static void test_groups_count_their_buckets(void **state)
+{
+    (void)state;
+    ad_histogram_t *a = new_hist(), *b = new_hist(), *all = new_hist(), *merged = new_hist(), *back = new_hist();
+    srand(7);
+    for (int i = 0; i < 20000; i++) { /* log-uniform over 1 ns .. ~1 hour: every group is crossed */
+        int64_t v = (int64_t)exp((double)rand() / RAND_MAX * log(3.6e12));
+        ad_hist_record(i % 3 ? a : b, v);
+        ad_hist_record(all, v);
+    }
+    ad_hist_merge(merged, a);
+    ad_hist_merge(merged, b);
+    json_t *j = ad_hist_to_json(all);
+    char err[128];
+    assert_int_equal(ad_hist_from_json(back, j, err, sizeof(err)), 0);
+    json_decref(j);
+    const ad_histogram_t *each[] = {all, merged, back};
+    for (size_t k = 0; k < 3; k++) {
+        for (size_t g = 0; g < AD_HIST_GROUPS; g++) {
+            uint64_t sum = 0;
+            for (size_t i = g * AD_HIST_GROUP; i < (g + 1) * AD_HIST_GROUP; i++)
+                sum += each[k]->buckets[i];
+            assert_int_equal(each[k]->groups[g], sum);
+        }
+    }
+    const ad_histogram_t *two[] = {a, b};
+    for (double p = 0.5; p < 100; p += 0.5) {
+        int64_t got;
+        ad_hist_percentiles(two, 2, &p, 1, &got);
+        assert_int_equal(got, walked_percentile(all, p));
+    }
+    free(a), free(b), free(all), free(merged), free(back);
+}
+
 static void test_count_le_exact(void **state)
 {
     (void)state;
@@ -514,6 +561,7 @@ int main(void)
         cmocka_unit_test(test_mean_stdev),
         cmocka_unit_test(test_merge_equals_recording_both),
         cmocka_unit_test(test_multi_percentiles_equal_merged),
+        cmocka_unit_test(test_groups_count_their_buckets),
         cmocka_unit_test(test_count_le_exact),
         cmocka_unit_test(test_json_roundtrip),
         cmocka_unit_test(test_json_rejects_bad_input),

@@ -394,6 +394,36 @@ static void test_json_reuse_follows_changes(void **state)
     free(other);
 }
 
+/* The config object is kept encoded between calls: every value of it must still follow a reload. */
+static double config_value(const char *key)
+{
+    json_t *root = format_and_parse();
+    double v = json_number_value(json_object_get(json_object_get(root, "config"), key));
+    json_decref(root);
+    return v;
+}
+
+static void test_json_config_follows_reload(void **state)
+{
+    (void)state;
+    ad_stats_info_t save = snap.info;
+    assert_true(config_value("max_delay_seconds") == 30.0);
+    assert_true(config_value("max_delay_seconds") == 30.0);
+    snap.info.max_delay_ns = 5 * SEC;
+    assert_true(config_value("max_delay_seconds") == 5.0);
+    snap.info.idle_timeout_ns = 2 * SEC; /* the last field too */
+    assert_true(config_value("idle_timeout_seconds") == 2.0);
+    snap.info.max_waiting = 7;
+    assert_true(config_value("max_waiting") == 7.0);
+    snap.info.pool_busy = 2; /* offload is not part of the kept object */
+    json_t *root = format_and_parse();
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(root, "offload"), "busy")), 2);
+    json_decref(root);
+    snap.info = save;
+    assert_true(config_value("max_delay_seconds") == 30.0);
+    assert_true(config_value("idle_timeout_seconds") == 1.5);
+}
+
 /* ---- Prometheus ---- */
 
 typedef struct prom_line {
@@ -589,6 +619,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_json_document, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_no_stall_and_escaping, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_config_follows_reload, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_reuse_follows_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prometheus_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prometheus_histograms, setup, teardown),
