@@ -5,9 +5,10 @@ open-file limit and finds the programs.
 
 Comparisons, each contender alternating within every repetition (order reversed on odd ones):
   lesson      5 x 2 s to /blocking, /non-blocking (and /offload): asyncdemod vs the seed server
-  c10k        10,000 concurrent /non-blocking?delay=2 (h2load): wall, peak RSS, CPU s; plus every
-              answer's own waited_seconds from a client that reads them all
-  scaling     the same at N = 10 .. 10,000: wall and RSS against N
+  c10k        10,000 concurrent /non-blocking?delay=2: every answer's own waited_seconds, from a client
+              that reads them all
+  scaling     N = 10 .. 10,000 concurrent /non-blocking?delay=2 from h2load (at 10,000 from
+              asyncdemoctl bench too): wall, peak RSS, CPU s against N
   throughput  wrk on asyncdemod's zero-delay endpoint and /stats, the seed, standalone h2o
   loadgen     asyncdemoctl bench vs wrk, h2load, hey on one asyncdemod endpoint: req/s, CPU s/100k
   outbound    asyncdemoctl compare modes vs the seed's Task 1 scripts against asyncdemod's /delay/1
@@ -263,33 +264,50 @@ def lesson(c, cfg, runs):
                                    "ok": {x["endpoint"]: x["ok"] for x in doc["runs"]}})
 
 
-def h2load_burst(s, n):
-    """n concurrent /non-blocking?delay=2 from h2load on a fresh server: wall, RSS, CPU."""
+BURST_CLIENTS = ("h2load", "asyncdemoctl bench")
+
+
+def burst_command(client, ctl, url, n):
+    """n concurrent requests, one each, from h2load (one thread per CPU, like the other h2load and wrk
+    runs here) or asyncdemoctl bench (one event loop per CPU by default)."""
+    if client == "h2load":
+        return ["h2load", "--h1", f"-t{min(2, n)}", f"-n{n}", f"-c{n}", url]
+    return [ctl, "bench", "--url", url, "-n", str(n), "-c", str(n), "--json", "--no-progress"]
+
+
+def burst(s, n, client, ctl):
+    """n concurrent /non-blocking?delay=2 from client on a fresh server: wall, 2xx, RSS, CPU."""
     idle_kb = proc_kb(s.pid, "VmRSS")
     cpu0 = proc_cpu_s(s.pid)
-    cmd = ["h2load", "--h1", f"-n{n}", f"-c{n}", s.url("/non-blocking?delay=2")]
-    r = run_tool(cmd, timeout=180)
+    cmd = burst_command(client, ctl, s.url("/non-blocking?delay=2"), n)
+    r = run_tool(cmd, timeout=180, ok_codes=(0, 1))  # bench: 1 when a request failed (counted below)
     time.sleep(0.2)  # the server may still be closing connections
-    h = parse_h2load(r["stdout"])
+    if client == "h2load":
+        h = parse_h2load(r["stdout"])
+        wall, ok = h["finished_s"], h["status_2xx"]
+    else:
+        doc = json.loads(r["stdout"])["runs"][0]
+        wall, ok = doc["elapsed_seconds"], doc["ok"]
     peak_kb = proc_kb(s.pid, "VmHWM")
-    return {"n": n, "command": shown(cmd, s), "wall_s": h["finished_s"],
-            "status_2xx": h["status_2xx"], "failed": h["failed"], "errored": h["errored"],
+    return {"n": n, "client": client, "command": shown(cmd, s), "wall_s": wall, "status_2xx": ok,
             "rss_idle_mb": idle_kb * 1024 / 1e6, "rss_peak_mb": peak_kb * 1024 / 1e6,
             "bytes_per_conn": (peak_kb - idle_kb) * 1024 / n, "server_cpu_s": round(proc_cpu_s(s.pid) - cpu0, 3),
-            "h2load_cpu_s": round(r["cpu_s"], 3)}
+            "client_cpu_s": round(r["cpu_s"], 3)}
 
 
-def scaling(c, cfg, runs):
-    """h2load bursts of N = 10 .. 10,000 against fresh servers, alternating."""
+def scaling(c, cfg, ctl, runs):
+    """Bursts of N = 10 .. 10,000 against fresh servers, alternating: h2load at every N, and at 10,000
+    asyncdemoctl bench too (the wall of a burst is mostly the client's: see bench/README.md)."""
     servers = {"asyncdemod": c.asyncdemod, "seed": c.seed}
     runs.update({k: [] for k in servers})
     for n in cfg["scaling_n"]:
-        for rep in range(cfg["runs"]):
-            for name in alternate(servers, rep):
-                log(f"scaling N={n} {rep + 1}/{cfg['runs']}: {name}")
-                with servers[name]() as s:
-                    runs[name].append(h2load_burst(s, n))
-                time.sleep(1)  # let closed connections settle
+        for client in BURST_CLIENTS if n == C10K else BURST_CLIENTS[:1]:
+            for rep in range(cfg["runs"]):
+                for name in alternate(servers, rep):
+                    log(f"scaling N={n} {client} {rep + 1}/{cfg['runs']}: {name}")
+                    with servers[name]() as s:
+                        runs[name].append(burst(s, n, client, ctl))
+                    time.sleep(1)  # let closed connections settle
 
 
 def quantiles(values, points=200):
@@ -502,7 +520,7 @@ def main():
     c = Contenders(args, logdir)
     # Each step fills its dict as it goes: what was measured before a failure or an interrupt is kept.
     steps = {"lesson": lambda f: lesson(c, cfg, f), "c10k": lambda f: c10k_waits(c, cfg, f),
-             "scaling": lambda f: scaling(c, cfg, f), "throughput": lambda f: throughput(c, cfg, f),
+             "scaling": lambda f: scaling(c, cfg, args.ctl, f), "throughput": lambda f: throughput(c, cfg, f),
              "loadgen": lambda f: loadgen(c, cfg, args.ctl, f), "outbound": lambda f: outbound(c, cfg, args.ctl, f)}
     t_start = time.monotonic()
     interrupted = False

@@ -1,0 +1,88 @@
+"""bench/sidebyside/report.py: how the side-by-side targets are judged from raw figures (pure functions)."""
+
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "bench", "sidebyside"))
+import report  # noqa: E402
+
+
+def burst(n, wall, client=None, ok=None, bytes_per_conn=5000.0):
+    r = {"n": n, "command": f"cmd {client or 'h2load'} {n}", "wall_s": wall, "status_2xx": n if ok is None else ok,
+         "rss_idle_mb": 6.0, "rss_peak_mb": 6.0 + bytes_per_conn * n / 1e6, "bytes_per_conn": bytes_per_conn,
+         "server_cpu_s": 0.4}
+    if client:
+        r["client"] = client
+    return r
+
+
+def by_name(rows):
+    return {r["target"]: r for r in rows}
+
+
+class C10KTargetsTest(unittest.TestCase):
+    def test_each_client_judged_on_its_own(self):
+        sc = {"asyncdemod": [burst(10000, w, "h2load") for w in (2.45, 2.38, 2.41)]
+              + [burst(10000, w, "asyncdemoctl bench") for w in (2.36, 2.35, 2.37)]
+              + [burst(100, 2.01, "h2load")],
+              "seed": [burst(10000, w, "h2load") for w in (7.0, 7.5, 6.9)]
+              + [burst(10000, w, "asyncdemoctl bench") for w in (4.6, 4.8, 4.7)]}
+        rows = by_name(report.c10k_targets(sc))
+        self.assertFalse(rows["C10K wall time, absolute (h2load)"]["met"])  # median 2.41
+        self.assertEqual(rows["C10K wall time, absolute (h2load)"]["figure"], "2.41 s")
+        self.assertTrue(rows["C10K wall time, absolute (asyncdemoctl bench)"]["met"])
+        self.assertTrue(rows["C10K wall time vs the seed server (h2load)"]["met"])
+        # ratios are paired by repetition: 2.36/4.6, 2.35/4.8, 2.37/4.7 -> median 0.504
+        ctl_ratio = rows["C10K wall time vs the seed server (asyncdemoctl bench)"]
+        self.assertFalse(ctl_ratio["met"])
+        self.assertTrue(ctl_ratio["figure"].startswith("0.504x"), ctl_ratio["figure"])
+        self.assertEqual(ctl_ratio["command"], "cmd asyncdemoctl bench 10000")
+
+    def test_failed_requests_fail_the_wall_targets(self):
+        sc = {"asyncdemod": [burst(10000, 2.2, "asyncdemoctl bench", ok=9999)]}
+        rows = by_name(report.c10k_targets(sc))
+        self.assertFalse(rows["C10K wall time, absolute (asyncdemoctl bench)"]["met"])
+
+    def test_memory_from_h2load_runs_in_decimal_kb(self):
+        sc = {"asyncdemod": [burst(10000, 2.4, "h2load", bytes_per_conn=b) for b in (5455, 5001, 5600)]
+              + [burst(10000, 2.3, "asyncdemoctl bench", bytes_per_conn=4000)]}
+        row = by_name(report.c10k_targets(sc))["C10K memory per delayed connection (peak - idle RSS) / N"]
+        self.assertEqual(row["figure"], "5.46 KB (5,455 bytes)")
+        self.assertFalse(row["met"])
+        sc["asyncdemod"][1]["bytes_per_conn"] = sc["asyncdemod"][0]["bytes_per_conn"] = 5000
+        self.assertTrue(by_name(report.c10k_targets(sc))["C10K memory per delayed connection (peak - idle RSS) / N"]
+                        ["met"])
+
+    def test_results_without_a_client_are_h2load(self):
+        sc = {"asyncdemod": [burst(10000, 2.3)], "seed": [burst(10000, 6.0)]}
+        rows = by_name(report.c10k_targets(sc))
+        self.assertIn("C10K wall time, absolute (h2load)", rows)
+        self.assertNotIn("C10K wall time, absolute (asyncdemoctl bench)", rows)
+
+
+class EvaluateTest(unittest.TestCase):
+    def test_every_issue_target_listed_once(self):
+        doc = {"results": {"scaling": {"asyncdemod": [burst(10000, 2.3, "h2load")]}}}
+        rows = report.evaluate(doc)
+        names = [r["target"] for r in rows]
+        self.assertEqual(len(names), len(set(names)))
+        self.assertEqual(set(names), {name for name, _ in report.ISSUE_TARGETS})
+        unmeasured = by_name(rows)["C10K wall time, absolute (asyncdemoctl bench)"]
+        self.assertEqual((unmeasured["figure"], unmeasured["met"]), ("not measured", None))
+
+
+class ScalingTableTest(unittest.TestCase):
+    def test_one_row_per_client_and_server(self):
+        sc = {"asyncdemod": [burst(10000, 2.4, "h2load"), burst(10000, 2.36, "asyncdemoctl bench")],
+              "seed": [burst(10000, 6.0, "h2load"), burst(10000, 4.7, "asyncdemoctl bench")]}
+        lines = report.md_scaling(sc).splitlines()
+        self.assertIn("| N | client | server |", lines[0])
+        body = [line for line in lines[2:] if "ratio" not in line]
+        self.assertEqual([tuple(c.strip() for c in line.split("|")[2:4]) for line in body],
+                         [("h2load", "asyncdemod"), ("h2load", "seed"), ("asyncdemoctl bench", "asyncdemod"),
+                          ("asyncdemoctl bench", "seed")])
+
+
+if __name__ == "__main__":
+    unittest.main()
