@@ -42,26 +42,23 @@ def lesson_targets(lesson):
 
 
 def c10k_targets(scaling):
-    rows = []
-    for client in CLIENTS:
-        a, s = at_n(scaling.get("asyncdemod", []), 10000, client), at_n(scaling.get("seed", []), 10000, client)
-        if not a:
-            continue
-        wall = med(r["wall_s"] for r in a)
-        ok = all(r["status_2xx"] == 10000 for r in a)
-        if s:
-            ratio = paired_ratio(a, s, "wall_s")
-            rows.append(target(f"C10K wall time vs the seed server ({client})", "<= 0.5x",
-                               f"{ratio:.3f}x ({wall:.2f} s vs {med(r['wall_s'] for r in s):.2f} s)",
-                               ratio <= 0.5 and ok, a[0]["command"]))
-        rows.append(target(f"C10K wall time, absolute ({client})", "<= 2.4 s", f"{wall:.2f} s",
-                           wall <= 2.4 and ok, a[0]["command"]))
-    a = at_n(scaling.get("asyncdemod", []), 10000)
-    if a:
-        per_conn = med(r["bytes_per_conn"] for r in a)
-        rows.append(target("C10K memory per delayed connection (peak - idle RSS) / N", "<= 5 KB",
-                           f"{per_conn / 1000:.2f} KB ({per_conn:,.0f} bytes)", per_conn <= 5000,
-                           a[0]["command"]))
+    """Judged on h2load's bursts (a third party's client); asyncdemoctl bench's are shown in the scaling
+    table beside them."""
+    a, s = at_n(scaling.get("asyncdemod", []), 10000), at_n(scaling.get("seed", []), 10000)
+    if not a:
+        return []
+    wall = med(r["wall_s"] for r in a)
+    per_conn = med(r["bytes_per_conn"] for r in a)
+    ok = all(r["status_2xx"] == 10000 for r in a)
+    rows = [target("C10K wall time, absolute (h2load)", "<= 2.4 s", f"{wall:.2f} s", wall <= 2.4 and ok,
+                   a[0]["command"]),
+            target("C10K memory per delayed connection (peak - idle RSS) / N", "<= 5 KB",
+                   f"{per_conn / 1000:.2f} KB ({per_conn:,.0f} bytes)", per_conn <= 5000, a[0]["command"])]
+    if s:
+        ratio = paired_ratio(a, s, "wall_s")
+        rows.insert(0, target("C10K wall time vs the seed server (h2load)", "<= 0.5x",
+                              f"{ratio:.3f}x ({wall:.2f} s vs {med(r['wall_s'] for r in s):.2f} s)",
+                              ratio <= 0.5 and ok, a[0]["command"]))
     return rows
 
 
@@ -134,8 +131,6 @@ def clean(results):
 ISSUE_TARGETS = (
     ("C10K wall time vs the seed server (h2load)", "<= 0.5x"),
     ("C10K wall time, absolute (h2load)", "<= 2.4 s"),
-    ("C10K wall time vs the seed server (asyncdemoctl bench)", "<= 0.5x"),
-    ("C10K wall time, absolute (asyncdemoctl bench)", "<= 2.4 s"),
     ("C10K memory per delayed connection (peak - idle RSS) / N", "<= 5 KB"),
     ("zero-delay throughput vs the seed server", ">= 10x"),
     ("zero-delay throughput vs standalone h2o", ">= 0.85x"),
@@ -269,9 +264,10 @@ SECTIONS = (
      "load are in the scaling table (N = 10,000).", md_waits),
     ("scaling", "3. Scaling: N concurrent delayed requests",
      "`h2load --h1 -t2 -nN -cN URL/non-blocking?delay=2` on a fresh server per run, and at N = 10,000 "
-     "`asyncdemoctl bench` too (`-n 10000 -c 10000`); peak RSS is the server's VmHWM, idle RSS its VmRSS "
-     "before the load, CPU its utime+stime during the load. A burst's wall time is 2 s plus the client's "
-     "time to open its connections and send (see bench/README.md).", md_scaling),
+     "`asyncdemoctl bench` too (`-n 10000 -c 10000`; shown beside h2load, the targets are judged on h2load); "
+     "peak RSS is the server's VmHWM, idle RSS its VmRSS before the load, CPU its utime+stime during the "
+     "load. A burst's wall time is 2 s plus the client's time to open its connections and send (see "
+     "bench/README.md).", md_scaling),
     ("throughput", "4. Throughput (wrk, 64 connections)",
      "One server each, all started together, measured in turn. h2o serves a file as long as asyncdemod's "
      "zero-delay answer, with one thread like asyncdemod's default.", md_throughput),
