@@ -59,6 +59,17 @@ static void key_int(ad_jw_t *w, const char *key, int64_t v)
     ad_jw_int(w, v);
 }
 
+/* Keeps what w got since start in text (cap bytes at most): false when w failed or it does not fit. */
+static bool keep_encoded(const ad_jw_t *w, size_t start, char *text, size_t cap, size_t *len)
+{
+    size_t n = w->len - start;
+    if (ad_jw_failed(w) || n > cap)
+        return false;
+    memcpy(text, w->buf + start, n);
+    *len = n;
+    return true;
+}
+
 /* The config object changes only on a reload: kept encoded per loop thread, keyed by its values. */
 typedef struct config_memo {
     bool valid;
@@ -98,13 +109,9 @@ static void format_config(const ad_stats_info_t *info, ad_jw_t *w)
     } else {
         size_t start = w->len;
         encode_config(info, w);
-        size_t len = w->len - start;
-        m->valid = !ad_jw_failed(w) && len <= sizeof(m->text);
-        if (m->valid) {
+        m->valid = keep_encoded(w, start, m->text, sizeof(m->text), &m->len);
+        if (m->valid)
             memcpy(m->key, key, sizeof(key));
-            m->len = len;
-            memcpy(m->text, w->buf + start, len);
-        }
     }
 
     ad_jw_key(w, "offload");
@@ -261,13 +268,10 @@ static int format_endpoint(const ad_stats_snapshot_t *snap, ad_endpoint_t ep, bo
     size_t start = w->len;
     if (encode_endpoint(snap, ep, &t, w) != 0 || ad_jw_failed(w))
         return -1;
-    size_t len = w->len - start;
-    m->valid = use_memo && len <= sizeof(m->text);
+    m->valid = use_memo && keep_encoded(w, start, m->text, sizeof(m->text), &m->len);
     if (m->valid) {
         m->totals = t;
         m->samples = samples;
-        m->len = len;
-        memcpy(m->text, w->buf + start, len);
     }
     return 0;
 }
