@@ -13,7 +13,7 @@ def paired_ratio(a, b, key):
     return med(ratios) if ratios else None
 
 
-CLIENTS = ("h2load", "asyncdemoctl bench")
+CLIENTS = ("h2load", "asyncdemoctl bench")  # the C10K bursts' clients; the targets are judged on the first
 
 
 def at_n(runs, n, client="h2load"):

@@ -264,9 +264,6 @@ def lesson(c, cfg, runs):
                                    "ok": {x["endpoint"]: x["ok"] for x in doc["runs"]}})
 
 
-BURST_CLIENTS = ("h2load", "asyncdemoctl bench")
-
-
 def burst_command(client, ctl, url, n):
     """n concurrent requests, one each, from h2load (one thread per CPU, like the other h2load and wrk
     runs here) or asyncdemoctl bench (one event loop per CPU by default)."""
@@ -301,7 +298,7 @@ def scaling(c, cfg, ctl, runs):
     servers = {"asyncdemod": c.asyncdemod, "seed": c.seed}
     runs.update({k: [] for k in servers})
     for n in cfg["scaling_n"]:
-        for client in BURST_CLIENTS if n == C10K else BURST_CLIENTS[:1]:
+        for client in report.CLIENTS if n == C10K else report.CLIENTS[:1]:
             for rep in range(cfg["runs"]):
                 for name in alternate(servers, rep):
                     log(f"scaling N={n} {client} {rep + 1}/{cfg['runs']}: {name}")
