@@ -14,12 +14,11 @@
 
 #include "clock.h"
 #include "config.h"
+#include "test_config_fixtures.h"
 
 #ifndef AD_EXAMPLE_CONF
 #error "AD_EXAMPLE_CONF must name packaging/asyncdemod.conf"
 #endif
-
-static char err[512];
 
 static int parse(ad_config_t *cfg, const char *text)
 {
@@ -346,38 +345,15 @@ static void test_example_file(void **state)
 static void test_validate(void **state)
 {
     (void)state;
+    EXPECT_REFUSED("default-delay (31s) must not exceed max-delay (30s)", cfg.default_delay_ns = 31 * AD_NS_PER_SEC);
+    EXPECT_REFUSED("stall-threshold (20ms) must be at least tick-interval (50ms)",
+                   cfg.stall_threshold_ns = 20 * AD_NS_PER_MS);
+    EXPECT_REFUSED("threads: 0 is out of range (1 to 64)", cfg.threads = 0);
+    EXPECT_REFUSED("pool-queue: 100001 is out of range (0 to 100000)", cfg.pool_queue = 100001);
+    EXPECT_REFUSED("tick-interval: 2000000000 is out of range (1ms to 1s)", cfg.tick_interval_ns = 2 * AD_NS_PER_SEC);
+    EXPECT_REFUSED("listen: between 1 and 16 addresses are needed", cfg.nlisten = 0);
+
     ad_config_t cfg;
-
-    ad_config_defaults(&cfg);
-    cfg.default_delay_ns = 31 * AD_NS_PER_SEC;
-    assert_int_equal(ad_config_validate(&cfg, err, sizeof(err)), -1);
-    assert_string_equal(err, "default-delay (31s) must not exceed max-delay (30s)");
-
-    ad_config_defaults(&cfg);
-    cfg.stall_threshold_ns = 20 * AD_NS_PER_MS;
-    assert_int_equal(ad_config_validate(&cfg, err, sizeof(err)), -1);
-    assert_string_equal(err, "stall-threshold (20ms) must be at least tick-interval (50ms)");
-
-    ad_config_defaults(&cfg);
-    cfg.threads = 0;
-    assert_int_equal(ad_config_validate(&cfg, err, sizeof(err)), -1);
-    assert_string_equal(err, "threads: 0 is out of range (1 to 64)");
-
-    ad_config_defaults(&cfg);
-    cfg.pool_queue = 100001;
-    assert_int_equal(ad_config_validate(&cfg, err, sizeof(err)), -1);
-    assert_string_equal(err, "pool-queue: 100001 is out of range (0 to 100000)");
-
-    ad_config_defaults(&cfg);
-    cfg.tick_interval_ns = 2 * AD_NS_PER_SEC;
-    assert_int_equal(ad_config_validate(&cfg, err, sizeof(err)), -1);
-    assert_string_equal(err, "tick-interval: 2000000000 is out of range (1ms to 1s)");
-
-    ad_config_defaults(&cfg);
-    cfg.nlisten = 0;
-    assert_int_equal(ad_config_validate(&cfg, err, sizeof(err)), -1);
-    assert_string_equal(err, "listen: between 1 and 16 addresses are needed");
-
     ad_config_defaults(&cfg);
     cfg.max_delay_ns = 0;
     cfg.default_delay_ns = 0;

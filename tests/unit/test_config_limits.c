@@ -10,8 +10,7 @@
 
 #include "clock.h"
 #include "config.h"
-
-static char err[512];
+#include "test_config_fixtures.h"
 
 static int parse(ad_config_t *cfg, const char *text)
 {
@@ -56,30 +55,30 @@ static void test_defaults(void **state)
     assert_int_equal(ad_config_validate(&cfg, err, sizeof(err)), 0);
 }
 
+/* text parses, and gives these four values. */
+static void expect_limits(const char *text, unsigned conns, unsigned waiting, int64_t header_ns, int64_t idle_ns)
+{
+    ad_config_t cfg;
+    assert_int_equal(parse(&cfg, text), 0);
+    assert_int_equal(cfg.max_connections, conns);
+    assert_int_equal(cfg.max_waiting, waiting);
+    assert_int_equal(cfg.header_timeout_ns, header_ns);
+    assert_int_equal(cfg.idle_timeout_ns, idle_ns);
+}
+
 static void test_parse_values(void **state)
 {
     (void)state;
-    ad_config_t cfg;
-    assert_int_equal(parse(&cfg, "max-connections = 5\nmax-waiting = 3\nheader-timeout = 500ms\n"
-                                 "idle-timeout = 1m\n"),
-                     0);
-    assert_int_equal(cfg.max_connections, 5);
-    assert_int_equal(cfg.max_waiting, 3);
-    assert_int_equal(cfg.header_timeout_ns, 500 * AD_NS_PER_MS);
-    assert_int_equal(cfg.idle_timeout_ns, 60 * AD_NS_PER_SEC);
-
+    expect_limits("max-connections = 5\nmax-waiting = 3\nheader-timeout = 500ms\nidle-timeout = 1m\n", 5, 3,
+                  500 * AD_NS_PER_MS, 60 * AD_NS_PER_SEC);
     /* the bounds themselves are accepted */
-    assert_int_equal(parse(&cfg, "max-connections = 1\nmax-waiting = 1000000\nheader-timeout = 10ms\n"
-                                 "idle-timeout = 1h\n"),
-                     0);
-    assert_int_equal(cfg.max_connections, 1);
-    assert_int_equal(cfg.max_waiting, 1000000);
-    assert_int_equal(cfg.header_timeout_ns, 10 * AD_NS_PER_MS);
-    assert_int_equal(cfg.idle_timeout_ns, 3600 * AD_NS_PER_SEC);
-    /* plain seconds, with a fraction */
-    assert_int_equal(parse(&cfg, "header-timeout = 0.25\nidle-timeout = 10s\n"), 0);
-    assert_int_equal(cfg.header_timeout_ns, 250 * AD_NS_PER_MS);
-    assert_int_equal(cfg.idle_timeout_ns, 10 * AD_NS_PER_SEC);
+    expect_limits("max-connections = 1\nmax-waiting = 1000000\nheader-timeout = 10ms\nidle-timeout = 1h\n", 1, 1000000,
+                  10 * AD_NS_PER_MS, 3600 * AD_NS_PER_SEC);
+    /* plain seconds, with a fraction (the limits keep their defaults) */
+    ad_config_t def;
+    ad_config_defaults(&def);
+    expect_limits("header-timeout = 0.25\nidle-timeout = 10s\n", def.max_connections, def.max_waiting,
+                  250 * AD_NS_PER_MS, 10 * AD_NS_PER_SEC);
 }
 
 static void test_parse_errors(void **state)
@@ -135,19 +134,9 @@ static void test_cli(void **state)
 static void test_validate(void **state)
 {
     (void)state;
-    ad_config_t cfg;
-    ad_config_defaults(&cfg);
-    cfg.max_connections = 0;
-    assert_int_equal(ad_config_validate(&cfg, err, sizeof(err)), -1);
-    assert_string_equal(err, "max-connections: 0 is out of range (1 to 1000000)");
-    ad_config_defaults(&cfg);
-    cfg.max_waiting = 2000000;
-    assert_int_equal(ad_config_validate(&cfg, err, sizeof(err)), -1);
-    assert_string_equal(err, "max-waiting: 2000000 is out of range (1 to 1000000)");
-    ad_config_defaults(&cfg);
-    cfg.header_timeout_ns = 0;
-    assert_int_equal(ad_config_validate(&cfg, err, sizeof(err)), -1);
-    assert_string_equal(err, "header-timeout: 0 is out of range (10ms to 1h)");
+    EXPECT_REFUSED("max-connections: 0 is out of range (1 to 1000000)", cfg.max_connections = 0);
+    EXPECT_REFUSED("max-waiting: 2000000 is out of range (1 to 1000000)", cfg.max_waiting = 2000000);
+    EXPECT_REFUSED("header-timeout: 0 is out of range (10ms to 1h)", cfg.header_timeout_ns = 0);
 }
 
 /* h2o 2.2.5 has one HTTP/1 request timer: it gets the smaller of the two, so each bounds what it names. */
