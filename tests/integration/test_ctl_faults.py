@@ -318,6 +318,16 @@ class FaultTestCase(harness.DaemonTestCase):
         for fragment in fragments:
             self.assertIn(fragment, lines[0])
 
+    def assert_stats_fails(self, path, reason, *extra, within=None):
+        """stats of path (and extra options): exit 1, one line naming path and reason, nothing on stdout,
+        and done within that many seconds when given."""
+        proc, took, _ = run_ctl("stats", self.url(path), *extra, timeout=30.0)
+        self.assertEqual(proc.returncode, EXIT_FAILURE, proc.stderr)
+        self.assert_one_line(proc, path, reason)
+        self.assertEqual(proc.stdout, "")
+        if within is not None:
+            self.assertLess(took, within)
+
 
 class UnresolvableNameTest(harness.DaemonTestCase):
     """A name that cannot resolve (.invalid never does, RFC 6761): exit 2, one line naming the host,
@@ -570,11 +580,7 @@ class LargeAnswerTest(FaultTestCase):
         # /stats is a few KB: a body past the ctl's bound is refused as soon as it passes it, not at the timeout.
         for extra in ((), ("--json",)):
             with self.subTest(extra=extra):
-                proc, took, _ = run_ctl("stats", self.url("/stats-big"), "--timeout", "20", *extra, timeout=30.0)
-                self.assertEqual(proc.returncode, EXIT_FAILURE, proc.stderr)
-                self.assert_one_line(proc, "/stats-big", "larger than")
-                self.assertEqual(proc.stdout, "")
-                self.assertLess(took, 10.0)
+                self.assert_stats_fails("/stats-big", "larger than", "--timeout", "20", *extra, within=10.0)
 
 
 class MalformedHeadTest(FaultTestCase):
@@ -693,10 +699,7 @@ class ResetMidBodyTest(FaultTestCase):
         self.for_modes(check)
 
     def test_stats(self):
-        proc, _, _ = run_ctl("stats", self.url("/reset-mid"))
-        self.assertEqual(proc.returncode, EXIT_FAILURE, proc.stderr)
-        self.assert_one_line(proc, "/reset-mid", "read: ")
-        self.assertEqual(proc.stdout, "")
+        self.assert_stats_fails("/reset-mid", "read: ")
 
 
 class SilentServerTest(FaultTestCase):
@@ -742,10 +745,7 @@ class SilentServerTest(FaultTestCase):
     def test_stats(self):
         for extra in ((), ("--json",)):
             with self.subTest(extra=extra):
-                proc, took, _ = run_ctl("stats", self.url("/hang"), "--timeout", "0.5", *extra, timeout=30.0)
-                self.assertEqual(proc.returncode, EXIT_FAILURE, proc.stderr)
-                self.assert_one_line(proc, "/hang", "timeout")
-                self.assertLess(took, 5.0)
+                self.assert_stats_fails("/hang", "timeout", "--timeout", "0.5", *extra, within=5.0)
 
 
 class SilentDemoTest(FaultTestCase):
@@ -786,10 +786,7 @@ class StatsNotTheDocumentTest(FaultTestCase):
         for path, reason in self.CASES:
             for extra in ((), ("--json",)):
                 with self.subTest(path=path, extra=extra):
-                    proc, _, _ = run_ctl("stats", self.url(path), *extra)
-                    self.assertEqual(proc.returncode, EXIT_FAILURE, proc.stderr)
-                    self.assert_one_line(proc, path, reason)
-                    self.assertEqual(proc.stdout, "")
+                    self.assert_stats_fails(path, reason, *extra)
 
     def test_watch_refuses_a_bad_first_document(self):
         proc, took, _ = run_ctl("stats", self.url("/stats-html"), "--watch", "--interval", "0.1", timeout=30.0)
