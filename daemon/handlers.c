@@ -86,6 +86,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     const char *path = ad_route_path(req->path.base, req->path.len, req->query_at, &len);
     ad_route_t r = ad_route_find(path, len);
     size_t head = request_head_bytes(req);
+    bool first = ad_server_claim_first_request(req);
 
     if (head > AD_MAX_REQUEST_HEAD) {
         r.ep = AD_EP_OTHER;
@@ -93,11 +94,13 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     } else if (r.kind != AD_ROUTE_NONE && !ad_route_method_allowed(req->method.base, req->method.len)) {
         r.ep = AD_EP_OTHER;
         answer_bad_method(loop, req, t0);
-    } else if (ad_server_draining(loop->server)) {
+    } else if (!first && ad_server_draining(loop->server)) {
         answer_draining(loop, req, r.ep, t0);
     } else {
         dispatch(loop, req, r, path, len, t0);
     }
+    if (first)
+        ad_server_first_request_done(loop->server);
     ad_loop_monitor_note(&loop->monitor, r.ep, ad_mono_ns() - t0);
     return 0;
 }

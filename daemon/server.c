@@ -22,6 +22,8 @@
 #include "version.h"
 
 #define DRAIN_POLL_NS (10 * AD_NS_PER_MS)
+/* How long the drain waits for the first request of a connection accepted just before the signal. */
+#define FIRST_REQUEST_GRACE_NS AD_NS_PER_SEC
 #define ACCEPT_PAUSE_NS (100 * AD_NS_PER_MS)
 #define ACCEPT_BATCH 32 /* connections taken per wake-up; fairness between loops comes from dispatch_connection */
 #define PARK_WAIT_SECONDS 2
@@ -39,6 +41,24 @@ static void on_connection_close(void *data)
     ad_stats_connection_close(&loop->stats);
     ad_server_release(&loop->server->connections);
     ad_timers_run_due(&loop->timers); /* due answers go before the rest of a burst of teardowns */
+}
+
+/* A connection that closes before its first request was handled: the drain no longer waits for it. */
+static void on_fresh_connection_close(void *data)
+{
+    ad_loop_t *loop = data;
+    atomic_fetch_sub_explicit(&loop->server->fresh, 1, memory_order_release);
+    on_connection_close(data);
+}
+
+/* The close callback tells whether a connection is fresh: no per-connection memory. */
+bool ad_server_claim_first_request(h2o_req_t *req)
+{
+    h2o_socket_t *sock = req->conn->callbacks->get_socket ? req->conn->callbacks->get_socket(req->conn) : NULL;
+    if (sock == NULL || sock->on_close.cb != on_fresh_connection_close)
+        return false;
+    sock->on_close.cb = on_connection_close;
+    return true;
 }
 
 /* ---- max-connections: a canned 503, then close ---- */
@@ -114,7 +134,7 @@ static void pause_accepting(ad_loop_t *loop, int err)
 static void adopt_connection(ad_loop_t *loop, h2o_socket_t *sock)
 {
     ad_stats_connection_open(&loop->stats);
-    sock->on_close.cb = on_connection_close;
+    sock->on_close.cb = on_fresh_connection_close;
     sock->on_close.data = loop;
     h2o_accept(&loop->accept_ctx, sock);
 }
@@ -176,9 +196,11 @@ static void on_accept(h2o_socket_t *listener, const char *err)
                 pause_accepting(loop, errno);
             return;
         }
-        if (ad_server_admit(&loop->server->connections, loop->server->cfg.max_connections))
+        if (ad_server_admit(&loop->server->connections, loop->server->cfg.max_connections)) {
+            /* counted here, not on adoption, so that a connection handed to another loop is never missed */
+            atomic_fetch_add_explicit(&loop->server->fresh, 1, memory_order_relaxed);
             dispatch_connection(loop, sock);
-        else
+        } else
             refuse_connection(loop, sock);
     }
 }
@@ -224,15 +246,24 @@ static void stop_loops(ad_server_t *s)
 static void on_drain_poll(ad_timer_t *timer)
 {
     ad_server_t *s = H2O_STRUCT_FROM_MEMBER(ad_server_t, drain_timer, timer);
+    int64_t now = ad_mono_ns();
+    /* fresh before waiting: a first request is counted in `waiting` before it leaves `fresh` */
+    int64_t fresh = atomic_load_explicit(&s->fresh, memory_order_acquire);
     int64_t waiting = atomic_load_explicit(&s->waiting, memory_order_relaxed);
-    if (waiting == 0) {
+    bool fresh_waited_enough = fresh == 0 || now >= s->first_request_deadline_ns;
+    if (waiting == 0 && fresh_waited_enough) {
+        if (fresh > 0) {
+            char grace[32];
+            ad_duration_format(s->first_request_deadline_ns - s->drain_started_ns, grace, sizeof(grace));
+            ad_log_info("closing connections that sent no request within %s of the stop: %" PRId64, grace, fresh);
+        }
         ad_log_info("all in-flight requests finished");
         stop_loops(s);
-    } else if (ad_mono_ns() >= s->drain_deadline_ns) {
+    } else if (now >= s->drain_deadline_ns) {
         ad_log_warning("drain timeout: %" PRId64 " requests still in flight; stopping anyway", waiting);
         stop_loops(s);
     } else {
-        ad_timers_add(&s->loops[0]->timers, timer, ad_mono_ns() + DRAIN_POLL_NS);
+        ad_timers_add(&s->loops[0]->timers, timer, now + DRAIN_POLL_NS);
     }
 }
 
@@ -255,7 +286,10 @@ void ad_server_request_stop(ad_server_t *s)
     begin_drain(s->loops[0]);
     for (unsigned i = 1; i < s->nloops; i++)
         h2o_multithread_send_message(&s->loops[i]->control_receiver, &s->loops[i]->drain_msg);
-    s->drain_deadline_ns = ad_mono_ns() + s->cfg.drain_timeout_ns;
+    s->drain_started_ns = ad_mono_ns();
+    s->drain_deadline_ns = s->drain_started_ns + s->cfg.drain_timeout_ns;
+    int64_t grace = s->cfg.drain_timeout_ns < FIRST_REQUEST_GRACE_NS ? s->cfg.drain_timeout_ns : FIRST_REQUEST_GRACE_NS;
+    s->first_request_deadline_ns = s->drain_started_ns + grace;
     ad_timer_init(&s->drain_timer, on_drain_poll);
     on_drain_poll(&s->drain_timer);
 }

@@ -72,6 +72,7 @@ struct ad_server {
     _Atomic int64_t waiting;     /* requests on a timer, in the pool or in a blocking sleep, all loops */
     _Atomic int64_t connections; /* client connections open, all loops: held to cfg.max_connections */
     _Atomic int64_t timer_waits; /* requests waiting on a delay timer, all loops: held to cfg.max_waiting */
+    _Atomic int64_t fresh;       /* connections accepted whose first request has not been handled yet */
     char refusal[512];           /* the canned 503 sent to a connection past max-connections */
     size_t refusal_len;
     _Atomic bool draining;
@@ -79,7 +80,8 @@ struct ad_server {
     _Atomic bool handoff_ready; /* every loop can receive connections */
     /* loop 0 only */
     bool stop_now;
-    int64_t drain_deadline_ns;
+    int64_t drain_started_ns, drain_deadline_ns;
+    int64_t first_request_deadline_ns; /* the drain stops waiting for fresh connections here */
     ad_timer_t drain_timer;
     /* start-up and exit rendezvous of the loop threads */
     pthread_mutex_t sync_lock;
@@ -112,6 +114,18 @@ static inline void ad_server_wait_begin(ad_server_t *s)
 static inline void ad_server_wait_end(ad_server_t *s)
 {
     atomic_fetch_sub_explicit(&s->waiting, 1, memory_order_relaxed);
+}
+/*
+ * A connection's first request. Only this process can serve a connection it has accepted (a restart's
+ * successor never sees it), so a first request is served even while draining, and the drain waits a
+ * moment for accepted connections whose request has not arrived yet. claim: true once per connection,
+ * for its first request; then ..._done after the request was handled (answered or waiting).
+ */
+bool ad_server_claim_first_request(h2o_req_t *req);
+static inline void ad_server_first_request_done(ad_server_t *s)
+{
+    /* release: whatever the request entered (`waiting`) is visible to the drain poll once this is */
+    atomic_fetch_sub_explicit(&s->fresh, 1, memory_order_release);
 }
 /*
  * One more of a bounded resource: true and counted when fewer than max are taken, false (nothing counted)
