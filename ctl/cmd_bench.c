@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
-#include "clock.h"
 #include "cmd_common.h"
 #include "commands.h"
 #include "engine.h"
@@ -82,19 +81,19 @@ static int bench_one(const ad_bench_opts_t *o, size_t i, const struct curl_slist
     return 0;
 }
 
-static void report_end(FILE *out, const ad_bench_opts_t *o, const ad_cmd_output_t *dest,
-                       const ad_run_result_t *const *runs, size_t n)
+/* The text report's end: the ratios between endpoints, the timeline. */
+static void report_end(const ad_cmd_runs_t *r, const void *opts)
 {
-    ad_report_style_t st;
-    ad_cmd_report_style(&st, dest, o->color, o->ascii);
-    if (n > 1) {
-        ad_report_ratios(out, runs, n, &st);
-        fputc('\n', out);
+    const ad_bench_opts_t *o = opts;
+    const ad_run_result_t *const *runs = (const ad_run_result_t *const *)r->runs;
+    if (r->n > 1) {
+        ad_report_ratios(r->dest.out, runs, r->n, &r->st);
+        fputc('\n', r->dest.out);
     }
     if (!o->no_timeline) {
         ad_timeline_style_t ts;
-        ad_cmd_timeline_style(&ts, dest, o->color, o->ascii);
-        ad_timeline_render(out, runs, n, &ts);
+        ad_cmd_timeline_style(&ts, &r->dest, o->color, o->ascii);
+        ad_timeline_render(r->dest.out, runs, r->n, &ts);
     }
 }
 
@@ -102,74 +101,37 @@ int ad_bench_execute(ad_bench_opts_t *o, const char *heading)
 {
     if (o->threads == 0)
         o->threads = ad_bench_auto_threads(sysconf(_SC_NPROCESSORS_ONLN), o->concurrency);
-    int64_t started_wall = ad_wall_ns();
     ad_engine_backend_id_t backend;
     if (choose_engine(o, &backend) != 0)
         return AD_CTL_EXIT_USAGE;
-    bool journal = ad_cmd_journal_setup(o->journal);
-    ad_cmd_output_t dest;
-    if (ad_cmd_output_open(&dest, o->output) != 0)
-        return AD_CTL_EXIT_USAGE;
-    struct curl_slist *resolve = NULL;
-    int rc = ad_cmd_check_target(&o->base, o->timeout_ns, &resolve);
-    if (rc != 0) {
-        ad_cmd_output_close(&dest);
+    ad_cmd_runs_t r;
+    int rc = ad_cmd_runs_begin(&r, &(ad_cmd_runs_spec_t){.command = "bench",
+                                                         .output = o->output,
+                                                         .heading = heading,
+                                                         .json = o->json,
+                                                         .journal = o->journal,
+                                                         .ascii = o->ascii,
+                                                         .color = o->color,
+                                                         .target = &o->base,
+                                                         .timeout_ns = o->timeout_ns,
+                                                         .max_runs = o->nendpoints});
+    if (rc != 0)
         return rc;
-    }
-
-    ad_run_result_t **runs = calloc(o->nendpoints, sizeof(*runs));
-    size_t n = 0;
-    ad_report_style_t st;
-    ad_cmd_report_style(&st, &dest, o->color, o->ascii);
-    if (runs == NULL) {
-        ad_cmd_error("out of memory");
-        rc = AD_CTL_EXIT_SOFTWARE;
-    }
-    if (!o->json && heading != NULL && rc == 0)
-        fprintf(dest.out, "%s\n\n", heading);
-    for (size_t i = 0; i < o->nendpoints && rc == 0 && !ad_engine_stop_requested(); i++) {
-        runs[i] = malloc(sizeof(*runs[i]));
-        if (runs[i] == NULL) {
+    for (size_t i = 0; i < o->nendpoints && !ad_engine_stop_requested(); i++) {
+        ad_run_result_t *run = malloc(sizeof(*run));
+        if (run == NULL) {
             ad_cmd_error("out of memory");
             rc = AD_CTL_EXIT_SOFTWARE;
             break;
         }
-        rc = bench_one(o, i, resolve, backend, runs[i]);
+        rc = bench_one(o, i, r.resolve, backend, run);
         if (rc != 0) {
-            free(runs[i]);
-            runs[i] = NULL;
+            free(run);
             break;
         }
-        n++;
-        if (!o->json) {
-            ad_report_run(dest.out, runs[i], &st);
-            fputc('\n', dest.out);
-            fflush(dest.out);
-        }
+        ad_cmd_runs_add(&r, run);
     }
-    const ad_run_result_t *const *cruns = (const ad_run_result_t *const *)runs;
-    if (n > 0) {
-        if (o->json) {
-            json_t *options = ad_json_options_bench(o);
-            if (ad_cmd_write_json(dest.out, "bench", options, started_wall, runs, n) != 0 && rc == 0)
-                rc = AD_CTL_EXIT_SOFTWARE;
-            json_decref(options);
-        } else {
-            report_end(dest.out, o, &dest, cruns, n);
-        }
-        if (journal)
-            ad_cmd_journal_runs("bench", cruns, n);
-        ad_cmd_notify_summary("bench", cruns, n);
-    }
-    if (ad_cmd_output_close(&dest) != 0 && rc == 0)
-        rc = AD_CTL_EXIT_SOFTWARE;
-    if (rc == 0)
-        rc = ad_engine_stop_requested() ? AD_CTL_EXIT_INTERRUPTED : ad_cmd_runs_exit(cruns, n);
-    for (size_t i = 0; i < n; i++)
-        free(runs[i]);
-    free(runs);
-    curl_slist_free_all(resolve);
-    return rc;
+    return ad_cmd_runs_end(&r, rc, o->json ? ad_json_options_bench(o) : NULL, report_end, o);
 }
 
 int ad_cmd_bench(int argc, char **argv)

@@ -7,7 +7,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+#include "clock.h"
 #include "commands.h"
+#include "engine.h"
 #include "json_report.h"
 #include "log.h"
 #include "messages.h"
@@ -127,7 +129,8 @@ int ad_cmd_check_target(const ad_url_t *u, int64_t timeout_ns, struct curl_slist
     return st == AD_TARGET_UNREACHABLE ? AD_CTL_EXIT_UNAVAILABLE : AD_CTL_EXIT_SOFTWARE;
 }
 
-bool ad_cmd_journal_setup(bool forced)
+/* Whether results go to the journal: under systemd, or --journal. Sets the log target accordingly. */
+static bool journal_setup(bool forced)
 {
     if (!forced && !ad_notify_enabled())
         return false;
@@ -135,7 +138,8 @@ bool ad_cmd_journal_setup(bool forced)
     return true;
 }
 
-void ad_cmd_journal_runs(const char *command, const ad_run_result_t *const *runs, size_t n)
+/* One journal entry per run (AD_MSGID_BENCH_RESULT / AD_MSGID_COMPARE_RESULT, report_fields.h fields). */
+static void journal_runs(const char *command, const ad_run_result_t *const *runs, size_t n)
 {
     const char *msgid = strcmp(command, "compare") == 0 ? AD_MSGID_COMPARE_RESULT : AD_MSGID_BENCH_RESULT;
     for (size_t i = 0; i < n; i++) {
@@ -151,7 +155,8 @@ void ad_cmd_journal_runs(const char *command, const ad_run_result_t *const *runs
     }
 }
 
-void ad_cmd_notify_summary(const char *command, const ad_run_result_t *const *runs, size_t n)
+/* The final STATUS= summary (under systemd). */
+static void notify_summary(const char *command, const ad_run_result_t *const *runs, size_t n)
 {
     if (!ad_notify_enabled() || n == 0)
         return;
@@ -160,7 +165,8 @@ void ad_cmd_notify_summary(const char *command, const ad_run_result_t *const *ru
     ad_notify_status("%s", status);
 }
 
-int ad_cmd_write_json(FILE *out, const char *command, json_t *options, int64_t started_wall_ns,
+/* The --json document of runs into out. Returns 0, or -1 after printing why. */
+static int write_json(FILE *out, const char *command, json_t *options, int64_t started_wall_ns,
                       ad_run_result_t *const *runs, size_t n)
 {
     ad_json_report_t doc;
@@ -177,10 +183,73 @@ int ad_cmd_write_json(FILE *out, const char *command, json_t *options, int64_t s
     return 0;
 }
 
-int ad_cmd_runs_exit(const ad_run_result_t *const *runs, size_t n)
+/* 1 when any request of any run failed, else 0. */
+static int runs_exit(const ad_run_result_t *const *runs, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (runs[i]->completed != runs[i]->ok || runs[i]->sent != runs[i]->completed)
             return AD_CTL_EXIT_FAILURE;
     return AD_CTL_EXIT_OK;
+}
+
+int ad_cmd_runs_begin(ad_cmd_runs_t *r, const ad_cmd_runs_spec_t *spec)
+{
+    memset(r, 0, sizeof(*r));
+    r->command = spec->command;
+    r->started_wall_ns = ad_wall_ns();
+    r->json = spec->json;
+    r->journal = journal_setup(spec->journal);
+    if (ad_cmd_output_open(&r->dest, spec->output) != 0)
+        return AD_CTL_EXIT_USAGE;
+    int rc = ad_cmd_check_target(spec->target, spec->timeout_ns, &r->resolve);
+    if (rc == 0 && (r->runs = calloc(spec->max_runs ? spec->max_runs : 1, sizeof(*r->runs))) == NULL) {
+        ad_cmd_error("out of memory");
+        curl_slist_free_all(r->resolve);
+        rc = AD_CTL_EXIT_SOFTWARE;
+    }
+    if (rc != 0) {
+        ad_cmd_output_close(&r->dest);
+        return rc;
+    }
+    ad_cmd_report_style(&r->st, &r->dest, spec->color, spec->ascii);
+    if (!r->json && spec->heading != NULL)
+        fprintf(r->dest.out, "%s\n\n", spec->heading);
+    return 0;
+}
+
+void ad_cmd_runs_add(ad_cmd_runs_t *r, ad_run_result_t *run)
+{
+    r->runs[r->n++] = run;
+    if (!r->json) {
+        ad_report_run(r->dest.out, run, &r->st);
+        fputc('\n', r->dest.out);
+        fflush(r->dest.out);
+    }
+}
+
+int ad_cmd_runs_end(ad_cmd_runs_t *r, int rc, json_t *options,
+                    void (*summary)(const ad_cmd_runs_t *r, const void *opts), const void *opts)
+{
+    const ad_run_result_t *const *runs = (const ad_run_result_t *const *)r->runs;
+    if (r->n > 0) {
+        if (r->json) {
+            if (write_json(r->dest.out, r->command, options, r->started_wall_ns, r->runs, r->n) != 0 && rc == 0)
+                rc = AD_CTL_EXIT_SOFTWARE;
+        } else {
+            summary(r, opts);
+        }
+        if (r->journal)
+            journal_runs(r->command, runs, r->n);
+        notify_summary(r->command, runs, r->n);
+    }
+    json_decref(options);
+    if (ad_cmd_output_close(&r->dest) != 0 && rc == 0)
+        rc = AD_CTL_EXIT_SOFTWARE;
+    if (rc == 0)
+        rc = ad_engine_stop_requested() ? AD_CTL_EXIT_INTERRUPTED : runs_exit(runs, r->n);
+    for (size_t i = 0; i < r->n; i++)
+        free(r->runs[i]);
+    free(r->runs);
+    curl_slist_free_all(r->resolve);
+    return rc;
 }

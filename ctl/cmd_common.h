@@ -2,8 +2,7 @@
 #define AD_CTL_CMD_COMMON_H
 /*
  * What the subcommands share around the engines: the usage error path, where output goes (terminal
- * width, colour, --output), the target check, the JSON document, the journal entries and the final
- * STATUS=, and the exit status of a set of runs.
+ * width, colour, --output), the target check, and a set of runs from the first to the exit status.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -41,19 +40,43 @@ void ad_cmd_timeline_style(ad_timeline_style_t *st, const ad_cmd_output_t *o, ad
  * curl_slist_free_all), or an exit status after printing the one-line reason. */
 int ad_cmd_check_target(const ad_url_t *u, int64_t timeout_ns, struct curl_slist **resolve);
 
-/* Whether results go to the journal: under systemd, or --journal. Sets the log target accordingly. */
-bool ad_cmd_journal_setup(bool forced);
-/* One journal entry per run (AD_MSGID_BENCH_RESULT / AD_MSGID_COMPARE_RESULT, report_fields.h fields). */
-void ad_cmd_journal_runs(const char *command, const ad_run_result_t *const *runs, size_t n);
-/* The final STATUS= summary (under systemd). */
-void ad_cmd_notify_summary(const char *command, const ad_run_result_t *const *runs, size_t n);
+/*
+ * A run set (bench's endpoints, compare's modes) from start to exit status: the output opened and the
+ * target checked first, each finished run's section printed as it comes, then the end: the JSON document
+ * or the closing summary, the journal entries (under systemd or --journal), the final STATUS=.
+ */
+typedef struct ad_cmd_runs {
+    const char *command; /* "bench", "compare" */
+    int64_t started_wall_ns;
+    bool json, journal;
+    ad_cmd_output_t dest;
+    ad_report_style_t st;
+    struct curl_slist *resolve; /* the target's pinned address */
+    ad_run_result_t **runs;
+    size_t n;
+} ad_cmd_runs_t;
 
-/* The --json document of runs into out. Returns 0, or -1 after printing why. */
-int ad_cmd_write_json(FILE *out, const char *command, json_t *options, int64_t started_wall_ns,
-                      ad_run_result_t *const *runs, size_t n);
+/* What ad_cmd_runs_begin needs: bench's and compare's shared options, and the run set's size. */
+typedef struct ad_cmd_runs_spec {
+    const char *command, *output, *heading; /* heading: printed first in the text report, or NULL */
+    bool json, journal, ascii;
+    ad_color_mode_t color;
+    const ad_url_t *target;
+    int64_t timeout_ns;
+    size_t max_runs;
+} ad_cmd_runs_spec_t;
 
-/* 1 when any request of any run failed, else 0. */
-int ad_cmd_runs_exit(const ad_run_result_t *const *runs, size_t n);
+/* 0, or an exit status after printing why (nothing is left to free then). */
+int ad_cmd_runs_begin(ad_cmd_runs_t *r, const ad_cmd_runs_spec_t *spec);
+/* Keeps a finished run (freed by ad_cmd_runs_end) and prints its section (text). */
+void ad_cmd_runs_add(ad_cmd_runs_t *r, ad_run_result_t *run);
+/*
+ * After the last run, whatever stopped it (rc: 0, or the exit status of a failure so far): options (the
+ * JSON document's, taken over) or summary(r, opts) for the text report's end. Frees everything; returns
+ * the exit status: rc, else 130 after SIGINT/SIGTERM, else 1 when any request failed, else 0.
+ */
+int ad_cmd_runs_end(ad_cmd_runs_t *r, int rc, json_t *options,
+                    void (*summary)(const ad_cmd_runs_t *r, const void *opts), const void *opts);
 
 /* Prints "asyncdemoctl: <message>" on stderr. */
 void ad_cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -406,88 +406,59 @@ static int run_mode(ad_compare_mode_t mode, mode_ctx_t *m)
     return -1;
 }
 
-static void report_end(FILE *out, const ad_compare_opts_t *o, const ad_cmd_output_t *dest,
-                       const ad_run_result_t *const *runs, size_t n)
+/* The text report's end: the modes ranked, the timeline. */
+static void report_end(const ad_cmd_runs_t *r, const void *opts)
 {
-    ad_report_style_t st;
-    ad_cmd_report_style(&st, dest, o->color, o->ascii);
-    ad_report_ranking(out, runs, n, &st);
-    fputc('\n', out);
+    const ad_compare_opts_t *o = opts;
+    const ad_run_result_t *const *runs = (const ad_run_result_t *const *)r->runs;
+    ad_report_ranking(r->dest.out, runs, r->n, &r->st);
+    fputc('\n', r->dest.out);
     if (!o->no_timeline) {
         ad_timeline_style_t ts;
-        ad_cmd_timeline_style(&ts, dest, o->color, o->ascii);
-        ad_timeline_render(out, runs, n, &ts);
+        ad_cmd_timeline_style(&ts, &r->dest, o->color, o->ascii);
+        ad_timeline_render(r->dest.out, runs, r->n, &ts);
     }
 }
 
 int ad_compare_execute(const ad_compare_opts_t *o, const char *heading)
 {
-    int64_t started_wall = ad_wall_ns();
-    bool journal = ad_cmd_journal_setup(o->journal);
-    ad_cmd_output_t dest;
-    if (ad_cmd_output_open(&dest, o->output) != 0)
-        return AD_CTL_EXIT_USAGE;
-    struct curl_slist *resolve = NULL;
-    int rc = ad_cmd_check_target(&o->target, o->timeout_ns, &resolve);
-    if (rc != 0) {
-        ad_cmd_output_close(&dest);
+    ad_cmd_runs_t r;
+    int rc = ad_cmd_runs_begin(&r, &(ad_cmd_runs_spec_t){.command = "compare",
+                                                         .output = o->output,
+                                                         .heading = heading,
+                                                         .json = o->json,
+                                                         .journal = o->journal,
+                                                         .ascii = o->ascii,
+                                                         .color = o->color,
+                                                         .target = &o->target,
+                                                         .timeout_ns = o->timeout_ns,
+                                                         .max_runs = o->nmodes});
+    if (rc != 0)
         return rc;
-    }
-    ad_run_result_t *runs[AD_MODE_COUNT] = {NULL};
-    size_t n = 0;
-    ad_report_style_t st;
-    ad_cmd_report_style(&st, &dest, o->color, o->ascii);
-    if (!o->json && heading != NULL)
-        fprintf(dest.out, "%s\n\n", heading);
     for (size_t i = 0; i < o->nmodes && !ad_engine_stop_requested(); i++) {
         const char *name = ad_compare_mode_name(o->modes[i]);
-        ad_run_result_t *r = malloc(sizeof(*r));
-        if (r == NULL) {
+        ad_run_result_t *run = malloc(sizeof(*run));
+        if (run == NULL) {
             ad_cmd_error("out of memory");
             rc = AD_CTL_EXIT_SOFTWARE;
             break;
         }
-        ad_run_result_init(r, name, o->url);
+        ad_run_result_init(run, name, o->url);
         ad_progress_t progress;
         ad_progress_init(&progress, "compare", name, !o->no_progress);
-        mode_ctx_t m = {.o = o, .resolve = resolve, .r = r, .progress = &progress, .out = o->json ? NULL : dest.out};
+        mode_ctx_t m = {
+            .o = o, .resolve = r.resolve, .r = run, .progress = &progress, .out = o->json ? NULL : r.dest.out};
         int mrc = run_mode(o->modes[i], &m);
         ad_progress_clear(&progress);
         if (mrc != 0) {
             ad_cmd_error("compare %s: %s", name, m.err);
-            free(r);
+            free(run);
             rc = AD_CTL_EXIT_SOFTWARE;
             break;
         }
-        runs[n++] = r;
-        if (!o->json) {
-            ad_report_run(dest.out, r, &st);
-            fputc('\n', dest.out);
-            fflush(dest.out);
-        }
+        ad_cmd_runs_add(&r, run);
     }
-    const ad_run_result_t *const *cruns = (const ad_run_result_t *const *)runs;
-    if (n > 0) {
-        if (o->json) {
-            json_t *options = ad_json_options_compare(o);
-            if (ad_cmd_write_json(dest.out, "compare", options, started_wall, runs, n) != 0 && rc == 0)
-                rc = AD_CTL_EXIT_SOFTWARE;
-            json_decref(options);
-        } else {
-            report_end(dest.out, o, &dest, cruns, n);
-        }
-        if (journal)
-            ad_cmd_journal_runs("compare", cruns, n);
-        ad_cmd_notify_summary("compare", cruns, n);
-    }
-    if (ad_cmd_output_close(&dest) != 0 && rc == 0)
-        rc = AD_CTL_EXIT_SOFTWARE;
-    if (rc == 0)
-        rc = ad_engine_stop_requested() ? AD_CTL_EXIT_INTERRUPTED : ad_cmd_runs_exit(cruns, n);
-    for (size_t i = 0; i < n; i++)
-        free(runs[i]);
-    curl_slist_free_all(resolve);
-    return rc;
+    return ad_cmd_runs_end(&r, rc, o->json ? ad_json_options_compare(o) : NULL, report_end, o);
 }
 
 int ad_cmd_compare(int argc, char **argv)
