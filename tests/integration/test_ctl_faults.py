@@ -14,12 +14,12 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import tempfile
 import threading
 import time
 
+import fake_server
 import harness
 
 EXIT_OK, EXIT_FAILURE, EXIT_UNAVAILABLE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -40,28 +40,14 @@ def stats_document():
         return d.get("/stats").body
 
 
-class FaultServer:
-    """HTTP/1.1 on a free loopback port; what it answers depends on the request's path (answer())."""
+class FaultServer(fake_server.FakeServer):
+    """What it answers depends on the request's path (answer())."""
 
     def __init__(self, default="/notfound", stats=b"{}", max_open=None):
         self.default = default
-        # At most this many connections served at once; the rest wait in the accept queue (standalone h2o
-        # past its max-connections).
-        self.open_slots = threading.Semaphore(max_open) if max_open else None
         self.stats = stats
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(256)
-        self.port = self.sock.getsockname()[1]
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.lock = threading.Lock()
         self.counts = {}
-        self.accept_limit = None  # stop listening after this many connections (a target that goes down)
-        self.accepted = 0
-        self.stopping = False
-        self.thread = threading.Thread(target=self.accept_loop, daemon=True)
-        self.thread.start()
+        super().__init__(max_open)
 
     def count(self, path):
         """How many requests to path were served before this one (per path, across connections)."""
@@ -70,53 +56,12 @@ class FaultServer:
             self.counts[path] = n + 1
             return n
 
-    def accept_loop(self):
-        while not self.stopping:
-            if self.open_slots:
-                self.open_slots.acquire()
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.accepted += 1
-            last = self.accept_limit is not None and self.accepted >= self.accept_limit
-            if last:
-                self.sock.close()  # from now on: connection refused (closed before this one is served)
-            threading.Thread(target=self.serve, args=(conn,), daemon=True).start()
-            if last:
-                return
-
-    def serve(self, conn):
-        try:
-            self.serve_requests(conn)
-        finally:
-            if self.open_slots:
-                self.open_slots.release()
-
-    def serve_requests(self, conn):
-        buf = b""
-        with conn:
-            conn.settimeout(30)
-            try:
-                while True:
-                    while b"\r\n\r\n" not in buf:
-                        chunk = conn.recv(65536)
-                        if not chunk:
-                            return
-                        buf += chunk
-                    head, buf = buf.split(b"\r\n\r\n", 1)
-                    path = head.split(b" ")[1].decode().split("?")[0]
-                    if not self.answer(conn, path):
-                        return
-            except OSError:
-                return  # the client went away (or reset): nothing more to do
-
     def send_simple(self, conn, status, body, ctype="application/json"):
         conn.sendall(b"HTTP/1.1 %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n" % (status, ctype.encode(),
                                                                                           len(body)) + body)
         return True
 
-    def answer(self, conn, path):
+    def answer(self, conn, path, served=0):
         """Answers one request on conn; returns False when the connection must end."""
         if path not in ("/ok", "/slow", "/e500", "/mix", "/big", "/endless", "/reset-mid", "/hang", "/big-head",
                         "/many-headers", "/bad-length") and not path.startswith("/stats"):
@@ -146,7 +91,7 @@ class FaultServer:
         if path == "/reset-mid":  # a head promising 1000 bytes, 100 of them, then a reset (RST)
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + b"y" * 100)
             time.sleep(0.05)  # let the head and the first bytes arrive before the reset
-            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            self.reset_on_close(conn)
             return False
         if path == "/big-head":  # a 1 MB header line
             conn.sendall(b"HTTP/1.1 200 OK\r\nX-Big: " + b"h" * (1024 * 1024) + b"\r\nContent-Length: %d\r\n\r\n" %
@@ -192,14 +137,6 @@ class FaultServer:
         if path == "/notfound":
             return self.send_simple(conn, b"404 Not Found", b"")
         return self.answer(conn, self.default)
-
-    def close(self):
-        self.stopping = True
-        try:
-            self.sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self.sock.close()
 
 
 GNU_TIME = "/usr/bin/time"  # its %M is the peak RSS of the command alone (wait4 of a clean fork)

@@ -5,10 +5,9 @@ idle keep-alive connections the server closes. Each must be counted in the right
 by both engines, and never hang or crash."""
 
 import json
-import socket
-import threading
 import time
 
+import fake_server
 import harness
 
 BODY = b'{"endpoint":"/x","waited_seconds":0.25,"sequence":7}'
@@ -52,60 +51,15 @@ def answer(path, keep_count):
     return b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", False
 
 
-class OddServer:
-    """A threaded HTTP/1.1 server on a free loopback port that answers per path (answer())."""
+class OddServer(fake_server.FakeServer):
+    """Answers per path (answer() above)."""
 
-    def __init__(self):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(128)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self.lock = threading.Lock()
-        self.stopping = False
-        threading.Thread(target=self.accept_loop, daemon=True).start()
-
-    def accept_loop(self):
-        while not self.stopping:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            with self.lock:
-                self.connections += 1
-            threading.Thread(target=self.serve, args=(conn,), daemon=True).start()
-
-    def serve(self, conn):
-        buf = b""
-        served = 0
-        with conn:
-            conn.settimeout(10)
-            while True:
-                while b"\r\n\r\n" not in buf:
-                    try:
-                        chunk = conn.recv(65536)
-                    except OSError:
-                        return
-                    if not chunk:
-                        return
-                    buf += chunk
-                head, buf = buf.split(b"\r\n\r\n", 1)
-                path = head.split(b" ")[1].decode().split("?")[0]
-                data, close = answer(path, served)
-                served += 1
-                if path == "/reset":
-                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-                try:
-                    conn.sendall(data)
-                except OSError:
-                    return
-                if close:
-                    return
-
-    def close(self):
-        self.stopping = True
-        self.sock.close()
+    def answer(self, conn, path, served):
+        data, close = answer(path, served)
+        if path == "/reset":
+            self.reset_on_close(conn)
+        conn.sendall(data)
+        return not close
 
 
 def ctl(*args, engine, timeout=60.0):
@@ -208,8 +162,8 @@ class EnginesTest(harness.DaemonTestCase):
     def settled_connections(self):
         """The server's connection count once its accept thread has caught up with the kernel."""
         last = -1
-        while self.server.connections != last:
-            last = self.server.connections
+        while self.server.accepted != last:
+            last = self.server.accepted
             time.sleep(0.1)
         return last
 
