@@ -105,16 +105,7 @@ int ad_bench_execute(ad_bench_opts_t *o, const char *heading)
     if (choose_engine(o, &backend) != 0)
         return AD_CTL_EXIT_USAGE;
     ad_cmd_runs_t r;
-    int rc = ad_cmd_runs_begin(&r, &(ad_cmd_runs_spec_t){.command = "bench",
-                                                         .output = o->output,
-                                                         .heading = heading,
-                                                         .json = o->json,
-                                                         .journal = o->journal,
-                                                         .ascii = o->ascii,
-                                                         .color = o->color,
-                                                         .target = &o->base,
-                                                         .timeout_ns = o->timeout_ns,
-                                                         .max_runs = o->nendpoints});
+    int rc = ad_cmd_runs_begin(&r, &AD_CMD_RUNS_SPEC(o, "bench", heading, &o->base, o->nendpoints));
     if (rc != 0)
         return rc;
     for (size_t i = 0; i < o->nendpoints && !ad_engine_stop_requested(); i++) {

@@ -66,6 +66,19 @@ typedef struct ad_cmd_runs_spec {
     size_t max_runs;
 } ad_cmd_runs_spec_t;
 
+/* The spec from bench's or compare's options, which name these fields alike. */
+#define AD_CMD_RUNS_SPEC(o, command_, heading_, target_, max_runs_)                                                    \
+    ((ad_cmd_runs_spec_t){.command = (command_),                                                                       \
+                          .output = (o)->output,                                                                       \
+                          .heading = (heading_),                                                                       \
+                          .json = (o)->json,                                                                           \
+                          .journal = (o)->journal,                                                                     \
+                          .ascii = (o)->ascii,                                                                         \
+                          .color = (o)->color,                                                                         \
+                          .target = (target_),                                                                         \
+                          .timeout_ns = (o)->timeout_ns,                                                               \
+                          .max_runs = (max_runs_)})
+
 /* 0, or an exit status after printing why (nothing is left to free then). */
 int ad_cmd_runs_begin(ad_cmd_runs_t *r, const ad_cmd_runs_spec_t *spec);
 /* Keeps a finished run (freed by ad_cmd_runs_end) and prints its section (text). */

@@ -423,16 +423,7 @@ static void report_end(const ad_cmd_runs_t *r, const void *opts)
 int ad_compare_execute(const ad_compare_opts_t *o, const char *heading)
 {
     ad_cmd_runs_t r;
-    int rc = ad_cmd_runs_begin(&r, &(ad_cmd_runs_spec_t){.command = "compare",
-                                                         .output = o->output,
-                                                         .heading = heading,
-                                                         .json = o->json,
-                                                         .journal = o->journal,
-                                                         .ascii = o->ascii,
-                                                         .color = o->color,
-                                                         .target = &o->target,
-                                                         .timeout_ns = o->timeout_ns,
-                                                         .max_runs = o->nmodes});
+    int rc = ad_cmd_runs_begin(&r, &AD_CMD_RUNS_SPEC(o, "compare", heading, &o->target, o->nmodes));
     if (rc != 0)
         return rc;
     for (size_t i = 0; i < o->nmodes && !ad_engine_stop_requested(); i++) {
