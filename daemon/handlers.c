@@ -1,4 +1,4 @@
-/* Routing: exact paths, methods, draining; every handler timed for stall attribution. */
+/* Routing: exact paths and methods; every handler timed for stall attribution. */
 #include "handlers.h"
 
 #include <string.h>
@@ -45,15 +45,6 @@ static size_t request_head_bytes(const h2o_req_t *req)
     return ad_route_head_bytes(req->method.len, req->path.len, req->headers.size, fields);
 }
 
-static void answer_draining(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, int64_t t0)
-{
-    /* HTTP/1: h2o writes "Connection: close" for a non-persistent response; HTTP/2 has GOAWAY instead. */
-    req->http1_is_persistent = 0;
-    ad_respond_error_begin(&loop->jw, 503, "shutting down");
-    ad_stats_request_immediate(&loop->stats, ep, 503, ad_mono_ns() - t0);
-    ad_respond_error_end(req, 503, &loop->jw);
-}
-
 static void dispatch(ad_loop_t *loop, h2o_req_t *req, ad_route_t r, const char *path, size_t len, int64_t t0)
 {
     switch (r.kind) {
@@ -94,8 +85,6 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     } else if (r.kind != AD_ROUTE_NONE && !ad_route_method_allowed(req->method.base, req->method.len)) {
         r.ep = AD_EP_OTHER;
         answer_bad_method(loop, req, t0);
-    } else if (!first && ad_server_draining(loop->server)) {
-        answer_draining(loop, req, r.ep, t0);
     } else {
         dispatch(loop, req, r, path, len, t0);
     }

@@ -99,7 +99,7 @@ class SigtermUnderLoadTest(harness.DaemonTestCase):
         return socks
 
     def try_new_connection(self, d):
-        """A connection made during the drain: refused, closed unanswered, or 503 + Connection: close."""
+        """A connection made during the drain: refused (or, queued before the listener closed, reset)."""
         try:
             s = socket.create_connection((d.host, d.port), timeout=2)
         except (ConnectionRefusedError, ConnectionResetError):
@@ -111,9 +111,8 @@ class SigtermUnderLoadTest(harness.DaemonTestCase):
                 return "closed"
             data, how = read_until_closed([s], 5)[s]
         self.assertNotEqual(how, "open", "accepted during the drain but neither answered nor closed")
-        for status, headers, _ in parse_responses(data):
-            self.assertEqual((status, headers.get("connection")), (503, "close"), data[:300])
-        return "503" if data else "closed"
+        self.assertEqual(data, b"", "a connection made during the drain was served")
+        return "closed"
 
     def test_every_request_answered_or_closed_cleanly(self):
         d = self.start_daemon("--drain-timeout", f"{DRAIN:g}s")
@@ -140,15 +139,13 @@ class SigtermUnderLoadTest(harness.DaemonTestCase):
         os.kill(d.pid, signal.SIGTERM)
         t_signal = time.monotonic()
         d.wait_for_log(r"stopping: no new connections", timeout=3)
-        # During the drain: new connections and new requests on idle keep-alive ones take no new work.
+        # During the drain: new connections are not accepted; a request on an idle keep-alive connection is
+        # served, with Connection: close.
         fates = [self.try_new_connection(d) for _ in range(3)]
         for c in idle[:5]:
-            try:
-                c.send(harness.get_request("/non-blocking?delay=0"))
-                res = c.read_response()
-            except (ConnectionError, OSError):
-                continue
-            apicheck.check_error(self, res, 503)
+            c.send(harness.get_request("/non-blocking?delay=0"))
+            res = c.read_response()
+            self.assertEqual(res.status, 200, res)
             self.assertEqual(res.header("Connection", "").lower(), "close", res)
 
         results = read_until_closed(socks, DRAIN + EXIT_MARGIN)
@@ -171,7 +168,7 @@ class SigtermUnderLoadTest(harness.DaemonTestCase):
         self.assertEqual(code, 0, f"exit status after SIGTERM (None: still running)\n{d.stderr}")
         self.assertLess(took, DELAY + EXIT_MARGIN, "exited once the in-flight requests were answered")
         self.assertRegex(d.stderr, r"all in-flight requests finished")
-        self.assertTrue(all(f in ("refused", "closed", "503") for f in fates), fates)
+        self.assertTrue(all(f in ("refused", "closed") for f in fates), fates)
 
     def test_requests_outlasting_the_drain_timeout(self):
         d = self.start_daemon("--drain-timeout", f"{SHORT_DRAIN:g}s")
