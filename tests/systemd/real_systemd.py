@@ -495,7 +495,34 @@ class UnitChecks:
                     results.append((repr(e), None))
                 time.sleep(0.01)
 
-        workers = [Background(trickle) for _ in range(3)]
+        def keep_alive_trickle():
+            """One connection reused while the server keeps it open. Like any HTTP/1 client, it retries a
+            request once on a new connection when a reused one closes before any answer (RFC 9112 9.3.1)."""
+            conn = None
+            while not stop.is_set():
+                for attempt in (1, 2):
+                    reused = conn is not None
+                    conn = conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
+                    try:
+                        conn.request("GET", "/non-blocking?delay=0.02")
+                        resp = conn.getresponse()
+                        body = json.loads(resp.read())
+                        results.append((resp.status, body.get("pid")))
+                        if resp.will_close:
+                            conn.close()
+                            conn = None
+                        break
+                    except Exception as e:  # noqa: BLE001 - lost unless a reused connection is retried
+                        conn.close()
+                        conn = None
+                        if not reused or attempt == 2:
+                            results.append((repr(e), None))
+                            break
+                time.sleep(0.01)
+            if conn is not None:
+                conn.close()
+
+        workers = [Background(trickle) for _ in range(3)] + [Background(keep_alive_trickle)]
         time.sleep(1.0)
         t0 = time.monotonic()
         self.b.systemctl("restart", "asyncdemod.service")
@@ -510,7 +537,8 @@ class UnitChecks:
         expect(new != old, "MainPID did not change (%d)" % old)
         expect(not lost, "%d of %d requests lost: %s" % (len(lost), len(results), lost[:5]))
         expect(old in pids and new in pids, "answers came from %s, not from both %d and %d" % (pids, old, new))
-        return "%d requests from 3 clients across the restart (%.2f s): all 200, answered by PID %d then %d" % (
+        return "%d requests from 4 clients (one keep-alive) across the restart (%.2f s): all 200, " \
+               "answered by PID %d then %d" % (
             len(results), took, old, new)
 
     def check_watchdog_flood(self):
