@@ -362,19 +362,6 @@ static void test_validate(void **state)
 
 /* ---- command line ---- */
 
-static int cli(ad_config_t *cfg, ad_cli_action_t *action, const char *const *args)
-{
-    char *argv[64];
-    int argc = 0;
-    argv[argc++] = (char *)"asyncdemod";
-    for (; *args; args++)
-        argv[argc++] = (char *)*args;
-    argv[argc] = NULL;
-    ad_config_defaults(cfg);
-    err[0] = '\0';
-    return ad_cli_parse(argc, argv, cfg, action, err, sizeof(err));
-}
-
 #define CLI(...) cli(&cfg, &action, (const char *const[]){__VA_ARGS__, NULL})
 
 static void test_cli_flags(void **state)

@@ -18,4 +18,19 @@ static char err[512]; /* the last message a config call wrote */
         assert_string_equal(err, message);                                                                             \
     } while (0)
 
+/* ad_cli_parse of "asyncdemod" + args (NULL-terminated) over the defaults; action may be NULL. */
+static inline int cli(ad_config_t *cfg, ad_cli_action_t *action, const char *const *args)
+{
+    char *argv[64];
+    int argc = 0;
+    ad_cli_action_t ignored;
+    argv[argc++] = (char *)"asyncdemod";
+    for (; *args; args++)
+        argv[argc++] = (char *)*args;
+    argv[argc] = NULL;
+    ad_config_defaults(cfg);
+    err[0] = '\0';
+    return ad_cli_parse(argc, argv, cfg, action ? action : &ignored, err, sizeof(err));
+}
+
 #endif

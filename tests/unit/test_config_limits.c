@@ -26,21 +26,7 @@ static void expect_parse_error(const char *text, const char *message)
     assert_string_equal(err, message);
 }
 
-static int cli(ad_config_t *cfg, const char *const *args)
-{
-    char *argv[16];
-    int argc = 0;
-    ad_cli_action_t action;
-    argv[argc++] = (char *)"asyncdemod";
-    for (; *args; args++)
-        argv[argc++] = (char *)*args;
-    argv[argc] = NULL;
-    ad_config_defaults(cfg);
-    err[0] = '\0';
-    return ad_cli_parse(argc, argv, cfg, &action, err, sizeof(err));
-}
-
-#define CLI(...) cli(&cfg, (const char *const[]){__VA_ARGS__, NULL})
+#define CLI(...) cli(&cfg, NULL, (const char *const[]){__VA_ARGS__, NULL})
 
 static void test_defaults(void **state)
 {
