@@ -2,7 +2,13 @@
 and the load-tool flags (-n/-c, --duration, --rate, --warmup, --no-keepalive, --threads)."""
 
 import json
+import os
+import pty
 import re
+import select
+import socket
+import subprocess
+import tempfile
 
 import harness
 
@@ -153,15 +159,12 @@ class BenchTest(harness.SharedDaemonTestCase):
         sent = [r["sent_seconds"] for r in run["requests"]]
         self.assertEqual(sent, sorted(sent))
 
-    def test_progress_line_on_a_terminal(self):
-        """stderr a terminal: one line redrawn in place ("\\r...\\033[K"), erased before the report."""
-        import os
-        import pty
-        import select
-        import subprocess
+    def bench_on_terminal(self, *args):
+        """Runs bench against the shared daemon with stderr on a terminal (a pty): (exit status, what the
+        terminal received until the child closed it, stdout)."""
         master, slave = pty.openpty()
         argv = [harness.ctl_path(), "bench", "--url", self.daemon.base_url, "--endpoint", "/non-blocking?delay=0.3",
-                "-n", 6, "-c", 2, "--no-timeline"]
+                *args]
         proc = subprocess.Popen([str(a) for a in argv], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=slave, env=harness.clean_env())
         os.close(slave)
@@ -179,37 +182,26 @@ class BenchTest(harness.SharedDaemonTestCase):
             seen += chunk
         out, _ = proc.communicate(timeout=30)
         os.close(master)
-        self.assertEqual(proc.returncode, 0, seen)
+        return proc.returncode, seen, out.decode()
+
+    def test_progress_line_on_a_terminal(self):
+        """stderr a terminal: one line redrawn in place ("\\r...\\033[K"), erased before the report."""
+        code, seen, out = self.bench_on_terminal("-n", 6, "-c", 2, "--no-timeline")
+        self.assertEqual(code, 0, seen)
         text = seen.decode()
         self.assertNotIn("\n", text, "one line, redrawn in place")
         lines = [part for part in text.split("\r") if part]
         self.assertGreaterEqual(len(lines), 4, text)  # ~0.9 s at a redraw every 0.1 s
         self.assertRegex(lines[0], r"^bench /non-blocking  \d/6  \d+ req/s  0 errors  \d")
         self.assertTrue(text.endswith("\r\x1b[K"), "the line is erased before the report")
-        self.assertIn("6 requests", out.decode())
+        self.assertIn("6 requests", out)
 
     def test_no_progress_flag_on_a_terminal(self):
-        import os
-        import pty
-        import subprocess
-        master, slave = pty.openpty()
-        argv = [harness.ctl_path(), "bench", "--url", self.daemon.base_url, "--endpoint", "/non-blocking?delay=0.3",
-                "-n", 2, "-c", 1, "--no-progress"]
-        proc = subprocess.Popen([str(a) for a in argv], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=slave, env=harness.clean_env())
-        os.close(slave)
-        proc.wait(timeout=30)
-        os.set_blocking(master, False)
-        try:
-            seen = os.read(master, 4096)
-        except OSError:
-            seen = b""
-        os.close(master)
-        self.assertEqual(proc.returncode, 0)
+        code, seen, _ = self.bench_on_terminal("-n", 2, "-c", 1, "--no-progress")
+        self.assertEqual(code, 0)
         self.assertEqual(seen, b"")
 
     def test_ipv6_both_engines(self):
-        import socket
         if not socket.has_ipv6:
             self.skipTest("no IPv6")
         d6 = self.start_daemon(listen=("[::1]:0",))
@@ -244,7 +236,6 @@ class BenchTest(harness.SharedDaemonTestCase):
 
     def daemon_tmp(self, name):
         """A path in a private temporary directory removed after the test."""
-        import tempfile
         d = tempfile.TemporaryDirectory(prefix="asyncdemoctl-test-")
         self.addCleanup(d.cleanup)
         return f"{d.name}/{name}"
