@@ -10,6 +10,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+. "$root/bench/common.sh"
 cmdline="bench/sidebyside/run.sh $*"
 [ -z "${ASYNCDEMOCTL:-}" ] || cmdline="ASYNCDEMOCTL=$ASYNCDEMOCTL $cmdline"
 [ -z "${ASYNCDEMOD:-}" ] || cmdline="ASYNCDEMOD=$ASYNCDEMOD $cmdline"
@@ -33,31 +34,12 @@ done
 if [ -n "$install" ]; then
     "$here/install-deps.sh" || { echo "run.sh: packages missing (run as root, or --no-install)" >&2; exit 2; }
 fi
-for tool in /usr/bin/python3 h2load wrk hey h2o; do
-    command -v "$tool" >/dev/null 2>&1 || { echo "run.sh: $tool not found ($here/install-deps.sh)" >&2; exit 2; }
-done
+need_tools "$here/install-deps.sh" /usr/bin/python3 h2load wrk hey h2o
 
 daemon=${ASYNCDEMOD:-$root/build/daemon/asyncdemod}
 ctl=${ASYNCDEMOCTL:-$root/build/ctl/asyncdemoctl}
-if [ ! -x "$daemon" ] || [ ! -x "$ctl" ]; then
-    if [ -n "${ASYNCDEMOD:-}${ASYNCDEMOCTL:-}" ]; then
-        echo "run.sh: $daemon or $ctl: no such program" >&2
-        exit 2
-    fi
-    echo "run.sh: building asyncdemod and asyncdemoctl in $root/build" >&2
-    cmake -S "$root" -B "$root/build" >/dev/null
-    cmake --build "$root/build" --target asyncdemod asyncdemoctl -j2 >/dev/null
-fi
-
-# 10,000 connections on each side: the servers and h2load inherit this limit (dash has ulimit -H/-n).
-# shellcheck disable=SC3045
-hard=$(ulimit -Hn)
-# shellcheck disable=SC3045
-ulimit -n "$hard"
-if [ "$hard" != unlimited ] && [ "$hard" -lt 10100 ]; then
-    echo "run.sh: the open-file hard limit ($hard) is below 10,100: 10,000 connections will not fit" >&2
-    exit 2
-fi
+need_programs "${ASYNCDEMOD:-}${ASYNCDEMOCTL:-}" asyncdemod="$daemon" asyncdemoctl="$ctl"
+open_files_for_10k
 
 # shellcheck disable=SC2086
 exec /usr/bin/python3 "$here/sidebyside.py" --daemon "$daemon" --ctl "$ctl" --out "$root/bench/results" \

@@ -8,6 +8,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+. "$root/bench/common.sh"
 case "${1:-}" in
     -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exec /usr/bin/python3 "$here/soak.py" --help ;;
 esac
@@ -20,15 +21,7 @@ if [ ! -x "$py" ] || ! "$py" -c 'import h2' 2>/dev/null; then
 fi
 
 daemon=${ASYNCDEMOD:-$root/build/daemon/asyncdemod}
-if [ ! -x "$daemon" ]; then
-    if [ -n "${ASYNCDEMOD:-}" ]; then
-        echo "run.sh: ASYNCDEMOD=$daemon: no such program" >&2
-        exit 2
-    fi
-    echo "run.sh: building asyncdemod in $root/build" >&2
-    cmake -S "$root" -B "$root/build" >/dev/null
-    cmake --build "$root/build" --target asyncdemod -j2 >/dev/null
-fi
+need_programs "${ASYNCDEMOD:-}" asyncdemod="$daemon"
 
 # A few hundred connections at most; raise the soft limit anyway so the limit is never what fails.
 # shellcheck disable=SC3045
