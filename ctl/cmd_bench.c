@@ -81,19 +81,12 @@ static int bench_one(const ad_bench_opts_t *o, size_t i, const struct curl_slist
     return 0;
 }
 
-/* The text report's end: the ratios between endpoints, the timeline. */
-static void report_end(const ad_cmd_runs_t *r, const void *opts)
+/* The text report's end, before the timeline: the ratios between endpoints. */
+static void report_end(const ad_cmd_runs_t *r)
 {
-    const ad_bench_opts_t *o = opts;
-    const ad_run_result_t *const *runs = (const ad_run_result_t *const *)r->runs;
     if (r->n > 1) {
-        ad_report_ratios(r->dest.out, runs, r->n, &r->st);
+        ad_report_ratios(r->dest.out, (const ad_run_result_t *const *)r->runs, r->n, &r->st);
         fputc('\n', r->dest.out);
-    }
-    if (!o->no_timeline) {
-        ad_timeline_style_t ts;
-        ad_cmd_timeline_style(&ts, &r->dest, o->color, o->ascii);
-        ad_timeline_render(r->dest.out, runs, r->n, &ts);
     }
 }
 
@@ -122,7 +115,7 @@ int ad_bench_execute(ad_bench_opts_t *o, const char *heading)
         }
         ad_cmd_runs_add(&r, run);
     }
-    return ad_cmd_runs_end(&r, rc, o->json ? ad_json_options_bench(o) : NULL, report_end, o);
+    return ad_cmd_runs_end(&r, rc, o->json ? ad_json_options_bench(o) : NULL, report_end);
 }
 
 int ad_cmd_bench(int argc, char **argv)

@@ -98,7 +98,7 @@ int ad_cmd_width(const ad_cmd_output_t *o)
     return 80;
 }
 
-void ad_cmd_report_style(ad_report_style_t *st, const ad_cmd_output_t *o, ad_color_mode_t color, bool ascii)
+static void report_style(ad_report_style_t *st, const ad_cmd_output_t *o, ad_color_mode_t color, bool ascii)
 {
     ad_report_style_default(st);
     st->width = ad_cmd_width(o);
@@ -106,7 +106,7 @@ void ad_cmd_report_style(ad_report_style_t *st, const ad_cmd_output_t *o, ad_col
     st->ascii = ascii;
 }
 
-void ad_cmd_timeline_style(ad_timeline_style_t *st, const ad_cmd_output_t *o, ad_color_mode_t color, bool ascii)
+static void timeline_style(ad_timeline_style_t *st, const ad_cmd_output_t *o, ad_color_mode_t color, bool ascii)
 {
     ad_timeline_style_default(st);
     st->width = ad_cmd_width(o);
@@ -211,7 +211,9 @@ int ad_cmd_runs_begin(ad_cmd_runs_t *r, const ad_cmd_runs_spec_t *spec)
         ad_cmd_output_close(&r->dest);
         return rc;
     }
-    ad_cmd_report_style(&r->st, &r->dest, spec->color, spec->ascii);
+    report_style(&r->st, &r->dest, spec->color, spec->ascii);
+    r->timeline = spec->timeline;
+    timeline_style(&r->ts, &r->dest, spec->color, spec->ascii);
     if (!r->json && spec->heading != NULL)
         fprintf(r->dest.out, "%s\n\n", spec->heading);
     return 0;
@@ -227,8 +229,7 @@ void ad_cmd_runs_add(ad_cmd_runs_t *r, ad_run_result_t *run)
     }
 }
 
-int ad_cmd_runs_end(ad_cmd_runs_t *r, int rc, json_t *options,
-                    void (*summary)(const ad_cmd_runs_t *r, const void *opts), const void *opts)
+int ad_cmd_runs_end(ad_cmd_runs_t *r, int rc, json_t *options, void (*summary)(const ad_cmd_runs_t *r))
 {
     const ad_run_result_t *const *runs = (const ad_run_result_t *const *)r->runs;
     if (r->n > 0) {
@@ -236,7 +237,9 @@ int ad_cmd_runs_end(ad_cmd_runs_t *r, int rc, json_t *options,
             if (write_json(r->dest.out, r->command, options, r->started_wall_ns, r->runs, r->n) != 0 && rc == 0)
                 rc = AD_CTL_EXIT_SOFTWARE;
         } else {
-            summary(r, opts);
+            summary(r);
+            if (r->timeline)
+                ad_timeline_render(r->dest.out, runs, r->n, &r->ts);
         }
         if (r->journal)
             journal_runs(r->command, runs, r->n);

@@ -33,8 +33,6 @@ int ad_cmd_output_close(ad_cmd_output_t *o);
 bool ad_cmd_use_color(ad_color_mode_t mode, const ad_cmd_output_t *o);
 /* The terminal's width in columns when out is one, else 80. */
 int ad_cmd_width(const ad_cmd_output_t *o);
-void ad_cmd_report_style(ad_report_style_t *st, const ad_cmd_output_t *o, ad_color_mode_t color, bool ascii);
-void ad_cmd_timeline_style(ad_timeline_style_t *st, const ad_cmd_output_t *o, ad_color_mode_t color, bool ascii);
 
 /* Checks the target accepts connections and pins its address. Returns 0 (resolve set; free with
  * curl_slist_free_all), or an exit status after printing the one-line reason. */
@@ -51,6 +49,8 @@ typedef struct ad_cmd_runs {
     bool json, journal;
     ad_cmd_output_t dest;
     ad_report_style_t st;
+    bool timeline; /* the text report ends with the timeline (not --no-timeline) */
+    ad_timeline_style_t ts;
     struct curl_slist *resolve; /* the target's pinned address */
     ad_run_result_t **runs;
     size_t n;
@@ -59,7 +59,7 @@ typedef struct ad_cmd_runs {
 /* What ad_cmd_runs_begin needs: bench's and compare's shared options, and the run set's size. */
 typedef struct ad_cmd_runs_spec {
     const char *command, *output, *heading; /* heading: printed first in the text report, or NULL */
-    bool json, journal, ascii;
+    bool json, journal, ascii, timeline;
     ad_color_mode_t color;
     const ad_url_t *target;
     int64_t timeout_ns;
@@ -74,6 +74,7 @@ typedef struct ad_cmd_runs_spec {
                           .json = (o)->json,                                                                           \
                           .journal = (o)->journal,                                                                     \
                           .ascii = (o)->ascii,                                                                         \
+                          .timeline = !(o)->no_timeline,                                                               \
                           .color = (o)->color,                                                                         \
                           .target = (target_),                                                                         \
                           .timeout_ns = (o)->timeout_ns,                                                               \
@@ -85,11 +86,10 @@ int ad_cmd_runs_begin(ad_cmd_runs_t *r, const ad_cmd_runs_spec_t *spec);
 void ad_cmd_runs_add(ad_cmd_runs_t *r, ad_run_result_t *run);
 /*
  * After the last run, whatever stopped it (rc: 0, or the exit status of a failure so far): options (the
- * JSON document's, taken over) or summary(r, opts) for the text report's end. Frees everything; returns
- * the exit status: rc, else 130 after SIGINT/SIGTERM, else 1 when any request failed, else 0.
+ * JSON document's, taken over) or, in the text report, summary(r) and the timeline. Frees everything;
+ * returns the exit status: rc, else 130 after SIGINT/SIGTERM, else 1 when any request failed, else 0.
  */
-int ad_cmd_runs_end(ad_cmd_runs_t *r, int rc, json_t *options,
-                    void (*summary)(const ad_cmd_runs_t *r, const void *opts), const void *opts);
+int ad_cmd_runs_end(ad_cmd_runs_t *r, int rc, json_t *options, void (*summary)(const ad_cmd_runs_t *r));
 
 /* Prints "asyncdemoctl: <message>" on stderr. */
 void ad_cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

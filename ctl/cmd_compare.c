@@ -406,18 +406,11 @@ static int run_mode(ad_compare_mode_t mode, mode_ctx_t *m)
     return -1;
 }
 
-/* The text report's end: the modes ranked, the timeline. */
-static void report_end(const ad_cmd_runs_t *r, const void *opts)
+/* The text report's end, before the timeline: the modes ranked. */
+static void report_end(const ad_cmd_runs_t *r)
 {
-    const ad_compare_opts_t *o = opts;
-    const ad_run_result_t *const *runs = (const ad_run_result_t *const *)r->runs;
-    ad_report_ranking(r->dest.out, runs, r->n, &r->st);
+    ad_report_ranking(r->dest.out, (const ad_run_result_t *const *)r->runs, r->n, &r->st);
     fputc('\n', r->dest.out);
-    if (!o->no_timeline) {
-        ad_timeline_style_t ts;
-        ad_cmd_timeline_style(&ts, &r->dest, o->color, o->ascii);
-        ad_timeline_render(r->dest.out, runs, r->n, &ts);
-    }
 }
 
 int ad_compare_execute(const ad_compare_opts_t *o, const char *heading)
@@ -449,7 +442,7 @@ int ad_compare_execute(const ad_compare_opts_t *o, const char *heading)
         }
         ad_cmd_runs_add(&r, run);
     }
-    return ad_cmd_runs_end(&r, rc, o->json ? ad_json_options_compare(o) : NULL, report_end, o);
+    return ad_cmd_runs_end(&r, rc, o->json ? ad_json_options_compare(o) : NULL, report_end);
 }
 
 int ad_cmd_compare(int argc, char **argv)
