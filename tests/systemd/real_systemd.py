@@ -147,10 +147,13 @@ class Boot:
             expect(time.monotonic() < deadline, "systemd did not start: %s" % self.console())
             time.sleep(0.05)
         deadline = time.monotonic() + timeout
-        while True:  # the bus socket appears a moment after systemd starts
+        while True:
+            # A moment after exec, systemd has yet to create /run/systemd/system (systemctl then says
+            # "offline") and, after that, its bus socket ("Failed to connect"): both mean "not yet".
             r = self.run(["systemctl", "is-system-running", "--wait"], check=False, timeout=timeout)
             state = r.stdout.strip()
-            if state or "Failed to connect" not in r.stderr or time.monotonic() > deadline:
+            not_yet = state == "offline" or (not state and "Failed to connect" in r.stderr)
+            if not not_yet or time.monotonic() > deadline:
                 break
             time.sleep(0.05)
         if state == "degraded":
