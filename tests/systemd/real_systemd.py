@@ -211,17 +211,20 @@ class Boot:
             return
         if self.pid1:
             try:
-                self.run(["systemctl", "poweroff", "--no-block"], check=False, timeout=15)
+                r = self.run(["systemctl", "poweroff", "--no-block"], check=False, timeout=15)
+                accepted = r.returncode == 0
             except (subprocess.TimeoutExpired, OSError):
-                pass
+                accepted = False
             try:
-                self.unshare.wait(timeout=30)
+                # A systemd that refused the poweroff (still starting, say) would only be waited for.
+                self.unshare.wait(timeout=30 if accepted else 0.5)
                 # PID 1 of a PID namespace halts by reboot(2), which ends it with SIGINT.
                 rc = self.unshare.returncode
                 log("    poweroff: %s" % ("clean" if rc in (0, -signal.SIGINT) else "systemd ended with %d" % rc))
                 return
             except subprocess.TimeoutExpired:
-                log("    poweroff: systemd did not stop in 30 s, killing PID %d" % self.pid1)
+                log("    poweroff: systemd %s, killing PID %d" % (
+                    "did not stop in 30 s" if accepted else "did not accept it", self.pid1))
                 try:
                     os.kill(self.pid1, signal.SIGKILL)
                 except ProcessLookupError:
