@@ -58,6 +58,11 @@ VALGRIND_SLOWDOWN = 4.0  # start and stop bounds are this much longer under valg
 LISTENING_RE = re.compile(r"listening on (\[[0-9a-fA-F:.]+\]|[0-9.]+):(\d+)")
 
 
+def scaled(seconds):
+    """A bound on the daemon's own work (start, stop, exit): longer under valgrind."""
+    return seconds * (VALGRIND_SLOWDOWN if VALGRIND else 1)
+
+
 def program_path(var, what):
     """The path of a built program from environment variable var; fails the caller clearly if unset."""
     path = os.environ.get(var)
@@ -366,7 +371,7 @@ class Daemon:
         self.env = clean_env(env)
         self.launcher = list(launcher or [])
         self.ready = ready
-        self.ready_timeout = ready_timeout * (VALGRIND_SLOWDOWN if VALGRIND else 1)
+        self.ready_timeout = scaled(ready_timeout)
         self.expect_exit = expect_exit
         self.path = path or daemon_path()
         self.proc = None
@@ -419,8 +424,7 @@ class Daemon:
         (negative: killed by that signal). Idempotent."""
         if self.proc is None:
             return None
-        if VALGRIND:
-            timeout *= VALGRIND_SLOWDOWN  # the leak check runs after the daemon's own exit
+        timeout = scaled(timeout)  # under valgrind the leak check runs after the daemon's own exit
         if self.proc.poll() is None:
             try:
                 os.kill(self.proc.pid, sig)

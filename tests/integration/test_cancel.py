@@ -6,8 +6,10 @@ import time
 
 import harness
 
-LONG = 3.0  # the abandoned delay; cancellation must be seen well before it would have ended
+LONG = harness.scaled(3.0)  # the abandoned delay; cancellation must be seen well before it would have ended
 NOTICE = 1.5  # seconds the daemon gets to notice a vanished client
+GIVE_UP = harness.scaled(0.7)  # how long an HTTP/2 client waits before it goes (all its streams in a handler)
+SHORT = harness.scaled(0.8)  # a delay that must still be running after a few steps of the test
 
 
 class CancelTest(harness.DaemonTestCase):
@@ -70,7 +72,7 @@ class CancelTest(harness.DaemonTestCase):
             self.assertEqual((ep["completed"], ep["cancelled"]), (1, 0), ep)
 
     def test_others_unaffected(self):
-        survivor = harness.Background(self.d.get, "/non-blocking?delay=0.8")
+        survivor = harness.Background(self.d.get, f"/non-blocking?delay={SHORT}")
         self.wait_in_flight("/non-blocking", 1)
         c = self.d.raw()
         c.send(harness.get_request(f"/non-blocking?delay={LONG}"))
@@ -82,13 +84,13 @@ class CancelTest(harness.DaemonTestCase):
         self.assertEqual(s["endpoints"]["/non-blocking"]["in_flight"], 1)
         res = survivor.result()
         self.assertEqual(res.status, 200)
-        self.assertGreaterEqual(res.json()["waited_seconds"], 0.8)
+        self.assertGreaterEqual(res.json()["waited_seconds"], SHORT)
 
     def assert_nothing_waiting(self):
         """The drain's count of waiting requests is back to 0: SIGTERM finds nothing in flight and exits at once."""
         t0 = time.monotonic()
         self.assertEqual(self.d.stop(), 0, self.d.stderr)
-        self.assertLess(time.monotonic() - t0, 3.0 * (harness.VALGRIND_SLOWDOWN if harness.VALGRIND else 1))
+        self.assertLess(time.monotonic() - t0, harness.scaled(3.0))
         self.assertRegex(self.d.stderr, r"letting 0 in-flight requests finish")
 
     def pipeline_and_vanish(self, reset):
@@ -127,15 +129,16 @@ class CancelTest(harness.DaemonTestCase):
 
     def test_http2_client_gone(self):
         t0 = time.monotonic()
-        out = harness.curl("--http2-prior-knowledge", "-m", "0.5", self.d.url(f"/non-blocking?delay={LONG}"))
+        out = harness.curl("--http2-prior-knowledge", "-m", f"{GIVE_UP:g}", self.d.url(f"/non-blocking?delay={LONG}"))
         self.assertEqual(out.returncode, 28, out.stderr)  # curl: operation timed out
-        self.assertLess(time.monotonic() - t0, 2.0)
+        self.assertLess(time.monotonic() - t0, GIVE_UP + 1.5)
         self.assert_cancelled("/non-blocking", time.monotonic())
         self.assert_still_serving()
 
     def test_http2_many_streams_gone(self):
-        # One h2 connection carrying three waits, dropped together (h2load gives up after 0.7 s).
-        out = subprocess.run(["h2load", "-n3", "-c1", "-m3", "-T", "700ms", self.d.url(f"/delay/{LONG}")],
+        # One h2 connection carrying three waits, dropped together (h2load gives up after GIVE_UP).
+        out = subprocess.run(["h2load", "-n3", "-c1", "-m3", "-T", f"{GIVE_UP * 1000:.0f}ms",
+                              self.d.url(f"/delay/{LONG}")],
                              capture_output=True, text=True, timeout=30)
         self.assertIn("h2c", out.stdout)
         self.assertRegex(out.stdout, r"3 started, 0 done", out.stdout)
@@ -147,8 +150,8 @@ class CancelTest(harness.DaemonTestCase):
 
     def test_http2_streams_queued_past_the_stream_limit(self):
         # 150 streams on one connection: h2o allows 100 at once, the client holds the rest back; all
-        # dropped after 0.7 s. Whatever reached a handler is cancelled, nothing stays waiting.
-        out = subprocess.run(["h2load", "-n150", "-c1", "-m150", "-T", "700ms",
+        # dropped after GIVE_UP. Whatever reached a handler is cancelled, nothing stays waiting.
+        out = subprocess.run(["h2load", "-n150", "-c1", "-m150", "-T", f"{GIVE_UP * 1000:.0f}ms",
                               self.d.url(f"/non-blocking?delay={LONG}")], capture_output=True, text=True, timeout=30)
         self.assertRegex(out.stdout, r"150 started, 0 done", out.stdout)
         s = self.d.wait_stats(lambda s: s["endpoints"]["/non-blocking"]["in_flight"] == 0, NOTICE, "the streams gone")
@@ -162,9 +165,9 @@ class CancelTest(harness.DaemonTestCase):
     def test_offload_client_gone(self):
         # The worker's sleep cannot be interrupted; the answer is dropped and the request counted as
         # cancelled once the client is known to be gone, and the pool is free again afterwards.
-        self.vanish_http1("/offload?delay=0.5")
+        self.vanish_http1(f"/offload?delay={SHORT}")
         s = self.d.wait_stats(lambda s: s["endpoints"]["/offload"]["in_flight"] == 0 and s["offload"]["busy"] == 0,
-                              3, "offload to settle")
+                              SHORT + 3, "offload to settle")
         self.assertEqual(s["endpoints"]["/offload"]["cancelled"], 1, s["endpoints"]["/offload"])
         self.assertEqual(s["endpoints"]["/offload"]["completed"], 0, s["endpoints"]["/offload"])
         self.assertRegex(self.d.get_json("/offload?delay=0")["worker"], r"^worker-\d+$")

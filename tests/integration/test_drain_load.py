@@ -21,11 +21,11 @@ import harness
 IN_FLIGHT = 200  # delayed requests, one connection each
 PIPELINED = 10  # connections with a second request queued behind a delayed one
 IDLE = 20  # keep-alive connections that answered once and then idle
-DELAY = 1.5  # long enough for all of them to be in flight at once before the signal, even on a slow runner
-DRAIN = 5.0  # --drain-timeout of the load test
+DELAY = harness.scaled(1.5)  # long enough for all of them to be in flight at once before the signal
+DRAIN = harness.scaled(5.0)  # --drain-timeout of the load test (outlasts DELAY)
 SLOW = 5.0  # delay of the requests that outlast the short drain
 SHORT_DRAIN = 1.0
-EXIT_MARGIN = 3.0 * (harness.VALGRIND_SLOWDOWN if harness.VALGRIND else 1)  # on top of the delay or drain
+EXIT_MARGIN = harness.scaled(3.0)  # on top of the delay or drain
 
 
 def parse_responses(data):
@@ -138,7 +138,7 @@ class SigtermUnderLoadTest(harness.DaemonTestCase):
 
         os.kill(d.pid, signal.SIGTERM)
         t_signal = time.monotonic()
-        d.wait_for_log(r"stopping: no new connections", timeout=3)
+        d.wait_for_log(r"stopping: no new connections", timeout=EXIT_MARGIN)
         # During the drain: new connections are not accepted; a request on an idle keep-alive connection is
         # served, with Connection: close.
         fates = [self.try_new_connection(d) for _ in range(3)]
