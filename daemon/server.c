@@ -275,6 +275,10 @@ void ad_server_request_stop(ad_server_t *s)
         return;
     }
     atomic_store(&s->draining, true);
+    /* Listeners first, so that once the line below is out, loop 0 refuses new connections. */
+    begin_drain(s->loops[0]);
+    for (unsigned i = 1; i < s->nloops; i++)
+        h2o_multithread_send_message(&s->loops[i]->control_receiver, &s->loops[i]->drain_msg);
     int64_t waiting = atomic_load(&s->waiting);
     char timeout[32], status[96];
     ad_duration_format(s->cfg.drain_timeout_ns, timeout, sizeof(timeout));
@@ -283,9 +287,6 @@ void ad_server_request_stop(ad_server_t *s)
     ad_log_entry(LOG_NOTICE, AD_MSGID_DAEMON_STOPPING, NULL,
                  "stopping: no new connections; letting %" PRId64 " in-flight requests finish (at most %s)", waiting,
                  timeout);
-    begin_drain(s->loops[0]);
-    for (unsigned i = 1; i < s->nloops; i++)
-        h2o_multithread_send_message(&s->loops[i]->control_receiver, &s->loops[i]->drain_msg);
     s->drain_started_ns = ad_mono_ns();
     s->drain_deadline_ns = s->drain_started_ns + s->cfg.drain_timeout_ns;
     int64_t grace = s->cfg.drain_timeout_ns < FIRST_REQUEST_GRACE_NS ? s->cfg.drain_timeout_ns : FIRST_REQUEST_GRACE_NS;

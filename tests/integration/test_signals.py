@@ -10,7 +10,7 @@ import apicheck
 import harness
 
 DELAY = 0.5
-PROMPT = 3.0  # seconds the daemon may take to exit once nothing is in flight
+PROMPT = harness.scaled(3.0)  # seconds the daemon may take to exit once nothing is in flight
 FIRST_REQUEST_GRACE = 1.0  # how long the drain waits for an accepted connection's first request
 
 
@@ -25,8 +25,8 @@ class ShutdownTest(harness.DaemonTestCase):
         os.kill(d.pid, signal.SIGTERM)
         t_signal = time.monotonic()
 
-        # Draining: the listening socket is closed, so a new connection is refused.
-        time.sleep(0.1)
+        # Draining: the listening socket is closed (before the line is logged), so a new connection is refused.
+        d.wait_for_log(r"stopping: no new connections", timeout=PROMPT)
         with self.assertRaises(ConnectionRefusedError):
             socket.create_connection((d.host, d.port), timeout=2).close()
 
@@ -51,7 +51,7 @@ class ShutdownTest(harness.DaemonTestCase):
         d = self.start_daemon()
         c = self.accepted_raw_connection(d)
         os.kill(d.pid, signal.SIGTERM)
-        d.wait_for_log(r"stopping: no new connections", timeout=3)
+        d.wait_for_log(r"stopping: no new connections", timeout=PROMPT)
         time.sleep(0.2)
         self.assertIsNone(d.proc.poll(), "exited before the accepted connection's request came")
         c.send(harness.get_request("/non-blocking?delay=0.05"))
@@ -96,7 +96,7 @@ class ShutdownTest(harness.DaemonTestCase):
             self.assertEqual(c.read_response().status, 200)
             d.wait_stats(lambda s: s["endpoints"]["/non-blocking"]["in_flight"] == 1, 3, "the request in flight")
             os.kill(d.pid, signal.SIGTERM)
-            time.sleep(0.1)
+            d.wait_for_log(r"stopping: no new connections", timeout=PROMPT)
             # A new request on a keep-alive connection opened before the signal is served, and outlasts
             # the one in flight: the drain waits for it too. Connection: close sends the client's next
             # request to a new connection (under socket activation, to the next process).
