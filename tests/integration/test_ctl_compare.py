@@ -7,7 +7,6 @@ import os
 import re
 import signal
 import subprocess
-import time
 
 import harness
 
@@ -15,8 +14,6 @@ ctl = harness.run_ctl
 
 DELAY = 0.4
 N = 4
-
-
 
 
 class CompareTest(harness.SharedDaemonTestCase):
@@ -111,10 +108,14 @@ class CompareTest(harness.SharedDaemonTestCase):
         self.assertEqual(sorted(r["pid"] for r in run["requests"]), sorted(kids))
 
     def test_interrupt_prints_what_finished(self):
+        before = self.daemon.stats()["endpoints"]["/delay"]["completed"]
         argv = [harness.ctl_path(), "compare", self.url(0.3), "-n", 3, "--modes", "sequential,async", "--json"]
         proc = subprocess.Popen([str(a) for a in argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 env=harness.clean_env())
-        time.sleep(0.5)  # inside the sequential mode's second request
+        # Inside the sequential mode's second request: the first is answered, the second is waiting.
+        self.daemon.wait_stats(lambda s: s["endpoints"]["/delay"]["completed"] >= before + 1
+                               and s["endpoints"]["/delay"]["in_flight"] == 1, timeout=10,
+                               message="the first request answered and the second one waiting")
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
         self.assertFalse(harness.has_sanitizer_report(err), err)

@@ -56,6 +56,10 @@ class FaultServer(fake_server.FakeServer):
             self.counts[path] = n + 1
             return n
 
+    def wait_count(self, path, n, since=0):
+        """Waits until n more requests to path than since have arrived."""
+        harness.wait_until(lambda: self.counts.get(path, 0) >= since + n, 10, message=f"{n} requests to {path}")
+
     def send_simple(self, conn, status, body, ctype="application/json"):
         conn.sendall(b"HTTP/1.1 %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n" % (status, ctype.encode(),
                                                                                           len(body)) + body)
@@ -105,6 +109,7 @@ class FaultServer(fake_server.FakeServer):
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n" + BODY)
             return True
         if path == "/hang":  # accepts, reads the request, never answers; ends when the client does
+            self.count(path)
             conn.settimeout(None)
             while conn.recv(65536):
                 pass
@@ -554,11 +559,13 @@ class InterruptTest(FaultTestCase):
     """SIGINT while every request waits on a server that never answers: the run stops at once, what
     was in flight is abandoned (sent, not completed), the report is printed, exit 130."""
 
-    def interrupt(self, argv, settle=0.5, engine=None):
+    def interrupt(self, argv, hanging, engine=None):
+        """Runs argv and sends SIGINT once the server holds `hanging` of its requests."""
+        since = self.server.counts.get("/hang", 0)
         proc = subprocess.Popen([str(a) for a in argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 env=harness.clean_env({"ASYNCDEMOCTL_ENGINE": engine}))
         self.addCleanup(lambda: proc.poll() is None and (proc.kill(), proc.wait()))
-        time.sleep(settle)
+        self.server.wait_count("/hang", hanging, since)
         t0 = time.monotonic()
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
@@ -570,17 +577,17 @@ class InterruptTest(FaultTestCase):
     def test_bench(self):
         def check(engine):
             _, out = self.interrupt([harness.ctl_path(), "bench", "--url", self.server.base, "--endpoint", "/hang",
-                                     "-n", 3, "-c", 3, "--timeout", "60", "--json"], engine=engine)
+                                     "-n", 3, "-c", 3, "--timeout", "60", "--json"], 3, engine=engine)
             run = json.loads(out)["runs"][0]
             self.assertEqual((run["sent"], run["completed"], run["ok"]), (3, 0, 0), run)
         self.for_engines(check)
 
     def test_compare(self):
         def check(mode):
-            _, out = self.interrupt([harness.ctl_path(), "compare", self.url("/hang"), "-n", 2, "--modes", mode,
-                                     "--timeout", "60", "--json"])
-            run = json.loads(out)["runs"][0]
             sent = 1 if mode == "sequential" else 2  # one after the other: the second was never sent
+            _, out = self.interrupt([harness.ctl_path(), "compare", self.url("/hang"), "-n", 2, "--modes", mode,
+                                     "--timeout", "60", "--json"], sent)
+            run = json.loads(out)["runs"][0]
             self.assertEqual((run["sent"], run["completed"], run["ok"]), (sent, 0, 0), run)
         self.for_modes(check)
 
@@ -801,10 +808,11 @@ class ProcessesModeTest(FaultTestCase):
     def test_interrupt_ends_children(self):
         # SIGINT to the ctl alone (not its process group, as a terminal's Ctrl-C would): its children are
         # waiting on a server that never answers; the ctl must end them, reap them and exit 130 at once.
+        since = self.server.counts.get("/hang", 0)
         proc = self.start(self.url("/hang"), "-n", 3, "--modes", "processes", "--timeout", "60")
         kids = harness.wait_until(lambda: len(harness.child_pids(proc.pid)) == 3 and harness.child_pids(proc.pid), 10,
                                   message="3 child processes")
-        time.sleep(0.2)
+        self.server.wait_count("/hang", 3, since)  # every child's request has arrived
         t0 = time.monotonic()
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
