@@ -10,6 +10,7 @@
 
 #include "clock.h"
 #include "duration.h"
+#include "endpoint_list.h"
 #include "log.h"
 
 #define AD_CONFIG_MAX_FILE (1024 * 1024) /* a config file is a few hundred bytes; refuse anything huge */
@@ -583,35 +584,61 @@ int ad_cli_parse(int argc, char **argv, ad_config_t *cfg, ad_cli_action_t *actio
     return ad_config_validate(cfg, err, errlen);
 }
 
+#define USAGE_WIDTH 100
+
+/* "An HTTP daemon ... costs: /non-blocking, ..., /healthz.", the paths from endpoint_list.h, wrapped. */
+static size_t usage_intro(char *out, size_t size)
+{
+    static const char *const paths[] = {
+#define AD_X(id, path, match, ...) AD_ENDPOINT_USAGE_##match(path),
+        AD_ENDPOINTS(AD_X)
+#undef AD_X
+    };
+    const size_t n = sizeof(paths) / sizeof(paths[0]);
+    size_t len = (size_t)snprintf(out, size, "An HTTP daemon that shows what blocking an event loop costs:"), col = len;
+    for (size_t i = 0; i < n && len < size; i++) {
+        size_t word = strlen(paths[i]) + 1; /* with its ',' or '.' */
+        bool wrap = col + 1 + word > USAGE_WIDTH;
+        len += (size_t)snprintf(out + len, size - len, "%s%s%c", wrap ? "\n" : " ", paths[i], i + 1 < n ? ',' : '.');
+        col = wrap ? word : col + 1 + word;
+    }
+    return len;
+}
+
 const char *ad_cli_usage(void)
 {
-    return "Usage: asyncdemod [OPTION]...\n"
-           "An HTTP daemon that shows what blocking an event loop costs: /non-blocking, /blocking, /offload,\n"
-           "/delay/{n}, /stats, /metrics, /healthz.\n"
-           "\n"
-           "  --listen ADDR:PORT       listen here; repeatable; IPv4 or [IPv6], numeric (default 127.0.0.1:8000)\n"
-           "  --threads N              event-loop threads, 1 to 64 (default 1)\n"
-           "  --max-delay D            largest delay accepted, 0 to 1h (default 30s)\n"
-           "  --default-delay D        delay when a request names none, up to max-delay (default 2s)\n"
-           "  --pool-size N            /offload worker threads, 1 to 256 (default 8)\n"
-           "  --pool-queue N           /offload jobs that may wait for a worker, 0 to 100000 (default 64)\n"
-           "  --log-level L            err, warning, notice, info or debug (default info)\n"
-           "  --stall-threshold D      log loop stalls longer than this, 1ms to 1h (default 100ms)\n"
-           "  --tick-interval D        loop-lag probe period, 1ms to 1s (default 50ms)\n"
-           "  --drain-timeout D        on SIGTERM, how long in-flight requests may finish, 0 to 1h (default 35s)\n"
-           "  --max-connections N      client connections open at once; past it 503 and close, 1 to 1000000\n"
-           "                           (default 16384)\n"
-           "  --max-waiting N          requests waiting on a delay timer (/non-blocking, /delay) at once; past it\n"
-           "                           503, 1 to 1000000 (default 50000)\n"
-           "  --header-timeout D       HTTP/1: a request must be complete this long after the connection opened\n"
-           "                           or the previous answer, 10ms to 1h (default 10s)\n"
-           "  --idle-timeout D         close a connection idle this long: HTTP/2 with no request open, HTTP/1\n"
-           "                           between requests, 10ms to 1h (default 10s)\n"
-           "  --config FILE            read settings from FILE first; other flags override it\n"
-           "  -h, --help               show this help and exit\n"
-           "  -V, --version            show the version and exit\n"
-           "\n"
-           "Options take \"--opt value\" or \"--opt=value\". Durations: 2, 0.25, 250ms, 2s, 1m.\n"
-           "Socket activation: sockets passed by systemd are used instead of --listen.\n"
-           "Exit status: 0 on success, 64 on a usage or configuration error.\n";
+    static char text[4096];
+    if (text[0] != '\0')
+        return text;
+    char intro[512];
+    usage_intro(intro, sizeof(intro));
+    snprintf(text, sizeof(text), "%s%s%s", "Usage: asyncdemod [OPTION]...\n", intro,
+             "\n"
+             "\n"
+             "  --listen ADDR:PORT       listen here; repeatable; IPv4 or [IPv6], numeric (default 127.0.0.1:8000)\n"
+             "  --threads N              event-loop threads, 1 to 64 (default 1)\n"
+             "  --max-delay D            largest delay accepted, 0 to 1h (default 30s)\n"
+             "  --default-delay D        delay when a request names none, up to max-delay (default 2s)\n"
+             "  --pool-size N            /offload worker threads, 1 to 256 (default 8)\n"
+             "  --pool-queue N           /offload jobs that may wait for a worker, 0 to 100000 (default 64)\n"
+             "  --log-level L            err, warning, notice, info or debug (default info)\n"
+             "  --stall-threshold D      log loop stalls longer than this, 1ms to 1h (default 100ms)\n"
+             "  --tick-interval D        loop-lag probe period, 1ms to 1s (default 50ms)\n"
+             "  --drain-timeout D        on SIGTERM, how long in-flight requests may finish, 0 to 1h (default 35s)\n"
+             "  --max-connections N      client connections open at once; past it 503 and close, 1 to 1000000\n"
+             "                           (default 16384)\n"
+             "  --max-waiting N          requests waiting on a delay timer (/non-blocking, /delay) at once; past it\n"
+             "                           503, 1 to 1000000 (default 50000)\n"
+             "  --header-timeout D       HTTP/1: a request must be complete this long after the connection opened\n"
+             "                           or the previous answer, 10ms to 1h (default 10s)\n"
+             "  --idle-timeout D         close a connection idle this long: HTTP/2 with no request open, HTTP/1\n"
+             "                           between requests, 10ms to 1h (default 10s)\n"
+             "  --config FILE            read settings from FILE first; other flags override it\n"
+             "  -h, --help               show this help and exit\n"
+             "  -V, --version            show the version and exit\n"
+             "\n"
+             "Options take \"--opt value\" or \"--opt=value\". Durations: 2, 0.25, 250ms, 2s, 1m.\n"
+             "Socket activation: sockets passed by systemd are used instead of --listen.\n"
+             "Exit status: 0 on success, 64 on a usage or configuration error.\n");
+    return text;
 }

@@ -1,40 +1,42 @@
-/* Routing: exact paths and methods; every handler timed for stall attribution. */
+/* Routing: every request to its endpoint's handler (endpoint_list.h); every handler timed for stall attribution. */
 #include "handlers.h"
 
-#include <string.h>
-
 #include "clock.h"
-#include "respond.h"
+#include "loop_monitor.h"
 #include "route.h"
 
-static void answer_not_found(ad_loop_t *loop, h2o_req_t *req, const char *path, size_t len, int64_t t0)
+static ad_handler_fn *const handlers[AD_EP_OTHER] = {
+#define AD_X(id, path, match, methods, handler) [AD_EP_##id] = handler,
+    AD_ENDPOINTS(AD_X)
+#undef AD_X
+};
+
+static int answer_not_found(ad_exchange_t *x, const char *path, size_t len)
 {
-    ad_respond_error_begin(&loop->jw, 404, "not found");
-    ad_jw_key(&loop->jw, "path");
-    ad_jw_string(&loop->jw, path, len);
-    ad_stats_request_immediate(&loop->stats, AD_EP_OTHER, 404, ad_mono_ns() - t0);
-    ad_respond_error_end(req, 404, &loop->jw);
+    ad_jw_t *w = ad_answer_error(x, 404, "not found");
+    ad_jw_key(w, "path");
+    ad_jw_string(w, path, len);
+    return 404;
 }
 
-static void answer_bad_method(ad_loop_t *loop, h2o_req_t *req, int64_t t0)
+static int answer_bad_method(ad_exchange_t *x, ad_endpoint_t ep)
 {
-    ad_respond_error_begin(&loop->jw, 405, "method not allowed");
-    ad_jw_key(&loop->jw, "allow");
-    ad_jw_cstr(&loop->jw, "GET, HEAD");
-    ad_respond_header(req, H2O_TOKEN_ALLOW, H2O_STRLIT("GET, HEAD"));
-    ad_stats_request_immediate(&loop->stats, AD_EP_OTHER, 405, ad_mono_ns() - t0);
-    ad_respond_error_end(req, 405, &loop->jw);
+    const char *allow = ad_route_allow(ep);
+    ad_jw_t *w = ad_answer_error(x, 405, "method not allowed");
+    ad_jw_key(w, "allow");
+    ad_jw_cstr(w, allow);
+    ad_answer_header(x, H2O_TOKEN_ALLOW, allow, strlen(allow));
+    return 405;
 }
 
-static void answer_head_too_large(ad_loop_t *loop, h2o_req_t *req, size_t bytes, int64_t t0)
+static int answer_head_too_large(ad_exchange_t *x, size_t bytes)
 {
-    ad_respond_error_begin(&loop->jw, 431, "request head too large");
-    ad_jw_key(&loop->jw, "size_bytes");
-    ad_jw_uint(&loop->jw, bytes);
-    ad_jw_key(&loop->jw, "limit_bytes");
-    ad_jw_uint(&loop->jw, AD_MAX_REQUEST_HEAD);
-    ad_stats_request_immediate(&loop->stats, AD_EP_OTHER, 431, ad_mono_ns() - t0);
-    ad_respond_error_end(req, 431, &loop->jw);
+    ad_jw_t *w = ad_answer_error(x, 431, "request head too large");
+    ad_jw_key(w, "size_bytes");
+    ad_jw_uint(w, bytes);
+    ad_jw_key(w, "limit_bytes");
+    ad_jw_uint(w, AD_MAX_REQUEST_HEAD);
+    return 431;
 }
 
 static size_t request_head_bytes(const h2o_req_t *req)
@@ -45,52 +47,38 @@ static size_t request_head_bytes(const h2o_req_t *req)
     return ad_route_head_bytes(req->method.len, req->path.len, req->headers.size, fields);
 }
 
-static void dispatch(ad_loop_t *loop, h2o_req_t *req, ad_route_t r, const char *path, size_t len, int64_t t0)
+/* The status of an answer given now, or AD_ANSWER_LATER. x->ep is the slot the request is counted in. */
+static int route(ad_exchange_t *x, const char *path, size_t len)
 {
-    switch (r.kind) {
-    case AD_ROUTE_DELAY:
-        ad_handle_delay(loop, req, r.ep, t0, NULL, 0);
-        break;
-    case AD_ROUTE_DELAY_N:
-        ad_handle_delay(loop, req, r.ep, t0, r.arg, r.arg_len);
-        break;
-    case AD_ROUTE_STATS:
-        ad_handle_stats(loop, req, t0);
-        break;
-    case AD_ROUTE_METRICS:
-        ad_handle_metrics(loop, req, t0);
-        break;
-    case AD_ROUTE_HEALTHZ:
-        ad_handle_healthz(loop, req, t0);
-        break;
-    case AD_ROUTE_NONE:
-        answer_not_found(loop, req, path, len, t0);
-        break;
-    }
+    h2o_req_t *req = x->req;
+    ad_route_t r = ad_route_find(path, len);
+    size_t head = request_head_bytes(req);
+    if (head > AD_MAX_REQUEST_HEAD)
+        return answer_head_too_large(x, head);
+    if (r.ep == AD_EP_OTHER)
+        return answer_not_found(x, path, len);
+    if (!ad_route_method_allowed(r.ep, req->method.base, req->method.len))
+        return answer_bad_method(x, r.ep);
+    x->ep = r.ep;
+    x->arg = r.arg;
+    x->arg_len = r.arg_len;
+    return handlers[r.ep](x);
 }
 
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     ad_loop_t *loop = ad_loop_of(req->conn->ctx);
-    int64_t t0 = ad_mono_ns();
+    ad_exchange_t x = {.loop = loop, .req = req, .ep = AD_EP_OTHER, .t0 = ad_mono_ns()};
     size_t len;
     const char *path = ad_route_path(req->path.base, req->path.len, req->query_at, &len);
-    ad_route_t r = ad_route_find(path, len);
-    size_t head = request_head_bytes(req);
     bool first = ad_server_claim_first_request(req);
 
-    if (head > AD_MAX_REQUEST_HEAD) {
-        r.ep = AD_EP_OTHER;
-        answer_head_too_large(loop, req, head, t0);
-    } else if (r.kind != AD_ROUTE_NONE && !ad_route_method_allowed(req->method.base, req->method.len)) {
-        r.ep = AD_EP_OTHER;
-        answer_bad_method(loop, req, t0);
-    } else {
-        dispatch(loop, req, r, path, len, t0);
-    }
+    int status = route(&x, path, len);
+    if (status != AD_ANSWER_LATER)
+        ad_answer_send(&x, status);
     if (first)
         ad_server_first_request_done(loop->server);
-    ad_loop_monitor_note(&loop->monitor, r.ep, ad_mono_ns() - t0);
+    ad_loop_monitor_note(&loop->monitor, x.ep, ad_mono_ns() - x.t0);
     return 0;
 }
 

@@ -1,24 +1,26 @@
 #ifndef AD_HANDLERS_H
 #define AD_HANDLERS_H
 /*
- * The HTTP API (docs/http-api.md). handlers.c routes (exact paths, 404, 405 + Allow, HEAD, 503 while
- * draining) and times every handler for the loop monitor; handlers_delay.c serves the delay endpoints;
- * handlers_info.c serves /stats, /metrics and /healthz.
+ * The HTTP API (docs/http-api.md), above the shared state (loop.h) and below the process (server.h).
+ * handlers.c routes every request to its endpoint of endpoint_list.h (404, 405 + Allow, 431 for it) and
+ * times every handler for the loop monitor; each endpoint family's handlers live in their own file
+ * (handlers_delay.c, handlers_info.c) and answer through respond.h.
  */
-#include <stddef.h>
-#include <stdint.h>
 #include <h2o.h>
-#include "server.h"
-#include "stats.h"
+#include "endpoint_list.h"
+#include "respond.h"
+
+/* A handler: answers now (body in the loop's buffer, returns the status) or returns AD_ANSWER_LATER after
+ * ad_answer_hold, and answers later with ad_answer_send. */
+typedef int ad_handler_fn(ad_exchange_t *x);
+
+/* Every handler named in the list. */
+#define AD_X(id, path, match, methods, handler) ad_handler_fn handler;
+AD_ENDPOINTS(AD_X)
+#undef AD_X
 
 /* Registers the one h2o handler on host (every path, including h2o's fallback). */
 void ad_handlers_register(h2o_hostconf_t *host);
-
-/* Delay endpoints. n_text: /delay/{n}'s n (NULL for the others). */
-void ad_handle_delay(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, int64_t t0, const char *n_text, size_t n_len);
-void ad_handle_stats(ad_loop_t *loop, h2o_req_t *req, int64_t t0);
-void ad_handle_metrics(ad_loop_t *loop, h2o_req_t *req, int64_t t0);
-void ad_handle_healthz(ad_loop_t *loop, h2o_req_t *req, int64_t t0);
 
 /* Wired by the server: a watched HTTP/1 client went away (ad_disconnect_cb). */
 void ad_handlers_on_client_gone(void *data);

@@ -21,15 +21,12 @@
 #include "input_compact.h"
 #include "log.h"
 #include "query.h"
-#include "respond.h"
+#include "loop_monitor.h"
 
 typedef struct ad_wait {
+    ad_exchange_t x; /* the request, its endpoint and arrival */
     ad_timer_t timer;
-    h2o_req_t *req;
-    ad_loop_t *loop;
-    ad_endpoint_t ep;
-    int64_t t0;    /* arrival at the handler, CLOCK_MONOTONIC */
-    int64_t wall0; /* the same instant, CLOCK_REALTIME */
+    int64_t wall0; /* arrival, CLOCK_REALTIME */
     int64_t delay_ns;
     uint64_t sequence;
     int watch_fd;          /* HTTP/1 connection watched for a disconnect, -1 */
@@ -38,23 +35,34 @@ typedef struct ad_wait {
     bool admitted;         /* holds one of max-waiting's places until wait_end */
 } ad_wait_t;
 
-/* ---- refusing a bad delay ------------------------------------------------------------------------ */
+/* ---- refusing ------------------------------------------------------------------------------------ */
 
-static void answer_bad_delay(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, int64_t t0, const ad_delay_param_t *p)
+static int answer_bad_delay(ad_exchange_t *x, const ad_delay_param_t *p)
 {
     char allowed[48], max[32], what[160];
-    ad_duration_format(atomic_load_explicit(&loop->server->live.max_delay_ns, memory_order_relaxed), max, sizeof(max));
+    ad_duration_format(atomic_load_explicit(&x->loop->server->live.max_delay_ns, memory_order_relaxed), max,
+                       sizeof(max));
     snprintf(allowed, sizeof(allowed), "0 to %s", max);
     snprintf(what, sizeof(what), "bad %s: %s", p->param, p->what);
-    ad_respond_error_begin(&loop->jw, 400, what);
-    ad_jw_key(&loop->jw, "parameter");
-    ad_jw_cstr(&loop->jw, p->param);
-    ad_jw_key(&loop->jw, "value");
-    ad_jw_string(&loop->jw, p->value, p->value_len);
-    ad_jw_key(&loop->jw, "allowed");
-    ad_jw_cstr(&loop->jw, allowed);
-    ad_stats_request_immediate(&loop->stats, ep, 400, ad_mono_ns() - t0);
-    ad_respond_error_end(req, 400, &loop->jw);
+    ad_jw_t *w = ad_answer_error(x, 400, what);
+    ad_jw_key(w, "parameter");
+    ad_jw_cstr(w, p->param);
+    ad_jw_key(w, "value");
+    ad_jw_string(w, p->value, p->value_len);
+    ad_jw_key(w, "allowed");
+    ad_jw_cstr(w, allowed);
+    return 400;
+}
+
+static int answer_refused(ad_exchange_t *x, unsigned retry_after, const char *what)
+{
+    char ra[16];
+    int n = snprintf(ra, sizeof(ra), "%u", retry_after);
+    ad_answer_header(x, H2O_TOKEN_RETRY_AFTER, ra, (size_t)n);
+    ad_jw_t *w = ad_answer_error(x, 503, what);
+    ad_jw_key(w, "retry_after_seconds");
+    ad_jw_uint(w, retry_after);
+    return 503;
 }
 
 /* ---- answering ----------------------------------------------------------------------------------- */
@@ -62,14 +70,14 @@ static void answer_bad_delay(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, 
 static void fill_result(ad_delay_result_t *r, const ad_wait_t *w, int64_t now, const char *worker)
 {
     *r = (ad_delay_result_t){
-        .endpoint = ad_endpoint_name(w->ep),
+        .endpoint = ad_endpoint_name(w->x.ep),
         .requested_ns = w->delay_ns,
-        .started_mono_ns = w->t0,
+        .started_mono_ns = w->x.t0,
         .finished_mono_ns = now,
         .started_wall_ns = w->wall0,
         .sequence = w->sequence,
-        .pid = (long)w->loop->server->pid,
-        .thread = w->loop->name,
+        .pid = (long)w->x.loop->server->pid,
+        .thread = w->x.loop->name,
         .worker = worker,
     };
 }
@@ -79,22 +87,17 @@ static void httpbin_input(h2o_req_t *req, ad_httpbin_request_t *in);
 
 static void answer_ok(ad_wait_t *w, const char *worker)
 {
-    ad_loop_t *loop = w->loop;
-    h2o_req_t *req = w->req;
-    int64_t now = ad_mono_ns();
     ad_delay_result_t r;
-    fill_result(&r, w, now, worker);
-    ad_jw_reset(&loop->jw);
-    if (w->ep == AD_EP_DELAY) {
+    fill_result(&r, w, ad_mono_ns(), worker);
+    ad_jw_t *jw = ad_answer_json(&w->x);
+    if (w->x.arg != NULL) { /* /delay/{n}: httpbin's answer */
         ad_httpbin_request_t in;
-        httpbin_input(req, &in);
-        ad_httpbin_json(&loop->jw, &in, &r);
+        httpbin_input(w->x.req, &in);
+        ad_httpbin_json(jw, &in, &r);
     } else {
-        ad_delay_json(&loop->jw, &r);
+        ad_delay_json(jw, &r);
     }
-    int status = ad_jw_failed(&loop->jw) ? 500 : 200;
-    ad_stats_request_end(&loop->stats, w->ep, status, now - w->t0);
-    ad_respond_json(req, status, &loop->jw);
+    ad_answer_send(&w->x, 200);
 }
 
 /* ---- the wait's life ------------------------------------------------------------------------------- */
@@ -102,29 +105,27 @@ static void answer_ok(ad_wait_t *w, const char *worker)
 static void on_wait_timer(ad_timer_t *timer);
 static void on_wait_dispose(void *p);
 
-static ad_wait_t *wait_begin(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, int64_t t0, int64_t delay_ns)
+static ad_wait_t *wait_begin(ad_exchange_t *x, int64_t delay_ns)
 {
-    ad_wait_t *w = h2o_mem_alloc_shared(&req->pool, sizeof(*w), on_wait_dispose);
+    ad_server_t *s = x->loop->server;
+    ad_wait_t *w = h2o_mem_alloc_shared(&x->req->pool, sizeof(*w), on_wait_dispose);
     *w = (ad_wait_t){
-        .req = req,
-        .loop = loop,
-        .ep = ep,
-        .t0 = t0,
+        .x = *x,
         .wall0 = ad_wall_ns(),
         .delay_ns = delay_ns,
-        .sequence = atomic_fetch_add_explicit(&loop->server->sequence, 1, memory_order_relaxed) + 1,
+        .sequence = atomic_fetch_add_explicit(&s->sequence, 1, memory_order_relaxed) + 1,
         .watch_fd = -1,
     };
     ad_timer_init(&w->timer, on_wait_timer);
-    ad_stats_request_begin(&loop->stats, ep);
-    ad_server_wait_begin(loop->server);
+    ad_answer_hold(&w->x);
+    ad_server_wait_begin(s);
     return w;
 }
 
 /* The wait is over (answered or cancelled): take back everything it holds on the loop. */
 static void wait_end(ad_wait_t *w)
 {
-    ad_loop_t *loop = w->loop;
+    ad_loop_t *loop = w->x.loop;
     w->done = true;
     ad_timers_cancel(&loop->timers, &w->timer);
     ad_disconnect_unwatch(&loop->disconnect, w->watch_fd);
@@ -145,9 +146,9 @@ static void wait_end(ad_wait_t *w)
 static void wait_cancelled(ad_wait_t *w)
 {
     wait_end(w);
-    ad_stats_request_cancelled(&w->loop->stats, w->ep);
-    ad_log_debug("%s: client went away after %.3fs of %.3fs; counted cancelled (499)", ad_endpoint_name(w->ep),
-                 (double)(ad_mono_ns() - w->t0) / 1e9, (double)w->delay_ns / 1e9);
+    ad_answer_cancelled(&w->x);
+    ad_log_debug("%s: client went away after %.3fs of %.3fs; counted cancelled (499)", ad_endpoint_name(w->x.ep),
+                 (double)(ad_mono_ns() - w->x.t0) / 1e9, (double)w->delay_ns / 1e9);
 }
 
 static void on_wait_timer(ad_timer_t *timer)
@@ -179,9 +180,9 @@ void ad_handlers_on_client_gone(void *data)
      */
     if (fd >= 0)
         shutdown(fd, SHUT_RDWR);
-    w->req->http1_is_persistent = 0;
-    ad_respond_error_begin(&w->loop->jw, 499, "client closed request");
-    ad_respond_error_end(w->req, 499, &w->loop->jw);
+    w->x.req->http1_is_persistent = 0;
+    ad_answer_error(&w->x, 499, "client closed request");
+    ad_answer_send(&w->x, 499);
 }
 
 void ad_handlers_on_offload_reply(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
@@ -205,33 +206,29 @@ void ad_handlers_on_offload_reply(h2o_multithread_receiver_t *receiver, h2o_link
 
 /* ---- the endpoints ----------------------------------------------------------------------------------- */
 
-static void answer_refused(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, int64_t t0, unsigned retry_after,
-                           const char *what);
-
-static void start_timer_wait(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, int64_t t0, int64_t delay_ns)
+static int start_timer_wait(ad_exchange_t *x, int64_t delay_ns)
 {
+    ad_loop_t *loop = x->loop;
     if (delay_ns == 0) {
         /* The zero-delay throughput path: no timer, no watch, no limit, answered at once. */
-        ad_wait_t *w = wait_begin(loop, req, ep, t0, delay_ns);
+        ad_wait_t *w = wait_begin(x, delay_ns);
         wait_end(w);
         answer_ok(w, NULL);
-        return;
+        return AD_ANSWER_LATER;
     }
-    if (!ad_server_admit(&loop->server->timer_waits, loop->server->cfg.max_waiting)) {
-        answer_refused(loop, req, ep, t0, 1, "too many requests waiting (max-waiting)");
-        return;
-    }
-    ad_wait_t *w = wait_begin(loop, req, ep, t0, delay_ns);
+    if (!ad_server_admit(&loop->server->timer_waits, loop->server->cfg.max_waiting))
+        return answer_refused(x, 1, "too many requests waiting (max-waiting)");
+    ad_wait_t *w = wait_begin(x, delay_ns);
     w->admitted = true;
-    if (ad_timers_add(&loop->timers, &w->timer, t0 + delay_ns) != 0) {
+    if (ad_timers_add(&loop->timers, &w->timer, x->t0 + delay_ns) != 0) {
         wait_end(w);
-        ad_stats_request_end(&loop->stats, ep, 500, ad_mono_ns() - t0);
-        ad_respond_error_begin(&loop->jw, 500, "out of memory");
-        ad_respond_error_end(req, 500, &loop->jw);
-        return;
+        ad_answer_error(&w->x, 500, "out of memory");
+        ad_answer_send(&w->x, 500);
+        return AD_ANSWER_LATER;
     }
-    w->watch_fd = ad_disconnect_watch(&loop->disconnect, req, w);
-    ad_input_compact_request(req);
+    w->watch_fd = ad_disconnect_watch(&loop->disconnect, x->req, w);
+    ad_input_compact_request(x->req);
+    return AD_ANSWER_LATER;
 }
 
 static void sleep_until(int64_t deadline_ns)
@@ -241,36 +238,22 @@ static void sleep_until(int64_t deadline_ns)
         ;
 }
 
-static void answer_refused(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, int64_t t0, unsigned retry_after,
-                           const char *what)
-{
-    char ra[16];
-    int n = snprintf(ra, sizeof(ra), "%u", retry_after);
-    ad_respond_header(req, H2O_TOKEN_RETRY_AFTER, ra, (size_t)n);
-    ad_respond_error_begin(&loop->jw, 503, what);
-    ad_jw_key(&loop->jw, "retry_after_seconds");
-    ad_jw_uint(&loop->jw, retry_after);
-    ad_stats_request_immediate(&loop->stats, ep, 503, ad_mono_ns() - t0);
-    ad_respond_error_end(req, 503, &loop->jw);
-}
-
-static void serve_blocking(ad_loop_t *loop, h2o_req_t *req, int64_t t0, int64_t delay_ns)
+static int serve_blocking(ad_exchange_t *x, int64_t delay_ns)
 {
     unsigned retry_after;
-    if (!ad_blocking_guard_allows(loop, delay_ns, &retry_after)) {
-        answer_refused(loop, req, AD_EP_BLOCKING, t0, retry_after,
-                       "blocking the loop this long would starve the systemd watchdog");
-        return;
-    }
-    ad_wait_t *w = wait_begin(loop, req, AD_EP_BLOCKING, t0, delay_ns);
+    if (!ad_blocking_guard_allows(x->loop, delay_ns, &retry_after))
+        return answer_refused(x, retry_after, "blocking the loop this long would starve the systemd watchdog");
+    ad_wait_t *w = wait_begin(x, delay_ns);
     /* The lesson: nothing else on this loop thread runs until the sleep ends. */
-    sleep_until(t0 + delay_ns);
+    sleep_until(x->t0 + delay_ns);
     wait_end(w);
     answer_ok(w, NULL);
+    return AD_ANSWER_LATER;
 }
 
-static void serve_offload(ad_loop_t *loop, h2o_req_t *req, int64_t t0, int64_t delay_ns)
+static int serve_offload(ad_exchange_t *x, int64_t delay_ns)
 {
+    ad_loop_t *loop = x->loop;
     ad_offload_job_t *job = calloc(1, sizeof(*job));
     if (job != NULL) {
         job->reply_to = &loop->offload_receiver;
@@ -278,45 +261,41 @@ static void serve_offload(ad_loop_t *loop, h2o_req_t *req, int64_t t0, int64_t d
     }
     if (job == NULL || !ad_offload_submit(loop->server->pool, job)) {
         free(job);
-        answer_refused(loop, req, AD_EP_OFFLOAD, t0, 1, "offload pool and queue are full");
-        return;
+        return answer_refused(x, 1, "offload pool and queue are full");
     }
     /* The reply can only be handled by this thread, after this handler returns: setting owner now is safe. */
-    ad_wait_t *w = wait_begin(loop, req, AD_EP_OFFLOAD, t0, delay_ns);
+    ad_wait_t *w = wait_begin(x, delay_ns);
     w->job = job;
     job->owner = w;
-    w->watch_fd = ad_disconnect_watch(&loop->disconnect, req, w);
-    ad_input_compact_request(req);
+    w->watch_fd = ad_disconnect_watch(&loop->disconnect, x->req, w);
+    ad_input_compact_request(x->req);
+    return AD_ANSWER_LATER;
 }
 
-void ad_handle_delay(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, int64_t t0, const char *n_text, size_t n_len)
+int ad_serve_delay(ad_exchange_t *x)
 {
-    ad_live_settings_t *live = &loop->server->live;
+    ad_live_settings_t *live = &x->loop->server->live;
+    h2o_req_t *req = x->req;
     int64_t max_ns = atomic_load_explicit(&live->max_delay_ns, memory_order_relaxed);
     ad_delay_param_t p;
     bool ok;
-    if (n_text != NULL) {
-        ok = ad_delay_from_path(&p, n_text, n_len, max_ns);
+    if (x->arg != NULL) {
+        ok = ad_delay_from_path(&p, x->arg, x->arg_len, max_ns);
     } else {
         const char *q = req->query_at != SIZE_MAX ? req->path.base + req->query_at + 1 : "";
         size_t qlen = req->query_at != SIZE_MAX ? req->path.len - req->query_at - 1 : 0;
         ok = ad_delay_from_query(&p, q, qlen, atomic_load_explicit(&live->default_delay_ns, memory_order_relaxed),
                                  max_ns);
     }
-    if (!ok) {
-        answer_bad_delay(loop, req, ep, t0, &p);
-        return;
-    }
-    switch (ep) {
+    if (!ok)
+        return answer_bad_delay(x, &p);
+    switch (x->ep) {
     case AD_EP_BLOCKING:
-        serve_blocking(loop, req, t0, p.ns);
-        break;
+        return serve_blocking(x, p.ns);
     case AD_EP_OFFLOAD:
-        serve_offload(loop, req, t0, p.ns);
-        break;
+        return serve_offload(x, p.ns);
     default:
-        start_timer_wait(loop, req, ep, t0, p.ns);
-        break;
+        return start_timer_wait(x, p.ns);
     }
 }
 

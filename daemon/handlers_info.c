@@ -3,55 +3,45 @@
 
 #include "clock.h"
 #include "handlers.h"
-#include "respond.h"
 #include "stats_format.h"
 #include "version.h"
 
-void ad_handle_stats(ad_loop_t *loop, h2o_req_t *req, int64_t t0)
+int ad_serve_stats(ad_exchange_t *x)
 {
     ad_stats_snapshot_t snap;
-    /* Counted before the snapshot, so the document includes this request (docs/http-api.md). */
-    ad_stats_request_begin(&loop->stats, AD_EP_STATS);
-    ad_server_snapshot(loop->server, &snap);
-    ad_jw_reset(&loop->jw);
-    int status = ad_stats_format_json(&snap, &loop->jw) == 0 ? 200 : 500;
-    ad_stats_request_end(&loop->stats, AD_EP_STATS, status, ad_mono_ns() - t0);
-    ad_respond_json(req, status, &loop->jw);
+    /* Held before the snapshot, so the document includes this request (docs/http-api.md). */
+    ad_answer_hold(x);
+    ad_server_snapshot(x->loop->server, &snap);
+    return ad_stats_format_json(&snap, ad_answer_json(x)) == 0 ? 200 : 500;
 }
 
-void ad_handle_metrics(ad_loop_t *loop, h2o_req_t *req, int64_t t0)
+int ad_serve_metrics(ad_exchange_t *x)
 {
-    static const char content_type[] = "text/plain; version=0.0.4; charset=utf-8";
     ad_stats_snapshot_t snap;
     size_t len = 0;
-    ad_stats_request_begin(&loop->stats, AD_EP_METRICS);
-    ad_server_snapshot(loop->server, &snap);
+    ad_answer_hold(x);
+    ad_server_snapshot(x->loop->server, &snap);
     char *text = ad_stats_format_prometheus(&snap, &len);
-    int status = text != NULL ? 200 : 500;
-    ad_stats_request_end(&loop->stats, AD_EP_METRICS, status, ad_mono_ns() - t0);
-    if (text != NULL) {
-        ad_respond(req, 200, content_type, text, len);
-        free(text);
-    } else {
-        ad_respond_error_begin(&loop->jw, 500, "out of memory");
-        ad_respond_error_end(req, 500, &loop->jw);
+    if (text == NULL) {
+        ad_answer_error(x, 500, "out of memory");
+        return 500;
     }
+    ad_jw_raw(ad_answer_body(x, "text/plain; version=0.0.4; charset=utf-8"), text, len);
+    free(text);
+    return 200;
 }
 
-void ad_handle_healthz(ad_loop_t *loop, h2o_req_t *req, int64_t t0)
+int ad_serve_healthz(ad_exchange_t *x)
 {
-    ad_jw_t *w = &loop->jw;
-    ad_stats_request_begin(&loop->stats, AD_EP_HEALTHZ);
-    ad_jw_reset(w);
+    ad_answer_hold(x);
+    ad_jw_t *w = ad_answer_json(x);
     ad_jw_object_begin(w);
     ad_jw_key(w, "status");
     ad_jw_cstr(w, "ok");
     ad_jw_key(w, "version");
     ad_jw_cstr(w, AD_VERSION);
     ad_jw_key(w, "uptime_seconds");
-    ad_jw_seconds(w, ad_mono_ns() - loop->server->started_mono_ns, 3);
+    ad_jw_seconds(w, ad_mono_ns() - x->loop->server->started_mono_ns, 3);
     ad_jw_object_end(w);
-    int status = ad_jw_failed(w) ? 500 : 200;
-    ad_stats_request_end(&loop->stats, AD_EP_HEALTHZ, status, ad_mono_ns() - t0);
-    ad_respond_json(req, status, w);
+    return 200;
 }

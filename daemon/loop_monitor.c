@@ -11,7 +11,6 @@
 #include "loop_policy.h"
 #include "messages.h"
 #include "notify.h"
-#include "server.h"
 
 #define STATUS_PERIOD_NS AD_NS_PER_SEC
 
@@ -130,11 +129,14 @@ bool ad_blocking_guard_allows(ad_loop_t *loop, int64_t delay_ns, unsigned *retry
         snprintf(delay_field, sizeof(delay_field), "ASYNCDEMO_DELAY_SECONDS=%.6f", (double)delay_ns / 1e9);
         snprintf(budget_field, sizeof(budget_field), "ASYNCDEMO_BUDGET_SECONDS=%.6f", (double)wd->budget_ns / 1e9);
         snprintf(stalled_field, sizeof(stalled_field), "ASYNCDEMO_STALLED_SECONDS=%.6f", (double)stalled / 1e9);
-        const char *fields[] = {"ASYNCDEMO_ENDPOINT=/blocking", delay_field, budget_field, stalled_field, NULL};
+        char ep_field[64];
+        snprintf(ep_field, sizeof(ep_field), "ASYNCDEMO_ENDPOINT=%s", ad_endpoint_name(AD_EP_BLOCKING));
+        const char *fields[] = {ep_field, delay_field, budget_field, stalled_field, NULL};
         ad_log_entry(LOG_WARNING, AD_MSGID_BLOCKING_REFUSED, fields,
-                     "refusing /blocking for %.3fs on %s: the loop has been busy %.3fs since its last watchdog "
+                     "refusing %s for %.3fs on %s: the loop has been busy %.3fs since its last watchdog "
                      "ping and may not go more than %.3fs (half the watchdog interval) without one",
-                     (double)delay_ns / 1e9, loop->name, (double)stalled / 1e9, (double)wd->budget_ns / 1e9);
+                     ad_endpoint_name(AD_EP_BLOCKING), (double)delay_ns / 1e9, loop->name, (double)stalled / 1e9,
+                     (double)wd->budget_ns / 1e9);
     }
     return false;
 }

@@ -8,34 +8,14 @@
  * The blocking guard lives here too, because it must agree with the pings: /blocking is refused when
  * its sleep would push the gap between two pings past half the watchdog interval.
  */
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include "stats.h"
-#include "timer_heap.h"
-
-struct ad_loop;
-
-typedef struct ad_loop_monitor {
-    ad_timer_t tick;
-    int64_t interval_ns;
-    int64_t run_ns[AD_EP_COUNT];  /* handler run time per endpoint since the previous tick */
-    _Atomic int64_t last_tick_ns; /* CLOCK_MONOTONIC; read by loop 0 before it pings the watchdog */
-    int64_t next_status_ns;       /* loop 0: when STATUS= is due again */
-} ad_loop_monitor_t;
-
-/* Process-wide watchdog state (one per server). */
-typedef struct ad_watchdog {
-    int64_t interval_ns;                /* WATCHDOG_USEC as ns; 0 when the watchdog is off */
-    int64_t budget_ns;                  /* interval / 2: the longest the loop may go without pinging */
-    _Atomic int64_t last_ping_ns;       /* CLOCK_MONOTONIC of the last WATCHDOG=1 */
-    _Atomic int64_t refusal_logged_for; /* last_ping_ns of the burst whose first refusal was logged */
-} ad_watchdog_t;
+#include "loop.h"
 
 void ad_watchdog_init(ad_watchdog_t *w);
 
 /* Starts the probe tick on loop (its timers must be initialised). */
-int ad_loop_monitor_start(struct ad_loop *loop, int64_t interval_ns);
+int ad_loop_monitor_start(ad_loop_t *loop, int64_t interval_ns);
 /* Records that a handler for ep ran run_ns on this loop (for stall attribution). */
 static inline void ad_loop_monitor_note(ad_loop_monitor_t *m, ad_endpoint_t ep, int64_t run_ns)
 {
@@ -47,6 +27,6 @@ static inline void ad_loop_monitor_note(ad_loop_monitor_t *m, ad_endpoint_t ep, 
  * *retry_after_s is set (>= 1), and the first refusal of a burst is logged (AD_MSGID_BLOCKING_REFUSED).
  * Always true when the watchdog is off.
  */
-bool ad_blocking_guard_allows(struct ad_loop *loop, int64_t delay_ns, unsigned *retry_after_s);
+bool ad_blocking_guard_allows(ad_loop_t *loop, int64_t delay_ns, unsigned *retry_after_s);
 
 #endif

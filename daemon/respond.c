@@ -1,7 +1,9 @@
-/* Complete responses with Content-Length (see respond.h). */
+/* The answering path: stats and sending in one place (see respond.h). */
 #include "respond.h"
 
 #include <string.h>
+
+#include "clock.h"
 
 static void generator_noop(h2o_generator_t *self, h2o_req_t *req) {}
 
@@ -32,13 +34,7 @@ const char *ad_reason_phrase(int status)
     }
 }
 
-void ad_respond_header(h2o_req_t *req, const h2o_token_t *token, const char *value, size_t len)
-{
-    h2o_iovec_t v = h2o_strdup(&req->pool, value, len);
-    h2o_add_header(&req->pool, &req->res.headers, token, NULL, v.base, v.len);
-}
-
-void ad_respond(h2o_req_t *req, int status, const char *content_type, const char *body, size_t len)
+static void send_body(h2o_req_t *req, int status, const char *content_type, const char *body, size_t len)
 {
     /*
      * Draining (h2o_context_request_shutdown): h2o drops keep-alive only for requests parsed after the
@@ -60,14 +56,25 @@ void ad_respond(h2o_req_t *req, int status, const char *content_type, const char
     h2o_send(req, &buf, 1, H2O_SEND_STATE_FINAL);
 }
 
-void ad_respond_json(h2o_req_t *req, int status, ad_jw_t *w)
+void ad_answer_hold(ad_exchange_t *x)
 {
-    static const char oom[] = "{\"error\":\"out of memory\",\"status\":500}";
-    if (ad_jw_failed(w)) {
-        ad_respond(req, 500, "application/json", oom, sizeof(oom) - 1);
+    if (x->state != AD_EXCHANGE_NEW)
         return;
-    }
-    ad_respond(req, status, "application/json", w->buf, w->len);
+    x->state = AD_EXCHANGE_HELD;
+    ad_stats_request_begin(&x->loop->stats, x->ep);
+}
+
+ad_jw_t *ad_answer_body(ad_exchange_t *x, const char *content_type)
+{
+    ad_jw_reset(&x->loop->jw);
+    x->error_open = false;
+    x->content_type = content_type;
+    return &x->loop->jw;
+}
+
+ad_jw_t *ad_answer_json(ad_exchange_t *x)
+{
+    return ad_answer_body(x, "application/json");
 }
 
 void ad_respond_error_begin(ad_jw_t *w, int status, const char *what)
@@ -80,8 +87,44 @@ void ad_respond_error_begin(ad_jw_t *w, int status, const char *what)
     ad_jw_int(w, status);
 }
 
-void ad_respond_error_end(h2o_req_t *req, int status, ad_jw_t *w)
+ad_jw_t *ad_answer_error(ad_exchange_t *x, int status, const char *what)
 {
-    ad_jw_object_end(w);
-    ad_respond_json(req, status, w);
+    ad_jw_t *w = ad_answer_json(x);
+    ad_respond_error_begin(w, status, what);
+    x->error_open = true;
+    return w;
+}
+
+void ad_answer_header(ad_exchange_t *x, const h2o_token_t *token, const char *value, size_t len)
+{
+    h2o_iovec_t v = h2o_strdup(&x->req->pool, value, len);
+    h2o_add_header(&x->req->pool, &x->req->res.headers, token, NULL, v.base, v.len);
+}
+
+void ad_answer_cancelled(ad_exchange_t *x)
+{
+    if (x->state == AD_EXCHANGE_HELD)
+        ad_stats_request_cancelled(&x->loop->stats, x->ep);
+    x->state = AD_EXCHANGE_DONE;
+}
+
+void ad_answer_send(ad_exchange_t *x, int status)
+{
+    static const char oom[] = "{\"error\":\"out of memory\",\"status\":500}";
+    ad_jw_t *w = &x->loop->jw;
+    if (x->error_open)
+        ad_jw_object_end(w);
+    x->error_open = false;
+    bool failed = ad_jw_failed(w);
+    if (failed)
+        status = 500;
+    if (x->state == AD_EXCHANGE_NEW)
+        ad_stats_request_immediate(&x->loop->stats, x->ep, status, ad_mono_ns() - x->t0);
+    else if (x->state == AD_EXCHANGE_HELD)
+        ad_stats_request_end(&x->loop->stats, x->ep, status, ad_mono_ns() - x->t0);
+    x->state = AD_EXCHANGE_DONE;
+    if (failed)
+        send_body(x->req, 500, "application/json", oom, sizeof(oom) - 1);
+    else
+        send_body(x->req, status, x->content_type != NULL ? x->content_type : "application/json", w->buf, w->len);
 }

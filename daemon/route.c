@@ -1,36 +1,39 @@
-/* Request target -> endpoint (see route.h). */
+/* Request target -> endpoint, from the list in endpoint_list.h (see route.h). */
 #include "route.h"
 
 #include <stdint.h>
 #include <string.h>
 
+typedef enum { MATCH_EXACT, MATCH_SEGMENT } match_t;
+
 typedef struct route_entry {
     const char *path;
     size_t len;
-    ad_endpoint_t ep;
-    ad_route_kind_t kind;
+    match_t match;
+    unsigned methods;
 } route_entry_t;
 
-#define ROUTE(p, ep, kind)                                                                                             \
-    {                                                                                                                  \
-        p, sizeof(p) - 1, ep, kind                                                                                     \
-    }
-static const route_entry_t routes[] = {
-    ROUTE("/non-blocking", AD_EP_NON_BLOCKING, AD_ROUTE_DELAY), ROUTE("/blocking", AD_EP_BLOCKING, AD_ROUTE_DELAY),
-    ROUTE("/offload", AD_EP_OFFLOAD, AD_ROUTE_DELAY),           ROUTE("/stats", AD_EP_STATS, AD_ROUTE_STATS),
-    ROUTE("/metrics", AD_EP_METRICS, AD_ROUTE_METRICS),         ROUTE("/healthz", AD_EP_HEALTHZ, AD_ROUTE_HEALTHZ),
+static const route_entry_t routes[AD_EP_OTHER] = {
+#define AD_X(id, path, match, methods, handler) [AD_EP_##id] = {path, sizeof(path) - 1, MATCH_##match, methods},
+    AD_ENDPOINTS(AD_X)
+#undef AD_X
 };
-static const char delay_prefix[] = "/delay/";
 
 ad_route_t ad_route_find(const char *path, size_t len)
 {
-    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-        if (len == routes[i].len && memcmp(path, routes[i].path, len) == 0)
-            return (ad_route_t){routes[i].kind, routes[i].ep, NULL, 0};
-    size_t plen = sizeof(delay_prefix) - 1;
-    if (len > plen && memcmp(path, delay_prefix, plen) == 0 && memchr(path + plen, '/', len - plen) == NULL)
-        return (ad_route_t){AD_ROUTE_DELAY_N, AD_EP_DELAY, path + plen, len - plen};
-    return (ad_route_t){AD_ROUTE_NONE, AD_EP_OTHER, NULL, 0};
+    for (size_t i = 0; i < AD_EP_OTHER; i++) {
+        const route_entry_t *r = &routes[i];
+        if (len < r->len || memcmp(path, r->path, r->len) != 0)
+            continue;
+        if (r->match == MATCH_EXACT && len == r->len)
+            return (ad_route_t){(ad_endpoint_t)i, NULL, 0};
+        /* SEGMENT: "/delay/" and one non-empty segment without another '/' */
+        const char *seg = path + r->len + 1;
+        size_t seg_len = len - r->len - 1;
+        if (r->match == MATCH_SEGMENT && len > r->len + 1 && path[r->len] == '/' && memchr(seg, '/', seg_len) == NULL)
+            return (ad_route_t){(ad_endpoint_t)i, seg, seg_len};
+    }
+    return (ad_route_t){AD_EP_OTHER, NULL, 0};
 }
 
 const char *ad_route_path(const char *target, size_t target_len, size_t query_at, size_t *len)
@@ -49,7 +52,24 @@ const char *ad_route_path(const char *target, size_t target_len, size_t query_at
     return p;
 }
 
-bool ad_route_method_allowed(const char *method, size_t len)
+/* Method names by AD_METHOD_* bit, and the Allow header each combination of bits makes. */
+static const struct {
+    unsigned bit;
+    const char *name;
+} methods[] = {{AD_METHOD_GET, "GET"}, {AD_METHOD_HEAD, "HEAD"}};
+static const char *const allow_text[] = {"", "GET", "HEAD", "GET, HEAD"};
+
+bool ad_route_method_allowed(ad_endpoint_t ep, const char *method, size_t len)
 {
-    return (len == 3 && memcmp(method, "GET", 3) == 0) || (len == 4 && memcmp(method, "HEAD", 4) == 0);
+    if ((unsigned)ep >= AD_EP_OTHER)
+        return false;
+    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+        if (len == strlen(methods[i].name) && memcmp(method, methods[i].name, len) == 0)
+            return (routes[ep].methods & methods[i].bit) != 0;
+    return false;
+}
+
+const char *ad_route_allow(ad_endpoint_t ep)
+{
+    return (unsigned)ep < AD_EP_OTHER ? allow_text[routes[ep].methods & 3u] : "";
 }

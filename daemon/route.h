@@ -1,27 +1,17 @@
 #ifndef AD_ROUTE_H
 #define AD_ROUTE_H
 /*
- * Routing (docs/http-api.md): which endpoint a request target names, and whether its method is served.
- * Paths match exactly ("/blocking/x" is 404); a query is allowed everywhere; "/delay/{n}" takes one
- * segment. Pure functions over (pointer, length).
+ * Routing (docs/http-api.md): which endpoint of endpoint_list.h a request target names, and whether its
+ * method is served. EXACT paths match exactly ("/blocking/x" is 404); a query is allowed everywhere; a
+ * SEGMENT endpoint ("/delay/{n}") takes one segment. Pure functions over (pointer, length).
  */
 #include <stdbool.h>
 #include <stddef.h>
 #include "stats.h"
 
-typedef enum {
-    AD_ROUTE_NONE = 0, /* unknown path: 404 */
-    AD_ROUTE_DELAY,    /* /non-blocking, /blocking, /offload */
-    AD_ROUTE_DELAY_N,  /* /delay/{n} */
-    AD_ROUTE_STATS,
-    AD_ROUTE_METRICS,
-    AD_ROUTE_HEALTHZ,
-} ad_route_kind_t;
-
 typedef struct ad_route {
-    ad_route_kind_t kind;
-    ad_endpoint_t ep; /* AD_EP_OTHER for AD_ROUTE_NONE */
-    const char *arg;  /* /delay/{n}: n, still percent-encoded; else NULL */
+    ad_endpoint_t ep; /* AD_EP_OTHER: no endpoint has this path (404) */
+    const char *arg;  /* a SEGMENT endpoint's segment ("/delay/{n}": n), still percent-encoded; else NULL */
     size_t arg_len;
 } ad_route_t;
 
@@ -35,8 +25,10 @@ ad_route_t ad_route_find(const char *path, size_t len);
  */
 const char *ad_route_path(const char *target, size_t target_len, size_t query_at, size_t *len);
 
-/* GET and HEAD are served; everything else is 405 on a known path. */
-bool ad_route_method_allowed(const char *method, size_t len);
+/* Whether ep serves the method; any other is 405 on a known path. */
+bool ad_route_method_allowed(ad_endpoint_t ep, const char *method, size_t len);
+/* The Allow header of ep's 405: its methods, "GET, HEAD". */
+const char *ad_route_allow(ad_endpoint_t ep);
 
 /*
  * The largest request head (request line and header fields, as their name and value bytes plus 4 per

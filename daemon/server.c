@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "duration.h"
 #include "handlers.h"
+#include "loop_monitor.h"
 #include "log.h"
 #include "messages.h"
 #include "notify.h"
@@ -34,32 +35,6 @@ static ad_server_t the_server;
 static ad_signals_t the_signals;
 
 /* ---- accepting ------------------------------------------------------------------------------------- */
-
-static void on_connection_close(void *data)
-{
-    ad_loop_t *loop = data;
-    ad_stats_connection_close(&loop->stats);
-    ad_server_release(&loop->server->connections);
-    ad_timers_run_due(&loop->timers); /* due answers go before the rest of a burst of teardowns */
-}
-
-/* A connection that closes before its first request was handled: the drain no longer waits for it. */
-static void on_fresh_connection_close(void *data)
-{
-    ad_loop_t *loop = data;
-    atomic_fetch_sub_explicit(&loop->server->fresh, 1, memory_order_release);
-    on_connection_close(data);
-}
-
-/* The close callback tells whether a connection is fresh: no per-connection memory. */
-bool ad_server_claim_first_request(h2o_req_t *req)
-{
-    h2o_socket_t *sock = req->conn->callbacks->get_socket ? req->conn->callbacks->get_socket(req->conn) : NULL;
-    if (sock == NULL || sock->on_close.cb != on_fresh_connection_close)
-        return false;
-    sock->on_close.cb = on_connection_close;
-    return true;
-}
 
 /* ---- max-connections: a canned 503, then close ---- */
 
@@ -131,14 +106,6 @@ static void pause_accepting(ad_loop_t *loop, int err)
     ad_timers_add(&loop->timers, &loop->accept_resume, now + ACCEPT_PAUSE_NS);
 }
 
-static void adopt_connection(ad_loop_t *loop, h2o_socket_t *sock)
-{
-    ad_stats_connection_open(&loop->stats);
-    sock->on_close.cb = on_fresh_connection_close;
-    sock->on_close.data = loop;
-    h2o_accept(&loop->accept_ctx, sock);
-}
-
 /* A connection accepted by one loop for another, moved with h2o's own export/import. */
 typedef struct handoff {
     h2o_multithread_message_t super;
@@ -153,7 +120,7 @@ static void on_handoff(h2o_multithread_receiver_t *receiver, h2o_linklist_t *mes
         h2o_linklist_unlink(&h->super.link);
         h2o_socket_t *sock = h2o_socket_import(loop->evloop, &h->exported);
         free(h);
-        adopt_connection(loop, sock);
+        ad_loop_adopt_connection(loop, sock);
     }
 }
 
@@ -166,19 +133,19 @@ static void dispatch_connection(ad_loop_t *loop, h2o_socket_t *sock)
 {
     ad_server_t *s = loop->server;
     if (s->nloops == 1 || !atomic_load_explicit(&s->handoff_ready, memory_order_acquire)) {
-        adopt_connection(loop, sock);
+        ad_loop_adopt_connection(loop, sock);
         return;
     }
     unsigned turn = atomic_fetch_add_explicit(&s->next_loop, 1, memory_order_relaxed) % s->nloops;
     ad_loop_t *target = s->loops[turn];
     handoff_t *h = target == loop ? NULL : calloc(1, sizeof(*h));
     if (h == NULL) { /* our own turn, or no memory to move it: serve it here */
-        adopt_connection(loop, sock);
+        ad_loop_adopt_connection(loop, sock);
         return;
     }
     if (h2o_socket_export(sock, &h->exported) != 0) { /* sock is left as it was: serve it here */
         free(h);
-        adopt_connection(loop, sock);
+        ad_loop_adopt_connection(loop, sock);
         return;
     }
     h2o_multithread_send_message(&target->handoff_receiver, &h->super);
@@ -392,33 +359,6 @@ static bool wait_count(ad_server_t *s, const unsigned *counter, const unsigned *
     return ok;
 }
 
-/* ---- /stats view ------------------------------------------------------------------------------------- */
-
-void ad_server_snapshot(ad_server_t *s, ad_stats_snapshot_t *snap)
-{
-    ad_stats_info_t *info = &snap->info;
-    *info = (ad_stats_info_t){
-        .version = AD_VERSION,
-        .pid = s->pid,
-        .threads = s->nloops,
-        .uptime_ns = ad_mono_ns() - s->started_mono_ns,
-        .started_wall_ns = s->started_wall_ns,
-        .max_delay_ns = atomic_load_explicit(&s->live.max_delay_ns, memory_order_relaxed),
-        .default_delay_ns = atomic_load_explicit(&s->live.default_delay_ns, memory_order_relaxed),
-        .stall_threshold_ns = atomic_load_explicit(&s->live.stall_threshold_ns, memory_order_relaxed),
-        .watchdog_ns = s->watchdog.interval_ns,
-        .pool_size = s->cfg.pool_size,
-        .pool_queue = atomic_load_explicit(&s->live.pool_queue, memory_order_relaxed),
-        .max_connections = s->cfg.max_connections,
-        .max_waiting = s->cfg.max_waiting,
-        .header_timeout_ns = s->cfg.header_timeout_ns,
-        .idle_timeout_ns = s->cfg.idle_timeout_ns,
-    };
-    ad_offload_counts(s->pool, &info->pool_busy, &info->pool_queued);
-    snap->shards = s->shards;
-    snap->nshards = s->nloops;
-}
-
 /* ---- start-up ---------------------------------------------------------------------------------------- */
 
 static void setup_globalconf(ad_server_t *s)
@@ -566,6 +506,16 @@ static void release_at_exit(ad_server_t *s, bool all_parked)
         h2o_config_dispose(&s->globalconf);
 }
 
+static void on_stop_signal(void *data)
+{
+    ad_server_request_stop(data);
+}
+
+static void on_reload_signal(void *data)
+{
+    ad_server_reload(data);
+}
+
 int ad_server_run(const ad_config_t *cfg, int argc, char **argv)
 {
     ad_server_t *s = &the_server;
@@ -575,7 +525,8 @@ int ad_server_run(const ad_config_t *cfg, int argc, char **argv)
         ad_log_error("cannot start: %u of %u event loops failed", s->loops_failed, s->nloops);
         return -1;
     }
-    if (ad_signals_start(&the_signals, s->loops[0]->evloop, s) != 0) {
+    the_signals = (ad_signals_t){.on_stop = on_stop_signal, .on_reload = on_reload_signal, .data = s};
+    if (ad_signals_start(&the_signals, s->loops[0]->evloop) != 0) {
         ad_log_error("cannot watch signals: %s", strerror(errno));
         return -1;
     }

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "server.h"
 
 static void handled_set(sigset_t *set)
 {
@@ -43,10 +42,10 @@ static void on_signal(h2o_socket_t *sock, const char *err)
         case SIGTERM:
         case SIGINT:
             ad_log_info("received %s", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
-            ad_server_request_stop(sig->server);
+            sig->on_stop(sig->data);
             break;
         case SIGHUP:
-            ad_server_reload(sig->server);
+            sig->on_reload(sig->data);
             break;
         default:
             break;
@@ -54,11 +53,10 @@ static void on_signal(h2o_socket_t *sock, const char *err)
     }
 }
 
-int ad_signals_start(ad_signals_t *sig, h2o_evloop_t *loop, struct ad_server *server)
+int ad_signals_start(ad_signals_t *sig, h2o_evloop_t *loop)
 {
     sigset_t set;
     handled_set(&set);
-    sig->server = server;
     sig->fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
     if (sig->fd < 0)
         return -1;

@@ -11,14 +11,10 @@
 #define ADD(x, d) STORE(x, LOAD(x) + (d))
 
 static const char *const endpoint_names[AD_EP_COUNT] = {
-    [AD_EP_NON_BLOCKING] = "/non-blocking",
-    [AD_EP_BLOCKING] = "/blocking",
-    [AD_EP_OFFLOAD] = "/offload",
-    [AD_EP_DELAY] = "/delay",
-    [AD_EP_STATS] = "/stats",
-    [AD_EP_METRICS] = "/metrics",
-    [AD_EP_HEALTHZ] = "/healthz",
-    [AD_EP_OTHER] = "other",
+#define AD_X(id, path, ...) [AD_EP_##id] = path,
+    AD_ENDPOINTS(AD_X)
+#undef AD_X
+        [AD_EP_OTHER] = "other",
 };
 
 const char *ad_endpoint_name(ad_endpoint_t ep)

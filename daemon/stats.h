@@ -6,21 +6,19 @@
  */
 #include <stdint.h>
 #include <sys/types.h>
+#include "endpoint_list.h"
 #include "histogram.h"
 
+/* One slot per endpoint of endpoint_list.h, in its order, then "other". */
 typedef enum {
-    AD_EP_NON_BLOCKING = 0,
-    AD_EP_BLOCKING,
-    AD_EP_OFFLOAD,
-    AD_EP_DELAY,
-    AD_EP_STATS,
-    AD_EP_METRICS,
-    AD_EP_HEALTHZ,
-    AD_EP_OTHER, /* unknown paths and methods: 404 / 405 */
+#define AD_X(id, ...) AD_EP_##id,
+    AD_ENDPOINTS(AD_X)
+#undef AD_X
+        AD_EP_OTHER, /* unknown paths and methods: 404 / 405 */
     AD_EP_COUNT
 } ad_endpoint_t;
 
-/* "/non-blocking", "/blocking", "/offload", "/delay", "/stats", "/metrics", "/healthz", "other" */
+/* The endpoint's path as listed ("/non-blocking", "/delay", ...), "other" for AD_EP_OTHER. */
 const char *ad_endpoint_name(ad_endpoint_t ep);
 
 typedef struct ad_endpoint_stats {

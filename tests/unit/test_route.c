@@ -13,22 +13,22 @@ static ad_route_t find(const char *path)
     return ad_route_find(path, strlen(path));
 }
 
-static void assert_route(const char *path, ad_route_kind_t kind, ad_endpoint_t ep)
+static void assert_route(const char *path, ad_endpoint_t ep)
 {
     ad_route_t r = find(path);
-    if (r.kind != kind || r.ep != ep)
-        fail_msg("%s: kind %d ep %d, want kind %d ep %d", path, r.kind, r.ep, kind, ep);
+    if (r.ep != ep)
+        fail_msg("%s: ep %d, want ep %d", path, r.ep, ep);
 }
 
 static void test_exact_paths(void **state)
 {
     (void)state;
-    assert_route("/non-blocking", AD_ROUTE_DELAY, AD_EP_NON_BLOCKING);
-    assert_route("/blocking", AD_ROUTE_DELAY, AD_EP_BLOCKING);
-    assert_route("/offload", AD_ROUTE_DELAY, AD_EP_OFFLOAD);
-    assert_route("/stats", AD_ROUTE_STATS, AD_EP_STATS);
-    assert_route("/metrics", AD_ROUTE_METRICS, AD_EP_METRICS);
-    assert_route("/healthz", AD_ROUTE_HEALTHZ, AD_EP_HEALTHZ);
+    assert_route("/non-blocking", AD_EP_NON_BLOCKING);
+    assert_route("/blocking", AD_EP_BLOCKING);
+    assert_route("/offload", AD_EP_OFFLOAD);
+    assert_route("/stats", AD_EP_STATS);
+    assert_route("/metrics", AD_EP_METRICS);
+    assert_route("/healthz", AD_EP_HEALTHZ);
     assert_null(find("/stats").arg);
 }
 
@@ -39,26 +39,26 @@ static void test_unknown_paths(void **state)
         "",       "/",       "/blocking/x", "/blocking/", "/Blocking", "/stat",         "/statsx", "//stats",
         "/delay", "/delay/", "/delay/2/",   "/delay/2/x", "/metrics/", "/healthz.json", "stats",   "/non-blocking;x"};
     for (size_t i = 0; i < sizeof(nope) / sizeof(nope[0]); i++)
-        assert_route(nope[i], AD_ROUTE_NONE, AD_EP_OTHER);
+        assert_route(nope[i], AD_EP_OTHER);
     /* a prefix of a route, by length: "/stats" must not match "/stat" + anything */
-    assert_int_equal(ad_route_find("/statsXYZ", 5).kind, AD_ROUTE_NONE);
-    assert_int_equal(ad_route_find("/statsXYZ", 6).kind, AD_ROUTE_STATS);
+    assert_int_equal(ad_route_find("/statsXYZ", 5).ep, AD_EP_OTHER);
+    assert_int_equal(ad_route_find("/statsXYZ", 6).ep, AD_EP_STATS);
 }
 
 static void test_delay_n(void **state)
 {
     (void)state;
     ad_route_t r = find("/delay/2");
-    assert_int_equal(r.kind, AD_ROUTE_DELAY_N);
     assert_int_equal(r.ep, AD_EP_DELAY);
     assert_int_equal(r.arg_len, 1);
     assert_memory_equal(r.arg, "2", 1);
     r = find("/delay/%32.5ms");
-    assert_int_equal(r.kind, AD_ROUTE_DELAY_N);
+    assert_int_equal(r.ep, AD_EP_DELAY);
     assert_int_equal(r.arg_len, 7); /* still encoded: decoding is the delay parser's */
     assert_memory_equal(r.arg, "%32.5ms", 7);
     r = find("/delay/abc");
-    assert_int_equal(r.kind, AD_ROUTE_DELAY_N); /* a route; the bad n is a 400, not a 404 */
+    assert_int_equal(r.ep, AD_EP_DELAY); /* a route; the bad n is a 400, not a 404 */
+    assert_int_equal(r.arg_len, 3);
 }
 
 static void assert_path(const char *target, size_t query_at, const char *want)
@@ -88,14 +88,34 @@ static void test_route_path(void **state)
 static void test_methods(void **state)
 {
     (void)state;
-    assert_true(ad_route_method_allowed("GET", 3));
-    assert_true(ad_route_method_allowed("HEAD", 4));
-    assert_false(ad_route_method_allowed("get", 3));
-    assert_false(ad_route_method_allowed("POST", 4));
-    assert_false(ad_route_method_allowed("GETX", 4));
-    assert_false(ad_route_method_allowed("GET", 2));
-    assert_false(ad_route_method_allowed("HEA", 3));
-    assert_false(ad_route_method_allowed("", 0));
+    for (int ep = 0; ep < AD_EP_OTHER; ep++) {
+        assert_true(ad_route_method_allowed((ad_endpoint_t)ep, "GET", 3));
+        assert_true(ad_route_method_allowed((ad_endpoint_t)ep, "HEAD", 4));
+        assert_false(ad_route_method_allowed((ad_endpoint_t)ep, "get", 3));
+        assert_false(ad_route_method_allowed((ad_endpoint_t)ep, "POST", 4));
+        assert_false(ad_route_method_allowed((ad_endpoint_t)ep, "GETX", 4));
+        assert_false(ad_route_method_allowed((ad_endpoint_t)ep, "GET", 2));
+        assert_false(ad_route_method_allowed((ad_endpoint_t)ep, "HEA", 3));
+        assert_false(ad_route_method_allowed((ad_endpoint_t)ep, "", 0));
+        assert_string_equal(ad_route_allow((ad_endpoint_t)ep), "GET, HEAD");
+    }
+    assert_false(ad_route_method_allowed(AD_EP_OTHER, "GET", 3));
+}
+
+/* Every endpoint's name is its path, and routes to itself. */
+static void test_names_route(void **state)
+{
+    (void)state;
+    for (int ep = 0; ep < AD_EP_OTHER; ep++) {
+        const char *name = ad_endpoint_name((ad_endpoint_t)ep);
+        ad_route_t r = find(name);
+        if (ep == AD_EP_DELAY) {
+            assert_int_equal(r.ep, AD_EP_OTHER); /* "/delay" alone names no delay */
+            continue;
+        }
+        assert_int_equal(r.ep, ep);
+    }
+    assert_string_equal(ad_endpoint_name(AD_EP_OTHER), "other");
 }
 
 /* The measure is the HTTP/1.1 head's own length, without its closing blank line. */
@@ -112,7 +132,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exact_paths), cmocka_unit_test(test_unknown_paths), cmocka_unit_test(test_delay_n),
-        cmocka_unit_test(test_route_path),  cmocka_unit_test(test_methods),       cmocka_unit_test(test_head_bytes),
+        cmocka_unit_test(test_route_path),  cmocka_unit_test(test_methods),       cmocka_unit_test(test_names_route),
+        cmocka_unit_test(test_head_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,66 @@
+/* The shared state's accounting: connections, first requests, the /stats snapshot (see loop.h). */
+#include "loop.h"
+
+#include "clock.h"
+#include "version.h"
+
+static void on_connection_close(void *data)
+{
+    ad_loop_t *loop = data;
+    ad_stats_connection_close(&loop->stats);
+    ad_server_release(&loop->server->connections);
+    ad_timers_run_due(&loop->timers); /* due answers go before the rest of a burst of teardowns */
+}
+
+/* A connection that closes before its first request was handled: the drain no longer waits for it. */
+static void on_fresh_connection_close(void *data)
+{
+    ad_loop_t *loop = data;
+    atomic_fetch_sub_explicit(&loop->server->fresh, 1, memory_order_release);
+    on_connection_close(data);
+}
+
+/* The close callback tells whether a connection is fresh: no per-connection memory. */
+bool ad_server_claim_first_request(h2o_req_t *req)
+{
+    h2o_socket_t *sock = req->conn->callbacks->get_socket ? req->conn->callbacks->get_socket(req->conn) : NULL;
+    if (sock == NULL || sock->on_close.cb != on_fresh_connection_close)
+        return false;
+    sock->on_close.cb = on_connection_close;
+    return true;
+}
+
+void ad_loop_adopt_connection(ad_loop_t *loop, h2o_socket_t *sock)
+{
+    ad_stats_connection_open(&loop->stats);
+    sock->on_close.cb = on_fresh_connection_close;
+    sock->on_close.data = loop;
+    h2o_accept(&loop->accept_ctx, sock);
+}
+
+/* ---- /stats view ------------------------------------------------------------------------------------- */
+
+void ad_server_snapshot(ad_server_t *s, ad_stats_snapshot_t *snap)
+{
+    ad_stats_info_t *info = &snap->info;
+    *info = (ad_stats_info_t){
+        .version = AD_VERSION,
+        .pid = s->pid,
+        .threads = s->nloops,
+        .uptime_ns = ad_mono_ns() - s->started_mono_ns,
+        .started_wall_ns = s->started_wall_ns,
+        .max_delay_ns = atomic_load_explicit(&s->live.max_delay_ns, memory_order_relaxed),
+        .default_delay_ns = atomic_load_explicit(&s->live.default_delay_ns, memory_order_relaxed),
+        .stall_threshold_ns = atomic_load_explicit(&s->live.stall_threshold_ns, memory_order_relaxed),
+        .watchdog_ns = s->watchdog.interval_ns,
+        .pool_size = s->cfg.pool_size,
+        .pool_queue = atomic_load_explicit(&s->live.pool_queue, memory_order_relaxed),
+        .max_connections = s->cfg.max_connections,
+        .max_waiting = s->cfg.max_waiting,
+        .header_timeout_ns = s->cfg.header_timeout_ns,
+        .idle_timeout_ns = s->cfg.idle_timeout_ns,
+    };
+    ad_offload_counts(s->pool, &info->pool_busy, &info->pool_queued);
+    snap->shards = s->shards;
+    snap->nshards = s->nloops;
+}
