@@ -42,25 +42,32 @@ void ad_loop_adopt_connection(ad_loop_t *loop, h2o_socket_t *sock)
 
 void ad_server_snapshot(ad_server_t *s, ad_stats_snapshot_t *snap)
 {
-    ad_stats_info_t *info = &snap->info;
-    *info = (ad_stats_info_t){
-        .version = AD_VERSION,
-        .pid = s->pid,
-        .threads = s->nloops,
-        .uptime_ns = ad_mono_ns() - s->started_mono_ns,
-        .started_wall_ns = s->started_wall_ns,
-        .max_delay_ns = atomic_load_explicit(&s->live.max_delay_ns, memory_order_relaxed),
-        .default_delay_ns = atomic_load_explicit(&s->live.default_delay_ns, memory_order_relaxed),
-        .stall_threshold_ns = atomic_load_explicit(&s->live.stall_threshold_ns, memory_order_relaxed),
-        .watchdog_ns = s->watchdog.interval_ns,
-        .pool_size = s->cfg.pool_size,
-        .pool_queue = atomic_load_explicit(&s->live.pool_queue, memory_order_relaxed),
-        .max_connections = s->cfg.max_connections,
-        .max_waiting = s->cfg.max_waiting,
-        .header_timeout_ns = s->cfg.header_timeout_ns,
-        .idle_timeout_ns = s->cfg.idle_timeout_ns,
+    unsigned busy, queued;
+    ad_offload_counts(s->pool, &busy, &queued);
+    snap->info = (ad_stats_info_t){
+        .top =
+            {
+                .version = AD_VERSION,
+                .pid = (uint64_t)s->pid,
+                .threads = s->nloops,
+                .uptime_ns = ad_mono_ns() - s->started_mono_ns,
+                .started_wall_ns = s->started_wall_ns,
+            },
+        .config =
+            {
+                .max_delay_ns = atomic_load_explicit(&s->live.max_delay_ns, memory_order_relaxed),
+                .default_delay_ns = atomic_load_explicit(&s->live.default_delay_ns, memory_order_relaxed),
+                .pool_size = s->cfg.pool_size,
+                .pool_queue = atomic_load_explicit(&s->live.pool_queue, memory_order_relaxed),
+                .stall_threshold_ns = atomic_load_explicit(&s->live.stall_threshold_ns, memory_order_relaxed),
+                .watchdog_ns = s->watchdog.interval_ns,
+                .max_connections = s->cfg.max_connections,
+                .max_waiting = s->cfg.max_waiting,
+                .header_timeout_ns = s->cfg.header_timeout_ns,
+                .idle_timeout_ns = s->cfg.idle_timeout_ns,
+            },
+        .offload = {.busy = busy, .queued = queued},
     };
-    ad_offload_counts(s->pool, &info->pool_busy, &info->pool_queued);
     snap->shards = s->shards;
     snap->nshards = s->nloops;
 }

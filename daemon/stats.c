@@ -123,13 +123,9 @@ void ad_stats_endpoint_totals(const ad_stats_snapshot_t *snap, ad_endpoint_t ep,
         return;
     for (size_t i = 0; i < snap->nshards; i++) {
         const ad_endpoint_stats_t *e = &snap->shards[i]->ep[ep];
-        out->requests += LOAD(e->requests);
-        out->completed += LOAD(e->completed);
-        out->cancelled += LOAD(e->cancelled);
-        out->status_4xx += LOAD(e->status_4xx);
-        out->status_5xx += LOAD(e->status_5xx);
-        out->in_flight += LOAD(e->in_flight);
-        out->peak_in_flight += LOAD(e->peak_in_flight);
+#define AD_X(key, kind, member, ...) out->member += LOAD(e->member);
+        AD_STATS_ENDPOINT(AD_X)
+#undef AD_X
     }
 }
 
@@ -153,20 +149,12 @@ void ad_stats_loop_totals(const ad_stats_snapshot_t *snap, ad_loop_stats_t *out)
     }
 }
 
-void ad_stats_connection_totals(const ad_stats_snapshot_t *snap, int64_t *open, uint64_t *total)
+void ad_stats_connections(const ad_stats_snapshot_t *snap, ad_stats_connections_t *out)
 {
-    *open = 0;
-    *total = 0;
+    memset(out, 0, sizeof(*out));
     for (size_t i = 0; i < snap->nshards; i++) {
-        *open += LOAD(snap->shards[i]->connections_open);
-        *total += LOAD(snap->shards[i]->connections_total);
+        out->open += LOAD(snap->shards[i]->connections_open);
+        out->total += LOAD(snap->shards[i]->connections_total);
+        out->refused += LOAD(snap->shards[i]->connections_refused);
     }
-}
-
-uint64_t ad_stats_connections_refused(const ad_stats_snapshot_t *snap)
-{
-    uint64_t refused = 0;
-    for (size_t i = 0; i < snap->nshards; i++)
-        refused += LOAD(snap->shards[i]->connections_refused);
-    return refused;
 }

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include "endpoint_list.h"
 #include "histogram.h"
+#include "stats_doc.h"
 
 /* One slot per endpoint of endpoint_list.h, in its order, then "other". */
 typedef enum {
@@ -66,18 +67,45 @@ void ad_stats_connection_close(ad_stats_shard_t *s);
 /* A connection refused because max-connections were open (never counted open or in the total). */
 void ad_stats_connection_refused(ad_stats_shard_t *s);
 
-/* Process-wide facts reported beside the figures. */
+/* The C type of each kind of /stats value (stats_doc.h). */
+#define AD_STATS_CTYPE_STR const char *
+#define AD_STATS_CTYPE_STR_OR_NULL const char *
+#define AD_STATS_CTYPE_UTC int64_t
+#define AD_STATS_CTYPE_UTC_OR_NULL int64_t
+#define AD_STATS_CTYPE_COUNT uint64_t
+#define AD_STATS_CTYPE_GAUGE int64_t
+#define AD_STATS_CTYPE_SECONDS int64_t
+#define AD_STATS_CTYPE_UPTIME int64_t
+#define AD_STATS_CTYPE_SETTING int64_t
+#define AD_STATS_CTYPE_SETTING_OR_OFF int64_t
+#define AD_STATS_MEMBER(key, kind, member, ...) AD_STATS_CTYPE_##kind member;
+
+/* The sections of the /stats document as the daemon holds them: one struct per list of stats_doc.h. */
+typedef struct ad_stats_top {
+    AD_STATS_TOP(AD_STATS_MEMBER)
+} ad_stats_top_t;
+/* The settings; compared whole (memcmp) to know whether the encoded object is still current. */
+typedef struct ad_stats_config {
+    AD_STATS_CONFIG(AD_STATS_MEMBER)
+} ad_stats_config_t;
+typedef struct ad_stats_offload {
+    AD_STATS_OFFLOAD(AD_STATS_MEMBER)
+} ad_stats_offload_t;
+typedef struct ad_stats_connections {
+    AD_STATS_CONNECTIONS(AD_STATS_MEMBER)
+} ad_stats_connections_t;
+typedef struct ad_stats_loop_view {
+    AD_STATS_LOOP(AD_STATS_MEMBER)
+} ad_stats_loop_view_t;
+typedef struct ad_stats_latency {
+    AD_STATS_LATENCY(AD_STATS_MEMBER)
+} ad_stats_latency_t;
+
+/* Process-wide facts reported beside the figures (pid, threads, uptime, settings, the offload pool). */
 typedef struct ad_stats_info {
-    const char *version;
-    pid_t pid;
-    unsigned threads;
-    int64_t uptime_ns;
-    int64_t started_wall_ns;
-    int64_t max_delay_ns, default_delay_ns, stall_threshold_ns, watchdog_ns /* 0: off */;
-    unsigned pool_size, pool_queue;
-    unsigned pool_busy, pool_queued;       /* /offload workers sleeping now, jobs waiting */
-    unsigned max_connections, max_waiting; /* the limits (config.h) */
-    int64_t header_timeout_ns, idle_timeout_ns;
+    ad_stats_top_t top;
+    ad_stats_config_t config;
+    ad_stats_offload_t offload;
 } ad_stats_info_t;
 
 /*
@@ -92,15 +120,14 @@ typedef struct ad_stats_snapshot {
 } ad_stats_snapshot_t;
 
 /* Counters of one endpoint summed over all shards (the latency histogram is left out: see
- * ad_hist_percentiles / ad_hist_summarize over &shards[i]->ep[ep].latency). */
+ * ad_hist_percentiles / ad_hist_summarize over &shards[i]->ep[ep].latency). peak_in_flight: the sum of
+ * per-thread peaks (exact with one thread). */
 typedef struct ad_endpoint_totals {
-    uint64_t requests, completed, cancelled, status_4xx, status_5xx;
-    int64_t in_flight, peak_in_flight; /* peak: sum of per-thread peaks (exact with one thread) */
+    AD_STATS_ENDPOINT(AD_STATS_MEMBER)
 } ad_endpoint_totals_t;
 void ad_stats_endpoint_totals(const ad_stats_snapshot_t *snap, ad_endpoint_t ep, ad_endpoint_totals_t *out);
 void ad_stats_loop_totals(const ad_stats_snapshot_t *snap, ad_loop_stats_t *out);
-void ad_stats_connection_totals(const ad_stats_snapshot_t *snap, int64_t *open, uint64_t *total);
-/* Connections refused by max-connections, summed over all shards. */
-uint64_t ad_stats_connections_refused(const ad_stats_snapshot_t *snap);
+/* Connections open, accepted and refused by max-connections, summed over all shards. */
+void ad_stats_connections(const ad_stats_snapshot_t *snap, ad_stats_connections_t *out);
 
 #endif

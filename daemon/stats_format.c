@@ -39,24 +39,101 @@ static int64_t mean_ns(const ad_hist_summary_t *s)
     return s->count ? (int64_t)llround(s->sum / (double)s->count) : 0;
 }
 
-/* ---- /stats ---- */
+/* ---- the sections of stats_doc.h, written field by field ---- */
 
-static void key_seconds(ad_jw_t *w, const char *key, int64_t ns)
+typedef struct field {
+    const char *key;
+    ad_stats_kind_t kind;
+    size_t offset;                                 /* in the section's struct (stats.h) */
+    const char *prom_name, *prom_type, *prom_help; /* NULL: not a /metrics sample */
+} field_t;
+
+#define AD_PROM(name, type, help) name, #type, help
+#define AD_NO_PROM NULL, NULL, NULL
+#define FIELD(key, kind, member, required, label, prom) {#key, AD_STATS_KIND_##kind, offsetof(SECTION_T, member), prom},
+#define SECTION_T ad_stats_top_t
+static const field_t top_fields[] = {AD_STATS_TOP(FIELD)};
+#undef SECTION_T
+#define SECTION_T ad_stats_config_t
+static const field_t config_fields[] = {AD_STATS_CONFIG(FIELD)};
+#undef SECTION_T
+#define SECTION_T ad_stats_offload_t
+static const field_t offload_fields[] = {AD_STATS_OFFLOAD(FIELD)};
+#undef SECTION_T
+#define SECTION_T ad_stats_connections_t
+static const field_t connections_fields[] = {AD_STATS_CONNECTIONS(FIELD)};
+#undef SECTION_T
+#define SECTION_T ad_stats_loop_view_t
+static const field_t loop_fields[] = {AD_STATS_LOOP(FIELD)};
+#undef SECTION_T
+#define SECTION_T ad_endpoint_totals_t
+static const field_t endpoint_fields[] = {AD_STATS_ENDPOINT(FIELD)};
+#undef SECTION_T
+#define SECTION_T ad_stats_latency_t
+static const field_t latency_fields[] = {AD_STATS_LATENCY(FIELD)};
+#undef SECTION_T
+#undef FIELD
+#define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
+
+static int64_t i64_at(const void *base, size_t offset)
 {
-    ad_jw_key(w, key);
-    ad_jw_seconds(w, ns, SECONDS_DECIMALS);
+    int64_t v;
+    memcpy(&v, (const char *)base + offset, sizeof(v));
+    return v;
 }
 
-static void key_uint(ad_jw_t *w, const char *key, uint64_t v)
+static uint64_t u64_at(const void *base, size_t offset)
 {
-    ad_jw_key(w, key);
-    ad_jw_uint(w, v);
+    uint64_t v;
+    memcpy(&v, (const char *)base + offset, sizeof(v));
+    return v;
 }
 
-static void key_int(ad_jw_t *w, const char *key, int64_t v)
+static const char *str_at(const void *base, size_t offset)
 {
-    ad_jw_key(w, key);
-    ad_jw_int(w, v);
+    const char *v;
+    memcpy(&v, (const char *)base + offset, sizeof(v));
+    return v;
+}
+
+/* The members of one section as JSON members of the object open in w. */
+static void write_fields(ad_jw_t *w, const void *section, const field_t *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++, f++) {
+        ad_jw_key(w, f->key);
+        switch (f->kind) {
+        case AD_STATS_KIND_STR:
+        case AD_STATS_KIND_STR_OR_NULL:
+            ad_jw_cstr(w, str_at(section, f->offset));
+            break;
+        case AD_STATS_KIND_UTC:
+        case AD_STATS_KIND_UTC_OR_NULL: {
+            int64_t wall = i64_at(section, f->offset);
+            if (f->kind == AD_STATS_KIND_UTC_OR_NULL && wall == 0)
+                ad_jw_null(w);
+            else
+                ad_jw_utc(w, wall, WALL_DECIMALS);
+            break;
+        }
+        case AD_STATS_KIND_COUNT:
+            ad_jw_uint(w, u64_at(section, f->offset));
+            break;
+        case AD_STATS_KIND_GAUGE:
+            ad_jw_int(w, i64_at(section, f->offset));
+            break;
+        default: /* every kind of seconds */
+            ad_jw_seconds(w, i64_at(section, f->offset), SECONDS_DECIMALS);
+            break;
+        }
+    }
+}
+
+/* {section's members} */
+static void write_object(ad_jw_t *w, const void *section, const field_t *f, size_t n)
+{
+    ad_jw_object_begin(w);
+    write_fields(w, section, f, n);
+    ad_jw_object_end(w);
 }
 
 /* Keeps what w got since start in text (cap bytes at most): false when w failed or it does not fit. */
@@ -70,95 +147,52 @@ static bool keep_encoded(const ad_jw_t *w, size_t start, char *text, size_t cap,
     return true;
 }
 
-/* The config object changes only on a reload: kept encoded per loop thread, keyed by its values. */
+/* The config object changes only on a reload: kept encoded per loop thread, keyed by the whole section. */
 typedef struct config_memo {
     bool valid;
-    int64_t key[10];
+    ad_stats_config_t key;
     size_t len;
     char text[512];
 } config_memo_t;
 
 static __thread config_memo_t config_memo;
 
-static void encode_config(const ad_stats_info_t *info, ad_jw_t *w)
-{
-    ad_jw_object_begin(w);
-    key_seconds(w, "max_delay_seconds", info->max_delay_ns);
-    key_seconds(w, "default_delay_seconds", info->default_delay_ns);
-    key_uint(w, "pool_size", info->pool_size);
-    key_uint(w, "pool_queue", info->pool_queue);
-    key_seconds(w, "stall_threshold_seconds", info->stall_threshold_ns);
-    key_seconds(w, "watchdog_seconds", info->watchdog_ns);
-    key_uint(w, "max_connections", info->max_connections);
-    key_uint(w, "max_waiting", info->max_waiting);
-    key_seconds(w, "header_timeout_seconds", info->header_timeout_ns);
-    key_seconds(w, "idle_timeout_seconds", info->idle_timeout_ns);
-    ad_jw_object_end(w);
-}
-
-static void format_config(const ad_stats_info_t *info, ad_jw_t *w)
+static void format_config(const ad_stats_config_t *config, ad_jw_t *w)
 {
     config_memo_t *m = &config_memo;
-    const int64_t key[10] = {
-        info->max_delay_ns,       info->default_delay_ns, (int64_t)info->pool_size,       (int64_t)info->pool_queue,
-        info->stall_threshold_ns, info->watchdog_ns,      (int64_t)info->max_connections, (int64_t)info->max_waiting,
-        info->header_timeout_ns,  info->idle_timeout_ns};
     ad_jw_key(w, "config");
-    if (m->valid && memcmp(m->key, key, sizeof(key)) == 0) {
+    if (m->valid && memcmp(&m->key, config, sizeof(*config)) == 0) {
         ad_jw_raw(w, m->text, m->len);
-    } else {
-        size_t start = w->len;
-        encode_config(info, w);
-        m->valid = keep_encoded(w, start, m->text, sizeof(m->text), &m->len);
-        if (m->valid)
-            memcpy(m->key, key, sizeof(key));
+        return;
     }
-
-    ad_jw_key(w, "offload");
-    ad_jw_object_begin(w);
-    key_uint(w, "busy", info->pool_busy);
-    key_uint(w, "queued", info->pool_queued);
-    ad_jw_object_end(w);
+    size_t start = w->len;
+    write_object(w, config, config_fields, NFIELDS(config_fields));
+    m->valid = keep_encoded(w, start, m->text, sizeof(m->text), &m->len);
+    if (m->valid)
+        m->key = *config;
 }
 
-static void format_loop(const ad_stats_snapshot_t *snap, ad_jw_t *w)
+/* The loop section from the merged loop figures: the culprit by name, the wall time only after a stall. */
+static void loop_view(const ad_loop_stats_t *l, ad_stats_loop_view_t *v)
 {
-    ad_loop_stats_t loop;
-    int64_t open;
-    uint64_t total;
-
-    ad_stats_connection_totals(snap, &open, &total);
-    ad_jw_key(w, "connections");
-    ad_jw_object_begin(w);
-    key_int(w, "open", open);
-    key_uint(w, "total", total);
-    key_uint(w, "refused", ad_stats_connections_refused(snap));
-    ad_jw_object_end(w);
-
-    ad_stats_loop_totals(snap, &loop);
-    ad_jw_key(w, "loop");
-    ad_jw_object_begin(w);
-    key_seconds(w, "lag_seconds", loop.lag_ns);
-    key_uint(w, "ticks", loop.ticks);
-    key_uint(w, "stalls", loop.stalls);
-    key_seconds(w, "stalled_seconds", loop.stalled_total_ns);
-    key_seconds(w, "longest_stall_seconds", loop.longest_stall_ns);
-    ad_jw_key(w, "longest_stall_endpoint");
-    if (loop.longest_stall_endpoint >= 0 && loop.longest_stall_endpoint < AD_EP_COUNT)
-        ad_jw_cstr(w, ad_endpoint_name((ad_endpoint_t)loop.longest_stall_endpoint));
-    else
-        ad_jw_null(w);
-    ad_jw_key(w, "longest_stall_wall");
-    if (loop.stalls > 0 && loop.longest_stall_wall_ns > 0)
-        ad_jw_utc(w, loop.longest_stall_wall_ns, WALL_DECIMALS);
-    else
-        ad_jw_null(w);
-    ad_jw_object_end(w);
+    bool known = l->longest_stall_endpoint >= 0 && l->longest_stall_endpoint < AD_EP_COUNT;
+    *v = (ad_stats_loop_view_t){
+        .lag_ns = l->lag_ns,
+        .ticks = l->ticks,
+        .stalls = l->stalls,
+        .stalled_total_ns = l->stalled_total_ns,
+        .longest_stall_ns = l->longest_stall_ns,
+        .longest_stall_endpoint = known ? ad_endpoint_name((ad_endpoint_t)l->longest_stall_endpoint) : NULL,
+        .longest_stall_wall_ns = l->stalls > 0 && l->longest_stall_wall_ns > 0 ? l->longest_stall_wall_ns : 0,
+    };
 }
 
-static const double json_ps[] = {50, 90, 99, 99.9};
-static const char *const json_pkeys[] = {"p50", "p90", "p99", "p99_9"};
-#define NPS (sizeof(json_ps) / sizeof(json_ps[0]))
+static const double percents[] = {
+#define AD_X(member, percent) percent,
+    AD_STATS_PERCENTILES(AD_X)
+#undef AD_X
+};
+#define NPS (sizeof(percents) / sizeof(percents[0]))
 
 static int format_latency(const ad_stats_snapshot_t *snap, ad_endpoint_t ep, ad_jw_t *w)
 {
@@ -169,30 +203,23 @@ static int format_latency(const ad_stats_snapshot_t *snap, ad_endpoint_t ep, ad_
     if (hist_set_init(&set, snap, ep) != 0)
         return -1;
     ad_hist_summarize(set.hs, set.n, &sum);
-    ad_hist_percentiles(set.hs, set.n, json_ps, NPS, pv);
+    ad_hist_percentiles(set.hs, set.n, percents, NPS, pv);
     hist_set_dispose(&set);
 
+    ad_stats_latency_t lat = {.min_ns = sum.min, .mean_ns = mean_ns(&sum), .max_ns = sum.max};
+    size_t i = 0;
+#define AD_X(member, percent) lat.member = sum.count ? pv[i++] : 0;
+    AD_STATS_PERCENTILES(AD_X)
+#undef AD_X
     ad_jw_key(w, "latency_seconds");
-    ad_jw_object_begin(w);
-    key_seconds(w, "min", sum.min);
-    key_seconds(w, "mean", mean_ns(&sum));
-    key_seconds(w, "max", sum.max);
-    for (size_t i = 0; i < NPS; i++)
-        key_seconds(w, json_pkeys[i], sum.count ? pv[i] : 0);
-    ad_jw_object_end(w);
+    write_object(w, &lat, latency_fields, NFIELDS(latency_fields));
     return 0;
 }
 
 static int encode_endpoint(const ad_stats_snapshot_t *snap, ad_endpoint_t ep, const ad_endpoint_totals_t *t, ad_jw_t *w)
 {
     ad_jw_object_begin(w);
-    key_uint(w, "requests", t->requests);
-    key_int(w, "in_flight", t->in_flight);
-    key_int(w, "peak_in_flight", t->peak_in_flight);
-    key_uint(w, "completed", t->completed);
-    key_uint(w, "cancelled", t->cancelled);
-    key_uint(w, "status_4xx", t->status_4xx);
-    key_uint(w, "status_5xx", t->status_5xx);
+    write_fields(w, t, endpoint_fields, NFIELDS(endpoint_fields));
     int rc = format_latency(snap, ep, w);
     ad_jw_object_end(w);
     return rc;
@@ -279,17 +306,22 @@ static int format_endpoint(const ad_stats_snapshot_t *snap, ad_endpoint_t ep, bo
 int ad_stats_format_json(const ad_stats_snapshot_t *snap, ad_jw_t *w)
 {
     const ad_stats_info_t *info = &snap->info;
+    ad_stats_connections_t conn;
+    ad_loop_stats_t loop;
+    ad_stats_loop_view_t lv;
 
+    ad_stats_connections(snap, &conn);
+    ad_stats_loop_totals(snap, &loop);
+    loop_view(&loop, &lv);
     ad_jw_object_begin(w);
-    ad_jw_key(w, "version");
-    ad_jw_cstr(w, info->version);
-    key_int(w, "pid", info->pid);
-    key_uint(w, "threads", info->threads);
-    key_seconds(w, "uptime_seconds", info->uptime_ns);
-    ad_jw_key(w, "started_wall");
-    ad_jw_utc(w, info->started_wall_ns, WALL_DECIMALS);
-    format_config(info, w);
-    format_loop(snap, w);
+    write_fields(w, &info->top, top_fields, NFIELDS(top_fields));
+    format_config(&info->config, w);
+    ad_jw_key(w, "offload");
+    write_object(w, &info->offload, offload_fields, NFIELDS(offload_fields));
+    ad_jw_key(w, "connections");
+    write_object(w, &conn, connections_fields, NFIELDS(connections_fields));
+    ad_jw_key(w, "loop");
+    write_object(w, &lv, loop_fields, NFIELDS(loop_fields));
 
     bool use_memo = memo_bind(snap);
     ad_jw_key(w, "endpoints");
@@ -424,46 +456,29 @@ static void end_u64(text_buf_t *b, uint64_t v)
     put(b, "\n", 1);
 }
 
-typedef enum { F_REQUESTS, F_COMPLETED, F_CANCELLED, F_IN_FLIGHT, F_PEAK } ep_field_t;
-
-static const struct {
-    const char *name, *type, *help;
-    ep_field_t field;
-} ep_families[] = {
-    {"asyncdemo_requests_total", "counter", "Requests that arrived, by endpoint.", F_REQUESTS},
-    {"asyncdemo_requests_completed_total", "counter", "Requests answered (any status), by endpoint.", F_COMPLETED},
-    {"asyncdemo_requests_cancelled_total", "counter", "Requests whose client went away before the answer.",
-     F_CANCELLED},
-    {"asyncdemo_requests_in_flight", "gauge", "Requests arrived and not yet answered.", F_IN_FLIGHT},
-    {"asyncdemo_requests_in_flight_peak", "gauge", "Most requests in flight at once (sum of per-thread peaks).",
-     F_PEAK},
-};
-
-static int64_t ep_field(const ad_endpoint_totals_t *t, ep_field_t f)
+/* A field's value as a Prometheus sample value. */
+static void put_value(text_buf_t *b, const void *section, const field_t *f)
 {
-    switch (f) {
-    case F_REQUESTS:
-        return (int64_t)t->requests;
-    case F_COMPLETED:
-        return (int64_t)t->completed;
-    case F_CANCELLED:
-        return (int64_t)t->cancelled;
-    case F_IN_FLIGHT:
-        return t->in_flight;
-    case F_PEAK:
-        return t->peak_in_flight;
-    }
-    return 0;
+    if (f->kind == AD_STATS_KIND_COUNT)
+        put_u64(b, u64_at(section, f->offset));
+    else if (f->kind == AD_STATS_KIND_GAUGE)
+        put_i64(b, i64_at(section, f->offset));
+    else
+        put_seconds(b, i64_at(section, f->offset));
 }
 
+/* The per-endpoint counters that have a family, one family each, then the responses by status class. */
 static void prom_endpoint_counters(text_buf_t *b, const ad_endpoint_totals_t *tot)
 {
-    for (size_t f = 0; f < sizeof(ep_families) / sizeof(ep_families[0]); f++) {
-        family(b, ep_families[f].name, ep_families[f].type, ep_families[f].help);
+    for (size_t i = 0; i < NFIELDS(endpoint_fields); i++) {
+        const field_t *f = &endpoint_fields[i];
+        if (f->prom_name == NULL)
+            continue;
+        family(b, f->prom_name, f->prom_type, f->prom_help);
         for (int ep = 0; ep < AD_EP_COUNT; ep++) {
-            sample_ep(b, ep_families[f].name, (ad_endpoint_t)ep);
+            sample_ep(b, f->prom_name, (ad_endpoint_t)ep);
             put(b, "} ", 2);
-            put_i64(b, ep_field(&tot[ep], ep_families[f].field));
+            put_value(b, &tot[ep], f);
             put(b, "\n", 1);
         }
     }
@@ -527,56 +542,39 @@ static int prom_histogram(text_buf_t *b, const ad_stats_snapshot_t *snap)
     return 0;
 }
 
-static void scalar_seconds(text_buf_t *b, const char *name, const char *type, const char *help, int64_t ns)
+/* The fields of a section that have a family: one unlabelled sample each. */
+static void prom_section(text_buf_t *b, const void *section, const field_t *fields, size_t n)
 {
-    family(b, name, type, help);
-    put_str(b, name);
-    put(b, " ", 1);
-    put_seconds(b, ns);
-    put(b, "\n", 1);
-}
-
-static void scalar_int(text_buf_t *b, const char *name, const char *type, const char *help, int64_t v)
-{
-    family(b, name, type, help);
-    put_str(b, name);
-    put(b, " ", 1);
-    put_i64(b, v);
-    put(b, "\n", 1);
+    for (size_t i = 0; i < n; i++) {
+        const field_t *f = &fields[i];
+        if (f->prom_name == NULL)
+            continue;
+        family(b, f->prom_name, f->prom_type, f->prom_help);
+        put_str(b, f->prom_name);
+        put(b, " ", 1);
+        put_value(b, section, f);
+        put(b, "\n", 1);
+    }
 }
 
 static void prom_process(text_buf_t *b, const ad_stats_snapshot_t *snap)
 {
     const ad_stats_info_t *info = &snap->info;
     ad_loop_stats_t loop;
-    int64_t open;
-    uint64_t total;
+    ad_stats_loop_view_t lv;
+    ad_stats_connections_t conn;
 
     family(b, "asyncdemo_build_info", "gauge", "Always 1; the version as a label.");
     put_str(b, "asyncdemo_build_info{version=");
-    put_label_value(b, info->version ? info->version : "");
+    put_label_value(b, info->top.version ? info->top.version : "");
     put_str(b, "} 1\n");
-    scalar_seconds(b, "asyncdemo_uptime_seconds", "gauge", "Seconds since the daemon started.", info->uptime_ns);
-
+    prom_section(b, &info->top, top_fields, NFIELDS(top_fields));
     ad_stats_loop_totals(snap, &loop);
-    scalar_seconds(b, "asyncdemo_loop_lag_seconds", "gauge", "Lateness of the last loop probe tick (max over threads).",
-                   loop.lag_ns);
-    scalar_int(b, "asyncdemo_loop_ticks_total", "counter", "Loop probe ticks.", (int64_t)loop.ticks);
-    scalar_int(b, "asyncdemo_loop_stalls_total", "counter", "Probe ticks later than the stall threshold.",
-               (int64_t)loop.stalls);
-    scalar_seconds(b, "asyncdemo_loop_stalled_seconds_total", "counter", "Sum of the stalled ticks' lateness.",
-                   loop.stalled_total_ns);
-    scalar_seconds(b, "asyncdemo_loop_longest_stall_seconds", "gauge", "Longest loop stall seen.",
-                   loop.longest_stall_ns);
-
-    ad_stats_connection_totals(snap, &open, &total);
-    scalar_int(b, "asyncdemo_connections_open", "gauge", "Client connections open now.", open);
-    scalar_int(b, "asyncdemo_connections_total", "counter", "Client connections accepted.", (int64_t)total);
-    scalar_int(b, "asyncdemo_connections_refused_total", "counter",
-               "Client connections refused with 503 because max-connections were open.",
-               (int64_t)ad_stats_connections_refused(snap));
-    scalar_int(b, "asyncdemo_offload_busy", "gauge", "/offload workers sleeping now.", info->pool_busy);
-    scalar_int(b, "asyncdemo_offload_queued", "gauge", "/offload jobs waiting for a worker.", info->pool_queued);
+    loop_view(&loop, &lv);
+    prom_section(b, &lv, loop_fields, NFIELDS(loop_fields));
+    ad_stats_connections(snap, &conn);
+    prom_section(b, &conn, connections_fields, NFIELDS(connections_fields));
+    prom_section(b, &info->offload, offload_fields, NFIELDS(offload_fields));
 }
 
 char *ad_stats_format_prometheus(const ad_stats_snapshot_t *snap, size_t *len)

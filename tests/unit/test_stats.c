@@ -155,11 +155,12 @@ static void test_totals_across_shards(void **state)
     ad_stats_endpoint_totals(&snap, AD_EP_HEALTHZ, &t);
     assert_int_equal(t.requests, 0);
 
-    int64_t open;
-    uint64_t total;
-    ad_stats_connection_totals(&snap, &open, &total);
-    assert_int_equal(open, 0 + 1 + 2);
-    assert_int_equal(total, 1 + 2 + 3);
+    ad_stats_connection_refused(&sh[2]);
+    ad_stats_connections_t conn;
+    ad_stats_connections(&snap, &conn);
+    assert_int_equal(conn.open, 0 + 1 + 2);
+    assert_int_equal(conn.total, 1 + 2 + 3);
+    assert_int_equal(conn.refused, 1);
 
     ad_stats_loop_tick(&sh[0], 700, 100, AD_EP_BLOCKING, 111);
     ad_stats_loop_tick(&sh[0], 10, 100, -1, 112);

@@ -101,23 +101,28 @@ static int setup(void **state)
     snap = (ad_stats_snapshot_t){
         .info =
             {
-                .version = "0.1.0-test",
-                .pid = 4242,
-                .threads = 2,
-                .uptime_ns = 12 * SEC + 500 * MS,
-                .started_wall_ns = INT64_C(1795541400) * SEC + 123456789,
-                .max_delay_ns = 30 * SEC,
-                .default_delay_ns = 2 * SEC,
-                .stall_threshold_ns = 100 * MS,
-                .watchdog_ns = 0,
-                .pool_size = 4,
-                .pool_queue = 64,
-                .pool_busy = 1,
-                .pool_queued = 3,
-                .max_connections = 16384,
-                .max_waiting = 50000,
-                .header_timeout_ns = 10 * SEC,
-                .idle_timeout_ns = 1500 * MS,
+                .top =
+                    {
+                        .version = "0.1.0-test",
+                        .pid = 4242,
+                        .threads = 2,
+                        .uptime_ns = 12 * SEC + 500 * MS,
+                        .started_wall_ns = INT64_C(1795541400) * SEC + 123456789,
+                    },
+                .config =
+                    {
+                        .max_delay_ns = 30 * SEC,
+                        .default_delay_ns = 2 * SEC,
+                        .stall_threshold_ns = 100 * MS,
+                        .watchdog_ns = 0,
+                        .pool_size = 4,
+                        .pool_queue = 64,
+                        .max_connections = 16384,
+                        .max_waiting = 50000,
+                        .header_timeout_ns = 10 * SEC,
+                        .idle_timeout_ns = 1500 * MS,
+                    },
+                .offload = {.busy = 1, .queued = 3},
             },
         .shards = shard_ptrs,
         .nshards = 2,
@@ -321,8 +326,8 @@ static void test_json_no_stall_and_escaping(void **state)
     ad_stats_snapshot_t save = snap;
     snap.shards = one;
     snap.nshards = 1;
-    snap.info.version = "1\"\\\n";
-    snap.info.watchdog_ns = 20 * SEC;
+    snap.info.top.version = "1\"\\\n";
+    snap.info.config.watchdog_ns = 20 * SEC;
 
     json_t *root = format_and_parse();
     expect_str(root, "version", "1\"\\\n");
@@ -409,13 +414,13 @@ static void test_json_config_follows_reload(void **state)
     ad_stats_info_t save = snap.info;
     assert_true(config_value("max_delay_seconds") == 30.0);
     assert_true(config_value("max_delay_seconds") == 30.0);
-    snap.info.max_delay_ns = 5 * SEC;
+    snap.info.config.max_delay_ns = 5 * SEC;
     assert_true(config_value("max_delay_seconds") == 5.0);
-    snap.info.idle_timeout_ns = 2 * SEC; /* the last field too */
+    snap.info.config.idle_timeout_ns = 2 * SEC; /* the last field too */
     assert_true(config_value("idle_timeout_seconds") == 2.0);
-    snap.info.max_waiting = 7;
+    snap.info.config.max_waiting = 7;
     assert_true(config_value("max_waiting") == 7.0);
-    snap.info.pool_busy = 2; /* offload is not part of the kept object */
+    snap.info.offload.busy = 2; /* offload is not part of the kept object */
     json_t *root = format_and_parse();
     assert_int_equal(json_integer_value(json_object_get(json_object_get(root, "offload"), "busy")), 2);
     json_decref(root);
@@ -605,13 +610,13 @@ static void test_prometheus_count_behind_buckets(void **state)
 static void test_prometheus_label_escaping(void **state)
 {
     (void)state;
-    const char *save = snap.info.version;
-    snap.info.version = "v\"1\\2\n3";
+    const char *save = snap.info.top.version;
+    snap.info.top.version = "v\"1\\2\n3";
     char *text = ad_stats_format_prometheus(&snap, NULL);
     assert_non_null(text);
     assert_non_null(strstr(text, "\nasyncdemo_build_info{version=\"v\\\"1\\\\2\\n3\"} 1\n"));
     free(text);
-    snap.info.version = save;
+    snap.info.top.version = save;
 }
 
 int main(void)
