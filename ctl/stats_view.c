@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include "duration.h"
+#include "endpoint_list.h"
 #include "options.h"
 #include "report.h"
+#include "stats_doc.h"
 
 #define MIN_WIDTH 40
 #define BOLD "\033[1m"
@@ -19,53 +21,101 @@
 
 typedef enum { K_NUM, K_COUNT, K_STR, K_STR_OR_NULL, K_OBJ } kind_t;
 
+/* How each kind of stats_doc.h value looks in JSON. */
+static const kind_t json_kind[] = {
+    [AD_STATS_KIND_STR] = K_STR,     [AD_STATS_KIND_STR_OR_NULL] = K_STR_OR_NULL,
+    [AD_STATS_KIND_UTC] = K_STR,     [AD_STATS_KIND_UTC_OR_NULL] = K_STR_OR_NULL,
+    [AD_STATS_KIND_COUNT] = K_COUNT, [AD_STATS_KIND_GAUGE] = K_COUNT,
+    [AD_STATS_KIND_SECONDS] = K_NUM, [AD_STATS_KIND_UPTIME] = K_NUM,
+    [AD_STATS_KIND_SETTING] = K_NUM, [AD_STATS_KIND_SETTING_OR_OFF] = K_NUM,
+};
+
 typedef struct field_spec {
     const char *path; /* dotted, relative to the document or to one endpoint */
     kind_t kind;
     bool required; /* optional fields are checked only when present */
+    ad_stats_kind_t skind;
+    const char *label;
 } field_spec_t;
 
-static const field_spec_t doc_fields[] = {
-    {"version", K_STR, true},
-    {"pid", K_COUNT, true},
-    {"threads", K_COUNT, false},
-    {"uptime_seconds", K_NUM, true},
-    {"started_wall", K_STR, false},
-    {"config", K_OBJ, false},
-    {"config.max_delay_seconds", K_NUM, false},
-    {"config.default_delay_seconds", K_NUM, false},
-    {"config.pool_size", K_COUNT, false},
-    {"config.pool_queue", K_COUNT, false},
-    {"config.stall_threshold_seconds", K_NUM, false},
-    {"config.watchdog_seconds", K_NUM, false},
-    {"offload", K_OBJ, false},
-    {"offload.busy", K_COUNT, false},
-    {"offload.queued", K_COUNT, false},
-    {"connections", K_OBJ, true},
-    {"connections.open", K_COUNT, true},
-    {"connections.total", K_COUNT, true},
-    {"loop", K_OBJ, true},
-    {"loop.lag_seconds", K_NUM, true},
-    {"loop.ticks", K_COUNT, false},
-    {"loop.stalls", K_COUNT, true},
-    {"loop.stalled_seconds", K_NUM, true},
-    {"loop.longest_stall_seconds", K_NUM, true},
-    {"loop.longest_stall_endpoint", K_STR_OR_NULL, false},
-    {"loop.longest_stall_wall", K_STR_OR_NULL, false},
-    {"endpoints", K_OBJ, true},
+/* Every field of the document (stats_doc.h), by a generated id: F_<SECTION>_<key>, F_<SECTION> for the object. */
+enum {
+#define AD_X(key, ...) F_TOP_##key,
+    AD_STATS_TOP(AD_X)
+#undef AD_X
+        F_CONFIG,
+#define AD_X(key, ...) F_CONFIG_##key,
+    AD_STATS_CONFIG(AD_X)
+#undef AD_X
+        F_OFFLOAD,
+#define AD_X(key, ...) F_OFFLOAD_##key,
+    AD_STATS_OFFLOAD(AD_X)
+#undef AD_X
+        F_CONNECTIONS,
+#define AD_X(key, ...) F_CONNECTIONS_##key,
+    AD_STATS_CONNECTIONS(AD_X)
+#undef AD_X
+        F_LOOP,
+#define AD_X(key, ...) F_LOOP_##key,
+    AD_STATS_LOOP(AD_X)
+#undef AD_X
+        F_ENDPOINTS,
+    F_COUNT
 };
 
-static const field_spec_t endpoint_fields[] = {
-    {"requests", K_COUNT, true},           {"in_flight", K_COUNT, true},         {"peak_in_flight", K_COUNT, true},
-    {"completed", K_COUNT, true},          {"cancelled", K_COUNT, true},         {"status_4xx", K_COUNT, true},
-    {"status_5xx", K_COUNT, true},         {"latency_seconds", K_OBJ, true},     {"latency_seconds.min", K_NUM, true},
-    {"latency_seconds.mean", K_NUM, true}, {"latency_seconds.max", K_NUM, true}, {"latency_seconds.p50", K_NUM, true},
-    {"latency_seconds.p90", K_NUM, true},  {"latency_seconds.p99", K_NUM, true}, {"latency_seconds.p99_9", K_NUM, true},
+#define FIELD(id, prefix, key, kind, required, label)                                                                  \
+    [id] = {prefix #key, json_kind[AD_STATS_KIND_##kind], required, AD_STATS_KIND_##kind, label},
+#define AD_X(key, kind, member, required, label, prom) FIELD(F_TOP_##key, "", key, kind, required, label)
+#define OBJECT(id, key, required) [id] = {key, K_OBJ, required, AD_STATS_KIND_STR, key},
+static const field_spec_t doc_fields[F_COUNT] = {AD_STATS_TOP(AD_X)
+#undef AD_X
+#define AD_X(key, kind, member, required, label, prom) FIELD(F_CONFIG_##key, "config.", key, kind, required, label)
+                                                     OBJECT(F_CONFIG, "config", false) AD_STATS_CONFIG(AD_X)
+#undef AD_X
+#define AD_X(key, kind, member, required, label, prom) FIELD(F_OFFLOAD_##key, "offload.", key, kind, required, label)
+                                                         OBJECT(F_OFFLOAD, "offload", false) AD_STATS_OFFLOAD(AD_X)
+#undef AD_X
+#define AD_X(key, kind, member, required, label, prom)                                                                 \
+    FIELD(F_CONNECTIONS_##key, "connections.", key, kind, required, label)
+                                                             OBJECT(F_CONNECTIONS, "connections", true)
+                                                                 AD_STATS_CONNECTIONS(AD_X)
+#undef AD_X
+#define AD_X(key, kind, member, required, label, prom) FIELD(F_LOOP_##key, "loop.", key, kind, required, label)
+                                                                     OBJECT(F_LOOP, "loop", true) AD_STATS_LOOP(AD_X)
+#undef AD_X
+                                                                         OBJECT(F_ENDPOINTS, "endpoints", true)};
+
+/* One endpoint's object: its counters, then latency_seconds and its members. */
+enum {
+#define AD_X(key, ...) E_##key,
+    AD_STATS_ENDPOINT(AD_X)
+#undef AD_X
+        E_LATENCY,
+#define AD_X(key, ...) E_LATENCY_##key,
+    AD_STATS_LATENCY(AD_X)
+#undef AD_X
+        E_COUNT
 };
 
-/* The documented endpoints, shown first and in this order; others follow as the document has them. */
-static const char *const known_endpoints[] = {"/non-blocking", "/blocking", "/offload", "/delay",
-                                              "/stats",        "/metrics",  "/healthz", "other"};
+static const field_spec_t endpoint_fields[E_COUNT] = {
+#define AD_X(key, kind, member, required, label, prom) FIELD(E_##key, "", key, kind, required, label)
+    AD_STATS_ENDPOINT(AD_X)
+#undef AD_X
+        OBJECT(E_LATENCY, "latency_seconds", true)
+#define AD_X(key, kind, member, required, label, prom)                                                                 \
+    FIELD(E_LATENCY_##key, "latency_seconds.", key, kind, required, label)
+            AD_STATS_LATENCY(AD_X)
+#undef AD_X
+};
+#undef FIELD
+#undef OBJECT
+
+/* The endpoints of endpoint_list.h, shown first and in its order; others follow as the document has them. */
+static const char *const known_endpoints[] = {
+#define AD_X(id, path, ...) path,
+    AD_ENDPOINTS(AD_X)
+#undef AD_X
+        "other"};
 
 /* The value at a dotted path, or NULL. */
 static const json_t *at(const json_t *obj, const char *path)
@@ -149,7 +199,7 @@ int ad_stats_view_check(const json_t *doc, char *err, size_t errlen)
 {
     if (!json_is_object(doc))
         return ad_ctl_fail(err, errlen, "not a /stats document: expected a JSON object");
-    if (check_fields(doc, doc_fields, sizeof(doc_fields) / sizeof(doc_fields[0]), "", err, errlen) != 0)
+    if (check_fields(doc, doc_fields, F_COUNT, "", err, errlen) != 0)
         return -1;
     const json_t *eps = json_object_get(doc, "endpoints");
     if (json_object_size(eps) == 0)
@@ -162,8 +212,7 @@ int ad_stats_view_check(const json_t *doc, char *err, size_t errlen)
         snprintf(prefix, sizeof(prefix), "endpoints.%.64s.", name);
         if (!json_is_object(ep))
             return ad_ctl_fail(err, errlen, "endpoints.%.64s: expected an object", name);
-        if (check_fields(ep, endpoint_fields, sizeof(endpoint_fields) / sizeof(endpoint_fields[0]), prefix, err,
-                         errlen) != 0)
+        if (check_fields(ep, endpoint_fields, E_COUNT, prefix, err, errlen) != 0)
             return -1;
     }
     return 0;
@@ -261,79 +310,90 @@ static void line_end(line_t *l)
     fputc('\n', l->out);
 }
 
-static void draw_process(line_t *l, const json_t *doc, const ad_stats_view_style_t *st, int width)
+/* A field's value as the view shows it, by its kind; false when the document lacks it. */
+static bool field_text(const json_t *obj, const field_spec_t *f, char *buf, size_t size)
 {
-    char up[32];
-    fmt_uptime(num(doc, "uptime_seconds"), up, sizeof(up));
-    line_begin(l, l->out, width, "asyncdemod");
-    line_item(l, "%s%s%s", st->color ? BOLD : "", str(doc, "version"), st->color ? RESET : "");
-    line_item(l, "pid %.0f", num(doc, "pid"));
-    if (has(doc, "threads"))
-        line_item(l, "threads %.0f", num(doc, "threads"));
-    line_item(l, "up %s", up);
-    if (str(doc, "started_wall") != NULL)
-        line_item(l, "since %s", str(doc, "started_wall"));
-    line_end(l);
-    line_begin(l, l->out, width, "connections");
-    line_item(l, "open %.0f", num(doc, "connections.open"));
-    line_item(l, "total %.0f", num(doc, "connections.total"));
+    const json_t *v = at(obj, f->path);
+    if (v == NULL)
+        return false;
+    double x = json_is_number(v) ? json_number_value(v) : 0.0;
+    switch (f->skind) {
+    case AD_STATS_KIND_STR:
+    case AD_STATS_KIND_STR_OR_NULL:
+    case AD_STATS_KIND_UTC:
+    case AD_STATS_KIND_UTC_OR_NULL:
+        if (!json_is_string(v))
+            return false;
+        snprintf(buf, size, "%s", json_string_value(v));
+        return true;
+    case AD_STATS_KIND_COUNT:
+    case AD_STATS_KIND_GAUGE:
+        snprintf(buf, size, "%.0f", x);
+        return true;
+    case AD_STATS_KIND_SECONDS:
+        fmt_secs(x, buf, size);
+        return true;
+    case AD_STATS_KIND_UPTIME:
+        fmt_uptime(x, buf, size);
+        return true;
+    case AD_STATS_KIND_SETTING_OR_OFF:
+        if (x <= 0) {
+            snprintf(buf, size, "off");
+            return true;
+        }
+        /* fall through */
+    case AD_STATS_KIND_SETTING:
+        fmt_setting(x, buf, size);
+        return true;
+    }
+    return false;
+}
+
+/* "label value" for each field in [first, last] the document has ("value" alone for an empty label). */
+static void line_fields(line_t *l, const json_t *doc, int first, int last, const ad_stats_view_style_t *st)
+{
+    for (int i = first; i <= last; i++) {
+        char v[96];
+        const field_spec_t *f = &doc_fields[i];
+        if (!field_text(doc, f, v, sizeof(v)))
+            continue;
+        if (f->label[0] == '\0')
+            line_item(l, "%s%s%s", st->color ? BOLD : "", v, st->color ? RESET : "");
+        else
+            line_item(l, "%s %s", f->label, v);
+    }
+}
+
+/* A section's line: every field of it, in the document's order. */
+static void draw_section(line_t *l, const json_t *doc, const char *label, int object, int last,
+                         const ad_stats_view_style_t *st, int width)
+{
+    if (!has(doc, doc_fields[object].path))
+        return;
+    line_begin(l, l->out, width, label);
+    line_fields(l, doc, object + 1, last, st);
     line_end(l);
 }
 
 static void draw_loop(line_t *l, const json_t *doc, const ad_stats_view_style_t *st, int width)
 {
-    char a[32];
-    double stalls = num(doc, "loop.stalls");
+    char a[64];
+    double stalls = num(doc, doc_fields[F_LOOP_stalls].path);
     bool warn = st->color && stalls > 0;
     line_begin(l, l->out, width, "event loop");
-    fmt_secs(num(doc, "loop.lag_seconds"), a, sizeof(a));
-    line_item(l, "lag %s", a);
-    if (has(doc, "loop.ticks"))
-        line_item(l, "ticks %.0f", num(doc, "loop.ticks"));
-    line_item(l, "%sstalls %.0f%s", warn ? YELLOW : "", stalls, warn ? RESET : "");
-    if (stalls > 0) {
-        fmt_secs(num(doc, "loop.stalled_seconds"), a, sizeof(a));
-        line_item(l, "stalled %s in all", a);
-        fmt_secs(num(doc, "loop.longest_stall_seconds"), a, sizeof(a));
-        if (str(doc, "loop.longest_stall_endpoint") != NULL)
-            line_item(l, "longest %s in %s", a, str(doc, "loop.longest_stall_endpoint"));
+    line_fields(l, doc, F_LOOP_lag_seconds, F_LOOP_ticks, st);
+    line_item(l, "%s%s %.0f%s", warn ? YELLOW : "", doc_fields[F_LOOP_stalls].label, stalls, warn ? RESET : "");
+    if (stalls > 0) { /* the rest tells about the stalls */
+        field_text(doc, &doc_fields[F_LOOP_stalled_seconds], a, sizeof(a));
+        line_item(l, "%s %s in all", doc_fields[F_LOOP_stalled_seconds].label, a);
+        field_text(doc, &doc_fields[F_LOOP_longest_stall_seconds], a, sizeof(a));
+        const char *culprit = str(doc, doc_fields[F_LOOP_longest_stall_endpoint].path);
+        if (culprit != NULL)
+            line_item(l, "%s %s %s %s", doc_fields[F_LOOP_longest_stall_seconds].label, a,
+                      doc_fields[F_LOOP_longest_stall_endpoint].label, culprit);
         else
-            line_item(l, "longest %s", a);
-        if (str(doc, "loop.longest_stall_wall") != NULL)
-            line_item(l, "at %s", str(doc, "loop.longest_stall_wall"));
-    }
-    line_end(l);
-}
-
-static void draw_settings(line_t *l, const json_t *doc, int width)
-{
-    char a[32];
-    if (has(doc, "offload")) {
-        line_begin(l, l->out, width, "offload");
-        line_item(l, "busy %.0f", num(doc, "offload.busy"));
-        line_item(l, "queued %.0f", num(doc, "offload.queued"));
-        if (has(doc, "config.pool_size"))
-            line_item(l, "pool %.0f", num(doc, "config.pool_size"));
-        if (has(doc, "config.pool_queue"))
-            line_item(l, "queue %.0f", num(doc, "config.pool_queue"));
-        line_end(l);
-    }
-    if (!has(doc, "config"))
-        return;
-    static const struct {
-        const char *path, *label;
-    } settings[] = {{"config.max_delay_seconds", "max delay"},
-                    {"config.default_delay_seconds", "default delay"},
-                    {"config.stall_threshold_seconds", "stall threshold"},
-                    {"config.watchdog_seconds", "watchdog"}};
-    line_begin(l, l->out, width, "config");
-    for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
-        if (!has(doc, settings[i].path))
-            continue;
-        double v = num(doc, settings[i].path);
-        fmt_setting(v, a, sizeof(a));
-        bool off = strcmp(settings[i].label, "watchdog") == 0 && v <= 0;
-        line_item(l, "%s %s", settings[i].label, off ? "off" : a);
+            line_item(l, "%s %s", doc_fields[F_LOOP_longest_stall_seconds].label, a);
+        line_fields(l, doc, F_LOOP_longest_stall_wall, F_LOOP_longest_stall_wall, st);
     }
     line_end(l);
 }
@@ -342,30 +402,36 @@ static void draw_header(FILE *out, const json_t *doc, const ad_stats_view_style_
 {
     int width = st->width < MIN_WIDTH ? MIN_WIDTH : st->width;
     line_t l = {.out = out};
-    draw_process(&l, doc, st, width);
+    line_begin(&l, out, width, "asyncdemod");
+    line_fields(&l, doc, 0, F_CONFIG - 1, st);
+    line_end(&l);
+    draw_section(&l, doc, "connections", F_CONNECTIONS, F_LOOP - 1, st, width);
     draw_loop(&l, doc, st, width);
-    draw_settings(&l, doc, width);
+    draw_section(&l, doc, "offload", F_OFFLOAD, F_CONNECTIONS - 1, st, width);
+    draw_section(&l, doc, "config", F_CONFIG, F_OFFLOAD - 1, st, width);
 }
 
+/* The endpoint table's columns are the endpoint fields; when the table is too wide, the lowest priority
+ * goes first (a field without one, first of all); 9 and up always stay. */
+static const int column_priority[E_COUNT] = {
+    [E_requests] = 10,   [E_in_flight] = 8,   [E_peak_in_flight] = 3, [E_completed] = 7,     [E_cancelled] = 4,
+    [E_status_4xx] = 5,  [E_status_5xx] = 6,  [E_LATENCY_min] = 1,    [E_LATENCY_mean] = 2,  [E_LATENCY_max] = 8,
+    [E_LATENCY_p50] = 9, [E_LATENCY_p90] = 4, [E_LATENCY_p99] = 9,    [E_LATENCY_p99_9] = 3,
+};
+
 typedef struct column {
-    const char *head;
-    const char *path; /* in the endpoint object */
-    bool latency;     /* seconds, "-" while nothing completed */
-    int priority;     /* dropped lowest first when the table is too wide */
+    int id; /* in endpoint_fields */
     int width;
     bool shown;
 } column_t;
 
 static void cell_text(const json_t *ep, const column_t *col, char *buf, size_t size)
 {
-    if (!col->latency) {
-        snprintf(buf, size, "%.0f", num(ep, col->path));
-        return;
-    }
-    if (num(ep, "completed") == 0)
+    /* latencies: "-" while nothing completed */
+    if (col->id > E_LATENCY && num(ep, endpoint_fields[E_completed].path) == 0)
         snprintf(buf, size, "-");
-    else
-        fmt_secs(num(ep, col->path), buf, size);
+    else if (!field_text(ep, &endpoint_fields[col->id], buf, size))
+        snprintf(buf, size, "?");
 }
 
 /* Endpoints in display order: the documented ones first, then the rest. */
@@ -391,23 +457,11 @@ static size_t endpoint_order(const json_t *eps, const char **names, size_t max)
 static void draw_endpoints(FILE *out, const json_t *doc, const ad_stats_view_style_t *st)
 {
     enum { MAX_EP = 64 };
-    column_t cols[] = {
-        {"requests", "requests", false, 10, 0, true},
-        {"in flight", "in_flight", false, 8, 0, true},
-        {"peak", "peak_in_flight", false, 3, 0, true},
-        {"done", "completed", false, 7, 0, true},
-        {"cancelled", "cancelled", false, 4, 0, true},
-        {"4xx", "status_4xx", false, 5, 0, true},
-        {"5xx", "status_5xx", false, 6, 0, true},
-        {"min", "latency_seconds.min", true, 1, 0, true},
-        {"mean", "latency_seconds.mean", true, 2, 0, true},
-        {"p50", "latency_seconds.p50", true, 9, 0, true},
-        {"p90", "latency_seconds.p90", true, 4, 0, true},
-        {"p99", "latency_seconds.p99", true, 9, 0, true},
-        {"p99.9", "latency_seconds.p99_9", true, 3, 0, true},
-        {"max", "latency_seconds.max", true, 8, 0, true},
-    };
-    const size_t ncols = sizeof(cols) / sizeof(cols[0]);
+    column_t cols[E_COUNT];
+    size_t ncols = 0;
+    for (int id = 0; id < E_COUNT; id++)
+        if (id != E_LATENCY)
+            cols[ncols++] = (column_t){id, 0, true};
     const json_t *eps = json_object_get(doc, "endpoints");
     const char *names[MAX_EP];
     size_t n = endpoint_order(eps, names, MAX_EP);
@@ -416,7 +470,7 @@ static void draw_endpoints(FILE *out, const json_t *doc, const ad_stats_view_sty
         name_w = (int)strlen(names[i]) > name_w ? (int)strlen(names[i]) : name_w;
     int total = name_w;
     for (size_t c = 0; c < ncols; c++) {
-        cols[c].width = (int)strlen(cols[c].head);
+        cols[c].width = (int)strlen(endpoint_fields[cols[c].id].label);
         for (size_t i = 0; i < n; i++) {
             char buf[32];
             cell_text(json_object_get(eps, names[i]), &cols[c], buf, sizeof(buf));
@@ -428,7 +482,8 @@ static void draw_endpoints(FILE *out, const json_t *doc, const ad_stats_view_sty
     while (total > width) { /* drop the least telling column */
         size_t drop = ncols;
         for (size_t c = 0; c < ncols; c++)
-            if (cols[c].shown && cols[c].priority < 9 && (drop == ncols || cols[c].priority < cols[drop].priority))
+            if (cols[c].shown && column_priority[cols[c].id] < 9 &&
+                (drop == ncols || column_priority[cols[c].id] < column_priority[cols[drop].id]))
                 drop = c;
         if (drop == ncols)
             break;
@@ -438,7 +493,7 @@ static void draw_endpoints(FILE *out, const json_t *doc, const ad_stats_view_sty
     fprintf(out, "\n%s%-*s", st->color ? BOLD : "", name_w, "endpoint");
     for (size_t c = 0; c < ncols; c++)
         if (cols[c].shown)
-            fprintf(out, "  %*s", cols[c].width, cols[c].head);
+            fprintf(out, "  %*s", cols[c].width, endpoint_fields[cols[c].id].label);
     fprintf(out, "%s\n", st->color ? RESET : "");
     for (size_t i = 0; i < n; i++) {
         const json_t *ep = json_object_get(eps, names[i]);
@@ -448,8 +503,7 @@ static void draw_endpoints(FILE *out, const json_t *doc, const ad_stats_view_sty
                 continue;
             char buf[32];
             cell_text(ep, &cols[c], buf, sizeof(buf));
-            bool alarm =
-                st->color && !cols[c].latency && strcmp(cols[c].path, "status_5xx") == 0 && num(ep, cols[c].path) > 0;
+            bool alarm = st->color && cols[c].id == E_status_5xx && num(ep, endpoint_fields[E_status_5xx].path) > 0;
             fprintf(out, "  %s%*s%s", alarm ? RED : "", cols[c].width, buf, alarm ? RESET : "");
         }
         fputc('\n', out);

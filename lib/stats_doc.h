@@ -44,8 +44,8 @@ typedef enum {
 #define AD_STATS_CONFIG(X)                                                                                             \
     X(max_delay_seconds, SETTING, max_delay_ns, 0, "max delay", AD_NO_PROM)                                            \
     X(default_delay_seconds, SETTING, default_delay_ns, 0, "default delay", AD_NO_PROM)                                \
-    X(pool_size, COUNT, pool_size, 0, "pool", AD_NO_PROM)                                                              \
-    X(pool_queue, COUNT, pool_queue, 0, "queue", AD_NO_PROM)                                                           \
+    X(pool_size, COUNT, pool_size, 0, "pool size", AD_NO_PROM)                                                         \
+    X(pool_queue, COUNT, pool_queue, 0, "pool queue", AD_NO_PROM)                                                      \
     X(stall_threshold_seconds, SETTING, stall_threshold_ns, 0, "stall threshold", AD_NO_PROM)                          \
     X(watchdog_seconds, SETTING_OR_OFF, watchdog_ns, 0, "watchdog", AD_NO_PROM)                                        \
     X(max_connections, COUNT, max_connections, 0, "max connections", AD_NO_PROM)                                       \

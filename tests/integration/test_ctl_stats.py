@@ -20,6 +20,10 @@ class StatsTest(harness.SharedDaemonTestCase):
         self.assertIn(f"pid {self.daemon.pid}", proc.stdout)
         for endpoint in ("/non-blocking", "/blocking", "/offload", "/delay", "/stats"):
             self.assertRegex(proc.stdout, rf"(?m)^{endpoint}\s+\d+")
+        # every field of the document shows, the ones the view once left out too
+        for field in (r"refused \d+", r"max connections \d+", r"max waiting \d+", r"header timeout \S+",
+                      r"idle timeout \S+"):
+            self.assertRegex(proc.stdout, field)
 
     def test_json_is_the_raw_document(self):
         proc = ctl("stats", self.daemon.url("/stats"), "--json")

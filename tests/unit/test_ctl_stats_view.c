@@ -15,9 +15,10 @@ static const char good_doc[] =
     "{\"version\":\"0.1.0\",\"pid\":4242,\"threads\":1,\"uptime_seconds\":12.5,"
     "\"started_wall\":\"2026-11-24T17:30:00Z\","
     "\"config\":{\"max_delay_seconds\":30,\"default_delay_seconds\":2,\"pool_size\":4,\"pool_queue\":64,"
-    "\"stall_threshold_seconds\":0.1,\"watchdog_seconds\":0},"
+    "\"stall_threshold_seconds\":0.1,\"watchdog_seconds\":0,\"max_connections\":16384,\"max_waiting\":50000,"
+    "\"header_timeout_seconds\":10,\"idle_timeout_seconds\":1.5},"
     "\"offload\":{\"busy\":0,\"queued\":0},"
-    "\"connections\":{\"open\":1,\"total\":17},"
+    "\"connections\":{\"open\":1,\"total\":17,\"refused\":2},"
     "\"loop\":{\"lag_seconds\":0.0001,\"ticks\":250,\"stalls\":2,\"stalled_seconds\":4.0,"
     "\"longest_stall_seconds\":2.0,\"longest_stall_endpoint\":\"/blocking\","
     "\"longest_stall_wall\":\"2026-11-24T17:30:05Z\"},"
@@ -58,6 +59,13 @@ static void test_good_document(void **state)
     fx_golden("stats_view_120.txt", text);
     assert_non_null(strstr(text, "asyncdemod   0.1.0  pid 4242"));
     assert_non_null(strstr(text, "longest 2.000s in /blocking"));
+    /* every field of the document shows, the later additions too */
+    assert_non_null(strstr(text, "open 1  total 17  refused 2"));
+    assert_non_null(strstr(text, "max connections 16384"));
+    assert_non_null(strstr(text, "max waiting 50000"));
+    assert_non_null(strstr(text, "header timeout 10s"));
+    assert_non_null(strstr(text, "idle timeout 1.5s"));
+    assert_non_null(strstr(text, "pool size 4  pool queue 64"));
     /* documented endpoints first, in their order; then the others */
     const char *nb = strstr(text, "\n/non-blocking "), *bl = strstr(text, "\n/blocking "),
                *stats = strstr(text, "\n/stats "), *custom = strstr(text, "\n/custom ");
