@@ -15,47 +15,8 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
-#include <curl/curl.h>
+#include "plan.h"
 #include "results.h"
-
-/* What a progress callback sees, about every AD_ENGINE_PROGRESS_NS. */
-typedef struct ad_engine_progress {
-    const char *name;    /* the run's name (ad_run_result_t.name) */
-    bool warmup;         /* still in the unrecorded warm-up */
-    uint64_t completed;  /* finished requests (answered or failed) */
-    uint64_t errors;     /* of which failed */
-    uint64_t total;      /* requests planned, 0 when the run is bounded by time */
-    int64_t elapsed_ns;  /* since the (measured or warm-up) phase began */
-    int64_t duration_ns; /* the planned duration, 0 when bounded by requests */
-    double rps;          /* completions per second since the phase began */
-} ad_engine_progress_t;
-
-typedef void (*ad_engine_progress_fn)(const ad_engine_progress_t *p, void *ud);
-
-#define AD_ENGINE_PROGRESS_NS (100 * INT64_C(1000000))
-#define AD_ENGINE_THREADS_MAX 64
-
-/* Which event loop moves the requests. AUTO picks libh2o's for plain-http closed-model runs (about a
- * third of libcurl's per-request cost, so bench can keep up with wrk) and libcurl for the rest (TLS;
- * the open model, whose schedule needs nanosecond timers). */
-typedef enum { AD_ENGINE_AUTO = 0, AD_ENGINE_CURL, AD_ENGINE_H2O } ad_engine_backend_id_t;
-
-typedef struct ad_engine_plan {
-    const char *url;
-    unsigned concurrency;             /* connections, >= 1 */
-    uint64_t requests;                /* how many; 0 = as many as fit in duration_ns */
-    int64_t duration_ns;              /* stop sending after this long; 0 = until `requests` are sent */
-    double rate;                      /* requests/s over all loops (open model); 0 = closed model */
-    int64_t timeout_ns;               /* per request; 0 = none */
-    bool keepalive;                   /* false: a new connection per request */
-    int64_t warmup_ns;                /* requests sent and discarded for this long before measuring; 0 = none */
-    unsigned threads;                 /* event loops, 1..AD_ENGINE_THREADS_MAX (0 means 1) */
-    const struct curl_slist *resolve; /* CURLOPT_RESOLVE pins, or NULL (see target.h) */
-    bool direct;                      /* ignore proxy variables (bench); compare honours them like curl */
-    ad_engine_backend_id_t backend;   /* AUTO unless a caller needs one (compare: libcurl) */
-    ad_engine_progress_fn progress;   /* or NULL */
-    void *progress_ud;
-} ad_engine_plan_t;
 
 /*
  * Once per process, before any thread starts: curl_global_init, and the open-file soft limit raised

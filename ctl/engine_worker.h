@@ -15,7 +15,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include "engine.h"
+#include "plan.h"
 #include "results.h"
 
 struct ad_engine_shared;
