@@ -9,79 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-
-/* Formats an error message into err (when err is non-NULL and errlen > 0) and returns -1
- * (AD_CTL_PARSE_ERROR): the one error path of the CLI's parsers and document checks. */
-__attribute__((format(printf, 3, 4))) int ad_ctl_fail(char *err, size_t errlen, const char *fmt, ...);
-
-/* Exit codes of asyncdemoctl (documented in its --help and the README). */
-#define AD_CTL_EXIT_OK 0
-#define AD_CTL_EXIT_FAILURE 1       /* the run finished but at least one request failed */
-#define AD_CTL_EXIT_UNAVAILABLE 2   /* the daemon cannot be reached */
-#define AD_CTL_EXIT_USAGE 64        /* bad flags or values (EX_USAGE) */
-#define AD_CTL_EXIT_SOFTWARE 70     /* an internal error (EX_SOFTWARE): out of memory, epoll, fork failed */
-#define AD_CTL_EXIT_INTERRUPTED 130 /* stopped by SIGINT/SIGTERM; the report of what finished is printed */
-
-/* What the ad_ctl_parse_* functions return. */
-#define AD_CTL_PARSE_OK 0
-#define AD_CTL_PARSE_HELP 1   /* --help / -h: print ad_ctl_usage() and exit 0 */
-#define AD_CTL_PARSE_ERROR -1 /* err holds "flag: reason"; print it and the usage, exit 64 */
-
-#define AD_CTL_URL_MAX 1024
-#define AD_CTL_HOST_MAX 256
-#define AD_CTL_ENDPOINTS_MAX 8
-#define AD_CTL_ENDPOINT_MAX 256
-#define AD_CTL_PATH_MAX 4096
-#define AD_CTL_DEFAULT_BASE_URL "http://127.0.0.1:8000"
-#define AD_CTL_DEFAULT_COMPARE_URL "http://127.0.0.1:8000/delay/2"
-#define AD_CTL_CONCURRENCY_MAX 100000
-#define AD_CTL_THREADS_MAX 64
-#define AD_CTL_RATE_MAX 10000000.0
-
-typedef enum { AD_CMD_NONE = 0, AD_CMD_BENCH, AD_CMD_COMPARE, AD_CMD_STATS, AD_CMD_DEMO, AD_CMD_HELP } ad_ctl_command_t;
-/* "bench" "compare" "stats" "demo" "help" -> the command; anything else -> AD_CMD_NONE. */
-ad_ctl_command_t ad_ctl_command_from_name(const char *name);
-
-typedef enum { AD_COLOR_AUTO = 0, AD_COLOR_ALWAYS, AD_COLOR_NEVER } ad_color_mode_t;
-
-/* A checked http:// or https:// URL, split. */
-typedef struct ad_url {
-    bool https;
-    char host[AD_CTL_HOST_MAX]; /* without the brackets of an IPv6 literal */
-    bool ipv6;                  /* host was written as [..] */
-    uint16_t port;              /* explicit, or 80 / 443 */
-    char path[AD_CTL_URL_MAX];  /* path and query, "/" when the URL had none; fragment dropped */
-} ad_url_t;
-
-/*
- * Parses and checks a URL: scheme http or https (case-insensitive), a host (name, IPv4, or [IPv6]),
- * an optional port 1-65535, an optional path; no credentials, no spaces or control characters.
- * Returns 0, or -1 with a reason in err.
- */
-int ad_url_parse(const char *s, ad_url_t *u, char *err, size_t errlen);
-/* "host:port" or "[v6]:port", for messages ("cannot connect to 127.0.0.1:8000"). Returns snprintf's length. */
-int ad_url_authority(const ad_url_t *u, char *buf, size_t size);
-/* "scheme://host[:port]" + path, the canonical form of u (the scheme's own port left out). Returns snprintf's
- * length. */
-int ad_url_format(const ad_url_t *u, char *buf, size_t size);
-
-typedef enum {
-    AD_MODE_SEQUENTIAL = 0, /* one easy handle, one request after the other */
-    AD_MODE_ASYNC,          /* one thread, curl multi */
-    AD_MODE_THREADS,        /* one thread per request */
-    AD_MODE_PROCESSES,      /* one forked process per request */
-    AD_MODE_COUNT
-} ad_compare_mode_t;
-const char *ad_compare_mode_name(ad_compare_mode_t m); /* "sequential" ... */
-/* Returns the mode named by s[0..len), or -1. */
-int ad_compare_mode_from_name(const char *s, size_t len);
-
-/* bench's engine (--engine, or $ASYNCDEMOCTL_ENGINE when the flag is not given): AUTO lets the engine
- * choose - libh2o's loop for plain-http closed-model runs, libcurl for the rest (engine.h). */
-typedef enum { AD_BENCH_ENGINE_AUTO = 0, AD_BENCH_ENGINE_CURL, AD_BENCH_ENGINE_H2O } ad_bench_engine_t;
-/* "auto", "curl", "h2o" -> 0 with *e set; anything else (NULL too) -> -1. Pure. */
-int ad_bench_engine_from_name(const char *s, ad_bench_engine_t *e);
-const char *ad_bench_engine_name(ad_bench_engine_t e); /* "auto" ... */
+#include "cli.h"
+#include "url.h"
 
 typedef struct ad_bench_opts {
     char url[AD_CTL_URL_MAX]; /* canonical base URL (ad_url_format of base) */

@@ -1,0 +1,75 @@
+/* Names of subcommands, compare modes and bench engines; the CLI's error helper (see cli.h). */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+ad_ctl_command_t ad_ctl_command_from_name(const char *name)
+{
+    static const struct {
+        const char *name;
+        ad_ctl_command_t cmd;
+    } cmds[] = {{"bench", AD_CMD_BENCH},
+                {"compare", AD_CMD_COMPARE},
+                {"stats", AD_CMD_STATS},
+                {"demo", AD_CMD_DEMO},
+                {"help", AD_CMD_HELP}};
+    for (size_t i = 0; name != NULL && i < sizeof(cmds) / sizeof(cmds[0]); i++)
+        if (strcmp(name, cmds[i].name) == 0)
+            return cmds[i].cmd;
+    return AD_CMD_NONE;
+}
+
+static const char *const mode_names[AD_MODE_COUNT] = {"sequential", "async", "threads", "processes"};
+
+const char *ad_compare_mode_name(ad_compare_mode_t m)
+{
+    return (unsigned)m < AD_MODE_COUNT ? mode_names[m] : "unknown";
+}
+
+int ad_compare_mode_from_name(const char *s, size_t len)
+{
+    for (int i = 0; i < AD_MODE_COUNT; i++)
+        if (strlen(mode_names[i]) == len && memcmp(s, mode_names[i], len) == 0)
+            return i;
+    return -1;
+}
+
+/* ---- errors ---- */
+
+int ad_ctl_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err != NULL && errlen > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return AD_CTL_PARSE_ERROR;
+}
+
+int ad_bench_engine_from_name(const char *s, ad_bench_engine_t *e)
+{
+    static const char *const names[] = {"auto", "curl", "h2o"};
+    for (size_t i = 0; s != NULL && i < 3; i++) {
+        if (strcmp(s, names[i]) == 0) {
+            *e = (ad_bench_engine_t)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *ad_bench_engine_name(ad_bench_engine_t e)
+{
+    switch (e) {
+    case AD_BENCH_ENGINE_AUTO:
+        return "auto";
+    case AD_BENCH_ENGINE_CURL:
+        return "curl";
+    case AD_BENCH_ENGINE_H2O:
+        return "h2o";
+    }
+    return "?";
+}

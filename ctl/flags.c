@@ -1,0 +1,310 @@
+/* The flag table, its scanner and the subcommands' shared loop (see flags.h). */
+#include "flags.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "duration.h"
+
+#define VAL AD_FLAG_VAL
+
+int ad_flag_count(const char *flag, const char *v, uint64_t min, uint64_t max, uint64_t *out, char *err, size_t errlen)
+{
+    uint64_t n = 0;
+    if (*v == '\0')
+        return ad_ctl_fail(err, errlen, "%s: needs a whole number, got an empty value", flag);
+    for (const char *p = v; *p != '\0'; p++) {
+        if (!isdigit((unsigned char)*p))
+            return ad_ctl_fail(err, errlen, "%s: " VAL " is not a whole number", flag, v);
+        unsigned d = (unsigned)(*p - '0');
+        if (n > (UINT64_MAX - d) / 10)
+            return ad_ctl_fail(err, errlen, "%s: " VAL " is too large (at most %" PRIu64 ")", flag, v, max);
+        n = n * 10 + d;
+    }
+    if (n < min || n > max)
+        return ad_ctl_fail(err, errlen, "%s: " VAL " is out of range (%" PRIu64 " to %" PRIu64 ")", flag, v, min, max);
+    *out = n;
+    return 0;
+}
+
+int ad_flag_unsigned(const char *flag, const char *v, unsigned min, unsigned max, unsigned *out, char *err,
+                     size_t errlen)
+{
+    uint64_t n;
+    if (ad_flag_count(flag, v, min, max, &n, err, errlen) != 0)
+        return AD_CTL_PARSE_ERROR;
+    *out = (unsigned)n;
+    return 0;
+}
+
+int ad_flag_duration(const char *flag, const char *v, bool allow_zero, int64_t *out, char *err, size_t errlen)
+{
+    int64_t ns = 0;
+    ad_duration_status_t st = ad_duration_parse(v, strlen(v), &ns);
+    if (st != AD_DURATION_OK)
+        return ad_ctl_fail(err, errlen, "%s: " VAL " %s", flag, v, ad_duration_strerror(st));
+    if (ns == 0 && !allow_zero)
+        return ad_ctl_fail(err, errlen, "%s: " VAL " must be greater than zero", flag, v);
+    *out = ns;
+    return 0;
+}
+
+int ad_flag_rate(const char *flag, const char *v, double *out, char *err, size_t errlen)
+{
+    /* digits [. digits]: strtod alone would take "inf", "0x1p3", " 5" and "1e3" */
+    size_t ndig = strspn(v, "0123456789");
+    const char *p = v + ndig;
+    if (*p == '.' && ndig > 0) {
+        size_t frac = strspn(p + 1, "0123456789");
+        p += frac > 0 ? frac + 1 : 0;
+    }
+    if (ndig == 0 || *p != '\0')
+        return ad_ctl_fail(err, errlen, "%s: " VAL " is not a number of requests per second", flag, v);
+    double r = strtod(v, NULL);
+    if (!(r > 0) || r > AD_CTL_RATE_MAX)
+        return ad_ctl_fail(err, errlen, "%s: " VAL " is out of range (more than 0, at most %.0f)", flag, v,
+                           AD_CTL_RATE_MAX);
+    *out = r;
+    return 0;
+}
+
+static int parse_color(const char *flag, const char *v, ad_color_mode_t *out, char *err, size_t errlen)
+{
+    if (v == NULL || strcmp(v, "always") == 0 || strcmp(v, "yes") == 0)
+        *out = AD_COLOR_ALWAYS;
+    else if (strcmp(v, "auto") == 0)
+        *out = AD_COLOR_AUTO;
+    else if (strcmp(v, "never") == 0 || strcmp(v, "no") == 0)
+        *out = AD_COLOR_NEVER;
+    else
+        return ad_ctl_fail(err, errlen, "%s: " VAL " is not one of auto, always, never", flag, v);
+    return 0;
+}
+
+static int parse_url_value(const char *flag, const char *v, ad_url_t *u, char *canon, size_t canonlen, char *err,
+                           size_t errlen)
+{
+    char why[160];
+    if (ad_url_parse(v, u, why, sizeof(why)) != 0)
+        return ad_ctl_fail(err, errlen, "%s: " VAL " is not a valid URL: %s", flag, v, why);
+    if (ad_url_format(u, canon, canonlen) >= (int)canonlen)
+        return ad_ctl_fail(err, errlen, "%s: " VAL " is too long", flag, v);
+    return 0;
+}
+
+static int parse_output(const char *flag, const char *v, char *out, size_t outlen, char *err, size_t errlen)
+{
+    if (*v == '\0')
+        return ad_ctl_fail(err, errlen, "%s: needs a file name", flag);
+    if (strlen(v) >= outlen)
+        return ad_ctl_fail(err, errlen, "%s: file name too long", flag);
+    memcpy(out, v, strlen(v) + 1);
+    return 0;
+}
+
+/* ---- the scanner ---- */
+
+typedef enum { TAKES_NONE, TAKES_VALUE, TAKES_OPTIONAL /* only as --flag=value */ } takes_t;
+
+typedef struct flag_def {
+    const char *name; /* long name without "--" */
+    char short_name;  /* 0 when none */
+    takes_t takes;
+    int id;
+    unsigned commands; /* BENCH | ...: the subcommands that accept it */
+} flag_def_t;
+
+/* Every flag once; a subcommand sees the rows with its bit (any other flag is an unknown option there). */
+static const flag_def_t flag_defs[] = {
+    {"help", 'h', TAKES_NONE, F_HELP, ALL},
+    {"url", 'u', TAKES_VALUE, F_URL, ALL},
+    {"endpoint", 'e', TAKES_VALUE, F_ENDPOINT, BENCH},
+    {"requests", 'n', TAKES_VALUE, F_REQUESTS, BENCH | COMPARE | DEMO},
+    {"concurrency", 'c', TAKES_VALUE, F_CONCURRENCY, BENCH},
+    {"duration", 'd', TAKES_VALUE, F_DURATION, BENCH},
+    {"rate", 'r', TAKES_VALUE, F_RATE, BENCH},
+    {"modes", 'm', TAKES_VALUE, F_MODES, COMPARE},
+    {"timeout", 't', TAKES_VALUE, F_TIMEOUT, ALL},
+    {"no-keepalive", 0, TAKES_NONE, F_NO_KEEPALIVE, BENCH},
+    {"warmup", 0, TAKES_VALUE, F_WARMUP, BENCH},
+    {"delay", 0, TAKES_VALUE, F_DELAY, BENCH | DEMO},
+    {"json", 0, TAKES_NONE, F_JSON, BENCH | COMPARE | STATS},
+    {"output", 'o', TAKES_VALUE, F_OUTPUT, BENCH | COMPARE},
+    {"journal", 0, TAKES_NONE, F_JOURNAL, BENCH | COMPARE | DEMO},
+    {"no-progress", 0, TAKES_NONE, F_NO_PROGRESS, BENCH | COMPARE | DEMO},
+    {"threads", 0, TAKES_VALUE, F_THREADS, BENCH},
+    {"engine", 0, TAKES_VALUE, F_ENGINE, BENCH},
+    {"ascii", 0, TAKES_NONE, F_ASCII, BENCH | COMPARE | DEMO},
+    {"no-timeline", 0, TAKES_NONE, F_NO_TIMELINE, BENCH | COMPARE},
+    {"watch", 'w', TAKES_NONE, F_WATCH, STATS},
+    {"interval", 'i', TAKES_VALUE, F_INTERVAL, STATS},
+    {"color", 0, TAKES_OPTIONAL, F_COLOR, ALL},
+    {"no-color", 0, TAKES_NONE, F_NO_COLOR, ALL},
+    {NULL, 0, TAKES_NONE, 0, 0},
+};
+
+typedef struct scan {
+    int argc;
+    char **argv;
+    int i;
+    unsigned command;     /* the subcommand's bit: whose flags count */
+    bool only_positional; /* after "--" */
+    char shown[72];       /* the flag as the user wrote it, for messages */
+} scan_t;
+
+static const flag_def_t *find_long(unsigned command, const char *name, size_t len)
+{
+    for (const flag_def_t *f = flag_defs; f->name != NULL; f++)
+        if ((f->commands & command) != 0 && strlen(f->name) == len && memcmp(f->name, name, len) == 0)
+            return f;
+    return NULL;
+}
+
+static const flag_def_t *find_short(unsigned command, char c)
+{
+    for (const flag_def_t *f = flag_defs; f->name != NULL; f++)
+        if ((f->commands & command) != 0 && f->short_name == c)
+            return f;
+    return NULL;
+}
+
+/* Next flag id, SCAN_POSITIONAL (*value = the argument), SCAN_END, or AD_CTL_PARSE_ERROR. */
+static int scan_next(scan_t *s, const char **value, char *err, size_t errlen)
+{
+    *value = NULL;
+    if (s->i >= s->argc)
+        return SCAN_END;
+    const char *a = s->argv[s->i++];
+    if (a == NULL)
+        return SCAN_END;
+    if (s->only_positional || a[0] != '-' || a[1] == '\0') {
+        *value = a;
+        return SCAN_POSITIONAL;
+    }
+    if (strcmp(a, "--") == 0) {
+        s->only_positional = true;
+        return scan_next(s, value, err, errlen);
+    }
+    const flag_def_t *f;
+    const char *inline_value = NULL;
+    if (a[1] == '-') {
+        const char *eq = strchr(a + 2, '=');
+        size_t len = eq != NULL ? (size_t)(eq - (a + 2)) : strlen(a + 2);
+        f = find_long(s->command, a + 2, len);
+        snprintf(s->shown, sizeof(s->shown), "--%.*s", (int)(len > 60 ? 60 : len), a + 2);
+        if (f == NULL)
+            return ad_ctl_fail(err, errlen, "unknown option '%s'", s->shown);
+        if (eq != NULL) {
+            if (f->takes == TAKES_NONE)
+                return ad_ctl_fail(err, errlen, "%s: takes no value", s->shown);
+            inline_value = eq + 1;
+        }
+    } else {
+        f = find_short(s->command, a[1]);
+        snprintf(s->shown, sizeof(s->shown), "-%c", a[1]);
+        if (f == NULL)
+            return ad_ctl_fail(err, errlen, "unknown option '%s'", s->shown);
+        if (a[2] != '\0') {
+            if (f->takes != TAKES_VALUE)
+                return ad_ctl_fail(err, errlen, "%s: takes no value (got '%.60s')", s->shown, a + 2);
+            inline_value = a + 2;
+        }
+    }
+    if (f->takes == TAKES_VALUE && inline_value == NULL) {
+        if (s->i >= s->argc || s->argv[s->i] == NULL)
+            return ad_ctl_fail(err, errlen, "%s: needs a value", s->shown);
+        inline_value = s->argv[s->i++];
+    }
+    *value = inline_value;
+    return f->id;
+}
+
+/* ---- the subcommands' shared loop ---- */
+
+/* The switch a flag without a value turns on, if it is a shared one the subcommand has. */
+static bool *shared_switch(const subcommand_t *sc, int id)
+{
+    switch (id) {
+    case F_JSON:
+        return sc->json;
+    case F_JOURNAL:
+        return sc->journal;
+    case F_NO_PROGRESS:
+        return sc->no_progress;
+    case F_ASCII:
+        return sc->ascii;
+    case F_NO_TIMELINE:
+        return sc->no_timeline;
+    }
+    return NULL;
+}
+
+/* Applies a flag every subcommand that has it handles alike: 0, AD_CTL_PARSE_ERROR or NOT_HANDLED. */
+static int shared_flag(const subcommand_t *sc, int id, const char *f, const char *v, char *err, size_t errlen)
+{
+    bool *on = shared_switch(sc, id);
+    if (on != NULL) {
+        *on = true;
+        return 0;
+    }
+    switch (id) {
+    case F_URL:
+        if (parse_url_value(f, v, sc->url, sc->canon, AD_CTL_URL_MAX, err, errlen) != 0)
+            return AD_CTL_PARSE_ERROR;
+        return sc->url_done != NULL ? sc->url_done(sc->opts, f, v, err, errlen) : 0;
+    case F_TIMEOUT:
+        if (sc->timeout_set != NULL)
+            *sc->timeout_set = true;
+        return ad_flag_duration(f, v, false, sc->timeout_ns, err, errlen);
+    case F_OUTPUT:
+        return sc->output != NULL ? parse_output(f, v, sc->output, AD_CTL_PATH_MAX, err, errlen) : NOT_HANDLED;
+    case F_COLOR:
+        return parse_color(f, v, sc->color, err, errlen);
+    case F_NO_COLOR:
+        *sc->color = AD_COLOR_NEVER;
+        return 0;
+    }
+    return NOT_HANDLED;
+}
+
+static int apply_flag(const subcommand_t *sc, int id, const char *f, const char *v, unsigned seen, char *err,
+                      size_t errlen)
+{
+    int rc = shared_flag(sc, id, f, v, err, errlen);
+    if (rc == NOT_HANDLED)
+        rc = sc->apply(sc->opts, id, f, v, seen, err, errlen);
+    if (rc == NOT_HANDLED)
+        return ad_ctl_fail(err, errlen, "%s: not handled", f);
+    return rc;
+}
+
+int ad_flags_parse(int argc, char **argv, const subcommand_t *sc, char *err, size_t errlen)
+{
+    scan_t s = {.argc = argc, .argv = argv, .i = 1, .command = 1u << sc->command};
+    unsigned seen = 0;
+    const char *v;
+    int id;
+    while ((id = scan_next(&s, &v, err, errlen)) != SCAN_END) {
+        if (id == AD_CTL_PARSE_ERROR)
+            return AD_CTL_PARSE_ERROR;
+        if (id == F_HELP)
+            return AD_CTL_PARSE_HELP;
+        if (id == SCAN_POSITIONAL) {
+            if (sc->url_repeats && (seen & SEEN(F_URL)) != 0)
+                return ad_ctl_fail(err, errlen, "unexpected argument '%.64s' (the URL is already given)", v);
+            id = F_URL;
+            snprintf(s.shown, sizeof(s.shown), "URL");
+        }
+        if (id == F_URL && !sc->url_repeats && (seen & SEEN(F_URL)) != 0)
+            return ad_ctl_fail(err, errlen, "%s: '%.64s': the URL is already given", s.shown, v);
+        if (apply_flag(sc, id, s.shown, v, seen, err, errlen) != 0)
+            return AD_CTL_PARSE_ERROR;
+        seen |= SEEN(id);
+    }
+    if (sc->finish != NULL && sc->finish(sc->opts, seen, err, errlen) != AD_CTL_PARSE_OK)
+        return AD_CTL_PARSE_ERROR;
+    return AD_CTL_PARSE_OK;
+}

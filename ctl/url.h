@@ -1,0 +1,35 @@
+#ifndef AD_CTL_URL_H
+#define AD_CTL_URL_H
+/*
+ * The CLI's URLs, parsed once: a flag's text becomes an ad_url_t here, and everything after (plans,
+ * probes, messages, reports) works from the parsed form.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define AD_CTL_URL_MAX 1024
+#define AD_CTL_HOST_MAX 256
+
+/* A checked http:// or https:// URL, split. */
+typedef struct ad_url {
+    bool https;
+    char host[AD_CTL_HOST_MAX]; /* without the brackets of an IPv6 literal */
+    bool ipv6;                  /* host was written as [..] */
+    uint16_t port;              /* explicit, or 80 / 443 */
+    char path[AD_CTL_URL_MAX];  /* path and query, "/" when the URL had none; fragment dropped */
+} ad_url_t;
+
+/*
+ * Parses and checks a URL: scheme http or https (case-insensitive), a host (name, IPv4, or [IPv6]),
+ * an optional port 1-65535, an optional path; no credentials, no spaces or control characters.
+ * Returns 0, or -1 with a reason in err.
+ */
+int ad_url_parse(const char *s, ad_url_t *u, char *err, size_t errlen);
+/* "host:port" or "[v6]:port", for messages ("cannot connect to 127.0.0.1:8000"). Returns snprintf's length. */
+int ad_url_authority(const ad_url_t *u, char *buf, size_t size);
+/* "scheme://host[:port]" + path, the canonical form of u (the scheme's own port left out). Returns snprintf's
+ * length. */
+int ad_url_format(const ad_url_t *u, char *buf, size_t size);
+
+#endif
