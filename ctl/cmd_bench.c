@@ -43,21 +43,23 @@ static int choose_engine(const ad_bench_opts_t *o, ad_engine_backend_id_t *id)
 }
 
 /* One endpoint's run. Returns 0, or an exit status after printing why. */
-static int bench_one(const ad_bench_opts_t *o, size_t i, const struct curl_slist *resolve,
-                     ad_engine_backend_id_t backend, ad_run_result_t *r)
+static int bench_one(const ad_bench_opts_t *o, size_t i, const ad_target_t *target, ad_engine_backend_id_t backend,
+                     ad_run_result_t *r)
 {
-    char url[AD_CTL_URL_MAX + AD_CTL_ENDPOINT_MAX + 64], name[AD_CTL_ENDPOINT_MAX], err[256];
-    if (ad_bench_endpoint_url(o, i, url, sizeof(url)) >= (int)sizeof(url)) {
+    char name[AD_CTL_ENDPOINT_MAX], err[256];
+    ad_url_t u;
+    if (ad_bench_endpoint_target(o, i, &u) != 0) {
         ad_cmd_error("endpoint %s: the URL is too long", o->endpoints[i]);
         return AD_CTL_EXIT_USAGE;
     }
     endpoint_name(o->endpoints[i], name, sizeof(name));
-    ad_run_result_init(r, name, url);
+    ad_run_result_init(r, name, &u);
 
     ad_progress_t progress;
     ad_progress_init(&progress, "bench", name, !o->no_progress);
     ad_engine_plan_t plan = {
-        .url = url,
+        .target = &u,
+        .address = &target->address,
         .concurrency = o->concurrency,
         .requests = o->requests,
         .duration_ns = o->duration_ns,
@@ -66,7 +68,7 @@ static int bench_one(const ad_bench_opts_t *o, size_t i, const struct curl_slist
         .keepalive = o->keepalive,
         .warmup_ns = o->warmup_ns,
         .threads = o->threads,
-        .resolve = resolve,
+        .resolve = target->resolve,
         .direct = true,
         .backend = backend,
         .progress = (progress.tty || progress.notify) ? ad_progress_update : NULL,
@@ -108,7 +110,7 @@ int ad_bench_execute(ad_bench_opts_t *o, const char *heading)
             rc = AD_CTL_EXIT_SOFTWARE;
             break;
         }
-        rc = bench_one(o, i, r.resolve, backend, run);
+        rc = bench_one(o, i, &r.target, backend, run);
         if (rc != 0) {
             free(run);
             break;

@@ -114,17 +114,13 @@ static void timeline_style(ad_timeline_style_t *st, const ad_cmd_output_t *o, ad
     st->ascii = ascii;
 }
 
-int ad_cmd_check_target(const ad_url_t *u, int64_t timeout_ns, struct curl_slist **resolve)
+int ad_cmd_check_target(const ad_url_t *u, int64_t timeout_ns, ad_target_t *t)
 {
-    ad_target_t t;
     char msg[512];
-    *resolve = NULL;
-    ad_target_status_t st = ad_target_probe(u, timeout_ns, &t, msg, sizeof(msg));
-    if (st == AD_TARGET_OK) {
-        *resolve = t.resolve;
+    ad_target_status_t st = ad_target_probe(u, timeout_ns, t, msg, sizeof(msg));
+    if (st == AD_TARGET_OK)
         return 0;
-    }
-    ad_target_free(&t);
+    ad_target_free(t);
     fprintf(stderr, "%s\n", msg);
     return st == AD_TARGET_UNREACHABLE ? AD_CTL_EXIT_UNAVAILABLE : AD_CTL_EXIT_SOFTWARE;
 }
@@ -201,10 +197,10 @@ int ad_cmd_runs_begin(ad_cmd_runs_t *r, const ad_cmd_runs_spec_t *spec)
     r->journal = journal_setup(spec->journal);
     if (ad_cmd_output_open(&r->dest, spec->output) != 0)
         return AD_CTL_EXIT_USAGE;
-    int rc = ad_cmd_check_target(spec->target, spec->timeout_ns, &r->resolve);
+    int rc = ad_cmd_check_target(spec->target, spec->timeout_ns, &r->target);
     if (rc == 0 && (r->runs = calloc(spec->max_runs ? spec->max_runs : 1, sizeof(*r->runs))) == NULL) {
         ad_cmd_error("out of memory");
-        curl_slist_free_all(r->resolve);
+        ad_target_free(&r->target);
         rc = AD_CTL_EXIT_SOFTWARE;
     }
     if (rc != 0) {
@@ -253,6 +249,6 @@ int ad_cmd_runs_end(ad_cmd_runs_t *r, int rc, json_t *options, void (*summary)(c
     for (size_t i = 0; i < r->n; i++)
         free(r->runs[i]);
     free(r->runs);
-    curl_slist_free_all(r->resolve);
+    ad_target_free(&r->target);
     return rc;
 }

@@ -11,6 +11,7 @@
 #include "options.h"
 #include "report.h"
 #include "results.h"
+#include "target.h"
 #include "timeline.h"
 
 /* Parser result -> exit status: prints err and the usage (exit 64) or the help (exit 0); -1 to go on. */
@@ -34,9 +35,9 @@ bool ad_cmd_use_color(ad_color_mode_t mode, const ad_cmd_output_t *o);
 /* The terminal's width in columns when out is one, else 80. */
 int ad_cmd_width(const ad_cmd_output_t *o);
 
-/* Checks the target accepts connections and pins its address. Returns 0 (resolve set; free with
- * curl_slist_free_all), or an exit status after printing the one-line reason. */
-int ad_cmd_check_target(const ad_url_t *u, int64_t timeout_ns, struct curl_slist **resolve);
+/* Checks the target accepts connections and keeps its address. Returns 0 (t filled; free with
+ * ad_target_free), or an exit status after printing the one-line reason. */
+int ad_cmd_check_target(const ad_url_t *u, int64_t timeout_ns, ad_target_t *t);
 
 /*
  * A run set (bench's endpoints, compare's modes) from start to exit status: the output opened and the
@@ -51,7 +52,7 @@ typedef struct ad_cmd_runs {
     ad_report_style_t st;
     bool timeline; /* the text report ends with the timeline (not --no-timeline) */
     ad_timeline_style_t ts;
-    struct curl_slist *resolve; /* the target's pinned address */
+    ad_target_t target; /* the target's address, resolved once */
     ad_run_result_t **runs;
     size_t n;
 } ad_cmd_runs_t;

@@ -26,7 +26,7 @@
 
 typedef struct mode_ctx {
     const ad_compare_opts_t *o;
-    const struct curl_slist *resolve;
+    const ad_target_t *target;
     ad_run_result_t *r;
     ad_progress_t *progress;
     FILE *out; /* text output, or NULL with --json */
@@ -40,7 +40,7 @@ static void transfer_opts(const mode_ctx_t *m, ad_transfer_opts_t *t)
         .url = m->o->url,
         .timeout_ns = m->o->timeout_ns,
         .keepalive = true,
-        .resolve = m->resolve,
+        .resolve = m->target->resolve,
         .abort_on_stop = true,
     };
 }
@@ -123,13 +123,14 @@ static int run_sequential(mode_ctx_t *m)
 static int run_async(mode_ctx_t *m)
 {
     ad_engine_plan_t plan = {
-        .url = m->o->url,
+        .target = &m->o->target,
+        .address = &m->target->address,
         .concurrency = m->o->n > UINT32_MAX ? UINT32_MAX : (unsigned)m->o->n,
         .requests = m->o->n,
         .timeout_ns = m->o->timeout_ns,
         .keepalive = true,
         .threads = 1,
-        .resolve = m->resolve,
+        .resolve = m->target->resolve,
         .backend = AD_ENGINE_CURL, /* the lesson compares libcurl's ways of making requests */
         .progress = (m->progress->tty || m->progress->notify) ? ad_progress_update : NULL,
         .progress_ud = m->progress,
@@ -427,11 +428,11 @@ int ad_compare_execute(const ad_compare_opts_t *o, const char *heading)
             rc = AD_CTL_EXIT_SOFTWARE;
             break;
         }
-        ad_run_result_init(run, name, o->url);
+        ad_run_result_init(run, name, &o->target);
         ad_progress_t progress;
         ad_progress_init(&progress, "compare", name, !o->no_progress);
         mode_ctx_t m = {
-            .o = o, .resolve = r.resolve, .r = run, .progress = &progress, .out = o->json ? NULL : r.dest.out};
+            .o = o, .target = &r.target, .r = run, .progress = &progress, .out = o->json ? NULL : r.dest.out};
         int mrc = run_mode(o->modes[i], &m);
         ad_progress_clear(&progress);
         if (mrc != 0) {

@@ -262,7 +262,7 @@ static void *worker_main(void *arg)
 
 static int check_plan(const ad_engine_plan_t *plan, char *err, size_t errlen)
 {
-    if (plan->url == NULL || plan->concurrency == 0) {
+    if (plan->target == NULL || plan->concurrency == 0) {
         snprintf(err, errlen, "engine: a URL and at least one connection are needed");
         return -1;
     }
@@ -289,7 +289,7 @@ static const ad_engine_backend_t *choose_backend(const ad_engine_plan_t *plan)
     case AD_ENGINE_AUTO:
         break;
     }
-    if (plan->rate == 0 && strncasecmp(plan->url, "http://", 7) == 0)
+    if (plan->rate == 0 && !plan->target->https)
         return &ad_engine_backend_h2o;
     return &ad_engine_backend_curl;
 }
@@ -388,7 +388,7 @@ static int setup_workers(shared_t *sh, ad_run_result_t *res)
                 snprintf(w->err, sizeof(w->err), "out of memory");
                 return -1;
             }
-            ad_run_result_init(w->res, res->name, res->url);
+            ad_run_result_init_like(w->res, res);
         }
         w->res->concurrency = w->conns;
         w->res->rate = sh->plan->rate > 0 ? sh->plan->rate / nw : 0;

@@ -24,6 +24,7 @@ typedef struct curl_loop {
     ad_transfer_t **finished; /* drain()'s scratch: transfers done in this round */
     unsigned nidle, n;
     int64_t connect_at; /* a handle's first request waits for the connect pacing until then; 0 = none */
+    char url[AD_CTL_URL_MAX + AD_CTL_HOST_MAX + 16]; /* the plan's target, as libcurl takes it */
 } curl_loop_t;
 
 /* ---- curl callbacks ---- */
@@ -114,8 +115,9 @@ static int curl_setup(ad_engine_worker_t *w)
     curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
     curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, (long)c->n);
     const ad_engine_plan_t *plan = w->plan;
+    ad_url_format(plan->target, c->url, sizeof(c->url));
     ad_transfer_opts_t topts = {
-        .url = plan->url,
+        .url = c->url,
         .timeout_ns = plan->timeout_ns,
         .keepalive = plan->keepalive,
         .resolve = plan->resolve,

@@ -98,68 +98,33 @@ static void fill(h2o_backend_t *b);
 
 /* ---- setup: the target's address and the request bytes, from the URL ---- */
 
-static int parse_target(h2o_backend_t *b, const char *url, char *err, size_t errlen)
+static int setup_target(h2o_backend_t *b, const ad_engine_plan_t *plan, char *err, size_t errlen)
 {
-    CURLU *u = curl_url();
-    char *host = NULL, *port = NULL, *path = NULL, *query = NULL, *scheme = NULL;
-    int rc = -1;
-    if (u == NULL || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK) {
-        snprintf(err, errlen, "%s: not a URL this engine can use", url);
-        goto done;
+    const ad_url_t *u = plan->target;
+    if (u->https) {
+        snprintf(err, errlen, "the h2o engine speaks plain http only");
+        return -1;
     }
-    if (strcasecmp(scheme, "http") != 0) {
-        snprintf(err, errlen, "%s: the h2o engine speaks plain http only", url);
-        goto done;
+    /* The address the target probe resolved and connected to: no resolver here. */
+    if (plan->address == NULL || plan->address->len == 0) {
+        snprintf(err, errlen, "%.200s: the target's address is not known", u->host);
+        return -1;
     }
-    curl_url_get(u, CURLUPART_QUERY, &query, 0); /* absent is fine */
-
-    /* The address: the host is a literal, or a name resolved once here (not per connection). */
-    char bare[256];
-    size_t hl = strlen(host);
-    if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']')
-        snprintf(bare, sizeof(bare), "%.*s", (int)(hl - 2), host + 1);
-    else
-        snprintf(bare, sizeof(bare), "%s", host);
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
-    struct addrinfo *res = NULL;
-    int gai = getaddrinfo(bare, port, &hints, &res);
-    if (gai != 0 || res == NULL) {
-        snprintf(err, errlen, "%.200s: cannot resolve: %s", bare, gai_strerror(gai));
-        goto done;
-    }
-    memcpy(&b->addr, res->ai_addr, res->ai_addrlen);
-    b->addrlen = res->ai_addrlen;
-    freeaddrinfo(res);
+    memcpy(&b->addr, &plan->address->sa, plan->address->len);
+    b->addrlen = plan->address->len;
 
     /* The same request libcurl sends, so both engines measure the same thing. */
-    bool default_port = strcmp(port, "80") == 0;
-    int len =
-        snprintf(NULL, 0, "GET %s%s%s HTTP/1.1\r\nHost: %s%s%s\r\nUser-Agent: asyncdemoctl/%s\r\nAccept: */*\r\n\r\n",
-                 path, query != NULL ? "?" : "", query != NULL ? query : "", host, default_port ? "" : ":",
-                 default_port ? "" : port, AD_VERSION);
+    char authority[AD_CTL_HOST_MAX + 16];
+    ad_url_host(u, authority, sizeof(authority));
+    static const char fmt[] = "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: asyncdemoctl/%s\r\nAccept: */*\r\n\r\n";
+    int len = snprintf(NULL, 0, fmt, u->path, authority, AD_VERSION);
     b->request.base = malloc((size_t)len + 1);
     if (b->request.base == NULL) {
         snprintf(err, errlen, "out of memory");
-        goto done;
+        return -1;
     }
-    b->request.len =
-        (size_t)snprintf(b->request.base, (size_t)len + 1,
-                         "GET %s%s%s HTTP/1.1\r\nHost: %s%s%s\r\nUser-Agent: asyncdemoctl/%s\r\nAccept: */*\r\n\r\n",
-                         path, query != NULL ? "?" : "", query != NULL ? query : "", host, default_port ? "" : ":",
-                         default_port ? "" : port, AD_VERSION);
-    rc = 0;
-done:
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(port);
-    curl_free(path);
-    curl_free(query);
-    curl_url_cleanup(u);
-    return rc;
+    b->request.len = (size_t)snprintf(b->request.base, (size_t)len + 1, fmt, u->path, authority, AD_VERSION);
+    return 0;
 }
 
 static void h2o_teardown(ad_engine_worker_t *w)
@@ -193,7 +158,7 @@ static int h2o_setup(ad_engine_worker_t *w)
     w->impl = b;
     b->w = w;
     b->n = w->conns;
-    if (parse_target(b, w->plan->url, w->err, sizeof(w->err)) != 0)
+    if (setup_target(b, w->plan, w->err, sizeof(w->err)) != 0)
         return -1;
     b->conns = calloc(b->n, sizeof(*b->conns));
     b->idle = calloc(b->n, sizeof(*b->idle));

@@ -651,7 +651,7 @@ static int read_run(reader_t *rd, const json_t *run, ad_run_result_t *r)
 {
     uint64_t conc;
     const json_t *rate, *reqs;
-    ad_run_result_init(r, "", "");
+    ad_run_result_init(r, "", NULL);
     if (!json_is_object(run))
         return bad(rd, "", "expected an object");
     if (get_string(rd, run, "name", r->name, sizeof(r->name)) != 0 ||

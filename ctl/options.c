@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "digits.h"
 #include "flags.h"
 
 #define VAL AD_FLAG_VAL
@@ -117,6 +118,8 @@ void ad_demo_opts_default(ad_demo_opts_t *o)
 
 /* ---- bench ---- */
 
+static int prefix_len(const ad_url_t *u);
+
 /* The paths /blocking, /non-blocking, /offload (after the base's prefix) take ?delay=. */
 static bool is_delay_endpoint(const char *ep)
 {
@@ -139,38 +142,27 @@ static bool has_delay_param(const char *ep)
     return false;
 }
 
-/* Seconds with up to 9 decimals, trailing zeros dropped: exact, and the daemon's syntax. */
-static void format_seconds(int64_t ns, char *buf, size_t size)
+/* Seconds exactly, trailing zeros dropped: the daemon's syntax (digits.h). */
+static void format_seconds(int64_t ns, char out[AD_SECONDS_MAX + 1])
 {
-    int n = snprintf(buf, size, "%" PRId64 ".%09" PRId64, ns / AD_NS_PER_SEC, ns % AD_NS_PER_SEC);
-    if (n <= 0 || (size_t)n >= size)
-        return;
-    while (n > 0 && buf[n - 1] == '0')
-        buf[--n] = '\0';
-    if (n > 0 && buf[n - 1] == '.')
-        buf[--n] = '\0';
+    out[ad_seconds_exact(ns, out)] = '\0';
 }
 
-int ad_bench_endpoint_url(const ad_bench_opts_t *o, size_t i, char *buf, size_t size)
+int ad_bench_endpoint_target(const ad_bench_opts_t *o, size_t i, ad_url_t *u)
 {
+    *u = o->base;
     if (i >= o->nendpoints)
-        return snprintf(buf, size, "%s", "");
+        return -1;
     const char *ep = o->endpoints[i];
-    char auth[AD_CTL_URL_MAX + AD_CTL_HOST_MAX + 16];
-    ad_url_t host = o->base;
-    snprintf(host.path, sizeof(host.path), "%s", "");
-    ad_url_format(&host, auth, sizeof(auth)); /* "http://host:port" */
-    /* base path is a prefix ("/" or "/proxy/"): join without doubling the slash */
-    size_t plen = strlen(o->base.path);
-    while (plen > 0 && o->base.path[plen - 1] == '/')
-        plen--;
     char delay[40] = "";
     if (is_delay_endpoint(ep) && !has_delay_param(ep)) {
-        char secs[32];
-        format_seconds(o->delay_ns, secs, sizeof(secs));
+        char secs[AD_SECONDS_MAX + 1];
+        format_seconds(o->delay_ns, secs);
         snprintf(delay, sizeof(delay), "%cdelay=%s", strchr(ep, '?') != NULL ? '&' : '?', secs);
     }
-    return snprintf(buf, size, "%s%.*s%s%s", auth, (int)plen, o->base.path, ep, delay);
+    /* the base path is a prefix ("/" or "/proxy/"): joined without doubling the slash */
+    int n = snprintf(u->path, sizeof(u->path), "%.*s%s%s", prefix_len(&o->base), o->base.path, ep, delay);
+    return n >= 0 && (size_t)n < sizeof(u->path) ? 0 : -1;
 }
 
 /* Applies one of bench's own flags (apart from the loop, so both stay short). */
@@ -371,9 +363,9 @@ static int prefix_len(const ad_url_t *u)
 
 void ad_demo_compare_opts(const ad_demo_opts_t *d, ad_compare_opts_t *c)
 {
-    char secs[32];
+    char secs[AD_SECONDS_MAX + 1];
     ad_compare_opts_default(c);
-    format_seconds(d->delay_ns, secs, sizeof(secs));
+    format_seconds(d->delay_ns, secs);
     c->target = d->base;
     snprintf(c->target.path, sizeof(c->target.path), "%.*s/delay/%s", prefix_len(&d->base), d->base.path, secs);
     ad_url_format(&c->target, c->url, sizeof(c->url));

@@ -101,10 +101,10 @@ int ad_ctl_parse_stats(int argc, char **argv, ad_stats_opts_t *o, char *err, siz
 int ad_ctl_parse_demo(int argc, char **argv, ad_demo_opts_t *o, char *err, size_t errlen);
 
 /*
- * The full URL of bench endpoint i: base + endpoint, with "delay=<delay>" added to the query unless it
- * already has a delay parameter. Returns snprintf's length (>= size means truncated).
+ * The URL of bench endpoint i: base + endpoint, with "delay=<delay>" added to the query unless it
+ * already has a delay parameter. 0, or -1 when there is no such endpoint or the path is too long.
  */
-int ad_bench_endpoint_url(const ad_bench_opts_t *o, size_t i, char *buf, size_t size);
+int ad_bench_endpoint_target(const ad_bench_opts_t *o, size_t i, ad_url_t *u);
 /* Default per-request timeout for a given delay: max(30 s, 5 x delay + 10 s). */
 int64_t ad_ctl_default_timeout(int64_t delay_ns);
 /* What `demo` runs: compare against base/delay/<delay>, then bench of the three delay endpoints. */

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <curl/curl.h>
+#include "url.h"
 
 /* What a progress callback sees, about every AD_ENGINE_PROGRESS_NS. */
 typedef struct ad_engine_progress {
@@ -31,7 +32,8 @@ typedef void (*ad_engine_progress_fn)(const ad_engine_progress_t *p, void *ud);
 typedef enum { AD_ENGINE_AUTO = 0, AD_ENGINE_CURL, AD_ENGINE_H2O } ad_engine_backend_id_t;
 
 typedef struct ad_engine_plan {
-    const char *url;
+    const ad_url_t *target;           /* what to request, parsed (url.h) */
+    const ad_address_t *address;      /* where its host is, resolved once by the target probe; or NULL */
     unsigned concurrency;             /* connections, >= 1 */
     uint64_t requests;                /* how many; 0 = as many as fit in duration_ns */
     int64_t duration_ns;              /* stop sending after this long; 0 = until `requests` are sent */
@@ -40,7 +42,7 @@ typedef struct ad_engine_plan {
     bool keepalive;                   /* false: a new connection per request */
     int64_t warmup_ns;                /* requests sent and discarded for this long before measuring; 0 = none */
     unsigned threads;                 /* event loops, 1..AD_ENGINE_THREADS_MAX (0 means 1) */
-    const struct curl_slist *resolve; /* CURLOPT_RESOLVE pins, or NULL (see target.h) */
+    const struct curl_slist *resolve; /* the same address as CURLOPT_RESOLVE pins for libcurl, or NULL */
     bool direct;                      /* ignore proxy variables (bench); compare honours them like curl */
     ad_engine_backend_id_t backend;   /* AUTO unless a caller needs one (compare: libcurl) */
     ad_engine_progress_fn progress;   /* or NULL */

@@ -48,37 +48,15 @@ static bool comparison_of(const ad_run_result_t *const *runs, size_t n, size_t i
     return false;
 }
 
-/* s[0..len) into buf, cut to fit (size > 0). */
-static void copy_cut(char *buf, size_t size, const char *s, size_t len)
-{
-    if (len >= size)
-        len = size - 1;
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-}
-
-/* The URL's path without the query: "/blocking". */
-static void url_path(const char *url, char *buf, size_t size)
-{
-    ad_url_t u;
-    if (ad_url_parse(url, &u, NULL, 0) != 0) {
-        copy_cut(buf, size, url, strlen(url));
-        return;
-    }
-    copy_cut(buf, size, u.path, strcspn(u.path, "?"));
-}
-
 size_t ad_report_journal_fields(const char *command, const ad_run_result_t *const *runs, size_t n, size_t i,
                                 char fields[][AD_REPORT_FIELD_MAX], size_t max)
 {
     fields_t fs = {fields, 0, max};
     const ad_run_result_t *r = runs[i];
-    char path[AD_REPORT_FIELD_MAX];
-    url_path(r->url, path, sizeof(path));
     bool compare = strcmp(command, "compare") == 0;
     add(&fs, "ASYNCDEMO_COMMAND=%s", command);
     add(&fs, "ASYNCDEMO_RUN=%s", r->name);
-    add(&fs, "ASYNCDEMO_ENDPOINT=%s", path);
+    add(&fs, "ASYNCDEMO_ENDPOINT=%s", r->path);
     if (compare)
         add(&fs, "ASYNCDEMO_MODE=%s", r->name);
     add(&fs, "ASYNCDEMO_URL=%s", r->url);

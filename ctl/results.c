@@ -24,13 +24,23 @@ const char *ad_err_class_name(ad_err_class_t c)
     return "other";
 }
 
-void ad_run_result_init(ad_run_result_t *r, const char *name, const char *url)
+void ad_run_result_init(ad_run_result_t *r, const char *name, const ad_url_t *u)
 {
     memset(r, 0, sizeof(*r));
     snprintf(r->name, sizeof(r->name), "%s", name != NULL ? name : "");
-    snprintf(r->url, sizeof(r->url), "%s", url != NULL ? url : "");
+    if (u != NULL) {
+        ad_url_format(u, r->url, sizeof(r->url));
+        snprintf(r->path, sizeof(r->path), "%.*s", (int)strcspn(u->path, "?"), u->path);
+    }
     ad_hist_init(&r->latency);
     ad_hist_init(&r->latency_raw);
+}
+
+void ad_run_result_init_like(ad_run_result_t *r, const ad_run_result_t *src)
+{
+    ad_run_result_init(r, src->name, NULL);
+    memcpy(r->url, src->url, sizeof(r->url));
+    memcpy(r->path, src->path, sizeof(r->path));
 }
 
 static void count_status(ad_run_result_t *r, int status)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "histogram.h"
+#include "url.h"
 
 #define AD_RECORDS_MAX 1000
 #define AD_STATUS_SLOTS 16
@@ -48,6 +49,7 @@ typedef struct ad_status_count {
 typedef struct ad_run_result {
     char name[64]; /* "/blocking", or a compare mode: "sequential", "async", "threads", "processes" */
     char url[1024];
+    char path[256]; /* the URL's path without the query: "/blocking" */
     unsigned concurrency;
     double rate;              /* requests/s in open model, 0 for closed */
     int64_t start_wall_ns;    /* CLOCK_REALTIME at run start */
@@ -65,7 +67,10 @@ typedef struct ad_run_result {
     char first_error[256]; /* the first error's message, for the report */
 } ad_run_result_t;
 
-void ad_run_result_init(ad_run_result_t *r, const char *name, const char *url);
+/* r empty, named, for a run against u (NULL: none yet): its canonical URL and its path. */
+void ad_run_result_init(ad_run_result_t *r, const char *name, const ad_url_t *u);
+/* r empty, with src's name, url and path: a share of src's run. */
+void ad_run_result_init_like(ad_run_result_t *r, const ad_run_result_t *src);
 /* Accounts one finished request (records it while there is room). */
 void ad_run_result_add(ad_run_result_t *r, const ad_request_record_t *rec);
 /* (Notes on ad_run_result_add: it counts `completed` and raises `sent` to at least `completed`, so

@@ -37,12 +37,24 @@ static bool is_address(const char *host)
     return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
 }
 
-/* Pins host:port to the address the probe connected to. */
+/* Keeps the address the probe connected to, and pins host:port to it for libcurl. */
 static void pin_address(const ad_url_t *u, CURL *easy, ad_target_t *t)
 {
     char *ip = NULL;
-    if (is_address(u->host) || curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &ip) != CURLE_OK || ip == NULL ||
-        ip[0] == '\0')
+    if (curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &ip) != CURLE_OK || ip == NULL || ip[0] == '\0')
+        return;
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&t->address.sa;
+    struct sockaddr_in6 *v6a = (struct sockaddr_in6 *)&t->address.sa;
+    if (inet_pton(AF_INET, ip, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons(u->port);
+        t->address.len = sizeof(*v4);
+    } else if (inet_pton(AF_INET6, ip, &v6a->sin6_addr) == 1) {
+        v6a->sin6_family = AF_INET6;
+        v6a->sin6_port = htons(u->port);
+        t->address.len = sizeof(*v6a);
+    }
+    if (is_address(u->host))
         return;
     char entry[AD_CTL_HOST_MAX + 80];
     bool v6 = strchr(ip, ':') != NULL;

@@ -14,6 +14,7 @@
 typedef struct ad_target {
     char authority[AD_CTL_HOST_MAX + 16]; /* "127.0.0.1:8000" */
     struct curl_slist *resolve;           /* "host:port:address", or NULL when the host is an address */
+    ad_address_t address;                 /* the address the probe connected to (len 0: unknown) */
 } ad_target_t;
 
 typedef enum {

@@ -122,12 +122,16 @@ int ad_url_authority(const ad_url_t *u, char *buf, size_t size)
     return snprintf(buf, size, u->ipv6 ? "[%s]:%u" : "%s:%u", u->host, (unsigned)u->port);
 }
 
+int ad_url_host(const ad_url_t *u, char *buf, size_t size)
+{
+    if (u->port == (u->https ? 443 : 80)) /* the scheme's port is left out, as people write it */
+        return snprintf(buf, size, u->ipv6 ? "[%s]" : "%s", u->host);
+    return ad_url_authority(u, buf, size);
+}
+
 int ad_url_format(const ad_url_t *u, char *buf, size_t size)
 {
     char auth[AD_CTL_HOST_MAX + 16];
-    if (u->port == (u->https ? 443 : 80)) /* the scheme's port is left out, as people write it */
-        snprintf(auth, sizeof(auth), u->ipv6 ? "[%s]" : "%s", u->host);
-    else
-        ad_url_authority(u, auth, sizeof(auth));
+    ad_url_host(u, auth, sizeof(auth));
     return snprintf(buf, size, "%s://%s%s", u->https ? "https" : "http", auth, u->path);
 }

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #define AD_CTL_URL_MAX 1024
 #define AD_CTL_HOST_MAX 256
@@ -28,8 +29,16 @@ typedef struct ad_url {
 int ad_url_parse(const char *s, ad_url_t *u, char *err, size_t errlen);
 /* "host:port" or "[v6]:port", for messages ("cannot connect to 127.0.0.1:8000"). Returns snprintf's length. */
 int ad_url_authority(const ad_url_t *u, char *buf, size_t size);
+/* The Host header of u: "host[:port]", the port left out when it is the scheme's. Returns snprintf's length. */
+int ad_url_host(const ad_url_t *u, char *buf, size_t size);
 /* "scheme://host[:port]" + path, the canonical form of u (the scheme's own port left out). Returns snprintf's
  * length. */
 int ad_url_format(const ad_url_t *u, char *buf, size_t size);
+
+/* The address a URL's host resolved to (once, by the target probe: target.h); len 0 when unknown. */
+typedef struct ad_address {
+    struct sockaddr_storage sa;
+    socklen_t len;
+} ad_address_t;
 
 #endif

@@ -4,35 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * ns as seconds, exact, the fraction's trailing zeros dropped: "0.25", "2", "0.000000001", "-1.5". What
- * the shortest round-trip double would print for a requested delay, without printf on the answer path.
- */
-static size_t seconds_trimmed(int64_t ns, char *out)
-{
-    uint64_t mag = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
-    uint64_t whole = mag / 1000000000u, frac = mag % 1000000000u;
-    char tmp[32];
-    size_t n = sizeof(tmp);
-    int digits = 9;
-    while (frac != 0 && frac % 10 == 0) {
-        frac /= 10;
-        digits--;
-    }
-    if (frac != 0) {
-        for (int i = 0; i < digits; i++, frac /= 10)
-            tmp[--n] = (char)('0' + frac % 10);
-        tmp[--n] = '.';
-    }
-    do {
-        tmp[--n] = (char)('0' + whole % 10);
-        whole /= 10;
-    } while (whole != 0);
-    if (ns < 0)
-        tmp[--n] = '-';
-    memcpy(out, tmp + n, sizeof(tmp) - n);
-    return sizeof(tmp) - n;
-}
+#include "digits.h"
 
 void ad_delay_json(ad_jw_t *w, const ad_delay_result_t *r)
 {
@@ -43,7 +15,7 @@ void ad_delay_json(ad_jw_t *w, const ad_delay_result_t *r)
     ad_jw_key(w, "endpoint");
     ad_jw_cstr(w, r->endpoint);
     ad_jw_key(w, "requested_delay_seconds");
-    ad_jw_raw(w, requested, seconds_trimmed(r->requested_ns, requested));
+    ad_jw_raw(w, requested, ad_seconds_exact(r->requested_ns, requested));
     ad_jw_key(w, "waited_seconds");
     ad_jw_seconds(w, waited, 6);
     ad_jw_key(w, "started_monotonic_seconds");

@@ -1,6 +1,4 @@
 /* /stats, /metrics, /healthz: figures from every loop's shard, formatted by stats_format. */
-#include <stdlib.h>
-
 #include "clock.h"
 #include "handlers.h"
 #include "stats_format.h"
@@ -18,16 +16,13 @@ int ad_serve_stats(ad_exchange_t *x)
 int ad_serve_metrics(ad_exchange_t *x)
 {
     ad_stats_snapshot_t snap;
-    size_t len = 0;
     ad_answer_hold(x);
     ad_server_snapshot(x->loop->server, &snap);
-    char *text = ad_stats_format_prometheus(&snap, &len);
-    if (text == NULL) {
+    ad_jw_t *w = ad_answer_body(x, "text/plain; version=0.0.4; charset=utf-8");
+    if (ad_stats_format_prometheus(&snap, &w->b) != 0) {
         ad_answer_error(x, 500, "out of memory");
         return 500;
     }
-    ad_jw_raw(ad_answer_body(x, "text/plain; version=0.0.4; charset=utf-8"), text, len);
-    free(text);
     return 200;
 }
 

@@ -336,79 +336,16 @@ int ad_stats_format_json(const ad_stats_snapshot_t *snap, ad_jw_t *w)
 
 /* ---- /metrics: Prometheus text format 0.0.4 ---- */
 
-typedef struct text_buf {
-    char *buf;
-    size_t len, cap;
-    bool failed;
-} text_buf_t;
-
-static bool reserve(text_buf_t *b, size_t more)
-{
-    if (b->failed)
-        return false;
-    if (more < b->cap - b->len)
-        return true;
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap <= b->len + more)
-        cap *= 2;
-    char *p = realloc(b->buf, cap);
-    if (p == NULL) {
-        b->failed = true;
-        return false;
-    }
-    b->buf = p;
-    b->cap = cap;
-    return true;
-}
+typedef ad_buf_t text_buf_t;
 
 static void put(text_buf_t *b, const char *s, size_t len)
 {
-    if (!reserve(b, len))
-        return;
-    memcpy(b->buf + b->len, s, len);
-    b->len += len;
-    b->buf[b->len] = '\0';
+    ad_buf_put(b, s, len);
 }
 
 static void put_str(text_buf_t *b, const char *s)
 {
-    put(b, s, strlen(s));
-}
-
-static void put_u64(text_buf_t *b, uint64_t v)
-{
-    char tmp[20];
-    size_t n = sizeof(tmp);
-    do {
-        tmp[--n] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    put(b, tmp + n, sizeof(tmp) - n);
-}
-
-static void put_i64(text_buf_t *b, int64_t v)
-{
-    if (v < 0)
-        put(b, "-", 1);
-    put_u64(b, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
-}
-
-/* ns as seconds, exact and short: "2.000134", "0.001", "0", "-1.5". */
-static void put_seconds(text_buf_t *b, int64_t ns)
-{
-    uint64_t abs = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns, frac = abs % 1000000000u;
-    if (ns < 0)
-        put(b, "-", 1);
-    put_u64(b, abs / 1000000000u);
-    if (frac == 0)
-        return;
-    char digits[10] = {'.'};
-    size_t n = 10;
-    for (size_t i = 9; i >= 1; i--, frac /= 10)
-        digits[i] = (char)('0' + frac % 10);
-    while (digits[n - 1] == '0')
-        n--;
-    put(b, digits, n);
+    ad_buf_puts(b, s);
 }
 
 /* A label value: backslash, double quote and newline escaped as the format requires. */
@@ -452,7 +389,7 @@ static void sample_ep(text_buf_t *b, const char *name, ad_endpoint_t ep)
 static void end_u64(text_buf_t *b, uint64_t v)
 {
     put(b, "} ", 2);
-    put_u64(b, v);
+    ad_buf_u64(b, v);
     put(b, "\n", 1);
 }
 
@@ -460,11 +397,11 @@ static void end_u64(text_buf_t *b, uint64_t v)
 static void put_value(text_buf_t *b, const void *section, const field_t *f)
 {
     if (f->kind == AD_STATS_KIND_COUNT)
-        put_u64(b, u64_at(section, f->offset));
+        ad_buf_u64(b, u64_at(section, f->offset));
     else if (f->kind == AD_STATS_KIND_GAUGE)
-        put_i64(b, i64_at(section, f->offset));
+        ad_buf_i64(b, i64_at(section, f->offset));
     else
-        put_seconds(b, i64_at(section, f->offset));
+        ad_buf_seconds_exact(b, i64_at(section, f->offset));
 }
 
 /* The per-endpoint counters that have a family, one family each, then the responses by status class. */
@@ -525,7 +462,7 @@ static int prom_histogram(text_buf_t *b, const ad_stats_snapshot_t *snap)
         for (size_t i = 0; i < NLE; i++) {
             sample_ep(b, "asyncdemo_request_duration_seconds_bucket", (ad_endpoint_t)ep);
             put_str(b, ",le=\"");
-            put_seconds(b, le_ns[i]);
+            ad_buf_seconds_exact(b, le_ns[i]);
             put(b, "\"", 1);
             end_u64(b, le[i]);
         }
@@ -534,7 +471,7 @@ static int prom_histogram(text_buf_t *b, const ad_stats_snapshot_t *snap)
         end_u64(b, count);
         sample_ep(b, "asyncdemo_request_duration_seconds_sum", (ad_endpoint_t)ep);
         put(b, "} ", 2);
-        put_seconds(b, (int64_t)llround(sum.sum));
+        ad_buf_seconds_exact(b, (int64_t)llround(sum.sum));
         put(b, "\n", 1);
         sample_ep(b, "asyncdemo_request_duration_seconds_count", (ad_endpoint_t)ep);
         end_u64(b, count);
@@ -577,21 +514,16 @@ static void prom_process(text_buf_t *b, const ad_stats_snapshot_t *snap)
     prom_section(b, &info->offload, offload_fields, NFIELDS(offload_fields));
 }
 
-char *ad_stats_format_prometheus(const ad_stats_snapshot_t *snap, size_t *len)
+int ad_stats_format_prometheus(const ad_stats_snapshot_t *snap, ad_buf_t *b)
 {
-    text_buf_t b = {NULL, 0, 0, false};
     ad_endpoint_totals_t tot[AD_EP_COUNT];
 
     for (int ep = 0; ep < AD_EP_COUNT; ep++)
         ad_stats_endpoint_totals(snap, (ad_endpoint_t)ep, &tot[ep]);
-    reserve(&b, 24576);
-    prom_process(&b, snap);
-    prom_endpoint_counters(&b, tot);
-    if (prom_histogram(&b, snap) != 0 || b.failed) {
-        free(b.buf);
-        return NULL;
-    }
-    if (len != NULL)
-        *len = b.len;
-    return b.buf;
+    ad_buf_reserve(b, 24576);
+    prom_process(b, snap);
+    prom_endpoint_counters(b, tot);
+    if (prom_histogram(b, snap) != 0 || b->failed)
+        return -1;
+    return 0;
 }

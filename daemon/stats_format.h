@@ -17,8 +17,8 @@ int ad_stats_format_json(const ad_stats_snapshot_t *snap, ad_jw_t *w);
 /*
  * Prometheus exposition: asyncdemo_ prefix, _total counters, _seconds histograms (cumulative
  * le-buckets on a fixed ladder from 1 ms to 60 s, +Inf, _sum, _count), HELP and TYPE lines.
- * Returns a malloc'd NUL-terminated string (length in *len), or NULL when out of memory.
+ * Appends to b. Returns 0, or -1 when out of memory.
  */
-char *ad_stats_format_prometheus(const ad_stats_snapshot_t *snap, size_t *len);
+int ad_stats_format_prometheus(const ad_stats_snapshot_t *snap, ad_buf_t *b);
 
 #endif

@@ -1,8 +1,8 @@
 #ifndef AD_DIGITS_H
 #define AD_DIGITS_H
 /*
- * Internal to lib/: decimal digits by hand, because snprintf("%llu") parses a format string and
- * takes the locale lock on every call, which shows up on the /stats and delay-answer paths.
+ * Decimal digits and seconds by hand, the one place both programs format them: snprintf("%llu") parses a
+ * format string and takes the locale lock on every call, which shows up on the /stats and delay-answer paths.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -45,6 +45,54 @@ static inline uint64_t ad_pow10_u64(int n)
     while (n-- > 0)
         p *= 10;
     return p;
+}
+
+/* The longest text of ad_seconds_fixed / ad_seconds_exact: sign, 11 integer digits (INT64_MAX ns is about
+ * 9.2e9 s), '.', 9 decimals. */
+#define AD_SECONDS_MAX 32
+
+/* |ns| / 1e9 rounded half away from zero to `decimals` (clamped to 0-9) places: 2000134000, 6 -> "2.000134".
+ * No "-0" when a negative value rounds to zero. Returns the length (no NUL). */
+static inline __attribute__((always_inline)) size_t ad_seconds_fixed(int64_t ns, int decimals, char *out)
+{
+    if (decimals < 0)
+        decimals = 0;
+    if (decimals > 9)
+        decimals = 9;
+    uint64_t unit = ad_pow10_u64(9 - decimals); /* ns per last printed digit */
+    uint64_t mag = ad_i64_magnitude(ns);
+    uint64_t scaled = mag / unit + (mag % unit >= (unit + 1) / 2 && unit > 1 ? 1 : 0);
+    uint64_t scale = ad_pow10_u64(decimals);
+    size_t n = 0;
+    if (ns < 0 && scaled != 0)
+        out[n++] = '-';
+    n += ad_u64_to_dec(scaled / scale, out + n);
+    if (decimals > 0) {
+        out[n++] = '.';
+        ad_u64_to_dec_fixed(scaled % scale, out + n, (size_t)decimals);
+        n += (size_t)decimals;
+    }
+    return n;
+}
+
+/* ns as seconds, exact, the fraction's trailing zeros dropped: "0.25", "2", "0.000000001", "-1.5" (what the
+ * shortest round-trip double would print, and the daemon's duration syntax). Returns the length (no NUL). */
+static inline size_t ad_seconds_exact(int64_t ns, char *out)
+{
+    uint64_t mag = ad_i64_magnitude(ns), frac = mag % 1000000000u;
+    size_t n = 0, digits = 9;
+    if (ns < 0)
+        out[n++] = '-';
+    n += ad_u64_to_dec(mag / 1000000000u, out + n);
+    if (frac == 0)
+        return n;
+    while (frac % 10 == 0) {
+        frac /= 10;
+        digits--;
+    }
+    out[n++] = '.';
+    ad_u64_to_dec_fixed(frac, out + n, digits);
+    return n + digits;
 }
 
 #endif

@@ -9,69 +9,33 @@
 #include "clock.h"
 #include "digits.h"
 
-#define AD_JW_MIN_CAP 64
-
 void ad_jw_init(ad_jw_t *w, size_t initial_cap)
 {
     memset(w, 0, sizeof(*w));
-    if (initial_cap < AD_JW_MIN_CAP)
-        initial_cap = AD_JW_MIN_CAP;
-    w->buf = malloc(initial_cap);
-    if (w->buf == NULL) {
-        w->failed = true;
-        return;
-    }
-    w->cap = initial_cap;
-    w->buf[0] = '\0';
+    ad_buf_init(&w->b, initial_cap);
 }
 
 void ad_jw_free(ad_jw_t *w)
 {
-    free(w->buf);
+    ad_buf_free(&w->b);
     memset(w, 0, sizeof(*w));
 }
 
 void ad_jw_reset(ad_jw_t *w)
 {
-    char *buf = w->buf;
-    size_t cap = w->cap;
+    ad_buf_t b = w->b;
     memset(w, 0, sizeof(*w));
-    w->buf = buf;
-    w->cap = cap;
-    if (buf != NULL)
-        buf[0] = '\0';
-    else
-        w->failed = true;
+    w->b = b;
+    ad_buf_reset(&w->b);
 }
 
 /* Makes room for n more bytes plus the NUL; false (and sticky failure) when memory runs out. */
-static bool jw_reserve(ad_jw_t *w, size_t n)
+static inline bool jw_reserve(ad_jw_t *w, size_t n)
 {
-    if (w->failed)
-        return false;
-    if (n < w->cap - w->len)
-        return true;
-    size_t need = w->len + n + 1;
-    if (need < w->len) /* overflow */
-        goto error;
-    size_t cap = w->cap;
-    while (cap < need) {
-        if (cap > SIZE_MAX / 2)
-            goto error;
-        cap *= 2;
-    }
-    char *buf = realloc(w->buf, cap);
-    if (buf == NULL)
-        goto error;
-    w->buf = buf;
-    w->cap = cap;
-    return true;
-error:
-    w->failed = true;
-    return false;
+    return ad_buf_reserve(&w->b, n);
 }
 
-/* Appends n bytes the caller has reserved room for. */
+/* Appends n bytes the caller has reserved room for (no NUL yet). */
 static inline void jw_put(ad_jw_t *w, const char *s, size_t n)
 {
     memcpy(w->buf + w->len, s, n);
@@ -85,10 +49,7 @@ static inline void jw_terminate(ad_jw_t *w)
 
 static void jw_append(ad_jw_t *w, const char *s, size_t n)
 {
-    if (!jw_reserve(w, n))
-        return;
-    jw_put(w, s, n);
-    jw_terminate(w);
+    ad_buf_put(&w->b, s, n);
 }
 
 /* The separator a value needs before it: nothing after a key or first in its container, else ','. */
@@ -308,55 +269,20 @@ void ad_jw_raw(ad_jw_t *w, const char *s, size_t len)
 
 void ad_jw_uint(ad_jw_t *w, uint64_t v)
 {
-    if (!jw_before_value(w) || !jw_reserve(w, AD_U64_DEC_MAX))
-        return;
-    w->len += ad_u64_to_dec(v, w->buf + w->len);
-    jw_terminate(w);
+    if (jw_before_value(w))
+        ad_buf_u64(&w->b, v);
 }
 
 void ad_jw_int(ad_jw_t *w, int64_t v)
 {
-    if (!jw_before_value(w) || !jw_reserve(w, AD_U64_DEC_MAX + 1))
-        return;
-    if (v < 0)
-        w->buf[w->len++] = '-';
-    w->len += ad_u64_to_dec(ad_i64_magnitude(v), w->buf + w->len);
-    jw_terminate(w);
-}
-
-/* Writes |ns| / 1e9 rounded half away from zero to `decimals` places; returns the length. */
-static inline __attribute__((always_inline)) size_t format_seconds(int64_t ns, int decimals, char *out)
-{
-    if (decimals < 0)
-        decimals = 0;
-    if (decimals > 9)
-        decimals = 9;
-    uint64_t unit = ad_pow10_u64(9 - decimals); /* ns per last printed digit */
-    uint64_t mag = ad_i64_magnitude(ns);
-    uint64_t scaled = mag / unit + (mag % unit >= (unit + 1) / 2 && unit > 1 ? 1 : 0);
-    uint64_t scale = ad_pow10_u64(decimals);
-    size_t n = 0;
-    if (ns < 0 && scaled != 0) /* no "-0" when the value rounds to zero */
-        out[n++] = '-';
-    n += ad_u64_to_dec(scaled / scale, out + n);
-    if (decimals > 0) {
-        out[n++] = '.';
-        ad_u64_to_dec_fixed(scaled % scale, out + n, (size_t)decimals);
-        n += (size_t)decimals;
-    }
-    return n;
+    if (jw_before_value(w))
+        ad_buf_i64(&w->b, v);
 }
 
 void ad_jw_seconds(ad_jw_t *w, int64_t ns, int decimals)
 {
-    /* sign + 11 integer digits (INT64_MAX ns ~ 9.2e9 s) + '.' + 9 decimals */
-    if (!jw_before_value(w) || !jw_reserve(w, 32))
-        return;
-    /* Microseconds are what /stats writes, a dozen times per document: with the count a constant, the
-     * divisions by powers of ten become multiplications. */
-    char *out = w->buf + w->len;
-    w->len += decimals == 6 ? format_seconds(ns, 6, out) : format_seconds(ns, decimals, out);
-    jw_terminate(w);
+    if (jw_before_value(w))
+        ad_buf_seconds(&w->b, ns, decimals);
 }
 
 /* The shortest of %.15g/%.16g/%.17g that reads back as v (17 always does). */

@@ -1,7 +1,7 @@
 #ifndef AD_JSON_WRITER_H
 #define AD_JSON_WRITER_H
 /*
- * A small, fast JSON writer into a growable buffer, for the hot paths (/stats, delay answers) where
+ * A small, fast JSON writer into a growable buffer (buf.h), for the hot paths (/stats, delay answers) where
  * building a jansson tree per request costs more than the request. Commas and nesting are handled
  * here; strings are escaped (control characters, quotes, backslash; invalid UTF-8 bytes become
  * U+FFFD), so any bytes a client sends can be reflected safely. Out of memory is sticky: calls become
@@ -10,13 +10,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "buf.h"
 
 #define AD_JW_MAX_DEPTH 32
 
 typedef struct ad_jw {
-    char *buf; /* NUL-terminated while !failed */
-    size_t len, cap;
-    bool failed;
+    union {
+        ad_buf_t b; /* the text, as the buffer it is (buf.h) */
+        struct {    /* the same members by name: w->buf, w->len */
+            char *buf;
+            size_t len, cap;
+            bool failed;
+        };
+    };
     int depth;
     bool need_comma[AD_JW_MAX_DEPTH];
     bool after_key;

@@ -20,7 +20,11 @@ static inline ad_run_result_t *fx_new(const char *name, const char *url, unsigne
 {
     ad_run_result_t *r = malloc(sizeof(*r));
     assert_non_null(r);
-    ad_run_result_init(r, name, url);
+    ad_url_t u;
+    bool parsed = ad_url_parse(url, &u, NULL, 0) == 0; /* some fixtures name a run's URL "u" */
+    ad_run_result_init(r, name, parsed ? &u : NULL);
+    if (!parsed)
+        snprintf(r->url, sizeof(r->url), "%s", url);
     r->concurrency = concurrency;
     r->start_wall_ns = INT64_C(1795541400123456789);
     return r;

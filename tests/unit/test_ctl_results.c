@@ -68,7 +68,7 @@ static void test_open_model_latency(void **state)
     assert_int_equal(r->latency.max, 35 * FX_MS);                              /* from the intended time */
     assert_int_equal(r->latency_raw.max, 5 * FX_MS);                           /* from the actual send */
     /* a closed-model run ignores intended_ns */
-    ad_run_result_init(r, "y", "u");
+    ad_run_result_init(r, "y", NULL);
     fx_add(r, 0, 40 * FX_MS, 45 * FX_MS, 200, AD_ERR_NONE, 0, -1, 0);
     assert_int_equal(r->latency.max, 5 * FX_MS);
     free(r);
