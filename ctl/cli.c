@@ -1,4 +1,4 @@
-/* Names of subcommands, compare modes and bench engines; the CLI's error helper (see cli.h). */
+/* Names of subcommands, compare modes and bench engines (see cli.h). */
 #include "cli.h"
 
 #include <stdarg.h>
@@ -36,19 +36,6 @@ int ad_compare_mode_from_name(const char *s, size_t len)
     return -1;
 }
 
-/* ---- errors ---- */
-
-int ad_ctl_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err != NULL && errlen > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return AD_CTL_PARSE_ERROR;
-}
-
 int ad_bench_engine_from_name(const char *s, ad_bench_engine_t *e)
 {
     static const char *const names[] = {"auto", "curl", "h2o"};
@@ -59,17 +46,4 @@ int ad_bench_engine_from_name(const char *s, ad_bench_engine_t *e)
         }
     }
     return -1;
-}
-
-const char *ad_bench_engine_name(ad_bench_engine_t e)
-{
-    switch (e) {
-    case AD_BENCH_ENGINE_AUTO:
-        return "auto";
-    case AD_BENCH_ENGINE_CURL:
-        return "curl";
-    case AD_BENCH_ENGINE_H2O:
-        return "h2o";
-    }
-    return "?";
 }

@@ -7,10 +7,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "fail.h"
 
-/* Formats an error message into err (when err is non-NULL and errlen > 0) and returns -1
- * (AD_CTL_PARSE_ERROR): the one error path of the CLI's parsers and document checks. */
-__attribute__((format(printf, 3, 4))) int ad_ctl_fail(char *err, size_t errlen, const char *fmt, ...);
+/* ad_fail (fail.h) returns -1, which is AD_CTL_PARSE_ERROR: the parsers and checks fail through it. */
 
 /* Exit codes of asyncdemoctl (documented in its --help and the README). */
 #define AD_CTL_EXIT_OK 0
@@ -56,6 +55,5 @@ int ad_compare_mode_from_name(const char *s, size_t len);
 typedef enum { AD_BENCH_ENGINE_AUTO = 0, AD_BENCH_ENGINE_CURL, AD_BENCH_ENGINE_H2O } ad_bench_engine_t;
 /* "auto", "curl", "h2o" -> 0 with *e set; anything else (NULL too) -> -1. Pure. */
 int ad_bench_engine_from_name(const char *s, ad_bench_engine_t *e);
-const char *ad_bench_engine_name(ad_bench_engine_t e); /* "auto" ... */
 
 #endif

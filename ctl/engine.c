@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <sys/resource.h>
 #include "clock.h"
+#include "nofile.h"
 #include "engine_worker.h"
 
 /* Descriptors kept free beyond one per connection: epoll, stdio, journal, resolver. */
@@ -36,15 +37,7 @@ typedef struct ad_engine_shared {
 
 int ad_engine_global_init(char *err, size_t errlen)
 {
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-        if (rl.rlim_cur < rl.rlim_max) {
-            struct rlimit raised = {.rlim_cur = rl.rlim_max, .rlim_max = rl.rlim_max};
-            if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
-                rl.rlim_cur = rl.rlim_max;
-        }
-        nofile_limit = rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : (uint64_t)rl.rlim_cur;
-    }
+    nofile_limit = ad_nofile_raise();
     CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
     if (rc != CURLE_OK) {
         snprintf(err, errlen, "curl_global_init: %s", curl_easy_strerror(rc));
@@ -56,11 +49,6 @@ int ad_engine_global_init(char *err, size_t errlen)
 void ad_engine_global_cleanup(void)
 {
     curl_global_cleanup();
-}
-
-uint64_t ad_engine_nofile_limit(void)
-{
-    return nofile_limit;
 }
 
 /* ---- what the backends call ---- */

@@ -24,8 +24,6 @@
  */
 int ad_engine_global_init(char *err, size_t errlen);
 void ad_engine_global_cleanup(void);
-/* The open-file soft limit now in force (after ad_engine_global_init). */
-uint64_t ad_engine_nofile_limit(void);
 
 /*
  * Runs the plan and fills res (which the caller initialised with ad_run_result_init: name and url).

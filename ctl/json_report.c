@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "histogram_json.h"
 #include "json_writer.h"
 #include "report.h"
 #include "version.h"

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "digits.h"
 
 #define MIN_WIDTH 40
 #define BOLD "\033[1m"
@@ -57,14 +58,11 @@ static void format_rate(double rps, char *buf, size_t size)
         snprintf(buf, size, "%.0f", rps);
 }
 
+/* Columns v takes in decimal. */
 static int digits_u64(uint64_t v)
 {
-    int d = 1;
-    while (v >= 10) {
-        v /= 10;
-        d++;
-    }
-    return d;
+    char tmp[AD_U64_DEC_MAX];
+    return (int)ad_u64_to_dec(v, tmp);
 }
 
 /* ---- flowing "label value" items, wrapped at the width ---- */

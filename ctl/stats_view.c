@@ -188,9 +188,9 @@ static int check_fields(const json_t *obj, const field_spec_t *spec, size_t n, c
         if (v == NULL && !spec[i].required)
             continue;
         if (v == NULL)
-            return ad_ctl_fail(err, errlen, "%s%s: missing", prefix, spec[i].path);
+            return ad_fail(err, errlen, "%s%s: missing", prefix, spec[i].path);
         if (!kind_ok(v, spec[i].kind))
-            return ad_ctl_fail(err, errlen, "%s%s: expected %s", prefix, spec[i].path, kind_name(spec[i].kind));
+            return ad_fail(err, errlen, "%s%s: expected %s", prefix, spec[i].path, kind_name(spec[i].kind));
     }
     return 0;
 }
@@ -198,12 +198,12 @@ static int check_fields(const json_t *obj, const field_spec_t *spec, size_t n, c
 int ad_stats_view_check(const json_t *doc, char *err, size_t errlen)
 {
     if (!json_is_object(doc))
-        return ad_ctl_fail(err, errlen, "not a /stats document: expected a JSON object");
+        return ad_fail(err, errlen, "not a /stats document: expected a JSON object");
     if (check_fields(doc, doc_fields, F_COUNT, "", err, errlen) != 0)
         return -1;
     const json_t *eps = json_object_get(doc, "endpoints");
     if (json_object_size(eps) == 0)
-        return ad_ctl_fail(err, errlen, "endpoints: empty");
+        return ad_fail(err, errlen, "endpoints: empty");
     const char *name;
     const json_t *ep;
     json_object_foreach((json_t *)eps, name, ep)
@@ -211,7 +211,7 @@ int ad_stats_view_check(const json_t *doc, char *err, size_t errlen)
         char prefix[96];
         snprintf(prefix, sizeof(prefix), "endpoints.%.64s.", name);
         if (!json_is_object(ep))
-            return ad_ctl_fail(err, errlen, "endpoints.%.64s: expected an object", name);
+            return ad_fail(err, errlen, "endpoints.%.64s: expected an object", name);
         if (check_fields(ep, endpoint_fields, E_COUNT, prefix, err, errlen) != 0)
             return -1;
     }
@@ -525,7 +525,7 @@ static json_t *parse_body(const char *body, size_t len, char *err, size_t errlen
     json_error_t je;
     json_t *doc = json_loadb(body, len, 0, &je);
     if (doc == NULL)
-        ad_ctl_fail(err, errlen, "not JSON: %s at line %d column %d", je.text, je.line, je.column);
+        ad_fail(err, errlen, "not JSON: %s at line %d column %d", je.text, je.line, je.column);
     return doc;
 }
 

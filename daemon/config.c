@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "duration.h"
 #include "endpoint_list.h"
+#include "fail.h"
 #include "log.h"
 
 #define AD_CONFIG_MAX_FILE (1024 * 1024) /* a config file is a few hundred bytes; refuse anything huge */
@@ -62,17 +63,6 @@ static const option_t *find_option(const char *name, size_t len)
         if (strlen(options[i].name) == len && memcmp(options[i].name, name, len) == 0)
             return &options[i];
     return NULL;
-}
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err == NULL || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
 }
 
 /* User input quoted in a message: at most AD_SHOW_MAX bytes, control bytes as '?'. */
@@ -134,25 +124,25 @@ int ad_listen_addr_parse(const char *text, ad_listen_addr_t *out, char *err, siz
     if (v6) {
         const char *close = memchr(text, ']', len);
         if (close == NULL) {
-            set_err(err, errlen, "'%s': missing ']' after the IPv6 address", shown);
+            ad_fail(err, errlen, "'%s': missing ']' after the IPv6 address", shown);
             return -1;
         }
         hoststart = text + 1;
         hostlen = (size_t)(close - hoststart);
         colon = close + 1;
         if (*colon != ':') {
-            set_err(err, errlen, "'%s': expected [IPV6]:PORT", shown);
+            ad_fail(err, errlen, "'%s': expected [IPV6]:PORT", shown);
             return -1;
         }
     } else {
         colon = strrchr(text, ':');
         if (colon == NULL) {
-            set_err(err, errlen, "'%s': expected ADDR:PORT (e.g. 127.0.0.1:8000 or [::1]:8000)", shown);
+            ad_fail(err, errlen, "'%s': expected ADDR:PORT (e.g. 127.0.0.1:8000 or [::1]:8000)", shown);
             return -1;
         }
         hostlen = (size_t)(colon - text);
         if (memchr(text, ':', hostlen) != NULL) {
-            set_err(err, errlen, "'%s': put an IPv6 address in brackets, e.g. [::1]:8000", shown);
+            ad_fail(err, errlen, "'%s': put an IPv6 address in brackets, e.g. [::1]:8000", shown);
             return -1;
         }
     }
@@ -160,11 +150,11 @@ int ad_listen_addr_parse(const char *text, ad_listen_addr_t *out, char *err, siz
     uint16_t port;
     const char *portstr = colon + 1;
     if (parse_port(portstr, strlen(portstr), &port) != 0) {
-        set_err(err, errlen, "'%s': port must be a number from 0 to 65535", shown);
+        ad_fail(err, errlen, "'%s': port must be a number from 0 to 65535", shown);
         return -1;
     }
     if (hostlen >= sizeof(host)) {
-        set_err(err, errlen, "'%s': not a numeric IP address", shown);
+        ad_fail(err, errlen, "'%s': not a numeric IP address", shown);
         return -1;
     }
     memcpy(host, hoststart, hostlen);
@@ -176,7 +166,7 @@ int ad_listen_addr_parse(const char *text, ad_listen_addr_t *out, char *err, siz
     if (v6) {
         struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->addr;
         if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1) {
-            set_err(err, errlen, "'%s': not a numeric IPv6 address", shown);
+            ad_fail(err, errlen, "'%s': not a numeric IPv6 address", shown);
             return -1;
         }
         sin6->sin6_family = AF_INET6;
@@ -187,7 +177,7 @@ int ad_listen_addr_parse(const char *text, ad_listen_addr_t *out, char *err, siz
     } else {
         struct sockaddr_in *sin = (struct sockaddr_in *)&out->addr;
         if (inet_pton(AF_INET, host, &sin->sin_addr) != 1) {
-            set_err(err, errlen, "'%s': host must be a numeric IPv4 address or [IPv6] (no names)", shown);
+            ad_fail(err, errlen, "'%s': host must be a numeric IPv4 address or [IPv6] (no names)", shown);
             return -1;
         }
         sin->sin_family = AF_INET;
@@ -224,12 +214,12 @@ static int apply_listen(ad_config_t *cfg, const char *value, apply_state_t *st, 
     }
     for (size_t i = 0; i < cfg->nlisten; i++) {
         if (strcmp(cfg->listen[i].text, a.text) == 0 && listen_port(&a) != 0) {
-            set_err(reason, rlen, "%s is given twice", a.text);
+            ad_fail(reason, rlen, "%s is given twice", a.text);
             return -1;
         }
     }
     if (cfg->nlisten == AD_MAX_LISTEN) {
-        set_err(reason, rlen, "at most %d listen addresses", AD_MAX_LISTEN);
+        ad_fail(reason, rlen, "at most %d listen addresses", AD_MAX_LISTEN);
         return -1;
     }
     cfg->listen[cfg->nlisten++] = a;
@@ -244,13 +234,13 @@ static int apply_uint(ad_config_t *cfg, const option_t *o, const char *value, ch
 
     show(value, len, shown);
     if (len == 0 || strspn(value, "0123456789") != len) {
-        set_err(reason, rlen, "bad value '%s': expected a whole number from %s", shown, o->range);
+        ad_fail(reason, rlen, "bad value '%s': expected a whole number from %s", shown, o->range);
         return -1;
     }
     for (size_t i = 0; i < len && v <= (uint64_t)o->max; i++)
         v = v * 10 + (uint64_t)(value[i] - '0');
     if (v < (uint64_t)o->min || v > (uint64_t)o->max) {
-        set_err(reason, rlen, "%s is out of range (%s)", shown, o->range);
+        ad_fail(reason, rlen, "%s is out of range (%s)", shown, o->range);
         return -1;
     }
     *(unsigned *)((char *)cfg + o->offset) = (unsigned)v;
@@ -266,11 +256,11 @@ static int apply_duration(ad_config_t *cfg, const option_t *o, const char *value
     show(value, len, shown);
     ad_duration_status_t ds = ad_duration_parse(value, len, &ns);
     if (ds == AD_DURATION_RANGE || (ds == AD_DURATION_OK && (ns < o->min || ns > o->max))) {
-        set_err(reason, rlen, "%s is out of range (%s)", shown, o->range);
+        ad_fail(reason, rlen, "%s is out of range (%s)", shown, o->range);
         return -1;
     }
     if (ds != AD_DURATION_OK) {
-        set_err(reason, rlen, "bad value '%s': %s; expected a duration such as 250ms, 2s or 0.5 (%s)", shown,
+        ad_fail(reason, rlen, "bad value '%s': %s; expected a duration such as 250ms, 2s or 0.5 (%s)", shown,
                 ad_duration_strerror(ds), o->range);
         return -1;
     }
@@ -283,7 +273,7 @@ static int apply_log_level(ad_config_t *cfg, const char *value, char *reason, si
     char shown[AD_SHOW_MAX + 4];
     int level = ad_log_parse_level(value);
     if (level < 0) {
-        set_err(reason, rlen, "bad value '%s': expected err, warning, notice, info or debug",
+        ad_fail(reason, rlen, "bad value '%s': expected err, warning, notice, info or debug",
                 show(value, strlen(value), shown));
         return -1;
     }
@@ -343,29 +333,29 @@ static int parse_line(ad_config_t *cfg, const char *line, size_t len, apply_stat
         while (k < len && !is_space(line[k]))
             k++;
         *keylen = k;
-        set_err(reason, rlen, "missing '=' (expected \"key = value\")");
+        ad_fail(reason, rlen, "missing '=' (expected \"key = value\")");
         return -1;
     }
     *keylen = (size_t)(eq - line);
     trim(key, keylen);
     if (*keylen == 0) {
-        set_err(reason, rlen, "missing key name before '='");
+        ad_fail(reason, rlen, "missing key name before '='");
         return -1;
     }
     const option_t *o = find_option(*key, *keylen);
     if (o == NULL) {
-        set_err(reason, rlen, "unknown key");
+        ad_fail(reason, rlen, "unknown key");
         return -1;
     }
     const char *v = eq + 1;
     size_t vlen = len - (size_t)(v - line);
     trim(&v, &vlen);
     if (memchr(v, '\0', vlen) != NULL) {
-        set_err(reason, rlen, "bad value '%s': contains a NUL byte", show(v, vlen, shown));
+        ad_fail(reason, rlen, "bad value '%s': contains a NUL byte", show(v, vlen, shown));
         return -1;
     }
     if (vlen >= sizeof(value)) {
-        set_err(reason, rlen, "bad value '%s': longer than %d bytes", show(v, vlen, shown), AD_CONFIG_MAX_VALUE - 1);
+        ad_fail(reason, rlen, "bad value '%s': longer than %d bytes", show(v, vlen, shown), AD_CONFIG_MAX_VALUE - 1);
         return -1;
     }
     memcpy(value, v, vlen);
@@ -386,7 +376,7 @@ int ad_config_parse_text(ad_config_t *cfg, const char *text, size_t len, const c
 
         pos += linelen + 1;
         if (parse_line(cfg, line, linelen, &st, &key, &keylen, reason, sizeof(reason)) != 0) {
-            set_err(err, errlen, "%s:%u: key '%s': %s", filename, lineno, show(key, keylen, shown), reason);
+            ad_fail(err, errlen, "%s:%u: key '%s': %s", filename, lineno, show(key, keylen, shown), reason);
             return -1;
         }
     }
@@ -397,22 +387,22 @@ int ad_config_load_file(ad_config_t *cfg, const char *path, char *err, size_t er
 {
     FILE *f = fopen(path, "r");
     if (f == NULL) {
-        set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        ad_fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
     int rc = -1;
     char *buf = malloc(AD_CONFIG_MAX_FILE + 1);
     if (buf == NULL) {
-        set_err(err, errlen, "%s: out of memory", path);
+        ad_fail(err, errlen, "%s: out of memory", path);
         goto out;
     }
     size_t n = fread(buf, 1, AD_CONFIG_MAX_FILE + 1, f);
     if (ferror(f)) {
-        set_err(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        ad_fail(err, errlen, "%s: cannot read: %s", path, strerror(errno));
         goto out;
     }
     if (n > AD_CONFIG_MAX_FILE) {
-        set_err(err, errlen, "%s: larger than %d bytes, not a config file", path, AD_CONFIG_MAX_FILE);
+        ad_fail(err, errlen, "%s: larger than %d bytes, not a config file", path, AD_CONFIG_MAX_FILE);
         goto out;
     }
     rc = ad_config_parse_text(cfg, buf, n, path, err, errlen);
@@ -434,7 +424,7 @@ int ad_config_validate(const ad_config_t *cfg, char *err, size_t errlen)
 {
     char a[32], b[32];
     if (cfg->nlisten == 0 || cfg->nlisten > AD_MAX_LISTEN) {
-        set_err(err, errlen, "listen: between 1 and %d addresses are needed", AD_MAX_LISTEN);
+        ad_fail(err, errlen, "listen: between 1 and %d addresses are needed", AD_MAX_LISTEN);
         return -1;
     }
     for (size_t i = 0; i < NOPTIONS; i++) {
@@ -449,17 +439,17 @@ int ad_config_validate(const ad_config_t *cfg, char *err, size_t errlen)
         else
             continue;
         if (v < o->min || v > o->max) {
-            set_err(err, errlen, "%s: %lld is out of range (%s)", o->name, (long long)v, o->range);
+            ad_fail(err, errlen, "%s: %lld is out of range (%s)", o->name, (long long)v, o->range);
             return -1;
         }
     }
     if (cfg->default_delay_ns > cfg->max_delay_ns) {
-        set_err(err, errlen, "default-delay (%s) must not exceed max-delay (%s)", dur(cfg->default_delay_ns, a),
+        ad_fail(err, errlen, "default-delay (%s) must not exceed max-delay (%s)", dur(cfg->default_delay_ns, a),
                 dur(cfg->max_delay_ns, b));
         return -1;
     }
     if (cfg->stall_threshold_ns < cfg->tick_interval_ns) {
-        set_err(err, errlen, "stall-threshold (%s) must be at least tick-interval (%s)",
+        ad_fail(err, errlen, "stall-threshold (%s) must be at least tick-interval (%s)",
                 dur(cfg->stall_threshold_ns, a), dur(cfg->tick_interval_ns, b));
         return -1;
     }
@@ -495,7 +485,7 @@ typedef struct cli_item {
 static int cli_error(char *err, size_t errlen, const char *flag, size_t flaglen, const char *reason)
 {
     char shown[AD_SHOW_MAX + 4];
-    set_err(err, errlen, "%s: %s", show(flag, flaglen, shown), reason);
+    ad_fail(err, errlen, "%s: %s", show(flag, flaglen, shown), reason);
     return -1;
 }
 
@@ -512,7 +502,7 @@ static int cli_next(int argc, char **argv, int *i, cli_item_t *it, char *err, si
     memset(it, 0, sizeof(*it));
 
     if (arg[0] != '-' || arg[1] == '\0') {
-        set_err(err, errlen, "unexpected argument '%s' (asyncdemod takes only options; see --help)",
+        ad_fail(err, errlen, "unexpected argument '%s' (asyncdemod takes only options; see --help)",
                 show(arg, strlen(arg), shown));
         return -1;
     }

@@ -20,6 +20,7 @@
 #include "listeners.h"
 #include "timer_heap.h"
 #include "offload.h"
+#include "ratelimit.h"
 #include "stats.h"
 #include "timers.h"
 
@@ -52,9 +53,9 @@ typedef struct ad_loop {
     h2o_accept_ctx_t accept_ctx;
     h2o_socket_t *listeners[AD_MAX_LISTEN];
     size_t nlisteners;
-    ad_timer_t accept_resume; /* re-enables accepting after EMFILE */
-    int64_t accept_warned_ns; /* when running out of descriptors was last logged */
-    int64_t refuse_warned_ns; /* when refusing connections (max-connections) was last logged */
+    ad_timer_t accept_resume;  /* re-enables accepting after EMFILE */
+    ad_ratelimit_t accept_log; /* running out of descriptors, logged every 10 s at most */
+    ad_ratelimit_t refuse_log; /* refusing connections (max-connections), the same */
     ad_timers_t timers;
     ad_disconnect_t disconnect;
     ad_loop_monitor_t monitor;

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -17,6 +16,7 @@
 #include "loop_monitor.h"
 #include "log.h"
 #include "messages.h"
+#include "nofile.h"
 #include "notify.h"
 #include "respond.h"
 #include "signals.h"
@@ -28,7 +28,7 @@
 #define ACCEPT_PAUSE_NS (100 * AD_NS_PER_MS)
 #define ACCEPT_BATCH 32 /* connections taken per wake-up; fairness between loops comes from dispatch_connection */
 #define PARK_WAIT_SECONDS 2
-#define REFUSE_LOG_EVERY_NS (10 * AD_NS_PER_SEC)
+#define WARN_EVERY_NS (10 * AD_NS_PER_SEC) /* a loop logs running out of descriptors, or refusing, this often */
 
 /* One process, one server; static so that everything stays reachable until exit (leak checkers). */
 static ad_server_t the_server;
@@ -74,11 +74,9 @@ static void refuse_connection(ad_loop_t *loop, h2o_socket_t *sock)
     ad_server_t *s = loop->server;
     int64_t now = ad_mono_ns();
     ad_stats_connection_refused(&loop->stats);
-    if (loop->refuse_warned_ns == 0 || now - loop->refuse_warned_ns >= REFUSE_LOG_EVERY_NS) {
-        loop->refuse_warned_ns = now;
+    if (ad_ratelimit_below(&loop->refuse_log, now))
         ad_log_warning("%s: %u connections open (max-connections); refusing new ones with 503", loop->name,
                        s->cfg.max_connections);
-    }
     h2o_iovec_t buf = h2o_iovec_init(s->refusal, s->refusal_len);
     h2o_socket_write(sock, &buf, 1, on_refusal_sent);
 }
@@ -96,11 +94,9 @@ static void on_accept_resume(ad_timer_t *timer)
 static void pause_accepting(ad_loop_t *loop, int err)
 {
     int64_t now = ad_mono_ns();
-    if (loop->accept_warned_ns == 0 || now - loop->accept_warned_ns >= 10 * AD_NS_PER_SEC) {
-        loop->accept_warned_ns = now;
+    if (ad_ratelimit_below(&loop->accept_log, now))
         ad_log_warning("%s: cannot accept connections (%s); pausing accept for 100ms at a time", loop->name,
                        strerror(err));
-    }
     for (size_t i = 0; i < loop->nlisteners; i++)
         h2o_socket_read_stop(loop->listeners[i]);
     ad_timers_add(&loop->timers, &loop->accept_resume, now + ACCEPT_PAUSE_NS);
@@ -390,19 +386,12 @@ static void apply_live_settings(ad_live_settings_t *live, const ad_config_t *cfg
  */
 static void raise_nofile_limit(unsigned max_connections)
 {
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-        return;
-    if (rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max;
-        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-            getrlimit(RLIMIT_NOFILE, &rl);
-    }
-    if (rl.rlim_cur != RLIM_INFINITY && (rlim_t)max_connections + NOFILE_RESERVE > rl.rlim_cur)
+    uint64_t limit = ad_nofile_raise();
+    if (limit != 0 && limit != UINT64_MAX && (uint64_t)max_connections + NOFILE_RESERVE > limit)
         ad_log_warning("max-connections (%u) does not fit the open-file limit (%llu): past about %llu connections, "
                        "new ones fail to be accepted instead of getting a 503",
-                       max_connections, (unsigned long long)rl.rlim_cur,
-                       rl.rlim_cur > NOFILE_RESERVE ? (unsigned long long)(rl.rlim_cur - NOFILE_RESERVE) : 0ULL);
+                       max_connections, (unsigned long long)limit,
+                       limit > NOFILE_RESERVE ? (unsigned long long)(limit - NOFILE_RESERVE) : 0ULL);
 }
 
 static int create_loops(ad_server_t *s)
@@ -419,6 +408,8 @@ static int create_loops(ad_server_t *s)
         loop->server = s;
         loop->index = i;
         snprintf(loop->name, sizeof(loop->name), "loop-%u", i);
+        loop->accept_log = AD_RATELIMIT(WARN_EVERY_NS, 1);
+        loop->refuse_log = AD_RATELIMIT(WARN_EVERY_NS, 1);
         ad_stats_shard_init(&loop->stats);
         s->loops[i] = loop;
         s->shards[i] = &loop->stats;

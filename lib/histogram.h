@@ -12,7 +12,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <jansson.h>
 
 #define AD_HIST_SUB_BITS 8
 #define AD_HIST_MAX_BITS 42 /* values >= 2^42 ns (~73 min) land in the last bucket; max stays exact */
@@ -62,19 +61,9 @@ void ad_hist_summarize(const ad_histogram_t *const *hs, size_t n, ad_hist_summar
  * a bound inside a bucket counts that bucket when the bucket's upper edge is <= the bound). */
 void ad_hist_count_le(const ad_histogram_t *const *hs, size_t n, const int64_t *bounds, size_t nb, uint64_t *out);
 
-/* Bucket layout, for charts and serialisation. */
+/* Bucket layout, for charts and serialisation (histogram_json.h). */
 size_t ad_hist_bucket_index(int64_t value);
 int64_t ad_hist_bucket_lower(size_t index); /* smallest value that lands in bucket index */
 int64_t ad_hist_bucket_upper(size_t index); /* largest value that lands in bucket index */
-
-/*
- * Exact, sparse JSON form, mergeable across runs and hosts:
- * {"schema":"log-linear-v1","sub_bucket_bits":8,"unit":"ns","count":N,"min":..,"max":..,
- *  "sum":..,"sumsq":..,"buckets":[[lower_bound_ns,count],...]}   (only non-empty buckets)
- */
-json_t *ad_hist_to_json(const ad_histogram_t *h);
-/* Inverse of ad_hist_to_json. Returns 0, or -1 with a reason in err (schema, types, counts that do
- * not add up, a lower bound that is not a bucket boundary). h is initialised either way. */
-int ad_hist_from_json(ad_histogram_t *h, const json_t *j, char *err, size_t errlen);
 
 #endif

@@ -1,7 +1,7 @@
 /* libFuzzer target: lib/histogram.c's ad_hist_from_json. The input is JSON text; what the reader accepts
  * must be a consistent histogram (bucket counts add up, min <= max) that writes back to the same JSON. */
 #include "fuzz.h"
-#include "histogram.h"
+#include "histogram_json.h"
 
 static ad_histogram_t h, back;
 

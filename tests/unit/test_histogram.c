@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "histogram.h"
+#include "histogram_json.h"
 
 static const double k_ps[] = {0, 0.1, 1, 10, 25, 50, 75, 90, 99, 99.9, 99.99, 100};
 #define N_PS (sizeof(k_ps) / sizeof(k_ps[0]))
