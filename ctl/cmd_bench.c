@@ -120,17 +120,17 @@ int ad_bench_execute(ad_bench_opts_t *o, const char *heading)
     return ad_cmd_runs_end(&r, rc, o->json ? ad_json_options_bench(o) : NULL, report_end);
 }
 
+static int parse(int argc, char **argv, void *o, char *err, size_t errlen)
+{
+    return ad_ctl_parse_bench(argc, argv, o, err, errlen);
+}
+
+static int execute(void *o)
+{
+    return ad_bench_execute(o, NULL);
+}
+
 int ad_cmd_bench(int argc, char **argv)
 {
-    ad_bench_opts_t *o = malloc(sizeof(*o)); /* large (paths): not on the stack */
-    char err[512] = "";
-    if (o == NULL) {
-        ad_cmd_error("out of memory");
-        return AD_CTL_EXIT_SOFTWARE;
-    }
-    int rc = ad_cmd_parse_outcome(ad_ctl_parse_bench(argc, argv, o, err, sizeof(err)), AD_CMD_BENCH, err);
-    if (rc < 0)
-        rc = ad_bench_execute(o, NULL);
-    free(o);
-    return rc;
+    return ad_cmd_main(argc, argv, AD_CMD_BENCH, sizeof(ad_bench_opts_t), parse, execute);
 }

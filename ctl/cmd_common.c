@@ -252,3 +252,19 @@ int ad_cmd_runs_end(ad_cmd_runs_t *r, int rc, json_t *options, void (*summary)(c
     ad_target_free(&r->target);
     return rc;
 }
+
+int ad_cmd_main(int argc, char **argv, ad_ctl_command_t cmd, size_t opts_size,
+                int (*parse)(int argc, char **argv, void *opts, char *err, size_t errlen), int (*execute)(void *opts))
+{
+    void *o = malloc(opts_size);
+    char err[512] = "";
+    if (o == NULL) {
+        ad_cmd_error("out of memory");
+        return AD_CTL_EXIT_SOFTWARE;
+    }
+    int rc = ad_cmd_parse_outcome(parse(argc, argv, o, err, sizeof(err)), cmd, err);
+    if (rc < 0)
+        rc = execute(o);
+    free(o);
+    return rc;
+}

@@ -17,6 +17,13 @@
 /* Parser result -> exit status: prints err and the usage (exit 64) or the help (exit 0); -1 to go on. */
 int ad_cmd_parse_outcome(int parsed, ad_ctl_command_t cmd, const char *err);
 
+/*
+ * A subcommand from argv to exit status: its options (opts_size bytes, on the heap: some are large) set
+ * by parse, then run by execute unless the parse ended it (help, a usage error).
+ */
+int ad_cmd_main(int argc, char **argv, ad_ctl_command_t cmd, size_t opts_size,
+                int (*parse)(int argc, char **argv, void *opts, char *err, size_t errlen), int (*execute)(void *opts));
+
 /* Where the report goes: stdout, or the --output file (opened for writing). */
 typedef struct ad_cmd_output {
     FILE *out;

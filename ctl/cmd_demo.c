@@ -46,17 +46,17 @@ done:
     return rc;
 }
 
+static int parse(int argc, char **argv, void *o, char *err, size_t errlen)
+{
+    return ad_ctl_parse_demo(argc, argv, o, err, errlen);
+}
+
+static int execute(void *o)
+{
+    return demo_execute(o);
+}
+
 int ad_cmd_demo(int argc, char **argv)
 {
-    ad_demo_opts_t *o = malloc(sizeof(*o));
-    char err[512] = "";
-    if (o == NULL) {
-        ad_cmd_error("out of memory");
-        return AD_CTL_EXIT_SOFTWARE;
-    }
-    int rc = ad_cmd_parse_outcome(ad_ctl_parse_demo(argc, argv, o, err, sizeof(err)), AD_CMD_DEMO, err);
-    if (rc < 0)
-        rc = demo_execute(o);
-    free(o);
-    return rc;
+    return ad_cmd_main(argc, argv, AD_CMD_DEMO, sizeof(ad_demo_opts_t), parse, execute);
 }

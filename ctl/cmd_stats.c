@@ -151,17 +151,17 @@ static int stats_execute(const ad_stats_opts_t *o)
     return rc;
 }
 
+static int parse(int argc, char **argv, void *o, char *err, size_t errlen)
+{
+    return ad_ctl_parse_stats(argc, argv, o, err, errlen);
+}
+
+static int execute(void *o)
+{
+    return stats_execute(o);
+}
+
 int ad_cmd_stats(int argc, char **argv)
 {
-    ad_stats_opts_t *o = malloc(sizeof(*o));
-    char err[512] = "";
-    if (o == NULL) {
-        ad_cmd_error("out of memory");
-        return AD_CTL_EXIT_SOFTWARE;
-    }
-    int rc = ad_cmd_parse_outcome(ad_ctl_parse_stats(argc, argv, o, err, sizeof(err)), AD_CMD_STATS, err);
-    if (rc < 0)
-        rc = stats_execute(o);
-    free(o);
-    return rc;
+    return ad_cmd_main(argc, argv, AD_CMD_STATS, sizeof(ad_stats_opts_t), parse, execute);
 }

@@ -39,75 +39,40 @@ typedef struct field_spec {
 } field_spec_t;
 
 /* Every field of the document (stats_doc.h), by a generated id: F_<SECTION>_<key>, F_<SECTION> for the object. */
+#define AD_X(t, key, ...) t##_##key,
 enum {
-#define AD_X(key, ...) F_TOP_##key,
-    AD_STATS_TOP(AD_X)
-#undef AD_X
-        F_CONFIG,
-#define AD_X(key, ...) F_CONFIG_##key,
-    AD_STATS_CONFIG(AD_X)
-#undef AD_X
-        F_OFFLOAD,
-#define AD_X(key, ...) F_OFFLOAD_##key,
-    AD_STATS_OFFLOAD(AD_X)
-#undef AD_X
-        F_CONNECTIONS,
-#define AD_X(key, ...) F_CONNECTIONS_##key,
-    AD_STATS_CONNECTIONS(AD_X)
-#undef AD_X
-        F_LOOP,
-#define AD_X(key, ...) F_LOOP_##key,
-    AD_STATS_LOOP(AD_X)
-#undef AD_X
-        F_ENDPOINTS,
+    AD_STATS_TOP(AD_X, F_TOP) F_CONFIG,
+    AD_STATS_CONFIG(AD_X, F_CONFIG) F_OFFLOAD,
+    AD_STATS_OFFLOAD(AD_X, F_OFFLOAD) F_CONNECTIONS,
+    AD_STATS_CONNECTIONS(AD_X, F_CONNECTIONS) F_LOOP,
+    AD_STATS_LOOP(AD_X, F_LOOP) F_ENDPOINTS,
     F_COUNT
 };
 
-#define FIELD(id, prefix, key, kind, required, label)                                                                  \
-    [id] = {prefix #key, json_kind[AD_STATS_KIND_##kind], required, AD_STATS_KIND_##kind, label},
-#define AD_X(key, kind, member, required, label, prom) FIELD(F_TOP_##key, "", key, kind, required, label)
-#define OBJECT(id, key, required) [id] = {key, K_OBJ, required, AD_STATS_KIND_STR, key},
-static const field_spec_t doc_fields[F_COUNT] = {AD_STATS_TOP(AD_X)
-#undef AD_X
-#define AD_X(key, kind, member, required, label, prom) FIELD(F_CONFIG_##key, "config.", key, kind, required, label)
-                                                     OBJECT(F_CONFIG, "config", false) AD_STATS_CONFIG(AD_X)
-#undef AD_X
-#define AD_X(key, kind, member, required, label, prom) FIELD(F_OFFLOAD_##key, "offload.", key, kind, required, label)
-                                                         OBJECT(F_OFFLOAD, "offload", false) AD_STATS_OFFLOAD(AD_X)
-#undef AD_X
-#define AD_X(key, kind, member, required, label, prom)                                                                 \
-    FIELD(F_CONNECTIONS_##key, "connections.", key, kind, required, label)
-                                                             OBJECT(F_CONNECTIONS, "connections", true)
-                                                                 AD_STATS_CONNECTIONS(AD_X)
-#undef AD_X
-#define AD_X(key, kind, member, required, label, prom) FIELD(F_LOOP_##key, "loop.", key, kind, required, label)
-                                                                     OBJECT(F_LOOP, "loop", true) AD_STATS_LOOP(AD_X)
-#undef AD_X
-                                                                         OBJECT(F_ENDPOINTS, "endpoints", true)};
-
 /* One endpoint's object: its counters, then latency_seconds and its members. */
-enum {
-#define AD_X(key, ...) E_##key,
-    AD_STATS_ENDPOINT(AD_X)
+enum { AD_STATS_ENDPOINT(AD_X, E) E_LATENCY, AD_STATS_LATENCY(AD_X, E_LATENCY) E_COUNT };
 #undef AD_X
-        E_LATENCY,
-#define AD_X(key, ...) E_LATENCY_##key,
-    AD_STATS_LATENCY(AD_X)
-#undef AD_X
-        E_COUNT
-};
 
+/* Where each section's fields are, as a path prefix. */
+#define PREFIX_F_TOP ""
+#define PREFIX_F_CONFIG "config."
+#define PREFIX_F_OFFLOAD "offload."
+#define PREFIX_F_CONNECTIONS "connections."
+#define PREFIX_F_LOOP "loop."
+#define PREFIX_E ""
+#define PREFIX_E_LATENCY "latency_seconds."
+
+#define AD_X(t, key, kind, member, required, label, prom)                                                              \
+    [t##_##key] = {PREFIX_##t #key, json_kind[AD_STATS_KIND_##kind], required, AD_STATS_KIND_##kind, label},
+#define OBJECT(id, key, required) [id] = {key, K_OBJ, required, AD_STATS_KIND_STR, key},
+static const field_spec_t doc_fields[F_COUNT] = {
+    AD_STATS_TOP(AD_X, F_TOP) OBJECT(F_CONFIG, "config", false) AD_STATS_CONFIG(AD_X, F_CONFIG)
+        OBJECT(F_OFFLOAD, "offload", false) AD_STATS_OFFLOAD(AD_X, F_OFFLOAD) OBJECT(F_CONNECTIONS, "connections", true)
+            AD_STATS_CONNECTIONS(AD_X, F_CONNECTIONS) OBJECT(F_LOOP, "loop", true) AD_STATS_LOOP(AD_X, F_LOOP)
+                OBJECT(F_ENDPOINTS, "endpoints", true)};
 static const field_spec_t endpoint_fields[E_COUNT] = {
-#define AD_X(key, kind, member, required, label, prom) FIELD(E_##key, "", key, kind, required, label)
-    AD_STATS_ENDPOINT(AD_X)
+    AD_STATS_ENDPOINT(AD_X, E) OBJECT(E_LATENCY, "latency_seconds", true) AD_STATS_LATENCY(AD_X, E_LATENCY)};
 #undef AD_X
-        OBJECT(E_LATENCY, "latency_seconds", true)
-#define AD_X(key, kind, member, required, label, prom)                                                                 \
-    FIELD(E_LATENCY_##key, "latency_seconds.", key, kind, required, label)
-            AD_STATS_LATENCY(AD_X)
-#undef AD_X
-};
-#undef FIELD
 #undef OBJECT
 
 /* The endpoints of endpoint_list.h, shown first and in its order; others follow as the document has them. */

@@ -123,8 +123,8 @@ void ad_stats_endpoint_totals(const ad_stats_snapshot_t *snap, ad_endpoint_t ep,
         return;
     for (size_t i = 0; i < snap->nshards; i++) {
         const ad_endpoint_stats_t *e = &snap->shards[i]->ep[ep];
-#define AD_X(key, kind, member, ...) out->member += LOAD(e->member);
-        AD_STATS_ENDPOINT(AD_X)
+#define AD_X(t, key, kind, member, ...) out->member += LOAD(e->member);
+        AD_STATS_ENDPOINT(AD_X, _)
 #undef AD_X
     }
 }

@@ -78,27 +78,27 @@ void ad_stats_connection_refused(ad_stats_shard_t *s);
 #define AD_STATS_CTYPE_UPTIME int64_t
 #define AD_STATS_CTYPE_SETTING int64_t
 #define AD_STATS_CTYPE_SETTING_OR_OFF int64_t
-#define AD_STATS_MEMBER(key, kind, member, ...) AD_STATS_CTYPE_##kind member;
+#define AD_STATS_MEMBER(t, key, kind, member, ...) AD_STATS_CTYPE_##kind member;
 
 /* The sections of the /stats document as the daemon holds them: one struct per list of stats_doc.h. */
 typedef struct ad_stats_top {
-    AD_STATS_TOP(AD_STATS_MEMBER)
+    AD_STATS_TOP(AD_STATS_MEMBER, _)
 } ad_stats_top_t;
 /* The settings; compared whole (memcmp) to know whether the encoded object is still current. */
 typedef struct ad_stats_config {
-    AD_STATS_CONFIG(AD_STATS_MEMBER)
+    AD_STATS_CONFIG(AD_STATS_MEMBER, _)
 } ad_stats_config_t;
 typedef struct ad_stats_offload {
-    AD_STATS_OFFLOAD(AD_STATS_MEMBER)
+    AD_STATS_OFFLOAD(AD_STATS_MEMBER, _)
 } ad_stats_offload_t;
 typedef struct ad_stats_connections {
-    AD_STATS_CONNECTIONS(AD_STATS_MEMBER)
+    AD_STATS_CONNECTIONS(AD_STATS_MEMBER, _)
 } ad_stats_connections_t;
 typedef struct ad_stats_loop_view {
-    AD_STATS_LOOP(AD_STATS_MEMBER)
+    AD_STATS_LOOP(AD_STATS_MEMBER, _)
 } ad_stats_loop_view_t;
 typedef struct ad_stats_latency {
-    AD_STATS_LATENCY(AD_STATS_MEMBER)
+    AD_STATS_LATENCY(AD_STATS_MEMBER, _)
 } ad_stats_latency_t;
 
 /* Process-wide facts reported beside the figures (pid, threads, uptime, settings, the offload pool). */
@@ -123,7 +123,7 @@ typedef struct ad_stats_snapshot {
  * ad_hist_percentiles / ad_hist_summarize over &shards[i]->ep[ep].latency). peak_in_flight: the sum of
  * per-thread peaks (exact with one thread). */
 typedef struct ad_endpoint_totals {
-    AD_STATS_ENDPOINT(AD_STATS_MEMBER)
+    AD_STATS_ENDPOINT(AD_STATS_MEMBER, _)
 } ad_endpoint_totals_t;
 void ad_stats_endpoint_totals(const ad_stats_snapshot_t *snap, ad_endpoint_t ep, ad_endpoint_totals_t *out);
 void ad_stats_loop_totals(const ad_stats_snapshot_t *snap, ad_loop_stats_t *out);

@@ -50,28 +50,14 @@ typedef struct field {
 
 #define AD_PROM(name, type, help) name, #type, help
 #define AD_NO_PROM NULL, NULL, NULL
-#define FIELD(key, kind, member, required, label, prom) {#key, AD_STATS_KIND_##kind, offsetof(SECTION_T, member), prom},
-#define SECTION_T ad_stats_top_t
-static const field_t top_fields[] = {AD_STATS_TOP(FIELD)};
-#undef SECTION_T
-#define SECTION_T ad_stats_config_t
-static const field_t config_fields[] = {AD_STATS_CONFIG(FIELD)};
-#undef SECTION_T
-#define SECTION_T ad_stats_offload_t
-static const field_t offload_fields[] = {AD_STATS_OFFLOAD(FIELD)};
-#undef SECTION_T
-#define SECTION_T ad_stats_connections_t
-static const field_t connections_fields[] = {AD_STATS_CONNECTIONS(FIELD)};
-#undef SECTION_T
-#define SECTION_T ad_stats_loop_view_t
-static const field_t loop_fields[] = {AD_STATS_LOOP(FIELD)};
-#undef SECTION_T
-#define SECTION_T ad_endpoint_totals_t
-static const field_t endpoint_fields[] = {AD_STATS_ENDPOINT(FIELD)};
-#undef SECTION_T
-#define SECTION_T ad_stats_latency_t
-static const field_t latency_fields[] = {AD_STATS_LATENCY(FIELD)};
-#undef SECTION_T
+#define FIELD(T, key, kind, member, required, label, prom) {#key, AD_STATS_KIND_##kind, offsetof(T, member), prom},
+static const field_t top_fields[] = {AD_STATS_TOP(FIELD, ad_stats_top_t)};
+static const field_t config_fields[] = {AD_STATS_CONFIG(FIELD, ad_stats_config_t)};
+static const field_t offload_fields[] = {AD_STATS_OFFLOAD(FIELD, ad_stats_offload_t)};
+static const field_t connections_fields[] = {AD_STATS_CONNECTIONS(FIELD, ad_stats_connections_t)};
+static const field_t loop_fields[] = {AD_STATS_LOOP(FIELD, ad_stats_loop_view_t)};
+static const field_t endpoint_fields[] = {AD_STATS_ENDPOINT(FIELD, ad_endpoint_totals_t)};
+static const field_t latency_fields[] = {AD_STATS_LATENCY(FIELD, ad_stats_latency_t)};
 #undef FIELD
 #define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -3,8 +3,9 @@
 /*
  * The /stats document (docs/http-api.md), defined once: the daemon writes it from these lists (JSON in
  * daemon/stats_format.c, and the Prometheus families that have a PROM entry) and asyncdemoctl checks and
- * shows it from the same lists (ctl/stats_view.c), so the two cannot drift. Each section is a list of
- * X(KEY, KIND, MEMBER, REQUIRED, LABEL, PROM):
+ * shows it from the same lists (ctl/stats_view.c), so the two cannot drift. Each section is a list
+ * AD_STATS_<SECTION>(X, T) of X(T, KEY, KIND, MEMBER, REQUIRED, LABEL, PROM):
+ *   T         passed through: what the caller needs per section (the daemon: the section's struct);
  *   KEY       the JSON key, in document order;
  *   KIND      how it is written and shown (ad_stats_kind_t below);
  *   MEMBER    the field of the daemon's section struct (daemon/stats.h) that holds it;
@@ -33,77 +34,77 @@ typedef enum {
     AD_STATS_KIND_SETTING_OR_OFF,
 } ad_stats_kind_t;
 
-#define AD_STATS_TOP(X)                                                                                                \
-    X(version, STR, version, 1, "", AD_NO_PROM)                                                                        \
-    X(pid, COUNT, pid, 1, "pid", AD_NO_PROM)                                                                           \
-    X(threads, COUNT, threads, 0, "threads", AD_NO_PROM)                                                               \
-    X(uptime_seconds, UPTIME, uptime_ns, 1, "up",                                                                      \
+#define AD_STATS_TOP(X, T)                                                                                             \
+    X(T, version, STR, version, 1, "", AD_NO_PROM)                                                                     \
+    X(T, pid, COUNT, pid, 1, "pid", AD_NO_PROM)                                                                        \
+    X(T, threads, COUNT, threads, 0, "threads", AD_NO_PROM)                                                            \
+    X(T, uptime_seconds, UPTIME, uptime_ns, 1, "up",                                                                   \
       AD_PROM("asyncdemo_uptime_seconds", gauge, "Seconds since the daemon started."))                                 \
-    X(started_wall, UTC, started_wall_ns, 0, "since", AD_NO_PROM)
+    X(T, started_wall, UTC, started_wall_ns, 0, "since", AD_NO_PROM)
 
-#define AD_STATS_CONFIG(X)                                                                                             \
-    X(max_delay_seconds, SETTING, max_delay_ns, 0, "max delay", AD_NO_PROM)                                            \
-    X(default_delay_seconds, SETTING, default_delay_ns, 0, "default delay", AD_NO_PROM)                                \
-    X(pool_size, COUNT, pool_size, 0, "pool size", AD_NO_PROM)                                                         \
-    X(pool_queue, COUNT, pool_queue, 0, "pool queue", AD_NO_PROM)                                                      \
-    X(stall_threshold_seconds, SETTING, stall_threshold_ns, 0, "stall threshold", AD_NO_PROM)                          \
-    X(watchdog_seconds, SETTING_OR_OFF, watchdog_ns, 0, "watchdog", AD_NO_PROM)                                        \
-    X(max_connections, COUNT, max_connections, 0, "max connections", AD_NO_PROM)                                       \
-    X(max_waiting, COUNT, max_waiting, 0, "max waiting", AD_NO_PROM)                                                   \
-    X(header_timeout_seconds, SETTING, header_timeout_ns, 0, "header timeout", AD_NO_PROM)                             \
-    X(idle_timeout_seconds, SETTING, idle_timeout_ns, 0, "idle timeout", AD_NO_PROM)
+#define AD_STATS_CONFIG(X, T)                                                                                          \
+    X(T, max_delay_seconds, SETTING, max_delay_ns, 0, "max delay", AD_NO_PROM)                                         \
+    X(T, default_delay_seconds, SETTING, default_delay_ns, 0, "default delay", AD_NO_PROM)                             \
+    X(T, pool_size, COUNT, pool_size, 0, "pool size", AD_NO_PROM)                                                      \
+    X(T, pool_queue, COUNT, pool_queue, 0, "pool queue", AD_NO_PROM)                                                   \
+    X(T, stall_threshold_seconds, SETTING, stall_threshold_ns, 0, "stall threshold", AD_NO_PROM)                       \
+    X(T, watchdog_seconds, SETTING_OR_OFF, watchdog_ns, 0, "watchdog", AD_NO_PROM)                                     \
+    X(T, max_connections, COUNT, max_connections, 0, "max connections", AD_NO_PROM)                                    \
+    X(T, max_waiting, COUNT, max_waiting, 0, "max waiting", AD_NO_PROM)                                                \
+    X(T, header_timeout_seconds, SETTING, header_timeout_ns, 0, "header timeout", AD_NO_PROM)                          \
+    X(T, idle_timeout_seconds, SETTING, idle_timeout_ns, 0, "idle timeout", AD_NO_PROM)
 
-#define AD_STATS_OFFLOAD(X)                                                                                            \
-    X(busy, COUNT, busy, 0, "busy", AD_PROM("asyncdemo_offload_busy", gauge, "Offload workers sleeping now."))         \
-    X(queued, COUNT, queued, 0, "queued",                                                                              \
+#define AD_STATS_OFFLOAD(X, T)                                                                                         \
+    X(T, busy, COUNT, busy, 0, "busy", AD_PROM("asyncdemo_offload_busy", gauge, "Offload workers sleeping now."))      \
+    X(T, queued, COUNT, queued, 0, "queued",                                                                           \
       AD_PROM("asyncdemo_offload_queued", gauge, "Offload jobs waiting for a worker."))
 
-#define AD_STATS_CONNECTIONS(X)                                                                                        \
-    X(open, GAUGE, open, 1, "open", AD_PROM("asyncdemo_connections_open", gauge, "Client connections open now."))      \
-    X(total, COUNT, total, 1, "total",                                                                                 \
+#define AD_STATS_CONNECTIONS(X, T)                                                                                     \
+    X(T, open, GAUGE, open, 1, "open", AD_PROM("asyncdemo_connections_open", gauge, "Client connections open now."))   \
+    X(T, total, COUNT, total, 1, "total",                                                                              \
       AD_PROM("asyncdemo_connections_total", counter, "Client connections accepted."))                                 \
-    X(refused, COUNT, refused, 0, "refused",                                                                           \
+    X(T, refused, COUNT, refused, 0, "refused",                                                                        \
       AD_PROM("asyncdemo_connections_refused_total", counter,                                                          \
               "Client connections refused with 503 because max-connections were open."))
 
-#define AD_STATS_LOOP(X)                                                                                               \
-    X(lag_seconds, SECONDS, lag_ns, 1, "lag",                                                                          \
+#define AD_STATS_LOOP(X, T)                                                                                            \
+    X(T, lag_seconds, SECONDS, lag_ns, 1, "lag",                                                                       \
       AD_PROM("asyncdemo_loop_lag_seconds", gauge, "Lateness of the last loop probe tick (max over threads)."))        \
-    X(ticks, COUNT, ticks, 0, "ticks", AD_PROM("asyncdemo_loop_ticks_total", counter, "Loop probe ticks."))            \
-    X(stalls, COUNT, stalls, 1, "stalls",                                                                              \
+    X(T, ticks, COUNT, ticks, 0, "ticks", AD_PROM("asyncdemo_loop_ticks_total", counter, "Loop probe ticks."))         \
+    X(T, stalls, COUNT, stalls, 1, "stalls",                                                                           \
       AD_PROM("asyncdemo_loop_stalls_total", counter, "Probe ticks later than the stall threshold."))                  \
-    X(stalled_seconds, SECONDS, stalled_total_ns, 1, "stalled",                                                        \
+    X(T, stalled_seconds, SECONDS, stalled_total_ns, 1, "stalled",                                                     \
       AD_PROM("asyncdemo_loop_stalled_seconds_total", counter, "Sum of the stalled ticks' lateness."))                 \
-    X(longest_stall_seconds, SECONDS, longest_stall_ns, 1, "longest",                                                  \
+    X(T, longest_stall_seconds, SECONDS, longest_stall_ns, 1, "longest",                                               \
       AD_PROM("asyncdemo_loop_longest_stall_seconds", gauge, "Longest loop stall seen."))                              \
-    X(longest_stall_endpoint, STR_OR_NULL, longest_stall_endpoint, 0, "in", AD_NO_PROM)                                \
-    X(longest_stall_wall, UTC_OR_NULL, longest_stall_wall_ns, 0, "at", AD_NO_PROM)
+    X(T, longest_stall_endpoint, STR_OR_NULL, longest_stall_endpoint, 0, "in", AD_NO_PROM)                             \
+    X(T, longest_stall_wall, UTC_OR_NULL, longest_stall_wall_ns, 0, "at", AD_NO_PROM)
 
 /* Each endpoint's object, under "endpoints" by the endpoint's name (endpoint_list.h); then "latency_seconds". */
-#define AD_STATS_ENDPOINT(X)                                                                                           \
-    X(requests, COUNT, requests, 1, "requests",                                                                        \
+#define AD_STATS_ENDPOINT(X, T)                                                                                        \
+    X(T, requests, COUNT, requests, 1, "requests",                                                                     \
       AD_PROM("asyncdemo_requests_total", counter, "Requests that arrived, by endpoint."))                             \
-    X(in_flight, GAUGE, in_flight, 1, "in flight",                                                                     \
+    X(T, in_flight, GAUGE, in_flight, 1, "in flight",                                                                  \
       AD_PROM("asyncdemo_requests_in_flight", gauge, "Requests arrived and not yet answered."))                        \
-    X(peak_in_flight, GAUGE, peak_in_flight, 1, "peak",                                                                \
+    X(T, peak_in_flight, GAUGE, peak_in_flight, 1, "peak",                                                             \
       AD_PROM("asyncdemo_requests_in_flight_peak", gauge,                                                              \
               "Most requests in flight at once (sum of per-thread peaks)."))                                           \
-    X(completed, COUNT, completed, 1, "done",                                                                          \
+    X(T, completed, COUNT, completed, 1, "done",                                                                       \
       AD_PROM("asyncdemo_requests_completed_total", counter, "Requests answered (any status), by endpoint."))          \
-    X(cancelled, COUNT, cancelled, 1, "cancelled",                                                                     \
+    X(T, cancelled, COUNT, cancelled, 1, "cancelled",                                                                  \
       AD_PROM("asyncdemo_requests_cancelled_total", counter, "Requests whose client went away before the answer."))    \
-    X(status_4xx, COUNT, status_4xx, 1, "4xx", AD_NO_PROM)                                                             \
-    X(status_5xx, COUNT, status_5xx, 1, "5xx", AD_NO_PROM)
+    X(T, status_4xx, COUNT, status_4xx, 1, "4xx", AD_NO_PROM)                                                          \
+    X(T, status_5xx, COUNT, status_5xx, 1, "5xx", AD_NO_PROM)
 
 /* An endpoint's "latency_seconds": min, mean, max and the percentiles of AD_STATS_PERCENTILES. */
-#define AD_STATS_LATENCY(X)                                                                                            \
-    X(min, SECONDS, min_ns, 1, "min", AD_NO_PROM)                                                                      \
-    X(mean, SECONDS, mean_ns, 1, "mean", AD_NO_PROM)                                                                   \
-    X(max, SECONDS, max_ns, 1, "max", AD_NO_PROM)                                                                      \
-    X(p50, SECONDS, p50_ns, 1, "p50", AD_NO_PROM)                                                                      \
-    X(p90, SECONDS, p90_ns, 1, "p90", AD_NO_PROM)                                                                      \
-    X(p99, SECONDS, p99_ns, 1, "p99", AD_NO_PROM)                                                                      \
-    X(p99_9, SECONDS, p99_9_ns, 1, "p99.9", AD_NO_PROM)
+#define AD_STATS_LATENCY(X, T)                                                                                         \
+    X(T, min, SECONDS, min_ns, 1, "min", AD_NO_PROM)                                                                   \
+    X(T, mean, SECONDS, mean_ns, 1, "mean", AD_NO_PROM)                                                                \
+    X(T, max, SECONDS, max_ns, 1, "max", AD_NO_PROM)                                                                   \
+    X(T, p50, SECONDS, p50_ns, 1, "p50", AD_NO_PROM)                                                                   \
+    X(T, p90, SECONDS, p90_ns, 1, "p90", AD_NO_PROM)                                                                   \
+    X(T, p99, SECONDS, p99_ns, 1, "p99", AD_NO_PROM)                                                                   \
+    X(T, p99_9, SECONDS, p99_9_ns, 1, "p99.9", AD_NO_PROM)
 
 /* P(MEMBER, PERCENT): which latency members are percentiles, and of what. */
 #define AD_STATS_PERCENTILES(P) P(p50_ns, 50) P(p90_ns, 90) P(p99_ns, 99) P(p99_9_ns, 99.9)
