@@ -5,7 +5,7 @@
  * (evloop, h2o context, timers, disconnect watcher, stats shard, response buffer), the server's shared
  * settings and counters, and the accounting of admission (max-connections, max-waiting), waits and
  * first requests that the drain reads. The process that creates and runs all this is server.h; the
- * endpoints that use it sit in between (endpoints.h).
+ * endpoints that use it sit in between (handlers.h).
  */
 #include <pthread.h>
 #include <stdatomic.h>

@@ -322,65 +322,53 @@ int ad_stats_format_json(const ad_stats_snapshot_t *snap, ad_jw_t *w)
 
 /* ---- /metrics: Prometheus text format 0.0.4 ---- */
 
-typedef ad_buf_t text_buf_t;
-
-static void put(text_buf_t *b, const char *s, size_t len)
-{
-    ad_buf_put(b, s, len);
-}
-
-static void put_str(text_buf_t *b, const char *s)
-{
-    ad_buf_puts(b, s);
-}
-
 /* A label value: backslash, double quote and newline escaped as the format requires. */
-static void put_label_value(text_buf_t *b, const char *s)
+static void put_label_value(ad_buf_t *b, const char *s)
 {
-    put(b, "\"", 1);
+    ad_buf_put(b, "\"", 1);
     for (const char *run = s;; s++) {
         if (*s != '\0' && *s != '\\' && *s != '"' && *s != '\n')
             continue;
-        put(b, run, (size_t)(s - run));
+        ad_buf_put(b, run, (size_t)(s - run));
         if (*s == '\0')
             break;
-        put(b, *s == '\n' ? "\\n" : *s == '"' ? "\\\"" : "\\\\", 2);
+        ad_buf_put(b, *s == '\n' ? "\\n" : *s == '"' ? "\\\"" : "\\\\", 2);
         run = s + 1;
     }
-    put(b, "\"", 1);
+    ad_buf_put(b, "\"", 1);
 }
 
-static void family(text_buf_t *b, const char *name, const char *type, const char *help)
+static void family(ad_buf_t *b, const char *name, const char *type, const char *help)
 {
-    put_str(b, "# HELP ");
-    put_str(b, name);
-    put(b, " ", 1);
-    put_str(b, help);
-    put_str(b, "\n# TYPE ");
-    put_str(b, name);
-    put(b, " ", 1);
-    put_str(b, type);
-    put(b, "\n", 1);
+    ad_buf_puts(b, "# HELP ");
+    ad_buf_puts(b, name);
+    ad_buf_put(b, " ", 1);
+    ad_buf_puts(b, help);
+    ad_buf_puts(b, "\n# TYPE ");
+    ad_buf_puts(b, name);
+    ad_buf_put(b, " ", 1);
+    ad_buf_puts(b, type);
+    ad_buf_put(b, "\n", 1);
 }
 
 /* name{endpoint="/x" without the closing brace, so callers can add labels. */
-static void sample_ep(text_buf_t *b, const char *name, ad_endpoint_t ep)
+static void sample_ep(ad_buf_t *b, const char *name, ad_endpoint_t ep)
 {
-    put_str(b, name);
-    put_str(b, "{endpoint=");
+    ad_buf_puts(b, name);
+    ad_buf_puts(b, "{endpoint=");
     put_label_value(b, ad_endpoint_name(ep));
 }
 
 /* "} N\n": closes the labels and writes the value. */
-static void end_u64(text_buf_t *b, uint64_t v)
+static void end_u64(ad_buf_t *b, uint64_t v)
 {
-    put(b, "} ", 2);
+    ad_buf_put(b, "} ", 2);
     ad_buf_u64(b, v);
-    put(b, "\n", 1);
+    ad_buf_put(b, "\n", 1);
 }
 
 /* A field's value as a Prometheus sample value. */
-static void put_value(text_buf_t *b, const void *section, const field_t *f)
+static void put_value(ad_buf_t *b, const void *section, const field_t *f)
 {
     if (f->kind == AD_STATS_KIND_COUNT)
         ad_buf_u64(b, u64_at(section, f->offset));
@@ -391,7 +379,7 @@ static void put_value(text_buf_t *b, const void *section, const field_t *f)
 }
 
 /* The per-endpoint counters that have a family, one family each, then the responses by status class. */
-static void prom_endpoint_counters(text_buf_t *b, const ad_endpoint_totals_t *tot)
+static void prom_endpoint_counters(ad_buf_t *b, const ad_endpoint_totals_t *tot)
 {
     for (size_t i = 0; i < NFIELDS(endpoint_fields); i++) {
         const field_t *f = &endpoint_fields[i];
@@ -400,18 +388,18 @@ static void prom_endpoint_counters(text_buf_t *b, const ad_endpoint_totals_t *to
         family(b, f->prom_name, f->prom_type, f->prom_help);
         for (int ep = 0; ep < AD_EP_COUNT; ep++) {
             sample_ep(b, f->prom_name, (ad_endpoint_t)ep);
-            put(b, "} ", 2);
+            ad_buf_put(b, "} ", 2);
             put_value(b, &tot[ep], f);
-            put(b, "\n", 1);
+            ad_buf_put(b, "\n", 1);
         }
     }
     family(b, "asyncdemo_responses_total", "counter", "Error responses by endpoint and status class.");
     for (int ep = 0; ep < AD_EP_COUNT; ep++) {
         sample_ep(b, "asyncdemo_responses_total", (ad_endpoint_t)ep);
-        put_str(b, ",class=\"4xx\"");
+        ad_buf_puts(b, ",class=\"4xx\"");
         end_u64(b, tot[ep].status_4xx);
         sample_ep(b, "asyncdemo_responses_total", (ad_endpoint_t)ep);
-        put_str(b, ",class=\"5xx\"");
+        ad_buf_puts(b, ",class=\"5xx\"");
         end_u64(b, tot[ep].status_5xx);
     }
 }
@@ -423,7 +411,7 @@ static const int64_t le_ns[] = {
 };
 #define NLE (sizeof(le_ns) / sizeof(le_ns[0]))
 
-static int prom_histogram(text_buf_t *b, const ad_stats_snapshot_t *snap)
+static int prom_histogram(ad_buf_t *b, const ad_stats_snapshot_t *snap)
 {
     family(b, "asyncdemo_request_duration_seconds", "histogram",
            "Time from a request's arrival at the handler to its answer, completed requests.");
@@ -447,18 +435,18 @@ static int prom_histogram(text_buf_t *b, const ad_stats_snapshot_t *snap)
         }
         for (size_t i = 0; i < NLE; i++) {
             sample_ep(b, "asyncdemo_request_duration_seconds_bucket", (ad_endpoint_t)ep);
-            put_str(b, ",le=\"");
+            ad_buf_puts(b, ",le=\"");
             ad_buf_seconds_exact(b, le_ns[i]);
-            put(b, "\"", 1);
+            ad_buf_put(b, "\"", 1);
             end_u64(b, le[i]);
         }
         sample_ep(b, "asyncdemo_request_duration_seconds_bucket", (ad_endpoint_t)ep);
-        put_str(b, ",le=\"+Inf\"");
+        ad_buf_puts(b, ",le=\"+Inf\"");
         end_u64(b, count);
         sample_ep(b, "asyncdemo_request_duration_seconds_sum", (ad_endpoint_t)ep);
-        put(b, "} ", 2);
+        ad_buf_put(b, "} ", 2);
         ad_buf_seconds_exact(b, (int64_t)llround(sum.sum));
-        put(b, "\n", 1);
+        ad_buf_put(b, "\n", 1);
         sample_ep(b, "asyncdemo_request_duration_seconds_count", (ad_endpoint_t)ep);
         end_u64(b, count);
     }
@@ -466,21 +454,21 @@ static int prom_histogram(text_buf_t *b, const ad_stats_snapshot_t *snap)
 }
 
 /* The fields of a section that have a family: one unlabelled sample each. */
-static void prom_section(text_buf_t *b, const void *section, const field_t *fields, size_t n)
+static void prom_section(ad_buf_t *b, const void *section, const field_t *fields, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         const field_t *f = &fields[i];
         if (f->prom_name == NULL)
             continue;
         family(b, f->prom_name, f->prom_type, f->prom_help);
-        put_str(b, f->prom_name);
-        put(b, " ", 1);
+        ad_buf_puts(b, f->prom_name);
+        ad_buf_put(b, " ", 1);
         put_value(b, section, f);
-        put(b, "\n", 1);
+        ad_buf_put(b, "\n", 1);
     }
 }
 
-static void prom_process(text_buf_t *b, const ad_stats_snapshot_t *snap)
+static void prom_process(ad_buf_t *b, const ad_stats_snapshot_t *snap)
 {
     const ad_stats_info_t *info = &snap->info;
     ad_loop_stats_t loop;
@@ -488,9 +476,9 @@ static void prom_process(text_buf_t *b, const ad_stats_snapshot_t *snap)
     ad_stats_connections_t conn;
 
     family(b, "asyncdemo_build_info", "gauge", "Always 1; the version as a label.");
-    put_str(b, "asyncdemo_build_info{version=");
+    ad_buf_puts(b, "asyncdemo_build_info{version=");
     put_label_value(b, info->top.version ? info->top.version : "");
-    put_str(b, "} 1\n");
+    ad_buf_puts(b, "} 1\n");
     prom_section(b, &info->top, top_fields, NFIELDS(top_fields));
     ad_stats_loop_totals(snap, &loop);
     loop_view(&loop, &lv);
