@@ -14,6 +14,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "endpoint_list.h"
 #include "test_config_fixtures.h"
 
 #ifndef AD_EXAMPLE_CONF
@@ -403,6 +404,17 @@ static void test_cli_flags(void **state)
     assert_int_equal(CLI("--threads=0", "--version", "--help"), 0); /* help wins, bad values ignored */
     assert_int_equal(action, AD_CLI_HELP);
     assert_non_null(strstr(ad_cli_usage(), "--listen ADDR:PORT"));
+    /* every endpoint of the list, as --help shows it, and the list's end */
+    const char *paths[] = {
+#define AD_X(id, path, match, ...) AD_ENDPOINT_USAGE_##match(path),
+        AD_ENDPOINTS(AD_X)
+#undef AD_X
+    };
+    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+        if (strstr(ad_cli_usage(), paths[i]) == NULL)
+            fail_msg("--help does not name %s", paths[i]);
+    assert_non_null(strstr(ad_cli_usage(), "/delay/{n}"));
+    assert_non_null(strstr(ad_cli_usage(), "/healthz.\n"));
 }
 
 static void test_cli_errors(void **state)

@@ -187,6 +187,15 @@ static void expect_str(const json_t *obj, const char *key, const char *want)
     assert_string_equal(json_string_value(v), want);
 }
 
+/* The /stats document of snap as text (free it). */
+static char *format_text(void)
+{
+    ad_jw_t w;
+    ad_jw_init(&w, 256);
+    assert_int_equal(ad_stats_format_json(&snap, &w), 0);
+    return w.buf;
+}
+
 static json_t *format_and_parse(void)
 {
     ad_jw_t w;
@@ -429,6 +438,26 @@ static void test_json_config_follows_reload(void **state)
     assert_true(config_value("idle_timeout_seconds") == 1.5);
 }
 
+/* Every member of the config section reaches the document: the kept object is keyed by the whole struct. */
+static void test_json_config_every_member(void **state)
+{
+    (void)state;
+    ad_stats_info_t save = snap.info;
+    char *before = format_text();
+    for (size_t off = 0; off < sizeof(ad_stats_config_t); off += sizeof(int64_t)) {
+        int64_t v;
+        memcpy(&v, (char *)&snap.info.config + off, sizeof(v));
+        v += 1000000; /* 1 ms as ns, 10^6 as a count: either shows */
+        memcpy((char *)&snap.info.config + off, &v, sizeof(v));
+        char *after = format_text();
+        if (strcmp(before, after) == 0)
+            fail_msg("config member at offset %zu changed, /stats did not", off);
+        free(after);
+        snap.info = save;
+    }
+    free(before);
+}
+
 /* ---- Prometheus ---- */
 
 /* The exposition of snap, malloc'd (free it); NULL when the formatter failed. */
@@ -639,6 +668,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_json_document, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_no_stall_and_escaping, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_config_follows_reload, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_config_every_member, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_reuse_follows_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prometheus_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prometheus_histograms, setup, teardown),
