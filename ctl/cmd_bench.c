@@ -120,17 +120,10 @@ int ad_bench_execute(ad_bench_opts_t *o, const char *heading)
     return ad_cmd_runs_end(&r, rc, o->json ? ad_json_options_bench(o) : NULL, report_end);
 }
 
-static int parse(int argc, char **argv, void *o, char *err, size_t errlen)
-{
-    return ad_ctl_parse_bench(argc, argv, o, err, errlen);
-}
-
-static int execute(void *o)
+/* The subcommand run on its own: no heading. */
+static int run(ad_bench_opts_t *o)
 {
     return ad_bench_execute(o, NULL);
 }
 
-int ad_cmd_bench(int argc, char **argv)
-{
-    return ad_cmd_main(argc, argv, AD_CMD_BENCH, sizeof(ad_bench_opts_t), parse, execute);
-}
+AD_CMD_ENTRY(ad_cmd_bench, AD_CMD_BENCH, ad_bench_opts_t, ad_ctl_parse_bench, run)

@@ -23,6 +23,21 @@ int ad_cmd_parse_outcome(int parsed, ad_ctl_command_t cmd, const char *err);
  */
 int ad_cmd_main(int argc, char **argv, ad_ctl_command_t cmd, size_t opts_size,
                 int (*parse)(int argc, char **argv, void *opts, char *err, size_t errlen), int (*execute)(void *opts));
+/* Defines the subcommand's entry point `int fn(int argc, char **argv)` through ad_cmd_main, from its typed
+ * parser (ad_ctl_parse_*) and its run (int run_fn(opts_t *)). */
+#define AD_CMD_ENTRY(fn, cmd, opts_t, parse_fn, run_fn)                                                                \
+    static int fn##_parse(int argc, char **argv, void *o, char *err, size_t errlen)                                    \
+    {                                                                                                                  \
+        return parse_fn(argc, argv, (opts_t *)o, err, errlen);                                                         \
+    }                                                                                                                  \
+    static int fn##_run(void *o)                                                                                       \
+    {                                                                                                                  \
+        return run_fn((opts_t *)o);                                                                                    \
+    }                                                                                                                  \
+    int fn(int argc, char **argv)                                                                                      \
+    {                                                                                                                  \
+        return ad_cmd_main(argc, argv, cmd, sizeof(opts_t), fn##_parse, fn##_run);                                     \
+    }
 
 /* Where the report goes: stdout, or the --output file (opened for writing). */
 typedef struct ad_cmd_output {

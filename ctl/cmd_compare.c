@@ -446,17 +446,10 @@ int ad_compare_execute(const ad_compare_opts_t *o, const char *heading)
     return ad_cmd_runs_end(&r, rc, o->json ? ad_json_options_compare(o) : NULL, report_end);
 }
 
-static int parse(int argc, char **argv, void *o, char *err, size_t errlen)
-{
-    return ad_ctl_parse_compare(argc, argv, o, err, errlen);
-}
-
-static int execute(void *o)
+/* The subcommand run on its own: no heading. */
+static int run(ad_compare_opts_t *o)
 {
     return ad_compare_execute(o, NULL);
 }
 
-int ad_cmd_compare(int argc, char **argv)
-{
-    return ad_cmd_main(argc, argv, AD_CMD_COMPARE, sizeof(ad_compare_opts_t), parse, execute);
-}
+AD_CMD_ENTRY(ad_cmd_compare, AD_CMD_COMPARE, ad_compare_opts_t, ad_ctl_parse_compare, run)

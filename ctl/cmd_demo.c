@@ -46,17 +46,4 @@ done:
     return rc;
 }
 
-static int parse(int argc, char **argv, void *o, char *err, size_t errlen)
-{
-    return ad_ctl_parse_demo(argc, argv, o, err, errlen);
-}
-
-static int execute(void *o)
-{
-    return demo_execute(o);
-}
-
-int ad_cmd_demo(int argc, char **argv)
-{
-    return ad_cmd_main(argc, argv, AD_CMD_DEMO, sizeof(ad_demo_opts_t), parse, execute);
-}
+AD_CMD_ENTRY(ad_cmd_demo, AD_CMD_DEMO, ad_demo_opts_t, ad_ctl_parse_demo, demo_execute)

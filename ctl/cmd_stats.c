@@ -151,17 +151,4 @@ static int stats_execute(const ad_stats_opts_t *o)
     return rc;
 }
 
-static int parse(int argc, char **argv, void *o, char *err, size_t errlen)
-{
-    return ad_ctl_parse_stats(argc, argv, o, err, errlen);
-}
-
-static int execute(void *o)
-{
-    return stats_execute(o);
-}
-
-int ad_cmd_stats(int argc, char **argv)
-{
-    return ad_cmd_main(argc, argv, AD_CMD_STATS, sizeof(ad_stats_opts_t), parse, execute);
-}
+AD_CMD_ENTRY(ad_cmd_stats, AD_CMD_STATS, ad_stats_opts_t, ad_ctl_parse_stats, stats_execute)

@@ -53,6 +53,14 @@ void ad_engine_global_cleanup(void)
 
 /* ---- what the backends call ---- */
 
+void *ad_ew_impl_new(ad_engine_worker_t *w, size_t size)
+{
+    w->impl = calloc(1, size);
+    if (w->impl == NULL)
+        snprintf(w->err, sizeof(w->err), "out of memory");
+    return w->impl;
+}
+
 bool ad_ew_stopping(const ad_engine_worker_t *w)
 {
     return ad_engine_stop_requested() || atomic_load_explicit(&w->sh->a_abort, memory_order_relaxed);

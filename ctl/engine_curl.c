@@ -88,12 +88,9 @@ static void curl_teardown(ad_engine_worker_t *w)
 
 static int curl_setup(ad_engine_worker_t *w)
 {
-    curl_loop_t *c = calloc(1, sizeof(*c));
-    if (c == NULL) {
-        snprintf(w->err, sizeof(w->err), "out of memory");
+    curl_loop_t *c = ad_ew_impl_new(w, sizeof(*c));
+    if (c == NULL)
         return -1;
-    }
-    w->impl = c;
     c->n = w->conns;
     c->curl_deadline = -1;
     c->epfd = epoll_create1(EPOLL_CLOEXEC);

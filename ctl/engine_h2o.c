@@ -150,12 +150,9 @@ static void h2o_teardown(ad_engine_worker_t *w)
 
 static int h2o_setup(ad_engine_worker_t *w)
 {
-    h2o_backend_t *b = calloc(1, sizeof(*b));
-    if (b == NULL) {
-        snprintf(w->err, sizeof(w->err), "out of memory");
+    h2o_backend_t *b = ad_ew_impl_new(w, sizeof(*b));
+    if (b == NULL)
         return -1;
-    }
-    w->impl = b;
     b->w = w;
     b->n = w->conns;
     if (setup_target(b, w->plan, w->err, sizeof(w->err)) != 0)

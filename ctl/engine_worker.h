@@ -72,6 +72,9 @@ struct ad_engine_worker {
     char err[256];
 };
 
+/* A backend's state for w, zeroed and kept in w->impl; NULL with w->err set when out of memory. */
+void *ad_ew_impl_new(ad_engine_worker_t *w, size_t size);
+
 /* The loop wakes at least this often, to notice a stop request. */
 #define AD_EW_WAKE_MAX_NS (100 * INT64_C(1000000))
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 #include "clock.h"
+#include "sockaddr.h"
 
 /* A refused connection answers at once; this bounds a silent (filtered) host. */
 #define PROBE_TIMEOUT_MAX_NS (10 * AD_NS_PER_SEC)
@@ -43,21 +44,12 @@ static void pin_address(const ad_url_t *u, CURL *easy, ad_target_t *t)
     char *ip = NULL;
     if (curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &ip) != CURLE_OK || ip == NULL || ip[0] == '\0')
         return;
-    struct sockaddr_in *v4 = (struct sockaddr_in *)&t->address.sa;
-    struct sockaddr_in6 *v6a = (struct sockaddr_in6 *)&t->address.sa;
-    if (inet_pton(AF_INET, ip, &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons(u->port);
-        t->address.len = sizeof(*v4);
-    } else if (inet_pton(AF_INET6, ip, &v6a->sin6_addr) == 1) {
-        v6a->sin6_family = AF_INET6;
-        v6a->sin6_port = htons(u->port);
-        t->address.len = sizeof(*v6a);
-    }
+    bool v6 = strchr(ip, ':') != NULL;
+    if (ad_sockaddr_set(&t->address.sa, &t->address.len, v6 ? AF_INET6 : AF_INET, ip, u->port) != 0)
+        t->address.len = 0;
     if (is_address(u->host))
         return;
     char entry[AD_CTL_HOST_MAX + 80];
-    bool v6 = strchr(ip, ':') != NULL;
     snprintf(entry, sizeof(entry), "%s:%u:%s%s%s", u->host, (unsigned)u->port, v6 ? "[" : "", ip, v6 ? "]" : "");
     t->resolve = curl_slist_append(NULL, entry);
 }

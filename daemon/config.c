@@ -12,6 +12,7 @@
 #include "duration.h"
 #include "endpoint_list.h"
 #include "fail.h"
+#include "sockaddr.h"
 #include "log.h"
 
 #define AD_CONFIG_MAX_FILE (1024 * 1024) /* a config file is a few hundred bytes; refuse anything huge */
@@ -163,29 +164,16 @@ int ad_listen_addr_parse(const char *text, ad_listen_addr_t *out, char *err, siz
         strcpy(host, "127.0.0.1");
 
     memset(out, 0, sizeof(*out));
-    if (v6) {
-        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->addr;
-        if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1) {
-            ad_fail(err, errlen, "'%s': not a numeric IPv6 address", shown);
-            return -1;
-        }
-        sin6->sin6_family = AF_INET6;
-        sin6->sin6_port = htons(port);
-        out->addrlen = sizeof(*sin6);
-        inet_ntop(AF_INET6, &sin6->sin6_addr, norm, sizeof(norm));
-        snprintf(out->text, sizeof(out->text), "[%s]:%u", norm, (unsigned)port);
-    } else {
-        struct sockaddr_in *sin = (struct sockaddr_in *)&out->addr;
-        if (inet_pton(AF_INET, host, &sin->sin_addr) != 1) {
-            ad_fail(err, errlen, "'%s': host must be a numeric IPv4 address or [IPv6] (no names)", shown);
-            return -1;
-        }
-        sin->sin_family = AF_INET;
-        sin->sin_port = htons(port);
-        out->addrlen = sizeof(*sin);
-        inet_ntop(AF_INET, &sin->sin_addr, norm, sizeof(norm));
-        snprintf(out->text, sizeof(out->text), "%s:%u", norm, (unsigned)port);
-    }
+    if (ad_sockaddr_set(&out->addr, &out->addrlen, v6 ? AF_INET6 : AF_INET, host, port) != 0)
+        return ad_fail(err, errlen,
+                       v6 ? "'%s': not a numeric IPv6 address"
+                          : "'%s': host must be a numeric IPv4 address or [IPv6] (no names)",
+                       shown);
+    /* the address as the kernel will report it: "[::1]:8000", "127.0.0.1:8000" */
+    const void *ip = v6 ? (const void *)&((struct sockaddr_in6 *)&out->addr)->sin6_addr
+                        : (const void *)&((struct sockaddr_in *)&out->addr)->sin_addr;
+    inet_ntop(v6 ? AF_INET6 : AF_INET, ip, norm, sizeof(norm));
+    snprintf(out->text, sizeof(out->text), v6 ? "[%s]:%u" : "%s:%u", norm, (unsigned)port);
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "watch_fd.h"
 
 #define INITIAL_SLOTS 1024
 #define EVENTS_PER_CALL 64
@@ -47,9 +48,7 @@ int ad_disconnect_init(ad_disconnect_t *d, h2o_evloop_t *loop, ad_disconnect_cb 
     d->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (d->epfd < 0)
         return -1;
-    d->sock = h2o_evloop_socket_create(loop, d->epfd, H2O_SOCKET_FLAG_DONT_READ);
-    d->sock->data = d;
-    h2o_socket_read_start(d->sock, on_epoll_readable);
+    d->sock = ad_watch_fd(loop, d->epfd, d, on_epoll_readable);
     return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "watch_fd.h"
 
 static void handled_set(sigset_t *set)
 {
@@ -60,8 +61,6 @@ int ad_signals_start(ad_signals_t *sig, h2o_evloop_t *loop)
     sig->fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
     if (sig->fd < 0)
         return -1;
-    sig->sock = h2o_evloop_socket_create(loop, sig->fd, H2O_SOCKET_FLAG_DONT_READ);
-    sig->sock->data = sig;
-    h2o_socket_read_start(sig->sock, on_signal);
+    sig->sock = ad_watch_fd(loop, sig->fd, sig, on_signal);
     return 0;
 }

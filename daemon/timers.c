@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "watch_fd.h"
 
 static void arm(ad_timers_t *t, int64_t deadline_ns)
 {
@@ -67,9 +68,7 @@ int ad_timers_init(ad_timers_t *t, h2o_evloop_t *loop)
     t->fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     if (t->fd < 0)
         return -1;
-    t->sock = h2o_evloop_socket_create(loop, t->fd, H2O_SOCKET_FLAG_DONT_READ);
-    t->sock->data = t;
-    h2o_socket_read_start(t->sock, on_timerfd_readable);
+    t->sock = ad_watch_fd(loop, t->fd, t, on_timerfd_readable);
     return 0;
 }
 
