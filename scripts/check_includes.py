@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Fails when the project's own includes form a cycle between modules.
+"""Fails when the project's own includes form a cycle between modules, or between folders.
 
 A module is a source file without its extension (daemon/loop.c and daemon/loop.h are one module); module A
 depends on module B when a file of A has `#include "b.h"` and b.h is found beside A's file or in one of
-the folders given. Any cycle (A -> B -> ... -> A) means the layers are not layers: printed, exit 1.
+the folders given. Any cycle (A -> B -> ... -> A) means the layers are not layers: printed, exit 1. The
+same holds one level up: a folder depends on another when one of its modules does (daemon/core must not
+include from daemon/http while daemon/http includes from daemon/core).
 
 Usage: check_includes.py DIR...   (each DIR is searched recursively; headers resolve within all of them)
 """
@@ -81,6 +83,16 @@ def main(argv):
     cycle = find_cycle(edges)
     if cycle:
         print("include cycle: " + " -> ".join(cycle))
+        return 1
+    folders = {}
+    for a, targets in edges.items():
+        for b in targets:
+            fa, fb = os.path.dirname(a), os.path.dirname(b)
+            if fa != fb:
+                folders.setdefault(fa, set()).add(fb)
+    cycle = find_cycle(folders)
+    if cycle:
+        print("include cycle between folders: " + " -> ".join(cycle))
         return 1
     modules = set(edges) | {b for targets in edges.values() for b in targets}
     print(f"no include cycle among {len(modules)} modules")

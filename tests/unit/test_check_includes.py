@@ -46,6 +46,14 @@ class CheckIncludesTest(unittest.TestCase):
             self.assertEqual(rc, 1, out)
             self.assertRegex(out, r"include cycle: .*a -> .*b -> .*c -> .*a")
 
+    def test_folders_fail(self):
+        # no module cycle, but core includes from app while app includes from core
+        with tree({"core/a.h": "", "core/b.c": '#include "c.h"\n', "app/c.h": "",
+                   "app/d.c": '#include "a.h"\n'}) as d:
+            rc, out = run(os.path.join(d, "core"), os.path.join(d, "app"))
+            self.assertEqual(rc, 1, out)
+            self.assertIn("include cycle between folders", out)
+
     def test_two_headers_fail(self):
         with tree({"x/p.h": '#include "q.h"\n', "x/q.h": '#  include "p.h"\n'}) as d:
             rc, out = run(d)
