@@ -51,7 +51,8 @@ static void account(mode_ctx_t *m, const ad_request_record_t *rec, uint64_t byte
     ad_run_result_add(m->r, rec);
     m->r->bytes_received += bytes;
     if (rec->error != AD_ERR_NONE && m->r->first_error[0] == '\0' && errmsg != NULL)
-        snprintf(m->r->first_error, sizeof(m->r->first_error), "%s", errmsg);
+        /* the report's one-line summary: a longer message is cut at the field's size on purpose */
+        snprintf(m->r->first_error, sizeof(m->r->first_error), "%.*s", (int)sizeof(m->r->first_error) - 1, errmsg);
     if (rec->done_ns > m->r->elapsed_ns)
         m->r->elapsed_ns = rec->done_ns;
 }

@@ -20,7 +20,7 @@ static int demo_execute(const ad_demo_opts_t *d)
     }
     ad_demo_compare_opts(d, c);
     ad_demo_bench_opts(d, b);
-    char delay[32], heading[1024 + 256];
+    char delay[32], heading[AD_CTL_URL_TEXT_MAX + 256]; /* the URL and the text around it */
     ad_duration_format(d->delay_ns, delay, sizeof(delay));
 
     snprintf(heading, sizeof(heading),

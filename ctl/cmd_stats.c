@@ -22,7 +22,7 @@ static int fetch(ad_transfer_t *t, const ad_stats_opts_t *o, char *why, size_t w
 {
     CURLcode rc = ad_transfer_perform(t, 1, ad_mono_ns());
     if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST) {
-        char authority[AD_CTL_HOST_MAX + 16];
+        char authority[AD_CTL_AUTHORITY_MAX];
         ad_url_authority(&o->target, authority, sizeof(authority));
         ad_target_unreachable_message(authority, ad_host_is_loopback(o->target.host), curl_easy_strerror(rc), why,
                                       whylen);

@@ -177,7 +177,7 @@ int ad_url_authority(const ad_url_t *u, char *buf, size_t size)
 
 int ad_url_format(const ad_url_t *u, char *buf, size_t size)
 {
-    char auth[AD_CTL_HOST_MAX + 16];
+    char auth[AD_CTL_AUTHORITY_MAX];
     if (u->port == (u->https ? 443 : 80)) /* the scheme's port is left out, as people write it */
         snprintf(auth, sizeof(auth), u->ipv6 ? "[%s]" : "%s", u->host);
     else
@@ -719,7 +719,7 @@ int ad_bench_endpoint_url(const ad_bench_opts_t *o, size_t i, char *buf, size_t 
     if (i >= o->nendpoints)
         return snprintf(buf, size, "%s", "");
     const char *ep = o->endpoints[i];
-    char auth[AD_CTL_URL_MAX + AD_CTL_HOST_MAX + 16];
+    char auth[AD_CTL_URL_TEXT_MAX];
     ad_url_t host = o->base;
     snprintf(host.path, sizeof(host.path), "%s", "");
     ad_url_format(&host, auth, sizeof(auth)); /* "http://host:port" */

@@ -27,8 +27,12 @@ __attribute__((format(printf, 3, 4))) int ad_ctl_fail(char *err, size_t errlen, 
 #define AD_CTL_PARSE_HELP 1   /* --help / -h: print ad_ctl_usage() and exit 0 */
 #define AD_CTL_PARSE_ERROR -1 /* err holds "flag: reason"; print it and the usage, exit 64 */
 
-#define AD_CTL_URL_MAX 1024
+#define AD_CTL_URL_MAX 1024 /* a URL as given, and ad_url_t's path; longer canonical forms are refused */
 #define AD_CTL_HOST_MAX 256
+/* "[host]:port" as ad_url_authority writes it, and any URL ad_url_format writes: a URL derived from a parsed
+ * one (/stats added, the scheme's port spelled out) may be longer than AD_CTL_URL_MAX and is never cut. */
+#define AD_CTL_AUTHORITY_MAX (AD_CTL_HOST_MAX + 16)
+#define AD_CTL_URL_TEXT_MAX (sizeof("https://") - 1 + AD_CTL_AUTHORITY_MAX + AD_CTL_URL_MAX)
 #define AD_CTL_ENDPOINTS_MAX 8
 #define AD_CTL_ENDPOINT_MAX 256
 #define AD_CTL_PATH_MAX 4096
@@ -84,7 +88,7 @@ int ad_bench_engine_from_name(const char *s, ad_bench_engine_t *e);
 const char *ad_bench_engine_name(ad_bench_engine_t e); /* "auto" ... */
 
 typedef struct ad_bench_opts {
-    char url[AD_CTL_URL_MAX]; /* canonical base URL (ad_url_format of base) */
+    char url[AD_CTL_URL_TEXT_MAX]; /* canonical base URL (ad_url_format of base) */
     ad_url_t base;
     /* Paths (with an optional query) requested in turn, one run each. Default: /blocking,
      * /non-blocking, /offload; or the --url's own path when it has one and no --endpoint is given. */
@@ -112,7 +116,7 @@ typedef struct ad_bench_opts {
 } ad_bench_opts_t;
 
 typedef struct ad_compare_opts {
-    char url[AD_CTL_URL_MAX]; /* canonical: positional URL, or --url; default AD_CTL_DEFAULT_COMPARE_URL */
+    char url[AD_CTL_URL_TEXT_MAX]; /* canonical: positional URL, or --url; default AD_CTL_DEFAULT_COMPARE_URL */
     ad_url_t target;
     uint64_t n;                             /* requests per mode, default 5 */
     ad_compare_mode_t modes[AD_MODE_COUNT]; /* in the order given; default all four */
@@ -128,7 +132,7 @@ typedef struct ad_compare_opts {
 } ad_compare_opts_t;
 
 typedef struct ad_stats_opts {
-    char url[AD_CTL_URL_MAX]; /* the /stats URL: the given URL, with /stats as path when it had none */
+    char url[AD_CTL_URL_TEXT_MAX]; /* the /stats URL: the given URL, with /stats as path when it had none */
     ad_url_t target;
     bool json;           /* print the raw document */
     bool watch;          /* refresh every interval until interrupted */
@@ -138,7 +142,7 @@ typedef struct ad_stats_opts {
 } ad_stats_opts_t;
 
 typedef struct ad_demo_opts {
-    char url[AD_CTL_URL_MAX]; /* base URL */
+    char url[AD_CTL_URL_TEXT_MAX]; /* base URL */
     ad_url_t base;
     int64_t delay_ns;   /* default 2 s */
     uint64_t n;         /* requests per mode and endpoint, default 5 */

@@ -266,7 +266,8 @@ static void draw_process(line_t *l, const json_t *doc, const ad_stats_view_style
     char up[32];
     fmt_uptime(num(doc, "uptime_seconds"), up, sizeof(up));
     line_begin(l, l->out, width, "asyncdemod");
-    line_item(l, "%s%s%s", st->color ? BOLD : "", str(doc, "version"), st->color ? RESET : "");
+    const char *version = str(doc, "version"); /* required by ad_stats_view_check; never NULL into %s */
+    line_item(l, "%s%s%s", st->color ? BOLD : "", version != NULL ? version : "?", st->color ? RESET : "");
     line_item(l, "pid %.0f", num(doc, "pid"));
     if (has(doc, "threads"))
         line_item(l, "threads %.0f", num(doc, "threads"));

@@ -54,7 +54,7 @@ ad_target_status_t ad_target_probe(const ad_url_t *u, int64_t timeout_ns, ad_tar
 {
     memset(t, 0, sizeof(*t));
     ad_url_authority(u, t->authority, sizeof(t->authority));
-    char url[AD_CTL_URL_MAX + AD_CTL_HOST_MAX + 32];
+    char url[AD_CTL_URL_TEXT_MAX];
     ad_url_format(u, url, sizeof(url));
     if (timeout_ns <= 0 || timeout_ns > PROBE_TIMEOUT_MAX_NS)
         timeout_ns = PROBE_TIMEOUT_MAX_NS;

@@ -12,7 +12,7 @@
 #include "options.h"
 
 typedef struct ad_target {
-    char authority[AD_CTL_HOST_MAX + 16]; /* "127.0.0.1:8000" */
+    char authority[AD_CTL_AUTHORITY_MAX]; /* "127.0.0.1:8000" */
     struct curl_slist *resolve;           /* "host:port:address", or NULL when the host is an address */
 } ad_target_t;
 
