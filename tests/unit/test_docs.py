@@ -10,7 +10,8 @@ test follows flags and keys as they are added:
   - every config key is in docs/asyncdemod.conf.md, asyncdemod.conf(5) and packaging/asyncdemod.conf,
     and nothing else is; the daemon accepts every key any of them names;
   - each key is reloadable or restart-only alike in all of them (docs/asyncdemod.conf.md's table
-    is the reference; the reload itself is tested by tests/integration/test_signals.py).
+    is the reference; the reload itself is tested by tests/integration/test_signals.py);
+  - docs/asyncdemod.conf.md names the config path this build installs (as the built man page says).
 Usage: test_docs.py CTL DAEMON BUILT_MAN_DIR SOURCE_DIR
 """
 
@@ -180,6 +181,15 @@ class DocsTest(unittest.TestCase):
         for f in sorted(flags(conf_md, short=False) - helped):
             p.check(False, f"docs/asyncdemod.conf.md names {f}, which asyncdemod --help does not have")
         self.assertNone(p)
+
+    def test_config_path(self):
+        """The path this build installs the config to (asyncdemod.conf(5) as built) is the one the docs name."""
+        synopsis = man_sections(roff(os.path.join(MAN_DIR, "asyncdemod.conf.5"))).get("SYNOPSIS", "")
+        path = re.search(r"(/\S+/asyncdemod\.conf)\b", synopsis)
+        self.assertIsNotNone(path, f"no path in asyncdemod.conf(5)'s SYNOPSIS: {synopsis!r}")
+        conf_md = read(os.path.join(SRC, "docs", "asyncdemod.conf.md"))
+        self.assertTrue(f"`{path.group(1)}`" in conf_md,
+                        f"docs/asyncdemod.conf.md does not name {path.group(1)}, where this build installs the config")
 
     def documented_keys(self):
         """{document: {key: "reload" | "restart"}} as each document says."""
