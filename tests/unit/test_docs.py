@@ -11,7 +11,8 @@ test follows flags and keys as they are added:
     and nothing else is; the daemon accepts every key any of them names;
   - each key is reloadable or restart-only alike in all of them (docs/asyncdemod.conf.md's table
     is the reference; the reload itself is tested by tests/integration/test_signals.py);
-  - docs/asyncdemod.conf.md names the config path this build installs (as the built man page says).
+  - docs/asyncdemod.conf.md names the config path this build installs (as the built man page says);
+  - README.md and docs/ name no file outside the source tree, and every file they name is in it.
 Usage: test_docs.py CTL DAEMON BUILT_MAN_DIR SOURCE_DIR
 """
 
@@ -180,6 +181,28 @@ class DocsTest(unittest.TestCase):
                     f"docs/asyncdemod.conf.md does not name {f} or its key (asyncdemod --help has it)")
         for f in sorted(flags(conf_md, short=False) - helped):
             p.check(False, f"docs/asyncdemod.conf.md names {f}, which asyncdemod --help does not have")
+        self.assertNone(p)
+
+    def test_files_named_are_in_the_tree(self):
+        """README.md and docs/ stand on their own: every file they link or name by a relative path is in
+        this source tree (a clone has nothing beside it)."""
+        p = Problems()
+        root = os.path.realpath(SRC)
+        docs = [os.path.join(SRC, "README.md")] + sorted(
+            os.path.join(SRC, "docs", n) for n in os.listdir(os.path.join(SRC, "docs")) if n.endswith(".md"))
+        for doc in docs:
+            text = read(doc)
+            where = os.path.relpath(doc, SRC)
+            links = [(m, os.path.dirname(doc)) for m in re.findall(r"\]\(([^)#\s]+)", text)
+                     if not re.match(r"[a-z]+:", m)]
+            # `dir/file.ext` in code: relative to the tree's root, as the docs write them
+            named = re.findall(r"`(\.{0,2}/?[\w.-]+(?:/[\w.{}-]+)+\.(?:md|py|sh|c|h|in|cmake|conf|json|txt))`", text)
+            links += [(n, SRC) for n in named if not n.startswith("/")]
+            for target, base in links:
+                path = os.path.realpath(os.path.join(base, target))
+                p.check(path.startswith(root + os.sep), f"{where} names {target}, outside the source tree")
+                p.check(os.path.exists(path) or not path.startswith(root + os.sep),
+                        f"{where} names {target}, which is not in the source tree")
         self.assertNone(p)
 
     def test_config_path(self):
