@@ -183,6 +183,33 @@ class DocsTest(unittest.TestCase):
             p.check(False, f"docs/asyncdemod.conf.md names {f}, which asyncdemod --help does not have")
         self.assertNone(p)
 
+    def test_example_command_lines(self):
+        """Every asyncdemoctl or asyncdemod command line the README, docs/ and man pages show uses flags the
+        program has."""
+        p = Problems()
+        helps = {cmd: help_flags(run(CTL, cmd, "--help")) for cmd in commands()}
+        helps[None] = help_flags(run(DAEMON, "--help"))
+        texts = [(os.path.join(SRC, "README.md"), read(os.path.join(SRC, "README.md")))]
+        texts += [(path, read(path)) for path in sorted(
+            os.path.join(SRC, "docs", n) for n in os.listdir(os.path.join(SRC, "docs")) if n.endswith(".md"))]
+        texts += [(os.path.join(MAN_DIR, n), roff(os.path.join(MAN_DIR, n)))
+                  for n in ("asyncdemoctl.1", "asyncdemod.8", "asyncdemod.conf.5")]
+        # the program starts the command: at a line's start, after a backtick, a path's "/" or a "$ " prompt
+        # ("journalctl -u asyncdemod -x" is journalctl's)
+        start = r"(?:^|(?<=[`/])|(?<=\$ ))"
+        shown = re.compile(start + r"asyncdemoctl (" + "|".join(c for c in helps if c) + r")\b([^`|#\n]*)"
+                           r"|" + start + r"asyncdemod( [^`|#\n]*)", re.M)
+        seen = 0
+        for path, text in texts:
+            for m in shown.finditer(text):
+                cmd, rest = (m.group(1), m.group(2)) if m.group(1) else (None, m.group(3))
+                seen += 1
+                for f in sorted(flags(rest) - helps[cmd] - GLOBAL):
+                    p.check(False, f"{os.path.basename(path)}: '{m.group(0).strip()}': "
+                                   f"{'asyncdemoctl ' + cmd if cmd else 'asyncdemod'} has no {f}")
+        self.assertGreater(seen, 10, "hardly any command lines found: the pattern is broken")
+        self.assertNone(p)
+
     def test_files_named_are_in_the_tree(self):
         """README.md and docs/ stand on their own: every file they link or name by a relative path is in
         this source tree (a clone has nothing beside it)."""
