@@ -232,6 +232,44 @@ class DocsTest(unittest.TestCase):
                         f"{where} names {target}, which is not in the source tree")
         self.assertNone(p)
 
+    def test_config_defaults(self):
+        """Each key's default as asyncdemod --help gives it is the one docs/asyncdemod.conf.md's table, the
+        example config (its commented-out line) and asyncdemod.conf(5) ("(default X)", where it says so) give."""
+        p = Problems()
+        blocks, current = {}, None
+        for line in run(DAEMON, "--help").splitlines():
+            m = re.match(r"^\s+(--[\w-]+)", line)
+            if m:
+                current = m.group(1)
+                blocks[current] = line
+            elif current and line.startswith("        "):
+                blocks[current] += " " + line.strip()
+            else:
+                current = None
+        conf_md = read(os.path.join(SRC, "docs", "asyncdemod.conf.md"))
+        example = read(os.path.join(SRC, "packaging", "asyncdemod.conf"))
+        man5 = man_sections(roff(os.path.join(MAN_DIR, "asyncdemod.conf.5"))).get("KEYS", "")
+        man_items = {}
+        for item in re.split(r"^\.TP\s*$", man5, flags=re.M)[1:]:
+            m = re.match(r"\s*\.BI? +([a-z][a-z-]*)", item)
+            if m:
+                man_items[m.group(1)] = " ".join(item.split())
+        for key in daemon_keys():
+            m = re.search(r"\(default ([^)]+)\)", blocks.get("--" + key, ""))
+            if not m:
+                continue
+            default = m.group(1)
+            row = re.search(r"^\| `" + re.escape(key) + r"` \|[^|]*\| `([^`]*)` \|", conf_md, flags=re.M)
+            p.check(row is not None and row.group(1) == default,
+                    f"docs/asyncdemod.conf.md's table: {key} defaults to {row.group(1) if row else '?'}, "
+                    f"asyncdemod --help says {default}")
+            lines = re.findall(r"^#" + re.escape(key) + r" = (\S+)", example, flags=re.M)
+            p.check(default in lines, f"packaging/asyncdemod.conf: #{key} = {lines}, asyncdemod --help says {default}")
+            said = re.search(r"\(default ([^)]+)\)", man_items.get(key, ""))
+            p.check(said is None or said.group(1) == default,
+                    f"asyncdemod.conf(5): {key} (default {said.group(1) if said else ''}), asyncdemod --help says {default}")
+        self.assertNone(p)
+
     def test_config_path(self):
         """The path this build installs the config to (asyncdemod.conf(5) as built) is the one the docs name."""
         synopsis = man_sections(roff(os.path.join(MAN_DIR, "asyncdemod.conf.5"))).get("SYNOPSIS", "")
