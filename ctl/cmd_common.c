@@ -35,9 +35,19 @@ int ad_cmd_parse_outcome(int parsed, ad_ctl_command_t cmd, const char *err)
         fputs(ad_ctl_usage(cmd), stdout);
         return AD_CTL_EXIT_OK;
     }
-    ad_cmd_error("%s", err);
-    fputc('\n', stderr);
-    fputs(ad_ctl_usage(cmd), stderr);
+    return ad_cmd_usage_error(cmd, "%s", err);
+}
+
+int ad_cmd_usage_error(ad_ctl_command_t cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("asyncdemoctl: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    /* The reason and where to read more, as asyncdemod does: the whole help would bury the reason. */
+    const char *name = ad_ctl_command_name(cmd);
+    fprintf(stderr, "\nTry 'asyncdemoctl%s%s --help' for more information.\n", name[0] != '\0' ? " " : "", name);
     return AD_CTL_EXIT_USAGE;
 }
 

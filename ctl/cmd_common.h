@@ -13,8 +13,11 @@
 #include "results.h"
 #include "timeline.h"
 
-/* Parser result -> exit status: prints err and the usage (exit 64) or the help (exit 0); -1 to go on. */
+/* Parser result -> exit status: the usage error for err (exit 64) or the help (exit 0); -1 to go on. */
 int ad_cmd_parse_outcome(int parsed, ad_ctl_command_t cmd, const char *err);
+/* A usage error: "asyncdemoctl: <reason>" and "Try 'asyncdemoctl [COMMAND] --help' for more information."
+ * on stderr (COMMAND left out for AD_CMD_NONE / AD_CMD_HELP). Returns AD_CTL_EXIT_USAGE. */
+int ad_cmd_usage_error(ad_ctl_command_t cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Where the report goes: stdout, or the --output file (opened for writing). */
 typedef struct ad_cmd_output {

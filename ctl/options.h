@@ -25,7 +25,7 @@ __attribute__((format(printf, 3, 4))) int ad_ctl_fail(char *err, size_t errlen, 
 /* What the ad_ctl_parse_* functions return. */
 #define AD_CTL_PARSE_OK 0
 #define AD_CTL_PARSE_HELP 1   /* --help / -h: print ad_ctl_usage() and exit 0 */
-#define AD_CTL_PARSE_ERROR -1 /* err holds "flag: reason"; print it and the usage, exit 64 */
+#define AD_CTL_PARSE_ERROR -1 /* err holds "flag: reason"; print it and where the help is, exit 64 */
 
 #define AD_CTL_URL_MAX 1024
 #define AD_CTL_HOST_MAX 256
@@ -41,6 +41,8 @@ __attribute__((format(printf, 3, 4))) int ad_ctl_fail(char *err, size_t errlen, 
 typedef enum { AD_CMD_NONE = 0, AD_CMD_BENCH, AD_CMD_COMPARE, AD_CMD_STATS, AD_CMD_DEMO, AD_CMD_HELP } ad_ctl_command_t;
 /* "bench" "compare" "stats" "demo" "help" -> the command; anything else -> AD_CMD_NONE. */
 ad_ctl_command_t ad_ctl_command_from_name(const char *name);
+/* The subcommand's name ("bench"); "" for AD_CMD_NONE and AD_CMD_HELP (the overview's). */
+const char *ad_ctl_command_name(ad_ctl_command_t cmd);
 
 typedef enum { AD_COLOR_AUTO = 0, AD_COLOR_ALWAYS, AD_COLOR_NEVER } ad_color_mode_t;
 
