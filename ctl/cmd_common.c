@@ -136,7 +136,20 @@ int ad_cmd_check_target(const ad_url_t *u, int64_t timeout_ns, struct curl_slist
     }
     ad_target_free(&t);
     fprintf(stderr, "%s\n", msg);
-    return st == AD_TARGET_UNREACHABLE ? AD_CTL_EXIT_UNAVAILABLE : AD_CTL_EXIT_SOFTWARE;
+    return ad_cmd_target_exit(st);
+}
+
+int ad_cmd_target_exit(ad_target_status_t st)
+{
+    switch (st) {
+    case AD_TARGET_OK:
+        return AD_CTL_EXIT_OK;
+    case AD_TARGET_UNREACHABLE:
+        return AD_CTL_EXIT_UNAVAILABLE;
+    case AD_TARGET_FAILED:
+        break;
+    }
+    return AD_CTL_EXIT_SOFTWARE;
 }
 
 /* Whether results go to the journal: under systemd, or --journal. Sets the log target accordingly. */

@@ -3,6 +3,7 @@ usage), single failed requests (counted, report printed, exit 1), help and versi
 
 import json
 import re
+import socket
 
 import harness
 
@@ -49,6 +50,36 @@ class DaemonDownTest(harness.DaemonTestCase):
 
     def test_ipv6_loopback(self):
         self.assert_down(ctl("bench", "--url", f"http://[::1]:{self.port}"), authority=f"[::1]:{self.port}")
+
+
+class TlsToPlainPortTest(harness.SharedDaemonTestCase):
+    """https:// to the daemon's plain-HTTP port: the TLS handshake fails, so the target cannot be used.
+    Every subcommand says so in the same one line and exits 2 (stats once exited 1)."""
+
+    def test_every_subcommand(self):
+        https = f"https://127.0.0.1:{self.daemon.port}"
+        lines = set()
+        for args in (("stats", https), ("stats", "--json", https), ("stats", "--watch", https),
+                     ("bench", "--no-progress", https), ("compare", "-n", "1", f"{https}/delay/0"),
+                     ("demo", "--no-progress", https)):
+            with self.subTest(args=args):
+                proc = ctl(*args)
+                self.assertEqual(proc.returncode, EXIT_UNAVAILABLE, proc)
+                self.assertEqual(proc.stdout, "")
+                self.assertEqual(len(proc.stderr.splitlines()), 1, proc.stderr)
+                self.assertTrue(proc.stderr.startswith(f"cannot connect to 127.0.0.1:{self.daemon.port}: "),
+                                proc.stderr)
+                lines.add(proc.stderr)
+        self.assertEqual(len(lines), 1, f"the same failure is told the same way: {lines}")
+
+    def test_connected_but_no_answer(self):
+        """Connected, then no answer within --timeout: the answer failed (1), the target was reachable."""
+        with socket.socket() as srv:
+            srv.bind(("127.0.0.1", 0))
+            srv.listen(4)
+            proc = ctl("stats", "--timeout", "0.3", f"http://127.0.0.1:{srv.getsockname()[1]}")
+        self.assertEqual(proc.returncode, EXIT_FAILURE, proc)
+        self.assertRegex(proc.stderr, r"^GET http://127\.0\.0\.1:\d+/stats: timeout: ", proc.stderr)
 
 
 class UsageTest(harness.DaemonTestCase):
