@@ -67,26 +67,25 @@ int ad_report_seconds_to_ns(double s, int64_t *ns, const char **text)
     return 0;
 }
 
-size_t ad_report_format_seconds(double s, char *buf, size_t size)
+/* s through fmt when int64 nanoseconds hold it, else the out-of-range text. */
+static size_t format_checked(double s, size_t (*fmt)(int64_t ns, char *buf, size_t size), char *buf, size_t size)
 {
     int64_t ns;
     const char *text;
-    if (ad_report_seconds_to_ns(s, &ns, &text) != 0) {
-        int n = snprintf(buf, size, "%s", text);
-        return n < 0 ? 0 : (size_t)n;
-    }
-    return ad_report_format_latency(ns, buf, size);
+    if (ad_report_seconds_to_ns(s, &ns, &text) == 0)
+        return fmt(ns, buf, size);
+    int n = snprintf(buf, size, "%s", text);
+    return n < 0 ? 0 : (size_t)n;
+}
+
+size_t ad_report_format_seconds(double s, char *buf, size_t size)
+{
+    return format_checked(s, ad_report_format_latency, buf, size);
 }
 
 size_t ad_report_format_setting(double s, char *buf, size_t size)
 {
-    int64_t ns;
-    const char *text;
-    if (ad_report_seconds_to_ns(s, &ns, &text) != 0) {
-        int n = snprintf(buf, size, "%s", text);
-        return n < 0 ? 0 : (size_t)n;
-    }
-    return ad_duration_format(ns, buf, size);
+    return format_checked(s, ad_duration_format, buf, size);
 }
 
 static void format_rate(double rps, char *buf, size_t size)
