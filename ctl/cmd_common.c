@@ -35,9 +35,19 @@ int ad_cmd_parse_outcome(int parsed, ad_ctl_command_t cmd, const char *err)
         fputs(ad_ctl_usage(cmd), stdout);
         return AD_CTL_EXIT_OK;
     }
-    ad_cmd_error("%s", err);
-    fputc('\n', stderr);
-    fputs(ad_ctl_usage(cmd), stderr);
+    return ad_cmd_usage_error(cmd, "%s", err);
+}
+
+int ad_cmd_usage_error(ad_ctl_command_t cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("asyncdemoctl: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    /* The reason and where to read more, as asyncdemod does: the whole help would bury the reason. */
+    const char *name = ad_ctl_command_name(cmd);
+    fprintf(stderr, "\nTry 'asyncdemoctl%s%s --help' for more information.\n", name[0] != '\0' ? " " : "", name);
     return AD_CTL_EXIT_USAGE;
 }
 
@@ -126,7 +136,20 @@ int ad_cmd_check_target(const ad_url_t *u, int64_t timeout_ns, struct curl_slist
     }
     ad_target_free(&t);
     fprintf(stderr, "%s\n", msg);
-    return st == AD_TARGET_UNREACHABLE ? AD_CTL_EXIT_UNAVAILABLE : AD_CTL_EXIT_SOFTWARE;
+    return ad_cmd_target_exit(st);
+}
+
+int ad_cmd_target_exit(ad_target_status_t st)
+{
+    switch (st) {
+    case AD_TARGET_OK:
+        return AD_CTL_EXIT_OK;
+    case AD_TARGET_UNREACHABLE:
+        return AD_CTL_EXIT_UNAVAILABLE;
+    case AD_TARGET_FAILED:
+        break;
+    }
+    return AD_CTL_EXIT_SOFTWARE;
 }
 
 /* Whether results go to the journal: under systemd, or --journal. Sets the log target accordingly. */

@@ -11,10 +11,14 @@
 #include "options.h"
 #include "report.h"
 #include "results.h"
+#include "target.h"
 #include "timeline.h"
 
-/* Parser result -> exit status: prints err and the usage (exit 64) or the help (exit 0); -1 to go on. */
+/* Parser result -> exit status: the usage error for err (exit 64) or the help (exit 0); -1 to go on. */
 int ad_cmd_parse_outcome(int parsed, ad_ctl_command_t cmd, const char *err);
+/* A usage error: "asyncdemoctl: <reason>" and "Try 'asyncdemoctl [COMMAND] --help' for more information."
+ * on stderr (COMMAND left out for AD_CMD_NONE / AD_CMD_HELP). Returns AD_CTL_EXIT_USAGE. */
+int ad_cmd_usage_error(ad_ctl_command_t cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Where the report goes: stdout, or the --output file (opened for writing). */
 typedef struct ad_cmd_output {
@@ -37,6 +41,9 @@ int ad_cmd_width(const ad_cmd_output_t *o);
 /* Checks the target accepts connections and pins its address. Returns 0 (resolve set; free with
  * curl_slist_free_all), or an exit status after printing the one-line reason. */
 int ad_cmd_check_target(const ad_url_t *u, int64_t timeout_ns, struct curl_slist **resolve);
+/* The exit status of a target's state (target.h's ad_target_classify), the same in every subcommand:
+ * OK 0, UNREACHABLE 2, FAILED 70. */
+int ad_cmd_target_exit(ad_target_status_t st);
 
 /*
  * A run set (bench's endpoints, compare's modes) from start to exit status: the output opened and the

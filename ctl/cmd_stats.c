@@ -21,12 +21,15 @@
 static int fetch(ad_transfer_t *t, const ad_stats_opts_t *o, char *why, size_t whylen)
 {
     CURLcode rc = ad_transfer_perform(t, 1, ad_mono_ns());
-    if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST) {
-        char authority[AD_CTL_AUTHORITY_MAX];
-        ad_url_authority(&o->target, authority, sizeof(authority));
-        ad_target_unreachable_message(authority, ad_host_is_loopback(o->target.host), curl_easy_strerror(rc), why,
-                                      whylen);
-        return AD_CTL_EXIT_UNAVAILABLE;
+    /* Connected: the connection (and TLS) was up when the request went out; failures before it mean
+     * the target cannot be reached, as for bench and compare. */
+    curl_off_t pretransfer = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
+    ad_target_status_t st = ad_target_classify(rc, pretransfer > 0);
+    if (st != AD_TARGET_OK) {
+        ad_target_failure_message(&o->target, rc, t->errbuf[0] != '\0' ? t->errbuf : curl_easy_strerror(rc), why,
+                                  whylen);
+        return ad_cmd_target_exit(st);
     }
     if (rc != CURLE_OK || t->rec.status != 200 || t->body_truncated) {
         char reason[CURL_ERROR_SIZE + 64];

@@ -54,8 +54,8 @@ json_t *ad_json_options_compare(const ad_compare_opts_t *o)
     json_t *modes = json_array();
     for (size_t i = 0; modes != NULL && i < o->nmodes; i++)
         json_array_append_new(modes, json_string(ad_compare_mode_name(o->modes[i])));
-    return json_pack("{s:s, s:I, s:o, s:f}", "url", o->url, "requests", (json_int_t)o->n, "modes", modes,
-                     "timeout_seconds", secs(o->timeout_ns));
+    return json_pack("{s:s, s:I, s:o, s:f, s:I}", "url", o->url, "requests", (json_int_t)o->n, "modes", modes,
+                     "timeout_seconds", secs(o->timeout_ns), "max_parallel", (json_int_t)o->max_parallel);
 }
 
 /* ---- writing ---- */

@@ -16,20 +16,29 @@
 
 /* ---- commands, modes ---- */
 
+static const struct {
+    const char *name;
+    ad_ctl_command_t cmd;
+} command_names[] = {{"bench", AD_CMD_BENCH},
+                     {"compare", AD_CMD_COMPARE},
+                     {"stats", AD_CMD_STATS},
+                     {"demo", AD_CMD_DEMO},
+                     {"help", AD_CMD_HELP}};
+
 ad_ctl_command_t ad_ctl_command_from_name(const char *name)
 {
-    static const struct {
-        const char *name;
-        ad_ctl_command_t cmd;
-    } cmds[] = {{"bench", AD_CMD_BENCH},
-                {"compare", AD_CMD_COMPARE},
-                {"stats", AD_CMD_STATS},
-                {"demo", AD_CMD_DEMO},
-                {"help", AD_CMD_HELP}};
-    for (size_t i = 0; name != NULL && i < sizeof(cmds) / sizeof(cmds[0]); i++)
-        if (strcmp(name, cmds[i].name) == 0)
-            return cmds[i].cmd;
+    for (size_t i = 0; name != NULL && i < sizeof(command_names) / sizeof(command_names[0]); i++)
+        if (strcmp(name, command_names[i].name) == 0)
+            return command_names[i].cmd;
     return AD_CMD_NONE;
+}
+
+const char *ad_ctl_command_name(ad_ctl_command_t cmd)
+{
+    for (size_t i = 0; i < sizeof(command_names) / sizeof(command_names[0]); i++)
+        if (command_names[i].cmd == cmd && cmd != AD_CMD_HELP)
+            return command_names[i].name;
+    return "";
 }
 
 static const char *const mode_names[AD_MODE_COUNT] = {"sequential", "async", "threads", "processes"};
@@ -252,17 +261,38 @@ static int parse_rate(const char *flag, const char *v, double *out, char *err, s
     return 0;
 }
 
+/* --color's values, in the order of ad_color_mode_t, and their synonyms. */
+static const struct {
+    const char *word;
+    ad_color_mode_t mode;
+} color_words[] = {{"auto", AD_COLOR_AUTO},
+                   {"always", AD_COLOR_ALWAYS},
+                   {"never", AD_COLOR_NEVER},
+                   {"yes", AD_COLOR_ALWAYS},
+                   {"no", AD_COLOR_NEVER}};
+
+/* Whether v is one of --color's values (so `--color always` takes it; a URL never is one). */
+static bool is_color_word(const char *v)
+{
+    for (size_t i = 0; i < sizeof(color_words) / sizeof(color_words[0]); i++)
+        if (strcmp(v, color_words[i].word) == 0)
+            return true;
+    return false;
+}
+
 static int parse_color(const char *flag, const char *v, ad_color_mode_t *out, char *err, size_t errlen)
 {
-    if (v == NULL || strcmp(v, "always") == 0 || strcmp(v, "yes") == 0)
+    if (v == NULL) { /* `--color` alone */
         *out = AD_COLOR_ALWAYS;
-    else if (strcmp(v, "auto") == 0)
-        *out = AD_COLOR_AUTO;
-    else if (strcmp(v, "never") == 0 || strcmp(v, "no") == 0)
-        *out = AD_COLOR_NEVER;
-    else
-        return ad_ctl_fail(err, errlen, "%s: " VAL " is not one of auto, always, never", flag, v);
-    return 0;
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(color_words) / sizeof(color_words[0]); i++) {
+        if (strcmp(v, color_words[i].word) == 0) {
+            *out = color_words[i].mode;
+            return 0;
+        }
+    }
+    return ad_ctl_fail(err, errlen, "%s: " VAL " is not one of auto, always, never", flag, v);
 }
 
 static int parse_url_value(const char *flag, const char *v, ad_url_t *u, char *canon, size_t canonlen, char *err,
@@ -323,7 +353,11 @@ static int parse_modes(const char *flag, const char *v, ad_compare_opts_t *o, ch
 
 /* ---- the scanner ---- */
 
-typedef enum { TAKES_NONE, TAKES_VALUE, TAKES_OPTIONAL /* only as --flag=value */ } takes_t;
+/*
+ * TAKES_OPTIONAL: `--flag=value`, or `--flag value` when value is one the flag's is_value accepts (so a
+ * following URL or flag is never taken for it), or `--flag` alone.
+ */
+typedef enum { TAKES_NONE, TAKES_VALUE, TAKES_OPTIONAL } takes_t;
 
 enum {
     SCAN_END = 0,
@@ -352,6 +386,7 @@ enum {
     F_WATCH,
     F_INTERVAL,
     F_ENGINE,
+    F_MAX_PARALLEL,
     F_COUNT
 };
 
@@ -371,36 +406,38 @@ typedef struct flag_def {
     char short_name;  /* 0 when none */
     takes_t takes;
     int id;
-    unsigned commands; /* BENCH | ...: the subcommands that accept it */
+    unsigned commands;                 /* BENCH | ...: the subcommands that accept it */
+    bool (*is_value)(const char *arg); /* TAKES_OPTIONAL: whether the next argument is the flag's value */
 } flag_def_t;
 
 /* Every flag once; a subcommand sees the rows with its bit (any other flag is an unknown option there). */
 static const flag_def_t flag_defs[] = {
-    {"help", 'h', TAKES_NONE, F_HELP, ALL},
-    {"url", 'u', TAKES_VALUE, F_URL, ALL},
-    {"endpoint", 'e', TAKES_VALUE, F_ENDPOINT, BENCH},
-    {"requests", 'n', TAKES_VALUE, F_REQUESTS, BENCH | COMPARE | DEMO},
-    {"concurrency", 'c', TAKES_VALUE, F_CONCURRENCY, BENCH},
-    {"duration", 'd', TAKES_VALUE, F_DURATION, BENCH},
-    {"rate", 'r', TAKES_VALUE, F_RATE, BENCH},
-    {"modes", 'm', TAKES_VALUE, F_MODES, COMPARE},
-    {"timeout", 't', TAKES_VALUE, F_TIMEOUT, ALL},
-    {"no-keepalive", 0, TAKES_NONE, F_NO_KEEPALIVE, BENCH},
-    {"warmup", 0, TAKES_VALUE, F_WARMUP, BENCH},
-    {"delay", 0, TAKES_VALUE, F_DELAY, BENCH | DEMO},
-    {"json", 0, TAKES_NONE, F_JSON, BENCH | COMPARE | STATS},
-    {"output", 'o', TAKES_VALUE, F_OUTPUT, BENCH | COMPARE},
-    {"journal", 0, TAKES_NONE, F_JOURNAL, BENCH | COMPARE | DEMO},
-    {"no-progress", 0, TAKES_NONE, F_NO_PROGRESS, BENCH | COMPARE | DEMO},
-    {"threads", 0, TAKES_VALUE, F_THREADS, BENCH},
-    {"engine", 0, TAKES_VALUE, F_ENGINE, BENCH},
-    {"ascii", 0, TAKES_NONE, F_ASCII, BENCH | COMPARE | DEMO},
-    {"no-timeline", 0, TAKES_NONE, F_NO_TIMELINE, BENCH | COMPARE},
-    {"watch", 'w', TAKES_NONE, F_WATCH, STATS},
-    {"interval", 'i', TAKES_VALUE, F_INTERVAL, STATS},
-    {"color", 0, TAKES_OPTIONAL, F_COLOR, ALL},
-    {"no-color", 0, TAKES_NONE, F_NO_COLOR, ALL},
-    {NULL, 0, TAKES_NONE, 0, 0},
+    {"help", 'h', TAKES_NONE, F_HELP, ALL, NULL},
+    {"url", 'u', TAKES_VALUE, F_URL, ALL, NULL},
+    {"endpoint", 'e', TAKES_VALUE, F_ENDPOINT, BENCH, NULL},
+    {"requests", 'n', TAKES_VALUE, F_REQUESTS, BENCH | COMPARE | DEMO, NULL},
+    {"concurrency", 'c', TAKES_VALUE, F_CONCURRENCY, BENCH, NULL},
+    {"duration", 'd', TAKES_VALUE, F_DURATION, BENCH, NULL},
+    {"rate", 'r', TAKES_VALUE, F_RATE, BENCH, NULL},
+    {"modes", 'm', TAKES_VALUE, F_MODES, COMPARE, NULL},
+    {"max-parallel", 0, TAKES_VALUE, F_MAX_PARALLEL, COMPARE, NULL},
+    {"timeout", 't', TAKES_VALUE, F_TIMEOUT, ALL, NULL},
+    {"no-keepalive", 0, TAKES_NONE, F_NO_KEEPALIVE, BENCH, NULL},
+    {"warmup", 0, TAKES_VALUE, F_WARMUP, BENCH, NULL},
+    {"delay", 0, TAKES_VALUE, F_DELAY, BENCH | DEMO, NULL},
+    {"json", 0, TAKES_NONE, F_JSON, BENCH | COMPARE | STATS, NULL},
+    {"output", 'o', TAKES_VALUE, F_OUTPUT, BENCH | COMPARE, NULL},
+    {"journal", 0, TAKES_NONE, F_JOURNAL, BENCH | COMPARE | DEMO, NULL},
+    {"no-progress", 0, TAKES_NONE, F_NO_PROGRESS, BENCH | COMPARE | DEMO, NULL},
+    {"threads", 0, TAKES_VALUE, F_THREADS, BENCH, NULL},
+    {"engine", 0, TAKES_VALUE, F_ENGINE, BENCH, NULL},
+    {"ascii", 0, TAKES_NONE, F_ASCII, BENCH | COMPARE | DEMO, NULL},
+    {"no-timeline", 0, TAKES_NONE, F_NO_TIMELINE, BENCH | COMPARE, NULL},
+    {"watch", 'w', TAKES_NONE, F_WATCH, STATS, NULL},
+    {"interval", 'i', TAKES_VALUE, F_INTERVAL, STATS, NULL},
+    {"color", 0, TAKES_OPTIONAL, F_COLOR, ALL, is_color_word},
+    {"no-color", 0, TAKES_NONE, F_NO_COLOR, ALL, NULL},
+    {NULL, 0, TAKES_NONE, 0, 0, NULL},
 };
 
 typedef struct scan {
@@ -473,6 +510,9 @@ static int scan_next(scan_t *s, const char **value, char *err, size_t errlen)
     if (f->takes == TAKES_VALUE && inline_value == NULL) {
         if (s->i >= s->argc || s->argv[s->i] == NULL)
             return ad_ctl_fail(err, errlen, "%s: needs a value", s->shown);
+        inline_value = s->argv[s->i++];
+    } else if (f->takes == TAKES_OPTIONAL && inline_value == NULL && !s->only_positional && s->i < s->argc &&
+               s->argv[s->i] != NULL && f->is_value(s->argv[s->i])) {
         inline_value = s->argv[s->i++];
     }
     *value = inline_value;
@@ -659,6 +699,7 @@ void ad_compare_opts_default(ad_compare_opts_t *o)
     for (int m = 0; m < AD_MODE_COUNT; m++)
         o->modes[o->nmodes++] = (ad_compare_mode_t)m;
     o->timeout_ns = 60 * AD_NS_PER_SEC;
+    o->max_parallel = AD_CTL_MAX_PARALLEL_DEFAULT;
 }
 
 void ad_stats_opts_default(ad_stats_opts_t *o)
@@ -846,6 +887,8 @@ static int compare_flag(void *opts, int id, const char *f, const char *v, unsign
         return parse_count(f, v, 1, 1000000, &o->n, err, errlen);
     case F_MODES:
         return parse_modes(f, v, o, err, errlen);
+    case F_MAX_PARALLEL:
+        return parse_unsigned(f, v, 1, AD_CTL_CONCURRENCY_MAX, &o->max_parallel, err, errlen);
     }
     return NOT_HANDLED;
 }
@@ -1027,7 +1070,8 @@ static const char usage_bench[] =
     "      --no-progress      no live progress line\n"
     "      --no-timeline      no timeline\n"
     "      --ascii            plain ASCII timeline and chart\n"
-    "      --color[=WHEN]     auto (default), always, never; --no-color = never\n"
+    "      --color [WHEN]     auto (default), always, never; WHEN left out = always;\n"
+    "                         --no-color = never\n"
     "  -h, --help             this text\n"
     "\n"
     "Durations: 2, 0.5, 250ms, 10s, 1m.\n";
@@ -1044,13 +1088,16 @@ static const char usage_compare[] =
     "  -n, --requests N       requests per mode (default 5)\n"
     "  -m, --modes LIST       comma-separated, in order (default sequential,async,threads,processes)\n"
     "  -t, --timeout D        per-request timeout (default 60s)\n"
+    "      --max-parallel N   threads and processes: at most N requests at once, the rest in\n"
+    "                         waves (default 256, max 100000)\n"
     "      --json             write the JSON document instead of the report\n"
     "  -o, --output FILE      write it to FILE\n"
     "      --journal          log results to the journal even outside systemd\n"
     "      --no-progress      no live progress line\n"
     "      --no-timeline      no timeline\n"
     "      --ascii            plain ASCII timeline\n"
-    "      --color[=WHEN]     auto (default), always, never; --no-color = never\n"
+    "      --color [WHEN]     auto (default), always, never; WHEN left out = always;\n"
+    "                         --no-color = never\n"
     "  -h, --help             this text\n";
 
 static const char usage_stats[] =
@@ -1064,7 +1111,8 @@ static const char usage_stats[] =
     "  -w, --watch            refresh every interval until interrupted\n"
     "  -i, --interval D       refresh interval with --watch (default 1s, at least 10ms)\n"
     "  -t, --timeout D        request timeout (default 5s)\n"
-    "      --color[=WHEN]     auto (default), always, never; --no-color = never\n"
+    "      --color [WHEN]     auto (default), always, never; WHEN left out = always;\n"
+    "                         --no-color = never\n"
     "  -h, --help             this text\n";
 
 static const char usage_demo[] =
@@ -1081,7 +1129,8 @@ static const char usage_demo[] =
     "      --journal          log results to the journal even outside systemd\n"
     "      --no-progress      no live progress line\n"
     "      --ascii            plain ASCII timeline and chart\n"
-    "      --color[=WHEN]     auto (default), always, never; --no-color = never\n"
+    "      --color [WHEN]     auto (default), always, never; WHEN left out = always;\n"
+    "                         --no-color = never\n"
     "  -h, --help             this text\n";
 
 const char *ad_ctl_usage(ad_ctl_command_t cmd)

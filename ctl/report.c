@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "clock.h"
+#include "digits.h"
+#include "duration.h"
 
 #define MIN_WIDTH 40
 #define BOLD "\033[1m"
@@ -35,16 +37,55 @@ static const char *esc(const ad_report_style_t *st, const char *code)
 
 size_t ad_report_format_latency(int64_t ns, char *buf, size_t size)
 {
+    const char *sign = ns < 0 ? "-" : "";
+    uint64_t mag = ad_i64_magnitude(ns);
     int n;
-    if (ns >= 1000000000)
-        n = snprintf(buf, size, "%.3fs", (double)ns / 1e9);
-    else if (ns >= 1000000)
-        n = snprintf(buf, size, "%.2fms", (double)ns / 1e6);
-    else if (ns >= 1000)
-        n = snprintf(buf, size, "%.1fus", (double)ns / 1e3);
+    if (mag >= 1000000000)
+        n = snprintf(buf, size, "%s%.3fs", sign, (double)mag / 1e9);
+    else if (mag >= 1000000)
+        n = snprintf(buf, size, "%s%.2fms", sign, (double)mag / 1e6);
+    else if (mag >= 1000)
+        n = snprintf(buf, size, "%s%.1fus", sign, (double)mag / 1e3);
     else
-        n = snprintf(buf, size, "%" PRId64 "ns", ns < 0 ? 0 : ns);
+        n = snprintf(buf, size, "%s%" PRIu64 "ns", sign, mag);
     return n < 0 ? 0 : (size_t)n;
+}
+
+int ad_report_seconds_to_ns(double s, int64_t *ns, const char **text)
+{
+    double v = s * 1e9;
+    if (isnan(v)) {
+        *text = "invalid";
+        return -1;
+    }
+    /* 2^63 ns is 292.47 years; llround past it is undefined (it gave "-9223372036.855s" for 1e308) */
+    if (v >= 0x1p63 || v < -0x1p63) {
+        *text = v > 0 ? ">292y" : "<-292y";
+        return -1;
+    }
+    *ns = (int64_t)llround(v);
+    return 0;
+}
+
+/* s through fmt when int64 nanoseconds hold it, else the out-of-range text. */
+static size_t format_checked(double s, size_t (*fmt)(int64_t ns, char *buf, size_t size), char *buf, size_t size)
+{
+    int64_t ns;
+    const char *text;
+    if (ad_report_seconds_to_ns(s, &ns, &text) == 0)
+        return fmt(ns, buf, size);
+    int n = snprintf(buf, size, "%s", text);
+    return n < 0 ? 0 : (size_t)n;
+}
+
+size_t ad_report_format_seconds(double s, char *buf, size_t size)
+{
+    return format_checked(s, ad_report_format_latency, buf, size);
+}
+
+size_t ad_report_format_setting(double s, char *buf, size_t size)
+{
+    return format_checked(s, ad_duration_format, buf, size);
 }
 
 static void format_rate(double rps, char *buf, size_t size)

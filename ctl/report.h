@@ -54,7 +54,18 @@ void ad_report_ratios(FILE *out, const ad_run_result_t *const *runs, size_t n, c
 /* compare's table: rank, mode, total, ok/requests, ratio to the fastest; fastest first. */
 void ad_report_ranking(FILE *out, const ad_run_result_t *const *runs, size_t n, const ad_report_style_t *st);
 
-/* Human duration for reports: "2.003s", "12.35ms", "850.0us", "420ns". */
+/* Human duration for reports: "2.003s", "12.35ms", "850.0us", "420ns"; a negative one keeps its sign. */
 size_t ad_report_format_latency(int64_t ns, char *buf, size_t size);
+
+/*
+ * Seconds a document gave (a /stats figure; anything a server sent) as nanoseconds: 0 with *ns set, or
+ * -1 with *text set to how to show a value no int64 of nanoseconds holds (about 292 years): ">292y",
+ * "<-292y", or "invalid" for NaN and infinities. Never wraps. Pure.
+ */
+int ad_report_seconds_to_ns(double s, int64_t *ns, const char **text);
+/* Such seconds shown as ad_report_format_latency does, out-of-range ones as ad_report_seconds_to_ns says. */
+size_t ad_report_format_seconds(double s, char *buf, size_t size);
+/* Such seconds shown as a setting, in lib/duration.h's syntax ("30s", "100ms"), out of range the same way. */
+size_t ad_report_format_setting(double s, char *buf, size_t size);
 
 #endif

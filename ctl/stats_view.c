@@ -7,7 +7,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "duration.h"
+#include "clock.h"
+#include "digits.h"
 #include "options.h"
 #include "report.h"
 
@@ -171,36 +172,39 @@ int ad_stats_view_check(const json_t *doc, char *err, size_t errlen)
 
 /* ---- drawing ---- */
 
-static void fmt_secs(double s, char *buf, size_t size)
-{
-    ad_report_format_latency((int64_t)llround(s * 1e9), buf, size);
-}
-
-/* "12.5s", "3m20s", "2h05m", "3d04h" */
+/* "12.5s", "3m20s", "2h05m", "3d04h"; out of range as ad_report_seconds_to_ns says (1e20 once wrapped) */
 static void fmt_uptime(double s, char *buf, size_t size)
 {
-    /* clamped: a document not from asyncdemod may say 1e20, which uint64_t cannot hold (found by fuzzing) */
-    uint64_t t = s <= 0 ? 0 : s < 1e18 ? (uint64_t)s : UINT64_C(1000000000000000000);
-    if (s < 60)
-        snprintf(buf, size, "%.1fs", s < 0 ? 0.0 : s);
+    int64_t ns;
+    const char *text;
+    if (ad_report_seconds_to_ns(s, &ns, &text) != 0) {
+        snprintf(buf, size, "%s", text);
+        return;
+    }
+    const char *sign = ns < 0 ? "-" : "";
+    uint64_t t = ad_i64_magnitude(ns) / (uint64_t)AD_NS_PER_SEC;
+    if (t < 60)
+        snprintf(buf, size, "%s%.1fs", sign, fabs(s));
     else if (t < 3600)
-        snprintf(buf, size, "%" PRIu64 "m%02" PRIu64 "s", t / 60, t % 60);
+        snprintf(buf, size, "%s%" PRIu64 "m%02" PRIu64 "s", sign, t / 60, t % 60);
     else if (t < 86400)
-        snprintf(buf, size, "%" PRIu64 "h%02" PRIu64 "m", t / 3600, t % 3600 / 60);
+        snprintf(buf, size, "%s%" PRIu64 "h%02" PRIu64 "m", sign, t / 3600, t % 3600 / 60);
     else
-        snprintf(buf, size, "%" PRIu64 "d%02" PRIu64 "h", t / 86400, t % 86400 / 3600);
+        snprintf(buf, size, "%s%" PRIu64 "d%02" PRIu64 "h", sign, t / 86400, t % 86400 / 3600);
+}
+
+/* A count (K_COUNT: a JSON integer, checked) exactly: 2^63-1 once showed as 9223372036854775808 through a
+ * double. */
+static void fmt_count(const json_t *obj, const char *path, char *buf, size_t size)
+{
+    const json_t *v = at(obj, path);
+    snprintf(buf, size, "%" PRId64, json_is_integer(v) ? (int64_t)json_integer_value(v) : INT64_C(0));
 }
 
 static const char *str(const json_t *doc, const char *path)
 {
     const json_t *v = at(doc, path);
     return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-/* Settings as people write them: "30s", "100ms" (lib/duration.h). */
-static void fmt_setting(double s, char *buf, size_t size)
-{
-    ad_duration_format((int64_t)llround(s * 1e9), buf, size);
 }
 
 /* One header line of "label  item  item ...", wrapped at the width under the first item. */
@@ -261,6 +265,14 @@ static void line_end(line_t *l)
     fputc('\n', l->out);
 }
 
+/* "label N" for a count at path. */
+static void count_item(line_t *l, const char *label, const json_t *obj, const char *path)
+{
+    char n[24];
+    fmt_count(obj, path, n, sizeof(n));
+    line_item(l, "%s %s", label, n);
+}
+
 static void draw_process(line_t *l, const json_t *doc, const ad_stats_view_style_t *st, int width)
 {
     char up[32];
@@ -268,16 +280,16 @@ static void draw_process(line_t *l, const json_t *doc, const ad_stats_view_style
     line_begin(l, l->out, width, "asyncdemod");
     const char *version = str(doc, "version"); /* required by ad_stats_view_check; never NULL into %s */
     line_item(l, "%s%s%s", st->color ? BOLD : "", version != NULL ? version : "?", st->color ? RESET : "");
-    line_item(l, "pid %.0f", num(doc, "pid"));
+    count_item(l, "pid", doc, "pid");
     if (has(doc, "threads"))
-        line_item(l, "threads %.0f", num(doc, "threads"));
+        count_item(l, "threads", doc, "threads");
     line_item(l, "up %s", up);
     if (str(doc, "started_wall") != NULL)
         line_item(l, "since %s", str(doc, "started_wall"));
     line_end(l);
     line_begin(l, l->out, width, "connections");
-    line_item(l, "open %.0f", num(doc, "connections.open"));
-    line_item(l, "total %.0f", num(doc, "connections.total"));
+    count_item(l, "open", doc, "connections.open");
+    count_item(l, "total", doc, "connections.total");
     line_end(l);
 }
 
@@ -287,15 +299,17 @@ static void draw_loop(line_t *l, const json_t *doc, const ad_stats_view_style_t 
     double stalls = num(doc, "loop.stalls");
     bool warn = st->color && stalls > 0;
     line_begin(l, l->out, width, "event loop");
-    fmt_secs(num(doc, "loop.lag_seconds"), a, sizeof(a));
+    ad_report_format_seconds(num(doc, "loop.lag_seconds"), a, sizeof(a));
     line_item(l, "lag %s", a);
     if (has(doc, "loop.ticks"))
-        line_item(l, "ticks %.0f", num(doc, "loop.ticks"));
-    line_item(l, "%sstalls %.0f%s", warn ? YELLOW : "", stalls, warn ? RESET : "");
+        count_item(l, "ticks", doc, "loop.ticks");
+    char nstalls[24];
+    fmt_count(doc, "loop.stalls", nstalls, sizeof(nstalls));
+    line_item(l, "%sstalls %s%s", warn ? YELLOW : "", nstalls, warn ? RESET : "");
     if (stalls > 0) {
-        fmt_secs(num(doc, "loop.stalled_seconds"), a, sizeof(a));
+        ad_report_format_seconds(num(doc, "loop.stalled_seconds"), a, sizeof(a));
         line_item(l, "stalled %s in all", a);
-        fmt_secs(num(doc, "loop.longest_stall_seconds"), a, sizeof(a));
+        ad_report_format_seconds(num(doc, "loop.longest_stall_seconds"), a, sizeof(a));
         if (str(doc, "loop.longest_stall_endpoint") != NULL)
             line_item(l, "longest %s in %s", a, str(doc, "loop.longest_stall_endpoint"));
         else
@@ -311,12 +325,12 @@ static void draw_settings(line_t *l, const json_t *doc, int width)
     char a[32];
     if (has(doc, "offload")) {
         line_begin(l, l->out, width, "offload");
-        line_item(l, "busy %.0f", num(doc, "offload.busy"));
-        line_item(l, "queued %.0f", num(doc, "offload.queued"));
+        count_item(l, "busy", doc, "offload.busy");
+        count_item(l, "queued", doc, "offload.queued");
         if (has(doc, "config.pool_size"))
-            line_item(l, "pool %.0f", num(doc, "config.pool_size"));
+            count_item(l, "pool", doc, "config.pool_size");
         if (has(doc, "config.pool_queue"))
-            line_item(l, "queue %.0f", num(doc, "config.pool_queue"));
+            count_item(l, "queue", doc, "config.pool_queue");
         line_end(l);
     }
     if (!has(doc, "config"))
@@ -332,7 +346,7 @@ static void draw_settings(line_t *l, const json_t *doc, int width)
         if (!has(doc, settings[i].path))
             continue;
         double v = num(doc, settings[i].path);
-        fmt_setting(v, a, sizeof(a));
+        ad_report_format_setting(v, a, sizeof(a));
         bool off = strcmp(settings[i].label, "watchdog") == 0 && v <= 0;
         line_item(l, "%s %s", settings[i].label, off ? "off" : a);
     }
@@ -360,13 +374,13 @@ typedef struct column {
 static void cell_text(const json_t *ep, const column_t *col, char *buf, size_t size)
 {
     if (!col->latency) {
-        snprintf(buf, size, "%.0f", num(ep, col->path));
+        fmt_count(ep, col->path, buf, size);
         return;
     }
     if (num(ep, "completed") == 0)
         snprintf(buf, size, "-");
     else
-        fmt_secs(num(ep, col->path), buf, size);
+        ad_report_format_seconds(num(ep, col->path), buf, size);
 }
 
 /* Endpoints in display order: the documented ones first, then the rest. */

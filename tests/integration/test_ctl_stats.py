@@ -6,6 +6,7 @@ import signal
 import subprocess
 import time
 
+import fake_server
 import harness
 
 ctl = harness.run_ctl
@@ -57,6 +58,54 @@ class StatsTest(harness.SharedDaemonTestCase):
 
     def test_watch_until_sigterm(self):
         self.watch(signal.SIGTERM)
+
+
+class HostileStatsServer(fake_server.FakeServer):
+    """Answers /stats with the given document, whatever it says."""
+
+    def __init__(self, doc):
+        self.body = json.dumps(doc).encode()
+        super().__init__()
+
+    def answer(self, conn, path, served):
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+                     % (len(self.body), self.body))
+        return True
+
+
+class HostileNumbersTest(harness.SharedDaemonTestCase):
+    """Numbers no daemon sends (issue 18): shown as out of range, never wrapped, zeroed or rounded through a
+    double. The document is the real daemon's with its numbers replaced."""
+
+    def test_out_of_range_numbers(self):
+        doc = self.daemon.stats()
+        doc["pid"] = 2**63 - 1
+        doc["uptime_seconds"] = 1e308
+        doc["loop"]["lag_seconds"] = 1e308
+        doc["loop"]["stalls"] = 2**63 - 1
+        doc["loop"]["stalled_seconds"] = -1e308
+        doc["loop"]["longest_stall_seconds"] = -0.5
+        doc["config"]["max_delay_seconds"] = 1e308
+        doc["config"]["default_delay_seconds"] = -2
+        blocking = doc["endpoints"]["/blocking"]
+        blocking["requests"] = blocking["completed"] = 2**63 - 1
+        blocking["latency_seconds"]["max"] = 1e308
+        server = HostileStatsServer(doc)
+        try:
+            proc = ctl("stats", "--no-color", server.base)
+        finally:
+            server.close()
+        self.assertEqual(proc.returncode, 0, proc)
+        out = proc.stdout
+        for want in ("pid 9223372036854775807", "up >292y", "lag >292y", "stalls 9223372036854775807",
+                     "stalled <-292y in all", "longest -500.00ms", "max delay >292y", "default delay -2s"):
+            self.assertIn(want, out)
+        row = next(line for line in out.splitlines() if line.startswith("/blocking "))
+        self.assertRegex(row, r"^/blocking\s+9223372036854775807\s")
+        self.assertIn(">292y", row)
+        self.assertNotIn("9223372036854775808", out)  # 2^63-1 through a double
+        self.assertNotIn("-9223372036.", out)         # llround past int64
+        self.assertNotIn("lag 0ns", out)
 
 
 if __name__ == "__main__":

@@ -187,8 +187,55 @@ static void test_latency_format(void **state)
     assert_string_equal(buf, "850.0us");
     ad_report_format_latency(420, buf, sizeof(buf));
     assert_string_equal(buf, "420ns");
+    /* a negative one is shown as such, never as 0 */
     ad_report_format_latency(-5, buf, sizeof(buf));
-    assert_string_equal(buf, "0ns");
+    assert_string_equal(buf, "-5ns");
+    ad_report_format_latency(-1500000, buf, sizeof(buf));
+    assert_string_equal(buf, "-1.50ms");
+    ad_report_format_latency(INT64_MIN, buf, sizeof(buf));
+    assert_string_equal(buf, "-9223372036.855s");
+    ad_report_format_latency(INT64_MAX, buf, sizeof(buf));
+    assert_string_equal(buf, "9223372036.855s");
+}
+
+/* Seconds from a server's document: out of range shows as such, never wrapped or zero (issue 18: a lag of
+ * 1e308 showed "0ns", a max_delay of 1e308 "-9223372036.855s"). */
+static void test_seconds_from_documents(void **state)
+{
+    (void)state;
+    static const struct {
+        double s;
+        const char *latency, *setting;
+    } cases[] = {
+        {2.0, "2.000s", "2s"},
+        {0.0001, "100.0us", "100us"},
+        {0, "0ns", "0s"},
+        {1e-12, "0ns", "0s"},
+        {-0.25, "-250.00ms", "-250ms"},
+        {1e308, ">292y", ">292y"},
+        {-1e308, "<-292y", "<-292y"},
+        {9.3e9, ">292y", ">292y"},                 /* just past 2^63 ns */
+        {9.2e9, "9200000000.000s", "9200000000s"}, /* just under */
+        {INFINITY, ">292y", ">292y"},
+        {-INFINITY, "<-292y", "<-292y"},
+        {NAN, "invalid", "invalid"},
+        {4.9e-324, "0ns", "0s"}, /* the smallest denormal */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char buf[48];
+        ad_report_format_seconds(cases[i].s, buf, sizeof(buf));
+        if (strcmp(buf, cases[i].latency) != 0)
+            fail_msg("seconds %g: latency '%s', want '%s'", cases[i].s, buf, cases[i].latency);
+        ad_report_format_setting(cases[i].s, buf, sizeof(buf));
+        if (strcmp(buf, cases[i].setting) != 0)
+            fail_msg("seconds %g: setting '%s', want '%s'", cases[i].s, buf, cases[i].setting);
+    }
+    int64_t ns = 0;
+    const char *text = NULL;
+    assert_int_equal(ad_report_seconds_to_ns(1.5, &ns, &text), 0);
+    assert_int_equal(ns, 1500000000);
+    assert_int_equal(ad_report_seconds_to_ns(1e19, &ns, &text), -1);
+    assert_string_equal(text, ">292y");
 }
 
 static void test_chart_shapes(void **state)
@@ -239,7 +286,8 @@ int main(void)
         cmocka_unit_test(test_bench_lesson_golden),    cmocka_unit_test(test_open_model_golden),
         cmocka_unit_test(test_compare_ranking_golden), cmocka_unit_test(test_request_lines_limit),
         cmocka_unit_test(test_empty_and_failed_runs),  cmocka_unit_test(test_ratio_wording),
-        cmocka_unit_test(test_latency_format),         cmocka_unit_test(test_chart_shapes),
+        cmocka_unit_test(test_latency_format),         cmocka_unit_test(test_seconds_from_documents),
+        cmocka_unit_test(test_chart_shapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
