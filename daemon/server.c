@@ -458,11 +458,18 @@ static void raise_nofile_limit(unsigned max_connections)
         if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
             getrlimit(RLIMIT_NOFILE, &rl);
     }
-    if (rl.rlim_cur != RLIM_INFINITY && (rlim_t)max_connections + NOFILE_RESERVE > rl.rlim_cur)
+    if (rl.rlim_cur == RLIM_INFINITY || (rlim_t)max_connections + NOFILE_RESERVE <= rl.rlim_cur)
+        return;
+    if (rl.rlim_cur > NOFILE_RESERVE)
         ad_log_warning("max-connections (%u) does not fit the open-file limit (%llu): past about %llu connections, "
                        "new ones fail to be accepted instead of getting a 503",
                        max_connections, (unsigned long long)rl.rlim_cur,
-                       rl.rlim_cur > NOFILE_RESERVE ? (unsigned long long)(rl.rlim_cur - NOFILE_RESERVE) : 0ULL);
+                       (unsigned long long)(rl.rlim_cur - NOFILE_RESERVE));
+    else /* the daemon's own descriptors may take all of it: no count of connections would be true */
+        ad_log_warning(
+            "the open-file limit (%llu) leaves no room beyond the %d descriptors asyncdemod keeps for itself: "
+            "connections may fail to be accepted at any count; raise it (ulimit -n, LimitNOFILE=)",
+            (unsigned long long)rl.rlim_cur, NOFILE_RESERVE);
 }
 
 static int create_loops(ad_server_t *s)
