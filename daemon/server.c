@@ -13,6 +13,7 @@
 
 #include "clock.h"
 #include "duration.h"
+#include "h2_guard.h"
 #include "handlers.h"
 #include "log.h"
 #include "messages.h"
@@ -328,6 +329,7 @@ static int init_loop(ad_loop_t *loop)
         ad_log_error("%s: cannot set up the event loop: %s", loop->name, strerror(errno));
         return -1;
     }
+    ad_h2_guard_bind(&loop->stats);
     h2o_multithread_register_receiver(loop->ctx.queue, &loop->offload_receiver, ad_handlers_on_offload_reply);
     h2o_multithread_register_receiver(loop->ctx.queue, &loop->control_receiver, on_control);
     h2o_multithread_register_receiver(loop->ctx.queue, &loop->handoff_receiver, on_handoff);
@@ -551,6 +553,9 @@ static int init_server(ad_server_t *s, const ad_config_t *cfg, int argc, char **
     }
     setup_globalconf(s);
     build_refusal(s);
+    if (!ad_h2_guard_active())
+        ad_log_warning("HTTP/2 header blocks cannot be checked before decoding (libh2o's decoder not found); "
+                       "one connection can take much memory");
     ad_watchdog_init(&s->watchdog);
     s->pool = ad_offload_pool_start(cfg->pool_size, &s->live.pool_queue);
     if (s->pool == NULL || create_loops(s) != 0) {
