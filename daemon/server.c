@@ -330,6 +330,7 @@ static int init_loop(ad_loop_t *loop)
         return -1;
     }
     ad_h2_guard_bind(&loop->stats);
+    ad_send_watch_init(&loop->send_watch, &loop->timers, &s->live.send_timeout_ns, &loop->stats);
     h2o_multithread_register_receiver(loop->ctx.queue, &loop->offload_receiver, ad_handlers_on_offload_reply);
     h2o_multithread_register_receiver(loop->ctx.queue, &loop->control_receiver, on_control);
     h2o_multithread_register_receiver(loop->ctx.queue, &loop->handoff_receiver, on_handoff);
@@ -415,6 +416,7 @@ void ad_server_snapshot(ad_server_t *s, ad_stats_snapshot_t *snap)
         .max_waiting = s->cfg.max_waiting,
         .header_timeout_ns = s->cfg.header_timeout_ns,
         .idle_timeout_ns = s->cfg.idle_timeout_ns,
+        .send_timeout_ns = atomic_load_explicit(&s->live.send_timeout_ns, memory_order_relaxed),
     };
     ad_offload_counts(s->pool, &info->pool_busy, &info->pool_queued);
     snap->shards = s->shards;
@@ -439,6 +441,7 @@ static void apply_live_settings(ad_live_settings_t *live, const ad_config_t *cfg
     atomic_store(&live->max_delay_ns, cfg->max_delay_ns);
     atomic_store(&live->default_delay_ns, cfg->default_delay_ns);
     atomic_store(&live->stall_threshold_ns, cfg->stall_threshold_ns);
+    atomic_store(&live->send_timeout_ns, cfg->send_timeout_ns);
     atomic_store(&live->pool_queue, cfg->pool_queue);
 }
 

@@ -108,7 +108,7 @@ typedef struct ad_stats_info {
     unsigned pool_size, pool_queue;
     unsigned pool_busy, pool_queued;       /* /offload workers sleeping now, jobs waiting */
     unsigned max_connections, max_waiting; /* the limits (config.h) */
-    int64_t header_timeout_ns, idle_timeout_ns;
+    int64_t header_timeout_ns, idle_timeout_ns, send_timeout_ns;
 } ad_stats_info_t;
 
 /*

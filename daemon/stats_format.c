@@ -73,7 +73,7 @@ static bool keep_encoded(const ad_jw_t *w, size_t start, char *text, size_t cap,
 /* The config object changes only on a reload: kept encoded per loop thread, keyed by its values. */
 typedef struct config_memo {
     bool valid;
-    int64_t key[10];
+    int64_t key[11];
     size_t len;
     char text[512];
 } config_memo_t;
@@ -93,16 +93,17 @@ static void encode_config(const ad_stats_info_t *info, ad_jw_t *w)
     key_uint(w, "max_waiting", info->max_waiting);
     key_seconds(w, "header_timeout_seconds", info->header_timeout_ns);
     key_seconds(w, "idle_timeout_seconds", info->idle_timeout_ns);
+    key_seconds(w, "send_timeout_seconds", info->send_timeout_ns);
     ad_jw_object_end(w);
 }
 
 static void format_config(const ad_stats_info_t *info, ad_jw_t *w)
 {
     config_memo_t *m = &config_memo;
-    const int64_t key[10] = {
+    const int64_t key[11] = {
         info->max_delay_ns,       info->default_delay_ns, (int64_t)info->pool_size,       (int64_t)info->pool_queue,
         info->stall_threshold_ns, info->watchdog_ns,      (int64_t)info->max_connections, (int64_t)info->max_waiting,
-        info->header_timeout_ns,  info->idle_timeout_ns};
+        info->header_timeout_ns,  info->idle_timeout_ns,  info->send_timeout_ns};
     ad_jw_key(w, "config");
     if (m->valid && memcmp(m->key, key, sizeof(key)) == 0) {
         ad_jw_raw(w, m->text, m->len);
