@@ -234,7 +234,7 @@ static void test_parse_duration_errors_name_key(void **state)
 {
     (void)state;
     static const char *const keys[] = {"max-delay",     "default-delay",  "stall-threshold", "tick-interval",
-                                       "drain-timeout", "header-timeout", "idle-timeout"};
+                                       "drain-timeout", "header-timeout", "idle-timeout",    "send-timeout"};
     static const char *const values[] = {"abc", "2sec", "-1s", "1e3", "", "10 s", "5m30s", "0x10"};
     for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
         for (size_t v = 0; v < sizeof(values) / sizeof(values[0]); v++) {
@@ -351,7 +351,7 @@ static void test_example_file(void **state)
     }
     fclose(f);
     assert_int_equal(parse(&cfg, text), 0);
-    assert_int_equal(settings, 15); /* fourteen keys, listen twice */
+    assert_int_equal(settings, 16); /* fifteen keys, listen twice */
     assert_int_equal(cfg.nlisten, 2);
     assert_string_equal(cfg.listen[0].text, "127.0.0.1:8000");
     assert_string_equal(cfg.listen[1].text, "[::1]:8000");
@@ -370,6 +370,7 @@ static void test_example_file(void **state)
     assert_int_equal(cfg.max_waiting, def.max_waiting);
     assert_int_equal(cfg.header_timeout_ns, def.header_timeout_ns);
     assert_int_equal(cfg.idle_timeout_ns, def.idle_timeout_ns);
+    assert_int_equal(cfg.send_timeout_ns, def.send_timeout_ns);
 }
 
 /* ---- validation ---- */

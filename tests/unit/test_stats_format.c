@@ -121,6 +121,7 @@ static int setup(void **state)
                 .max_waiting = 50000,
                 .header_timeout_ns = 10 * SEC,
                 .idle_timeout_ns = 1500 * MS,
+                .send_timeout_ns = 30 * SEC,
             },
         .shards = shard_ptrs,
         .nshards = 2,
@@ -260,7 +261,7 @@ static void test_json_document(void **state)
     expect_str(root, "started_wall", "2026-11-24T17:30:00.123Z");
 
     const json_t *cfg = json_object_get(root, "config");
-    assert_int_equal(json_object_size(cfg), 10);
+    assert_int_equal(json_object_size(cfg), 11);
     expect_seconds(cfg, "max_delay_seconds", 30 * SEC);
     expect_seconds(cfg, "default_delay_seconds", 2 * SEC);
     expect_integer(cfg, "pool_size", 4);
@@ -419,8 +420,8 @@ static void test_json_config_follows_reload(void **state)
     assert_true(config_value("max_delay_seconds") == 30.0);
     snap.info.max_delay_ns = 5 * SEC;
     assert_true(config_value("max_delay_seconds") == 5.0);
-    snap.info.idle_timeout_ns = 2 * SEC; /* the last field too */
-    assert_true(config_value("idle_timeout_seconds") == 2.0);
+    snap.info.send_timeout_ns = 2 * SEC; /* the last field too */
+    assert_true(config_value("send_timeout_seconds") == 2.0);
     snap.info.max_waiting = 7;
     assert_true(config_value("max_waiting") == 7.0);
     snap.info.pool_busy = 2; /* offload is not part of the kept object */
