@@ -16,7 +16,7 @@
  * any real request (HTTP/1 requests are held to 100 fields by h2o's parser) and far below an amplification:
  * with HTTP/2's 100 streams a connection, a connection's decoded heads stay under 64 MB (docs/http-api.md). */
 #define AD_HPACK_MAX_FIELDS 1000
-#define AD_HPACK_MAX_DECODED (384 * 1024)
+#define AD_HPACK_MAX_DECODED (256 * 1024)
 
 typedef struct ad_hpack_scan {
     size_t fields;        /* header fields (dynamic table size updates are not fields) */

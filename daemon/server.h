@@ -35,6 +35,7 @@ typedef struct ad_loop {
     h2o_socket_t *listeners[AD_MAX_LISTEN];
     size_t nlisteners;
     ad_timer_t accept_resume; /* re-enables accepting after EMFILE */
+    ad_timer_t trim;          /* gives freed heap back to the system a moment after connections close */
     int64_t accept_warned_ns; /* when running out of descriptors was last logged */
     int64_t refuse_warned_ns; /* when refusing connections (max-connections) was last logged */
     ad_timers_t timers;
