@@ -26,12 +26,8 @@ CONNECTION_BUDGET = 64 * MB  # what one connection may make the daemon hold (iss
 
 
 def proc_status_kb(pid, field):
-    """A "VmHWM:  1234 kB" line of /proc/PID/status, in bytes."""
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) * 1024
-    raise AssertionError(f"no {field} in /proc/{pid}/status")
+    """A "VmHWM:  1234 kB" field of /proc/PID/status, in bytes."""
+    return int(harness.proc_status(pid, field).split()[0]) * 1024
 
 
 def closed(stats, reason):
