@@ -34,6 +34,7 @@ import harness  # noqa: E402
 import h2.config  # noqa: E402  (python3-h2: flow control for the DATA scenario)
 import h2.connection  # noqa: E402
 import h2.events  # noqa: E402
+import h2.exceptions  # noqa: E402
 
 MB = 1e6  # figures in MB = 10^6 bytes, as bench/README.md
 CHUNK = 1 << 20
@@ -188,23 +189,8 @@ def scenario_hpack(d):
 
 
 def scenario_slow(d):
-    clients = []
-    for _ in range(30):
-        c = socket.socket()
-        c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        c.connect((d.host, d.port))
-        c.setblocking(False)
-        try:
-            c.sendall(harness.get_request("/metrics") * 400)
-        except BlockingIOError:
-            pass
-        clients.append(c)
-    h2conns = []
-    for _ in range(30):
-        conn = h2frames.H2Raw(d.host, d.port, settings={h2frames.SettingsFrame.INITIAL_WINDOW_SIZE: 0})
-        for i in range(100):
-            conn.send_header_block(1 + 2 * i, h2frames.request_block("/metrics"))
-        h2conns.append(conn)
+    clients = [h2frames.http1_pipeliner(d.host, d.port, "/metrics", 400) for _ in range(30)]
+    h2conns = [h2frames.h2_zero_window(d.host, d.port, "/metrics", 100) for _ in range(30)]
     t0 = time.monotonic()
     time.sleep(3)
     rss_3s = status_bytes(d.pid, "VmRSS")

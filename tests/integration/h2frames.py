@@ -1,11 +1,14 @@
 """HTTP/2 by hand for hostile-client tests: python3-h2's frame layer (hyperframe) on a plain socket, so a
-test can send what a well-behaved client library never would (huge header blocks, a zero window).
+test can send what a well-behaved client library never would (huge header blocks, a zero window); and
+the clients that never read their answers, HTTP/1 and HTTP/2.
 
 Used by tests/integration/test_hostile.py and bench/hostile/hostile.py.
 """
 
 import socket
 import time
+
+import harness
 
 from hyperframe.frame import ContinuationFrame, Frame, GoAwayFrame, HeadersFrame, PingFrame, SettingsFrame
 
@@ -93,3 +96,26 @@ class H2Raw:
             if isinstance(frame, GoAwayFrame):
                 goaway = frame
         return False, None
+
+
+def http1_pipeliner(host, port, path, count):
+    """An HTTP/1 connection that sends count pipelined GETs of path and never reads (a 4 KB receive
+    buffer, so the daemon's answers back up at once)."""
+    c = socket.socket()
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    c.connect((host, port))
+    c.setblocking(False)
+    try:
+        c.sendall(harness.get_request(path) * count)
+    except BlockingIOError:
+        pass  # the daemon stops reading once its answers cannot be written
+    return c
+
+
+def h2_zero_window(host, port, path, streams):
+    """An HTTP/2 connection with SETTINGS_INITIAL_WINDOW_SIZE 0 and streams GETs of path: no answer body
+    can ever be sent on it."""
+    conn = H2Raw(host, port, settings={SettingsFrame.INITIAL_WINDOW_SIZE: 0})
+    for i in range(streams):
+        conn.send_header_block(1 + 2 * i, request_block(path))
+    return conn

@@ -11,10 +11,8 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import tempfile
-import threading
 import time
 import unittest
 
@@ -28,6 +26,16 @@ CONNECTION_BUDGET = 64 * MB  # what one connection may make the daemon hold (iss
 def proc_status_kb(pid, field):
     """A "VmHWM:  1234 kB" field of /proc/PID/status, in bytes."""
     return int(harness.proc_status(pid, field).split()[0]) * 1024
+
+
+def config_file(test, text):
+    """A config file holding text, in a directory removed when the test ends; its path."""
+    tmp = tempfile.mkdtemp(prefix="asyncdemo-conf-")
+    path = os.path.join(tmp, "asyncdemod.conf")
+    with open(path, "w") as f:
+        f.write(text)
+    test.addCleanup(lambda: (os.path.exists(path) and os.unlink(path), os.rmdir(tmp)))
+    return path
 
 
 def closed(stats, reason):
@@ -92,18 +100,8 @@ class SlowReaderTest(harness.DaemonTestCase):
 
     def test_http1_pipeliner_that_never_reads(self):
         d = self.start_daemon(*self.ARGS)
-        clients = []
+        clients = [h2frames.http1_pipeliner(d.host, d.port, "/metrics", 400) for _ in range(5)]
         self.addCleanup(lambda: [c.close() for c in clients])
-        for _ in range(5):
-            c = socket.socket()
-            c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-            c.connect((d.host, d.port))
-            c.setblocking(False)
-            try:
-                c.sendall(harness.get_request("/metrics") * 400)
-            except BlockingIOError:
-                pass  # the daemon stops reading once its answers cannot be written: fine
-            clients.append(c)
         t0 = time.monotonic()
         stats = d.wait_stats(lambda s: closed(s, "send_timeout") >= 5, timeout=harness.scaled(8.0),
                              message="5 non-reading HTTP/1 clients closed by send-timeout")
@@ -114,13 +112,8 @@ class SlowReaderTest(harness.DaemonTestCase):
 
     def test_http2_zero_window(self):
         d = self.start_daemon(*self.ARGS)
-        conns = []
+        conns = [h2frames.h2_zero_window(d.host, d.port, "/metrics", 100) for _ in range(3)]
         self.addCleanup(lambda: [c.close() for c in conns])
-        for _ in range(3):
-            conn = h2frames.H2Raw(d.host, d.port, settings={h2frames.SettingsFrame.INITIAL_WINDOW_SIZE: 0})
-            for i in range(100):
-                conn.send_header_block(1 + 2 * i, h2frames.request_block("/metrics"))
-            conns.append(conn)
         rss_held = proc_status_kb(d.pid, "VmRSS")
         for conn in conns:
             was_closed, _ = conn.wait_closed(timeout=harness.scaled(6.0))
@@ -141,18 +134,15 @@ class SlowReaderTest(harness.DaemonTestCase):
         self.assertEqual(closed(d.stats(), "send_timeout"), 0)
 
     def test_reload_changes_send_timeout(self):
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "asyncdemod.conf")
-            with open(path, "w") as f:
-                f.write("send-timeout = 20s\n")
-            d = self.start_daemon("--config", path)
-            self.assertEqual(d.stats()["config"]["send_timeout_seconds"], 20)
-            with open(path, "w") as f:
-                f.write("send-timeout = 1500ms\n")
-            mark = d.log_count()
-            os.kill(d.pid, signal.SIGHUP)
-            d.wait_for_log(r"configuration reloaded", since=mark)
-            self.assertEqual(d.stats()["config"]["send_timeout_seconds"], 1.5)
+        path = config_file(self, "send-timeout = 20s\n")
+        d = self.start_daemon("--config", path)
+        self.assertEqual(d.stats()["config"]["send_timeout_seconds"], 20)
+        with open(path, "w") as f:
+            f.write("send-timeout = 1500ms\n")
+        mark = d.log_count()
+        os.kill(d.pid, signal.SIGHUP)
+        d.wait_for_log(r"configuration reloaded", since=mark)
+        self.assertEqual(d.stats()["config"]["send_timeout_seconds"], 1.5)
 
 
 def parse_metrics(text):
@@ -225,20 +215,17 @@ class ConfigFifoTest(harness.DaemonTestCase):
         self.assertIn(f"{fifo}: not a regular file (a FIFO)", r.stderr)
 
     def test_reload_with_fifo_keeps_serving(self):
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "asyncdemod.conf")
-            with open(path, "w") as f:
-                f.write("max-delay = 5s\n")
-            d = self.start_daemon("--config", path)
-            os.unlink(path)
-            os.mkfifo(path)
-            mark = d.log_count()
-            os.kill(d.pid, signal.SIGHUP)
-            d.wait_for_log(r"reload failed, keeping the current settings: .*not a regular file \(a FIFO\)",
-                           since=mark, timeout=3.0)
-            res = harness.http_request(d.host, d.port, "/healthz", timeout=2.0)
-            self.assertEqual(res.status, 200)
-            self.assertEqual(d.stats()["config"]["max_delay_seconds"], 5)
+        path = config_file(self, "max-delay = 5s\n")
+        d = self.start_daemon("--config", path)
+        os.unlink(path)
+        os.mkfifo(path)
+        mark = d.log_count()
+        os.kill(d.pid, signal.SIGHUP)
+        d.wait_for_log(r"reload failed, keeping the current settings: .*not a regular file \(a FIFO\)",
+                       since=mark, timeout=3.0)
+        res = harness.http_request(d.host, d.port, "/healthz", timeout=2.0)
+        self.assertEqual(res.status, 200)
+        self.assertEqual(d.stats()["config"]["max_delay_seconds"], 5)
 
 
 class FramingTest(harness.SharedDaemonTestCase):
@@ -298,12 +285,8 @@ class SmallOnesTest(harness.DaemonTestCase):
                                   capture_output=True, timeout=10, env=harness.clean_env())
 
     def test_config_bom_and_raw_bytes(self):
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "bom.conf")
-            with open(path, "wb") as f:
-                f.write(b"\xef\xbb\xbfmax-delay = 5s\n")
-            d = self.start_daemon("--config", path)
-            self.assertEqual(d.stats()["config"]["max_delay_seconds"], 5)
+        d = self.start_daemon("--config", config_file(self, "\ufeffmax-delay = 5s\n"))  # UTF-8: EF BB BF
+        self.assertEqual(d.stats()["config"]["max_delay_seconds"], 5)
         r = self.run_with_config(b"thr\xc3\xa9ads = 1\nx = \x1b]0;title\x07\n")
         self.assertEqual(r.returncode, 64)
         self.assertIn(b"key 'thr\\xc3\\xa9ads': unknown key", r.stderr)
