@@ -114,13 +114,11 @@ class SlowReaderTest(harness.DaemonTestCase):
         d = self.start_daemon(*self.ARGS)
         conns = [h2frames.h2_zero_window(d.host, d.port, "/metrics", 100) for _ in range(3)]
         self.addCleanup(lambda: [c.close() for c in conns])
-        rss_held = proc_status_kb(d.pid, "VmRSS")
         for conn in conns:
             was_closed, _ = conn.wait_closed(timeout=harness.scaled(6.0))
             self.assertTrue(was_closed, "a zero-window HTTP/2 client is still connected")
         stats = d.wait_stats(lambda s: closed(s, "send_timeout") == 3 and s["connections"]["open"] == 1)
         self.assertEqual(stats["endpoints"]["/metrics"]["completed"], 300)
-        self.assertGreater(rss_held, 0)
 
     def test_readers_are_not_closed(self):
         """A client that reads, however idle between requests, is never closed by send-timeout."""
