@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "request_head.h"
 #include "respond.h"
 #include "route.h"
 
@@ -35,6 +36,30 @@ static void answer_head_too_large(ad_loop_t *loop, h2o_req_t *req, size_t bytes,
     ad_jw_uint(&loop->jw, AD_MAX_REQUEST_HEAD);
     ad_stats_request_immediate(&loop->stats, AD_EP_OTHER, 431, ad_mono_ns() - t0);
     ad_respond_error_end(req, 431, &loop->jw);
+}
+
+/* HTTP/1 framing RFC 9112 refuses (request_head.h): 400, and the connection closes after it, so bytes that
+ * another parser would read as a second request are never read as one. */
+static void answer_bad_head(ad_loop_t *loop, h2o_req_t *req, ad_head_verdict_t v, int64_t t0)
+{
+    ad_respond_error_begin(&loop->jw, 400, "bad request head");
+    ad_jw_key(&loop->jw, "why");
+    ad_jw_cstr(&loop->jw, ad_head_verdict_text(v));
+    req->http1_is_persistent = 0;
+    ad_stats_request_immediate(&loop->stats, AD_EP_OTHER, 400, ad_mono_ns() - t0);
+    ad_stats_connection_closed(&loop->stats, AD_CLOSE_BAD_FRAMING);
+    ad_respond_error_end(req, 400, &loop->jw);
+}
+
+/* HTTP/1: h2o leaves the raw request head at the start of the connection's input until the answer is sent. */
+static ad_head_verdict_t check_http1_head(h2o_req_t *req)
+{
+    if (req->version >= 0x200 || req->conn->callbacks->get_socket == NULL)
+        return AD_HEAD_OK;
+    h2o_socket_t *sock = req->conn->callbacks->get_socket(req->conn);
+    if (sock == NULL || sock->input == NULL)
+        return AD_HEAD_OK;
+    return ad_request_head_check(sock->input->bytes, sock->input->size);
 }
 
 static size_t request_head_bytes(const h2o_req_t *req)
@@ -78,8 +103,12 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     ad_route_t r = ad_route_find(path, len);
     size_t head = request_head_bytes(req);
     bool first = ad_server_claim_first_request(req);
+    ad_head_verdict_t verdict = check_http1_head(req);
 
-    if (head > AD_MAX_REQUEST_HEAD) {
+    if (verdict != AD_HEAD_OK) {
+        r.ep = AD_EP_OTHER;
+        answer_bad_head(loop, req, verdict, t0);
+    } else if (head > AD_MAX_REQUEST_HEAD) {
         r.ep = AD_EP_OTHER;
         answer_head_too_large(loop, req, head, t0);
     } else if (r.kind != AD_ROUTE_NONE && !ad_route_method_allowed(req->method.base, req->method.len)) {

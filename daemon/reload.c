@@ -1,7 +1,7 @@
 /*
  * SIGHUP: re-read --config with the same command line, so flags still win over the file, and apply the
  * keys that can change while running (max-delay, default-delay, pool-queue, log-level, stall-threshold,
- * drain-timeout). Loops read them through atomics. A bad file is logged and changes nothing.
+ * drain-timeout, send-timeout). Loops read them through atomics. A bad file is logged and changes nothing.
  */
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +29,7 @@ static void apply(ad_server_t *s, const ad_config_t *next)
     atomic_store(&s->live.max_delay_ns, next->max_delay_ns);
     atomic_store(&s->live.default_delay_ns, next->default_delay_ns);
     atomic_store(&s->live.stall_threshold_ns, next->stall_threshold_ns);
+    atomic_store(&s->live.send_timeout_ns, next->send_timeout_ns);
     atomic_store(&s->live.pool_queue, next->pool_queue);
     ad_log_set_level(next->log_level);
     s->cfg.max_delay_ns = next->max_delay_ns;
@@ -37,6 +38,7 @@ static void apply(ad_server_t *s, const ad_config_t *next)
     s->cfg.pool_queue = next->pool_queue;
     s->cfg.log_level = next->log_level;
     s->cfg.drain_timeout_ns = next->drain_timeout_ns;
+    s->cfg.send_timeout_ns = next->send_timeout_ns;
 }
 
 void ad_server_reload(ad_server_t *s)

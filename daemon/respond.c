@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "send_watch.h"
+
 static void generator_noop(h2o_generator_t *self, h2o_req_t *req) {}
 
 /* Every body is sent in one final h2o_send, so h2o never needs to ask for more. */
@@ -52,6 +54,7 @@ void ad_respond(h2o_req_t *req, int status, const char *content_type, const char
     req->res.content_length = len;
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type, strlen(content_type));
     h2o_start_response(req, &final_generator);
+    ad_send_watch_answer(req); /* before h2o_send: a request h2o disposes at once is unwatched in time */
     if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")) || len == 0) {
         h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
         return;

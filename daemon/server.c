@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "clock.h"
 #include "duration.h"
+#include "h2_guard.h"
 #include "handlers.h"
 #include "log.h"
 #include "messages.h"
@@ -28,6 +30,11 @@
 #define ACCEPT_BATCH 32 /* connections taken per wake-up; fairness between loops comes from dispatch_connection */
 #define PARK_WAIT_SECONDS 2
 #define REFUSE_LOG_EVERY_NS (10 * AD_NS_PER_SEC)
+/* After connections close, freed heap above this much is given back to the system (malloc_trim): glibc
+ * keeps what a heavy client made the daemon allocate (326 MB measured after an HPACK flood). Checked a
+ * moment later, once per burst of closes, so a loop does not trim after every connection. */
+#define TRIM_FREE_BYTES (8 * 1024 * 1024)
+#define TRIM_DELAY_NS (200 * AD_NS_PER_MS)
 
 /* One process, one server; static so that everything stays reachable until exit (leak checkers). */
 static ad_server_t the_server;
@@ -35,9 +42,19 @@ static ad_signals_t the_signals;
 
 /* ---- accepting ------------------------------------------------------------------------------------- */
 
+static void on_trim(ad_timer_t *timer)
+{
+    (void)timer;
+    struct mallinfo2 mi = mallinfo2();
+    if (mi.fordblks > TRIM_FREE_BYTES)
+        malloc_trim(0);
+}
+
 static void on_connection_close(void *data)
 {
     ad_loop_t *loop = data;
+    if (!ad_timer_is_linked(&loop->trim))
+        ad_timers_add(&loop->timers, &loop->trim, ad_mono_ns() + TRIM_DELAY_NS);
     ad_stats_connection_close(&loop->stats);
     ad_server_release(&loop->server->connections);
     ad_timers_run_due(&loop->timers); /* due answers go before the rest of a burst of teardowns */
@@ -322,12 +339,15 @@ static int init_loop(ad_loop_t *loop)
     loop->accept_ctx.hosts = s->globalconf.hosts;
     ad_jw_init(&loop->jw, 2048);
     ad_timer_init(&loop->accept_resume, on_accept_resume);
+    ad_timer_init(&loop->trim, on_trim);
     if (ad_timers_init(&loop->timers, loop->evloop) != 0 ||
         ad_disconnect_init(&loop->disconnect, loop->evloop, ad_handlers_on_client_gone) != 0 ||
         ad_loop_monitor_start(loop, s->cfg.tick_interval_ns) != 0 || open_loop_listeners(loop) != 0) {
         ad_log_error("%s: cannot set up the event loop: %s", loop->name, strerror(errno));
         return -1;
     }
+    ad_h2_guard_bind(&loop->stats);
+    ad_send_watch_init(&loop->send_watch, &loop->timers, &s->live.send_timeout_ns, &loop->stats);
     h2o_multithread_register_receiver(loop->ctx.queue, &loop->offload_receiver, ad_handlers_on_offload_reply);
     h2o_multithread_register_receiver(loop->ctx.queue, &loop->control_receiver, on_control);
     h2o_multithread_register_receiver(loop->ctx.queue, &loop->handoff_receiver, on_handoff);
@@ -413,6 +433,7 @@ void ad_server_snapshot(ad_server_t *s, ad_stats_snapshot_t *snap)
         .max_waiting = s->cfg.max_waiting,
         .header_timeout_ns = s->cfg.header_timeout_ns,
         .idle_timeout_ns = s->cfg.idle_timeout_ns,
+        .send_timeout_ns = atomic_load_explicit(&s->live.send_timeout_ns, memory_order_relaxed),
     };
     ad_offload_counts(s->pool, &info->pool_busy, &info->pool_queued);
     snap->shards = s->shards;
@@ -437,6 +458,7 @@ static void apply_live_settings(ad_live_settings_t *live, const ad_config_t *cfg
     atomic_store(&live->max_delay_ns, cfg->max_delay_ns);
     atomic_store(&live->default_delay_ns, cfg->default_delay_ns);
     atomic_store(&live->stall_threshold_ns, cfg->stall_threshold_ns);
+    atomic_store(&live->send_timeout_ns, cfg->send_timeout_ns);
     atomic_store(&live->pool_queue, cfg->pool_queue);
 }
 
@@ -458,11 +480,18 @@ static void raise_nofile_limit(unsigned max_connections)
         if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
             getrlimit(RLIMIT_NOFILE, &rl);
     }
-    if (rl.rlim_cur != RLIM_INFINITY && (rlim_t)max_connections + NOFILE_RESERVE > rl.rlim_cur)
+    if (rl.rlim_cur == RLIM_INFINITY || (rlim_t)max_connections + NOFILE_RESERVE <= rl.rlim_cur)
+        return;
+    if (rl.rlim_cur > NOFILE_RESERVE)
         ad_log_warning("max-connections (%u) does not fit the open-file limit (%llu): past about %llu connections, "
                        "new ones fail to be accepted instead of getting a 503",
                        max_connections, (unsigned long long)rl.rlim_cur,
-                       rl.rlim_cur > NOFILE_RESERVE ? (unsigned long long)(rl.rlim_cur - NOFILE_RESERVE) : 0ULL);
+                       (unsigned long long)(rl.rlim_cur - NOFILE_RESERVE));
+    else /* the daemon's own descriptors may take all of it: no count of connections would be true */
+        ad_log_warning(
+            "the open-file limit (%llu) leaves no room beyond the %d descriptors asyncdemod keeps for itself: "
+            "connections may fail to be accepted at any count; raise it (ulimit -n, LimitNOFILE=)",
+            (unsigned long long)rl.rlim_cur, NOFILE_RESERVE);
 }
 
 static int create_loops(ad_server_t *s)
@@ -544,6 +573,9 @@ static int init_server(ad_server_t *s, const ad_config_t *cfg, int argc, char **
     }
     setup_globalconf(s);
     build_refusal(s);
+    if (!ad_h2_guard_active())
+        ad_log_warning("HTTP/2 header blocks cannot be checked before decoding (libh2o's decoder not found); "
+                       "one connection can take much memory");
     ad_watchdog_init(&s->watchdog);
     s->pool = ad_offload_pool_start(cfg->pool_size, &s->live.pool_queue);
     if (s->pool == NULL || create_loops(s) != 0) {

@@ -18,6 +18,7 @@
 #include "listeners.h"
 #include "loop_monitor.h"
 #include "offload.h"
+#include "send_watch.h"
 #include "stats.h"
 #include "timers.h"
 
@@ -34,10 +35,12 @@ typedef struct ad_loop {
     h2o_socket_t *listeners[AD_MAX_LISTEN];
     size_t nlisteners;
     ad_timer_t accept_resume; /* re-enables accepting after EMFILE */
+    ad_timer_t trim;          /* gives freed heap back to the system a moment after connections close */
     int64_t accept_warned_ns; /* when running out of descriptors was last logged */
     int64_t refuse_warned_ns; /* when refusing connections (max-connections) was last logged */
     ad_timers_t timers;
     ad_disconnect_t disconnect;
+    ad_send_watch_t send_watch; /* answers not delivered yet (send-timeout) */
     ad_loop_monitor_t monitor;
     h2o_multithread_receiver_t offload_receiver; /* finished /offload jobs */
     h2o_multithread_receiver_t control_receiver; /* drain / exit from loop 0 */
@@ -50,7 +53,7 @@ typedef struct ad_loop {
 
 /* Settings that a reload (SIGHUP) may change while loops read them. */
 typedef struct ad_live_settings {
-    _Atomic int64_t max_delay_ns, default_delay_ns, stall_threshold_ns;
+    _Atomic int64_t max_delay_ns, default_delay_ns, stall_threshold_ns, send_timeout_ns;
     _Atomic unsigned pool_queue;
 } ad_live_settings_t;
 

@@ -23,13 +23,28 @@ typedef enum {
 /* "/non-blocking", "/blocking", "/offload", "/delay", "/stats", "/metrics", "/healthz", "other" */
 const char *ad_endpoint_name(ad_endpoint_t ep);
 
+/* Why the daemon closed a client's connection itself (each a bounded refusal, counted). */
+typedef enum {
+    AD_CLOSE_SEND_TIMEOUT = 0, /* an answer not delivered within send-timeout: the client does not read */
+    AD_CLOSE_HEADER_BLOCK,     /* HTTP/2: a header block past the decoded-size bounds (hpack_scan.h) */
+    AD_CLOSE_BAD_FRAMING,      /* HTTP/1: a request head RFC 9112 says to refuse (request_head.h), after the 400 */
+    AD_CLOSE_COUNT
+} ad_close_reason_t;
+/* "send_timeout", "header_block_too_large", "bad_framing" */
+const char *ad_close_reason_name(ad_close_reason_t r);
+
+/* The upper bounds of /metrics' latency buckets (Prometheus "le"), in ns, ascending. */
+#define AD_STATS_NLE 15
+extern const int64_t ad_stats_le_ns[AD_STATS_NLE];
+
 typedef struct ad_endpoint_stats {
     uint64_t requests;  /* arrived */
     uint64_t completed; /* answered (any status) */
     uint64_t cancelled; /* the client went away before the answer */
     uint64_t status_4xx, status_5xx;
     int64_t in_flight, peak_in_flight;
-    ad_histogram_t latency; /* ns from arrival to answer, completed requests only */
+    ad_histogram_t latency;             /* ns from arrival to answer, completed requests only */
+    uint64_t le_bins[AD_STATS_NLE + 1]; /* the same samples by ad_stats_le_ns bin (last: above every bound) */
 } ad_endpoint_stats_t;
 
 typedef struct ad_loop_stats {
@@ -44,11 +59,15 @@ typedef struct ad_loop_stats {
 
 typedef struct ad_stats_shard {
     uint64_t id; /* unique per ad_stats_shard_init in this process (never 0): lets formatters memoise safely */
+    /* Odd while the writer is updating: readers that need one consistent view of the shard (/metrics) read
+     * between two equal even values (a sequence lock; the writer never waits). */
+    uint64_t seq;
     ad_endpoint_stats_t ep[AD_EP_COUNT];
     ad_loop_stats_t loop;
     int64_t connections_open;
     uint64_t connections_total;
-    uint64_t connections_refused; /* turned away with 503 by max-connections (by the accepting loop) */
+    uint64_t connections_refused;                /* turned away with 503 by max-connections (by the accepting loop) */
+    uint64_t connections_closed[AD_CLOSE_COUNT]; /* closed by the daemon, by reason */
 } ad_stats_shard_t;
 
 void ad_stats_shard_init(ad_stats_shard_t *s);
@@ -67,6 +86,16 @@ void ad_stats_connection_open(ad_stats_shard_t *s);
 void ad_stats_connection_close(ad_stats_shard_t *s);
 /* A connection refused because max-connections were open (never counted open or in the total). */
 void ad_stats_connection_refused(ad_stats_shard_t *s);
+/* A connection the daemon closed for reason r. */
+void ad_stats_connection_closed(ad_stats_shard_t *s, ad_close_reason_t r);
+
+/*
+ * Reader side of the sequence lock: calls read(shard, arg) until it ran while the shard did not change,
+ * so what it gathered is one consistent state of the shard. read must only load (relaxed) and fill arg
+ * afresh on each call: it may run more than once.
+ */
+void ad_stats_shard_read_consistent(const ad_stats_shard_t *s, void (*read)(const ad_stats_shard_t *, void *),
+                                    void *arg);
 
 /* Process-wide facts reported beside the figures. */
 typedef struct ad_stats_info {
@@ -79,7 +108,7 @@ typedef struct ad_stats_info {
     unsigned pool_size, pool_queue;
     unsigned pool_busy, pool_queued;       /* /offload workers sleeping now, jobs waiting */
     unsigned max_connections, max_waiting; /* the limits (config.h) */
-    int64_t header_timeout_ns, idle_timeout_ns;
+    int64_t header_timeout_ns, idle_timeout_ns, send_timeout_ns;
 } ad_stats_info_t;
 
 /*
@@ -104,5 +133,7 @@ void ad_stats_loop_totals(const ad_stats_snapshot_t *snap, ad_loop_stats_t *out)
 void ad_stats_connection_totals(const ad_stats_snapshot_t *snap, int64_t *open, uint64_t *total);
 /* Connections refused by max-connections, summed over all shards. */
 uint64_t ad_stats_connections_refused(const ad_stats_snapshot_t *snap);
+/* Connections the daemon closed for reason r, summed over all shards. */
+uint64_t ad_stats_connections_closed(const ad_stats_snapshot_t *snap, ad_close_reason_t r);
 
 #endif

@@ -73,7 +73,7 @@ static bool keep_encoded(const ad_jw_t *w, size_t start, char *text, size_t cap,
 /* The config object changes only on a reload: kept encoded per loop thread, keyed by its values. */
 typedef struct config_memo {
     bool valid;
-    int64_t key[10];
+    int64_t key[11];
     size_t len;
     char text[512];
 } config_memo_t;
@@ -93,16 +93,17 @@ static void encode_config(const ad_stats_info_t *info, ad_jw_t *w)
     key_uint(w, "max_waiting", info->max_waiting);
     key_seconds(w, "header_timeout_seconds", info->header_timeout_ns);
     key_seconds(w, "idle_timeout_seconds", info->idle_timeout_ns);
+    key_seconds(w, "send_timeout_seconds", info->send_timeout_ns);
     ad_jw_object_end(w);
 }
 
 static void format_config(const ad_stats_info_t *info, ad_jw_t *w)
 {
     config_memo_t *m = &config_memo;
-    const int64_t key[10] = {
+    const int64_t key[11] = {
         info->max_delay_ns,       info->default_delay_ns, (int64_t)info->pool_size,       (int64_t)info->pool_queue,
         info->stall_threshold_ns, info->watchdog_ns,      (int64_t)info->max_connections, (int64_t)info->max_waiting,
-        info->header_timeout_ns,  info->idle_timeout_ns};
+        info->header_timeout_ns,  info->idle_timeout_ns,  info->send_timeout_ns};
     ad_jw_key(w, "config");
     if (m->valid && memcmp(m->key, key, sizeof(key)) == 0) {
         ad_jw_raw(w, m->text, m->len);
@@ -133,6 +134,12 @@ static void format_loop(const ad_stats_snapshot_t *snap, ad_jw_t *w)
     key_int(w, "open", open);
     key_uint(w, "total", total);
     key_uint(w, "refused", ad_stats_connections_refused(snap));
+    ad_jw_key(w, "closed");
+    ad_jw_object_begin(w);
+    for (int r = 0; r < AD_CLOSE_COUNT; r++)
+        key_uint(w, ad_close_reason_name((ad_close_reason_t)r),
+                 ad_stats_connections_closed(snap, (ad_close_reason_t)r));
+    ad_jw_object_end(w);
     ad_jw_object_end(w);
 
     ad_stats_loop_totals(snap, &loop);
@@ -478,53 +485,96 @@ static void prom_endpoint_counters(text_buf_t *b, const ad_endpoint_totals_t *to
     }
 }
 
-static const int64_t le_ns[] = {
-    1 * AD_NS_PER_MS,    5 * AD_NS_PER_MS,   10 * AD_NS_PER_MS,  25 * AD_NS_PER_MS,  50 * AD_NS_PER_MS,
-    100 * AD_NS_PER_MS,  250 * AD_NS_PER_MS, 500 * AD_NS_PER_MS, 1 * AD_NS_PER_SEC,  2 * AD_NS_PER_SEC,
-    2500 * AD_NS_PER_MS, 5 * AD_NS_PER_SEC,  10 * AD_NS_PER_SEC, 30 * AD_NS_PER_SEC, 60 * AD_NS_PER_SEC,
-};
-#define NLE (sizeof(le_ns) / sizeof(le_ns[0]))
+/* ---- one consistent view of every shard for /metrics ---- */
 
-static int prom_histogram(text_buf_t *b, const ad_stats_snapshot_t *snap)
+/* What /metrics shows, summed over shards, each shard read in one consistent state (stats.h). */
+typedef struct prom_view {
+    ad_endpoint_totals_t tot[AD_EP_COUNT];
+    uint64_t samples[AD_EP_COUNT];
+    double sum_ns[AD_EP_COUNT];
+    uint64_t le_bins[AD_EP_COUNT][AD_STATS_NLE + 1];
+    int64_t open;
+    uint64_t total, refused, closed[AD_CLOSE_COUNT];
+} prom_view_t;
+
+static void read_shard(const ad_stats_shard_t *shard, void *arg)
+{
+    prom_view_t *v = arg;
+    const ad_stats_shard_t *one[1] = {shard};
+    ad_stats_snapshot_t snap = {.shards = one, .nshards = 1};
+    memset(v, 0, sizeof(*v));
+    for (int ep = 0; ep < AD_EP_COUNT; ep++) {
+        const ad_endpoint_stats_t *e = &shard->ep[ep];
+        ad_stats_endpoint_totals(&snap, (ad_endpoint_t)ep, &v->tot[ep]);
+        v->samples[ep] = __atomic_load_n(&e->latency.count, __ATOMIC_RELAXED);
+        __atomic_load(&e->latency.sum, &v->sum_ns[ep], __ATOMIC_RELAXED);
+        for (size_t i = 0; i <= AD_STATS_NLE; i++)
+            v->le_bins[ep][i] = __atomic_load_n(&e->le_bins[i], __ATOMIC_RELAXED);
+    }
+    ad_stats_connection_totals(&snap, &v->open, &v->total);
+    v->refused = ad_stats_connections_refused(&snap);
+    for (int r = 0; r < AD_CLOSE_COUNT; r++)
+        v->closed[r] = ad_stats_connections_closed(&snap, (ad_close_reason_t)r);
+}
+
+static void prom_view_add(prom_view_t *to, const prom_view_t *v)
+{
+    for (int ep = 0; ep < AD_EP_COUNT; ep++) {
+        ad_endpoint_totals_t *t = &to->tot[ep];
+        const ad_endpoint_totals_t *f = &v->tot[ep];
+        t->requests += f->requests;
+        t->completed += f->completed;
+        t->cancelled += f->cancelled;
+        t->status_4xx += f->status_4xx;
+        t->status_5xx += f->status_5xx;
+        t->in_flight += f->in_flight;
+        t->peak_in_flight += f->peak_in_flight;
+        to->samples[ep] += v->samples[ep];
+        to->sum_ns[ep] += v->sum_ns[ep];
+        for (size_t i = 0; i <= AD_STATS_NLE; i++)
+            to->le_bins[ep][i] += v->le_bins[ep][i];
+    }
+    to->open += v->open;
+    to->total += v->total;
+    to->refused += v->refused;
+    for (int r = 0; r < AD_CLOSE_COUNT; r++)
+        to->closed[r] += v->closed[r];
+}
+
+static void prom_view_read(const ad_stats_snapshot_t *snap, prom_view_t *view)
+{
+    prom_view_t part;
+    memset(view, 0, sizeof(*view));
+    for (size_t i = 0; i < snap->nshards; i++) {
+        ad_stats_shard_read_consistent(snap->shards[i], read_shard, &part);
+        prom_view_add(view, &part);
+    }
+}
+
+static void prom_histogram(text_buf_t *b, const prom_view_t *v)
 {
     family(b, "asyncdemo_request_duration_seconds", "histogram",
            "Time from a request's arrival at the handler to its answer, completed requests.");
     for (int ep = 0; ep < AD_EP_COUNT; ep++) {
-        hist_set_t set;
-        ad_hist_summary_t sum;
-        uint64_t le[NLE];
-        if (hist_set_init(&set, snap, (ad_endpoint_t)ep) != 0)
-            return -1;
-        ad_hist_summarize(set.hs, set.n, &sum);
-        ad_hist_count_le(set.hs, set.n, le_ns, NLE, le);
-        hist_set_dispose(&set);
-
-        /* Writers run meanwhile: keep the buckets cumulative and +Inf equal to _count. */
-        uint64_t count = sum.count;
-        for (size_t i = 0; i < NLE; i++) {
-            if (i > 0 && le[i] < le[i - 1])
-                le[i] = le[i - 1];
-            if (le[i] > count)
-                count = le[i];
-        }
-        for (size_t i = 0; i < NLE; i++) {
+        uint64_t cumulative = 0;
+        for (size_t i = 0; i < AD_STATS_NLE; i++) {
+            cumulative += v->le_bins[ep][i];
             sample_ep(b, "asyncdemo_request_duration_seconds_bucket", (ad_endpoint_t)ep);
             put_str(b, ",le=\"");
-            put_seconds(b, le_ns[i]);
+            put_seconds(b, ad_stats_le_ns[i]);
             put(b, "\"", 1);
-            end_u64(b, le[i]);
+            end_u64(b, cumulative);
         }
         sample_ep(b, "asyncdemo_request_duration_seconds_bucket", (ad_endpoint_t)ep);
         put_str(b, ",le=\"+Inf\"");
-        end_u64(b, count);
+        end_u64(b, v->samples[ep]);
         sample_ep(b, "asyncdemo_request_duration_seconds_sum", (ad_endpoint_t)ep);
         put(b, "} ", 2);
-        put_seconds(b, (int64_t)llround(sum.sum));
+        put_seconds(b, (int64_t)llround(v->sum_ns[ep]));
         put(b, "\n", 1);
         sample_ep(b, "asyncdemo_request_duration_seconds_count", (ad_endpoint_t)ep);
-        end_u64(b, count);
+        end_u64(b, v->samples[ep]);
     }
-    return 0;
 }
 
 static void scalar_seconds(text_buf_t *b, const char *name, const char *type, const char *help, int64_t ns)
@@ -545,12 +595,10 @@ static void scalar_int(text_buf_t *b, const char *name, const char *type, const 
     put(b, "\n", 1);
 }
 
-static void prom_process(text_buf_t *b, const ad_stats_snapshot_t *snap)
+static void prom_process(text_buf_t *b, const ad_stats_snapshot_t *snap, const prom_view_t *v)
 {
     const ad_stats_info_t *info = &snap->info;
     ad_loop_stats_t loop;
-    int64_t open;
-    uint64_t total;
 
     family(b, "asyncdemo_build_info", "gauge", "Always 1; the version as a label.");
     put_str(b, "asyncdemo_build_info{version=");
@@ -569,12 +617,17 @@ static void prom_process(text_buf_t *b, const ad_stats_snapshot_t *snap)
     scalar_seconds(b, "asyncdemo_loop_longest_stall_seconds", "gauge", "Longest loop stall seen.",
                    loop.longest_stall_ns);
 
-    ad_stats_connection_totals(snap, &open, &total);
-    scalar_int(b, "asyncdemo_connections_open", "gauge", "Client connections open now.", open);
-    scalar_int(b, "asyncdemo_connections_total", "counter", "Client connections accepted.", (int64_t)total);
+    scalar_int(b, "asyncdemo_connections_open", "gauge", "Client connections open now.", v->open);
+    scalar_int(b, "asyncdemo_connections_total", "counter", "Client connections accepted.", (int64_t)v->total);
     scalar_int(b, "asyncdemo_connections_refused_total", "counter",
-               "Client connections refused with 503 because max-connections were open.",
-               (int64_t)ad_stats_connections_refused(snap));
+               "Client connections refused with 503 because max-connections were open.", (int64_t)v->refused);
+    family(b, "asyncdemo_connections_closed_total", "counter",
+           "Client connections the daemon closed itself, by reason.");
+    for (int r = 0; r < AD_CLOSE_COUNT; r++) {
+        put_str(b, "asyncdemo_connections_closed_total{reason=");
+        put_label_value(b, ad_close_reason_name((ad_close_reason_t)r));
+        end_u64(b, v->closed[r]);
+    }
     scalar_int(b, "asyncdemo_offload_busy", "gauge", "/offload workers sleeping now.", info->pool_busy);
     scalar_int(b, "asyncdemo_offload_queued", "gauge", "/offload jobs waiting for a worker.", info->pool_queued);
 }
@@ -582,14 +635,14 @@ static void prom_process(text_buf_t *b, const ad_stats_snapshot_t *snap)
 char *ad_stats_format_prometheus(const ad_stats_snapshot_t *snap, size_t *len)
 {
     text_buf_t b = {NULL, 0, 0, false};
-    ad_endpoint_totals_t tot[AD_EP_COUNT];
+    prom_view_t view; /* one consistent state per shard, so counters and histograms agree */
 
-    for (int ep = 0; ep < AD_EP_COUNT; ep++)
-        ad_stats_endpoint_totals(snap, (ad_endpoint_t)ep, &tot[ep]);
+    prom_view_read(snap, &view);
     reserve(&b, 24576);
-    prom_process(&b, snap);
-    prom_endpoint_counters(&b, tot);
-    if (prom_histogram(&b, snap) != 0 || b.failed) {
+    prom_process(&b, snap, &view);
+    prom_endpoint_counters(&b, view.tot);
+    prom_histogram(&b, &view);
+    if (b.failed) {
         free(b.buf);
         return NULL;
     }

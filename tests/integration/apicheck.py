@@ -25,7 +25,9 @@ ENDPOINT_KEYS = {"requests", "in_flight", "peak_in_flight", "completed", "cancel
                  "latency_seconds"}
 ENDPOINTS = ("/non-blocking", "/blocking", "/offload", "/delay", "/stats", "/metrics", "/healthz", "other")
 CONFIG_KEYS = {"max_delay_seconds", "default_delay_seconds", "pool_size", "pool_queue", "stall_threshold_seconds",
-               "watchdog_seconds", "max_connections", "max_waiting", "header_timeout_seconds", "idle_timeout_seconds"}
+               "watchdog_seconds", "max_connections", "max_waiting", "header_timeout_seconds", "idle_timeout_seconds",
+               "send_timeout_seconds"}
+CLOSE_REASONS = {"send_timeout", "header_block_too_large", "bad_framing"}
 LOOP_KEYS = {"lag_seconds", "ticks", "stalls", "stalled_seconds", "longest_stall_seconds", "longest_stall_endpoint",
              "longest_stall_wall"}
 
@@ -144,10 +146,13 @@ def check_stats(tc, s, pid=None, version=None):
     for key in CONFIG_KEYS:
         tc.assertTrue(is_number(s["config"][key]), f"config.{key}")
     tc.assertEqual(set(s["offload"]), {"busy", "queued"})
-    tc.assertEqual(set(s["connections"]), {"open", "total", "refused"})
-    for part in ("offload", "connections"):
-        for key, value in s[part].items():
-            tc.assertTrue(is_int(value) and value >= 0, f"{part}.{key} = {value!r}")
+    tc.assertEqual(set(s["connections"]), {"open", "total", "refused", "closed"})
+    tc.assertEqual(set(s["connections"]["closed"]), CLOSE_REASONS)
+    for part, values in (("offload", s["offload"]), ("connections", s["connections"]),
+                         ("connections.closed", s["connections"]["closed"])):
+        for key, value in values.items():
+            if not isinstance(value, dict):
+                tc.assertTrue(is_int(value) and value >= 0, f"{part}.{key} = {value!r}")
     tc.assertGreaterEqual(s["connections"]["total"], s["connections"]["open"])
     tc.assertGreaterEqual(s["connections"]["open"], 1, "the /stats request's own connection is open")
     loop = s["loop"]

@@ -10,3 +10,5 @@ target_compile_definitions(test_input_compact PRIVATE H2O_USE_LIBUV=0)
 # The timer mechanism on a real evloop and timerfd (short deadlines, no timing bound beyond "not early").
 ad_unit_test(test_timers SOURCES test_timers.c ${PROJECT_SOURCE_DIR}/daemon/timers.c LIBS asyncdemod_runtime PkgConfig::H2O)
 target_compile_definitions(test_timers PRIVATE H2O_USE_LIBUV=0)
+ad_unit_test(test_request_head SOURCES test_request_head.c LIBS asyncdemod_runtime)
+ad_unit_test(test_hpack_scan SOURCES test_hpack_scan.c LIBS asyncdemod_runtime)

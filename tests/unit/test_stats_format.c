@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <time.h>
 #include <cmocka.h>
 #include <jansson.h>
 
@@ -118,6 +121,7 @@ static int setup(void **state)
                 .max_waiting = 50000,
                 .header_timeout_ns = 10 * SEC,
                 .idle_timeout_ns = 1500 * MS,
+                .send_timeout_ns = 30 * SEC,
             },
         .shards = shard_ptrs,
         .nshards = 2,
@@ -257,7 +261,7 @@ static void test_json_document(void **state)
     expect_str(root, "started_wall", "2026-11-24T17:30:00.123Z");
 
     const json_t *cfg = json_object_get(root, "config");
-    assert_int_equal(json_object_size(cfg), 10);
+    assert_int_equal(json_object_size(cfg), 11);
     expect_seconds(cfg, "max_delay_seconds", 30 * SEC);
     expect_seconds(cfg, "default_delay_seconds", 2 * SEC);
     expect_integer(cfg, "pool_size", 4);
@@ -275,10 +279,15 @@ static void test_json_document(void **state)
     expect_integer(off, "queued", 3);
 
     const json_t *conn = json_object_get(root, "connections");
-    assert_int_equal(json_object_size(conn), 3);
+    assert_int_equal(json_object_size(conn), 4);
     expect_integer(conn, "open", 4);
     expect_integer(conn, "total", 5);
     expect_integer(conn, "refused", 3);
+    const json_t *closed = json_object_get(conn, "closed");
+    assert_int_equal(json_object_size(closed), AD_CLOSE_COUNT);
+    expect_integer(closed, "send_timeout", 0);
+    expect_integer(closed, "header_block_too_large", 0);
+    expect_integer(closed, "bad_framing", 0);
 
     const json_t *loop = json_object_get(root, "loop");
     assert_int_equal(json_object_size(loop), 7);
@@ -411,8 +420,8 @@ static void test_json_config_follows_reload(void **state)
     assert_true(config_value("max_delay_seconds") == 30.0);
     snap.info.max_delay_ns = 5 * SEC;
     assert_true(config_value("max_delay_seconds") == 5.0);
-    snap.info.idle_timeout_ns = 2 * SEC; /* the last field too */
-    assert_true(config_value("idle_timeout_seconds") == 2.0);
+    snap.info.send_timeout_ns = 2 * SEC; /* the last field too */
+    assert_true(config_value("send_timeout_seconds") == 2.0);
     snap.info.max_waiting = 7;
     assert_true(config_value("max_waiting") == 7.0);
     snap.info.pool_busy = 2; /* offload is not part of the kept object */
@@ -587,19 +596,62 @@ static void test_prometheus_histograms(void **state)
     free(text);
 }
 
-/* A writer caught between a bucket and the count: the output still has +Inf == _count. */
-static void test_prometheus_count_behind_buckets(void **state)
+/*
+ * A writer in the middle of an update (sequence odd) while /metrics is formatted on another thread: the
+ * reader waits for the update to end, so the scrape shows the whole request or none of it.
+ */
+typedef struct midway {
+    ad_stats_shard_t *shard;
+    volatile int entered;
+} midway_t;
+
+/* One request's end done in two halves 50 ms apart, inside one update, as a descheduled writer would. */
+static void *finish_update_later(void *arg)
 {
-    (void)state;
-    ad_histogram_t *h = &shards[0].ep[AD_EP_OFFLOAD].latency;
-    __atomic_store_n(&h->count, h->count - 1, __ATOMIC_RELAXED);
+    midway_t *m = arg;
+    ad_endpoint_stats_t *e = &m->shard->ep[AD_EP_OFFLOAD];
+    __atomic_store_n(&m->shard->seq, m->shard->seq + 1, __ATOMIC_SEQ_CST); /* odd: inside an update */
+    __atomic_store_n(&e->completed, e->completed + 1, __ATOMIC_RELAXED);
+    m->entered = 1;
+    struct timespec pause = {0, 50 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    __atomic_store_n(&e->latency.count, e->latency.count + 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&e->le_bins[AD_STATS_NLE], e->le_bins[AD_STATS_NLE] + 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&m->shard->seq, m->shard->seq + 1, __ATOMIC_SEQ_CST);
+    return NULL;
+}
+
+/* completed_total - _count of /offload in a scrape */
+static double offload_completed_minus_count(void)
+{
     char *text = ad_stats_format_prometheus(&snap, NULL);
     assert_non_null(text);
-    const char *l = "endpoint=\"/offload\",le=\"+Inf\"";
-    double inf = sample(text, "asyncdemo_request_duration_seconds_bucket", l);
-    assert_true(inf == (double)recorded[AD_EP_OFFLOAD].n);
-    assert_true(sample(text, "asyncdemo_request_duration_seconds_count", "endpoint=\"/offload\"") == inf);
+    double d = sample(text, "asyncdemo_requests_completed_total", "endpoint=\"/offload\"") -
+               sample(text, "asyncdemo_request_duration_seconds_count", "endpoint=\"/offload\"");
+    assert_true(sample(text, "asyncdemo_request_duration_seconds_count", "endpoint=\"/offload\"") ==
+                sample(text, "asyncdemo_request_duration_seconds_bucket", "endpoint=\"/offload\",le=\"+Inf\""));
     free(text);
+    return d;
+}
+
+static void test_prometheus_waits_for_writer(void **state)
+{
+    (void)state;
+    ad_stats_shard_t *shard = &shards[0];
+    ad_endpoint_stats_t *e = &shard->ep[AD_EP_OFFLOAD];
+    uint64_t completed = e->completed, count = e->latency.count, above = e->le_bins[AD_STATS_NLE];
+    double before = offload_completed_minus_count();
+    midway_t m = {shard, 0};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, finish_update_later, &m), 0);
+    while (!m.entered)
+        sched_yield();
+    double during = offload_completed_minus_count(); /* began with completed counted and _count not yet */
+    pthread_join(t, NULL);
+    assert_true(during == before);
+    e->completed = completed; /* the fixture as it was */
+    e->latency.count = count;
+    e->le_bins[AD_STATS_NLE] = above;
 }
 
 static void test_prometheus_label_escaping(void **state)
@@ -623,7 +675,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_json_reuse_follows_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prometheus_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prometheus_histograms, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_prometheus_count_behind_buckets, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prometheus_waits_for_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prometheus_label_escaping, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
