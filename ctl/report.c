@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "text_escape.h"
 
 #define MIN_WIDTH 40
 #define BOLD "\033[1m"
@@ -393,8 +394,11 @@ void ad_report_statuses(FILE *out, const ad_run_result_t *r, const ad_report_sty
         flow_item(&f, colored, n);
     }
     flow_end(&f);
-    if (r->first_error[0] != '\0')
-        fprintf(out, "  first error: %s\n", r->first_error);
+    if (r->first_error[0] != '\0') {
+        char text[sizeof(r->first_error) * AD_ESCAPE_UNIT_MAX];
+        ad_escape_cstr(r->first_error, text, sizeof(text)); /* a library's or the server's words */
+        fprintf(out, "  first error: %s\n", text);
+    }
 }
 
 void ad_report_run(FILE *out, const ad_run_result_t *r, const ad_report_style_t *st)

@@ -2,10 +2,13 @@
 and the errors (a path that is not /stats, a daemon that is down)."""
 
 import json
+import re
 import signal
 import subprocess
 import time
+import unittest
 
+import fake_server
 import harness
 
 ctl = harness.run_ctl
@@ -57,6 +60,73 @@ class StatsTest(harness.SharedDaemonTestCase):
 
     def test_watch_until_sigterm(self):
         self.watch(signal.SIGTERM)
+
+
+# A /stats document whose strings carry what would retitle the terminal (OSC), clear it, ring the bell, go
+# back (CR, BS) or fake a line; C1 CSI as UTF-8 and as a raw byte; a right-to-left override.
+HOSTILE = "\x1b]0;pwned\x07\x1b[2J\x1b[H\rfake line\x08\x08\nx\u009b31m\u202e"
+HOSTILE_DOC = {
+    "version": "0.1.0" + HOSTILE, "pid": 7, "uptime_seconds": 5, "started_wall": "2026" + HOSTILE,
+    "connections": {"open": 1, "total": 2},
+    "loop": {"lag_seconds": 0.001, "stalls": 1, "stalled_seconds": 0.5, "longest_stall_seconds": 0.5,
+             "longest_stall_endpoint": "/blocking" + HOSTILE, "longest_stall_wall": "now" + HOSTILE},
+    "endpoints": {"/evil" + HOSTILE: {
+        "requests": 1, "in_flight": 0, "peak_in_flight": 1, "completed": 1, "cancelled": 0, "status_4xx": 0,
+        "status_5xx": 0, "latency_seconds": {"min": 0.1, "mean": 0.1, "max": 0.1, "p50": 0.1, "p90": 0.1,
+                                             "p99": 0.1, "p99_9": 0.1}}},
+}
+
+
+class HostileStatsServer(fake_server.FakeServer):
+    """/stats: HOSTILE_DOC; /bad-shape: a document whose endpoint has the wrong type, so the error message
+    names the hostile endpoint; /not-json: raw control bytes where JSON is expected."""
+
+    def answer(self, conn, path, served):
+        if path == "/bad-shape":
+            body = json.dumps({**HOSTILE_DOC, "endpoints": {"/evil" + HOSTILE: 5}}).encode()
+        elif path == "/not-json":
+            body = b"\x1b]0;pwned\x07\x9b{"
+        else:
+            body = json.dumps(HOSTILE_DOC).encode()
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+                     % (len(body), body))
+        return True
+
+
+def control_chars(text):
+    """The control characters in text, but newlines (C0, DEL, C1; U+FFFD stands for bytes not UTF-8)."""
+    return [c for c in text if (ord(c) < 0x20 and c != "\n") or 0x7f <= ord(c) <= 0x9f or c == "\u202e"]
+
+
+class HostileStatsTest(unittest.TestCase):
+    def setUp(self):
+        self.server = HostileStatsServer()
+        self.addCleanup(self.server.close)
+
+    def test_server_strings_are_escaped(self):
+        for color in ("never", "always"):
+            proc = ctl("stats", "--color=" + color, self.server.base + "/stats")
+            self.assertEqual(proc.returncode, 0, proc)
+            out = proc.stdout
+            if color == "always":  # our own colour sequences are the only escapes left
+                out = re.sub(r"\x1b\[[0-9;]*m", "", out)
+            self.assertEqual(control_chars(out), [], out)
+            # what the server sent is still readable, escaped
+            self.assertIn("0.1.0\\x1b]0;pwned\\x07\\x1b[2J", out)
+            self.assertIn("/evil\\x1b]0;pwned", out)
+            self.assertIn("in /blocking\\x1b]0;pwned", out)
+            self.assertIn("since 2026\\x1b", out)
+            self.assertIn("\\rfake line\\x08\\x08\\nx\\u{009b}31m\\u{202e}", out)
+
+    def test_error_message_is_escaped(self):
+        proc = ctl("stats", self.server.base + "/bad-shape")
+        self.assertEqual(proc.returncode, 1, proc)
+        self.assertEqual(control_chars(proc.stderr), [], proc.stderr)
+        self.assertIn("endpoints./evil\\x1b]0;pwned", proc.stderr)
+        proc = ctl("stats", self.server.base + "/not-json")
+        self.assertEqual(proc.returncode, 1, proc)
+        self.assertIn("not JSON", proc.stderr)
+        self.assertEqual(control_chars(proc.stderr), [], proc.stderr)
 
 
 if __name__ == "__main__":
