@@ -418,7 +418,7 @@ void ad_report_run(FILE *out, const ad_run_result_t *r, const ad_report_style_t 
 
 double ad_run_time_per_request(const ad_run_result_t *r)
 {
-    if (r->completed == 0)
+    if (r->ok == 0) /* a run of failures only measured how fast they fail, not the endpoint */
         return INFINITY;
     return (double)r->elapsed_ns / (double)r->completed;
 }
@@ -426,7 +426,7 @@ double ad_run_time_per_request(const ad_run_result_t *r)
 size_t ad_report_reference(const ad_run_result_t *const *runs, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (strcmp(runs[i]->name, "/non-blocking") == 0 && runs[i]->completed > 0)
+        if (strcmp(runs[i]->name, "/non-blocking") == 0 && runs[i]->ok > 0)
             return i;
     size_t best = 0;
     for (size_t i = 1; i < n; i++)
@@ -470,6 +470,10 @@ void ad_report_ratios(FILE *out, const ad_run_result_t *const *runs, size_t n, c
     size_t k = ad_report_comparisons(runs, n, cmp, sizeof(cmp) / sizeof(cmp[0]));
     for (size_t i = 0; i < k; i++)
         ad_report_ratio_line(out, runs, &cmp[i], st);
+    for (size_t i = 0; n > 1 && i < n; i++)
+        if (runs[i]->ok == 0)
+            fprintf(out, "%s is not compared: %s\n", runs[i]->name,
+                    runs[i]->completed == 0 ? "no request finished" : "no request succeeded (see its errors above)");
 }
 
 static int cmp_by_time(const void *a, const void *b)

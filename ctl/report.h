@@ -37,19 +37,20 @@ typedef struct ad_comparison {
     double ratio;          /* >= 1 */
 } ad_comparison_t;
 
-/* Time per completed request (elapsed / completed), the measure runs are ranked by; INFINITY when
- * nothing completed. With equal request counts this is the ratio of total times. */
+/* Time per completed request (elapsed / completed), the measure runs are ranked by; INFINITY when no
+ * request succeeded (such a run is never compared). With equal request counts this is the ratio of total
+ * times. */
 double ad_run_time_per_request(const ad_run_result_t *r);
-/* The run the others are compared with: the first one named "/non-blocking" (the lesson's point of
- * reference), else the fastest. n must be > 0. */
+/* The run the others are compared with: the first one named "/non-blocking" with a successful answer (the
+ * lesson's point of reference), else the fastest. n must be > 0. */
 size_t ad_report_reference(const ad_run_result_t *const *runs, size_t n);
-/* Every other run that completed something against the reference, in run order. Returns the count. */
+/* Every other run with a successful answer against the reference, in run order. Returns the count. */
 size_t ad_report_comparisons(const ad_run_result_t *const *runs, size_t n, ad_comparison_t *out, size_t max);
 
 /* "/blocking was 4.98x slower than /non-blocking" (or "... took about as long as ..." under 1.05x). */
 void ad_report_ratio_line(FILE *out, const ad_run_result_t *const *runs, const ad_comparison_t *c,
                           const ad_report_style_t *st);
-/* Every comparison's ratio line. */
+/* Every comparison's ratio line, then why each run without a successful answer is not compared. */
 void ad_report_ratios(FILE *out, const ad_run_result_t *const *runs, size_t n, const ad_report_style_t *st);
 /* compare's table: rank, mode, total, ok/requests, ratio to the fastest; fastest first. */
 void ad_report_ranking(FILE *out, const ad_run_result_t *const *runs, size_t n, const ad_report_style_t *st);

@@ -155,6 +155,40 @@ static void test_empty_and_failed_runs(void **state)
     free(ok);
 }
 
+/* A run whose every answer is an error (bench --delay 31: all 400; -e /nope: all 404) measured how fast
+ * the server refuses, not the endpoint: no ratio involves it, and the report says why. */
+static void test_failed_runs_not_compared(void **state)
+{
+    (void)state;
+    ad_run_result_t *bl = fx_new("/blocking", "http://127.0.0.1:8000/blocking?delay=31", 5);
+    ad_run_result_t *nb = fx_new("/non-blocking", "http://127.0.0.1:8000/non-blocking?delay=31", 5);
+    ad_run_result_t *nope = fx_new("/nope", "http://127.0.0.1:8000/nope", 5);
+    for (int i = 0; i < 5; i++) {
+        fx_add(bl, 0, 0, (i + 1) * 300 * FX_US, 400, AD_ERR_STATUS, 0, -1, 0);
+        fx_add(nb, 0, 0, 200 * FX_US, 400, AD_ERR_STATUS, 0, -1, 0);
+        fx_add(nope, 0, 0, 100 * FX_US, 404, AD_ERR_STATUS, 0, -1, 0);
+    }
+    ad_run_result_t *good = fx_blocking();
+    const ad_run_result_t *all_failed[] = {bl, nb}, *mixed[] = {good, nope};
+    ad_comparison_t cmp[4];
+    assert_int_equal(ad_report_comparisons(all_failed, 2, cmp, 4), 0);
+    assert_int_equal(ad_report_comparisons(mixed, 2, cmp, 4), 0);
+    ad_report_style_t st = style(80, false, false);
+    char *text = NULL;
+    FX_CAPTURE(text, ad_report_ratios(out, all_failed, 2, &st));
+    assert_string_equal(text, "/blocking is not compared: no request succeeded (see its errors above)\n"
+                              "/non-blocking is not compared: no request succeeded (see its errors above)\n");
+    free(text);
+    FX_CAPTURE(text, ad_report_ratios(out, mixed, 2, &st));
+    assert_null(strstr(text, "slower"));
+    assert_non_null(strstr(text, "/nope is not compared: no request succeeded"));
+    free(text);
+    free(bl);
+    free(nb);
+    free(nope);
+    free(good);
+}
+
 static void test_ratio_wording(void **state)
 {
     (void)state;
@@ -236,10 +270,15 @@ static void test_chart_shapes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bench_lesson_golden),    cmocka_unit_test(test_open_model_golden),
-        cmocka_unit_test(test_compare_ranking_golden), cmocka_unit_test(test_request_lines_limit),
-        cmocka_unit_test(test_empty_and_failed_runs),  cmocka_unit_test(test_ratio_wording),
-        cmocka_unit_test(test_latency_format),         cmocka_unit_test(test_chart_shapes),
+        cmocka_unit_test(test_bench_lesson_golden),
+        cmocka_unit_test(test_open_model_golden),
+        cmocka_unit_test(test_compare_ranking_golden),
+        cmocka_unit_test(test_request_lines_limit),
+        cmocka_unit_test(test_failed_runs_not_compared),
+        cmocka_unit_test(test_empty_and_failed_runs),
+        cmocka_unit_test(test_ratio_wording),
+        cmocka_unit_test(test_latency_format),
+        cmocka_unit_test(test_chart_shapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
