@@ -12,14 +12,22 @@
 #include "json_report.h"
 #include "progress.h"
 
-/* The run's name: the endpoint's path without its query ("/blocking"). */
-static void endpoint_name(const char *endpoint, char *buf, size_t size)
+/* The run's name: the endpoint's path without its query ("/blocking"), or more of it where two endpoints
+ * share a path (ad_run_unique_name). */
+static void endpoint_name(const ad_bench_opts_t *o, size_t i, char *buf, size_t size)
 {
-    size_t len = strcspn(endpoint, "?");
-    if (len == 0)
-        snprintf(buf, size, "/");
-    else
-        snprintf(buf, size, "%.*s", (int)len, endpoint);
+    char paths[AD_CTL_ENDPOINTS_MAX][AD_CTL_ENDPOINT_MAX];
+    const char *shorts[AD_CTL_ENDPOINTS_MAX], *longs[AD_CTL_ENDPOINTS_MAX];
+    for (size_t j = 0; j < o->nendpoints; j++) {
+        size_t len = strcspn(o->endpoints[j], "?");
+        if (len == 0)
+            snprintf(paths[j], sizeof(paths[j]), "/");
+        else
+            snprintf(paths[j], sizeof(paths[j]), "%.*s", (int)len, o->endpoints[j]);
+        shorts[j] = paths[j];
+        longs[j] = o->endpoints[j];
+    }
+    ad_run_unique_name(shorts, longs, o->nendpoints, i, buf, size);
 }
 
 /*
@@ -46,12 +54,12 @@ static int choose_engine(const ad_bench_opts_t *o, ad_engine_backend_id_t *id)
 static int bench_one(const ad_bench_opts_t *o, size_t i, const struct curl_slist *resolve,
                      ad_engine_backend_id_t backend, ad_run_result_t *r)
 {
-    char url[AD_CTL_URL_MAX + AD_CTL_ENDPOINT_MAX + 64], name[AD_CTL_ENDPOINT_MAX], err[256];
+    char url[AD_CTL_URL_MAX + AD_CTL_ENDPOINT_MAX + 64], name[AD_RUN_NAME_MAX], err[256];
     if (ad_bench_endpoint_url(o, i, url, sizeof(url)) >= (int)sizeof(url)) {
         ad_cmd_error("endpoint %s: the URL is too long", o->endpoints[i]);
         return AD_CTL_EXIT_USAGE;
     }
-    endpoint_name(o->endpoints[i], name, sizeof(name));
+    endpoint_name(o, i, name, sizeof(name));
     ad_run_result_init(r, name, url);
 
     ad_progress_t progress;

@@ -1,6 +1,7 @@
 /* The result model's bookkeeping: classifying and counting one finished request. */
 #include "results.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,6 +32,28 @@ void ad_run_result_init(ad_run_result_t *r, const char *name, const char *url)
     snprintf(r->url, sizeof(r->url), "%s", url != NULL ? url : "");
     ad_hist_init(&r->latency);
     ad_hist_init(&r->latency_raw);
+}
+
+void ad_run_unique_name(const char *const *short_names, const char *const *long_names, size_t n, size_t i, char *buf,
+                        size_t size)
+{
+    bool short_shared = false, long_shared = false;
+    size_t k = 1; /* this run's place among the runs of the same long name */
+    for (size_t j = 0; j < n; j++) {
+        if (j == i)
+            continue;
+        short_shared = short_shared || strcmp(short_names[j], short_names[i]) == 0;
+        if (strcmp(long_names[j], long_names[i]) == 0) {
+            long_shared = true;
+            k += j < i;
+        }
+    }
+    if (!short_shared)
+        snprintf(buf, size, "%s", short_names[i]);
+    else if (!long_shared)
+        snprintf(buf, size, "%s", long_names[i]);
+    else
+        snprintf(buf, size, "%s #%zu", long_names[i], k);
 }
 
 static void count_status(ad_run_result_t *r, int status)

@@ -13,6 +13,7 @@
 
 #define AD_RECORDS_MAX 1000
 #define AD_STATUS_SLOTS 16
+#define AD_RUN_NAME_MAX 320 /* a bench endpoint (256 bytes) and a " #N" */
 
 typedef enum {
     AD_ERR_NONE = 0,
@@ -46,7 +47,7 @@ typedef struct ad_status_count {
 } ad_status_count_t;
 
 typedef struct ad_run_result {
-    char name[64]; /* "/blocking", or a compare mode: "sequential", "async", "threads", "processes" */
+    char name[AD_RUN_NAME_MAX]; /* "/blocking", or a compare mode: "sequential", "async", "threads", "processes" */
     char url[1024];
     unsigned concurrency;
     double rate;              /* requests/s in open model, 0 for closed */
@@ -66,6 +67,13 @@ typedef struct ad_run_result {
 } ad_run_result_t;
 
 void ad_run_result_init(ad_run_result_t *r, const char *name, const char *url);
+/*
+ * The name of run i of n such that no two runs share one (report, timeline, JSON, journal): short_names[i]
+ * ("/non-blocking") unless another run has the same short name, then long_names[i]
+ * ("/non-blocking?delay=1"); runs whose long names are equal too get " #k", k counting them in run order.
+ */
+void ad_run_unique_name(const char *const *short_names, const char *const *long_names, size_t n, size_t i, char *buf,
+                        size_t size);
 /* Accounts one finished request (records it while there is room). */
 void ad_run_result_add(ad_run_result_t *r, const ad_request_record_t *rec);
 /* (Notes on ad_run_result_add: it counts `completed` and raises `sent` to at least `completed`, so

@@ -49,6 +49,18 @@ class BenchTest(harness.SharedDaemonTestCase):
         # The timeline has one row per request of each run.
         self.assertEqual(len(re.findall(r"(?m)^\s+#\d+ \|", out)), 3 * N, out)
 
+    def test_runs_sharing_a_path_have_distinct_names(self):
+        """Two endpoints of one path are named with their queries: report, ratio, timeline and JSON."""
+        args = ("bench", "--url", self.daemon.base_url, "-n", 2, "-e", "/non-blocking?delay=0.2",
+                "-e", "/non-blocking?delay=0.05", "-e", "/non-blocking?delay=0.05")
+        proc = ctl(*args)
+        self.assertEqual(proc.returncode, 0, proc)
+        self.assertRegex(proc.stdout, r"/non-blocking\?delay=0\.2 was [0-9.]+x slower than /non-blocking\?delay=0\.05 #[12]\n")
+        self.assertIn("\n/non-blocking?delay=0.05 #2\n", proc.stdout)  # a timeline title
+        doc = json.loads(ctl(*args, "--json").stdout)
+        self.assertEqual([r["name"] for r in doc["runs"]],
+                         ["/non-blocking?delay=0.2", "/non-blocking?delay=0.05 #1", "/non-blocking?delay=0.05 #2"])
+
     def test_lesson_ratio_json(self):
         doc = self.bench_json("--delay", DELAY)
         runs = {r["name"]: r for r in doc["runs"]}

@@ -519,7 +519,7 @@ static void e_elapsed(json_t *j)
 }
 static void e_name_long(json_t *j)
 {
-    char name[200];
+    char name[AD_RUN_NAME_MAX + 100];
     memset(name, 'x', sizeof(name) - 1);
     name[sizeof(name) - 1] = '\0';
     json_object_set_new(run0(j), "name", json_string(name));
@@ -562,7 +562,7 @@ static void test_reader_refuses(void **state)
     expect_refused(e_hist_count, "runs[0].latency.count: 4 differs");
     expect_refused(e_status_key, "runs[0].statuses: '2xx' is not an HTTP status");
     expect_refused(e_elapsed, "runs[0].elapsed_seconds: -1 is out of range");
-    expect_refused(e_name_long, "runs[0].name: longer than 63 bytes");
+    expect_refused(e_name_long, "runs[0].name: longer than 319 bytes");
     expect_refused(e_too_many_records, "runs[0].requests: more than 1000 records");
     expect_refused(e_run_not_object, "runs[1]: expected an object");
     expect_refused(e_seq, "runs[0].requests[0].server_seq: expected null");

@@ -24,6 +24,26 @@ static void test_error_class_names(void **state)
     assert_string_equal(ad_err_class_name((ad_err_class_t)99), "other");
 }
 
+/* Two runs never share a name: the path alone while it is unique, the endpoint with its query where two
+ * share a path, and a count where whole endpoints repeat. */
+static void test_unique_names(void **state)
+{
+    (void)state;
+    const char *shorts[] = {"/non-blocking", "/non-blocking", "/blocking", "/offload", "/offload", "/offload"};
+    const char *longs[] = {
+        "/non-blocking?delay=1", "/non-blocking?delay=0.1", "/blocking", "/offload", "/offload?delay=1", "/offload"};
+    const char *want[] = {"/non-blocking?delay=1", "/non-blocking?delay=0.1", "/blocking",
+                          "/offload #1",           "/offload?delay=1",        "/offload #2"};
+    for (size_t i = 0; i < 6; i++) {
+        char name[AD_RUN_NAME_MAX];
+        ad_run_unique_name(shorts, longs, 6, i, name, sizeof(name));
+        assert_string_equal(name, want[i]);
+    }
+    char name[AD_RUN_NAME_MAX];
+    ad_run_unique_name(shorts, longs, 1, 0, name, sizeof(name));
+    assert_string_equal(name, "/non-blocking");
+}
+
 static void test_add_accounts(void **state)
 {
     (void)state;
@@ -246,6 +266,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_error_class_names),
         cmocka_unit_test(test_add_accounts),
+        cmocka_unit_test(test_unique_names),
         cmocka_unit_test(test_open_model_latency),
         cmocka_unit_test(test_statuses_and_records_overflow),
         cmocka_unit_test(test_merge),
