@@ -6,6 +6,7 @@
 
 static const char seq_key[] = "\"sequence\"";
 static const char wait_key[] = "\"waited_seconds\"";
+static const char start_key[] = "\"started_monotonic_seconds\"";
 
 /* Larger numbers are not a daemon's counter or wait; treat them as absent rather than overflow. */
 #define WHOLE_MAX INT64_C(100000000000000000)
@@ -25,6 +26,7 @@ void ad_answer_scan_init(ad_answer_scan_t *s)
 {
     field_init(&s->seq);
     field_init(&s->wait);
+    field_init(&s->start);
 }
 
 static bool is_space(char c)
@@ -127,16 +129,20 @@ static void step(ad_scan_field_t *f, const char *key, size_t keylen, bool decima
     }
 }
 
+/* Done, or looking for a key's first byte. */
+static bool idle(const ad_scan_field_t *f)
+{
+    return f->state == ST_DONE || (f->state == ST_KEY && f->matched == 0);
+}
+
 void ad_answer_scan_feed(ad_answer_scan_t *s, const char *data, size_t len)
 {
     const char *p = data, *end = data + len;
     while (p < end) {
-        bool seq_idle = s->seq.state == ST_DONE || (s->seq.state == ST_KEY && s->seq.matched == 0);
-        bool wait_idle = s->wait.state == ST_DONE || (s->wait.state == ST_KEY && s->wait.matched == 0);
-        if (s->seq.state == ST_DONE && s->wait.state == ST_DONE)
+        if (s->seq.state == ST_DONE && s->wait.state == ST_DONE && s->start.state == ST_DONE)
             return;
-        if (seq_idle && wait_idle) {
-            /* Both are looking for a key's opening quote: skip to it. */
+        if (idle(&s->seq) && idle(&s->wait) && idle(&s->start)) {
+            /* All are looking for a key's opening quote: skip to it. */
             const char *q = memchr(p, '"', (size_t)(end - p));
             if (q == NULL)
                 return;
@@ -147,6 +153,8 @@ void ad_answer_scan_feed(ad_answer_scan_t *s, const char *data, size_t len)
             step(&s->seq, seq_key, sizeof(seq_key) - 1, false, c);
         if (s->wait.state != ST_DONE)
             step(&s->wait, wait_key, sizeof(wait_key) - 1, true, c);
+        if (s->start.state != ST_DONE)
+            step(&s->start, start_key, sizeof(start_key) - 1, true, c);
     }
 }
 
@@ -169,4 +177,9 @@ int64_t ad_answer_scan_sequence(const ad_answer_scan_t *s)
 int64_t ad_answer_scan_wait_ns(const ad_answer_scan_t *s)
 {
     return result(&s->wait, true);
+}
+
+int64_t ad_answer_scan_start_ns(const ad_answer_scan_t *s)
+{
+    return result(&s->start, true);
 }

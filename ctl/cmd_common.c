@@ -221,6 +221,7 @@ int ad_cmd_runs_begin(ad_cmd_runs_t *r, const ad_cmd_runs_spec_t *spec)
 
 void ad_cmd_runs_add(ad_cmd_runs_t *r, ad_run_result_t *run)
 {
+    ad_run_result_order(run); /* rows as the server served them: report, timeline and JSON alike */
     r->runs[r->n++] = run;
     if (!r->json) {
         ad_report_run(r->dest.out, run, &r->st);

@@ -261,8 +261,9 @@ static void finish(hconn_t *c, ad_err_class_t error, const char *why)
     c->rec.error = error;
     if (error == AD_ERR_NONE) {
         c->rec.server_seq = ad_answer_scan_sequence(&c->scan);
-        int64_t wait = ad_answer_scan_wait_ns(&c->scan);
+        int64_t wait = ad_answer_scan_wait_ns(&c->scan), start = ad_answer_scan_start_ns(&c->scan);
         c->rec.server_wait_ns = wait > 0 ? wait : 0;
+        c->rec.server_start_ns = start > 0 ? start : 0;
         if (c->status < 200 || c->status > 299)
             c->rec.error = AD_ERR_STATUS;
     }

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *ad_err_class_name(ad_err_class_t c)
@@ -107,6 +108,30 @@ double ad_run_result_rps(const ad_run_result_t *r)
     if (r->elapsed_ns <= 0)
         return 0.0;
     return (double)r->completed * 1e9 / (double)r->elapsed_ns;
+}
+
+static int by_server_start(const void *a, const void *b)
+{
+    const ad_request_record_t *x = a, *y = b;
+    if (x->server_start_ns != y->server_start_ns)
+        return x->server_start_ns < y->server_start_ns ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+static int by_done(const void *a, const void *b)
+{
+    const ad_request_record_t *x = a, *y = b;
+    if (x->done_ns != y->done_ns)
+        return x->done_ns < y->done_ns ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+void ad_run_result_order(ad_run_result_t *r)
+{
+    bool all_started = true;
+    for (uint32_t i = 0; i < r->nrecords && all_started; i++)
+        all_started = r->records[i].server_start_ns > 0;
+    qsort(r->records, r->nrecords, sizeof(r->records[0]), all_started ? by_server_start : by_done);
 }
 
 void ad_run_result_merge(ad_run_result_t *dst, const ad_run_result_t *src)

@@ -39,6 +39,9 @@ typedef struct ad_request_record {
      * The part of the bar before it (queued behind a blocked loop) is drawn lightly, so 5 concurrent
      * /blocking requests show as the lesson's staircase. */
     int64_t server_wait_ns;
+    /* "started_monotonic_seconds" of the answer in ns (the server's clock: when it began serving the
+     * request), 0 when absent: the order of the rows (ad_run_result_order). */
+    int64_t server_start_ns;
 } ad_request_record_t;
 
 typedef struct ad_status_count {
@@ -81,6 +84,12 @@ void ad_run_result_add(ad_run_result_t *r, const ad_request_record_t *rec);
  * status error. Only answered requests (status != 0) enter the latency histograms; latency is
  * done - intended when rate > 0, else done - sent; latency_raw is done - sent.) */
 double ad_run_result_rps(const ad_run_result_t *r); /* completed / elapsed */
+/*
+ * Puts the records in the order the server began serving them, so 5 /blocking requests read as a staircase
+ * however many loops the server and the client ran: by server_start_ns when every record has one, else by
+ * the answer time (done_ns); ties in send order (index). The one ordering of bench, compare and demo rows.
+ */
+void ad_run_result_order(ad_run_result_t *r);
 /* dst += src, for runs made side by side (several hosts, or --json documents merged): counters,
  * statuses, histograms (exact) and concurrency/rate add up; elapsed is the longer one; records are
  * appended while there is room; dst's first error is kept. */

@@ -160,8 +160,9 @@ void ad_transfer_end(ad_transfer_t *t, CURLcode rc, int64_t done_ns)
     t->rec.done_ns = done_ns;
     t->result = rc;
     t->rec.server_seq = ad_answer_scan_sequence(&t->scan);
-    int64_t wait = ad_answer_scan_wait_ns(&t->scan);
+    int64_t wait = ad_answer_scan_wait_ns(&t->scan), start = ad_answer_scan_start_ns(&t->scan);
     t->rec.server_wait_ns = wait > 0 ? wait : 0;
+    t->rec.server_start_ns = start > 0 ? start : 0;
 }
 
 void ad_transfer_describe_error(const ad_transfer_t *t, CURLcode rc, char *buf, size_t size)

@@ -252,5 +252,40 @@ class BenchTest(harness.SharedDaemonTestCase):
         self.addCleanup(d.cleanup)
         return f"{d.name}/{name}"
 
+class StaircaseTest(harness.DaemonTestCase):
+    """The lesson's staircase whatever the daemon's --threads and the client's loops: 5 concurrent /blocking
+    requests are drawn (and listed in JSON) in the order the daemon began serving them, so each row ends no
+    earlier than the one above it. The client runs two loops, as on a 2-CPU machine, which merge their
+    records in send order - not the order a daemon with several loops serves them in."""
+
+    def check_staircase(self, threads):
+        daemon = self.start_daemon("--threads", threads)
+        args = ("bench", "--url", daemon.base_url, "--delay", 0.1, "-e", "/blocking", "--threads", 2)
+        proc = ctl(*args)
+        self.assertEqual(proc.returncode, 0, proc)
+        took = [float(t) for t in re.findall(r"(?m)^\s+#\d+ \|.*\| ([0-9.]+)s$", proc.stdout)]
+        self.assertEqual(len(took), N, proc.stdout)
+        # Requests served side by side by two loops end within a jitter of each other, in either order; a
+        # row out of order ends a whole 0.1 s step before the one above it.
+        for prev, nxt in zip(took, took[1:]):
+            self.assertGreater(nxt, prev - 0.05, f"--threads {threads}: rows out of order\n{proc.stdout}")
+        doc = json.loads(ctl(*args, "--json").stdout)
+        done = [r["done_seconds"] for r in doc["runs"][0]["requests"]]
+        for prev, nxt in zip(done, done[1:]):
+            self.assertGreater(nxt, prev - 0.05, f"--threads {threads}: JSON requests out of order: {done}")
+        if threads == 1:  # one loop serves one after another: a clean staircase of 5 steps
+            for prev, nxt in zip(done, done[1:]):
+                self.assertGreaterEqual(nxt - prev, 0.09, done)
+
+    def test_threads_1(self):
+        self.check_staircase(1)
+
+    def test_threads_2(self):
+        self.check_staircase(2)
+
+    def test_threads_4(self):
+        self.check_staircase(4)
+
+
 if __name__ == "__main__":
     harness.main()

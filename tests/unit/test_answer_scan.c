@@ -1,5 +1,5 @@
-/* The streaming answer scanner: "sequence" and "waited_seconds" from whole bodies, at every split
- * point, and the values it must skip. */
+/* The streaming answer scanner: "sequence", "waited_seconds", "started_monotonic_seconds" from whole bodies, at every
+ * split point, and the values it must skip. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -55,6 +55,18 @@ static void test_daemon_answer(void **state)
     assert_int_equal(f.seq, 17);
     assert_int_equal(f.wait_ns, 250113000);
     assert_every_split(body, 17, 250113000);
+    /* when the daemon began serving it (its monotonic clock), at every split too */
+    for (size_t cut = 0; cut <= strlen(body); cut++) {
+        ad_answer_scan_t s;
+        ad_answer_scan_init(&s);
+        ad_answer_scan_feed(&s, body, cut);
+        ad_answer_scan_feed(&s, body + cut, strlen(body) - cut);
+        assert_int_equal(ad_answer_scan_start_ns(&s), INT64_C(12345678901234));
+    }
+    ad_answer_scan_t s;
+    ad_answer_scan_init(&s);
+    ad_answer_scan_feed(&s, "{\"sequence\":3}", 14);
+    assert_int_equal(ad_answer_scan_start_ns(&s), NONE);
 }
 
 static void test_whitespace_and_pretty(void **state)
