@@ -319,11 +319,17 @@ void ad_report_chart(FILE *out, const ad_histogram_t *h, const ad_report_style_t
     for (size_t b = first; b <= last && b < AD_HIST_BUCKETS; b++) {
         if (h->buckets[b] == 0)
             continue;
-        int64_t v = ad_hist_bucket_lower(b);
-        v = v < lo ? lo : v > hi ? hi : v;
+        /* The bucket's values lie in [lower, upper] within [lo, hi]: max's bucket holds max, so it goes to
+         * the last row (which ends at max), min's to the first, the others by the middle of their values. */
         unsigned row = 0;
-        while (row + 1 < rows && (double)v >= edges[row + 1])
-            row++;
+        if (b == last) {
+            row = rows - 1;
+        } else if (b != first) {
+            int64_t l = ad_hist_bucket_lower(b), u = ad_hist_bucket_upper(b);
+            double v = ((double)(l < lo ? lo : l) + (double)(u > hi ? hi : u)) / 2;
+            while (row + 1 < rows && v >= edges[row + 1])
+                row++;
+        }
         counts[row] += h->buckets[b];
     }
     uint64_t maxc = 0;

@@ -267,18 +267,53 @@ static void test_chart_shapes(void **state)
     free(h);
 }
 
+/* Every value in a row, the first row holding min and the last (which ends at max) holding max: never a
+ * "<= <max> | 0" row after the row that holds every sample. Values in a few neighbouring buckets. */
+static void test_chart_rows_hold_min_and_max(void **state)
+{
+    (void)state;
+    ad_histogram_t *h = malloc(sizeof(*h));
+    assert_non_null(h);
+    ad_report_style_t st = style(80, true, false);
+    srand(3);
+    for (int round = 0; round < 500; round++) {
+        ad_hist_init(h);
+        int64_t base = 100 * FX_MS + (rand() % 100000) * FX_US, spread = 1 + rand() % (8 * FX_MS);
+        int n = 2 + rand() % 10;
+        for (int i = 0; i < n; i++)
+            ad_hist_record(h, base + rand() % spread);
+        char *text = NULL;
+        FX_CAPTURE(text, ad_report_chart(out, h, &st));
+        /* rows "  <= label |#### count" (ASCII bars have no spaces) */
+        char maxlabel[32];
+        ad_report_format_latency(h->max, maxlabel, sizeof(maxlabel));
+        unsigned long total = 0, first_count = 0, last_count = 0;
+        const char *last_row = NULL;
+        for (const char *row = strstr(text, "\n  <= "); row != NULL; row = strstr(row + 1, "\n  <= ")) {
+            unsigned long c = strtoul(strchr(strchr(row, '|'), ' '), NULL, 10);
+            first_count = last_row == NULL ? c : first_count;
+            last_count = c;
+            last_row = row;
+            total += c;
+        }
+        assert_non_null(last_row);
+        if (total != h->count || first_count == 0 || last_count == 0 ||
+            strncmp(strchr(last_row, '=') + 1 + strspn(strchr(last_row, '=') + 1, " "), maxlabel, strlen(maxlabel)) !=
+                0)
+            fail_msg("round %d:\n%s(max %s)", round, text, maxlabel);
+        free(text);
+    }
+    free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bench_lesson_golden),
-        cmocka_unit_test(test_open_model_golden),
-        cmocka_unit_test(test_compare_ranking_golden),
-        cmocka_unit_test(test_request_lines_limit),
-        cmocka_unit_test(test_failed_runs_not_compared),
-        cmocka_unit_test(test_empty_and_failed_runs),
-        cmocka_unit_test(test_ratio_wording),
-        cmocka_unit_test(test_latency_format),
-        cmocka_unit_test(test_chart_shapes),
+        cmocka_unit_test(test_bench_lesson_golden),      cmocka_unit_test(test_open_model_golden),
+        cmocka_unit_test(test_compare_ranking_golden),   cmocka_unit_test(test_request_lines_limit),
+        cmocka_unit_test(test_failed_runs_not_compared), cmocka_unit_test(test_chart_rows_hold_min_and_max),
+        cmocka_unit_test(test_empty_and_failed_runs),    cmocka_unit_test(test_ratio_wording),
+        cmocka_unit_test(test_latency_format),           cmocka_unit_test(test_chart_shapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
