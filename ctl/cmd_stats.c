@@ -146,7 +146,7 @@ static int stats_execute(const ad_stats_opts_t *o)
     if (ad_engine_stop_requested() && rc != AD_CTL_EXIT_SOFTWARE)
         rc = o->watch ? AD_CTL_EXIT_OK : AD_CTL_EXIT_INTERRUPTED; /* --watch ends by a signal, cleanly */
     ad_transfer_cleanup(&t);
-    if (ad_cmd_output_close(&dest) != 0 && rc == 0)
+    if (ad_cmd_output_close(&dest, true) != 0 && rc == 0)
         rc = AD_CTL_EXIT_SOFTWARE;
     return rc;
 }

@@ -19,6 +19,12 @@ N = 5
 
 
 
+def current_umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 class BenchTest(harness.SharedDaemonTestCase):
     # More pool workers than requests, so /offload overlaps fully.
     daemon_args = ("--pool-size", 8)
@@ -240,6 +246,25 @@ class BenchTest(harness.SharedDaemonTestCase):
         self.assertEqual(proc.returncode, 0, proc)
         with open(text) as f:
             self.assertIn("3 requests", f.read())
+
+    def test_output_file_replaced_whole(self):
+        """-o FILE replaces an existing FILE with the whole result (mode as a new file gets); -o - is stdout."""
+        path = self.daemon_tmp("out.txt")
+        with open(path, "w") as f:
+            f.write("x" * 100000)
+        args = ("bench", "--url", self.daemon.base_url, "--endpoint", "/non-blocking?delay=0", "-n", 2, "-c", 1)
+        proc = ctl(*args, "-o", path)
+        self.assertEqual(proc.returncode, 0, proc)
+        with open(path) as f:
+            text = f.read()
+        self.assertTrue(text.startswith("/non-blocking"), text[:200])
+        self.assertNotIn("xxx", text)
+        self.assertEqual(os.listdir(os.path.dirname(path)), ["out.txt"])
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o666 & ~current_umask())
+        proc = ctl(*args, "--json", "-o", "-")
+        self.assertEqual(proc.returncode, 0, proc)
+        self.assertEqual(json.loads(proc.stdout)["runs"][0]["ok"], 2)
+        self.assertFalse(os.path.exists("-"))
 
     def test_output_file_unwritable(self):
         proc = ctl("bench", "--url", self.daemon.base_url, "--output", "/nonexistent-dir/x.json", "--json")

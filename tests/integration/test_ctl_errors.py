@@ -2,7 +2,9 @@
 usage), single failed requests (counted, report printed, exit 1), help and version (exit 0)."""
 
 import json
+import os
 import re
+import tempfile
 
 import harness
 
@@ -46,6 +48,20 @@ class DaemonDownTest(harness.DaemonTestCase):
 
     def test_demo(self):
         self.assert_down(ctl("demo", "--url", self.base))
+
+    def test_output_file_left_alone(self):
+        """bench -o FILE with the daemon down: FILE keeps what it had, and no temporary file is left."""
+        with tempfile.TemporaryDirectory(prefix="asyncdemoctl-test-") as d:
+            path = os.path.join(d, "result.json")
+            with open(path, "w") as f:
+                f.write("the last good result\n")
+            for extra in ((), ("--json",)):
+                self.assert_down(ctl("bench", "--url", self.base, "-o", path, *extra))
+                with open(path) as f:
+                    self.assertEqual(f.read(), "the last good result\n")
+                self.assertEqual(os.listdir(d), ["result.json"])
+            self.assert_down(ctl("bench", "--url", self.base, "-o", os.path.join(d, "new.txt")))
+            self.assertEqual(os.listdir(d), ["result.json"])
 
     def test_ipv6_loopback(self):
         self.assert_down(ctl("bench", "--url", f"http://[::1]:{self.port}"), authority=f"[::1]:{self.port}")
