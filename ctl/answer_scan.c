@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <string.h>
+#include <jansson.h>
 
 static const char seq_key[] = "\"sequence\"";
 static const char wait_key[] = "\"waited_seconds\"";
@@ -182,4 +183,47 @@ int64_t ad_answer_scan_wait_ns(const ad_answer_scan_t *s)
 int64_t ad_answer_scan_start_ns(const ad_answer_scan_t *s)
 {
     return result(&s->start, true);
+}
+
+/* Copies s[0..len) into out, cut to AD_ANSWER_ERROR_TEXT_MAX and size - 1 bytes, never inside a UTF-8
+ * character. Returns the length. */
+static size_t copy_text(const char *s, size_t len, char *out, size_t size)
+{
+    size_t max = size - 1 < AD_ANSWER_ERROR_TEXT_MAX ? size - 1 : AD_ANSWER_ERROR_TEXT_MAX;
+    if (len > max) {
+        len = max;
+        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80) /* s[len] continues a character */
+            len--;
+    }
+    memcpy(out, s, len);
+    out[len] = '\0';
+    return len;
+}
+
+size_t ad_answer_error_text(const char *body, size_t len, char *out, size_t size)
+{
+    if (size == 0)
+        return 0;
+    out[0] = '\0';
+    json_t *j = json_loadb(body, len, 0, NULL);
+    if (j != NULL) {
+        const json_t *v = json_object_get(j, "error");
+        if (!json_is_string(v))
+            v = json_object_get(j, "message");
+        size_t n = json_is_string(v) ? copy_text(json_string_value(v), json_string_length(v), out, size) : 0;
+        json_decref(j);
+        return n;
+    }
+    /* Not JSON (or cut short): the first line of plain text; markup says nothing readable in one line. */
+    size_t start = 0;
+    while (start < len && is_space(body[start]))
+        start++;
+    if (start == len || body[start] == '<' || body[start] == '{' || body[start] == '[')
+        return 0;
+    size_t end = start;
+    while (end < len && body[end] != '\n' && body[end] != '\r')
+        end++;
+    while (end > start && is_space(body[end - 1]))
+        end--;
+    return copy_text(body + start, end - start, out, size);
 }

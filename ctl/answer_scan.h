@@ -31,4 +31,17 @@ int64_t ad_answer_scan_wait_ns(const ad_answer_scan_t *s);  /* waited_seconds in
 /* started_monotonic_seconds in ns (the server's clock: when it began serving the request), -1 when absent */
 int64_t ad_answer_scan_start_ns(const ad_answer_scan_t *s);
 
+/* Body bytes worth keeping of an answer that is not 2xx, for ad_answer_error_text. */
+#define AD_ANSWER_ERROR_BODY_MAX 1024
+/* Server text kept of it at most (bytes, whole UTF-8 characters). */
+#define AD_ANSWER_ERROR_TEXT_MAX 160
+
+/*
+ * The server's own words for a refusal, from the start of its body: the "error" (else "message") string
+ * of a JSON object, as asyncdemod answers ({"error": "bad delay: over max-delay (30s)", ...}); else the
+ * first line of a body that is text and not markup. Cut to AD_ANSWER_ERROR_TEXT_MAX bytes on a character
+ * boundary, raw (printing escapes it: text_escape.h). Returns its length; 0 (out "") when there is none.
+ */
+size_t ad_answer_error_text(const char *body, size_t len, char *out, size_t size);
+
 #endif

@@ -392,7 +392,7 @@ class StatusStormTest(FaultTestCase):
             run, took, _ = self.bench_json("/e500", engine, n=2000, c=20)
             self.assertEqual((run["ok"], run["errors"]["status"]), (0, 2000), run["errors"])
             self.assertEqual(run["statuses"], {"500": 2000})
-            self.assertEqual(run["first_error"], "status: HTTP 500")
+            self.assertEqual(run["first_error"], "status: HTTP 500: boom")
             self.assertEqual(run["latency"]["count"], 2000, "a 500 is an answer: it has a latency")
         self.for_engines(check)
 
@@ -408,7 +408,7 @@ class StatusStormTest(FaultTestCase):
                     self.assertEqual(run["statuses"], {"200": 10, "500": 10})
                     self.assertEqual(sorted(r["status"] for r in run["requests"]), [200] * 10 + [500] * 10)
                     self.assertEqual(sum(r["error"] == "status" for r in run["requests"]), 10)
-                    self.assertEqual(run["first_error"], "status: HTTP 500")
+                    self.assertEqual(run["first_error"], "status: HTTP 500: boom")
                 self.for_engines(check)
 
     def test_bench_mixed_text(self):
@@ -437,7 +437,7 @@ class StatusStormTest(FaultTestCase):
         def check(mode):
             run, _, _ = self.compare_json("/e500", mode, n=3)
             self.assertEqual((run["ok"], run["errors"]["status"], run["statuses"]), (0, 3, {"500": 3}), run)
-            self.assertEqual(run["first_error"], "status: HTTP 500")
+            self.assertEqual(run["first_error"], "status: HTTP 500: boom")
         self.for_modes(check)
 
     def test_compare_mixed_all_modes(self):

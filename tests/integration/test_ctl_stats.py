@@ -82,6 +82,14 @@ class HostileStatsServer(fake_server.FakeServer):
     names the hostile endpoint; /not-json: raw control bytes where JSON is expected."""
 
     def answer(self, conn, path, served):
+        if path == "/refuse":  # a refusal whose reason is hostile
+            body = json.dumps({"error": "no" + HOSTILE}).encode()
+            conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+            return True
+        if path == "/refuse-text":
+            body = b"\x1b[2Jgo away\x07\r\nsecond line"
+            conn.sendall(b"HTTP/1.1 503 Busy\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+            return True
         if path == "/bad-shape":
             body = json.dumps({**HOSTILE_DOC, "endpoints": {"/evil" + HOSTILE: 5}}).encode()
         elif path == "/not-json":
@@ -117,6 +125,18 @@ class HostileStatsTest(unittest.TestCase):
             self.assertIn("in /blocking\\x1b]0;pwned", out)
             self.assertIn("since 2026\\x1b", out)
             self.assertIn("\\rfake line\\x08\\x08\\nx\\u{009b}31m\\u{202e}", out)
+
+    def test_bench_first_error_is_escaped(self):
+        """The server's reason for a refusal is shown, escaped, in the report; raw (JSON-escaped) in JSON."""
+        for engine in ("h2o", "curl"):
+            proc = ctl("bench", "--url", self.server.base, "-e", "/refuse", "-e", "/refuse-text", "-n", 2,
+                       "--engine", engine, "--color=never")
+            self.assertEqual(proc.returncode, 1, proc)
+            self.assertEqual(control_chars(proc.stdout), [], proc.stdout)
+            self.assertIn("first error: status: HTTP 400: no\\x1b]0;pwned\\x07\\x1b[2J", proc.stdout)
+            self.assertIn("first error: status: HTTP 503: \\x1b[2Jgo away\\x07\n", proc.stdout)
+        doc = json.loads(ctl("bench", "--url", self.server.base, "-e", "/refuse", "-n", 1, "--json").stdout)
+        self.assertEqual(doc["runs"][0]["first_error"], "status: HTTP 400: no" + HOSTILE)
 
     def test_error_message_is_escaped(self):
         proc = ctl("stats", self.server.base + "/bad-shape")
