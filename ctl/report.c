@@ -201,15 +201,15 @@ void ad_report_totals(FILE *out, const ad_run_result_t *r, const ad_report_style
     int n;
     /* "5 requests in 10.005s, 0.50 req/s, 5 ok, 0 errors, ...": parts wrap, each ends with its comma */
     flow_begin(&f, out, width_of(st), "", 2);
-    n = snprintf(item, sizeof(item), "%s%" PRIu64 " requests in %ss%s,", esc(st, BOLD), r->completed, total,
-                 esc(st, RESET));
+    n = snprintf(item, sizeof(item), "%s%" PRIu64 " request%s in %ss%s,", esc(st, BOLD), r->completed,
+                 ad_plural(r->completed), total, esc(st, RESET));
     flow_item_sep(&f, item, n - (int)strlen(esc(st, BOLD)) - (int)strlen(esc(st, RESET)), " ");
     n = snprintf(item, sizeof(item), "%s req/s,", rps);
     flow_item_sep(&f, item, n, " ");
     n = snprintf(item, sizeof(item), "%" PRIu64 " ok,", r->ok);
     flow_item_sep(&f, item, n, " ");
     bool more = r->sent > r->completed || r->bytes_received > 0;
-    n = snprintf(item, sizeof(item), "%" PRIu64 " error%s%s", errs, errs == 1 ? "" : "s", more ? "," : "");
+    n = snprintf(item, sizeof(item), "%" PRIu64 " error%s%s", errs, ad_plural(errs), more ? "," : "");
     char colored[160];
     snprintf(colored, sizeof(colored), "%s%s%s", esc(st, errs > 0 ? RED : ""), item, esc(st, errs > 0 ? RESET : ""));
     flow_item_sep(&f, colored, n, " ");

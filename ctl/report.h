@@ -7,8 +7,15 @@
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "results.h"
+
+/* "s" unless n is 1: "1 request", "5 requests", "0 errors". */
+static inline const char *ad_plural(uint64_t n)
+{
+    return n == 1 ? "" : "s";
+}
 
 typedef struct ad_report_style {
     int width;                  /* terminal columns; < 40 is treated as 40 (lines may then be wider) */

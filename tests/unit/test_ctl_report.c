@@ -10,6 +10,7 @@
 
 #include "report.h"
 #include "test_ctl_fixtures.h"
+#include "timeline.h"
 
 static ad_report_style_t style(int width, bool ascii, bool color)
 {
@@ -189,6 +190,29 @@ static void test_failed_runs_not_compared(void **state)
     free(good);
 }
 
+/* Counts in words: "1 request", "1 error", "1 more request not shown". */
+static void test_plurals(void **state)
+{
+    (void)state;
+    ad_run_result_t *r = fx_new("/non-blocking", "http://127.0.0.1:8000/non-blocking?delay=0.1", 1);
+    fx_add(r, 0, 0, 100 * FX_MS, 503, AD_ERR_STATUS, 0, -1, 0);
+    ad_report_style_t st = style(80, false, false);
+    char *text = NULL;
+    FX_CAPTURE(text, ad_report_totals(out, r, &st));
+    assert_non_null(strstr(text, "1 request in 0.100s,"));
+    assert_non_null(strstr(text, "1 error,"));
+    free(text);
+    fx_add(r, 0, 0, 200 * FX_MS, 200, AD_ERR_NONE, 0, -1, 0);
+    const ad_run_result_t *runs[] = {r};
+    ad_timeline_style_t ts;
+    ad_timeline_style_default(&ts);
+    ts.max_rows = 1;
+    FX_CAPTURE(text, ad_timeline_render(out, runs, 1, &ts));
+    assert_non_null(strstr(text, "... 1 more request not shown\n"));
+    free(text);
+    free(r);
+}
+
 static void test_ratio_wording(void **state)
 {
     (void)state;
@@ -309,11 +333,17 @@ static void test_chart_rows_hold_min_and_max(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bench_lesson_golden),      cmocka_unit_test(test_open_model_golden),
-        cmocka_unit_test(test_compare_ranking_golden),   cmocka_unit_test(test_request_lines_limit),
-        cmocka_unit_test(test_failed_runs_not_compared), cmocka_unit_test(test_chart_rows_hold_min_and_max),
-        cmocka_unit_test(test_empty_and_failed_runs),    cmocka_unit_test(test_ratio_wording),
-        cmocka_unit_test(test_latency_format),           cmocka_unit_test(test_chart_shapes),
+        cmocka_unit_test(test_bench_lesson_golden),
+        cmocka_unit_test(test_open_model_golden),
+        cmocka_unit_test(test_compare_ranking_golden),
+        cmocka_unit_test(test_request_lines_limit),
+        cmocka_unit_test(test_failed_runs_not_compared),
+        cmocka_unit_test(test_plurals),
+        cmocka_unit_test(test_chart_rows_hold_min_and_max),
+        cmocka_unit_test(test_empty_and_failed_runs),
+        cmocka_unit_test(test_ratio_wording),
+        cmocka_unit_test(test_latency_format),
+        cmocka_unit_test(test_chart_shapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
