@@ -213,6 +213,7 @@ static int write_json(FILE *out, const char *command, json_t *options, int64_t s
     memset(&doc, 0, sizeof(doc));
     snprintf(doc.command, sizeof(doc.command), "%s", command);
     doc.started_wall_ns = started_wall_ns;
+    doc.interrupted = ad_engine_stop_requested();
     doc.options = options;
     doc.runs = (ad_run_result_t **)runs;
     doc.nruns = n;
@@ -262,6 +263,8 @@ int ad_cmd_runs_begin(ad_cmd_runs_t *r, const ad_cmd_runs_spec_t *spec)
 void ad_cmd_runs_add(ad_cmd_runs_t *r, ad_run_result_t *run)
 {
     ad_run_result_order(run); /* rows as the server served them: report, timeline and JSON alike */
+    if (ad_engine_stop_requested())
+        run->interrupted = true; /* what was in flight was abandoned: the report must say so */
     r->runs[r->n++] = run;
     if (!r->json) {
         ad_report_run(r->dest.out, run, &r->st);
@@ -283,6 +286,8 @@ int ad_cmd_runs_end(ad_cmd_runs_t *r, int rc, json_t *options, void (*summary)(c
             summary(r);
             if (r->timeline)
                 ad_timeline_render(r->dest.out, runs, r->n, &r->ts);
+            if (ad_engine_stop_requested())
+                ad_report_interrupted(r->dest.out, &r->st);
         }
         if (r->journal)
             journal_runs(r->command, runs, r->n);

@@ -412,12 +412,24 @@ void ad_report_run(FILE *out, const ad_run_result_t *r, const ad_report_style_t 
     fprintf(out, "%s%s%s  %s  (concurrency %u", esc(st, BOLD), r->name, esc(st, RESET), r->url, r->concurrency);
     if (r->rate > 0)
         fprintf(out, ", rate %g/s", r->rate);
+    if (r->engine[0] != '\0')
+        fprintf(out, ", engine %s", r->engine);
+    if (r->loops > 0)
+        fprintf(out, ", %u loop%s", r->loops, ad_plural(r->loops));
     fputs(")\n", out);
+    if (r->interrupted)
+        fprintf(out, "  %sinterrupted: requests still in flight were abandoned%s\n", esc(st, RED), esc(st, RESET));
     ad_report_requests(out, r, st);
     ad_report_totals(out, r, st);
     ad_report_latency(out, r, st);
     ad_report_chart(out, &r->latency, st);
     ad_report_statuses(out, r, st);
+}
+
+void ad_report_interrupted(FILE *out, const ad_report_style_t *st)
+{
+    fprintf(out, "%sInterrupted (SIGINT/SIGTERM): this report covers only the requests that finished before.%s\n",
+            esc(st, RED), esc(st, RESET));
 }
 
 /* ---- comparisons ---- */

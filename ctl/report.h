@@ -28,8 +28,9 @@ typedef struct ad_report_style {
 /* width 80, no colour, Unicode, 50 request lines, 8 chart rows. */
 void ad_report_style_default(ad_report_style_t *st);
 
-/* A run's whole report: header, per-request lines, totals, latency (corrected and raw for open-model
- * runs), chart, statuses, errors with the first error message. */
+/* A run's whole report: header (with the engine and its loops, and whether it was interrupted),
+ * per-request lines, totals, latency (corrected and raw for open-model runs), chart, statuses, errors with
+ * the first error message. */
 void ad_report_run(FILE *out, const ad_run_result_t *r, const ad_report_style_t *st);
 /* Parts of it, for callers that lay the report out differently. */
 void ad_report_requests(FILE *out, const ad_run_result_t *r, const ad_report_style_t *st);
@@ -37,6 +38,9 @@ void ad_report_totals(FILE *out, const ad_run_result_t *r, const ad_report_style
 void ad_report_latency(FILE *out, const ad_run_result_t *r, const ad_report_style_t *st);
 void ad_report_chart(FILE *out, const ad_histogram_t *h, const ad_report_style_t *st);
 void ad_report_statuses(FILE *out, const ad_run_result_t *r, const ad_report_style_t *st);
+
+/* The end of a report cut short by SIGINT/SIGTERM: what it covers. */
+void ad_report_interrupted(FILE *out, const ad_report_style_t *st);
 
 /* "slower was R x slower than faster": time per completed request of one run over another's. */
 typedef struct ad_comparison {

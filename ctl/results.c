@@ -162,6 +162,12 @@ void ad_run_result_merge(ad_run_result_t *dst, const ad_run_result_t *src)
         dst->elapsed_ns = src->elapsed_ns;
     if (dst->first_error[0] == '\0')
         memcpy(dst->first_error, src->first_error, sizeof(dst->first_error));
+    dst->loops += src->loops;
+    dst->interrupted = dst->interrupted || src->interrupted;
+    if (dst->engine[0] == '\0')
+        memcpy(dst->engine, src->engine, sizeof(dst->engine));
+    else if (src->engine[0] != '\0' && strcmp(dst->engine, src->engine) != 0)
+        snprintf(dst->engine, sizeof(dst->engine), "mixed");
     for (uint32_t i = 0; i < src->nrecords && dst->nrecords < AD_RECORDS_MAX; i++)
         dst->records[dst->nrecords++] = src->records[i];
 }

@@ -67,6 +67,9 @@ typedef struct ad_run_result {
     ad_request_record_t records[AD_RECORDS_MAX];
     uint32_t nrecords;
     char first_error[256]; /* the first error's message, for the report */
+    char engine[16];       /* what moved the requests: "h2o" or "curl" (bench's loops, compare's modes); "" unknown */
+    unsigned loops;        /* event loops (threads) the engine ran, 0 when the run was not made by event loops */
+    bool interrupted;      /* stopped by SIGINT/SIGTERM before it was done: the figures cover what finished */
 } ad_run_result_t;
 
 void ad_run_result_init(ad_run_result_t *r, const char *name, const char *url);
@@ -91,8 +94,9 @@ double ad_run_result_rps(const ad_run_result_t *r); /* completed / elapsed */
  */
 void ad_run_result_order(ad_run_result_t *r);
 /* dst += src, for runs made side by side (several hosts, or --json documents merged): counters,
- * statuses, histograms (exact) and concurrency/rate add up; elapsed is the longer one; records are
- * appended while there is room; dst's first error is kept. */
+ * statuses, histograms (exact), concurrency/rate and loops add up; elapsed is the longer one; records are
+ * appended while there is room; dst's first error is kept; interrupted if either was; engine "mixed" when
+ * they differ. */
 void ad_run_result_merge(ad_run_result_t *dst, const ad_run_result_t *src);
 
 #endif

@@ -577,9 +577,25 @@ class InterruptTest(FaultTestCase):
     def test_bench(self):
         def check(engine):
             _, out = self.interrupt([harness.ctl_path(), "bench", "--url", self.server.base, "--endpoint", "/hang",
-                                     "-n", 3, "-c", 3, "--timeout", "60", "--json"], 3, engine=engine)
-            run = json.loads(out)["runs"][0]
+                                     "-n", 3, "-c", 3, "--threads", 2, "--timeout", "60", "--json"], 3, engine=engine)
+            doc = json.loads(out)
+            run = doc["runs"][0]
             self.assertEqual((run["sent"], run["completed"], run["ok"]), (3, 0, 0), run)
+            # The document says it was interrupted, and which engine ran on how many loops.
+            self.assertTrue(doc["interrupted"])
+            self.assertTrue(run["interrupted"])
+            self.assertEqual((run["engine"], run["loops"]), (engine or "h2o", 2), run)
+        self.for_engines(check)
+
+    def test_bench_text(self):
+        """The text report of an interrupted bench says so, in its run's header and at its end."""
+        def check(engine):
+            _, out = self.interrupt([harness.ctl_path(), "bench", "--url", self.server.base, "--endpoint", "/hang",
+                                     "-n", 3, "-c", 3, "--threads", 1, "--timeout", "60"], 3, engine=engine)
+            self.assertIn(f"(concurrency 3, engine {engine or 'h2o'}, 1 loop)\n"
+                          "  interrupted: requests still in flight were abandoned\n", out)
+            self.assertTrue(out.rstrip("\n").endswith("Interrupted (SIGINT/SIGTERM): this report covers only the "
+                                                       "requests that finished before."), out)
         self.for_engines(check)
 
     def test_compare(self):

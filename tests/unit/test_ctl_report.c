@@ -213,6 +213,30 @@ static void test_plurals(void **state)
     free(r);
 }
 
+/* The header names the engine and its loops; a run cut short by Ctrl-C says so, and so does the end. */
+static void test_engine_and_interrupted(void **state)
+{
+    (void)state;
+    ad_run_result_t *r = fx_blocking();
+    ad_report_style_t st = style(100, false, false);
+    char *text = NULL;
+    FX_CAPTURE(text, ad_report_run(out, r, &st));
+    assert_non_null(strstr(text, "(concurrency 5, engine h2o, 2 loops)\n"));
+    assert_null(strstr(text, "interrupted"));
+    free(text);
+    r->loops = 1;
+    r->interrupted = true;
+    FX_CAPTURE(text, ad_report_run(out, r, &st));
+    assert_non_null(strstr(text, "(concurrency 5, engine h2o, 1 loop)\n  interrupted: requests still in flight were "
+                                 "abandoned\n"));
+    free(text);
+    FX_CAPTURE(text, ad_report_interrupted(out, &st));
+    assert_string_equal(text, "Interrupted (SIGINT/SIGTERM): this report covers only the requests that finished "
+                              "before.\n");
+    free(text);
+    free(r);
+}
+
 static void test_ratio_wording(void **state)
 {
     (void)state;
@@ -333,17 +357,12 @@ static void test_chart_rows_hold_min_and_max(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bench_lesson_golden),
-        cmocka_unit_test(test_open_model_golden),
-        cmocka_unit_test(test_compare_ranking_golden),
-        cmocka_unit_test(test_request_lines_limit),
-        cmocka_unit_test(test_failed_runs_not_compared),
-        cmocka_unit_test(test_plurals),
-        cmocka_unit_test(test_chart_rows_hold_min_and_max),
-        cmocka_unit_test(test_empty_and_failed_runs),
-        cmocka_unit_test(test_ratio_wording),
-        cmocka_unit_test(test_latency_format),
-        cmocka_unit_test(test_chart_shapes),
+        cmocka_unit_test(test_bench_lesson_golden),      cmocka_unit_test(test_open_model_golden),
+        cmocka_unit_test(test_compare_ranking_golden),   cmocka_unit_test(test_request_lines_limit),
+        cmocka_unit_test(test_failed_runs_not_compared), cmocka_unit_test(test_plurals),
+        cmocka_unit_test(test_engine_and_interrupted),   cmocka_unit_test(test_chart_rows_hold_min_and_max),
+        cmocka_unit_test(test_empty_and_failed_runs),    cmocka_unit_test(test_ratio_wording),
+        cmocka_unit_test(test_latency_format),           cmocka_unit_test(test_chart_shapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
