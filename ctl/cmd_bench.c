@@ -98,7 +98,7 @@ static void report_end(const ad_cmd_runs_t *r)
     }
 }
 
-int ad_bench_execute(ad_bench_opts_t *o, const char *heading)
+int ad_bench_execute(ad_bench_opts_t *o, const char *heading, bool lesson)
 {
     if (o->threads == 0)
         o->threads = ad_bench_auto_threads(sysconf(_SC_NPROCESSORS_ONLN), o->concurrency);
@@ -109,6 +109,7 @@ int ad_bench_execute(ad_bench_opts_t *o, const char *heading)
     int rc = ad_cmd_runs_begin(&r, &AD_CMD_RUNS_SPEC(o, "bench", heading, &o->base, o->nendpoints));
     if (rc != 0)
         return rc;
+    r.lesson = lesson;
     for (size_t i = 0; i < o->nendpoints && !ad_engine_stop_requested(); i++) {
         ad_run_result_t *run = malloc(sizeof(*run));
         if (run == NULL) {
@@ -136,7 +137,7 @@ int ad_cmd_bench(int argc, char **argv)
     }
     int rc = ad_cmd_parse_outcome(ad_ctl_parse_bench(argc, argv, o, err, sizeof(err)), AD_CMD_BENCH, err);
     if (rc < 0)
-        rc = ad_bench_execute(o, NULL);
+        rc = ad_bench_execute(o, NULL, false);
     free(o);
     return rc;
 }

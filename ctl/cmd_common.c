@@ -288,6 +288,8 @@ int ad_cmd_runs_end(ad_cmd_runs_t *r, int rc, json_t *options, void (*summary)(c
                 ad_timeline_render(r->dest.out, runs, r->n, &r->ts);
             if (ad_engine_stop_requested())
                 ad_report_interrupted(r->dest.out, &r->st);
+            else if (r->lesson)
+                ad_report_lesson(r->dest.out, runs, r->n, &r->st);
         }
         if (r->journal)
             journal_runs(r->command, runs, r->n);

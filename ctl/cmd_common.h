@@ -61,6 +61,7 @@ typedef struct ad_cmd_runs {
     struct curl_slist *resolve; /* the target's pinned address */
     ad_run_result_t **runs;
     size_t n;
+    bool lesson; /* the text report ends with the lesson's conclusion (demo) */
 } ad_cmd_runs_t;
 
 /* What ad_cmd_runs_begin needs: bench's and compare's shared options, and the run set's size. */

@@ -540,3 +540,69 @@ void ad_report_ranking(FILE *out, const ad_run_result_t *const *runs, size_t n, 
             fputs("-\n", out);
     }
 }
+
+/* ---- the lesson's conclusion ---- */
+
+static const ad_run_result_t *run_named(const ad_run_result_t *const *runs, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(runs[i]->name, name) == 0)
+            return runs[i];
+    return NULL;
+}
+
+/* The ratio at which a run counts as slower than /non-blocking rather than "about as long". */
+#define LESSON_SLOWER 1.5
+
+void ad_report_lesson(FILE *out, const ad_run_result_t *const *runs, size_t n, const ad_report_style_t *st)
+{
+    const ad_run_result_t *nb = run_named(runs, n, "/non-blocking"), *bl = run_named(runs, n, "/blocking"),
+                          *off = run_named(runs, n, "/offload");
+    if (nb == NULL || nb->ok == 0)
+        return;
+    double tnb = ad_run_time_per_request(nb);
+    char total[32];
+    format_secs(nb->elapsed_ns, total, sizeof(total));
+    fprintf(out, "\n%sWhat this shows%s\n", esc(st, BOLD), esc(st, RESET));
+    fprintf(out,
+            "  For I/O, wait on the loop: %" PRIu64 " request%s to /non-blocking took %ss in all, as they\n"
+            "  waited side by side on timers while the loop stayed free.\n",
+            nb->completed, ad_plural(nb->completed), total);
+    if (bl != NULL) {
+        format_secs(bl->elapsed_ns, total, sizeof(total));
+        if (bl->ok == 0) {
+            fprintf(out, "  Never sleep on it: /blocking had no successful answer here, so it proves nothing.\n");
+        } else {
+            double ratio = ad_run_time_per_request(bl) / tnb;
+            if (ratio >= LESSON_SLOWER)
+                fprintf(out,
+                        "  Never sleep on it: /blocking took %ss, %.2fx as long, because each sleep held the\n"
+                        "  loop and the other requests waited their turn.\n",
+                        total, ratio);
+            else
+                fprintf(out,
+                        "  Never sleep on it: /blocking took %ss, only %.2fx as long here, because its requests\n"
+                        "  were spread over several loops - and each loop still served its own one by one.\n",
+                        total, ratio);
+        }
+    }
+    if (off != NULL) {
+        format_secs(off->elapsed_ns, total, sizeof(total));
+        if (off->ok == 0) {
+            fprintf(out, "  Move blocking work to a pool: /offload had no successful answer here, so it proves "
+                         "nothing.\n");
+        } else {
+            double ratio = ad_run_time_per_request(off) / tnb;
+            if (ratio < LESSON_SLOWER)
+                fprintf(out,
+                        "  Move blocking work to a pool: /offload took %ss (%.2fx /non-blocking): the sleeps\n"
+                        "  ran on worker threads and the loop stayed free.\n",
+                        total, ratio);
+            else
+                fprintf(out,
+                        "  Move blocking work to a pool: /offload took %ss (%.2fx /non-blocking): the loop\n"
+                        "  stayed free, but more sleeps came than the pool has workers, and some waited.\n",
+                        total, ratio);
+        }
+    }
+}

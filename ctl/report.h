@@ -66,6 +66,15 @@ void ad_report_ratios(FILE *out, const ad_run_result_t *const *runs, size_t n, c
 /* compare's table: rank, mode, total, ok/requests, ratio to the fastest; fastest first. */
 void ad_report_ranking(FILE *out, const ad_run_result_t *const *runs, size_t n, const ad_report_style_t *st);
 
+/*
+ * The lesson's conclusion, worded from the runs just measured (those named /non-blocking, /blocking and
+ * /offload; the others are ignored): for I/O, wait on the loop; never sleep on it; move blocking work to
+ * a pool - each with the run's total time and its ratio to /non-blocking, and what that means. A run
+ * without a successful answer is said to prove nothing. Writes nothing when /non-blocking has no
+ * successful answer (nothing to compare with).
+ */
+void ad_report_lesson(FILE *out, const ad_run_result_t *const *runs, size_t n, const ad_report_style_t *st);
+
 /* Human duration for reports: "2.003s", "12.35ms", "850.0us", "420ns". */
 size_t ad_report_format_latency(int64_t ns, char *buf, size_t size);
 

@@ -55,6 +55,23 @@ class BenchTest(harness.SharedDaemonTestCase):
         # The timeline has one row per request of each run.
         self.assertEqual(len(re.findall(r"(?m)^\s+#\d+ \|", out)), 3 * N, out)
 
+    def test_demo_ends_with_the_lesson(self):
+        """demo ends with the lesson's conclusion, worded from the figures its report just showed (one daemon
+        loop, so /blocking is the lesson's staircase on any machine)."""
+        daemon = self.start_daemon("--threads", 1, "--pool-size", 8)
+        proc = ctl("demo", "--url", daemon.base_url, "--delay", 0.2, "-n", 3, "--no-progress")
+        self.assertEqual(proc.returncode, 0, proc)
+        out = proc.stdout
+        end = out[out.index("\nWhat this shows\n"):]
+        self.assertTrue(out.rstrip().endswith("loop stayed free."), out[-600:])
+        part2 = out[out.index("=== Part 2"):]
+        totals = dict(re.findall(r"(?m)^(/[a-z-]+)  http\S+  \(.*\n(?:  #.*\n)*  3 requests in ([0-9.]+s)", part2))
+        self.assertEqual(set(totals), {"/blocking", "/non-blocking", "/offload"}, part2)
+        self.assertIn(f"3 requests to /non-blocking took {totals['/non-blocking']} in all", end)
+        ratio = re.search(r"/blocking was ([0-9.]+)x slower than /non-blocking", part2).group(1)
+        self.assertIn(f"Never sleep on it: /blocking took {totals['/blocking']}, {ratio}x as long", end)
+        self.assertIn(f"Move blocking work to a pool: /offload took {totals['/offload']} (", end)
+
     def test_runs_sharing_a_path_have_distinct_names(self):
         """Two endpoints of one path are named with their queries: report, ratio, timeline and JSON."""
         args = ("bench", "--url", self.daemon.base_url, "-n", 2, "-e", "/non-blocking?delay=0.2",

@@ -237,6 +237,45 @@ static void test_engine_and_interrupted(void **state)
     free(r);
 }
 
+/* demo's conclusion says what the figures just measured mean, with those figures. */
+static void test_lesson_conclusion(void **state)
+{
+    (void)state;
+    ad_run_result_t *bl = fx_blocking(), *nb = fx_nonblocking(), *off = fx_nonblocking();
+    snprintf(off->name, sizeof(off->name), "/offload");
+    off->elapsed_ns += 2 * FX_MS;
+    const ad_run_result_t *runs[] = {bl, nb, off};
+    ad_report_style_t st = style(80, false, false);
+    char *text = NULL;
+    FX_CAPTURE(text, ad_report_lesson(out, runs, 3, &st));
+    assert_string_equal(text, "\nWhat this shows\n"
+                              "  For I/O, wait on the loop: 5 requests to /non-blocking took 2.002s in all, as they\n"
+                              "  waited side by side on timers while the loop stayed free.\n"
+                              "  Never sleep on it: /blocking took 10.005s, 5.00x as long, because each sleep held "
+                              "the\n  loop and the other requests waited their turn.\n"
+                              "  Move blocking work to a pool: /offload took 2.004s (1.00x /non-blocking): the "
+                              "sleeps\n  ran on worker threads and the loop stayed free.\n");
+    free(text);
+    /* other figures, other words: /blocking spread over loops, /offload queued for workers, a failed run */
+    bl->elapsed_ns = nb->elapsed_ns * 13 / 10;
+    off->elapsed_ns = nb->elapsed_ns * 2;
+    FX_CAPTURE(text, ad_report_lesson(out, runs, 3, &st));
+    assert_non_null(strstr(text, "/blocking took 2.603s, only 1.30x as long here"));
+    assert_non_null(strstr(text, "/offload took 4.004s (2.00x /non-blocking): the loop\n  stayed free, but more"));
+    free(text);
+    off->ok = 0;
+    FX_CAPTURE(text, ad_report_lesson(out, runs, 3, &st));
+    assert_non_null(strstr(text, "/offload had no successful answer here, so it proves nothing"));
+    free(text);
+    nb->ok = 0;
+    FX_CAPTURE(text, ad_report_lesson(out, runs, 3, &st));
+    assert_string_equal(text, "");
+    free(text);
+    free(bl);
+    free(nb);
+    free(off);
+}
+
 static void test_ratio_wording(void **state)
 {
     (void)state;
@@ -357,12 +396,19 @@ static void test_chart_rows_hold_min_and_max(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bench_lesson_golden),      cmocka_unit_test(test_open_model_golden),
-        cmocka_unit_test(test_compare_ranking_golden),   cmocka_unit_test(test_request_lines_limit),
-        cmocka_unit_test(test_failed_runs_not_compared), cmocka_unit_test(test_plurals),
-        cmocka_unit_test(test_engine_and_interrupted),   cmocka_unit_test(test_chart_rows_hold_min_and_max),
-        cmocka_unit_test(test_empty_and_failed_runs),    cmocka_unit_test(test_ratio_wording),
-        cmocka_unit_test(test_latency_format),           cmocka_unit_test(test_chart_shapes),
+        cmocka_unit_test(test_bench_lesson_golden),
+        cmocka_unit_test(test_open_model_golden),
+        cmocka_unit_test(test_compare_ranking_golden),
+        cmocka_unit_test(test_request_lines_limit),
+        cmocka_unit_test(test_failed_runs_not_compared),
+        cmocka_unit_test(test_plurals),
+        cmocka_unit_test(test_engine_and_interrupted),
+        cmocka_unit_test(test_lesson_conclusion),
+        cmocka_unit_test(test_chart_rows_hold_min_and_max),
+        cmocka_unit_test(test_empty_and_failed_runs),
+        cmocka_unit_test(test_ratio_wording),
+        cmocka_unit_test(test_latency_format),
+        cmocka_unit_test(test_chart_shapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
