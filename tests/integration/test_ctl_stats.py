@@ -143,6 +143,10 @@ class HostileStatsTest(unittest.TestCase):
         self.assertEqual(proc.returncode, 1, proc)
         self.assertEqual(control_chars(proc.stderr), [], proc.stderr)
         self.assertIn("endpoints./evil\\x1b]0;pwned", proc.stderr)
+        proc = ctl("stats", self.server.base + "/refuse")  # a 400 whose reason is hostile
+        self.assertEqual(proc.returncode, 1, proc)
+        self.assertIn("status: HTTP 400: no\\x1b]0;pwned\\x07", proc.stderr)
+        self.assertEqual(control_chars(proc.stderr), [], proc.stderr)
         proc = ctl("stats", self.server.base + "/not-json")
         self.assertEqual(proc.returncode, 1, proc)
         self.assertIn("not JSON", proc.stderr)
