@@ -20,18 +20,25 @@ int ad_cmd_parse_outcome(int parsed, ad_ctl_command_t cmd, const char *err);
  * on stderr (COMMAND left out for AD_CMD_NONE / AD_CMD_HELP). Returns AD_CTL_EXIT_USAGE. */
 int ad_cmd_usage_error(ad_ctl_command_t cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Where the report goes: stdout, or the --output file (opened for writing). */
+/*
+ * Where the report goes: stdout, or the --output file. The file itself is not touched until there is a
+ * result: the report is written to a temporary file beside it, renamed over it whole at the end, and
+ * removed instead when nothing was measured (a daemon that is down leaves an existing file as it was).
+ * A path that exists and is not a regular file (/dev/stdout, a FIFO) is written directly.
+ */
 typedef struct ad_cmd_output {
     FILE *out;
     bool is_file;
     bool tty; /* out is a terminal (for width and colour) */
     char path[AD_CTL_PATH_MAX];
+    char tmp[AD_CTL_PATH_MAX + 16]; /* the temporary file while writing, "" when writing directly */
 } ad_cmd_output_t;
 
-/* Opens --output (path "" = stdout). Returns 0, or -1 after printing why. */
+/* Opens --output (path "" or "-" = stdout). Returns 0, or -1 after printing why. */
 int ad_cmd_output_open(ad_cmd_output_t *o, const char *path);
-/* Flushes and closes; returns 0, or -1 after printing a write error. */
-int ad_cmd_output_close(ad_cmd_output_t *o);
+/* Flushes and closes; keep: a result was written, so it replaces the file (else the file is left as it
+ * was). Returns 0, or -1 after printing a write error. */
+int ad_cmd_output_close(ad_cmd_output_t *o, bool keep);
 
 /* Colour for this output: always, never, or auto (a terminal, $NO_COLOR unset, $TERM not "dumb"). */
 bool ad_cmd_use_color(ad_color_mode_t mode, const ad_cmd_output_t *o);
@@ -61,6 +68,7 @@ typedef struct ad_cmd_runs {
     struct curl_slist *resolve; /* the target's pinned address */
     ad_run_result_t **runs;
     size_t n;
+    bool lesson; /* the text report ends with the lesson's conclusion (demo) */
 } ad_cmd_runs_t;
 
 /* What ad_cmd_runs_begin needs: bench's and compare's shared options, and the run set's size. */

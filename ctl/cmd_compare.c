@@ -572,6 +572,8 @@ int ad_compare_execute(const ad_compare_opts_t *o, const char *heading)
         mode_ctx_t m = {
             .o = o, .resolve = r.resolve, .r = run, .progress = &progress, .out = o->json ? NULL : r.dest.out};
         int mrc = run_mode(o->modes[i], &m);
+        if (run->engine[0] == '\0') /* sequential, threads, processes: libcurl easy handles */
+            snprintf(run->engine, sizeof(run->engine), "curl");
         ad_progress_clear(&progress);
         if (mrc != 0) {
             ad_cmd_error("compare %s: %s", name, m.err);

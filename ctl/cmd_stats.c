@@ -12,6 +12,7 @@
 #include "engine.h"
 #include "stats_view.h"
 #include "target.h"
+#include "text_escape.h"
 #include "transfer.h"
 
 /* /stats is a few KB; anything this large is not the daemon's document. */
@@ -32,12 +33,13 @@ static int fetch(ad_transfer_t *t, const ad_stats_opts_t *o, char *why, size_t w
         return ad_cmd_target_exit(st);
     }
     if (rc != CURLE_OK || t->rec.status != 200 || t->body_truncated) {
-        char reason[CURL_ERROR_SIZE + 64];
+        char reason[CURL_ERROR_SIZE + 64], safe[sizeof(reason) * 2];
         if (t->body_truncated)
             snprintf(reason, sizeof(reason), "the answer is larger than %d bytes", STATS_BODY_MAX);
         else
             ad_transfer_describe_error(t, rc, reason, sizeof(reason));
-        snprintf(why, whylen, "GET %s: %s", o->url, reason);
+        ad_escape_cstr(reason, safe, sizeof(safe)); /* it may end with the server's own words */
+        snprintf(why, whylen, "GET %s: %s", o->url, safe);
         return AD_CTL_EXIT_FAILURE;
     }
     return 0;
@@ -149,7 +151,7 @@ static int stats_execute(const ad_stats_opts_t *o)
     if (ad_engine_stop_requested() && rc != AD_CTL_EXIT_SOFTWARE)
         rc = o->watch ? AD_CTL_EXIT_OK : AD_CTL_EXIT_INTERRUPTED; /* --watch ends by a signal, cleanly */
     ad_transfer_cleanup(&t);
-    if (ad_cmd_output_close(&dest) != 0 && rc == 0)
+    if (ad_cmd_output_close(&dest, true) != 0 && rc == 0)
         rc = AD_CTL_EXIT_SOFTWARE;
     return rc;
 }

@@ -11,6 +11,7 @@
 #include "digits.h"
 #include "options.h"
 #include "report.h"
+#include "text_escape.h"
 
 #define MIN_WIDTH 40
 #define BOLD "\033[1m"
@@ -159,10 +160,11 @@ int ad_stats_view_check(const json_t *doc, char *err, size_t errlen)
     const json_t *ep;
     json_object_foreach((json_t *)eps, name, ep)
     {
-        char prefix[96];
-        snprintf(prefix, sizeof(prefix), "endpoints.%.64s.", name);
+        char prefix[96], safe[72];
+        ad_escape_cstr(name, safe, sizeof(safe)); /* the message reaches the terminal */
+        snprintf(prefix, sizeof(prefix), "endpoints.%s.", safe);
         if (!json_is_object(ep))
-            return ad_ctl_fail(err, errlen, "endpoints.%.64s: expected an object", name);
+            return ad_ctl_fail(err, errlen, "endpoints.%s: expected an object", safe);
         if (check_fields(ep, endpoint_fields, sizeof(endpoint_fields) / sizeof(endpoint_fields[0]), prefix, err,
                          errlen) != 0)
             return -1;
@@ -201,10 +203,19 @@ static void fmt_count(const json_t *obj, const char *path, char *buf, size_t siz
     snprintf(buf, size, "%" PRId64, json_is_integer(v) ? (int64_t)json_integer_value(v) : INT64_C(0));
 }
 
-static const char *str(const json_t *doc, const char *path)
+/* The string at path, escaped for the terminal (the server's text: text_escape.h) into buf; NULL when
+ * there is none. */
+typedef struct safe_str {
+    char buf[256];
+} safe_str_t;
+
+static const char *str(const json_t *doc, const char *path, safe_str_t *s)
 {
     const json_t *v = at(doc, path);
-    return json_is_string(v) ? json_string_value(v) : NULL;
+    if (!json_is_string(v))
+        return NULL;
+    ad_escape_text(json_string_value(v), json_string_length(v), s->buf, sizeof(s->buf));
+    return s->buf;
 }
 
 /* One header line of "label  item  item ...", wrapped at the width under the first item. */
@@ -276,16 +287,17 @@ static void count_item(line_t *l, const char *label, const json_t *obj, const ch
 static void draw_process(line_t *l, const json_t *doc, const ad_stats_view_style_t *st, int width)
 {
     char up[32];
+    safe_str_t s;
     fmt_uptime(num(doc, "uptime_seconds"), up, sizeof(up));
     line_begin(l, l->out, width, "asyncdemod");
-    const char *version = str(doc, "version"); /* required by ad_stats_view_check; never NULL into %s */
+    const char *version = str(doc, "version", &s); /* required by ad_stats_view_check; never NULL into %s */
     line_item(l, "%s%s%s", st->color ? BOLD : "", version != NULL ? version : "?", st->color ? RESET : "");
     count_item(l, "pid", doc, "pid");
     if (has(doc, "threads"))
         count_item(l, "threads", doc, "threads");
     line_item(l, "up %s", up);
-    if (str(doc, "started_wall") != NULL)
-        line_item(l, "since %s", str(doc, "started_wall"));
+    if (str(doc, "started_wall", &s) != NULL)
+        line_item(l, "since %s", s.buf);
     line_end(l);
     line_begin(l, l->out, width, "connections");
     count_item(l, "open", doc, "connections.open");
@@ -296,6 +308,7 @@ static void draw_process(line_t *l, const json_t *doc, const ad_stats_view_style
 static void draw_loop(line_t *l, const json_t *doc, const ad_stats_view_style_t *st, int width)
 {
     char a[32];
+    safe_str_t s;
     double stalls = num(doc, "loop.stalls");
     bool warn = st->color && stalls > 0;
     line_begin(l, l->out, width, "event loop");
@@ -310,12 +323,12 @@ static void draw_loop(line_t *l, const json_t *doc, const ad_stats_view_style_t 
         ad_report_format_seconds(num(doc, "loop.stalled_seconds"), a, sizeof(a));
         line_item(l, "stalled %s in all", a);
         ad_report_format_seconds(num(doc, "loop.longest_stall_seconds"), a, sizeof(a));
-        if (str(doc, "loop.longest_stall_endpoint") != NULL)
-            line_item(l, "longest %s in %s", a, str(doc, "loop.longest_stall_endpoint"));
+        if (str(doc, "loop.longest_stall_endpoint", &s) != NULL)
+            line_item(l, "longest %s in %s", a, s.buf);
         else
             line_item(l, "longest %s", a);
-        if (str(doc, "loop.longest_stall_wall") != NULL)
-            line_item(l, "at %s", str(doc, "loop.longest_stall_wall"));
+        if (str(doc, "loop.longest_stall_wall", &s) != NULL)
+            line_item(l, "at %s", s.buf);
     }
     line_end(l);
 }
@@ -425,10 +438,13 @@ static void draw_endpoints(FILE *out, const json_t *doc, const ad_stats_view_sty
     const size_t ncols = sizeof(cols) / sizeof(cols[0]);
     const json_t *eps = json_object_get(doc, "endpoints");
     const char *names[MAX_EP];
+    char shown[MAX_EP][96]; /* the names escaped for the terminal (the server's text) */
     size_t n = endpoint_order(eps, names, MAX_EP);
     int name_w = 8;
-    for (size_t i = 0; i < n; i++)
-        name_w = (int)strlen(names[i]) > name_w ? (int)strlen(names[i]) : name_w;
+    for (size_t i = 0; i < n; i++) {
+        ad_escape_cstr(names[i], shown[i], sizeof(shown[i]));
+        name_w = visible(shown[i]) > name_w ? visible(shown[i]) : name_w;
+    }
     int total = name_w;
     for (size_t c = 0; c < ncols; c++) {
         cols[c].width = (int)strlen(cols[c].head);
@@ -457,7 +473,7 @@ static void draw_endpoints(FILE *out, const json_t *doc, const ad_stats_view_sty
     fprintf(out, "%s\n", st->color ? RESET : "");
     for (size_t i = 0; i < n; i++) {
         const json_t *ep = json_object_get(eps, names[i]);
-        fprintf(out, "%-*s", name_w, names[i]);
+        fprintf(out, "%s%*s", shown[i], name_w - visible(shown[i]), "");
         for (size_t c = 0; c < ncols; c++) {
             if (!cols[c].shown)
                 continue;
@@ -485,8 +501,11 @@ static json_t *parse_body(const char *body, size_t len, char *err, size_t errlen
 {
     json_error_t je;
     json_t *doc = json_loadb(body, len, 0, &je);
-    if (doc == NULL)
-        ad_ctl_fail(err, errlen, "not JSON: %s at line %d column %d", je.text, je.line, je.column);
+    if (doc == NULL) {
+        char text[sizeof(je.text) * 2]; /* jansson quotes the bytes it stopped at: the server's */
+        ad_escape_cstr(je.text, text, sizeof(text));
+        ad_ctl_fail(err, errlen, "not JSON: %s at line %d column %d", text, je.line, je.column);
+    }
     return doc;
 }
 

@@ -543,8 +543,9 @@ static void announce(ad_server_t *s)
     snprintf(vfield, sizeof(vfield), "ASYNCDEMO_VERSION=%s", AD_VERSION);
     const char *fields[] = {lfield, threads, vfield, NULL};
     ad_log_entry(LOG_NOTICE, AD_MSGID_DAEMON_STARTED, fields,
-                 "asyncdemod %s started: %u loop thread%s, %u offload workers%s", AD_VERSION, s->nloops,
-                 s->nloops == 1 ? "" : "s", s->cfg.pool_size, s->listeners.activated ? ", sockets from systemd" : "");
+                 "asyncdemod %s started: %u loop thread%s, %u offload worker%s%s", AD_VERSION, s->nloops,
+                 s->nloops == 1 ? "" : "s", s->cfg.pool_size, s->cfg.pool_size == 1 ? "" : "s",
+                 s->listeners.activated ? ", sockets from systemd" : "");
     char status[AD_MAX_LISTEN * 64 + 64];
     snprintf(status, sizeof(status), "listening on %s; in flight 0, served 0, longest stall 0s", listen);
     ad_notify_ready(status);

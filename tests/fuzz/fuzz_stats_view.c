@@ -1,6 +1,7 @@
 /* libFuzzer target: ctl/stats_view.c. The first byte sets the terminal width and colour, the rest is a
- * /stats body; it is checked and rendered into memory. A rejected document writes nothing. The bytes after
- * the first, read as a double, also go through the seconds formatter every figure of the view takes. */
+ * /stats body; it is checked and rendered into memory. A rejected document writes nothing; without colour
+ * the view and the error hold no control character but newlines, whatever the server's strings. The bytes
+ * after the first, read as a double, also go through the seconds formatter every figure of the view takes. */
 #include <stdint.h>
 #include "fuzz.h"
 #include "report.h"
@@ -42,6 +43,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         AD_FUZZ_CHECK(outlen > 0);
     }
+    for (size_t i = 0; !st.color && i < outlen; i++)
+        AD_FUZZ_CHECK(out[i] == '\n' || ((unsigned char)out[i] >= 0x20 && out[i] != 0x7f));
+    for (size_t i = 0; rc != 0 && err[i] != '\0'; i++)
+        AD_FUZZ_CHECK((unsigned char)err[i] >= 0x20 && err[i] != 0x7f);
     free(out);
     return 0;
 }

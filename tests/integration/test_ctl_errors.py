@@ -2,8 +2,10 @@
 usage), single failed requests (counted, report printed, exit 1), help and version (exit 0)."""
 
 import json
+import os
 import re
 import socket
+import tempfile
 
 import harness
 
@@ -47,6 +49,20 @@ class DaemonDownTest(harness.DaemonTestCase):
 
     def test_demo(self):
         self.assert_down(ctl("demo", "--url", self.base))
+
+    def test_output_file_left_alone(self):
+        """bench -o FILE with the daemon down: FILE keeps what it had, and no temporary file is left."""
+        with tempfile.TemporaryDirectory(prefix="asyncdemoctl-test-") as d:
+            path = os.path.join(d, "result.json")
+            with open(path, "w") as f:
+                f.write("the last good result\n")
+            for extra in ((), ("--json",)):
+                self.assert_down(ctl("bench", "--url", self.base, "-o", path, *extra))
+                with open(path) as f:
+                    self.assertEqual(f.read(), "the last good result\n")
+                self.assertEqual(os.listdir(d), ["result.json"])
+            self.assert_down(ctl("bench", "--url", self.base, "-o", os.path.join(d, "new.txt")))
+            self.assertEqual(os.listdir(d), ["result.json"])
 
     def test_ipv6_loopback(self):
         self.assert_down(ctl("bench", "--url", f"http://[::1]:{self.port}"), authority=f"[::1]:{self.port}")
@@ -150,7 +166,25 @@ class FailedRequestsTest(harness.SharedDaemonTestCase):
         self.assertEqual((run["completed"], run["ok"]), (4, 0), run)
         self.assertEqual(run["errors"]["status"], 4, run["errors"])
         self.assertEqual(run["statuses"], {"404": 4}, run["statuses"])
-        self.assertEqual(run["first_error"], "status: HTTP 404")
+        self.assertEqual(run["first_error"], "status: HTTP 404: not found")
+
+    def test_server_reason_and_no_ratio(self):
+        """bench --delay 31: every answer is the daemon's 400; the report gives the daemon's reason, in both
+        engines, and compares no run (none has a successful answer)."""
+        for engine in ("h2o", "curl"):
+            proc = ctl("bench", "--url", self.daemon.base_url, "--delay", "31", "-n", "2", "--engine", engine)
+            self.assertEqual(proc.returncode, EXIT_FAILURE, proc)
+            self.assertEqual(proc.stdout.count("first error: status: HTTP 400: bad delay: over max-delay (30s)\n"), 3,
+                             proc.stdout)
+            self.assertNotIn("slower", proc.stdout)
+            self.assertNotIn("took about as long", proc.stdout)
+            for name in ("/blocking", "/non-blocking", "/offload"):
+                self.assertIn(f"{name} is not compared: no request succeeded", proc.stdout)
+        proc = ctl("bench", "--url", self.daemon.base_url, "-e", "/nope", "-e", "/non-blocking", "--delay", "0.01",
+                   "-n", "2", "--json")
+        doc = json.loads(proc.stdout)
+        self.assertEqual(doc["comparisons"], [], doc["comparisons"])
+        self.assertEqual(doc["runs"][0]["first_error"], "status: HTTP 404: not found")
 
     def test_timeouts(self):
         proc = ctl("bench", "--url", self.daemon.base_url, "--endpoint", "/non-blocking?delay=2", "-n", "3", "-c", "3",
