@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "handlers_ui.h"
 #include "respond.h"
 #include "route.h"
 
@@ -63,6 +64,12 @@ static void dispatch(ad_loop_t *loop, h2o_req_t *req, ad_route_t r, const char *
     case AD_ROUTE_HEALTHZ:
         ad_handle_healthz(loop, req, t0);
         break;
+    case AD_ROUTE_UI:
+        ad_handle_ui(loop, req, path, len);
+        break;
+    case AD_ROUTE_EVENTS:
+        ad_handle_events(loop, req);
+        break;
     case AD_ROUTE_NONE:
         answer_not_found(loop, req, path, len, t0);
         break;
@@ -76,6 +83,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     size_t len;
     const char *path = ad_route_path(req->path.base, req->path.len, req->query_at, &len);
     ad_route_t r = ad_route_find(path, len);
+    if ((r.kind == AD_ROUTE_UI || r.kind == AD_ROUTE_EVENTS) && !loop->server->cfg.ui)
+        r.kind = AD_ROUTE_NONE; /* ui = off: the page does not exist */
     size_t head = request_head_bytes(req);
     bool first = ad_server_claim_first_request(req);
 

@@ -10,3 +10,7 @@ target_compile_definitions(test_input_compact PRIVATE H2O_USE_LIBUV=0)
 # The timer mechanism on a real evloop and timerfd (short deadlines, no timing bound beyond "not early").
 ad_unit_test(test_timers SOURCES test_timers.c ${PROJECT_SOURCE_DIR}/daemon/timers.c LIBS asyncdemod_runtime PkgConfig::H2O)
 target_compile_definitions(test_timers PRIVATE H2O_USE_LIBUV=0)
+# The page (issue 16): the /events message formatter, and the page's files as embedded in the binary.
+ad_unit_test(test_events_format SOURCES test_events_format.c LIBS asyncdemod_ui PkgConfig::JANSSON)
+ad_unit_test(test_ui_assets SOURCES test_ui_assets.c LIBS asyncdemod_ui)
+target_compile_definitions(test_ui_assets PRIVATE AD_UI_SOURCE_DIR="${PROJECT_SOURCE_DIR}/daemon/ui")
