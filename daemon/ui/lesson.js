@@ -126,20 +126,19 @@ var AsyncdemoLesson = (function () {
    * or, when a loop has not ticked for longer than the stall threshold, that stall as it goes on.
    */
   function lagPoint(msg) {
-    var best = { lag: 0, endpoint: null, thread: null };
+    var best = { t: msg.uptime_seconds, lag: 0, endpoint: null, thread: null };
     (msg.loops || []).forEach(function (l) {
       var lag = l.lag_seconds, ep = l.stall_endpoint;
-      if (l.busy_seconds > msg.stall_threshold_seconds && l.busy_seconds > lag) { lag = l.busy_seconds; ep = ep || null; }
-      if (lag > best.lag) best = { lag: lag, endpoint: ep, thread: l.thread };
+      if (l.busy_seconds > msg.stall_threshold_seconds && l.busy_seconds > lag) { lag = l.busy_seconds; ep = null; } // blamed once its late tick comes
+      if (lag > best.lag) best = { t: msg.uptime_seconds, lag: lag, endpoint: ep, thread: l.thread };
     });
     best.stall = best.lag > msg.stall_threshold_seconds;
     return best;
   }
 
-  /* The series with p appended, at most `keep` points (one a second: 60 is the last minute). */
-  function pushPoint(series, p, keep) {
-    var s = series.concat([p]);
-    return s.length > keep ? s.slice(s.length - keep) : s;
+  /* The series with p appended, keeping the points of the last `window` seconds (by their t). */
+  function pushPoint(series, p, window) {
+    return series.concat([p]).filter(function (q) { return q.t > p.t - window; });
   }
 
   /* The chart's text alternative. */
@@ -147,7 +146,7 @@ var AsyncdemoLesson = (function () {
     if (!series.length) return "Loop lag: no data yet.";
     var worst = series.reduce(function (a, b) { return b.lag > a.lag ? b : a; });
     var stalls = series.filter(function (p) { return p.stall; }).length;
-    var text = "Loop lag over the last " + series.length + " s: worst " + fmt(worst.lag) + " s";
+    var text = "Loop lag, last minute: worst " + fmt(worst.lag) + " s";
     if (worst.stall) text += " (a stall" + (worst.endpoint ? ", caused by " + worst.endpoint : "") + ")";
     text += "; " + stalls + (stalls === 1 ? " second" : " seconds") + " with a stall over " + fmt(threshold) + " s.";
     return text;

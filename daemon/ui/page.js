@@ -222,18 +222,22 @@
     var top = Math.max(threshold * 2, Math.max.apply(null, state.series.map(function (p) { return p.lag; }).concat([0])));
     var h = 170, w = 640 / 60;
     while (g.firstChild) g.removeChild(g.firstChild);
-    var start = 60 - state.series.length;
+    var now = state.series.length ? state.series[state.series.length - 1].t : 0;
+    // By time, 60 s across: a point ends at its message's time; a stall spans its length (the loop
+    // sent nothing while it was blocked).
     state.series.forEach(function (p, i) {
       var bh = Math.max(1, h * p.lag / top);
+      var span = p.stall ? Math.max(1, p.lag) : 1;
+      var x1 = Math.max(0, 640 - (now - p.t) * w), x0 = Math.max(0, x1 - span * w);
       var r = document.createElementNS(ns, "rect");
-      r.setAttribute("x", String((start + i) * w + 1));
-      r.setAttribute("width", String(w - 2));
+      r.setAttribute("x", String(x0 + 1));
+      r.setAttribute("width", String(Math.max(1, x1 - x0 - 2)));
       r.setAttribute("y", String(180 - bh));
       r.setAttribute("height", String(bh));
       r.setAttribute("class", p.stall ? "lag-bar stall" : "lag-bar");
       g.appendChild(r);
       if (p.stall && p.endpoint && isPeak(state.series, i)) {
-        var t = document.createElementNS(ns, "text"), x = (start + i) * w + w / 2;
+        var t = document.createElementNS(ns, "text"), x = (x0 + x1) / 2;
         t.setAttribute("x", String(x));
         t.setAttribute("y", String(Math.max(14, 176 - bh)));
         t.setAttribute("text-anchor", x > 560 ? "end" : x < 80 ? "start" : "middle");
@@ -247,6 +251,7 @@
     $("lag-threshold").setAttribute("y2", String(ty));
     $("lag-threshold-label").setAttribute("y", String(ty - 4));
     $("lag-threshold-label").textContent = "stall threshold " + L.fmt(threshold) + " s";
+    $("lag-top-label").textContent = "lag " + L.fmt(top) + " s";
     $("lag-desc").textContent = L.lagSummary(state.series, threshold);
   }
 

@@ -127,13 +127,19 @@ class BrowserPageTest(harness.DaemonTestCase):
         s = b.evaluate(f"{L}.parseSettings('?run=1&delay=0.3&count=99&endpoints=/offload,/x', "
                        "{count: 5, delay: 2, maxDelay: 30})")
         self.assertEqual(s, {"run": True, "count": 20, "delay": 0.3, "endpoints": ["/offload"]})
-        p = b.evaluate(f"""{L}.lagPoint({{stall_threshold_seconds: 0.1, loops: [
+        p = b.evaluate(f"""{L}.lagPoint({{uptime_seconds: 12.5, stall_threshold_seconds: 0.1, loops: [
             {{thread: 'loop-0', lag_seconds: 0.0002, stall_endpoint: null, busy_seconds: 0.01}},
             {{thread: 'loop-1', lag_seconds: 0.9, stall_endpoint: '/blocking', busy_seconds: 0.02}}]}})""")
-        self.assertEqual(p, {"lag": 0.9, "endpoint": "/blocking", "thread": "loop-1", "stall": True})
+        self.assertEqual(p, {"t": 12.5, "lag": 0.9, "endpoint": "/blocking", "thread": "loop-1", "stall": True})
+        # A loop stuck longer than the threshold counts before its late tick reports the stall.
+        p = b.evaluate(f"""{L}.lagPoint({{uptime_seconds: 3, stall_threshold_seconds: 0.1, loops: [
+            {{thread: 'loop-0', lag_seconds: 0.0002, stall_endpoint: null, busy_seconds: 1.5}}]}})""")
+        self.assertEqual((p["lag"], p["stall"], p["endpoint"]), (1.5, True, None))
+        kept = b.evaluate(f"{L}.pushPoint([{{t: 1}}, {{t: 30}}, {{t: 61}}], {{t: 62}}, 60)")
+        self.assertEqual(kept, [{"t": 30}, {"t": 61}, {"t": 62}])
         self.assertEqual(b.evaluate(f"{L}.lagSummary([{{lag: 0.9, endpoint: '/blocking', stall: true}}, "
                                     "{lag: 0.001, endpoint: null, stall: false}], 0.1)"),
-                         "Loop lag over the last 2 s: worst 0.900 s (a stall, caused by /blocking); "
+                         "Loop lag, last minute: worst 0.900 s (a stall, caused by /blocking); "
                          "1 second with a stall over 0.100 s.")
         self.assertNoErrors()
 
