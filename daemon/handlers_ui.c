@@ -2,7 +2,6 @@
 #include "handlers_ui.h"
 
 #include "respond.h"
-#include "ui_assets.h"
 
 static void add_header(h2o_req_t *req, const char *name, size_t name_len, const char *value, size_t value_len)
 {
@@ -16,18 +15,10 @@ void ad_ui_security_headers(h2o_req_t *req)
     add_header(req, H2O_STRLIT("referrer-policy"), H2O_STRLIT("no-referrer"));
 }
 
-void ad_handle_ui(ad_loop_t *loop, h2o_req_t *req, const char *path, size_t len)
+void ad_handle_ui(h2o_req_t *req, const ad_ui_asset_t *asset)
 {
-    const ad_ui_asset_t *a = ad_ui_asset_find(path, len);
     ad_ui_security_headers(req);
-    if (a == NULL) {
-        ad_respond_error_begin(&loop->jw, 404, "not found");
-        ad_jw_key(&loop->jw, "path");
-        ad_jw_string(&loop->jw, path, len);
-        ad_respond_error_end(req, 404, &loop->jw);
-        return;
-    }
     /* The page is part of the binary: a browser revalidates it, so an upgraded daemon's page is seen. */
     ad_respond_header(req, H2O_TOKEN_CACHE_CONTROL, H2O_STRLIT("no-cache"));
-    ad_respond(req, 200, a->content_type, (const char *)a->data, a->len);
+    ad_respond(req, 200, asset->content_type, (const char *)asset->data, asset->len);
 }

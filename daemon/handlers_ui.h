@@ -9,9 +9,10 @@
 #include <stdint.h>
 #include <h2o.h>
 #include "server.h"
+#include "ui_assets.h"
 
-/* / and /ui/...: path[0..len) is the request's path without its query. */
-void ad_handle_ui(ad_loop_t *loop, h2o_req_t *req, const char *path, size_t len);
+/* / and /ui/...: the file the path names (ad_ui_asset_find; the router answers 404 when there is none). */
+void ad_handle_ui(h2o_req_t *req, const ad_ui_asset_t *asset);
 /* /events: a server-sent-events stream, one message a second (events.c). */
 void ad_handle_events(ad_loop_t *loop, h2o_req_t *req);
 /* The headers every page and /events response carries: CSP (own origin only) and nosniff. */

@@ -143,6 +143,24 @@ class BrowserPageTest(harness.DaemonTestCase):
                          "1 second with a stall over 0.100 s.")
         self.assertNoErrors()
 
+    def test_more_requests_than_connections(self):
+        """8 requests with room for 5 on the wire: the last 3 wait in the browser, and are drawn so."""
+        d = self.start_daemon()
+        b = self.browser
+        b.navigate(d.url("/?run=1&delay=0.3&count=8&endpoints=/non-blocking"))
+        b.wait_for("window.asyncdemo && window.asyncdemo.done", timeout=20, message="the lesson's end")
+        (run,) = b.evaluate(RUNS_JS)
+        laid = run["laid"]
+        self.assertTrue(all(o["ok"] for o in laid), laid)
+        held = sorted(o["held"] for o in laid)
+        self.assertTrue(all(h < 0.05 for h in held[:5]), held)
+        self.assertTrue(all(abs(h - DELAY) < 0.15 for h in held[5:]), held)
+        # Not a staircase in the server: every request was served as soon as it arrived.
+        self.assertTrue(all(o["queued"] < 0.1 for o in laid), laid)
+        self.assertIn("3 wait inside the browser", b.evaluate("document.getElementById('limit-note').textContent"))
+        self.assertIn("waited in the browser", b.evaluate("document.querySelector('.run-total').textContent"))
+        self.assertNoErrors()
+
     def test_page_under_several_threads(self):
         d = self.start_daemon("--threads", 2)
         b = self.browser

@@ -112,11 +112,11 @@ class PageTest(harness.DaemonTestCase):
             self.assertEqual((head.body, head.header("Content-Length")), (b"", str(len(src))), path)
         # The query does not change the page (/?run=1 starts the lesson in the browser, not here).
         self.assertEqual(d.get("/?run=1&delay=0.3").body, d.get("/").body)
+        self.assertEqual(d.get("/", method="POST", body=b"x").status, 405)
         missing = d.get("/ui/missing.js")
         self.assertEqual(missing.status, 404)
         self.assertEqual(missing.json(), {"error": "not found", "status": 404, "path": "/ui/missing.js"})
-        self.assertEqual(missing.header("Content-Security-Policy"), CSP)
-        self.assertEqual(d.get("/", method="POST", body=b"x").status, 405)
+        self.assertEqual(d.stats()["endpoints"]["other"]["status_4xx"], 2)  # the POST's 405 and this 404
         # The page refers only to the daemon's own files, and has no inline script, style or handler.
         html = d.get("/").body.decode()
         for ref in ("/ui/page.css", "/ui/lesson.js", "/ui/page.js", "/ui/icon.svg"):
@@ -191,6 +191,21 @@ class PageTest(harness.DaemonTestCase):
             self.assertEqual(i, 2)
             self.assertEqual([l["thread"] for l in m["loops"]], ["loop-0", "loop-1"])
             self.assertEqual(m["events"]["clients"], 4)
+
+    def test_events_over_http2(self):
+        d = self.start_daemon()
+        watcher = self.open_stream(d)
+        watcher.next_message()
+        # curl gives up after 2.5 s: the first message at once, then one a second; then its stream goes away.
+        res = harness.curl("--http2-prior-knowledge", "--max-time", "2.5", "-i", d.url("/events"))
+        self.assertEqual(res.returncode, 28, res.stderr)  # the time limit: the stream does not end by itself
+        out = res.stdout.decode()
+        self.assertTrue(out.startswith("HTTP/2 200"), out[:200])
+        self.assertIn("content-security-policy: " + CSP, out)
+        ids = [int(line[4:]) for line in out.splitlines() if line.startswith("id: ")]
+        self.assertEqual(ids, [1, 2, 3], out)
+        # HTTP/2 disposes the stream's request at once: its place is free for the next message.
+        self.message_where(watcher, lambda m: m["events"]["clients"] == 1)
 
     def test_stop_ends_the_streams(self):
         d = self.start_daemon()
