@@ -58,14 +58,19 @@ static void endpoint_or_null(ad_jw_t *w, int32_t ep)
         ad_jw_null(w);
 }
 
+static void key_uint(ad_jw_t *w, const char *key, uint64_t v)
+{
+    ad_jw_key(w, key);
+    ad_jw_uint(w, v);
+}
+
 int ad_events_format_json(const ad_events_view_t *v, ad_jw_t *w)
 {
     ad_jw_reset(w);
     ad_jw_object_begin(w);
     ad_jw_key(w, "uptime_seconds");
     ad_jw_seconds(w, v->uptime_ns, 3);
-    ad_jw_key(w, "requests");
-    ad_jw_uint(w, v->requests);
+    key_uint(w, "requests", v->requests);
     ad_jw_key(w, "requests_per_second");
     ad_jw_double(w, v->requests_per_second);
     ad_jw_key(w, "in_flight");
@@ -77,12 +82,9 @@ int ad_events_format_json(const ad_events_view_t *v, ad_jw_t *w)
     ad_jw_object_end(w);
     ad_jw_key(w, "offload");
     ad_jw_object_begin(w);
-    ad_jw_key(w, "busy");
-    ad_jw_uint(w, v->pool_busy);
-    ad_jw_key(w, "queued");
-    ad_jw_uint(w, v->pool_queued);
-    ad_jw_key(w, "size");
-    ad_jw_uint(w, v->pool_size);
+    key_uint(w, "busy", v->pool_busy);
+    key_uint(w, "queued", v->pool_queued);
+    key_uint(w, "size", v->pool_size);
     ad_jw_object_end(w);
     ad_jw_key(w, "stall_threshold_seconds");
     ad_jw_seconds(w, v->stall_threshold_ns, 6);
@@ -104,12 +106,9 @@ int ad_events_format_json(const ad_events_view_t *v, ad_jw_t *w)
     ad_jw_array_end(w);
     ad_jw_key(w, "events");
     ad_jw_object_begin(w);
-    ad_jw_key(w, "clients");
-    ad_jw_uint(w, v->clients);
-    ad_jw_key(w, "max_clients");
-    ad_jw_uint(w, v->max_clients);
-    ad_jw_key(w, "refused");
-    ad_jw_uint(w, v->refused);
+    key_uint(w, "clients", v->clients);
+    key_uint(w, "max_clients", v->max_clients);
+    key_uint(w, "refused", v->refused);
     ad_jw_object_end(w);
     ad_jw_object_end(w);
     return ad_jw_failed(w) ? -1 : 0;
