@@ -27,10 +27,13 @@ typedef struct stream {
     char buf[]; /* AD_EVENTS_FRAME_MAX(loops) bytes */
 } stream_t;
 
+static void on_timer(ad_timer_t *timer);
+
 void ad_events_init(ad_loop_t *loop)
 {
     ad_events_t *e = &loop->events;
     h2o_linklist_init_anchor(&e->streams);
+    ad_timer_init(&e->timer, on_timer);
     e->nstreams = 0;
     e->prev_requests = 0;
     e->prev_ns = ad_mono_ns();
@@ -209,10 +212,8 @@ void ad_handle_events(ad_loop_t *loop, h2o_req_t *req)
     stream_t *st = h2o_mem_alloc_shared(&req->pool, sizeof(*st) + cap, on_stream_dispose);
     *st = (stream_t){.gen = {on_proceed, on_stop}, .req = req, .loop = loop, .next_id = 1, .cap = cap};
     h2o_linklist_insert(&e->streams, &st->link);
-    if (e->nstreams++ == 0) {
-        ad_timer_init(&e->timer, on_timer);
+    if (e->nstreams++ == 0)
         ad_timers_add(&loop->timers, &e->timer, ad_mono_ns() + PERIOD_NS);
-    }
     req->res.status = 200;
     req->res.reason = ad_reason_phrase(200);
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("text/event-stream"));

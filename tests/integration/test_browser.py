@@ -40,6 +40,12 @@ class BrowserPageTest(harness.DaemonTestCase):
         d = self.start_daemon()
         b = self.browser
         b.navigate(d.url(f"/?run=1&delay={DELAY}"))
+        # While /blocking's requests wait (1.5 s in all), their bars grow (the track is about 1.9 s wide).
+        longest_bar = ("(function () { var r = window.asyncdemo && window.asyncdemo.runs[0]; if (!r || r.laid) return 0;"
+                       " return Math.max.apply(null, r.rows.map(function (x) {"
+                       " return parseFloat(x.segs.waiting.style.width) || 0; })); })()")
+        first = b.wait_for(longest_bar, timeout=15, interval=0.02, message="a growing bar")
+        b.wait_for(f"{longest_bar} > {first} + 5", timeout=3, interval=0.02, message="a bar grew by 5% of the track")
         # 5 x 0.3 s of /blocking, then 0.3 s each of the others, on a loaded machine
         b.wait_for("window.asyncdemo && window.asyncdemo.done", timeout=30, message="the lesson's end")
         runs = {r["ep"]: r for r in b.evaluate(RUNS_JS)}
