@@ -9,6 +9,7 @@
 #include "server.h"
 
 #define PERIOD_NS AD_NS_PER_SEC
+#define MAX_LOOPS 64 /* the most `threads` allows (config.c) */
 
 /* Streams open on all loops, and requests refused past the bound: process-wide, like the server. */
 static _Atomic int64_t streams_open;
@@ -75,8 +76,8 @@ static int format_message(ad_loop_t *loop, bool new_rate)
         e->prev_requests = requests;
         e->prev_ns = now;
     }
-    ad_events_loop_view_t loops[64];
-    size_t nloops = s->nloops < 64 ? s->nloops : 64;
+    ad_events_loop_view_t loops[MAX_LOOPS];
+    size_t nloops = s->nloops < MAX_LOOPS ? s->nloops : MAX_LOOPS;
     for (size_t i = 0; i < nloops; i++) {
         ad_loop_t *l = s->loops[i];
         ad_events_lag_t rec =

@@ -29,6 +29,7 @@
   function showInfo(s) {
     state.info = s;
     defaults.maxDelay = s.config.max_delay_seconds;
+    defaults.delay = Math.min(defaults.delay, defaults.maxDelay);
     $("version").textContent = s.version;
     $("settings").textContent = "· " + s.threads + (s.threads === 1 ? " event loop" : " event loops") +
       " · " + s.config.pool_size + " offload workers · delays up to " + s.config.max_delay_seconds + " s" +
@@ -287,6 +288,10 @@
 
   $("run-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
+    if (!document.querySelector("input[name=endpoint]:checked")) {
+      $("status").textContent = "Choose at least one endpoint.";
+      return;
+    }
     runLesson(formSettings());
   });
   $("count").addEventListener("input", explainLimit);

@@ -113,6 +113,12 @@ class Browser:
     def navigate(self, url):
         self.call("Page.navigate", url=url)
 
+    def press(self, key, code, keycode, text=None):
+        """One key press (down and up) into the focused element, as a keyboard user would."""
+        extra = {"text": text} if text else {}
+        self.call("Input.dispatchKeyEvent", type="keyDown", key=key, code=code, windowsVirtualKeyCode=keycode, **extra)
+        self.call("Input.dispatchKeyEvent", type="keyUp", key=key, code=code, windowsVirtualKeyCode=keycode)
+
     def wait_for(self, expression, timeout, interval=0.1, message=None):
         deadline = time.monotonic() + timeout
         while True:

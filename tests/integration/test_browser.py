@@ -167,6 +167,26 @@ class BrowserPageTest(harness.DaemonTestCase):
         self.assertIn("waited in the browser", b.evaluate("document.querySelector('.run-total').textContent"))
         self.assertNoErrors()
 
+    def test_keyboard_and_patterns(self):
+        """The lesson runs from the keyboard alone; queued and served differ by pattern, not colour only."""
+        d = self.start_daemon()
+        b = self.browser
+        b.navigate(d.url("/?delay=0.2&count=2&endpoints=/non-blocking"))
+        b.wait_for("window.asyncdemo && window.asyncdemo.info", timeout=15)
+        for _ in range(20):  # Tab through the form to the Run button
+            if b.evaluate("document.activeElement.id") == "run":
+                break
+            b.press("Tab", "Tab", 9)
+        self.assertEqual(b.evaluate("document.activeElement.id"), "run")
+        b.press("Enter", "Enter", 13, text="\r")
+        b.wait_for("window.asyncdemo.done", timeout=15, message="the lesson started by Enter")
+        self.assertEqual([r["ep"] for r in b.evaluate(RUNS_JS)], ["/non-blocking"])
+        pattern = "getComputedStyle(document.querySelector('.legend .seg-{}')).backgroundImage"
+        self.assertEqual(b.evaluate(pattern.format("served")), "none")  # solid
+        self.assertIn("repeating-linear-gradient", b.evaluate(pattern.format("queued")))  # stripes
+        self.assertIn("radial-gradient", b.evaluate(pattern.format("held")))  # dots
+        self.assertNoErrors()
+
     def test_page_under_several_threads(self):
         d = self.start_daemon("--threads", 2)
         b = self.browser
