@@ -109,6 +109,12 @@
   function drawFinal(run) {
     var laid = L.layoutRun(run.rows, state.limit);
     run.laid = laid;
+    var end = Math.max.apply(null, laid.map(function (o) { return o.ok ? o.end : 0; }));
+    if (end > axis) { // one axis for every run: widen it and draw them all again
+      axis = end * 1.1;
+      redrawAll();
+      return;
+    }
     laid.forEach(function (o, i) {
       var r = run.rows[i];
       r.segs.waiting.hidden = true;
@@ -117,7 +123,6 @@
         r.text.textContent = "failed: " + r.error;
         return;
       }
-      if (o.end > axis) axis = o.end * 1.1;
       place(r.segs.held, o.send, o.held);
       place(r.segs.queued, o.release, o.queued);
       place(r.segs.served, o.start, o.served);
