@@ -22,7 +22,7 @@
 
 /* ---- the settings: one table drives the file, the flags and the checks ---- */
 
-typedef enum { KIND_LISTEN, KIND_UINT, KIND_DURATION, KIND_LOG_LEVEL } kind_t;
+typedef enum { KIND_LISTEN, KIND_UINT, KIND_DURATION, KIND_LOG_LEVEL, KIND_SWITCH } kind_t;
 
 typedef struct option {
     const char *name; /* file key = long flag without "--" */
@@ -57,6 +57,8 @@ static const option_t options[] = {
     DUR_OPT("header-timeout", header_timeout_ns, 10 * AD_NS_PER_MS, 3600 * AD_NS_PER_SEC, "10ms to 1h"),
     DUR_OPT("idle-timeout", idle_timeout_ns, 10 * AD_NS_PER_MS, 3600 * AD_NS_PER_SEC, "10ms to 1h"),
     DUR_OPT("send-timeout", send_timeout_ns, 10 * AD_NS_PER_MS, 3600 * AD_NS_PER_SEC, "10ms to 1h"),
+    {"ui", KIND_SWITCH, offsetof(ad_config_t, ui), 0, 1, "on or off"},
+    UINT_OPT("events-clients", events_clients, 1, 100000, "1 to 100000"),
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -121,6 +123,8 @@ void ad_config_defaults(ad_config_t *cfg)
     cfg->header_timeout_ns = 10 * AD_NS_PER_SEC; /* h2o's own defaults */
     cfg->idle_timeout_ns = 10 * AD_NS_PER_SEC;
     cfg->send_timeout_ns = 30 * AD_NS_PER_SEC;
+    cfg->ui = true;
+    cfg->events_clients = 256;
 }
 
 /* ---- listen addresses ---- */
@@ -310,6 +314,18 @@ static int apply_log_level(ad_config_t *cfg, const char *value, char *reason, si
     return 0;
 }
 
+static int apply_switch(ad_config_t *cfg, const option_t *o, const char *value, char *reason, size_t rlen)
+{
+    char shown[AD_SHOW_BUF];
+    bool *field = (bool *)((char *)cfg + o->offset);
+    if (strcmp(value, "on") == 0 || strcmp(value, "off") == 0) {
+        *field = value[1] == 'n';
+        return 0;
+    }
+    set_err(reason, rlen, "bad value '%s': expected on or off", show(value, strlen(value), shown));
+    return -1;
+}
+
 static int apply(ad_config_t *cfg, const option_t *o, const char *value, apply_state_t *st, char *reason, size_t rlen)
 {
     switch (o->kind) {
@@ -321,6 +337,8 @@ static int apply(ad_config_t *cfg, const option_t *o, const char *value, apply_s
         return apply_duration(cfg, o, value, reason, rlen);
     case KIND_LOG_LEVEL:
         return apply_log_level(cfg, value, reason, rlen);
+    case KIND_SWITCH:
+        return apply_switch(cfg, o, value, reason, rlen);
     }
     return -1;
 }
@@ -574,6 +592,13 @@ static int cli_next(int argc, char **argv, int *i, cli_item_t *it, char *err, si
     it->flaglen = eq ? (size_t)(eq - arg) : strlen(arg);
 
     bool takes_value = true;
+    if (flag_is(arg, it->flaglen, "--no-ui")) {
+        if (eq != NULL)
+            return cli_error(err, errlen, arg, it->flaglen, "takes no value");
+        it->opt = find_option("ui", 2);
+        it->value = "off";
+        return 0;
+    }
     if (flag_is(arg, it->flaglen, "--help") || flag_is(arg, it->flaglen, "-h") ||
         flag_is(arg, it->flaglen, "--version") || flag_is(arg, it->flaglen, "-V")) {
         takes_value = false;
@@ -641,7 +666,7 @@ const char *ad_cli_usage(void)
 {
     return "Usage: asyncdemod [OPTION]...\n"
            "An HTTP daemon that shows what blocking an event loop costs: /non-blocking, /blocking, /offload,\n"
-           "/delay/{n}, /stats, /metrics, /healthz.\n"
+           "/delay/{n}, /stats, /metrics, /healthz, and a page at / that runs the lesson in a browser.\n"
            "\n"
            "  --listen ADDR:PORT       listen here; repeatable; IPv4 or [IPv6], numeric (default 127.0.0.1:8000)\n"
            "  --threads N              event-loop threads, 1 to 64 (default 1)\n"
@@ -663,6 +688,9 @@ const char *ad_cli_usage(void)
            "                           between requests, 10ms to 1h (default 10s)\n"
            "  --send-timeout D         close a connection whose answer is not delivered this long after it was\n"
            "                           sent (a client that does not read), 10ms to 1h (default 30s)\n"
+           "  --ui on|off              serve the page at / and its live stream /events (default on)\n"
+           "  --no-ui                  the same as --ui off\n"
+           "  --events-clients N       /events streams open at once; past it 503, 1 to 100000 (default 256)\n"
            "  --config FILE            read settings from FILE first; other flags override it\n"
            "  -h, --help               show this help and exit\n"
            "  -V, --version            show the version and exit\n"

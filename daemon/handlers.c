@@ -5,6 +5,7 @@
 
 #include "clock.h"
 #include "request_head.h"
+#include "handlers_ui.h"
 #include "respond.h"
 #include "route.h"
 
@@ -70,7 +71,8 @@ static size_t request_head_bytes(const h2o_req_t *req)
     return ad_route_head_bytes(req->method.len, req->path.len, req->headers.size, fields);
 }
 
-static void dispatch(ad_loop_t *loop, h2o_req_t *req, ad_route_t r, const char *path, size_t len, int64_t t0)
+static void dispatch(ad_loop_t *loop, h2o_req_t *req, ad_route_t r, const char *path, size_t len, int64_t t0,
+                     const ad_ui_asset_t *asset)
 {
     switch (r.kind) {
     case AD_ROUTE_DELAY:
@@ -88,6 +90,12 @@ static void dispatch(ad_loop_t *loop, h2o_req_t *req, ad_route_t r, const char *
     case AD_ROUTE_HEALTHZ:
         ad_handle_healthz(loop, req, t0);
         break;
+    case AD_ROUTE_UI:
+        ad_handle_ui(req, asset);
+        break;
+    case AD_ROUTE_EVENTS:
+        ad_handle_events(loop, req);
+        break;
     case AD_ROUTE_NONE:
         answer_not_found(loop, req, path, len, t0);
         break;
@@ -101,6 +109,10 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     size_t len;
     const char *path = ad_route_path(req->path.base, req->path.len, req->query_at, &len);
     ad_route_t r = ad_route_find(path, len);
+    const ad_ui_asset_t *asset = r.kind == AD_ROUTE_UI ? ad_ui_asset_find(path, len) : NULL;
+    bool page = r.kind == AD_ROUTE_UI || r.kind == AD_ROUTE_EVENTS;
+    if (page && (!loop->server->cfg.ui || (r.kind == AD_ROUTE_UI && asset == NULL)))
+        r.kind = AD_ROUTE_NONE; /* no such page file, or ui = off: a 404 like any unknown path */
     size_t head = request_head_bytes(req);
     bool first = ad_server_claim_first_request(req);
     ad_head_verdict_t verdict = check_http1_head(req);
@@ -115,7 +127,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         r.ep = AD_EP_OTHER;
         answer_bad_method(loop, req, t0);
     } else {
-        dispatch(loop, req, r, path, len, t0);
+        dispatch(loop, req, r, path, len, t0, asset);
     }
     if (first)
         ad_server_first_request_done(loop->server);

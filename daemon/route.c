@@ -16,11 +16,17 @@ typedef struct route_entry {
         p, sizeof(p) - 1, ep, kind                                                                                     \
     }
 static const route_entry_t routes[] = {
-    ROUTE("/non-blocking", AD_EP_NON_BLOCKING, AD_ROUTE_DELAY), ROUTE("/blocking", AD_EP_BLOCKING, AD_ROUTE_DELAY),
-    ROUTE("/offload", AD_EP_OFFLOAD, AD_ROUTE_DELAY),           ROUTE("/stats", AD_EP_STATS, AD_ROUTE_STATS),
-    ROUTE("/metrics", AD_EP_METRICS, AD_ROUTE_METRICS),         ROUTE("/healthz", AD_EP_HEALTHZ, AD_ROUTE_HEALTHZ),
+    ROUTE("/non-blocking", AD_EP_NON_BLOCKING, AD_ROUTE_DELAY),
+    ROUTE("/blocking", AD_EP_BLOCKING, AD_ROUTE_DELAY),
+    ROUTE("/offload", AD_EP_OFFLOAD, AD_ROUTE_DELAY),
+    ROUTE("/stats", AD_EP_STATS, AD_ROUTE_STATS),
+    ROUTE("/metrics", AD_EP_METRICS, AD_ROUTE_METRICS),
+    ROUTE("/healthz", AD_EP_HEALTHZ, AD_ROUTE_HEALTHZ),
+    ROUTE("/", AD_EP_OTHER, AD_ROUTE_UI),
+    ROUTE("/events", AD_EP_OTHER, AD_ROUTE_EVENTS),
 };
 static const char delay_prefix[] = "/delay/";
+static const char ui_prefix[] = "/ui/"; /* the page's own files */
 
 ad_route_t ad_route_find(const char *path, size_t len)
 {
@@ -30,6 +36,8 @@ ad_route_t ad_route_find(const char *path, size_t len)
     size_t plen = sizeof(delay_prefix) - 1;
     if (len > plen && memcmp(path, delay_prefix, plen) == 0 && memchr(path + plen, '/', len - plen) == NULL)
         return (ad_route_t){AD_ROUTE_DELAY_N, AD_EP_DELAY, path + plen, len - plen};
+    if (len > sizeof(ui_prefix) - 1 && memcmp(path, ui_prefix, sizeof(ui_prefix) - 1) == 0)
+        return (ad_route_t){AD_ROUTE_UI, AD_EP_OTHER, NULL, 0};
     return (ad_route_t){AD_ROUTE_NONE, AD_EP_OTHER, NULL, 0};
 }
 

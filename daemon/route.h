@@ -16,6 +16,8 @@ typedef enum {
     AD_ROUTE_STATS,
     AD_ROUTE_METRICS,
     AD_ROUTE_HEALTHZ,
+    AD_ROUTE_UI,     /* / and /ui/...: the page (handlers_ui.h) */
+    AD_ROUTE_EVENTS, /* /events: the page's live stream */
 } ad_route_kind_t;
 
 typedef struct ad_route {

@@ -338,6 +338,7 @@ static int init_loop(ad_loop_t *loop)
     loop->accept_ctx.ctx = &loop->ctx;
     loop->accept_ctx.hosts = s->globalconf.hosts;
     ad_jw_init(&loop->jw, 2048);
+    ad_events_init(loop);
     ad_timer_init(&loop->accept_resume, on_accept_resume);
     ad_timer_init(&loop->trim, on_trim);
     if (ad_timers_init(&loop->timers, loop->evloop) != 0 ||

@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "disconnect.h"
+#include "events.h"
 #include "json_writer.h"
 #include "listeners.h"
 #include "loop_monitor.h"
@@ -42,6 +43,7 @@ typedef struct ad_loop {
     ad_disconnect_t disconnect;
     ad_send_watch_t send_watch; /* answers not delivered yet (send-timeout) */
     ad_loop_monitor_t monitor;
+    ad_events_t events;                          /* GET /events streams on this loop, and its per-second lag records */
     h2o_multithread_receiver_t offload_receiver; /* finished /offload jobs */
     h2o_multithread_receiver_t control_receiver; /* drain / exit from loop 0 */
     h2o_multithread_receiver_t handoff_receiver; /* connections another loop accepted for this one */

@@ -127,8 +127,8 @@ class BadPathAndMethodTest(harness.DaemonTestCase):
         self.d = self.start_daemon()
 
     def test_unknown_paths(self):
-        for path in ("/", "/nope", "/blocking/x", "/non-blocking/", "/stats/", "/healthzz", "/Delay/1", "/delay",
-                     "/metrics.txt", "//blocking", "/%2e%2e/etc/passwd", "/" + "a" * 3000):
+        for path in ("/index.html", "/ui/", "/ui", "/events/", "/nope", "/blocking/x", "/non-blocking/", "/stats/",
+                     "/healthzz", "/Delay/1", "/delay", "/metrics.txt", "//blocking", "/%2e%2e/etc/passwd", "/" + "a" * 3000):
             with self.subTest(path=path[:30]):
                 body = apicheck.check_error(self, self.d.get(path), 404, path=lambda p: isinstance(p, str))
                 if "%" not in path:  # the path as received (a long one may be shortened)

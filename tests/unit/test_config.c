@@ -351,7 +351,7 @@ static void test_example_file(void **state)
     }
     fclose(f);
     assert_int_equal(parse(&cfg, text), 0);
-    assert_int_equal(settings, 16); /* fifteen keys, listen twice */
+    assert_int_equal(settings, 18); /* seventeen keys, listen twice */
     assert_int_equal(cfg.nlisten, 2);
     assert_string_equal(cfg.listen[0].text, "127.0.0.1:8000");
     assert_string_equal(cfg.listen[1].text, "[::1]:8000");
@@ -371,6 +371,8 @@ static void test_example_file(void **state)
     assert_int_equal(cfg.header_timeout_ns, def.header_timeout_ns);
     assert_int_equal(cfg.idle_timeout_ns, def.idle_timeout_ns);
     assert_int_equal(cfg.send_timeout_ns, def.send_timeout_ns);
+    assert_int_equal(cfg.ui, def.ui);
+    assert_int_equal(cfg.events_clients, def.events_clients);
 }
 
 /* ---- validation ---- */
@@ -519,10 +521,47 @@ static void test_cli_config_precedence(void **state)
     assert_string_equal(err, "/nonexistent.conf: cannot open: No such file or directory");
 }
 
+/* ---- the page: ui = on|off, --no-ui, events-clients ---- */
+
+static void test_ui_switch(void **state)
+{
+    (void)state;
+    ad_config_t cfg;
+    ad_cli_action_t action;
+    ad_config_defaults(&cfg);
+    assert_true(cfg.ui);
+    assert_int_equal(cfg.events_clients, 256);
+    assert_int_equal(parse(&cfg, "ui = off\nevents-clients = 3\n"), 0);
+    assert_false(cfg.ui);
+    assert_int_equal(cfg.events_clients, 3);
+    assert_int_equal(parse(&cfg, "ui=on"), 0);
+    assert_true(cfg.ui);
+    expect_parse_error("ui = no\n", "t.conf:1: key 'ui': bad value 'no': expected on or off");
+    expect_parse_error("ui =\n", "t.conf:1: key 'ui': bad value '': expected on or off");
+    expect_parse_error("events-clients = 0\n", "t.conf:1: key 'events-clients': 0 is out of range (1 to 100000)");
+
+    assert_int_equal(CLI("--no-ui"), 0);
+    assert_int_equal(action, AD_CLI_RUN);
+    assert_false(cfg.ui);
+    assert_int_equal(CLI("--no-ui", "--ui", "on"), 0); /* flags apply in order */
+    assert_true(cfg.ui);
+    assert_int_equal(CLI("--ui=off", "--events-clients=100000"), 0);
+    assert_false(cfg.ui);
+    assert_int_equal(cfg.events_clients, 100000);
+    assert_int_equal(CLI("--no-ui=1"), -1);
+    assert_string_equal(err, "--no-ui: takes no value");
+    assert_int_equal(CLI("--ui"), -1);
+    assert_string_equal(err, "--ui: missing value");
+    assert_int_equal(CLI("--ui", "maybe"), -1);
+    assert_string_equal(err, "--ui: bad value 'maybe': expected on or off");
+    assert_non_null(strstr(ad_cli_usage(), "--no-ui"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_ui_switch),
         cmocka_unit_test(test_listen_ok),
         cmocka_unit_test(test_listen_errors),
         cmocka_unit_test(test_parse_all_keys),

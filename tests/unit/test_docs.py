@@ -104,9 +104,10 @@ def commands():
 
 
 def daemon_keys():
-    """Config keys: asyncdemod's long flags without "--" (asyncdemod.conf(5)), but --config, --help, --version."""
+    """Config keys: asyncdemod's long flags without "--" (asyncdemod.conf(5)), but --config, --help, --version
+    and --no-ui (the flag for "ui = off")."""
     return sorted(f[2:] for f in help_flags(run(DAEMON, "--help"))
-                  if f.startswith("--") and f not in ("--config", "--help", "--version"))
+                  if f.startswith("--") and f not in ("--config", "--help", "--version", "--no-ui"))
 
 
 def daemon_knows_key(key):

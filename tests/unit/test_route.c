@@ -32,12 +32,26 @@ static void test_exact_paths(void **state)
     assert_null(find("/stats").arg);
 }
 
+static void test_page_paths(void **state)
+{
+    (void)state;
+    assert_route("/", AD_ROUTE_UI, AD_EP_OTHER);
+    assert_route("/ui/page.js", AD_ROUTE_UI, AD_EP_OTHER);
+    assert_route("/ui/anything", AD_ROUTE_UI, AD_EP_OTHER); /* the page's handler answers 404 for unknown files */
+    assert_route("/events", AD_ROUTE_EVENTS, AD_EP_OTHER);
+    assert_route("/ui/", AD_ROUTE_NONE, AD_EP_OTHER);
+    assert_route("/ui", AD_ROUTE_NONE, AD_EP_OTHER);
+    assert_route("/uix/page.js", AD_ROUTE_NONE, AD_EP_OTHER);
+    assert_route("/events/", AD_ROUTE_NONE, AD_EP_OTHER);
+    assert_route("//", AD_ROUTE_NONE, AD_EP_OTHER);
+}
+
 static void test_unknown_paths(void **state)
 {
     (void)state;
-    const char *nope[] = {
-        "",       "/",       "/blocking/x", "/blocking/", "/Blocking", "/stat",         "/statsx", "//stats",
-        "/delay", "/delay/", "/delay/2/",   "/delay/2/x", "/metrics/", "/healthz.json", "stats",   "/non-blocking;x"};
+    const char *nope[] = {"",          "/index.html",   "/blocking/x", "/blocking/",     "/Blocking", "/stat",
+                          "/statsx",   "//stats",       "/delay",      "/delay/",        "/delay/2/", "/delay/2/x",
+                          "/metrics/", "/healthz.json", "stats",       "/non-blocking;x"};
     for (size_t i = 0; i < sizeof(nope) / sizeof(nope[0]); i++)
         assert_route(nope[i], AD_ROUTE_NONE, AD_EP_OTHER);
     /* a prefix of a route, by length: "/stats" must not match "/stat" + anything */
@@ -111,8 +125,9 @@ static void test_head_bytes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_exact_paths), cmocka_unit_test(test_unknown_paths), cmocka_unit_test(test_delay_n),
-        cmocka_unit_test(test_route_path),  cmocka_unit_test(test_methods),       cmocka_unit_test(test_head_bytes),
+        cmocka_unit_test(test_exact_paths), cmocka_unit_test(test_page_paths), cmocka_unit_test(test_unknown_paths),
+        cmocka_unit_test(test_delay_n),     cmocka_unit_test(test_route_path), cmocka_unit_test(test_methods),
+        cmocka_unit_test(test_head_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
