@@ -77,11 +77,9 @@ void ad_stats_request_cancelled(ad_stats_shard_t *s, ad_endpoint_t ep)
 
 void ad_stats_request_immediate(ad_stats_shard_t *s, ad_endpoint_t ep, int status, int64_t latency_ns)
 {
-    ad_endpoint_stats_t *e = endpoint(s, ep);
-    ADD(e->requests, 1);
-    ADD(e->completed, 1);
-    count_status(e, status);
-    ad_hist_record(&e->latency, latency_ns);
+    /* In flight for the moment it took to answer: a slot served only this way still shows a peak of 1. */
+    ad_stats_request_begin(s, ep);
+    ad_stats_request_end(s, ep, status, latency_ns);
 }
 
 void ad_stats_loop_tick(ad_stats_shard_t *s, int64_t lag_ns, int64_t threshold_ns, int32_t culprit, int64_t wall_ns)

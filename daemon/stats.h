@@ -59,7 +59,7 @@ void ad_stats_request_begin(ad_stats_shard_t *s, ad_endpoint_t ep);
 void ad_stats_request_end(ad_stats_shard_t *s, ad_endpoint_t ep, int status, int64_t latency_ns);
 /* A request whose client vanished; it leaves in-flight without a latency sample. */
 void ad_stats_request_cancelled(ad_stats_shard_t *s, ad_endpoint_t ep);
-/* An answer that never entered in-flight (404, 405, 400 on parse, 503 refusals): counts request+completed+status. */
+/* An answer given at once (404, 405, 400 on parse, 503 refusals): begin + end, so it counts toward the peak. */
 void ad_stats_request_immediate(ad_stats_shard_t *s, ad_endpoint_t ep, int status, int64_t latency_ns);
 /* A probe tick that fired lag_ns late; counted as a stall when lag_ns > threshold_ns. */
 void ad_stats_loop_tick(ad_stats_shard_t *s, int64_t lag_ns, int64_t threshold_ns, int32_t culprit, int64_t wall_ns);

@@ -167,6 +167,8 @@ def check_stats(tc, s, pid=None, version=None):
         if s["threads"] == 1:  # one shard, read on its own thread: the counts agree exactly
             tc.assertEqual(ep["requests"], ep["completed"] + ep["cancelled"] + ep["in_flight"], f"{name}: {ep}")
         tc.assertGreaterEqual(ep["peak_in_flight"], ep["in_flight"], name)
+        if ep["requests"] > 0:
+            tc.assertGreaterEqual(ep["peak_in_flight"], 1, f"{name}: every request was in flight once: {ep}")
         tc.assertLessEqual(ep["status_4xx"] + ep["status_5xx"], ep["completed"], name)
         check_latency(tc, ep["latency_seconds"], name)
         if ep["completed"] == 0:
