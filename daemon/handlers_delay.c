@@ -40,10 +40,12 @@ typedef struct ad_wait {
 
 /* ---- refusing a bad delay ------------------------------------------------------------------------ */
 
-static void answer_bad_delay(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, int64_t t0, const ad_delay_param_t *p)
+/* 400 for a delay outside [0, max_ns]: the error names the parameter, the value and the allowed range. */
+static void answer_bad_delay(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, int64_t t0, const ad_delay_param_t *p,
+                             int64_t max_ns)
 {
     char allowed[48], max[32], what[160];
-    ad_duration_format(atomic_load_explicit(&loop->server->live.max_delay_ns, memory_order_relaxed), max, sizeof(max));
+    ad_duration_format(max_ns, max, sizeof(max));
     snprintf(allowed, sizeof(allowed), "0 to %s", max);
     snprintf(what, sizeof(what), "bad %s: %s", p->param, p->what);
     ad_respond_error_begin(&loop->jw, 400, what);
@@ -254,13 +256,27 @@ static void answer_refused(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, in
     ad_respond_error_end(req, 503, &loop->jw);
 }
 
-static void serve_blocking(ad_loop_t *loop, h2o_req_t *req, int64_t t0, int64_t delay_ns)
+static void serve_blocking(ad_loop_t *loop, h2o_req_t *req, int64_t t0, ad_delay_param_t *p)
 {
     unsigned retry_after;
-    if (!ad_blocking_guard_allows(loop, delay_ns, &retry_after)) {
+    int64_t delay_ns = p->ns;
+    switch (ad_blocking_guard_check(loop, delay_ns, &retry_after)) {
+    case AD_GUARD_ALLOW:
+        break;
+    case AD_GUARD_LATER:
         answer_refused(loop, req, AD_EP_BLOCKING, t0, retry_after,
                        "blocking the loop this long would starve the systemd watchdog");
         return;
+    case AD_GUARD_NEVER: {
+        /* No retry can succeed: a bad delay, with the watchdog's limit as the allowed range. */
+        int64_t budget = loop->server->watchdog.budget_ns;
+        char limit[32];
+        ad_duration_format(budget, limit, sizeof(limit));
+        snprintf(p->why, sizeof(p->why), "over the watchdog limit (%s)", limit);
+        p->what = p->why;
+        answer_bad_delay(loop, req, AD_EP_BLOCKING, t0, p, budget);
+        return;
+    }
     }
     ad_wait_t *w = wait_begin(loop, req, AD_EP_BLOCKING, t0, delay_ns);
     /* The lesson: nothing else on this loop thread runs until the sleep ends. */
@@ -304,12 +320,12 @@ void ad_handle_delay(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, int64_t 
                                  max_ns);
     }
     if (!ok) {
-        answer_bad_delay(loop, req, ep, t0, &p);
+        answer_bad_delay(loop, req, ep, t0, &p, max_ns);
         return;
     }
     switch (ep) {
     case AD_EP_BLOCKING:
-        serve_blocking(loop, req, t0, p.ns);
+        serve_blocking(loop, req, t0, &p);
         break;
     case AD_EP_OFFLOAD:
         serve_offload(loop, req, t0, p.ns);
