@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "delay_json.h"
+
 static void generator_noop(h2o_generator_t *self, h2o_req_t *req) {}
 
 /* Every body is sent in one final h2o_send, so h2o never needs to ask for more. */
@@ -32,13 +34,30 @@ const char *ad_reason_phrase(int status)
     }
 }
 
+/*
+ * HTTP/1: h2o writes its own header names canonical ("Date", "Connection", "Content-Length", "Server")
+ * and a token's name lower case, so ours go out canonical too ("Content-Type"), under a name of their own
+ * rather than the token. HTTP/2 requires lower case: the token as it is. value must outlive the request.
+ */
+static void add_header(h2o_req_t *req, const h2o_token_t *token, const char *value, size_t len)
+{
+    if (req->version >= 0x200) {
+        h2o_add_header(&req->pool, &req->res.headers, token, NULL, value, len);
+        return;
+    }
+    char *name = h2o_mem_alloc_pool(&req->pool, token->buf.len);
+    ad_title_case(token->buf.base, token->buf.len, name);
+    h2o_add_header_by_str(&req->pool, &req->res.headers, name, token->buf.len, 0, NULL, value, len);
+}
+
 void ad_respond_header(h2o_req_t *req, const h2o_token_t *token, const char *value, size_t len)
 {
     h2o_iovec_t v = h2o_strdup(&req->pool, value, len);
-    h2o_add_header(&req->pool, &req->res.headers, token, NULL, v.base, v.len);
+    add_header(req, token, v.base, v.len);
 }
 
-void ad_respond(h2o_req_t *req, int status, const char *content_type, const char *body, size_t len)
+/* Sends body[0..len) and, when newline, a '\n' after it (one copy into the pool either way). */
+static void respond(h2o_req_t *req, int status, const char *content_type, const char *body, size_t len, bool newline)
 {
     /*
      * Draining (h2o_context_request_shutdown): h2o drops keep-alive only for requests parsed after the
@@ -49,25 +68,33 @@ void ad_respond(h2o_req_t *req, int status, const char *content_type, const char
         req->http1_is_persistent = 0;
     req->res.status = status;
     req->res.reason = ad_reason_phrase(status);
-    req->res.content_length = len;
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type, strlen(content_type));
+    req->res.content_length = len + newline;
+    add_header(req, H2O_TOKEN_CONTENT_TYPE, content_type, strlen(content_type));
     h2o_start_response(req, &final_generator);
-    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")) || len == 0) {
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")) || req->res.content_length == 0) {
         h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
         return;
     }
-    h2o_iovec_t buf = h2o_strdup(&req->pool, body, len);
+    h2o_iovec_t buf = h2o_iovec_init(h2o_mem_alloc_pool(&req->pool, len + newline), len + newline);
+    memcpy(buf.base, body, len);
+    if (newline)
+        buf.base[len] = '\n';
     h2o_send(req, &buf, 1, H2O_SEND_STATE_FINAL);
+}
+
+void ad_respond(h2o_req_t *req, int status, const char *content_type, const char *body, size_t len)
+{
+    respond(req, status, content_type, body, len, false);
 }
 
 void ad_respond_json(h2o_req_t *req, int status, ad_jw_t *w)
 {
     static const char oom[] = "{\"error\":\"out of memory\",\"status\":500}";
     if (ad_jw_failed(w)) {
-        ad_respond(req, 500, "application/json", oom, sizeof(oom) - 1);
+        respond(req, 500, "application/json", oom, sizeof(oom) - 1, true);
         return;
     }
-    ad_respond(req, status, "application/json", w->buf, w->len);
+    respond(req, status, "application/json", w->buf, w->len, true);
 }
 
 void ad_respond_error_begin(ad_jw_t *w, int status, const char *what)
