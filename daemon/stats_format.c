@@ -6,7 +6,14 @@
 
 #include "clock.h"
 
-#define SECONDS_DECIMALS 6 /* microseconds: finer than the histogram's 0.8% and the loop tick */
+/*
+ * Seconds keep the histogram's resolution (1/128 of a value: three significant digits): six decimals
+ * (microseconds) give at least four from 1 ms up; below that nine (nanoseconds), so a sub-microsecond
+ * latency or lag reads 0.000000450, not 0.
+ */
+#define SECONDS_DECIMALS 6
+#define SECONDS_DECIMALS_FINE 9
+#define SECONDS_FINE_BELOW_NS AD_NS_PER_MS
 #define WALL_DECIMALS 3
 #define STACK_SHARDS 64 /* threads are at most 64; more shards fall back to malloc */
 
@@ -43,8 +50,9 @@ static int64_t mean_ns(const ad_hist_summary_t *s)
 
 static void key_seconds(ad_jw_t *w, const char *key, int64_t ns)
 {
+    bool fine = ns != 0 && ns > -SECONDS_FINE_BELOW_NS && ns < SECONDS_FINE_BELOW_NS;
     ad_jw_key(w, key);
-    ad_jw_seconds(w, ns, SECONDS_DECIMALS);
+    ad_jw_seconds(w, ns, fine ? SECONDS_DECIMALS_FINE : SECONDS_DECIMALS);
 }
 
 static void key_uint(ad_jw_t *w, const char *key, uint64_t v)

@@ -470,6 +470,29 @@ static double sample(const char *text, const char *name, const char *labels)
     return strtod(hit + strlen(want), NULL);
 }
 
+static void test_json_sub_microsecond_resolution(void **state)
+{
+    (void)state;
+    /* /healthz answered in 450 ns and 700 ns: neither may read as 0 */
+    immediate(0, AD_EP_HEALTHZ, 200, 450);
+    immediate(1, AD_EP_HEALTHZ, 200, 700);
+    ad_jw_t w;
+    ad_jw_init(&w, 256);
+    assert_int_equal(ad_stats_format_json(&snap, &w), 0);
+    assert_non_null(strstr(w.buf, "\"min\":0.000000450,\"mean\":0.000000575,\"max\":0.000000700"));
+    assert_non_null(strstr(w.buf, "\"lag_seconds\":0.000300000")); /* below 1 ms: nine decimals */
+    /* from 1 ms up, microseconds as before */
+    assert_non_null(strstr(w.buf, "\"uptime_seconds\":12.500000"));
+    assert_non_null(strstr(w.buf, "\"max_delay_seconds\":30.000000"));
+    ad_jw_free(&w);
+    json_t *root = format_and_parse();
+    const json_t *lat =
+        json_object_get(json_object_get(json_object_get(root, "endpoints"), "/healthz"), "latency_seconds");
+    assert_true(num(lat, "p50") >= 450e-9 && num(lat, "p50") <= 700e-9);
+    assert_true(num(lat, "p99") > 0);
+    json_decref(root);
+}
+
 static void test_prometheus_lines(void **state)
 {
     (void)state;
@@ -621,6 +644,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_json_no_stall_and_escaping, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_config_follows_reload, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_reuse_follows_changes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_sub_microsecond_resolution, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prometheus_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prometheus_histograms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prometheus_count_behind_buckets, setup, teardown),
