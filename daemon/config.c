@@ -52,6 +52,7 @@ static const option_t options[] = {
     UINT_OPT("max-waiting", max_waiting, 1, 1000000, "1 to 1000000"),
     DUR_OPT("header-timeout", header_timeout_ns, 10 * AD_NS_PER_MS, 3600 * AD_NS_PER_SEC, "10ms to 1h"),
     DUR_OPT("idle-timeout", idle_timeout_ns, 10 * AD_NS_PER_MS, 3600 * AD_NS_PER_SEC, "10ms to 1h"),
+    UINT_OPT("max-body", max_body, 0, AD_MAX_BODY_LIMIT, "0 to 67108864"),
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -102,6 +103,7 @@ void ad_config_defaults(ad_config_t *cfg)
     cfg->max_waiting = 50000;
     cfg->header_timeout_ns = 10 * AD_NS_PER_SEC; /* h2o's own defaults */
     cfg->idle_timeout_ns = 10 * AD_NS_PER_SEC;
+    cfg->max_body = 1024 * 1024;
 }
 
 /* ---- listen addresses ---- */
@@ -607,6 +609,8 @@ const char *ad_cli_usage(void)
            "                           or the previous answer, 10ms to 1h (default 10s)\n"
            "  --idle-timeout D         close a connection idle this long: HTTP/2 with no request open, HTTP/1\n"
            "                           between requests, 10ms to 1h (default 10s)\n"
+           "  --max-body N             bytes of request body /delay/{n} takes (POST, PUT, PATCH, DELETE); past\n"
+           "                           it 413, 0 to 67108864 (default 1048576)\n"
            "  --config FILE            read settings from FILE first; other flags override it\n"
            "  -h, --help               show this help and exit\n"
            "  -V, --version            show the version and exit\n"

@@ -21,6 +21,8 @@ const char *ad_reason_phrase(int status)
         return "Not Found";
     case 405:
         return "Method Not Allowed";
+    case 413:
+        return "Content Too Large";
     case 431:
         return "Request Header Fields Too Large";
     case 499:
@@ -56,7 +58,17 @@ void ad_respond_header(h2o_req_t *req, const h2o_token_t *token, const char *val
     add_header(req, token, v.base, v.len);
 }
 
-/* Sends body[0..len) and, when newline, a '\n' after it (one copy into the pool either way). */
+/* body[0..len) and, when newline, a '\n' copied into the request's pool. */
+static h2o_iovec_t pool_copy(h2o_req_t *req, const char *body, size_t len, bool newline)
+{
+    h2o_iovec_t buf = h2o_iovec_init(h2o_mem_alloc_pool(&req->pool, len + newline), len + newline);
+    memcpy(buf.base, body, len);
+    if (newline)
+        buf.base[len] = '\n';
+    return buf;
+}
+
+/* Sends body[0..len) and, when newline, a '\n' after it. */
 static void respond(h2o_req_t *req, int status, const char *content_type, const char *body, size_t len, bool newline)
 {
     /*
@@ -75,10 +87,7 @@ static void respond(h2o_req_t *req, int status, const char *content_type, const 
         h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
         return;
     }
-    h2o_iovec_t buf = h2o_iovec_init(h2o_mem_alloc_pool(&req->pool, len + newline), len + newline);
-    memcpy(buf.base, body, len);
-    if (newline)
-        buf.base[len] = '\n';
+    h2o_iovec_t buf = pool_copy(req, body, len, newline);
     h2o_send(req, &buf, 1, H2O_SEND_STATE_FINAL);
 }
 
@@ -87,14 +96,22 @@ void ad_respond(h2o_req_t *req, int status, const char *content_type, const char
     respond(req, status, content_type, body, len, false);
 }
 
+static const char oom[] = "{\"error\":\"out of memory\",\"status\":500}";
+
 void ad_respond_json(h2o_req_t *req, int status, ad_jw_t *w)
 {
-    static const char oom[] = "{\"error\":\"out of memory\",\"status\":500}";
     if (ad_jw_failed(w)) {
         respond(req, 500, "application/json", oom, sizeof(oom) - 1, true);
         return;
     }
     respond(req, status, "application/json", w->buf, w->len, true);
+}
+
+h2o_iovec_t ad_respond_json_body(h2o_req_t *req, const ad_jw_t *w)
+{
+    if (ad_jw_failed(w))
+        return pool_copy(req, oom, sizeof(oom) - 1, true);
+    return pool_copy(req, w->buf, w->len, true);
 }
 
 void ad_respond_error_begin(ad_jw_t *w, int status, const char *what)

@@ -15,6 +15,8 @@
 void ad_respond(h2o_req_t *req, int status, const char *content_type, const char *body, size_t len);
 /* Sends w's document and a newline as application/json (500 when w ran out of memory). */
 void ad_respond_json(h2o_req_t *req, int status, ad_jw_t *w);
+/* w's document and a newline copied into req's pool (the out-of-memory error when w failed). */
+h2o_iovec_t ad_respond_json_body(h2o_req_t *req, const ad_jw_t *w);
 /* Starts an error document in w (reset first): {"error": what, "status": status ... — the caller may add
  * fields, then calls ad_respond_error_end. */
 void ad_respond_error_begin(ad_jw_t *w, int status, const char *what);

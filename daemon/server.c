@@ -413,6 +413,7 @@ void ad_server_snapshot(ad_server_t *s, ad_stats_snapshot_t *snap)
         .max_waiting = s->cfg.max_waiting,
         .header_timeout_ns = s->cfg.header_timeout_ns,
         .idle_timeout_ns = s->cfg.idle_timeout_ns,
+        .max_body = s->cfg.max_body,
     };
     ad_offload_counts(s->pool, &info->pool_busy, &info->pool_queued);
     snap->shards = s->shards;
@@ -423,11 +424,21 @@ void ad_server_snapshot(ad_server_t *s, ad_stats_snapshot_t *snap)
 
 static void setup_globalconf(ad_server_t *s)
 {
+    /* h2o's read buffers (request bodies among them) spill to files in /tmp past 32 MB by default; with
+     * bodies bounded by max-body nothing needs to, so nothing ever is. Process-wide, set before any loop. */
+    h2o_socket_buffer_mmap_settings.threshold = SIZE_MAX;
     h2o_config_init(&s->globalconf);
     s->globalconf.server_name = h2o_iovec_init(H2O_STRLIT("asyncdemod/" AD_VERSION));
     /* h2o copies these into each context at h2o_context_init: set before the loops start. */
     s->globalconf.http1.req_timeout = ad_config_http1_timeout_ms(&s->cfg);
     s->globalconf.http2.idle_timeout = ad_config_http2_timeout_ms(&s->cfg);
+    /*
+     * Request bodies: h2o reads a whole body before the handler runs, so it must refuse big ones itself.
+     * One byte over max-body so that the limit is the same on every path: h2o refuses a Content-Length
+     * above this before reading the body, and a chunked (or HTTP/2) body once it reaches this; a body of
+     * exactly max-body + 1 declared bytes reaches the handler, which refuses it (413).
+     */
+    s->globalconf.max_request_entity_size = (size_t)s->cfg.max_body + 1;
     h2o_hostconf_t *host = h2o_config_register_host(&s->globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     ad_handlers_register(host);
 }

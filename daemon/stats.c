@@ -116,6 +116,11 @@ void ad_stats_connection_refused(ad_stats_shard_t *s)
     ADD(s->connections_refused, 1);
 }
 
+void ad_stats_body_refused(ad_stats_shard_t *s)
+{
+    ADD(s->bodies_refused, 1);
+}
+
 /* ---- reader side: any thread ---- */
 
 void ad_stats_endpoint_totals(const ad_stats_snapshot_t *snap, ad_endpoint_t ep, ad_endpoint_totals_t *out)
@@ -170,5 +175,13 @@ uint64_t ad_stats_connections_refused(const ad_stats_snapshot_t *snap)
     uint64_t refused = 0;
     for (size_t i = 0; i < snap->nshards; i++)
         refused += LOAD(snap->shards[i]->connections_refused);
+    return refused;
+}
+
+uint64_t ad_stats_bodies_refused(const ad_stats_snapshot_t *snap)
+{
+    uint64_t refused = 0;
+    for (size_t i = 0; i < snap->nshards; i++)
+        refused += LOAD(snap->shards[i]->bodies_refused);
     return refused;
 }

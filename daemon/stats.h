@@ -49,6 +49,7 @@ typedef struct ad_stats_shard {
     int64_t connections_open;
     uint64_t connections_total;
     uint64_t connections_refused; /* turned away with 503 by max-connections (by the accepting loop) */
+    uint64_t bodies_refused;      /* request bodies answered 413: over max-body, or sent to an endpoint taking none */
 } ad_stats_shard_t;
 
 void ad_stats_shard_init(ad_stats_shard_t *s);
@@ -67,6 +68,8 @@ void ad_stats_connection_open(ad_stats_shard_t *s);
 void ad_stats_connection_close(ad_stats_shard_t *s);
 /* A connection refused because max-connections were open (never counted open or in the total). */
 void ad_stats_connection_refused(ad_stats_shard_t *s);
+/* A request body refused with 413 (besides the request's own count under its endpoint). */
+void ad_stats_body_refused(ad_stats_shard_t *s);
 
 /* Process-wide facts reported beside the figures. */
 typedef struct ad_stats_info {
@@ -80,6 +83,7 @@ typedef struct ad_stats_info {
     unsigned pool_busy, pool_queued;       /* /offload workers sleeping now, jobs waiting */
     unsigned max_connections, max_waiting; /* the limits (config.h) */
     int64_t header_timeout_ns, idle_timeout_ns;
+    unsigned max_body; /* bytes */
 } ad_stats_info_t;
 
 /*
@@ -104,5 +108,7 @@ void ad_stats_loop_totals(const ad_stats_snapshot_t *snap, ad_loop_stats_t *out)
 void ad_stats_connection_totals(const ad_stats_snapshot_t *snap, int64_t *open, uint64_t *total);
 /* Connections refused by max-connections, summed over all shards. */
 uint64_t ad_stats_connections_refused(const ad_stats_snapshot_t *snap);
+/* Request bodies refused with 413, summed over all shards. */
+uint64_t ad_stats_bodies_refused(const ad_stats_snapshot_t *snap);
 
 #endif

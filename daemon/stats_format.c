@@ -81,7 +81,7 @@ static bool keep_encoded(const ad_jw_t *w, size_t start, char *text, size_t cap,
 /* The config object changes only on a reload: kept encoded per loop thread, keyed by its values. */
 typedef struct config_memo {
     bool valid;
-    int64_t key[10];
+    int64_t key[11];
     size_t len;
     char text[512];
 } config_memo_t;
@@ -101,16 +101,17 @@ static void encode_config(const ad_stats_info_t *info, ad_jw_t *w)
     key_uint(w, "max_waiting", info->max_waiting);
     key_seconds(w, "header_timeout_seconds", info->header_timeout_ns);
     key_seconds(w, "idle_timeout_seconds", info->idle_timeout_ns);
+    key_uint(w, "max_body_bytes", info->max_body);
     ad_jw_object_end(w);
 }
 
 static void format_config(const ad_stats_info_t *info, ad_jw_t *w)
 {
     config_memo_t *m = &config_memo;
-    const int64_t key[10] = {
+    const int64_t key[11] = {
         info->max_delay_ns,       info->default_delay_ns, (int64_t)info->pool_size,       (int64_t)info->pool_queue,
         info->stall_threshold_ns, info->watchdog_ns,      (int64_t)info->max_connections, (int64_t)info->max_waiting,
-        info->header_timeout_ns,  info->idle_timeout_ns};
+        info->header_timeout_ns,  info->idle_timeout_ns,  (int64_t)info->max_body};
     ad_jw_key(w, "config");
     if (m->valid && memcmp(m->key, key, sizeof(key)) == 0) {
         ad_jw_raw(w, m->text, m->len);
@@ -141,6 +142,11 @@ static void format_loop(const ad_stats_snapshot_t *snap, ad_jw_t *w)
     key_int(w, "open", open);
     key_uint(w, "total", total);
     key_uint(w, "refused", ad_stats_connections_refused(snap));
+    ad_jw_object_end(w);
+
+    ad_jw_key(w, "request_bodies");
+    ad_jw_object_begin(w);
+    key_uint(w, "refused", ad_stats_bodies_refused(snap));
     ad_jw_object_end(w);
 
     ad_stats_loop_totals(snap, &loop);
@@ -583,6 +589,9 @@ static void prom_process(text_buf_t *b, const ad_stats_snapshot_t *snap)
     scalar_int(b, "asyncdemo_connections_refused_total", "counter",
                "Client connections refused with 503 because max-connections were open.",
                (int64_t)ad_stats_connections_refused(snap));
+    scalar_int(b, "asyncdemo_request_bodies_refused_total", "counter",
+               "Request bodies answered 413: over max-body, or sent to an endpoint that takes none.",
+               (int64_t)ad_stats_bodies_refused(snap));
     scalar_int(b, "asyncdemo_offload_busy", "gauge", "/offload workers sleeping now.", info->pool_busy);
     scalar_int(b, "asyncdemo_offload_queued", "gauge", "/offload jobs waiting for a worker.", info->pool_queued);
 }

@@ -167,7 +167,8 @@ static void test_requested_delay_text(void **state)
 
 static ad_httpbin_pair_t pair(const char *name, const char *value, size_t order)
 {
-    return (ad_httpbin_pair_t){name, strlen(name), value, strlen(value), order};
+    return (ad_httpbin_pair_t){
+        .name = name, .name_len = strlen(name), .value = value, .value_len = strlen(value), .order = order};
 }
 
 static void test_httpbin_shape(void **state)
@@ -178,7 +179,13 @@ static void test_httpbin_shape(void **state)
                                 pair("a b", "x", 4)};
     ad_httpbin_pair_t headers[] = {pair("Host", "127.0.0.1:8000", 0), pair("User-Agent", "curl/7.88.1", 1),
                                    pair("Accept", "*/*", 2), pair("X-Dup", "one", 3), pair("X-Dup", "two", 4)};
-    ad_httpbin_request_t in = {args, 5, headers, 5, "127.0.0.1", "http://127.0.0.1:8000/delay/2?a=1", 33};
+    ad_httpbin_request_t in = {.args = args,
+                               .nargs = 5,
+                               .headers = headers,
+                               .nheaders = 5,
+                               .origin = "127.0.0.1",
+                               .url = "http://127.0.0.1:8000/delay/2?a=1",
+                               .url_len = 33};
     ad_delay_result_t r = sample_result();
     r.endpoint = "/delay";
     ad_jw_t w;
@@ -232,7 +239,8 @@ static void test_httpbin_request_order_wins(void **state)
     ad_httpbin_pair_t args[] = {pair("k", "third", 2), pair("k", "first", 0), pair("j", "x", 3),
                                 pair("k", "second", 1)};
     ad_httpbin_pair_t headers[] = {pair("X-Dup", "b", 5), pair("X-Dup", "a", 4)};
-    ad_httpbin_request_t in = {args, 4, headers, 2, "127.0.0.1", "u", 1};
+    ad_httpbin_request_t in = {
+        .args = args, .nargs = 4, .headers = headers, .nheaders = 2, .origin = "127.0.0.1", .url = "u", .url_len = 1};
     ad_delay_result_t r = sample_result();
     ad_jw_t w;
     ad_jw_init(&w, 16);
@@ -253,7 +261,13 @@ static void test_httpbin_empty(void **state)
     (void)state;
     /* no query at all: args is NULL (nothing to sort) */
     ad_httpbin_pair_t headers[] = {pair("Host", "h", 0)};
-    ad_httpbin_request_t in = {NULL, 0, headers, 1, "::1", "http://h/delay/0", 16};
+    ad_httpbin_request_t in = {.args = NULL,
+                               .nargs = 0,
+                               .headers = headers,
+                               .nheaders = 1,
+                               .origin = "::1",
+                               .url = "http://h/delay/0",
+                               .url_len = 16};
     ad_delay_result_t r = sample_result();
     ad_jw_t w;
     ad_jw_init(&w, 16);
@@ -271,12 +285,19 @@ static void test_httpbin_hostile_bytes(void **state)
     static const char evil[] = "q\"uo\\te\n\r\t\x01</script>\x7f";
     static const char nul_value[] = {'a', '\0', 'b'};
     static const char bad_utf8[] = {'x', (char)0xff, 'y', (char)0xc3};
-    ad_httpbin_pair_t args[] = {pair(evil, evil, 0),
-                                {"nul", 3, nul_value, sizeof(nul_value), 1},
-                                {"bad", 3, bad_utf8, sizeof(bad_utf8), 2},
-                                pair("\xe2\x9c\x93", "\xe2\x9c\x93", 3)};
+    ad_httpbin_pair_t args[] = {
+        pair(evil, evil, 0),
+        {.name = "nul", .name_len = 3, .value = nul_value, .value_len = sizeof(nul_value), .order = 1},
+        {.name = "bad", .name_len = 3, .value = bad_utf8, .value_len = sizeof(bad_utf8), .order = 2},
+        pair("\xe2\x9c\x93", "\xe2\x9c\x93", 3)};
     ad_httpbin_pair_t headers[] = {pair("X-Evil", evil, 0)};
-    ad_httpbin_request_t in = {args, 4, headers, 1, "127.0.0.1", evil, sizeof(evil) - 1};
+    ad_httpbin_request_t in = {.args = args,
+                               .nargs = 4,
+                               .headers = headers,
+                               .nheaders = 1,
+                               .origin = "127.0.0.1",
+                               .url = evil,
+                               .url_len = sizeof(evil) - 1};
     ad_delay_result_t r = sample_result();
     ad_jw_t w;
     ad_jw_init(&w, 16);
@@ -311,7 +332,8 @@ static void test_httpbin_many_repeats(void **state)
         snprintf(values[i], sizeof(values[i]), "%zu", i);
         args[i] = pair(i % 2 ? "odd" : "even", values[i], i);
     }
-    ad_httpbin_request_t in = {args, N, NULL, 0, "127.0.0.1", "u", 1};
+    ad_httpbin_request_t in = {
+        .args = args, .nargs = N, .headers = NULL, .nheaders = 0, .origin = "127.0.0.1", .url = "u", .url_len = 1};
     ad_delay_result_t r = sample_result();
     ad_jw_t w;
     ad_jw_init(&w, 16);
