@@ -25,7 +25,8 @@ ENDPOINT_KEYS = {"requests", "in_flight", "peak_in_flight", "completed", "cancel
                  "latency_seconds"}
 ENDPOINTS = ("/non-blocking", "/blocking", "/offload", "/delay", "/stats", "/metrics", "/healthz", "other")
 CONFIG_KEYS = {"max_delay_seconds", "default_delay_seconds", "pool_size", "pool_queue", "stall_threshold_seconds",
-               "watchdog_seconds", "max_connections", "max_waiting", "header_timeout_seconds", "idle_timeout_seconds"}
+               "watchdog_seconds", "max_connections", "max_waiting", "header_timeout_seconds", "idle_timeout_seconds",
+               "max_body_bytes"}
 LOOP_KEYS = {"lag_seconds", "ticks", "stalls", "stalled_seconds", "longest_stall_seconds", "longest_stall_endpoint",
              "longest_stall_wall"}
 
@@ -129,7 +130,7 @@ def check_latency(tc, lat, where):
 def check_stats(tc, s, pid=None, version=None):
     """Checks a /stats document's shape and internal consistency."""
     tc.assertTrue({"version", "pid", "threads", "uptime_seconds", "started_wall", "config", "offload", "connections",
-                   "loop", "endpoints"} <= set(s), sorted(s))
+                   "request_bodies", "loop", "endpoints"} <= set(s), sorted(s))
     tc.assertIsInstance(s["version"], str)
     if version:
         tc.assertEqual(s["version"], version)
@@ -145,7 +146,8 @@ def check_stats(tc, s, pid=None, version=None):
         tc.assertTrue(is_number(s["config"][key]), f"config.{key}")
     tc.assertEqual(set(s["offload"]), {"busy", "queued"})
     tc.assertEqual(set(s["connections"]), {"open", "total", "refused"})
-    for part in ("offload", "connections"):
+    tc.assertEqual(set(s["request_bodies"]), {"refused"})
+    for part in ("offload", "connections", "request_bodies"):
         for key, value in s[part].items():
             tc.assertTrue(is_int(value) and value >= 0, f"{part}.{key} = {value!r}")
     tc.assertGreaterEqual(s["connections"]["total"], s["connections"]["open"])

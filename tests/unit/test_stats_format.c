@@ -95,6 +95,8 @@ static int setup(void **state)
     ad_stats_connection_refused(&shards[0]);
     ad_stats_connection_refused(&shards[1]);
     ad_stats_connection_refused(&shards[1]);
+    ad_stats_body_refused(&shards[0]);
+    ad_stats_body_refused(&shards[1]);
 
     shard_ptrs[0] = &shards[0];
     shard_ptrs[1] = &shards[1];
@@ -118,6 +120,7 @@ static int setup(void **state)
                 .max_waiting = 50000,
                 .header_timeout_ns = 10 * SEC,
                 .idle_timeout_ns = 1500 * MS,
+                .max_body = 1048576,
             },
         .shards = shard_ptrs,
         .nshards = 2,
@@ -249,7 +252,7 @@ static void test_json_document(void **state)
     (void)state;
     json_t *root = format_and_parse();
 
-    assert_int_equal(json_object_size(root), 10);
+    assert_int_equal(json_object_size(root), 11);
     expect_str(root, "version", "0.1.0-test");
     expect_integer(root, "pid", 4242);
     expect_integer(root, "threads", 2);
@@ -257,7 +260,7 @@ static void test_json_document(void **state)
     expect_str(root, "started_wall", "2026-11-24T17:30:00.123Z");
 
     const json_t *cfg = json_object_get(root, "config");
-    assert_int_equal(json_object_size(cfg), 10);
+    assert_int_equal(json_object_size(cfg), 11);
     expect_seconds(cfg, "max_delay_seconds", 30 * SEC);
     expect_seconds(cfg, "default_delay_seconds", 2 * SEC);
     expect_integer(cfg, "pool_size", 4);
@@ -268,6 +271,7 @@ static void test_json_document(void **state)
     expect_integer(cfg, "max_waiting", 50000);
     expect_seconds(cfg, "header_timeout_seconds", 10 * SEC);
     expect_seconds(cfg, "idle_timeout_seconds", 1500 * MS);
+    expect_integer(cfg, "max_body_bytes", 1048576);
 
     const json_t *off = json_object_get(root, "offload");
     assert_int_equal(json_object_size(off), 2);
@@ -279,6 +283,10 @@ static void test_json_document(void **state)
     expect_integer(conn, "open", 4);
     expect_integer(conn, "total", 5);
     expect_integer(conn, "refused", 3);
+
+    const json_t *bodies = json_object_get(root, "request_bodies");
+    assert_int_equal(json_object_size(bodies), 1);
+    expect_integer(bodies, "refused", 2);
 
     const json_t *loop = json_object_get(root, "loop");
     assert_int_equal(json_object_size(loop), 7);
@@ -557,6 +565,7 @@ static void test_prometheus_lines(void **state)
     assert_true(sample(text, "asyncdemo_connections_open", NULL) == 4);
     assert_true(sample(text, "asyncdemo_connections_total", NULL) == 5);
     assert_true(sample(text, "asyncdemo_connections_refused_total", NULL) == 3);
+    assert_true(sample(text, "asyncdemo_request_bodies_refused_total", NULL) == 2);
     assert_true(sample(text, "asyncdemo_offload_busy", NULL) == 1);
     assert_true(sample(text, "asyncdemo_offload_queued", NULL) == 3);
     for (int ep = 0; ep < AD_EP_COUNT; ep++) {
