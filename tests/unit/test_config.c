@@ -319,7 +319,7 @@ static void test_example_file(void **state)
     }
     fclose(f);
     assert_int_equal(parse(&cfg, text), 0);
-    assert_int_equal(settings, 15); /* fourteen keys, listen twice */
+    assert_int_equal(settings, 16); /* fifteen keys, listen twice */
     assert_int_equal(cfg.nlisten, 2);
     assert_string_equal(cfg.listen[0].text, "127.0.0.1:8000");
     assert_string_equal(cfg.listen[1].text, "[::1]:8000");
@@ -338,6 +338,7 @@ static void test_example_file(void **state)
     assert_int_equal(cfg.max_waiting, def.max_waiting);
     assert_int_equal(cfg.header_timeout_ns, def.header_timeout_ns);
     assert_int_equal(cfg.idle_timeout_ns, def.idle_timeout_ns);
+    assert_int_equal(cfg.max_body, def.max_body);
 }
 
 /* ---- validation ---- */
