@@ -107,8 +107,19 @@ ad_body_type_t ad_body_type(const char *ct, size_t len, const char **boundary, s
     return AD_BODY_MULTIPART;
 }
 
-/* The first "--boundary" in body[from..len) that starts the body or a line; its offset, or len when none. */
-static size_t find_delimiter(const char *body, size_t len, size_t from, const char *b, size_t blen, bool line_start)
+/* Whether a delimiter's boundary ending at body[at] is complete: "--" (the close) or padding and CRLF. */
+static bool delimiter_ends(const char *body, size_t len, size_t at)
+{
+    if (len - at >= 2 && body[at] == '-' && body[at + 1] == '-')
+        return true;
+    while (at < len && is_space(body[at]))
+        at++;
+    return len - at >= 2 && body[at] == '\r' && body[at + 1] == '\n';
+}
+
+/* The first delimiter ("--boundary" starting the body or a line, then "--" or a line break) in
+ * body[from..len): its offset, or len when none. */
+static size_t find_delimiter(const char *body, size_t len, size_t from, const char *b, size_t blen)
 {
     while (from + 2 + blen <= len) {
         const char *q = memmem(body + from, len - from, "--", 2);
@@ -116,7 +127,8 @@ static size_t find_delimiter(const char *body, size_t len, size_t from, const ch
             return len;
         size_t at = (size_t)(q - body);
         if (at + 2 + blen <= len && memcmp(q + 2, b, blen) == 0 &&
-            (!line_start || at == 0 || (at >= 2 && body[at - 2] == '\r' && body[at - 1] == '\n')))
+            (at == 0 || (at >= 2 && body[at - 2] == '\r' && body[at - 1] == '\n')) &&
+            delimiter_ends(body, len, at + 2 + blen))
             return at;
         from = at + 1;
     }
@@ -160,7 +172,7 @@ ad_multipart_status_t ad_multipart_next(const char *body, size_t len, const char
     if (boundary_len == 0 || p > len)
         return AD_MULTIPART_BAD;
     if (p == 0) { /* skip the preamble up to the first delimiter */
-        size_t first = find_delimiter(body, len, 0, boundary, boundary_len, true);
+        size_t first = find_delimiter(body, len, 0, boundary, boundary_len);
         if (first == len)
             return AD_MULTIPART_BAD;
         p = first + 2 + boundary_len;
@@ -187,9 +199,9 @@ ad_multipart_status_t ad_multipart_next(const char *body, size_t len, const char
         content = head_end + 4;
     }
     /* the content ends at the line break before the next delimiter */
-    size_t next = find_delimiter(body, len, content, boundary, boundary_len, true);
+    size_t next = find_delimiter(body, len, content, boundary, boundary_len);
     while (next < len && next < content + 2)
-        next = find_delimiter(body, len, next + 1, boundary, boundary_len, true);
+        next = find_delimiter(body, len, next + 1, boundary, boundary_len);
     if (next == len)
         return AD_MULTIPART_BAD;
     *part = (ad_multipart_part_t){.name = "", .data = body + content, .data_len = next - 2 - content};

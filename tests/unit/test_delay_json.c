@@ -380,6 +380,82 @@ static void test_title_case(void **state)
     assert_string_equal(buf, "Accept-Encoding");
 }
 
+static void test_httpbin_body(void **state)
+{
+    (void)state;
+    static const char png[] = {(char)0x89, 'P', 'N', 'G', 0, (char)0xff};
+    static const char nul_name[] = {'a', 0, 'b'};
+    ad_httpbin_pair_t form[] = {pair("f", "1", 0),
+                                pair("f", "2", 1),
+                                {.name = nul_name, .name_len = 3, .value = "v", .value_len = 1, .order = 2}};
+    ad_httpbin_pair_t files[] = {pair("text", "hello\r\n", 0),
+                                 {.name = "img",
+                                  .name_len = 3,
+                                  .value = png,
+                                  .value_len = sizeof(png),
+                                  .order = 1,
+                                  .content_type = "image/png",
+                                  .content_type_len = 9},
+                                 {.name = "raw", .name_len = 3, .value = png, .value_len = 1, .order = 2}};
+    ad_httpbin_request_t in = {
+        .origin = "127.0.0.1", .url = "u", .url_len = 1, .form = form, .nform = 3, .files = files, .nfiles = 3};
+    ad_delay_result_t r = sample_result();
+    ad_jw_t w;
+    ad_jw_init(&w, 16);
+    ad_httpbin_json(&w, &in, &r);
+    /* a key with a NUL byte stays whole (escaped); jansson cannot read such keys, so the text is checked */
+    assert_non_null(strstr(w.buf, "\"form\":{\"a\\u0000b\":\"v\",\"f\":[\"1\",\"2\"]}"));
+    assert_non_null(strstr(w.buf, "\"files\":{\"img\":\"data:image/png;base64,iVBORwD/\","
+                                  "\"raw\":\"data:application/octet-stream;base64,iQ==\",\"text\":\"hello\\r\\n\"}"));
+    assert_non_null(strstr(w.buf, "\"data\":\"\""));
+    assert_non_null(strstr(w.buf, "\"json\":null"));
+
+    /* data: JSON is parsed, numbers in their shortest form as Python writes them */
+    const char *text = "{\"a\": [1, 0.1, -2.5e-07, \"\\u00e9\", null, true], \"b\": {}, \"a\": 7}";
+    in = (ad_httpbin_request_t){.origin = "o", .url = "u", .url_len = 1, .data = text, .data_len = strlen(text)};
+    ad_jw_reset(&w);
+    ad_httpbin_json(&w, &in, &r);
+    assert_non_null(strstr(w.buf, "\"json\":{\"a\":7,\"b\":{}}")); /* a repeated key: the last wins */
+    json_t *doc = parse(&w);
+    assert_string_equal(string(doc, "data"), text);
+    json_decref(doc);
+    text = "[1, 0.1, -2.5e-07, \"\\u00e9\"]";
+    in.data = text;
+    in.data_len = strlen(text);
+    ad_jw_reset(&w);
+    ad_httpbin_json(&w, &in, &r);
+    assert_non_null(strstr(w.buf, "\"json\":[1,0.1,-2.5e-07,\"\xc3\xa9\"]"));
+
+    /* nested deeper than the writer follows: still the same JSON value */
+    char deep[200] = "";
+    for (int i = 0; i < 40; i++)
+        strcat(deep, "[");
+    strcat(deep, "0.5");
+    for (int i = 0; i < 40; i++)
+        strcat(deep, "]");
+    in.data = deep;
+    in.data_len = strlen(deep);
+    ad_jw_reset(&w);
+    ad_httpbin_json(&w, &in, &r);
+    doc = parse(&w);
+    json_t *j = json_object_get(doc, "json");
+    for (int i = 0; i < 40; i++)
+        j = json_array_get(j, 0);
+    assert_true(json_is_real(j) && json_real_value(j) == 0.5);
+    json_decref(doc);
+
+    /* not JSON, not UTF-8: null, and data as a data URL */
+    in.data = png;
+    in.data_len = sizeof(png);
+    ad_jw_reset(&w);
+    ad_httpbin_json(&w, &in, &r);
+    doc = parse(&w);
+    assert_true(json_is_null(json_object_get(doc, "json")));
+    assert_string_equal(string(doc, "data"), "data:application/octet-stream;base64,iVBORwD/");
+    json_decref(doc);
+    ad_jw_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -391,6 +467,7 @@ int main(void)
         cmocka_unit_test(test_httpbin_empty),
         cmocka_unit_test(test_httpbin_hostile_bytes),
         cmocka_unit_test(test_httpbin_many_repeats),
+        cmocka_unit_test(test_httpbin_body),
         cmocka_unit_test(test_title_case),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
