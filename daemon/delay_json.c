@@ -174,49 +174,6 @@ static int json_depth(const json_t *j, int limit)
     return 0;
 }
 
-/* A parsed JSON value through the writer (numbers as the shortest round-trip form, like Python's). */
-static void write_json_value(ad_jw_t *w, const json_t *j)
-{
-    switch (json_typeof(j)) {
-    case JSON_OBJECT: {
-        const char *key;
-        json_t *v;
-        ad_jw_object_begin(w);
-        json_object_foreach((json_t *)j, key, v)
-        {
-            ad_jw_key_n(w, key, strlen(key));
-            write_json_value(w, v);
-        }
-        ad_jw_object_end(w);
-        break;
-    }
-    case JSON_ARRAY: {
-        size_t i;
-        json_t *v;
-        ad_jw_array_begin(w);
-        json_array_foreach(j, i, v) write_json_value(w, v);
-        ad_jw_array_end(w);
-        break;
-    }
-    case JSON_STRING:
-        ad_jw_string(w, json_string_value(j), json_string_length(j));
-        break;
-    case JSON_INTEGER:
-        ad_jw_int(w, json_integer_value(j));
-        break;
-    case JSON_REAL:
-        ad_jw_double(w, json_real_value(j));
-        break;
-    case JSON_TRUE:
-    case JSON_FALSE:
-        ad_jw_bool(w, json_is_true(j));
-        break;
-    case JSON_NULL:
-        ad_jw_null(w);
-        break;
-    }
-}
-
 /*
  * "json": data parsed as JSON (any value; duplicate keys: the last wins, as in Python), null when it is
  * empty or not JSON. Values nested deeper than the writer can follow are written by jansson itself.
@@ -230,7 +187,7 @@ static void write_json(ad_jw_t *w, const char *data, size_t len)
         return;
     }
     if (json_depth(j, AD_JW_MAX_DEPTH) < AD_JW_MAX_DEPTH - w->depth - 1) {
-        write_json_value(w, j);
+        ad_jw_json(w, j); /* numbers in the shortest round-trip form, like Python's */
     } else {
         char *text = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
         if (text != NULL)

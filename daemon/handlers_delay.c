@@ -98,6 +98,11 @@ static void answer_ok(ad_wait_t *w, const char *worker)
     int status = ad_jw_failed(&loop->jw) ? 500 : 200;
     ad_stats_request_end(&loop->stats, w->ep, status, now - w->t0);
     ad_respond_json(req, status, &loop->jw);
+    /* An echoed body can grow the loop's buffer to several times max-body: give that back (it was copied). */
+    if (loop->jw.cap > AD_JW_KEEP_BYTES) {
+        ad_jw_free(&loop->jw);
+        ad_jw_init(&loop->jw, AD_JW_INITIAL_BYTES);
+    }
 }
 
 /* ---- the wait's life ------------------------------------------------------------------------------- */

@@ -320,7 +320,7 @@ static int init_loop(ad_loop_t *loop)
     h2o_context_init(&loop->ctx, loop->evloop, &s->globalconf);
     loop->accept_ctx.ctx = &loop->ctx;
     loop->accept_ctx.hosts = s->globalconf.hosts;
-    ad_jw_init(&loop->jw, 2048);
+    ad_jw_init(&loop->jw, AD_JW_INITIAL_BYTES);
     ad_timer_init(&loop->accept_resume, on_accept_resume);
     if (ad_timers_init(&loop->timers, loop->evloop) != 0 ||
         ad_disconnect_init(&loop->disconnect, loop->evloop, ad_handlers_on_client_gone) != 0 ||

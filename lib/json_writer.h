@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <jansson.h>
 
 #define AD_JW_MAX_DEPTH 32
 
@@ -48,6 +49,9 @@ void ad_jw_null(ad_jw_t *w);
 /* A CLOCK_REALTIME ns value as an RFC 3339 UTC string: "2026-11-24T17:30:00.123456Z" (decimals 0-9). */
 void ad_jw_utc(ad_jw_t *w, int64_t wall_ns, int decimals);
 void ad_jw_raw(ad_jw_t *w, const char *s, size_t len); /* a pre-encoded value */
+/* A jansson value, its numbers written as this writer writes them (shortest round-trip doubles). Nesting
+ * counts against AD_JW_MAX_DEPTH like any other. */
+void ad_jw_json(ad_jw_t *w, const json_t *v);
 
 /* true when s[0..len) is well-formed UTF-8 (the same rules as the writer's: no overlongs, surrogates or
  * code points past U+10FFFF), i.e. a string the writer copies without U+FFFD replacements. */

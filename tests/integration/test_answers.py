@@ -64,7 +64,8 @@ class AnswersTest(harness.DaemonTestCase):
         self.assertEqual(s["config"], {"max_delay_seconds": 30, "default_delay_seconds": 2, "pool_size": 8,
                                        "pool_queue": 64, "stall_threshold_seconds": 0.1, "watchdog_seconds": 0,
                                        "max_connections": 16384, "max_waiting": 50000,
-                                       "header_timeout_seconds": 10, "idle_timeout_seconds": 10})
+                                       "header_timeout_seconds": 10, "idle_timeout_seconds": 10,
+                                       "max_body_bytes": 1048576})
         self.assertEqual(s["offload"], {"busy": 0, "queued": 0})
 
     def test_stats_while_busy(self):
