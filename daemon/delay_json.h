@@ -6,6 +6,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include "httpbin_body.h"
 #include "json_writer.h"
 
 typedef struct ad_delay_result {
@@ -33,6 +34,18 @@ typedef struct ad_httpbin_pair {
     const char *content_type; /* files: the part's Content-Type for a data URL (NULL: application/octet-stream) */
     size_t content_type_len;
 } ad_httpbin_pair_t;
+
+/* A multipart part as a form field or file (its name, content and Content-Type). */
+static inline ad_httpbin_pair_t ad_httpbin_part(const ad_multipart_part_t *part, size_t order)
+{
+    return (ad_httpbin_pair_t){.name = part->name,
+                               .name_len = part->name_len,
+                               .value = part->data,
+                               .value_len = part->data_len,
+                               .order = order,
+                               .content_type = part->content_type,
+                               .content_type_len = part->content_type_len};
+}
 
 typedef struct ad_httpbin_request {
     ad_httpbin_pair_t *args; /* sorted in place by name */

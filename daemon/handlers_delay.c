@@ -404,13 +404,7 @@ static void collect_multipart(h2o_req_t *req, const char *b, size_t blen, ad_htt
     in->files = h2o_mem_alloc_pool(&req->pool, nparts * sizeof(*in->files));
     pos = 0;
     for (size_t i = 0; ad_multipart_next(body, len, b, blen, &pos, &part) == AD_MULTIPART_PART; i++) {
-        ad_httpbin_pair_t pair = {.name = part.name,
-                                  .name_len = part.name_len,
-                                  .value = part.data,
-                                  .value_len = part.data_len,
-                                  .order = i,
-                                  .content_type = part.content_type,
-                                  .content_type_len = part.content_type_len};
+        ad_httpbin_pair_t pair = ad_httpbin_part(&part, i);
         if (part.filename != NULL)
             in->files[in->nfiles++] = pair;
         else

@@ -46,13 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             AD_FUZZ_CHECK(part.data >= body + prev_end && part.data + part.data_len <= body + len);
             AD_FUZZ_CHECK(pos <= len && pos > (size_t)(part.data - body));
             prev_end = (size_t)(part.data - body) + part.data_len;
-            ad_httpbin_pair_t pair = {.name = part.name,
-                                      .name_len = part.name_len,
-                                      .value = part.data,
-                                      .value_len = part.data_len,
-                                      .order = n,
-                                      .content_type = part.content_type,
-                                      .content_type_len = part.content_type_len};
+            ad_httpbin_pair_t pair = ad_httpbin_part(&part, n);
             if (part.filename != NULL && in.nfiles < MAX_PARTS)
                 files[in.nfiles++] = pair;
             else if (part.filename == NULL && in.nform < MAX_PARTS)
