@@ -60,51 +60,6 @@ json_t *ad_json_options_compare(const ad_compare_opts_t *o)
 
 /* ---- writing ---- */
 
-/* A jansson value through the streaming writer, so its numbers print like ours. */
-static void emit_json(ad_jw_t *w, const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: {
-        const char *key;
-        json_t *val;
-        ad_jw_object_begin(w);
-        json_object_foreach((json_t *)v, key, val)
-        {
-            ad_jw_key(w, key);
-            emit_json(w, val);
-        }
-        ad_jw_object_end(w);
-        break;
-    }
-    case JSON_ARRAY: {
-        size_t i;
-        json_t *val;
-        ad_jw_array_begin(w);
-        json_array_foreach(v, i, val) emit_json(w, val);
-        ad_jw_array_end(w);
-        break;
-    }
-    case JSON_STRING:
-        ad_jw_string(w, json_string_value(v), json_string_length(v));
-        break;
-    case JSON_INTEGER:
-        ad_jw_int(w, (int64_t)json_integer_value(v));
-        break;
-    case JSON_REAL:
-        ad_jw_double(w, json_real_value(v));
-        break;
-    case JSON_TRUE:
-        ad_jw_bool(w, true);
-        break;
-    case JSON_FALSE:
-        ad_jw_bool(w, false);
-        break;
-    case JSON_NULL:
-        ad_jw_null(w);
-        break;
-    }
-}
-
 static void key_secs(ad_jw_t *w, const char *key, int64_t ns)
 {
     ad_jw_key(w, key);
@@ -134,7 +89,7 @@ static int write_latency(ad_jw_t *w, const char *key, const ad_histogram_t *h)
     if (hj == NULL)
         return -1;
     ad_jw_key(w, "histogram");
-    emit_json(w, hj);
+    ad_jw_json(w, hj);
     json_decref(hj);
     ad_jw_object_end(w);
     return 0;
@@ -259,7 +214,7 @@ static char *dump_compact(const ad_json_report_t *doc)
     ad_jw_bool(&w, doc->interrupted);
     ad_jw_key(&w, "options");
     if (doc->options != NULL) {
-        emit_json(&w, doc->options);
+        ad_jw_json(&w, doc->options);
     } else {
         ad_jw_object_begin(&w);
         ad_jw_object_end(&w);

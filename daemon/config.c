@@ -59,6 +59,7 @@ static const option_t options[] = {
     DUR_OPT("send-timeout", send_timeout_ns, 10 * AD_NS_PER_MS, 3600 * AD_NS_PER_SEC, "10ms to 1h"),
     {"ui", KIND_SWITCH, offsetof(ad_config_t, ui), 0, 1, "on or off"},
     UINT_OPT("events-clients", events_clients, 1, 100000, "1 to 100000"),
+    UINT_OPT("max-body", max_body, 0, AD_MAX_BODY_LIMIT, "0 to 67108864"),
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -125,6 +126,7 @@ void ad_config_defaults(ad_config_t *cfg)
     cfg->send_timeout_ns = 30 * AD_NS_PER_SEC;
     cfg->ui = true;
     cfg->events_clients = 256;
+    cfg->max_body = 1024 * 1024;
 }
 
 /* ---- listen addresses ---- */
@@ -691,6 +693,8 @@ const char *ad_cli_usage(void)
            "  --ui on|off              serve the page at / and its live stream /events (default on)\n"
            "  --no-ui                  the same as --ui off\n"
            "  --events-clients N       /events streams open at once; past it 503, 1 to 100000 (default 256)\n"
+           "  --max-body N             bytes of request body /delay/{n} takes (POST, PUT, PATCH, DELETE); past\n"
+           "                           it 413, 0 to 67108864 (default 1048576)\n"
            "  --config FILE            read settings from FILE first; other flags override it\n"
            "  -h, --help               show this help and exit\n"
            "  -V, --version            show the version and exit\n"

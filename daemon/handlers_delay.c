@@ -18,6 +18,7 @@
 #include "delay_param.h"
 #include "duration.h"
 #include "handlers.h"
+#include "httpbin_body.h"
 #include "input_compact.h"
 #include "log.h"
 #include "query.h"
@@ -40,10 +41,12 @@ typedef struct ad_wait {
 
 /* ---- refusing a bad delay ------------------------------------------------------------------------ */
 
-static void answer_bad_delay(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, int64_t t0, const ad_delay_param_t *p)
+/* 400 for a delay outside [0, max_ns]: the error names the parameter, the value and the allowed range. */
+static void answer_bad_delay(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, int64_t t0, const ad_delay_param_t *p,
+                             int64_t max_ns)
 {
     char allowed[48], max[32], what[160];
-    ad_duration_format(atomic_load_explicit(&loop->server->live.max_delay_ns, memory_order_relaxed), max, sizeof(max));
+    ad_duration_format(max_ns, max, sizeof(max));
     snprintf(allowed, sizeof(allowed), "0 to %s", max);
     snprintf(what, sizeof(what), "bad %s: %s", p->param, p->what);
     ad_respond_error_begin(&loop->jw, 400, what);
@@ -95,6 +98,11 @@ static void answer_ok(ad_wait_t *w, const char *worker)
     int status = ad_jw_failed(&loop->jw) ? 500 : 200;
     ad_stats_request_end(&loop->stats, w->ep, status, now - w->t0);
     ad_respond_json(req, status, &loop->jw);
+    /* An echoed body can grow the loop's buffer to several times max-body: give that back (it was copied). */
+    if (loop->jw.cap > AD_JW_KEEP_BYTES) {
+        ad_jw_free(&loop->jw);
+        ad_jw_init(&loop->jw, AD_JW_INITIAL_BYTES);
+    }
 }
 
 /* ---- the wait's life ------------------------------------------------------------------------------- */
@@ -254,13 +262,27 @@ static void answer_refused(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, in
     ad_respond_error_end(req, 503, &loop->jw);
 }
 
-static void serve_blocking(ad_loop_t *loop, h2o_req_t *req, int64_t t0, int64_t delay_ns)
+static void serve_blocking(ad_loop_t *loop, h2o_req_t *req, int64_t t0, ad_delay_param_t *p)
 {
     unsigned retry_after;
-    if (!ad_blocking_guard_allows(loop, delay_ns, &retry_after)) {
+    int64_t delay_ns = p->ns;
+    switch (ad_blocking_guard_check(loop, delay_ns, &retry_after)) {
+    case AD_GUARD_ALLOW:
+        break;
+    case AD_GUARD_LATER:
         answer_refused(loop, req, AD_EP_BLOCKING, t0, retry_after,
                        "blocking the loop this long would starve the systemd watchdog");
         return;
+    case AD_GUARD_NEVER: {
+        /* No retry can succeed: a bad delay, with the watchdog's limit as the allowed range. */
+        int64_t budget = loop->server->watchdog.budget_ns;
+        char limit[32];
+        ad_duration_format(budget, limit, sizeof(limit));
+        snprintf(p->why, sizeof(p->why), "over the watchdog limit (%s)", limit);
+        p->what = p->why;
+        answer_bad_delay(loop, req, AD_EP_BLOCKING, t0, p, budget);
+        return;
+    }
     }
     ad_wait_t *w = wait_begin(loop, req, AD_EP_BLOCKING, t0, delay_ns);
     /* The lesson: nothing else on this loop thread runs until the sleep ends. */
@@ -304,12 +326,12 @@ void ad_handle_delay(ad_loop_t *loop, h2o_req_t *req, ad_endpoint_t ep, int64_t 
                                  max_ns);
     }
     if (!ok) {
-        answer_bad_delay(loop, req, ep, t0, &p);
+        answer_bad_delay(loop, req, ep, t0, &p, max_ns);
         return;
     }
     switch (ep) {
     case AD_EP_BLOCKING:
-        serve_blocking(loop, req, t0, p.ns);
+        serve_blocking(loop, req, t0, &p);
         break;
     case AD_EP_OFFLOAD:
         serve_offload(loop, req, t0, p.ns);
@@ -336,31 +358,80 @@ static const char *pool_decode(h2o_mem_pool_t *pool, const char *s, size_t len, 
     return buf;
 }
 
+/* The pairs of a query string or a form-urlencoded body, decoded into the pool. */
+static size_t collect_pairs(h2o_mem_pool_t *pool, const char *q, size_t qlen, ad_httpbin_pair_t **out)
+{
+    size_t pos = 0, n = 0, cap = 0;
+    ad_query_pair_t p;
+    *out = NULL;
+    while (ad_query_next(q, qlen, &pos, &p))
+        cap++;
+    if (cap == 0)
+        return 0;
+    ad_httpbin_pair_t *pairs = h2o_mem_alloc_pool(pool, cap * sizeof(*pairs));
+    pos = 0;
+    while (ad_query_next(q, qlen, &pos, &p)) {
+        ad_httpbin_pair_t *a = &pairs[n];
+        *a = (ad_httpbin_pair_t){.value = "", .order = n++};
+        a->name = pool_decode(pool, p.name, p.name_len, &a->name_len);
+        if (p.value != NULL)
+            a->value = pool_decode(pool, p.value, p.value_len, &a->value_len);
+    }
+    *out = pairs;
+    return n;
+}
+
 static size_t collect_args(h2o_req_t *req, ad_httpbin_pair_t **out)
 {
     *out = NULL;
     if (req->query_at == SIZE_MAX)
         return 0;
-    const char *q = req->path.base + req->query_at + 1;
-    size_t qlen = req->path.len - req->query_at - 1, pos = 0, n = 0, cap = 0;
-    ad_query_pair_t p;
-    while (ad_query_next(q, qlen, &pos, &p))
-        cap++;
-    if (cap == 0)
-        return 0;
-    ad_httpbin_pair_t *args = h2o_mem_alloc_pool(&req->pool, cap * sizeof(*args));
+    return collect_pairs(&req->pool, req->path.base + req->query_at + 1, req->path.len - req->query_at - 1, out);
+}
+
+/* A multipart body's fields into in->form and its files into in->files; a malformed body gives neither. */
+static void collect_multipart(h2o_req_t *req, const char *b, size_t blen, ad_httpbin_request_t *in)
+{
+    const char *body = req->entity.base;
+    size_t len = req->entity.len, pos = 0, nparts = 0;
+    ad_multipart_part_t part;
+    ad_multipart_status_t st;
+    while ((st = ad_multipart_next(body, len, b, blen, &pos, &part)) == AD_MULTIPART_PART)
+        nparts++;
+    if (st != AD_MULTIPART_END || nparts == 0)
+        return;
+    in->form = h2o_mem_alloc_pool(&req->pool, nparts * sizeof(*in->form));
+    in->files = h2o_mem_alloc_pool(&req->pool, nparts * sizeof(*in->files));
     pos = 0;
-    while (ad_query_next(q, qlen, &pos, &p)) {
-        ad_httpbin_pair_t *a = &args[n];
-        a->name = pool_decode(&req->pool, p.name, p.name_len, &a->name_len);
-        a->value = "";
-        a->value_len = 0;
-        if (p.value != NULL)
-            a->value = pool_decode(&req->pool, p.value, p.value_len, &a->value_len);
-        a->order = n++;
+    for (size_t i = 0; ad_multipart_next(body, len, b, blen, &pos, &part) == AD_MULTIPART_PART; i++) {
+        ad_httpbin_pair_t pair = ad_httpbin_part(&part, i);
+        if (part.filename != NULL)
+            in->files[in->nfiles++] = pair;
+        else
+            in->form[in->nform++] = pair;
     }
-    *out = args;
-    return n;
+}
+
+/* data, form and files from the body, by its Content-Type (httpbin_body.h). */
+static void collect_body(h2o_req_t *req, ad_httpbin_request_t *in)
+{
+    ssize_t i = h2o_find_header(&req->headers, H2O_TOKEN_CONTENT_TYPE, -1);
+    const char *ct = i >= 0 ? req->headers.entries[i].value.base : NULL, *boundary;
+    size_t ct_len = i >= 0 ? req->headers.entries[i].value.len : 0, boundary_len;
+    if (req->entity.base == NULL || req->entity.len == 0)
+        return;
+    switch (ad_body_type(ct, ct_len, &boundary, &boundary_len)) {
+    case AD_BODY_FORM:
+        in->nform = collect_pairs(&req->pool, req->entity.base, req->entity.len, &in->form);
+        break;
+    case AD_BODY_MULTIPART:
+        collect_multipart(req, boundary, boundary_len, in);
+        break;
+    case AD_BODY_OTHER:
+        in->data = req->entity.base;
+        in->data_len = req->entity.len;
+        break;
+    }
 }
 
 static size_t collect_headers(h2o_req_t *req, ad_httpbin_pair_t **out)
@@ -368,13 +439,15 @@ static size_t collect_headers(h2o_req_t *req, ad_httpbin_pair_t **out)
     size_t n = 0, cap = req->headers.size + 1;
     ad_httpbin_pair_t *hs = h2o_mem_alloc_pool(&req->pool, cap * sizeof(*hs));
     /* h2o keeps Host (HTTP/1) and :authority (HTTP/2) apart from the header list. */
-    hs[n++] = (ad_httpbin_pair_t){"Host", 4, req->input.authority.base, req->input.authority.len, 0};
+    hs[n++] = (ad_httpbin_pair_t){
+        .name = "Host", .name_len = 4, .value = req->input.authority.base, .value_len = req->input.authority.len};
     for (size_t i = 0; i < req->headers.size; i++) {
         const h2o_header_t *h = &req->headers.entries[i];
         char *name = h2o_mem_alloc_pool(&req->pool, h->name->len + 1);
         ad_title_case(h->name->base, h->name->len, name);
         name[h->name->len] = '\0';
-        hs[n] = (ad_httpbin_pair_t){name, h->name->len, h->value.base, h->value.len, n};
+        hs[n] = (ad_httpbin_pair_t){
+            .name = name, .name_len = h->name->len, .value = h->value.base, .value_len = h->value.len, .order = n};
         n++;
     }
     *out = hs;
@@ -396,7 +469,9 @@ static const char *peer_ip(h2o_req_t *req)
 
 static void httpbin_input(h2o_req_t *req, ad_httpbin_request_t *in)
 {
+    *in = (ad_httpbin_request_t){0};
     in->nargs = collect_args(req, &in->args);
+    collect_body(req, in);
     in->nheaders = collect_headers(req, &in->headers);
     in->origin = peer_ip(req);
     if (req->path.len > 0 && req->path.base[0] != '/') {

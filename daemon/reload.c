@@ -19,9 +19,9 @@ static void warn_fixed(const ad_config_t *old, const ad_config_t *next)
     if (listen_changed || old->threads != next->threads || old->pool_size != next->pool_size ||
         old->tick_interval_ns != next->tick_interval_ns || old->max_connections != next->max_connections ||
         old->max_waiting != next->max_waiting || old->header_timeout_ns != next->header_timeout_ns ||
-        old->idle_timeout_ns != next->idle_timeout_ns)
+        old->idle_timeout_ns != next->idle_timeout_ns || old->max_body != next->max_body)
         ad_log_warning("reload: listen, threads, pool-size, tick-interval, max-connections, max-waiting, "
-                       "header-timeout and idle-timeout take effect only after a restart");
+                       "header-timeout, idle-timeout and max-body take effect only after a restart");
 }
 
 static void apply(ad_server_t *s, const ad_config_t *next)

@@ -57,7 +57,20 @@ const char *ad_route_path(const char *target, size_t target_len, size_t query_at
     return p;
 }
 
-bool ad_route_method_allowed(const char *method, size_t len)
+static bool method_is(const char *method, size_t len, const char *name)
 {
-    return (len == 3 && memcmp(method, "GET", 3) == 0) || (len == 4 && memcmp(method, "HEAD", 4) == 0);
+    return len == strlen(name) && memcmp(method, name, len) == 0;
+}
+
+bool ad_route_method_allowed(ad_route_kind_t kind, const char *method, size_t len)
+{
+    if (method_is(method, len, "GET") || method_is(method, len, "HEAD"))
+        return true;
+    return kind == AD_ROUTE_DELAY_N && (method_is(method, len, "POST") || method_is(method, len, "PUT") ||
+                                        method_is(method, len, "PATCH") || method_is(method, len, "DELETE"));
+}
+
+const char *ad_route_allow(ad_route_kind_t kind)
+{
+    return kind == AD_ROUTE_DELAY_N ? "GET, HEAD, POST, PUT, PATCH, DELETE" : "GET, HEAD";
 }

@@ -37,8 +37,17 @@ ad_route_t ad_route_find(const char *path, size_t len);
  */
 const char *ad_route_path(const char *target, size_t target_len, size_t query_at, size_t *len);
 
-/* GET and HEAD are served; everything else is 405 on a known path. */
-bool ad_route_method_allowed(const char *method, size_t len);
+/* GET and HEAD are served everywhere, and /delay/{n} also takes POST, PUT, PATCH and DELETE, as httpbin
+ * does; any other method is 405 on a known path. */
+bool ad_route_method_allowed(ad_route_kind_t kind, const char *method, size_t len);
+/* The Allow header of a 405 on a route of this kind. */
+const char *ad_route_allow(ad_route_kind_t kind);
+/* Whether a route of this kind takes a request body (up to max-body): /delay/{n} only; the others answer
+ * a request that sends one 413. */
+static inline bool ad_route_takes_body(ad_route_kind_t kind)
+{
+    return kind == AD_ROUTE_DELAY_N;
+}
 
 /*
  * The largest request head (request line and header fields, as their name and value bytes plus 4 per

@@ -93,8 +93,8 @@ static void build_refusal(ad_server_t *s)
     ad_jw_object_end(&jw);
     int n = snprintf(s->refusal, sizeof(s->refusal),
                      "HTTP/1.1 503 Service Unavailable\r\nServer: asyncdemod/%s\r\nContent-Type: application/json\r\n"
-                     "Content-Length: %zu\r\nRetry-After: 1\r\nConnection: close\r\n\r\n%.*s",
-                     AD_VERSION, jw.len, (int)jw.len, ad_jw_failed(&jw) ? "" : jw.buf);
+                     "Content-Length: %zu\r\nRetry-After: 1\r\nConnection: close\r\n\r\n%.*s\n",
+                     AD_VERSION, jw.len + 1, (int)jw.len, ad_jw_failed(&jw) ? "" : jw.buf);
     s->refusal_len = n > 0 && (size_t)n < sizeof(s->refusal) ? (size_t)n : 0;
     ad_jw_free(&jw);
 }
@@ -337,7 +337,7 @@ static int init_loop(ad_loop_t *loop)
     h2o_context_init(&loop->ctx, loop->evloop, &s->globalconf);
     loop->accept_ctx.ctx = &loop->ctx;
     loop->accept_ctx.hosts = s->globalconf.hosts;
-    ad_jw_init(&loop->jw, 2048);
+    ad_jw_init(&loop->jw, AD_JW_INITIAL_BYTES);
     ad_events_init(loop);
     ad_timer_init(&loop->accept_resume, on_accept_resume);
     ad_timer_init(&loop->trim, on_trim);
@@ -435,6 +435,7 @@ void ad_server_snapshot(ad_server_t *s, ad_stats_snapshot_t *snap)
         .header_timeout_ns = s->cfg.header_timeout_ns,
         .idle_timeout_ns = s->cfg.idle_timeout_ns,
         .send_timeout_ns = atomic_load_explicit(&s->live.send_timeout_ns, memory_order_relaxed),
+        .max_body = s->cfg.max_body,
     };
     ad_offload_counts(s->pool, &info->pool_busy, &info->pool_queued);
     snap->shards = s->shards;
@@ -445,11 +446,21 @@ void ad_server_snapshot(ad_server_t *s, ad_stats_snapshot_t *snap)
 
 static void setup_globalconf(ad_server_t *s)
 {
+    /* h2o's read buffers (request bodies among them) spill to files in /tmp past 32 MB by default; with
+     * bodies bounded by max-body nothing needs to, so nothing ever is. Process-wide, set before any loop. */
+    h2o_socket_buffer_mmap_settings.threshold = SIZE_MAX;
     h2o_config_init(&s->globalconf);
     s->globalconf.server_name = h2o_iovec_init(H2O_STRLIT("asyncdemod/" AD_VERSION));
     /* h2o copies these into each context at h2o_context_init: set before the loops start. */
     s->globalconf.http1.req_timeout = ad_config_http1_timeout_ms(&s->cfg);
     s->globalconf.http2.idle_timeout = ad_config_http2_timeout_ms(&s->cfg);
+    /*
+     * Request bodies: h2o reads a whole body before the handler runs, so it must refuse big ones itself.
+     * One byte over max-body so that the limit is the same on every path: h2o refuses a Content-Length
+     * above this before reading the body, and a chunked (or HTTP/2) body once it reaches this; a body of
+     * exactly max-body + 1 declared bytes reaches the handler, which refuses it (413).
+     */
+    s->globalconf.max_request_entity_size = (size_t)s->cfg.max_body + 1;
     h2o_hostconf_t *host = h2o_config_register_host(&s->globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     ad_handlers_register(host);
 }

@@ -25,6 +25,10 @@
 
 typedef struct ad_server ad_server_t;
 
+/* A loop's response buffer: its initial size, and the most it keeps between answers. */
+#define AD_JW_INITIAL_BYTES 2048
+#define AD_JW_KEEP_BYTES (256 * 1024)
+
 typedef struct ad_loop {
     ad_server_t *server;
     unsigned index;

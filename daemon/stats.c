@@ -138,13 +138,9 @@ void ad_stats_request_cancelled(ad_stats_shard_t *s, ad_endpoint_t ep)
 
 void ad_stats_request_immediate(ad_stats_shard_t *s, ad_endpoint_t ep, int status, int64_t latency_ns)
 {
-    write_begin(s);
-    ad_endpoint_stats_t *e = endpoint(s, ep);
-    ADD(e->requests, 1);
-    ADD(e->completed, 1);
-    count_status(e, status);
-    record_latency(e, latency_ns);
-    write_end(s);
+    /* In flight for the moment it took to answer: a slot served only this way still shows a peak of 1. */
+    ad_stats_request_begin(s, ep);
+    ad_stats_request_end(s, ep, status, latency_ns);
 }
 
 void ad_stats_loop_tick(ad_stats_shard_t *s, int64_t lag_ns, int64_t threshold_ns, int32_t culprit, int64_t wall_ns)
@@ -191,6 +187,13 @@ void ad_stats_connection_refused(ad_stats_shard_t *s)
 {
     write_begin(s);
     ADD(s->connections_refused, 1);
+    write_end(s);
+}
+
+void ad_stats_body_refused(ad_stats_shard_t *s)
+{
+    write_begin(s);
+    ADD(s->bodies_refused, 1);
     write_end(s);
 }
 
@@ -257,4 +260,12 @@ uint64_t ad_stats_connections_closed(const ad_stats_snapshot_t *snap, ad_close_r
     for (size_t i = 0; (unsigned)r < AD_CLOSE_COUNT && i < snap->nshards; i++)
         n += LOAD(snap->shards[i]->connections_closed[r]);
     return n;
+}
+
+uint64_t ad_stats_bodies_refused(const ad_stats_snapshot_t *snap)
+{
+    uint64_t refused = 0;
+    for (size_t i = 0; i < snap->nshards; i++)
+        refused += LOAD(snap->shards[i]->bodies_refused);
+    return refused;
 }

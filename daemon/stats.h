@@ -68,6 +68,7 @@ typedef struct ad_stats_shard {
     uint64_t connections_total;
     uint64_t connections_refused;                /* turned away with 503 by max-connections (by the accepting loop) */
     uint64_t connections_closed[AD_CLOSE_COUNT]; /* closed by the daemon, by reason */
+    uint64_t bodies_refused; /* request bodies answered 413: over max-body, or sent to an endpoint taking none */
 } ad_stats_shard_t;
 
 void ad_stats_shard_init(ad_stats_shard_t *s);
@@ -78,7 +79,7 @@ void ad_stats_request_begin(ad_stats_shard_t *s, ad_endpoint_t ep);
 void ad_stats_request_end(ad_stats_shard_t *s, ad_endpoint_t ep, int status, int64_t latency_ns);
 /* A request whose client vanished; it leaves in-flight without a latency sample. */
 void ad_stats_request_cancelled(ad_stats_shard_t *s, ad_endpoint_t ep);
-/* An answer that never entered in-flight (404, 405, 400 on parse, 503 refusals): counts request+completed+status. */
+/* An answer given at once (404, 405, 400 on parse, 503 refusals): begin + end, so it counts toward the peak. */
 void ad_stats_request_immediate(ad_stats_shard_t *s, ad_endpoint_t ep, int status, int64_t latency_ns);
 /* A probe tick that fired lag_ns late; counted as a stall when lag_ns > threshold_ns. */
 void ad_stats_loop_tick(ad_stats_shard_t *s, int64_t lag_ns, int64_t threshold_ns, int32_t culprit, int64_t wall_ns);
@@ -96,6 +97,8 @@ void ad_stats_connection_closed(ad_stats_shard_t *s, ad_close_reason_t r);
  */
 void ad_stats_shard_read_consistent(const ad_stats_shard_t *s, void (*read)(const ad_stats_shard_t *, void *),
                                     void *arg);
+/* A request body refused with 413 (besides the request's own count under its endpoint). */
+void ad_stats_body_refused(ad_stats_shard_t *s);
 
 /* Process-wide facts reported beside the figures. */
 typedef struct ad_stats_info {
@@ -109,6 +112,7 @@ typedef struct ad_stats_info {
     unsigned pool_busy, pool_queued;       /* /offload workers sleeping now, jobs waiting */
     unsigned max_connections, max_waiting; /* the limits (config.h) */
     int64_t header_timeout_ns, idle_timeout_ns, send_timeout_ns;
+    unsigned max_body; /* bytes */
 } ad_stats_info_t;
 
 /*
@@ -135,5 +139,7 @@ void ad_stats_connection_totals(const ad_stats_snapshot_t *snap, int64_t *open, 
 uint64_t ad_stats_connections_refused(const ad_stats_snapshot_t *snap);
 /* Connections the daemon closed for reason r, summed over all shards. */
 uint64_t ad_stats_connections_closed(const ad_stats_snapshot_t *snap, ad_close_reason_t r);
+/* Request bodies refused with 413, summed over all shards. */
+uint64_t ad_stats_bodies_refused(const ad_stats_snapshot_t *snap);
 
 #endif

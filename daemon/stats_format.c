@@ -6,7 +6,14 @@
 
 #include "clock.h"
 
-#define SECONDS_DECIMALS 6 /* microseconds: finer than the histogram's 0.8% and the loop tick */
+/*
+ * Seconds keep the histogram's resolution (1/128 of a value: three significant digits): six decimals
+ * (microseconds) give at least four from 1 ms up; below that nine (nanoseconds), so a sub-microsecond
+ * latency or lag reads 0.000000450, not 0.
+ */
+#define SECONDS_DECIMALS 6
+#define SECONDS_DECIMALS_FINE 9
+#define SECONDS_FINE_BELOW_NS AD_NS_PER_MS
 #define WALL_DECIMALS 3
 #define STACK_SHARDS 64 /* threads are at most 64; more shards fall back to malloc */
 
@@ -43,8 +50,9 @@ static int64_t mean_ns(const ad_hist_summary_t *s)
 
 static void key_seconds(ad_jw_t *w, const char *key, int64_t ns)
 {
+    bool fine = ns != 0 && ns > -SECONDS_FINE_BELOW_NS && ns < SECONDS_FINE_BELOW_NS;
     ad_jw_key(w, key);
-    ad_jw_seconds(w, ns, SECONDS_DECIMALS);
+    ad_jw_seconds(w, ns, fine ? SECONDS_DECIMALS_FINE : SECONDS_DECIMALS);
 }
 
 static void key_uint(ad_jw_t *w, const char *key, uint64_t v)
@@ -73,7 +81,7 @@ static bool keep_encoded(const ad_jw_t *w, size_t start, char *text, size_t cap,
 /* The config object changes only on a reload: kept encoded per loop thread, keyed by its values. */
 typedef struct config_memo {
     bool valid;
-    int64_t key[11];
+    int64_t key[12];
     size_t len;
     char text[512];
 } config_memo_t;
@@ -94,16 +102,17 @@ static void encode_config(const ad_stats_info_t *info, ad_jw_t *w)
     key_seconds(w, "header_timeout_seconds", info->header_timeout_ns);
     key_seconds(w, "idle_timeout_seconds", info->idle_timeout_ns);
     key_seconds(w, "send_timeout_seconds", info->send_timeout_ns);
+    key_uint(w, "max_body_bytes", info->max_body);
     ad_jw_object_end(w);
 }
 
 static void format_config(const ad_stats_info_t *info, ad_jw_t *w)
 {
     config_memo_t *m = &config_memo;
-    const int64_t key[11] = {
+    const int64_t key[12] = {
         info->max_delay_ns,       info->default_delay_ns, (int64_t)info->pool_size,       (int64_t)info->pool_queue,
         info->stall_threshold_ns, info->watchdog_ns,      (int64_t)info->max_connections, (int64_t)info->max_waiting,
-        info->header_timeout_ns,  info->idle_timeout_ns,  info->send_timeout_ns};
+        info->header_timeout_ns,  info->idle_timeout_ns,  info->send_timeout_ns,          (int64_t)info->max_body};
     ad_jw_key(w, "config");
     if (m->valid && memcmp(m->key, key, sizeof(key)) == 0) {
         ad_jw_raw(w, m->text, m->len);
@@ -140,6 +149,11 @@ static void format_loop(const ad_stats_snapshot_t *snap, ad_jw_t *w)
         key_uint(w, ad_close_reason_name((ad_close_reason_t)r),
                  ad_stats_connections_closed(snap, (ad_close_reason_t)r));
     ad_jw_object_end(w);
+    ad_jw_object_end(w);
+
+    ad_jw_key(w, "request_bodies");
+    ad_jw_object_begin(w);
+    key_uint(w, "refused", ad_stats_bodies_refused(snap));
     ad_jw_object_end(w);
 
     ad_stats_loop_totals(snap, &loop);
@@ -628,6 +642,9 @@ static void prom_process(text_buf_t *b, const ad_stats_snapshot_t *snap, const p
         put_label_value(b, ad_close_reason_name((ad_close_reason_t)r));
         end_u64(b, v->closed[r]);
     }
+    scalar_int(b, "asyncdemo_request_bodies_refused_total", "counter",
+               "Request bodies answered 413: over max-body, or sent to an endpoint that takes none.",
+               (int64_t)ad_stats_bodies_refused(snap));
     scalar_int(b, "asyncdemo_offload_busy", "gauge", "/offload workers sleeping now.", info->pool_busy);
     scalar_int(b, "asyncdemo_offload_queued", "gauge", "/offload jobs waiting for a worker.", info->pool_queued);
 }

@@ -189,6 +189,22 @@ static int utf8_sequence(const unsigned char *p, size_t n)
     return len;
 }
 
+bool ad_utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        int n = utf8_sequence(p + i, len - i);
+        if (n < 0)
+            return false;
+        i += (size_t)n;
+    }
+    return true;
+}
+
 /* 1 for bytes that need escaping or UTF-8 checking; 0 for printable ASCII copied as is. */
 static const unsigned char jw_special[256] = {
     [0x00 ... 0x1F] = 1,
@@ -271,6 +287,11 @@ static void jw_quoted(ad_jw_t *w, const char *s, size_t len)
 
 void ad_jw_key(ad_jw_t *w, const char *key)
 {
+    ad_jw_key_n(w, key, strlen(key));
+}
+
+void ad_jw_key_n(ad_jw_t *w, const char *key, size_t len)
+{
     if (w->failed)
         return;
     if (w->after_key || w->depth <= 0) { /* a key must follow a value inside an object */
@@ -279,7 +300,7 @@ void ad_jw_key(ad_jw_t *w, const char *key)
     }
     if (!jw_before_value(w))
         return;
-    jw_quoted(w, key, strlen(key));
+    jw_quoted(w, key, len);
     jw_append(w, ":", 1);
     w->after_key = true;
 }
@@ -475,4 +496,46 @@ size_t ad_format_utc(int64_t wall_ns, int decimals, char *buf, size_t size)
     memcpy(buf, tmp, n);
     buf[n] = '\0';
     return n;
+}
+
+void ad_jw_json(ad_jw_t *w, const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        const char *key;
+        json_t *val;
+        ad_jw_object_begin(w);
+        json_object_foreach((json_t *)v, key, val)
+        {
+            ad_jw_key(w, key);
+            ad_jw_json(w, val);
+        }
+        ad_jw_object_end(w);
+        break;
+    }
+    case JSON_ARRAY: {
+        size_t i;
+        json_t *val;
+        ad_jw_array_begin(w);
+        json_array_foreach(v, i, val) ad_jw_json(w, val);
+        ad_jw_array_end(w);
+        break;
+    }
+    case JSON_STRING:
+        ad_jw_string(w, json_string_value(v), json_string_length(v));
+        break;
+    case JSON_INTEGER:
+        ad_jw_int(w, (int64_t)json_integer_value(v));
+        break;
+    case JSON_REAL:
+        ad_jw_double(w, json_real_value(v));
+        break;
+    case JSON_TRUE:
+    case JSON_FALSE:
+        ad_jw_bool(w, json_is_true(v));
+        break;
+    case JSON_NULL:
+        ad_jw_null(w);
+        break;
+    }
 }

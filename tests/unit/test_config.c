@@ -351,7 +351,7 @@ static void test_example_file(void **state)
     }
     fclose(f);
     assert_int_equal(parse(&cfg, text), 0);
-    assert_int_equal(settings, 18); /* seventeen keys, listen twice */
+    assert_int_equal(settings, 19); /* eighteen keys, listen twice */
     assert_int_equal(cfg.nlisten, 2);
     assert_string_equal(cfg.listen[0].text, "127.0.0.1:8000");
     assert_string_equal(cfg.listen[1].text, "[::1]:8000");
@@ -373,6 +373,7 @@ static void test_example_file(void **state)
     assert_int_equal(cfg.send_timeout_ns, def.send_timeout_ns);
     assert_int_equal(cfg.ui, def.ui);
     assert_int_equal(cfg.events_clients, def.events_clients);
+    assert_int_equal(cfg.max_body, def.max_body);
 }
 
 /* ---- validation ---- */

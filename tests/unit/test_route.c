@@ -102,14 +102,27 @@ static void test_route_path(void **state)
 static void test_methods(void **state)
 {
     (void)state;
-    assert_true(ad_route_method_allowed("GET", 3));
-    assert_true(ad_route_method_allowed("HEAD", 4));
-    assert_false(ad_route_method_allowed("get", 3));
-    assert_false(ad_route_method_allowed("POST", 4));
-    assert_false(ad_route_method_allowed("GETX", 4));
-    assert_false(ad_route_method_allowed("GET", 2));
-    assert_false(ad_route_method_allowed("HEA", 3));
-    assert_false(ad_route_method_allowed("", 0));
+    assert_true(ad_route_method_allowed(AD_ROUTE_STATS, "GET", 3));
+    assert_true(ad_route_method_allowed(AD_ROUTE_STATS, "HEAD", 4));
+    assert_false(ad_route_method_allowed(AD_ROUTE_STATS, "get", 3));
+    assert_false(ad_route_method_allowed(AD_ROUTE_STATS, "POST", 4));
+    assert_false(ad_route_method_allowed(AD_ROUTE_STATS, "GETX", 4));
+    assert_false(ad_route_method_allowed(AD_ROUTE_STATS, "GET", 2));
+    assert_false(ad_route_method_allowed(AD_ROUTE_STATS, "HEA", 3));
+    assert_false(ad_route_method_allowed(AD_ROUTE_STATS, "", 0));
+    assert_string_equal(ad_route_allow(AD_ROUTE_STATS), "GET, HEAD");
+    /* /delay/{n} is httpbin's: the methods with a body too */
+    static const char *const delay_ok[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
+    for (size_t i = 0; i < sizeof(delay_ok) / sizeof(delay_ok[0]); i++)
+        assert_true(ad_route_method_allowed(AD_ROUTE_DELAY_N, delay_ok[i], strlen(delay_ok[i])));
+    assert_false(ad_route_method_allowed(AD_ROUTE_DELAY_N, "OPTIONS", 7));
+    assert_false(ad_route_method_allowed(AD_ROUTE_DELAY_N, "post", 4));
+    assert_false(ad_route_method_allowed(AD_ROUTE_DELAY, "POST", 4)); /* /non-blocking and the others: no */
+    assert_false(ad_route_method_allowed(AD_ROUTE_HEALTHZ, "PUT", 3));
+    assert_string_equal(ad_route_allow(AD_ROUTE_DELAY_N), "GET, HEAD, POST, PUT, PATCH, DELETE");
+    assert_true(ad_route_takes_body(AD_ROUTE_DELAY_N));
+    assert_false(ad_route_takes_body(AD_ROUTE_HEALTHZ));
+    assert_false(ad_route_takes_body(AD_ROUTE_NONE));
 }
 
 /* The measure is the HTTP/1.1 head's own length, without its closing blank line. */

@@ -98,6 +98,8 @@ static int setup(void **state)
     ad_stats_connection_refused(&shards[0]);
     ad_stats_connection_refused(&shards[1]);
     ad_stats_connection_refused(&shards[1]);
+    ad_stats_body_refused(&shards[0]);
+    ad_stats_body_refused(&shards[1]);
 
     shard_ptrs[0] = &shards[0];
     shard_ptrs[1] = &shards[1];
@@ -122,6 +124,7 @@ static int setup(void **state)
                 .header_timeout_ns = 10 * SEC,
                 .idle_timeout_ns = 1500 * MS,
                 .send_timeout_ns = 30 * SEC,
+                .max_body = 1048576,
             },
         .shards = shard_ptrs,
         .nshards = 2,
@@ -205,11 +208,11 @@ typedef struct ep_expect {
 } ep_expect_t;
 
 static const ep_expect_t ep_want[AD_EP_COUNT] = {
-    [AD_EP_NON_BLOCKING] = {5, 3, 1, 0, 0, 1, 5}, [AD_EP_BLOCKING] = {3, 3, 0, 0, 1, 0, 1},
+    [AD_EP_NON_BLOCKING] = {5, 3, 1, 0, 0, 1, 5}, [AD_EP_BLOCKING] = {3, 3, 0, 0, 1, 0, 2},
     [AD_EP_OFFLOAD] = {11, 11, 0, 1, 0, 0, 2}, /* one at a time on each of 2 shards */
     [AD_EP_DELAY] = {0, 0, 0, 0, 0, 0, 0},        [AD_EP_STATS] = {1, 0, 0, 0, 0, 1, 1},
     [AD_EP_METRICS] = {0, 0, 0, 0, 0, 0, 0},      [AD_EP_HEALTHZ] = {0, 0, 0, 0, 0, 0, 0},
-    [AD_EP_OTHER] = {2, 2, 0, 2, 0, 0, 0},
+    [AD_EP_OTHER] = {2, 2, 0, 2, 0, 0, 2}, /* immediate answers: 1 on each shard */
 };
 
 static void check_latency(const json_t *lat, ad_endpoint_t ep)
@@ -253,7 +256,7 @@ static void test_json_document(void **state)
     (void)state;
     json_t *root = format_and_parse();
 
-    assert_int_equal(json_object_size(root), 10);
+    assert_int_equal(json_object_size(root), 11);
     expect_str(root, "version", "0.1.0-test");
     expect_integer(root, "pid", 4242);
     expect_integer(root, "threads", 2);
@@ -261,7 +264,7 @@ static void test_json_document(void **state)
     expect_str(root, "started_wall", "2026-11-24T17:30:00.123Z");
 
     const json_t *cfg = json_object_get(root, "config");
-    assert_int_equal(json_object_size(cfg), 11);
+    assert_int_equal(json_object_size(cfg), 12);
     expect_seconds(cfg, "max_delay_seconds", 30 * SEC);
     expect_seconds(cfg, "default_delay_seconds", 2 * SEC);
     expect_integer(cfg, "pool_size", 4);
@@ -272,6 +275,8 @@ static void test_json_document(void **state)
     expect_integer(cfg, "max_waiting", 50000);
     expect_seconds(cfg, "header_timeout_seconds", 10 * SEC);
     expect_seconds(cfg, "idle_timeout_seconds", 1500 * MS);
+    expect_seconds(cfg, "send_timeout_seconds", 30 * SEC);
+    expect_integer(cfg, "max_body_bytes", 1048576);
 
     const json_t *off = json_object_get(root, "offload");
     assert_int_equal(json_object_size(off), 2);
@@ -288,6 +293,10 @@ static void test_json_document(void **state)
     expect_integer(closed, "send_timeout", 0);
     expect_integer(closed, "header_block_too_large", 0);
     expect_integer(closed, "bad_framing", 0);
+
+    const json_t *bodies = json_object_get(root, "request_bodies");
+    assert_int_equal(json_object_size(bodies), 1);
+    expect_integer(bodies, "refused", 2);
 
     const json_t *loop = json_object_get(root, "loop");
     assert_int_equal(json_object_size(loop), 7);
@@ -479,6 +488,29 @@ static double sample(const char *text, const char *name, const char *labels)
     return strtod(hit + strlen(want), NULL);
 }
 
+static void test_json_sub_microsecond_resolution(void **state)
+{
+    (void)state;
+    /* /healthz answered in 450 ns and 700 ns: neither may read as 0 */
+    immediate(0, AD_EP_HEALTHZ, 200, 450);
+    immediate(1, AD_EP_HEALTHZ, 200, 700);
+    ad_jw_t w;
+    ad_jw_init(&w, 256);
+    assert_int_equal(ad_stats_format_json(&snap, &w), 0);
+    assert_non_null(strstr(w.buf, "\"min\":0.000000450,\"mean\":0.000000575,\"max\":0.000000700"));
+    assert_non_null(strstr(w.buf, "\"lag_seconds\":0.000300000")); /* below 1 ms: nine decimals */
+    /* from 1 ms up, microseconds as before */
+    assert_non_null(strstr(w.buf, "\"uptime_seconds\":12.500000"));
+    assert_non_null(strstr(w.buf, "\"max_delay_seconds\":30.000000"));
+    ad_jw_free(&w);
+    json_t *root = format_and_parse();
+    const json_t *lat =
+        json_object_get(json_object_get(json_object_get(root, "endpoints"), "/healthz"), "latency_seconds");
+    assert_true(num(lat, "p50") >= 450e-9 && num(lat, "p50") <= 700e-9);
+    assert_true(num(lat, "p99") > 0);
+    json_decref(root);
+}
+
 static void test_prometheus_lines(void **state)
 {
     (void)state;
@@ -543,6 +575,7 @@ static void test_prometheus_lines(void **state)
     assert_true(sample(text, "asyncdemo_connections_open", NULL) == 4);
     assert_true(sample(text, "asyncdemo_connections_total", NULL) == 5);
     assert_true(sample(text, "asyncdemo_connections_refused_total", NULL) == 3);
+    assert_true(sample(text, "asyncdemo_request_bodies_refused_total", NULL) == 2);
     assert_true(sample(text, "asyncdemo_offload_busy", NULL) == 1);
     assert_true(sample(text, "asyncdemo_offload_queued", NULL) == 3);
     for (int ep = 0; ep < AD_EP_COUNT; ep++) {
@@ -673,6 +706,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_json_no_stall_and_escaping, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_config_follows_reload, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_reuse_follows_changes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_sub_microsecond_resolution, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prometheus_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prometheus_histograms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prometheus_waits_for_writer, setup, teardown),
