@@ -3,9 +3,11 @@
 
 #include <stdbool.h>
 #include <string.h>
+#include <jansson.h>
 
 static const char seq_key[] = "\"sequence\"";
 static const char wait_key[] = "\"waited_seconds\"";
+static const char start_key[] = "\"started_monotonic_seconds\"";
 
 /* Larger numbers are not a daemon's counter or wait; treat them as absent rather than overflow. */
 #define WHOLE_MAX INT64_C(100000000000000000)
@@ -25,6 +27,7 @@ void ad_answer_scan_init(ad_answer_scan_t *s)
 {
     field_init(&s->seq);
     field_init(&s->wait);
+    field_init(&s->start);
 }
 
 static bool is_space(char c)
@@ -127,16 +130,20 @@ static void step(ad_scan_field_t *f, const char *key, size_t keylen, bool decima
     }
 }
 
+/* Done, or looking for a key's first byte. */
+static bool idle(const ad_scan_field_t *f)
+{
+    return f->state == ST_DONE || (f->state == ST_KEY && f->matched == 0);
+}
+
 void ad_answer_scan_feed(ad_answer_scan_t *s, const char *data, size_t len)
 {
     const char *p = data, *end = data + len;
     while (p < end) {
-        bool seq_idle = s->seq.state == ST_DONE || (s->seq.state == ST_KEY && s->seq.matched == 0);
-        bool wait_idle = s->wait.state == ST_DONE || (s->wait.state == ST_KEY && s->wait.matched == 0);
-        if (s->seq.state == ST_DONE && s->wait.state == ST_DONE)
+        if (s->seq.state == ST_DONE && s->wait.state == ST_DONE && s->start.state == ST_DONE)
             return;
-        if (seq_idle && wait_idle) {
-            /* Both are looking for a key's opening quote: skip to it. */
+        if (idle(&s->seq) && idle(&s->wait) && idle(&s->start)) {
+            /* All are looking for a key's opening quote: skip to it. */
             const char *q = memchr(p, '"', (size_t)(end - p));
             if (q == NULL)
                 return;
@@ -147,6 +154,8 @@ void ad_answer_scan_feed(ad_answer_scan_t *s, const char *data, size_t len)
             step(&s->seq, seq_key, sizeof(seq_key) - 1, false, c);
         if (s->wait.state != ST_DONE)
             step(&s->wait, wait_key, sizeof(wait_key) - 1, true, c);
+        if (s->start.state != ST_DONE)
+            step(&s->start, start_key, sizeof(start_key) - 1, true, c);
     }
 }
 
@@ -169,4 +178,52 @@ int64_t ad_answer_scan_sequence(const ad_answer_scan_t *s)
 int64_t ad_answer_scan_wait_ns(const ad_answer_scan_t *s)
 {
     return result(&s->wait, true);
+}
+
+int64_t ad_answer_scan_start_ns(const ad_answer_scan_t *s)
+{
+    return result(&s->start, true);
+}
+
+/* Copies s[0..len) into out, cut to AD_ANSWER_ERROR_TEXT_MAX and size - 1 bytes, never inside a UTF-8
+ * character. Returns the length. */
+static size_t copy_text(const char *s, size_t len, char *out, size_t size)
+{
+    size_t max = size - 1 < AD_ANSWER_ERROR_TEXT_MAX ? size - 1 : AD_ANSWER_ERROR_TEXT_MAX;
+    if (len > max) {
+        len = max;
+        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80) /* s[len] continues a character */
+            len--;
+    }
+    memcpy(out, s, len);
+    out[len] = '\0';
+    return len;
+}
+
+size_t ad_answer_error_text(const char *body, size_t len, char *out, size_t size)
+{
+    if (size == 0)
+        return 0;
+    out[0] = '\0';
+    json_t *j = json_loadb(body, len, 0, NULL);
+    if (j != NULL) {
+        const json_t *v = json_object_get(j, "error");
+        if (!json_is_string(v))
+            v = json_object_get(j, "message");
+        size_t n = json_is_string(v) ? copy_text(json_string_value(v), json_string_length(v), out, size) : 0;
+        json_decref(j);
+        return n;
+    }
+    /* Not JSON (or cut short): the first line of plain text; markup says nothing readable in one line. */
+    size_t start = 0;
+    while (start < len && is_space(body[start]))
+        start++;
+    if (start == len || body[start] == '<' || body[start] == '{' || body[start] == '[')
+        return 0;
+    size_t end = start;
+    while (end < len && body[end] != '\n' && body[end] != '\r')
+        end++;
+    while (end > start && is_space(body[end - 1]))
+        end--;
+    return copy_text(body + start, end - start, out, size);
 }

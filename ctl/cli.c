@@ -5,20 +5,29 @@
 #include <stdio.h>
 #include <string.h>
 
+static const struct {
+    const char *name;
+    ad_ctl_command_t cmd;
+} command_names[] = {{"bench", AD_CMD_BENCH},
+                     {"compare", AD_CMD_COMPARE},
+                     {"stats", AD_CMD_STATS},
+                     {"demo", AD_CMD_DEMO},
+                     {"help", AD_CMD_HELP}};
+
 ad_ctl_command_t ad_ctl_command_from_name(const char *name)
 {
-    static const struct {
-        const char *name;
-        ad_ctl_command_t cmd;
-    } cmds[] = {{"bench", AD_CMD_BENCH},
-                {"compare", AD_CMD_COMPARE},
-                {"stats", AD_CMD_STATS},
-                {"demo", AD_CMD_DEMO},
-                {"help", AD_CMD_HELP}};
-    for (size_t i = 0; name != NULL && i < sizeof(cmds) / sizeof(cmds[0]); i++)
-        if (strcmp(name, cmds[i].name) == 0)
-            return cmds[i].cmd;
+    for (size_t i = 0; name != NULL && i < sizeof(command_names) / sizeof(command_names[0]); i++)
+        if (strcmp(name, command_names[i].name) == 0)
+            return command_names[i].cmd;
     return AD_CMD_NONE;
+}
+
+const char *ad_ctl_command_name(ad_ctl_command_t cmd)
+{
+    for (size_t i = 0; i < sizeof(command_names) / sizeof(command_names[0]); i++)
+        if (command_names[i].cmd == cmd && cmd != AD_CMD_HELP)
+            return command_names[i].name;
+    return "";
 }
 
 static const char *const mode_names[AD_MODE_COUNT] = {"sequential", "async", "threads", "processes"};

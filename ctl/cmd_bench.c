@@ -12,14 +12,22 @@
 #include "json_report.h"
 #include "progress.h"
 
-/* The run's name: the endpoint's path without its query ("/blocking"). */
-static void endpoint_name(const char *endpoint, char *buf, size_t size)
+/* The run's name: the endpoint's path without its query ("/blocking"), or more of it where two endpoints
+ * share a path (ad_run_unique_name). */
+static void endpoint_name(const ad_bench_opts_t *o, size_t i, char *buf, size_t size)
 {
-    size_t len = strcspn(endpoint, "?");
-    if (len == 0)
-        snprintf(buf, size, "/");
-    else
-        snprintf(buf, size, "%.*s", (int)len, endpoint);
+    char paths[AD_CTL_ENDPOINTS_MAX][AD_CTL_ENDPOINT_MAX];
+    const char *shorts[AD_CTL_ENDPOINTS_MAX], *longs[AD_CTL_ENDPOINTS_MAX];
+    for (size_t j = 0; j < o->nendpoints; j++) {
+        size_t len = strcspn(o->endpoints[j], "?");
+        if (len == 0)
+            snprintf(paths[j], sizeof(paths[j]), "/");
+        else
+            snprintf(paths[j], sizeof(paths[j]), "%.*s", (int)len, o->endpoints[j]);
+        shorts[j] = paths[j];
+        longs[j] = o->endpoints[j];
+    }
+    ad_run_unique_name(shorts, longs, o->nendpoints, i, buf, size);
 }
 
 /*
@@ -46,13 +54,13 @@ static int choose_engine(const ad_bench_opts_t *o, ad_engine_backend_id_t *id)
 static int bench_one(const ad_bench_opts_t *o, size_t i, const ad_target_t *target, ad_engine_backend_id_t backend,
                      ad_run_result_t *r)
 {
-    char name[AD_CTL_ENDPOINT_MAX], err[256];
+    char name[AD_RUN_NAME_MAX], err[256];
     ad_url_t u;
     if (ad_bench_endpoint_target(o, i, &u) != 0) {
         ad_cmd_error("endpoint %s: the URL is too long", o->endpoints[i]);
         return AD_CTL_EXIT_USAGE;
     }
-    endpoint_name(o->endpoints[i], name, sizeof(name));
+    endpoint_name(o, i, name, sizeof(name));
     ad_run_result_init(r, name, &u);
 
     ad_progress_t progress;
@@ -92,7 +100,7 @@ static void report_end(const ad_cmd_runs_t *r)
     }
 }
 
-int ad_bench_execute(ad_bench_opts_t *o, const char *heading)
+int ad_bench_execute(ad_bench_opts_t *o, const char *heading, bool lesson)
 {
     if (o->threads == 0)
         o->threads = ad_bench_auto_threads(sysconf(_SC_NPROCESSORS_ONLN), o->concurrency);
@@ -103,6 +111,7 @@ int ad_bench_execute(ad_bench_opts_t *o, const char *heading)
     int rc = ad_cmd_runs_begin(&r, &AD_CMD_RUNS_SPEC(o, "bench", heading, &o->base, o->nendpoints));
     if (rc != 0)
         return rc;
+    r.lesson = lesson;
     for (size_t i = 0; i < o->nendpoints && !ad_engine_stop_requested(); i++) {
         ad_run_result_t *run = malloc(sizeof(*run));
         if (run == NULL) {
@@ -120,10 +129,10 @@ int ad_bench_execute(ad_bench_opts_t *o, const char *heading)
     return ad_cmd_runs_end(&r, rc, o->json ? ad_json_options_bench(o) : NULL, report_end);
 }
 
-/* The subcommand run on its own: no heading. */
+/* The subcommand run on its own: no heading, no lesson. */
 static int run(ad_bench_opts_t *o)
 {
-    return ad_bench_execute(o, NULL);
+    return ad_bench_execute(o, NULL, false);
 }
 
 AD_CMD_ENTRY(ad_cmd_bench, AD_CMD_BENCH, ad_bench_opts_t, ad_ctl_parse_bench, run)

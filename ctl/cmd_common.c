@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "clock.h"
 #include "commands.h"
@@ -35,23 +36,63 @@ int ad_cmd_parse_outcome(int parsed, ad_ctl_command_t cmd, const char *err)
         fputs(ad_ctl_usage(cmd), stdout);
         return AD_CTL_EXIT_OK;
     }
-    ad_cmd_error("%s", err);
-    fputc('\n', stderr);
-    fputs(ad_ctl_usage(cmd), stderr);
+    return ad_cmd_usage_error(cmd, "%s", err);
+}
+
+int ad_cmd_usage_error(ad_ctl_command_t cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("asyncdemoctl: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    /* The reason and where to read more, as asyncdemod does: the whole help would bury the reason. */
+    const char *name = ad_ctl_command_name(cmd);
+    fprintf(stderr, "\nTry 'asyncdemoctl%s%s --help' for more information.\n", name[0] != '\0' ? " " : "", name);
     return AD_CTL_EXIT_USAGE;
+}
+
+/* The temporary file beside path: "DIR/.NAME.XXXXXX", so the rename stays within one file system. */
+static int open_temporary(ad_cmd_output_t *o, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    int dirlen = slash != NULL ? (int)(slash - path + 1) : 0;
+    if (snprintf(o->tmp, sizeof(o->tmp), "%.*s.%s.XXXXXX", dirlen, path, path + dirlen) >= (int)sizeof(o->tmp)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = mkstemp(o->tmp);
+    if (fd < 0)
+        return -1;
+    mode_t mask = umask(0); /* the mode a plain fopen would give, not mkstemp's 0600 */
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0 || (o->out = fdopen(fd, "w")) == NULL) {
+        int saved = errno;
+        close(fd);
+        unlink(o->tmp);
+        errno = saved;
+        return -1;
+    }
+    return 0;
 }
 
 int ad_cmd_output_open(ad_cmd_output_t *o, const char *path)
 {
     memset(o, 0, sizeof(*o));
-    if (path == NULL || path[0] == '\0') {
+    if (path == NULL || path[0] == '\0' || strcmp(path, "-") == 0) {
         o->out = stdout;
         o->tty = isatty(STDOUT_FILENO);
         return 0;
     }
-    o->out = fopen(path, "w");
-    if (o->out == NULL) {
+    struct stat sb;
+    int rc;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+        rc = (o->out = fopen(path, "w")) != NULL ? 0 : -1;
+    else
+        rc = open_temporary(o, path);
+    if (rc != 0) {
         ad_cmd_error("--output %s: %s", path, strerror(errno));
+        o->tmp[0] = '\0';
         return -1;
     }
     o->is_file = true;
@@ -59,7 +100,7 @@ int ad_cmd_output_open(ad_cmd_output_t *o, const char *path)
     return 0;
 }
 
-int ad_cmd_output_close(ad_cmd_output_t *o)
+int ad_cmd_output_close(ad_cmd_output_t *o, bool keep)
 {
     if (o->out == NULL)
         return 0;
@@ -70,6 +111,15 @@ int ad_cmd_output_close(ad_cmd_output_t *o)
         saved = errno;
     }
     o->out = NULL;
+    if (o->tmp[0] != '\0') {
+        if (keep && !failed && rename(o->tmp, o->path) != 0) {
+            failed = 1;
+            saved = errno;
+        }
+        if (!keep || failed)
+            unlink(o->tmp);
+        o->tmp[0] = '\0';
+    }
     if (failed) {
         ad_cmd_error("writing %s: %s", o->is_file ? o->path : "standard output", strerror(saved));
         return -1;
@@ -122,7 +172,20 @@ int ad_cmd_check_target(const ad_url_t *u, int64_t timeout_ns, ad_target_t *t)
         return 0;
     ad_target_free(t);
     fprintf(stderr, "%s\n", msg);
-    return st == AD_TARGET_UNREACHABLE ? AD_CTL_EXIT_UNAVAILABLE : AD_CTL_EXIT_SOFTWARE;
+    return ad_cmd_target_exit(st);
+}
+
+int ad_cmd_target_exit(ad_target_status_t st)
+{
+    switch (st) {
+    case AD_TARGET_OK:
+        return AD_CTL_EXIT_OK;
+    case AD_TARGET_UNREACHABLE:
+        return AD_CTL_EXIT_UNAVAILABLE;
+    case AD_TARGET_FAILED:
+        break;
+    }
+    return AD_CTL_EXIT_SOFTWARE;
 }
 
 /* Whether results go to the journal: under systemd, or --journal. Sets the log target accordingly. */
@@ -169,6 +232,7 @@ static int write_json(FILE *out, const char *command, json_t *options, int64_t s
     memset(&doc, 0, sizeof(doc));
     snprintf(doc.command, sizeof(doc.command), "%s", command);
     doc.started_wall_ns = started_wall_ns;
+    doc.interrupted = ad_engine_stop_requested();
     doc.options = options;
     doc.runs = (ad_run_result_t **)runs;
     doc.nruns = n;
@@ -204,7 +268,7 @@ int ad_cmd_runs_begin(ad_cmd_runs_t *r, const ad_cmd_runs_spec_t *spec)
         rc = AD_CTL_EXIT_SOFTWARE;
     }
     if (rc != 0) {
-        ad_cmd_output_close(&r->dest);
+        ad_cmd_output_close(&r->dest, false);
         return rc;
     }
     report_style(&r->st, &r->dest, spec->color, spec->ascii);
@@ -217,6 +281,9 @@ int ad_cmd_runs_begin(ad_cmd_runs_t *r, const ad_cmd_runs_spec_t *spec)
 
 void ad_cmd_runs_add(ad_cmd_runs_t *r, ad_run_result_t *run)
 {
+    ad_run_result_order(run); /* rows as the server served them: report, timeline and JSON alike */
+    if (ad_engine_stop_requested())
+        run->interrupted = true; /* what was in flight was abandoned: the report must say so */
     r->runs[r->n++] = run;
     if (!r->json) {
         ad_report_run(r->dest.out, run, &r->st);
@@ -228,21 +295,27 @@ void ad_cmd_runs_add(ad_cmd_runs_t *r, ad_run_result_t *run)
 int ad_cmd_runs_end(ad_cmd_runs_t *r, int rc, json_t *options, void (*summary)(const ad_cmd_runs_t *r))
 {
     const ad_run_result_t *const *runs = (const ad_run_result_t *const *)r->runs;
+    bool result = r->n > 0; /* something to replace the --output file with */
     if (r->n > 0) {
         if (r->json) {
-            if (write_json(r->dest.out, r->command, options, r->started_wall_ns, r->runs, r->n) != 0 && rc == 0)
+            result = write_json(r->dest.out, r->command, options, r->started_wall_ns, r->runs, r->n) == 0;
+            if (!result && rc == 0)
                 rc = AD_CTL_EXIT_SOFTWARE;
         } else {
             summary(r);
             if (r->timeline)
                 ad_timeline_render(r->dest.out, runs, r->n, &r->ts);
+            if (ad_engine_stop_requested())
+                ad_report_interrupted(r->dest.out, &r->st);
+            else if (r->lesson)
+                ad_report_lesson(r->dest.out, runs, r->n, &r->st);
         }
         if (r->journal)
             journal_runs(r->command, runs, r->n);
         notify_summary(r->command, runs, r->n);
     }
     json_decref(options);
-    if (ad_cmd_output_close(&r->dest) != 0 && rc == 0)
+    if (ad_cmd_output_close(&r->dest, result) != 0 && rc == 0)
         rc = AD_CTL_EXIT_SOFTWARE;
     if (rc == 0)
         rc = ad_engine_stop_requested() ? AD_CTL_EXIT_INTERRUPTED : runs_exit(runs, r->n);

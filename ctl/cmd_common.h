@@ -14,8 +14,11 @@
 #include "target.h"
 #include "timeline.h"
 
-/* Parser result -> exit status: prints err and the usage (exit 64) or the help (exit 0); -1 to go on. */
+/* Parser result -> exit status: the usage error for err (exit 64) or the help (exit 0); -1 to go on. */
 int ad_cmd_parse_outcome(int parsed, ad_ctl_command_t cmd, const char *err);
+/* A usage error: "asyncdemoctl: <reason>" and "Try 'asyncdemoctl [COMMAND] --help' for more information."
+ * on stderr (COMMAND left out for AD_CMD_NONE / AD_CMD_HELP). Returns AD_CTL_EXIT_USAGE. */
+int ad_cmd_usage_error(ad_ctl_command_t cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
  * A subcommand from argv to exit status: its options (opts_size bytes, on the heap: some are large) set
@@ -39,18 +42,25 @@ int ad_cmd_main(int argc, char **argv, ad_ctl_command_t cmd, size_t opts_size,
         return ad_cmd_main(argc, argv, cmd, sizeof(opts_t), fn##_parse, fn##_run);                                     \
     }
 
-/* Where the report goes: stdout, or the --output file (opened for writing). */
+/*
+ * Where the report goes: stdout, or the --output file. The file itself is not touched until there is a
+ * result: the report is written to a temporary file beside it, renamed over it whole at the end, and
+ * removed instead when nothing was measured (a daemon that is down leaves an existing file as it was).
+ * A path that exists and is not a regular file (/dev/stdout, a FIFO) is written directly.
+ */
 typedef struct ad_cmd_output {
     FILE *out;
     bool is_file;
     bool tty; /* out is a terminal (for width and colour) */
     char path[AD_CTL_PATH_MAX];
+    char tmp[AD_CTL_PATH_MAX + 16]; /* the temporary file while writing, "" when writing directly */
 } ad_cmd_output_t;
 
-/* Opens --output (path "" = stdout). Returns 0, or -1 after printing why. */
+/* Opens --output (path "" or "-" = stdout). Returns 0, or -1 after printing why. */
 int ad_cmd_output_open(ad_cmd_output_t *o, const char *path);
-/* Flushes and closes; returns 0, or -1 after printing a write error. */
-int ad_cmd_output_close(ad_cmd_output_t *o);
+/* Flushes and closes; keep: a result was written, so it replaces the file (else the file is left as it
+ * was). Returns 0, or -1 after printing a write error. */
+int ad_cmd_output_close(ad_cmd_output_t *o, bool keep);
 
 /* Colour for this output: always, never, or auto (a terminal, $NO_COLOR unset, $TERM not "dumb"). */
 bool ad_cmd_use_color(ad_color_mode_t mode, const ad_cmd_output_t *o);
@@ -60,6 +70,9 @@ int ad_cmd_width(const ad_cmd_output_t *o);
 /* Checks the target accepts connections and keeps its address. Returns 0 (t filled; free with
  * ad_target_free), or an exit status after printing the one-line reason. */
 int ad_cmd_check_target(const ad_url_t *u, int64_t timeout_ns, ad_target_t *t);
+/* The exit status of a target's state (target.h's ad_target_classify), the same in every subcommand:
+ * OK 0, UNREACHABLE 2, FAILED 70. */
+int ad_cmd_target_exit(ad_target_status_t st);
 
 /*
  * A run set (bench's endpoints, compare's modes) from start to exit status: the output opened and the
@@ -77,6 +90,7 @@ typedef struct ad_cmd_runs {
     ad_target_t target; /* the target's address, resolved once */
     ad_run_result_t **runs;
     size_t n;
+    bool lesson; /* the text report ends with the lesson's conclusion (demo) */
 } ad_cmd_runs_t;
 
 /* What ad_cmd_runs_begin needs: bench's and compare's shared options, and the run set's size. */

@@ -4,6 +4,7 @@
  *   async       one thread, the multi engine (every request in flight at once)
  *   threads     a thread per request, each with its own easy handle
  *   processes   a forked process per request; each child sends its record back through a pipe
+ * threads and processes have at most --max-parallel requests going at once (the rest in waves).
  * A report section per mode as it finishes, then the ranking and the timeline.
  */
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include "engine.h"
 #include "json_report.h"
 #include "progress.h"
+#include "task_limits.h"
 #include "transfer.h"
 
 typedef struct mode_ctx {
@@ -51,7 +53,8 @@ static void account(mode_ctx_t *m, const ad_request_record_t *rec, uint64_t byte
     ad_run_result_add(m->r, rec);
     m->r->bytes_received += bytes;
     if (rec->error != AD_ERR_NONE && m->r->first_error[0] == '\0' && errmsg != NULL)
-        snprintf(m->r->first_error, sizeof(m->r->first_error), "%s", errmsg);
+        /* the report's one-line summary: a longer message is cut at the field's size on purpose */
+        snprintf(m->r->first_error, sizeof(m->r->first_error), "%.*s", (int)sizeof(m->r->first_error) - 1, errmsg);
     if (rec->done_ns > m->r->elapsed_ns)
         m->r->elapsed_ns = rec->done_ns;
 }
@@ -138,17 +141,38 @@ static int run_async(mode_ctx_t *m)
     return ad_engine_run(&plan, m->r, m->err, sizeof(m->err));
 }
 
-/* ---- threads: one per request ---- */
+/* ---- threads: one per request, at most max_parallel at once ---- */
+
+/* How many requests a threads or processes mode has going at once: -n, capped by --max-parallel. */
+static uint64_t parallel_of(const ad_compare_opts_t *o, ad_compare_mode_t mode)
+{
+    if (mode == AD_MODE_SEQUENTIAL)
+        return 1;
+    if (mode == AD_MODE_ASYNC)
+        return o->n;
+    return o->n < o->max_parallel ? o->n : o->max_parallel;
+}
 
 typedef struct thread_job {
     mode_ctx_t *m;
+    struct thread_pool *pool;
+    size_t slot;
     uint32_t index;
+    pthread_t tid;
     ad_transfer_t t;
     CURLcode rc;
     bool setup_failed;
     char why[CURL_ERROR_SIZE + 64];
-    _Atomic int *done, *failed;
 } thread_job_t;
+
+/* The slots of the threads running at once; a thread that ends queues its slot for the main thread, which
+ * joins it, accounts its request (account() is the main thread's alone) and starts the next one in it. */
+typedef struct thread_pool {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t *ended; /* slots whose thread has ended, not yet joined */
+    size_t nended;
+} thread_pool_t;
 
 static void *thread_request(void *arg)
 {
@@ -161,70 +185,103 @@ static void *thread_request(void *arg)
         job->rc = ad_transfer_perform(&job->t, job->index, job->m->start_ns);
         ad_transfer_describe_error(&job->t, job->rc, job->why, sizeof(job->why));
     }
-    if (job->setup_failed || job->t.rec.error != AD_ERR_NONE)
-        atomic_fetch_add(job->failed, 1);
-    atomic_fetch_add(job->done, 1);
+    thread_pool_t *pool = job->pool;
+    pthread_mutex_lock(&pool->mu);
+    pool->ended[pool->nended++] = job->slot;
+    pthread_cond_signal(&pool->cv);
+    pthread_mutex_unlock(&pool->mu);
     return NULL;
+}
+
+/* Joins the thread of an ended job and accounts its request. */
+static void finish_thread(mode_ctx_t *m, thread_job_t *job, uint64_t *errors, uint64_t *nabandoned)
+{
+    pthread_join(job->tid, NULL);
+    if (job->setup_failed) {
+        account_failure(m, job->index, 0, job->why);
+        (*errors)++;
+        return;
+    }
+    if (abandoned(job->rc)) {
+        (*nabandoned)++;
+    } else {
+        account(m, &job->t.rec, job->t.bytes, job->why);
+        *errors += job->t.rec.error != AD_ERR_NONE;
+    }
+    ad_transfer_cleanup(&job->t);
 }
 
 static int run_threads(mode_ctx_t *m)
 {
-    uint64_t n = m->o->n;
-    thread_job_t *jobs = calloc(n, sizeof(*jobs));
-    pthread_t *tids = calloc(n, sizeof(*tids));
-    bool *started = calloc(n, sizeof(*started));
-    _Atomic int done = 0, failed = 0;
-    if (jobs == NULL || tids == NULL || started == NULL) {
+    uint64_t n = m->o->n, width = parallel_of(m->o, AD_MODE_THREADS);
+    thread_job_t *jobs = calloc(width, sizeof(*jobs));
+    size_t *free_slots = calloc(width, sizeof(*free_slots));
+    thread_pool_t pool = {.ended = calloc(width, sizeof(size_t))};
+    if (jobs == NULL || free_slots == NULL || pool.ended == NULL) {
         free(jobs);
-        free(tids);
-        free(started);
-        snprintf(m->err, sizeof(m->err), "out of memory for %llu threads", (unsigned long long)n);
+        free(free_slots);
+        free(pool.ended);
+        snprintf(m->err, sizeof(m->err), "out of memory for %llu threads", (unsigned long long)width);
         return -1;
     }
+    pthread_mutex_init(&pool.mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* the tick is an interval: immune to clock steps */
+    pthread_cond_init(&pool.cv, &ca);
+    pthread_condattr_destroy(&ca);
+    size_t nfree = width;
+    for (size_t i = 0; i < width; i++)
+        free_slots[i] = width - 1 - i;
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, 512 * 1024); /* thousands of threads: no 8 MB stacks */
-    int nstarted = 0;
-    for (uint64_t i = 0; i < n && !ad_engine_stop_requested(); i++) {
-        jobs[i] = (thread_job_t){.m = m, .index = (uint32_t)(i + 1), .done = &done, .failed = &failed};
-        int e = pthread_create(&tids[i], &attr, thread_request, &jobs[i]);
-        started[i] = e == 0;
-        if (e != 0) {
-            char why[128];
-            snprintf(why, sizeof(why), "other: cannot start thread %llu: %s", (unsigned long long)(i + 1), strerror(e));
-            account_failure(m, (uint32_t)(i + 1), 0, why);
-        } else {
-            nstarted++;
+    uint64_t next = 0, running = 0, errors = 0, nabandoned = 0;
+    for (;;) {
+        while (nfree > 0 && next < n && !ad_engine_stop_requested()) {
+            size_t slot = free_slots[--nfree];
+            thread_job_t *job = &jobs[slot];
+            *job = (thread_job_t){.m = m, .pool = &pool, .slot = slot, .index = (uint32_t)(++next)};
+            int e = pthread_create(&job->tid, &attr, thread_request, job);
+            if (e != 0) {
+                char why[128];
+                snprintf(why, sizeof(why), "other: cannot start thread %llu: %s", (unsigned long long)next,
+                         strerror(e));
+                account_failure(m, job->index, 0, why);
+                errors++;
+                free_slots[nfree++] = slot;
+                continue;
+            }
+            running++;
         }
+        if (running == 0)
+            break;
+        /* Wait for a thread to end; progress every tick meanwhile (no busy wait). */
+        size_t ended[64];
+        size_t nended = 0;
+        pthread_mutex_lock(&pool.mu);
+        if (pool.nended == 0) {
+            struct timespec until = ad_ns_to_timespec(ad_mono_ns() + AD_ENGINE_PROGRESS_NS);
+            pthread_cond_timedwait(&pool.cv, &pool.mu, &until);
+        }
+        while (pool.nended > 0 && nended < sizeof(ended) / sizeof(ended[0]))
+            ended[nended++] = pool.ended[--pool.nended];
+        pthread_mutex_unlock(&pool.mu);
+        for (size_t i = 0; i < nended; i++) {
+            finish_thread(m, &jobs[ended[i]], &errors, &nabandoned);
+            free_slots[nfree++] = ended[i];
+            running--;
+        }
+        show_progress(m, m->r->completed, errors);
     }
     pthread_attr_destroy(&attr);
-    /* Progress while they run: 100 ms ticks, no busy wait. */
-    while (atomic_load(&done) < nstarted) {
-        struct timespec tick = ad_ns_to_timespec(AD_ENGINE_PROGRESS_NS);
-        nanosleep(&tick, NULL);
-        show_progress(m, (uint64_t)atomic_load(&done), (uint64_t)atomic_load(&failed));
-    }
-    uint64_t nabandoned = 0;
-    for (uint64_t i = 0; i < n; i++) {
-        if (!started[i])
-            continue;
-        pthread_join(tids[i], NULL);
-        thread_job_t *job = &jobs[i];
-        if (job->setup_failed) {
-            account_failure(m, job->index, 0, job->why);
-        } else if (abandoned(job->rc)) {
-            nabandoned++;
-            ad_transfer_cleanup(&job->t);
-        } else {
-            account(m, &job->t.rec, job->t.bytes, job->why);
-            ad_transfer_cleanup(&job->t);
-        }
-    }
     if (m->r->sent < m->r->completed + nabandoned)
         m->r->sent = m->r->completed + nabandoned;
+    pthread_cond_destroy(&pool.cv);
+    pthread_mutex_destroy(&pool.mu);
     free(jobs);
-    free(tids);
-    free(started);
+    free(free_slots);
+    free(pool.ended);
     return 0;
 }
 
@@ -286,101 +343,141 @@ static void describe_exit(pid_t pid, int status, char *buf, size_t size)
                  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
-/* A stop (SIGINT/SIGTERM to the parent alone) ends the children still running, so the parent does
- * not wait out their requests: they are abandoned, as in flight requests are in the other modes. */
-static void stop_children(const pid_t *pids, const bool *reported, uint64_t n)
-{
-    for (uint64_t i = 0; i < n; i++)
-        if (pids[i] > 0 && !reported[i])
-            kill(pids[i], SIGTERM);
-}
+/* A child running a request: its PID and the request's index (1-based). */
+typedef struct child_slot {
+    pid_t pid;
+    uint32_t index;
+} child_slot_t;
 
-/* Reads the children's reports until every write end is closed (each child holds one). */
-static void collect_reports(mode_ctx_t *m, int rfd, const pid_t *pids, bool *reported, uint64_t n, uint64_t *errors)
+typedef struct children {
+    mode_ctx_t *m;
+    int rfd;
+    bool *reported; /* by request index - 1 */
+    child_slot_t *running;
+    size_t nrunning;
+    uint64_t errors, forked;
+} children_t;
+
+/* Reads every report waiting in the pipe (the read end does not block). */
+static void read_reports(children_t *c)
 {
     child_report_t rep;
-    uint64_t done = 0;
-    bool stopped = false;
     for (;;) {
-        if (!stopped && ad_engine_stop_requested()) {
-            stopped = true;
-            stop_children(pids, reported, n);
-        }
-        struct pollfd pfd = {.fd = rfd, .events = POLLIN};
-        int pr = poll(&pfd, 1, (int)(AD_ENGINE_PROGRESS_NS / AD_NS_PER_MS));
-        if (pr == 0 || (pr < 0 && errno == EINTR)) {
-            show_progress(m, done, *errors);
-            continue;
-        }
-        ssize_t got = read(rfd, &rep, sizeof(rep));
+        ssize_t got = read(c->rfd, &rep, sizeof(rep));
         if (got < 0 && errno == EINTR)
             continue;
         if (got <= 0)
-            return; /* EOF: every child is gone */
-        if (got != (ssize_t)sizeof(rep) || rep.rec.index == 0 || rep.rec.index > n || reported[rep.rec.index - 1])
+            return; /* nothing more now (EAGAIN), or every write end is closed */
+        uint64_t n = c->m->o->n;
+        if (got != (ssize_t)sizeof(rep) || rep.rec.index == 0 || rep.rec.index > n || c->reported[rep.rec.index - 1])
             continue; /* cannot happen with atomic writes; never trust it blindly */
-        reported[rep.rec.index - 1] = true;
-        account(m, &rep.rec, rep.bytes, rep.why);
-        done++;
-        *errors += rep.rec.error != AD_ERR_NONE;
-        show_progress(m, done, *errors);
+        c->reported[rep.rec.index - 1] = true;
+        account(c->m, &rep.rec, rep.bytes, rep.why);
+        c->errors += rep.rec.error != AD_ERR_NONE;
     }
+}
+
+/* Reaps the children that have ended, freeing their slots: a reported one is done; one that died without
+ * reporting is an error naming its PID and signal - unless the run was stopped, which abandons what was
+ * in flight (sent, not completed). block: wait for those whose report is in (they exit right after it). */
+static void reap_children(children_t *c)
+{
+    for (size_t i = 0; i < c->nrunning;) {
+        child_slot_t *s = &c->running[i];
+        bool reported = c->reported[s->index - 1];
+        int status = 0;
+        pid_t r;
+        while ((r = waitpid(s->pid, &status, reported ? 0 : WNOHANG)) < 0 && errno == EINTR)
+            ;
+        if (r == 0) {
+            i++;
+            continue;
+        }
+        if (!reported) {
+            read_reports(c); /* its report may have come just before it ended */
+            if (!c->reported[s->index - 1] && !ad_engine_stop_requested()) {
+                char why[160];
+                describe_exit(s->pid, status, why, sizeof(why));
+                account_failure(c->m, s->index, s->pid, why);
+                c->errors++;
+            }
+        }
+        *s = c->running[--c->nrunning];
+    }
+}
+
+/* Starts one child for request index; returns its PID, or -1 after accounting the failure. */
+static pid_t start_child(children_t *c, uint32_t index, int wfd)
+{
+    fflush(NULL); /* children must not inherit unwritten output */
+    pid_t pid = fork_child();
+    if (pid == 0) {
+        close(c->rfd);
+        child_main(c->m, index, wfd);
+    }
+    if (pid < 0) {
+        char why[128];
+        snprintf(why, sizeof(why), "other: fork for request %lu: %s", (unsigned long)index, strerror(errno));
+        account_failure(c->m, index, 0, why);
+        c->reported[index - 1] = true;
+        c->errors++;
+        return -1;
+    }
+    c->running[c->nrunning++] = (child_slot_t){.pid = pid, .index = index};
+    c->forked++;
+    return pid;
 }
 
 static int run_processes(mode_ctx_t *m)
 {
-    uint64_t n = m->o->n;
-    pid_t *pids = calloc(n, sizeof(*pids));
-    bool *reported = calloc(n, sizeof(*reported));
-    int fds[2];
-    if (pids == NULL || reported == NULL || pipe2(fds, O_CLOEXEC) != 0) {
-        free(pids);
-        free(reported);
-        snprintf(m->err, sizeof(m->err), "cannot set up %llu processes: %s", (unsigned long long)n, strerror(errno));
+    uint64_t n = m->o->n, width = parallel_of(m->o, AD_MODE_PROCESSES);
+    children_t c = {.m = m, .reported = calloc(n, sizeof(bool)), .running = calloc(width, sizeof(child_slot_t))};
+    int fds[2] = {-1, -1};
+    /* Only the read end is non-blocking: a child's report write must wait for room, never fail. */
+    if (c.reported == NULL || c.running == NULL || pipe2(fds, O_CLOEXEC) != 0 ||
+        fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK) != 0) {
+        snprintf(m->err, sizeof(m->err), "cannot set up %llu processes: %s", (unsigned long long)width,
+                 strerror(errno));
+        if (fds[0] >= 0) {
+            close(fds[0]);
+            close(fds[1]);
+        }
+        free(c.reported);
+        free(c.running);
         return -1;
     }
+    c.rfd = fds[0];
     if (m->out != NULL)
         fprintf(m->out, "processes: parent PID %ld forks one child per request\n", (long)getpid());
-    fflush(NULL); /* children must not inherit unwritten output */
-    for (uint64_t i = 0; i < n && !ad_engine_stop_requested(); i++) {
-        pid_t pid = fork_child();
-        if (pid == 0) {
-            close(fds[0]);
-            child_main(m, (uint32_t)(i + 1), fds[1]);
+    uint64_t next = 0;
+    bool stopped = false;
+    for (;;) {
+        if (!stopped && ad_engine_stop_requested()) {
+            stopped = true;
+            for (size_t i = 0; i < c.nrunning; i++)
+                kill(c.running[i].pid, SIGTERM);
         }
-        if (pid < 0) {
-            char why[128];
-            snprintf(why, sizeof(why), "other: fork for request %llu: %s", (unsigned long long)(i + 1),
-                     strerror(errno));
-            account_failure(m, (uint32_t)(i + 1), 0, why);
-            reported[i] = true;
-            continue;
+        while (!stopped && c.nrunning < width && next < n)
+            start_child(&c, (uint32_t)++next, fds[1]);
+        if (fds[1] >= 0 && (next == n || stopped)) {
+            close(fds[1]); /* the children hold their own */
+            fds[1] = -1;
         }
-        pids[i] = pid;
+        if (c.nrunning == 0)
+            break;
+        struct pollfd pfd = {.fd = c.rfd, .events = POLLIN};
+        poll(&pfd, 1, (int)(AD_ENGINE_PROGRESS_NS / AD_NS_PER_MS));
+        read_reports(&c);
+        reap_children(&c);
+        show_progress(m, m->r->completed, c.errors);
     }
-    close(fds[1]);
-    uint64_t errors = 0, forked = 0;
-    collect_reports(m, fds[0], pids, reported, n, &errors);
-    close(fds[0]);
-    /* Reap every child; one that died without reporting is an error, not a lost request - unless the run
-     * was stopped, which abandons what was in flight (sent, not completed). */
-    for (uint64_t i = 0; i < n; i++) {
-        if (pids[i] <= 0)
-            continue;
-        forked++;
-        int status = 0;
-        while (waitpid(pids[i], &status, 0) < 0 && errno == EINTR)
-            ;
-        if (!reported[i] && !ad_engine_stop_requested()) {
-            char why[160];
-            describe_exit(pids[i], status, why, sizeof(why));
-            account_failure(m, (uint32_t)(i + 1), pids[i], why);
-        }
-    }
-    if (m->r->sent < forked)
-        m->r->sent = forked;
-    free(pids);
-    free(reported);
+    if (fds[1] >= 0)
+        close(fds[1]);
+    close(c.rfd);
+    if (m->r->sent < c.forked)
+        m->r->sent = c.forked;
+    free(c.reported);
+    free(c.running);
     return 0;
 }
 
@@ -390,7 +487,12 @@ static int run_mode(ad_compare_mode_t mode, mode_ctx_t *m)
 {
     m->start_ns = ad_mono_ns();
     m->r->start_wall_ns = ad_wall_ns();
-    m->r->concurrency = mode == AD_MODE_SEQUENTIAL ? 1 : (unsigned)(m->o->n > UINT32_MAX ? UINT32_MAX : m->o->n);
+    uint64_t width = parallel_of(m->o, mode);
+    m->r->concurrency = (unsigned)(width > UINT32_MAX ? UINT32_MAX : width);
+    if (m->out != NULL && mode != AD_MODE_SEQUENTIAL && width < m->o->n)
+        fprintf(m->out,
+                "%s: at most %llu of the %llu requests at once (--max-parallel): the rest wait for a free slot\n",
+                ad_compare_mode_name(mode), (unsigned long long)width, (unsigned long long)m->o->n);
     switch (mode) {
     case AD_MODE_SEQUENTIAL:
         return run_sequential(m);
@@ -407,17 +509,54 @@ static int run_mode(ad_compare_mode_t mode, mode_ctx_t *m)
     return -1;
 }
 
-/* The text report's end, before the timeline: the modes ranked. */
+/* Whether a finished mode ran its requests in waves (fewer at once than it sent), which its time includes. */
+static bool ran_in_waves(const ad_run_result_t *run)
+{
+    int mode = ad_compare_mode_from_name(run->name, strlen(run->name));
+    return (mode == AD_MODE_THREADS || mode == AD_MODE_PROCESSES) && run->concurrency < run->sent;
+}
+
+/* The text report's end, before the timeline: the modes ranked, and which of them ran in waves. */
 static void report_end(const ad_cmd_runs_t *r)
 {
     ad_report_ranking(r->dest.out, (const ad_run_result_t *const *)r->runs, r->n, &r->st);
+    for (size_t i = 0; i < r->n; i++)
+        if (ran_in_waves(r->runs[i]))
+            fprintf(r->dest.out,
+                    "note: %s ran at most %u requests at once (--max-parallel), in waves: its time is not that of all "
+                    "%llu at once\n",
+                    r->runs[i]->name, r->runs[i]->concurrency, (unsigned long long)r->runs[i]->sent);
     fputc('\n', r->dest.out);
+}
+
+/* Refuses (a usage error) a threads or processes mode the task limits cannot hold; 0 when they can. */
+static int check_task_limits(const ad_compare_opts_t *o)
+{
+    uint64_t want = 0;
+    for (size_t i = 0; i < o->nmodes; i++) {
+        uint64_t w =
+            o->modes[i] == AD_MODE_THREADS || o->modes[i] == AD_MODE_PROCESSES ? parallel_of(o, o->modes[i]) : 0;
+        want = w > want ? w : want;
+    }
+    if (want == 0)
+        return 0;
+    ad_task_limits_t limits;
+    char why[256];
+    ad_task_limits_read(&limits);
+    if (ad_task_limits_check(&limits, want, why, sizeof(why)) == 0)
+        return 0;
+    return ad_cmd_usage_error(
+        AD_CMD_COMPARE, "--max-parallel: %llu threads or processes at once do not fit: %s; lower --max-parallel or -n",
+        (unsigned long long)want, why);
 }
 
 int ad_compare_execute(const ad_compare_opts_t *o, const char *heading)
 {
+    int rc = check_task_limits(o);
+    if (rc != 0)
+        return rc;
     ad_cmd_runs_t r;
-    int rc = ad_cmd_runs_begin(&r, &AD_CMD_RUNS_SPEC(o, "compare", heading, &o->target, o->nmodes));
+    rc = ad_cmd_runs_begin(&r, &AD_CMD_RUNS_SPEC(o, "compare", heading, &o->target, o->nmodes));
     if (rc != 0)
         return rc;
     for (size_t i = 0; i < o->nmodes && !ad_engine_stop_requested(); i++) {
@@ -434,6 +573,8 @@ int ad_compare_execute(const ad_compare_opts_t *o, const char *heading)
         mode_ctx_t m = {
             .o = o, .target = &r.target, .r = run, .progress = &progress, .out = o->json ? NULL : r.dest.out};
         int mrc = run_mode(o->modes[i], &m);
+        if (run->engine[0] == '\0') /* sequential, threads, processes: libcurl easy handles */
+            snprintf(run->engine, sizeof(run->engine), "curl");
         ad_progress_clear(&progress);
         if (mrc != 0) {
             ad_cmd_error("compare %s: %s", name, m.err);

@@ -20,24 +20,24 @@ static int demo_execute(const ad_demo_opts_t *d)
     }
     ad_demo_compare_opts(d, c);
     ad_demo_bench_opts(d, b);
-    char delay[32], heading[1024 + 256];
+    char delay[32], heading[AD_CTL_URL_TEXT_MAX + 256]; /* the URL and the text around it */
     ad_duration_format(d->delay_ns, delay, sizeof(delay));
 
     snprintf(heading, sizeof(heading),
              "=== Part 1: the client side ===\n"
-             "%llu requests to %s (each waits %s), made four ways:\n"
+             "%llu request%s to %s (each waits %s), made four ways:\n"
              "sequential (one after another), async (one thread, all in flight), threads, processes.",
-             (unsigned long long)c->n, c->url, delay);
+             (unsigned long long)c->n, ad_plural(c->n), c->url, delay);
     rc = ad_compare_execute(c, heading);
     if (rc != AD_CTL_EXIT_OK && rc != AD_CTL_EXIT_FAILURE)
         goto done; /* unreachable, interrupted, internal error: part 2 would fare no better */
 
     snprintf(heading, sizeof(heading),
              "=== Part 2: the server side (%s) ===\n"
-             "%llu concurrent requests each to /blocking (sleeps on the event loop), /non-blocking (a timer\n"
+             "%llu concurrent request%s each to /blocking (sleeps on the event loop), /non-blocking (a timer\n"
              "on the loop) and /offload (the sleep moved to a worker pool), each waiting %s.",
-             b->url, (unsigned long long)b->requests, delay);
-    int rc2 = ad_bench_execute(b, heading);
+             b->url, (unsigned long long)b->requests, ad_plural(b->requests), delay);
+    int rc2 = ad_bench_execute(b, heading, true);
     if (rc2 != AD_CTL_EXIT_OK)
         rc = rc2;
 done:

@@ -12,6 +12,7 @@
 #include "engine.h"
 #include "stats_view.h"
 #include "target.h"
+#include "text_escape.h"
 #include "transfer.h"
 
 /* /stats is a few KB; anything this large is not the daemon's document. */
@@ -21,20 +22,24 @@
 static int fetch(ad_transfer_t *t, const ad_stats_opts_t *o, char *why, size_t whylen)
 {
     CURLcode rc = ad_transfer_perform(t, 1, ad_mono_ns());
-    if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST) {
-        char authority[AD_CTL_HOST_MAX + 16];
-        ad_url_authority(&o->target, authority, sizeof(authority));
-        ad_target_unreachable_message(authority, ad_host_is_loopback(o->target.host), curl_easy_strerror(rc), why,
-                                      whylen);
-        return AD_CTL_EXIT_UNAVAILABLE;
+    /* Connected: the connection (and TLS) was up when the request went out; failures before it mean
+     * the target cannot be reached, as for bench and compare. */
+    curl_off_t pretransfer = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
+    ad_target_status_t st = ad_target_classify(rc, pretransfer > 0);
+    if (st != AD_TARGET_OK) {
+        ad_target_failure_message(&o->target, rc, t->errbuf[0] != '\0' ? t->errbuf : curl_easy_strerror(rc), why,
+                                  whylen);
+        return ad_cmd_target_exit(st);
     }
     if (rc != CURLE_OK || t->rec.status != 200 || t->body_truncated) {
-        char reason[CURL_ERROR_SIZE + 64];
+        char reason[CURL_ERROR_SIZE + 64], safe[sizeof(reason) * 2];
         if (t->body_truncated)
             snprintf(reason, sizeof(reason), "the answer is larger than %d bytes", STATS_BODY_MAX);
         else
             ad_transfer_describe_error(t, rc, reason, sizeof(reason));
-        snprintf(why, whylen, "GET %s: %s", o->url, reason);
+        ad_escape_cstr(reason, safe, sizeof(safe)); /* it may end with the server's own words */
+        snprintf(why, whylen, "GET %s: %s", o->url, safe);
         return AD_CTL_EXIT_FAILURE;
     }
     return 0;
@@ -146,7 +151,7 @@ static int stats_execute(const ad_stats_opts_t *o)
     if (ad_engine_stop_requested() && rc != AD_CTL_EXIT_SOFTWARE)
         rc = o->watch ? AD_CTL_EXIT_OK : AD_CTL_EXIT_INTERRUPTED; /* --watch ends by a signal, cleanly */
     ad_transfer_cleanup(&t);
-    if (ad_cmd_output_close(&dest) != 0 && rc == 0)
+    if (ad_cmd_output_close(&dest, true) != 0 && rc == 0)
         rc = AD_CTL_EXIT_SOFTWARE;
     return rc;
 }

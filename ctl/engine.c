@@ -435,6 +435,8 @@ int ad_engine_run(const ad_engine_plan_t *plan, ad_run_result_t *res, char *err,
             merge_results(&sh, res);
         }
     }
+    snprintf(res->engine, sizeof(res->engine), "%s", sh.workers[0].backend->name);
+    res->loops = nw;
     pthread_mutex_destroy(&sh.mu);
     pthread_cond_destroy(&sh.cv);
     for (unsigned i = 0; i < nw; i++) {

@@ -152,6 +152,7 @@ static void send_one(ad_engine_worker_t *w, curl_loop_t *c, int64_t intended, in
     uint32_t index = ad_ew_sent(w);
     ad_transfer_begin(t, index, intended - w->t0, now - w->t0);
     t->scan_body = scan;
+    t->keep_error_body = ad_ew_wants_reason(w); /* only the first failure's words are kept */
     CURLMcode mc = curl_multi_add_handle(c->multi, t->easy);
     if (mc != CURLM_OK) {
         /* Cannot happen with a handle removed by us; end the run rather than lose it silently. */

@@ -69,6 +69,11 @@ typedef struct hconn {
     ad_answer_scan_t scan;
     bool scan_body;
     uint64_t bytes;
+    /* the start of an answer that is not 2xx, for the server's own words in the first error (malloc'd
+     * when first needed) */
+    bool keep_error_body;
+    char *error_body;
+    size_t error_body_len;
     /* its answer */
     bool head_done;
     int status;
@@ -133,9 +138,11 @@ static void h2o_teardown(ad_engine_worker_t *w)
     if (b == NULL)
         return;
     if (b->conns != NULL) {
-        for (unsigned i = 0; i < b->n; i++)
+        for (unsigned i = 0; i < b->n; i++) {
             if (b->conns[i].sock != NULL)
                 h2o_socket_close(b->conns[i].sock);
+            free(b->conns[i].error_body);
+        }
     }
     if (b->loop != NULL) {
         h2o_evloop_run(b->loop, 0); /* lets the closed sockets be freed */
@@ -223,8 +230,9 @@ static void finish(hconn_t *c, ad_err_class_t error, const char *why)
     c->rec.error = error;
     if (error == AD_ERR_NONE) {
         c->rec.server_seq = ad_answer_scan_sequence(&c->scan);
-        int64_t wait = ad_answer_scan_wait_ns(&c->scan);
+        int64_t wait = ad_answer_scan_wait_ns(&c->scan), start = ad_answer_scan_start_ns(&c->scan);
         c->rec.server_wait_ns = wait > 0 ? wait : 0;
+        c->rec.server_start_ns = start > 0 ? start : 0;
         if (c->status < 200 || c->status > 299)
             c->rec.error = AD_ERR_STATUS;
     }
@@ -232,10 +240,13 @@ static void finish(hconn_t *c, ad_err_class_t error, const char *why)
         close_conn(c);
     c->busy = false;
     b->idle[b->nidle++] = (unsigned)(c - b->conns);
-    char reason[160];
+    char reason[160 + AD_ANSWER_ERROR_TEXT_MAX];
     if (c->rec.error != AD_ERR_NONE && ad_ew_wants_reason(w)) {
+        char said[AD_ANSWER_ERROR_TEXT_MAX + 1] = ""; /* the server's own words (answer_scan.h) */
+        if (c->error_body_len > 0)
+            ad_answer_error_text(c->error_body, c->error_body_len, said, sizeof(said));
         if (c->rec.error == AD_ERR_STATUS)
-            snprintf(reason, sizeof(reason), "status: HTTP %d", c->status);
+            snprintf(reason, sizeof(reason), "status: HTTP %d%s%s", c->status, said[0] != '\0' ? ": " : "", said);
         else
             snprintf(reason, sizeof(reason), "%s: %s", ad_err_class_name(c->rec.error), why);
         why = reason;
@@ -378,6 +389,14 @@ static void take_body(hconn_t *c, const char *data, size_t len)
     c->bytes += len;
     if (c->scan_body)
         ad_answer_scan_feed(&c->scan, data, len);
+    if (c->keep_error_body && (c->status < 200 || c->status > 299)) {
+        if (c->error_body == NULL && (c->error_body = malloc(AD_ANSWER_ERROR_BODY_MAX)) == NULL)
+            return;
+        size_t take = AD_ANSWER_ERROR_BODY_MAX - c->error_body_len;
+        take = len < take ? len : take;
+        memcpy(c->error_body + c->error_body_len, data, take);
+        c->error_body_len += take;
+    }
 }
 
 /* Consumes body bytes. Returns 1 when the body is complete, 0 when more is needed, -1 on error. */
@@ -533,6 +552,8 @@ static void send_one(h2o_backend_t *b, int64_t intended, int64_t now)
     c->status = 0;
     c->bytes = 0;
     c->scan_body = ad_ew_scan_wanted(w);
+    c->keep_error_body = ad_ew_wants_reason(w); /* only the first failure's words are kept */
+    c->error_body_len = 0;
     ad_answer_scan_init(&c->scan);
     memset(&c->rec, 0, sizeof(c->rec));
     c->rec.index = ad_ew_sent(w);

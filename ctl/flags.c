@@ -71,17 +71,38 @@ int ad_flag_rate(const char *flag, const char *v, double *out, char *err, size_t
     return 0;
 }
 
+/* --color's values, in the order of ad_color_mode_t, and their synonyms. */
+static const struct {
+    const char *word;
+    ad_color_mode_t mode;
+} color_words[] = {{"auto", AD_COLOR_AUTO},
+                   {"always", AD_COLOR_ALWAYS},
+                   {"never", AD_COLOR_NEVER},
+                   {"yes", AD_COLOR_ALWAYS},
+                   {"no", AD_COLOR_NEVER}};
+
+/* Whether v is one of --color's values (so `--color always` takes it; a URL never is one). */
+static bool is_color_word(const char *v)
+{
+    for (size_t i = 0; i < sizeof(color_words) / sizeof(color_words[0]); i++)
+        if (strcmp(v, color_words[i].word) == 0)
+            return true;
+    return false;
+}
+
 static int parse_color(const char *flag, const char *v, ad_color_mode_t *out, char *err, size_t errlen)
 {
-    if (v == NULL || strcmp(v, "always") == 0 || strcmp(v, "yes") == 0)
+    if (v == NULL) { /* `--color` alone */
         *out = AD_COLOR_ALWAYS;
-    else if (strcmp(v, "auto") == 0)
-        *out = AD_COLOR_AUTO;
-    else if (strcmp(v, "never") == 0 || strcmp(v, "no") == 0)
-        *out = AD_COLOR_NEVER;
-    else
-        return ad_fail(err, errlen, "%s: " VAL " is not one of auto, always, never", flag, v);
-    return 0;
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(color_words) / sizeof(color_words[0]); i++) {
+        if (strcmp(v, color_words[i].word) == 0) {
+            *out = color_words[i].mode;
+            return 0;
+        }
+    }
+    return ad_fail(err, errlen, "%s: " VAL " is not one of auto, always, never", flag, v);
 }
 
 static int parse_url_value(const char *flag, const char *v, ad_url_t *u, char *canon, size_t canonlen, char *err,
@@ -107,43 +128,49 @@ static int parse_output(const char *flag, const char *v, char *out, size_t outle
 
 /* ---- the scanner ---- */
 
-typedef enum { TAKES_NONE, TAKES_VALUE, TAKES_OPTIONAL /* only as --flag=value */ } takes_t;
+/*
+ * TAKES_OPTIONAL: `--flag=value`, or `--flag value` when value is one the flag's is_value accepts (so a
+ * following URL or flag is never taken for it), or `--flag` alone.
+ */
+typedef enum { TAKES_NONE, TAKES_VALUE, TAKES_OPTIONAL } takes_t;
 
 typedef struct flag_def {
     const char *name; /* long name without "--" */
     char short_name;  /* 0 when none */
     takes_t takes;
     int id;
-    unsigned commands; /* BENCH | ...: the subcommands that accept it */
+    unsigned commands;                 /* BENCH | ...: the subcommands that accept it */
+    bool (*is_value)(const char *arg); /* TAKES_OPTIONAL: whether the next argument is the flag's value */
 } flag_def_t;
 
 /* Every flag once; a subcommand sees the rows with its bit (any other flag is an unknown option there). */
 static const flag_def_t flag_defs[] = {
-    {"help", 'h', TAKES_NONE, F_HELP, ALL},
-    {"url", 'u', TAKES_VALUE, F_URL, ALL},
-    {"endpoint", 'e', TAKES_VALUE, F_ENDPOINT, BENCH},
-    {"requests", 'n', TAKES_VALUE, F_REQUESTS, BENCH | COMPARE | DEMO},
-    {"concurrency", 'c', TAKES_VALUE, F_CONCURRENCY, BENCH},
-    {"duration", 'd', TAKES_VALUE, F_DURATION, BENCH},
-    {"rate", 'r', TAKES_VALUE, F_RATE, BENCH},
-    {"modes", 'm', TAKES_VALUE, F_MODES, COMPARE},
-    {"timeout", 't', TAKES_VALUE, F_TIMEOUT, ALL},
-    {"no-keepalive", 0, TAKES_NONE, F_NO_KEEPALIVE, BENCH},
-    {"warmup", 0, TAKES_VALUE, F_WARMUP, BENCH},
-    {"delay", 0, TAKES_VALUE, F_DELAY, BENCH | DEMO},
-    {"json", 0, TAKES_NONE, F_JSON, BENCH | COMPARE | STATS},
-    {"output", 'o', TAKES_VALUE, F_OUTPUT, BENCH | COMPARE},
-    {"journal", 0, TAKES_NONE, F_JOURNAL, BENCH | COMPARE | DEMO},
-    {"no-progress", 0, TAKES_NONE, F_NO_PROGRESS, BENCH | COMPARE | DEMO},
-    {"threads", 0, TAKES_VALUE, F_THREADS, BENCH},
-    {"engine", 0, TAKES_VALUE, F_ENGINE, BENCH},
-    {"ascii", 0, TAKES_NONE, F_ASCII, BENCH | COMPARE | DEMO},
-    {"no-timeline", 0, TAKES_NONE, F_NO_TIMELINE, BENCH | COMPARE},
-    {"watch", 'w', TAKES_NONE, F_WATCH, STATS},
-    {"interval", 'i', TAKES_VALUE, F_INTERVAL, STATS},
-    {"color", 0, TAKES_OPTIONAL, F_COLOR, ALL},
-    {"no-color", 0, TAKES_NONE, F_NO_COLOR, ALL},
-    {NULL, 0, TAKES_NONE, 0, 0},
+    {"help", 'h', TAKES_NONE, F_HELP, ALL, NULL},
+    {"url", 'u', TAKES_VALUE, F_URL, ALL, NULL},
+    {"endpoint", 'e', TAKES_VALUE, F_ENDPOINT, BENCH, NULL},
+    {"requests", 'n', TAKES_VALUE, F_REQUESTS, BENCH | COMPARE | DEMO, NULL},
+    {"concurrency", 'c', TAKES_VALUE, F_CONCURRENCY, BENCH, NULL},
+    {"duration", 'd', TAKES_VALUE, F_DURATION, BENCH, NULL},
+    {"rate", 'r', TAKES_VALUE, F_RATE, BENCH, NULL},
+    {"modes", 'm', TAKES_VALUE, F_MODES, COMPARE, NULL},
+    {"max-parallel", 0, TAKES_VALUE, F_MAX_PARALLEL, COMPARE, NULL},
+    {"timeout", 't', TAKES_VALUE, F_TIMEOUT, ALL, NULL},
+    {"no-keepalive", 0, TAKES_NONE, F_NO_KEEPALIVE, BENCH, NULL},
+    {"warmup", 0, TAKES_VALUE, F_WARMUP, BENCH, NULL},
+    {"delay", 0, TAKES_VALUE, F_DELAY, BENCH | DEMO, NULL},
+    {"json", 0, TAKES_NONE, F_JSON, BENCH | COMPARE | STATS, NULL},
+    {"output", 'o', TAKES_VALUE, F_OUTPUT, BENCH | COMPARE, NULL},
+    {"journal", 0, TAKES_NONE, F_JOURNAL, BENCH | COMPARE | DEMO, NULL},
+    {"no-progress", 0, TAKES_NONE, F_NO_PROGRESS, BENCH | COMPARE | DEMO, NULL},
+    {"threads", 0, TAKES_VALUE, F_THREADS, BENCH, NULL},
+    {"engine", 0, TAKES_VALUE, F_ENGINE, BENCH, NULL},
+    {"ascii", 0, TAKES_NONE, F_ASCII, BENCH | COMPARE | DEMO, NULL},
+    {"no-timeline", 0, TAKES_NONE, F_NO_TIMELINE, BENCH | COMPARE, NULL},
+    {"watch", 'w', TAKES_NONE, F_WATCH, STATS, NULL},
+    {"interval", 'i', TAKES_VALUE, F_INTERVAL, STATS, NULL},
+    {"color", 0, TAKES_OPTIONAL, F_COLOR, ALL, is_color_word},
+    {"no-color", 0, TAKES_NONE, F_NO_COLOR, ALL, NULL},
+    {NULL, 0, TAKES_NONE, 0, 0, NULL},
 };
 
 typedef struct scan {
@@ -216,6 +243,9 @@ static int scan_next(scan_t *s, const char **value, char *err, size_t errlen)
     if (f->takes == TAKES_VALUE && inline_value == NULL) {
         if (s->i >= s->argc || s->argv[s->i] == NULL)
             return ad_fail(err, errlen, "%s: needs a value", s->shown);
+        inline_value = s->argv[s->i++];
+    } else if (f->takes == TAKES_OPTIONAL && inline_value == NULL && !s->only_positional && s->i < s->argc &&
+               s->argv[s->i] != NULL && f->is_value(s->argv[s->i])) {
         inline_value = s->argv[s->i++];
     }
     *value = inline_value;

@@ -42,6 +42,7 @@ enum {
     F_WATCH,
     F_INTERVAL,
     F_ENGINE,
+    F_MAX_PARALLEL,
     F_COUNT
 };
 

@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "histogram_json.h"
+#include "json_value.h"
 #include "json_writer.h"
 #include "report.h"
 #include "version.h"
@@ -55,56 +56,11 @@ json_t *ad_json_options_compare(const ad_compare_opts_t *o)
     json_t *modes = json_array();
     for (size_t i = 0; modes != NULL && i < o->nmodes; i++)
         json_array_append_new(modes, json_string(ad_compare_mode_name(o->modes[i])));
-    return json_pack("{s:s, s:I, s:o, s:f}", "url", o->url, "requests", (json_int_t)o->n, "modes", modes,
-                     "timeout_seconds", secs(o->timeout_ns));
+    return json_pack("{s:s, s:I, s:o, s:f, s:I}", "url", o->url, "requests", (json_int_t)o->n, "modes", modes,
+                     "timeout_seconds", secs(o->timeout_ns), "max_parallel", (json_int_t)o->max_parallel);
 }
 
 /* ---- writing ---- */
-
-/* A jansson value through the streaming writer, so its numbers print like ours. */
-static void emit_json(ad_jw_t *w, const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: {
-        const char *key;
-        json_t *val;
-        ad_jw_object_begin(w);
-        json_object_foreach((json_t *)v, key, val)
-        {
-            ad_jw_key(w, key);
-            emit_json(w, val);
-        }
-        ad_jw_object_end(w);
-        break;
-    }
-    case JSON_ARRAY: {
-        size_t i;
-        json_t *val;
-        ad_jw_array_begin(w);
-        json_array_foreach(v, i, val) emit_json(w, val);
-        ad_jw_array_end(w);
-        break;
-    }
-    case JSON_STRING:
-        ad_jw_string(w, json_string_value(v), json_string_length(v));
-        break;
-    case JSON_INTEGER:
-        ad_jw_int(w, (int64_t)json_integer_value(v));
-        break;
-    case JSON_REAL:
-        ad_jw_double(w, json_real_value(v));
-        break;
-    case JSON_TRUE:
-        ad_jw_bool(w, true);
-        break;
-    case JSON_FALSE:
-        ad_jw_bool(w, false);
-        break;
-    case JSON_NULL:
-        ad_jw_null(w);
-        break;
-    }
-}
 
 static void key_secs(ad_jw_t *w, const char *key, int64_t ns)
 {
@@ -135,7 +91,7 @@ static int write_latency(ad_jw_t *w, const char *key, const ad_histogram_t *h)
     if (hj == NULL)
         return -1;
     ad_jw_key(w, "histogram");
-    emit_json(w, hj);
+    ad_jw_json(w, hj);
     json_decref(hj);
     ad_jw_object_end(w);
     return 0;
@@ -180,6 +136,11 @@ static int write_run(ad_jw_t *w, const ad_run_result_t *r)
     key_uint(w, "concurrency", r->concurrency);
     ad_jw_key(w, "rate");
     ad_jw_double(w, r->rate);
+    ad_jw_key(w, "engine");
+    ad_jw_cstr(w, r->engine[0] != '\0' ? r->engine : NULL);
+    key_uint(w, "loops", r->loops);
+    ad_jw_key(w, "interrupted");
+    ad_jw_bool(w, r->interrupted);
     key_secs(w, "elapsed_seconds", r->elapsed_ns);
     key_uint(w, "sent", r->sent);
     key_uint(w, "completed", r->completed);
@@ -251,9 +212,11 @@ static char *dump_compact(const ad_json_report_t *doc)
     ad_jw_cstr(&w, doc->command);
     ad_jw_key(&w, "started");
     ad_jw_utc(&w, doc->started_wall_ns, 9);
+    ad_jw_key(&w, "interrupted");
+    ad_jw_bool(&w, doc->interrupted);
     ad_jw_key(&w, "options");
     if (doc->options != NULL) {
-        emit_json(&w, doc->options);
+        ad_jw_json(&w, doc->options);
     } else {
         ad_jw_object_begin(&w);
         ad_jw_object_end(&w);
@@ -648,6 +611,32 @@ static int check_run(reader_t *rd, const ad_run_result_t *r)
     return 0;
 }
 
+/* Fields added within asyncdemo-bench/1: absent in older documents, checked when present. */
+static int read_optional_bool(reader_t *rd, const json_t *obj, const char *key, bool *out)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (v == NULL)
+        return 0;
+    if (!json_is_boolean(v))
+        return bad(rd, key, "expected true or false");
+    *out = json_is_true(v);
+    return 0;
+}
+
+static int read_engine(reader_t *rd, const json_t *run, ad_run_result_t *r)
+{
+    const json_t *e = json_object_get(run, "engine"), *loops = json_object_get(run, "loops");
+    if (e != NULL && !json_is_null(e) && get_string(rd, run, "engine", r->engine, sizeof(r->engine)) != 0)
+        return -1;
+    if (loops != NULL) {
+        uint64_t n;
+        if (get_uint(rd, run, "loops", UINT32_MAX, &n) != 0)
+            return -1;
+        r->loops = (unsigned)n;
+    }
+    return read_optional_bool(rd, run, "interrupted", &r->interrupted);
+}
+
 static int read_run(reader_t *rd, const json_t *run, ad_run_result_t *r)
 {
     uint64_t conc;
@@ -665,7 +654,7 @@ static int read_run(reader_t *rd, const json_t *run, ad_run_result_t *r)
         get_uint(rd, run, "ok", UINT64_MAX, &r->ok) != 0 ||
         get_uint(rd, run, "bytes_received", UINT64_MAX, &r->bytes_received) != 0 || read_errors(rd, run, r) != 0 ||
         read_statuses(rd, run, r) != 0 || read_latency(rd, run, "latency", &r->latency) != 0 ||
-        read_latency(rd, run, "latency_raw", &r->latency_raw) != 0 ||
+        read_latency(rd, run, "latency_raw", &r->latency_raw) != 0 || read_engine(rd, run, r) != 0 ||
         (reqs = member(rd, run, "requests", JSON_ARRAY, "an array")) == NULL)
         return -1;
     r->concurrency = (unsigned)conc;
@@ -699,7 +688,8 @@ static int read_top(reader_t *rd, const json_t *j, ad_json_report_t *doc, const 
     if (get_string(rd, j, "tool", doc->tool, sizeof(doc->tool)) != 0 ||
         get_string(rd, j, "version", doc->version, sizeof(doc->version)) != 0 ||
         get_string(rd, j, "command", doc->command, sizeof(doc->command)) != 0 ||
-        get_utc(rd, j, "started", &doc->started_wall_ns) != 0)
+        get_utc(rd, j, "started", &doc->started_wall_ns) != 0 ||
+        read_optional_bool(rd, j, "interrupted", &doc->interrupted) != 0)
         return -1;
     if (strcmp(doc->command, "bench") != 0 && strcmp(doc->command, "compare") != 0)
         return bad(rd, "command", "'%s' is not bench or compare", doc->command);

@@ -20,6 +20,7 @@ typedef struct ad_json_report {
     char tool[32];           /* "" when writing: "asyncdemoctl" */
     char version[32];        /* "" when writing: AD_VERSION */
     int64_t started_wall_ns; /* CLOCK_REALTIME when the command started */
+    bool interrupted;        /* stopped by SIGINT/SIGTERM: runs may be partial or missing */
     json_t *options;         /* an object (ad_json_options_*), or NULL for {}; the reader owns a reference */
     ad_run_result_t **runs;  /* the reader allocates these (ad_json_report_free) */
     size_t nruns;

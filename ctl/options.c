@@ -97,6 +97,7 @@ void ad_compare_opts_default(ad_compare_opts_t *o)
     for (int m = 0; m < AD_MODE_COUNT; m++)
         o->modes[o->nmodes++] = (ad_compare_mode_t)m;
     o->timeout_ns = 60 * AD_NS_PER_SEC;
+    o->max_parallel = AD_CTL_MAX_PARALLEL_DEFAULT;
 }
 
 void ad_stats_opts_default(ad_stats_opts_t *o)
@@ -251,6 +252,8 @@ static int compare_flag(void *opts, int id, const char *f, const char *v, unsign
         return ad_flag_count(f, v, 1, 1000000, &o->n, err, errlen);
     case F_MODES:
         return parse_modes(f, v, o, err, errlen);
+    case F_MAX_PARALLEL:
+        return ad_flag_unsigned(f, v, 1, AD_CTL_CONCURRENCY_MAX, &o->max_parallel, err, errlen);
     }
     return NOT_HANDLED;
 }

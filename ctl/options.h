@@ -13,7 +13,7 @@
 #include "url.h"
 
 typedef struct ad_bench_opts {
-    char url[AD_CTL_URL_MAX]; /* canonical base URL (ad_url_format of base) */
+    char url[AD_CTL_URL_TEXT_MAX]; /* canonical base URL (ad_url_format of base) */
     ad_url_t base;
     /* Paths (with an optional query) requested in turn, one run each. Default: /blocking,
      * /non-blocking, /offload; or the --url's own path when it has one and no --endpoint is given. */
@@ -41,12 +41,13 @@ typedef struct ad_bench_opts {
 } ad_bench_opts_t;
 
 typedef struct ad_compare_opts {
-    char url[AD_CTL_URL_MAX]; /* canonical: positional URL, or --url; default AD_CTL_DEFAULT_COMPARE_URL */
+    char url[AD_CTL_URL_TEXT_MAX]; /* canonical: positional URL, or --url; default AD_CTL_DEFAULT_COMPARE_URL */
     ad_url_t target;
     uint64_t n;                             /* requests per mode, default 5 */
     ad_compare_mode_t modes[AD_MODE_COUNT]; /* in the order given; default all four */
     size_t nmodes;
-    int64_t timeout_ns; /* per request; default 60 s */
+    int64_t timeout_ns;    /* per request; default 60 s */
+    unsigned max_parallel; /* threads, processes: at most this many at once, the rest in waves */
     bool json;
     char output[AD_CTL_PATH_MAX];
     bool journal;
@@ -57,7 +58,7 @@ typedef struct ad_compare_opts {
 } ad_compare_opts_t;
 
 typedef struct ad_stats_opts {
-    char url[AD_CTL_URL_MAX]; /* the /stats URL: the given URL, with /stats as path when it had none */
+    char url[AD_CTL_URL_TEXT_MAX]; /* the /stats URL: the given URL, with /stats as path when it had none */
     ad_url_t target;
     bool json;           /* print the raw document */
     bool watch;          /* refresh every interval until interrupted */
@@ -67,7 +68,7 @@ typedef struct ad_stats_opts {
 } ad_stats_opts_t;
 
 typedef struct ad_demo_opts {
-    char url[AD_CTL_URL_MAX]; /* base URL */
+    char url[AD_CTL_URL_TEXT_MAX]; /* base URL */
     ad_url_t base;
     int64_t delay_ns;   /* default 2 s */
     uint64_t n;         /* requests per mode and endpoint, default 5 */

@@ -1,5 +1,6 @@
 /* Progress line and STATUS= (see progress.h). */
 #include "progress.h"
+#include "report.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -62,7 +63,7 @@ size_t ad_progress_format_line(const char *command, const char *name, const ad_e
     format_rate(e->rps, rate, sizeof(rate));
     format_time(e, time, sizeof(time));
     int n = snprintf(buf, size, "%s %s  %s  %s req/s  %llu error%s  %s", command, name, count, rate,
-                     (unsigned long long)e->errors, e->errors == 1 ? "" : "s", time);
+                     (unsigned long long)e->errors, ad_plural(e->errors), time);
     size_t len = n < 0 ? 0 : (size_t)n;
     if (len >= size)
         len = size > 0 ? size - 1 : 0;

@@ -8,6 +8,8 @@
 
 #include "clock.h"
 #include "digits.h"
+#include "duration.h"
+#include "text_escape.h"
 
 #define MIN_WIDTH 40
 #define BOLD "\033[1m"
@@ -36,16 +38,55 @@ static const char *esc(const ad_report_style_t *st, const char *code)
 
 size_t ad_report_format_latency(int64_t ns, char *buf, size_t size)
 {
+    const char *sign = ns < 0 ? "-" : "";
+    uint64_t mag = ad_i64_magnitude(ns);
     int n;
-    if (ns >= 1000000000)
-        n = snprintf(buf, size, "%.3fs", (double)ns / 1e9);
-    else if (ns >= 1000000)
-        n = snprintf(buf, size, "%.2fms", (double)ns / 1e6);
-    else if (ns >= 1000)
-        n = snprintf(buf, size, "%.1fus", (double)ns / 1e3);
+    if (mag >= 1000000000)
+        n = snprintf(buf, size, "%s%.3fs", sign, (double)mag / 1e9);
+    else if (mag >= 1000000)
+        n = snprintf(buf, size, "%s%.2fms", sign, (double)mag / 1e6);
+    else if (mag >= 1000)
+        n = snprintf(buf, size, "%s%.1fus", sign, (double)mag / 1e3);
     else
-        n = snprintf(buf, size, "%" PRId64 "ns", ns < 0 ? 0 : ns);
+        n = snprintf(buf, size, "%s%" PRIu64 "ns", sign, mag);
     return n < 0 ? 0 : (size_t)n;
+}
+
+int ad_report_seconds_to_ns(double s, int64_t *ns, const char **text)
+{
+    double v = s * 1e9;
+    if (isnan(v)) {
+        *text = "invalid";
+        return -1;
+    }
+    /* 2^63 ns is 292.47 years; llround past it is undefined (it gave "-9223372036.855s" for 1e308) */
+    if (v >= 0x1p63 || v < -0x1p63) {
+        *text = v > 0 ? ">292y" : "<-292y";
+        return -1;
+    }
+    *ns = (int64_t)llround(v);
+    return 0;
+}
+
+/* s through fmt when int64 nanoseconds hold it, else the out-of-range text. */
+static size_t format_checked(double s, size_t (*fmt)(int64_t ns, char *buf, size_t size), char *buf, size_t size)
+{
+    int64_t ns;
+    const char *text;
+    if (ad_report_seconds_to_ns(s, &ns, &text) == 0)
+        return fmt(ns, buf, size);
+    int n = snprintf(buf, size, "%s", text);
+    return n < 0 ? 0 : (size_t)n;
+}
+
+size_t ad_report_format_seconds(double s, char *buf, size_t size)
+{
+    return format_checked(s, ad_report_format_latency, buf, size);
+}
+
+size_t ad_report_format_setting(double s, char *buf, size_t size)
+{
+    return format_checked(s, ad_duration_format, buf, size);
 }
 
 static void format_rate(double rps, char *buf, size_t size)
@@ -198,15 +239,15 @@ void ad_report_totals(FILE *out, const ad_run_result_t *r, const ad_report_style
     int n;
     /* "5 requests in 10.005s, 0.50 req/s, 5 ok, 0 errors, ...": parts wrap, each ends with its comma */
     flow_begin(&f, out, width_of(st), "", 2);
-    n = snprintf(item, sizeof(item), "%s%" PRIu64 " requests in %ss%s,", esc(st, BOLD), r->completed, total,
-                 esc(st, RESET));
+    n = snprintf(item, sizeof(item), "%s%" PRIu64 " request%s in %ss%s,", esc(st, BOLD), r->completed,
+                 ad_plural(r->completed), total, esc(st, RESET));
     flow_item_sep(&f, item, n - (int)strlen(esc(st, BOLD)) - (int)strlen(esc(st, RESET)), " ");
     n = snprintf(item, sizeof(item), "%s req/s,", rps);
     flow_item_sep(&f, item, n, " ");
     n = snprintf(item, sizeof(item), "%" PRIu64 " ok,", r->ok);
     flow_item_sep(&f, item, n, " ");
     bool more = r->sent > r->completed || r->bytes_received > 0;
-    n = snprintf(item, sizeof(item), "%" PRIu64 " error%s%s", errs, errs == 1 ? "" : "s", more ? "," : "");
+    n = snprintf(item, sizeof(item), "%" PRIu64 " error%s%s", errs, ad_plural(errs), more ? "," : "");
     char colored[160];
     snprintf(colored, sizeof(colored), "%s%s%s", esc(st, errs > 0 ? RED : ""), item, esc(st, errs > 0 ? RESET : ""));
     flow_item_sep(&f, colored, n, " ");
@@ -316,11 +357,17 @@ void ad_report_chart(FILE *out, const ad_histogram_t *h, const ad_report_style_t
     for (size_t b = first; b <= last && b < AD_HIST_BUCKETS; b++) {
         if (h->buckets[b] == 0)
             continue;
-        int64_t v = ad_hist_bucket_lower(b);
-        v = v < lo ? lo : v > hi ? hi : v;
+        /* The bucket's values lie in [lower, upper] within [lo, hi]: max's bucket holds max, so it goes to
+         * the last row (which ends at max), min's to the first, the others by the middle of their values. */
         unsigned row = 0;
-        while (row + 1 < rows && (double)v >= edges[row + 1])
-            row++;
+        if (b == last) {
+            row = rows - 1;
+        } else if (b != first) {
+            int64_t l = ad_hist_bucket_lower(b), u = ad_hist_bucket_upper(b);
+            double v = ((double)(l < lo ? lo : l) + (double)(u > hi ? hi : u)) / 2;
+            while (row + 1 < rows && v >= edges[row + 1])
+                row++;
+        }
         counts[row] += h->buckets[b];
     }
     uint64_t maxc = 0;
@@ -391,8 +438,11 @@ void ad_report_statuses(FILE *out, const ad_run_result_t *r, const ad_report_sty
         flow_item(&f, colored, n);
     }
     flow_end(&f);
-    if (r->first_error[0] != '\0')
-        fprintf(out, "  first error: %s\n", r->first_error);
+    if (r->first_error[0] != '\0') {
+        char text[sizeof(r->first_error) * AD_ESCAPE_UNIT_MAX];
+        ad_escape_cstr(r->first_error, text, sizeof(text)); /* a library's or the server's words */
+        fprintf(out, "  first error: %s\n", text);
+    }
 }
 
 void ad_report_run(FILE *out, const ad_run_result_t *r, const ad_report_style_t *st)
@@ -400,7 +450,13 @@ void ad_report_run(FILE *out, const ad_run_result_t *r, const ad_report_style_t 
     fprintf(out, "%s%s%s  %s  (concurrency %u", esc(st, BOLD), r->name, esc(st, RESET), r->url, r->concurrency);
     if (r->rate > 0)
         fprintf(out, ", rate %g/s", r->rate);
+    if (r->engine[0] != '\0')
+        fprintf(out, ", engine %s", r->engine);
+    if (r->loops > 0)
+        fprintf(out, ", %u loop%s", r->loops, ad_plural(r->loops));
     fputs(")\n", out);
+    if (r->interrupted)
+        fprintf(out, "  %sinterrupted: requests still in flight were abandoned%s\n", esc(st, RED), esc(st, RESET));
     ad_report_requests(out, r, st);
     ad_report_totals(out, r, st);
     ad_report_latency(out, r, st);
@@ -408,11 +464,17 @@ void ad_report_run(FILE *out, const ad_run_result_t *r, const ad_report_style_t 
     ad_report_statuses(out, r, st);
 }
 
+void ad_report_interrupted(FILE *out, const ad_report_style_t *st)
+{
+    fprintf(out, "%sInterrupted (SIGINT/SIGTERM): this report covers only the requests that finished before.%s\n",
+            esc(st, RED), esc(st, RESET));
+}
+
 /* ---- comparisons ---- */
 
 double ad_run_time_per_request(const ad_run_result_t *r)
 {
-    if (r->completed == 0)
+    if (r->ok == 0) /* a run of failures only measured how fast they fail, not the endpoint */
         return INFINITY;
     return (double)r->elapsed_ns / (double)r->completed;
 }
@@ -420,7 +482,7 @@ double ad_run_time_per_request(const ad_run_result_t *r)
 size_t ad_report_reference(const ad_run_result_t *const *runs, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (strcmp(runs[i]->name, "/non-blocking") == 0 && runs[i]->completed > 0)
+        if (strcmp(runs[i]->name, "/non-blocking") == 0 && runs[i]->ok > 0)
             return i;
     size_t best = 0;
     for (size_t i = 1; i < n; i++)
@@ -464,6 +526,10 @@ void ad_report_ratios(FILE *out, const ad_run_result_t *const *runs, size_t n, c
     size_t k = ad_report_comparisons(runs, n, cmp, sizeof(cmp) / sizeof(cmp[0]));
     for (size_t i = 0; i < k; i++)
         ad_report_ratio_line(out, runs, &cmp[i], st);
+    for (size_t i = 0; n > 1 && i < n; i++)
+        if (runs[i]->ok == 0)
+            fprintf(out, "%s is not compared: %s\n", runs[i]->name,
+                    runs[i]->completed == 0 ? "no request finished" : "no request succeeded (see its errors above)");
 }
 
 static int cmp_by_time(const void *a, const void *b)
@@ -510,5 +576,71 @@ void ad_report_ranking(FILE *out, const ad_run_result_t *const *runs, size_t n, 
             fprintf(out, "%.2fx\n", t / best);
         else
             fputs("-\n", out);
+    }
+}
+
+/* ---- the lesson's conclusion ---- */
+
+static const ad_run_result_t *run_named(const ad_run_result_t *const *runs, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(runs[i]->name, name) == 0)
+            return runs[i];
+    return NULL;
+}
+
+/* The ratio at which a run counts as slower than /non-blocking rather than "about as long". */
+#define LESSON_SLOWER 1.5
+
+void ad_report_lesson(FILE *out, const ad_run_result_t *const *runs, size_t n, const ad_report_style_t *st)
+{
+    const ad_run_result_t *nb = run_named(runs, n, "/non-blocking"), *bl = run_named(runs, n, "/blocking"),
+                          *off = run_named(runs, n, "/offload");
+    if (nb == NULL || nb->ok == 0)
+        return;
+    double tnb = ad_run_time_per_request(nb);
+    char total[32];
+    format_secs(nb->elapsed_ns, total, sizeof(total));
+    fprintf(out, "\n%sWhat this shows%s\n", esc(st, BOLD), esc(st, RESET));
+    fprintf(out,
+            "  For I/O, wait on the loop: %" PRIu64 " request%s to /non-blocking took %ss in all, as they\n"
+            "  waited side by side on timers while the loop stayed free.\n",
+            nb->completed, ad_plural(nb->completed), total);
+    if (bl != NULL) {
+        format_secs(bl->elapsed_ns, total, sizeof(total));
+        if (bl->ok == 0) {
+            fprintf(out, "  Never sleep on it: /blocking had no successful answer here, so it proves nothing.\n");
+        } else {
+            double ratio = ad_run_time_per_request(bl) / tnb;
+            if (ratio >= LESSON_SLOWER)
+                fprintf(out,
+                        "  Never sleep on it: /blocking took %ss, %.2fx as long, because each sleep held the\n"
+                        "  loop and the other requests waited their turn.\n",
+                        total, ratio);
+            else
+                fprintf(out,
+                        "  Never sleep on it: /blocking took %ss, only %.2fx as long here, because its requests\n"
+                        "  were spread over several loops - and each loop still served its own one by one.\n",
+                        total, ratio);
+        }
+    }
+    if (off != NULL) {
+        format_secs(off->elapsed_ns, total, sizeof(total));
+        if (off->ok == 0) {
+            fprintf(out, "  Move blocking work to a pool: /offload had no successful answer here, so it proves "
+                         "nothing.\n");
+        } else {
+            double ratio = ad_run_time_per_request(off) / tnb;
+            if (ratio < LESSON_SLOWER)
+                fprintf(out,
+                        "  Move blocking work to a pool: /offload took %ss (%.2fx /non-blocking): the sleeps\n"
+                        "  ran on worker threads and the loop stayed free.\n",
+                        total, ratio);
+            else
+                fprintf(out,
+                        "  Move blocking work to a pool: /offload took %ss (%.2fx /non-blocking): the loop\n"
+                        "  stayed free, but more sleeps came than the pool has workers, and some waited.\n",
+                        total, ratio);
+        }
     }
 }

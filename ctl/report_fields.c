@@ -86,9 +86,9 @@ int ad_report_journal_message(const char *command, const ad_run_result_t *const 
     char p99[32];
     ad_report_format_latency(ad_hist_percentile(&r->latency, 99), p99, sizeof(p99));
     uint64_t errs = errors_of(r);
-    int len = snprintf(buf, size, "%s %s: %" PRIu64 " requests in %.3fs, p99 %s, %" PRIu64 " error%s", command, r->name,
-                       r->completed, (double)r->elapsed_ns / 1e9, r->latency.count > 0 ? p99 : "-", errs,
-                       errs == 1 ? "" : "s");
+    int len = snprintf(buf, size, "%s %s: %" PRIu64 " request%s in %.3fs, p99 %s, %" PRIu64 " error%s", command,
+                       r->name, r->completed, ad_plural(r->completed), (double)r->elapsed_ns / 1e9,
+                       r->latency.count > 0 ? p99 : "-", errs, ad_plural(errs));
     ad_comparison_t c;
     if (len >= 0 && (size_t)len < size && comparison_of(runs, n, i, &c)) {
         bool slower = c.slower == i;
@@ -103,9 +103,9 @@ int ad_report_progress_status(const char *command, const char *name, uint64_t do
 {
     if (total > 0)
         return snprintf(buf, size, "%s %s: %" PRIu64 "/%" PRIu64 ", %" PRIu64 " error%s", command, name, done, total,
-                        errors, errors == 1 ? "" : "s");
+                        errors, ad_plural(errors));
     return snprintf(buf, size, "%s %s: %" PRIu64 " done, %" PRIu64 " error%s", command, name, done, errors,
-                    errors == 1 ? "" : "s");
+                    ad_plural(errors));
 }
 
 int ad_report_summary_status(const char *command, const ad_run_result_t *const *runs, size_t n, char *buf, size_t size)
@@ -121,7 +121,7 @@ int ad_report_summary_status(const char *command, const ad_run_result_t *const *
                      (double)runs[i]->elapsed_ns / 1e9);
         if (w >= 0 && errs > 0 && len + (size_t)w < size)
             w += snprintf(buf + len + (size_t)w, size - len - (size_t)w, " (%" PRIu64 " error%s)", errs,
-                          errs == 1 ? "" : "s");
+                          ad_plural(errs));
     }
     if (w < 0)
         return w;

@@ -1,7 +1,9 @@
 /* The result model's bookkeeping: classifying and counting one finished request. */
 #include "results.h"
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *ad_err_class_name(ad_err_class_t c)
@@ -41,6 +43,28 @@ void ad_run_result_init_like(ad_run_result_t *r, const ad_run_result_t *src)
     ad_run_result_init(r, src->name, NULL);
     memcpy(r->url, src->url, sizeof(r->url));
     memcpy(r->path, src->path, sizeof(r->path));
+}
+
+void ad_run_unique_name(const char *const *short_names, const char *const *long_names, size_t n, size_t i, char *buf,
+                        size_t size)
+{
+    bool short_shared = false, long_shared = false;
+    size_t k = 1; /* this run's place among the runs of the same long name */
+    for (size_t j = 0; j < n; j++) {
+        if (j == i)
+            continue;
+        short_shared = short_shared || strcmp(short_names[j], short_names[i]) == 0;
+        if (strcmp(long_names[j], long_names[i]) == 0) {
+            long_shared = true;
+            k += j < i;
+        }
+    }
+    if (!short_shared)
+        snprintf(buf, size, "%s", short_names[i]);
+    else if (!long_shared)
+        snprintf(buf, size, "%s", long_names[i]);
+    else
+        snprintf(buf, size, "%s #%zu", long_names[i], k);
 }
 
 static void count_status(ad_run_result_t *r, int status)
@@ -96,6 +120,30 @@ double ad_run_result_rps(const ad_run_result_t *r)
     return (double)r->completed * 1e9 / (double)r->elapsed_ns;
 }
 
+static int by_server_start(const void *a, const void *b)
+{
+    const ad_request_record_t *x = a, *y = b;
+    if (x->server_start_ns != y->server_start_ns)
+        return x->server_start_ns < y->server_start_ns ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+static int by_done(const void *a, const void *b)
+{
+    const ad_request_record_t *x = a, *y = b;
+    if (x->done_ns != y->done_ns)
+        return x->done_ns < y->done_ns ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+void ad_run_result_order(ad_run_result_t *r)
+{
+    bool all_started = true;
+    for (uint32_t i = 0; i < r->nrecords && all_started; i++)
+        all_started = r->records[i].server_start_ns > 0;
+    qsort(r->records, r->nrecords, sizeof(r->records[0]), all_started ? by_server_start : by_done);
+}
+
 void ad_run_result_merge(ad_run_result_t *dst, const ad_run_result_t *src)
 {
     dst->concurrency += src->concurrency;
@@ -124,6 +172,12 @@ void ad_run_result_merge(ad_run_result_t *dst, const ad_run_result_t *src)
         dst->elapsed_ns = src->elapsed_ns;
     if (dst->first_error[0] == '\0')
         memcpy(dst->first_error, src->first_error, sizeof(dst->first_error));
+    dst->loops += src->loops;
+    dst->interrupted = dst->interrupted || src->interrupted;
+    if (dst->engine[0] == '\0')
+        memcpy(dst->engine, src->engine, sizeof(dst->engine));
+    else if (src->engine[0] != '\0' && strcmp(dst->engine, src->engine) != 0)
+        snprintf(dst->engine, sizeof(dst->engine), "mixed");
     for (uint32_t i = 0; i < src->nrecords && dst->nrecords < AD_RECORDS_MAX; i++)
         dst->records[dst->nrecords++] = src->records[i];
 }

@@ -14,6 +14,7 @@
 
 #define AD_RECORDS_MAX 1000
 #define AD_STATUS_SLOTS 16
+#define AD_RUN_NAME_MAX 320 /* a bench endpoint (256 bytes) and a " #N" */
 
 typedef enum {
     AD_ERR_NONE = 0,
@@ -39,6 +40,9 @@ typedef struct ad_request_record {
      * The part of the bar before it (queued behind a blocked loop) is drawn lightly, so 5 concurrent
      * /blocking requests show as the lesson's staircase. */
     int64_t server_wait_ns;
+    /* "started_monotonic_seconds" of the answer in ns (the server's clock: when it began serving the
+     * request), 0 when absent: the order of the rows (ad_run_result_order). */
+    int64_t server_start_ns;
 } ad_request_record_t;
 
 typedef struct ad_status_count {
@@ -47,7 +51,7 @@ typedef struct ad_status_count {
 } ad_status_count_t;
 
 typedef struct ad_run_result {
-    char name[64]; /* "/blocking", or a compare mode: "sequential", "async", "threads", "processes" */
+    char name[AD_RUN_NAME_MAX]; /* "/blocking", or a compare mode: "sequential", "async", "threads", "processes" */
     char url[1024];
     char path[256]; /* the URL's path without the query: "/blocking" */
     unsigned concurrency;
@@ -65,12 +69,22 @@ typedef struct ad_run_result {
     ad_request_record_t records[AD_RECORDS_MAX];
     uint32_t nrecords;
     char first_error[256]; /* the first error's message, for the report */
+    char engine[16];       /* what moved the requests: "h2o" or "curl" (bench's loops, compare's modes); "" unknown */
+    unsigned loops;        /* event loops (threads) the engine ran, 0 when the run was not made by event loops */
+    bool interrupted;      /* stopped by SIGINT/SIGTERM before it was done: the figures cover what finished */
 } ad_run_result_t;
 
 /* r empty, named, for a run against u (NULL: none yet): its canonical URL and its path. */
 void ad_run_result_init(ad_run_result_t *r, const char *name, const ad_url_t *u);
 /* r empty, with src's name, url and path: a share of src's run. */
 void ad_run_result_init_like(ad_run_result_t *r, const ad_run_result_t *src);
+/*
+ * The name of run i of n such that no two runs share one (report, timeline, JSON, journal): short_names[i]
+ * ("/non-blocking") unless another run has the same short name, then long_names[i]
+ * ("/non-blocking?delay=1"); runs whose long names are equal too get " #k", k counting them in run order.
+ */
+void ad_run_unique_name(const char *const *short_names, const char *const *long_names, size_t n, size_t i, char *buf,
+                        size_t size);
 /* Accounts one finished request (records it while there is room). */
 void ad_run_result_add(ad_run_result_t *r, const ad_request_record_t *rec);
 /* (Notes on ad_run_result_add: it counts `completed` and raises `sent` to at least `completed`, so
@@ -78,9 +92,16 @@ void ad_run_result_add(ad_run_result_t *r, const ad_request_record_t *rec);
  * status error. Only answered requests (status != 0) enter the latency histograms; latency is
  * done - intended when rate > 0, else done - sent; latency_raw is done - sent.) */
 double ad_run_result_rps(const ad_run_result_t *r); /* completed / elapsed */
+/*
+ * Puts the records in the order the server began serving them, so 5 /blocking requests read as a staircase
+ * however many loops the server and the client ran: by server_start_ns when every record has one, else by
+ * the answer time (done_ns); ties in send order (index). The one ordering of bench, compare and demo rows.
+ */
+void ad_run_result_order(ad_run_result_t *r);
 /* dst += src, for runs made side by side (several hosts, or --json documents merged): counters,
- * statuses, histograms (exact) and concurrency/rate add up; elapsed is the longer one; records are
- * appended while there is room; dst's first error is kept. */
+ * statuses, histograms (exact), concurrency/rate and loops add up; elapsed is the longer one; records are
+ * appended while there is room; dst's first error is kept; interrupted if either was; engine "mixed" when
+ * they differ. */
 void ad_run_result_merge(ad_run_result_t *dst, const ad_run_result_t *src);
 
 #endif

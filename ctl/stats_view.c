@@ -7,11 +7,13 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "duration.h"
+#include "clock.h"
+#include "digits.h"
 #include "endpoint_list.h"
 #include "options.h"
 #include "report.h"
 #include "stats_doc.h"
+#include "text_escape.h"
 
 #define MIN_WIDTH 40
 #define BOLD "\033[1m"
@@ -44,7 +46,9 @@ enum {
     AD_STATS_TOP(AD_X, F_TOP) F_CONFIG,
     AD_STATS_CONFIG(AD_X, F_CONFIG) F_OFFLOAD,
     AD_STATS_OFFLOAD(AD_X, F_OFFLOAD) F_CONNECTIONS,
-    AD_STATS_CONNECTIONS(AD_X, F_CONNECTIONS) F_LOOP,
+    AD_STATS_CONNECTIONS(AD_X, F_CONNECTIONS) F_CLOSED,
+    AD_STATS_CLOSED(AD_X, F_CLOSED) F_BODIES,
+    AD_STATS_REQUEST_BODIES(AD_X, F_BODIES) F_LOOP,
     AD_STATS_LOOP(AD_X, F_LOOP) F_ENDPOINTS,
     F_COUNT
 };
@@ -58,6 +62,8 @@ enum { AD_STATS_ENDPOINT(AD_X, E) E_LATENCY, AD_STATS_LATENCY(AD_X, E_LATENCY) E
 #define PREFIX_F_CONFIG "config."
 #define PREFIX_F_OFFLOAD "offload."
 #define PREFIX_F_CONNECTIONS "connections."
+#define PREFIX_F_CLOSED "connections.closed."
+#define PREFIX_F_BODIES "request_bodies."
 #define PREFIX_F_LOOP "loop."
 #define PREFIX_E ""
 #define PREFIX_E_LATENCY "latency_seconds."
@@ -68,8 +74,10 @@ enum { AD_STATS_ENDPOINT(AD_X, E) E_LATENCY, AD_STATS_LATENCY(AD_X, E_LATENCY) E
 static const field_spec_t doc_fields[F_COUNT] = {
     AD_STATS_TOP(AD_X, F_TOP) OBJECT(F_CONFIG, "config", false) AD_STATS_CONFIG(AD_X, F_CONFIG)
         OBJECT(F_OFFLOAD, "offload", false) AD_STATS_OFFLOAD(AD_X, F_OFFLOAD) OBJECT(F_CONNECTIONS, "connections", true)
-            AD_STATS_CONNECTIONS(AD_X, F_CONNECTIONS) OBJECT(F_LOOP, "loop", true) AD_STATS_LOOP(AD_X, F_LOOP)
-                OBJECT(F_ENDPOINTS, "endpoints", true)};
+            AD_STATS_CONNECTIONS(AD_X, F_CONNECTIONS) OBJECT(F_CLOSED, "connections.closed", false)
+                AD_STATS_CLOSED(AD_X, F_CLOSED) OBJECT(F_BODIES, "request_bodies", false)
+                    AD_STATS_REQUEST_BODIES(AD_X, F_BODIES) OBJECT(F_LOOP, "loop", true) AD_STATS_LOOP(AD_X, F_LOOP)
+                        OBJECT(F_ENDPOINTS, "endpoints", true)};
 static const field_spec_t endpoint_fields[E_COUNT] = {
     AD_STATS_ENDPOINT(AD_X, E) OBJECT(E_LATENCY, "latency_seconds", true) AD_STATS_LATENCY(AD_X, E_LATENCY)};
 #undef AD_X
@@ -173,10 +181,11 @@ int ad_stats_view_check(const json_t *doc, char *err, size_t errlen)
     const json_t *ep;
     json_object_foreach((json_t *)eps, name, ep)
     {
-        char prefix[96];
-        snprintf(prefix, sizeof(prefix), "endpoints.%.64s.", name);
+        char prefix[96], safe[72];
+        ad_escape_cstr(name, safe, sizeof(safe)); /* the message reaches the terminal */
+        snprintf(prefix, sizeof(prefix), "endpoints.%s.", safe);
         if (!json_is_object(ep))
-            return ad_fail(err, errlen, "endpoints.%.64s: expected an object", name);
+            return ad_fail(err, errlen, "endpoints.%s: expected an object", safe);
         if (check_fields(ep, endpoint_fields, E_COUNT, prefix, err, errlen) != 0)
             return -1;
     }
@@ -185,36 +194,43 @@ int ad_stats_view_check(const json_t *doc, char *err, size_t errlen)
 
 /* ---- drawing ---- */
 
-static void fmt_secs(double s, char *buf, size_t size)
-{
-    ad_report_format_latency((int64_t)llround(s * 1e9), buf, size);
-}
-
-/* "12.5s", "3m20s", "2h05m", "3d04h" */
+/* "12.5s", "3m20s", "2h05m", "3d04h"; out of range as ad_report_seconds_to_ns says (1e20 once wrapped) */
 static void fmt_uptime(double s, char *buf, size_t size)
 {
-    /* clamped: a document not from asyncdemod may say 1e20, which uint64_t cannot hold (found by fuzzing) */
-    uint64_t t = s <= 0 ? 0 : s < 1e18 ? (uint64_t)s : UINT64_C(1000000000000000000);
-    if (s < 60)
-        snprintf(buf, size, "%.1fs", s < 0 ? 0.0 : s);
+    int64_t ns;
+    const char *text;
+    if (ad_report_seconds_to_ns(s, &ns, &text) != 0) {
+        snprintf(buf, size, "%s", text);
+        return;
+    }
+    const char *sign = ns < 0 ? "-" : "";
+    uint64_t t = ad_i64_magnitude(ns) / (uint64_t)AD_NS_PER_SEC;
+    if (t < 60)
+        snprintf(buf, size, "%s%.1fs", sign, fabs(s));
     else if (t < 3600)
-        snprintf(buf, size, "%" PRIu64 "m%02" PRIu64 "s", t / 60, t % 60);
+        snprintf(buf, size, "%s%" PRIu64 "m%02" PRIu64 "s", sign, t / 60, t % 60);
     else if (t < 86400)
-        snprintf(buf, size, "%" PRIu64 "h%02" PRIu64 "m", t / 3600, t % 3600 / 60);
+        snprintf(buf, size, "%s%" PRIu64 "h%02" PRIu64 "m", sign, t / 3600, t % 3600 / 60);
     else
-        snprintf(buf, size, "%" PRIu64 "d%02" PRIu64 "h", t / 86400, t % 86400 / 3600);
+        snprintf(buf, size, "%s%" PRIu64 "d%02" PRIu64 "h", sign, t / 86400, t % 86400 / 3600);
 }
 
-static const char *str(const json_t *doc, const char *path)
+/* A count (K_COUNT: a JSON integer, checked) exactly: 2^63-1 once showed as 9223372036854775808 through a
+ * double. */
+static void fmt_count(const json_t *v, char *buf, size_t size)
+{
+    snprintf(buf, size, "%" PRId64, json_is_integer(v) ? (int64_t)json_integer_value(v) : INT64_C(0));
+}
+
+/* The string at path, escaped for the terminal (the server's text: text_escape.h) into buf; NULL when
+ * there is none. */
+static const char *str(const json_t *doc, const char *path, char *buf, size_t size)
 {
     const json_t *v = at(doc, path);
-    return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-/* Settings as people write them: "30s", "100ms" (lib/duration.h). */
-static void fmt_setting(double s, char *buf, size_t size)
-{
-    ad_duration_format((int64_t)llround(s * 1e9), buf, size);
+    if (!json_is_string(v))
+        return NULL;
+    ad_escape_text(json_string_value(v), json_string_length(v), buf, size);
+    return buf;
 }
 
 /* One header line of "label  item  item ...", wrapped at the width under the first item. */
@@ -287,16 +303,13 @@ static bool field_text(const json_t *obj, const field_spec_t *f, char *buf, size
     case AD_STATS_KIND_STR_OR_NULL:
     case AD_STATS_KIND_UTC:
     case AD_STATS_KIND_UTC_OR_NULL:
-        if (!json_is_string(v))
-            return false;
-        snprintf(buf, size, "%s", json_string_value(v));
-        return true;
+        return str(obj, f->path, buf, size) != NULL;
     case AD_STATS_KIND_COUNT:
     case AD_STATS_KIND_GAUGE:
-        snprintf(buf, size, "%.0f", x);
+        fmt_count(v, buf, size);
         return true;
     case AD_STATS_KIND_SECONDS:
-        fmt_secs(x, buf, size);
+        ad_report_format_seconds(x, buf, size);
         return true;
     case AD_STATS_KIND_UPTIME:
         fmt_uptime(x, buf, size);
@@ -308,7 +321,7 @@ static bool field_text(const json_t *obj, const field_spec_t *f, char *buf, size
         }
         /* fall through */
     case AD_STATS_KIND_SETTING:
-        fmt_setting(x, buf, size);
+        ad_report_format_setting(x, buf, size);
         return true;
     }
     return false;
@@ -347,12 +360,15 @@ static void draw_loop(line_t *l, const json_t *doc, const ad_stats_view_style_t 
     bool warn = st->color && stalls > 0;
     line_begin(l, l->out, width, "event loop");
     line_fields(l, doc, F_LOOP_lag_seconds, F_LOOP_ticks, st);
-    line_item(l, "%s%s %.0f%s", warn ? YELLOW : "", doc_fields[F_LOOP_stalls].label, stalls, warn ? RESET : "");
+    char nstalls[24];
+    field_text(doc, &doc_fields[F_LOOP_stalls], nstalls, sizeof(nstalls));
+    line_item(l, "%s%s %s%s", warn ? YELLOW : "", doc_fields[F_LOOP_stalls].label, nstalls, warn ? RESET : "");
     if (stalls > 0) { /* the rest tells about the stalls */
         field_text(doc, &doc_fields[F_LOOP_stalled_seconds], a, sizeof(a));
         line_item(l, "%s %s in all", doc_fields[F_LOOP_stalled_seconds].label, a);
         field_text(doc, &doc_fields[F_LOOP_longest_stall_seconds], a, sizeof(a));
-        const char *culprit = str(doc, doc_fields[F_LOOP_longest_stall_endpoint].path);
+        char where[256];
+        const char *culprit = str(doc, doc_fields[F_LOOP_longest_stall_endpoint].path, where, sizeof(where));
         if (culprit != NULL)
             line_item(l, "%s %s %s %s", doc_fields[F_LOOP_longest_stall_seconds].label, a,
                       doc_fields[F_LOOP_longest_stall_endpoint].label, culprit);
@@ -370,7 +386,9 @@ static void draw_header(FILE *out, const json_t *doc, const ad_stats_view_style_
     line_begin(&l, out, width, "asyncdemod");
     line_fields(&l, doc, 0, F_CONFIG - 1, st);
     line_end(&l);
-    draw_section(&l, doc, "connections", F_CONNECTIONS, F_LOOP - 1, st, width);
+    draw_section(&l, doc, "connections", F_CONNECTIONS, F_CLOSED - 1, st, width);
+    draw_section(&l, doc, "closed", F_CLOSED, F_BODIES - 1, st, width);
+    draw_section(&l, doc, "bodies", F_BODIES, F_LOOP - 1, st, width);
     draw_loop(&l, doc, st, width);
     draw_section(&l, doc, "offload", F_OFFLOAD, F_CONNECTIONS - 1, st, width);
     draw_section(&l, doc, "config", F_CONFIG, F_OFFLOAD - 1, st, width);
@@ -429,10 +447,13 @@ static void draw_endpoints(FILE *out, const json_t *doc, const ad_stats_view_sty
             cols[ncols++] = (column_t){id, 0, true};
     const json_t *eps = json_object_get(doc, "endpoints");
     const char *names[MAX_EP];
+    char shown[MAX_EP][96]; /* the names escaped for the terminal (the server's text) */
     size_t n = endpoint_order(eps, names, MAX_EP);
     int name_w = 8;
-    for (size_t i = 0; i < n; i++)
-        name_w = (int)strlen(names[i]) > name_w ? (int)strlen(names[i]) : name_w;
+    for (size_t i = 0; i < n; i++) {
+        ad_escape_cstr(names[i], shown[i], sizeof(shown[i]));
+        name_w = visible(shown[i]) > name_w ? visible(shown[i]) : name_w;
+    }
     int total = name_w;
     for (size_t c = 0; c < ncols; c++) {
         cols[c].width = (int)strlen(endpoint_fields[cols[c].id].label);
@@ -462,7 +483,7 @@ static void draw_endpoints(FILE *out, const json_t *doc, const ad_stats_view_sty
     fprintf(out, "%s\n", st->color ? RESET : "");
     for (size_t i = 0; i < n; i++) {
         const json_t *ep = json_object_get(eps, names[i]);
-        fprintf(out, "%-*s", name_w, names[i]);
+        fprintf(out, "%s%*s", shown[i], name_w - visible(shown[i]), "");
         for (size_t c = 0; c < ncols; c++) {
             if (!cols[c].shown)
                 continue;
@@ -489,8 +510,11 @@ static json_t *parse_body(const char *body, size_t len, char *err, size_t errlen
 {
     json_error_t je;
     json_t *doc = json_loadb(body, len, 0, &je);
-    if (doc == NULL)
-        ad_fail(err, errlen, "not JSON: %s at line %d column %d", je.text, je.line, je.column);
+    if (doc == NULL) {
+        char text[sizeof(je.text) * 2]; /* jansson quotes the bytes it stopped at: the server's */
+        ad_escape_cstr(je.text, text, sizeof(text));
+        ad_fail(err, errlen, "not JSON: %s at line %d column %d", text, je.line, je.column);
+    }
     return doc;
 }
 

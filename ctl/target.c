@@ -32,6 +32,29 @@ void ad_target_unreachable_message(const char *authority, bool loopback, const c
         snprintf(buf, size, "cannot connect to %s: %s", authority, reason);
 }
 
+ad_target_status_t ad_target_classify(CURLcode rc, bool connected)
+{
+    if (rc == CURLE_OK)
+        return AD_TARGET_OK;
+    if (rc == CURLE_OUT_OF_MEMORY || rc == CURLE_FAILED_INIT)
+        return AD_TARGET_FAILED;
+    return connected ? AD_TARGET_OK : AD_TARGET_UNREACHABLE;
+}
+
+void ad_target_failure_message(const ad_url_t *u, CURLcode rc, const char *reason, char *buf, size_t size)
+{
+    char authority[AD_CTL_AUTHORITY_MAX];
+    ad_url_authority(u, authority, sizeof(authority));
+    if (ad_target_classify(rc, false) == AD_TARGET_FAILED) {
+        snprintf(buf, size, "%s: %s", authority, reason);
+        return;
+    }
+    /* TLS, proxy...: reachable in a sense, but not usable; the daemon hint only where nothing answered */
+    bool nothing_there =
+        rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_OPERATION_TIMEDOUT;
+    ad_target_unreachable_message(authority, nothing_there && ad_host_is_loopback(u->host), reason, buf, size);
+}
+
 static bool is_address(const char *host)
 {
     unsigned char buf[sizeof(struct in6_addr)];
@@ -58,7 +81,7 @@ ad_target_status_t ad_target_probe(const ad_url_t *u, int64_t timeout_ns, ad_tar
 {
     memset(t, 0, sizeof(*t));
     ad_url_authority(u, t->authority, sizeof(t->authority));
-    char url[AD_CTL_URL_MAX + AD_CTL_HOST_MAX + 32];
+    char url[AD_CTL_URL_TEXT_MAX];
     ad_url_format(u, url, sizeof(url));
     if (timeout_ns <= 0 || timeout_ns > PROBE_TIMEOUT_MAX_NS)
         timeout_ns = PROBE_TIMEOUT_MAX_NS;
@@ -76,28 +99,11 @@ ad_target_status_t ad_target_probe(const ad_url_t *u, int64_t timeout_ns, ad_tar
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, (long)(timeout_ns / AD_NS_PER_MS));
     CURLcode rc = curl_easy_perform(easy);
 
-    ad_target_status_t st = AD_TARGET_OK;
-    const char *reason = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
-    switch (rc) {
-    case CURLE_OK:
+    ad_target_status_t st = ad_target_classify(rc, rc == CURLE_OK);
+    if (st == AD_TARGET_OK)
         pin_address(u, easy, t);
-        break;
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_OPERATION_TIMEDOUT:
-        st = AD_TARGET_UNREACHABLE;
-        ad_target_unreachable_message(t->authority, ad_host_is_loopback(u->host), reason, msg, msglen);
-        break;
-    case CURLE_OUT_OF_MEMORY:
-    case CURLE_FAILED_INIT:
-        st = AD_TARGET_FAILED;
-        snprintf(msg, msglen, "%s: %s", t->authority, reason);
-        break;
-    default: /* TLS, proxy...: reachable in a sense, but not usable; no daemon hint */
-        st = AD_TARGET_UNREACHABLE;
-        ad_target_unreachable_message(t->authority, false, reason, msg, msglen);
-        break;
-    }
+    else
+        ad_target_failure_message(u, rc, errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc), msg, msglen);
     curl_easy_cleanup(easy);
     return st;
 }

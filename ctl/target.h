@@ -12,7 +12,7 @@
 #include "options.h"
 
 typedef struct ad_target {
-    char authority[AD_CTL_HOST_MAX + 16]; /* "127.0.0.1:8000" */
+    char authority[AD_CTL_AUTHORITY_MAX]; /* "127.0.0.1:8000" */
     struct curl_slist *resolve;           /* "host:port:address", or NULL when the host is an address */
     ad_address_t address;                 /* the address the probe connected to (len 0: unknown) */
 } ad_target_t;
@@ -30,6 +30,19 @@ typedef enum {
  */
 ad_target_status_t ad_target_probe(const ad_url_t *u, int64_t timeout_ns, ad_target_t *t, char *msg, size_t msglen);
 void ad_target_free(ad_target_t *t);
+
+/*
+ * Pure: what a failed attempt on a target means, the one mapping every subcommand uses. Before a usable
+ * connection (connected false: refused, unresolvable, timed out connecting, TLS handshake or proxy failed)
+ * it is AD_TARGET_UNREACHABLE; out of memory is AD_TARGET_FAILED; a failure after the connection was
+ * made is the answer's, AD_TARGET_OK here (the caller counts it as a failed request).
+ */
+ad_target_status_t ad_target_classify(CURLcode rc, bool connected);
+/*
+ * The one line for an UNREACHABLE or FAILED target: the unreachable message (with the daemon hint for a
+ * loopback host that refused, did not resolve or timed out) or "authority: reason".
+ */
+void ad_target_failure_message(const ad_url_t *u, CURLcode rc, const char *reason, char *buf, size_t size);
 
 /* Pure: whether host names this machine's loopback ("127.x.y.z", "::1", "localhost"). */
 bool ad_host_is_loopback(const char *host);

@@ -1,5 +1,6 @@
 /* The timeline renderer: request bars on one shared time axis. Pure: writes into a FILE *. */
 #include "timeline.h"
+#include "report.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -270,9 +271,10 @@ void ad_timeline_render(FILE *out, const ad_run_result_t *const *runs, size_t n,
             draw_row(out, r, rec, area, scale, st);
             fprintf(out, " %s\n", sfx);
         }
-        if (r->nrecords > rows || r->completed > r->nrecords)
-            fprintf(out, "  ... %" PRIu64 " more requests not shown\n",
-                    (r->completed > r->nrecords ? r->completed : r->nrecords) - rows);
+        if (r->nrecords > rows || r->completed > r->nrecords) {
+            uint64_t more = (r->completed > r->nrecords ? r->completed : r->nrecords) - rows;
+            fprintf(out, "  ... %" PRIu64 " more request%s not shown\n", more, ad_plural(more));
+        }
     }
     draw_axis(out, lead, area, 1 + suffix_w, total);
 }

@@ -8,11 +8,32 @@
 #include "engine.h"
 #include "version.h"
 
+/* Keeps the start of a body whose status is not 2xx (keep_error_body). */
+static void keep_error_body(ad_transfer_t *t, const char *data, size_t len)
+{
+    if (t->error_body_state == 0) {
+        long status = 0;
+        curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+        t->error_body_state = status >= 200 && status <= 299 ? -1 : 1;
+        if (t->error_body_state == 1 && t->error_body == NULL &&
+            (t->error_body = malloc(AD_ANSWER_ERROR_BODY_MAX)) == NULL)
+            t->error_body_state = -1;
+    }
+    if (t->error_body_state != 1)
+        return;
+    size_t take = AD_ANSWER_ERROR_BODY_MAX - t->error_body_len;
+    take = len < take ? len : take;
+    memcpy(t->error_body + t->error_body_len, data, take);
+    t->error_body_len += take;
+}
+
 static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
 {
     ad_transfer_t *t = userp;
     size_t len = size * nmemb;
     t->bytes += len;
+    if (t->keep_error_body)
+        keep_error_body(t, data, len);
     if (t->scan_body)
         ad_answer_scan_feed(&t->scan, data, len);
     if (t->body != NULL) {
@@ -69,6 +90,7 @@ int ad_transfer_init(ad_transfer_t *t, const ad_transfer_opts_t *o, char *err, s
     if (o->direct) /* also spares a getenv() per request */
         SETOPT(t->easy, CURLOPT_PROXY, "");
     t->scan_body = true;
+    t->keep_error_body = true;
     if (o->keep_body > 0) {
         t->body = malloc(o->keep_body + 1);
         if (t->body == NULL)
@@ -94,6 +116,8 @@ void ad_transfer_cleanup(ad_transfer_t *t)
     t->easy = NULL;
     free(t->body);
     t->body = NULL;
+    free(t->error_body);
+    t->error_body = NULL;
 }
 
 void ad_transfer_begin(ad_transfer_t *t, uint32_t index, int64_t intended_ns, int64_t sent_ns)
@@ -103,6 +127,8 @@ void ad_transfer_begin(ad_transfer_t *t, uint32_t index, int64_t intended_ns, in
     t->errbuf[0] = '\0';
     t->body_len = 0;
     t->body_truncated = false;
+    t->error_body_state = 0;
+    t->error_body_len = 0;
     if (t->body != NULL)
         t->body[0] = '\0';
     memset(&t->rec, 0, sizeof(t->rec));
@@ -160,15 +186,19 @@ void ad_transfer_end(ad_transfer_t *t, CURLcode rc, int64_t done_ns)
     t->rec.done_ns = done_ns;
     t->result = rc;
     t->rec.server_seq = ad_answer_scan_sequence(&t->scan);
-    int64_t wait = ad_answer_scan_wait_ns(&t->scan);
+    int64_t wait = ad_answer_scan_wait_ns(&t->scan), start = ad_answer_scan_start_ns(&t->scan);
     t->rec.server_wait_ns = wait > 0 ? wait : 0;
+    t->rec.server_start_ns = start > 0 ? start : 0;
 }
 
 void ad_transfer_describe_error(const ad_transfer_t *t, CURLcode rc, char *buf, size_t size)
 {
     const char *cls = ad_err_class_name(t->rec.error);
+    char said[AD_ANSWER_ERROR_TEXT_MAX + 1] = "";
+    if (rc == CURLE_OK && t->error_body_state == 1)
+        ad_answer_error_text(t->error_body, t->error_body_len, said, sizeof(said));
     if (rc == CURLE_OK)
-        snprintf(buf, size, "%s: HTTP %d", cls, t->rec.status);
+        snprintf(buf, size, "%s: HTTP %d%s%s", cls, t->rec.status, said[0] != '\0' ? ": " : "", said);
     else
         snprintf(buf, size, "%s: %s", cls, t->errbuf[0] != '\0' ? t->errbuf : curl_easy_strerror(rc));
 }

@@ -30,6 +30,12 @@ typedef struct ad_transfer {
     char *body;     /* with keep_body: the first keep_body bytes, NUL-terminated; else NULL */
     size_t body_len, body_max;
     bool body_truncated;
+    /* The start of an answer that is not 2xx, for the server's own words in the error (ad_answer_error_text):
+     * kept while keep_error_body is set (the caller sets it per request; malloc'd when first needed). */
+    bool keep_error_body;
+    int error_body_state; /* this request: 0 status not looked at yet, 1 keeping, -1 not keeping */
+    char *error_body;
+    size_t error_body_len;
     ad_request_record_t rec;
     CURLcode result;   /* of the last request (set by ad_transfer_end) */
     void *owner;       /* the engine's, for its own bookkeeping */
@@ -46,7 +52,8 @@ void ad_transfer_cleanup(ad_transfer_t *t);
 void ad_transfer_begin(ad_transfer_t *t, uint32_t index, int64_t intended_ns, int64_t sent_ns);
 /* After it: fills rec (status, error class, server_seq, server_wait_ns, done_ns) from the curl result code. */
 void ad_transfer_end(ad_transfer_t *t, CURLcode rc, int64_t done_ns);
-/* A one-line reason for a failed record ("connect: Failed to connect to ...", "status: HTTP 503"). */
+/* A one-line reason for a failed record ("connect: Failed to connect to ...", "status: HTTP 503", with the
+ * server's own words when it gave some: "status: HTTP 400: bad delay: over max-delay (30s)"). */
 void ad_transfer_describe_error(const ad_transfer_t *t, CURLcode rc, char *buf, size_t size);
 
 /* Blocking: begin, curl_easy_perform, end. Times relative to start_ns (CLOCK_MONOTONIC). */

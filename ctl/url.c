@@ -131,7 +131,7 @@ int ad_url_host(const ad_url_t *u, char *buf, size_t size)
 
 int ad_url_format(const ad_url_t *u, char *buf, size_t size)
 {
-    char auth[AD_CTL_HOST_MAX + 16];
+    char auth[AD_CTL_AUTHORITY_MAX];
     ad_url_host(u, auth, sizeof(auth));
     return snprintf(buf, size, "%s://%s%s", u->https ? "https" : "http", auth, u->path);
 }

@@ -9,8 +9,12 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define AD_CTL_URL_MAX 1024
+#define AD_CTL_URL_MAX 1024 /* a URL as given, and ad_url_t's path; longer canonical forms are refused */
 #define AD_CTL_HOST_MAX 256
+/* "[host]:port" as ad_url_authority writes it, and any URL ad_url_format writes: a URL derived from a parsed
+ * one (/stats added, the scheme's port spelled out) may be longer than AD_CTL_URL_MAX and is never cut. */
+#define AD_CTL_AUTHORITY_MAX (AD_CTL_HOST_MAX + 16)
+#define AD_CTL_URL_TEXT_MAX (sizeof("https://") - 1 + AD_CTL_AUTHORITY_MAX + AD_CTL_URL_MAX)
 
 /* A checked http:// or https:// URL, split. */
 typedef struct ad_url {

@@ -48,7 +48,8 @@ static const char usage_bench[] =
     "      --no-progress      no live progress line\n"
     "      --no-timeline      no timeline\n"
     "      --ascii            plain ASCII timeline and chart\n"
-    "      --color[=WHEN]     auto (default), always, never; --no-color = never\n"
+    "      --color [WHEN]     auto (default), always, never; WHEN left out = always;\n"
+    "                         --no-color = never\n"
     "  -h, --help             this text\n"
     "\n"
     "Durations: 2, 0.5, 250ms, 10s, 1m.\n";
@@ -65,13 +66,16 @@ static const char usage_compare[] =
     "  -n, --requests N       requests per mode (default 5)\n"
     "  -m, --modes LIST       comma-separated, in order (default sequential,async,threads,processes)\n"
     "  -t, --timeout D        per-request timeout (default 60s)\n"
+    "      --max-parallel N   threads and processes: at most N requests at once, the rest in\n"
+    "                         waves (default 256, max 100000)\n"
     "      --json             write the JSON document instead of the report\n"
     "  -o, --output FILE      write it to FILE\n"
     "      --journal          log results to the journal even outside systemd\n"
     "      --no-progress      no live progress line\n"
     "      --no-timeline      no timeline\n"
     "      --ascii            plain ASCII timeline\n"
-    "      --color[=WHEN]     auto (default), always, never; --no-color = never\n"
+    "      --color [WHEN]     auto (default), always, never; WHEN left out = always;\n"
+    "                         --no-color = never\n"
     "  -h, --help             this text\n";
 
 static const char usage_stats[] =
@@ -85,7 +89,8 @@ static const char usage_stats[] =
     "  -w, --watch            refresh every interval until interrupted\n"
     "  -i, --interval D       refresh interval with --watch (default 1s, at least 10ms)\n"
     "  -t, --timeout D        request timeout (default 5s)\n"
-    "      --color[=WHEN]     auto (default), always, never; --no-color = never\n"
+    "      --color [WHEN]     auto (default), always, never; WHEN left out = always;\n"
+    "                         --no-color = never\n"
     "  -h, --help             this text\n";
 
 static const char usage_demo[] =
@@ -102,7 +107,8 @@ static const char usage_demo[] =
     "      --journal          log results to the journal even outside systemd\n"
     "      --no-progress      no live progress line\n"
     "      --ascii            plain ASCII timeline and chart\n"
-    "      --color[=WHEN]     auto (default), always, never; --no-color = never\n"
+    "      --color [WHEN]     auto (default), always, never; WHEN left out = always;\n"
+    "                         --no-color = never\n"
     "  -h, --help             this text\n";
 
 const char *ad_ctl_usage(ad_ctl_command_t cmd)

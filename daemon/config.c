@@ -2,26 +2,30 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "duration.h"
 #include "endpoint_list.h"
 #include "fail.h"
-#include "sockaddr.h"
 #include "log.h"
+#include "sockaddr.h"
 
 #define AD_CONFIG_MAX_FILE (1024 * 1024) /* a config file is a few hundred bytes; refuse anything huge */
 #define AD_CONFIG_MAX_VALUE 256
-#define AD_SHOW_MAX 64 /* longest piece of user input quoted back in a message */
+#define AD_SHOW_MAX 64                    /* longest piece of user input quoted back in a message */
+#define AD_SHOW_BUF (AD_SHOW_MAX * 4 + 4) /* each byte may become \\xHH, then "..." */
 
 /* ---- the settings: one table drives the file, the flags and the checks ---- */
 
-typedef enum { KIND_LISTEN, KIND_UINT, KIND_DURATION, KIND_LOG_LEVEL } kind_t;
+typedef enum { KIND_LISTEN, KIND_UINT, KIND_DURATION, KIND_LOG_LEVEL, KIND_SWITCH } kind_t;
 
 typedef struct option {
     const char *name; /* file key = long flag without "--" */
@@ -55,6 +59,10 @@ static const option_t options[] = {
     UINT_OPT("max-waiting", max_waiting, 1, 1000000, "1 to 1000000"),
     DUR_OPT("header-timeout", header_timeout_ns, 10 * AD_NS_PER_MS, 3600 * AD_NS_PER_SEC, "10ms to 1h"),
     DUR_OPT("idle-timeout", idle_timeout_ns, 10 * AD_NS_PER_MS, 3600 * AD_NS_PER_SEC, "10ms to 1h"),
+    DUR_OPT("send-timeout", send_timeout_ns, 10 * AD_NS_PER_MS, 3600 * AD_NS_PER_SEC, "10ms to 1h"),
+    {"ui", KIND_SWITCH, offsetof(ad_config_t, ui), 0, 1, "on or off"},
+    UINT_OPT("events-clients", events_clients, 1, 100000, "1 to 100000"),
+    UINT_OPT("max-body", max_body, 0, AD_MAX_BODY_LIMIT, "0 to 67108864"),
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -66,13 +74,26 @@ static const option_t *find_option(const char *name, size_t len)
     return NULL;
 }
 
-/* User input quoted in a message: at most AD_SHOW_MAX bytes, control bytes as '?'. */
-static const char *show(const char *s, size_t len, char buf[AD_SHOW_MAX + 4])
+/*
+ * User input quoted in a message: at most AD_SHOW_MAX bytes; anything but printable ASCII as \xHH, so a
+ * message never carries raw bytes (control characters, a BOM, invalid UTF-8) to a terminal or the journal.
+ */
+static const char *show(const char *s, size_t len, char buf[AD_SHOW_BUF])
 {
-    size_t n = len > AD_SHOW_MAX ? AD_SHOW_MAX : len;
-    for (size_t i = 0; i < n; i++)
-        buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-    strcpy(buf + n, len > n ? "..." : "");
+    static const char hex[] = "0123456789abcdef";
+    size_t n = len > AD_SHOW_MAX ? AD_SHOW_MAX : len, o = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7f && c != '\\') {
+            buf[o++] = (char)c;
+        } else {
+            buf[o++] = '\\';
+            buf[o++] = 'x';
+            buf[o++] = hex[c >> 4];
+            buf[o++] = hex[c & 15];
+        }
+    }
+    strcpy(buf + o, len > n ? "..." : "");
     return buf;
 }
 
@@ -94,6 +115,10 @@ void ad_config_defaults(ad_config_t *cfg)
     cfg->max_waiting = 50000;
     cfg->header_timeout_ns = 10 * AD_NS_PER_SEC; /* h2o's own defaults */
     cfg->idle_timeout_ns = 10 * AD_NS_PER_SEC;
+    cfg->send_timeout_ns = 30 * AD_NS_PER_SEC;
+    cfg->ui = true;
+    cfg->events_clients = 256;
+    cfg->max_body = 1024 * 1024;
 }
 
 /* ---- listen addresses ---- */
@@ -116,7 +141,7 @@ static int parse_port(const char *s, size_t len, uint16_t *port)
 
 int ad_listen_addr_parse(const char *text, ad_listen_addr_t *out, char *err, size_t errlen)
 {
-    char shown[AD_SHOW_MAX + 4], host[INET6_ADDRSTRLEN + 1], norm[INET6_ADDRSTRLEN];
+    char shown[AD_SHOW_BUF], host[INET6_ADDRSTRLEN + 1], norm[INET6_ADDRSTRLEN];
     size_t len = strlen(text), hostlen;
     const char *hoststart = text, *colon;
     bool v6 = text[0] == '[';
@@ -216,7 +241,7 @@ static int apply_listen(ad_config_t *cfg, const char *value, apply_state_t *st, 
 
 static int apply_uint(ad_config_t *cfg, const option_t *o, const char *value, char *reason, size_t rlen)
 {
-    char shown[AD_SHOW_MAX + 4];
+    char shown[AD_SHOW_BUF];
     size_t len = strlen(value);
     uint64_t v = 0;
 
@@ -237,13 +262,14 @@ static int apply_uint(ad_config_t *cfg, const option_t *o, const char *value, ch
 
 static int apply_duration(ad_config_t *cfg, const option_t *o, const char *value, char *reason, size_t rlen)
 {
-    char shown[AD_SHOW_MAX + 4];
+    char shown[AD_SHOW_BUF];
     size_t len = strlen(value);
     int64_t ns;
+    int below_ns;
 
     show(value, len, shown);
-    ad_duration_status_t ds = ad_duration_parse(value, len, &ns);
-    if (ds == AD_DURATION_RANGE || (ds == AD_DURATION_OK && (ns < o->min || ns > o->max))) {
+    ad_duration_status_t ds = ad_duration_parse_ex(value, len, &ns, &below_ns);
+    if (ds == AD_DURATION_RANGE || (ds == AD_DURATION_OK && (ns < o->min || ad_duration_over(ns, below_ns, o->max)))) {
         ad_fail(reason, rlen, "%s is out of range (%s)", shown, o->range);
         return -1;
     }
@@ -258,7 +284,7 @@ static int apply_duration(ad_config_t *cfg, const option_t *o, const char *value
 
 static int apply_log_level(ad_config_t *cfg, const char *value, char *reason, size_t rlen)
 {
-    char shown[AD_SHOW_MAX + 4];
+    char shown[AD_SHOW_BUF];
     int level = ad_log_parse_level(value);
     if (level < 0) {
         ad_fail(reason, rlen, "bad value '%s': expected err, warning, notice, info or debug",
@@ -267,6 +293,18 @@ static int apply_log_level(ad_config_t *cfg, const char *value, char *reason, si
     }
     cfg->log_level = level;
     return 0;
+}
+
+static int apply_switch(ad_config_t *cfg, const option_t *o, const char *value, char *reason, size_t rlen)
+{
+    char shown[AD_SHOW_BUF];
+    bool *field = (bool *)((char *)cfg + o->offset);
+    if (strcmp(value, "on") == 0 || strcmp(value, "off") == 0) {
+        *field = value[1] == 'n';
+        return 0;
+    }
+    ad_fail(reason, rlen, "bad value '%s': expected on or off", show(value, strlen(value), shown));
+    return -1;
 }
 
 static int apply(ad_config_t *cfg, const option_t *o, const char *value, apply_state_t *st, char *reason, size_t rlen)
@@ -280,6 +318,8 @@ static int apply(ad_config_t *cfg, const option_t *o, const char *value, apply_s
         return apply_duration(cfg, o, value, reason, rlen);
     case KIND_LOG_LEVEL:
         return apply_log_level(cfg, value, reason, rlen);
+    case KIND_SWITCH:
+        return apply_switch(cfg, o, value, reason, rlen);
     }
     return -1;
 }
@@ -305,7 +345,7 @@ static void trim(const char **s, size_t *len)
 static int parse_line(ad_config_t *cfg, const char *line, size_t len, apply_state_t *st, const char **key,
                       size_t *keylen, char *reason, size_t rlen)
 {
-    char shown[AD_SHOW_MAX + 4], value[AD_CONFIG_MAX_VALUE];
+    char shown[AD_SHOW_BUF], value[AD_CONFIG_MAX_VALUE];
     const char *hash = memchr(line, '#', len);
     if (hash != NULL)
         len = (size_t)(hash - line);
@@ -355,12 +395,15 @@ int ad_config_parse_text(ad_config_t *cfg, const char *text, size_t len, const c
 {
     apply_state_t st = {false};
     size_t pos = 0;
+    /* A UTF-8 byte order mark (some editors write one) is not part of the first key. */
+    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+        pos = 3;
     for (unsigned lineno = 1; pos < len; lineno++) {
         const char *line = text + pos, *nl = memchr(line, '\n', len - pos);
         size_t linelen = nl ? (size_t)(nl - line) : len - pos;
         const char *key;
         size_t keylen;
-        char reason[256], shown[AD_SHOW_MAX + 4];
+        char reason[256], shown[AD_SHOW_BUF];
 
         pos += linelen + 1;
         if (parse_line(cfg, line, linelen, &st, &key, &keylen, reason, sizeof(reason)) != 0) {
@@ -371,23 +414,54 @@ int ad_config_parse_text(ad_config_t *cfg, const char *text, size_t len, const c
     return 0;
 }
 
+/*
+ * Only a regular file is read. The open does not block (O_NONBLOCK: a FIFO in its place would wait for a
+ * writer), fstat then refuses FIFOs, devices and directories, and the read is bounded. This runs on loop 0
+ * at a reload (SIGHUP), where a blocking read would stop the loop and its watchdog pings.
+ */
 int ad_config_load_file(ad_config_t *cfg, const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
         ad_fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
     int rc = -1;
-    char *buf = malloc(AD_CONFIG_MAX_FILE + 1);
-    if (buf == NULL) {
+    char *buf = NULL;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        ad_fail(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        ad_fail(err, errlen, "%s: not a regular file (%s)", path,
+                S_ISFIFO(st.st_mode)                         ? "a FIFO"
+                : S_ISDIR(st.st_mode)                        ? "a directory"
+                : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                : S_ISSOCK(st.st_mode)                       ? "a socket"
+                                                             : "not a file");
+        goto out;
+    }
+    if (st.st_size > AD_CONFIG_MAX_FILE) {
+        ad_fail(err, errlen, "%s: larger than %d bytes, not a config file", path, AD_CONFIG_MAX_FILE);
+        goto out;
+    }
+    if ((buf = malloc(AD_CONFIG_MAX_FILE + 1)) == NULL) {
         ad_fail(err, errlen, "%s: out of memory", path);
         goto out;
     }
-    size_t n = fread(buf, 1, AD_CONFIG_MAX_FILE + 1, f);
-    if (ferror(f)) {
-        ad_fail(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-        goto out;
+    size_t n = 0;
+    while (n <= AD_CONFIG_MAX_FILE) { /* the file may grow meanwhile: read at most one byte past the bound */
+        ssize_t r = read(fd, buf + n, AD_CONFIG_MAX_FILE + 1 - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            ad_fail(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+            goto out;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
     }
     if (n > AD_CONFIG_MAX_FILE) {
         ad_fail(err, errlen, "%s: larger than %d bytes, not a config file", path, AD_CONFIG_MAX_FILE);
@@ -396,7 +470,7 @@ int ad_config_load_file(ad_config_t *cfg, const char *path, char *err, size_t er
     rc = ad_config_parse_text(cfg, buf, n, path, err, errlen);
 out:
     free(buf);
-    fclose(f);
+    close(fd);
     return rc;
 }
 
@@ -472,7 +546,7 @@ typedef struct cli_item {
 
 static int cli_error(char *err, size_t errlen, const char *flag, size_t flaglen, const char *reason)
 {
-    char shown[AD_SHOW_MAX + 4];
+    char shown[AD_SHOW_BUF];
     ad_fail(err, errlen, "%s: %s", show(flag, flaglen, shown), reason);
     return -1;
 }
@@ -486,7 +560,7 @@ static bool flag_is(const char *flag, size_t len, const char *name)
 static int cli_next(int argc, char **argv, int *i, cli_item_t *it, char *err, size_t errlen)
 {
     const char *arg = argv[*i], *eq;
-    char shown[AD_SHOW_MAX + 4];
+    char shown[AD_SHOW_BUF];
     memset(it, 0, sizeof(*it));
 
     if (arg[0] != '-' || arg[1] == '\0') {
@@ -499,6 +573,13 @@ static int cli_next(int argc, char **argv, int *i, cli_item_t *it, char *err, si
     it->flaglen = eq ? (size_t)(eq - arg) : strlen(arg);
 
     bool takes_value = true;
+    if (flag_is(arg, it->flaglen, "--no-ui")) {
+        if (eq != NULL)
+            return cli_error(err, errlen, arg, it->flaglen, "takes no value");
+        it->opt = find_option("ui", 2);
+        it->value = "off";
+        return 0;
+    }
     if (flag_is(arg, it->flaglen, "--help") || flag_is(arg, it->flaglen, "-h") ||
         flag_is(arg, it->flaglen, "--version") || flag_is(arg, it->flaglen, "-V")) {
         takes_value = false;
@@ -564,20 +645,31 @@ int ad_cli_parse(int argc, char **argv, ad_config_t *cfg, ad_cli_action_t *actio
 
 #define USAGE_WIDTH 100
 
-/* "An HTTP daemon ... costs: /non-blocking, ..., /healthz.", the paths from endpoint_list.h, wrapped. */
+/* "An HTTP daemon ... costs: /non-blocking, ..., /healthz, and a page ...": the counted endpoints of
+ * endpoint_list.h, wrapped. */
 static size_t usage_intro(char *out, size_t size)
 {
-    static const char *const paths[] = {
-#define AD_X(id, path, match, ...) AD_ENDPOINT_USAGE_##match(path),
+    static const char *const words[] = {
+#define AD_X(id, path, match, methods, slot, ...) AD_ENDPOINT_IF_OWN_##slot(AD_ENDPOINT_USAGE_##match(path) ",", )
         AD_ENDPOINTS(AD_X)
 #undef AD_X
-    };
-    const size_t n = sizeof(paths) / sizeof(paths[0]);
+            "and",
+        "a",
+        "page",
+        "at",
+        "/",
+        "that",
+        "runs",
+        "the",
+        "lesson",
+        "in",
+        "a",
+        "browser."};
     size_t len = (size_t)snprintf(out, size, "An HTTP daemon that shows what blocking an event loop costs:"), col = len;
-    for (size_t i = 0; i < n && len < size; i++) {
-        size_t word = strlen(paths[i]) + 1; /* with its ',' or '.' */
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]) && len < size; i++) {
+        size_t word = strlen(words[i]);
         bool wrap = col + 1 + word > USAGE_WIDTH;
-        len += (size_t)snprintf(out + len, size - len, "%s%s%c", wrap ? "\n" : " ", paths[i], i + 1 < n ? ',' : '.');
+        len += (size_t)snprintf(out + len, size - len, "%s%s", wrap ? "\n" : " ", words[i]);
         col = wrap ? word : col + 1 + word;
     }
     return len;
@@ -585,7 +677,7 @@ static size_t usage_intro(char *out, size_t size)
 
 const char *ad_cli_usage(void)
 {
-    static char text[4096];
+    static char text[8192];
     if (text[0] != '\0')
         return text;
     char intro[512];
@@ -611,6 +703,13 @@ const char *ad_cli_usage(void)
              "                           or the previous answer, 10ms to 1h (default 10s)\n"
              "  --idle-timeout D         close a connection idle this long: HTTP/2 with no request open, HTTP/1\n"
              "                           between requests, 10ms to 1h (default 10s)\n"
+             "  --send-timeout D         close a connection whose answer is not delivered this long after it was\n"
+             "                           sent (a client that does not read), 10ms to 1h (default 30s)\n"
+             "  --ui on|off              serve the page at / and its live stream /events (default on)\n"
+             "  --no-ui                  the same as --ui off\n"
+             "  --events-clients N       /events streams open at once; past it 503, 1 to 100000 (default 256)\n"
+             "  --max-body N             bytes of request body /delay/{n} takes (POST, PUT, PATCH, DELETE); past\n"
+             "                           it 413, 0 to 67108864 (default 1048576)\n"
              "  --config FILE            read settings from FILE first; other flags override it\n"
              "  -h, --help               show this help and exit\n"
              "  -V, --version            show the version and exit\n"

@@ -10,6 +10,8 @@
 #include <sys/socket.h>
 
 #define AD_MAX_LISTEN 16
+/* The largest max-body (64 MiB): every body is held in memory until answered, never spilled to disk. */
+#define AD_MAX_BODY_LIMIT (64u * 1024 * 1024)
 
 typedef struct ad_listen_addr {
     char text[64]; /* as given, normalised: "127.0.0.1:8000", "[::1]:8000" */
@@ -33,6 +35,10 @@ typedef struct ad_config {
     unsigned max_waiting;       /* requests waiting on a delay timer at once, all loops; 503 past it, default 50000 */
     int64_t header_timeout_ns;  /* HTTP/1: accept or previous response -> complete request, default 10 s */
     int64_t idle_timeout_ns;    /* HTTP/2: no open stream; HTTP/1 keep-alive between requests, default 10 s */
+    int64_t send_timeout_ns;    /* an answer not delivered this long after it was sent closes its connection, 30 s */
+    bool ui;                    /* serve the page at / and its /events stream, default on ("ui = off", --no-ui) */
+    unsigned events_clients;    /* /events streams open at once, all loops; 503 past it, default 256 */
+    unsigned max_body;          /* bytes of a request body /delay/{n} takes (POST, PUT, ...); 413 past it, 1 MiB */
     char config_path[4096];     /* "" when no --config */
 } ad_config_t;
 
@@ -69,7 +75,8 @@ typedef enum { AD_CLI_RUN = 0, AD_CLI_HELP, AD_CLI_VERSION } ad_cli_action_t;
 /*
  * Parses argv: --listen ADDR:PORT (repeatable), --threads N, --max-delay D, --pool-size N,
  * --pool-queue N, --config FILE, --log-level L, --stall-threshold D, --drain-timeout D,
- * --max-connections N, --max-waiting N, --header-timeout D, --idle-timeout D,
+ * --max-connections N, --max-waiting N, --header-timeout D, --idle-timeout D, --send-timeout D,
+ * --ui on|off, --no-ui, --events-clients N, --max-body N,
  * --version, --help ("--opt=value" and "--opt value" both work). Loads --config first, then the rest.
  * Returns 0 with *action set, or -1 with a one-line message in err (the caller exits 64).
  * cfg must already hold the defaults (ad_config_defaults). Also accepts --default-delay and

@@ -1,10 +1,13 @@
 /* The delay answer and httpbin's /delay/{n} document (see delay_json.h). */
 #include "delay_json.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "digits.h"
+#include "httpbin_body.h"
+#include "json_value.h"
 
 void ad_delay_json(ad_jw_t *w, const ad_delay_result_t *r)
 {
@@ -63,25 +66,109 @@ static size_t group_end(const ad_httpbin_pair_t *p, size_t n, size_t i)
     return j;
 }
 
-static void write_args(ad_jw_t *w, ad_httpbin_pair_t *args, size_t n)
+/* Bytes as httpbin shows them: the text when it is UTF-8, else "data:TYPE;base64,..." (TYPE: ct, or
+ * application/octet-stream). */
+static void write_bytes(ad_jw_t *w, const char *s, size_t len, const char *ct, size_t ct_len)
+{
+    static const char prefix[] = "data:", suffix[] = ";base64,", octets[] = "application/octet-stream";
+    if (ad_utf8_valid(s, len)) {
+        ad_jw_string(w, s, len);
+        return;
+    }
+    if (ct == NULL || ct_len == 0) {
+        ct = octets;
+        ct_len = sizeof(octets) - 1;
+    }
+    size_t head = sizeof(prefix) - 1 + ct_len + sizeof(suffix) - 1;
+    char *url = malloc(head + ad_base64_len(len));
+    if (url == NULL) {
+        ad_jw_string(w, s, len); /* escaped with U+FFFD: still JSON */
+        return;
+    }
+    memcpy(url, prefix, sizeof(prefix) - 1);
+    memcpy(url + sizeof(prefix) - 1, ct, ct_len);
+    memcpy(url + sizeof(prefix) - 1 + ct_len, suffix, sizeof(suffix) - 1);
+    size_t n = ad_base64_encode((const unsigned char *)s, len, url + head);
+    ad_jw_string(w, url, head + n);
+    free(url);
+}
+
+/* args, form, files: {name: value} with a repeated name's values as an array, in request order. */
+static void write_pairs(ad_jw_t *w, ad_httpbin_pair_t *pairs, size_t n, bool bytes)
 {
     if (n > 1) /* qsort's pointer must not be NULL, even for zero items */
-        qsort(args, n, sizeof(*args), compare_pairs);
+        qsort(pairs, n, sizeof(*pairs), compare_pairs);
     ad_jw_object_begin(w);
     for (size_t i = 0; i < n;) {
-        size_t end = group_end(args, n, i);
-        ad_jw_key(w, args[i].name);
-        if (end - i == 1) {
-            ad_jw_string(w, args[i].value, args[i].value_len);
-        } else {
+        size_t end = group_end(pairs, n, i);
+        ad_jw_key_n(w, pairs[i].name, pairs[i].name_len);
+        if (end - i > 1)
             ad_jw_array_begin(w);
-            for (size_t k = i; k < end; k++)
-                ad_jw_string(w, args[k].value, args[k].value_len);
-            ad_jw_array_end(w);
+        for (size_t k = i; k < end; k++) {
+            if (bytes)
+                write_bytes(w, pairs[k].value, pairs[k].value_len, pairs[k].content_type, pairs[k].content_type_len);
+            else
+                ad_jw_string(w, pairs[k].value, pairs[k].value_len);
         }
+        if (end - i > 1)
+            ad_jw_array_end(w);
         i = end;
     }
     ad_jw_object_end(w);
+}
+
+/* How deep a JSON value nests, counting up to limit. */
+static int json_depth(const json_t *j, int limit)
+{
+    int deepest = 0;
+    if (limit <= 0)
+        return 1;
+    if (json_is_object(j)) {
+        const char *key;
+        json_t *v;
+        json_object_foreach((json_t *)j, key, v)
+        {
+            int d = json_depth(v, limit - 1);
+            deepest = d > deepest ? d : deepest;
+        }
+        return deepest + 1;
+    }
+    if (json_is_array(j)) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(j, i, v)
+        {
+            int d = json_depth(v, limit - 1);
+            deepest = d > deepest ? d : deepest;
+        }
+        return deepest + 1;
+    }
+    return 0;
+}
+
+/*
+ * "json": data parsed as JSON (any value; duplicate keys: the last wins, as in Python), null when it is
+ * empty or not JSON. Values nested deeper than the writer can follow are written by jansson itself.
+ */
+static void write_json(ad_jw_t *w, const char *data, size_t len)
+{
+    json_error_t err;
+    json_t *j = len > 0 ? json_loadb(data, len, JSON_DECODE_ANY, &err) : NULL;
+    if (j == NULL) {
+        ad_jw_null(w);
+        return;
+    }
+    if (json_depth(j, AD_JW_MAX_DEPTH) < AD_JW_MAX_DEPTH - w->depth - 1) {
+        ad_jw_json(w, j); /* numbers in the shortest round-trip form, like Python's */
+    } else {
+        char *text = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (text != NULL)
+            ad_jw_raw(w, text, strlen(text));
+        else
+            ad_jw_null(w);
+        free(text);
+    }
+    json_decref(j);
 }
 
 /* A repeated header's values joined with ",", as a WSGI server folds them. */
@@ -113,7 +200,7 @@ static void write_headers(ad_jw_t *w, ad_httpbin_pair_t *headers, size_t n)
     ad_jw_object_begin(w);
     for (size_t i = 0; i < n;) {
         size_t end = group_end(headers, n, i);
-        ad_jw_key(w, headers[i].name);
+        ad_jw_key_n(w, headers[i].name, headers[i].name_len);
         if (end - i == 1)
             ad_jw_string(w, headers[i].value, headers[i].value_len);
         else
@@ -127,17 +214,17 @@ void ad_httpbin_json(ad_jw_t *w, ad_httpbin_request_t *in, const ad_delay_result
 {
     ad_jw_object_begin(w);
     ad_jw_key(w, "args");
-    write_args(w, in->args, in->nargs);
+    write_pairs(w, in->args, in->nargs, false);
     ad_jw_key(w, "data");
-    ad_jw_string(w, "", 0);
+    write_bytes(w, in->data != NULL ? in->data : "", in->data != NULL ? in->data_len : 0, NULL, 0);
     ad_jw_key(w, "files");
-    ad_jw_object_begin(w);
-    ad_jw_object_end(w);
+    write_pairs(w, in->files, in->nfiles, true);
     ad_jw_key(w, "form");
-    ad_jw_object_begin(w);
-    ad_jw_object_end(w);
+    write_pairs(w, in->form, in->nform, false);
     ad_jw_key(w, "headers");
     write_headers(w, in->headers, in->nheaders);
+    ad_jw_key(w, "json");
+    write_json(w, in->data, in->data != NULL ? in->data_len : 0);
     ad_jw_key(w, "origin");
     ad_jw_cstr(w, in->origin);
     ad_jw_key(w, "url");

@@ -6,6 +6,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include "httpbin_body.h"
 #include "json_writer.h"
 
 typedef struct ad_delay_result {
@@ -22,15 +23,29 @@ typedef struct ad_delay_result {
 /* Writes the answer object. */
 void ad_delay_json(ad_jw_t *w, const ad_delay_result_t *r);
 
-/* One query pair or header as httpbin reflects it, already decoded. name is NUL-terminated (it becomes
- * a JSON key); value need not be. */
+/* One query pair, header, form field or file as httpbin reflects it, already decoded; nothing need be
+ * NUL-terminated. */
 typedef struct ad_httpbin_pair {
     const char *name;
     size_t name_len;
     const char *value;
     size_t value_len;
-    size_t order; /* position in the request, keeps repeated keys in order */
+    size_t order;             /* position in the request, keeps repeated keys in order */
+    const char *content_type; /* files: the part's Content-Type for a data URL (NULL: application/octet-stream) */
+    size_t content_type_len;
 } ad_httpbin_pair_t;
+
+/* A multipart part as a form field or file (its name, content and Content-Type). */
+static inline ad_httpbin_pair_t ad_httpbin_part(const ad_multipart_part_t *part, size_t order)
+{
+    return (ad_httpbin_pair_t){.name = part->name,
+                               .name_len = part->name_len,
+                               .value = part->data,
+                               .value_len = part->data_len,
+                               .order = order,
+                               .content_type = part->content_type,
+                               .content_type_len = part->content_type_len};
+}
 
 typedef struct ad_httpbin_request {
     ad_httpbin_pair_t *args; /* sorted in place by name */
@@ -40,12 +55,20 @@ typedef struct ad_httpbin_request {
     const char *origin; /* client IP */
     const char *url;    /* "http://HOST/delay/2?a=1" */
     size_t url_len;
+    /* the body (httpbin_body.h): */
+    const char *data; /* "data": the body unless it was a form (NULL: "") */
+    size_t data_len;
+    ad_httpbin_pair_t *form; /* form fields, urlencoded or multipart; sorted in place */
+    size_t nform;
+    ad_httpbin_pair_t *files; /* multipart file parts (value: the content); sorted in place */
+    size_t nfiles;
 } ad_httpbin_request_t;
 
 /*
- * Writes httpbin's answer: args (a repeated key becomes an array, in request order), data "", files {},
- * form {}, headers (a repeated header's values joined with ","), origin, url, plus "asyncdemo": the
- * delay answer. Keys come out sorted by name, as httpbin's JSON does.
+ * Writes httpbin's answer: args, form and files (a repeated key becomes an array, in request order), data,
+ * headers (a repeated header's values joined with ","), json (data parsed as JSON, null when it is not),
+ * origin, url, plus "asyncdemo": the delay answer. Keys come out sorted by name, as httpbin's JSON does.
+ * Bytes that are not UTF-8 (data, a file) become "data:TYPE;base64,..." as in httpbin.
  */
 void ad_httpbin_json(ad_jw_t *w, ad_httpbin_request_t *in, const ad_delay_result_t *r);
 

@@ -10,10 +10,11 @@
 /* Checks text as a duration within [0, max_ns]: NULL when fine (*ns set), else the reason. */
 static const char *check_duration(ad_delay_param_t *p, const char *text, size_t len, int64_t max_ns, int64_t *ns)
 {
-    ad_duration_status_t st = ad_duration_parse(text, len, ns);
+    int below_ns;
+    ad_duration_status_t st = ad_duration_parse_ex(text, len, ns, &below_ns);
     if (st != AD_DURATION_OK)
         return ad_duration_strerror(st);
-    if (*ns > max_ns) {
+    if (ad_duration_over(*ns, below_ns, max_ns)) {
         char max[32];
         ad_duration_format(max_ns, max, sizeof(max));
         snprintf(p->why, sizeof(p->why), "over max-delay (%s)", max);

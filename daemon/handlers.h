@@ -2,20 +2,30 @@
 #define AD_HANDLERS_H
 /*
  * The HTTP API (docs/http-api.md), above the shared state (loop.h) and below the process (server.h).
- * handlers.c routes every request to its endpoint of endpoint_list.h (404, 405 + Allow, 431 for it) and
- * times every handler for the loop monitor; each endpoint family's handlers live in their own file
- * (handlers_delay.c, handlers_info.c) and answer through respond.h.
+ * handlers.c routes every request to its endpoint of endpoint_list.h (400 for a bad HTTP/1 head, 431, 404,
+ * 405 + Allow, 413 for a body the endpoint does not take) and times every handler for the loop monitor;
+ * each endpoint family's handlers live in their own file (handlers_delay.c, handlers_info.c,
+ * handlers_ui.c, events.c) and answer through respond.h.
  */
+#include <stdbool.h>
 #include <h2o.h>
 #include "endpoint_list.h"
 #include "respond.h"
 
 /* A handler: answers now (body in the loop's buffer, returns the status) or returns AD_ANSWER_LATER after
- * ad_answer_hold, and answers later with ad_answer_send. */
+ * ad_answer_hold (and answers later with ad_answer_send), or when it took the request over (a stream). */
 typedef int ad_handler_fn(ad_exchange_t *x);
+/* A gate (endpoint_list.h's GATE): whether the endpoint is there for this request; when not, 404. */
+typedef bool ad_gate_fn(const ad_exchange_t *x);
 
-/* Every handler named in the list. */
-#define AD_X(id, path, match, methods, handler) ad_handler_fn handler;
+/* The gate of the endpoints that are always there. */
+#define AD_ALWAYS ad_gate_always
+ad_gate_fn ad_gate_always;
+
+/* Every handler and gate named in the list. */
+#define AD_X(id, path, match, methods, slot, gate, handler)                                                            \
+    ad_gate_fn gate;                                                                                                   \
+    ad_handler_fn handler;
 AD_ENDPOINTS(AD_X)
 #undef AD_X
 

@@ -18,6 +18,7 @@
 #include "delay_param.h"
 #include "duration.h"
 #include "handlers.h"
+#include "httpbin_body.h"
 #include "input_compact.h"
 #include "log.h"
 #include "query.h"
@@ -37,11 +38,11 @@ typedef struct ad_wait {
 
 /* ---- refusing ------------------------------------------------------------------------------------ */
 
-static int answer_bad_delay(ad_exchange_t *x, const ad_delay_param_t *p)
+/* 400 for a delay outside [0, max_ns]: the error names the parameter, the value and the allowed range. */
+static int answer_bad_delay(ad_exchange_t *x, const ad_delay_param_t *p, int64_t max_ns)
 {
     char allowed[48], max[32], what[160];
-    ad_duration_format(atomic_load_explicit(&x->loop->server->live.max_delay_ns, memory_order_relaxed), max,
-                       sizeof(max));
+    ad_duration_format(max_ns, max, sizeof(max));
     snprintf(allowed, sizeof(allowed), "0 to %s", max);
     snprintf(what, sizeof(what), "bad %s: %s", p->param, p->what);
     ad_jw_t *w = ad_answer_error(x, 400, what);
@@ -238,11 +239,25 @@ static void sleep_until(int64_t deadline_ns)
         ;
 }
 
-static int serve_blocking(ad_exchange_t *x, int64_t delay_ns)
+static int serve_blocking(ad_exchange_t *x, ad_delay_param_t *p)
 {
     unsigned retry_after;
-    if (!ad_blocking_guard_allows(x->loop, delay_ns, &retry_after))
+    int64_t delay_ns = p->ns;
+    switch (ad_blocking_guard_check(x->loop, delay_ns, &retry_after)) {
+    case AD_GUARD_ALLOW:
+        break;
+    case AD_GUARD_LATER:
         return answer_refused(x, retry_after, "blocking the loop this long would starve the systemd watchdog");
+    case AD_GUARD_NEVER: {
+        /* No retry can succeed: a bad delay, with the watchdog's limit as the allowed range. */
+        int64_t budget = x->loop->server->watchdog.budget_ns;
+        char limit[32];
+        ad_duration_format(budget, limit, sizeof(limit));
+        snprintf(p->why, sizeof(p->why), "over the watchdog limit (%s)", limit);
+        p->what = p->why;
+        return answer_bad_delay(x, p, budget);
+    }
+    }
     ad_wait_t *w = wait_begin(x, delay_ns);
     /* The lesson: nothing else on this loop thread runs until the sleep ends. */
     sleep_until(x->t0 + delay_ns);
@@ -288,10 +303,10 @@ int ad_serve_delay(ad_exchange_t *x)
                                  max_ns);
     }
     if (!ok)
-        return answer_bad_delay(x, &p);
+        return answer_bad_delay(x, &p, max_ns);
     switch (x->ep) {
     case AD_EP_BLOCKING:
-        return serve_blocking(x, p.ns);
+        return serve_blocking(x, &p);
     case AD_EP_OFFLOAD:
         return serve_offload(x, p.ns);
     default:
@@ -315,31 +330,80 @@ static const char *pool_decode(h2o_mem_pool_t *pool, const char *s, size_t len, 
     return buf;
 }
 
+/* The pairs of a query string or a form-urlencoded body, decoded into the pool. */
+static size_t collect_pairs(h2o_mem_pool_t *pool, const char *q, size_t qlen, ad_httpbin_pair_t **out)
+{
+    size_t pos = 0, n = 0, cap = 0;
+    ad_query_pair_t p;
+    *out = NULL;
+    while (ad_query_next(q, qlen, &pos, &p))
+        cap++;
+    if (cap == 0)
+        return 0;
+    ad_httpbin_pair_t *pairs = h2o_mem_alloc_pool(pool, cap * sizeof(*pairs));
+    pos = 0;
+    while (ad_query_next(q, qlen, &pos, &p)) {
+        ad_httpbin_pair_t *a = &pairs[n];
+        *a = (ad_httpbin_pair_t){.value = "", .order = n++};
+        a->name = pool_decode(pool, p.name, p.name_len, &a->name_len);
+        if (p.value != NULL)
+            a->value = pool_decode(pool, p.value, p.value_len, &a->value_len);
+    }
+    *out = pairs;
+    return n;
+}
+
 static size_t collect_args(h2o_req_t *req, ad_httpbin_pair_t **out)
 {
     *out = NULL;
     if (req->query_at == SIZE_MAX)
         return 0;
-    const char *q = req->path.base + req->query_at + 1;
-    size_t qlen = req->path.len - req->query_at - 1, pos = 0, n = 0, cap = 0;
-    ad_query_pair_t p;
-    while (ad_query_next(q, qlen, &pos, &p))
-        cap++;
-    if (cap == 0)
-        return 0;
-    ad_httpbin_pair_t *args = h2o_mem_alloc_pool(&req->pool, cap * sizeof(*args));
+    return collect_pairs(&req->pool, req->path.base + req->query_at + 1, req->path.len - req->query_at - 1, out);
+}
+
+/* A multipart body's fields into in->form and its files into in->files; a malformed body gives neither. */
+static void collect_multipart(h2o_req_t *req, const char *b, size_t blen, ad_httpbin_request_t *in)
+{
+    const char *body = req->entity.base;
+    size_t len = req->entity.len, pos = 0, nparts = 0;
+    ad_multipart_part_t part;
+    ad_multipart_status_t st;
+    while ((st = ad_multipart_next(body, len, b, blen, &pos, &part)) == AD_MULTIPART_PART)
+        nparts++;
+    if (st != AD_MULTIPART_END || nparts == 0)
+        return;
+    in->form = h2o_mem_alloc_pool(&req->pool, nparts * sizeof(*in->form));
+    in->files = h2o_mem_alloc_pool(&req->pool, nparts * sizeof(*in->files));
     pos = 0;
-    while (ad_query_next(q, qlen, &pos, &p)) {
-        ad_httpbin_pair_t *a = &args[n];
-        a->name = pool_decode(&req->pool, p.name, p.name_len, &a->name_len);
-        a->value = "";
-        a->value_len = 0;
-        if (p.value != NULL)
-            a->value = pool_decode(&req->pool, p.value, p.value_len, &a->value_len);
-        a->order = n++;
+    for (size_t i = 0; ad_multipart_next(body, len, b, blen, &pos, &part) == AD_MULTIPART_PART; i++) {
+        ad_httpbin_pair_t pair = ad_httpbin_part(&part, i);
+        if (part.filename != NULL)
+            in->files[in->nfiles++] = pair;
+        else
+            in->form[in->nform++] = pair;
     }
-    *out = args;
-    return n;
+}
+
+/* data, form and files from the body, by its Content-Type (httpbin_body.h). */
+static void collect_body(h2o_req_t *req, ad_httpbin_request_t *in)
+{
+    ssize_t i = h2o_find_header(&req->headers, H2O_TOKEN_CONTENT_TYPE, -1);
+    const char *ct = i >= 0 ? req->headers.entries[i].value.base : NULL, *boundary;
+    size_t ct_len = i >= 0 ? req->headers.entries[i].value.len : 0, boundary_len;
+    if (req->entity.base == NULL || req->entity.len == 0)
+        return;
+    switch (ad_body_type(ct, ct_len, &boundary, &boundary_len)) {
+    case AD_BODY_FORM:
+        in->nform = collect_pairs(&req->pool, req->entity.base, req->entity.len, &in->form);
+        break;
+    case AD_BODY_MULTIPART:
+        collect_multipart(req, boundary, boundary_len, in);
+        break;
+    case AD_BODY_OTHER:
+        in->data = req->entity.base;
+        in->data_len = req->entity.len;
+        break;
+    }
 }
 
 static size_t collect_headers(h2o_req_t *req, ad_httpbin_pair_t **out)
@@ -347,13 +411,15 @@ static size_t collect_headers(h2o_req_t *req, ad_httpbin_pair_t **out)
     size_t n = 0, cap = req->headers.size + 1;
     ad_httpbin_pair_t *hs = h2o_mem_alloc_pool(&req->pool, cap * sizeof(*hs));
     /* h2o keeps Host (HTTP/1) and :authority (HTTP/2) apart from the header list. */
-    hs[n++] = (ad_httpbin_pair_t){"Host", 4, req->input.authority.base, req->input.authority.len, 0};
+    hs[n++] = (ad_httpbin_pair_t){
+        .name = "Host", .name_len = 4, .value = req->input.authority.base, .value_len = req->input.authority.len};
     for (size_t i = 0; i < req->headers.size; i++) {
         const h2o_header_t *h = &req->headers.entries[i];
         char *name = h2o_mem_alloc_pool(&req->pool, h->name->len + 1);
         ad_title_case(h->name->base, h->name->len, name);
         name[h->name->len] = '\0';
-        hs[n] = (ad_httpbin_pair_t){name, h->name->len, h->value.base, h->value.len, n};
+        hs[n] = (ad_httpbin_pair_t){
+            .name = name, .name_len = h->name->len, .value = h->value.base, .value_len = h->value.len, .order = n};
         n++;
     }
     *out = hs;
@@ -375,7 +441,9 @@ static const char *peer_ip(h2o_req_t *req)
 
 static void httpbin_input(h2o_req_t *req, ad_httpbin_request_t *in)
 {
+    *in = (ad_httpbin_request_t){0};
     in->nargs = collect_args(req, &in->args);
+    collect_body(req, in);
     in->nheaders = collect_headers(req, &in->headers);
     in->origin = peer_ip(req);
     if (req->path.len > 0 && req->path.base[0] != '/') {

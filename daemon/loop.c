@@ -4,9 +4,15 @@
 #include "clock.h"
 #include "version.h"
 
+/* After connections close, the loop's trim timer (server.c) gives freed heap back a moment later: once per
+ * burst of closes, not after every connection. */
+#define TRIM_DELAY_NS (200 * AD_NS_PER_MS)
+
 static void on_connection_close(void *data)
 {
     ad_loop_t *loop = data;
+    if (!ad_timer_is_linked(&loop->trim))
+        ad_timers_add(&loop->timers, &loop->trim, ad_mono_ns() + TRIM_DELAY_NS);
     ad_stats_connection_close(&loop->stats);
     ad_server_release(&loop->server->connections);
     ad_timers_run_due(&loop->timers); /* due answers go before the rest of a burst of teardowns */
@@ -65,6 +71,8 @@ void ad_server_snapshot(ad_server_t *s, ad_stats_snapshot_t *snap)
                 .max_waiting = s->cfg.max_waiting,
                 .header_timeout_ns = s->cfg.header_timeout_ns,
                 .idle_timeout_ns = s->cfg.idle_timeout_ns,
+                .send_timeout_ns = s->cfg.send_timeout_ns,
+                .max_body = s->cfg.max_body,
             },
         .offload = {.busy = busy, .queued = queued},
     };

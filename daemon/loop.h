@@ -16,15 +16,21 @@
 
 #include "config.h"
 #include "disconnect.h"
+#include "events_state.h"
 #include "json_writer.h"
 #include "listeners.h"
 #include "timer_heap.h"
 #include "offload.h"
 #include "ratelimit.h"
+#include "send_watch.h"
 #include "stats.h"
 #include "timers.h"
 
 typedef struct ad_server ad_server_t;
+
+/* A loop's response buffer: its initial size, and the most it keeps between answers. */
+#define AD_JW_INITIAL_BYTES 2048
+#define AD_JW_KEEP_BYTES (256 * 1024)
 
 /* A loop's probe tick and stall attribution (loop_monitor.h). */
 typedef struct ad_loop_monitor {
@@ -54,11 +60,14 @@ typedef struct ad_loop {
     h2o_socket_t *listeners[AD_MAX_LISTEN];
     size_t nlisteners;
     ad_timer_t accept_resume;  /* re-enables accepting after EMFILE */
+    ad_timer_t trim;           /* gives freed heap back to the system a moment after connections close */
     ad_ratelimit_t accept_log; /* running out of descriptors, logged every 10 s at most */
     ad_ratelimit_t refuse_log; /* refusing connections (max-connections), the same */
     ad_timers_t timers;
     ad_disconnect_t disconnect;
+    ad_send_watch_t send_watch; /* answers not delivered yet (send-timeout) */
     ad_loop_monitor_t monitor;
+    ad_events_t events;                          /* GET /events streams on this loop, and its per-second lag records */
     h2o_multithread_receiver_t offload_receiver; /* finished /offload jobs */
     h2o_multithread_receiver_t control_receiver; /* drain / exit from loop 0 */
     h2o_multithread_receiver_t handoff_receiver; /* connections another loop accepted for this one */
@@ -70,7 +79,7 @@ typedef struct ad_loop {
 
 /* Settings that a reload (SIGHUP) may change while loops read them. */
 typedef struct ad_live_settings {
-    _Atomic int64_t max_delay_ns, default_delay_ns, stall_threshold_ns;
+    _Atomic int64_t max_delay_ns, default_delay_ns, stall_threshold_ns, send_timeout_ns;
     _Atomic unsigned pool_queue;
 } ad_live_settings_t;
 

@@ -88,6 +88,7 @@ static void on_tick(ad_timer_t *timer)
     int32_t culprit = ad_stall_culprit(m->run_ns, lag, &run);
 
     ad_stats_loop_tick(&loop->stats, lag, threshold, culprit, ad_wall_ns());
+    ad_events_note_tick(&loop->events, now, lag, lag > threshold ? culprit : -1);
     if (lag > threshold)
         log_stall(loop, lag, culprit, run);
     memset(m->run_ns, 0, sizeof(m->run_ns));
@@ -112,17 +113,18 @@ int ad_loop_monitor_start(ad_loop_t *loop, int64_t interval_ns)
     return ad_timers_add(&loop->timers, &m->tick, now + m->interval_ns);
 }
 
-bool ad_blocking_guard_allows(ad_loop_t *loop, int64_t delay_ns, unsigned *retry_after_s)
+ad_guard_t ad_blocking_guard_check(ad_loop_t *loop, int64_t delay_ns, unsigned *retry_after_s)
 {
     ad_watchdog_t *wd = &loop->server->watchdog;
     if (wd->interval_ns == 0)
-        return true;
+        return AD_GUARD_ALLOW;
     /* Loop 0 pings; other loops prove they are alive by ticking (loop 0 pings only while they do). */
     int64_t since = loop->index == 0 ? atomic_load_explicit(&wd->last_ping_ns, memory_order_relaxed)
                                      : atomic_load_explicit(&loop->monitor.last_tick_ns, memory_order_relaxed);
     int64_t stalled = ad_mono_ns() - since;
-    if (ad_blocking_guard_decide(stalled, delay_ns, wd->budget_ns, retry_after_s))
-        return true;
+    ad_guard_t verdict = ad_blocking_guard_decide(stalled, delay_ns, wd->budget_ns, retry_after_s);
+    if (verdict != AD_GUARD_LATER)
+        return verdict; /* NEVER is the client's mistake, answered like any bad delay: not logged */
     int64_t burst = since;
     if (atomic_exchange_explicit(&wd->refusal_logged_for, burst, memory_order_relaxed) != burst) {
         char delay_field[64], budget_field[64], stalled_field[64];
@@ -138,5 +140,5 @@ bool ad_blocking_guard_allows(ad_loop_t *loop, int64_t delay_ns, unsigned *retry
                      ad_endpoint_name(AD_EP_BLOCKING), (double)delay_ns / 1e9, loop->name, (double)stalled / 1e9,
                      (double)wd->budget_ns / 1e9);
     }
-    return false;
+    return AD_GUARD_LATER;
 }

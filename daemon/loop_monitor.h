@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "loop.h"
+#include "loop_policy.h"
 
 void ad_watchdog_init(ad_watchdog_t *w);
 
@@ -23,10 +24,10 @@ static inline void ad_loop_monitor_note(ad_loop_monitor_t *m, ad_endpoint_t ep, 
 }
 
 /*
- * The blocking guard. true: a /blocking sleep of delay_ns may run on loop now. false: refuse it;
- * *retry_after_s is set (>= 1), and the first refusal of a burst is logged (AD_MSGID_BLOCKING_REFUSED).
- * Always true when the watchdog is off.
+ * The blocking guard (ad_blocking_guard_decide against this loop's last ping or tick): whether a /blocking
+ * sleep of delay_ns may run on loop now. On AD_GUARD_LATER *retry_after_s is set (>= 1) and the first
+ * refusal of a burst is logged (AD_MSGID_BLOCKING_REFUSED). Always AD_GUARD_ALLOW when the watchdog is off.
  */
-bool ad_blocking_guard_allows(ad_loop_t *loop, int64_t delay_ns, unsigned *retry_after_s);
+ad_guard_t ad_blocking_guard_check(ad_loop_t *loop, int64_t delay_ns, unsigned *retry_after_s);
 
 #endif

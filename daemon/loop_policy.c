@@ -17,15 +17,17 @@ int32_t ad_stall_culprit(const int64_t run_ns[AD_EP_COUNT], int64_t lag_ns, int6
     return run > 0 && run * 2 >= lag_ns ? ep : -1;
 }
 
-bool ad_blocking_guard_decide(int64_t busy_ns, int64_t delay_ns, int64_t budget_ns, unsigned *retry_after_s)
+ad_guard_t ad_blocking_guard_decide(int64_t busy_ns, int64_t delay_ns, int64_t budget_ns, unsigned *retry_after_s)
 {
     if (budget_ns <= 0)
-        return true;
+        return AD_GUARD_ALLOW;
+    if (delay_ns > budget_ns)
+        return AD_GUARD_NEVER;
     if (busy_ns < 0)
         busy_ns = 0; /* a ping stamped by another thread just after we read the clock */
     if (busy_ns + delay_ns <= budget_ns)
-        return true;
+        return AD_GUARD_ALLOW;
     int64_t secs = (busy_ns + AD_NS_PER_SEC - 1) / AD_NS_PER_SEC;
     *retry_after_s = secs < 1 ? 1 : secs > UINT_MAX ? UINT_MAX : (unsigned)secs;
-    return false;
+    return AD_GUARD_LATER;
 }

@@ -2,7 +2,7 @@
 #define AD_LOOP_POLICY_H
 /*
  * The loop monitor's decisions, as pure functions: which endpoint a stall is blamed on, and whether the
- * blocking guard lets a /blocking sleep run (with the Retry-After to send when it does not).
+ * blocking guard lets a /blocking sleep run now, later (with the Retry-After to send) or never.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -15,13 +15,20 @@
  */
 int32_t ad_stall_culprit(const int64_t run_ns[AD_EP_COUNT], int64_t lag_ns, int64_t *run_ns_out);
 
+/* The blocking guard's verdict on one /blocking sleep. */
+typedef enum {
+    AD_GUARD_ALLOW, /* sleep now */
+    AD_GUARD_LATER, /* not now (503 + Retry-After): the loop is busy, a retry once it has pinged can succeed */
+    AD_GUARD_NEVER, /* the sleep alone is longer than the budget: no retry can succeed (400) */
+} ad_guard_t;
+
 /*
  * The blocking guard: a loop that has gone busy_ns without a watchdog ping (or, for loops other than
  * loop 0, without a tick) may sleep delay_ns more only while busy_ns + delay_ns stays within budget_ns
  * (half the watchdog interval). budget_ns <= 0: the watchdog is off, always allowed.
- * When refused, *retry_after_s is busy_ns rounded up to whole seconds, at least 1: once this burst of
- * work is through the loop pings again and the budget is whole.
+ * On AD_GUARD_LATER, *retry_after_s is busy_ns rounded up to whole seconds, at least 1: once this burst
+ * of work is through the loop pings again and the budget is whole. Otherwise *retry_after_s is untouched.
  */
-bool ad_blocking_guard_decide(int64_t busy_ns, int64_t delay_ns, int64_t budget_ns, unsigned *retry_after_s);
+ad_guard_t ad_blocking_guard_decide(int64_t busy_ns, int64_t delay_ns, int64_t budget_ns, unsigned *retry_after_s);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * SIGHUP: re-read --config with the same command line, so flags still win over the file, and apply the
  * keys that can change while running (max-delay, default-delay, pool-queue, log-level, stall-threshold,
- * drain-timeout). Loops read them through atomics. A bad file is logged and changes nothing.
+ * drain-timeout, send-timeout). Loops read them through atomics. A bad file is logged and changes nothing.
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,9 +19,9 @@ static void warn_fixed(const ad_config_t *old, const ad_config_t *next)
     if (listen_changed || old->threads != next->threads || old->pool_size != next->pool_size ||
         old->tick_interval_ns != next->tick_interval_ns || old->max_connections != next->max_connections ||
         old->max_waiting != next->max_waiting || old->header_timeout_ns != next->header_timeout_ns ||
-        old->idle_timeout_ns != next->idle_timeout_ns)
+        old->idle_timeout_ns != next->idle_timeout_ns || old->max_body != next->max_body)
         ad_log_warning("reload: listen, threads, pool-size, tick-interval, max-connections, max-waiting, "
-                       "header-timeout and idle-timeout take effect only after a restart");
+                       "header-timeout, idle-timeout and max-body take effect only after a restart");
 }
 
 static void apply(ad_server_t *s, const ad_config_t *next)
@@ -29,6 +29,7 @@ static void apply(ad_server_t *s, const ad_config_t *next)
     atomic_store(&s->live.max_delay_ns, next->max_delay_ns);
     atomic_store(&s->live.default_delay_ns, next->default_delay_ns);
     atomic_store(&s->live.stall_threshold_ns, next->stall_threshold_ns);
+    atomic_store(&s->live.send_timeout_ns, next->send_timeout_ns);
     atomic_store(&s->live.pool_queue, next->pool_queue);
     ad_log_set_level(next->log_level);
     s->cfg.max_delay_ns = next->max_delay_ns;
@@ -37,6 +38,7 @@ static void apply(ad_server_t *s, const ad_config_t *next)
     s->cfg.pool_queue = next->pool_queue;
     s->cfg.log_level = next->log_level;
     s->cfg.drain_timeout_ns = next->drain_timeout_ns;
+    s->cfg.send_timeout_ns = next->send_timeout_ns;
 }
 
 void ad_server_reload(ad_server_t *s)

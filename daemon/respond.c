@@ -4,6 +4,9 @@
 #include <string.h>
 
 #include "clock.h"
+#include "delay_json.h"
+#include "route.h"
+#include "send_watch.h"
 
 static void generator_noop(h2o_generator_t *self, h2o_req_t *req) {}
 
@@ -21,6 +24,8 @@ const char *ad_reason_phrase(int status)
         return "Not Found";
     case 405:
         return "Method Not Allowed";
+    case 413:
+        return "Content Too Large";
     case 431:
         return "Request Header Fields Too Large";
     case 499:
@@ -34,7 +39,40 @@ const char *ad_reason_phrase(int status)
     }
 }
 
-static void send_body(h2o_req_t *req, int status, const char *content_type, const char *body, size_t len)
+/*
+ * HTTP/1: h2o writes its own header names canonical ("Date", "Connection", "Content-Length", "Server")
+ * and a token's name lower case, so ours go out canonical too ("Content-Type"), under a name of their own
+ * rather than the token. HTTP/2 requires lower case: the token as it is. value must outlive the request.
+ */
+static void add_header(h2o_req_t *req, const h2o_token_t *token, const char *value, size_t len)
+{
+    if (req->version >= 0x200) {
+        h2o_add_header(&req->pool, &req->res.headers, token, NULL, value, len);
+        return;
+    }
+    char *name = h2o_mem_alloc_pool(&req->pool, token->buf.len);
+    ad_title_case(token->buf.base, token->buf.len, name);
+    h2o_add_header_by_str(&req->pool, &req->res.headers, name, token->buf.len, 0, NULL, value, len);
+}
+
+void ad_respond_header(h2o_req_t *req, const h2o_token_t *token, const char *value, size_t len)
+{
+    h2o_iovec_t v = h2o_strdup(&req->pool, value, len);
+    add_header(req, token, v.base, v.len);
+}
+
+/* body[0..len) and, when newline, a '\n' copied into the request's pool. */
+static h2o_iovec_t pool_copy(h2o_req_t *req, const char *body, size_t len, bool newline)
+{
+    h2o_iovec_t buf = h2o_iovec_init(h2o_mem_alloc_pool(&req->pool, len + newline), len + newline);
+    memcpy(buf.base, body, len);
+    if (newline)
+        buf.base[len] = '\n';
+    return buf;
+}
+
+/* Sends body[0..len) and, when newline, a '\n' after it. */
+static void respond(h2o_req_t *req, int status, const char *content_type, const char *body, size_t len, bool newline)
 {
     /*
      * Draining (h2o_context_request_shutdown): h2o drops keep-alive only for requests parsed after the
@@ -45,36 +83,25 @@ static void send_body(h2o_req_t *req, int status, const char *content_type, cons
         req->http1_is_persistent = 0;
     req->res.status = status;
     req->res.reason = ad_reason_phrase(status);
-    req->res.content_length = len;
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type, strlen(content_type));
+    req->res.content_length = len + newline;
+    add_header(req, H2O_TOKEN_CONTENT_TYPE, content_type, strlen(content_type));
     h2o_start_response(req, &final_generator);
-    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")) || len == 0) {
+    ad_send_watch_answer(req); /* before h2o_send: a request h2o disposes at once is unwatched in time */
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")) || req->res.content_length == 0) {
         h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
         return;
     }
-    h2o_iovec_t buf = h2o_strdup(&req->pool, body, len);
+    h2o_iovec_t buf = pool_copy(req, body, len, newline);
     h2o_send(req, &buf, 1, H2O_SEND_STATE_FINAL);
 }
 
-void ad_answer_hold(ad_exchange_t *x)
-{
-    if (x->state != AD_EXCHANGE_NEW)
-        return;
-    x->state = AD_EXCHANGE_HELD;
-    ad_stats_request_begin(&x->loop->stats, x->ep);
-}
+static const char oom[] = "{\"error\":\"out of memory\",\"status\":500}";
 
-ad_jw_t *ad_answer_body(ad_exchange_t *x, const char *content_type)
+h2o_iovec_t ad_respond_json_body(h2o_req_t *req, const ad_jw_t *w)
 {
-    ad_jw_reset(&x->loop->jw);
-    x->error_open = false;
-    x->content_type = content_type;
-    return &x->loop->jw;
-}
-
-ad_jw_t *ad_answer_json(ad_exchange_t *x)
-{
-    return ad_answer_body(x, "application/json");
+    if (ad_jw_failed(w))
+        return pool_copy(req, oom, sizeof(oom) - 1, true);
+    return pool_copy(req, w->buf, w->len, true);
 }
 
 void ad_respond_error_begin(ad_jw_t *w, int status, const char *what)
@@ -87,6 +114,41 @@ void ad_respond_error_begin(ad_jw_t *w, int status, const char *what)
     ad_jw_int(w, status);
 }
 
+/* ---- the exchange ---- */
+
+void ad_answer_hold(ad_exchange_t *x)
+{
+    if (x->state != AD_EXCHANGE_NEW)
+        return;
+    x->state = AD_EXCHANGE_HELD;
+    if (x->counted)
+        ad_stats_request_begin(&x->loop->stats, x->ep);
+}
+
+ad_jw_t *ad_answer_body(ad_exchange_t *x, const char *content_type)
+{
+    ad_jw_reset(&x->loop->jw);
+    x->error_open = false;
+    x->content_type = content_type;
+    x->json = false;
+    x->body = NULL;
+    return &x->loop->jw;
+}
+
+ad_jw_t *ad_answer_json(ad_exchange_t *x)
+{
+    ad_jw_t *w = ad_answer_body(x, "application/json");
+    x->json = true;
+    return w;
+}
+
+void ad_answer_static(ad_exchange_t *x, const char *content_type, const void *body, size_t len)
+{
+    ad_answer_body(x, content_type);
+    x->body = body;
+    x->body_len = len;
+}
+
 ad_jw_t *ad_answer_error(ad_exchange_t *x, int status, const char *what)
 {
     ad_jw_t *w = ad_answer_json(x);
@@ -97,34 +159,113 @@ ad_jw_t *ad_answer_error(ad_exchange_t *x, int status, const char *what)
 
 void ad_answer_header(ad_exchange_t *x, const h2o_token_t *token, const char *value, size_t len)
 {
-    h2o_iovec_t v = h2o_strdup(&x->req->pool, value, len);
-    h2o_add_header(&x->req->pool, &x->req->res.headers, token, NULL, v.base, v.len);
+    ad_respond_header(x->req, token, value, len);
 }
 
 void ad_answer_cancelled(ad_exchange_t *x)
 {
-    if (x->state == AD_EXCHANGE_HELD)
+    if (x->state == AD_EXCHANGE_HELD && x->counted)
         ad_stats_request_cancelled(&x->loop->stats, x->ep);
     x->state = AD_EXCHANGE_DONE;
 }
 
 void ad_answer_send(ad_exchange_t *x, int status)
 {
-    static const char oom[] = "{\"error\":\"out of memory\",\"status\":500}";
-    ad_jw_t *w = &x->loop->jw;
+    ad_loop_t *loop = x->loop;
+    ad_jw_t *w = &loop->jw;
     if (x->error_open)
         ad_jw_object_end(w);
     x->error_open = false;
-    bool failed = ad_jw_failed(w);
+    bool failed = x->body == NULL && ad_jw_failed(w);
     if (failed)
         status = 500;
-    if (x->state == AD_EXCHANGE_NEW)
-        ad_stats_request_immediate(&x->loop->stats, x->ep, status, ad_mono_ns() - x->t0);
-    else if (x->state == AD_EXCHANGE_HELD)
-        ad_stats_request_end(&x->loop->stats, x->ep, status, ad_mono_ns() - x->t0);
+    if (x->counted && x->state == AD_EXCHANGE_NEW)
+        ad_stats_request_immediate(&loop->stats, x->ep, status, ad_mono_ns() - x->t0);
+    else if (x->counted && x->state == AD_EXCHANGE_HELD)
+        ad_stats_request_end(&loop->stats, x->ep, status, ad_mono_ns() - x->t0);
     x->state = AD_EXCHANGE_DONE;
     if (failed)
-        send_body(x->req, 500, "application/json", oom, sizeof(oom) - 1);
+        respond(x->req, 500, "application/json", oom, sizeof(oom) - 1, true);
+    else if (x->body != NULL)
+        respond(x->req, status, x->content_type, x->body, x->body_len, false);
     else
-        send_body(x->req, status, x->content_type != NULL ? x->content_type : "application/json", w->buf, w->len);
+        respond(x->req, status, x->content_type != NULL ? x->content_type : "application/json", w->buf, w->len,
+                x->content_type == NULL || x->json);
+    if (w->cap > AD_JW_KEEP_BYTES) { /* a big answer (an echoed body) grew the buffer: give it back */
+        ad_jw_free(w);
+        ad_jw_init(w, AD_JW_INITIAL_BYTES);
+    }
+}
+
+/* ---- h2o's own error answers ---- */
+
+/*
+ * Some requests are answered by h2o before any handler runs: a body over max-body (413), a broken chunked
+ * body (400), an unknown Expect (417). h2o sends them through the host's fallback path with a plain-text
+ * body. This filter makes them like every other answer (a JSON error, canonical HTTP/1 header names) and
+ * counts them under their endpoint (and a 413 as a refused body).
+ */
+typedef struct library_error {
+    h2o_ostream_t super;
+    h2o_iovec_t body;
+} library_error_t;
+
+static void library_error_send(h2o_ostream_t *self, h2o_req_t *req, h2o_iovec_t *bufs, size_t n, h2o_send_state_t state)
+{
+    library_error_t *e = (library_error_t *)self;
+    /* h2o's text is dropped; ours goes out in its place (no body at all for HEAD, where h2o sends none). */
+    bool ours = n > 0 && e->body.len > 0;
+    (void)bufs;
+    h2o_ostream_send_next(&e->super, req, ours ? &e->body : NULL, ours ? 1 : 0, state);
+    e->body = h2o_iovec_init(NULL, 0);
+}
+
+static bool is_library_error(h2o_req_t *req)
+{
+    ssize_t i = h2o_find_header(&req->res.headers, H2O_TOKEN_CONTENT_TYPE, -1);
+    return req->res.status >= 400 && i >= 0 &&
+           h2o_memis(req->res.headers.entries[i].value.base, 10, H2O_STRLIT("text/plain"));
+}
+
+static void on_library_error(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
+{
+    if (is_library_error(req)) {
+        ad_loop_t *loop = ad_loop_of(req->conn->ctx);
+        int status = req->res.status;
+        const char *q = memchr(req->input.path.base, '?', req->input.path.len);
+        size_t len, query_at = q != NULL ? (size_t)(q - req->input.path.base) : SIZE_MAX;
+        const char *path = ad_route_path(req->input.path.base, req->input.path.len, query_at, &len);
+        ad_endpoint_t ep = ad_route_find(path, len).ep;
+        struct timeval begun = req->timestamps.request_begin_at;
+        int64_t since = ad_wall_ns() - ((int64_t)begun.tv_sec * AD_NS_PER_SEC + (int64_t)begun.tv_usec * AD_NS_PER_US);
+
+        char what[64];
+        snprintf(what, sizeof(what), "%s", status == 413 ? "request body too large" : req->res.reason);
+        for (char *c = what; *c != '\0'; c++)
+            *c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+        ad_respond_error_begin(&loop->jw, status, what);
+        if (status == 413) {
+            ad_jw_key(&loop->jw, "limit_bytes");
+            ad_jw_uint(&loop->jw, loop->server->cfg.max_body);
+            ad_stats_body_refused(&loop->stats);
+        }
+        ad_jw_object_end(&loop->jw);
+        ad_stats_request_immediate(&loop->stats, ep, status, since > 0 && begun.tv_sec != 0 ? since : 0);
+
+        library_error_t *e = (library_error_t *)h2o_add_ostream(req, sizeof(*e), slot);
+        e->super.do_send = library_error_send;
+        e->body = ad_respond_json_body(req, &loop->jw);
+        memset(&req->res.headers, 0, sizeof(req->res.headers));
+        ad_respond_header(req, H2O_TOKEN_CONTENT_TYPE, H2O_STRLIT("application/json"));
+        req->res.content_length = e->body.len;
+        if (strcmp(ad_reason_phrase(status), "Unknown") != 0)
+            req->res.reason = ad_reason_phrase(status);
+        slot = &e->super.next;
+    }
+    h2o_setup_next_ostream(req, slot);
+}
+
+void ad_respond_library_errors(h2o_pathconf_t *pathconf)
+{
+    h2o_create_filter(pathconf, sizeof(h2o_filter_t))->on_setup_ostream = on_library_error;
 }

@@ -2,38 +2,55 @@
 #include "route.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
-typedef enum { MATCH_EXACT, MATCH_SEGMENT } match_t;
+typedef enum { MATCH_EXACT, MATCH_SEGMENT, MATCH_PREFIX } match_t;
 
 typedef struct route_entry {
     const char *path;
     size_t len;
     match_t match;
     unsigned methods;
+    ad_endpoint_t ep;
+    bool counted;
 } route_entry_t;
 
-static const route_entry_t routes[AD_EP_OTHER] = {
-#define AD_X(id, path, match, methods, handler) [AD_EP_##id] = {path, sizeof(path) - 1, MATCH_##match, methods},
+/* SLOT -> the stats slot an endpoint's answers are counted in, and whether they are. */
+#define SLOT_EP_OWN(id) AD_EP_##id
+#define SLOT_EP_OTHER(id) AD_EP_OTHER
+#define SLOT_EP_NONE(id) AD_EP_OTHER
+#define SLOT_COUNTED_OWN true
+#define SLOT_COUNTED_OTHER true
+#define SLOT_COUNTED_NONE false
+
+static const route_entry_t routes[AD_ROUTE_COUNT] = {
+#define AD_X(id, path, match, methods, slot, ...)                                                                      \
+    [AD_ROUTE_##id] = {path, sizeof(path) - 1, MATCH_##match, methods, SLOT_EP_##slot(id), SLOT_COUNTED_##slot},
     AD_ENDPOINTS(AD_X)
 #undef AD_X
 };
 
 ad_route_t ad_route_find(const char *path, size_t len)
 {
-    for (size_t i = 0; i < AD_EP_OTHER; i++) {
+    for (size_t i = 0; i < AD_ROUTE_COUNT; i++) {
         const route_entry_t *r = &routes[i];
         if (len < r->len || memcmp(path, r->path, r->len) != 0)
             continue;
-        if (r->match == MATCH_EXACT && len == r->len)
-            return (ad_route_t){(ad_endpoint_t)i, NULL, 0};
-        /* SEGMENT: "/delay/" and one non-empty segment without another '/' */
-        const char *seg = path + r->len + 1;
-        size_t seg_len = len - r->len - 1;
-        if (r->match == MATCH_SEGMENT && len > r->len + 1 && path[r->len] == '/' && memchr(seg, '/', seg_len) == NULL)
-            return (ad_route_t){(ad_endpoint_t)i, seg, seg_len};
+        if (r->match == MATCH_EXACT) {
+            if (len == r->len)
+                return (ad_route_t){(ad_route_id_t)i, r->ep, r->counted, NULL, 0};
+            continue;
+        }
+        /* SEGMENT and PREFIX: "/delay/" and a non-empty rest, without another '/' for SEGMENT */
+        if (len <= r->len + 1 || path[r->len] != '/')
+            continue;
+        const char *rest = path + r->len + 1;
+        size_t rest_len = len - r->len - 1;
+        if (r->match == MATCH_PREFIX || memchr(rest, '/', rest_len) == NULL)
+            return (ad_route_t){(ad_route_id_t)i, r->ep, r->counted, rest, rest_len};
     }
-    return (ad_route_t){AD_EP_OTHER, NULL, 0};
+    return (ad_route_t){AD_ROUTE_NONE, AD_EP_OTHER, true, NULL, 0};
 }
 
 const char *ad_route_path(const char *target, size_t target_len, size_t query_at, size_t *len)
@@ -52,24 +69,35 @@ const char *ad_route_path(const char *target, size_t target_len, size_t query_at
     return p;
 }
 
-/* Method names by AD_METHOD_* bit, and the Allow header each combination of bits makes. */
+/* Method names by AD_METHOD_* bit, in the order an Allow header lists them. */
 static const struct {
     unsigned bit;
     const char *name;
-} methods[] = {{AD_METHOD_GET, "GET"}, {AD_METHOD_HEAD, "HEAD"}};
-static const char *const allow_text[] = {"", "GET", "HEAD", "GET, HEAD"};
+} methods[] = {{AD_METHOD_GET, "GET"}, {AD_METHOD_HEAD, "HEAD"},   {AD_METHOD_POST, "POST"},
+               {AD_METHOD_PUT, "PUT"}, {AD_METHOD_PATCH, "PATCH"}, {AD_METHOD_DELETE, "DELETE"}};
+#define NMETHODS (sizeof(methods) / sizeof(methods[0]))
 
-bool ad_route_method_allowed(ad_endpoint_t ep, const char *method, size_t len)
+bool ad_route_method_allowed(ad_route_id_t r, const char *method, size_t len)
 {
-    if ((unsigned)ep >= AD_EP_OTHER)
+    if ((unsigned)r >= AD_ROUTE_COUNT)
         return false;
-    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+    for (size_t i = 0; i < NMETHODS; i++)
         if (len == strlen(methods[i].name) && memcmp(method, methods[i].name, len) == 0)
-            return (routes[ep].methods & methods[i].bit) != 0;
+            return (routes[r].methods & methods[i].bit) != 0;
     return false;
 }
 
-const char *ad_route_allow(ad_endpoint_t ep)
+size_t ad_route_allow(ad_route_id_t r, char *buf, size_t size)
 {
-    return (unsigned)ep < AD_EP_OTHER ? allow_text[routes[ep].methods & 3u] : "";
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; (unsigned)r < AD_ROUTE_COUNT && i < NMETHODS; i++)
+        if ((routes[r].methods & methods[i].bit) != 0 && n < size)
+            n += (size_t)snprintf(buf + n, size - n, "%s%s", n > 0 ? ", " : "", methods[i].name);
+    return n < size ? n : size - 1;
+}
+
+bool ad_route_takes_body(ad_route_id_t r)
+{
+    return (unsigned)r < AD_ROUTE_COUNT && (routes[r].methods & AD_METHODS_BODY) != 0;
 }

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,8 @@
 
 #include "clock.h"
 #include "duration.h"
+#include "events.h"
+#include "h2_guard.h"
 #include "handlers.h"
 #include "loop_monitor.h"
 #include "log.h"
@@ -29,12 +32,24 @@
 #define ACCEPT_BATCH 32 /* connections taken per wake-up; fairness between loops comes from dispatch_connection */
 #define PARK_WAIT_SECONDS 2
 #define WARN_EVERY_NS (10 * AD_NS_PER_SEC) /* a loop logs running out of descriptors, or refusing, this often */
+/* After connections close (loop.c arms the loop's trim timer), freed heap above this much is given back to
+ * the system (malloc_trim): glibc keeps what a heavy client made the daemon allocate (326 MB measured after
+ * an HPACK flood). */
+#define TRIM_FREE_BYTES (8 * 1024 * 1024)
 
 /* One process, one server; static so that everything stays reachable until exit (leak checkers). */
 static ad_server_t the_server;
 static ad_signals_t the_signals;
 
 /* ---- accepting ------------------------------------------------------------------------------------- */
+
+static void on_trim(ad_timer_t *timer)
+{
+    (void)timer;
+    struct mallinfo2 mi = mallinfo2();
+    if (mi.fordblks > TRIM_FREE_BYTES)
+        malloc_trim(0);
+}
 
 /* ---- max-connections: a canned 503, then close ---- */
 
@@ -51,8 +66,8 @@ static void build_refusal(ad_server_t *s)
     ad_jw_object_end(&jw);
     int n = snprintf(s->refusal, sizeof(s->refusal),
                      "HTTP/1.1 503 Service Unavailable\r\nServer: asyncdemod/%s\r\nContent-Type: application/json\r\n"
-                     "Content-Length: %zu\r\nRetry-After: 1\r\nConnection: close\r\n\r\n%.*s",
-                     AD_VERSION, jw.len, (int)jw.len, ad_jw_failed(&jw) ? "" : jw.buf);
+                     "Content-Length: %zu\r\nRetry-After: 1\r\nConnection: close\r\n\r\n%.*s\n",
+                     AD_VERSION, jw.len + 1, (int)jw.len, ad_jw_failed(&jw) ? "" : jw.buf);
     s->refusal_len = n > 0 && (size_t)n < sizeof(s->refusal) ? (size_t)n : 0;
     ad_jw_free(&jw);
 }
@@ -283,14 +298,18 @@ static int init_loop(ad_loop_t *loop)
     h2o_context_init(&loop->ctx, loop->evloop, &s->globalconf);
     loop->accept_ctx.ctx = &loop->ctx;
     loop->accept_ctx.hosts = s->globalconf.hosts;
-    ad_jw_init(&loop->jw, 2048);
+    ad_jw_init(&loop->jw, AD_JW_INITIAL_BYTES);
+    ad_events_init(loop);
     ad_timer_init(&loop->accept_resume, on_accept_resume);
+    ad_timer_init(&loop->trim, on_trim);
     if (ad_timers_init(&loop->timers, loop->evloop) != 0 ||
         ad_disconnect_init(&loop->disconnect, loop->evloop, ad_handlers_on_client_gone) != 0 ||
         ad_loop_monitor_start(loop, s->cfg.tick_interval_ns) != 0 || open_loop_listeners(loop) != 0) {
         ad_log_error("%s: cannot set up the event loop: %s", loop->name, strerror(errno));
         return -1;
     }
+    ad_h2_guard_bind(&loop->stats);
+    ad_send_watch_init(&loop->send_watch, &loop->timers, &s->live.send_timeout_ns, &loop->stats);
     h2o_multithread_register_receiver(loop->ctx.queue, &loop->offload_receiver, ad_handlers_on_offload_reply);
     h2o_multithread_register_receiver(loop->ctx.queue, &loop->control_receiver, on_control);
     h2o_multithread_register_receiver(loop->ctx.queue, &loop->handoff_receiver, on_handoff);
@@ -359,11 +378,21 @@ static bool wait_count(ad_server_t *s, const unsigned *counter, const unsigned *
 
 static void setup_globalconf(ad_server_t *s)
 {
+    /* h2o's read buffers (request bodies among them) spill to files in /tmp past 32 MB by default; with
+     * bodies bounded by max-body nothing needs to, so nothing ever is. Process-wide, set before any loop. */
+    h2o_socket_buffer_mmap_settings.threshold = SIZE_MAX;
     h2o_config_init(&s->globalconf);
     s->globalconf.server_name = h2o_iovec_init(H2O_STRLIT("asyncdemod/" AD_VERSION));
     /* h2o copies these into each context at h2o_context_init: set before the loops start. */
     s->globalconf.http1.req_timeout = ad_config_http1_timeout_ms(&s->cfg);
     s->globalconf.http2.idle_timeout = ad_config_http2_timeout_ms(&s->cfg);
+    /*
+     * Request bodies: h2o reads a whole body before the handler runs, so it must refuse big ones itself.
+     * One byte over max-body so that the limit is the same on every path: h2o refuses a Content-Length
+     * above this before reading the body, and a chunked (or HTTP/2) body once it reaches this; a body of
+     * exactly max-body + 1 declared bytes reaches the handler, which refuses it (413).
+     */
+    s->globalconf.max_request_entity_size = (size_t)s->cfg.max_body + 1;
     h2o_hostconf_t *host = h2o_config_register_host(&s->globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     ad_handlers_register(host);
 }
@@ -373,6 +402,7 @@ static void apply_live_settings(ad_live_settings_t *live, const ad_config_t *cfg
     atomic_store(&live->max_delay_ns, cfg->max_delay_ns);
     atomic_store(&live->default_delay_ns, cfg->default_delay_ns);
     atomic_store(&live->stall_threshold_ns, cfg->stall_threshold_ns);
+    atomic_store(&live->send_timeout_ns, cfg->send_timeout_ns);
     atomic_store(&live->pool_queue, cfg->pool_queue);
 }
 
@@ -387,11 +417,17 @@ static void apply_live_settings(ad_live_settings_t *live, const ad_config_t *cfg
 static void raise_nofile_limit(unsigned max_connections)
 {
     uint64_t limit = ad_nofile_raise();
-    if (limit != 0 && limit != UINT64_MAX && (uint64_t)max_connections + NOFILE_RESERVE > limit)
+    if (limit == 0 || limit == UINT64_MAX || (uint64_t)max_connections + NOFILE_RESERVE <= limit)
+        return;
+    if (limit > NOFILE_RESERVE)
         ad_log_warning("max-connections (%u) does not fit the open-file limit (%llu): past about %llu connections, "
                        "new ones fail to be accepted instead of getting a 503",
-                       max_connections, (unsigned long long)limit,
-                       limit > NOFILE_RESERVE ? (unsigned long long)(limit - NOFILE_RESERVE) : 0ULL);
+                       max_connections, (unsigned long long)limit, (unsigned long long)(limit - NOFILE_RESERVE));
+    else /* the daemon's own descriptors may take all of it: no count of connections would be true */
+        ad_log_warning(
+            "the open-file limit (%llu) leaves no room beyond the %d descriptors asyncdemod keeps for itself: "
+            "connections may fail to be accepted at any count; raise it (ulimit -n, LimitNOFILE=)",
+            (unsigned long long)limit, NOFILE_RESERVE);
 }
 
 static int create_loops(ad_server_t *s)
@@ -445,8 +481,9 @@ static void announce(ad_server_t *s)
     snprintf(vfield, sizeof(vfield), "ASYNCDEMO_VERSION=%s", AD_VERSION);
     const char *fields[] = {lfield, threads, vfield, NULL};
     ad_log_entry(LOG_NOTICE, AD_MSGID_DAEMON_STARTED, fields,
-                 "asyncdemod %s started: %u loop thread%s, %u offload workers%s", AD_VERSION, s->nloops,
-                 s->nloops == 1 ? "" : "s", s->cfg.pool_size, s->listeners.activated ? ", sockets from systemd" : "");
+                 "asyncdemod %s started: %u loop thread%s, %u offload worker%s%s", AD_VERSION, s->nloops,
+                 s->nloops == 1 ? "" : "s", s->cfg.pool_size, s->cfg.pool_size == 1 ? "" : "s",
+                 s->listeners.activated ? ", sockets from systemd" : "");
     char status[AD_MAX_LISTEN * 64 + 64];
     snprintf(status, sizeof(status), "listening on %s; in flight 0, served 0, longest stall 0s", listen);
     ad_notify_ready(status);
@@ -475,6 +512,9 @@ static int init_server(ad_server_t *s, const ad_config_t *cfg, int argc, char **
     }
     setup_globalconf(s);
     build_refusal(s);
+    if (!ad_h2_guard_active())
+        ad_log_warning("HTTP/2 header blocks cannot be checked before decoding (libh2o's decoder not found); "
+                       "one connection can take much memory");
     ad_watchdog_init(&s->watchdog);
     s->pool = ad_offload_pool_start(cfg->pool_size, &s->live.pool_queue);
     if (s->pool == NULL || create_loops(s) != 0) {

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "clock.h"
+
 /*
  * One writer per shard, so an update is a relaxed load and a relaxed store, no locked read-modify-write;
  * readers on other threads load relaxed and never see a torn value.
@@ -11,7 +13,7 @@
 #define ADD(x, d) STORE(x, LOAD(x) + (d))
 
 static const char *const endpoint_names[AD_EP_COUNT] = {
-#define AD_X(id, path, ...) [AD_EP_##id] = path,
+#define AD_X(id, path, match, methods, slot, ...) AD_ENDPOINT_IF_OWN_##slot([AD_EP_##id] = path, )
     AD_ENDPOINTS(AD_X)
 #undef AD_X
         [AD_EP_OTHER] = "other",
@@ -20,6 +22,59 @@ static const char *const endpoint_names[AD_EP_COUNT] = {
 const char *ad_endpoint_name(ad_endpoint_t ep)
 {
     return (unsigned)ep < AD_EP_COUNT ? endpoint_names[ep] : "other";
+}
+
+static const char *const close_reason_names[AD_CLOSE_COUNT] = {
+#define AD_X(t, key, kind, member, ...) [AD_CLOSE_##member] = #key,
+    AD_STATS_CLOSED(AD_X, _)
+#undef AD_X
+};
+
+const char *ad_close_reason_name(ad_close_reason_t r)
+{
+    return (unsigned)r < AD_CLOSE_COUNT ? close_reason_names[r] : "unknown";
+}
+
+const int64_t ad_stats_le_ns[AD_STATS_NLE] = {
+    1 * AD_NS_PER_MS,    5 * AD_NS_PER_MS,   10 * AD_NS_PER_MS,  25 * AD_NS_PER_MS,  50 * AD_NS_PER_MS,
+    100 * AD_NS_PER_MS,  250 * AD_NS_PER_MS, 500 * AD_NS_PER_MS, 1 * AD_NS_PER_SEC,  2 * AD_NS_PER_SEC,
+    2500 * AD_NS_PER_MS, 5 * AD_NS_PER_SEC,  10 * AD_NS_PER_SEC, 30 * AD_NS_PER_SEC, 60 * AD_NS_PER_SEC,
+};
+
+/* Writer side of the sequence lock (stats.h): odd, the updates, even again. */
+static void write_begin(ad_stats_shard_t *s)
+{
+    STORE(s->seq, LOAD(s->seq) + 1);
+    __atomic_thread_fence(__ATOMIC_RELEASE); /* the odd value is visible before any update */
+}
+
+static void write_end(ad_stats_shard_t *s)
+{
+    __atomic_store_n(&s->seq, LOAD(s->seq) + 1, __ATOMIC_RELEASE); /* after every update */
+}
+
+void ad_stats_shard_read_consistent(const ad_stats_shard_t *s, void (*read)(const ad_stats_shard_t *, void *),
+                                    void *arg)
+{
+    for (;;) {
+        uint64_t before = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+        if (before & 1)
+            continue; /* the writer is inside a few stores: retry at once */
+        read(s, arg);
+        __atomic_thread_fence(__ATOMIC_ACQUIRE); /* the reads above happen before the check below */
+        if (LOAD(s->seq) == before)
+            return;
+    }
+}
+
+/* The latency sample, in the histogram and in its /metrics bin. */
+static void record_latency(ad_endpoint_stats_t *e, int64_t latency_ns)
+{
+    size_t bin = 0;
+    while (bin < AD_STATS_NLE && latency_ns > ad_stats_le_ns[bin])
+        bin++;
+    ADD(e->le_bins[bin], 1);
+    ad_hist_record(&e->latency, latency_ns);
 }
 
 void ad_stats_shard_init(ad_stats_shard_t *s)
@@ -47,37 +102,41 @@ static void count_status(ad_endpoint_stats_t *e, int status)
 
 void ad_stats_request_begin(ad_stats_shard_t *s, ad_endpoint_t ep)
 {
+    write_begin(s);
     ad_endpoint_stats_t *e = endpoint(s, ep);
     int64_t in_flight = LOAD(e->in_flight) + 1;
     ADD(e->requests, 1);
     STORE(e->in_flight, in_flight);
     if (in_flight > LOAD(e->peak_in_flight))
         STORE(e->peak_in_flight, in_flight);
+    write_end(s);
 }
 
 void ad_stats_request_end(ad_stats_shard_t *s, ad_endpoint_t ep, int status, int64_t latency_ns)
 {
+    write_begin(s);
     ad_endpoint_stats_t *e = endpoint(s, ep);
     ADD(e->in_flight, -1);
     ADD(e->completed, 1);
     count_status(e, status);
-    ad_hist_record(&e->latency, latency_ns);
+    record_latency(e, latency_ns);
+    write_end(s);
 }
 
 void ad_stats_request_cancelled(ad_stats_shard_t *s, ad_endpoint_t ep)
 {
+    write_begin(s);
     ad_endpoint_stats_t *e = endpoint(s, ep);
     ADD(e->in_flight, -1);
     ADD(e->cancelled, 1);
+    write_end(s);
 }
 
 void ad_stats_request_immediate(ad_stats_shard_t *s, ad_endpoint_t ep, int status, int64_t latency_ns)
 {
-    ad_endpoint_stats_t *e = endpoint(s, ep);
-    ADD(e->requests, 1);
-    ADD(e->completed, 1);
-    count_status(e, status);
-    ad_hist_record(&e->latency, latency_ns);
+    /* In flight for the moment it took to answer: a slot served only this way still shows a peak of 1. */
+    ad_stats_request_begin(s, ep);
+    ad_stats_request_end(s, ep, status, latency_ns);
 }
 
 void ad_stats_loop_tick(ad_stats_shard_t *s, int64_t lag_ns, int64_t threshold_ns, int32_t culprit, int64_t wall_ns)
@@ -100,18 +159,38 @@ void ad_stats_loop_tick(ad_stats_shard_t *s, int64_t lag_ns, int64_t threshold_n
 
 void ad_stats_connection_open(ad_stats_shard_t *s)
 {
+    write_begin(s);
     ADD(s->connections_open, 1);
     ADD(s->connections_total, 1);
+    write_end(s);
 }
 
 void ad_stats_connection_close(ad_stats_shard_t *s)
 {
+    write_begin(s);
     ADD(s->connections_open, -1);
+    write_end(s);
+}
+
+void ad_stats_connection_closed(ad_stats_shard_t *s, ad_close_reason_t r)
+{
+    write_begin(s);
+    ADD(s->connections_closed[(unsigned)r < AD_CLOSE_COUNT ? r : 0], 1);
+    write_end(s);
 }
 
 void ad_stats_connection_refused(ad_stats_shard_t *s)
 {
+    write_begin(s);
     ADD(s->connections_refused, 1);
+    write_end(s);
+}
+
+void ad_stats_body_refused(ad_stats_shard_t *s)
+{
+    write_begin(s);
+    ADD(s->bodies_refused, 1);
+    write_end(s);
 }
 
 /* ---- reader side: any thread ---- */
@@ -149,12 +228,20 @@ void ad_stats_loop_totals(const ad_stats_snapshot_t *snap, ad_loop_stats_t *out)
     }
 }
 
-void ad_stats_connections(const ad_stats_snapshot_t *snap, ad_stats_connections_t *out)
+void ad_stats_connections(const ad_stats_snapshot_t *snap, ad_stats_connections_t *out, ad_stats_closed_t *closed,
+                          ad_stats_request_bodies_t *bodies)
 {
     memset(out, 0, sizeof(*out));
+    memset(closed, 0, sizeof(*closed));
+    memset(bodies, 0, sizeof(*bodies));
     for (size_t i = 0; i < snap->nshards; i++) {
-        out->open += LOAD(snap->shards[i]->connections_open);
-        out->total += LOAD(snap->shards[i]->connections_total);
-        out->refused += LOAD(snap->shards[i]->connections_refused);
+        const ad_stats_shard_t *sh = snap->shards[i];
+        out->open += LOAD(sh->connections_open);
+        out->total += LOAD(sh->connections_total);
+        out->refused += LOAD(sh->connections_refused);
+#define AD_X(t, key, kind, member, ...) closed->member += LOAD(sh->connections_closed[AD_CLOSE_##member]);
+        AD_STATS_CLOSED(AD_X, _)
+#undef AD_X
+        bodies->refused += LOAD(sh->bodies_refused);
     }
 }

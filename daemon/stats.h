@@ -10,9 +10,9 @@
 #include "histogram.h"
 #include "stats_doc.h"
 
-/* One slot per endpoint of endpoint_list.h, in its order, then "other". */
+/* One slot per endpoint of endpoint_list.h with a slot of its own (SLOT OWN), in its order, then "other". */
 typedef enum {
-#define AD_X(id, ...) AD_EP_##id,
+#define AD_X(id, path, match, methods, slot, ...) AD_ENDPOINT_IF_OWN_##slot(AD_EP_##id, )
     AD_ENDPOINTS(AD_X)
 #undef AD_X
         AD_EP_OTHER, /* unknown paths and methods: 404 / 405 */
@@ -22,13 +22,33 @@ typedef enum {
 /* The endpoint's path as listed ("/non-blocking", "/delay", ...), "other" for AD_EP_OTHER. */
 const char *ad_endpoint_name(ad_endpoint_t ep);
 
+/*
+ * Why the daemon closed a client's connection itself (each a bounded refusal, counted), from stats_doc.h's
+ * AD_STATS_CLOSED: SEND_TIMEOUT, an answer not delivered within send-timeout (the client does not read);
+ * HEADER_BLOCK, HTTP/2: a header block past the decoded-size bounds (hpack_scan.h); BAD_FRAMING, HTTP/1: a
+ * request head RFC 9112 says to refuse (request_head.h), after the 400.
+ */
+typedef enum {
+#define AD_X(t, key, kind, member, ...) AD_CLOSE_##member,
+    AD_STATS_CLOSED(AD_X, _)
+#undef AD_X
+        AD_CLOSE_COUNT
+} ad_close_reason_t;
+/* "send_timeout", "header_block_too_large", "bad_framing" */
+const char *ad_close_reason_name(ad_close_reason_t r);
+
+/* The upper bounds of /metrics' latency buckets (Prometheus "le"), in ns, ascending. */
+#define AD_STATS_NLE 15
+extern const int64_t ad_stats_le_ns[AD_STATS_NLE];
+
 typedef struct ad_endpoint_stats {
     uint64_t requests;  /* arrived */
     uint64_t completed; /* answered (any status) */
     uint64_t cancelled; /* the client went away before the answer */
     uint64_t status_4xx, status_5xx;
     int64_t in_flight, peak_in_flight;
-    ad_histogram_t latency; /* ns from arrival to answer, completed requests only */
+    ad_histogram_t latency;             /* ns from arrival to answer, completed requests only */
+    uint64_t le_bins[AD_STATS_NLE + 1]; /* the same samples by ad_stats_le_ns bin (last: above every bound) */
 } ad_endpoint_stats_t;
 
 typedef struct ad_loop_stats {
@@ -43,11 +63,16 @@ typedef struct ad_loop_stats {
 
 typedef struct ad_stats_shard {
     uint64_t id; /* unique per ad_stats_shard_init in this process (never 0): lets formatters memoise safely */
+    /* Odd while the writer is updating: readers that need one consistent view of the shard (/metrics) read
+     * between two equal even values (a sequence lock; the writer never waits). */
+    uint64_t seq;
     ad_endpoint_stats_t ep[AD_EP_COUNT];
     ad_loop_stats_t loop;
     int64_t connections_open;
     uint64_t connections_total;
-    uint64_t connections_refused; /* turned away with 503 by max-connections (by the accepting loop) */
+    uint64_t connections_refused;                /* turned away with 503 by max-connections (by the accepting loop) */
+    uint64_t connections_closed[AD_CLOSE_COUNT]; /* closed by the daemon, by reason */
+    uint64_t bodies_refused; /* request bodies answered 413: over max-body, or sent to an endpoint taking none */
 } ad_stats_shard_t;
 
 void ad_stats_shard_init(ad_stats_shard_t *s);
@@ -58,7 +83,7 @@ void ad_stats_request_begin(ad_stats_shard_t *s, ad_endpoint_t ep);
 void ad_stats_request_end(ad_stats_shard_t *s, ad_endpoint_t ep, int status, int64_t latency_ns);
 /* A request whose client vanished; it leaves in-flight without a latency sample. */
 void ad_stats_request_cancelled(ad_stats_shard_t *s, ad_endpoint_t ep);
-/* An answer that never entered in-flight (404, 405, 400 on parse, 503 refusals): counts request+completed+status. */
+/* An answer given at once (404, 405, 400 on parse, 503 refusals): begin + end, so it counts toward the peak. */
 void ad_stats_request_immediate(ad_stats_shard_t *s, ad_endpoint_t ep, int status, int64_t latency_ns);
 /* A probe tick that fired lag_ns late; counted as a stall when lag_ns > threshold_ns. */
 void ad_stats_loop_tick(ad_stats_shard_t *s, int64_t lag_ns, int64_t threshold_ns, int32_t culprit, int64_t wall_ns);
@@ -66,6 +91,18 @@ void ad_stats_connection_open(ad_stats_shard_t *s);
 void ad_stats_connection_close(ad_stats_shard_t *s);
 /* A connection refused because max-connections were open (never counted open or in the total). */
 void ad_stats_connection_refused(ad_stats_shard_t *s);
+/* A connection the daemon closed for reason r. */
+void ad_stats_connection_closed(ad_stats_shard_t *s, ad_close_reason_t r);
+
+/*
+ * Reader side of the sequence lock: calls read(shard, arg) until it ran while the shard did not change,
+ * so what it gathered is one consistent state of the shard. read must only load (relaxed) and fill arg
+ * afresh on each call: it may run more than once.
+ */
+void ad_stats_shard_read_consistent(const ad_stats_shard_t *s, void (*read)(const ad_stats_shard_t *, void *),
+                                    void *arg);
+/* A request body refused with 413 (besides the request's own count under its endpoint). */
+void ad_stats_body_refused(ad_stats_shard_t *s);
 
 /* The C type of each kind of /stats value (stats_doc.h). */
 #define AD_STATS_CTYPE_STR const char *
@@ -94,6 +131,12 @@ typedef struct ad_stats_offload {
 typedef struct ad_stats_connections {
     AD_STATS_CONNECTIONS(AD_STATS_MEMBER, _)
 } ad_stats_connections_t;
+typedef struct ad_stats_closed {
+    AD_STATS_CLOSED(AD_STATS_MEMBER, _)
+} ad_stats_closed_t;
+typedef struct ad_stats_request_bodies {
+    AD_STATS_REQUEST_BODIES(AD_STATS_MEMBER, _)
+} ad_stats_request_bodies_t;
 typedef struct ad_stats_loop_view {
     AD_STATS_LOOP(AD_STATS_MEMBER, _)
 } ad_stats_loop_view_t;
@@ -127,7 +170,9 @@ typedef struct ad_endpoint_totals {
 } ad_endpoint_totals_t;
 void ad_stats_endpoint_totals(const ad_stats_snapshot_t *snap, ad_endpoint_t ep, ad_endpoint_totals_t *out);
 void ad_stats_loop_totals(const ad_stats_snapshot_t *snap, ad_loop_stats_t *out);
-/* Connections open, accepted and refused by max-connections, summed over all shards. */
-void ad_stats_connections(const ad_stats_snapshot_t *snap, ad_stats_connections_t *out);
+/* Connections open, accepted, refused by max-connections and closed by the daemon (by reason), and request
+ * bodies refused, summed over all shards. */
+void ad_stats_connections(const ad_stats_snapshot_t *snap, ad_stats_connections_t *out, ad_stats_closed_t *closed,
+                          ad_stats_request_bodies_t *bodies);
 
 #endif

@@ -6,7 +6,14 @@
 
 #include "clock.h"
 
-#define SECONDS_DECIMALS 6 /* microseconds: finer than the histogram's 0.8% and the loop tick */
+/*
+ * Seconds keep the histogram's resolution (1/128 of a value: three significant digits): six decimals
+ * (microseconds) give at least four from 1 ms up; below that nine (nanoseconds), so a sub-microsecond
+ * latency or lag reads 0.000000450, not 0.
+ */
+#define SECONDS_DECIMALS 6
+#define SECONDS_DECIMALS_FINE 9
+#define SECONDS_FINE_BELOW_NS AD_NS_PER_MS
 #define WALL_DECIMALS 3
 #define STACK_SHARDS 64 /* threads are at most 64; more shards fall back to malloc */
 
@@ -55,6 +62,8 @@ static const field_t top_fields[] = {AD_STATS_TOP(FIELD, ad_stats_top_t)};
 static const field_t config_fields[] = {AD_STATS_CONFIG(FIELD, ad_stats_config_t)};
 static const field_t offload_fields[] = {AD_STATS_OFFLOAD(FIELD, ad_stats_offload_t)};
 static const field_t connections_fields[] = {AD_STATS_CONNECTIONS(FIELD, ad_stats_connections_t)};
+static const field_t closed_fields[] = {AD_STATS_CLOSED(FIELD, ad_stats_closed_t)};
+static const field_t bodies_fields[] = {AD_STATS_REQUEST_BODIES(FIELD, ad_stats_request_bodies_t)};
 static const field_t loop_fields[] = {AD_STATS_LOOP(FIELD, ad_stats_loop_view_t)};
 static const field_t endpoint_fields[] = {AD_STATS_ENDPOINT(FIELD, ad_endpoint_totals_t)};
 static const field_t latency_fields[] = {AD_STATS_LATENCY(FIELD, ad_stats_latency_t)};
@@ -107,9 +116,12 @@ static void write_fields(ad_jw_t *w, const void *section, const field_t *f, size
         case AD_STATS_KIND_GAUGE:
             ad_jw_int(w, i64_at(section, f->offset));
             break;
-        default: /* every kind of seconds */
-            ad_jw_seconds(w, i64_at(section, f->offset), SECONDS_DECIMALS);
+        default: { /* every kind of seconds */
+            int64_t ns = i64_at(section, f->offset);
+            bool fine = ns != 0 && ns > -SECONDS_FINE_BELOW_NS && ns < SECONDS_FINE_BELOW_NS;
+            ad_jw_seconds(w, ns, fine ? SECONDS_DECIMALS_FINE : SECONDS_DECIMALS);
             break;
+        }
         }
     }
 }
@@ -293,10 +305,12 @@ int ad_stats_format_json(const ad_stats_snapshot_t *snap, ad_jw_t *w)
 {
     const ad_stats_info_t *info = &snap->info;
     ad_stats_connections_t conn;
+    ad_stats_closed_t closed;
+    ad_stats_request_bodies_t bodies;
     ad_loop_stats_t loop;
     ad_stats_loop_view_t lv;
 
-    ad_stats_connections(snap, &conn);
+    ad_stats_connections(snap, &conn, &closed, &bodies);
     ad_stats_loop_totals(snap, &loop);
     loop_view(&loop, &lv);
     ad_jw_object_begin(w);
@@ -305,7 +319,13 @@ int ad_stats_format_json(const ad_stats_snapshot_t *snap, ad_jw_t *w)
     ad_jw_key(w, "offload");
     write_object(w, &info->offload, offload_fields, NFIELDS(offload_fields));
     ad_jw_key(w, "connections");
-    write_object(w, &conn, connections_fields, NFIELDS(connections_fields));
+    ad_jw_object_begin(w);
+    write_fields(w, &conn, connections_fields, NFIELDS(connections_fields));
+    ad_jw_key(w, "closed");
+    write_object(w, &closed, closed_fields, NFIELDS(closed_fields));
+    ad_jw_object_end(w);
+    ad_jw_key(w, "request_bodies");
+    write_object(w, &bodies, bodies_fields, NFIELDS(bodies_fields));
     ad_jw_key(w, "loop");
     write_object(w, &lv, loop_fields, NFIELDS(loop_fields));
 
@@ -404,53 +424,94 @@ static void prom_endpoint_counters(ad_buf_t *b, const ad_endpoint_totals_t *tot)
     }
 }
 
-static const int64_t le_ns[] = {
-    1 * AD_NS_PER_MS,    5 * AD_NS_PER_MS,   10 * AD_NS_PER_MS,  25 * AD_NS_PER_MS,  50 * AD_NS_PER_MS,
-    100 * AD_NS_PER_MS,  250 * AD_NS_PER_MS, 500 * AD_NS_PER_MS, 1 * AD_NS_PER_SEC,  2 * AD_NS_PER_SEC,
-    2500 * AD_NS_PER_MS, 5 * AD_NS_PER_SEC,  10 * AD_NS_PER_SEC, 30 * AD_NS_PER_SEC, 60 * AD_NS_PER_SEC,
-};
-#define NLE (sizeof(le_ns) / sizeof(le_ns[0]))
+/* ---- one consistent view of every shard for /metrics ---- */
 
-static int prom_histogram(ad_buf_t *b, const ad_stats_snapshot_t *snap)
+/* What /metrics shows, summed over shards, each shard read in one consistent state (stats.h). */
+typedef struct prom_view {
+    ad_endpoint_totals_t tot[AD_EP_COUNT];
+    uint64_t samples[AD_EP_COUNT];
+    double sum_ns[AD_EP_COUNT];
+    uint64_t le_bins[AD_EP_COUNT][AD_STATS_NLE + 1];
+    ad_stats_connections_t conn;
+    ad_stats_closed_t closed;
+    ad_stats_request_bodies_t bodies;
+} prom_view_t;
+
+static void read_shard(const ad_stats_shard_t *shard, void *arg)
+{
+    prom_view_t *v = arg;
+    const ad_stats_shard_t *one[1] = {shard};
+    ad_stats_snapshot_t snap = {.shards = one, .nshards = 1};
+    memset(v, 0, sizeof(*v));
+    for (int ep = 0; ep < AD_EP_COUNT; ep++) {
+        const ad_endpoint_stats_t *e = &shard->ep[ep];
+        ad_stats_endpoint_totals(&snap, (ad_endpoint_t)ep, &v->tot[ep]);
+        v->samples[ep] = __atomic_load_n(&e->latency.count, __ATOMIC_RELAXED);
+        __atomic_load(&e->latency.sum, &v->sum_ns[ep], __ATOMIC_RELAXED);
+        for (size_t i = 0; i <= AD_STATS_NLE; i++)
+            v->le_bins[ep][i] = __atomic_load_n(&e->le_bins[i], __ATOMIC_RELAXED);
+    }
+    ad_stats_connections(&snap, &v->conn, &v->closed, &v->bodies);
+}
+
+/* to += v, member by member: every member of these sections is a 64-bit count or gauge. */
+static void add_words(void *to, const void *v, size_t size)
+{
+    for (size_t off = 0; off + sizeof(int64_t) <= size; off += sizeof(int64_t)) {
+        int64_t a, b;
+        memcpy(&a, (char *)to + off, sizeof(a));
+        memcpy(&b, (const char *)v + off, sizeof(b));
+        a = (int64_t)((uint64_t)a + (uint64_t)b);
+        memcpy((char *)to + off, &a, sizeof(a));
+    }
+}
+
+static void prom_view_add(prom_view_t *to, const prom_view_t *v)
+{
+    add_words(to->tot, v->tot, sizeof(to->tot));
+    add_words(to->samples, v->samples, sizeof(to->samples));
+    add_words(to->le_bins, v->le_bins, sizeof(to->le_bins));
+    add_words(&to->conn, &v->conn, sizeof(to->conn));
+    add_words(&to->closed, &v->closed, sizeof(to->closed));
+    add_words(&to->bodies, &v->bodies, sizeof(to->bodies));
+    for (int ep = 0; ep < AD_EP_COUNT; ep++)
+        to->sum_ns[ep] += v->sum_ns[ep];
+}
+
+static void prom_view_read(const ad_stats_snapshot_t *snap, prom_view_t *view)
+{
+    prom_view_t part;
+    memset(view, 0, sizeof(*view));
+    for (size_t i = 0; i < snap->nshards; i++) {
+        ad_stats_shard_read_consistent(snap->shards[i], read_shard, &part);
+        prom_view_add(view, &part);
+    }
+}
+
+static void prom_histogram(ad_buf_t *b, const prom_view_t *v)
 {
     family(b, "asyncdemo_request_duration_seconds", "histogram",
            "Time from a request's arrival at the handler to its answer, completed requests.");
     for (int ep = 0; ep < AD_EP_COUNT; ep++) {
-        hist_set_t set;
-        ad_hist_summary_t sum;
-        uint64_t le[NLE];
-        if (hist_set_init(&set, snap, (ad_endpoint_t)ep) != 0)
-            return -1;
-        ad_hist_summarize(set.hs, set.n, &sum);
-        ad_hist_count_le(set.hs, set.n, le_ns, NLE, le);
-        hist_set_dispose(&set);
-
-        /* Writers run meanwhile: keep the buckets cumulative and +Inf equal to _count. */
-        uint64_t count = sum.count;
-        for (size_t i = 0; i < NLE; i++) {
-            if (i > 0 && le[i] < le[i - 1])
-                le[i] = le[i - 1];
-            if (le[i] > count)
-                count = le[i];
-        }
-        for (size_t i = 0; i < NLE; i++) {
+        uint64_t cumulative = 0;
+        for (size_t i = 0; i < AD_STATS_NLE; i++) {
+            cumulative += v->le_bins[ep][i];
             sample_ep(b, "asyncdemo_request_duration_seconds_bucket", (ad_endpoint_t)ep);
             ad_buf_puts(b, ",le=\"");
-            ad_buf_seconds_exact(b, le_ns[i]);
+            ad_buf_seconds_exact(b, ad_stats_le_ns[i]);
             ad_buf_put(b, "\"", 1);
-            end_u64(b, le[i]);
+            end_u64(b, cumulative);
         }
         sample_ep(b, "asyncdemo_request_duration_seconds_bucket", (ad_endpoint_t)ep);
         ad_buf_puts(b, ",le=\"+Inf\"");
-        end_u64(b, count);
+        end_u64(b, v->samples[ep]);
         sample_ep(b, "asyncdemo_request_duration_seconds_sum", (ad_endpoint_t)ep);
         ad_buf_put(b, "} ", 2);
-        ad_buf_seconds_exact(b, (int64_t)llround(sum.sum));
+        ad_buf_seconds_exact(b, (int64_t)llround(v->sum_ns[ep]));
         ad_buf_put(b, "\n", 1);
         sample_ep(b, "asyncdemo_request_duration_seconds_count", (ad_endpoint_t)ep);
-        end_u64(b, count);
+        end_u64(b, v->samples[ep]);
     }
-    return 0;
 }
 
 /* The fields of a section that have a family: one unlabelled sample each. */
@@ -468,12 +529,23 @@ static void prom_section(ad_buf_t *b, const void *section, const field_t *fields
     }
 }
 
-static void prom_process(ad_buf_t *b, const ad_stats_snapshot_t *snap)
+/* connections.closed as one family, the reason a label. */
+static void prom_closed(ad_buf_t *b, const ad_stats_closed_t *closed)
+{
+    family(b, "asyncdemo_connections_closed_total", "counter",
+           "Client connections the daemon closed itself, by reason.");
+    for (size_t i = 0; i < NFIELDS(closed_fields); i++) {
+        ad_buf_puts(b, "asyncdemo_connections_closed_total{reason=");
+        put_label_value(b, closed_fields[i].key);
+        end_u64(b, u64_at(closed, closed_fields[i].offset));
+    }
+}
+
+static void prom_process(ad_buf_t *b, const ad_stats_snapshot_t *snap, const prom_view_t *v)
 {
     const ad_stats_info_t *info = &snap->info;
     ad_loop_stats_t loop;
     ad_stats_loop_view_t lv;
-    ad_stats_connections_t conn;
 
     family(b, "asyncdemo_build_info", "gauge", "Always 1; the version as a label.");
     ad_buf_puts(b, "asyncdemo_build_info{version=");
@@ -483,21 +555,20 @@ static void prom_process(ad_buf_t *b, const ad_stats_snapshot_t *snap)
     ad_stats_loop_totals(snap, &loop);
     loop_view(&loop, &lv);
     prom_section(b, &lv, loop_fields, NFIELDS(loop_fields));
-    ad_stats_connections(snap, &conn);
-    prom_section(b, &conn, connections_fields, NFIELDS(connections_fields));
+    prom_section(b, &v->conn, connections_fields, NFIELDS(connections_fields));
+    prom_closed(b, &v->closed);
+    prom_section(b, &v->bodies, bodies_fields, NFIELDS(bodies_fields));
     prom_section(b, &info->offload, offload_fields, NFIELDS(offload_fields));
 }
 
 int ad_stats_format_prometheus(const ad_stats_snapshot_t *snap, ad_buf_t *b)
 {
-    ad_endpoint_totals_t tot[AD_EP_COUNT];
+    prom_view_t view; /* one consistent state per shard, so counters and histograms agree */
 
-    for (int ep = 0; ep < AD_EP_COUNT; ep++)
-        ad_stats_endpoint_totals(snap, (ad_endpoint_t)ep, &tot[ep]);
+    prom_view_read(snap, &view);
     ad_buf_reserve(b, 24576);
-    prom_process(b, snap);
-    prom_endpoint_counters(b, tot);
-    if (prom_histogram(b, snap) != 0 || b->failed)
-        return -1;
-    return 0;
+    prom_process(b, snap, &view);
+    prom_endpoint_counters(b, view.tot);
+    prom_histogram(b, &view);
+    return b->failed ? -1 : 0;
 }

@@ -73,6 +73,11 @@ static bool mul_pow10(uint64_t v, int n, uint64_t *out)
 
 ad_duration_status_t ad_duration_parse(const char *s, size_t len, int64_t *out_ns)
 {
+    return ad_duration_parse_ex(s, len, out_ns, NULL);
+}
+
+ad_duration_status_t ad_duration_parse_ex(const char *s, size_t len, int64_t *out_ns, int *below_ns)
+{
     if (s == NULL || len == 0)
         return AD_DURATION_EMPTY;
     if (s[0] == '-')
@@ -90,12 +95,15 @@ ad_duration_status_t ad_duration_parse(const char *s, size_t len, int64_t *out_n
         return AD_DURATION_SYNTAX;
     uint64_t frac = 0;
     int frac_digits = 0;
+    bool dropped = false; /* a non-zero digit past AD_FRAC_DIGITS_MAX or below 1 ns */
     if (i < len && s[i] == '.') {
         size_t start = ++i;
         for (; i < len && is_digit(s[i]); i++) {
             if (frac_digits < AD_FRAC_DIGITS_MAX) {
                 frac = frac * 10 + (uint64_t)(s[i] - '0');
                 frac_digits++;
+            } else if (s[i] != '0') {
+                dropped = true;
             }
         }
         if (i == start)
@@ -115,11 +123,15 @@ ad_duration_status_t ad_duration_parse(const char *s, size_t len, int64_t *out_n
         if (!mul_pow10(f, unit->exp - frac_digits, &frac_ns))
             return AD_DURATION_RANGE;
     } else {
-        frac_ns = f / ad_pow10_u64(frac_digits - unit->exp); /* truncates past 1 ns */
+        uint64_t div = ad_pow10_u64(frac_digits - unit->exp);
+        frac_ns = f / div; /* truncates past 1 ns */
+        dropped = dropped || f % div != 0;
     }
     if (whole_ns > (uint64_t)INT64_MAX || frac_ns > (uint64_t)INT64_MAX - whole_ns)
         return AD_DURATION_RANGE;
     *out_ns = (int64_t)(whole_ns + frac_ns);
+    if (below_ns != NULL)
+        *below_ns = dropped;
     return AD_DURATION_OK;
 }
 

@@ -20,6 +20,17 @@ typedef enum {
  * Returns AD_DURATION_OK and sets *out_ns, or an error status and leaves *out_ns untouched.
  */
 ad_duration_status_t ad_duration_parse(const char *s, size_t len, int64_t *out_ns);
+/*
+ * The same, and *below_ns (when not NULL) tells whether non-zero digits below a nanosecond were dropped:
+ * the text is then a little more than *out_ns, so a limit check must treat *out_ns == limit as over it
+ * ("30.0000000001" is over a 30 s limit). See ad_duration_over.
+ */
+ad_duration_status_t ad_duration_parse_ex(const char *s, size_t len, int64_t *out_ns, int *below_ns);
+/* Whether a parsed duration (ns, below_ns from ad_duration_parse_ex) is above limit_ns. */
+static inline int ad_duration_over(int64_t ns, int below_ns, int64_t limit_ns)
+{
+    return ns > limit_ns || (ns == limit_ns && below_ns);
+}
 
 /* A short English reason for a status, e.g. "must not be negative". */
 const char *ad_duration_strerror(ad_duration_status_t status);

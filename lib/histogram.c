@@ -205,8 +205,18 @@ void ad_hist_percentiles(const ad_histogram_t *const *hs, size_t n, const double
             out[k] = s.max;
             continue;
         }
-        int64_t lower = ad_hist_bucket_lower(i - 1), upper = ad_hist_bucket_upper(i - 1);
-        out[k] = clamp64(lower + (upper - lower) / 2, s.min, s.max);
+        /* The smallest and the largest value are known exactly; any other rank gets the middle of its
+         * bucket's values, and the buckets of min and max hold none below min or above max (HdrHistogram's
+         * rule: a percentile is never outside [min, max]). */
+        if (rank == 1) {
+            out[k] = s.min;
+        } else if (rank == s.count) {
+            out[k] = s.max;
+        } else {
+            int64_t lower = clamp64(ad_hist_bucket_lower(i - 1), s.min, s.max);
+            int64_t upper = clamp64(ad_hist_bucket_upper(i - 1), s.min, s.max);
+            out[k] = lower + (upper - lower) / 2;
+        }
     }
 }
 

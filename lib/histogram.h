@@ -37,8 +37,9 @@ void ad_hist_record(ad_histogram_t *h, int64_t value); /* negative values are re
 /* dst += src (exact: same bucket layout). src may be written by another thread meanwhile. */
 void ad_hist_merge(ad_histogram_t *dst, const ad_histogram_t *src);
 
-/* p in [0, 100]. Returns the representative value of the bucket holding the p-th percentile,
- * clamped to [min, max]; 0 when empty. p=0 gives min, p=100 gives max. */
+/* p in [0, 100]. Returns the middle of the values the bucket holding the p-th percentile can hold within
+ * [min, max], so never outside [min, max]; 0 when empty. The first rank (p=0 too) gives min, the last
+ * (p=100 too, and p=99 of 10 values) gives max, exactly. */
 int64_t ad_hist_percentile(const ad_histogram_t *h, double p);
 double ad_hist_mean(const ad_histogram_t *h);  /* 0 when empty */
 double ad_hist_stdev(const ad_histogram_t *h); /* population stdev; 0 when count < 2 */

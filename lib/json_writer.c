@@ -150,6 +150,22 @@ static int utf8_sequence(const unsigned char *p, size_t n)
     return len;
 }
 
+bool ad_utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        int n = utf8_sequence(p + i, len - i);
+        if (n < 0)
+            return false;
+        i += (size_t)n;
+    }
+    return true;
+}
+
 /* 1 for bytes that need escaping or UTF-8 checking; 0 for printable ASCII copied as is. */
 static const unsigned char jw_special[256] = {
     [0x00 ... 0x1F] = 1,
@@ -232,6 +248,11 @@ static void jw_quoted(ad_jw_t *w, const char *s, size_t len)
 
 void ad_jw_key(ad_jw_t *w, const char *key)
 {
+    ad_jw_key_n(w, key, strlen(key));
+}
+
+void ad_jw_key_n(ad_jw_t *w, const char *key, size_t len)
+{
     if (w->failed)
         return;
     if (w->after_key || w->depth <= 0) { /* a key must follow a value inside an object */
@@ -240,7 +261,7 @@ void ad_jw_key(ad_jw_t *w, const char *key)
     }
     if (!jw_before_value(w))
         return;
-    jw_quoted(w, key, strlen(key));
+    jw_quoted(w, key, len);
     jw_append(w, ":", 1);
     w->after_key = true;
 }

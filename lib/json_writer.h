@@ -40,7 +40,8 @@ void ad_jw_object_begin(ad_jw_t *w);
 void ad_jw_object_end(ad_jw_t *w);
 void ad_jw_array_begin(ad_jw_t *w);
 void ad_jw_array_end(ad_jw_t *w);
-void ad_jw_key(ad_jw_t *w, const char *key); /* next value belongs to this key */
+void ad_jw_key(ad_jw_t *w, const char *key);               /* next value belongs to this key */
+void ad_jw_key_n(ad_jw_t *w, const char *key, size_t len); /* the same for key[0..len), escaped like a string */
 void ad_jw_string(ad_jw_t *w, const char *s, size_t len);
 void ad_jw_cstr(ad_jw_t *w, const char *s); /* NULL writes null */
 void ad_jw_int(ad_jw_t *w, int64_t v);
@@ -53,6 +54,10 @@ void ad_jw_null(ad_jw_t *w);
 /* A CLOCK_REALTIME ns value as an RFC 3339 UTC string: "2026-11-24T17:30:00.123456Z" (decimals 0-9). */
 void ad_jw_utc(ad_jw_t *w, int64_t wall_ns, int decimals);
 void ad_jw_raw(ad_jw_t *w, const char *s, size_t len); /* a pre-encoded value */
+
+/* true when s[0..len) is well-formed UTF-8 (the same rules as the writer's: no overlongs, surrogates or
+ * code points past U+10FFFF), i.e. a string the writer copies without U+FFFD replacements. */
+bool ad_utf8_valid(const char *s, size_t len);
 
 /* Pure helper behind ad_jw_utc, also for text output. Returns the length written (buf >= 32 bytes). */
 size_t ad_format_utc(int64_t wall_ns, int decimals, char *buf, size_t size);

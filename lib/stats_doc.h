@@ -52,7 +52,9 @@ typedef enum {
     X(T, max_connections, COUNT, max_connections, 0, "max connections", AD_NO_PROM)                                    \
     X(T, max_waiting, COUNT, max_waiting, 0, "max waiting", AD_NO_PROM)                                                \
     X(T, header_timeout_seconds, SETTING, header_timeout_ns, 0, "header timeout", AD_NO_PROM)                          \
-    X(T, idle_timeout_seconds, SETTING, idle_timeout_ns, 0, "idle timeout", AD_NO_PROM)
+    X(T, idle_timeout_seconds, SETTING, idle_timeout_ns, 0, "idle timeout", AD_NO_PROM)                                \
+    X(T, send_timeout_seconds, SETTING, send_timeout_ns, 0, "send timeout", AD_NO_PROM)                                \
+    X(T, max_body_bytes, COUNT, max_body, 0, "max body", AD_NO_PROM)
 
 #define AD_STATS_OFFLOAD(X, T)                                                                                         \
     X(T, busy, COUNT, busy, 0, "busy", AD_PROM("asyncdemo_offload_busy", gauge, "Offload workers sleeping now."))      \
@@ -66,6 +68,18 @@ typedef enum {
     X(T, refused, COUNT, refused, 0, "refused",                                                                        \
       AD_PROM("asyncdemo_connections_refused_total", counter,                                                          \
               "Client connections refused with 503 because max-connections were open."))
+
+/* connections.closed: the connections the daemon closed itself, by reason; MEMBER is the reason's id
+ * (AD_CLOSE_<MEMBER> in daemon/stats.h). /metrics has them as one family with a reason label. */
+#define AD_STATS_CLOSED(X, T)                                                                                          \
+    X(T, send_timeout, COUNT, SEND_TIMEOUT, 0, "send timeout", AD_NO_PROM)                                             \
+    X(T, header_block_too_large, COUNT, HEADER_BLOCK, 0, "header block too large", AD_NO_PROM)                         \
+    X(T, bad_framing, COUNT, BAD_FRAMING, 0, "bad framing", AD_NO_PROM)
+
+#define AD_STATS_REQUEST_BODIES(X, T)                                                                                  \
+    X(T, refused, COUNT, refused, 0, "refused",                                                                        \
+      AD_PROM("asyncdemo_request_bodies_refused_total", counter,                                                       \
+              "Request bodies answered 413: over max-body, or sent to an endpoint that takes none."))
 
 #define AD_STATS_LOOP(X, T)                                                                                            \
     X(T, lag_seconds, SECONDS, lag_ns, 1, "lag",                                                                       \

@@ -1,7 +1,9 @@
 #!/bin/sh
 # The whole test suite, as CI runs it: builds asyncdemo twice, optimised and with
 # AddressSanitizer + UndefinedBehaviorSanitizer, and runs every unit and integration test
-# (ctest) against each build. Needs the packages of packaging/install-deps.sh.
+# (ctest) against each build. Every build here treats warnings as errors (ASYNCDEMO_WERROR),
+# and the programs are also built as Release (gcc) and with clang, so that no build type
+# a user may pick warns. Needs the packages of packaging/install-deps.sh.
 set -eu
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -18,7 +20,13 @@ suite() {
     ctest --test-dir "$dir" -L integration --output-on-failure
 }
 
-suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASYNCDEMO_WERROR=ON
+
+# Release (-O3) inlines more, and gcc's format-truncation checks see more: the programs only.
+echo "== build-release: configure and build (Release, gcc)"
+cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DASYNCDEMO_WERROR=ON \
+    >build-release.cmake.log 2>&1 || { cat build-release.cmake.log; exit 1; }
+cmake --build build-release -j "$jobs"
 
 # The Debian package: built with lintian, installed with apt into a namespaced systemd (once).
 echo "== build: Debian package"
@@ -35,13 +43,14 @@ ctest --test-dir build -L soak --output-on-failure
 # Leaks are errors; UBSan stops at the first report so it cannot scroll by unnoticed.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    suite build-asan -DCMAKE_BUILD_TYPE=Debug -DASYNCDEMO_SANITIZE=ON
+    suite build-asan -DCMAKE_BUILD_TYPE=Debug -DASYNCDEMO_SANITIZE=ON -DASYNCDEMO_WERROR=ON
 
-# libFuzzer (clang): every parser fuzzed for a bounded time over its checked-in seed corpus.
-echo "== build-fuzz: configure and build"
+# libFuzzer (clang): every parser fuzzed for a bounded time over its checked-in seed corpus. The
+# same clang tree builds the two programs too: the suite's clang build.
+echo "== build-fuzz: configure and build (RelWithDebInfo, clang)"
 CC=clang cmake -S . -B build-fuzz -DBUILD_TESTING=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASYNCDEMO_FUZZ=ON \
-    >build-fuzz.cmake.log 2>&1 || { cat build-fuzz.cmake.log; exit 1; }
-cmake --build build-fuzz --target fuzz_targets -j "$jobs"
+    -DASYNCDEMO_WERROR=ON >build-fuzz.cmake.log 2>&1 || { cat build-fuzz.cmake.log; exit 1; }
+cmake --build build-fuzz --target fuzz_targets asyncdemod asyncdemoctl -j "$jobs"
 echo "== build-fuzz: fuzz tests"
 ctest --test-dir build-fuzz -L fuzz -j "$jobs" --output-on-failure
 

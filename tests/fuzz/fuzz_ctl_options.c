@@ -14,7 +14,7 @@ static void check_err(const char *err, size_t errlen)
 
 static void check_url(const ad_url_t *u)
 {
-    char text[AD_CTL_URL_MAX + AD_CTL_HOST_MAX + 32], auth[AD_CTL_HOST_MAX + 16], err[256];
+    char text[AD_CTL_URL_TEXT_MAX], auth[AD_CTL_AUTHORITY_MAX], err[256];
     AD_FUZZ_CHECK(memchr(u->host, '\0', sizeof(u->host)) != NULL && u->host[0] != '\0');
     AD_FUZZ_CHECK(memchr(u->path, '\0', sizeof(u->path)) != NULL && u->path[0] == '/');
     AD_FUZZ_CHECK(u->port != 0);

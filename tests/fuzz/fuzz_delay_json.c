@@ -30,7 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t nargs = 0, nheaders = 0;
     for (size_t i = 2; i + 1 < n; i += 2) {
         bool header = lens[i] > 0 && (pieces[i][0] & 1);
-        ad_httpbin_pair_t pair = {pieces[i], lens[i], pieces[i + 1], lens[i + 1], i};
+        ad_httpbin_pair_t pair = {
+            .name = pieces[i], .name_len = lens[i], .value = pieces[i + 1], .value_len = lens[i + 1], .order = i};
         if (header) {
             ad_title_case(pieces[i], lens[i], pieces[i]);
             AD_FUZZ_CHECK(strlen(pieces[i]) == lens[i]);
@@ -47,7 +48,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                            .sequence = size,
                            .pid = 42,
                            .thread = "loop-0"};
-    ad_httpbin_request_t req = {args, nargs, headers, nheaders, pieces[1], pieces[0], lens[0]};
+    ad_httpbin_request_t req = {.args = args,
+                                .nargs = nargs,
+                                .headers = headers,
+                                .nheaders = nheaders,
+                                .origin = pieces[1],
+                                .url = pieces[0],
+                                .url_len = lens[0]};
     ad_jw_t w;
     ad_jw_init(&w, 64);
     ad_httpbin_json(&w, &req, &r);

@@ -1,5 +1,7 @@
 /* libFuzzer target: lib/duration.c. Parses the input as a duration; what parses formats and reads back
- * within the formatter's rounding, and the formatter is also fed the input's first 8 bytes as a number. */
+ * within the formatter's rounding, and the formatter is also fed the input's first 8 bytes as a number.
+ * ad_duration_parse_ex agrees with ad_duration_parse, and a text with digits dropped below 1 ns is over a
+ * limit equal to its value, never under one above it. */
 #include <inttypes.h>
 
 #include "duration.h"
@@ -35,8 +37,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int64_t ns = -12345;
     ad_duration_status_t st = ad_duration_parse((const char *)data, size, &ns);
     AD_FUZZ_CHECK(strlen(ad_duration_strerror(st)) > 0);
+    int64_t ns_ex = -12345;
+    int below = -1;
+    AD_FUZZ_CHECK(ad_duration_parse_ex((const char *)data, size, &ns_ex, &below) == st && ns_ex == ns);
     if (st == AD_DURATION_OK) {
         AD_FUZZ_CHECK(ns >= 0);
+        AD_FUZZ_CHECK(below == 0 || below == 1);
+        AD_FUZZ_CHECK(ad_duration_over(ns, below, ns) == below);
+        AD_FUZZ_CHECK(ns == INT64_MAX || !ad_duration_over(ns, below, ns + 1));
         check_format(ns);
     } else {
         AD_FUZZ_CHECK(ns == -12345); /* untouched on error */

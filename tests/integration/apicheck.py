@@ -25,7 +25,9 @@ ENDPOINT_KEYS = {"requests", "in_flight", "peak_in_flight", "completed", "cancel
                  "latency_seconds"}
 ENDPOINTS = ("/non-blocking", "/blocking", "/offload", "/delay", "/stats", "/metrics", "/healthz", "other")
 CONFIG_KEYS = {"max_delay_seconds", "default_delay_seconds", "pool_size", "pool_queue", "stall_threshold_seconds",
-               "watchdog_seconds", "max_connections", "max_waiting", "header_timeout_seconds", "idle_timeout_seconds"}
+               "watchdog_seconds", "max_connections", "max_waiting", "header_timeout_seconds", "idle_timeout_seconds",
+               "send_timeout_seconds", "max_body_bytes"}
+CLOSE_REASONS = {"send_timeout", "header_block_too_large", "bad_framing"}
 LOOP_KEYS = {"lag_seconds", "ticks", "stalls", "stalled_seconds", "longest_stall_seconds", "longest_stall_endpoint",
              "longest_stall_wall"}
 
@@ -129,7 +131,7 @@ def check_latency(tc, lat, where):
 def check_stats(tc, s, pid=None, version=None):
     """Checks a /stats document's shape and internal consistency."""
     tc.assertTrue({"version", "pid", "threads", "uptime_seconds", "started_wall", "config", "offload", "connections",
-                   "loop", "endpoints"} <= set(s), sorted(s))
+                   "request_bodies", "loop", "endpoints"} <= set(s), sorted(s))
     tc.assertIsInstance(s["version"], str)
     if version:
         tc.assertEqual(s["version"], version)
@@ -144,10 +146,14 @@ def check_stats(tc, s, pid=None, version=None):
     for key in CONFIG_KEYS:
         tc.assertTrue(is_number(s["config"][key]), f"config.{key}")
     tc.assertEqual(set(s["offload"]), {"busy", "queued"})
-    tc.assertEqual(set(s["connections"]), {"open", "total", "refused"})
-    for part in ("offload", "connections"):
-        for key, value in s[part].items():
-            tc.assertTrue(is_int(value) and value >= 0, f"{part}.{key} = {value!r}")
+    tc.assertEqual(set(s["connections"]), {"open", "total", "refused", "closed"})
+    tc.assertEqual(set(s["connections"]["closed"]), CLOSE_REASONS)
+    tc.assertEqual(set(s["request_bodies"]), {"refused"})
+    for part, values in (("offload", s["offload"]), ("connections", s["connections"]),
+                         ("connections.closed", s["connections"]["closed"]), ("request_bodies", s["request_bodies"])):
+        for key, value in values.items():
+            if not isinstance(value, dict):
+                tc.assertTrue(is_int(value) and value >= 0, f"{part}.{key} = {value!r}")
     tc.assertGreaterEqual(s["connections"]["total"], s["connections"]["open"])
     tc.assertGreaterEqual(s["connections"]["open"], 1, "the /stats request's own connection is open")
     loop = s["loop"]
@@ -167,6 +173,8 @@ def check_stats(tc, s, pid=None, version=None):
         if s["threads"] == 1:  # one shard, read on its own thread: the counts agree exactly
             tc.assertEqual(ep["requests"], ep["completed"] + ep["cancelled"] + ep["in_flight"], f"{name}: {ep}")
         tc.assertGreaterEqual(ep["peak_in_flight"], ep["in_flight"], name)
+        if ep["requests"] > 0:
+            tc.assertGreaterEqual(ep["peak_in_flight"], 1, f"{name}: every request was in flight once: {ep}")
         tc.assertLessEqual(ep["status_4xx"] + ep["status_5xx"], ep["completed"], name)
         check_latency(tc, ep["latency_seconds"], name)
         if ep["completed"] == 0:

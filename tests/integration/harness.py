@@ -778,6 +778,28 @@ def proc_status(pid, key):
     return None
 
 
+DEBIAN_PYTHON_PACKAGES = "/usr/lib/python3/dist-packages"
+
+
+def import_h2():
+    """The h2 package (python3-h2, for HTTP/2 frames), also when this Python is not Debian's own (a pyenv
+    build does not see Debian's packages: their pure-Python directory is appended to sys.path). Raises
+    unittest.SkipTest when python3-h2 is not installed (packaging/install-deps.sh installs it)."""
+    try:
+        import h2.connection  # noqa: F401
+    except ImportError:
+        if DEBIAN_PYTHON_PACKAGES not in sys.path:
+            sys.path.append(DEBIAN_PYTHON_PACKAGES)
+        try:
+            import h2.connection  # noqa: F401
+        except ImportError:
+            raise unittest.SkipTest("python3-h2 is not installed (packaging/install-deps.sh installs it)")
+    import h2
+    import h2.config
+    import h2.events
+    return h2
+
+
 def main():
     """unittest.main() that first takes --daemon PATH and --ctl PATH off the command line."""
     argv = list(sys.argv)

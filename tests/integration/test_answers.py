@@ -1,5 +1,6 @@
 """Every endpoint's answer: status, headers, JSON fields and types as docs/http-api.md gives them."""
 
+import re
 import time
 
 import apicheck
@@ -63,7 +64,8 @@ class AnswersTest(harness.DaemonTestCase):
         self.assertEqual(s["config"], {"max_delay_seconds": 30, "default_delay_seconds": 2, "pool_size": 8,
                                        "pool_queue": 64, "stall_threshold_seconds": 0.1, "watchdog_seconds": 0,
                                        "max_connections": 16384, "max_waiting": 50000,
-                                       "header_timeout_seconds": 10, "idle_timeout_seconds": 10})
+                                       "header_timeout_seconds": 10, "idle_timeout_seconds": 10,
+                                       "send_timeout_seconds": 30, "max_body_bytes": 1048576})
         self.assertEqual(s["offload"], {"busy": 0, "queued": 0})
 
     def test_stats_while_busy(self):
@@ -113,6 +115,62 @@ class AnswersTest(harness.DaemonTestCase):
                 self.assertEqual(res.header("Content-Length"), str(len(res.body)), res)
         res = self.d.get("/stats", method="POST", body=b"")
         self.assertEqual(res.header("Content-Length"), str(len(res.body)), res)
+
+
+class WireFormatTest(harness.SharedDaemonTestCase):
+    """Over HTTP/1.1 as sent: every JSON body ends with a newline, and every header name is canonical
+    ("Content-Type", as h2o writes its own "Content-Length"), never a mix of cases."""
+
+    CANONICAL = re.compile(r"^[A-Z][a-z0-9]*(-[A-Z][a-z0-9]*)*$")
+
+    def answers(self):
+        d = self.daemon
+        yield "GET /healthz", d.raw, harness.get_request("/healthz"), False
+        yield "GET /stats", d.raw, harness.get_request("/stats"), False
+        yield "GET /metrics", d.raw, harness.get_request("/metrics"), False
+        yield "GET /delay/0", d.raw, harness.get_request("/delay/0?a=1"), False
+        yield "GET /offload", d.raw, harness.get_request("/offload?delay=0"), False
+        yield "400", d.raw, harness.get_request("/non-blocking?delay=abc"), False
+        yield "404", d.raw, harness.get_request("/nope"), False
+        yield "405", d.raw, harness.get_request("/stats", method="DELETE"), False
+        yield "431", d.raw, harness.get_request("/stats", extra="X-Big: " + "a" * 40000 + "\r\n"), False
+        yield "HEAD", d.raw, harness.get_request("/healthz", method="HEAD"), True
+        # answered by libh2o itself while reading the body: made JSON like the rest
+        yield "broken chunked", d.raw, harness.get_request("/delay/0", method="POST",
+                                                           extra="Transfer-Encoding: chunked\r\n") + b"zz\r\n", False
+        yield "413", d.raw, harness.get_request("/delay/0", method="POST", extra="Content-Length: 99999999\r\n"), False
+
+    def test_header_names_canonical_and_json_ends_with_newline(self):
+        for what, raw, request, head in self.answers():
+            with self.subTest(what=what), raw() as c:
+                c.send(request)
+                res = c.read_response(head=head)
+                names = [name for name, _ in res.headers]
+                self.assertIn("Content-Type", names, res)
+                for name in names:
+                    self.assertRegex(name, self.CANONICAL, f"{what}: {names}")
+                if head:
+                    self.assertEqual(res.body, b"", res)
+                elif res.header("Content-Type").startswith("application/json"):
+                    self.assertTrue(res.body.endswith(b"}\n"), res)
+                    self.assertEqual(res.body.count(b"\n"), 1, res)
+                    res.json()
+                else:
+                    self.assertTrue(res.body.endswith(b"\n"), res)
+
+    def test_retry_after_canonical(self):
+        # the 503 of a full pool carries Retry-After: written canonical like the rest
+        d = harness.Daemon("--pool-size", "1", "--pool-queue", "0")
+        with d:
+            busy = harness.Background(d.get, "/offload?delay=0.5")
+            d.wait_stats(lambda s: s["offload"]["busy"] == 1, 3, "the one worker busy")
+            with d.raw() as c:
+                c.send(harness.get_request("/offload?delay=0"))
+                res = c.read_response()
+            self.assertEqual(res.status, 503, res)
+            self.assertIn("Retry-After", [name for name, _ in res.headers], res)
+            self.assertTrue(res.body.endswith(b"}\n"), res)
+            self.assertEqual(busy.result().status, 200)
 
 
 if __name__ == "__main__":

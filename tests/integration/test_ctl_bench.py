@@ -19,6 +19,12 @@ N = 5
 
 
 
+def current_umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 class BenchTest(harness.SharedDaemonTestCase):
     # More pool workers than requests, so /offload overlaps fully.
     daemon_args = ("--pool-size", 8)
@@ -48,6 +54,35 @@ class BenchTest(harness.SharedDaemonTestCase):
         self.assertIn("timeline", out)
         # The timeline has one row per request of each run.
         self.assertEqual(len(re.findall(r"(?m)^\s+#\d+ \|", out)), 3 * N, out)
+
+    def test_demo_ends_with_the_lesson(self):
+        """demo ends with the lesson's conclusion, worded from the figures its report just showed (one daemon
+        loop, so /blocking is the lesson's staircase on any machine)."""
+        daemon = self.start_daemon("--threads", 1, "--pool-size", 8)
+        proc = ctl("demo", "--url", daemon.base_url, "--delay", 0.2, "-n", 3, "--no-progress")
+        self.assertEqual(proc.returncode, 0, proc)
+        out = proc.stdout
+        end = out[out.index("\nWhat this shows\n"):]
+        self.assertTrue(out.rstrip().endswith("loop stayed free."), out[-600:])
+        part2 = out[out.index("=== Part 2"):]
+        totals = dict(re.findall(r"(?m)^(/[a-z-]+)  http\S+  \(.*\n(?:  #.*\n)*  3 requests in ([0-9.]+s)", part2))
+        self.assertEqual(set(totals), {"/blocking", "/non-blocking", "/offload"}, part2)
+        self.assertIn(f"3 requests to /non-blocking took {totals['/non-blocking']} in all", end)
+        ratio = re.search(r"/blocking was ([0-9.]+)x slower than /non-blocking", part2).group(1)
+        self.assertIn(f"Never sleep on it: /blocking took {totals['/blocking']}, {ratio}x as long", end)
+        self.assertIn(f"Move blocking work to a pool: /offload took {totals['/offload']} (", end)
+
+    def test_runs_sharing_a_path_have_distinct_names(self):
+        """Two endpoints of one path are named with their queries: report, ratio, timeline and JSON."""
+        args = ("bench", "--url", self.daemon.base_url, "-n", 2, "-e", "/non-blocking?delay=0.2",
+                "-e", "/non-blocking?delay=0.05", "-e", "/non-blocking?delay=0.05")
+        proc = ctl(*args)
+        self.assertEqual(proc.returncode, 0, proc)
+        self.assertRegex(proc.stdout, r"/non-blocking\?delay=0\.2 was [0-9.]+x slower than /non-blocking\?delay=0\.05 #[12]\n")
+        self.assertIn("\n/non-blocking?delay=0.05 #2\n", proc.stdout)  # a timeline title
+        doc = json.loads(ctl(*args, "--json").stdout)
+        self.assertEqual([r["name"] for r in doc["runs"]],
+                         ["/non-blocking?delay=0.2", "/non-blocking?delay=0.05 #1", "/non-blocking?delay=0.05 #2"])
 
     def test_lesson_ratio_json(self):
         doc = self.bench_json("--delay", DELAY)
@@ -118,7 +153,8 @@ class BenchTest(harness.SharedDaemonTestCase):
         # 50 requests at 100/s: the last is due at 0.49 s.
         self.assertGreaterEqual(run["elapsed_seconds"], 0.48)
         self.assertLess(run["elapsed_seconds"], 0.49 + 0.4)
-        intended = [r["intended_seconds"] for r in run["requests"]]
+        # (requests are listed as the daemon served them; index is the send order)
+        intended = [r["intended_seconds"] for r in sorted(run["requests"], key=lambda r: r["index"])]
         for i, t in enumerate(intended):
             self.assertAlmostEqual(t, i / 100.0, delta=0.002)
         for r in run["requests"]:
@@ -155,8 +191,10 @@ class BenchTest(harness.SharedDaemonTestCase):
         self.assertEqual(run["latency"]["count"], 1001)
         self.assertEqual(sum(c for _, c in run["latency"]["histogram"]["buckets"]), 1001)
         self.assertEqual(len(run["requests"]), 1000)
-        self.assertEqual([r["index"] for r in run["requests"]], list(range(1, 1001)))
-        sent = [r["sent_seconds"] for r in run["requests"]]
+        # The loops' records merged and numbered in send order; listed as the daemon served them.
+        by_index = sorted(run["requests"], key=lambda r: r["index"])
+        self.assertEqual([r["index"] for r in by_index], list(range(1, 1001)))
+        sent = [r["sent_seconds"] for r in by_index]
         self.assertEqual(sent, sorted(sent))
 
     def bench_on_terminal(self, *args):
@@ -229,6 +267,25 @@ class BenchTest(harness.SharedDaemonTestCase):
         with open(text) as f:
             self.assertIn("3 requests", f.read())
 
+    def test_output_file_replaced_whole(self):
+        """-o FILE replaces an existing FILE with the whole result (mode as a new file gets); -o - is stdout."""
+        path = self.daemon_tmp("out.txt")
+        with open(path, "w") as f:
+            f.write("x" * 100000)
+        args = ("bench", "--url", self.daemon.base_url, "--endpoint", "/non-blocking?delay=0", "-n", 2, "-c", 1)
+        proc = ctl(*args, "-o", path)
+        self.assertEqual(proc.returncode, 0, proc)
+        with open(path) as f:
+            text = f.read()
+        self.assertTrue(text.startswith("/non-blocking"), text[:200])
+        self.assertNotIn("xxx", text)
+        self.assertEqual(os.listdir(os.path.dirname(path)), ["out.txt"])
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o666 & ~current_umask())
+        proc = ctl(*args, "--json", "-o", "-")
+        self.assertEqual(proc.returncode, 0, proc)
+        self.assertEqual(json.loads(proc.stdout)["runs"][0]["ok"], 2)
+        self.assertFalse(os.path.exists("-"))
+
     def test_output_file_unwritable(self):
         proc = ctl("bench", "--url", self.daemon.base_url, "--output", "/nonexistent-dir/x.json", "--json")
         self.assertEqual(proc.returncode, 64, proc)
@@ -239,6 +296,42 @@ class BenchTest(harness.SharedDaemonTestCase):
         d = tempfile.TemporaryDirectory(prefix="asyncdemoctl-test-")
         self.addCleanup(d.cleanup)
         return f"{d.name}/{name}"
+
+class StaircaseTest(harness.DaemonTestCase):
+    """The lesson's staircase whatever the daemon's --threads and the client's loops: 5 concurrent /blocking
+    requests are drawn (and listed in JSON) in the order the daemon began serving them, so each row ends no
+    earlier than the one above it. The client runs two loops, as on a 2-CPU machine, which merge their
+    records in send order - not the order a daemon with several loops serves them in."""
+
+    def check_staircase(self, threads):
+        daemon = self.start_daemon("--threads", threads)
+        args = ("bench", "--url", daemon.base_url, "--delay", 0.1, "-e", "/blocking", "--threads", 2)
+        proc = ctl(*args)
+        self.assertEqual(proc.returncode, 0, proc)
+        took = [float(t) for t in re.findall(r"(?m)^\s+#\d+ \|.*\| ([0-9.]+)s$", proc.stdout)]
+        self.assertEqual(len(took), N, proc.stdout)
+        # Requests served side by side by two loops end within a jitter of each other, in either order; a
+        # row out of order ends a whole 0.1 s step before the one above it.
+        for prev, nxt in zip(took, took[1:]):
+            self.assertGreater(nxt, prev - 0.05, f"--threads {threads}: rows out of order\n{proc.stdout}")
+        doc = json.loads(ctl(*args, "--json").stdout)
+        done = [r["done_seconds"] for r in doc["runs"][0]["requests"]]
+        for prev, nxt in zip(done, done[1:]):
+            self.assertGreater(nxt, prev - 0.05, f"--threads {threads}: JSON requests out of order: {done}")
+        if threads == 1:  # one loop serves one after another, in arrival order: a clean staircase of 5 steps
+            seqs = [r["server_seq"] for r in doc["runs"][0]["requests"]]
+            self.assertEqual(seqs, sorted(seqs), doc["runs"][0]["requests"])
+            self.assertGreaterEqual(done[-1], N * 0.1 * 0.9, done)  # serial: in parallel it would be ~0.1 s
+
+    def test_threads_1(self):
+        self.check_staircase(1)
+
+    def test_threads_2(self):
+        self.check_staircase(2)
+
+    def test_threads_4(self):
+        self.check_staircase(4)
+
 
 if __name__ == "__main__":
     harness.main()

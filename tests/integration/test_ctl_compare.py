@@ -5,8 +5,10 @@ per-request lines, the ranking and the timeline; a child process that dies is re
 import json
 import os
 import re
+import resource
 import signal
 import subprocess
+import unittest
 
 import harness
 
@@ -123,6 +125,66 @@ class CompareTest(harness.SharedDaemonTestCase):
         runs = json.loads(out)["runs"]
         self.assertEqual([r["name"] for r in runs], ["sequential"])
         self.assertGreaterEqual(runs[0]["ok"], 1)
+
+
+class MaxParallelTest(harness.DaemonTestCase):
+    """--max-parallel caps the requests the threads and processes modes have going at once (they once
+    started all -n at once), the report says the mode ran in waves, and a count the process limits cannot
+    hold is refused before anything runs."""
+
+    CAP, REQUESTS, WAIT = 3, 12, 0.2
+
+    def test_cap_holds(self):
+        for mode in ("threads", "processes"):
+            with self.subTest(mode=mode):
+                daemon = self.start_daemon()  # fresh: its /delay peak in flight is this run's
+                url = daemon.url(f"/delay/{self.WAIT}")
+                proc = ctl("compare", url, "--modes", mode, "-n", self.REQUESTS, "--max-parallel", self.CAP, "--json")
+                self.assertEqual(proc.returncode, 0, proc)
+                doc = json.loads(proc.stdout)
+                run = doc["runs"][0]
+                self.assertEqual((run["completed"], run["ok"], run["concurrency"]), (self.REQUESTS, self.REQUESTS, self.CAP))
+                self.assertEqual(doc["options"]["max_parallel"], self.CAP)
+                delay = daemon.stats()["endpoints"]["/delay"]
+                self.assertEqual(delay["completed"], self.REQUESTS, delay)
+                # Never more than the cap at once, and the cap was used (they did run side by side).
+                self.assertEqual(delay["peak_in_flight"], self.CAP, delay)
+                self.assertGreaterEqual(run["elapsed_seconds"], self.REQUESTS / self.CAP * self.WAIT, run)
+
+                text = ctl("compare", url, "--modes", mode, "-n", 6, "--max-parallel", 2, "--no-timeline")
+                self.assertEqual(text.returncode, 0, text)
+                self.assertIn(f"{mode}: at most 2 of the 6 requests at once (--max-parallel)", text.stdout)
+                self.assertIn(f"note: {mode} ran at most 2 requests at once (--max-parallel), in waves", text.stdout)
+
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to run the ctl as a user of its own (nobody)")
+    def test_refused_past_rlimit_nproc(self):
+        """As nobody under RLIMIT_NPROC 40 (enforced by the kernel for every user but root)."""
+        limit = 40
+
+        def as_nobody():
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+            resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
+
+        daemon = self.start_daemon()
+        url = daemon.url("/delay/0.1")
+        for mode in ("processes", "threads"):
+            with self.subTest(mode=mode):
+                proc = ctl("compare", url, "--modes", mode, "-n", 100, "--max-parallel", 100, preexec=as_nobody)
+                self.assertEqual(proc.returncode, 64, proc)
+                self.assertEqual(proc.stdout, "")
+                self.assertRegex(proc.stderr, r"^asyncdemoctl: --max-parallel: 100 threads or processes at once do not "
+                                 r"fit: RLIMIT_NPROC for this user is 40, \d+ in use, 5 kept free; lower --max-parallel "
+                                 r"or -n\nTry 'asyncdemoctl compare --help' for more information\.\n$")
+                # The default cap (256) does not fit either: refused, not 60 forks of which some fail.
+                proc = ctl("compare", url, "--modes", mode, "-n", 60, preexec=as_nobody)
+                self.assertEqual(proc.returncode, 64, proc)
+                # Under the cap, 60 requests run in waves of 4 within the limit the kernel enforces.
+                proc = ctl("compare", url, "--modes", mode, "-n", 60, "--max-parallel", 4, "--json", preexec=as_nobody)
+                self.assertEqual(proc.returncode, 0, proc)
+                run = json.loads(proc.stdout)["runs"][0]
+                self.assertEqual((run["completed"], run["ok"]), (60, 60), run["first_error"])
 
 
 if __name__ == "__main__":

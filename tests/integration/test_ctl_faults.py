@@ -392,7 +392,7 @@ class StatusStormTest(FaultTestCase):
             run, took, _ = self.bench_json("/e500", engine, n=2000, c=20)
             self.assertEqual((run["ok"], run["errors"]["status"]), (0, 2000), run["errors"])
             self.assertEqual(run["statuses"], {"500": 2000})
-            self.assertEqual(run["first_error"], "status: HTTP 500")
+            self.assertEqual(run["first_error"], "status: HTTP 500: boom")
             self.assertEqual(run["latency"]["count"], 2000, "a 500 is an answer: it has a latency")
         self.for_engines(check)
 
@@ -408,7 +408,7 @@ class StatusStormTest(FaultTestCase):
                     self.assertEqual(run["statuses"], {"200": 10, "500": 10})
                     self.assertEqual(sorted(r["status"] for r in run["requests"]), [200] * 10 + [500] * 10)
                     self.assertEqual(sum(r["error"] == "status" for r in run["requests"]), 10)
-                    self.assertEqual(run["first_error"], "status: HTTP 500")
+                    self.assertEqual(run["first_error"], "status: HTTP 500: boom")
                 self.for_engines(check)
 
     def test_bench_mixed_text(self):
@@ -437,7 +437,7 @@ class StatusStormTest(FaultTestCase):
         def check(mode):
             run, _, _ = self.compare_json("/e500", mode, n=3)
             self.assertEqual((run["ok"], run["errors"]["status"], run["statuses"]), (0, 3, {"500": 3}), run)
-            self.assertEqual(run["first_error"], "status: HTTP 500")
+            self.assertEqual(run["first_error"], "status: HTTP 500: boom")
         self.for_modes(check)
 
     def test_compare_mixed_all_modes(self):
@@ -577,9 +577,25 @@ class InterruptTest(FaultTestCase):
     def test_bench(self):
         def check(engine):
             _, out = self.interrupt([harness.ctl_path(), "bench", "--url", self.server.base, "--endpoint", "/hang",
-                                     "-n", 3, "-c", 3, "--timeout", "60", "--json"], 3, engine=engine)
-            run = json.loads(out)["runs"][0]
+                                     "-n", 3, "-c", 3, "--threads", 2, "--timeout", "60", "--json"], 3, engine=engine)
+            doc = json.loads(out)
+            run = doc["runs"][0]
             self.assertEqual((run["sent"], run["completed"], run["ok"]), (3, 0, 0), run)
+            # The document says it was interrupted, and which engine ran on how many loops.
+            self.assertTrue(doc["interrupted"])
+            self.assertTrue(run["interrupted"])
+            self.assertEqual((run["engine"], run["loops"]), (engine or "h2o", 2), run)
+        self.for_engines(check)
+
+    def test_bench_text(self):
+        """The text report of an interrupted bench says so, in its run's header and at its end."""
+        def check(engine):
+            _, out = self.interrupt([harness.ctl_path(), "bench", "--url", self.server.base, "--endpoint", "/hang",
+                                     "-n", 3, "-c", 3, "--threads", 1, "--timeout", "60"], 3, engine=engine)
+            self.assertIn(f"(concurrency 3, engine {engine or 'h2o'}, 1 loop)\n"
+                          "  interrupted: requests still in flight were abandoned\n", out)
+            self.assertTrue(out.rstrip("\n").endswith("Interrupted (SIGINT/SIGTERM): this report covers only the "
+                                                       "requests that finished before."), out)
         self.for_engines(check)
 
     def test_compare(self):

@@ -232,7 +232,8 @@ class OffloadFloodTest(harness.DaemonTestCase):
         excess = n - POOL_SIZE - POOL_QUEUE
         self.assertEqual((ep["requests"], ep["completed"], ep["status_5xx"], ep["in_flight"], ep["cancelled"]),
                          (2 * n, 2 * n, 2 * excess, 0, 0), ep)
-        self.assertLessEqual(ep["peak_in_flight"], POOL_SIZE + POOL_QUEUE, ep)
+        # the pool's bound, plus the refused request in flight for the moment of its 503
+        self.assertLessEqual(ep["peak_in_flight"], POOL_SIZE + POOL_QUEUE + 1, ep)
 
     def test_queued_clients_that_leave_free_their_places(self):
         d = self.d

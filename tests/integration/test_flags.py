@@ -113,6 +113,13 @@ class FlagsTest(harness.DaemonTestCase):
                     config = d.stats()["config"]
                     self.assertEqual((config["max_delay_seconds"], config["pool_size"]), (5, 3), config)
 
+    def test_start_line_plurals(self):
+        """The start-up line counts in words: "1 loop thread, 1 offload worker", "2 loop threads, 3 ..."."""
+        d = self.start_daemon("--threads", 1, "--pool-size", 1)
+        d.wait_for_log(r"started: 1 loop thread, 1 offload worker\b(?!s)")
+        d = self.start_daemon("--threads", 2, "--pool-size", 3)
+        d.wait_for_log(r"started: 2 loop threads, 3 offload workers")
+
     def test_address_in_use(self):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))

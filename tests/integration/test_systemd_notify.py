@@ -73,17 +73,39 @@ class WatchdogTest(harness.DaemonTestCase):
         self.assertLess(max(gaps), 0.8, gaps)
         self.assertEqual(self.d.stats()["config"]["watchdog_seconds"], 1)
 
-    def test_blocking_refused_beyond_budget(self):
+    def test_blocking_never_allowed_is_400_without_retry_after(self):
+        # A sleep longer than the whole budget (watchdog / 2 = 0.5 s) can never run: retrying is useless,
+        # so it is a bad delay that states the limit, not a 503 with Retry-After.
         self.notify.wait_for("WATCHDOG", "1", timeout=3)
         res = self.d.get("/blocking?delay=0.8")
-        body = apicheck.check_error(self, res, 503, retry_after_seconds=apicheck.is_int)
+        body = apicheck.check_error(self, res, 400, parameter="delay", value="0.8", allowed="0 to 500ms",
+                                    error="bad delay: over the watchdog limit (500ms)")
         self.assertLess(res.took, 0.3, "refused at once")
-        retry = res.header("Retry-After")
-        self.assertIsNotNone(retry, res)
+        self.assertIsNone(res.header("Retry-After"), res)
+        self.assertNotIn("retry_after_seconds", body)
+        ep = self.d.stats()["endpoints"]["/blocking"]
+        self.assertEqual((ep["status_4xx"], ep["status_5xx"]), (1, 0), ep)
+
+    def test_blocking_refused_while_busy(self):
+        # Within the budget alone but not after what the loop already did since its last ping: 503 with
+        # Retry-After, since a retry once the loop has pinged can succeed. Two 0.3 s sleeps pipelined on
+        # one connection: h2o handles the second as soon as the first answer is written, before the loop
+        # polls again (so before any ping): busy 0.3 s + 0.3 s > 0.5 s.
+        self.notify.wait_for("WATCHDOG", "1", timeout=3)
+        with self.d.raw() as c:
+            c.send(harness.get_request("/blocking?delay=0.3") * 2)
+            first, second = c.read_response(), c.read_response()
+        self.assertEqual(first.status, 200, first)
+        body = apicheck.check_error(self, second, 503, retry_after_seconds=apicheck.is_int)
+        retry = second.header("Retry-After")
+        self.assertIsNotNone(retry, second)
         self.assertRegex(retry, r"^[1-9]\d*$")
         self.assertEqual(int(retry), body["retry_after_seconds"])
-        self.assertEqual(self.d.stats()["endpoints"]["/blocking"]["status_5xx"], 1)
+        self.assertIn("watchdog", body["error"], body)
         self.d.wait_for_log(re.compile(r"(?i)(refus|watchdog)"), timeout=2)
+
+    def test_blocking_within_budget_still_blocks(self):
+        self.notify.wait_for("WATCHDOG", "1", timeout=3)
         # Within the budget (watchdog / 2 = 0.5 s) /blocking still blocks, and the pings go on.
         self.assertEqual(self.d.get("/blocking?delay=0.2").status, 200)
         n = len(self.pings())

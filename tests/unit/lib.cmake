@@ -1,5 +1,6 @@
 # unit tests of lib/ (ad_unit_test calls)
 ad_unit_test(test_json_writer SOURCES test_json_writer.c LIBS asyncdemo_common PkgConfig::JANSSON)
-ad_unit_test(test_histogram SOURCES test_histogram.c LIBS asyncdemo_histjson)
+ad_unit_test(test_histogram SOURCES test_histogram.c LIBS asyncdemo_jansson)
 ad_unit_test(test_duration SOURCES test_duration.c LIBS asyncdemo_common)
 ad_unit_test(test_log SOURCES test_log.c LIBS asyncdemo_common)
+ad_unit_test(test_text_escape SOURCES test_text_escape.c LIBS asyncdemo_common)

@@ -1,5 +1,5 @@
-/* The streaming answer scanner: "sequence" and "waited_seconds" from whole bodies, at every split
- * point, and the values it must skip. */
+/* The streaming answer scanner: "sequence", "waited_seconds", "started_monotonic_seconds" from whole bodies, at every
+ * split point, and the values it must skip. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -55,6 +55,18 @@ static void test_daemon_answer(void **state)
     assert_int_equal(f.seq, 17);
     assert_int_equal(f.wait_ns, 250113000);
     assert_every_split(body, 17, 250113000);
+    /* when the daemon began serving it (its monotonic clock), at every split too */
+    for (size_t cut = 0; cut <= strlen(body); cut++) {
+        ad_answer_scan_t s;
+        ad_answer_scan_init(&s);
+        ad_answer_scan_feed(&s, body, cut);
+        ad_answer_scan_feed(&s, body + cut, strlen(body) - cut);
+        assert_int_equal(ad_answer_scan_start_ns(&s), INT64_C(12345678901234));
+    }
+    ad_answer_scan_t s;
+    ad_answer_scan_init(&s);
+    ad_answer_scan_feed(&s, "{\"sequence\":3}", 14);
+    assert_int_equal(ad_answer_scan_start_ns(&s), NONE);
 }
 
 static void test_whitespace_and_pretty(void **state)
@@ -137,13 +149,56 @@ static void test_overlong_numbers(void **state)
     assert_int_equal(scan_whole("{\"waited_seconds\":99999999999999}").wait_ns, NONE);
 }
 
+/* The server's own words for a refusal: asyncdemod's JSON "error", another's "message", a plain text
+ * line; nothing from markup; cut on a character boundary. */
+static void test_error_text(void **state)
+{
+    (void)state;
+    char out[AD_ANSWER_ERROR_TEXT_MAX + 1];
+    static const struct {
+        const char *body, *want;
+    } cases[] = {
+        {"{\"error\":\"bad delay: over max-delay (30s)\",\"status\":400,\"parameter\":\"delay\"}",
+         "bad delay: over max-delay (30s)"},
+        {"{\"message\": \"rate limited\"}", "rate limited"},
+        {"{\"error\": {\"code\": 5}}", ""},
+        {"{\"error\": \"esc \\u001b[2J\"}", "esc \033[2J"}, /* raw here: printing escapes it */
+        {"  Service Unavailable  \r\nRetry later", "Service Unavailable"},
+        {"<html><body>502</body></html>", ""},
+        {"{\"error\": \"cut", ""},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        size_t n = ad_answer_error_text(cases[i].body, strlen(cases[i].body), out, sizeof(out));
+        assert_string_equal(out, cases[i].want);
+        assert_int_equal(n, strlen(cases[i].want));
+    }
+    char body[600], want[AD_ANSWER_ERROR_TEXT_MAX + 1];
+    memset(body, 0, sizeof(body));
+    strcpy(body, "{\"error\":\"");
+    for (int i = 0; i < 100; i++)
+        strcat(body, "\xc3\xa9"); /* 200 bytes of two-byte characters */
+    strcat(body, "\"}");
+    size_t n = ad_answer_error_text(body, strlen(body), out, sizeof(out));
+    assert_int_equal(n, AD_ANSWER_ERROR_TEXT_MAX);
+    memcpy(want, body + 10, AD_ANSWER_ERROR_TEXT_MAX);
+    want[AD_ANSWER_ERROR_TEXT_MAX] = '\0';
+    assert_string_equal(out, want);
+    assert_int_equal(ad_answer_error_text(body, strlen(body), out, 8), 6); /* 7 bytes of room: 3 characters */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_daemon_answer),          cmocka_unit_test(test_whitespace_and_pretty),
-        cmocka_unit_test(test_numbers_at_end_of_body), cmocka_unit_test(test_wait_precision),
-        cmocka_unit_test(test_absent_or_malformed),    cmocka_unit_test(test_string_values_are_skipped),
-        cmocka_unit_test(test_first_value_wins),       cmocka_unit_test(test_key_restart_after_partial_match),
+        cmocka_unit_test(test_error_text),
+        cmocka_unit_test(test_daemon_answer),
+        cmocka_unit_test(test_whitespace_and_pretty),
+        cmocka_unit_test(test_numbers_at_end_of_body),
+        cmocka_unit_test(test_wait_precision),
+        cmocka_unit_test(test_absent_or_malformed),
+        cmocka_unit_test(test_string_values_are_skipped),
+        cmocka_unit_test(test_first_value_wins),
+        cmocka_unit_test(test_key_restart_after_partial_match),
         cmocka_unit_test(test_overlong_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

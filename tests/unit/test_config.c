@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <syslog.h>
@@ -215,14 +216,26 @@ static void test_parse_errors(void **state)
     ad_config_t cfg;
     ad_config_defaults(&cfg);
     assert_int_equal(ad_config_parse_text(&cfg, nul_line, sizeof(nul_line) - 1, "t.conf", err, sizeof(err)), -1);
-    assert_string_equal(err, "t.conf:1: key 'threads': bad value '1? 2': contains a NUL byte");
+    assert_string_equal(err, "t.conf:1: key 'threads': bad value '1\\x00 2': contains a NUL byte");
+    /* non-ASCII and escape sequences are escaped, not sent to a terminal */
+    expect_parse_error("thr\xc3\xa9"
+                       "ads = 1",
+                       "t.conf:1: key 'thr\\xc3\\xa9ads': unknown key");
+    expect_parse_error("threads = \x1b]0;pwned\x07", "t.conf:1: key 'threads': bad value '\\x1b]0;pwned\\x07': "
+                                                     "expected a whole number from 1 to 64");
+    /* a UTF-8 byte order mark is accepted at the start only; elsewhere it is named */
+    ad_config_defaults(&cfg);
+    assert_int_equal(parse(&cfg, "\xef\xbb\xbfthreads = 3\n"), 0);
+    assert_int_equal(cfg.threads, 3);
+    expect_parse_error("threads = 3\n\xef\xbb\xbfpool-size = 2",
+                       "t.conf:2: key '\\xef\\xbb\\xbfpool-size': unknown key");
 }
 
 static void test_parse_duration_errors_name_key(void **state)
 {
     (void)state;
     static const char *const keys[] = {"max-delay",     "default-delay",  "stall-threshold", "tick-interval",
-                                       "drain-timeout", "header-timeout", "idle-timeout"};
+                                       "drain-timeout", "header-timeout", "idle-timeout",    "send-timeout"};
     static const char *const values[] = {"abc", "2sec", "-1s", "1e3", "", "10 s", "5m30s", "0x10"};
     for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
         for (size_t v = 0; v < sizeof(values) / sizeof(values[0]); v++) {
@@ -294,7 +307,26 @@ static void test_load_file(void **state)
     assert_int_equal(ad_config_load_file(&cfg, "/nonexistent/asyncdemod.conf", err, sizeof(err)), -1);
     assert_string_equal(err, "/nonexistent/asyncdemod.conf: cannot open: No such file or directory");
     assert_int_equal(ad_config_load_file(&cfg, "/", err, sizeof(err)), -1);
-    assert_string_equal(err, "/: cannot read: Is a directory");
+    assert_string_equal(err, "/: not a regular file (a directory)");
+    assert_int_equal(ad_config_load_file(&cfg, "/dev/zero", err, sizeof(err)), -1);
+    assert_string_equal(err, "/dev/zero: not a regular file (a device)");
+}
+
+/* A FIFO with no writer must be refused at once: a blocking open or read would hang the reload's loop. */
+static void test_load_fifo_refused(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ad-test-fifo-XXXXXX", path[64], expect[128];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/conf", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    ad_config_t cfg;
+    ad_config_defaults(&cfg);
+    assert_int_equal(ad_config_load_file(&cfg, path, err, sizeof(err)), -1);
+    snprintf(expect, sizeof(expect), "%s: not a regular file (a FIFO)", path);
+    assert_string_equal(err, expect);
+    unlink(path);
+    rmdir(dir);
 }
 
 /* Every "#key = value" line of the shipped file, uncommented, must give exactly the defaults. */
@@ -320,7 +352,7 @@ static void test_example_file(void **state)
     }
     fclose(f);
     assert_int_equal(parse(&cfg, text), 0);
-    assert_int_equal(settings, 15); /* fourteen keys, listen twice */
+    assert_int_equal(settings, 19); /* eighteen keys, listen twice */
     assert_int_equal(cfg.nlisten, 2);
     assert_string_equal(cfg.listen[0].text, "127.0.0.1:8000");
     assert_string_equal(cfg.listen[1].text, "[::1]:8000");
@@ -339,6 +371,10 @@ static void test_example_file(void **state)
     assert_int_equal(cfg.max_waiting, def.max_waiting);
     assert_int_equal(cfg.header_timeout_ns, def.header_timeout_ns);
     assert_int_equal(cfg.idle_timeout_ns, def.idle_timeout_ns);
+    assert_int_equal(cfg.send_timeout_ns, def.send_timeout_ns);
+    assert_int_equal(cfg.ui, def.ui);
+    assert_int_equal(cfg.events_clients, def.events_clients);
+    assert_int_equal(cfg.max_body, def.max_body);
 }
 
 /* ---- validation ---- */
@@ -406,7 +442,7 @@ static void test_cli_flags(void **state)
     assert_non_null(strstr(ad_cli_usage(), "--listen ADDR:PORT"));
     /* every endpoint of the list, as --help shows it, and the list's end */
     const char *paths[] = {
-#define AD_X(id, path, match, ...) AD_ENDPOINT_USAGE_##match(path),
+#define AD_X(id, path, match, methods, slot, ...) AD_ENDPOINT_IF_OWN_##slot(AD_ENDPOINT_USAGE_##match(path), )
         AD_ENDPOINTS(AD_X)
 #undef AD_X
     };
@@ -414,7 +450,7 @@ static void test_cli_flags(void **state)
         if (strstr(ad_cli_usage(), paths[i]) == NULL)
             fail_msg("--help does not name %s", paths[i]);
     assert_non_null(strstr(ad_cli_usage(), "/delay/{n}"));
-    assert_non_null(strstr(ad_cli_usage(), "/healthz.\n"));
+    assert_non_null(strstr(ad_cli_usage(), "/healthz, and a page at / that runs the lesson in a browser.\n"));
 }
 
 static void test_cli_errors(void **state)
@@ -498,10 +534,47 @@ static void test_cli_config_precedence(void **state)
     assert_string_equal(err, "/nonexistent.conf: cannot open: No such file or directory");
 }
 
+/* ---- the page: ui = on|off, --no-ui, events-clients ---- */
+
+static void test_ui_switch(void **state)
+{
+    (void)state;
+    ad_config_t cfg;
+    ad_cli_action_t action;
+    ad_config_defaults(&cfg);
+    assert_true(cfg.ui);
+    assert_int_equal(cfg.events_clients, 256);
+    assert_int_equal(parse(&cfg, "ui = off\nevents-clients = 3\n"), 0);
+    assert_false(cfg.ui);
+    assert_int_equal(cfg.events_clients, 3);
+    assert_int_equal(parse(&cfg, "ui=on"), 0);
+    assert_true(cfg.ui);
+    expect_parse_error("ui = no\n", "t.conf:1: key 'ui': bad value 'no': expected on or off");
+    expect_parse_error("ui =\n", "t.conf:1: key 'ui': bad value '': expected on or off");
+    expect_parse_error("events-clients = 0\n", "t.conf:1: key 'events-clients': 0 is out of range (1 to 100000)");
+
+    assert_int_equal(CLI("--no-ui"), 0);
+    assert_int_equal(action, AD_CLI_RUN);
+    assert_false(cfg.ui);
+    assert_int_equal(CLI("--no-ui", "--ui", "on"), 0); /* flags apply in order */
+    assert_true(cfg.ui);
+    assert_int_equal(CLI("--ui=off", "--events-clients=100000"), 0);
+    assert_false(cfg.ui);
+    assert_int_equal(cfg.events_clients, 100000);
+    assert_int_equal(CLI("--no-ui=1"), -1);
+    assert_string_equal(err, "--no-ui: takes no value");
+    assert_int_equal(CLI("--ui"), -1);
+    assert_string_equal(err, "--ui: missing value");
+    assert_int_equal(CLI("--ui", "maybe"), -1);
+    assert_string_equal(err, "--ui: bad value 'maybe': expected on or off");
+    assert_non_null(strstr(ad_cli_usage(), "--no-ui"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_ui_switch),
         cmocka_unit_test(test_listen_ok),
         cmocka_unit_test(test_listen_errors),
         cmocka_unit_test(test_parse_all_keys),
@@ -510,6 +583,7 @@ int main(void)
         cmocka_unit_test(test_parse_duration_errors_name_key),
         cmocka_unit_test(test_parse_too_many_listen_and_long_values),
         cmocka_unit_test(test_load_file),
+        cmocka_unit_test(test_load_fifo_refused),
         cmocka_unit_test(test_example_file),
         cmocka_unit_test(test_validate),
         cmocka_unit_test(test_cli_flags),

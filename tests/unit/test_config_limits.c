@@ -1,5 +1,5 @@
 /* Config: the connection and waiting limits and the slow-client timeouts (max-connections, max-waiting,
- * header-timeout, idle-timeout), and how the timeouts map onto h2o's timers. */
+ * header-timeout, idle-timeout), how the timeouts map onto h2o's timers, and max-body. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -115,6 +115,23 @@ static void test_cli(void **state)
     assert_non_null(strstr(ad_cli_usage(), "--max-waiting N"));
     assert_non_null(strstr(ad_cli_usage(), "--header-timeout D"));
     assert_non_null(strstr(ad_cli_usage(), "--idle-timeout D"));
+    assert_non_null(strstr(ad_cli_usage(), "--max-body N"));
+}
+
+static void test_max_body(void **state)
+{
+    (void)state;
+    ad_config_t cfg;
+    ad_config_defaults(&cfg);
+    assert_int_equal(cfg.max_body, 1048576);
+    assert_int_equal(CLI("--max-body", "0"), 0);
+    assert_int_equal(cfg.max_body, 0);
+    assert_int_equal(CLI("--max-body=67108864"), 0);
+    assert_int_equal(cfg.max_body, 67108864);
+    assert_int_equal(CLI("--max-body", "67108865"), -1);
+    assert_string_equal(err, "--max-body: 67108865 is out of range (0 to 67108864)");
+    expect_parse_error("max-body = 1MB",
+                       "t.conf:1: key 'max-body': bad value '1MB': expected a whole number from 0 to 67108864");
 }
 
 static void test_validate(void **state)
@@ -159,6 +176,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults), cmocka_unit_test(test_parse_values), cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_cli),      cmocka_unit_test(test_validate),     cmocka_unit_test(test_h2o_timeouts),
+        cmocka_unit_test(test_max_body),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

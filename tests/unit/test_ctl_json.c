@@ -330,6 +330,9 @@ static void assert_runs_equal(const ad_run_result_t *a, const ad_run_result_t *b
     assert_memory_equal(a->statuses, b->statuses, sizeof(a->statuses));
     assert_int_equal(a->statuses_other, b->statuses_other);
     assert_int_equal(a->bytes_received, b->bytes_received);
+    assert_string_equal(a->engine, b->engine);
+    assert_int_equal(a->loops, b->loops);
+    assert_int_equal(a->interrupted, b->interrupted);
     assert_memory_equal(&a->latency, &b->latency, sizeof(a->latency));
     assert_memory_equal(&a->latency_raw, &b->latency_raw, sizeof(a->latency_raw));
     assert_int_equal(a->nrecords, b->nrecords);
@@ -353,10 +356,14 @@ static void test_write_read_write(void **state)
     (void)state;
     bench_doc_t b;
     make_bench_doc(&b);
+    b.doc.interrupted = true; /* Ctrl-C during the open-model run */
+    b.runs[2]->interrupted = true;
     char *first = ad_json_report_dump(&b.doc), err[256] = "";
+    assert_non_null(strstr(first, "\"engine\": \"h2o\",\n      \"loops\": 2,\n      \"interrupted\": false"));
     ad_json_report_t back;
     if (ad_json_report_read_text(first, strlen(first), &back, err, sizeof(err)) != 0)
         fail_msg("reading our own document: %s", err);
+    assert_true(back.interrupted);
     assert_int_equal(back.nruns, 3);
     assert_string_equal(back.command, "bench");
     assert_string_equal(back.tool, "asyncdemoctl");
@@ -519,7 +526,7 @@ static void e_elapsed(json_t *j)
 }
 static void e_name_long(json_t *j)
 {
-    char name[200];
+    char name[AD_RUN_NAME_MAX + 100];
     memset(name, 'x', sizeof(name) - 1);
     name[sizeof(name) - 1] = '\0';
     json_object_set_new(run0(j), "name", json_string(name));
@@ -543,6 +550,18 @@ static void e_not_object(json_t *j)
 {
     json_object_clear(j);
 }
+static void e_interrupted(json_t *j)
+{
+    json_object_set_new(j, "interrupted", json_string("yes"));
+}
+static void e_engine(json_t *j)
+{
+    json_object_set_new(run0(j), "engine", json_integer(2));
+}
+static void e_loops(json_t *j)
+{
+    json_object_set_new(run0(j), "loops", json_integer(-2));
+}
 
 static void test_reader_refuses(void **state)
 {
@@ -562,11 +581,41 @@ static void test_reader_refuses(void **state)
     expect_refused(e_hist_count, "runs[0].latency.count: 4 differs");
     expect_refused(e_status_key, "runs[0].statuses: '2xx' is not an HTTP status");
     expect_refused(e_elapsed, "runs[0].elapsed_seconds: -1 is out of range");
-    expect_refused(e_name_long, "runs[0].name: longer than 63 bytes");
+    expect_refused(e_name_long, "runs[0].name: longer than 319 bytes");
     expect_refused(e_too_many_records, "runs[0].requests: more than 1000 records");
     expect_refused(e_run_not_object, "runs[1]: expected an object");
     expect_refused(e_seq, "runs[0].requests[0].server_seq: expected null");
     expect_refused(e_not_object, "schema: missing");
+    expect_refused(e_interrupted, "interrupted: expected true or false");
+    expect_refused(e_engine, "runs[0].engine: expected a string");
+    expect_refused(e_loops, "runs[0].loops: -2 is out of range");
+}
+
+/* Documents written before engine, loops and interrupted were added are still read. */
+static void test_reader_takes_older_documents(void **state)
+{
+    (void)state;
+    bench_doc_t b;
+    make_bench_doc(&b);
+    char *text = ad_json_report_dump(&b.doc), err[256] = "";
+    json_t *j = parse(text);
+    json_object_del(j, "interrupted");
+    for (size_t i = 0; i < 3; i++) {
+        json_t *run = json_array_get(json_object_get(j, "runs"), i);
+        json_object_del(run, "engine");
+        json_object_del(run, "loops");
+        json_object_del(run, "interrupted");
+    }
+    ad_json_report_t back;
+    if (ad_json_report_read(j, &back, err, sizeof(err)) != 0)
+        fail_msg("an older document: %s", err);
+    assert_false(back.interrupted);
+    assert_string_equal(back.runs[0]->engine, "");
+    assert_int_equal(back.runs[0]->loops, 0);
+    ad_json_report_free(&back);
+    json_decref(j);
+    free(text);
+    free_bench_doc(&b);
 }
 
 static void test_reader_text_errors(void **state)
@@ -649,10 +698,15 @@ static void test_damaged_documents(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_document_validates), cmocka_unit_test(test_compare_document),
-        cmocka_unit_test(test_write_read_write),   cmocka_unit_test(test_merge_equals_one_run),
-        cmocka_unit_test(test_reader_refuses),     cmocka_unit_test(test_reader_text_errors),
-        cmocka_unit_test(test_empty_run),          cmocka_unit_test(test_damaged_documents),
+        cmocka_unit_test(test_document_validates),
+        cmocka_unit_test(test_compare_document),
+        cmocka_unit_test(test_write_read_write),
+        cmocka_unit_test(test_merge_equals_one_run),
+        cmocka_unit_test(test_reader_refuses),
+        cmocka_unit_test(test_reader_text_errors),
+        cmocka_unit_test(test_reader_takes_older_documents),
+        cmocka_unit_test(test_empty_run),
+        cmocka_unit_test(test_damaged_documents),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

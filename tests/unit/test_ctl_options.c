@@ -43,6 +43,124 @@ static void bench_err(const char *a, const char *b, int argc, char **argv)
 }
 #define BENCH_ERR(a, b, ...) bench_err(a, b, NARGS(__VA_ARGS__), ARGS(__VA_ARGS__))
 
+/* Parses argv with command's parser into a zeroed buffer (every options struct is memset by its defaults, so
+ * two parses that mean the same compare equal byte for byte). */
+typedef union any_opts {
+    ad_bench_opts_t bench;
+    ad_compare_opts_t compare;
+    ad_stats_opts_t stats;
+    ad_demo_opts_t demo;
+} any_opts_t;
+
+static int parse_any(ad_ctl_command_t cmd, int argc, char **argv, any_opts_t *o, char *err, size_t errlen)
+{
+    memset(o, 0, sizeof(*o));
+    switch (cmd) {
+    case AD_CMD_BENCH:
+        return ad_ctl_parse_bench(argc, argv, &o->bench, err, errlen);
+    case AD_CMD_COMPARE:
+        return ad_ctl_parse_compare(argc, argv, &o->compare, err, errlen);
+    case AD_CMD_STATS:
+        return ad_ctl_parse_stats(argc, argv, &o->stats, err, errlen);
+    default:
+        return ad_ctl_parse_demo(argc, argv, &o->demo, err, errlen);
+    }
+}
+
+/* Every flag with a value, in every subcommand that has it, means the same as `--flag value`,
+ * `--flag=value`, `-x value` and `-xvalue` (the docs promise all four; `--color always` once was a URL). */
+static void test_every_value_flag_every_form(void **state)
+{
+    (void)state;
+    static const struct {
+        ad_ctl_command_t cmd;
+        const char *flag; /* long name */
+        char short_name;  /* 0: none */
+        const char *value;
+    } cases[] = {
+        {AD_CMD_BENCH, "url", 'u', "http://127.0.0.1:9/"},
+        {AD_CMD_BENCH, "endpoint", 'e', "/non-blocking"},
+        {AD_CMD_BENCH, "requests", 'n', "42"},
+        {AD_CMD_BENCH, "concurrency", 'c', "3"},
+        {AD_CMD_BENCH, "duration", 'd', "2s"},
+        {AD_CMD_BENCH, "rate", 'r', "100"},
+        {AD_CMD_BENCH, "timeout", 't', "7s"},
+        {AD_CMD_BENCH, "delay", 0, "0.5"},
+        {AD_CMD_BENCH, "warmup", 0, "1s"},
+        {AD_CMD_BENCH, "threads", 0, "2"},
+        {AD_CMD_BENCH, "engine", 0, "curl"},
+        {AD_CMD_BENCH, "output", 'o', "out.txt"},
+        {AD_CMD_BENCH, "color", 0, "always"},
+        {AD_CMD_BENCH, "color", 0, "never"},
+        {AD_CMD_BENCH, "color", 0, "auto"},
+        {AD_CMD_COMPARE, "url", 'u', "http://127.0.0.1:9/delay/1"},
+        {AD_CMD_COMPARE, "requests", 'n', "7"},
+        {AD_CMD_COMPARE, "modes", 'm', "async,threads"},
+        {AD_CMD_COMPARE, "timeout", 't', "3s"},
+        {AD_CMD_COMPARE, "output", 'o', "x.json"},
+        {AD_CMD_COMPARE, "max-parallel", 0, "4"},
+        {AD_CMD_COMPARE, "color", 0, "always"},
+        {AD_CMD_STATS, "url", 'u', "http://127.0.0.1:9/"},
+        {AD_CMD_STATS, "interval", 'i', "250ms"},
+        {AD_CMD_STATS, "timeout", 't', "2s"},
+        {AD_CMD_STATS, "color", 0, "always"},
+        {AD_CMD_DEMO, "url", 'u', "http://127.0.0.1:9/"},
+        {AD_CMD_DEMO, "delay", 0, "0.1"},
+        {AD_CMD_DEMO, "requests", 'n', "3"},
+        {AD_CMD_DEMO, "timeout", 't', "9s"},
+        {AD_CMD_DEMO, "color", 0, "never"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *name = ad_ctl_command_name(cases[i].cmd);
+        char lng[64], eq[128], shrt[8], glued[128], err[256] = "";
+        snprintf(lng, sizeof(lng), "--%s", cases[i].flag);
+        snprintf(eq, sizeof(eq), "--%s=%s", cases[i].flag, cases[i].value);
+        snprintf(shrt, sizeof(shrt), "-%c", cases[i].short_name);
+        snprintf(glued, sizeof(glued), "-%c%s", cases[i].short_name, cases[i].value);
+        any_opts_t want, got;
+        char *separate[] = {(char *)name, lng, (char *)cases[i].value, NULL};
+        if (parse_any(cases[i].cmd, 3, separate, &want, err, sizeof(err)) != AD_CTL_PARSE_OK)
+            fail_msg("%s %s %s: %s", name, lng, cases[i].value, err);
+        char *inline_form[] = {(char *)name, eq, NULL};
+        if (parse_any(cases[i].cmd, 2, inline_form, &got, err, sizeof(err)) != AD_CTL_PARSE_OK ||
+            memcmp(&want, &got, sizeof(want)) != 0)
+            fail_msg("%s %s differs from %s %s %s (%s)", name, eq, name, lng, cases[i].value, err);
+        if (cases[i].short_name == 0)
+            continue;
+        char *short_form[] = {(char *)name, shrt, (char *)cases[i].value, NULL};
+        char *glued_form[] = {(char *)name, glued, NULL};
+        if (parse_any(cases[i].cmd, 3, short_form, &got, err, sizeof(err)) != AD_CTL_PARSE_OK ||
+            memcmp(&want, &got, sizeof(want)) != 0)
+            fail_msg("%s %s %s differs from %s %s", name, shrt, cases[i].value, lng, cases[i].value);
+        if (parse_any(cases[i].cmd, 2, glued_form, &got, err, sizeof(err)) != AD_CTL_PARSE_OK ||
+            memcmp(&want, &got, sizeof(want)) != 0)
+            fail_msg("%s %s differs from %s %s", name, glued, lng, cases[i].value);
+    }
+}
+
+/* --color's value is optional: it takes the next argument only when that is one of its values, so a
+ * URL or flag after it keeps its meaning, and `--color` alone means always. */
+static void test_color_optional_value(void **state)
+{
+    (void)state;
+    ad_stats_opts_t o;
+    char err[256] = "";
+    assert_int_equal(STATS(&o, err, "stats", "--color", "never", "http://h:1/"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.color, AD_COLOR_NEVER);
+    assert_string_equal(o.url, "http://h:1/stats");
+    assert_int_equal(STATS(&o, err, "stats", "--color", "http://h:2/"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.color, AD_COLOR_ALWAYS);
+    assert_string_equal(o.url, "http://h:2/stats");
+    assert_int_equal(STATS(&o, err, "stats", "--color", "--json"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.color, AD_COLOR_ALWAYS);
+    assert_true(o.json);
+    assert_int_equal(STATS(&o, err, "stats", "--color"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.color, AD_COLOR_ALWAYS);
+    /* after "--" every argument is positional: "never" is then a (bad) URL */
+    assert_int_equal(STATS(&o, err, "stats", "--color", "--", "never"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "URL", "'never'");
+}
+
 static void test_bench_defaults(void **state)
 {
     (void)state;
@@ -617,6 +735,8 @@ static void test_bench_auto_threads(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_value_flag_every_form),
+        cmocka_unit_test(test_color_optional_value),
         cmocka_unit_test(test_bench_defaults),
         cmocka_unit_test(test_bench_every_flag_long),
         cmocka_unit_test(test_bench_short_and_inline_forms),

@@ -24,6 +24,69 @@ static void test_error_class_names(void **state)
     assert_string_equal(ad_err_class_name((ad_err_class_t)99), "other");
 }
 
+/* Two runs never share a name: the path alone while it is unique, the endpoint with its query where two
+ * share a path, and a count where whole endpoints repeat. */
+static void test_unique_names(void **state)
+{
+    (void)state;
+    const char *shorts[] = {"/non-blocking", "/non-blocking", "/blocking", "/offload", "/offload", "/offload"};
+    const char *longs[] = {
+        "/non-blocking?delay=1", "/non-blocking?delay=0.1", "/blocking", "/offload", "/offload?delay=1", "/offload"};
+    const char *want[] = {"/non-blocking?delay=1", "/non-blocking?delay=0.1", "/blocking",
+                          "/offload #1",           "/offload?delay=1",        "/offload #2"};
+    for (size_t i = 0; i < 6; i++) {
+        char name[AD_RUN_NAME_MAX];
+        ad_run_unique_name(shorts, longs, 6, i, name, sizeof(name));
+        assert_string_equal(name, want[i]);
+    }
+    char name[AD_RUN_NAME_MAX];
+    ad_run_unique_name(shorts, longs, 1, 0, name, sizeof(name));
+    assert_string_equal(name, "/non-blocking");
+}
+
+/* 5 /blocking requests sent at once from two client loops and served by a server one after another:
+ * the records come merged in send order (0.401, 0.502, 0.201, 0.301, 0.100 s); ordered, they read as the
+ * staircase - by the server's start times when every answer has one, else by the answer times. */
+static void test_order_as_served(void **state)
+{
+    (void)state;
+    static const int served_as[] = {4, 5, 2, 3, 1}; /* the k-th sent was served served_as[k]-th */
+    ad_run_result_t *r = fx_new("/blocking", "http://127.0.0.1:8000/blocking?delay=0.1", 5);
+    for (int i = 0; i < 5; i++) {
+        ad_request_record_t rec = {.index = (uint32_t)i + 1,
+                                   .sent_ns = i * FX_US,
+                                   .done_ns = served_as[i] * 100 * FX_MS + 1 * FX_MS,
+                                   .status = 200,
+                                   .server_seq = -1,
+                                   .server_wait_ns = 100 * FX_MS,
+                                   .server_start_ns = 7000 * FX_S + (served_as[i] - 1) * 100 * FX_MS};
+        ad_run_result_add(r, &rec);
+    }
+    ad_run_result_t *copy = malloc(sizeof(*copy));
+    assert_non_null(copy);
+    memcpy(copy, r, sizeof(*r));
+    ad_run_result_order(r);
+    static const uint32_t staircase[] = {5, 3, 4, 1, 2};
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(r->records[i].index, staircase[i]);
+        assert_int_equal(r->records[i].done_ns, (i + 1) * 100 * FX_MS + 1 * FX_MS);
+    }
+    /* an answer without the server's start time: all by the answer time, which here agrees */
+    copy->records[2].server_start_ns = 0;
+    copy->records[0].done_ns = 50 * FX_MS; /* now answered first */
+    ad_run_result_order(copy);
+    assert_int_equal(copy->records[0].index, 1);
+    assert_int_equal(copy->records[1].index, 5);
+    /* ties keep the send order */
+    for (int i = 0; i < 5; i++)
+        copy->records[i].done_ns = FX_S;
+    ad_run_result_order(copy);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(copy->records[i].index, (uint32_t)i + 1);
+    free(copy);
+    free(r);
+}
+
 static void test_add_accounts(void **state)
 {
     (void)state;
@@ -246,6 +309,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_error_class_names),
         cmocka_unit_test(test_add_accounts),
+        cmocka_unit_test(test_order_as_served),
+        cmocka_unit_test(test_unique_names),
         cmocka_unit_test(test_open_model_latency),
         cmocka_unit_test(test_statuses_and_records_overflow),
         cmocka_unit_test(test_merge),

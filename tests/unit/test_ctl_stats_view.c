@@ -122,6 +122,51 @@ static void test_optional_parts(void **state)
     json_decref(j);
 }
 
+/* Numbers no daemon sends (issue 18): shown as such, never wrapped, rounded through a double or zeroed. */
+static void test_hostile_numbers(void **state)
+{
+    (void)state;
+    json_error_t je;
+    json_t *j = json_loads(good_doc, 0, &je);
+    assert_non_null(j);
+    json_t *loop = json_object_get(j, "loop"), *config = json_object_get(j, "config");
+    json_t *ep = json_object_get(json_object_get(j, "endpoints"), "/blocking");
+    json_t *lat = json_object_get(ep, "latency_seconds");
+    json_object_set_new(loop, "lag_seconds", json_real(1e308));
+    json_object_set_new(loop, "stalls", json_integer(INT64_MAX));
+    json_object_set_new(loop, "stalled_seconds", json_real(-1e308));
+    json_object_set_new(loop, "longest_stall_seconds", json_real(-0.5));
+    json_object_set_new(config, "max_delay_seconds", json_real(1e308));
+    json_object_set_new(config, "default_delay_seconds", json_real(-2));
+    json_object_set_new(j, "pid", json_integer(INT64_MAX));
+    json_object_set_new(j, "uptime_seconds", json_real(-90061));
+    json_object_set_new(json_object_get(j, "connections"), "total", json_integer(INT64_MAX - 1));
+    json_object_set_new(ep, "requests", json_integer(INT64_MAX));
+    json_object_set_new(lat, "max", json_real(1e300));
+    json_object_set_new(lat, "p99", json_real(9.3e9));
+    char *text = NULL, err[256] = "";
+    ad_stats_view_style_t st = {.width = 200};
+    FX_CAPTURE(text, assert_int_equal(ad_stats_view_render(out, j, &st, err, sizeof(err)), 0));
+    static const char *const want[] = {
+        "pid 9223372036854775807",    "up -1d01h",
+        "total 9223372036854775806",  "lag >292y",
+        "stalls 9223372036854775807", "stalled <-292y in all",
+        "longest -500.00ms in",       "max delay >292y",
+        "default delay -2s",          "9223372036854775807  ", /* /blocking's requests cell */
+    };
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+        if (strstr(text, want[i]) == NULL)
+            fail_msg("'%s' missing from:\n%s", want[i], text);
+    const char *row = strstr(text, "\n/blocking ");
+    assert_non_null(row);
+    assert_non_null(strstr(row, ">292y"));
+    assert_null(strstr(text, "9223372036854775808")); /* 2^63-1 through a double */
+    assert_null(strstr(text, "-9223372036."));        /* llround's overflow */
+    assert_null(strstr(text, "lag 0ns"));
+    free(text);
+    json_decref(j);
+}
+
 typedef void (*edit_fn)(json_t *doc);
 
 static void expect_refused(edit_fn edit, const char *want)
@@ -280,9 +325,10 @@ static void test_check_text(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_good_document),  cmocka_unit_test(test_optional_parts),
-        cmocka_unit_test(test_wrong_shapes),   cmocka_unit_test(test_not_json),
-        cmocka_unit_test(test_damaged_bodies), cmocka_unit_test(test_check_text),
+        cmocka_unit_test(test_good_document),   cmocka_unit_test(test_optional_parts),
+        cmocka_unit_test(test_wrong_shapes),    cmocka_unit_test(test_not_json),
+        cmocka_unit_test(test_damaged_bodies),  cmocka_unit_test(test_check_text),
+        cmocka_unit_test(test_hostile_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -75,6 +75,8 @@ static void test_query_refused(void **state)
     assert_refused("delay=-0", ad_duration_strerror(AD_DURATION_NEGATIVE), "-0");
     assert_refused("delay=99999999999999999999", ad_duration_strerror(AD_DURATION_RANGE), "99999999999999999999");
     assert_refused("delay=30.000000001", "over max-delay (30s)", "30.000000001");
+    /* below a nanosecond over: still over (the dropped digits are not forgotten) */
+    assert_refused("delay=30.0000000001", "over max-delay (30s)", "30.0000000001");
     assert_refused("delay=1h", "over max-delay (30s)", "1h");
     assert_refused("delay=1&delay=2", "given more than once", "1");
     assert_refused("x=1&delay=%zz", "bad percent-encoding", "%zz"); /* as received, still encoded */

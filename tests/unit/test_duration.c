@@ -147,6 +147,33 @@ static void test_length_bounds(void **state)
     assert_int_equal(ad_duration_parse("5", 0, &ns), AD_DURATION_EMPTY);
 }
 
+/* Digits below a nanosecond are dropped from the value but reported, so limits stay exact. */
+static void test_below_ns(void **state)
+{
+    (void)state;
+    int64_t ns = 0;
+    int below = -1;
+    assert_int_equal(ad_duration_parse_ex("30.0000000001", 13, &ns, &below), AD_DURATION_OK);
+    assert_int_equal(ns, 30000000000);
+    assert_true(below);
+    assert_true(ad_duration_over(ns, below, 30000000000));
+    assert_int_equal(ad_duration_parse_ex("30.0000000000", 13, &ns, &below), AD_DURATION_OK);
+    assert_false(below);
+    assert_false(ad_duration_over(ns, below, 30000000000));
+    assert_int_equal(ad_duration_parse_ex("30.000000000000000000001", 24, &ns, &below), AD_DURATION_OK);
+    assert_true(below); /* past the digits kept at all */
+    assert_int_equal(ad_duration_parse_ex("1.9ns", 5, &ns, &below), AD_DURATION_OK);
+    assert_int_equal(ns, 1);
+    assert_true(below);
+    assert_int_equal(ad_duration_parse_ex("1.5m", 4, &ns, &below), AD_DURATION_OK);
+    assert_false(below);
+    assert_int_equal(ad_duration_parse_ex("0.5us", 5, &ns, &below), AD_DURATION_OK);
+    assert_false(below);
+    assert_int_equal(ns, 500);
+    assert_int_equal(ad_duration_parse_ex("2", 1, &ns, NULL), AD_DURATION_OK);
+    assert_false(ad_duration_over(29999999999, 1, 30000000000));
+}
+
 static void test_strerror(void **state)
 {
     (void)state;
@@ -220,9 +247,10 @@ static void test_format_parses_back(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_table),   cmocka_unit_test(test_long_digit_strings),
-        cmocka_unit_test(test_length_bounds), cmocka_unit_test(test_strerror),
-        cmocka_unit_test(test_format),        cmocka_unit_test(test_format_parses_back),
+        cmocka_unit_test(test_parse_table),        cmocka_unit_test(test_long_digit_strings),
+        cmocka_unit_test(test_length_bounds),      cmocka_unit_test(test_strerror),
+        cmocka_unit_test(test_below_ns),           cmocka_unit_test(test_format),
+        cmocka_unit_test(test_format_parses_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

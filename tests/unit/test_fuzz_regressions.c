@@ -43,15 +43,15 @@ static char *render_stats(const char *uptime)
 }
 
 /* fuzz_stats_view: an uptime beyond uint64_t seconds was converted to uint64_t (undefined behaviour);
- * it is now clamped to 10^18 s. */
+ * it was then clamped to 10^18 s (a false figure); now it shows as out of range. */
 static void test_stats_view_huge_uptime(void **state)
 {
     (void)state;
     char *text = render_stats("818446744073709551616.880165");
-    assert_non_null(strstr(text, "11574074074074d01h")); /* 10^18 s */
+    assert_non_null(strstr(text, "up >292y"));
     free(text);
     text = render_stats("1e300");
-    assert_non_null(strstr(text, "11574074074074d01h"));
+    assert_non_null(strstr(text, "up >292y"));
     free(text);
     text = render_stats("90061"); /* an ordinary one is unchanged: 1 day, 1 h, 1 min */
     assert_non_null(strstr(text, "1d01h"));

@@ -409,6 +409,31 @@ static void test_large_growth(void **state)
     ad_jw_free(&w);
 }
 
+static void test_key_n_and_utf8_valid(void **state)
+{
+    (void)state;
+    ad_jw_t w;
+    ad_jw_init(&w, 8);
+    ad_jw_object_begin(&w);
+    ad_jw_key_n(&w, "a\0\"b", 4); /* a key of any bytes, escaped like a string */
+    ad_jw_int(&w, 1);
+    ad_jw_key_n(&w, "xyz", 2);
+    ad_jw_int(&w, 2);
+    ad_jw_object_end(&w);
+    assert_false(ad_jw_failed(&w));
+    assert_string_equal(w.buf, "{\"a\\u0000\\\"b\":1,\"xy\":2}");
+    ad_jw_free(&w);
+
+    assert_true(ad_utf8_valid("", 0));
+    assert_true(ad_utf8_valid("plain \x01 ascii", 13));
+    assert_true(ad_utf8_valid("\xc3\xa9\xe2\x9c\x93\xf0\x9f\x98\x80", 9));
+    assert_false(ad_utf8_valid("\xff", 1));
+    assert_false(ad_utf8_valid("\xc3", 1));             /* truncated */
+    assert_false(ad_utf8_valid("\xc0\xaf", 2));         /* overlong */
+    assert_false(ad_utf8_valid("\xed\xa0\x80", 3));     /* a surrogate */
+    assert_false(ad_utf8_valid("\xf4\x90\x80\x80", 4)); /* past U+10FFFF */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -425,6 +450,7 @@ int main(void)
         cmocka_unit_test(test_utc_matches_gmtime),
         cmocka_unit_test(test_random_bytes_parse_back),
         cmocka_unit_test(test_large_growth),
+        cmocka_unit_test(test_key_n_and_utf8_valid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -51,7 +51,7 @@ static void test_guard_off(void **state)
 {
     (void)state;
     unsigned ra = 12345;
-    assert_true(ad_blocking_guard_decide(100 * SEC, 30 * SEC, 0, &ra));
+    assert_int_equal(ad_blocking_guard_decide(100 * SEC, 30 * SEC, 0, &ra), AD_GUARD_ALLOW);
     assert_int_equal(ra, 12345); /* untouched when allowed */
 }
 
@@ -60,9 +60,11 @@ static void test_guard_within_budget(void **state)
     (void)state;
     unsigned ra = 0;
     int64_t budget = 5 * SEC; /* WatchdogSec=10 */
-    assert_true(ad_blocking_guard_decide(0, 2 * SEC, budget, &ra));
-    assert_true(ad_blocking_guard_decide(3 * SEC, 2 * SEC, budget, &ra)); /* exactly at the budget */
-    assert_true(ad_blocking_guard_decide(-MS, 5 * SEC, budget, &ra));     /* a ping stamped just after "now" */
+    assert_int_equal(ad_blocking_guard_decide(0, 2 * SEC, budget, &ra), AD_GUARD_ALLOW);
+    /* exactly at the budget */
+    assert_int_equal(ad_blocking_guard_decide(3 * SEC, 2 * SEC, budget, &ra), AD_GUARD_ALLOW);
+    /* a ping stamped just after "now" */
+    assert_int_equal(ad_blocking_guard_decide(-MS, 5 * SEC, budget, &ra), AD_GUARD_ALLOW);
     assert_int_equal(ra, 0);
 }
 
@@ -72,19 +74,28 @@ static void test_guard_refuses(void **state)
     unsigned ra = 0;
     int64_t budget = 5 * SEC;
     /* one nanosecond over */
-    assert_false(ad_blocking_guard_decide(3 * SEC + 1, 2 * SEC, budget, &ra));
+    assert_int_equal(ad_blocking_guard_decide(3 * SEC + 1, 2 * SEC, budget, &ra), AD_GUARD_LATER);
     assert_int_equal(ra, 4); /* busy 3.000000001 s: rounded up */
-    /* a sleep longer than the whole budget: refused even on an idle loop, Retry-After at least 1 */
-    assert_false(ad_blocking_guard_decide(0, 6 * SEC, budget, &ra));
-    assert_int_equal(ra, 1);
-    assert_false(ad_blocking_guard_decide(200 * MS, 5 * SEC, budget, &ra));
-    assert_int_equal(ra, 1);
+    assert_int_equal(ad_blocking_guard_decide(200 * MS, 5 * SEC, budget, &ra), AD_GUARD_LATER);
+    assert_int_equal(ra, 1); /* at least 1 */
     /* whole seconds stay whole */
-    assert_false(ad_blocking_guard_decide(4 * SEC, 2 * SEC, budget, &ra));
+    assert_int_equal(ad_blocking_guard_decide(4 * SEC, 2 * SEC, budget, &ra), AD_GUARD_LATER);
     assert_int_equal(ra, 4);
     /* absurdly long busy times saturate instead of wrapping */
-    assert_false(ad_blocking_guard_decide(INT64_MAX / 2, SEC, budget, &ra));
+    assert_int_equal(ad_blocking_guard_decide(INT64_MAX / 2, SEC, budget, &ra), AD_GUARD_LATER);
     assert_int_equal(ra, UINT_MAX);
+}
+
+static void test_guard_never(void **state)
+{
+    (void)state;
+    unsigned ra = 77;
+    int64_t budget = 5 * SEC;
+    /* a sleep longer than the whole budget: no retry can succeed, even on an idle loop; no Retry-After */
+    assert_int_equal(ad_blocking_guard_decide(0, 5 * SEC + 1, budget, &ra), AD_GUARD_NEVER);
+    assert_int_equal(ad_blocking_guard_decide(4 * SEC, 6 * SEC, budget, &ra), AD_GUARD_NEVER);
+    assert_int_equal(ad_blocking_guard_decide(-MS, 30 * SEC, budget, &ra), AD_GUARD_NEVER);
+    assert_int_equal(ra, 77);
 }
 
 int main(void)
@@ -94,6 +105,7 @@ int main(void)
         cmocka_unit_test(test_guard_off),
         cmocka_unit_test(test_guard_within_budget),
         cmocka_unit_test(test_guard_refuses),
+        cmocka_unit_test(test_guard_never),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

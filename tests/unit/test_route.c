@@ -1,4 +1,4 @@
-/* Routing: exact paths, /delay/{n}, the path of absolute-form targets, methods. */
+/* Routing: exact paths, /delay/{n}, the page's files, the path of absolute-form targets, methods. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,51 +13,70 @@ static ad_route_t find(const char *path)
     return ad_route_find(path, strlen(path));
 }
 
-static void assert_route(const char *path, ad_endpoint_t ep)
+static void assert_route(const char *path, ad_route_id_t id, ad_endpoint_t ep)
 {
     ad_route_t r = find(path);
-    if (r.ep != ep)
-        fail_msg("%s: ep %d, want ep %d", path, r.ep, ep);
+    if (r.id != id || r.ep != ep)
+        fail_msg("%s: route %d ep %d, want route %d ep %d", path, r.id, r.ep, id, ep);
 }
 
 static void test_exact_paths(void **state)
 {
     (void)state;
-    assert_route("/non-blocking", AD_EP_NON_BLOCKING);
-    assert_route("/blocking", AD_EP_BLOCKING);
-    assert_route("/offload", AD_EP_OFFLOAD);
-    assert_route("/stats", AD_EP_STATS);
-    assert_route("/metrics", AD_EP_METRICS);
-    assert_route("/healthz", AD_EP_HEALTHZ);
+    assert_route("/non-blocking", AD_ROUTE_NON_BLOCKING, AD_EP_NON_BLOCKING);
+    assert_route("/blocking", AD_ROUTE_BLOCKING, AD_EP_BLOCKING);
+    assert_route("/offload", AD_ROUTE_OFFLOAD, AD_EP_OFFLOAD);
+    assert_route("/stats", AD_ROUTE_STATS, AD_EP_STATS);
+    assert_route("/metrics", AD_ROUTE_METRICS, AD_EP_METRICS);
+    assert_route("/healthz", AD_ROUTE_HEALTHZ, AD_EP_HEALTHZ);
     assert_null(find("/stats").arg);
+    assert_true(find("/stats").counted);
+}
+
+static void test_page_paths(void **state)
+{
+    (void)state;
+    assert_route("/", AD_ROUTE_PAGE, AD_EP_OTHER);
+    assert_route("/ui/page.js", AD_ROUTE_PAGE_FILES, AD_EP_OTHER);
+    assert_route("/ui/anything", AD_ROUTE_PAGE_FILES, AD_EP_OTHER); /* the gate answers 404 for unknown files */
+    assert_route("/ui/a/b", AD_ROUTE_PAGE_FILES, AD_EP_OTHER);
+    assert_route("/events", AD_ROUTE_EVENTS, AD_EP_OTHER);
+    assert_false(find("/").counted); /* the page watches the figures, it is not counted in them */
+    assert_false(find("/events").counted);
+    assert_route("/ui/", AD_ROUTE_NONE, AD_EP_OTHER);
+    assert_route("/ui", AD_ROUTE_NONE, AD_EP_OTHER);
+    assert_route("/uix/page.js", AD_ROUTE_NONE, AD_EP_OTHER);
+    assert_route("/events/", AD_ROUTE_NONE, AD_EP_OTHER);
+    assert_route("//", AD_ROUTE_NONE, AD_EP_OTHER);
 }
 
 static void test_unknown_paths(void **state)
 {
     (void)state;
-    const char *nope[] = {
-        "",       "/",       "/blocking/x", "/blocking/", "/Blocking", "/stat",         "/statsx", "//stats",
-        "/delay", "/delay/", "/delay/2/",   "/delay/2/x", "/metrics/", "/healthz.json", "stats",   "/non-blocking;x"};
+    const char *nope[] = {"",          "/index.html",   "/blocking/x", "/blocking/",     "/Blocking", "/stat",
+                          "/statsx",   "//stats",       "/delay",      "/delay/",        "/delay/2/", "/delay/2/x",
+                          "/metrics/", "/healthz.json", "stats",       "/non-blocking;x"};
     for (size_t i = 0; i < sizeof(nope) / sizeof(nope[0]); i++)
-        assert_route(nope[i], AD_EP_OTHER);
+        assert_route(nope[i], AD_ROUTE_NONE, AD_EP_OTHER);
     /* a prefix of a route, by length: "/stats" must not match "/stat" + anything */
-    assert_int_equal(ad_route_find("/statsXYZ", 5).ep, AD_EP_OTHER);
-    assert_int_equal(ad_route_find("/statsXYZ", 6).ep, AD_EP_STATS);
+    assert_int_equal(ad_route_find("/statsXYZ", 5).id, AD_ROUTE_NONE);
+    assert_int_equal(ad_route_find("/statsXYZ", 6).id, AD_ROUTE_STATS);
 }
 
 static void test_delay_n(void **state)
 {
     (void)state;
     ad_route_t r = find("/delay/2");
+    assert_int_equal(r.id, AD_ROUTE_DELAY);
     assert_int_equal(r.ep, AD_EP_DELAY);
     assert_int_equal(r.arg_len, 1);
     assert_memory_equal(r.arg, "2", 1);
     r = find("/delay/%32.5ms");
-    assert_int_equal(r.ep, AD_EP_DELAY);
+    assert_int_equal(r.id, AD_ROUTE_DELAY);
     assert_int_equal(r.arg_len, 7); /* still encoded: decoding is the delay parser's */
     assert_memory_equal(r.arg, "%32.5ms", 7);
     r = find("/delay/abc");
-    assert_int_equal(r.ep, AD_EP_DELAY); /* a route; the bad n is a 400, not a 404 */
+    assert_int_equal(r.id, AD_ROUTE_DELAY); /* a route; the bad n is a 400, not a 404 */
     assert_int_equal(r.arg_len, 3);
 }
 
@@ -85,24 +104,46 @@ static void test_route_path(void **state)
     assert_path("stats://", SIZE_MAX, "");
 }
 
+static const char *allow(ad_route_id_t r)
+{
+    static char buf[64];
+    ad_route_allow(r, buf, sizeof(buf));
+    return buf;
+}
+
 static void test_methods(void **state)
 {
     (void)state;
-    for (int ep = 0; ep < AD_EP_OTHER; ep++) {
-        assert_true(ad_route_method_allowed((ad_endpoint_t)ep, "GET", 3));
-        assert_true(ad_route_method_allowed((ad_endpoint_t)ep, "HEAD", 4));
-        assert_false(ad_route_method_allowed((ad_endpoint_t)ep, "get", 3));
-        assert_false(ad_route_method_allowed((ad_endpoint_t)ep, "POST", 4));
-        assert_false(ad_route_method_allowed((ad_endpoint_t)ep, "GETX", 4));
-        assert_false(ad_route_method_allowed((ad_endpoint_t)ep, "GET", 2));
-        assert_false(ad_route_method_allowed((ad_endpoint_t)ep, "HEA", 3));
-        assert_false(ad_route_method_allowed((ad_endpoint_t)ep, "", 0));
-        assert_string_equal(ad_route_allow((ad_endpoint_t)ep), "GET, HEAD");
+    assert_true(ad_route_method_allowed(AD_ROUTE_STATS, "GET", 3));
+    assert_true(ad_route_method_allowed(AD_ROUTE_STATS, "HEAD", 4));
+    assert_false(ad_route_method_allowed(AD_ROUTE_STATS, "get", 3));
+    assert_false(ad_route_method_allowed(AD_ROUTE_STATS, "POST", 4));
+    assert_false(ad_route_method_allowed(AD_ROUTE_STATS, "GETX", 4));
+    assert_false(ad_route_method_allowed(AD_ROUTE_STATS, "GET", 2));
+    assert_false(ad_route_method_allowed(AD_ROUTE_STATS, "HEA", 3));
+    assert_false(ad_route_method_allowed(AD_ROUTE_STATS, "", 0));
+    assert_string_equal(allow(AD_ROUTE_STATS), "GET, HEAD");
+    /* /delay/{n} is httpbin's: the methods with a body too */
+    static const char *const delay_ok[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
+    for (size_t i = 0; i < sizeof(delay_ok) / sizeof(delay_ok[0]); i++)
+        assert_true(ad_route_method_allowed(AD_ROUTE_DELAY, delay_ok[i], strlen(delay_ok[i])));
+    assert_false(ad_route_method_allowed(AD_ROUTE_DELAY, "OPTIONS", 7));
+    assert_false(ad_route_method_allowed(AD_ROUTE_DELAY, "post", 4));
+    assert_false(ad_route_method_allowed(AD_ROUTE_NON_BLOCKING, "POST", 4)); /* /non-blocking and the others: no */
+    assert_false(ad_route_method_allowed(AD_ROUTE_HEALTHZ, "PUT", 3));
+    assert_string_equal(allow(AD_ROUTE_DELAY), "GET, HEAD, POST, PUT, PATCH, DELETE");
+    assert_true(ad_route_takes_body(AD_ROUTE_DELAY));
+    assert_false(ad_route_takes_body(AD_ROUTE_HEALTHZ));
+    assert_false(ad_route_takes_body(AD_ROUTE_NONE));
+    assert_false(ad_route_method_allowed(AD_ROUTE_NONE, "GET", 3));
+    /* every endpoint serves GET and HEAD */
+    for (int r = 0; r < AD_ROUTE_COUNT; r++) {
+        assert_true(ad_route_method_allowed((ad_route_id_t)r, "GET", 3));
+        assert_true(ad_route_method_allowed((ad_route_id_t)r, "HEAD", 4));
     }
-    assert_false(ad_route_method_allowed(AD_EP_OTHER, "GET", 3));
 }
 
-/* Every endpoint's name is its path, and routes to itself. */
+/* Every counted endpoint's name is its path, and routes to itself. */
 static void test_names_route(void **state)
 {
     (void)state;
@@ -131,9 +172,9 @@ static void test_head_bytes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_exact_paths), cmocka_unit_test(test_unknown_paths), cmocka_unit_test(test_delay_n),
-        cmocka_unit_test(test_route_path),  cmocka_unit_test(test_methods),       cmocka_unit_test(test_names_route),
-        cmocka_unit_test(test_head_bytes),
+        cmocka_unit_test(test_exact_paths), cmocka_unit_test(test_page_paths), cmocka_unit_test(test_unknown_paths),
+        cmocka_unit_test(test_delay_n),     cmocka_unit_test(test_route_path), cmocka_unit_test(test_methods),
+        cmocka_unit_test(test_names_route), cmocka_unit_test(test_head_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

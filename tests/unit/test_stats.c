@@ -71,7 +71,7 @@ static void test_request_lifecycle(void **state)
     assert_int_equal(e->in_flight, 2);
     assert_int_equal(e->peak_in_flight, 5); /* the peak stays */
 
-    /* immediate answers never enter in-flight */
+    /* immediate answers are in flight for a moment: the peak shows them, in_flight is back to 0 */
     ad_stats_request_immediate(s, AD_EP_OTHER, 404, 10);
     ad_stats_request_immediate(s, AD_EP_OTHER, 405, 20);
     ad_stats_request_immediate(s, AD_EP_BLOCKING, 503, 30);
@@ -81,7 +81,9 @@ static void test_request_lifecycle(void **state)
     assert_int_equal(o->requests, 2);
     assert_int_equal(o->completed, 2);
     assert_int_equal(o->in_flight, 0);
-    assert_int_equal(o->peak_in_flight, 0);
+    assert_int_equal(o->peak_in_flight, 1);
+    assert_int_equal(b->in_flight, 0);
+    assert_int_equal(b->peak_in_flight, 1);
     assert_int_equal(o->status_4xx, 2);
     assert_int_equal(o->latency.count, 2);
     assert_int_equal(b->status_5xx, 1);
@@ -156,11 +158,21 @@ static void test_totals_across_shards(void **state)
     assert_int_equal(t.requests, 0);
 
     ad_stats_connection_refused(&sh[2]);
+    ad_stats_connection_closed(&sh[1], AD_CLOSE_BAD_FRAMING);
+    ad_stats_connection_closed(&sh[2], AD_CLOSE_BAD_FRAMING);
+    ad_stats_connection_closed(&sh[0], AD_CLOSE_SEND_TIMEOUT);
+    ad_stats_body_refused(&sh[0]);
     ad_stats_connections_t conn;
-    ad_stats_connections(&snap, &conn);
+    ad_stats_closed_t closed;
+    ad_stats_request_bodies_t bodies;
+    ad_stats_connections(&snap, &conn, &closed, &bodies);
     assert_int_equal(conn.open, 0 + 1 + 2);
     assert_int_equal(conn.total, 1 + 2 + 3);
     assert_int_equal(conn.refused, 1);
+    assert_int_equal(closed.BAD_FRAMING, 2);
+    assert_int_equal(closed.SEND_TIMEOUT, 1);
+    assert_int_equal(closed.HEADER_BLOCK, 0);
+    assert_int_equal(bodies.refused, 1);
 
     ad_stats_loop_tick(&sh[0], 700, 100, AD_EP_BLOCKING, 111);
     ad_stats_loop_tick(&sh[0], 10, 100, -1, 112);

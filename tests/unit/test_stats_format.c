@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <time.h>
 #include <cmocka.h>
 #include <jansson.h>
 
@@ -95,6 +98,8 @@ static int setup(void **state)
     ad_stats_connection_refused(&shards[0]);
     ad_stats_connection_refused(&shards[1]);
     ad_stats_connection_refused(&shards[1]);
+    ad_stats_body_refused(&shards[0]);
+    ad_stats_body_refused(&shards[1]);
 
     shard_ptrs[0] = &shards[0];
     shard_ptrs[1] = &shards[1];
@@ -121,6 +126,8 @@ static int setup(void **state)
                         .max_waiting = 50000,
                         .header_timeout_ns = 10 * SEC,
                         .idle_timeout_ns = 1500 * MS,
+                        .send_timeout_ns = 30 * SEC,
+                        .max_body = 1048576,
                     },
                 .offload = {.busy = 1, .queued = 3},
             },
@@ -215,11 +222,11 @@ typedef struct ep_expect {
 } ep_expect_t;
 
 static const ep_expect_t ep_want[AD_EP_COUNT] = {
-    [AD_EP_NON_BLOCKING] = {5, 3, 1, 0, 0, 1, 5}, [AD_EP_BLOCKING] = {3, 3, 0, 0, 1, 0, 1},
+    [AD_EP_NON_BLOCKING] = {5, 3, 1, 0, 0, 1, 5}, [AD_EP_BLOCKING] = {3, 3, 0, 0, 1, 0, 2},
     [AD_EP_OFFLOAD] = {11, 11, 0, 1, 0, 0, 2}, /* one at a time on each of 2 shards */
     [AD_EP_DELAY] = {0, 0, 0, 0, 0, 0, 0},        [AD_EP_STATS] = {1, 0, 0, 0, 0, 1, 1},
     [AD_EP_METRICS] = {0, 0, 0, 0, 0, 0, 0},      [AD_EP_HEALTHZ] = {0, 0, 0, 0, 0, 0, 0},
-    [AD_EP_OTHER] = {2, 2, 0, 2, 0, 0, 0},
+    [AD_EP_OTHER] = {2, 2, 0, 2, 0, 0, 2}, /* immediate answers: 1 on each shard */
 };
 
 static void check_latency(const json_t *lat, ad_endpoint_t ep)
@@ -263,7 +270,7 @@ static void test_json_document(void **state)
     (void)state;
     json_t *root = format_and_parse();
 
-    assert_int_equal(json_object_size(root), 10);
+    assert_int_equal(json_object_size(root), 11);
     expect_str(root, "version", "0.1.0-test");
     expect_integer(root, "pid", 4242);
     expect_integer(root, "threads", 2);
@@ -271,7 +278,7 @@ static void test_json_document(void **state)
     expect_str(root, "started_wall", "2026-11-24T17:30:00.123Z");
 
     const json_t *cfg = json_object_get(root, "config");
-    assert_int_equal(json_object_size(cfg), 10);
+    assert_int_equal(json_object_size(cfg), 12);
     expect_seconds(cfg, "max_delay_seconds", 30 * SEC);
     expect_seconds(cfg, "default_delay_seconds", 2 * SEC);
     expect_integer(cfg, "pool_size", 4);
@@ -282,6 +289,8 @@ static void test_json_document(void **state)
     expect_integer(cfg, "max_waiting", 50000);
     expect_seconds(cfg, "header_timeout_seconds", 10 * SEC);
     expect_seconds(cfg, "idle_timeout_seconds", 1500 * MS);
+    expect_seconds(cfg, "send_timeout_seconds", 30 * SEC);
+    expect_integer(cfg, "max_body_bytes", 1048576);
 
     const json_t *off = json_object_get(root, "offload");
     assert_int_equal(json_object_size(off), 2);
@@ -289,10 +298,19 @@ static void test_json_document(void **state)
     expect_integer(off, "queued", 3);
 
     const json_t *conn = json_object_get(root, "connections");
-    assert_int_equal(json_object_size(conn), 3);
+    assert_int_equal(json_object_size(conn), 4);
     expect_integer(conn, "open", 4);
     expect_integer(conn, "total", 5);
     expect_integer(conn, "refused", 3);
+    const json_t *closed = json_object_get(conn, "closed");
+    assert_int_equal(json_object_size(closed), AD_CLOSE_COUNT);
+    expect_integer(closed, "send_timeout", 0);
+    expect_integer(closed, "header_block_too_large", 0);
+    expect_integer(closed, "bad_framing", 0);
+
+    const json_t *bodies = json_object_get(root, "request_bodies");
+    assert_int_equal(json_object_size(bodies), 1);
+    expect_integer(bodies, "refused", 2);
 
     const json_t *loop = json_object_get(root, "loop");
     assert_int_equal(json_object_size(loop), 7);
@@ -425,8 +443,8 @@ static void test_json_config_follows_reload(void **state)
     assert_true(config_value("max_delay_seconds") == 30.0);
     snap.info.config.max_delay_ns = 5 * SEC;
     assert_true(config_value("max_delay_seconds") == 5.0);
-    snap.info.config.idle_timeout_ns = 2 * SEC; /* the last field too */
-    assert_true(config_value("idle_timeout_seconds") == 2.0);
+    snap.info.config.send_timeout_ns = 2 * SEC; /* a late field too */
+    assert_true(config_value("send_timeout_seconds") == 2.0);
     snap.info.config.max_waiting = 7;
     assert_true(config_value("max_waiting") == 7.0);
     snap.info.offload.busy = 2; /* offload is not part of the kept object */
@@ -518,6 +536,29 @@ static double sample(const char *text, const char *name, const char *labels)
     return strtod(hit + strlen(want), NULL);
 }
 
+static void test_json_sub_microsecond_resolution(void **state)
+{
+    (void)state;
+    /* /healthz answered in 450 ns and 700 ns: neither may read as 0 */
+    immediate(0, AD_EP_HEALTHZ, 200, 450);
+    immediate(1, AD_EP_HEALTHZ, 200, 700);
+    ad_jw_t w;
+    ad_jw_init(&w, 256);
+    assert_int_equal(ad_stats_format_json(&snap, &w), 0);
+    assert_non_null(strstr(w.buf, "\"min\":0.000000450,\"mean\":0.000000575,\"max\":0.000000700"));
+    assert_non_null(strstr(w.buf, "\"lag_seconds\":0.000300000")); /* below 1 ms: nine decimals */
+    /* from 1 ms up, microseconds as before */
+    assert_non_null(strstr(w.buf, "\"uptime_seconds\":12.500000"));
+    assert_non_null(strstr(w.buf, "\"max_delay_seconds\":30.000000"));
+    ad_jw_free(&w);
+    json_t *root = format_and_parse();
+    const json_t *lat =
+        json_object_get(json_object_get(json_object_get(root, "endpoints"), "/healthz"), "latency_seconds");
+    assert_true(num(lat, "p50") >= 450e-9 && num(lat, "p50") <= 700e-9);
+    assert_true(num(lat, "p99") > 0);
+    json_decref(root);
+}
+
 static void test_prometheus_lines(void **state)
 {
     (void)state;
@@ -582,6 +623,7 @@ static void test_prometheus_lines(void **state)
     assert_true(sample(text, "asyncdemo_connections_open", NULL) == 4);
     assert_true(sample(text, "asyncdemo_connections_total", NULL) == 5);
     assert_true(sample(text, "asyncdemo_connections_refused_total", NULL) == 3);
+    assert_true(sample(text, "asyncdemo_request_bodies_refused_total", NULL) == 2);
     assert_true(sample(text, "asyncdemo_offload_busy", NULL) == 1);
     assert_true(sample(text, "asyncdemo_offload_queued", NULL) == 3);
     for (int ep = 0; ep < AD_EP_COUNT; ep++) {
@@ -635,19 +677,62 @@ static void test_prometheus_histograms(void **state)
     free(text);
 }
 
-/* A writer caught between a bucket and the count: the output still has +Inf == _count. */
-static void test_prometheus_count_behind_buckets(void **state)
+/*
+ * A writer in the middle of an update (sequence odd) while /metrics is formatted on another thread: the
+ * reader waits for the update to end, so the scrape shows the whole request or none of it.
+ */
+typedef struct midway {
+    ad_stats_shard_t *shard;
+    volatile int entered;
+} midway_t;
+
+/* One request's end done in two halves 50 ms apart, inside one update, as a descheduled writer would. */
+static void *finish_update_later(void *arg)
 {
-    (void)state;
-    ad_histogram_t *h = &shards[0].ep[AD_EP_OFFLOAD].latency;
-    __atomic_store_n(&h->count, h->count - 1, __ATOMIC_RELAXED);
+    midway_t *m = arg;
+    ad_endpoint_stats_t *e = &m->shard->ep[AD_EP_OFFLOAD];
+    __atomic_store_n(&m->shard->seq, m->shard->seq + 1, __ATOMIC_SEQ_CST); /* odd: inside an update */
+    __atomic_store_n(&e->completed, e->completed + 1, __ATOMIC_RELAXED);
+    m->entered = 1;
+    struct timespec pause = {0, 50 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    __atomic_store_n(&e->latency.count, e->latency.count + 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&e->le_bins[AD_STATS_NLE], e->le_bins[AD_STATS_NLE] + 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&m->shard->seq, m->shard->seq + 1, __ATOMIC_SEQ_CST);
+    return NULL;
+}
+
+/* completed_total - _count of /offload in a scrape */
+static double offload_completed_minus_count(void)
+{
     char *text = prometheus(NULL);
     assert_non_null(text);
-    const char *l = "endpoint=\"/offload\",le=\"+Inf\"";
-    double inf = sample(text, "asyncdemo_request_duration_seconds_bucket", l);
-    assert_true(inf == (double)recorded[AD_EP_OFFLOAD].n);
-    assert_true(sample(text, "asyncdemo_request_duration_seconds_count", "endpoint=\"/offload\"") == inf);
+    double d = sample(text, "asyncdemo_requests_completed_total", "endpoint=\"/offload\"") -
+               sample(text, "asyncdemo_request_duration_seconds_count", "endpoint=\"/offload\"");
+    assert_true(sample(text, "asyncdemo_request_duration_seconds_count", "endpoint=\"/offload\"") ==
+                sample(text, "asyncdemo_request_duration_seconds_bucket", "endpoint=\"/offload\",le=\"+Inf\""));
     free(text);
+    return d;
+}
+
+static void test_prometheus_waits_for_writer(void **state)
+{
+    (void)state;
+    ad_stats_shard_t *shard = &shards[0];
+    ad_endpoint_stats_t *e = &shard->ep[AD_EP_OFFLOAD];
+    uint64_t completed = e->completed, count = e->latency.count, above = e->le_bins[AD_STATS_NLE];
+    double before = offload_completed_minus_count();
+    midway_t m = {shard, 0};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, finish_update_later, &m), 0);
+    while (!m.entered)
+        sched_yield();
+    double during = offload_completed_minus_count(); /* began with completed counted and _count not yet */
+    pthread_join(t, NULL);
+    assert_true(during == before);
+    e->completed = completed; /* the fixture as it was */
+    e->latency.count = count;
+    e->le_bins[AD_STATS_NLE] = above;
 }
 
 static void test_prometheus_label_escaping(void **state)
@@ -670,9 +755,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_json_config_follows_reload, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_config_every_member, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_reuse_follows_changes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_sub_microsecond_resolution, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prometheus_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prometheus_histograms, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_prometheus_count_behind_buckets, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prometheus_waits_for_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prometheus_label_escaping, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,164 @@
+"""Request bodies are bounded (issue 18): max-body for /delay/{n}, 413 for endpoints that take none, nothing
+ever written to disk (h2o's spill of big buffers to /tmp is off), refusals counted in /stats and /metrics,
+and a client sending huge bodies cannot grow the daemon's memory."""
+
+import os
+import socket
+import subprocess
+import tempfile
+import time
+
+import apicheck
+import harness
+
+MB = 1024 * 1024
+
+
+def spill_files(pid):
+    """h2o's spill files mapped or open in process pid: its buffers past the mmap threshold are files made
+    with mkstemp("/tmp/h2o.b.XXXXXX") and unlinked at once, so they show only in /proc/PID/{maps,fd}."""
+    found = set()
+    with open(f"/proc/{pid}/maps") as f:
+        for line in f:
+            if "h2o.b." in line:
+                found.add(line.split(None, 5)[-1].strip())
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if "h2o.b." in target:
+            found.add(target)
+    return found
+
+
+def kib(pid, key):
+    return int(harness.proc_status(pid, key).split()[0])
+
+
+def send_huge(host, port, path, declared, chunked=False, limit_s=5.0):
+    """Sends a request declaring a body of `declared` bytes (or a chunked one), then body bytes until the
+    server answers or stops reading; returns (the answer, bytes of body sent). Bounded by limit_s."""
+    sock = socket.create_connection((host, port), timeout=limit_s)
+    framing = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {declared}"
+    sock.sendall(f"POST {path} HTTP/1.1\r\nHost: {host}\r\n{framing}\r\n\r\n".encode())
+    block = (b"%x\r\n" % (64 * 1024) + b"a" * (64 * 1024) + b"\r\n") if chunked else b"a" * (64 * 1024)
+    sent, deadline, answer, pending = 0, time.monotonic() + limit_s, b"", b""
+    sock.setblocking(False)
+    try:
+        while time.monotonic() < deadline and sent < declared:
+            try:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                answer += chunk
+                if b"\r\n\r\n" in answer:
+                    break
+            except BlockingIOError:
+                pass
+            try:
+                pending = pending or block  # partial sends continue the same block: the framing stays valid
+                n = sock.send(pending)
+                pending, sent = pending[n:], sent + n
+            except BlockingIOError:
+                time.sleep(0.001)
+            except (BrokenPipeError, ConnectionResetError):
+                break
+        sock.settimeout(max(0.1, deadline - time.monotonic()))
+        while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+            try:
+                chunk = sock.recv(65536)
+            except (ConnectionResetError, socket.timeout):
+                break
+            if not chunk:
+                break
+            answer += chunk
+    finally:
+        sock.close()
+    return answer, sent
+
+
+class BodyLimitTest(harness.DaemonTestCase):
+    def test_no_body_endpoints_refuse_with_413_counted(self):
+        d = self.start_daemon()
+        for method, path in (("GET", "/healthz"), ("GET", "/stats"), ("GET", "/non-blocking?delay=0")):
+            with self.subTest(path=path):
+                res = d.get(path, method=method, body=b"x" * 100, headers={"Content-Type": "text/plain"})
+                apicheck.check_error(self, res, 413, limit_bytes=0, size_bytes=100,
+                                     error="this endpoint takes no request body")
+        res = d.get("/delay/0", method="POST", body=b"y" * (MB + 1))  # one byte over the default 1 MiB
+        apicheck.check_error(self, res, 413, limit_bytes=MB, error="request body too large")
+        self.assertEqual(d.get("/delay/0", method="POST", body=b"y" * MB).status, 200, "exactly max-body is fine")
+        s = d.stats()
+        apicheck.check_stats(self, s, pid=d.pid)
+        self.assertEqual(s["request_bodies"]["refused"], 4, s["request_bodies"])
+        self.assertEqual(s["config"]["max_body_bytes"], MB)
+        self.assertEqual(s["endpoints"]["/healthz"]["status_4xx"], 1)
+        self.assertEqual(s["endpoints"]["/delay"]["status_4xx"], 1)
+        metrics = d.get("/metrics").body.decode()
+        self.assertIn("\nasyncdemo_request_bodies_refused_total 4\n", metrics)
+
+    def test_huge_bodies_refused_before_they_are_read(self):
+        # Four HTTP/1 clients declaring 1,000 MB bodies, two chunked ones: each is answered 413 at once, the
+        # daemon's memory does not grow with what they send, and nothing goes to /tmp.
+        d = self.start_daemon()
+        d.get("/healthz")
+        hwm0 = kib(d.pid, "VmHWM")
+        results = [harness.Background(send_huge, d.host, d.port, "/healthz", 1000 * MB) for _ in range(4)]
+        results += [harness.Background(send_huge, d.host, d.port, "/delay/0", 1000 * MB, True) for _ in range(2)]
+        for r in results:
+            answer, sent = r.result(timeout=15)
+            self.assertTrue(answer.startswith(b"HTTP/1.1 413 "), answer[:200])
+            self.assertIn(b"\r\nConnection: close\r\n", answer)
+            self.assertTrue(answer.endswith(b'"limit_bytes":1048576}\n'), answer[-200:])
+            self.assertLess(sent, 64 * MB, "the client could not send much before the answer")
+        self.assertEqual(spill_files(d.pid), set())
+        grew = kib(d.pid, "VmHWM") - hwm0
+        self.assertLess(grew, 16 * 1024, f"VmHWM grew {grew} KiB")
+        s = d.wait_stats(lambda s: s["request_bodies"]["refused"] == 6, 3, "6 refused bodies")
+        self.assertEqual(s["endpoints"]["/healthz"]["status_4xx"], 4, s["endpoints"]["/healthz"])
+        self.assertEqual(s["endpoints"]["/delay"]["status_4xx"], 2, s["endpoints"]["/delay"])
+
+    def test_big_allowed_body_stays_in_memory(self):
+        # 34 MB is past h2o's default spill threshold (32 MB): with the spill off, the body held during the
+        # delay is in the daemon's memory, never in a file.
+        size = 34 * MB
+        d = self.start_daemon("--max-body", 40 * MB)
+        body = b"b" * size
+        pending = harness.Background(d.get, "/delay/1", "PUT", {"Content-Type": "application/octet-stream"}, body, 30)
+        d.wait_stats(lambda s: s["endpoints"]["/delay"]["in_flight"] == 1, 15, "the request waiting with its body")
+        self.assertEqual(spill_files(d.pid), set())
+        res = pending.result(timeout=30)
+        self.assertEqual(res.status, 200, res)
+        self.assertEqual(len(res.json()["data"]), size)
+        self.assertEqual(spill_files(d.pid), set())
+
+    def test_http2_body_over_limit_resets_the_stream(self):
+        # libh2o 2.2.5 resets an HTTP/2 stream whose body passes the limit (REFUSED_STREAM): documented, and
+        # bounded: eight 400 MB bodies on one connection are cut after max-body each.
+        d = self.start_daemon("--max-body", 4096)
+        with tempfile.NamedTemporaryFile() as big:
+            big.truncate(400 * MB)  # sparse: reads as zeros
+            hwm0 = kib(d.pid, "VmHWM")
+            t0 = time.monotonic()
+            out = subprocess.run(["nghttp", "-n", "-v", "-m", "8", "-d", big.name, d.url("/delay/0")],
+                                 capture_output=True, text=True, timeout=30)
+            took = time.monotonic() - t0
+        self.assertIn("REFUSED_STREAM", out.stdout, out.stdout[-2000:])
+        self.assertLess(took, 10, "cut early, not after 3.2 GB")
+        self.assertLess(kib(d.pid, "VmHWM") - hwm0, 16 * 1024)
+        self.assertEqual(spill_files(d.pid), set())
+        # within the limit it is echoed as over HTTP/1
+        out = subprocess.run(["curl", "-sS", "--http2-prior-knowledge", "--data-binary", "small", "-H",
+                              "Content-Type: text/plain", d.url("/delay/0")], capture_output=True, timeout=10)
+        self.assertIn(b'"data":"small"', out.stdout)
+
+    def test_max_body_zero(self):
+        d = self.start_daemon("--max-body", 0)
+        res = d.get("/delay/0", method="POST", body=b"z")
+        apicheck.check_error(self, res, 413, limit_bytes=0)
+        self.assertEqual(d.get("/delay/0", method="POST", body=b"").status, 200)
+
+
+if __name__ == "__main__":
+    harness.main()

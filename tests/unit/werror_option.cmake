@@ -1,0 +1,26 @@
+# ctest unit.werror_option: warnings are errors only when asked (-DASYNCDEMO_WERROR=ON, as scripts/test.sh
+# does), so that a user's or a packager's build never fails on a warning a newer compiler adds.
+# Configures the tree twice, programs only, and reads the compile commands.
+#   cmake -DSRC=<source dir> -DWORK=<scratch dir> -DCC=<C compiler> -P werror_option.cmake
+foreach(werror default ON)
+    set(dir ${WORK}/${werror})
+    file(REMOVE_RECURSE ${dir})
+    set(args -S ${SRC} -B ${dir} -DBUILD_TESTING=OFF -DCMAKE_C_COMPILER=${CC})
+    if(NOT werror STREQUAL "default")
+        list(APPEND args -DASYNCDEMO_WERROR=${werror})
+    endif()
+    execute_process(COMMAND ${CMAKE_COMMAND} ${args} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+    if(NOT rc EQUAL 0)
+        message(FATAL_ERROR "configure (${werror}) failed:\n${out}")
+    endif()
+    file(READ ${dir}/compile_commands.json commands)
+    string(REGEX MATCHALL "-Werror[ \"]" found "${commands}")
+    list(LENGTH found n)
+    if(werror STREQUAL "default" AND n GREATER 0)
+        message(FATAL_ERROR "a default build compiles with -Werror (${n} commands): make it -DASYNCDEMO_WERROR=ON only")
+    elseif(werror STREQUAL "ON" AND n EQUAL 0)
+        message(FATAL_ERROR "-DASYNCDEMO_WERROR=ON does not add -Werror")
+    endif()
+    message(STATUS "${werror}: ${n} compile commands with -Werror")
+endforeach()
+file(REMOVE_RECURSE ${WORK})
