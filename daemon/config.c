@@ -564,8 +564,7 @@ static int cli_next(int argc, char **argv, int *i, cli_item_t *it, char *err, si
     memset(it, 0, sizeof(*it));
 
     if (arg[0] != '-' || arg[1] == '\0') {
-        ad_fail(err, errlen, "unexpected argument '%s' (asyncdemod takes only options; see --help)",
-                show(arg, strlen(arg), shown));
+        ad_fail(err, errlen, "unexpected argument '%s' (asyncdemod takes only options)", show(arg, strlen(arg), shown));
         return -1;
     }
     eq = arg[1] == '-' ? strchr(arg, '=') : NULL;
@@ -586,7 +585,7 @@ static int cli_next(int argc, char **argv, int *i, cli_item_t *it, char *err, si
     } else if (!flag_is(arg, it->flaglen, "--config")) {
         it->opt = arg[1] == '-' ? find_option(arg + 2, it->flaglen - 2) : NULL;
         if (it->opt == NULL)
-            return cli_error(err, errlen, arg, it->flaglen, "unknown option (see --help)");
+            return cli_error(err, errlen, arg, it->flaglen, "unknown option");
     }
 
     if (!takes_value) {

@@ -31,6 +31,10 @@ class FlagsTest(harness.DaemonTestCase):
         for text in mentions:
             self.assertIn(text, out.stderr, f"{args}: the message names {text!r}")
         self.assertNotIn("listening on", out.stderr)
+        # The reason, then one line naming the help: no second hint inside the reason.
+        lines = out.stderr.strip().splitlines()
+        self.assertEqual(lines[-1], "Try 'asyncdemod --help' for more information.", out.stderr)
+        self.assertEqual(sum("--help" in line for line in lines), 1, out.stderr)
         return out
 
     def test_help(self):

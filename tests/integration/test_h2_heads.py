@@ -1,5 +1,6 @@
-"""Big request heads over HTTP/2, sent as raw frames (python3-h2): the documented 431 up to the largest
-header block libh2o 2.2.5 buffers (417,792 bytes), the library's stream reset past it (docs/http-api.md)."""
+"""Big request heads over HTTP/2, sent as raw frames (python3-h2): the documented 431 up to the daemon's
+header-block guard (256 KB decoded, 1000 fields), GOAWAY ENHANCE_YOUR_CALM past it, and the library's own
+stream reset past the largest header block libh2o 2.2.5 buffers (417,792 bytes) (docs/http-api.md)."""
 
 import json
 import random
@@ -9,6 +10,7 @@ import string
 import harness
 
 H2O_MAX_REQLEN = 8192 + 4096 * 100  # libh2o 2.2.5: the largest header block (HEADERS + CONTINUATION) it reads
+GUARD_DECODED = 256 * 1024  # daemon/hpack_scan.h: AD_HPACK_MAX_DECODED
 
 
 def random_text(n, seed):
@@ -97,12 +99,22 @@ class Http2HeadsTest(harness.SharedDaemonTestCase):
                 self.assert_431(results[sid])
         self.assertEqual(results[ids[-1]][0], 200, "the connection still serves")
 
-    def test_up_to_the_librarys_limit(self):
-        # The largest block h2o reads is still a 431; one past it, h2o resets the stream itself
-        # (REFUSED_STREAM) before any handler runs, and then misreads the rest of the block (GOAWAY).
-        results, sizes, goaway = self.exchange([[("x-big", random_text(400 * 1024, 400))]])
-        self.assertLess(sizes[0], H2O_MAX_REQLEN)
+    def test_up_to_the_guard_and_past_it(self):
+        # Up to the daemon's guard a big head is still a 431 (150 KB of Huffman-coded text: at most 240 KB
+        # decoded, as the guard bounds it, 8/5 of the coded size). Past it (over 256 KB decoded) the
+        # connection is closed with GOAWAY ENHANCE_YOUR_CALM before libh2o decodes the block, and counted.
+        # Past the largest block h2o reads, h2o resets the stream itself (REFUSED_STREAM) before decoding.
+        results, sizes, goaway = self.exchange([[("x-big", random_text(150 * 1024, 150))]])
+        self.assertIsNone(goaway)
         self.assert_431(results[1])
+        before = self.daemon.stats()["connections"]["closed"]["header_block_too_large"]
+        results, sizes, goaway = self.exchange([[("x-big", random_text(300 * 1024, 300))]])
+        self.assertGreater(sizes[0], GUARD_DECODED)
+        self.assertLess(sizes[0], H2O_MAX_REQLEN)
+        self.assertIsNotNone(goaway, results)
+        self.assertEqual(goaway.error_code, self.h2.errors.ErrorCodes.ENHANCE_YOUR_CALM, goaway)
+        self.assertNotIn(1, results)
+        self.assertEqual(self.daemon.stats()["connections"]["closed"]["header_block_too_large"], before + 1)
         results, sizes, goaway = self.exchange([[("x-big", random_text(470 * 1024, 470))]])
         self.assertGreater(sizes[0], H2O_MAX_REQLEN)
         self.assertEqual(results.get(1), ("RST", self.h2.errors.ErrorCodes.REFUSED_STREAM), (results, goaway))
