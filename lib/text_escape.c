@@ -82,3 +82,17 @@ bool ad_escape_cstr(const char *s, char *out, size_t size)
     size_t len = s != NULL ? strlen(s) : 0;
     return ad_escape_text(s != NULL ? s : "", len, out, size) == len;
 }
+
+void ad_title_case(const char *in, size_t len, char *out)
+{
+    int upper_next = 1;
+    for (size_t i = 0; i < len; i++) {
+        char c = in[i];
+        if (upper_next && c >= 'a' && c <= 'z')
+            c = (char)(c - 'a' + 'A');
+        else if (!upper_next && c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        out[i] = c;
+        upper_next = c == '-';
+    }
+}

@@ -16,14 +16,14 @@ target_compile_definitions(test_ctl_json PRIVATE AD_SCHEMA_FILE="${PROJECT_SOURC
 
 # The I/O side's pure helpers (ctl/answer_scan, transfer's classification, target's messages, progress's line).
 set(AD_CTL_SRC ${PROJECT_SOURCE_DIR}/ctl)
-ad_unit_test(test_answer_scan SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_answer_scan.c ${AD_CTL_SRC}/answer_scan.c
+ad_unit_test(test_answer_scan SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_answer_scan.c ${AD_CTL_SRC}/engine/answer_scan.c
              LIBS asyncdemoctl_core)
 ad_unit_test(test_transfer
-             SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_transfer.c ${AD_CTL_SRC}/transfer.c
-                     ${AD_CTL_SRC}/answer_scan.c ${AD_CTL_SRC}/engine_stop.c
+             SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_transfer.c ${AD_CTL_SRC}/engine/transfer.c
+                     ${AD_CTL_SRC}/engine/answer_scan.c ${AD_CTL_SRC}/engine/engine_stop.c
              LIBS asyncdemoctl_core PkgConfig::CURL)
-ad_unit_test(test_target SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_target.c ${AD_CTL_SRC}/target.c
+ad_unit_test(test_target SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_target.c ${AD_CTL_SRC}/engine/target.c
              LIBS asyncdemoctl_core PkgConfig::CURL)
-ad_unit_test(test_progress SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_progress.c ${AD_CTL_SRC}/progress.c
+ad_unit_test(test_progress SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_progress.c ${AD_CTL_SRC}/engine/progress.c
              LIBS asyncdemoctl_core)
 

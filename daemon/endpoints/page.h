@@ -1,5 +1,5 @@
-#ifndef AD_HANDLERS_UI_H
-#define AD_HANDLERS_UI_H
+#ifndef AD_PAGE_H
+#define AD_PAGE_H
 /*
  * The page (docs/http-api.md, "The page"): GET / and /ui/... serve the files compiled into the binary
  * (ui_assets.h); GET /events streams the live figures (events.c). Both are off with `ui = off` /

@@ -5,7 +5,7 @@
 
 #include "clock.h"
 #include "handlers.h"
-#include "handlers_ui.h"
+#include "page.h"
 
 #define PERIOD_NS AD_NS_PER_SEC
 #define MAX_LOOPS 64 /* the most `threads` allows (config.c) */

@@ -1,5 +1,5 @@
-/* GET / and /ui/...: the page's files, from the binary (see handlers_ui.h). */
-#include "handlers_ui.h"
+/* GET / and /ui/...: the page's files, from the binary (see page.h). */
+#include "page.h"
 
 #include "handlers.h"
 #include "ui_assets.h"

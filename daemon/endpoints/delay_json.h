@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "httpbin_body.h"
 #include "json_writer.h"
+#include "text_escape.h"
 
 typedef struct ad_delay_result {
     const char *endpoint; /* "/non-blocking", "/blocking", "/offload", "/delay" */
@@ -71,8 +72,5 @@ typedef struct ad_httpbin_request {
  * Bytes that are not UTF-8 (data, a file) become "data:TYPE;base64,..." as in httpbin.
  */
 void ad_httpbin_json(ad_jw_t *w, ad_httpbin_request_t *in, const ad_delay_result_t *r);
-
-/* "user-agent" -> "User-Agent" into out (len bytes; out may equal in). */
-void ad_title_case(const char *in, size_t len, char *out);
 
 #endif

@@ -18,7 +18,6 @@
 #include "disconnect.h"
 #include "events_state.h"
 #include "json_writer.h"
-#include "listeners.h"
 #include "timer_heap.h"
 #include "offload.h"
 #include "ratelimit.h"
@@ -88,7 +87,6 @@ struct ad_server {
     int argc;
     char **argv; /* kept to re-read --config with the same flag precedence on reload */
     ad_live_settings_t live;
-    ad_listeners_t listeners;
     h2o_globalconf_t globalconf;
     ad_loop_t **loops;
     const ad_stats_shard_t **shards;

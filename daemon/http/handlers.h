@@ -1,11 +1,11 @@
 #ifndef AD_HANDLERS_H
 #define AD_HANDLERS_H
 /*
- * The HTTP API (docs/http-api.md), above the shared state (loop.h) and below the process (server.h).
- * handlers.c routes every request to its endpoint of endpoint_list.h (400 for a bad HTTP/1 head, 431, 404,
- * 405 + Allow, 413 for a body the endpoint does not take) and times every handler for the loop monitor;
- * each endpoint family's handlers live in their own file (handlers_delay.c, handlers_info.c,
- * handlers_ui.c, events.c) and answer through respond.h.
+ * The HTTP API (docs/http-api.md), above the shared state (core/loop.h) and below the process
+ * (process/server.h). handlers.c routes every request to its endpoint of lib/endpoint_list.h (400 for a bad
+ * HTTP/1 head, 431, 404, 405 + Allow, 413 for a body the endpoint does not take) and times every handler for
+ * the loop monitor; each endpoint family's handlers live in their own file in endpoints/ (delay.c, info.c,
+ * page.c, events.c) and answer through respond.h.
  */
 #include <stdbool.h>
 #include <h2o.h>

@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "clock.h"
-#include "delay_json.h"
 #include "route.h"
 #include "send_watch.h"
+#include "text_escape.h"
 
 static void generator_noop(h2o_generator_t *self, h2o_req_t *req) {}
 

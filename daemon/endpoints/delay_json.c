@@ -233,17 +233,3 @@ void ad_httpbin_json(ad_jw_t *w, ad_httpbin_request_t *in, const ad_delay_result
     ad_delay_json(w, r);
     ad_jw_object_end(w);
 }
-
-void ad_title_case(const char *in, size_t len, char *out)
-{
-    int upper_next = 1;
-    for (size_t i = 0; i < len; i++) {
-        char c = in[i];
-        if (upper_next && c >= 'a' && c <= 'z')
-            c = (char)(c - 'a' + 'A');
-        else if (!upper_next && c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        out[i] = c;
-        upper_next = c == '-';
-    }
-}

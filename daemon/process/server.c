@@ -16,6 +16,7 @@
 #include "events.h"
 #include "h2_guard.h"
 #include "handlers.h"
+#include "listeners.h"
 #include "loop_monitor.h"
 #include "log.h"
 #include "messages.h"
@@ -40,6 +41,7 @@
 /* One process, one server; static so that everything stays reachable until exit (leak checkers). */
 static ad_server_t the_server;
 static ad_signals_t the_signals;
+static ad_listeners_t the_listeners; /* the process's own: each loop listens on a duplicate (open_loop_listeners) */
 
 /* ---- accepting ------------------------------------------------------------------------------------- */
 
@@ -277,7 +279,7 @@ void ad_server_request_stop(ad_server_t *s)
 
 static int open_loop_listeners(ad_loop_t *loop)
 {
-    const ad_listeners_t *ls = &loop->server->listeners;
+    const ad_listeners_t *ls = &the_listeners;
     for (size_t i = 0; i < ls->n; i++) {
         int fd = fcntl(ls->fds[i], F_DUPFD_CLOEXEC, 0);
         if (fd < 0)
@@ -473,9 +475,9 @@ static bool start_loops(ad_server_t *s)
 static void announce(ad_server_t *s)
 {
     char listen[AD_MAX_LISTEN * 64], threads[32], lfield[AD_MAX_LISTEN * 64 + 32], vfield[64];
-    for (size_t i = 0; i < s->listeners.n; i++)
-        ad_log_notice("listening on %s", s->listeners.names[i]);
-    ad_listeners_describe(&s->listeners, listen, sizeof(listen));
+    for (size_t i = 0; i < the_listeners.n; i++)
+        ad_log_notice("listening on %s", the_listeners.names[i]);
+    ad_listeners_describe(&the_listeners, listen, sizeof(listen));
     snprintf(lfield, sizeof(lfield), "ASYNCDEMO_LISTEN=%s", listen);
     snprintf(threads, sizeof(threads), "ASYNCDEMO_THREADS=%u", s->nloops);
     snprintf(vfield, sizeof(vfield), "ASYNCDEMO_VERSION=%s", AD_VERSION);
@@ -483,7 +485,7 @@ static void announce(ad_server_t *s)
     ad_log_entry(LOG_NOTICE, AD_MSGID_DAEMON_STARTED, fields,
                  "asyncdemod %s started: %u loop thread%s, %u offload worker%s%s", AD_VERSION, s->nloops,
                  s->nloops == 1 ? "" : "s", s->cfg.pool_size, s->cfg.pool_size == 1 ? "" : "s",
-                 s->listeners.activated ? ", sockets from systemd" : "");
+                 the_listeners.activated ? ", sockets from systemd" : "");
     char status[AD_MAX_LISTEN * 64 + 64];
     snprintf(status, sizeof(status), "listening on %s; in flight 0, served 0, longest stall 0s", listen);
     ad_notify_ready(status);
@@ -506,7 +508,7 @@ static int init_server(ad_server_t *s, const ad_config_t *cfg, int argc, char **
         ad_log_error("cannot block signals: %s", strerror(errno));
         return -1;
     }
-    if (ad_listeners_open(&s->listeners, cfg, err, sizeof(err)) != 0) {
+    if (ad_listeners_open(&the_listeners, cfg, err, sizeof(err)) != 0) {
         ad_log_error("%s", err);
         return -1;
     }
@@ -563,8 +565,8 @@ int ad_server_run(const ad_config_t *cfg, int argc, char **argv)
     }
     announce(s);
     /* Every loop holds its own duplicate now; the originals would keep the sockets open past the drain. */
-    for (size_t i = 0; i < s->listeners.n; i++)
-        close(s->listeners.fds[i]);
+    for (size_t i = 0; i < the_listeners.n; i++)
+        close(the_listeners.fds[i]);
     run_loop(s->loops[0]);
 
     bool all_parked = wait_count(s, &s->loops_parked, NULL, s->nloops - 1, PARK_WAIT_SECONDS);
