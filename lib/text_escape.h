@@ -25,6 +25,17 @@ size_t ad_escape_text(const char *s, size_t len, char *out, size_t size);
 /* The same for a NUL-terminated string; NULL gives "". Returns true when all of s fit. */
 bool ad_escape_cstr(const char *s, char *out, size_t size);
 
+/* Drops the characters blank says are blank from both ends of s[0..*len). */
+static inline void ad_trim(const char **s, size_t *len, bool (*blank)(char))
+{
+    while (*len > 0 && blank(**s)) {
+        (*s)++;
+        (*len)--;
+    }
+    while (*len > 0 && blank((*s)[*len - 1]))
+        (*len)--;
+}
+
 /* An HTTP header name written canonical: "user-agent" -> "User-Agent" into out (len bytes; out may equal in). */
 void ad_title_case(const char *in, size_t len, char *out);
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "text_escape.h"
 #include "duration.h"
 #include "endpoint_list.h"
 #include "fail.h"
@@ -331,16 +332,6 @@ static bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
 
-static void trim(const char **s, size_t *len)
-{
-    while (*len > 0 && is_space(**s)) {
-        (*s)++;
-        (*len)--;
-    }
-    while (*len > 0 && is_space((*s)[*len - 1]))
-        (*len)--;
-}
-
 /* One line, without its '\n'. Returns 0 or -1 with reason, key and keylen naming the key for the message. */
 static int parse_line(ad_config_t *cfg, const char *line, size_t len, apply_state_t *st, const char **key,
                       size_t *keylen, char *reason, size_t rlen)
@@ -349,7 +340,7 @@ static int parse_line(ad_config_t *cfg, const char *line, size_t len, apply_stat
     const char *hash = memchr(line, '#', len);
     if (hash != NULL)
         len = (size_t)(hash - line);
-    trim(&line, &len);
+    ad_trim(&line, &len, is_space);
     *key = line;
     *keylen = 0;
     if (len == 0)
@@ -365,7 +356,7 @@ static int parse_line(ad_config_t *cfg, const char *line, size_t len, apply_stat
         return -1;
     }
     *keylen = (size_t)(eq - line);
-    trim(key, keylen);
+    ad_trim(key, keylen, is_space);
     if (*keylen == 0) {
         ad_fail(reason, rlen, "missing key name before '='");
         return -1;
@@ -377,7 +368,7 @@ static int parse_line(ad_config_t *cfg, const char *line, size_t len, apply_stat
     }
     const char *v = eq + 1;
     size_t vlen = len - (size_t)(v - line);
-    trim(&v, &vlen);
+    ad_trim(&v, &vlen, is_space);
     if (memchr(v, '\0', vlen) != NULL) {
         ad_fail(reason, rlen, "bad value '%s': contains a NUL byte", show(v, vlen, shown));
         return -1;

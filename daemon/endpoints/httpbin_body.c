@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "text_escape.h"
+
 #define BOUNDARY_MAX 70 /* RFC 2046 */
 
 static bool is_space(char c)
@@ -23,16 +25,6 @@ static bool lower_equals(const char *s, size_t len, const char *lit)
     return true;
 }
 
-static void trim(const char **s, size_t *len)
-{
-    while (*len > 0 && is_space(**s)) {
-        (*s)++;
-        (*len)--;
-    }
-    while (*len > 0 && is_space((*s)[*len - 1]))
-        (*len)--;
-}
-
 /*
  * The value of parameter name in a header value "type; a=1; b="x y"" (s[0..len)), quotes removed (a
  * quoted value ends at the next quote: no escapes). false when absent.
@@ -49,7 +41,7 @@ static bool find_param(const char *s, size_t len, const char *name, const char *
             return false;
         const char *pname = p;
         size_t pname_len = (size_t)(eq - p);
-        trim(&pname, &pname_len);
+        ad_trim(&pname, &pname_len, is_space);
         const char *v = eq + 1, *vend;
         while (v < end && is_space(*v))
             v++;
@@ -82,7 +74,7 @@ static void media_type(const char *s, size_t len, const char **type, size_t *typ
     const char *semi = memchr(s, ';', len);
     *type = s;
     *type_len = semi != NULL ? (size_t)(semi - s) : len;
-    trim(type, type_len);
+    ad_trim(type, type_len, is_space);
 }
 
 ad_body_type_t ad_body_type(const char *ct, size_t len, const char **boundary, size_t *boundary_len)
@@ -147,8 +139,8 @@ static void parse_part_head(const char *head, size_t len, ad_multipart_part_t *p
         if (colon != NULL) {
             const char *name = line, *value = colon + 1;
             size_t name_len = (size_t)(colon - line), value_len = (size_t)(eol - value);
-            trim(&name, &name_len);
-            trim(&value, &value_len);
+            ad_trim(&name, &name_len, is_space);
+            ad_trim(&value, &value_len, is_space);
             if (lower_equals(name, name_len, "content-disposition")) {
                 if (!find_param(value, value_len, "name", &part->name, &part->name_len)) {
                     part->name = "";
