@@ -63,6 +63,19 @@ def scaled(seconds):
     return seconds * (VALGRIND_SLOWDOWN if VALGRIND else 1)
 
 
+def daemon_sanitized():
+    """Whether the daemon under test is an AddressSanitizer build: its allocator keeps freed memory in
+    quarantine and pads every block, so a bound on peak RSS needs more room there than in a plain build."""
+    global _SANITIZED
+    if _SANITIZED is None:
+        with open(daemon_path(), "rb") as f:
+            _SANITIZED = b"__asan_init" in f.read()
+    return _SANITIZED
+
+
+_SANITIZED = None
+
+
 def program_path(var, what):
     """The path of a built program from environment variable var; fails the caller clearly if unset."""
     path = os.environ.get(var)

@@ -78,6 +78,12 @@ def send_huge(host, port, path, declared, chunked=False, limit_s=5.0):
     return answer, sent
 
 
+def peak_growth_bound_kib():
+    """How much the daemon's peak RSS may grow while refusing bodies of hundreds of MB: 16 MiB, or 64 MiB
+    for an ASan build (its quarantine keeps freed buffers out of reuse; seen growing by up to 23 MiB)."""
+    return 64 * 1024 if harness.daemon_sanitized() else 16 * 1024
+
+
 class BodyLimitTest(harness.DaemonTestCase):
     def test_no_body_endpoints_refuse_with_413_counted(self):
         d = self.start_daemon()
@@ -114,7 +120,7 @@ class BodyLimitTest(harness.DaemonTestCase):
             self.assertLess(sent, 64 * MB, "the client could not send much before the answer")
         self.assertEqual(spill_files(d.pid), set())
         grew = kib(d.pid, "VmHWM") - hwm0
-        self.assertLess(grew, 16 * 1024, f"VmHWM grew {grew} KiB")
+        self.assertLess(grew, peak_growth_bound_kib(), f"VmHWM grew {grew} KiB")
         s = d.wait_stats(lambda s: s["request_bodies"]["refused"] == 6, 3, "6 refused bodies")
         self.assertEqual(s["endpoints"]["/healthz"]["status_4xx"], 4, s["endpoints"]["/healthz"])
         self.assertEqual(s["endpoints"]["/delay"]["status_4xx"], 2, s["endpoints"]["/delay"])
@@ -146,7 +152,7 @@ class BodyLimitTest(harness.DaemonTestCase):
             took = time.monotonic() - t0
         self.assertIn("REFUSED_STREAM", out.stdout, out.stdout[-2000:])
         self.assertLess(took, 10, "cut early, not after 3.2 GB")
-        self.assertLess(kib(d.pid, "VmHWM") - hwm0, 16 * 1024)
+        self.assertLess(kib(d.pid, "VmHWM") - hwm0, peak_growth_bound_kib())
         self.assertEqual(spill_files(d.pid), set())
         # within the limit it is echoed as over HTTP/1
         out = subprocess.run(["curl", "-sS", "--http2-prior-knowledge", "--data-binary", "small", "-H",
