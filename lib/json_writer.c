@@ -42,11 +42,6 @@ static inline void jw_put(ad_jw_t *w, const char *s, size_t n)
     w->len += n;
 }
 
-static inline void jw_terminate(ad_jw_t *w)
-{
-    w->buf[w->len] = '\0';
-}
-
 static void jw_append(ad_jw_t *w, const char *s, size_t n)
 {
     ad_buf_put(&w->b, s, n);

@@ -23,14 +23,17 @@
 
 typedef enum { K_NUM, K_COUNT, K_STR, K_STR_OR_NULL, K_OBJ } kind_t;
 
-/* How each kind of stats_doc.h value looks in JSON. */
-static const kind_t json_kind[] = {
-    [AD_STATS_KIND_STR] = K_STR,     [AD_STATS_KIND_STR_OR_NULL] = K_STR_OR_NULL,
-    [AD_STATS_KIND_UTC] = K_STR,     [AD_STATS_KIND_UTC_OR_NULL] = K_STR_OR_NULL,
-    [AD_STATS_KIND_COUNT] = K_COUNT, [AD_STATS_KIND_GAUGE] = K_COUNT,
-    [AD_STATS_KIND_SECONDS] = K_NUM, [AD_STATS_KIND_UPTIME] = K_NUM,
-    [AD_STATS_KIND_SETTING] = K_NUM, [AD_STATS_KIND_SETTING_OR_OFF] = K_NUM,
-};
+/* How each kind of stats_doc.h value looks in JSON (a macro: the tables below are constant initializers). */
+#define JSON_KIND_STR K_STR
+#define JSON_KIND_STR_OR_NULL K_STR_OR_NULL
+#define JSON_KIND_UTC K_STR
+#define JSON_KIND_UTC_OR_NULL K_STR_OR_NULL
+#define JSON_KIND_COUNT K_COUNT
+#define JSON_KIND_GAUGE K_COUNT
+#define JSON_KIND_SECONDS K_NUM
+#define JSON_KIND_UPTIME K_NUM
+#define JSON_KIND_SETTING K_NUM
+#define JSON_KIND_SETTING_OR_OFF K_NUM
 
 typedef struct field_spec {
     const char *path; /* dotted, relative to the document or to one endpoint */
@@ -69,7 +72,7 @@ enum { AD_STATS_ENDPOINT(AD_X, E) E_LATENCY, AD_STATS_LATENCY(AD_X, E_LATENCY) E
 #define PREFIX_E_LATENCY "latency_seconds."
 
 #define AD_X(t, key, kind, member, required, label, prom)                                                              \
-    [t##_##key] = {PREFIX_##t #key, json_kind[AD_STATS_KIND_##kind], required, AD_STATS_KIND_##kind, label},
+    [t##_##key] = {PREFIX_##t #key, JSON_KIND_##kind, required, AD_STATS_KIND_##kind, label},
 #define OBJECT(id, key, required) [id] = {key, K_OBJ, required, AD_STATS_KIND_STR, key},
 static const field_spec_t doc_fields[F_COUNT] = {
     AD_STATS_TOP(AD_X, F_TOP) OBJECT(F_CONFIG, "config", false) AD_STATS_CONFIG(AD_X, F_CONFIG)

@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *path = ad_route_path(target, tlen, query_at, &plen);
     AD_FUZZ_CHECK(plen == 0 || inside(path, plen, target, tlen));
     ad_route_t r = ad_route_find(path, plen);
-    (void)ad_route_method_allowed(r.ep, target, tlen);
+    (void)ad_route_method_allowed(r.id, target, tlen);
 
     ad_delay_param_t p;
     if (qmark != NULL) {
@@ -49,14 +49,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         else
             check_refusal(&p, q, qlen);
     }
-    if (r.arg != NULL) {
-        AD_FUZZ_CHECK(r.ep == AD_EP_DELAY);
-        AD_FUZZ_CHECK(inside(r.arg, r.arg_len, path, plen));
+    if (r.arg != NULL) /* a SEGMENT or PREFIX endpoint's rest: inside the path */
+        AD_FUZZ_CHECK(inside(r.arg, r.arg_len, path, plen) && r.arg_len > 0);
+    if (r.id == AD_ROUTE_DELAY) {
+        AD_FUZZ_CHECK(r.ep == AD_EP_DELAY && r.arg != NULL);
         if (ad_delay_from_path(&p, r.arg, r.arg_len, max_ns))
             AD_FUZZ_CHECK(p.ns >= 0 && p.ns <= max_ns);
         else
             check_refusal(&p, r.arg, r.arg_len);
-    } else {
+    } else if (r.id != AD_ROUTE_PAGE_FILES) {
         AD_FUZZ_CHECK(r.arg == NULL);
     }
     return 0;
