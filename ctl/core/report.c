@@ -270,8 +270,8 @@ void ad_report_totals(FILE *out, const ad_run_result_t *r, const ad_report_style
     flow_item_sep(&f, item, " ");
     bool more = r->sent > r->completed || r->bytes_received > 0;
     snprintf(part, sizeof(part), NG_("%llu error", "%llu errors", errs), (unsigned long long)errs);
-    snprintf(item, sizeof(item), "%s%s%s%s", esc(st, errs > 0 ? RED : ""), part, esc(st, errs > 0 ? RESET : ""),
-             more ? "," : "");
+    snprintf(item, sizeof(item), "%s%s%s%s", esc(st, errs > 0 ? RED : ""), part, more ? "," : "",
+             esc(st, errs > 0 ? RESET : ""));
     flow_item_sep(&f, item, " ");
     if (r->sent > r->completed) {
         snprintf(part, sizeof(part), _("%llu unfinished"), (unsigned long long)(r->sent - r->completed));
