@@ -4,7 +4,9 @@ aligned in display cells; C.UTF-8 speaks English; --json is the same document in
 
 import json
 import os
+import pty
 import re
+import select
 import shutil
 import subprocess
 import tempfile
@@ -27,29 +29,29 @@ def cells(text):
     return sum(0 if unicodedata.combining(ch) else 1 for ch in text)
 
 
+LOCPATH = None  # a private uk_UA.UTF-8 when the system has none (setUpModule)
+
+
+def setUpModule():
+    global LOCPATH
+    if not LOCALEDIR or not os.path.isfile(os.path.join(LOCALEDIR, "uk", "LC_MESSAGES", "asyncdemo.mo")):
+        raise AssertionError(f"no built catalogue under ASYNCDEMO_LOCALEDIR={LOCALEDIR!r}")
+    if not system_has_uk_locale():
+        # packaging/install-deps.sh generates it; without it, build one for these tests alone (LOCPATH)
+        LOCPATH = tempfile.mkdtemp(prefix="asyncdemo-locale-")
+        subprocess.run(["localedef", "-i", "uk_UA", "-f", "UTF-8", os.path.join(LOCPATH, "uk_UA.UTF-8")],
+                       check=True, capture_output=True)
+
+
+def tearDownModule():
+    if LOCPATH:
+        shutil.rmtree(LOCPATH, ignore_errors=True)
+
+
 class UkrainianTest(harness.SharedDaemonTestCase):
-    locpath = None
-
-    @classmethod
-    def setUpClass(cls):
-        if not LOCALEDIR or not os.path.isfile(os.path.join(LOCALEDIR, "uk", "LC_MESSAGES", "asyncdemo.mo")):
-            raise AssertionError(f"no built catalogue under ASYNCDEMO_LOCALEDIR={LOCALEDIR!r}")
-        if not system_has_uk_locale():
-            # packaging/install-deps.sh generates it; without it, build one for this test alone (LOCPATH)
-            cls.locpath = tempfile.mkdtemp(prefix="asyncdemo-locale-")
-            subprocess.run(["localedef", "-i", "uk_UA", "-f", "UTF-8", os.path.join(cls.locpath, "uk_UA.UTF-8")],
-                           check=True, capture_output=True)
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        if cls.locpath:
-            shutil.rmtree(cls.locpath, ignore_errors=True)
-
     def run_in(self, lang, *args, language=None):
         env = {"ASYNCDEMO_LOCALEDIR": LOCALEDIR, "LC_ALL": None, "LC_MESSAGES": None, "LANG": lang,
-               "LANGUAGE": language, "LOCPATH": self.locpath, "NO_COLOR": "1"}
+               "LANGUAGE": language, "LOCPATH": LOCPATH, "NO_COLOR": "1"}
         return harness.run_ctl(*args, env=env, timeout=30)
 
     def uk(self, *args):
@@ -209,6 +211,59 @@ class UkrainianTest(harness.SharedDaemonTestCase):
         self.assertEqual(json.loads(docs[0])["runs"][0]["name"], "/non-blocking")
         stats = [json.loads(run("stats", "--json", self.daemon.base_url).stdout) for run in (self.uk, self.en)]
         self.assertEqual(stats[0].keys(), stats[1].keys())
+
+
+class DaemonTest(unittest.TestCase):
+    """asyncdemod speaks Ukrainian to a terminal (--help, usage and configuration errors) and English to
+    everything else: under systemd its stderr is the journal, no terminal."""
+
+    def run_daemon(self, lang, *args, tty=True):
+        env = harness.clean_env({"ASYNCDEMO_LOCALEDIR": LOCALEDIR, "LC_ALL": None, "LANGUAGE": None, "LANG": lang,
+                                 "LOCPATH": LOCPATH})
+        if not tty:
+            proc = subprocess.run([harness.daemon_path(), *args], capture_output=True, text=True, env=env, timeout=10)
+            return proc.returncode, proc.stdout, proc.stderr
+        leader, follower = pty.openpty()
+        try:
+            proc = subprocess.run([harness.daemon_path(), *args], stdout=subprocess.PIPE, stderr=follower, env=env,
+                                  timeout=10)
+            err = b""
+            while select.select([leader], [], [], 0.2)[0]:
+                err += os.read(leader, 65536)
+        finally:
+            os.close(leader)
+            os.close(follower)
+        return proc.returncode, proc.stdout.decode(), err.decode().replace("\r\n", "\n")
+
+    def test_help(self):
+        rc, out, _ = self.run_daemon("uk_UA.UTF-8", "--help")
+        self.assertEqual(rc, 0)
+        self.assertTrue(out.startswith("Використання: asyncdemod [ПАРАМЕТР]...\nHTTP-демон, що показує, "), out)
+        self.assertIn("  --threads N              потоки циклу подій, від 1 до 64 (типово 1)\n", out)
+        _, en, _ = self.run_daemon("uk_UA.UTF-8", "--help", tty=False)
+        self.assertEqual(set(re.findall(r"--[a-z-]+", out)), set(re.findall(r"--[a-z-]+", en)))
+        # the intro wraps at 100 cells, not bytes
+        self.assertTrue(all(cells(line) <= 100 for line in out.splitlines()[:4]), out)
+        self.assertGreater(max(cells(line) for line in out.splitlines()[1:3]), 90, out)
+
+    def test_usage_and_config_errors(self):
+        rc, _, err = self.run_daemon("uk_UA.UTF-8", "--threads", "0")
+        self.assertEqual((rc, err), (64, "asyncdemod: --threads: 0 поза межами (від 1 до 64)\n"
+                                         "Докладніше: 'asyncdemod --help'.\n"))
+        rc, _, err = self.run_daemon("uk_UA.UTF-8", "--max-delay", "2x")
+        self.assertIn("має невідому одиницю (ns, us, ms, s, m або h)", err)
+        with tempfile.NamedTemporaryFile("w", suffix=".conf") as conf:
+            conf.write("pool-size = 1000\n")
+            conf.flush()
+            rc, _, err = self.run_daemon("uk_UA.UTF-8", "--config", conf.name)
+            self.assertEqual(rc, 64)
+            self.assertIn(f"{conf.name}:1: ключ 'pool-size': 1000 поза межами (від 1 до 256)", err)
+
+    def test_english_without_a_terminal_or_in_c(self):
+        for lang, tty in (("uk_UA.UTF-8", False), ("C.UTF-8", True)):
+            rc, _, err = self.run_daemon(lang, "--threads", "0", tty=tty)
+            self.assertEqual((rc, err), (64, "asyncdemod: --threads: 0 is out of range (1 to 64)\n"
+                                             "Try 'asyncdemod --help' for more information.\n"), (lang, tty))
 
 
 if __name__ == "__main__":
