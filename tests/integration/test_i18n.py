@@ -192,6 +192,13 @@ class UkrainianTest(harness.SharedDaemonTestCase):
         self.assertRegex(proc.stdout, r"(?m)^  2 requests in \d+\.\d{3}s, ")
         self.assertIn("\ntimeline (1 column = ", proc.stdout)
         self.assertNotRegex(proc.stdout, r"[а-яіїєґ]")
+        for args, want in ((("stats", self.daemon.base_url), r"(?m)^connections  +open \d+  total \d+"),
+                           (("compare", "-n", "1", "--modes", "async", "--no-progress", self.daemon.url("/delay/0")),
+                            r"(?m)^  1 request in \d+\.\d{3}s,")):
+            proc = self.en(*args)
+            self.assertEqual(proc.returncode, 0, proc)
+            self.assertRegex(proc.stdout, want)
+            self.assertNotRegex(proc.stdout, r"[а-яіїєґ]")
 
     # ---- machine output ----
 
