@@ -7,6 +7,7 @@
  * less than 0.0001 ns even in hours.
  */
 #include "duration.h"
+#include "i18n.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -141,17 +142,17 @@ const char *ad_duration_strerror(ad_duration_status_t status)
     case AD_DURATION_OK:
         return "ok";
     case AD_DURATION_EMPTY:
-        return "must not be empty";
+        return _("must not be empty");
     case AD_DURATION_SYNTAX:
-        return "must be digits with an optional fraction and unit, like 2, 0.25 or 250ms";
+        return _("must be digits with an optional fraction and unit, like 2, 0.25 or 250ms");
     case AD_DURATION_UNIT:
-        return "has an unknown unit (use ns, us, ms, s, m or h)";
+        return _("has an unknown unit (use ns, us, ms, s, m or h)");
     case AD_DURATION_NEGATIVE:
-        return "must not be negative";
+        return _("must not be negative");
     case AD_DURATION_RANGE:
-        return "is too large";
+        return _("is too large");
     }
-    return "is invalid";
+    return _("is invalid");
 }
 
 /*

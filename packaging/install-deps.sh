@@ -7,7 +7,7 @@ PACKAGES="
 build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
 libh2o-evloop-dev libssl-dev libcurl4-openssl-dev libjansson-dev libsystemd-dev libcmocka-dev
 systemd curl nghttp2-client wrk valgrind python3 python3-h2 procps iproute2 lintian man-db
-chromium python3-websocket
+chromium python3-websocket gettext locales
 "
 
 missing=""
@@ -19,16 +19,26 @@ done
 
 if [ -z "$missing" ]; then
     echo "install-deps: all packages present"
-    exit 0
+else
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "install-deps: missing packages:$missing; run this script as root" >&2
+        exit 1
+    fi
+    echo "install-deps: installing$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    # shellcheck disable=SC2086
+    apt-get install -y -q --no-install-recommends $missing
 fi
 
-if [ "$(id -u)" -ne 0 ]; then
-    echo "install-deps: missing packages:$missing; run this script as root" >&2
-    exit 1
+# The Ukrainian locale: the translation's tests run asyncdemoctl under uk_UA.UTF-8 (po/README.md).
+if ! locale -a 2>/dev/null | grep -qix 'uk_UA.utf8'; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "install-deps: locale uk_UA.UTF-8 missing; run this script as root" >&2
+        exit 1
+    fi
+    echo "install-deps: generating locale uk_UA.UTF-8"
+    sed -i 's/^# *\(uk_UA.UTF-8 UTF-8\)/\1/' /etc/locale.gen
+    grep -qx 'uk_UA.UTF-8 UTF-8' /etc/locale.gen || echo 'uk_UA.UTF-8 UTF-8' >>/etc/locale.gen
+    locale-gen
 fi
-
-echo "install-deps: installing$missing"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-# shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $missing

@@ -33,4 +33,6 @@ until grep -q "listening on" "$log"; do
 done
 echo "demo: asyncdemod (pid $pid) is serving http://127.0.0.1:$port"
 
-build/ctl/asyncdemoctl demo --url "http://127.0.0.1:$port" --delay "$delay"
+# the build tree's catalogues: LANG=uk_UA.UTF-8 ./scripts/demo.sh gives the lesson in Ukrainian (po/README.md)
+ASYNCDEMO_LOCALEDIR="${ASYNCDEMO_LOCALEDIR:-$PWD/build/po/locale}" \
+    build/ctl/asyncdemoctl demo --url "http://127.0.0.1:$port" --delay "$delay"

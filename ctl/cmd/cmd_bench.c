@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <string.h>
 #include "cmd_common.h"
+#include "i18n.h"
 #include "commands.h"
 #include "engine.h"
 #include "json_report.h"
@@ -39,11 +40,11 @@ static int choose_engine(const ad_bench_opts_t *o, ad_engine_backend_id_t *id)
     ad_bench_engine_t e = o->engine;
     const char *v = getenv("ASYNCDEMOCTL_ENGINE");
     if (!o->engine_set && v != NULL && v[0] != '\0' && ad_bench_engine_from_name(v, &e) != 0) {
-        ad_cmd_error("ASYNCDEMOCTL_ENGINE='%s': expected auto, curl or h2o", v);
+        ad_cmd_error(_("ASYNCDEMOCTL_ENGINE='%s': expected auto, curl or h2o"), v);
         return -1;
     }
     if (!o->engine_set && e == AD_BENCH_ENGINE_H2O && o->base.https) {
-        ad_cmd_error("ASYNCDEMOCTL_ENGINE=h2o: speaks plain http only (curl or auto for https://)");
+        ad_cmd_error("%s", _("ASYNCDEMOCTL_ENGINE=h2o: speaks plain http only (curl or auto for https://)"));
         return -1;
     }
     *id = e == AD_BENCH_ENGINE_CURL ? AD_ENGINE_CURL : e == AD_BENCH_ENGINE_H2O ? AD_ENGINE_H2O : AD_ENGINE_AUTO;
@@ -57,7 +58,7 @@ static int bench_one(const ad_bench_opts_t *o, size_t i, const ad_target_t *targ
     char name[AD_RUN_NAME_MAX], err[256];
     ad_url_t u;
     if (ad_bench_endpoint_target(o, i, &u) != 0) {
-        ad_cmd_error("endpoint %s: the URL is too long", o->endpoints[i]);
+        ad_cmd_error(_("endpoint %s: the URL is too long"), o->endpoints[i]);
         return AD_CTL_EXIT_USAGE;
     }
     endpoint_name(o, i, name, sizeof(name));
@@ -85,7 +86,7 @@ static int bench_one(const ad_bench_opts_t *o, size_t i, const ad_target_t *targ
     int rc = ad_engine_run(&plan, r, err, sizeof(err));
     ad_progress_clear(&progress);
     if (rc != 0) {
-        ad_cmd_error("bench %s: %s", name, err);
+        ad_cmd_error(_("bench %s: %s"), name, err);
         return AD_CTL_EXIT_SOFTWARE;
     }
     return 0;
@@ -115,7 +116,7 @@ int ad_bench_execute(ad_bench_opts_t *o, const char *heading, bool lesson)
     for (size_t i = 0; i < o->nendpoints && !ad_engine_stop_requested(); i++) {
         ad_run_result_t *run = malloc(sizeof(*run));
         if (run == NULL) {
-            ad_cmd_error("out of memory");
+            ad_cmd_error("%s", _("out of memory"));
             rc = AD_CTL_EXIT_SOFTWARE;
             break;
         }

@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "commands.h"
 #include "engine.h"
+#include "i18n.h"
 #include "json_report.h"
 #include "log.h"
 #include "messages.h"
@@ -48,7 +49,10 @@ int ad_cmd_usage_error(ad_ctl_command_t cmd, const char *fmt, ...)
     va_end(ap);
     /* The reason and where to read more, as asyncdemod does: the whole help would bury the reason. */
     const char *name = ad_ctl_command_name(cmd);
-    fprintf(stderr, "\nTry 'asyncdemoctl%s%s --help' for more information.\n", name[0] != '\0' ? " " : "", name);
+    char command[64];
+    snprintf(command, sizeof(command), "asyncdemoctl%s%s --help", name[0] != '\0' ? " " : "", name);
+    fputc('\n', stderr);
+    fprintf(stderr, _("Try '%s' for more information.\n"), command);
     return AD_CTL_EXIT_USAGE;
 }
 
@@ -91,7 +95,7 @@ int ad_cmd_output_open(ad_cmd_output_t *o, const char *path)
     else
         rc = open_temporary(o, path);
     if (rc != 0) {
-        ad_cmd_error("--output %s: %s", path, strerror(errno));
+        ad_cmd_error(_("--output %s: %s"), path, strerror(errno));
         o->tmp[0] = '\0';
         return -1;
     }
@@ -121,7 +125,7 @@ int ad_cmd_output_close(ad_cmd_output_t *o, bool keep)
         o->tmp[0] = '\0';
     }
     if (failed) {
-        ad_cmd_error("writing %s: %s", o->is_file ? o->path : "standard output", strerror(saved));
+        ad_cmd_error(_("writing %s: %s"), o->is_file ? o->path : _("standard output"), strerror(saved));
         return -1;
     }
     return 0;
@@ -237,7 +241,7 @@ static int write_json(FILE *out, const char *command, json_t *options, int64_t s
     doc.runs = (ad_run_result_t **)runs;
     doc.nruns = n;
     if (ad_json_report_write(out, &doc) != 0) {
-        ad_cmd_error("writing the JSON document: %s", strerror(errno));
+        ad_cmd_error(_("writing the JSON document: %s"), strerror(errno));
         return -1;
     }
     return 0;
@@ -263,7 +267,7 @@ int ad_cmd_runs_begin(ad_cmd_runs_t *r, const ad_cmd_runs_spec_t *spec)
         return AD_CTL_EXIT_USAGE;
     int rc = ad_cmd_check_target(spec->target, spec->timeout_ns, &r->target);
     if (rc == 0 && (r->runs = calloc(spec->max_runs ? spec->max_runs : 1, sizeof(*r->runs))) == NULL) {
-        ad_cmd_error("out of memory");
+        ad_cmd_error("%s", _("out of memory"));
         ad_target_free(&r->target);
         rc = AD_CTL_EXIT_SOFTWARE;
     }
@@ -332,7 +336,7 @@ int ad_cmd_main(int argc, char **argv, ad_ctl_command_t cmd, size_t opts_size,
     void *o = malloc(opts_size);
     char err[512] = "";
     if (o == NULL) {
-        ad_cmd_error("out of memory");
+        ad_cmd_error("%s", _("out of memory"));
         return AD_CTL_EXIT_SOFTWARE;
     }
     int rc = ad_cmd_parse_outcome(parse(argc, argv, o, err, sizeof(err)), cmd, err);

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "clock.h"
+#include "i18n.h"
 #include "cmd_common.h"
 #include "commands.h"
 #include "engine.h"
@@ -448,7 +449,7 @@ static int run_processes(mode_ctx_t *m)
     }
     c.rfd = fds[0];
     if (m->out != NULL)
-        fprintf(m->out, "processes: parent PID %ld forks one child per request\n", (long)getpid());
+        fprintf(m->out, _("processes: parent PID %ld forks one child per request\n"), (long)getpid());
     uint64_t next = 0;
     bool stopped = false;
     for (;;) {
@@ -491,7 +492,7 @@ static int run_mode(ad_compare_mode_t mode, mode_ctx_t *m)
     m->r->concurrency = (unsigned)(width > UINT32_MAX ? UINT32_MAX : width);
     if (m->out != NULL && mode != AD_MODE_SEQUENTIAL && width < m->o->n)
         fprintf(m->out,
-                "%s: at most %llu of the %llu requests at once (--max-parallel): the rest wait for a free slot\n",
+                _("%s: at most %llu of the %llu requests at once (--max-parallel): the rest wait for a free slot\n"),
                 ad_compare_mode_name(mode), (unsigned long long)width, (unsigned long long)m->o->n);
     switch (mode) {
     case AD_MODE_SEQUENTIAL:
@@ -523,8 +524,8 @@ static void report_end(const ad_cmd_runs_t *r)
     for (size_t i = 0; i < r->n; i++)
         if (ran_in_waves(r->runs[i]))
             fprintf(r->dest.out,
-                    "note: %s ran at most %u requests at once (--max-parallel), in waves: its time is not that of all "
-                    "%llu at once\n",
+                    _("note: %s ran at most %u requests at once (--max-parallel), in waves: its time is not that of "
+                      "all %llu at once\n"),
                     r->runs[i]->name, r->runs[i]->concurrency, (unsigned long long)r->runs[i]->sent);
     fputc('\n', r->dest.out);
 }
@@ -546,7 +547,8 @@ static int check_task_limits(const ad_compare_opts_t *o)
     if (ad_task_limits_check(&limits, want, why, sizeof(why)) == 0)
         return 0;
     return ad_cmd_usage_error(
-        AD_CMD_COMPARE, "--max-parallel: %llu threads or processes at once do not fit: %s; lower --max-parallel or -n",
+        AD_CMD_COMPARE,
+        _("--max-parallel: %llu threads or processes at once do not fit: %s; lower --max-parallel or -n"),
         (unsigned long long)want, why);
 }
 
@@ -563,7 +565,7 @@ int ad_compare_execute(const ad_compare_opts_t *o, const char *heading)
         const char *name = ad_compare_mode_name(o->modes[i]);
         ad_run_result_t *run = malloc(sizeof(*run));
         if (run == NULL) {
-            ad_cmd_error("out of memory");
+            ad_cmd_error("%s", _("out of memory"));
             rc = AD_CTL_EXIT_SOFTWARE;
             break;
         }
@@ -577,7 +579,7 @@ int ad_compare_execute(const ad_compare_opts_t *o, const char *heading)
             snprintf(run->engine, sizeof(run->engine), "curl");
         ad_progress_clear(&progress);
         if (mrc != 0) {
-            ad_cmd_error("compare %s: %s", name, m.err);
+            ad_cmd_error(_("compare %s: %s"), name, m.err);
             free(run);
             rc = AD_CTL_EXIT_SOFTWARE;
             break;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "clock.h"
+#include "i18n.h"
 #include "cmd_common.h"
 #include "commands.h"
 #include "engine.h"
@@ -35,7 +36,7 @@ static int fetch(ad_transfer_t *t, const ad_stats_opts_t *o, char *why, size_t w
     if (rc != CURLE_OK || t->rec.status != 200 || t->body_truncated) {
         char reason[CURL_ERROR_SIZE + 64], safe[sizeof(reason) * 2];
         if (t->body_truncated)
-            snprintf(reason, sizeof(reason), "the answer is larger than %d bytes", STATS_BODY_MAX);
+            snprintf(reason, sizeof(reason), _("the answer is larger than %d bytes"), STATS_BODY_MAX);
         else
             ad_transfer_describe_error(t, rc, reason, sizeof(reason));
         ad_escape_cstr(reason, safe, sizeof(safe)); /* it may end with the server's own words */
@@ -51,7 +52,7 @@ static int render(const ad_transfer_t *t, const ad_stats_opts_t *o, const ad_cmd
 {
     FILE *mem = open_memstream(text, len);
     if (mem == NULL) {
-        snprintf(why, whylen, "out of memory");
+        snprintf(why, whylen, "%s", _("out of memory"));
         return AD_CTL_EXIT_SOFTWARE;
     }
     int rc = 0;
@@ -70,9 +71,9 @@ static int render(const ad_transfer_t *t, const ad_stats_opts_t *o, const ad_cmd
         rc = ad_stats_view_render_text(mem, t->body, t->body_len, &st, err, sizeof(err)) != 0 ? AD_CTL_EXIT_FAILURE : 0;
     }
     if (rc != 0)
-        snprintf(why, whylen, "%s: not asyncdemod's /stats document: %s", o->url, err);
+        snprintf(why, whylen, _("%s: not asyncdemod's /stats document: %s"), o->url, err);
     if (fclose(mem) != 0 && rc == 0) {
-        snprintf(why, whylen, "out of memory");
+        snprintf(why, whylen, "%s", _("out of memory"));
         rc = AD_CTL_EXIT_SOFTWARE;
     }
     return rc;

@@ -8,6 +8,7 @@
 #include "cmd_common.h"
 #include "commands.h"
 #include "engine.h"
+#include "i18n.h"
 #include "log.h"
 #include "notify.h"
 #include "version.h"
@@ -54,15 +55,16 @@ static int help(int argc, char **argv)
 {
     ad_ctl_command_t cmd = argc > 1 ? ad_ctl_command_from_name(argv[1]) : AD_CMD_NONE;
     if (argc > 1 && cmd == AD_CMD_NONE)
-        return ad_cmd_usage_error(AD_CMD_NONE, "help: unknown command '%.64s'", argv[1]);
+        return ad_cmd_usage_error(AD_CMD_NONE, _("help: unknown command '%.64s'"), argv[1]);
     fputs(ad_ctl_usage(cmd), stdout);
     return AD_CTL_EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
+    ad_i18n_init();
     if (argc < 2)
-        return ad_cmd_usage_error(AD_CMD_NONE, "no command given (bench, compare, stats, demo or help)");
+        return ad_cmd_usage_error(AD_CMD_NONE, _("no command given (bench, compare, stats, demo or help)"));
     const char *word = argv[1];
     if (strcmp(word, "-h") == 0 || strcmp(word, "--help") == 0) {
         fputs(ad_ctl_usage(AD_CMD_NONE), stdout);
@@ -76,7 +78,7 @@ int main(int argc, char **argv)
     if (cmd == AD_CMD_HELP)
         return help(argc - 1, argv + 1);
     if (cmd == AD_CMD_NONE)
-        return ad_cmd_usage_error(AD_CMD_NONE, "unknown command '%.64s'", word);
+        return ad_cmd_usage_error(AD_CMD_NONE, _("unknown command '%.64s'"), word);
 
     install_signals();
     ad_log_init("asyncdemoctl", LOG_INFO, AD_LOG_AUTO);

@@ -1,5 +1,6 @@
 /* The flag table, its scanner and the subcommands' shared loop (see flags.h). */
 #include "flags.h"
+#include "i18n.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -15,17 +16,18 @@ int ad_flag_count(const char *flag, const char *v, uint64_t min, uint64_t max, u
 {
     uint64_t n = 0;
     if (*v == '\0')
-        return ad_fail(err, errlen, "%s: needs a whole number, got an empty value", flag);
+        return ad_fail(err, errlen, _("%s: needs a whole number, got an empty value"), flag);
     for (const char *p = v; *p != '\0'; p++) {
         if (!isdigit((unsigned char)*p))
-            return ad_fail(err, errlen, "%s: " VAL " is not a whole number", flag, v);
+            return ad_fail(err, errlen, _("%s: '%.64s' is not a whole number"), flag, v);
         unsigned d = (unsigned)(*p - '0');
         if (n > (UINT64_MAX - d) / 10)
-            return ad_fail(err, errlen, "%s: " VAL " is too large (at most %" PRIu64 ")", flag, v, max);
+            return ad_fail(err, errlen, _("%s: '%.64s' is too large (at most %llu)"), flag, v, (unsigned long long)max);
         n = n * 10 + d;
     }
     if (n < min || n > max)
-        return ad_fail(err, errlen, "%s: " VAL " is out of range (%" PRIu64 " to %" PRIu64 ")", flag, v, min, max);
+        return ad_fail(err, errlen, _("%s: '%.64s' is out of range (%llu to %llu)"), flag, v, (unsigned long long)min,
+                       (unsigned long long)max);
     *out = n;
     return 0;
 }
@@ -45,9 +47,9 @@ int ad_flag_duration(const char *flag, const char *v, bool allow_zero, int64_t *
     int64_t ns = 0;
     ad_duration_status_t st = ad_duration_parse(v, strlen(v), &ns);
     if (st != AD_DURATION_OK)
-        return ad_fail(err, errlen, "%s: " VAL " %s", flag, v, ad_duration_strerror(st));
+        return ad_fail(err, errlen, _("%s: '%.64s' %s"), flag, v, ad_duration_strerror(st));
     if (ns == 0 && !allow_zero)
-        return ad_fail(err, errlen, "%s: " VAL " must be greater than zero", flag, v);
+        return ad_fail(err, errlen, _("%s: '%.64s' must be greater than zero"), flag, v);
     *out = ns;
     return 0;
 }
@@ -62,10 +64,10 @@ int ad_flag_rate(const char *flag, const char *v, double *out, char *err, size_t
         p += frac > 0 ? frac + 1 : 0;
     }
     if (ndig == 0 || *p != '\0')
-        return ad_fail(err, errlen, "%s: " VAL " is not a number of requests per second", flag, v);
+        return ad_fail(err, errlen, _("%s: '%.64s' is not a number of requests per second"), flag, v);
     double r = strtod(v, NULL);
     if (!(r > 0) || r > AD_CTL_RATE_MAX)
-        return ad_fail(err, errlen, "%s: " VAL " is out of range (more than 0, at most %.0f)", flag, v,
+        return ad_fail(err, errlen, _("%s: '%.64s' is out of range (more than 0, at most %.0f)"), flag, v,
                        AD_CTL_RATE_MAX);
     *out = r;
     return 0;
@@ -102,7 +104,7 @@ static int parse_color(const char *flag, const char *v, ad_color_mode_t *out, ch
             return 0;
         }
     }
-    return ad_fail(err, errlen, "%s: " VAL " is not one of auto, always, never", flag, v);
+    return ad_fail(err, errlen, _("%s: '%.64s' is not one of auto, always, never"), flag, v);
 }
 
 static int parse_url_value(const char *flag, const char *v, ad_url_t *u, char *canon, size_t canonlen, char *err,
@@ -110,18 +112,18 @@ static int parse_url_value(const char *flag, const char *v, ad_url_t *u, char *c
 {
     char why[160];
     if (ad_url_parse(v, u, why, sizeof(why)) != 0)
-        return ad_fail(err, errlen, "%s: " VAL " is not a valid URL: %s", flag, v, why);
+        return ad_fail(err, errlen, _("%s: '%.64s' is not a valid URL: %s"), flag, v, why);
     if (ad_url_format(u, canon, canonlen) >= (int)canonlen)
-        return ad_fail(err, errlen, "%s: " VAL " is too long", flag, v);
+        return ad_fail(err, errlen, _("%s: '%.64s' is too long"), flag, v);
     return 0;
 }
 
 static int parse_output(const char *flag, const char *v, char *out, size_t outlen, char *err, size_t errlen)
 {
     if (*v == '\0')
-        return ad_fail(err, errlen, "%s: needs a file name", flag);
+        return ad_fail(err, errlen, _("%s: needs a file name"), flag);
     if (strlen(v) >= outlen)
-        return ad_fail(err, errlen, "%s: file name too long", flag);
+        return ad_fail(err, errlen, _("%s: file name too long"), flag);
     memcpy(out, v, strlen(v) + 1);
     return 0;
 }
@@ -223,26 +225,26 @@ static int scan_next(scan_t *s, const char **value, char *err, size_t errlen)
         f = find_long(s->command, a + 2, len);
         snprintf(s->shown, sizeof(s->shown), "--%.*s", (int)(len > 60 ? 60 : len), a + 2);
         if (f == NULL)
-            return ad_fail(err, errlen, "unknown option '%s'", s->shown);
+            return ad_fail(err, errlen, _("unknown option '%s'"), s->shown);
         if (eq != NULL) {
             if (f->takes == TAKES_NONE)
-                return ad_fail(err, errlen, "%s: takes no value", s->shown);
+                return ad_fail(err, errlen, _("%s: takes no value"), s->shown);
             inline_value = eq + 1;
         }
     } else {
         f = find_short(s->command, a[1]);
         snprintf(s->shown, sizeof(s->shown), "-%c", a[1]);
         if (f == NULL)
-            return ad_fail(err, errlen, "unknown option '%s'", s->shown);
+            return ad_fail(err, errlen, _("unknown option '%s'"), s->shown);
         if (a[2] != '\0') {
             if (f->takes != TAKES_VALUE)
-                return ad_fail(err, errlen, "%s: takes no value (got '%.60s')", s->shown, a + 2);
+                return ad_fail(err, errlen, _("%s: takes no value (got '%.60s')"), s->shown, a + 2);
             inline_value = a + 2;
         }
     }
     if (f->takes == TAKES_VALUE && inline_value == NULL) {
         if (s->i >= s->argc || s->argv[s->i] == NULL)
-            return ad_fail(err, errlen, "%s: needs a value", s->shown);
+            return ad_fail(err, errlen, _("%s: needs a value"), s->shown);
         inline_value = s->argv[s->i++];
     } else if (f->takes == TAKES_OPTIONAL && inline_value == NULL && !s->only_positional && s->i < s->argc &&
                s->argv[s->i] != NULL && f->is_value(s->argv[s->i])) {
@@ -307,7 +309,7 @@ static int apply_flag(const subcommand_t *sc, int id, const char *f, const char 
     if (rc == NOT_HANDLED)
         rc = sc->apply(sc->opts, id, f, v, seen, err, errlen);
     if (rc == NOT_HANDLED)
-        return ad_fail(err, errlen, "%s: not handled", f);
+        return ad_fail(err, errlen, _("%s: not handled"), f);
     return rc;
 }
 
@@ -324,12 +326,12 @@ int ad_flags_parse(int argc, char **argv, const subcommand_t *sc, char *err, siz
             return AD_CTL_PARSE_HELP;
         if (id == SCAN_POSITIONAL) {
             if (sc->url_repeats && (seen & SEEN(F_URL)) != 0)
-                return ad_fail(err, errlen, "unexpected argument '%.64s' (the URL is already given)", v);
+                return ad_fail(err, errlen, _("unexpected argument '%.64s' (the URL is already given)"), v);
             id = F_URL;
             snprintf(s.shown, sizeof(s.shown), "URL");
         }
         if (id == F_URL && !sc->url_repeats && (seen & SEEN(F_URL)) != 0)
-            return ad_fail(err, errlen, "%s: '%.64s': the URL is already given", s.shown, v);
+            return ad_fail(err, errlen, _("%s: '%.64s': the URL is already given"), s.shown, v);
         if (apply_flag(sc, id, s.shown, v, seen, err, errlen) != 0)
             return AD_CTL_PARSE_ERROR;
         seen |= SEEN(id);

@@ -9,20 +9,21 @@
 #include "clock.h"
 #include "digits.h"
 #include "flags.h"
+#include "i18n.h"
 
 #define VAL AD_FLAG_VAL
 
 static int parse_endpoint(const char *flag, const char *v, ad_bench_opts_t *o, char *err, size_t errlen)
 {
     if (o->nendpoints == AD_CTL_ENDPOINTS_MAX)
-        return ad_fail(err, errlen, "%s: at most %d endpoints", flag, AD_CTL_ENDPOINTS_MAX);
+        return ad_fail(err, errlen, _("%s: at most %d endpoints"), flag, AD_CTL_ENDPOINTS_MAX);
     if (v[0] != '/')
-        return ad_fail(err, errlen, "%s: " VAL " must be a path starting with '/' (e.g. /non-blocking)", flag, v);
+        return ad_fail(err, errlen, _("%s: '%.64s' must be a path starting with '/' (e.g. /non-blocking)"), flag, v);
     if (strlen(v) >= AD_CTL_ENDPOINT_MAX)
-        return ad_fail(err, errlen, "%s: " VAL " is too long (at most %d bytes)", flag, v, AD_CTL_ENDPOINT_MAX - 1);
+        return ad_fail(err, errlen, _("%s: '%.64s' is too long (at most %d bytes)"), flag, v, AD_CTL_ENDPOINT_MAX - 1);
     for (const char *p = v; *p != '\0'; p++)
         if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '#')
-            return ad_fail(err, errlen, "%s: " VAL " contains a space, control character or '#'", flag, v);
+            return ad_fail(err, errlen, _("%s: '%.64s' contains a space, control character or '#'"), flag, v);
     memcpy(o->endpoints[o->nendpoints++], v, strlen(v) + 1);
     return 0;
 }
@@ -35,11 +36,11 @@ static int parse_modes(const char *flag, const char *v, ad_compare_opts_t *o, ch
         size_t len = strcspn(p, ",");
         int m = ad_compare_mode_from_name(p, len);
         if (m < 0)
-            return ad_fail(err, errlen, "%s: '%.*s' is not a mode (sequential, async, threads, processes)", flag,
+            return ad_fail(err, errlen, _("%s: '%.*s' is not a mode (sequential, async, threads, processes)"), flag,
                            (int)(len > 64 ? 64 : len), p);
         for (size_t i = 0; i < o->nmodes; i++)
             if (o->modes[i] == (ad_compare_mode_t)m)
-                return ad_fail(err, errlen, "%s: mode '%s' given twice", flag,
+                return ad_fail(err, errlen, _("%s: mode '%s' given twice"), flag,
                                ad_compare_mode_name((ad_compare_mode_t)m));
         o->modes[o->nmodes++] = (ad_compare_mode_t)m;
         if (p[len] == '\0')
@@ -196,7 +197,7 @@ static int bench_flag(void *opts, int id, const char *f, const char *v, unsigned
     case F_ENGINE:
         o->engine_set = true;
         if (ad_bench_engine_from_name(v, &o->engine) != 0)
-            return ad_fail(err, errlen, "%s: " VAL " is not one of auto, curl, h2o", f, v);
+            return ad_fail(err, errlen, _("%s: '%.64s' is not one of auto, curl, h2o"), f, v);
         return 0;
     }
     return NOT_HANDLED;
@@ -211,18 +212,18 @@ static int bench_finish(void *opts, unsigned seen, char *err, size_t errlen)
     if (url_set && has_path && !endpoints_set) {
         /* `bench --url http://h:8000/non-blocking?delay=0` benches that one URL */
         if (strlen(o->base.path) >= AD_CTL_ENDPOINT_MAX)
-            return ad_fail(err, errlen, "--url: path too long (at most %d bytes)", AD_CTL_ENDPOINT_MAX - 1);
+            return ad_fail(err, errlen, _("--url: path too long (at most %d bytes)"), AD_CTL_ENDPOINT_MAX - 1);
         memcpy(o->endpoints[0], o->base.path, strlen(o->base.path) + 1);
         o->nendpoints = 1;
         snprintf(o->base.path, sizeof(o->base.path), "/");
     } else if (url_set && endpoints_set && strchr(o->base.path, '?') != NULL) {
-        return ad_fail(err, errlen, "--url: a URL with a query cannot be combined with --endpoint");
+        return ad_fail(err, errlen, _("--url: a URL with a query cannot be combined with --endpoint"));
     }
     ad_url_format(&o->base, o->url, sizeof(o->url));
     if (o->duration_ns > 0 && !o->requests_set)
         o->requests = 0;
     if (o->engine == AD_BENCH_ENGINE_H2O && o->base.https)
-        return ad_fail(err, errlen, "--engine h2o: speaks plain http only (curl or auto for https://)");
+        return ad_fail(err, errlen, _("--engine h2o: speaks plain http only (curl or auto for https://)"));
     if ((seen & SEEN(F_TIMEOUT)) == 0)
         o->timeout_ns = ad_ctl_default_timeout(o->delay_ns);
     return AD_CTL_PARSE_OK;
@@ -279,7 +280,7 @@ static int stats_flag(void *opts, int id, const char *f, const char *v, unsigned
         if (ad_flag_duration(f, v, false, &o->interval_ns, err, errlen) != 0)
             return AD_CTL_PARSE_ERROR;
         if (o->interval_ns < 10 * AD_NS_PER_MS)
-            return ad_fail(err, errlen, "%s: '%.64s' is too short (at least 10ms)", f, v);
+            return ad_fail(err, errlen, _("%s: '%.64s' is too short (at least 10ms)"), f, v);
         return 0;
     }
     return NOT_HANDLED;
@@ -326,7 +327,7 @@ static int demo_url(void *opts, const char *f, const char *v, char *err, size_t 
 {
     const ad_demo_opts_t *o = opts;
     if (strchr(o->base.path, '?') != NULL)
-        return ad_fail(err, errlen, "%s: '%.64s': the demo needs the daemon's base URL, without a query", f, v);
+        return ad_fail(err, errlen, _("%s: '%.64s': the demo needs the daemon's base URL, without a query"), f, v);
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "digits.h"
 #include "duration.h"
+#include "i18n.h"
 #include "text_escape.h"
 
 #define MIN_WIDTH 40
@@ -122,13 +123,15 @@ static void flow_begin(flow_t *f, FILE *out, int width, const char *head, int in
     f->width = width;
     f->indent = indent;
     f->first = true;
-    f->col = fprintf(out, "%-*s", indent, head);
+    ad_fput_cells(out, head, -indent);
+    int w = ad_text_cells(head);
+    f->col = w > indent ? w : indent;
 }
 
-/* item's visible width is len (colour codes excluded); sep goes between items on one line. */
-static void flow_item_sep(flow_t *f, const char *item, int len, const char *sep)
+/* sep goes between items on one line; the item's width is its cells (colour codes take none). */
+static void flow_item_sep(flow_t *f, const char *item, const char *sep)
 {
-    int seplen = (int)strlen(sep);
+    int seplen = (int)strlen(sep), len = ad_text_cells(item);
     if (!f->first && f->col + seplen + len > f->width) {
         f->col = fprintf(f->out, "\n%*s", f->indent, "") - 1;
         f->first = true;
@@ -140,14 +143,22 @@ static void flow_item_sep(flow_t *f, const char *item, int len, const char *sep)
     f->first = false;
 }
 
-static void flow_item(flow_t *f, const char *item, int len)
+static void flow_item(flow_t *f, const char *item)
 {
-    flow_item_sep(f, item, len, "  ");
+    flow_item_sep(f, item, "  ");
 }
 
 static void flow_end(flow_t *f)
 {
     fputc('\n', f->out);
+}
+
+/* A section's head, "  latency": indented by two (a static buffer: used before the next call). */
+static const char *head_text(const char *label)
+{
+    static char buf[64];
+    snprintf(buf, sizeof(buf), "  %s", label);
+    return buf;
 }
 
 /* ---- per-request lines ---- */
@@ -162,8 +173,12 @@ void ad_report_requests(FILE *out, const ad_run_result_t *r, const ad_report_sty
     if (r->nrecords == 0)
         return;
     if (r->nrecords > st->max_request_lines) {
-        fprintf(out, "  %s(%" PRIu32 " per-request lines not shown; --json has them)%s\n", esc(st, DIM), r->nrecords,
-                esc(st, RESET));
+        fprintf(out, "  %s", esc(st, DIM));
+        fprintf(out,
+                NG_("(%lu per-request line not shown; --json has it)",
+                    "(%lu per-request lines not shown; --json has them)", r->nrecords),
+                (unsigned long)r->nrecords);
+        fprintf(out, "%s\n", esc(st, RESET));
         return;
     }
     /* column widths from the widest value, so the lines align */
@@ -184,27 +199,33 @@ void ad_report_requests(FILE *out, const ad_run_result_t *r, const ad_report_sty
         format_secs(rec->sent_ns, sent + 1, sizeof(sent) - 1);
         format_secs(rec->done_ns, done + 1, sizeof(done) - 1);
         format_secs(rec->done_ns - rec->sent_ns, took, sizeof(took));
-        fprintf(out, "  #%-*" PRIu32 " sent %*ss  finished %*ss  took %*ss  ", iw, rec->index, tw, sent, tw, done,
-                tw - 1, took);
+        fprintf(out, "  #%-*lu ", iw, (unsigned long)rec->index);
+        /* TRANSLATORS: one request's times; %*s are seconds with a sign ("+0.002"), aligned between lines */
+        fprintf(out, _("sent %*ss  finished %*ss  took %*ss  "), tw, sent, tw, done, tw - 1, took);
         bool bad = rec->error != AD_ERR_NONE;
         if (rec->status != 0)
             fprintf(out, "%s%d%s", esc(st, bad ? RED : GREEN), rec->status, esc(st, RESET));
         else
-            fprintf(out, "%s%s%s", esc(st, RED), ad_err_class_name(rec->error), esc(st, RESET));
+            fprintf(out, "%s%s%s", esc(st, RED), ad_err_class_text(rec->error), esc(st, RESET));
         if (r->rate > 0 && rec->sent_ns - rec->intended_ns >= AD_NS_PER_MS) { /* open model: a late send */
             char late[32];
             ad_report_format_latency(rec->sent_ns - rec->intended_ns, late, sizeof(late));
-            fprintf(out, "  %s%s late%s", esc(st, RED), late, esc(st, RESET));
+            fprintf(out, "  %s", esc(st, RED));
+            fprintf(out, _("%s late"), late);
+            fputs(esc(st, RESET), out);
         }
         if (rec->server_seq >= 0)
-            fprintf(out, "  seq %" PRId64, rec->server_seq);
+            fprintf(out, _("  seq %lld"), (long long)rec->server_seq);
         if (rec->pid != 0)
-            fprintf(out, "  pid %ld", (long)rec->pid);
+            fprintf(out, _("  pid %ld"), (long)rec->pid);
         fputc('\n', out);
     }
-    if (r->completed > r->nrecords)
-        fprintf(out, "  %s(first %" PRIu32 " of %" PRIu64 " requests shown)%s\n", esc(st, DIM), r->nrecords,
-                r->completed, esc(st, RESET));
+    if (r->completed > r->nrecords) {
+        fprintf(out, "  %s", esc(st, DIM));
+        fprintf(out, NG_("(first %lu of %llu request shown)", "(first %lu of %llu requests shown)", r->completed),
+                (unsigned long)r->nrecords, (unsigned long long)r->completed);
+        fprintf(out, "%s\n", esc(st, RESET));
+    }
 }
 
 /* ---- totals, latency, statuses ---- */
@@ -231,36 +252,37 @@ static void format_bytes(uint64_t b, char *buf, size_t size)
 
 void ad_report_totals(FILE *out, const ad_run_result_t *r, const ad_report_style_t *st)
 {
-    char total[32], rps[32], item[128];
+    char total[32], rps[32], item[160];
     format_secs(r->elapsed_ns, total, sizeof(total));
     format_rate(ad_run_result_rps(r), rps, sizeof(rps));
     uint64_t errs = error_total(r);
+    char part[128];
     flow_t f;
-    int n;
     /* "5 requests in 10.005s, 0.50 req/s, 5 ok, 0 errors, ...": parts wrap, each ends with its comma */
     flow_begin(&f, out, width_of(st), "", 2);
-    n = snprintf(item, sizeof(item), "%s%" PRIu64 " request%s in %ss%s,", esc(st, BOLD), r->completed,
-                 ad_plural(r->completed), total, esc(st, RESET));
-    flow_item_sep(&f, item, n - (int)strlen(esc(st, BOLD)) - (int)strlen(esc(st, RESET)), " ");
-    n = snprintf(item, sizeof(item), "%s req/s,", rps);
-    flow_item_sep(&f, item, n, " ");
-    n = snprintf(item, sizeof(item), "%" PRIu64 " ok,", r->ok);
-    flow_item_sep(&f, item, n, " ");
+    snprintf(part, sizeof(part), NG_("%llu request in %ss", "%llu requests in %ss", r->completed),
+             (unsigned long long)r->completed, total);
+    snprintf(item, sizeof(item), "%s%s%s,", esc(st, BOLD), part, esc(st, RESET));
+    flow_item_sep(&f, item, " ");
+    snprintf(item, sizeof(item), _("%s req/s,"), rps);
+    flow_item_sep(&f, item, " ");
+    snprintf(item, sizeof(item), _("%llu ok,"), (unsigned long long)r->ok);
+    flow_item_sep(&f, item, " ");
     bool more = r->sent > r->completed || r->bytes_received > 0;
-    n = snprintf(item, sizeof(item), "%" PRIu64 " error%s%s", errs, ad_plural(errs), more ? "," : "");
-    char colored[160];
-    snprintf(colored, sizeof(colored), "%s%s%s", esc(st, errs > 0 ? RED : ""), item, esc(st, errs > 0 ? RESET : ""));
-    flow_item_sep(&f, colored, n, " ");
+    snprintf(part, sizeof(part), NG_("%llu error", "%llu errors", errs), (unsigned long long)errs);
+    snprintf(item, sizeof(item), "%s%s%s%s", esc(st, errs > 0 ? RED : ""), part, more ? "," : "",
+             esc(st, errs > 0 ? RESET : ""));
+    flow_item_sep(&f, item, " ");
     if (r->sent > r->completed) {
-        n = snprintf(item, sizeof(item), "%" PRIu64 " unfinished%s", r->sent - r->completed,
-                     r->bytes_received > 0 ? "," : "");
-        flow_item_sep(&f, item, n, " ");
+        snprintf(part, sizeof(part), _("%llu unfinished"), (unsigned long long)(r->sent - r->completed));
+        snprintf(item, sizeof(item), "%s%s", part, r->bytes_received > 0 ? "," : "");
+        flow_item_sep(&f, item, " ");
     }
     if (r->bytes_received > 0) {
         char bytes[32];
         format_bytes(r->bytes_received, bytes, sizeof(bytes));
-        n = snprintf(item, sizeof(item), "%s received", bytes);
-        flow_item_sep(&f, item, n, " ");
+        snprintf(item, sizeof(item), _("%s received"), bytes);
+        flow_item_sep(&f, item, " ");
     }
     flow_end(&f);
 }
@@ -276,23 +298,23 @@ static void latency_lines(FILE *out, const char *head, const ad_histogram_t *h, 
     char item[64], v[32];
     flow_begin(&f, out, width_of(st), head, 11 + 2);
     if (h->count == 0) {
-        flow_item(&f, "no answers", 10);
+        flow_item(&f, _("no answers"));
         flow_end(&f);
         return;
     }
-    static const char *const names[] = {"min", "mean", "stdev", "max"};
+    static const char *const names[] = {N_("min"), N_("mean"), N_("stdev"), N_("max")};
     int64_t vals[4] = {h->min, (int64_t)llround(ad_hist_mean(h)), (int64_t)llround(ad_hist_stdev(h)), h->max};
     for (size_t i = 0; i < 4; i++) {
         ad_report_format_latency(vals[i], v, sizeof(v));
-        int n = snprintf(item, sizeof(item), "%s %s", names[i], v);
-        flow_item(&f, item, n);
+        snprintf(item, sizeof(item), "%s %s", _(names[i]), v);
+        flow_item(&f, item);
     }
     flow_end(&f);
     flow_begin(&f, out, width_of(st), "", 11 + 2);
     for (size_t i = 0; i < sizeof(percentiles) / sizeof(percentiles[0]); i++) {
         ad_report_format_latency(ad_hist_percentile(h, percentiles[i].p), v, sizeof(v));
-        int n = snprintf(item, sizeof(item), "%s %s", percentiles[i].label, v);
-        flow_item(&f, item, n);
+        snprintf(item, sizeof(item), "%s %s", percentiles[i].label, v);
+        flow_item(&f, item);
     }
     flow_end(&f);
 }
@@ -302,14 +324,14 @@ void ad_report_latency(FILE *out, const ad_run_result_t *r, const ad_report_styl
     if (r->rate > 0) {
         /* open model: both, so coordinated omission shows instead of hiding in the raw figures */
         flow_t f;
-        flow_begin(&f, out, width_of(st), "  latency", 13);
-        flow_item_sep(&f, "corrected: from the intended send time,", 39, " ");
-        flow_item_sep(&f, "raw: from the actual send", 25, " ");
+        flow_begin(&f, out, width_of(st), head_text(_("latency")), 13);
+        flow_item_sep(&f, _("corrected: from the intended send time,"), " ");
+        flow_item_sep(&f, _("raw: from the actual send"), " ");
         flow_end(&f);
-        latency_lines(out, "  corrected", &r->latency, st);
-        latency_lines(out, "  raw", &r->latency_raw, st);
+        latency_lines(out, head_text(_("corrected")), &r->latency, st);
+        latency_lines(out, head_text(_("raw")), &r->latency_raw, st);
     } else {
-        latency_lines(out, "  latency", &r->latency, st);
+        latency_lines(out, head_text(_("latency")), &r->latency, st);
     }
 }
 
@@ -386,7 +408,7 @@ void ad_report_chart(FILE *out, const ad_histogram_t *h, const ad_report_style_t
     /* "  <= label |bar count" */
     int area = width_of(st) - (2 + 3 + lw + 2) - (1 + cw);
     area = area < 10 ? 10 : area;
-    fprintf(out, "  latency chart%s\n", logscale ? " (log-spaced rows)" : "");
+    fprintf(out, "  %s\n", logscale ? _("latency chart (log-spaced rows)") : _("latency chart"));
     for (unsigned i = 0; i < rows; i++) {
         long eighths = (long)((counts[i] * (uint64_t)area * 8 + maxc / 2) / maxc);
         if (counts[i] > 0 && eighths == 0)
@@ -401,62 +423,64 @@ void ad_report_statuses(FILE *out, const ad_run_result_t *r, const ad_report_sty
 {
     flow_t f;
     char item[96];
-    flow_begin(&f, out, width_of(st), "  statuses", 13);
+    flow_begin(&f, out, width_of(st), head_text(_("statuses")), 13);
     bool any = false;
     for (size_t i = 0; i < AD_STATUS_SLOTS && r->statuses[i].count > 0; i++) {
         int s = r->statuses[i].status;
         bool good = s >= 200 && s <= 299;
         const char *c = esc(st, good ? GREEN : RED);
-        int n = snprintf(item, sizeof(item), "%d x%" PRIu64, s, r->statuses[i].count);
+        snprintf(item, sizeof(item), "%d x%" PRIu64, s, r->statuses[i].count);
         char colored[128];
         snprintf(colored, sizeof(colored), "%s%s%s", c, item, *c ? RESET : "");
-        flow_item(&f, colored, n);
+        flow_item(&f, colored);
         any = true;
     }
     if (r->statuses_other > 0) {
-        int n = snprintf(item, sizeof(item), "other x%" PRIu64, r->statuses_other);
-        flow_item(&f, item, n);
+        snprintf(item, sizeof(item), _("other x%llu"), (unsigned long long)r->statuses_other);
+        flow_item(&f, item);
         any = true;
     }
     if (!any)
-        flow_item(&f, "none (no answers)", 17);
+        flow_item(&f, _("none (no answers)"));
     flow_end(&f);
 
-    flow_begin(&f, out, width_of(st), "  errors", 13);
+    flow_begin(&f, out, width_of(st), head_text(_("errors")), 13);
     uint64_t total = error_total(r);
     if (total == 0) {
-        flow_item(&f, "none", 4);
+        flow_item(&f, _("none"));
         flow_end(&f);
         return;
     }
     for (int c = AD_ERR_CONNECT; c < AD_ERR_CLASS_COUNT; c++) {
         if (r->errors[c] == 0)
             continue;
-        int n = snprintf(item, sizeof(item), "%s x%" PRIu64, ad_err_class_name((ad_err_class_t)c), r->errors[c]);
+        snprintf(item, sizeof(item), "%s x%" PRIu64, ad_err_class_text((ad_err_class_t)c), r->errors[c]);
         char colored[128];
         snprintf(colored, sizeof(colored), "%s%s%s", esc(st, RED), item, esc(st, RESET));
-        flow_item(&f, colored, n);
+        flow_item(&f, colored);
     }
     flow_end(&f);
     if (r->first_error[0] != '\0') {
         char text[sizeof(r->first_error) * AD_ESCAPE_UNIT_MAX];
         ad_escape_cstr(r->first_error, text, sizeof(text)); /* a library's or the server's words */
-        fprintf(out, "  first error: %s\n", text);
+        fprintf(out, _("  first error: %s\n"), text);
     }
 }
 
 void ad_report_run(FILE *out, const ad_run_result_t *r, const ad_report_style_t *st)
 {
-    fprintf(out, "%s%s%s  %s  (concurrency %u", esc(st, BOLD), r->name, esc(st, RESET), r->url, r->concurrency);
+    fprintf(out, "%s%s%s  %s  (", esc(st, BOLD), r->name, esc(st, RESET), r->url);
+    fprintf(out, _("concurrency %u"), r->concurrency);
     if (r->rate > 0)
-        fprintf(out, ", rate %g/s", r->rate);
+        fprintf(out, _(", rate %g/s"), r->rate);
     if (r->engine[0] != '\0')
-        fprintf(out, ", engine %s", r->engine);
+        fprintf(out, _(", engine %s"), r->engine);
     if (r->loops > 0)
-        fprintf(out, ", %u loop%s", r->loops, ad_plural(r->loops));
+        fprintf(out, NG_(", %u loop", ", %u loops", r->loops), r->loops);
     fputs(")\n", out);
     if (r->interrupted)
-        fprintf(out, "  %sinterrupted: requests still in flight were abandoned%s\n", esc(st, RED), esc(st, RESET));
+        fprintf(out, "  %s%s%s\n", esc(st, RED), _("interrupted: requests still in flight were abandoned"),
+                esc(st, RESET));
     ad_report_requests(out, r, st);
     ad_report_totals(out, r, st);
     ad_report_latency(out, r, st);
@@ -466,8 +490,9 @@ void ad_report_run(FILE *out, const ad_run_result_t *r, const ad_report_style_t 
 
 void ad_report_interrupted(FILE *out, const ad_report_style_t *st)
 {
-    fprintf(out, "%sInterrupted (SIGINT/SIGTERM): this report covers only the requests that finished before.%s\n",
-            esc(st, RED), esc(st, RESET));
+    fprintf(out, "%s%s%s\n", esc(st, RED),
+            _("Interrupted (SIGINT/SIGTERM): this report covers only the requests that finished before."),
+            esc(st, RESET));
 }
 
 /* ---- comparisons ---- */
@@ -514,10 +539,15 @@ void ad_report_ratio_line(FILE *out, const ad_run_result_t *const *runs, const a
                           const ad_report_style_t *st)
 {
     const char *slow = runs[c->slower]->name, *fast = runs[c->faster]->name;
-    if (c->ratio < 1.05)
-        fprintf(out, "%s took about as long as %s (%.2fx)\n", slow, fast, c->ratio);
-    else
-        fprintf(out, "%s%s was %.2fx slower than %s%s\n", esc(st, BOLD), slow, c->ratio, fast, esc(st, RESET));
+    if (c->ratio < 1.05) {
+        fprintf(out, _("%s took about as long as %s (%.2fx)"), slow, fast, c->ratio);
+    } else {
+        fputs(esc(st, BOLD), out);
+        /* TRANSLATORS: the lesson's "Blocking is 4.86 times slower" */
+        fprintf(out, _("%s was %.2fx slower than %s"), slow, c->ratio, fast);
+        fputs(esc(st, RESET), out);
+    }
+    fputc('\n', out);
 }
 
 void ad_report_ratios(FILE *out, const ad_run_result_t *const *runs, size_t n, const ad_report_style_t *st)
@@ -528,8 +558,9 @@ void ad_report_ratios(FILE *out, const ad_run_result_t *const *runs, size_t n, c
         ad_report_ratio_line(out, runs, &cmp[i], st);
     for (size_t i = 0; n > 1 && i < n; i++)
         if (runs[i]->ok == 0)
-            fprintf(out, "%s is not compared: %s\n", runs[i]->name,
-                    runs[i]->completed == 0 ? "no request finished" : "no request succeeded (see its errors above)");
+            fprintf(out, _("%s is not compared: %s\n"), runs[i]->name,
+                    runs[i]->completed == 0 ? _("no request finished")
+                                            : _("no request succeeded (see its errors above)"));
 }
 
 static int cmp_by_time(const void *a, const void *b)
@@ -554,10 +585,12 @@ void ad_report_ranking(FILE *out, const ad_run_result_t *const *runs, size_t n, 
             sorted[j] = sorted[j - 1];
             sorted[j - 1] = t;
         }
-    int nw = 4, tw = 5, ow = 2;
+    /* "total" is the time here, a count in the stats view: two words in Ukrainian */
+    const char *h_mode = _("mode"), *h_total = C_("total time", "total"), *h_ok = _("ok");
+    int nw = ad_text_cells(h_mode), tw = ad_text_cells(h_total), ow = ad_text_cells(h_ok);
     char total[MAX][32], ok[MAX][48];
     for (size_t i = 0; i < n; i++) {
-        int l = (int)strlen(sorted[i]->name);
+        int l = ad_text_cells(sorted[i]->name);
         nw = l > nw ? l : nw;
         snprintf(total[i], sizeof(total[i]), "%.3fs", (double)sorted[i]->elapsed_ns / 1e9);
         l = (int)strlen(total[i]);
@@ -567,11 +600,18 @@ void ad_report_ranking(FILE *out, const ad_run_result_t *const *runs, size_t n, 
         ow = l > ow ? l : ow;
     }
     double best = ad_run_time_per_request(sorted[0]);
-    fprintf(out, "%s  #  %-*s  %*s  %*s  vs fastest%s\n", esc(st, BOLD), nw, "mode", tw, "total", ow, "ok",
-            esc(st, RESET));
+    fprintf(out, "%s  #  ", esc(st, BOLD));
+    ad_fput_cells(out, h_mode, -nw);
+    fputs("  ", out);
+    ad_fput_cells(out, h_total, tw);
+    fputs("  ", out);
+    ad_fput_cells(out, h_ok, ow);
+    fprintf(out, "  %s%s\n", _("vs fastest"), esc(st, RESET));
     for (size_t i = 0; i < n; i++) {
         double t = ad_run_time_per_request(sorted[i]);
-        fprintf(out, "  %zu  %-*s  %*s  %*s  ", i + 1, nw, sorted[i]->name, tw, total[i], ow, ok[i]);
+        fprintf(out, "  %zu  ", i + 1);
+        ad_fput_cells(out, sorted[i]->name, -nw);
+        fprintf(out, "  %*s  %*s  ", tw, total[i], ow, ok[i]);
         if (isfinite(t) && isfinite(best) && best > 0)
             fprintf(out, "%.2fx\n", t / best);
         else
@@ -601,45 +641,48 @@ void ad_report_lesson(FILE *out, const ad_run_result_t *const *runs, size_t n, c
     double tnb = ad_run_time_per_request(nb);
     char total[32];
     format_secs(nb->elapsed_ns, total, sizeof(total));
-    fprintf(out, "\n%sWhat this shows%s\n", esc(st, BOLD), esc(st, RESET));
+    fprintf(out, "\n%s%s%s\n", esc(st, BOLD), _("What this shows"), esc(st, RESET));
     fprintf(out,
-            "  For I/O, wait on the loop: %" PRIu64 " request%s to /non-blocking took %ss in all, as they\n"
-            "  waited side by side on timers while the loop stayed free.\n",
-            nb->completed, ad_plural(nb->completed), total);
+            NG_("  For I/O, wait on the loop: %llu request to /non-blocking took %ss in all, as it\n"
+                "  waited on a timer while the loop stayed free.\n",
+                "  For I/O, wait on the loop: %llu requests to /non-blocking took %ss in all, as they\n"
+                "  waited side by side on timers while the loop stayed free.\n",
+                nb->completed),
+            (unsigned long long)nb->completed, total);
     if (bl != NULL) {
         format_secs(bl->elapsed_ns, total, sizeof(total));
         if (bl->ok == 0) {
-            fprintf(out, "  Never sleep on it: /blocking had no successful answer here, so it proves nothing.\n");
+            fputs(_("  Never sleep on it: /blocking had no successful answer here, so it proves nothing.\n"), out);
         } else {
             double ratio = ad_run_time_per_request(bl) / tnb;
             if (ratio >= LESSON_SLOWER)
                 fprintf(out,
-                        "  Never sleep on it: /blocking took %ss, %.2fx as long, because each sleep held the\n"
-                        "  loop and the other requests waited their turn.\n",
+                        _("  Never sleep on it: /blocking took %ss, %.2fx as long, because each sleep held the\n"
+                          "  loop and the other requests waited their turn.\n"),
                         total, ratio);
             else
                 fprintf(out,
-                        "  Never sleep on it: /blocking took %ss, only %.2fx as long here, because its requests\n"
-                        "  were spread over several loops - and each loop still served its own one by one.\n",
+                        _("  Never sleep on it: /blocking took %ss, only %.2fx as long here, because its requests\n"
+                          "  were spread over several loops - and each loop still served its own one by one.\n"),
                         total, ratio);
         }
     }
     if (off != NULL) {
         format_secs(off->elapsed_ns, total, sizeof(total));
         if (off->ok == 0) {
-            fprintf(out, "  Move blocking work to a pool: /offload had no successful answer here, so it proves "
-                         "nothing.\n");
+            fputs(_("  Move blocking work to a pool: /offload had no successful answer here, so it proves nothing.\n"),
+                  out);
         } else {
             double ratio = ad_run_time_per_request(off) / tnb;
             if (ratio < LESSON_SLOWER)
                 fprintf(out,
-                        "  Move blocking work to a pool: /offload took %ss (%.2fx /non-blocking): the sleeps\n"
-                        "  ran on worker threads and the loop stayed free.\n",
+                        _("  Move blocking work to a pool: /offload took %ss (%.2fx /non-blocking): the sleeps\n"
+                          "  ran on worker threads and the loop stayed free.\n"),
                         total, ratio);
             else
                 fprintf(out,
-                        "  Move blocking work to a pool: /offload took %ss (%.2fx /non-blocking): the loop\n"
-                        "  stayed free, but more sleeps came than the pool has workers, and some waited.\n",
+                        _("  Move blocking work to a pool: /offload took %ss (%.2fx /non-blocking): the loop\n"
+                          "  stayed free, but more sleeps came than the pool has workers, and some waited.\n"),
                         total, ratio);
         }
     }

@@ -1,5 +1,6 @@
 /* The result model's bookkeeping: classifying and counting one finished request. */
 #include "results.h"
+#include "i18n.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -10,20 +11,25 @@ const char *ad_err_class_name(ad_err_class_t c)
 {
     switch (c) {
     case AD_ERR_NONE:
-        return "none";
+        return N_("none");
     case AD_ERR_CONNECT:
-        return "connect";
+        return N_("connect");
     case AD_ERR_TIMEOUT:
-        return "timeout";
+        return N_("timeout");
     case AD_ERR_READ:
-        return "read";
+        return N_("read");
     case AD_ERR_STATUS:
-        return "status";
+        return N_("status");
     case AD_ERR_OTHER:
     case AD_ERR_CLASS_COUNT:
         break;
     }
-    return "other";
+    return N_("other");
+}
+
+const char *ad_err_class_text(ad_err_class_t c)
+{
+    return _(ad_err_class_name(c));
 }
 
 void ad_run_result_init(ad_run_result_t *r, const char *name, const ad_url_t *u)

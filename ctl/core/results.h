@@ -26,6 +26,8 @@ typedef enum {
     AD_ERR_CLASS_COUNT
 } ad_err_class_t;
 const char *ad_err_class_name(ad_err_class_t c); /* "connect", "timeout", "read", "status", "other" */
+/* The same name in the user's language, for the text report (JSON and the journal keep the name above). */
+const char *ad_err_class_text(ad_err_class_t c);
 
 typedef struct ad_request_record {
     uint32_t index;      /* 1-based, in send order */

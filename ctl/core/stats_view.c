@@ -1,5 +1,6 @@
 /* The daemon's /stats document as a terminal view: checked against a table of fields, then drawn. */
 #include "stats_view.h"
+#include "i18n.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -126,15 +127,15 @@ static const char *kind_name(kind_t k)
 {
     switch (k) {
     case K_NUM:
-        return "a number";
+        return _("a number");
     case K_COUNT:
-        return "a non-negative integer";
+        return _("a non-negative integer");
     case K_STR:
-        return "a string";
+        return _("a string");
     case K_STR_OR_NULL:
-        return "a string or null";
+        return _("a string or null");
     case K_OBJ:
-        return "an object";
+        return _("an object");
     }
     return "?";
 }
@@ -164,9 +165,9 @@ static int check_fields(const json_t *obj, const field_spec_t *spec, size_t n, c
         if (v == NULL && !spec[i].required)
             continue;
         if (v == NULL)
-            return ad_fail(err, errlen, "%s%s: missing", prefix, spec[i].path);
+            return ad_fail(err, errlen, _("%s%s: missing"), prefix, spec[i].path);
         if (!kind_ok(v, spec[i].kind))
-            return ad_fail(err, errlen, "%s%s: expected %s", prefix, spec[i].path, kind_name(spec[i].kind));
+            return ad_fail(err, errlen, _("%s%s: expected %s"), prefix, spec[i].path, kind_name(spec[i].kind));
     }
     return 0;
 }
@@ -174,12 +175,12 @@ static int check_fields(const json_t *obj, const field_spec_t *spec, size_t n, c
 int ad_stats_view_check(const json_t *doc, char *err, size_t errlen)
 {
     if (!json_is_object(doc))
-        return ad_fail(err, errlen, "not a /stats document: expected a JSON object");
+        return ad_fail(err, errlen, _("not a /stats document: expected a JSON object"));
     if (check_fields(doc, doc_fields, F_COUNT, "", err, errlen) != 0)
         return -1;
     const json_t *eps = json_object_get(doc, "endpoints");
     if (json_object_size(eps) == 0)
-        return ad_fail(err, errlen, "endpoints: empty");
+        return ad_fail(err, errlen, _("endpoints: empty"));
     const char *name;
     const json_t *ep;
     json_object_foreach((json_t *)eps, name, ep)
@@ -188,7 +189,7 @@ int ad_stats_view_check(const json_t *doc, char *err, size_t errlen)
         ad_escape_cstr(name, safe, sizeof(safe)); /* the message reaches the terminal */
         snprintf(prefix, sizeof(prefix), "endpoints.%s.", safe);
         if (!json_is_object(ep))
-            return ad_fail(err, errlen, "endpoints.%s: expected an object", safe);
+            return ad_fail(err, errlen, _("endpoints.%s: expected an object"), safe);
         if (check_fields(ep, endpoint_fields, E_COUNT, prefix, err, errlen) != 0)
             return -1;
     }
@@ -249,25 +250,15 @@ static void line_begin(line_t *l, FILE *out, int width, const char *label)
 {
     l->out = out;
     l->width = width;
-    l->col = fprintf(out, "%-*s", INDENT, label);
+    ad_fput_cells(out, label, -INDENT);
+    l->col = ad_text_cells(label) > INDENT ? ad_text_cells(label) : INDENT;
     l->fresh = true;
 }
 
-/* Visible columns of s: ANSI colour sequences take none. */
-static int visible(const char *s)
+/* A field's label in the user's language (lib/stats_doc.h's labels are in the catalogue); "" stays "". */
+static const char *label_text(const char *label)
 {
-    int n = 0;
-    for (; *s != '\0'; s++) {
-        if (*s == '\033') {
-            while (*s != '\0' && *s != 'm')
-                s++;
-            if (*s == '\0')
-                break;
-            continue;
-        }
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    }
-    return n;
+    return label[0] != '\0' ? _(label) : label;
 }
 
 __attribute__((format(printf, 2, 3))) static void line_item(line_t *l, const char *fmt, ...)
@@ -277,7 +268,7 @@ __attribute__((format(printf, 2, 3))) static void line_item(line_t *l, const cha
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
-    int len = visible(buf);
+    int len = ad_text_cells(buf);
     if (!l->fresh && l->col + 2 + len > l->width) {
         l->col = fprintf(l->out, "\n%*s", INDENT, "") - 1;
         l->fresh = true;
@@ -319,7 +310,7 @@ static bool field_text(const json_t *obj, const field_spec_t *f, char *buf, size
         return true;
     case AD_STATS_KIND_SETTING_OR_OFF:
         if (x <= 0) {
-            snprintf(buf, size, "off");
+            snprintf(buf, size, "%s", _("off"));
             return true;
         }
         /* fall through */
@@ -341,7 +332,7 @@ static void line_fields(line_t *l, const json_t *doc, int first, int last, const
         if (f->label[0] == '\0')
             line_item(l, "%s%s%s", st->color ? BOLD : "", v, st->color ? RESET : "");
         else
-            line_item(l, "%s %s", f->label, v);
+            line_item(l, "%s %s", label_text(f->label), v);
     }
 }
 
@@ -361,22 +352,23 @@ static void draw_loop(line_t *l, const json_t *doc, const ad_stats_view_style_t 
     char a[64];
     double stalls = num(doc, doc_fields[F_LOOP_stalls].path);
     bool warn = st->color && stalls > 0;
-    line_begin(l, l->out, width, "event loop");
+    line_begin(l, l->out, width, _("event loop"));
     line_fields(l, doc, F_LOOP_lag_seconds, F_LOOP_ticks, st);
     char nstalls[24];
     field_text(doc, &doc_fields[F_LOOP_stalls], nstalls, sizeof(nstalls));
-    line_item(l, "%s%s %s%s", warn ? YELLOW : "", doc_fields[F_LOOP_stalls].label, nstalls, warn ? RESET : "");
+    line_item(l, "%s%s %s%s", warn ? YELLOW : "", label_text(doc_fields[F_LOOP_stalls].label), nstalls,
+              warn ? RESET : "");
     if (stalls > 0) { /* the rest tells about the stalls */
         field_text(doc, &doc_fields[F_LOOP_stalled_seconds], a, sizeof(a));
-        line_item(l, "%s %s in all", doc_fields[F_LOOP_stalled_seconds].label, a);
+        line_item(l, _("%s %s in all"), label_text(doc_fields[F_LOOP_stalled_seconds].label), a);
         field_text(doc, &doc_fields[F_LOOP_longest_stall_seconds], a, sizeof(a));
         char where[256];
         const char *culprit = str(doc, doc_fields[F_LOOP_longest_stall_endpoint].path, where, sizeof(where));
         if (culprit != NULL)
-            line_item(l, "%s %s %s %s", doc_fields[F_LOOP_longest_stall_seconds].label, a,
-                      doc_fields[F_LOOP_longest_stall_endpoint].label, culprit);
+            line_item(l, "%s %s %s %s", label_text(doc_fields[F_LOOP_longest_stall_seconds].label), a,
+                      label_text(doc_fields[F_LOOP_longest_stall_endpoint].label), culprit);
         else
-            line_item(l, "%s %s", doc_fields[F_LOOP_longest_stall_seconds].label, a);
+            line_item(l, "%s %s", label_text(doc_fields[F_LOOP_longest_stall_seconds].label), a);
         line_fields(l, doc, F_LOOP_longest_stall_wall, F_LOOP_longest_stall_wall, st);
     }
     line_end(l);
@@ -389,12 +381,12 @@ static void draw_header(FILE *out, const json_t *doc, const ad_stats_view_style_
     line_begin(&l, out, width, "asyncdemod");
     line_fields(&l, doc, 0, F_CONFIG - 1, st);
     line_end(&l);
-    draw_section(&l, doc, "connections", F_CONNECTIONS, F_CLOSED - 1, st, width);
-    draw_section(&l, doc, "closed", F_CLOSED, F_BODIES - 1, st, width);
-    draw_section(&l, doc, "bodies", F_BODIES, F_LOOP - 1, st, width);
+    draw_section(&l, doc, _("connections"), F_CONNECTIONS, F_CLOSED - 1, st, width);
+    draw_section(&l, doc, _("closed"), F_CLOSED, F_BODIES - 1, st, width);
+    draw_section(&l, doc, _("bodies"), F_BODIES, F_LOOP - 1, st, width);
     draw_loop(&l, doc, st, width);
-    draw_section(&l, doc, "offload", F_OFFLOAD, F_CONNECTIONS - 1, st, width);
-    draw_section(&l, doc, "config", F_CONFIG, F_OFFLOAD - 1, st, width);
+    draw_section(&l, doc, _("offload"), F_OFFLOAD, F_CONNECTIONS - 1, st, width);
+    draw_section(&l, doc, _("config"), F_CONFIG, F_OFFLOAD - 1, st, width);
 }
 
 /* The endpoint table's columns are the endpoint fields; when the table is too wide, the lowest priority
@@ -452,14 +444,15 @@ static void draw_endpoints(FILE *out, const json_t *doc, const ad_stats_view_sty
     const char *names[MAX_EP];
     char shown[MAX_EP][96]; /* the names escaped for the terminal (the server's text) */
     size_t n = endpoint_order(eps, names, MAX_EP);
-    int name_w = 8;
+    const char *h_endpoint = _("endpoint");
+    int name_w = ad_text_cells(h_endpoint);
     for (size_t i = 0; i < n; i++) {
         ad_escape_cstr(names[i], shown[i], sizeof(shown[i]));
-        name_w = visible(shown[i]) > name_w ? visible(shown[i]) : name_w;
+        name_w = ad_text_cells(shown[i]) > name_w ? ad_text_cells(shown[i]) : name_w;
     }
     int total = name_w;
     for (size_t c = 0; c < ncols; c++) {
-        cols[c].width = (int)strlen(endpoint_fields[cols[c].id].label);
+        cols[c].width = ad_text_cells(label_text(endpoint_fields[cols[c].id].label));
         for (size_t i = 0; i < n; i++) {
             char buf[32];
             cell_text(json_object_get(eps, names[i]), &cols[c], buf, sizeof(buf));
@@ -479,14 +472,17 @@ static void draw_endpoints(FILE *out, const json_t *doc, const ad_stats_view_sty
         cols[drop].shown = false;
         total -= 2 + cols[drop].width;
     }
-    fprintf(out, "\n%s%-*s", st->color ? BOLD : "", name_w, "endpoint");
+    fprintf(out, "\n%s", st->color ? BOLD : "");
+    ad_fput_cells(out, h_endpoint, -name_w);
     for (size_t c = 0; c < ncols; c++)
-        if (cols[c].shown)
-            fprintf(out, "  %*s", cols[c].width, endpoint_fields[cols[c].id].label);
+        if (cols[c].shown) {
+            fputs("  ", out);
+            ad_fput_cells(out, label_text(endpoint_fields[cols[c].id].label), cols[c].width);
+        }
     fprintf(out, "%s\n", st->color ? RESET : "");
     for (size_t i = 0; i < n; i++) {
         const json_t *ep = json_object_get(eps, names[i]);
-        fprintf(out, "%s%*s", shown[i], name_w - visible(shown[i]), "");
+        fprintf(out, "%s%*s", shown[i], name_w - ad_text_cells(shown[i]), "");
         for (size_t c = 0; c < ncols; c++) {
             if (!cols[c].shown)
                 continue;
@@ -516,7 +512,7 @@ static json_t *parse_body(const char *body, size_t len, char *err, size_t errlen
     if (doc == NULL) {
         char text[sizeof(je.text) * 2]; /* jansson quotes the bytes it stopped at: the server's */
         ad_escape_cstr(je.text, text, sizeof(text));
-        ad_fail(err, errlen, "not JSON: %s at line %d column %d", text, je.line, je.column);
+        ad_fail(err, errlen, _("not JSON: %s at line %d column %d"), text, je.line, je.column);
     }
     return doc;
 }

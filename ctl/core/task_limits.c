@@ -1,5 +1,6 @@
 /* The task limits compare's threads and processes modes are checked against (see task_limits.h). */
 #include "task_limits.h"
+#include "i18n.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -87,14 +88,15 @@ static bool fits(uint64_t limit, uint64_t in_use, uint64_t want, const char *wha
     uint64_t reserve = limit / 8;
     if (in_use <= limit && reserve <= limit - in_use && want <= limit - in_use - reserve)
         return true;
-    snprintf(err, errlen, "%s is %" PRIu64 ", %" PRIu64 " in use, %" PRIu64 " kept free", what, limit, in_use, reserve);
+    snprintf(err, errlen, _("%s is %llu, %llu in use, %llu kept free"), _(what), (unsigned long long)limit,
+             (unsigned long long)in_use, (unsigned long long)reserve);
     return false;
 }
 
 int ad_task_limits_check(const ad_task_limits_t *l, uint64_t want, char *err, size_t errlen)
 {
-    if (!fits(l->nproc, l->user_tasks, want, "RLIMIT_NPROC for this user", err, errlen) ||
-        !fits(l->system_max, l->system_tasks, want, "the host's task limit (pid_max, threads-max)", err, errlen))
+    if (!fits(l->nproc, l->user_tasks, want, N_("RLIMIT_NPROC for this user"), err, errlen) ||
+        !fits(l->system_max, l->system_tasks, want, N_("the host's task limit (pid_max, threads-max)"), err, errlen))
         return -1;
     return 0;
 }

@@ -1,6 +1,7 @@
 /* The timeline renderer: request bars on one shared time axis. Pure: writes into a FILE *. */
 #include "timeline.h"
 #include "report.h"
+#include "i18n.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -50,7 +51,7 @@ static void row_suffix(const ad_request_record_t *rec, char *buf, size_t size)
     if (rec->error == AD_ERR_NONE || rec->error == AD_ERR_STATUS)
         snprintf(buf, size, "%.3fs", (double)(rec->done_ns - rec->sent_ns) / 1e9);
     else
-        snprintf(buf, size, "%s", ad_err_class_name(rec->error));
+        snprintf(buf, size, "%s", ad_err_class_text(rec->error));
     if (rec->error == AD_ERR_STATUS) {
         size_t n = strlen(buf);
         snprintf(buf + n, size - n, " %d", rec->status);
@@ -239,7 +240,7 @@ void ad_timeline_render(FILE *out, const ad_run_result_t *const *runs, size_t n,
             total = rec->done_ns > total ? rec->done_ns : total;
             max_index = rec->index > max_index ? rec->index : max_index;
             row_suffix(rec, sfx, sizeof(sfx));
-            suffix_w = (int)strlen(sfx) > suffix_w ? (int)strlen(sfx) : suffix_w;
+            suffix_w = ad_text_cells(sfx) > suffix_w ? ad_text_cells(sfx) : suffix_w;
             shown++;
         }
     }
@@ -255,8 +256,11 @@ void ad_timeline_render(FILE *out, const ad_run_result_t *const *runs, size_t n,
 
     char col_time[32];
     format_tick((int64_t)llround((double)total / area), col_time, sizeof(col_time));
-    fprintf(out, "%stimeline%s (1 column = %s)\n", st->color ? BOLD : "", st->color ? RESET : "", col_time);
-    fprintf(out, "  %s\n", st->ascii ? ". queued  # served  x failed" : "\u2591 queued  \u2588 served  \u2592 failed");
+    fprintf(out, "%s%s%s ", st->color ? BOLD : "", _("timeline"), st->color ? RESET : "");
+    fprintf(out, _("(1 column = %s)"), col_time);
+    fputc('\n', out);
+    fprintf(out, "  %s %s  %s %s  %s %s\n", st->ascii ? "." : "\u2591", _("queued"), st->ascii ? "#" : "\u2588",
+            _("served"), st->ascii ? "x" : "\u2592", _("failed"));
     for (size_t i = 0; i < n; i++) {
         const ad_run_result_t *r = runs[i];
         uint32_t rows = rows_of(r, st);
@@ -273,7 +277,10 @@ void ad_timeline_render(FILE *out, const ad_run_result_t *const *runs, size_t n,
         }
         if (r->nrecords > rows || r->completed > r->nrecords) {
             uint64_t more = (r->completed > r->nrecords ? r->completed : r->nrecords) - rows;
-            fprintf(out, "  ... %" PRIu64 " more request%s not shown\n", more, ad_plural(more));
+            fputs("  ... ", out);
+            fprintf(out, NG_("%llu more request not shown", "%llu more requests not shown", more),
+                    (unsigned long long)more);
+            fputc('\n', out);
         }
     }
     draw_axis(out, lead, area, 1 + suffix_w, total);

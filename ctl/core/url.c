@@ -1,5 +1,6 @@
 /* URL parsing and formatting (see url.h). */
 #include "url.h"
+#include "i18n.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -25,11 +26,11 @@ static int parse_authority(const char *s, size_t len, ad_url_t *u, char *err, si
     const char *host = s, *port = NULL;
     size_t hostlen;
     if (memchr(s, '@', len) != NULL)
-        return ad_fail(err, errlen, "credentials in a URL are not supported");
+        return ad_fail(err, errlen, _("credentials in a URL are not supported"));
     if (len > 0 && s[0] == '[') {
         const char *close = memchr(s, ']', len);
         if (close == NULL)
-            return ad_fail(err, errlen, "'[' without ']' around the IPv6 address");
+            return ad_fail(err, errlen, _("'[' without ']' around the IPv6 address"));
         host = s + 1;
         hostlen = (size_t)(close - host);
         /* an optional %zone may follow the address */
@@ -39,14 +40,14 @@ static int parse_authority(const char *s, size_t len, ad_url_t *u, char *err, si
             addrlen = (size_t)(pct - host);
         for (size_t i = 0; i < addrlen; i++)
             if (!is_v6_char(host[i]))
-                return ad_fail(err, errlen, "'%.*s' is not an IPv6 address", (int)hostlen, host);
+                return ad_fail(err, errlen, _("'%.*s' is not an IPv6 address"), (int)hostlen, host);
         if (addrlen < 2 || memchr(host, ':', addrlen) == NULL)
-            return ad_fail(err, errlen, "'%.*s' is not an IPv6 address", (int)hostlen, host);
+            return ad_fail(err, errlen, _("'%.*s' is not an IPv6 address"), (int)hostlen, host);
         u->ipv6 = true;
         const char *after = close + 1;
         if (after < s + len) {
             if (*after != ':')
-                return ad_fail(err, errlen, "unexpected '%c' after the IPv6 address", *after);
+                return ad_fail(err, errlen, _("unexpected '%c' after the IPv6 address"), *after);
             port = after + 1;
         }
     } else {
@@ -54,14 +55,14 @@ static int parse_authority(const char *s, size_t len, ad_url_t *u, char *err, si
         hostlen = colon != NULL ? (size_t)(colon - s) : len;
         for (size_t i = 0; i < hostlen; i++)
             if (!is_host_char(s[i]))
-                return ad_fail(err, errlen, "'%.*s' is not a host name or address", (int)hostlen, s);
+                return ad_fail(err, errlen, _("'%.*s' is not a host name or address"), (int)hostlen, s);
         if (colon != NULL)
             port = colon + 1;
     }
     if (hostlen == 0)
-        return ad_fail(err, errlen, "no host");
+        return ad_fail(err, errlen, _("no host"));
     if (hostlen >= sizeof(u->host))
-        return ad_fail(err, errlen, "host name too long");
+        return ad_fail(err, errlen, _("host name too long"));
     memcpy(u->host, host, hostlen);
     u->host[hostlen] = '\0';
 
@@ -70,14 +71,14 @@ static int parse_authority(const char *s, size_t len, ad_url_t *u, char *err, si
         size_t plen = (size_t)(s + len - port);
         unsigned long v = 0;
         if (plen == 0 || plen > 5)
-            return ad_fail(err, errlen, "port '%.*s' is not a number from 1 to 65535", (int)plen, port);
+            return ad_fail(err, errlen, _("port '%.*s' is not a number from 1 to 65535"), (int)plen, port);
         for (size_t i = 0; i < plen; i++) {
             if (!isdigit((unsigned char)port[i]))
-                return ad_fail(err, errlen, "port '%.*s' is not a number from 1 to 65535", (int)plen, port);
+                return ad_fail(err, errlen, _("port '%.*s' is not a number from 1 to 65535"), (int)plen, port);
             v = v * 10 + (unsigned long)(port[i] - '0');
         }
         if (v == 0 || v > 65535)
-            return ad_fail(err, errlen, "port '%.*s' is not a number from 1 to 65535", (int)plen, port);
+            return ad_fail(err, errlen, _("port '%.*s' is not a number from 1 to 65535"), (int)plen, port);
         u->port = (uint16_t)v;
     }
     return 0;
@@ -87,10 +88,10 @@ int ad_url_parse(const char *s, ad_url_t *u, char *err, size_t errlen)
 {
     memset(u, 0, sizeof(*u));
     if (s == NULL || *s == '\0')
-        return ad_fail(err, errlen, "empty URL");
+        return ad_fail(err, errlen, _("empty URL"));
     for (const char *p = s; *p != '\0'; p++) {
         if ((unsigned char)*p <= ' ' || *p == 0x7f)
-            return ad_fail(err, errlen, "spaces and control characters must be percent-encoded");
+            return ad_fail(err, errlen, _("spaces and control characters must be percent-encoded"));
     }
     const char *rest;
     if (strncasecmp(s, "http://", 7) == 0) {
@@ -99,7 +100,7 @@ int ad_url_parse(const char *s, ad_url_t *u, char *err, size_t errlen)
         u->https = true;
         rest = s + 8;
     } else {
-        return ad_fail(err, errlen, "must start with http:// or https://");
+        return ad_fail(err, errlen, _("must start with http:// or https://"));
     }
     size_t authlen = strcspn(rest, "/?#");
     if (parse_authority(rest, authlen, u, err, errlen) != 0)
@@ -107,7 +108,7 @@ int ad_url_parse(const char *s, ad_url_t *u, char *err, size_t errlen)
     const char *path = rest + authlen;
     size_t pathlen = strcspn(path, "#");
     if (pathlen + 2 > sizeof(u->path))
-        return ad_fail(err, errlen, "URL too long");
+        return ad_fail(err, errlen, _("URL too long"));
     /* "http://h?x=1" has an empty path: the request line needs "/?x=1". */
     size_t off = 0;
     if (pathlen == 0 || path[0] != '/')

@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include "duration.h"
+#include "i18n.h"
 #include "notify.h"
 #include "report_fields.h"
 
@@ -33,11 +34,11 @@ static void format_rate(double rps, char *buf, size_t size)
 static void format_count(const ad_engine_progress_t *e, char *buf, size_t size)
 {
     if (e->warmup)
-        snprintf(buf, size, "warm-up");
+        snprintf(buf, size, "%s", _("warm-up"));
     else if (e->total > 0)
         snprintf(buf, size, "%llu/%llu", (unsigned long long)e->completed, (unsigned long long)e->total);
     else
-        snprintf(buf, size, "%llu done", (unsigned long long)e->completed);
+        snprintf(buf, size, _("%llu done"), (unsigned long long)e->completed);
 }
 
 /* "1.2s" or "1.2s/5s" for a timed phase. */
@@ -62,13 +63,14 @@ size_t ad_progress_format_line(const char *command, const char *name, const ad_e
     format_count(e, count, sizeof(count));
     format_rate(e->rps, rate, sizeof(rate));
     format_time(e, time, sizeof(time));
-    int n = snprintf(buf, size, "%s %s  %s  %s req/s  %llu error%s  %s", command, name, count, rate,
-                     (unsigned long long)e->errors, ad_plural(e->errors), time);
+    char errors[64];
+    snprintf(errors, sizeof(errors), NG_("%llu error", "%llu errors", e->errors), (unsigned long long)e->errors);
+    int n = snprintf(buf, size, _("%s %s  %s  %s req/s  %s  %s"), command, name, count, rate, errors, time);
     size_t len = n < 0 ? 0 : (size_t)n;
     if (len >= size)
         len = size > 0 ? size - 1 : 0;
-    if (width > 0 && len > width && size > 0) {
-        len = width;
+    if (width > 0 && size > 0 && (unsigned)ad_text_cells(buf) > width) { /* cells, not bytes: text may be Cyrillic */
+        len = ad_text_cut(buf, (int)width);
         buf[len] = '\0';
     }
     return len;

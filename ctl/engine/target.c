@@ -1,5 +1,6 @@
 /* The connection check and address pinning before a run (see target.h). */
 #include "target.h"
+#include "i18n.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -27,9 +28,9 @@ bool ad_host_is_loopback(const char *host)
 void ad_target_unreachable_message(const char *authority, bool loopback, const char *reason, char *buf, size_t size)
 {
     if (loopback)
-        snprintf(buf, size, "cannot connect to %s - is asyncdemod running? (systemctl start asyncdemod)", authority);
+        snprintf(buf, size, _("cannot connect to %s - is asyncdemod running? (systemctl start asyncdemod)"), authority);
     else
-        snprintf(buf, size, "cannot connect to %s: %s", authority, reason);
+        snprintf(buf, size, _("cannot connect to %s: %s"), authority, reason);
 }
 
 ad_target_status_t ad_target_classify(CURLcode rc, bool connected)

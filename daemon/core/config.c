@@ -1,4 +1,5 @@
 #include "config.h"
+#include "i18n.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -47,23 +48,23 @@ typedef struct option {
 
 static const option_t options[] = {
     {"listen", KIND_LISTEN, 0, 0, 0, NULL},
-    UINT_OPT("threads", threads, 1, 64, "1 to 64"),
-    DUR_OPT("max-delay", max_delay_ns, 0, 3600 * AD_NS_PER_SEC, "0 to 1h"),
-    DUR_OPT("default-delay", default_delay_ns, 0, 3600 * AD_NS_PER_SEC, "0 to 1h"),
-    UINT_OPT("pool-size", pool_size, 1, 256, "1 to 256"),
-    UINT_OPT("pool-queue", pool_queue, 0, 100000, "0 to 100000"),
-    {"log-level", KIND_LOG_LEVEL, offsetof(ad_config_t, log_level), LOG_ERR, LOG_DEBUG, "err to debug"},
-    DUR_OPT("stall-threshold", stall_threshold_ns, AD_NS_PER_MS, 3600 * AD_NS_PER_SEC, "1ms to 1h"),
-    DUR_OPT("tick-interval", tick_interval_ns, AD_NS_PER_MS, AD_NS_PER_SEC, "1ms to 1s"),
-    DUR_OPT("drain-timeout", drain_timeout_ns, 0, 3600 * AD_NS_PER_SEC, "0 to 1h"),
-    UINT_OPT("max-connections", max_connections, 1, 1000000, "1 to 1000000"),
-    UINT_OPT("max-waiting", max_waiting, 1, 1000000, "1 to 1000000"),
-    DUR_OPT("header-timeout", header_timeout_ns, 10 * AD_NS_PER_MS, 3600 * AD_NS_PER_SEC, "10ms to 1h"),
-    DUR_OPT("idle-timeout", idle_timeout_ns, 10 * AD_NS_PER_MS, 3600 * AD_NS_PER_SEC, "10ms to 1h"),
-    DUR_OPT("send-timeout", send_timeout_ns, 10 * AD_NS_PER_MS, 3600 * AD_NS_PER_SEC, "10ms to 1h"),
-    {"ui", KIND_SWITCH, offsetof(ad_config_t, ui), 0, 1, "on or off"},
-    UINT_OPT("events-clients", events_clients, 1, 100000, "1 to 100000"),
-    UINT_OPT("max-body", max_body, 0, AD_MAX_BODY_LIMIT, "0 to 67108864"),
+    UINT_OPT("threads", threads, 1, 64, N_("1 to 64")),
+    DUR_OPT("max-delay", max_delay_ns, 0, 3600 * AD_NS_PER_SEC, N_("0 to 1h")),
+    DUR_OPT("default-delay", default_delay_ns, 0, 3600 * AD_NS_PER_SEC, N_("0 to 1h")),
+    UINT_OPT("pool-size", pool_size, 1, 256, N_("1 to 256")),
+    UINT_OPT("pool-queue", pool_queue, 0, 100000, N_("0 to 100000")),
+    {"log-level", KIND_LOG_LEVEL, offsetof(ad_config_t, log_level), LOG_ERR, LOG_DEBUG, N_("err to debug")},
+    DUR_OPT("stall-threshold", stall_threshold_ns, AD_NS_PER_MS, 3600 * AD_NS_PER_SEC, N_("1ms to 1h")),
+    DUR_OPT("tick-interval", tick_interval_ns, AD_NS_PER_MS, AD_NS_PER_SEC, N_("1ms to 1s")),
+    DUR_OPT("drain-timeout", drain_timeout_ns, 0, 3600 * AD_NS_PER_SEC, N_("0 to 1h")),
+    UINT_OPT("max-connections", max_connections, 1, 1000000, N_("1 to 1000000")),
+    UINT_OPT("max-waiting", max_waiting, 1, 1000000, N_("1 to 1000000")),
+    DUR_OPT("header-timeout", header_timeout_ns, 10 * AD_NS_PER_MS, 3600 * AD_NS_PER_SEC, N_("10ms to 1h")),
+    DUR_OPT("idle-timeout", idle_timeout_ns, 10 * AD_NS_PER_MS, 3600 * AD_NS_PER_SEC, N_("10ms to 1h")),
+    DUR_OPT("send-timeout", send_timeout_ns, 10 * AD_NS_PER_MS, 3600 * AD_NS_PER_SEC, N_("10ms to 1h")),
+    {"ui", KIND_SWITCH, offsetof(ad_config_t, ui), 0, 1, N_("on or off")},
+    UINT_OPT("events-clients", events_clients, 1, 100000, N_("1 to 100000")),
+    UINT_OPT("max-body", max_body, 0, AD_MAX_BODY_LIMIT, N_("0 to 67108864")),
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -151,25 +152,25 @@ int ad_listen_addr_parse(const char *text, ad_listen_addr_t *out, char *err, siz
     if (v6) {
         const char *close = memchr(text, ']', len);
         if (close == NULL) {
-            ad_fail(err, errlen, "'%s': missing ']' after the IPv6 address", shown);
+            ad_fail(err, errlen, _("'%s': missing ']' after the IPv6 address"), shown);
             return -1;
         }
         hoststart = text + 1;
         hostlen = (size_t)(close - hoststart);
         colon = close + 1;
         if (*colon != ':') {
-            ad_fail(err, errlen, "'%s': expected [IPV6]:PORT", shown);
+            ad_fail(err, errlen, _("'%s': expected [IPV6]:PORT"), shown);
             return -1;
         }
     } else {
         colon = strrchr(text, ':');
         if (colon == NULL) {
-            ad_fail(err, errlen, "'%s': expected ADDR:PORT (e.g. 127.0.0.1:8000 or [::1]:8000)", shown);
+            ad_fail(err, errlen, _("'%s': expected ADDR:PORT (e.g. 127.0.0.1:8000 or [::1]:8000)"), shown);
             return -1;
         }
         hostlen = (size_t)(colon - text);
         if (memchr(text, ':', hostlen) != NULL) {
-            ad_fail(err, errlen, "'%s': put an IPv6 address in brackets, e.g. [::1]:8000", shown);
+            ad_fail(err, errlen, _("'%s': put an IPv6 address in brackets, e.g. [::1]:8000"), shown);
             return -1;
         }
     }
@@ -177,11 +178,11 @@ int ad_listen_addr_parse(const char *text, ad_listen_addr_t *out, char *err, siz
     uint16_t port;
     const char *portstr = colon + 1;
     if (parse_port(portstr, strlen(portstr), &port) != 0) {
-        ad_fail(err, errlen, "'%s': port must be a number from 0 to 65535", shown);
+        ad_fail(err, errlen, _("'%s': port must be a number from 0 to 65535"), shown);
         return -1;
     }
     if (hostlen >= sizeof(host)) {
-        ad_fail(err, errlen, "'%s': not a numeric IP address", shown);
+        ad_fail(err, errlen, _("'%s': not a numeric IP address"), shown);
         return -1;
     }
     memcpy(host, hoststart, hostlen);
@@ -192,8 +193,8 @@ int ad_listen_addr_parse(const char *text, ad_listen_addr_t *out, char *err, siz
     memset(out, 0, sizeof(*out));
     if (ad_sockaddr_set(&out->addr, &out->addrlen, v6 ? AF_INET6 : AF_INET, host, port) != 0)
         return ad_fail(err, errlen,
-                       v6 ? "'%s': not a numeric IPv6 address"
-                          : "'%s': host must be a numeric IPv4 address or [IPv6] (no names)",
+                       v6 ? _("'%s': not a numeric IPv6 address")
+                          : _("'%s': host must be a numeric IPv4 address or [IPv6] (no names)"),
                        shown);
     /* the address as the kernel will report it: "[::1]:8000", "127.0.0.1:8000" */
     const void *ip = v6 ? (const void *)&((struct sockaddr_in6 *)&out->addr)->sin6_addr
@@ -228,12 +229,12 @@ static int apply_listen(ad_config_t *cfg, const char *value, apply_state_t *st, 
     }
     for (size_t i = 0; i < cfg->nlisten; i++) {
         if (strcmp(cfg->listen[i].text, a.text) == 0 && listen_port(&a) != 0) {
-            ad_fail(reason, rlen, "%s is given twice", a.text);
+            ad_fail(reason, rlen, _("%s is given twice"), a.text);
             return -1;
         }
     }
     if (cfg->nlisten == AD_MAX_LISTEN) {
-        ad_fail(reason, rlen, "at most %d listen addresses", AD_MAX_LISTEN);
+        ad_fail(reason, rlen, _("at most %d listen addresses"), AD_MAX_LISTEN);
         return -1;
     }
     cfg->listen[cfg->nlisten++] = a;
@@ -248,13 +249,13 @@ static int apply_uint(ad_config_t *cfg, const option_t *o, const char *value, ch
 
     show(value, len, shown);
     if (len == 0 || strspn(value, "0123456789") != len) {
-        ad_fail(reason, rlen, "bad value '%s': expected a whole number from %s", shown, o->range);
+        ad_fail(reason, rlen, _("bad value '%s': expected a whole number from %s"), shown, _(o->range));
         return -1;
     }
     for (size_t i = 0; i < len && v <= (uint64_t)o->max; i++)
         v = v * 10 + (uint64_t)(value[i] - '0');
     if (v < (uint64_t)o->min || v > (uint64_t)o->max) {
-        ad_fail(reason, rlen, "%s is out of range (%s)", shown, o->range);
+        ad_fail(reason, rlen, _("%s is out of range (%s)"), shown, _(o->range));
         return -1;
     }
     *(unsigned *)((char *)cfg + o->offset) = (unsigned)v;
@@ -271,12 +272,12 @@ static int apply_duration(ad_config_t *cfg, const option_t *o, const char *value
     show(value, len, shown);
     ad_duration_status_t ds = ad_duration_parse_ex(value, len, &ns, &below_ns);
     if (ds == AD_DURATION_RANGE || (ds == AD_DURATION_OK && (ns < o->min || ad_duration_over(ns, below_ns, o->max)))) {
-        ad_fail(reason, rlen, "%s is out of range (%s)", shown, o->range);
+        ad_fail(reason, rlen, _("%s is out of range (%s)"), shown, _(o->range));
         return -1;
     }
     if (ds != AD_DURATION_OK) {
-        ad_fail(reason, rlen, "bad value '%s': %s; expected a duration such as 250ms, 2s or 0.5 (%s)", shown,
-                ad_duration_strerror(ds), o->range);
+        ad_fail(reason, rlen, _("bad value '%s': %s; expected a duration such as 250ms, 2s or 0.5 (%s)"), shown,
+                ad_duration_strerror(ds), _(o->range));
         return -1;
     }
     *(int64_t *)((char *)cfg + o->offset) = ns;
@@ -288,7 +289,7 @@ static int apply_log_level(ad_config_t *cfg, const char *value, char *reason, si
     char shown[AD_SHOW_BUF];
     int level = ad_log_parse_level(value);
     if (level < 0) {
-        ad_fail(reason, rlen, "bad value '%s': expected err, warning, notice, info or debug",
+        ad_fail(reason, rlen, _("bad value '%s': expected err, warning, notice, info or debug"),
                 show(value, strlen(value), shown));
         return -1;
     }
@@ -304,7 +305,7 @@ static int apply_switch(ad_config_t *cfg, const option_t *o, const char *value, 
         *field = value[1] == 'n';
         return 0;
     }
-    ad_fail(reason, rlen, "bad value '%s': expected on or off", show(value, strlen(value), shown));
+    ad_fail(reason, rlen, _("bad value '%s': expected on or off"), show(value, strlen(value), shown));
     return -1;
 }
 
@@ -352,29 +353,29 @@ static int parse_line(ad_config_t *cfg, const char *line, size_t len, apply_stat
         while (k < len && !is_space(line[k]))
             k++;
         *keylen = k;
-        ad_fail(reason, rlen, "missing '=' (expected \"key = value\")");
+        ad_fail(reason, rlen, _("missing '=' (expected \"key = value\")"));
         return -1;
     }
     *keylen = (size_t)(eq - line);
     ad_trim(key, keylen, is_space);
     if (*keylen == 0) {
-        ad_fail(reason, rlen, "missing key name before '='");
+        ad_fail(reason, rlen, _("missing key name before '='"));
         return -1;
     }
     const option_t *o = find_option(*key, *keylen);
     if (o == NULL) {
-        ad_fail(reason, rlen, "unknown key");
+        ad_fail(reason, rlen, _("unknown key"));
         return -1;
     }
     const char *v = eq + 1;
     size_t vlen = len - (size_t)(v - line);
     ad_trim(&v, &vlen, is_space);
     if (memchr(v, '\0', vlen) != NULL) {
-        ad_fail(reason, rlen, "bad value '%s': contains a NUL byte", show(v, vlen, shown));
+        ad_fail(reason, rlen, _("bad value '%s': contains a NUL byte"), show(v, vlen, shown));
         return -1;
     }
     if (vlen >= sizeof(value)) {
-        ad_fail(reason, rlen, "bad value '%s': longer than %d bytes", show(v, vlen, shown), AD_CONFIG_MAX_VALUE - 1);
+        ad_fail(reason, rlen, _("bad value '%s': longer than %d bytes"), show(v, vlen, shown), AD_CONFIG_MAX_VALUE - 1);
         return -1;
     }
     memcpy(value, v, vlen);
@@ -398,7 +399,7 @@ int ad_config_parse_text(ad_config_t *cfg, const char *text, size_t len, const c
 
         pos += linelen + 1;
         if (parse_line(cfg, line, linelen, &st, &key, &keylen, reason, sizeof(reason)) != 0) {
-            ad_fail(err, errlen, "%s:%u: key '%s': %s", filename, lineno, show(key, keylen, shown), reason);
+            ad_fail(err, errlen, _("%s:%u: key '%s': %s"), filename, lineno, show(key, keylen, shown), reason);
             return -1;
         }
     }
@@ -414,31 +415,31 @@ int ad_config_load_file(ad_config_t *cfg, const char *path, char *err, size_t er
 {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
-        ad_fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        ad_fail(err, errlen, _("%s: cannot open: %s"), path, strerror(errno));
         return -1;
     }
     int rc = -1;
     char *buf = NULL;
     struct stat st;
     if (fstat(fd, &st) != 0) {
-        ad_fail(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        ad_fail(err, errlen, _("%s: cannot read: %s"), path, strerror(errno));
         goto out;
     }
     if (!S_ISREG(st.st_mode)) {
-        ad_fail(err, errlen, "%s: not a regular file (%s)", path,
+        ad_fail(err, errlen, _("%s: not a regular file (%s)"), path,
                 S_ISFIFO(st.st_mode)                         ? "a FIFO"
-                : S_ISDIR(st.st_mode)                        ? "a directory"
+                : S_ISDIR(st.st_mode)                        ? _("a directory")
                 : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
                 : S_ISSOCK(st.st_mode)                       ? "a socket"
-                                                             : "not a file");
+                                                             : _("not a file"));
         goto out;
     }
     if (st.st_size > AD_CONFIG_MAX_FILE) {
-        ad_fail(err, errlen, "%s: larger than %d bytes, not a config file", path, AD_CONFIG_MAX_FILE);
+        ad_fail(err, errlen, _("%s: larger than %d bytes, not a config file"), path, AD_CONFIG_MAX_FILE);
         goto out;
     }
     if ((buf = malloc(AD_CONFIG_MAX_FILE + 1)) == NULL) {
-        ad_fail(err, errlen, "%s: out of memory", path);
+        ad_fail(err, errlen, _("%s: out of memory"), path);
         goto out;
     }
     size_t n = 0;
@@ -447,7 +448,7 @@ int ad_config_load_file(ad_config_t *cfg, const char *path, char *err, size_t er
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
-            ad_fail(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+            ad_fail(err, errlen, _("%s: cannot read: %s"), path, strerror(errno));
             goto out;
         }
         if (r == 0)
@@ -455,7 +456,7 @@ int ad_config_load_file(ad_config_t *cfg, const char *path, char *err, size_t er
         n += (size_t)r;
     }
     if (n > AD_CONFIG_MAX_FILE) {
-        ad_fail(err, errlen, "%s: larger than %d bytes, not a config file", path, AD_CONFIG_MAX_FILE);
+        ad_fail(err, errlen, _("%s: larger than %d bytes, not a config file"), path, AD_CONFIG_MAX_FILE);
         goto out;
     }
     rc = ad_config_parse_text(cfg, buf, n, path, err, errlen);
@@ -477,7 +478,7 @@ int ad_config_validate(const ad_config_t *cfg, char *err, size_t errlen)
 {
     char a[32], b[32];
     if (cfg->nlisten == 0 || cfg->nlisten > AD_MAX_LISTEN) {
-        ad_fail(err, errlen, "listen: between 1 and %d addresses are needed", AD_MAX_LISTEN);
+        ad_fail(err, errlen, _("listen: between 1 and %d addresses are needed"), AD_MAX_LISTEN);
         return -1;
     }
     for (size_t i = 0; i < NOPTIONS; i++) {
@@ -492,17 +493,17 @@ int ad_config_validate(const ad_config_t *cfg, char *err, size_t errlen)
         else
             continue;
         if (v < o->min || v > o->max) {
-            ad_fail(err, errlen, "%s: %lld is out of range (%s)", o->name, (long long)v, o->range);
+            ad_fail(err, errlen, _("%s: %lld is out of range (%s)"), o->name, (long long)v, _(o->range));
             return -1;
         }
     }
     if (cfg->default_delay_ns > cfg->max_delay_ns) {
-        ad_fail(err, errlen, "default-delay (%s) must not exceed max-delay (%s)", dur(cfg->default_delay_ns, a),
+        ad_fail(err, errlen, _("default-delay (%s) must not exceed max-delay (%s)"), dur(cfg->default_delay_ns, a),
                 dur(cfg->max_delay_ns, b));
         return -1;
     }
     if (cfg->stall_threshold_ns < cfg->tick_interval_ns) {
-        ad_fail(err, errlen, "stall-threshold (%s) must be at least tick-interval (%s)",
+        ad_fail(err, errlen, _("stall-threshold (%s) must be at least tick-interval (%s)"),
                 dur(cfg->stall_threshold_ns, a), dur(cfg->tick_interval_ns, b));
         return -1;
     }
@@ -538,7 +539,7 @@ typedef struct cli_item {
 static int cli_error(char *err, size_t errlen, const char *flag, size_t flaglen, const char *reason)
 {
     char shown[AD_SHOW_BUF];
-    ad_fail(err, errlen, "%s: %s", show(flag, flaglen, shown), reason);
+    ad_fail(err, errlen, _("%s: %s"), show(flag, flaglen, shown), reason);
     return -1;
 }
 
@@ -555,7 +556,8 @@ static int cli_next(int argc, char **argv, int *i, cli_item_t *it, char *err, si
     memset(it, 0, sizeof(*it));
 
     if (arg[0] != '-' || arg[1] == '\0') {
-        ad_fail(err, errlen, "unexpected argument '%s' (asyncdemod takes only options)", show(arg, strlen(arg), shown));
+        ad_fail(err, errlen, _("unexpected argument '%s' (asyncdemod takes only options)"),
+                show(arg, strlen(arg), shown));
         return -1;
     }
     eq = arg[1] == '-' ? strchr(arg, '=') : NULL;
@@ -565,7 +567,7 @@ static int cli_next(int argc, char **argv, int *i, cli_item_t *it, char *err, si
     bool takes_value = true;
     if (flag_is(arg, it->flaglen, "--no-ui")) {
         if (eq != NULL)
-            return cli_error(err, errlen, arg, it->flaglen, "takes no value");
+            return cli_error(err, errlen, arg, it->flaglen, _("takes no value"));
         it->opt = find_option("ui", 2);
         it->value = "off";
         return 0;
@@ -576,12 +578,12 @@ static int cli_next(int argc, char **argv, int *i, cli_item_t *it, char *err, si
     } else if (!flag_is(arg, it->flaglen, "--config")) {
         it->opt = arg[1] == '-' ? find_option(arg + 2, it->flaglen - 2) : NULL;
         if (it->opt == NULL)
-            return cli_error(err, errlen, arg, it->flaglen, "unknown option");
+            return cli_error(err, errlen, arg, it->flaglen, _("unknown option"));
     }
 
     if (!takes_value) {
         if (eq != NULL)
-            return cli_error(err, errlen, arg, it->flaglen, "takes no value");
+            return cli_error(err, errlen, arg, it->flaglen, _("takes no value"));
         return 0;
     }
     if (eq != NULL) {
@@ -589,7 +591,7 @@ static int cli_next(int argc, char **argv, int *i, cli_item_t *it, char *err, si
     } else if (*i + 1 < argc) {
         it->value = argv[++*i];
     } else {
-        return cli_error(err, errlen, arg, it->flaglen, "missing value");
+        return cli_error(err, errlen, arg, it->flaglen, _("missing value"));
     }
     return 0;
 }
@@ -616,7 +618,7 @@ int ad_cli_parse(int argc, char **argv, ad_config_t *cfg, ad_cli_action_t *actio
 
     if (config != NULL) {
         if (strlen(config) >= sizeof(cfg->config_path))
-            return cli_error(err, errlen, "--config", 8, "path too long");
+            return cli_error(err, errlen, "--config", 8, _("path too long"));
         if (ad_config_load_file(cfg, config, err, errlen) != 0)
             return -1;
         strcpy(cfg->config_path, config);
@@ -636,31 +638,28 @@ int ad_cli_parse(int argc, char **argv, ad_config_t *cfg, ad_cli_action_t *actio
 #define USAGE_WIDTH 100
 
 /* "An HTTP daemon ... costs: /non-blocking, ..., /healthz, and a page ...": the counted endpoints of
- * endpoint_list.h, wrapped. */
+ * endpoint_list.h between two translated sentences, wrapped at USAGE_WIDTH cells. */
 static size_t usage_intro(char *out, size_t size)
 {
-    static const char *const words[] = {
+    static const char *const paths[] = {
 #define AD_X(id, path, match, methods, slot, ...) AD_ENDPOINT_IF_OWN_##slot(AD_ENDPOINT_USAGE_##match(path) ",", )
         AD_ENDPOINTS(AD_X)
 #undef AD_X
-            "and",
-        "a",
-        "page",
-        "at",
-        "/",
-        "that",
-        "runs",
-        "the",
-        "lesson",
-        "in",
-        "a",
-        "browser."};
-    size_t len = (size_t)snprintf(out, size, "An HTTP daemon that shows what blocking an event loop costs:"), col = len;
-    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]) && len < size; i++) {
-        size_t word = strlen(words[i]);
-        bool wrap = col + 1 + word > USAGE_WIDTH;
-        len += (size_t)snprintf(out + len, size - len, "%s%s", wrap ? "\n" : " ", words[i]);
-        col = wrap ? word : col + 1 + word;
+    };
+    char words[512];
+    size_t len = (size_t)snprintf(out, size, "%s", _("An HTTP daemon that shows what blocking an event loop costs:"));
+    size_t col = (size_t)ad_text_cells(out);
+    /* the paths, then the closing sentence, a word at a time */
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+        n += (size_t)snprintf(words + n, sizeof(words) - n, "%s ", paths[i]);
+    snprintf(words + n, sizeof(words) - n, "%s", _("and a page at / that runs the lesson in a browser."));
+    for (char *save = NULL, *word = strtok_r(words, " ", &save); word != NULL && len < size;
+         word = strtok_r(NULL, " ", &save)) {
+        size_t w = (size_t)ad_text_cells(word);
+        bool wrap = col + 1 + w > USAGE_WIDTH;
+        len += (size_t)snprintf(out + len, size - len, "%s%s", wrap ? "\n" : " ", word);
+        col = wrap ? w : col + 1 + w;
     }
     return len;
 }
@@ -672,40 +671,40 @@ const char *ad_cli_usage(void)
         return text;
     char intro[512];
     usage_intro(intro, sizeof(intro));
-    snprintf(text, sizeof(text), "%s%s%s", "Usage: asyncdemod [OPTION]...\n", intro,
-             "\n"
-             "\n"
-             "  --listen ADDR:PORT       listen here; repeatable; IPv4 or [IPv6], numeric (default 127.0.0.1:8000)\n"
-             "  --threads N              event-loop threads, 1 to 64 (default 1)\n"
-             "  --max-delay D            largest delay accepted, 0 to 1h (default 30s)\n"
-             "  --default-delay D        delay when a request names none, up to max-delay (default 2s)\n"
-             "  --pool-size N            /offload worker threads, 1 to 256 (default 8)\n"
-             "  --pool-queue N           /offload jobs that may wait for a worker, 0 to 100000 (default 64)\n"
-             "  --log-level L            err, warning, notice, info or debug (default info)\n"
-             "  --stall-threshold D      log loop stalls longer than this, 1ms to 1h (default 100ms)\n"
-             "  --tick-interval D        loop-lag probe period, 1ms to 1s (default 50ms)\n"
-             "  --drain-timeout D        on SIGTERM, how long in-flight requests may finish, 0 to 1h (default 35s)\n"
-             "  --max-connections N      client connections open at once; past it 503 and close, 1 to 1000000\n"
-             "                           (default 16384)\n"
-             "  --max-waiting N          requests waiting on a delay timer (/non-blocking, /delay) at once; past it\n"
-             "                           503, 1 to 1000000 (default 50000)\n"
-             "  --header-timeout D       HTTP/1: a request must be complete this long after the connection opened\n"
-             "                           or the previous answer, 10ms to 1h (default 10s)\n"
-             "  --idle-timeout D         close a connection idle this long: HTTP/2 with no request open, HTTP/1\n"
-             "                           between requests, 10ms to 1h (default 10s)\n"
-             "  --send-timeout D         close a connection whose answer is not delivered this long after it was\n"
-             "                           sent (a client that does not read), 10ms to 1h (default 30s)\n"
-             "  --ui on|off              serve the page at / and its live stream /events (default on)\n"
-             "  --no-ui                  the same as --ui off\n"
-             "  --events-clients N       /events streams open at once; past it 503, 1 to 100000 (default 256)\n"
-             "  --max-body N             bytes of request body /delay/{n} takes (POST, PUT, PATCH, DELETE); past\n"
-             "                           it 413, 0 to 67108864 (default 1048576)\n"
-             "  --config FILE            read settings from FILE first; other flags override it\n"
-             "  -h, --help               show this help and exit\n"
-             "  -V, --version            show the version and exit\n"
-             "\n"
-             "Options take \"--opt value\" or \"--opt=value\". Durations: 2, 0.25, 250ms, 2s, 1m.\n"
-             "Socket activation: sockets passed by systemd are used instead of --listen.\n"
-             "Exit status: 0 on success, 64 on a usage or configuration error.\n");
+    snprintf(text, sizeof(text), "%s%s%s", _("Usage: asyncdemod [OPTION]...\n"), intro,
+             _("\n"
+               "\n"
+               "  --listen ADDR:PORT       listen here; repeatable; IPv4 or [IPv6], numeric (default 127.0.0.1:8000)\n"
+               "  --threads N              event-loop threads, 1 to 64 (default 1)\n"
+               "  --max-delay D            largest delay accepted, 0 to 1h (default 30s)\n"
+               "  --default-delay D        delay when a request names none, up to max-delay (default 2s)\n"
+               "  --pool-size N            /offload worker threads, 1 to 256 (default 8)\n"
+               "  --pool-queue N           /offload jobs that may wait for a worker, 0 to 100000 (default 64)\n"
+               "  --log-level L            err, warning, notice, info or debug (default info)\n"
+               "  --stall-threshold D      log loop stalls longer than this, 1ms to 1h (default 100ms)\n"
+               "  --tick-interval D        loop-lag probe period, 1ms to 1s (default 50ms)\n"
+               "  --drain-timeout D        on SIGTERM, how long in-flight requests may finish, 0 to 1h (default 35s)\n"
+               "  --max-connections N      client connections open at once; past it 503 and close, 1 to 1000000\n"
+               "                           (default 16384)\n"
+               "  --max-waiting N          requests waiting on a delay timer (/non-blocking, /delay) at once; past it\n"
+               "                           503, 1 to 1000000 (default 50000)\n"
+               "  --header-timeout D       HTTP/1: a request must be complete this long after the connection opened\n"
+               "                           or the previous answer, 10ms to 1h (default 10s)\n"
+               "  --idle-timeout D         close a connection idle this long: HTTP/2 with no request open, HTTP/1\n"
+               "                           between requests, 10ms to 1h (default 10s)\n"
+               "  --send-timeout D         close a connection whose answer is not delivered this long after it was\n"
+               "                           sent (a client that does not read), 10ms to 1h (default 30s)\n"
+               "  --ui on|off              serve the page at / and its live stream /events (default on)\n"
+               "  --no-ui                  the same as --ui off\n"
+               "  --events-clients N       /events streams open at once; past it 503, 1 to 100000 (default 256)\n"
+               "  --max-body N             bytes of request body /delay/{n} takes (POST, PUT, PATCH, DELETE); past\n"
+               "                           it 413, 0 to 67108864 (default 1048576)\n"
+               "  --config FILE            read settings from FILE first; other flags override it\n"
+               "  -h, --help               show this help and exit\n"
+               "  -V, --version            show the version and exit\n"
+               "\n"
+               "Options take \"--opt value\" or \"--opt=value\". Durations: 2, 0.25, 250ms, 2s, 1m.\n"
+               "Socket activation: sockets passed by systemd are used instead of --listen.\n"
+               "Exit status: 0 on success, 64 on a usage or configuration error.\n"));
     return text;
 }

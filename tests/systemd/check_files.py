@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Static checks of the files systemd and the packaging install (Python 3 standard library only).
 
-- the journal catalog has exactly one entry per MESSAGE_ID of lib/messages.h, and journalctl
-  compiles it (journalctl --root --update-catalog);
+- the journal catalog, and its Ukrainian one, have exactly one entry per MESSAGE_ID of lib/messages.h,
+  and journalctl compiles them (journalctl --root --update-catalog) and shows the Ukrainian entry under
+  a Ukrainian locale;
 - the man pages render without groff warnings (as lintian checks them);
 - the bash completion parses and completes subcommands and flags;
 - the man pages and the completion know every flag the programs' --help lists, with the same
@@ -35,15 +36,18 @@ def msgids(src):
     return ids
 
 
-def catalog_entries(src):
-    with open(os.path.join(src, "systemd", "asyncdemo.catalog")) as f:
+CATALOGS = ("asyncdemo.catalog", "asyncdemo.uk.catalog")  # the language is in the file name
+
+
+def catalog_entries(src, name="asyncdemo.catalog"):
+    with open(os.path.join(src, "systemd", name)) as f:
         text = f.read()
     return re.findall(r"^-- ([0-9a-f]{32})$", text, re.M)
 
 
-def check_catalog_ids(src):
+def check_catalog_ids(src, name="asyncdemo.catalog"):
     ids = msgids(src)
-    entries = catalog_entries(src)
+    entries = catalog_entries(src, name)
     dup = sorted({e for e in entries if entries.count(e) > 1})
     missing = sorted(n for n, i in ids.items() if i not in entries)
     extra = sorted(set(entries) - set(ids.values()))
@@ -59,14 +63,25 @@ def check_catalog_compiles(src):
     with tempfile.TemporaryDirectory() as root:
         cat = os.path.join(root, "usr", "lib", "systemd", "catalog")
         os.makedirs(cat)
-        shutil.copy(os.path.join(src, "systemd", "asyncdemo.catalog"), cat)
+        for name in CATALOGS:
+            shutil.copy(os.path.join(src, "systemd", name), cat)
         r = subprocess.run(["journalctl", "--root", root, "--update-catalog"], capture_output=True, text=True)
         assert r.returncode == 0 and not r.stderr.strip(), "journalctl --update-catalog: %s" % r.stderr.strip()
-        r = subprocess.run(["journalctl", "--root", root, "--list-catalog"], capture_output=True, text=True)
-        listed = re.findall(r"^([0-9a-f]{32}) ", r.stdout, re.M)
+        listed = {}
+        for lang in ("C.UTF-8", "uk_UA.UTF-8"):
+            r = subprocess.run(["journalctl", "--root", root, "--list-catalog"], capture_output=True, text=True,
+                               env=dict(os.environ, LC_ALL=lang, LANGUAGE=""))
+            listed[lang] = dict(re.findall(r"^([0-9a-f]{32}) (.*)$", r.stdout, re.M))
     want = set(msgids(src).values())
-    assert set(listed) == want, "journalctl lists %d entries, messages.h has %d" % (len(set(listed)), len(want))
-    return "journalctl compiles all %d entries" % len(listed)
+    for lang, entries in listed.items():
+        assert set(entries) == want, "%s: journalctl lists %d entries, messages.h has %d" % (
+            lang, len(entries), len(want))
+    started = msgids(src)["DAEMON_STARTED"]
+    assert "started" in listed["C.UTF-8"][started], listed["C.UTF-8"][started]
+    if "uk_UA.utf8" in subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout.split():
+        assert listed["uk_UA.UTF-8"][started].endswith("asyncdemod запущено"), listed["uk_UA.UTF-8"][started]
+        return "journalctl compiles all %d entries in English and Ukrainian" % len(want)
+    return "journalctl compiles all %d entries (uk_UA.UTF-8 not installed: Ukrainian not shown)" % len(want)
 
 
 def check_man(build):
@@ -182,6 +197,7 @@ def main():
         return 64
     src, build = sys.argv[1], sys.argv[2]
     check("catalog covers lib/messages.h", lambda: check_catalog_ids(src))
+    check("Ukrainian catalog covers lib/messages.h", lambda: check_catalog_ids(src, "asyncdemo.uk.catalog"))
     check("catalog compiles", lambda: check_catalog_compiles(src))
     check("man pages render cleanly", lambda: check_man(build))
     check("bash completion", lambda: check_completion(src))

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <locale.h>
+
 #include "progress.h"
 
 #define MS INT64_C(1000000)
@@ -56,12 +58,29 @@ static void test_cut_to_width(void **state)
     assert_string_equal(small, "bench /");
 }
 
+/* The width is terminal cells: a Cyrillic line (a translation, or an endpoint's name) is cut after whole
+ * characters, never inside one's UTF-8 bytes. */
+static void test_cut_to_width_in_cells(void **state)
+{
+    (void)state;
+    char buf[256];
+    ad_engine_progress_t p = {.completed = 1, .total = 5, .elapsed_ns = 0};
+    assert_non_null(setlocale(LC_CTYPE, "C.UTF-8"));
+    size_t n = ad_progress_format_line("bench", "/затримка", &p, 12, buf, sizeof(buf));
+    assert_string_equal(buf, "bench /затри"); /* 12 cells, 17 bytes */
+    assert_int_equal(n, 17);
+    n = ad_progress_format_line("bench", "/затримка", &p, 0, buf, sizeof(buf));
+    assert_string_equal(buf, "bench /затримка  1/5  0 req/s  0 errors  0s");
+    setlocale(LC_CTYPE, "C");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counted_run),
         cmocka_unit_test(test_timed_run_and_warmup),
         cmocka_unit_test(test_cut_to_width),
+        cmocka_unit_test(test_cut_to_width_in_cells),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
