@@ -72,6 +72,17 @@ var AsyncdemoLesson = (function () {
     return out;
   }
 
+  /*
+   * The order a run's rows are drawn in, top to bottom: by the loop that served them (answer.thread),
+   * then by when the server began serving them, so that each loop's staircase reads as one (with
+   * several loops /blocking stalls only its own). Failed rows are left out (they stay below).
+   */
+  function drawOrder(laid) {
+    return laid.filter(function (o) { return o.ok; }).sort(function (a, b) {
+      return a.answer.thread.localeCompare(b.answer.thread, "en", { numeric: true }) || a.start - b.start;
+    });
+  }
+
   /* The run's figures: wall time from the first send to the last answer (client), and the serving span
    * (server: first start to last finish). */
   function runTotals(laid) {
@@ -155,7 +166,7 @@ var AsyncdemoLesson = (function () {
   function fmt(s) { return s >= 10 ? s.toFixed(1) : s >= 1 ? s.toFixed(2) : s.toFixed(3); }
 
   return { ENDPOINTS: ENDPOINTS, HTTP1_CONNECTIONS: HTTP1_CONNECTIONS, parseSettings: parseSettings,
-           connectionLimit: connectionLimit, layoutRun: layoutRun, runTotals: runTotals, isStaircase: isStaircase,
+           connectionLimit: connectionLimit, layoutRun: layoutRun, drawOrder: drawOrder, runTotals: runTotals, isStaircase: isStaircase,
            overlapAll: overlapAll, verdict: verdict, lagPoint: lagPoint, pushPoint: pushPoint, lagSummary: lagSummary,
            fmt: fmt };
 })();
