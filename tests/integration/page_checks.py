@@ -12,13 +12,14 @@ and the patterns, and the page under --threads 2.
 
 import os
 import re
+import time
 
 DELAY = 0.3
 COUNT = 5
 # The page's answers: how far a /blocking start may be from the previous finish (the loop goes straight
 # from one sleep to the next handler), and how far apart /non-blocking starts may be (they arrive at once).
 STAIR_TOLERANCE = 0.05
-THREADS_DELAY = 0.2  # under --threads 2: /blocking takes at most 5 x 0.2 s
+THREADS_COUNT, THREADS_DELAY = 3, 0.2  # --threads 2: two of three requests share a loop, a staircase there
 OVERLAP_SPREAD = 0.15
 
 RUNS_JS = """window.asyncdemo.runs.map(function (r) { return {ep: r.ep,
@@ -55,6 +56,30 @@ class PageChecks:
     def assertNoErrors(self):
         self.assertEqual(self.browser.errors, [], "console errors")
         self.assertEqual(self.browser.csp_violations(), [], "CSP violations")
+
+    def test_errors_are_seen(self):
+        """assertNoErrors can fail in this browser: a console error, an uncaught exception, a 404 and a load
+        the CSP refuses (another port of loopback is another origin) are all recorded."""
+        d = self.start_daemon()
+        b = self.browser
+        b.navigate(d.url("/"))
+        b.wait_for("window.asyncdemo && window.asyncdemo.info", timeout=15)
+        status = b.evaluate("(function () { console.error('probe-console'); setTimeout(function () { null.x; }, 0);"
+                            " var i = new Image(); i.src = 'http://127.0.0.1:9/probe.png'; document.body.appendChild(i);"
+                            " return fetch('/probe-404').then(function (r) { return r.status; }); })()")
+        self.assertEqual(status, 404)
+        b.wait_for("window.__cspViolations.length > 0", timeout=5, message="the CSP violation")
+        self.assertEqual(b.csp_violations(), ["img-src http://127.0.0.1:9/probe.png"])
+
+        def missing():
+            texts = " | ".join(text for _, text in b.errors)
+            return [probe for probe in ("probe-console", "null", "probe-404") if probe not in texts]
+
+        deadline = time.monotonic() + 5
+        while missing() and time.monotonic() < deadline:
+            b.evaluate("1")  # the browser's events arrive along with the answers
+            time.sleep(0.05)
+        self.assertEqual(missing(), [], b.errors)
 
     def test_lesson_runs_on_load(self):
         d = self.start_daemon()
@@ -220,7 +245,7 @@ class PageChecks:
         staircase of their own; the page draws them one loop after the other and each row names its loop."""
         d = self.start_daemon("--threads", 2)
         b = self.browser
-        b.navigate(d.url(f"/?run=1&delay={THREADS_DELAY}"))
+        b.navigate(d.url(f"/?run=1&delay={THREADS_DELAY}&count={THREADS_COUNT}"))
         b.wait_for("window.asyncdemo && window.asyncdemo.done", timeout=20, message="the lesson's end")
         b.wait_for("window.asyncdemo.last && window.asyncdemo.last.loops.length === 2", timeout=5)
         runs = {r["ep"]: r for r in b.evaluate(RUNS_JS)}
@@ -232,9 +257,9 @@ class PageChecks:
             loops = [m.group(1) for m in loops]
             self.assertEqual(sorted(loops), sorted(a["thread"] for a in r["answers"]), (ep, r["texts"]))
             self.assertEqual(loops, sorted(loops), ("rows not drawn one loop after the other", ep, r["texts"]))
-        for loop in {a["thread"] for a in runs["/blocking"]["answers"]}:
-            mine = sorted((a for a in runs["/blocking"]["answers"] if a["thread"] == loop),
-                          key=lambda a: a["started_monotonic_seconds"])
+        blocking = runs["/blocking"]["answers"]
+        for loop in {a["thread"] for a in blocking}:
+            mine = sorted((a for a in blocking if a["thread"] == loop), key=lambda a: a["started_monotonic_seconds"])
             for prev, cur in zip(mine, mine[1:]):
                 gap = cur["started_monotonic_seconds"] - prev["finished_monotonic_seconds"]
                 self.assertLess(abs(gap), STAIR_TOLERANCE, ("not a staircase on " + loop, mine))
