@@ -1,6 +1,6 @@
 /*
  * The page's figures, as pure functions (no DOM, no network), so that they can be checked on fixed
- * input: tests/integration/test_browser.py evaluates them in the browser. page.js draws what these compute.
+ * input: tests/integration/page_checks.py evaluates them in each browser. page.js draws what these compute.
  * Times: the client's in milliseconds since a run began (performance.now()), the server's in seconds of
  * its CLOCK_MONOTONIC (started_/finished_monotonic_seconds of each answer, docs/http-api.md).
  */
@@ -75,7 +75,7 @@ var AsyncdemoLesson = (function () {
   /*
    * The order a run's rows are drawn in, top to bottom: by the loop that served them (answer.thread),
    * then by when the server began serving them, so that each loop's staircase reads as one (with
-   * several loops /blocking stalls only its own). Failed rows are left out (they stay below).
+   * several loops /blocking stalls only its own). Failed rows are not in it (the page leaves them on top).
    */
   function drawOrder(laid) {
     return laid.filter(function (o) { return o.ok; }).sort(function (a, b) {
@@ -166,7 +166,7 @@ var AsyncdemoLesson = (function () {
   function fmt(s) { return s >= 10 ? s.toFixed(1) : s >= 1 ? s.toFixed(2) : s.toFixed(3); }
 
   return { ENDPOINTS: ENDPOINTS, HTTP1_CONNECTIONS: HTTP1_CONNECTIONS, parseSettings: parseSettings,
-           connectionLimit: connectionLimit, layoutRun: layoutRun, drawOrder: drawOrder, runTotals: runTotals, isStaircase: isStaircase,
-           overlapAll: overlapAll, verdict: verdict, lagPoint: lagPoint, pushPoint: pushPoint, lagSummary: lagSummary,
-           fmt: fmt };
+           connectionLimit: connectionLimit, layoutRun: layoutRun, drawOrder: drawOrder, runTotals: runTotals,
+           isStaircase: isStaircase, overlapAll: overlapAll, verdict: verdict, lagPoint: lagPoint, pushPoint: pushPoint,
+           lagSummary: lagSummary, fmt: fmt };
 })();

@@ -53,6 +53,13 @@ class PageChecks:
         # Off the page before the cleanups stop the daemon, so no page is left reconnecting to /events.
         self.browser.navigate("about:blank")
 
+    def open_page(self, query=""):
+        """The page of a daemon of its own, loaded and ready (its /stats read): the browser."""
+        d = self.start_daemon()
+        self.browser.navigate(d.url("/" + query))
+        self.browser.wait_for("window.asyncdemo && window.asyncdemo.info", timeout=15)
+        return self.browser
+
     def assertNoErrors(self):
         self.assertEqual(self.browser.errors, [], "console errors")
         self.assertEqual(self.browser.csp_violations(), [], "CSP violations")
@@ -60,12 +67,11 @@ class PageChecks:
     def test_errors_are_seen(self):
         """assertNoErrors can fail in this browser: a console error, an uncaught exception, a 404 and a load
         the CSP refuses (another port of loopback is another origin) are all recorded."""
-        d = self.start_daemon()
-        b = self.browser
-        b.navigate(d.url("/"))
-        b.wait_for("window.asyncdemo && window.asyncdemo.info", timeout=15)
-        status = b.evaluate("(function () { console.error('probe-console'); setTimeout(function () { null.x; }, 0);"
-                            " var i = new Image(); i.src = 'http://127.0.0.1:9/probe.png'; document.body.appendChild(i);"
+        b = self.open_page()
+        status = b.evaluate("(function () { console.error('probe-console');"
+                            " setTimeout(function () { null.x; }, 0);"
+                            " var i = new Image(); i.src = 'http://127.0.0.1:9/probe.png';"
+                            " document.body.appendChild(i);"
                             " return fetch('/probe-404').then(function (r) { return r.status; }); })()")
         self.assertEqual(status, 404)
         b.wait_for("window.__cspViolations.length > 0", timeout=5, message="the CSP violation")
@@ -145,10 +151,7 @@ class PageChecks:
 
     def test_figures_module_on_fixed_input(self):
         """lesson.js's figures, checked on fixed answers (the same functions the page draws from)."""
-        d = self.start_daemon()
-        b = self.browser
-        b.navigate(d.url("/"))
-        b.wait_for("window.AsyncdemoLesson && window.asyncdemo && window.asyncdemo.info", timeout=15)
+        b = self.open_page()
         L = "AsyncdemoLesson"
 
         def ans(s, f):
@@ -222,10 +225,7 @@ class PageChecks:
 
     def test_keyboard_and_patterns(self):
         """The lesson runs from the keyboard alone; queued and served differ by pattern, not colour only."""
-        d = self.start_daemon()
-        b = self.browser
-        b.navigate(d.url("/?delay=0.2&count=2&endpoints=/non-blocking"))
-        b.wait_for("window.asyncdemo && window.asyncdemo.info", timeout=15)
+        b = self.open_page("?delay=0.2&count=2&endpoints=/non-blocking")
         for _ in range(20):  # Tab through the form to the Run button
             if b.evaluate("document.activeElement.id") == "run":
                 break
