@@ -140,16 +140,26 @@ var AsyncdemoLesson = (function () {
     var best = { t: msg.uptime_seconds, lag: 0, endpoint: null, thread: null };
     (msg.loops || []).forEach(function (l) {
       var lag = l.lag_seconds, ep = l.stall_endpoint;
-      if (l.busy_seconds > msg.stall_threshold_seconds && l.busy_seconds > lag) { lag = l.busy_seconds; ep = null; } // blamed once its late tick comes
+      if (l.busy_seconds > msg.stall_threshold_seconds && l.busy_seconds > lag) { lag = l.busy_seconds; ep = null; } // blamed once its late tick comes (pushPoint)
       if (lag > best.lag) best = { t: msg.uptime_seconds, lag: lag, endpoint: ep, thread: l.thread };
     });
     best.stall = best.lag > msg.stall_threshold_seconds;
     return best;
   }
 
-  /* The series with p appended, keeping the points of the last `window` seconds (by their t). */
+  /*
+   * The series with p appended, keeping the points of the last `window` seconds (by their t). When p is
+   * a loop's late tick blaming an endpoint, the points just before it that saw that stall in progress
+   * (same loop, a stall, nobody blamed yet) are blamed on it too: it was one stall.
+   */
   function pushPoint(series, p, window) {
-    return series.concat([p]).filter(function (q) { return q.t > p.t - window; });
+    var out = series.concat([p]).filter(function (q) { return q.t > p.t - window; });
+    for (var i = out.length - 2; p.stall && p.endpoint && i >= 0; i--) {
+      var q = out[i];
+      if (!q.stall || q.endpoint || q.thread !== p.thread) break;
+      out[i] = Object.assign({}, q, { endpoint: p.endpoint });
+    }
+    return out;
   }
 
   /* The chart's text alternative. */

@@ -200,6 +200,16 @@ class PageChecks:
         self.assertEqual((p["lag"], p["stall"], p["endpoint"]), (1.5, True, None))
         kept = b.evaluate(f"{L}.pushPoint([{{t: 1}}, {{t: 30}}, {{t: 61}}], {{t: 62}}, 60)")
         self.assertEqual(kept, [{"t": 30}, {"t": 61}, {"t": 62}])
+        # A stall seen in progress (not blamed yet) is blamed when that loop's late tick names the endpoint;
+        # an earlier, separate one (a point between) and another loop's are left alone.
+        blamed = b.evaluate(f"""{L}.pushPoint([
+            {{t: 1, lag: 0.5, stall: true, endpoint: null, thread: 'loop-0'}},
+            {{t: 2, lag: 0, stall: false, endpoint: null, thread: null}},
+            {{t: 3, lag: 0.4, stall: true, endpoint: null, thread: 'loop-1'}},
+            {{t: 4, lag: 0.9, stall: true, endpoint: null, thread: 'loop-0'}}],
+            {{t: 5, lag: 0.3, stall: true, endpoint: '/blocking', thread: 'loop-0'}}, 60)
+            .map(function (p) {{ return p.endpoint; }})""")
+        self.assertEqual(blamed, [None, None, None, "/blocking", "/blocking"])
         self.assertEqual(b.evaluate(f"{L}.lagSummary([{{lag: 0.9, endpoint: '/blocking', stall: true}}, "
                                     "{lag: 0.001, endpoint: null, stall: false}], 0.1)"),
                          "Loop lag, last minute: worst 0.900 s (a stall, caused by /blocking); "
