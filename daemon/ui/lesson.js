@@ -1,6 +1,6 @@
 /*
  * The page's figures, as pure functions (no DOM, no network), so that they can be checked on fixed
- * input: tests/integration/test_browser.py evaluates them in the browser. page.js draws what these compute.
+ * input: tests/integration/page_checks.py evaluates them in each browser. page.js draws what these compute.
  * Times: the client's in milliseconds since a run began (performance.now()), the server's in seconds of
  * its CLOCK_MONOTONIC (started_/finished_monotonic_seconds of each answer, docs/http-api.md).
  */
@@ -72,6 +72,17 @@ var AsyncdemoLesson = (function () {
     return out;
   }
 
+  /*
+   * The order a run's rows are drawn in, top to bottom: by the loop that served them (answer.thread),
+   * then by when the server began serving them, so that each loop's staircase reads as one (with
+   * several loops /blocking stalls only its own). Failed rows are not in it (the page leaves them on top).
+   */
+  function drawOrder(laid) {
+    return laid.filter(function (o) { return o.ok; }).sort(function (a, b) {
+      return a.answer.thread.localeCompare(b.answer.thread, "en", { numeric: true }) || a.start - b.start;
+    });
+  }
+
   /* The run's figures: wall time from the first send to the last answer (client), and the serving span
    * (server: first start to last finish). */
   function runTotals(laid) {
@@ -129,16 +140,26 @@ var AsyncdemoLesson = (function () {
     var best = { t: msg.uptime_seconds, lag: 0, endpoint: null, thread: null };
     (msg.loops || []).forEach(function (l) {
       var lag = l.lag_seconds, ep = l.stall_endpoint;
-      if (l.busy_seconds > msg.stall_threshold_seconds && l.busy_seconds > lag) { lag = l.busy_seconds; ep = null; } // blamed once its late tick comes
+      if (l.busy_seconds > msg.stall_threshold_seconds && l.busy_seconds > lag) { lag = l.busy_seconds; ep = null; } // blamed once its late tick comes (pushPoint)
       if (lag > best.lag) best = { t: msg.uptime_seconds, lag: lag, endpoint: ep, thread: l.thread };
     });
     best.stall = best.lag > msg.stall_threshold_seconds;
     return best;
   }
 
-  /* The series with p appended, keeping the points of the last `window` seconds (by their t). */
+  /*
+   * The series with p appended, keeping the points of the last `window` seconds (by their t). When p is
+   * a loop's late tick blaming an endpoint, the points just before it that saw that stall in progress
+   * (same loop, a stall, nobody blamed yet) are blamed on it too: it was one stall.
+   */
   function pushPoint(series, p, window) {
-    return series.concat([p]).filter(function (q) { return q.t > p.t - window; });
+    var out = series.concat([p]).filter(function (q) { return q.t > p.t - window; });
+    for (var i = out.length - 2; p.stall && p.endpoint && i >= 0; i--) {
+      var q = out[i];
+      if (!q.stall || q.endpoint || q.thread !== p.thread) break;
+      out[i] = Object.assign({}, q, { endpoint: p.endpoint });
+    }
+    return out;
   }
 
   /* The chart's text alternative. */
@@ -155,7 +176,7 @@ var AsyncdemoLesson = (function () {
   function fmt(s) { return s >= 10 ? s.toFixed(1) : s >= 1 ? s.toFixed(2) : s.toFixed(3); }
 
   return { ENDPOINTS: ENDPOINTS, HTTP1_CONNECTIONS: HTTP1_CONNECTIONS, parseSettings: parseSettings,
-           connectionLimit: connectionLimit, layoutRun: layoutRun, runTotals: runTotals, isStaircase: isStaircase,
-           overlapAll: overlapAll, verdict: verdict, lagPoint: lagPoint, pushPoint: pushPoint, lagSummary: lagSummary,
-           fmt: fmt };
+           connectionLimit: connectionLimit, layoutRun: layoutRun, drawOrder: drawOrder, runTotals: runTotals,
+           isStaircase: isStaircase, overlapAll: overlapAll, verdict: verdict, lagPoint: lagPoint, pushPoint: pushPoint,
+           lagSummary: lagSummary, fmt: fmt };
 })();

@@ -35,6 +35,7 @@
       " · " + s.config.pool_size + " offload workers · delays up to " + s.config.max_delay_seconds + " s" +
       " · stall threshold " + L.fmt(s.config.stall_threshold_seconds) + " s · pid " + s.pid;
     $("delay").max = String(s.config.max_delay_seconds);
+    $("runs").classList.toggle("several-loops", s.threads > 1); // room for each row's "on loop-N"
     if (s.threads > 1)
       $("settings").textContent += " (with several loops, /blocking stalls only the loop a connection landed on)";
   }
@@ -129,12 +130,12 @@
       var parts = [];
       if (o.held > 0.001) parts.push("held " + L.fmt(o.held) + " s");
       parts.push("queued " + L.fmt(o.queued) + " s", "served " + L.fmt(o.served) + " s");
-      r.text.textContent = parts.join(" · ");
+      // With several loops the rows form one staircase per loop: say which loop each row's is.
+      var where = state.info && state.info.threads > 1 ? " on " + o.answer.thread : "";
+      r.text.textContent = parts.join(" · ") + where;
       r.li.setAttribute("aria-label", "Request " + o.index + ": " + parts.join(", ") + ", on " + o.answer.thread);
     });
-    // Top to bottom in the order the server began serving them, so a staircase reads as one.
-    laid.filter(function (o) { return o.ok; }).sort(function (a, b) { return a.start - b.start; })
-      .forEach(function (o) { run.list.appendChild(run.rows[o.index - 1].li); });
+    L.drawOrder(laid).forEach(function (o) { run.list.appendChild(run.rows[o.index - 1].li); });
     var t = L.runTotals(laid);
     run.totals = t;
     run.total.textContent = run.ep + ": all " + run.rows.length + " answered after " + L.fmt(t.wall) + " s" +

@@ -1,0 +1,278 @@
+"""The page at / in a real browser, the same checks in each (test_browser.py: chromium; test_firefox.py:
+Firefox).
+
+test_lesson_runs_on_load loads /?run=1&delay=0.3 against a real daemon: the lesson runs on load with the
+default 5 requests per endpoint; the /blocking answers form a staircase (each started being served when
+the one before it finished) and the /non-blocking ones overlap, in the answers the page received and in
+the bars it drew; the live panel updates and shows the /blocking stalls; no console error, no CSP
+violation. It saves a screenshot of the finished run ($AD_ARTIFACT_DIR/ui-lesson-BROWSER.png). The other
+tests: lesson.js's figures on fixed input, more requests than the browser's connections, the keyboard
+and the patterns, and the page under --threads 2.
+"""
+
+import os
+import re
+import time
+
+DELAY = 0.3
+COUNT = 5
+# The page's answers: how far a /blocking start may be from the previous finish (the loop goes straight
+# from one sleep to the next handler), and how far apart /non-blocking starts may be (they arrive at once).
+STAIR_TOLERANCE = 0.05
+THREADS_COUNT, THREADS_DELAY = 3, 0.2  # --threads 2: two of three requests share a loop, a staircase there
+OVERLAP_SPREAD = 0.15
+
+RUNS_JS = """window.asyncdemo.runs.map(function (r) { return {ep: r.ep,
+  answers: r.rows.map(function (x) { return x.answer; }),
+  laid: r.laid.map(function (o) { return {held: o.held, queued: o.queued, served: o.served, ok: o.ok}; }),
+  bars: Array.prototype.map.call(r.box.querySelectorAll('.seg-served'), function (s) {
+    return [parseFloat(s.style.left), parseFloat(s.style.width)]; }),
+  texts: Array.prototype.map.call(r.list.children, function (li) { return li.querySelector('.row-text').textContent; }),
+  wall: r.totals.wall}; })"""
+
+
+class PageChecks:
+    """The page's tests, for any browser of browser.py: a test file mixes this into a
+    harness.DaemonTestCase and names the browser class in BROWSER. One browser serves the class's tests;
+    each test loads the page from its own daemon."""
+
+    BROWSER = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.browser = cls.BROWSER()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+
+    def setUp(self):
+        self.browser.errors.clear()  # what the previous test's page logged as it went away
+
+    def tearDown(self):
+        # Off the page before the cleanups stop the daemon, so no page is left reconnecting to /events.
+        self.browser.navigate("about:blank")
+
+    def open_page(self, query=""):
+        """The page of a daemon of its own, loaded and ready (its /stats read): the browser."""
+        d = self.start_daemon()
+        self.browser.navigate(d.url("/" + query))
+        self.browser.wait_for("window.asyncdemo && window.asyncdemo.info", timeout=15)
+        return self.browser
+
+    def assertNoErrors(self):
+        self.assertEqual(self.browser.errors, [], "console errors")
+        self.assertEqual(self.browser.csp_violations(), [], "CSP violations")
+
+    def test_errors_are_seen(self):
+        """assertNoErrors can fail in this browser: a console error, an uncaught exception, a 404 and a load
+        the CSP refuses (another port of loopback is another origin) are all recorded."""
+        b = self.open_page()
+        status = b.evaluate("(function () { console.error('probe-console');"
+                            " setTimeout(function () { null.x; }, 0);"
+                            " var i = new Image(); i.src = 'http://127.0.0.1:9/probe.png';"
+                            " document.body.appendChild(i);"
+                            " return fetch('/probe-404').then(function (r) { return r.status; }); })()")
+        self.assertEqual(status, 404)
+        b.wait_for("window.__cspViolations.length > 0", timeout=5, message="the CSP violation")
+        self.assertEqual(b.csp_violations(), ["img-src http://127.0.0.1:9/probe.png"])
+
+        def missing():
+            texts = " | ".join(text for _, text in b.errors)
+            return [probe for probe in ("probe-console", "null", "probe-404") if probe not in texts]
+
+        deadline = time.monotonic() + 5
+        while missing() and time.monotonic() < deadline:
+            b.evaluate("1")  # the browser's events arrive along with the answers
+            time.sleep(0.05)
+        self.assertEqual(missing(), [], b.errors)
+
+    def test_lesson_runs_on_load(self):
+        d = self.start_daemon()
+        b = self.browser
+        b.navigate(d.url(f"/?run=1&delay={DELAY}"))
+        # While /blocking's requests wait (1.5 s in all), their bars grow (the track is about 1.9 s wide).
+        longest_bar = ("(function () { var r = window.asyncdemo && window.asyncdemo.runs[0]; if (!r || r.laid) return 0;"
+                       " return Math.max.apply(null, r.rows.map(function (x) {"
+                       " return parseFloat(x.segs.waiting.style.width) || 0; })); })()")
+        first = b.wait_for(longest_bar, timeout=15, interval=0.02, message="a growing bar")
+        seen = b.evaluate("window.asyncdemo.messages")  # the live panel's messages so far (checked below)
+        b.wait_for(f"{longest_bar} > {first} + 5", timeout=3, interval=0.02, message="a bar grew by 5% of the track")
+        # 5 x 0.3 s of /blocking, then 0.3 s each of the others, on a loaded machine
+        b.wait_for("window.asyncdemo && window.asyncdemo.done", timeout=30, message="the lesson's end")
+        runs = {r["ep"]: r for r in b.evaluate(RUNS_JS)}
+        self.assertEqual(list(runs), ["/blocking", "/non-blocking", "/offload"])
+        for ep, r in runs.items():
+            self.assertEqual(len(r["answers"]), COUNT, ep)
+            self.assertTrue(all(a is not None for a in r["answers"]), (ep, r["answers"]))
+            for a in r["answers"]:
+                self.assertEqual(a["endpoint"], ep)
+                self.assertAlmostEqual(a["requested_delay_seconds"], DELAY)
+
+        blocking = sorted(runs["/blocking"]["answers"], key=lambda a: a["started_monotonic_seconds"])
+        for prev, cur in zip(blocking, blocking[1:]):
+            gap = cur["started_monotonic_seconds"] - prev["finished_monotonic_seconds"]
+            self.assertLess(abs(gap), STAIR_TOLERANCE, ("not a staircase", blocking))
+        # The bars drawn: queued parts of 0, 1, 2, 3, 4 delays (the page's layout of those answers)
+        queued = sorted(o["queued"] for o in runs["/blocking"]["laid"])
+        for i, q in enumerate(queued):
+            self.assertAlmostEqual(q, i * DELAY, delta=0.1, msg=queued)
+        bars = sorted(runs["/blocking"]["bars"])
+        for (left0, width0), (left1, _) in zip(bars, bars[1:]):
+            self.assertAlmostEqual(left1, left0 + width0, delta=2.0, msg=("served bars, % of the track", bars))
+
+        nb = runs["/non-blocking"]["answers"]
+        starts = [a["started_monotonic_seconds"] for a in nb]
+        ends = [a["finished_monotonic_seconds"] for a in nb]
+        self.assertLess(max(starts) - min(starts), OVERLAP_SPREAD, nb)
+        self.assertLess(max(starts), min(ends), ("the /non-blocking answers do not overlap", nb))
+        self.assertTrue(all(o["queued"] < 0.1 for o in runs["/non-blocking"]["laid"]), runs["/non-blocking"]["laid"])
+
+        self.assertGreater(runs["/blocking"]["wall"], (COUNT - 0.5) * DELAY)
+        self.assertLess(runs["/non-blocking"]["wall"], 2 * DELAY + 0.3)
+        verdict = b.evaluate("window.asyncdemo.verdict")
+        self.assertEqual((verdict["slow"], verdict["fast"]), ("/blocking", "/non-blocking"))
+        self.assertGreater(verdict["ratio"], 2.5)
+        self.assertIn("/blocking was", b.evaluate("document.getElementById('verdict').textContent"))
+
+        # The live panel: messages kept coming through the lesson, and the lag chart shows the stalls
+        # /blocking caused.
+        b.wait_for(f"window.asyncdemo.messages >= {seen + 2}", timeout=5, message="two more /events messages")
+        b.wait_for("window.asyncdemo.series.some(function (p) { return p.stall && p.endpoint === '/blocking'; })",
+                   timeout=5, message="a /blocking stall in the lag chart")
+        self.assertIn("caused by /blocking", b.evaluate("document.getElementById('lag-desc').textContent"))
+        self.assertGreater(b.evaluate("document.querySelectorAll('#lag-bars rect.stall').length"), 0)
+        self.assertIn("/events", b.evaluate("document.getElementById('live-state').textContent"))
+        self.assertIn("at most 5 requests", b.evaluate("document.getElementById('limit-note').textContent"))
+        self.assertIn(d.stats()["version"], b.evaluate("document.getElementById('version').textContent"))
+
+        out = os.environ.get("AD_ARTIFACT_DIR", ".")
+        b.screenshot(os.path.join(out, f"ui-lesson-{b.name}.png"))
+        self.assertNoErrors()
+
+    def test_figures_module_on_fixed_input(self):
+        """lesson.js's figures, checked on fixed answers (the same functions the page draws from)."""
+        b = self.open_page()
+        L = "AsyncdemoLesson"
+
+        def ans(s, f):
+            return f"{{started_monotonic_seconds: {s}, finished_monotonic_seconds: {f}}}"
+
+        stairs = f"[{ans(10, 10.3)}, {ans(10.3, 10.6)}, {ans(10.6, 10.9)}]"
+        together = f"[{ans(10, 10.3)}, {ans(10.01, 10.31)}, {ans(10.02, 10.32)}]"
+        self.assertTrue(b.evaluate(f"{L}.isStaircase({stairs}, 0.05)"))
+        self.assertFalse(b.evaluate(f"{L}.isStaircase({together}, 0.05)"))
+        self.assertTrue(b.evaluate(f"{L}.overlapAll({together})"))
+        self.assertFalse(b.evaluate(f"{L}.overlapAll({stairs})"))
+        # Three requests sent at 0 ms with room for two: the third is held until the first answer (300 ms).
+        laid = b.evaluate(f"""{L}.layoutRun([
+            {{sendMs: 0, recvMs: 305, answer: {ans(100, 100.3)}}},
+            {{sendMs: 1, recvMs: 310, answer: {ans(100.001, 100.301)}}},
+            {{sendMs: 2, recvMs: 620, answer: {ans(100.31, 100.61)}}}], 2)""")
+        self.assertAlmostEqual(laid[2]["held"], 0.303, places=6)
+        self.assertAlmostEqual(laid[2]["release"], 0.305, places=6)
+        self.assertAlmostEqual(laid[0]["queued"], 0, places=6)
+        self.assertAlmostEqual(laid[2]["served"], 0.3, places=6)
+        self.assertAlmostEqual(laid[2]["queued"], 0.005, places=3)
+        # Drawn by loop (numerically: loop-2 before loop-10), then by start; a failed row is left out.
+        order = b.evaluate(f"""{L}.drawOrder([
+            {{ok: true, index: 1, start: 0.0, answer: {{thread: 'loop-1'}}}}, {{ok: false, index: 2}},
+            {{ok: true, index: 3, start: 0.3, answer: {{thread: 'loop-0'}}}},
+            {{ok: true, index: 4, start: 0.0, answer: {{thread: 'loop-0'}}}},
+            {{ok: true, index: 5, start: 0.1, answer: {{thread: 'loop-10'}}}},
+            {{ok: true, index: 6, start: 0.2, answer: {{thread: 'loop-2'}}}}]).map(function (o) {{ return o.index; }})""")
+        self.assertEqual(order, [4, 3, 1, 6, 5])
+        self.assertEqual(b.evaluate(f"{L}.connectionLimit('http/1.1', true)"), 5)
+        self.assertEqual(b.evaluate(f"{L}.connectionLimit('http/1.1', false)"), 6)
+        self.assertIsNone(b.evaluate(f"isFinite({L}.connectionLimit('h2', true)) ? 1 : null"))
+        v = b.evaluate(f"{L}.verdict({{'/blocking': {{wall: 1.5}}, '/non-blocking': {{wall: 0.3}}, '/offload': {{wall: 0.31}}}})")
+        self.assertEqual(v["text"], "/blocking was 5.0x slower than /non-blocking")
+        s = b.evaluate(f"{L}.parseSettings('?run=1&delay=0.3&count=99&endpoints=/offload,/x', "
+                       "{count: 5, delay: 2, maxDelay: 30})")
+        self.assertEqual(s, {"run": True, "count": 20, "delay": 0.3, "endpoints": ["/offload"]})
+        p = b.evaluate(f"""{L}.lagPoint({{uptime_seconds: 12.5, stall_threshold_seconds: 0.1, loops: [
+            {{thread: 'loop-0', lag_seconds: 0.0002, stall_endpoint: null, busy_seconds: 0.01}},
+            {{thread: 'loop-1', lag_seconds: 0.9, stall_endpoint: '/blocking', busy_seconds: 0.02}}]}})""")
+        self.assertEqual(p, {"t": 12.5, "lag": 0.9, "endpoint": "/blocking", "thread": "loop-1", "stall": True})
+        # A loop stuck longer than the threshold counts before its late tick reports the stall.
+        p = b.evaluate(f"""{L}.lagPoint({{uptime_seconds: 3, stall_threshold_seconds: 0.1, loops: [
+            {{thread: 'loop-0', lag_seconds: 0.0002, stall_endpoint: null, busy_seconds: 1.5}}]}})""")
+        self.assertEqual((p["lag"], p["stall"], p["endpoint"]), (1.5, True, None))
+        kept = b.evaluate(f"{L}.pushPoint([{{t: 1}}, {{t: 30}}, {{t: 61}}], {{t: 62}}, 60)")
+        self.assertEqual(kept, [{"t": 30}, {"t": 61}, {"t": 62}])
+        # A stall seen in progress (not blamed yet) is blamed when that loop's late tick names the endpoint;
+        # an earlier, separate one (a point between) and another loop's are left alone.
+        blamed = b.evaluate(f"""{L}.pushPoint([
+            {{t: 1, lag: 0.5, stall: true, endpoint: null, thread: 'loop-0'}},
+            {{t: 2, lag: 0, stall: false, endpoint: null, thread: null}},
+            {{t: 3, lag: 0.4, stall: true, endpoint: null, thread: 'loop-1'}},
+            {{t: 4, lag: 0.9, stall: true, endpoint: null, thread: 'loop-0'}}],
+            {{t: 5, lag: 0.3, stall: true, endpoint: '/blocking', thread: 'loop-0'}}, 60)
+            .map(function (p) {{ return p.endpoint; }})""")
+        self.assertEqual(blamed, [None, None, None, "/blocking", "/blocking"])
+        self.assertEqual(b.evaluate(f"{L}.lagSummary([{{lag: 0.9, endpoint: '/blocking', stall: true}}, "
+                                    "{lag: 0.001, endpoint: null, stall: false}], 0.1)"),
+                         "Loop lag, last minute: worst 0.900 s (a stall, caused by /blocking); "
+                         "1 second with a stall over 0.100 s.")
+        self.assertNoErrors()
+
+    def test_more_requests_than_connections(self):
+        """8 requests with room for 5 on the wire: the last 3 wait in the browser, and are drawn so."""
+        d = self.start_daemon()
+        b = self.browser
+        b.navigate(d.url("/?run=1&delay=0.3&count=8&endpoints=/non-blocking"))
+        b.wait_for("window.asyncdemo && window.asyncdemo.done", timeout=20, message="the lesson's end")
+        (run,) = b.evaluate(RUNS_JS)
+        laid = run["laid"]
+        self.assertTrue(all(o["ok"] for o in laid), laid)
+        held = sorted(o["held"] for o in laid)
+        self.assertTrue(all(h < 0.05 for h in held[:5]), held)
+        self.assertTrue(all(abs(h - DELAY) < 0.15 for h in held[5:]), held)
+        # Not a staircase in the server: every request was served as soon as it arrived.
+        self.assertTrue(all(o["queued"] < 0.1 for o in laid), laid)
+        self.assertIn("3 wait inside the browser", b.evaluate("document.getElementById('limit-note').textContent"))
+        self.assertIn("waited in the browser", b.evaluate("document.querySelector('.run-total').textContent"))
+        self.assertNoErrors()
+
+    def test_keyboard_and_patterns(self):
+        """The lesson runs from the keyboard alone; queued and served differ by pattern, not colour only."""
+        b = self.open_page("?delay=0.2&count=2&endpoints=/non-blocking")
+        for _ in range(20):  # Tab through the form to the Run button
+            if b.evaluate("document.activeElement.id") == "run":
+                break
+            b.press("Tab")
+        self.assertEqual(b.evaluate("document.activeElement.id"), "run")
+        b.press("Enter")
+        b.wait_for("window.asyncdemo.done", timeout=15, message="the lesson started by Enter")
+        self.assertEqual([r["ep"] for r in b.evaluate(RUNS_JS)], ["/non-blocking"])
+        pattern = "getComputedStyle(document.querySelector('.legend .seg-{}')).backgroundImage"
+        self.assertEqual(b.evaluate(pattern.format("served")), "none")  # solid
+        self.assertIn("repeating-linear-gradient", b.evaluate(pattern.format("queued")))  # stripes
+        self.assertIn("radial-gradient", b.evaluate(pattern.format("held")))  # dots
+        self.assertNoErrors()
+
+    def test_page_under_several_threads(self):
+        """--threads 2: /blocking stalls only the loop a connection landed on, so each loop's rows form a
+        staircase of their own; the page draws them one loop after the other and each row names its loop."""
+        d = self.start_daemon("--threads", 2)
+        b = self.browser
+        b.navigate(d.url(f"/?run=1&delay={THREADS_DELAY}&count={THREADS_COUNT}"))
+        b.wait_for("window.asyncdemo && window.asyncdemo.done", timeout=20, message="the lesson's end")
+        b.wait_for("window.asyncdemo.last && window.asyncdemo.last.loops.length === 2", timeout=5)
+        runs = {r["ep"]: r for r in b.evaluate(RUNS_JS)}
+        self.assertEqual(list(runs), ["/blocking", "/non-blocking", "/offload"])
+        for ep, r in runs.items():
+            self.assertTrue(all(o["ok"] for o in r["laid"]), r)
+            loops = [re.search(r"on (loop-\d+)$", t) for t in r["texts"]]
+            self.assertTrue(all(loops), (ep, r["texts"]))
+            loops = [m.group(1) for m in loops]
+            self.assertEqual(sorted(loops), sorted(a["thread"] for a in r["answers"]), (ep, r["texts"]))
+            self.assertEqual(loops, sorted(loops), ("rows not drawn one loop after the other", ep, r["texts"]))
+        blocking = runs["/blocking"]["answers"]
+        for loop in {a["thread"] for a in blocking}:
+            mine = sorted((a for a in blocking if a["thread"] == loop), key=lambda a: a["started_monotonic_seconds"])
+            for prev, cur in zip(mine, mine[1:]):
+                gap = cur["started_monotonic_seconds"] - prev["finished_monotonic_seconds"]
+                self.assertLess(abs(gap), STAIR_TOLERANCE, ("not a staircase on " + loop, mine))
+        self.assertIn("2 event loops", b.evaluate("document.getElementById('settings').textContent"))
+        self.assertNoErrors()
