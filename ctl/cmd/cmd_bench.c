@@ -91,8 +91,7 @@ static int bench_one(const ad_bench_opts_t *o, size_t i, const ad_target_t *targ
     return 0;
 }
 
-/* The text report's end, before the timeline: the ratios between endpoints. */
-static void report_end(const ad_cmd_runs_t *r)
+void ad_bench_report_end(const ad_cmd_runs_t *r)
 {
     if (r->n > 1) {
         ad_report_ratios(r->dest.out, (const ad_run_result_t *const *)r->runs, r->n, &r->st);
@@ -126,7 +125,7 @@ int ad_bench_execute(ad_bench_opts_t *o, const char *heading, bool lesson)
         }
         ad_cmd_runs_add(&r, run);
     }
-    return ad_cmd_runs_end(&r, rc, o->json ? ad_json_options_bench(o) : NULL, report_end);
+    return ad_cmd_runs_end(&r, rc, o->json ? ad_json_options_bench(o) : NULL, ad_bench_report_end);
 }
 
 /* The subcommand run on its own: no heading, no lesson. */

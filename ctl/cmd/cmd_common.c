@@ -261,7 +261,7 @@ int ad_cmd_runs_begin(ad_cmd_runs_t *r, const ad_cmd_runs_spec_t *spec)
     r->journal = journal_setup(spec->journal);
     if (ad_cmd_output_open(&r->dest, spec->output) != 0)
         return AD_CTL_EXIT_USAGE;
-    int rc = ad_cmd_check_target(spec->target, spec->timeout_ns, &r->target);
+    int rc = spec->target != NULL ? ad_cmd_check_target(spec->target, spec->timeout_ns, &r->target) : 0;
     if (rc == 0 && (r->runs = calloc(spec->max_runs ? spec->max_runs : 1, sizeof(*r->runs))) == NULL) {
         ad_cmd_error("out of memory");
         ad_target_free(&r->target);

@@ -98,7 +98,7 @@ typedef struct ad_cmd_runs_spec {
     const char *command, *output, *heading; /* heading: printed first in the text report, or NULL */
     bool json, journal, ascii, timeline;
     ad_color_mode_t color;
-    const ad_url_t *target;
+    const ad_url_t *target; /* probed first; NULL: none (report reads files) */
     int64_t timeout_ns;
     size_t max_runs;
 } ad_cmd_runs_spec_t;

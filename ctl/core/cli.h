@@ -36,8 +36,16 @@
  * A child costs about 330 KB (3,000 took 1 GB); 256 keep the mode under 100 MB and far from the PID limits. */
 #define AD_CTL_MAX_PARALLEL_DEFAULT 256
 
-typedef enum { AD_CMD_NONE = 0, AD_CMD_BENCH, AD_CMD_COMPARE, AD_CMD_STATS, AD_CMD_DEMO, AD_CMD_HELP } ad_ctl_command_t;
-/* "bench" "compare" "stats" "demo" "help" -> the command; anything else -> AD_CMD_NONE. */
+typedef enum {
+    AD_CMD_NONE = 0,
+    AD_CMD_BENCH,
+    AD_CMD_COMPARE,
+    AD_CMD_STATS,
+    AD_CMD_DEMO,
+    AD_CMD_REPORT,
+    AD_CMD_HELP
+} ad_ctl_command_t;
+/* "bench" "compare" "stats" "demo" "report" "help" -> the command; anything else -> AD_CMD_NONE. */
 ad_ctl_command_t ad_ctl_command_from_name(const char *name);
 /* The subcommand's name ("bench"); "" for AD_CMD_NONE and AD_CMD_HELP (the overview's). */
 const char *ad_ctl_command_name(ad_ctl_command_t cmd);

@@ -396,3 +396,54 @@ void ad_demo_bench_opts(const ad_demo_opts_t *d, ad_bench_opts_t *b)
     b->ascii = d->ascii;
     b->color = d->color;
 }
+
+/* ---- report ---- */
+
+static int report_flag(void *opts, int id, const char *f, const char *v, unsigned seen, char *err, size_t errlen)
+{
+    (void)opts;
+    (void)id;
+    (void)f;
+    (void)v;
+    (void)seen;
+    (void)err;
+    (void)errlen;
+    return NOT_HANDLED; /* report has only shared flags */
+}
+
+static int report_file(void *opts, const char *v, char *err, size_t errlen)
+{
+    ad_report_opts_t *o = opts;
+    if (o->nfiles == AD_REPORT_FILES_MAX)
+        return ad_fail(err, errlen, "FILE: at most %d files", AD_REPORT_FILES_MAX);
+    for (size_t i = 0; strcmp(v, "-") == 0 && i < o->nfiles; i++)
+        if (strcmp(o->files[i], "-") == 0)
+            return ad_fail(err, errlen, "FILE: '-' (stdin) given twice");
+    o->files[o->nfiles++] = v;
+    return 0;
+}
+
+static int report_finish(void *opts, unsigned seen, char *err, size_t errlen)
+{
+    const ad_report_opts_t *o = opts;
+    (void)seen;
+    if (o->nfiles == 0)
+        return ad_fail(err, errlen, "no FILE given (bench or compare --json documents; '-' reads stdin)");
+    return AD_CTL_PARSE_OK;
+}
+
+int ad_ctl_parse_report(int argc, char **argv, ad_report_opts_t *o, char *err, size_t errlen)
+{
+    memset(o, 0, sizeof(*o));
+    const subcommand_t sc = {.command = AD_CMD_REPORT,
+                             .apply = report_flag,
+                             .positional = report_file,
+                             .finish = report_finish,
+                             .opts = o,
+                             .color = &o->color,
+                             .output = o->output,
+                             .json = &o->json,
+                             .ascii = &o->ascii,
+                             .no_timeline = &o->no_timeline};
+    return ad_flags_parse(argc, argv, &sc, err, errlen);
+}

@@ -79,6 +79,18 @@ typedef struct ad_demo_opts {
     ad_color_mode_t color;
 } ad_demo_opts_t;
 
+#define AD_REPORT_FILES_MAX 256
+
+typedef struct ad_report_opts {
+    const char *files[AD_REPORT_FILES_MAX]; /* bench/compare --json documents, in order; "-" = stdin (argv's strings) */
+    size_t nfiles;
+    bool json; /* the merged document instead of the report */
+    char output[AD_CTL_PATH_MAX];
+    bool ascii;
+    bool no_timeline;
+    ad_color_mode_t color;
+} ad_report_opts_t;
+
 /* Defaults (what running the subcommand with no options does). */
 void ad_bench_opts_default(ad_bench_opts_t *o);
 /*
@@ -100,6 +112,8 @@ int ad_ctl_parse_bench(int argc, char **argv, ad_bench_opts_t *o, char *err, siz
 int ad_ctl_parse_compare(int argc, char **argv, ad_compare_opts_t *o, char *err, size_t errlen);
 int ad_ctl_parse_stats(int argc, char **argv, ad_stats_opts_t *o, char *err, size_t errlen);
 int ad_ctl_parse_demo(int argc, char **argv, ad_demo_opts_t *o, char *err, size_t errlen);
+/* report: at least one FILE; "-" (stdin) at most once. */
+int ad_ctl_parse_report(int argc, char **argv, ad_report_opts_t *o, char *err, size_t errlen);
 
 /*
  * The URL of bench endpoint i: base + endpoint, with "delay=<delay>" added to the query unless it

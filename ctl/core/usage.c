@@ -12,6 +12,7 @@ static const char usage_main[] =
     "  compare   the same N requests made sequentially, async, with threads and with processes\n"
     "  stats     show the daemon's /stats\n"
     "  demo      the whole lesson: compare, then bench\n"
+    "  report    merge bench or compare --json documents and report them\n"
     "  help      this text; `asyncdemoctl COMMAND --help` describes a command\n"
     "\n"
     "  -h, --help     this text\n"
@@ -111,6 +112,24 @@ static const char usage_demo[] =
     "                         --no-color = never\n"
     "  -h, --help             this text\n";
 
+static const char usage_report[] =
+    "Usage: asyncdemoctl report [OPTIONS] FILE...\n"
+    "\n"
+    "Reads bench or compare --json documents (several runs or hosts; - reads stdin), merges the\n"
+    "runs of the same name exactly (counts, errors, latency histograms) and prints the report\n"
+    "bench prints. Documents of another schema, command or target are refused.\n"
+    "\n"
+    "      --json             write the merged JSON document (options.sources lists the files)\n"
+    "  -o, --output FILE      write the report or JSON document to FILE\n"
+    "      --no-timeline      no timeline\n"
+    "      --ascii            plain ASCII timeline and chart\n"
+    "      --color [WHEN]     auto (default), always, never; WHEN left out = always;\n"
+    "                         --no-color = never\n"
+    "  -h, --help             this text\n"
+    "\n"
+    "Exit status: 0 done; 1 a merged run has failed requests; 64 bad flags, or a file that cannot\n"
+    "be read or merged.\n";
+
 const char *ad_ctl_usage(ad_ctl_command_t cmd)
 {
     switch (cmd) {
@@ -122,6 +141,8 @@ const char *ad_ctl_usage(ad_ctl_command_t cmd)
         return usage_stats;
     case AD_CMD_DEMO:
         return usage_demo;
+    case AD_CMD_REPORT:
+        return usage_report;
     case AD_CMD_NONE:
     case AD_CMD_HELP:
         break;

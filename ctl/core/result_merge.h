@@ -1,0 +1,20 @@
+#ifndef AD_CTL_RESULT_MERGE_H
+#define AD_CTL_RESULT_MERGE_H
+/*
+ * `asyncdemoctl report`'s merge of --json documents: runs of the same name are added up exactly
+ * (ad_run_result_merge); what cannot be one test is refused, never silently mixed. Pure.
+ */
+#include <stddef.h>
+#include "json_report.h"
+
+/*
+ * Merges the runs of docs[0..n) (named names[i] in messages) into *out: one run per distinct name, in
+ * first-seen order, malloc'd (free each and the array). Returns 0, or -1 with the reason in err (a compare
+ * document among bench ones, a document started at the same nanosecond as an earlier one, i.e. the same
+ * file given twice, or a run whose URL differs from the same-named run of an earlier file);
+ * nothing is allocated then.
+ */
+int ad_result_merge_docs(const ad_json_report_t *docs, const char *const *names, size_t n, ad_run_result_t ***out,
+                         size_t *nout, char *err, size_t errlen);
+
+#endif
