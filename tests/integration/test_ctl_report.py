@@ -1,0 +1,128 @@
+"""asyncdemoctl report over real bench documents: three benches run at once as separate processes against
+one daemon (three "hosts"), merged; the merged counts are the daemon's own (/stats), the document
+validates against the schema and names its sources; what cannot be one test is refused with exit 64."""
+
+import json
+import os
+import subprocess
+import tempfile
+
+import harness
+from test_ctl_json import validate
+
+ctl = harness.run_ctl
+
+SHARDS = 3
+PER_SHARD = 40
+ENDPOINTS = ("/non-blocking", "/offload")
+
+
+class ReportTest(harness.SharedDaemonTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.dir = tempfile.TemporaryDirectory(prefix="asyncdemo-report-")
+        before = cls.daemon.stats()["endpoints"]
+        procs = []
+        cls.files = [os.path.join(cls.dir.name, f"host{i}.json") for i in range(SHARDS)]
+        for path in cls.files:
+            argv = [harness.ctl_path(), "bench", "--url", cls.daemon.base_url, "--delay", "0.01", "-n", str(PER_SHARD),
+                    "-c", "4", "--json", "-o", path, "--no-progress"]
+            for e in ENDPOINTS:
+                argv += ["-e", e]
+            procs.append(subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                          env=harness.clean_env()))
+        for p in procs:
+            out, err = p.communicate(timeout=60)
+            assert p.returncode == 0, (p.returncode, err)
+        after = cls.daemon.stats()["endpoints"]
+        cls.served = {e: after[e]["completed"] - before[e]["completed"] for e in ENDPOINTS}
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.dir.cleanup()
+        super().tearDownClass()
+
+    def path(self, name):
+        return os.path.join(self.dir.name, name)
+
+    def test_merged_counts_are_the_daemons(self):
+        proc = ctl("report", "--json", *self.files)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        doc = json.loads(proc.stdout)
+        self.assertEqual(validate(doc), [])
+        self.assertEqual([r["name"] for r in doc["runs"]], list(ENDPOINTS))
+        shards = [json.load(open(f)) for f in self.files]
+        for i, run in enumerate(doc["runs"]):
+            name = run["name"]
+            self.assertEqual(run["completed"], SHARDS * PER_SHARD)
+            self.assertEqual(run["ok"], self.served[name], f"{name}: merged ok vs the daemon's /stats")
+            self.assertEqual(run["latency"]["histogram"]["count"], run["ok"])
+            self.assertEqual(run["concurrency"], SHARDS * 4)
+            # exact: max of the merged run is the max over the shards, and p99 lies within their range
+            maxima = [s["runs"][i]["latency"]["max"] for s in shards]
+            self.assertEqual(run["latency"]["max"], max(maxima))
+            p99s = [s["runs"][i]["latency"]["p99"] for s in shards]
+            self.assertLessEqual(min(p99s) * 0.99, run["latency"]["p99"])
+            self.assertLessEqual(run["latency"]["p99"], max(p99s) * 1.01)
+        sources = doc["options"]["sources"]
+        self.assertEqual([s["file"] for s in sources], self.files)
+        self.assertEqual([s["runs"] for s in sources], [2] * SHARDS)
+        self.assertEqual(doc["started"], min(s["started"] for s in shards))
+
+    def test_text_report_and_stdin(self):
+        with open(self.files[2]) as f:
+            proc = subprocess.run([harness.ctl_path(), "report", "--no-color", self.files[0], self.files[1], "-"],
+                                  stdin=f, capture_output=True, text=True, timeout=30, env=harness.clean_env())
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn(f"report: 3 bench documents merged: {self.files[0]}, {self.files[1]}, (stdin)", proc.stdout)
+        self.assertIn(f"{SHARDS * PER_SHARD} requests in", proc.stdout)
+        self.assertIn("/offload was", proc.stdout)  # bench's ratio line, from the merged runs
+        self.assertIn("timeline", proc.stdout)
+
+    def test_output_file(self):
+        out = self.path("merged.txt")
+        proc = ctl("report", "-o", out, "--no-timeline", *self.files)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stdout, "")
+        with open(out) as f:
+            text = f.read()
+        self.assertIn(f"{SHARDS * PER_SHARD} requests in", text)
+        self.assertNotIn("timeline", text)
+
+    def refused(self, *files, want):
+        proc = ctl("report", *files)
+        self.assertEqual(proc.returncode, 64, proc)
+        self.assertEqual(proc.stdout, "")
+        self.assertIn(want, proc.stderr)
+
+    def test_refusals(self):
+        self.refused(want="no FILE given")
+        self.refused(self.files[0], self.files[0], want="the same run as")
+        self.refused(self.path("missing.json"), want="missing.json: No such file or directory")
+        bad = self.path("bad.json")
+        with open(bad, "w") as f:
+            f.write("{\"schema\": ")
+        self.refused(self.files[0], bad, want="bad.json: not JSON")
+        doc = json.load(open(self.files[1]))
+        doc["schema"] = "asyncdemo-bench/2"
+        other = self.path("schema2.json")
+        json.dump(doc, open(other, "w"))
+        self.refused(self.files[0], other, want="schema2.json: ")
+        doc = json.load(open(self.files[1]))
+        doc["runs"][1]["url"] = "http://192.0.2.1:8000/offload?delay=0.01"
+        moved = self.path("moved.json")
+        json.dump(doc, open(moved, "w"))
+        self.refused(self.files[0], moved, want="moved.json: run '/offload' was against http://192.0.2.1:8000/")
+
+    def test_failed_requests_exit_1(self):
+        path = self.path("missing-endpoint.json")
+        proc = ctl("bench", "--url", self.daemon.base_url, "-e", "/missing", "-n", 3, "-c", 1, "--json", "-o", path)
+        self.assertEqual(proc.returncode, 1, proc.stderr)
+        proc = ctl("report", "--no-timeline", self.files[0], path)
+        self.assertEqual(proc.returncode, 1, proc.stderr)
+        self.assertIn("/missing", proc.stdout)
+
+
+if __name__ == "__main__":
+    harness.main()
