@@ -30,7 +30,7 @@ class Http2HeadsTest(harness.SharedDaemonTestCase):
         a slow encoder must not meet the idle timeout), and returns (results by stream id, the header block
         sizes, GOAWAY or None). A result is (status, body) or ("RST", error code)."""
         h2 = self.h2
-        conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True, header_encoding="utf-8"))
+        conn = harness.h2_client(h2)
         conn.initiate_connection()
         wire, ids, sizes = conn.data_to_send(), [], []
         for extra in heads:
