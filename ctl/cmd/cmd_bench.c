@@ -111,6 +111,8 @@ int ad_bench_execute(ad_bench_opts_t *o, const char *heading, bool lesson)
     if (rc != 0)
         return rc;
     r.lesson = lesson;
+    r.thresholds = o->fail_if;
+    r.nthresholds = o->nfail_if;
     for (size_t i = 0; i < o->nendpoints && !ad_engine_stop_requested(); i++) {
         ad_run_result_t *run = malloc(sizeof(*run));
         if (run == NULL) {

@@ -15,6 +15,7 @@
 #define AD_CTL_EXIT_OK 0
 #define AD_CTL_EXIT_FAILURE 1       /* the run finished but at least one request failed */
 #define AD_CTL_EXIT_UNAVAILABLE 2   /* the daemon cannot be reached */
+#define AD_CTL_EXIT_THRESHOLD 3     /* a --fail-if threshold was broken (the report says which, by how much) */
 #define AD_CTL_EXIT_USAGE 64        /* bad flags or values (EX_USAGE) */
 #define AD_CTL_EXIT_SOFTWARE 70     /* an internal error (EX_SOFTWARE): out of memory, epoll, fork failed */
 #define AD_CTL_EXIT_INTERRUPTED 130 /* stopped by SIGINT/SIGTERM; the report of what finished is printed */

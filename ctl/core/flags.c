@@ -168,6 +168,7 @@ static const flag_def_t flag_defs[] = {
     {"no-timeline", 0, TAKES_NONE, F_NO_TIMELINE, BENCH | COMPARE | REPORT, NULL},
     {"watch", 'w', TAKES_NONE, F_WATCH, STATS, NULL},
     {"interval", 'i', TAKES_VALUE, F_INTERVAL, STATS, NULL},
+    {"fail-if", 0, TAKES_VALUE, F_FAIL_IF, BENCH | REPORT, NULL},
     {"color", 0, TAKES_OPTIONAL, F_COLOR, ALL | REPORT, is_color_word},
     {"no-color", 0, TAKES_NONE, F_NO_COLOR, ALL | REPORT, NULL},
     {NULL, 0, TAKES_NONE, 0, 0, NULL},

@@ -43,6 +43,7 @@ enum {
     F_INTERVAL,
     F_ENGINE,
     F_MAX_PARALLEL,
+    F_FAIL_IF,
     F_COUNT
 };
 

@@ -228,6 +228,10 @@ static char *dump_compact(const ad_json_report_t *doc)
         failed = write_run(&w, doc->runs[i]) != 0;
     ad_jw_array_end(&w);
     write_comparisons(&w, (const ad_run_result_t *const *)doc->runs, doc->nruns);
+    if (doc->thresholds != NULL) {
+        ad_jw_key(&w, "thresholds");
+        ad_jw_json(&w, doc->thresholds);
+    }
     ad_jw_object_end(&w);
     if (failed || ad_jw_failed(&w)) {
         ad_jw_free(&w);

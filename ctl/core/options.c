@@ -48,6 +48,18 @@ static int parse_modes(const char *flag, const char *v, ad_compare_opts_t *o, ch
     }
 }
 
+/* One more --fail-if threshold. */
+static int add_fail_if(const char *flag, const char *v, ad_threshold_t *t, size_t *n, char *err, size_t errlen)
+{
+    char why[256];
+    if (*n == AD_THRESHOLDS_MAX)
+        return ad_fail(err, errlen, "%s: at most %d thresholds", flag, AD_THRESHOLDS_MAX);
+    if (ad_threshold_parse(v, &t[*n], why, sizeof(why)) != 0)
+        return ad_fail(err, errlen, "%s: %s", flag, why);
+    (*n)++;
+    return 0;
+}
+
 /* ---- defaults ---- */
 
 int64_t ad_ctl_default_timeout(int64_t delay_ns)
@@ -193,6 +205,8 @@ static int bench_flag(void *opts, int id, const char *f, const char *v, unsigned
         return ad_flag_duration(f, v, true, &o->delay_ns, err, errlen);
     case F_THREADS:
         return ad_flag_unsigned(f, v, 1, AD_CTL_THREADS_MAX, &o->threads, err, errlen);
+    case F_FAIL_IF:
+        return add_fail_if(f, v, o->fail_if, &o->nfail_if, err, errlen);
     case F_ENGINE:
         o->engine_set = true;
         if (ad_bench_engine_from_name(v, &o->engine) != 0)
@@ -401,14 +415,11 @@ void ad_demo_bench_opts(const ad_demo_opts_t *d, ad_bench_opts_t *b)
 
 static int report_flag(void *opts, int id, const char *f, const char *v, unsigned seen, char *err, size_t errlen)
 {
-    (void)opts;
-    (void)id;
-    (void)f;
-    (void)v;
+    ad_report_opts_t *o = opts;
     (void)seen;
-    (void)err;
-    (void)errlen;
-    return NOT_HANDLED; /* report has only shared flags */
+    if (id == F_FAIL_IF)
+        return add_fail_if(f, v, o->fail_if, &o->nfail_if, err, errlen);
+    return NOT_HANDLED;
 }
 
 static int report_file(void *opts, const char *v, char *err, size_t errlen)

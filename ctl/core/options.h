@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "cli.h"
+#include "threshold.h"
 #include "url.h"
 
 typedef struct ad_bench_opts {
@@ -38,6 +39,8 @@ typedef struct ad_bench_opts {
     bool timeout_set, requests_set; /* given explicitly (for defaults derived later) */
     ad_bench_engine_t engine;       /* --engine; AUTO by default */
     bool engine_set;                /* --engine was given (else $ASYNCDEMOCTL_ENGINE may choose) */
+    ad_threshold_t fail_if[AD_THRESHOLDS_MAX]; /* --fail-if, in the order given */
+    size_t nfail_if;
 } ad_bench_opts_t;
 
 typedef struct ad_compare_opts {
@@ -89,6 +92,8 @@ typedef struct ad_report_opts {
     bool ascii;
     bool no_timeline;
     ad_color_mode_t color;
+    ad_threshold_t fail_if[AD_THRESHOLDS_MAX]; /* --fail-if, checked on the merged runs */
+    size_t nfail_if;
 } ad_report_opts_t;
 
 /* Defaults (what running the subcommand with no options does). */

@@ -19,7 +19,7 @@ static const char usage_main[] =
     "  -V, --version  print the version\n"
     "\n"
     "Exit status: 0 done; 1 the run finished but requests failed; 2 the daemon cannot be reached;\n"
-    "64 bad flags or values; 70 internal error; 130 interrupted.\n";
+    "3 a --fail-if threshold was broken; 64 bad flags or values; 70 internal error; 130 interrupted.\n";
 
 static const char usage_bench[] =
     "Usage: asyncdemoctl bench [OPTIONS] [URL]\n"
@@ -40,6 +40,8 @@ static const char usage_bench[] =
     "      --delay D          delay asked of /blocking, /non-blocking, /offload (default 2s)\n"
     "      --warmup D         send requests for D first, without counting them\n"
     "      --no-keepalive     a new connection per request\n"
+    "      --fail-if EXPR     exit 3 when a run breaks EXPR: [RUN:]METRIC OP VALUE, e.g. p99>250ms,\n"
+    "                         errors>1%, rps<1000, all:p50>10ms; repeatable (up to 16)\n"
     "      --threads N        engine threads (default: one per CPU, at most -c; max 64)\n"
     "      --engine E         auto (default: h2o for plain http without --rate, else curl),\n"
     "                         curl or h2o; $ASYNCDEMOCTL_ENGINE when not given\n"
@@ -120,6 +122,7 @@ static const char usage_report[] =
     "bench prints. Documents of another schema, command or target are refused.\n"
     "\n"
     "      --json             write the merged JSON document (options.sources lists the files)\n"
+    "      --fail-if EXPR     exit 3 when a merged run breaks EXPR (as for bench); repeatable\n"
     "  -o, --output FILE      write the report or JSON document to FILE\n"
     "      --no-timeline      no timeline\n"
     "      --ascii            plain ASCII timeline and chart\n"
@@ -127,8 +130,8 @@ static const char usage_report[] =
     "                         --no-color = never\n"
     "  -h, --help             this text\n"
     "\n"
-    "Exit status: 0 done; 1 a merged run has failed requests; 64 bad flags, or a file that cannot\n"
-    "be read or merged.\n";
+    "Exit status: 0 done; 1 a merged run has failed requests; 3 a --fail-if threshold was broken;\n"
+    "64 bad flags, or a file that cannot be read or merged.\n";
 
 const char *ad_ctl_usage(ad_ctl_command_t cmd)
 {

@@ -1,6 +1,7 @@
 """asyncdemoctl report over real bench documents: three benches run at once as separate processes against
 one daemon (three "hosts"), merged; the merged counts are the daemon's own (/stats), the document
-validates against the schema and names its sources; what cannot be one test is refused with exit 64."""
+validates against the schema and names its sources; what cannot be one test is refused with exit 64.
+And --fail-if on bench and report: exit 3, the report and the JSON name the threshold and by how much."""
 
 import json
 import os
@@ -122,6 +123,67 @@ class ReportTest(harness.SharedDaemonTestCase):
         proc = ctl("report", "--no-timeline", self.files[0], path)
         self.assertEqual(proc.returncode, 1, proc.stderr)
         self.assertIn("/missing", proc.stdout)
+
+
+class FailIfTest(harness.SharedDaemonTestCase):
+    """--fail-if: exit 3 when a threshold is broken, the report and the JSON say which and by how much."""
+
+    def bench(self, *args):
+        return ctl("bench", "--url", self.daemon.base_url, "--delay", "0.05", "-n", 4, "-c", 2, "--no-timeline",
+                   "--no-color", *args)
+
+    def test_passed_and_broken(self):
+        proc = self.bench("-e", "/non-blocking", "--fail-if", "p99>10s", "--fail-if", "errors>0")
+        self.assertEqual(proc.returncode, 0, proc)
+        self.assertIn("thresholds (--fail-if): 0 of 2 broken", proc.stdout)
+        self.assertIn("passed p99>10s: ", proc.stdout)
+        proc = self.bench("-e", "/non-blocking", "--fail-if", "p50>20ms", "--fail-if", "rps>100000")
+        self.assertEqual(proc.returncode, 3, proc)
+        self.assertRegex(proc.stdout, r"FAILED p50>20ms: [0-9.]+ms on /non-blocking, over by [0-9.]+ms")
+        self.assertIn("thresholds (--fail-if): 1 of 2 broken", proc.stdout)
+
+    def test_json_names_the_broken_threshold(self):
+        proc = self.bench("-e", "/non-blocking", "-e", "/offload", "--json", "--fail-if", "/offload:p50>20ms",
+                          "--fail-if", "all:max<=1ms", "--fail-if", "/nope:rps<1")
+        self.assertEqual(proc.returncode, 3, proc)
+        doc = json.loads(proc.stdout)
+        self.assertEqual(validate(doc), [])
+        th = doc["thresholds"]
+        self.assertEqual([(t["expr"], t["run"], t["broken"]) for t in th],
+                         [("/offload:p50>20ms", "/offload", True), ("all:max<=1ms", "all runs", False),
+                          ("/nope:rps<1", "/nope", True)])
+        self.assertEqual(th[0]["unit"], "seconds")
+        self.assertEqual(th[0]["limit"], 0.02)
+        self.assertGreaterEqual(th[0]["value"], 0.05)
+        self.assertAlmostEqual(th[0]["by"], th[0]["value"] - 0.02, places=9)
+        self.assertIsNone(th[1]["by"])
+        self.assertIsNone(th[2]["value"])
+
+    def test_errors_threshold_decides_on_failed_requests(self):
+        # 4 answers 404: exit 1 by default and with a latency threshold; an errors threshold that holds: 0
+        self.assertEqual(self.bench("-e", "/missing").returncode, 1)
+        self.assertEqual(self.bench("-e", "/missing", "--fail-if", "p99>10s").returncode, 1)
+        self.assertEqual(self.bench("-e", "/missing", "--fail-if", "errors>4").returncode, 0)
+        proc = self.bench("-e", "/missing", "--fail-if", "errors>50%")
+        self.assertEqual(proc.returncode, 3, proc)
+        self.assertIn("FAILED errors>50%: 100% on /missing, over by 50%", proc.stdout)
+
+    def test_bad_expression_is_a_usage_error(self):
+        proc = self.bench("--fail-if", "p99>>1s")
+        self.assertEqual(proc.returncode, 64, proc)
+        self.assertIn("--fail-if: 'p99>>1s'", proc.stderr)
+
+    def test_report_gates_merged_runs(self):
+        with tempfile.TemporaryDirectory(prefix="asyncdemo-failif-") as tmp:
+            files = [os.path.join(tmp, f"{i}.json") for i in range(2)]
+            for f in files:
+                self.assertEqual(self.bench("-e", "/non-blocking", "--json", "-o", f).returncode, 0)
+            proc = ctl("report", "--no-timeline", "--fail-if", "all:p50<1ms", "--fail-if", "errors>0", *files)
+            self.assertEqual(proc.returncode, 0, proc)
+            self.assertIn("passed all:p50<1ms: ", proc.stdout)
+            proc = ctl("report", "--no-timeline", "--fail-if", "all:p50>10ms", *files)
+            self.assertEqual(proc.returncode, 3, proc)
+            self.assertIn("FAILED all:p50>10ms: ", proc.stdout)
 
 
 if __name__ == "__main__":
