@@ -434,47 +434,12 @@ static int get_string(reader_t *rd, const json_t *obj, const char *key, char *ou
     return 0;
 }
 
-/* "YYYY-MM-DDTHH:MM:SS[.fraction]Z" -> ns since the epoch. */
-static int parse_utc(const char *s, int64_t *out)
-{
-    struct tm tm = {0};
-    int used = 0;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-               &tm.tm_sec, &used) != 6 ||
-        used != 19 || s[4] != '-' || s[7] != '-' || s[13] != ':' || s[16] != ':')
-        return -1;
-    if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
-        tm.tm_sec > 60)
-        return -1;
-    int64_t frac = 0;
-    const char *p = s + 19;
-    if (*p == '.') {
-        int digits = 0;
-        for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-            if (digits < 9)
-                frac = frac * 10 + (*p - '0');
-        if (digits == 0)
-            return -1;
-        for (; digits < 9; digits++)
-            frac *= 10;
-    }
-    if (strcmp(p, "Z") != 0)
-        return -1;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    time_t t = timegm(&tm);
-    if (t < (time_t)-9223372036 || t > (time_t)9223372035)
-        return -1;
-    *out = (int64_t)t * AD_NS_PER_SEC + frac;
-    return 0;
-}
-
 static int get_utc(reader_t *rd, const json_t *obj, const char *key, int64_t *out)
 {
     char buf[64];
     if (get_string(rd, obj, key, buf, sizeof(buf)) != 0)
         return -1;
-    if (parse_utc(buf, out) != 0)
+    if (ad_parse_utc(buf, false, out) != 0)
         return bad(rd, key, "'%s' is not an RFC 3339 UTC time (YYYY-MM-DDTHH:MM:SS[.fraction]Z)", buf);
     return 0;
 }
