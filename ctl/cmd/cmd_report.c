@@ -43,23 +43,50 @@ static json_t *merged_options(const ad_json_report_t *docs, const char *const *f
 {
     json_t *o = docs[0].options != NULL ? json_deep_copy(docs[0].options) : json_object();
     json_t *sources = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(sources,
-                              json_pack("{s:s, s:s, s:s, s:f, s:I}", "file", files[i], "command", docs[i].command,
-                                        "version", docs[i].version, "started", (double)docs[i].started_wall_ns / 1e9,
-                                        "runs", (json_int_t)docs[i].nruns));
+    for (size_t i = 0; i < n; i++) {
+        json_t *s = json_pack("{s:s, s:s, s:s, s:f, s:I}", "file", files[i], "command", docs[i].command, "version",
+                              docs[i].version, "started", (double)docs[i].started_wall_ns / 1e9, "runs",
+                              (json_int_t)docs[i].nruns);
+        /* where each came from, as its own options say (bench --shard, the host it ran on) */
+        static const char *const keep[] = {"shard", "host"};
+        for (size_t k = 0; k < 2; k++) {
+            json_t *v = docs[i].options != NULL ? json_object_get(docs[i].options, keep[k]) : NULL;
+            if (v != NULL)
+                json_object_set(s, keep[k], v);
+        }
+        json_array_append_new(sources, s);
+    }
+    /* the whole test's, not the first shard's: the shards' shares added up */
+    if (json_object_get(o, "shard") != NULL) {
+        static const char *const shares[] = {"requests", "concurrency", "rate"};
+        for (size_t k = 0; k < 3; k++) {
+            double sum = 0;
+            for (size_t i = 0; i < n; i++)
+                sum += docs[i].options != NULL ? json_number_value(json_object_get(docs[i].options, shares[k])) : 0;
+            json_t *v = json_object_get(o, shares[k]);
+            if (json_is_integer(v))
+                json_object_set_new(o, shares[k], json_integer((json_int_t)sum));
+            else if (json_is_real(v))
+                json_object_set_new(o, shares[k], json_real(sum));
+        }
+    }
+    json_object_del(o, "shard");
+    json_object_del(o, "host");
     json_object_set_new(o, "sources", sources);
     return o;
 }
 
 /* The text report's first line: how many documents (hosts, shards, runs) the figures below add up. */
-static void merged_heading(const ad_json_report_t *docs, const char *const *files, size_t n, char *buf, size_t size)
+static void merged_heading(const ad_json_report_t *docs, const char *const *files, size_t n, const char *origin,
+                           char *buf, size_t size)
 {
     size_t len =
         (size_t)snprintf(buf, size, "report: %zu %s document%s merged:", n, docs[0].command, n == 1 ? "" : "s");
     for (size_t i = 0; i < n && len < size; i++)
         len += (size_t)snprintf(buf + len, size - len, "%s %s", i ? "," : "",
                                 strcmp(files[i], "-") ? files[i] : "(stdin)");
+    if (origin[0] != '\0' && len < size)
+        snprintf(buf + len, size - len, "\nfrom %s", origin);
 }
 
 static int report_execute(ad_report_opts_t *o)
@@ -85,16 +112,20 @@ static int report_execute(ad_report_opts_t *o)
     }
     ad_run_result_t **merged = NULL;
     size_t nmerged = 0;
-    char err[1536];
+    char err[1536], origin[512] = "";
+    if (rc == 0 && ad_result_merge_origin(docs, o->files, o->nfiles, origin, sizeof(origin), err, sizeof(err)) != 0) {
+        ad_cmd_error("report: %s", err);
+        rc = AD_CTL_EXIT_USAGE;
+    }
     if (rc == 0 && ad_result_merge_docs(docs, o->files, o->nfiles, &merged, &nmerged, err, sizeof(err)) != 0) {
         ad_cmd_error("report: %s", err);
         rc = AD_CTL_EXIT_USAGE;
     }
     ad_cmd_runs_t r;
     bool compare = rc == 0 && strcmp(docs[0].command, "compare") == 0;
-    char heading[1024];
+    char heading[1600];
     if (rc == 0) {
-        merged_heading(docs, o->files, o->nfiles, heading, sizeof(heading));
+        merged_heading(docs, o->files, o->nfiles, origin, heading, sizeof(heading));
         ad_cmd_runs_spec_t spec = {.command = docs[0].command,
                                    .heading = heading,
                                    .output = o->output,

@@ -169,6 +169,8 @@ static const flag_def_t flag_defs[] = {
     {"watch", 'w', TAKES_NONE, F_WATCH, STATS, NULL},
     {"interval", 'i', TAKES_VALUE, F_INTERVAL, STATS, NULL},
     {"fail-if", 0, TAKES_VALUE, F_FAIL_IF, BENCH | REPORT, NULL},
+    {"shard", 0, TAKES_VALUE, F_SHARD, BENCH, NULL},
+    {"start-at", 0, TAKES_VALUE, F_START_AT, BENCH, NULL},
     {"color", 0, TAKES_OPTIONAL, F_COLOR, ALL | REPORT, is_color_word},
     {"no-color", 0, TAKES_NONE, F_NO_COLOR, ALL | REPORT, NULL},
     {NULL, 0, TAKES_NONE, 0, 0, NULL},

@@ -44,6 +44,8 @@ enum {
     F_ENGINE,
     F_MAX_PARALLEL,
     F_FAIL_IF,
+    F_SHARD,
+    F_START_AT,
     F_COUNT
 };
 

@@ -44,11 +44,20 @@ json_t *ad_json_options_bench(const ad_bench_opts_t *o)
     json_t *eps = json_array();
     for (size_t i = 0; eps != NULL && i < o->nendpoints; i++)
         json_array_append_new(eps, json_string(o->endpoints[i]));
-    return json_pack("{s:s, s:o, s:I, s:I, s:f, s:f, s:f, s:b, s:f, s:f, s:I}", "url", o->url, "endpoints", eps,
-                     "requests", (json_int_t)o->requests, "concurrency", (json_int_t)o->concurrency, "duration_seconds",
-                     secs(o->duration_ns), "rate", o->rate, "timeout_seconds", secs(o->timeout_ns), "keepalive",
-                     o->keepalive, "warmup_seconds", secs(o->warmup_ns), "delay_seconds", secs(o->delay_ns), "threads",
-                     (json_int_t)o->threads);
+    json_t *j = json_pack("{s:s, s:o, s:I, s:I, s:f, s:f, s:f, s:b, s:f, s:f, s:I}", "url", o->url, "endpoints", eps,
+                          "requests", (json_int_t)o->requests, "concurrency", (json_int_t)o->concurrency,
+                          "duration_seconds", secs(o->duration_ns), "rate", o->rate, "timeout_seconds",
+                          secs(o->timeout_ns), "keepalive", o->keepalive, "warmup_seconds", secs(o->warmup_ns),
+                          "delay_seconds", secs(o->delay_ns), "threads", (json_int_t)o->threads);
+    if (j != NULL && o->shards > 0)
+        json_object_set_new(j, "shard",
+                            json_pack("{s:I, s:I}", "index", (json_int_t)o->shard, "count", (json_int_t)o->shards));
+    if (j != NULL && o->start_at_wall_ns > 0) {
+        char when[40];
+        ad_format_utc(o->start_at_wall_ns, 9, when, sizeof(when));
+        json_object_set_new(j, "start_at", json_string(when));
+    }
+    return j;
 }
 
 json_t *ad_json_options_compare(const ad_compare_opts_t *o)

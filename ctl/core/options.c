@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "digits.h"
 #include "flags.h"
+#include "json_writer.h"
 
 #define VAL AD_FLAG_VAL
 
@@ -57,6 +58,57 @@ static int add_fail_if(const char *flag, const char *v, ad_threshold_t *t, size_
     if (ad_threshold_parse(v, &t[*n], why, sizeof(why)) != 0)
         return ad_fail(err, errlen, "%s: %s", flag, why);
     (*n)++;
+    return 0;
+}
+
+uint64_t ad_shard_share(uint64_t total, unsigned i, unsigned n)
+{
+    return n == 0 ? total : total / n + (i < total % n ? 1 : 0);
+}
+
+double ad_shard_phase(const ad_bench_opts_t *o)
+{
+    return o->shards > 0 ? (double)(o->shard - 1) / o->shards : 0;
+}
+
+/* --shard I/N: 1 <= I <= N <= AD_SHARDS_MAX. */
+static int parse_shard(const char *flag, const char *v, ad_bench_opts_t *o, char *err, size_t errlen)
+{
+    uint64_t i, n;
+    size_t len = strcspn(v, "/");
+    char first[24];
+    if (v[len] != '/' || len == 0 || len >= sizeof(first) || strspn(v, "0123456789") != len || v[len + 1] == '\0' ||
+        strspn(v + len + 1, "0123456789") != strlen(v + len + 1))
+        return ad_fail(err, errlen, "%s: " VAL " is not I/N (this process's shard I of N, e.g. 2/3)", flag, v);
+    memcpy(first, v, len);
+    first[len] = '\0';
+    if (ad_flag_count(flag, first, 1, AD_SHARDS_MAX, &i, err, errlen) != 0 ||
+        ad_flag_count(flag, v + len + 1, 1, AD_SHARDS_MAX, &n, err, errlen) != 0)
+        return AD_CTL_PARSE_ERROR;
+    if (i > n)
+        return ad_fail(err, errlen, "%s: " VAL ": shard %" PRIu64 " of %" PRIu64 " does not exist (1 to %" PRIu64 ")",
+                       flag, v, i, n, n);
+    o->shard = (unsigned)i;
+    o->shards = (unsigned)n;
+    return 0;
+}
+
+/* This shard's share of -n, -c and --rate (after the scan: -n's default is known then). */
+static int take_shard_share(ad_bench_opts_t *o, char *err, size_t errlen)
+{
+    if (o->shards == 0)
+        return 0;
+    unsigned i = o->shard - 1, n = o->shards;
+    if (o->concurrency < n)
+        return ad_fail(err, errlen, "--shard %u/%u: -c %u cannot be split between %u shards (at least one each)",
+                       o->shard, n, o->concurrency, n);
+    if (o->requests > 0 && o->requests < n)
+        return ad_fail(err, errlen,
+                       "--shard %u/%u: -n %" PRIu64 " cannot be split between %u shards (at least one each)", o->shard,
+                       n, o->requests, n);
+    o->concurrency = (unsigned)ad_shard_share(o->concurrency, i, n);
+    o->requests = ad_shard_share(o->requests, i, n);
+    o->rate /= n;
     return 0;
 }
 
@@ -207,6 +259,13 @@ static int bench_flag(void *opts, int id, const char *f, const char *v, unsigned
         return ad_flag_unsigned(f, v, 1, AD_CTL_THREADS_MAX, &o->threads, err, errlen);
     case F_FAIL_IF:
         return add_fail_if(f, v, o->fail_if, &o->nfail_if, err, errlen);
+    case F_SHARD:
+        return parse_shard(f, v, o, err, errlen);
+    case F_START_AT:
+        if (ad_parse_utc(v, true, &o->start_at_wall_ns) != 0)
+            return ad_fail(err, errlen, "%s: " VAL " is not an RFC 3339 time (2026-12-04T15:00:00Z, or +01:00 for Z)",
+                           f, v);
+        return 0;
     case F_ENGINE:
         o->engine_set = true;
         if (ad_bench_engine_from_name(v, &o->engine) != 0)
@@ -239,6 +298,8 @@ static int bench_finish(void *opts, unsigned seen, char *err, size_t errlen)
         return ad_fail(err, errlen, "--engine h2o: speaks plain http only (curl or auto for https://)");
     if ((seen & SEEN(F_TIMEOUT)) == 0)
         o->timeout_ns = ad_ctl_default_timeout(o->delay_ns);
+    if (take_shard_share(o, err, errlen) != 0)
+        return AD_CTL_PARSE_ERROR;
     return AD_CTL_PARSE_OK;
 }
 

@@ -41,6 +41,10 @@ typedef struct ad_bench_opts {
     bool engine_set;                /* --engine was given (else $ASYNCDEMOCTL_ENGINE may choose) */
     ad_threshold_t fail_if[AD_THRESHOLDS_MAX]; /* --fail-if, in the order given */
     size_t nfail_if;
+    /* --shard I/N (1-based I; 0/0 = none): requests, concurrency and rate above are this shard's share
+     * (ad_shard_share) once parsed; the open model's schedule is offset to interleave with the others. */
+    unsigned shard, shards;
+    int64_t start_at_wall_ns; /* --start-at: CLOCK_REALTIME when the first run starts; 0 = at once */
 } ad_bench_opts_t;
 
 typedef struct ad_compare_opts {
@@ -95,6 +99,15 @@ typedef struct ad_report_opts {
     ad_threshold_t fail_if[AD_THRESHOLDS_MAX]; /* --fail-if, checked on the merged runs */
     size_t nfail_if;
 } ad_report_opts_t;
+
+#define AD_SHARDS_MAX 1000
+
+/* Shard i (0-based) of n's deterministic share of total: total / n, one more for the first total % n. The
+ * shares add up to total. */
+uint64_t ad_shard_share(uint64_t total, unsigned i, unsigned n);
+/* The open model's schedule offset of o's shard, in intervals of its own schedule: (I - 1) / N, 0 without
+ * --shard. N shards at rate R / N each, so offset, send together one schedule of rate R. */
+double ad_shard_phase(const ad_bench_opts_t *o);
 
 /* Defaults (what running the subcommand with no options does). */
 void ad_bench_opts_default(ad_bench_opts_t *o);

@@ -38,6 +38,8 @@ typedef struct ad_engine_plan {
     uint64_t requests;                /* how many; 0 = as many as fit in duration_ns */
     int64_t duration_ns;              /* stop sending after this long; 0 = until `requests` are sent */
     double rate;                      /* requests/s over all loops (open model); 0 = closed model */
+    double schedule_phase;            /* open model: offset of this process's schedule, in intervals of it, in
+                                       * [0, 1): bench --shard's, so shards interleave into one schedule */
     int64_t timeout_ns;               /* per request; 0 = none */
     bool keepalive;                   /* false: a new connection per request */
     int64_t warmup_ns;                /* requests sent and discarded for this long before measuring; 0 = none */

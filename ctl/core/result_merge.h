@@ -17,4 +17,12 @@
 int ad_result_merge_docs(const ad_json_report_t *docs, const char *const *names, size_t n, ad_run_result_t ***out,
                          size_t *nout, char *err, size_t errlen);
 
+/*
+ * Where docs came from, from their options' "shard" and "host" (bench --shard, and the host bench ran on):
+ * into summary "3 hosts, shards 1-3 of 3" or "1 host, shards 1, 3 of 3 (2 missing)" ("" when neither is
+ * known). Returns 0, or -1 with the reason in err: a shard given twice, or shards of different counts.
+ */
+int ad_result_merge_origin(const ad_json_report_t *docs, const char *const *names, size_t n, char *summary, size_t size,
+                           char *err, size_t errlen);
+
 #endif

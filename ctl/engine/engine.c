@@ -303,7 +303,8 @@ static void split_plan(shared_t *sh, unsigned conns, unsigned nw, const ad_engin
         w->requests = plan->requests == 0 ? UINT64_MAX : plan->requests / nw + (i < plan->requests % nw ? 1 : 0);
         if (plan->rate > 0) {
             w->interval_ns = 1e9 * nw / plan->rate;
-            w->phase = (double)i / nw; /* interleave the loops' schedules into one global one */
+            /* interleave the loops' schedules into one global one, and that with other shards' */
+            w->phase = ((double)i + plan->schedule_phase) / nw;
         }
         w->connect_rate = AD_EW_CONNECT_RATE / nw;
         w->connect_tokens = AD_EW_CONNECT_BURST / nw;

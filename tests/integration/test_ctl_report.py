@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import tempfile
+import time
 
 import harness
 from test_ctl_json import validate
@@ -184,6 +185,76 @@ class FailIfTest(harness.SharedDaemonTestCase):
             proc = ctl("report", "--no-timeline", "--fail-if", "all:p50>10ms", *files)
             self.assertEqual(proc.returncode, 3, proc)
             self.assertIn("FAILED all:p50>10ms: ", proc.stdout)
+
+
+class ShardTest(harness.SharedDaemonTestCase):
+    """Three shards of one open-model test (--shard I/3, --start-at one instant) as separate processes against one
+    daemon; merged, they are the whole test: the daemon's counts, the asked rate, one interleaved schedule."""
+
+    RATE = 200
+    REQUESTS = 300
+
+    def test_three_shards_are_one_test(self):
+        with tempfile.TemporaryDirectory(prefix="asyncdemo-shards-") as tmp:
+            before = self.daemon.stats()["endpoints"]["/non-blocking"]["completed"]
+            start = time.time() + 2.0  # time for the three to start, even on a busy machine
+            start_at = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(start)) + f".{int(start % 1 * 1000):03d}Z"
+            files = [os.path.join(tmp, f"shard{i}.json") for i in (1, 2, 3)]
+            procs = [subprocess.Popen([harness.ctl_path(), "bench", "--url", self.daemon.base_url, "-e", "/non-blocking",
+                                       "--delay", "0.01", "-n", str(self.REQUESTS), "-c", "6", "--rate", str(self.RATE),
+                                       "--shard", f"{i}/3", "--start-at", start_at, "--json", "-o", f, "--no-progress"],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=harness.clean_env())
+                     for i, f in zip((1, 2, 3), files)]
+            for p in procs:
+                _, err = p.communicate(timeout=30)
+                self.assertEqual(p.returncode, 0, err)
+            served = self.daemon.stats()["endpoints"]["/non-blocking"]["completed"] - before
+            shards = [json.load(open(f)) for f in files]
+            proc = ctl("report", "--json", *files)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            doc = json.loads(proc.stdout)
+            text = ctl("report", "--no-timeline", *files).stdout
+        self.assertEqual(validate(doc), [])
+        self.assertIn("from 1 host, 3 of 3 shards", text)
+        self.assertEqual([s["runs"][0]["completed"] for s in shards], [100, 100, 100])
+        run = doc["runs"][0]
+        self.assertEqual(run["completed"], self.REQUESTS)
+        self.assertEqual(run["ok"], served, "merged ok vs the daemon's /stats")
+        self.assertAlmostEqual(run["rate"], self.RATE, places=6)
+        self.assertEqual(doc["options"]["requests"], self.REQUESTS)
+        self.assertAlmostEqual(doc["options"]["rate"], self.RATE, places=6)
+        self.assertEqual([s["shard"] for s in doc["options"]["sources"]],
+                         [{"index": i, "count": 3} for i in (1, 2, 3)])
+        # every shard started at the instant asked
+        for s in shards:
+            t = s["runs"][0]["started"]
+            started = time.mktime(time.strptime(t[:19], "%Y-%m-%dT%H:%M:%S")) - time.timezone + float("0" + t[19:-1])
+            self.assertLess(abs(started - start), 0.25, (t, start_at))
+        # one schedule: the shards' sends were due at k / RATE for every k, once
+        due = sorted(round(r["intended_seconds"] * self.RATE) for r in run["requests"])
+        self.assertEqual(due, list(range(self.REQUESTS)))
+        # and the rate was kept: 300 due over 1.5 s
+        rps = run["completed"] / run["elapsed_seconds"]
+        self.assertGreater(rps, 0.5 * self.RATE)
+        self.assertLess(rps, 1.02 * self.RATE)
+
+    def test_refusals(self):
+        past = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 60))
+        before = self.daemon.stats()["endpoints"]["/non-blocking"]["requests"]
+        proc = ctl("bench", "--url", self.daemon.base_url, "-e", "/non-blocking", "-n", 1, "--start-at", past)
+        self.assertEqual(proc.returncode, 64, proc)
+        self.assertIn("--start-at", proc.stderr)
+        self.assertIn("passed", proc.stderr)
+        self.assertEqual(self.daemon.stats()["endpoints"]["/non-blocking"]["requests"], before, "nothing sent")
+        with tempfile.TemporaryDirectory(prefix="asyncdemo-shards-") as tmp:
+            a, b = os.path.join(tmp, "a.json"), os.path.join(tmp, "b.json")
+            for f in (a, b):
+                proc = ctl("bench", "--url", self.daemon.base_url, "-e", "/non-blocking", "--delay", 0, "-n", 2, "-c", 2,
+                           "--shard", "1/2", "--json", "-o", f)
+                self.assertEqual(proc.returncode, 0, proc.stderr)
+            proc = ctl("report", a, b)
+            self.assertEqual(proc.returncode, 64, proc)
+            self.assertIn("b.json: shard 1/2 is already", proc.stderr)
 
 
 if __name__ == "__main__":

@@ -175,12 +175,42 @@ static void test_other_names_kept_apart(void **state)
     ad_json_report_free(&docs[1]);
 }
 
+/* What the heading says of where the documents came from (options.shard and options.host of bench). */
+static void test_origin(void **state)
+{
+    (void)state;
+    ad_json_report_t docs[3];
+    memset(docs, 0, sizeof(docs));
+    const char *files[] = {"a.json", "b.json", "c.json"}, *hosts[] = {"h1", "h2", "h1"};
+    char summary[256], err[256];
+    assert_int_equal(ad_result_merge_origin(docs, files, 3, summary, sizeof(summary), err, sizeof(err)), 0);
+    assert_string_equal(summary, ""); /* documents that say neither */
+    for (int i = 0; i < 3; i++)
+        docs[i].options = json_pack("{s:{s:i, s:i}, s:s}", "shard", "index", i + 1, "count", 3, "host", hosts[i]);
+    assert_int_equal(ad_result_merge_origin(docs, files, 3, summary, sizeof(summary), err, sizeof(err)), 0);
+    assert_string_equal(summary, "2 hosts, 3 of 3 shards");
+    /* shard 2 left out: the totals lack it, and the heading says so */
+    ad_json_report_t two[] = {docs[0], docs[2]};
+    assert_int_equal(ad_result_merge_origin(two, files, 2, summary, sizeof(summary), err, sizeof(err)), 0);
+    assert_string_equal(summary, "1 host, 2 of 3 shards (missing: 2)");
+    /* the same shard twice, or shards of another split */
+    json_object_set_new(json_object_get(docs[2].options, "shard"), "index", json_integer(1));
+    assert_int_equal(ad_result_merge_origin(docs, files, 3, summary, sizeof(summary), err, sizeof(err)), -1);
+    assert_string_equal(err, "c.json: shard 1/3 is already a.json's");
+    json_object_set_new(docs[2].options, "shard", json_pack("{s:i, s:i}", "index", 3, "count", 4));
+    assert_int_equal(ad_result_merge_origin(docs, files, 3, summary, sizeof(summary), err, sizeof(err)), -1);
+    assert_string_equal(err, "c.json: shard 3 of 4 cannot be merged with shards of 3");
+    for (int i = 0; i < 3; i++)
+        json_decref(docs[i].options);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shards_equal_the_whole),
         cmocka_unit_test(test_refuses_what_is_not_one_test),
         cmocka_unit_test(test_other_names_kept_apart),
+        cmocka_unit_test(test_origin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
