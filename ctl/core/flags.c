@@ -167,7 +167,7 @@ static const flag_def_t flag_defs[] = {
     {"ascii", 0, TAKES_NONE, F_ASCII, BENCH | COMPARE | DEMO | REPORT, NULL},
     {"no-timeline", 0, TAKES_NONE, F_NO_TIMELINE, BENCH | COMPARE | REPORT, NULL},
     {"watch", 'w', TAKES_NONE, F_WATCH, STATS, NULL},
-    {"interval", 'i', TAKES_VALUE, F_INTERVAL, STATS, NULL},
+    {"interval", 'i', TAKES_VALUE, F_INTERVAL, BENCH | STATS, NULL},
     {"fail-if", 0, TAKES_VALUE, F_FAIL_IF, BENCH | REPORT, NULL},
     {"shard", 0, TAKES_VALUE, F_SHARD, BENCH, NULL},
     {"start-at", 0, TAKES_VALUE, F_START_AT, BENCH, NULL},

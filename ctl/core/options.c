@@ -143,6 +143,7 @@ void ad_bench_opts_default(ad_bench_opts_t *o)
     o->timeout_ns = ad_ctl_default_timeout(o->delay_ns);
     o->keepalive = true;
     o->threads = 0; /* auto */
+    o->interval_ns = AD_NS_PER_SEC;
 }
 
 unsigned ad_bench_auto_threads(long ncpu, unsigned concurrency)
@@ -261,6 +262,12 @@ static int bench_flag(void *opts, int id, const char *f, const char *v, unsigned
         return add_fail_if(f, v, o->fail_if, &o->nfail_if, err, errlen);
     case F_SHARD:
         return parse_shard(f, v, o, err, errlen);
+    case F_INTERVAL:
+        if (ad_flag_duration(f, v, false, &o->interval_ns, err, errlen) != 0)
+            return AD_CTL_PARSE_ERROR;
+        if (o->interval_ns < AD_NS_PER_MS)
+            return ad_fail(err, errlen, "%s: " VAL " is below 1ms", f, v);
+        return 0;
     case F_START_AT:
         if (ad_parse_utc(v, true, &o->start_at_wall_ns) != 0)
             return ad_fail(err, errlen, "%s: " VAL " is not an RFC 3339 time (2026-12-04T15:00:00Z, or +01:00 for Z)",

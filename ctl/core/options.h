@@ -45,6 +45,7 @@ typedef struct ad_bench_opts {
      * (ad_shard_share) once parsed; the open model's schedule is offset to interleave with the others. */
     unsigned shard, shards;
     int64_t start_at_wall_ns; /* --start-at: CLOCK_REALTIME when the first run starts; 0 = at once */
+    int64_t interval_ns;      /* --interval: the figures over time (series.h), default 1 s */
 } ad_bench_opts_t;
 
 typedef struct ad_compare_opts {

@@ -39,6 +39,8 @@ static const char usage_bench[] =
     "  -t, --timeout D        per-request timeout (default max(30s, 5 x delay + 10s))\n"
     "      --delay D          delay asked of /blocking, /non-blocking, /offload (default 2s)\n"
     "      --warmup D         send requests for D first, without counting them\n"
+    "  -i, --interval D       figures over time per D (default 1s, at least 1ms; doubled past\n"
+    "                         120 intervals): sparklines in the report, series in the JSON\n"
     "      --no-keepalive     a new connection per request\n"
     "      --fail-if EXPR     exit 3 when a run breaks EXPR: [RUN:]METRIC OP VALUE, e.g. p99>250ms,\n"
     "                         errors>1%, rps<1000, all:p50>10ms; repeatable (up to 16)\n"
