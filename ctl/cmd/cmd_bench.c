@@ -77,6 +77,8 @@ static int bench_one(const ad_bench_opts_t *o, size_t i, const ad_target_t *targ
         .requests = o->requests,
         .duration_ns = o->duration_ns,
         .rate = o->rate,
+        .stages = o->stages,
+        .nstages = o->nstages,
         .schedule_phase = ad_shard_phase(o),
         .timeout_ns = o->timeout_ns,
         .keepalive = o->keepalive,

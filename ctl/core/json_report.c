@@ -52,6 +52,13 @@ json_t *ad_json_options_bench(const ad_bench_opts_t *o)
     if (j != NULL && o->shards > 0)
         json_object_set_new(j, "shard",
                             json_pack("{s:I, s:I}", "index", (json_int_t)o->shard, "count", (json_int_t)o->shards));
+    if (j != NULL && o->nstages > 0) {
+        json_t *st = json_array();
+        for (size_t i = 0; i < o->nstages; i++)
+            json_array_append_new(st, json_pack("{s:f, s:f}", "target", o->stages[i].target, "duration_seconds",
+                                                secs(o->stages[i].duration_ns)));
+        json_object_set_new(j, "rate_stages", st);
+    }
     if (j != NULL && o->start_at_wall_ns > 0) {
         char when[40];
         ad_format_utc(o->start_at_wall_ns, 9, when, sizeof(when));

@@ -109,6 +109,7 @@ static int take_shard_share(ad_bench_opts_t *o, char *err, size_t errlen)
     o->concurrency = (unsigned)ad_shard_share(o->concurrency, i, n);
     o->requests = ad_shard_share(o->requests, i, n);
     o->rate /= n;
+    ad_stages_scale(o->stages, o->nstages, n);
     return 0;
 }
 
@@ -248,6 +249,15 @@ static int bench_flag(void *opts, int id, const char *f, const char *v, unsigned
     case F_DURATION:
         return ad_flag_duration(f, v, false, &o->duration_ns, err, errlen);
     case F_RATE:
+        if (strchr(v, ':') != NULL) {
+            char why[160];
+            int n = ad_stages_parse(v, o->stages, why, sizeof(why));
+            if (n < 0)
+                return ad_fail(err, errlen, "%s: " VAL ": %s", f, v, why);
+            o->nstages = (size_t)n;
+            return 0;
+        }
+        o->nstages = 0;
         return ad_flag_rate(f, v, &o->rate, err, errlen);
     case F_NO_KEEPALIVE:
         o->keepalive = false;
@@ -283,9 +293,25 @@ static int bench_flag(void *opts, int id, const char *f, const char *v, unsigned
 }
 
 /* After all flags: endpoints from the URL's path, derived defaults, combinations. */
+/* --rate in stages: they give the duration (the run is as long as they are) and the mean rate. */
+static int finish_stages(ad_bench_opts_t *o, unsigned seen, char *err, size_t errlen)
+{
+    if (o->nstages == 0)
+        return 0;
+    if ((seen & SEEN(F_DURATION)) != 0)
+        return ad_fail(err, errlen, "--duration: the --rate stages give the run's length");
+    if (o->warmup_ns > 0)
+        return ad_fail(err, errlen, "--warmup: not with --rate stages (begin with a stage instead)");
+    o->duration_ns = ad_stages_duration(o->stages, o->nstages);
+    o->rate = ad_stages_count(o->stages, o->nstages) / ((double)o->duration_ns / 1e9);
+    return 0;
+}
+
 static int bench_finish(void *opts, unsigned seen, char *err, size_t errlen)
 {
     ad_bench_opts_t *o = opts;
+    if (finish_stages(o, seen, err, errlen) != 0)
+        return AD_CTL_PARSE_ERROR;
     bool url_set = (seen & SEEN(F_URL)) != 0, endpoints_set = (seen & SEEN(F_ENDPOINT)) != 0;
     bool has_path = strcmp(o->base.path, "/") != 0;
     if (url_set && has_path && !endpoints_set) {

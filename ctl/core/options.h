@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "cli.h"
+#include "stages.h"
 #include "threshold.h"
 #include "url.h"
 
@@ -46,6 +47,10 @@ typedef struct ad_bench_opts {
     unsigned shard, shards;
     int64_t start_at_wall_ns; /* --start-at: CLOCK_REALTIME when the first run starts; 0 = at once */
     int64_t interval_ns;      /* --interval: the figures over time (series.h), default 1 s */
+    /* --rate R:D,...: the open model's rate in stages (this shard's share); rate is then their mean and
+     * duration_ns their length */
+    ad_rate_stage_t stages[AD_RATE_STAGES_MAX];
+    size_t nstages;
 } ad_bench_opts_t;
 
 typedef struct ad_compare_opts {

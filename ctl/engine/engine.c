@@ -68,6 +68,11 @@ bool ad_ew_stopping(const ad_engine_worker_t *w)
 
 static int64_t intended_at(const ad_engine_worker_t *w, uint64_t k)
 {
+    if (w->plan->nstages > 0) {
+        /* this loop's k-th request is request (k + phase) x loops of this process's ramp */
+        double t = ad_stages_time_of(w->plan->stages, w->plan->nstages, ((double)k + w->phase) * w->sh->nworkers);
+        return isinf(t) ? INT64_MAX : w->t0 + (int64_t)(t * 1e9);
+    }
     return w->t0 + (int64_t)(((double)k + w->phase) * w->interval_ns);
 }
 

@@ -9,6 +9,7 @@ ad_unit_test(test_ctl_json SOURCES test_ctl_json.c LIBS asyncdemoctl_core)
 ad_unit_test(test_ctl_result_merge SOURCES test_ctl_result_merge.c LIBS asyncdemoctl_core)
 ad_unit_test(test_ctl_threshold SOURCES test_ctl_threshold.c LIBS asyncdemoctl_core)
 ad_unit_test(test_ctl_series SOURCES test_ctl_series.c LIBS asyncdemoctl_core)
+ad_unit_test(test_ctl_stages SOURCES test_ctl_stages.c LIBS asyncdemoctl_core)
 ad_unit_test(test_ctl_stats_view SOURCES test_ctl_stats_view.c LIBS asyncdemoctl_core)
 ad_unit_test(test_task_limits SOURCES test_task_limits.c LIBS asyncdemoctl_core)
 # Golden files are read from the source tree; AD_UPDATE_GOLDEN=1 in the environment rewrites them.

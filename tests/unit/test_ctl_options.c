@@ -793,6 +793,29 @@ static void test_bench_shards(void **state)
     BENCH_ERR("--fail-if", "'p99'", "bench", "--fail-if", "p99");
 }
 
+/* --rate R:D,...: stages give the run's length and mean rate; a shard takes its share of each target. */
+static void test_bench_rate_stages(void **state)
+{
+    (void)state;
+    ad_bench_opts_t o;
+    char err[256] = "";
+    assert_int_equal(BENCH(&o, err, "bench", "--rate", "100:10s,1000:30s,0:5s", "-c", "50"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.nstages, 3);
+    assert_int_equal(o.duration_ns, 45 * AD_NS_PER_SEC);
+    assert_int_equal(o.requests, 0); /* as many as the stages schedule */
+    assert_true(fabs(o.rate - 19500.0 / 45) < 1e-9);
+    assert_int_equal(BENCH(&o, err, "bench", "--rate", "300:1s", "-n", "20", "--shard", "2/3"), AD_CTL_PARSE_OK);
+    assert_true(o.stages[0].target == 100);
+    assert_int_equal(o.requests, 7);
+    /* the last --rate wins, stages or not */
+    assert_int_equal(BENCH(&o, err, "bench", "--rate", "300:1s", "--rate", "50"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.nstages, 0);
+    assert_true(o.rate == 50);
+    BENCH_ERR("--rate", "stage 2 '5s' is not RATE:DURATION", "bench", "--rate", "100:10s,5s");
+    BENCH_ERR("--duration", "give the run's length", "bench", "--rate", "100:10s", "-d", "5s");
+    BENCH_ERR("--warmup", "not with --rate stages", "bench", "--rate", "100:10s", "--warmup", "1s");
+}
+
 static void test_bench_auto_threads(void **state)
 {
     (void)state;
@@ -826,6 +849,7 @@ int main(void)
         cmocka_unit_test(test_random_arguments),
         cmocka_unit_test(test_bench_auto_threads),
         cmocka_unit_test(test_bench_shards),
+        cmocka_unit_test(test_bench_rate_stages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
