@@ -153,6 +153,7 @@ int ad_bench_execute(ad_bench_opts_t *o, const char *heading, bool lesson)
     r.lesson = lesson;
     r.thresholds = o->fail_if;
     r.nthresholds = o->nfail_if;
+    r.html = o->html[0] != '\0' ? o->html : NULL;
     for (size_t i = 0; i < o->nendpoints && !ad_engine_stop_requested(); i++) {
         if (i == 0 && o->start_at_wall_ns > 0 && (rc = wait_for_start(o->start_at_wall_ns)) != 0)
             break;

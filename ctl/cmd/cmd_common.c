@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "commands.h"
 #include "engine.h"
+#include "html_report.h"
 #include "json_report.h"
 #include "log.h"
 #include "messages.h"
@@ -292,6 +293,25 @@ static void report_thresholds(FILE *out, const run_thresholds_t *th, size_t nbro
     }
 }
 
+/* --html FILE: the page, replacing FILE whole (as --output does). Returns 0, or -1 after printing why. */
+static int write_html(const ad_cmd_runs_t *r, const run_thresholds_t *th)
+{
+    ad_cmd_output_t dest;
+    if (ad_cmd_output_open(&dest, r->html) != 0)
+        return -1;
+    ad_html_report_t h = {.command = r->command,
+                          .heading = r->heading,
+                          .started_wall_ns = r->started_wall_ns,
+                          .runs = (const ad_run_result_t *const *)r->runs,
+                          .nruns = r->n,
+                          .thresholds = th->res,
+                          .nthresholds = th->n};
+    bool ok = ad_html_report_write(dest.out, &h) == 0;
+    if (!ok)
+        ad_cmd_error("writing %s: %s", r->html, strerror(errno));
+    return ad_cmd_output_close(&dest, ok) == 0 && ok ? 0 : -1;
+}
+
 /* The --json document of runs into out. Returns 0, or -1 after printing why. */
 static int write_json(FILE *out, const char *command, json_t *options, json_t *thresholds, int64_t started_wall_ns,
                       ad_run_result_t *const *runs, size_t n)
@@ -343,6 +363,7 @@ int ad_cmd_runs_begin(ad_cmd_runs_t *r, const ad_cmd_runs_spec_t *spec)
     report_style(&r->st, &r->dest, spec->color, spec->ascii);
     r->timeline = spec->timeline;
     timeline_style(&r->ts, &r->dest, spec->color, spec->ascii);
+    r->heading = spec->heading;
     if (!r->json && spec->heading != NULL)
         fprintf(r->dest.out, "%s\n\n", spec->heading);
     return 0;
@@ -395,6 +416,8 @@ int ad_cmd_runs_end(ad_cmd_runs_t *r, int rc, json_t *options, void (*summary)(c
                 ad_report_lesson(r->dest.out, runs, r->n, &r->st);
             report_thresholds(r->dest.out, &th, nbroken);
         }
+        if (r->html != NULL && write_html(r, &th) != 0 && rc == 0)
+            rc = AD_CTL_EXIT_SOFTWARE;
         if (r->journal)
             journal_runs(r->command, runs, r->n, &th);
         notify_summary(r->command, runs, r->n);

@@ -94,6 +94,8 @@ typedef struct ad_cmd_runs {
     /* --fail-if: checked at the end (text report, JSON, journal, exit status AD_CTL_EXIT_THRESHOLD) */
     const ad_threshold_t *thresholds;
     size_t nthresholds;
+    const char *html;    /* --html FILE: the page written at the end too; NULL = none */
+    const char *heading; /* the spec's (shown on the page too) */
 } ad_cmd_runs_t;
 
 /* What ad_cmd_runs_begin needs: bench's and compare's shared options, and the run set's size. */

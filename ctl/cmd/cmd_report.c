@@ -140,6 +140,7 @@ static int report_execute(ad_report_opts_t *o)
         r.command = compare ? "compare" : "bench"; /* docs are freed before the end */
         r.thresholds = o->fail_if;
         r.nthresholds = o->nfail_if;
+        r.html = o->html[0] != '\0' ? o->html : NULL;
         r.started_wall_ns = docs[0].started_wall_ns;
         for (size_t i = 1; i < o->nfiles; i++)
             if (docs[i].started_wall_ns < r.started_wall_ns)

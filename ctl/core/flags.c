@@ -170,6 +170,7 @@ static const flag_def_t flag_defs[] = {
     {"interval", 'i', TAKES_VALUE, F_INTERVAL, BENCH | STATS, NULL},
     {"fail-if", 0, TAKES_VALUE, F_FAIL_IF, BENCH | REPORT, NULL},
     {"shard", 0, TAKES_VALUE, F_SHARD, BENCH, NULL},
+    {"html", 0, TAKES_VALUE, F_HTML, BENCH | REPORT, NULL},
     {"start-at", 0, TAKES_VALUE, F_START_AT, BENCH, NULL},
     {"color", 0, TAKES_OPTIONAL, F_COLOR, ALL | REPORT, is_color_word},
     {"no-color", 0, TAKES_NONE, F_NO_COLOR, ALL | REPORT, NULL},

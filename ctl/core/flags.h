@@ -46,6 +46,7 @@ enum {
     F_FAIL_IF,
     F_SHARD,
     F_START_AT,
+    F_HTML,
     F_COUNT
 };
 

@@ -113,6 +113,17 @@ static int take_shard_share(ad_bench_opts_t *o, char *err, size_t errlen)
     return 0;
 }
 
+/* --html FILE: a file name (written beside it, then renamed, like --output). */
+static int parse_html(const char *flag, const char *v, char *out, char *err, size_t errlen)
+{
+    if (*v == '\0' || strcmp(v, "-") == 0)
+        return ad_fail(err, errlen, "%s: needs a file name", flag);
+    if (strlen(v) >= AD_CTL_PATH_MAX)
+        return ad_fail(err, errlen, "%s: file name too long", flag);
+    memcpy(out, v, strlen(v) + 1);
+    return 0;
+}
+
 /* ---- defaults ---- */
 
 int64_t ad_ctl_default_timeout(int64_t delay_ns)
@@ -272,6 +283,8 @@ static int bench_flag(void *opts, int id, const char *f, const char *v, unsigned
         return add_fail_if(f, v, o->fail_if, &o->nfail_if, err, errlen);
     case F_SHARD:
         return parse_shard(f, v, o, err, errlen);
+    case F_HTML:
+        return parse_html(f, v, o->html, err, errlen);
     case F_INTERVAL:
         if (ad_flag_duration(f, v, false, &o->interval_ns, err, errlen) != 0)
             return AD_CTL_PARSE_ERROR;
@@ -513,6 +526,8 @@ static int report_flag(void *opts, int id, const char *f, const char *v, unsigne
     (void)seen;
     if (id == F_FAIL_IF)
         return add_fail_if(f, v, o->fail_if, &o->nfail_if, err, errlen);
+    if (id == F_HTML)
+        return parse_html(f, v, o->html, err, errlen);
     return NOT_HANDLED;
 }
 

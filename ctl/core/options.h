@@ -51,6 +51,7 @@ typedef struct ad_bench_opts {
      * duration_ns their length */
     ad_rate_stage_t stages[AD_RATE_STAGES_MAX];
     size_t nstages;
+    char html[AD_CTL_PATH_MAX]; /* --html FILE: the page (html_report.h) too; "" = none */
 } ad_bench_opts_t;
 
 typedef struct ad_compare_opts {
@@ -104,6 +105,7 @@ typedef struct ad_report_opts {
     ad_color_mode_t color;
     ad_threshold_t fail_if[AD_THRESHOLDS_MAX]; /* --fail-if, checked on the merged runs */
     size_t nfail_if;
+    char html[AD_CTL_PATH_MAX]; /* --html FILE */
 } ad_report_opts_t;
 
 #define AD_SHARDS_MAX 1000

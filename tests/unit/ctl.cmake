@@ -10,10 +10,12 @@ ad_unit_test(test_ctl_result_merge SOURCES test_ctl_result_merge.c LIBS asyncdem
 ad_unit_test(test_ctl_threshold SOURCES test_ctl_threshold.c LIBS asyncdemoctl_core)
 ad_unit_test(test_ctl_series SOURCES test_ctl_series.c LIBS asyncdemoctl_core)
 ad_unit_test(test_ctl_stages SOURCES test_ctl_stages.c LIBS asyncdemoctl_core)
+ad_unit_test(test_ctl_html_report SOURCES test_ctl_html_report.c LIBS asyncdemoctl_core)
 ad_unit_test(test_ctl_stats_view SOURCES test_ctl_stats_view.c LIBS asyncdemoctl_core)
 ad_unit_test(test_task_limits SOURCES test_task_limits.c LIBS asyncdemoctl_core)
 # Golden files are read from the source tree; AD_UPDATE_GOLDEN=1 in the environment rewrites them.
 foreach(t test_ctl_options test_ctl_results test_ctl_report test_ctl_timeline test_ctl_json test_ctl_result_merge test_ctl_threshold test_ctl_series
+          test_ctl_html_report
           test_ctl_stats_view)
     target_compile_definitions(${t} PRIVATE AD_GOLDEN_DIR="${AD_CTL_GOLDEN_DIR}")
 endforeach()
