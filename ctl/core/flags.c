@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "digits.h"
 #include "duration.h"
 
 #define VAL AD_FLAG_VAL
@@ -54,16 +55,9 @@ int ad_flag_duration(const char *flag, const char *v, bool allow_zero, int64_t *
 
 int ad_flag_rate(const char *flag, const char *v, double *out, char *err, size_t errlen)
 {
-    /* digits [. digits]: strtod alone would take "inf", "0x1p3", " 5" and "1e3" */
-    size_t ndig = strspn(v, "0123456789");
-    const char *p = v + ndig;
-    if (*p == '.' && ndig > 0) {
-        size_t frac = strspn(p + 1, "0123456789");
-        p += frac > 0 ? frac + 1 : 0;
-    }
-    if (ndig == 0 || *p != '\0')
+    double r;
+    if (ad_parse_decimal(v, strlen(v), &r) != 0)
         return ad_fail(err, errlen, "%s: " VAL " is not a number of requests per second", flag, v);
-    double r = strtod(v, NULL);
     if (!(r > 0) || r > AD_CTL_RATE_MAX)
         return ad_fail(err, errlen, "%s: " VAL " is out of range (more than 0, at most %.0f)", flag, v,
                        AD_CTL_RATE_MAX);

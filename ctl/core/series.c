@@ -166,9 +166,8 @@ size_t ad_sparkline(const double *values, size_t n, bool ascii, char *buf, size_
         size_t level = max > 0 && values[i] > 0 ? 1 + (size_t)floor(values[i] / max * (double)(levels - 1) + 0.5) : 0;
         if (level > levels)
             level = levels;
-        const char *c = blocks[level];
         char one[2] = {ascii_levels[level], '\0'};
-        const char *mark = ascii ? one : c;
+        const char *mark = ascii ? one : blocks[level];
         size_t m = strlen(mark);
         if (len + m < size) {
             memcpy(buf + len, mark, m);

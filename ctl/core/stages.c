@@ -7,31 +7,14 @@
 #include <string.h>
 
 #include "cli.h"
+#include "digits.h"
 #include "duration.h"
 #include "fail.h"
 
-/* digits [. digits] in [0, AD_CTL_RATE_MAX]: 0 is a target (a ramp down to nothing), unlike plain --rate. */
+/* A target: a decimal in [0, AD_CTL_RATE_MAX] (0 is one, a ramp down to nothing, unlike plain --rate). */
 static int parse_target(const char *s, size_t len, double *out)
 {
-    char buf[32];
-    size_t ndig = strspn(s, "0123456789"), end = ndig;
-    if (ndig == 0 || len >= sizeof(buf))
-        return -1;
-    if (end < len && s[end] == '.') {
-        size_t frac = strspn(s + end + 1, "0123456789");
-        if (frac == 0)
-            return -1;
-        end += 1 + frac;
-    }
-    if (end != len)
-        return -1;
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    double v = strtod(buf, NULL);
-    if (v > AD_CTL_RATE_MAX)
-        return -1;
-    *out = v;
-    return 0;
+    return ad_parse_decimal(s, len, out) == 0 && *out <= AD_CTL_RATE_MAX ? 0 : -1;
 }
 
 int ad_stages_parse(const char *text, ad_rate_stage_t *st, char *err, size_t errlen)

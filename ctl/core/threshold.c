@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "digits.h"
 #include "duration.h"
 #include "fail.h"
 #include "report.h"
@@ -18,28 +19,6 @@ static const struct {
 
 static const char *const op_names[] = {">", ">=", "<", "<="};
 
-/* digits [. digits], the whole of s[0..len): strtod alone would take "inf", "0x1p3", " 5" and "1e3". */
-static int parse_number(const char *s, size_t len, double *out)
-{
-    char buf[64];
-    size_t ndig = strspn(s, "0123456789");
-    size_t end = ndig;
-    if (ndig == 0 || len >= sizeof(buf))
-        return -1;
-    if (end < len && s[end] == '.') {
-        size_t frac = strspn(s + end + 1, "0123456789");
-        if (frac == 0)
-            return -1;
-        end += 1 + frac;
-    }
-    if (end != len)
-        return -1;
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    *out = strtod(buf, NULL);
-    return 0;
-}
-
 static int parse_metric(const char *s, size_t len, ad_threshold_t *t)
 {
     for (size_t i = 0; i < sizeof(metric_names) / sizeof(metric_names[0]); i++) {
@@ -48,7 +27,7 @@ static int parse_metric(const char *s, size_t len, ad_threshold_t *t)
             return 0;
         }
     }
-    if (len < 2 || s[0] != 'p' || parse_number(s + 1, len - 1, &t->percentile) != 0 || !(t->percentile > 0) ||
+    if (len < 2 || s[0] != 'p' || ad_parse_decimal(s + 1, len - 1, &t->percentile) != 0 || !(t->percentile > 0) ||
         t->percentile > 100)
         return -1;
     t->metric = AD_TH_PERCENTILE;
@@ -87,12 +66,12 @@ int ad_threshold_parse(const char *text, ad_threshold_t *t, char *err, size_t er
     switch (t->metric) {
     case AD_TH_ERRORS:
         t->percent = v[vlen - 1] == '%';
-        if (parse_number(v, vlen - (t->percent ? 1 : 0), &t->limit) != 0 || (t->percent && t->limit > 100))
+        if (ad_parse_decimal(v, vlen - (t->percent ? 1 : 0), &t->limit) != 0 || (t->percent && t->limit > 100))
             return ad_fail(err, errlen,
                            "'%.64s': errors takes a count (5) or a percentage up to 100 (1%%), not '%.32s'", text, v);
         return 0;
     case AD_TH_RPS:
-        if (parse_number(v, vlen, &t->limit) != 0)
+        if (ad_parse_decimal(v, vlen, &t->limit) != 0)
             return ad_fail(err, errlen, "'%.64s': rps takes requests per second (1000), not '%.32s'", text, v);
         return 0;
     default: {
