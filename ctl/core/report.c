@@ -450,7 +450,8 @@ static void series_row(FILE *out, const char *label, const double *v, size_t n, 
                        const ad_report_style_t *st)
 {
     char marks[AD_SERIES_POINTS * 4 + 1];
-    size_t room = st->width > 40 ? (size_t)st->width - 40 : 0, from = n > room ? n - room : 0; /* the end fits */
+    /* the marks after a 21-column label and before the range; a narrow terminal still gets 10 */
+    size_t room = st->width > 50 ? (size_t)st->width - 40 : 10, from = n > room ? n - room : 0;
     ad_sparkline(v + from, n - from, st->ascii, marks, sizeof(marks));
     fprintf(out, "             %-7s %s%s  %s to %s\n", label, from > 0 ? "<" : "", marks, lo, hi);
 }
