@@ -78,7 +78,7 @@ static json_t *merged_options(const ad_json_report_t *docs, const char *const *f
 
 /* The text report's first line: how many documents (hosts, shards, runs) the figures below add up. */
 static void merged_heading(const ad_json_report_t *docs, const char *const *files, size_t n, const char *origin,
-                           char *buf, size_t size)
+                           ad_run_result_t *const *runs, size_t nruns, char *buf, size_t size)
 {
     size_t len =
         (size_t)snprintf(buf, size, "report: %zu %s document%s merged:", n, docs[0].command, n == 1 ? "" : "s");
@@ -86,7 +86,10 @@ static void merged_heading(const ad_json_report_t *docs, const char *const *file
         len += (size_t)snprintf(buf + len, size - len, "%s %s", i ? "," : "",
                                 strcmp(files[i], "-") ? files[i] : "(stdin)");
     if (origin[0] != '\0' && len < size)
-        snprintf(buf + len, size - len, "\nfrom %s", origin);
+        len += (size_t)snprintf(buf + len, size - len, "\nfrom %s", origin);
+    char partial[1024];
+    if (ad_result_merge_partial(docs, files, n, runs, nruns, partial, sizeof(partial)) > 0 && len < size)
+        snprintf(buf + len, size - len, "\nkept apart, not in every document:\n%s", partial);
 }
 
 static int report_execute(ad_report_opts_t *o)
@@ -123,9 +126,9 @@ static int report_execute(ad_report_opts_t *o)
     }
     ad_cmd_runs_t r;
     bool compare = rc == 0 && strcmp(docs[0].command, "compare") == 0;
-    char heading[1600];
+    char heading[2800];
     if (rc == 0) {
-        merged_heading(docs, o->files, o->nfiles, origin, heading, sizeof(heading));
+        merged_heading(docs, o->files, o->nfiles, origin, merged, nmerged, heading, sizeof(heading));
         ad_cmd_runs_spec_t spec = {.command = docs[0].command,
                                    .heading = heading,
                                    .output = o->output,

@@ -130,3 +130,28 @@ int ad_result_merge_origin(const ad_json_report_t *docs, const char *const *name
         snprintf(summary + len, size - len, ")");
     return 0;
 }
+
+size_t ad_result_merge_partial(const ad_json_report_t *docs, const char *const *names, size_t n,
+                               ad_run_result_t *const *runs, size_t nruns, char *buf, size_t size)
+{
+    size_t len = 0, partial = 0;
+    if (size > 0)
+        buf[0] = '\0';
+    for (size_t k = 0; k < nruns; k++) {
+        size_t in = 0, first = 0;
+        for (size_t d = 0; d < n; d++) {
+            bool has = false;
+            for (size_t i = 0; i < docs[d].nruns && !has; i++)
+                has = strcmp(docs[d].runs[i]->name, runs[k]->name) == 0;
+            if (has && in++ == 0)
+                first = d;
+        }
+        if (in == n)
+            continue;
+        partial++;
+        if (len < size)
+            len += (size_t)snprintf(buf + len, size - len, "%s%s: only in %s%s (%zu of %zu documents)", len ? "\n" : "",
+                                    runs[k]->name, names[first], in > 1 ? " and others" : "", in, n);
+    }
+    return partial;
+}

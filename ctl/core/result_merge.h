@@ -18,6 +18,13 @@ int ad_result_merge_docs(const ad_json_report_t *docs, const char *const *names,
                          size_t *nout, char *err, size_t errlen);
 
 /*
+ * The runs kept apart: one line per merged run that not every document has, "/delay/1: only in b.json (1 of
+ * 3 documents)", into buf ("" when every run is in every document). Returns how many.
+ */
+size_t ad_result_merge_partial(const ad_json_report_t *docs, const char *const *names, size_t n,
+                               ad_run_result_t *const *runs, size_t nruns, char *buf, size_t size);
+
+/*
  * Where docs came from, from their options' "shard" and "host" (bench --shard, and the host bench ran on):
  * into summary "3 hosts, shards 1-3 of 3" or "1 host, shards 1, 3 of 3 (2 missing)" ("" when neither is
  * known). Returns 0, or -1 with the reason in err: a shard given twice, or shards of different counts.

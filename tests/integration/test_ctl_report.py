@@ -119,6 +119,28 @@ class ReportTest(harness.SharedDaemonTestCase):
         json.dump(doc, open(moved, "w"))
         self.refused(self.files[0], moved, want="moved.json: run '/offload' was against http://192.0.2.1:8000/")
 
+    def test_compare_documents(self):
+        docs = [self.path(f"compare{i}.json") for i in range(2)]
+        for f in docs:
+            proc = ctl("compare", self.daemon.url("/delay/0.05"), "-n", 2, "--modes", "sequential,async", "--json",
+                       "-o", f)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+        proc = ctl("report", "--no-timeline", "--no-color", *docs)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("report: 2 compare documents merged", proc.stdout)
+        self.assertEqual(proc.stdout.count("4 requests in"), 2, proc.stdout)  # each mode: 2 + 2
+        self.assertRegex(proc.stdout, r"\d  sequential +[0-9.]+s +4/4 +[0-9.]+x")  # compare's ranking, merged
+        self.refused(self.files[0], docs[0], want="a compare document cannot be merged with")
+
+    def test_runs_kept_apart_are_named(self):
+        one = self.path("one-endpoint.json")
+        proc = ctl("bench", "--url", self.daemon.base_url, "-e", "/delay/0", "-n", 2, "-c", 1, "--json", "-o", one)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        proc = ctl("report", "--no-timeline", self.files[0], one)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("kept apart, not in every document:\n/non-blocking: only in", proc.stdout)
+        self.assertIn("/delay/0: only in " + one + " (1 of 2 documents)", proc.stdout)
+
     def test_failed_requests_exit_1(self):
         path = self.path("missing-endpoint.json")
         proc = ctl("bench", "--url", self.daemon.base_url, "-e", "/missing", "-n", 3, "-c", 1, "--json", "-o", path)

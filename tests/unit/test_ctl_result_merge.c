@@ -170,6 +170,13 @@ static void test_other_names_kept_apart(void **state)
     assert_int_equal(m[0]->completed, docs[0].runs[0]->completed);
     assert_int_equal(m[1]->completed, docs[0].runs[1]->completed + docs[1].runs[1]->completed);
     assert_int_equal(m[2]->completed, docs[1].runs[0]->completed);
+    /* and the report says which are kept apart */
+    char note[256];
+    assert_int_equal(ad_result_merge_partial(docs, files, 2, m, n, note, sizeof(note)), 2);
+    assert_string_equal(note, "/non-blocking: only in a.json (1 of 2 documents)\n"
+                              "/delay/1: only in b.json (1 of 2 documents)");
+    assert_int_equal(ad_result_merge_partial(docs, files, 1, m, 2, note, sizeof(note)), 0);
+    assert_string_equal(note, "");
     free_merged(m, n);
     ad_json_report_free(&docs[0]);
     ad_json_report_free(&docs[1]);
