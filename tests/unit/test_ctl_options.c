@@ -90,6 +90,8 @@ static void test_every_value_flag_every_form(void **state)
         {AD_CMD_BENCH, "threads", 0, "2"},
         {AD_CMD_BENCH, "engine", 0, "curl"},
         {AD_CMD_BENCH, "fail-if", 0, "p99>250ms"},
+        {AD_CMD_BENCH, "interval", 'i', "250ms"},
+        {AD_CMD_BENCH, "html", 0, "page.html"},
         {AD_CMD_BENCH, "shard", 0, "2/3"},
         {AD_CMD_BENCH, "start-at", 0, "2026-12-04T15:00:00.5+01:00"},
         {AD_CMD_BENCH, "output", 'o', "out.txt"},
@@ -791,6 +793,8 @@ static void test_bench_shards(void **state)
     BENCH_ERR("--start-at", "'15:00'", "bench", "--start-at", "15:00");
     BENCH_ERR("--start-at", "RFC 3339", "bench", "--start-at", "2026-12-04 15:00:00Z");
     BENCH_ERR("--fail-if", "'p99'", "bench", "--fail-if", "p99");
+    BENCH_ERR("--interval", "below 1ms", "bench", "--interval", "500us");
+    BENCH_ERR("--html", "needs a file name", "bench", "--html", "-");
 }
 
 /* --rate R:D,...: stages give the run's length and mean rate; a shard takes its share of each target. */
