@@ -23,6 +23,13 @@ CHARTS_JS = """Array.prototype.map.call(document.querySelectorAll('svg'), functi
             return n + p.points.numberOfItems; }, 0)}; })"""
 
 
+def open_chromium():
+    """browser.py's chromium: Browser here, Chromium once the harness drives Firefox too (main's browser.py)."""
+    if hasattr(browser, "Chromium"):
+        return browser.Chromium()
+    return browser.Browser(width=1100, height=900)
+
+
 class HtmlReportTest(harness.DaemonTestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory(prefix="asyncdemo-html-")
@@ -50,7 +57,7 @@ class HtmlReportTest(harness.DaemonTestCase):
             self.assertNotIn("<script", text)
             self.assertIsNone(re.search(r"""(src|href)\s*=|url\(|@import""", text), f)
 
-        b = browser.Browser(width=1100, height=900)
+        b = open_chromium()
         self.addCleanup(b.close)
         b.navigate("file://" + page)
         b.wait_for("document.readyState === 'complete' && document.querySelectorAll('svg').length > 0", timeout=20,
