@@ -1,14 +1,6 @@
 /* asyncdemoctl's help texts: the overview and each subcommand's options. */
 #include "options.h"
 
-/* The end of bench's and report's flags: how the text report is shown. */
-#define USAGE_SHOWN                                                                                                    \
-    "      --no-timeline      no timeline\n"                                                                           \
-    "      --ascii            plain ASCII timeline and chart\n"                                                        \
-    "      --color [WHEN]     auto (default), always, never; WHEN left out = always;\n"                                \
-    "                         --no-color = never\n"                                                                    \
-    "  -h, --help             this text\n"
-
 static const char usage_main[] =
     "Usage: asyncdemoctl COMMAND [OPTIONS]\n"
     "\n"
@@ -65,7 +57,13 @@ static const char usage_bench[] =
     "  -o, --output FILE      write the report or JSON document to FILE\n"
     "      --html FILE        also write a self-contained HTML report page to FILE\n"
     "      --journal          log results to the journal even outside systemd\n"
-    "      --no-progress      no live progress line\n" USAGE_SHOWN "\n"
+    "      --no-progress      no live progress line\n"
+    "      --no-timeline      no timeline\n"
+    "      --ascii            plain ASCII timeline and chart\n"
+    "      --color [WHEN]     auto (default), always, never; WHEN left out = always;\n"
+    "                         --no-color = never\n"
+    "  -h, --help             this text\n"
+    "\n"
     "Durations: 2, 0.5, 250ms, 10s, 1m.\n";
 
 static const char usage_compare[] =
@@ -135,7 +133,13 @@ static const char usage_report[] =
     "      --json             write the merged JSON document (options.sources lists the files)\n"
     "      --fail-if EXPR     exit 3 when a merged run breaks EXPR (as for bench); repeatable\n"
     "      --html FILE        also write a self-contained HTML report page to FILE\n"
-    "  -o, --output FILE      write the report or JSON document to FILE\n" USAGE_SHOWN "\n"
+    "  -o, --output FILE      write the report or JSON document to FILE\n"
+    "      --no-timeline      no timeline\n"
+    "      --ascii            plain ASCII timeline and chart\n"
+    "      --color [WHEN]     auto (default), always, never; WHEN left out = always;\n"
+    "                         --no-color = never\n"
+    "  -h, --help             this text\n"
+    "\n"
     "Exit status: 0 done; 1 a merged run has failed requests; 3 a --fail-if threshold was broken;\n"
     "64 bad flags, or a file that cannot be read or merged.\n";
 
