@@ -67,6 +67,7 @@ static int bench_one(const ad_bench_opts_t *o, size_t i, const ad_target_t *targ
     endpoint_name(o, i, name, sizeof(name));
     ad_run_result_init(r, name, &u);
     ad_series_init(&r->series, o->interval_ns);
+    r->ramped = o->nstages > 0;
 
     ad_progress_t progress;
     ad_progress_init(&progress, "bench", name, !o->no_progress);

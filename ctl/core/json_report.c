@@ -205,6 +205,10 @@ static int write_run(ad_jw_t *w, const ad_run_result_t *r)
     key_uint(w, "loops", r->loops);
     ad_jw_key(w, "interrupted");
     ad_jw_bool(w, r->interrupted);
+    if (r->ramped) { /* only then: documents of a constant rate stay as they were */
+        ad_jw_key(w, "ramped");
+        ad_jw_bool(w, true);
+    }
     key_secs(w, "elapsed_seconds", r->elapsed_ns);
     key_uint(w, "sent", r->sent);
     key_uint(w, "completed", r->completed);
@@ -669,6 +673,8 @@ static int read_engine(reader_t *rd, const json_t *run, ad_run_result_t *r)
             return -1;
         r->loops = (unsigned)n;
     }
+    if (read_optional_bool(rd, run, "ramped", &r->ramped) != 0)
+        return -1;
     return read_optional_bool(rd, run, "interrupted", &r->interrupted);
 }
 

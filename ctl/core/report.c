@@ -506,7 +506,7 @@ void ad_report_run(FILE *out, const ad_run_result_t *r, const ad_report_style_t 
 {
     fprintf(out, "%s%s%s  %s  (concurrency %u", esc(st, BOLD), r->name, esc(st, RESET), r->url, r->concurrency);
     if (r->rate > 0)
-        fprintf(out, ", rate %g/s", r->rate);
+        fprintf(out, ", rate %g/s%s", r->rate, r->ramped ? " on average, ramped in stages" : "");
     if (r->engine[0] != '\0')
         fprintf(out, ", engine %s", r->engine);
     if (r->loops > 0)

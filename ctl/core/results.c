@@ -44,6 +44,7 @@ void ad_run_result_init_like(ad_run_result_t *r, const ad_run_result_t *src)
     memcpy(r->url, src->url, sizeof(r->url));
     memcpy(r->path, src->path, sizeof(r->path));
     ad_series_init(&r->series, src->series.interval_ns);
+    r->ramped = src->ramped;
 }
 
 void ad_run_unique_name(const char *const *short_names, const char *const *long_names, size_t n, size_t i, char *buf,
@@ -178,6 +179,7 @@ void ad_run_result_merge(ad_run_result_t *dst, const ad_run_result_t *src)
         memcpy(dst->first_error, src->first_error, sizeof(dst->first_error));
     dst->loops += src->loops;
     dst->interrupted = dst->interrupted || src->interrupted;
+    dst->ramped = dst->ramped || src->ramped;
     if (dst->engine[0] == '\0')
         memcpy(dst->engine, src->engine, sizeof(dst->engine));
     else if (src->engine[0] != '\0' && strcmp(dst->engine, src->engine) != 0)

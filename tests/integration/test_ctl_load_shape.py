@@ -4,6 +4,7 @@ happened), and --rate in stages ramps the open model's rate (the schedule follow
 
 import json
 import math
+import tempfile
 import time
 
 import harness
@@ -59,6 +60,15 @@ class RampTest(harness.SharedDaemonTestCase):
         run = doc["runs"][0]
         self.assertEqual(run["completed"], 110)
         self.assertAlmostEqual(run["rate"], 110, places=6)  # the mean
+        self.assertIs(run["ramped"], True)
+        with tempfile.NamedTemporaryFile("w", suffix=".json") as f:  # the report's header says it
+            f.write(proc.stdout)
+            f.flush()
+            text = ctl("report", "--no-timeline", f.name).stdout
+        self.assertIn("rate 110/s on average, ramped in stages", text)
+        constant = ctl("bench", "--url", self.daemon.base_url, "-e", "/non-blocking", "--delay", 0, "-n", 2, "--rate",
+                       100, "--json")
+        self.assertNotIn("ramped", json.loads(constant.stdout)["runs"][0])
         due = sorted(r["intended_seconds"] for r in run["requests"])
         for j in (0, 1, 10, 50, 109):
             want = 2 * j / (20 + math.sqrt(20 * 20 + 2 * 180 * j))  # 20 t + 90 t^2 = j

@@ -173,6 +173,7 @@ static void test_json_round_trip(void **state)
 {
     (void)state;
     ad_run_result_t *r = stalled_run();
+    r->ramped = true; /* and the flag that goes with a ramp's mean rate */
     ad_run_result_t *runs[] = {r};
     ad_json_report_t doc = {.command = "bench", .runs = runs, .nruns = 1};
     char *text = ad_json_report_dump(&doc), err[256] = "";
@@ -180,6 +181,7 @@ static void test_json_round_trip(void **state)
     ad_json_report_t back;
     if (ad_json_report_read_text(text, strlen(text), &back, err, sizeof(err)) != 0)
         fail_msg("%s", err);
+    assert_true(back.runs[0]->ramped);
     assert_int_equal(back.runs[0]->series.interval_ns, r->series.interval_ns);
     assert_int_equal(back.runs[0]->series.npoints, r->series.npoints);
     assert_memory_equal(back.runs[0]->series.points, r->series.points, sizeof(r->series.points));
