@@ -132,21 +132,22 @@ class ReportTest(harness.SharedDaemonTestCase):
         self.assertRegex(proc.stdout, r"\d  sequential +[0-9.]+s +4/4 +[0-9.]+x")  # compare's ranking, merged
         self.refused(self.files[0], docs[0], want="a compare document cannot be merged with")
 
+    def bench_then_report(self, name, endpoint, rc):
+        """A small bench of endpoint into the file name (exit rc), then report of host0's and it (exit rc)."""
+        path = self.path(name)
+        proc = ctl("bench", "--url", self.daemon.base_url, "-e", endpoint, "-n", 2, "-c", 1, "--json", "-o", path)
+        self.assertEqual(proc.returncode, rc, proc.stderr)
+        proc = ctl("report", "--no-timeline", self.files[0], path)
+        self.assertEqual(proc.returncode, rc, proc.stderr)
+        return path, proc
+
     def test_runs_kept_apart_are_named(self):
-        one = self.path("one-endpoint.json")
-        proc = ctl("bench", "--url", self.daemon.base_url, "-e", "/delay/0", "-n", 2, "-c", 1, "--json", "-o", one)
-        self.assertEqual(proc.returncode, 0, proc.stderr)
-        proc = ctl("report", "--no-timeline", self.files[0], one)
-        self.assertEqual(proc.returncode, 0, proc.stderr)
+        one, proc = self.bench_then_report("one-endpoint.json", "/delay/0", 0)
         self.assertIn("kept apart, not in every document:\n/non-blocking: only in", proc.stdout)
         self.assertIn("/delay/0: only in " + one + " (1 of 2 documents)", proc.stdout)
 
     def test_failed_requests_exit_1(self):
-        path = self.path("missing-endpoint.json")
-        proc = ctl("bench", "--url", self.daemon.base_url, "-e", "/missing", "-n", 3, "-c", 1, "--json", "-o", path)
-        self.assertEqual(proc.returncode, 1, proc.stderr)
-        proc = ctl("report", "--no-timeline", self.files[0], path)
-        self.assertEqual(proc.returncode, 1, proc.stderr)
+        _, proc = self.bench_then_report("missing-endpoint.json", "/missing", 1)
         self.assertIn("/missing", proc.stdout)
 
 
