@@ -6,6 +6,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define AD_U64_DEC_MAX 20 /* digits of UINT64_MAX */
@@ -93,6 +94,36 @@ static inline size_t ad_seconds_exact(int64_t ns, char *out)
     out[n++] = '.';
     ad_u64_to_dec_fixed(frac, out + n, digits);
     return n + digits;
+}
+
+/*
+ * A plain decimal number, the whole of s[0..len): digits [. digits], as every number a user types is (a
+ * rate, a threshold); strtod alone would also take "inf", "0x1p3", " 5" and "1e3". Returns 0 with *out,
+ * or -1.
+ */
+static inline int ad_parse_decimal(const char *s, size_t len, double *out)
+{
+    char buf[64];
+    size_t ndig = 0;
+    while (ndig < len && s[ndig] >= '0' && s[ndig] <= '9')
+        ndig++;
+    size_t end = ndig;
+    if (ndig == 0 || len >= sizeof(buf))
+        return -1;
+    if (end < len && s[end] == '.') {
+        size_t frac = 0;
+        while (end + 1 + frac < len && s[end + 1 + frac] >= '0' && s[end + 1 + frac] <= '9')
+            frac++;
+        if (frac == 0)
+            return -1;
+        end += 1 + frac;
+    }
+    if (end != len)
+        return -1;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    *out = strtod(buf, NULL);
+    return 0;
 }
 
 #endif

@@ -371,6 +371,70 @@ static void civil_from_days(int64_t days, int64_t *year, unsigned *month, unsign
     *year = (int64_t)yoe + era * 400 + (*month <= 2);
 }
 
+/* Days since 1970-01-01 of a proleptic Gregorian date: civil_from_days's reverse. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* n digits at s as a number, or -1. */
+static int digits_at(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+int ad_parse_utc(const char *s, bool offset, int64_t *out)
+{
+    static const unsigned char mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (strlen(s) < 20 || s[4] != '-' || s[7] != '-' || s[13] != ':' || s[16] != ':' ||
+        !(s[10] == 'T' || (offset && s[10] == 't')))
+        return -1;
+    int year = digits_at(s, 4), mon = digits_at(s + 5, 2), day = digits_at(s + 8, 2);
+    int hour = digits_at(s + 11, 2), min = digits_at(s + 14, 2), sec = digits_at(s + 17, 2);
+    if (year < 0 || mon < 1 || mon > 12 || day < 1 || day > mdays[mon - 1] || hour < 0 || hour > 23 || min < 0 ||
+        min > 59 || sec < 0 || sec > 60)
+        return -1;
+    if (mon == 2 && day == 29 && (year % 4 != 0 || (year % 100 == 0 && year % 400 != 0)))
+        return -1;
+    int64_t frac = 0;
+    const char *p = s + 19;
+    if (*p == '.') {
+        int digits = 0;
+        for (p++; *p >= '0' && *p <= '9'; p++, digits++)
+            if (digits < 9)
+                frac = frac * 10 + (*p - '0');
+        if (digits == 0)
+            return -1;
+        for (; digits < 9; digits++)
+            frac *= 10;
+    }
+    int64_t shift = 0; /* the offset's seconds: local = UTC + offset */
+    if (offset && (*p == '+' || *p == '-')) {
+        int oh = digits_at(p + 1, 2), om = p[3] == ':' ? digits_at(p + 4, 2) : -1;
+        if (oh < 0 || oh > 23 || om < 0 || om > 59 || p[6] != '\0')
+            return -1;
+        shift = (*p == '+' ? 1 : -1) * (int64_t)(oh * 3600 + om * 60);
+    } else if (!(p[0] == 'Z' || (offset && p[0] == 'z')) || p[1] != '\0') {
+        return -1;
+    }
+    int64_t t = days_from_civil(year, (unsigned)mon, (unsigned)day) * 86400 + hour * 3600 + min * 60 + sec - shift;
+    if (t < -9223372036 || t > 9223372035)
+        return -1;
+    *out = t * 1000000000 + frac;
+    return 0;
+}
+
 size_t ad_format_utc(int64_t wall_ns, int decimals, char *buf, size_t size)
 {
     if (size == 0)

@@ -61,5 +61,8 @@ bool ad_utf8_valid(const char *s, size_t len);
 
 /* Pure helper behind ad_jw_utc, also for text output. Returns the length written (buf >= 32 bytes). */
 size_t ad_format_utc(int64_t wall_ns, int decimals, char *buf, size_t size);
+/* Its reverse: "YYYY-MM-DDTHH:MM:SS[.fraction]Z" (with offset: also "+HH:MM" / "-HH:MM" for Z, and "t", "z"
+ * as RFC 3339 allows) -> ns since the epoch. Returns 0, or -1 when s is not one. */
+int ad_parse_utc(const char *s, bool offset, int64_t *out);
 
 #endif

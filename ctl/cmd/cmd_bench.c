@@ -3,14 +3,18 @@
  * as it finishes, then the ratios and the timeline (or the JSON document), the journal entries and the
  * final STATUS=.
  */
+#include <errno.h>
 #include <stdlib.h>
-#include <unistd.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "clock.h"
 #include "cmd_common.h"
 #include "i18n.h"
 #include "commands.h"
 #include "engine.h"
 #include "json_report.h"
+#include "json_writer.h"
 #include "progress.h"
 
 /* The run's name: the endpoint's path without its query ("/blocking"), or more of it where two endpoints
@@ -63,6 +67,8 @@ static int bench_one(const ad_bench_opts_t *o, size_t i, const ad_target_t *targ
     }
     endpoint_name(o, i, name, sizeof(name));
     ad_run_result_init(r, name, &u);
+    ad_series_init(&r->series, o->interval_ns);
+    r->ramped = o->nstages > 0;
 
     ad_progress_t progress;
     ad_progress_init(&progress, "bench", name, !o->no_progress);
@@ -73,6 +79,9 @@ static int bench_one(const ad_bench_opts_t *o, size_t i, const ad_target_t *targ
         .requests = o->requests,
         .duration_ns = o->duration_ns,
         .rate = o->rate,
+        .stages = o->stages,
+        .nstages = o->nstages,
+        .schedule_phase = ad_shard_phase(o),
         .timeout_ns = o->timeout_ns,
         .keepalive = o->keepalive,
         .warmup_ns = o->warmup_ns,
@@ -92,13 +101,44 @@ static int bench_one(const ad_bench_opts_t *o, size_t i, const ad_target_t *targ
     return 0;
 }
 
-/* The text report's end, before the timeline: the ratios between endpoints. */
-static void report_end(const ad_cmd_runs_t *r)
+void ad_bench_report_end(const ad_cmd_runs_t *r)
 {
     if (r->n > 1) {
         ad_report_ratios(r->dest.out, (const ad_run_result_t *const *)r->runs, r->n, &r->st);
         fputc('\n', r->dest.out);
     }
+}
+
+/*
+ * --start-at: sleeps until the wall clock reads t (the shards of a test start together). Returns 0; or
+ * AD_CTL_EXIT_USAGE after printing why when t has passed (a late shard would send its share out of step),
+ * AD_CTL_EXIT_INTERRUPTED when stopped while waiting.
+ */
+static int wait_for_start(int64_t t)
+{
+    int64_t now = ad_wall_ns();
+    if (t < now) {
+        char when[40];
+        ad_format_utc(t, 3, when, sizeof(when));
+        ad_cmd_error("--start-at %s passed %.3f s ago: start the shards earlier", when, (double)(now - t) / 1e9);
+        return AD_CTL_EXIT_USAGE;
+    }
+    struct timespec until = {.tv_sec = t / AD_NS_PER_SEC, .tv_nsec = t % AD_NS_PER_SEC};
+    while (!ad_engine_stop_requested() && clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &until, NULL) == EINTR)
+        ;
+    return ad_engine_stop_requested() ? AD_CTL_EXIT_INTERRUPTED : 0;
+}
+
+/* The JSON document's options: bench's, and the host that ran it (to tell shards' documents apart). */
+static json_t *json_options(const ad_bench_opts_t *o)
+{
+    json_t *j = ad_json_options_bench(o);
+    char host[256];
+    if (j != NULL && gethostname(host, sizeof(host)) == 0) {
+        host[sizeof(host) - 1] = '\0';
+        json_object_set_new(j, "host", json_string(host));
+    }
+    return j;
 }
 
 int ad_bench_execute(ad_bench_opts_t *o, const char *heading, bool lesson)
@@ -113,7 +153,12 @@ int ad_bench_execute(ad_bench_opts_t *o, const char *heading, bool lesson)
     if (rc != 0)
         return rc;
     r.lesson = lesson;
+    r.thresholds = o->fail_if;
+    r.nthresholds = o->nfail_if;
+    r.html = o->html[0] != '\0' ? o->html : NULL;
     for (size_t i = 0; i < o->nendpoints && !ad_engine_stop_requested(); i++) {
+        if (i == 0 && o->start_at_wall_ns > 0 && (rc = wait_for_start(o->start_at_wall_ns)) != 0)
+            break;
         ad_run_result_t *run = malloc(sizeof(*run));
         if (run == NULL) {
             ad_cmd_error("%s", _("out of memory"));
@@ -127,7 +172,7 @@ int ad_bench_execute(ad_bench_opts_t *o, const char *heading, bool lesson)
         }
         ad_cmd_runs_add(&r, run);
     }
-    return ad_cmd_runs_end(&r, rc, o->json ? ad_json_options_bench(o) : NULL, report_end);
+    return ad_cmd_runs_end(&r, rc, o->json ? json_options(o) : NULL, ad_bench_report_end);
 }
 
 /* The subcommand run on its own: no heading, no lesson. */

@@ -2,6 +2,7 @@
 #include "cmd_common.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "commands.h"
 #include "engine.h"
 #include "i18n.h"
+#include "html_report.h"
 #include "json_report.h"
 #include "log.h"
 #include "messages.h"
@@ -201,16 +203,45 @@ static bool journal_setup(bool forced)
     return true;
 }
 
+/* The --fail-if results of a run: what was checked ("all runs" too) and broken, as journal fields. */
+typedef struct run_thresholds {
+    const ad_threshold_result_t *res;
+    size_t n;
+} run_thresholds_t;
+
+/* ASYNCDEMO_FAIL_IF_BROKEN=<count> and, when some are, ASYNCDEMO_FAIL_IF=<each "EXPR: value", "; " between>. */
+static size_t threshold_fields(const run_thresholds_t *th, const char *run, char *broken, char *list, size_t size)
+{
+    size_t nbroken = 0, len = (size_t)snprintf(list, size, "ASYNCDEMO_FAIL_IF=");
+    for (size_t k = 0; k < th->n; k++) {
+        const ad_threshold_result_t *tr = &th->res[k];
+        if (!tr->broken || (strcmp(tr->run, run) != 0 && strcmp(tr->run, "all runs") != 0))
+            continue;
+        char v[48];
+        ad_threshold_format_value(tr->t, tr->value, v, sizeof(v));
+        if (len < size)
+            len += (size_t)snprintf(list + len, size - len, "%s%s: %s", nbroken ? "; " : "", tr->t->text, v);
+        nbroken++;
+    }
+    snprintf(broken, AD_REPORT_FIELD_MAX, "ASYNCDEMO_FAIL_IF_BROKEN=%zu", nbroken);
+    return nbroken;
+}
+
 /* One journal entry per run (AD_MSGID_BENCH_RESULT / AD_MSGID_COMPARE_RESULT, report_fields.h fields). */
-static void journal_runs(const char *command, const ad_run_result_t *const *runs, size_t n)
+static void journal_runs(const char *command, const ad_run_result_t *const *runs, size_t n, const run_thresholds_t *th)
 {
     const char *msgid = strcmp(command, "compare") == 0 ? AD_MSGID_COMPARE_RESULT : AD_MSGID_BENCH_RESULT;
     for (size_t i = 0; i < n; i++) {
-        char fields[AD_REPORT_FIELDS_MAX][AD_REPORT_FIELD_MAX];
-        const char *ptrs[AD_REPORT_FIELDS_MAX + 1];
+        char fields[AD_REPORT_FIELDS_MAX][AD_REPORT_FIELD_MAX], broken[AD_REPORT_FIELD_MAX], list[1024];
+        const char *ptrs[AD_REPORT_FIELDS_MAX + 3];
         size_t nf = ad_report_journal_fields(command, runs, n, i, fields, AD_REPORT_FIELDS_MAX);
         for (size_t f = 0; f < nf; f++)
             ptrs[f] = fields[f];
+        if (th->n > 0) {
+            ptrs[nf++] = broken;
+            if (threshold_fields(th, runs[i]->name, broken, list, sizeof(list)) > 0)
+                ptrs[nf++] = list;
+        }
         ptrs[nf] = NULL;
         char message[512];
         ad_report_journal_message(command, runs, n, i, message, sizeof(message));
@@ -228,8 +259,65 @@ static void notify_summary(const char *command, const ad_run_result_t *const *ru
     ad_notify_status("%s", status);
 }
 
+/* The --fail-if results as the JSON document's "thresholds" (docs/bench-json.md); NULL when none were given. */
+static json_t *thresholds_json(const run_thresholds_t *th)
+{
+    if (th->n == 0)
+        return NULL;
+    static const char *const units[] = {
+        [AD_TH_PERCENTILE] = "seconds", [AD_TH_MEAN] = "seconds",    [AD_TH_MIN] = "seconds",
+        [AD_TH_MAX] = "seconds",        [AD_TH_ERRORS] = "requests", [AD_TH_RPS] = "requests/s"};
+    json_t *a = json_array();
+    for (size_t k = 0; k < th->n; k++) {
+        const ad_threshold_result_t *tr = &th->res[k];
+        const ad_threshold_t *t = tr->t;
+        /* latencies in seconds, as everywhere in the document */
+        double scale = t->metric == AD_TH_ERRORS || t->metric == AD_TH_RPS ? 1 : 1e-9;
+        bool measured = tr->found && !isnan(tr->value);
+        json_t *o = json_pack("{s:s, s:s, s:b, s:s, s:f}", "expr", t->text, "run", tr->run, "broken", tr->broken,
+                              "unit", t->percent ? "percent" : units[t->metric], "limit", t->limit * scale);
+        json_object_set_new(o, "value", measured ? json_real(tr->value * scale) : json_null());
+        json_object_set_new(o, "by",
+                            measured && tr->broken ? json_real(fabs(tr->value - t->limit) * scale) : json_null());
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+/* The thresholds' lines at the end of the text report. */
+static void report_thresholds(FILE *out, const run_thresholds_t *th, size_t nbroken)
+{
+    if (th->n == 0)
+        return;
+    fprintf(out, "\nthresholds (--fail-if): %zu of %zu broken\n", nbroken, th->n);
+    for (size_t k = 0; k < th->n; k++) {
+        char line[1024];
+        ad_threshold_format_result(&th->res[k], line, sizeof(line));
+        fprintf(out, "  %s\n", line);
+    }
+}
+
+/* --html FILE: the page, replacing FILE whole (as --output does). Returns 0, or -1 after printing why. */
+static int write_html(const ad_cmd_runs_t *r, const run_thresholds_t *th)
+{
+    ad_cmd_output_t dest;
+    if (ad_cmd_output_open(&dest, r->html) != 0)
+        return -1;
+    ad_html_report_t h = {.command = r->command,
+                          .heading = r->heading,
+                          .started_wall_ns = r->started_wall_ns,
+                          .runs = (const ad_run_result_t *const *)r->runs,
+                          .nruns = r->n,
+                          .thresholds = th->res,
+                          .nthresholds = th->n};
+    bool ok = ad_html_report_write(dest.out, &h) == 0;
+    if (!ok)
+        ad_cmd_error("writing %s: %s", r->html, strerror(errno));
+    return ad_cmd_output_close(&dest, ok) == 0 && ok ? 0 : -1;
+}
+
 /* The --json document of runs into out. Returns 0, or -1 after printing why. */
-static int write_json(FILE *out, const char *command, json_t *options, int64_t started_wall_ns,
+static int write_json(FILE *out, const char *command, json_t *options, json_t *thresholds, int64_t started_wall_ns,
                       ad_run_result_t *const *runs, size_t n)
 {
     ad_json_report_t doc;
@@ -238,6 +326,7 @@ static int write_json(FILE *out, const char *command, json_t *options, int64_t s
     doc.started_wall_ns = started_wall_ns;
     doc.interrupted = ad_engine_stop_requested();
     doc.options = options;
+    doc.thresholds = thresholds;
     doc.runs = (ad_run_result_t **)runs;
     doc.nruns = n;
     if (ad_json_report_write(out, &doc) != 0) {
@@ -265,7 +354,7 @@ int ad_cmd_runs_begin(ad_cmd_runs_t *r, const ad_cmd_runs_spec_t *spec)
     r->journal = journal_setup(spec->journal);
     if (ad_cmd_output_open(&r->dest, spec->output) != 0)
         return AD_CTL_EXIT_USAGE;
-    int rc = ad_cmd_check_target(spec->target, spec->timeout_ns, &r->target);
+    int rc = spec->target != NULL ? ad_cmd_check_target(spec->target, spec->timeout_ns, &r->target) : 0;
     if (rc == 0 && (r->runs = calloc(spec->max_runs ? spec->max_runs : 1, sizeof(*r->runs))) == NULL) {
         ad_cmd_error("%s", _("out of memory"));
         ad_target_free(&r->target);
@@ -278,6 +367,7 @@ int ad_cmd_runs_begin(ad_cmd_runs_t *r, const ad_cmd_runs_spec_t *spec)
     report_style(&r->st, &r->dest, spec->color, spec->ascii);
     r->timeline = spec->timeline;
     timeline_style(&r->ts, &r->dest, spec->color, spec->ascii);
+    r->heading = spec->heading;
     if (!r->json && spec->heading != NULL)
         fprintf(r->dest.out, "%s\n\n", spec->heading);
     return 0;
@@ -300,9 +390,24 @@ int ad_cmd_runs_end(ad_cmd_runs_t *r, int rc, json_t *options, void (*summary)(c
 {
     const ad_run_result_t *const *runs = (const ad_run_result_t *const *)r->runs;
     bool result = r->n > 0; /* something to replace the --output file with */
+    run_thresholds_t th = {NULL, 0};
+    size_t nbroken = 0;
+    if (r->n > 0 && r->nthresholds > 0) {
+        size_t cap = r->nthresholds * (r->n + 1); /* each run, or one: "all runs", a missing run */
+        ad_threshold_result_t *res = calloc(cap, sizeof(*res));
+        if (res == NULL) {
+            ad_cmd_error("out of memory");
+            rc = rc != 0 ? rc : AD_CTL_EXIT_SOFTWARE;
+        } else {
+            nbroken = ad_threshold_check(r->thresholds, r->nthresholds, runs, r->n, res, cap, &th.n);
+            th.res = res;
+        }
+    }
     if (r->n > 0) {
         if (r->json) {
-            result = write_json(r->dest.out, r->command, options, r->started_wall_ns, r->runs, r->n) == 0;
+            json_t *tj = thresholds_json(&th);
+            result = write_json(r->dest.out, r->command, options, tj, r->started_wall_ns, r->runs, r->n) == 0;
+            json_decref(tj);
             if (!result && rc == 0)
                 rc = AD_CTL_EXIT_SOFTWARE;
         } else {
@@ -313,16 +418,24 @@ int ad_cmd_runs_end(ad_cmd_runs_t *r, int rc, json_t *options, void (*summary)(c
                 ad_report_interrupted(r->dest.out, &r->st);
             else if (r->lesson)
                 ad_report_lesson(r->dest.out, runs, r->n, &r->st);
+            report_thresholds(r->dest.out, &th, nbroken);
         }
+        if (r->html != NULL && write_html(r, &th) != 0 && rc == 0)
+            rc = AD_CTL_EXIT_SOFTWARE;
         if (r->journal)
-            journal_runs(r->command, runs, r->n);
+            journal_runs(r->command, runs, r->n, &th);
         notify_summary(r->command, runs, r->n);
     }
     json_decref(options);
     if (ad_cmd_output_close(&r->dest, result) != 0 && rc == 0)
         rc = AD_CTL_EXIT_SOFTWARE;
-    if (rc == 0)
-        rc = ad_engine_stop_requested() ? AD_CTL_EXIT_INTERRUPTED : runs_exit(runs, r->n);
+    if (rc == 0 && ad_engine_stop_requested())
+        rc = AD_CTL_EXIT_INTERRUPTED;
+    else if (rc == 0 && nbroken > 0)
+        rc = AD_CTL_EXIT_THRESHOLD;
+    else if (rc == 0 && !ad_threshold_gates_errors(r->thresholds, r->nthresholds))
+        rc = runs_exit(runs, r->n);
+    free((void *)th.res);
     for (size_t i = 0; i < r->n; i++)
         free(r->runs[i]);
     free(r->runs);

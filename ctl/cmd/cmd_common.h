@@ -91,6 +91,11 @@ typedef struct ad_cmd_runs {
     ad_run_result_t **runs;
     size_t n;
     bool lesson; /* the text report ends with the lesson's conclusion (demo) */
+    /* --fail-if: checked at the end (text report, JSON, journal, exit status AD_CTL_EXIT_THRESHOLD) */
+    const ad_threshold_t *thresholds;
+    size_t nthresholds;
+    const char *html;    /* --html FILE: the page written at the end too; NULL = none */
+    const char *heading; /* the spec's (shown on the page too) */
 } ad_cmd_runs_t;
 
 /* What ad_cmd_runs_begin needs: bench's and compare's shared options, and the run set's size. */
@@ -98,7 +103,7 @@ typedef struct ad_cmd_runs_spec {
     const char *command, *output, *heading; /* heading: printed first in the text report, or NULL */
     bool json, journal, ascii, timeline;
     ad_color_mode_t color;
-    const ad_url_t *target;
+    const ad_url_t *target; /* probed first; NULL: none (report reads files) */
     int64_t timeout_ns;
     size_t max_runs;
 } ad_cmd_runs_spec_t;
@@ -123,8 +128,9 @@ int ad_cmd_runs_begin(ad_cmd_runs_t *r, const ad_cmd_runs_spec_t *spec);
 void ad_cmd_runs_add(ad_cmd_runs_t *r, ad_run_result_t *run);
 /*
  * After the last run, whatever stopped it (rc: 0, or the exit status of a failure so far): options (the
- * JSON document's, taken over) or, in the text report, summary(r) and the timeline. Frees everything;
- * returns the exit status: rc, else 130 after SIGINT/SIGTERM, else 1 when any request failed, else 0.
+ * JSON document's, taken over) or, in the text report, summary(r) and the timeline; then the thresholds.
+ * Frees everything; returns the exit status: rc, else 130 after SIGINT/SIGTERM, else 3 when a threshold was
+ * broken, else 1 when any request failed (unless a threshold on errors decides that), else 0.
  */
 int ad_cmd_runs_end(ad_cmd_runs_t *r, int rc, json_t *options, void (*summary)(const ad_cmd_runs_t *r));
 

@@ -518,7 +518,7 @@ static bool ran_in_waves(const ad_run_result_t *run)
 }
 
 /* The text report's end, before the timeline: the modes ranked, and which of them ran in waves. */
-static void report_end(const ad_cmd_runs_t *r)
+void ad_compare_report_end(const ad_cmd_runs_t *r)
 {
     ad_report_ranking(r->dest.out, (const ad_run_result_t *const *)r->runs, r->n, &r->st);
     for (size_t i = 0; i < r->n; i++)
@@ -586,7 +586,7 @@ int ad_compare_execute(const ad_compare_opts_t *o, const char *heading)
         }
         ad_cmd_runs_add(&r, run);
     }
-    return ad_cmd_runs_end(&r, rc, o->json ? ad_json_options_compare(o) : NULL, report_end);
+    return ad_cmd_runs_end(&r, rc, o->json ? ad_json_options_compare(o) : NULL, ad_compare_report_end);
 }
 
 /* The subcommand run on its own: no heading. */

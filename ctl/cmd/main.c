@@ -43,6 +43,8 @@ static int dispatch(ad_ctl_command_t cmd, int argc, char **argv)
         return ad_cmd_stats(argc, argv);
     case AD_CMD_DEMO:
         return ad_cmd_demo(argc, argv);
+    case AD_CMD_REPORT:
+        return ad_cmd_report(argc, argv);
     case AD_CMD_HELP:
     case AD_CMD_NONE:
         break;
@@ -64,7 +66,7 @@ int main(int argc, char **argv)
 {
     ad_i18n_init();
     if (argc < 2)
-        return ad_cmd_usage_error(AD_CMD_NONE, _("no command given (bench, compare, stats, demo or help)"));
+        return ad_cmd_usage_error(AD_CMD_NONE, _("no command given (bench, compare, stats, demo, report or help)"));
     const char *word = argv[1];
     if (strcmp(word, "-h") == 0 || strcmp(word, "--help") == 0) {
         fputs(ad_ctl_usage(AD_CMD_NONE), stdout);

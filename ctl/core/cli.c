@@ -8,11 +8,8 @@
 static const struct {
     const char *name;
     ad_ctl_command_t cmd;
-} command_names[] = {{"bench", AD_CMD_BENCH},
-                     {"compare", AD_CMD_COMPARE},
-                     {"stats", AD_CMD_STATS},
-                     {"demo", AD_CMD_DEMO},
-                     {"help", AD_CMD_HELP}};
+} command_names[] = {{"bench", AD_CMD_BENCH}, {"compare", AD_CMD_COMPARE}, {"stats", AD_CMD_STATS},
+                     {"demo", AD_CMD_DEMO},   {"report", AD_CMD_REPORT},   {"help", AD_CMD_HELP}};
 
 ad_ctl_command_t ad_ctl_command_from_name(const char *name)
 {

@@ -15,6 +15,7 @@
 #define AD_CTL_EXIT_OK 0
 #define AD_CTL_EXIT_FAILURE 1       /* the run finished but at least one request failed */
 #define AD_CTL_EXIT_UNAVAILABLE 2   /* the daemon cannot be reached */
+#define AD_CTL_EXIT_THRESHOLD 3     /* a --fail-if threshold was broken (the report says which, by how much) */
 #define AD_CTL_EXIT_USAGE 64        /* bad flags or values (EX_USAGE) */
 #define AD_CTL_EXIT_SOFTWARE 70     /* an internal error (EX_SOFTWARE): out of memory, epoll, fork failed */
 #define AD_CTL_EXIT_INTERRUPTED 130 /* stopped by SIGINT/SIGTERM; the report of what finished is printed */
@@ -36,8 +37,16 @@
  * A child costs about 330 KB (3,000 took 1 GB); 256 keep the mode under 100 MB and far from the PID limits. */
 #define AD_CTL_MAX_PARALLEL_DEFAULT 256
 
-typedef enum { AD_CMD_NONE = 0, AD_CMD_BENCH, AD_CMD_COMPARE, AD_CMD_STATS, AD_CMD_DEMO, AD_CMD_HELP } ad_ctl_command_t;
-/* "bench" "compare" "stats" "demo" "help" -> the command; anything else -> AD_CMD_NONE. */
+typedef enum {
+    AD_CMD_NONE = 0,
+    AD_CMD_BENCH,
+    AD_CMD_COMPARE,
+    AD_CMD_STATS,
+    AD_CMD_DEMO,
+    AD_CMD_REPORT,
+    AD_CMD_HELP
+} ad_ctl_command_t;
+/* "bench" "compare" "stats" "demo" "report" "help" -> the command; anything else -> AD_CMD_NONE. */
 ad_ctl_command_t ad_ctl_command_from_name(const char *name);
 /* The subcommand's name ("bench"); "" for AD_CMD_NONE and AD_CMD_HELP (the overview's). */
 const char *ad_ctl_command_name(ad_ctl_command_t cmd);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "digits.h"
 #include "duration.h"
 
 #define VAL AD_FLAG_VAL
@@ -56,16 +57,9 @@ int ad_flag_duration(const char *flag, const char *v, bool allow_zero, int64_t *
 
 int ad_flag_rate(const char *flag, const char *v, double *out, char *err, size_t errlen)
 {
-    /* digits [. digits]: strtod alone would take "inf", "0x1p3", " 5" and "1e3" */
-    size_t ndig = strspn(v, "0123456789");
-    const char *p = v + ndig;
-    if (*p == '.' && ndig > 0) {
-        size_t frac = strspn(p + 1, "0123456789");
-        p += frac > 0 ? frac + 1 : 0;
-    }
-    if (ndig == 0 || *p != '\0')
+    double r;
+    if (ad_parse_decimal(v, strlen(v), &r) != 0)
         return ad_fail(err, errlen, _("%s: '%.64s' is not a number of requests per second"), flag, v);
-    double r = strtod(v, NULL);
     if (!(r > 0) || r > AD_CTL_RATE_MAX)
         return ad_fail(err, errlen, _("%s: '%.64s' is out of range (more than 0, at most %.0f)"), flag, v,
                        AD_CTL_RATE_MAX);
@@ -147,7 +141,7 @@ typedef struct flag_def {
 
 /* Every flag once; a subcommand sees the rows with its bit (any other flag is an unknown option there). */
 static const flag_def_t flag_defs[] = {
-    {"help", 'h', TAKES_NONE, F_HELP, ALL, NULL},
+    {"help", 'h', TAKES_NONE, F_HELP, ALL | REPORT, NULL},
     {"url", 'u', TAKES_VALUE, F_URL, ALL, NULL},
     {"endpoint", 'e', TAKES_VALUE, F_ENDPOINT, BENCH, NULL},
     {"requests", 'n', TAKES_VALUE, F_REQUESTS, BENCH | COMPARE | DEMO, NULL},
@@ -160,18 +154,22 @@ static const flag_def_t flag_defs[] = {
     {"no-keepalive", 0, TAKES_NONE, F_NO_KEEPALIVE, BENCH, NULL},
     {"warmup", 0, TAKES_VALUE, F_WARMUP, BENCH, NULL},
     {"delay", 0, TAKES_VALUE, F_DELAY, BENCH | DEMO, NULL},
-    {"json", 0, TAKES_NONE, F_JSON, BENCH | COMPARE | STATS, NULL},
-    {"output", 'o', TAKES_VALUE, F_OUTPUT, BENCH | COMPARE, NULL},
+    {"json", 0, TAKES_NONE, F_JSON, BENCH | COMPARE | STATS | REPORT, NULL},
+    {"output", 'o', TAKES_VALUE, F_OUTPUT, BENCH | COMPARE | REPORT, NULL},
     {"journal", 0, TAKES_NONE, F_JOURNAL, BENCH | COMPARE | DEMO, NULL},
     {"no-progress", 0, TAKES_NONE, F_NO_PROGRESS, BENCH | COMPARE | DEMO, NULL},
     {"threads", 0, TAKES_VALUE, F_THREADS, BENCH, NULL},
     {"engine", 0, TAKES_VALUE, F_ENGINE, BENCH, NULL},
-    {"ascii", 0, TAKES_NONE, F_ASCII, BENCH | COMPARE | DEMO, NULL},
-    {"no-timeline", 0, TAKES_NONE, F_NO_TIMELINE, BENCH | COMPARE, NULL},
+    {"ascii", 0, TAKES_NONE, F_ASCII, BENCH | COMPARE | DEMO | REPORT, NULL},
+    {"no-timeline", 0, TAKES_NONE, F_NO_TIMELINE, BENCH | COMPARE | REPORT, NULL},
     {"watch", 'w', TAKES_NONE, F_WATCH, STATS, NULL},
-    {"interval", 'i', TAKES_VALUE, F_INTERVAL, STATS, NULL},
-    {"color", 0, TAKES_OPTIONAL, F_COLOR, ALL, is_color_word},
-    {"no-color", 0, TAKES_NONE, F_NO_COLOR, ALL, NULL},
+    {"interval", 'i', TAKES_VALUE, F_INTERVAL, BENCH | STATS, NULL},
+    {"fail-if", 0, TAKES_VALUE, F_FAIL_IF, BENCH | REPORT, NULL},
+    {"shard", 0, TAKES_VALUE, F_SHARD, BENCH, NULL},
+    {"html", 0, TAKES_VALUE, F_HTML, BENCH | REPORT, NULL},
+    {"start-at", 0, TAKES_VALUE, F_START_AT, BENCH, NULL},
+    {"color", 0, TAKES_OPTIONAL, F_COLOR, ALL | REPORT, is_color_word},
+    {"no-color", 0, TAKES_NONE, F_NO_COLOR, ALL | REPORT, NULL},
     {NULL, 0, TAKES_NONE, 0, 0, NULL},
 };
 
@@ -324,6 +322,11 @@ int ad_flags_parse(int argc, char **argv, const subcommand_t *sc, char *err, siz
             return AD_CTL_PARSE_ERROR;
         if (id == F_HELP)
             return AD_CTL_PARSE_HELP;
+        if (id == SCAN_POSITIONAL && sc->positional != NULL) {
+            if (sc->positional(sc->opts, v, err, errlen) != 0)
+                return AD_CTL_PARSE_ERROR;
+            continue;
+        }
         if (id == SCAN_POSITIONAL) {
             if (sc->url_repeats && (seen & SEEN(F_URL)) != 0)
                 return ad_fail(err, errlen, _("unexpected argument '%.64s' (the URL is already given)"), v);

@@ -43,6 +43,10 @@ enum {
     F_INTERVAL,
     F_ENGINE,
     F_MAX_PARALLEL,
+    F_FAIL_IF,
+    F_SHARD,
+    F_START_AT,
+    F_HTML,
     F_COUNT
 };
 
@@ -55,6 +59,7 @@ _Static_assert(F_COUNT <= 32, "flag ids must fit the seen bits");
 #define COMPARE (1u << AD_CMD_COMPARE)
 #define STATS (1u << AD_CMD_STATS)
 #define DEMO (1u << AD_CMD_DEMO)
+#define REPORT (1u << AD_CMD_REPORT) /* reads result files: only the flags of how they are shown */
 #define ALL (BENCH | COMPARE | STATS | DEMO)
 
 #define NOT_HANDLED 1 /* from an apply function: not one of its flags */
@@ -69,6 +74,8 @@ typedef struct subcommand {
     /* Applies one of the subcommand's own flags: 0, AD_CTL_PARSE_ERROR or NOT_HANDLED. seen: the flags
      * given before this one. */
     int (*apply)(void *opts, int id, const char *flag, const char *v, unsigned seen, char *err, size_t errlen);
+    /* A positional argument (report's files); NULL: it is the URL. */
+    int (*positional)(void *opts, const char *v, char *err, size_t errlen);
     /* Checks or adjusts a URL just parsed into *url; NULL: none. */
     int (*url_done)(void *opts, const char *flag, const char *v, char *err, size_t errlen);
     /* After a scan without errors or --help: derived defaults, combinations; NULL: none. */

@@ -44,11 +44,27 @@ json_t *ad_json_options_bench(const ad_bench_opts_t *o)
     json_t *eps = json_array();
     for (size_t i = 0; eps != NULL && i < o->nendpoints; i++)
         json_array_append_new(eps, json_string(o->endpoints[i]));
-    return json_pack("{s:s, s:o, s:I, s:I, s:f, s:f, s:f, s:b, s:f, s:f, s:I}", "url", o->url, "endpoints", eps,
-                     "requests", (json_int_t)o->requests, "concurrency", (json_int_t)o->concurrency, "duration_seconds",
-                     secs(o->duration_ns), "rate", o->rate, "timeout_seconds", secs(o->timeout_ns), "keepalive",
-                     o->keepalive, "warmup_seconds", secs(o->warmup_ns), "delay_seconds", secs(o->delay_ns), "threads",
-                     (json_int_t)o->threads);
+    json_t *j = json_pack("{s:s, s:o, s:I, s:I, s:f, s:f, s:f, s:b, s:f, s:f, s:I}", "url", o->url, "endpoints", eps,
+                          "requests", (json_int_t)o->requests, "concurrency", (json_int_t)o->concurrency,
+                          "duration_seconds", secs(o->duration_ns), "rate", o->rate, "timeout_seconds",
+                          secs(o->timeout_ns), "keepalive", o->keepalive, "warmup_seconds", secs(o->warmup_ns),
+                          "delay_seconds", secs(o->delay_ns), "threads", (json_int_t)o->threads);
+    if (j != NULL && o->shards > 0)
+        json_object_set_new(j, "shard",
+                            json_pack("{s:I, s:I}", "index", (json_int_t)o->shard, "count", (json_int_t)o->shards));
+    if (j != NULL && o->nstages > 0) {
+        json_t *st = json_array();
+        for (size_t i = 0; i < o->nstages; i++)
+            json_array_append_new(st, json_pack("{s:f, s:f}", "target", o->stages[i].target, "duration_seconds",
+                                                secs(o->stages[i].duration_ns)));
+        json_object_set_new(j, "rate_stages", st);
+    }
+    if (j != NULL && o->start_at_wall_ns > 0) {
+        char when[40];
+        ad_format_utc(o->start_at_wall_ns, 9, when, sizeof(when));
+        json_object_set_new(j, "start_at", json_string(when));
+    }
+    return j;
 }
 
 json_t *ad_json_options_compare(const ad_compare_opts_t *o)
@@ -124,6 +140,54 @@ static void write_record(ad_jw_t *w, const ad_request_record_t *rec)
     ad_jw_object_end(w);
 }
 
+/* The figures over time (series.h): the counters to merge again, and per point the figures a plot needs. */
+static void write_series(ad_jw_t *w, const ad_series_t *s)
+{
+    ad_jw_key(w, "series");
+    ad_jw_object_begin(w);
+    key_secs(w, "interval_seconds", s->interval_ns);
+    ad_jw_key(w, "points");
+    ad_jw_array_begin(w);
+    for (uint32_t i = 0; i < s->npoints; i++) {
+        const ad_series_point_t *p = &s->points[i];
+        ad_jw_object_begin(w);
+        key_secs(w, "start_seconds", (int64_t)i * s->interval_ns);
+        key_uint(w, "completed", p->completed);
+        key_uint(w, "ok", p->ok);
+        ad_jw_key(w, "errors");
+        ad_jw_object_begin(w);
+        for (int c = AD_ERR_CONNECT; c < AD_ERR_CLASS_COUNT; c++)
+            key_uint(w, ad_err_class_name((ad_err_class_t)c), p->errors[c]);
+        ad_jw_object_end(w);
+        ad_jw_key(w, "in_flight");
+        ad_jw_double(w, (double)p->busy_ns / (double)s->interval_ns);
+        key_secs(w, "busy_seconds", (int64_t)p->busy_ns);
+        key_uint(w, "sends", p->sends);
+        key_secs(w, "late_sum_seconds", (int64_t)p->late_sum_ns);
+        key_secs(w, "late_max_seconds", p->late_max_ns);
+        static const struct {
+            const char *key;
+            double p;
+        } point_pcts[] = {{"p50", 50}, {"p90", 90}, {"p99", 99}, {"max", 100}};
+        for (size_t k = 0; k < sizeof(point_pcts) / sizeof(point_pcts[0]); k++)
+            key_secs(w, point_pcts[k].key, ad_series_percentile(p, point_pcts[k].p));
+        ad_jw_key(w, "latency_buckets");
+        ad_jw_array_begin(w);
+        for (size_t b = 0; b < AD_SERIES_BUCKETS; b++) {
+            if (p->lat[b] == 0)
+                continue;
+            ad_jw_array_begin(w);
+            ad_jw_uint(w, b);
+            ad_jw_uint(w, p->lat[b]);
+            ad_jw_array_end(w);
+        }
+        ad_jw_array_end(w);
+        ad_jw_object_end(w);
+    }
+    ad_jw_array_end(w);
+    ad_jw_object_end(w);
+}
+
 static int write_run(ad_jw_t *w, const ad_run_result_t *r)
 {
     ad_jw_object_begin(w);
@@ -141,6 +205,10 @@ static int write_run(ad_jw_t *w, const ad_run_result_t *r)
     key_uint(w, "loops", r->loops);
     ad_jw_key(w, "interrupted");
     ad_jw_bool(w, r->interrupted);
+    if (r->ramped) { /* only then: documents of a constant rate stay as they were */
+        ad_jw_key(w, "ramped");
+        ad_jw_bool(w, true);
+    }
     key_secs(w, "elapsed_seconds", r->elapsed_ns);
     key_uint(w, "sent", r->sent);
     key_uint(w, "completed", r->completed);
@@ -166,6 +234,8 @@ static int write_run(ad_jw_t *w, const ad_run_result_t *r)
     key_uint(w, "statuses_other", r->statuses_other);
     if (write_latency(w, "latency", &r->latency) != 0 || write_latency(w, "latency_raw", &r->latency_raw) != 0)
         return -1;
+    if (r->series.interval_ns > 0)
+        write_series(w, &r->series);
     ad_jw_key(w, "requests");
     ad_jw_array_begin(w);
     for (uint32_t i = 0; i < r->nrecords && i < AD_RECORDS_MAX; i++)
@@ -228,6 +298,10 @@ static char *dump_compact(const ad_json_report_t *doc)
         failed = write_run(&w, doc->runs[i]) != 0;
     ad_jw_array_end(&w);
     write_comparisons(&w, (const ad_run_result_t *const *)doc->runs, doc->nruns);
+    if (doc->thresholds != NULL) {
+        ad_jw_key(&w, "thresholds");
+        ad_jw_json(&w, doc->thresholds);
+    }
     ad_jw_object_end(&w);
     if (failed || ad_jw_failed(&w)) {
         ad_jw_free(&w);
@@ -430,47 +504,12 @@ static int get_string(reader_t *rd, const json_t *obj, const char *key, char *ou
     return 0;
 }
 
-/* "YYYY-MM-DDTHH:MM:SS[.fraction]Z" -> ns since the epoch. */
-static int parse_utc(const char *s, int64_t *out)
-{
-    struct tm tm = {0};
-    int used = 0;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-               &tm.tm_sec, &used) != 6 ||
-        used != 19 || s[4] != '-' || s[7] != '-' || s[13] != ':' || s[16] != ':')
-        return -1;
-    if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
-        tm.tm_sec > 60)
-        return -1;
-    int64_t frac = 0;
-    const char *p = s + 19;
-    if (*p == '.') {
-        int digits = 0;
-        for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-            if (digits < 9)
-                frac = frac * 10 + (*p - '0');
-        if (digits == 0)
-            return -1;
-        for (; digits < 9; digits++)
-            frac *= 10;
-    }
-    if (strcmp(p, "Z") != 0)
-        return -1;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    time_t t = timegm(&tm);
-    if (t < (time_t)-9223372036 || t > (time_t)9223372035)
-        return -1;
-    *out = (int64_t)t * AD_NS_PER_SEC + frac;
-    return 0;
-}
-
 static int get_utc(reader_t *rd, const json_t *obj, const char *key, int64_t *out)
 {
     char buf[64];
     if (get_string(rd, obj, key, buf, sizeof(buf)) != 0)
         return -1;
-    if (parse_utc(buf, out) != 0)
+    if (ad_parse_utc(buf, false, out) != 0)
         return bad(rd, key, "'%s' is not an RFC 3339 UTC time (YYYY-MM-DDTHH:MM:SS[.fraction]Z)", buf);
     return 0;
 }
@@ -634,7 +673,86 @@ static int read_engine(reader_t *rd, const json_t *run, ad_run_result_t *r)
             return -1;
         r->loops = (unsigned)n;
     }
+    if (read_optional_bool(rd, run, "ramped", &r->ramped) != 0)
+        return -1;
     return read_optional_bool(rd, run, "interrupted", &r->interrupted);
+}
+
+static int read_point(reader_t *rd, const json_t *pj, ad_series_point_t *p)
+{
+    uint64_t v[4];
+    int64_t busy, late_sum;
+    const json_t *errs, *buckets;
+    if (!json_is_object(pj))
+        return bad(rd, "", "expected an object");
+    if (get_uint(rd, pj, "completed", UINT32_MAX, &v[0]) != 0 || get_uint(rd, pj, "ok", UINT32_MAX, &v[1]) != 0 ||
+        get_uint(rd, pj, "sends", UINT32_MAX, &v[2]) != 0 || get_secs(rd, pj, "busy_seconds", false, &busy) != 0 ||
+        get_secs(rd, pj, "late_sum_seconds", false, &late_sum) != 0 ||
+        get_secs(rd, pj, "late_max_seconds", false, &p->late_max_ns) != 0 ||
+        (errs = member(rd, pj, "errors", JSON_OBJECT, "an object")) == NULL ||
+        (buckets = member(rd, pj, "latency_buckets", JSON_ARRAY, "an array")) == NULL)
+        return -1;
+    p->completed = (uint32_t)v[0];
+    p->ok = (uint32_t)v[1];
+    p->sends = (uint32_t)v[2];
+    p->busy_ns = (uint64_t)busy;
+    p->late_sum_ns = (uint64_t)late_sum;
+    uint64_t sum = p->ok, answered = 0;
+    for (int c = AD_ERR_CONNECT; c < AD_ERR_CLASS_COUNT; c++) {
+        if (get_uint(rd, errs, ad_err_class_name((ad_err_class_t)c), UINT32_MAX, &v[3]) != 0)
+            return -1;
+        p->errors[c] = (uint32_t)v[3];
+        sum += v[3];
+    }
+    if (sum != p->completed)
+        return bad(rd, "completed", "%u is not ok + errors (%" PRIu64 ")", p->completed, sum);
+    size_t i;
+    const json_t *pair;
+    json_array_foreach(buckets, i, pair)
+    {
+        const json_t *b = json_array_get(pair, 0), *c = json_array_get(pair, 1);
+        if (json_array_size(pair) != 2 || !json_is_integer(b) || !json_is_integer(c) || json_integer_value(b) < 0 ||
+            json_integer_value(b) >= AD_SERIES_BUCKETS || json_integer_value(c) < 0 ||
+            json_integer_value(c) > UINT32_MAX)
+            return bad(rd, "latency_buckets", "[%zu] is not [bucket 0-%d, count]", i, AD_SERIES_BUCKETS - 1);
+        p->lat[json_integer_value(b)] += (uint32_t)json_integer_value(c);
+        answered += (uint64_t)json_integer_value(c);
+    }
+    if (answered > p->completed)
+        return bad(rd, "latency_buckets", "count more answers than completed requests");
+    return 0;
+}
+
+/* "series", added within asyncdemo-bench/1: absent in older documents and in compare's. */
+static int read_series(reader_t *rd, const json_t *run, ad_series_t *s)
+{
+    const json_t *sj = json_object_get(run, "series"), *points;
+    if (sj == NULL)
+        return 0;
+    size_t len = strlen(rd->path);
+    snprintf(rd->path + len, sizeof(rd->path) - len, ".series");
+    int64_t interval;
+    if (!json_is_object(sj))
+        return bad(rd, "", "expected an object");
+    if (get_secs(rd, sj, "interval_seconds", false, &interval) != 0 ||
+        (points = member(rd, sj, "points", JSON_ARRAY, "an array")) == NULL)
+        return -1;
+    if (interval <= 0)
+        return bad(rd, "interval_seconds", "must be more than 0");
+    if (json_array_size(points) > AD_SERIES_POINTS)
+        return bad(rd, "points", "more than %d points", AD_SERIES_POINTS);
+    ad_series_init(s, interval);
+    size_t i, plen = strlen(rd->path);
+    const json_t *pj;
+    json_array_foreach(points, i, pj)
+    {
+        snprintf(rd->path + plen, sizeof(rd->path) - plen, ".points[%zu]", i);
+        if (read_point(rd, pj, &s->points[i]) != 0)
+            return -1;
+    }
+    s->npoints = (uint32_t)json_array_size(points);
+    rd->path[len] = '\0';
+    return 0;
 }
 
 static int read_run(reader_t *rd, const json_t *run, ad_run_result_t *r)
@@ -655,7 +773,7 @@ static int read_run(reader_t *rd, const json_t *run, ad_run_result_t *r)
         get_uint(rd, run, "bytes_received", UINT64_MAX, &r->bytes_received) != 0 || read_errors(rd, run, r) != 0 ||
         read_statuses(rd, run, r) != 0 || read_latency(rd, run, "latency", &r->latency) != 0 ||
         read_latency(rd, run, "latency_raw", &r->latency_raw) != 0 || read_engine(rd, run, r) != 0 ||
-        (reqs = member(rd, run, "requests", JSON_ARRAY, "an array")) == NULL)
+        read_series(rd, run, &r->series) != 0 || (reqs = member(rd, run, "requests", JSON_ARRAY, "an array")) == NULL)
         return -1;
     r->concurrency = (unsigned)conc;
     r->rate = json_number_value(rate);

@@ -22,6 +22,7 @@ typedef struct ad_json_report {
     int64_t started_wall_ns; /* CLOCK_REALTIME when the command started */
     bool interrupted;        /* stopped by SIGINT/SIGTERM: runs may be partial or missing */
     json_t *options;         /* an object (ad_json_options_*), or NULL for {}; the reader owns a reference */
+    json_t *thresholds;      /* --fail-if's results (an array), written when not NULL; not read back */
     ad_run_result_t **runs;  /* the reader allocates these (ad_json_report_free) */
     size_t nruns;
 } ad_json_report_t;

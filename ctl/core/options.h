@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "cli.h"
+#include "stages.h"
+#include "threshold.h"
 #include "url.h"
 
 typedef struct ad_bench_opts {
@@ -38,6 +40,18 @@ typedef struct ad_bench_opts {
     bool timeout_set, requests_set; /* given explicitly (for defaults derived later) */
     ad_bench_engine_t engine;       /* --engine; AUTO by default */
     bool engine_set;                /* --engine was given (else $ASYNCDEMOCTL_ENGINE may choose) */
+    ad_threshold_t fail_if[AD_THRESHOLDS_MAX]; /* --fail-if, in the order given */
+    size_t nfail_if;
+    /* --shard I/N (1-based I; 0/0 = none): requests, concurrency and rate above are this shard's share
+     * (ad_shard_share) once parsed; the open model's schedule is offset to interleave with the others. */
+    unsigned shard, shards;
+    int64_t start_at_wall_ns; /* --start-at: CLOCK_REALTIME when the first run starts; 0 = at once */
+    int64_t interval_ns;      /* --interval: the figures over time (series.h), default 1 s */
+    /* --rate R:D,...: the open model's rate in stages (this shard's share); rate is then their mean and
+     * duration_ns their length */
+    ad_rate_stage_t stages[AD_RATE_STAGES_MAX];
+    size_t nstages;
+    char html[AD_CTL_PATH_MAX]; /* --html FILE: the page (html_report.h) too; "" = none */
 } ad_bench_opts_t;
 
 typedef struct ad_compare_opts {
@@ -79,6 +93,30 @@ typedef struct ad_demo_opts {
     ad_color_mode_t color;
 } ad_demo_opts_t;
 
+#define AD_REPORT_FILES_MAX 256
+
+typedef struct ad_report_opts {
+    const char *files[AD_REPORT_FILES_MAX]; /* bench/compare --json documents, in order; "-" = stdin (argv's strings) */
+    size_t nfiles;
+    bool json; /* the merged document instead of the report */
+    char output[AD_CTL_PATH_MAX];
+    bool ascii;
+    bool no_timeline;
+    ad_color_mode_t color;
+    ad_threshold_t fail_if[AD_THRESHOLDS_MAX]; /* --fail-if, checked on the merged runs */
+    size_t nfail_if;
+    char html[AD_CTL_PATH_MAX]; /* --html FILE */
+} ad_report_opts_t;
+
+#define AD_SHARDS_MAX 1000
+
+/* Shard i (0-based) of n's deterministic share of total: total / n, one more for the first total % n. The
+ * shares add up to total. */
+uint64_t ad_shard_share(uint64_t total, unsigned i, unsigned n);
+/* The open model's schedule offset of o's shard, in intervals of its own schedule: (I - 1) / N, 0 without
+ * --shard. N shards at rate R / N each, so offset, send together one schedule of rate R. */
+double ad_shard_phase(const ad_bench_opts_t *o);
+
 /* Defaults (what running the subcommand with no options does). */
 void ad_bench_opts_default(ad_bench_opts_t *o);
 /*
@@ -100,6 +138,8 @@ int ad_ctl_parse_bench(int argc, char **argv, ad_bench_opts_t *o, char *err, siz
 int ad_ctl_parse_compare(int argc, char **argv, ad_compare_opts_t *o, char *err, size_t errlen);
 int ad_ctl_parse_stats(int argc, char **argv, ad_stats_opts_t *o, char *err, size_t errlen);
 int ad_ctl_parse_demo(int argc, char **argv, ad_demo_opts_t *o, char *err, size_t errlen);
+/* report: at least one FILE; "-" (stdin) at most once. */
+int ad_ctl_parse_report(int argc, char **argv, ad_report_opts_t *o, char *err, size_t errlen);
 
 /*
  * The URL of bench endpoint i: base + endpoint, with "delay=<delay>" added to the query unless it

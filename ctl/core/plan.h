@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <curl/curl.h>
+#include "stages.h"
 #include "url.h"
 
 /* What a progress callback sees, about every AD_ENGINE_PROGRESS_NS. */
@@ -32,12 +33,16 @@ typedef void (*ad_engine_progress_fn)(const ad_engine_progress_t *p, void *ud);
 typedef enum { AD_ENGINE_AUTO = 0, AD_ENGINE_CURL, AD_ENGINE_H2O } ad_engine_backend_id_t;
 
 typedef struct ad_engine_plan {
-    const ad_url_t *target;           /* what to request, parsed (url.h) */
-    const ad_address_t *address;      /* where its host is, resolved once by the target probe; or NULL */
-    unsigned concurrency;             /* connections, >= 1 */
-    uint64_t requests;                /* how many; 0 = as many as fit in duration_ns */
-    int64_t duration_ns;              /* stop sending after this long; 0 = until `requests` are sent */
-    double rate;                      /* requests/s over all loops (open model); 0 = closed model */
+    const ad_url_t *target;        /* what to request, parsed (url.h) */
+    const ad_address_t *address;   /* where its host is, resolved once by the target probe; or NULL */
+    unsigned concurrency;          /* connections, >= 1 */
+    uint64_t requests;             /* how many; 0 = as many as fit in duration_ns */
+    int64_t duration_ns;           /* stop sending after this long; 0 = until `requests` are sent */
+    double rate;                   /* requests/s over all loops (open model); 0 = closed model */
+    const ad_rate_stage_t *stages; /* open model: the rate in stages (stages.h), rate their mean; or NULL */
+    size_t nstages;
+    double schedule_phase;            /* open model: offset of this process's schedule, in intervals of it, in
+                                       * [0, 1): bench --shard's, so shards interleave into one schedule */
     int64_t timeout_ns;               /* per request; 0 = none */
     bool keepalive;                   /* false: a new connection per request */
     int64_t warmup_ns;                /* requests sent and discarded for this long before measuring; 0 = none */

@@ -467,12 +467,69 @@ void ad_report_statuses(FILE *out, const ad_run_result_t *r, const ad_report_sty
     }
 }
 
+/* One sparkline row: label, the marks (at most the width left), and the range of the values. */
+static void series_row(FILE *out, const char *label, const double *v, size_t n, const char *lo, const char *hi,
+                       const ad_report_style_t *st)
+{
+    char marks[AD_SERIES_POINTS * 4 + 1];
+    /* the marks after a 21-column label and before the range; a narrow terminal still gets 10 */
+    size_t room = st->width > 50 ? (size_t)st->width - 40 : 10, from = n > room ? n - room : 0;
+    ad_sparkline(v + from, n - from, st->ascii, marks, sizeof(marks));
+    fprintf(out, "             %-7s %s%s  %s to %s\n", label, from > 0 ? "<" : "", marks, lo, hi);
+}
+
+void ad_report_series(FILE *out, const ad_run_result_t *r, const ad_report_style_t *st)
+{
+    const ad_series_t *s = &r->series;
+    if (s->interval_ns <= 0 || s->npoints < 2)
+        return;
+    double rps[AD_SERIES_POINTS], p99[AD_SERIES_POINTS], errs[AD_SERIES_POINTS], late[AD_SERIES_POINTS];
+    double rmin = INFINITY, rmax = 0, pmin = INFINITY, pmax = 0, emax = 0, lmax = 0;
+    for (uint32_t i = 0; i < s->npoints; i++) {
+        const ad_series_point_t *p = &s->points[i];
+        rps[i] = (double)p->completed * 1e9 / (double)s->interval_ns;
+        p99[i] = (double)ad_series_percentile(p, 99);
+        errs[i] = (double)(p->completed - p->ok);
+        late[i] = (double)p->late_max_ns;
+        /* the last interval is cut short by the end of the run: left out of the ranges */
+        if (i + 1 < s->npoints) {
+            rmin = fmin(rmin, rps[i]);
+            rmax = fmax(rmax, rps[i]);
+        }
+        if (ad_series_answered(p) > 0) {
+            pmin = fmin(pmin, p99[i]);
+            pmax = fmax(pmax, p99[i]);
+        }
+        emax = fmax(emax, errs[i]);
+        lmax = fmax(lmax, late[i]);
+    }
+    char iv[32], a[32], b[32];
+    ad_duration_format(s->interval_ns, iv, sizeof(iv));
+    fprintf(out, "  over time  per %s\n", iv);
+    snprintf(a, sizeof(a), "%.0f", isfinite(rmin) ? rmin : 0);
+    snprintf(b, sizeof(b), "%.0f", rmax);
+    series_row(out, "req/s", rps, s->npoints, a, b, st);
+    if (isfinite(pmin)) {
+        ad_report_format_latency((int64_t)pmin, a, sizeof(a));
+        ad_report_format_latency((int64_t)pmax, b, sizeof(b));
+        series_row(out, "p99", p99, s->npoints, a, b, st);
+    }
+    if (emax > 0) {
+        snprintf(b, sizeof(b), "%.0f", emax);
+        series_row(out, "errors", errs, s->npoints, "0", b, st);
+    }
+    if (lmax > 0 && r->rate > 0) {
+        ad_report_format_latency((int64_t)lmax, b, sizeof(b));
+        series_row(out, "late", late, s->npoints, "0", b, st);
+    }
+}
+
 void ad_report_run(FILE *out, const ad_run_result_t *r, const ad_report_style_t *st)
 {
     fprintf(out, "%s%s%s  %s  (", esc(st, BOLD), r->name, esc(st, RESET), r->url);
     fprintf(out, _("concurrency %u"), r->concurrency);
     if (r->rate > 0)
-        fprintf(out, _(", rate %g/s"), r->rate);
+        fprintf(out, r->ramped ? _(", rate %g/s on average, ramped in stages") : _(", rate %g/s"), r->rate);
     if (r->engine[0] != '\0')
         fprintf(out, _(", engine %s"), r->engine);
     if (r->loops > 0)
@@ -485,6 +542,7 @@ void ad_report_run(FILE *out, const ad_run_result_t *r, const ad_report_style_t 
     ad_report_totals(out, r, st);
     ad_report_latency(out, r, st);
     ad_report_chart(out, &r->latency, st);
+    ad_report_series(out, r, st);
     ad_report_statuses(out, r, st);
 }
 

@@ -38,6 +38,9 @@ void ad_report_totals(FILE *out, const ad_run_result_t *r, const ad_report_style
 void ad_report_latency(FILE *out, const ad_run_result_t *r, const ad_report_style_t *st);
 void ad_report_chart(FILE *out, const ad_histogram_t *h, const ad_report_style_t *st);
 void ad_report_statuses(FILE *out, const ad_run_result_t *r, const ad_report_style_t *st);
+/* The figures over time (bench --interval) as sparkline rows: req/s, p99, and errors and the open model's
+ * lateness when there are some; nothing for a run without a series of at least 2 points. */
+void ad_report_series(FILE *out, const ad_run_result_t *r, const ad_report_style_t *st);
 
 /* The end of a report cut short by SIGINT/SIGTERM: what it covers. */
 void ad_report_interrupted(FILE *out, const ad_report_style_t *st);

@@ -49,6 +49,8 @@ void ad_run_result_init_like(ad_run_result_t *r, const ad_run_result_t *src)
     ad_run_result_init(r, src->name, NULL);
     memcpy(r->url, src->url, sizeof(r->url));
     memcpy(r->path, src->path, sizeof(r->path));
+    ad_series_init(&r->series, src->series.interval_ns);
+    r->ramped = src->ramped;
 }
 
 void ad_run_unique_name(const char *const *short_names, const char *const *long_names, size_t n, size_t i, char *buf,
@@ -112,6 +114,9 @@ void ad_run_result_add(ad_run_result_t *r, const ad_request_record_t *rec)
         ad_hist_record(&r->latency, rec->done_ns - from);
         ad_hist_record(&r->latency_raw, rec->done_ns - rec->sent_ns);
     }
+    int64_t latency = rec->status != 0 ? rec->done_ns - (r->rate > 0 ? rec->intended_ns : rec->sent_ns) : -1;
+    ad_series_add(&r->series, r->rate > 0 ? rec->intended_ns : -1, rec->sent_ns, rec->done_ns, (unsigned)err,
+                  latency < 0 && rec->status != 0 ? 0 : latency);
     if (r->nrecords < AD_RECORDS_MAX) {
         ad_request_record_t *dst = &r->records[r->nrecords++];
         *dst = *rec;
@@ -180,10 +185,12 @@ void ad_run_result_merge(ad_run_result_t *dst, const ad_run_result_t *src)
         memcpy(dst->first_error, src->first_error, sizeof(dst->first_error));
     dst->loops += src->loops;
     dst->interrupted = dst->interrupted || src->interrupted;
+    dst->ramped = dst->ramped || src->ramped;
     if (dst->engine[0] == '\0')
         memcpy(dst->engine, src->engine, sizeof(dst->engine));
     else if (src->engine[0] != '\0' && strcmp(dst->engine, src->engine) != 0)
         snprintf(dst->engine, sizeof(dst->engine), "mixed");
     for (uint32_t i = 0; i < src->nrecords && dst->nrecords < AD_RECORDS_MAX; i++)
         dst->records[dst->nrecords++] = src->records[i];
+    ad_series_merge(&dst->series, &src->series);
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "histogram.h"
+#include "series.h"
 #include "url.h"
 
 #define AD_RECORDS_MAX 1000
@@ -25,6 +26,7 @@ typedef enum {
     AD_ERR_OTHER,
     AD_ERR_CLASS_COUNT
 } ad_err_class_t;
+_Static_assert(AD_ERR_CLASS_COUNT == AD_SERIES_ERR_SLOTS, "a series point counts every error class");
 const char *ad_err_class_name(ad_err_class_t c); /* "connect", "timeout", "read", "status", "other" */
 /* The same name in the user's language, for the text report (JSON and the journal keep the name above). */
 const char *ad_err_class_text(ad_err_class_t c);
@@ -74,11 +76,13 @@ typedef struct ad_run_result {
     char engine[16];       /* what moved the requests: "h2o" or "curl" (bench's loops, compare's modes); "" unknown */
     unsigned loops;        /* event loops (threads) the engine ran, 0 when the run was not made by event loops */
     bool interrupted;      /* stopped by SIGINT/SIGTERM before it was done: the figures cover what finished */
+    bool ramped;           /* the open model's rate went through --rate stages: rate is their mean */
+    ad_series_t series;    /* figures over time; interval 0 (not recorded) unless the caller sets one */
 } ad_run_result_t;
 
 /* r empty, named, for a run against u (NULL: none yet): its canonical URL and its path. */
 void ad_run_result_init(ad_run_result_t *r, const char *name, const ad_url_t *u);
-/* r empty, with src's name, url and path: a share of src's run. */
+/* r empty, with src's name, url, path and series interval: a share of src's run. */
 void ad_run_result_init_like(ad_run_result_t *r, const ad_run_result_t *src);
 /*
  * The name of run i of n such that no two runs share one (report, timeline, JSON, journal): short_names[i]
@@ -103,7 +107,7 @@ void ad_run_result_order(ad_run_result_t *r);
 /* dst += src, for runs made side by side (several hosts, or --json documents merged): counters,
  * statuses, histograms (exact), concurrency/rate and loops add up; elapsed is the longer one; records are
  * appended while there is room; dst's first error is kept; interrupted if either was; engine "mixed" when
- * they differ. */
+ * they differ; the series add up (ad_series_merge). */
 void ad_run_result_merge(ad_run_result_t *dst, const ad_run_result_t *src);
 
 #endif

@@ -13,13 +13,14 @@ static const char usage_main[] =
        "  compare   the same N requests made sequentially, async, with threads and with processes\n"
        "  stats     show the daemon's /stats\n"
        "  demo      the whole lesson: compare, then bench\n"
+       "  report    merge bench or compare --json documents and report them\n"
        "  help      this text; `asyncdemoctl COMMAND --help` describes a command\n"
        "\n"
        "  -h, --help     this text\n"
        "  -V, --version  print the version\n"
        "\n"
        "Exit status: 0 done; 1 the run finished but requests failed; 2 the daemon cannot be reached;\n"
-       "64 bad flags or values; 70 internal error; 130 interrupted.\n");
+       "3 a --fail-if threshold was broken; 64 bad flags or values; 70 internal error; 130 interrupted.\n");
 
 static const char usage_bench[] =
     N_("Usage: asyncdemoctl bench [OPTIONS] [URL]\n"
@@ -35,16 +36,27 @@ static const char usage_bench[] =
        "  -c, --concurrency N    requests in flight at most / connections (default 5, max 100000)\n"
        "  -d, --duration D       run each endpoint for D (e.g. 10s); with -n, whichever ends first\n"
        "  -r, --rate R           open model: send R requests/s in total; latency is measured from\n"
-       "                         the intended send time (corrected) and reported raw as well\n"
+       "                         the intended send time (corrected) and reported raw as well;\n"
+       "                         in stages R:D,...: from 0, linearly to each R over its D\n"
+       "                         (e.g. 100:10s,1000:30s,0:5s; the stages give the duration)\n"
        "  -t, --timeout D        per-request timeout (default max(30s, 5 x delay + 10s))\n"
        "      --delay D          delay asked of /blocking, /non-blocking, /offload (default 2s)\n"
        "      --warmup D         send requests for D first, without counting them\n"
+       "  -i, --interval D       figures over time per D (default 1s, at least 1ms; doubled past\n"
+       "                         120 intervals): sparklines in the report, series in the JSON\n"
        "      --no-keepalive     a new connection per request\n"
+       "      --fail-if EXPR     exit 3 when a run breaks EXPR: [RUN:]METRIC OP VALUE, e.g. p99>250ms,\n"
+       "                         errors>1%, rps<1000, all:p50>10ms; repeatable (up to 16)\n"
+       "      --shard I/N        run shard I of N of the test: its share of -n, -c and --rate, its\n"
+       "                         place in the open model's schedule (merge them with report)\n"
+       "      --start-at TIME    start the first run at TIME (RFC 3339: 2026-12-04T15:00:00Z), as\n"
+       "                         the other shards do\n"
        "      --threads N        engine threads (default: one per CPU, at most -c; max 64)\n"
        "      --engine E         auto (default: h2o for plain http without --rate, else curl),\n"
        "                         curl or h2o; $ASYNCDEMOCTL_ENGINE when not given\n"
        "      --json             write the JSON document (docs/bench-json.md) instead of the report\n"
        "  -o, --output FILE      write the report or JSON document to FILE\n"
+       "      --html FILE        also write a self-contained HTML report page to FILE\n"
        "      --journal          log results to the journal even outside systemd\n"
        "      --no-progress      no live progress line\n"
        "      --no-timeline      no timeline\n"
@@ -112,6 +124,26 @@ static const char usage_demo[] =
        "                         --no-color = never\n"
        "  -h, --help             this text\n");
 
+static const char usage_report[] =
+    N_("Usage: asyncdemoctl report [OPTIONS] FILE...\n"
+       "\n"
+       "Reads bench or compare --json documents (several runs or hosts; - reads stdin), merges the\n"
+       "runs of the same name exactly (counts, errors, latency histograms) and prints the report\n"
+       "bench prints. Documents of another schema, command or target are refused.\n"
+       "\n"
+       "      --json             write the merged JSON document (options.sources lists the files)\n"
+       "      --fail-if EXPR     exit 3 when a merged run breaks EXPR (as for bench); repeatable\n"
+       "      --html FILE        also write a self-contained HTML report page to FILE\n"
+       "  -o, --output FILE      write the report or JSON document to FILE\n"
+       "      --no-timeline      no timeline\n"
+       "      --ascii            plain ASCII timeline and chart\n"
+       "      --color [WHEN]     auto (default), always, never; WHEN left out = always;\n"
+       "                         --no-color = never\n"
+       "  -h, --help             this text\n"
+       "\n"
+       "Exit status: 0 done; 1 a merged run has failed requests; 3 a --fail-if threshold was broken;\n"
+       "64 bad flags, or a file that cannot be read or merged.\n");
+
 const char *ad_ctl_usage(ad_ctl_command_t cmd)
 {
     switch (cmd) {
@@ -123,6 +155,8 @@ const char *ad_ctl_usage(ad_ctl_command_t cmd)
         return _(usage_stats);
     case AD_CMD_DEMO:
         return _(usage_demo);
+    case AD_CMD_REPORT:
+        return _(usage_report);
     case AD_CMD_NONE:
     case AD_CMD_HELP:
         break;

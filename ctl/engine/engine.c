@@ -68,6 +68,11 @@ bool ad_ew_stopping(const ad_engine_worker_t *w)
 
 static int64_t intended_at(const ad_engine_worker_t *w, uint64_t k)
 {
+    if (w->plan->nstages > 0) {
+        /* this loop's k-th request is request (k + phase) x loops of this process's ramp */
+        double t = ad_stages_time_of(w->plan->stages, w->plan->nstages, ((double)k + w->phase) * w->sh->nworkers);
+        return isinf(t) ? INT64_MAX : w->t0 + (int64_t)(t * 1e9);
+    }
     return w->t0 + (int64_t)(((double)k + w->phase) * w->interval_ns);
 }
 
@@ -303,7 +308,8 @@ static void split_plan(shared_t *sh, unsigned conns, unsigned nw, const ad_engin
         w->requests = plan->requests == 0 ? UINT64_MAX : plan->requests / nw + (i < plan->requests % nw ? 1 : 0);
         if (plan->rate > 0) {
             w->interval_ns = 1e9 * nw / plan->rate;
-            w->phase = (double)i / nw; /* interleave the loops' schedules into one global one */
+            /* interleave the loops' schedules into one global one, and that with other shards' */
+            w->phase = ((double)i + plan->schedule_phase) / nw;
         }
         w->connect_rate = AD_EW_CONNECT_RATE / nw;
         w->connect_tokens = AD_EW_CONNECT_BURST / nw;

@@ -2,7 +2,7 @@
 #
 # Integration tests: tests/integration/test_ctl_<name>.py run asyncdemoctl against the real daemon on
 # a free loopback port (harness.py). name -> timeout in seconds; timing-sensitive ones run alone.
-set(AD_CTL_ITESTS bench:120 compare:120 json:90 errors:60 notify:60 stats:60 load:120 http:90 faults:240)
+set(AD_CTL_ITESTS bench:120 compare:120 json:90 report:30 load_shape:30 errors:60 notify:60 stats:60 load:120 http:90 faults:240)
 set(AD_CTL_ITESTS_SERIAL bench compare load)
 
 foreach(entry IN LISTS AD_CTL_ITESTS)
@@ -19,3 +19,9 @@ foreach(entry IN LISTS AD_CTL_ITESTS)
         set_tests_properties(integration.ctl.${name} PROPERTIES RUN_SERIAL TRUE)
     endif()
 endforeach()
+
+# bench --html and report --html in Debian's headless chromium (tests/integration/browser.py; Debian's
+# /usr/bin/python3 with python3-websocket); leaves a screenshot in this build directory as ctl-report.png.
+add_test(NAME integration.ctl.html COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/test_ctl_html.py -v)
+set_tests_properties(integration.ctl.html PROPERTIES LABELS integration TIMEOUT 90 RUN_SERIAL TRUE
+    ENVIRONMENT "ASYNCDEMOD=$<TARGET_FILE:asyncdemod>;ASYNCDEMOCTL=$<TARGET_FILE:asyncdemoctl>;ASYNCDEMO_VERSION=${PROJECT_VERSION};ASYNCDEMO_SOURCE_DIR=${PROJECT_SOURCE_DIR};PYTHONDONTWRITEBYTECODE=1;AD_ARTIFACT_DIR=${CMAKE_CURRENT_BINARY_DIR}")

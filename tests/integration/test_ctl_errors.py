@@ -109,7 +109,7 @@ class UsageTest(harness.DaemonTestCase):
         self.assertEqual(proc.stderr, f"asyncdemoctl: {reason}\nTry '{where} --help' for more information.\n")
 
     def test_no_command(self):
-        self.assert_usage(ctl(), "no command given (bench, compare, stats, demo or help)")
+        self.assert_usage(ctl(), "no command given (bench, compare, stats, demo, report or help)")
 
     def test_unknown_command(self):
         self.assert_usage(ctl("frobnicate"), "unknown command 'frobnicate'")

@@ -85,11 +85,11 @@ class JournalTest(harness.SharedDaemonTestCase):
                 found.append(dict(kv.split("=", 1) for kv in re.findall(r"(ASYNCDEMO_[A-Z0-9_]+=\S*)", line)))
         return found
 
-    def run_ctl(self, *args):
+    def run_ctl(self, *args, rc=0):
         proc = subprocess.Popen([harness.ctl_path(), *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True, env=harness.clean_env())
         proc.stdout_text, proc.stderr = proc.communicate(timeout=60)
-        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.returncode, rc, proc.stderr)
         self.assertFalse(harness.has_sanitizer_report(proc.stderr), proc.stderr)
         return proc
 
@@ -112,6 +112,17 @@ class JournalTest(harness.SharedDaemonTestCase):
                             "--journal")
         entries = self.entries(proc, self.COMPARE_MSGID, 2)
         self.assertEqual([e["ASYNCDEMO_MODE"] for e in entries], ["sequential", "async"], entries)
+
+    def test_bench_entries_carry_broken_thresholds(self):
+        proc = self.run_ctl("bench", "--url", self.daemon.base_url, "--delay", 0.05, "-n", 2, "-c", 2, "-e",
+                            "/non-blocking", "-e", "/offload", "--fail-if", "/offload:p50>10ms", "--fail-if",
+                            "all:errors>0", "--journal", rc=3)
+        entries = {e["ASYNCDEMO_RUN"]: e for e in self.entries(proc, self.BENCH_MSGID, 2)}
+        self.assertEqual(entries["/non-blocking"]["ASYNCDEMO_FAIL_IF_BROKEN"], "0", entries)
+        self.assertNotIn("ASYNCDEMO_FAIL_IF", entries["/non-blocking"])
+        self.assertEqual(entries["/offload"]["ASYNCDEMO_FAIL_IF_BROKEN"], "1", entries)
+        # "/offload:p50>10ms: 50.2ms" (the stderr fallback quotes it; its fields are cut at a space here)
+        self.assertTrue(entries["/offload"]["ASYNCDEMO_FAIL_IF"].lstrip('"').startswith("/offload:p50>10ms:"), entries)
 
     def test_no_entries_without_journal_flag_outside_systemd(self):
         proc = self.run_ctl("bench", "--url", self.daemon.base_url, "--delay", "0.1", "-n", 1, "-c", 1)

@@ -180,7 +180,7 @@ def check_ctl_flags(src, build):
     with open(os.path.join(src, "packaging", "asyncdemoctl.bash-completion")) as f:
         completion = f.read()
     total = 0
-    for cmd in ("bench", "compare", "stats", "demo"):
+    for cmd in ("bench", "compare", "stats", "demo", "report"):
         flags = help_flags([ctl, cmd, "--help"])
         opts = re.search(r"\n\s+%s\)\n\s+opts=\"([^\"]*)\"" % cmd, completion)
         assert opts, "the completion has no option list for %s" % cmd
@@ -189,6 +189,34 @@ def check_ctl_flags(src, build):
             assert "--" + flag in opts.group(1).split(), "the completion lacks %s --%s" % (cmd, flag)
         total += len(flags)
     return "%d flags of asyncdemoctl's subcommands in asyncdemoctl(1) and the completion" % total
+
+
+def check_shard_template(build):
+    """asyncdemo-bench@I-N.service: its ExecStart, with the instance's specifiers as systemd expands them, is a
+    command line the built asyncdemoctl takes (against a port where nothing listens it gets as far as the
+    target: exit 2, not 64), asking for shard I of N."""
+    with open(os.path.join(build, "systemd", "asyncdemo-bench@.service")) as f:
+        unit = f.read()
+    line = re.search(r"^ExecStart=(.*)$", unit, re.M).group(1)
+    instance = "2-3"
+    if shutil.which("systemd-escape"):
+        unescaped = subprocess.run(["systemd-escape", "--unescape", instance], capture_output=True, text=True,
+                                   check=True).stdout.strip()
+        assert unescaped == "2/3", "systemd-escape --unescape 2-3 gave %r" % unescaped
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {"ASYNCDEMO_BENCH_URL": "http://127.0.0.1:1", "ASYNCDEMO_BENCH_ARGS": "-n 6 -c 3 --delay 0"}
+        words = []
+        for w in line.replace("%I", "2/3").replace("%i", instance).split():
+            if w.startswith("$") and not w.startswith("${"):
+                words += env[w[1:]].split()
+            else:
+                words.append(re.sub(r"\$\{(\w+)\}", lambda m: env[m.group(1)], w))
+        words[0] = os.path.join(build, "ctl", "asyncdemoctl")
+        words = [w.replace("/var/lib/asyncdemo-bench", tmp) for w in words]
+        assert "--shard" in words and words[words.index("--shard") + 1] == "2/3", words
+        proc = subprocess.run(words, capture_output=True, text=True, timeout=30)
+        assert proc.returncode == 2, "%s: exit %d, %s" % (" ".join(words), proc.returncode, proc.stderr.strip())
+    return "ExecStart of asyncdemo-bench@2-3.service is a valid asyncdemoctl bench --shard 2/3"
 
 
 def main():
@@ -203,6 +231,7 @@ def main():
     check("bash completion", lambda: check_completion(src))
     check("asyncdemod's flags documented", lambda: check_daemon_flags(src, build))
     check("asyncdemoctl's flags documented and completed", lambda: check_ctl_flags(src, build))
+    check("the shard template unit", lambda: check_shard_template(build))
     return 1 if failures else 0
 
 

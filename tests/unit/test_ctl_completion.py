@@ -78,7 +78,10 @@ class CompWordsTest(unittest.TestCase):
         self.assert_completes("asyncdemoctl bench --endpoint /non", ["/non-blocking"])
 
     def test_flags_and_commands(self):
-        self.assert_completes("asyncdemoctl ", ["bench", "compare", "stats", "demo", "help", "--help", "--version"])
+        self.assert_completes("asyncdemoctl ",
+                              ["bench", "compare", "stats", "demo", "report", "help", "--help", "--version"])
+        self.assert_completes("asyncdemoctl report --no-t", ["--no-timeline"])
+        self.assert_completes(f"asyncdemoctl report {SCRIPT[:-4]}", [SCRIPT])
         self.assert_completes("asyncdemoctl bench --con", ["--concurrency"])
         self.assert_completes("asyncdemoctl compare --max", ["--max-parallel"])
         self.assert_completes("asyncdemoctl bench -n ", [])

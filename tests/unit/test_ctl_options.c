@@ -89,6 +89,11 @@ static void test_every_value_flag_every_form(void **state)
         {AD_CMD_BENCH, "warmup", 0, "1s"},
         {AD_CMD_BENCH, "threads", 0, "2"},
         {AD_CMD_BENCH, "engine", 0, "curl"},
+        {AD_CMD_BENCH, "fail-if", 0, "p99>250ms"},
+        {AD_CMD_BENCH, "interval", 'i', "250ms"},
+        {AD_CMD_BENCH, "html", 0, "page.html"},
+        {AD_CMD_BENCH, "shard", 0, "2/3"},
+        {AD_CMD_BENCH, "start-at", 0, "2026-12-04T15:00:00.5+01:00"},
         {AD_CMD_BENCH, "output", 'o', "out.txt"},
         {AD_CMD_BENCH, "color", 0, "always"},
         {AD_CMD_BENCH, "color", 0, "never"},
@@ -720,6 +725,101 @@ static void test_random_arguments(void **state)
     }
 }
 
+/* --shard I/N: this process's share of -n, -c and --rate; the shares of all N add up to the totals. */
+static void test_bench_shards(void **state)
+{
+    (void)state;
+    static const struct {
+        uint64_t total;
+        unsigned n;
+    } cases[] = {{10, 3}, {5, 5}, {1000000000000, 7}, {17, 1}, {999, 1000}};
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        uint64_t sum = 0, lo = UINT64_MAX, hi = 0;
+        for (unsigned i = 0; i < cases[c].n; i++) {
+            uint64_t s = ad_shard_share(cases[c].total, i, cases[c].n);
+            sum += s;
+            lo = s < lo ? s : lo;
+            hi = s > hi ? s : hi;
+        }
+        assert_int_equal(sum, cases[c].total);
+        assert_true(hi - lo <= 1);
+    }
+    ad_bench_opts_t o;
+    char err[256] = "";
+    uint64_t requests = 0;
+    unsigned conns = 0;
+    double rate = 0, phases = 0;
+    for (unsigned i = 1; i <= 3; i++) {
+        char shard[8];
+        snprintf(shard, sizeof(shard), "%u/3", i);
+        assert_int_equal(BENCH(&o, err, "bench", "-n", "10", "-c", "5", "--rate", "100", "--shard", shard),
+                         AD_CTL_PARSE_OK);
+        assert_int_equal(o.shard, i);
+        assert_int_equal(o.shards, 3);
+        requests += o.requests;
+        conns += o.concurrency;
+        rate += o.rate;
+        assert_true(fabs(ad_shard_phase(&o) - (i - 1) / 3.0) < 1e-12);
+        phases += ad_shard_phase(&o);
+    }
+    assert_int_equal(requests, 10);
+    assert_int_equal(conns, 5);
+    assert_true(fabs(rate - 100) < 1e-9);
+    /* the first shard gets the remainders */
+    assert_int_equal(BENCH(&o, err, "bench", "-n", "10", "-c", "5", "--shard", "1/3"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.requests, 4);
+    assert_int_equal(o.concurrency, 2);
+    /* a duration-bound run splits only -c and --rate */
+    assert_int_equal(BENCH(&o, err, "bench", "-d", "2s", "-c", "9", "--shard", "3/3"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.requests, 0);
+    assert_int_equal(o.concurrency, 3);
+    BENCH(&o, err, "bench");
+    assert_int_equal(o.shards, 0);
+    assert_true(ad_shard_phase(&o) == 0);
+    /* --start-at */
+    assert_int_equal(BENCH(&o, err, "bench", "--start-at", "2026-12-04T15:00:00Z"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.start_at_wall_ns, INT64_C(1796396400) * AD_NS_PER_SEC);
+    assert_int_equal(BENCH(&o, err, "bench", "--start-at", "2026-12-04T16:00:00+01:00"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.start_at_wall_ns, INT64_C(1796396400) * AD_NS_PER_SEC);
+    BENCH_ERR("--shard", "'2'", "bench", "--shard", "2");
+    BENCH_ERR("--shard", "'a/3'", "bench", "--shard", "a/3");
+    BENCH_ERR("--shard", "out of range", "bench", "--shard", "0/3");
+    BENCH_ERR("--shard", "out of range", "bench", "--shard", "1/0");
+    BENCH_ERR("--shard", "out of range", "bench", "--shard", "1/1001");
+    BENCH_ERR("--shard", "does not exist", "bench", "--shard", "4/3");
+    BENCH_ERR("--shard", "'/3'", "bench", "--shard", "/3");
+    BENCH_ERR("-c 2 cannot be split between 3 shards", NULL, "bench", "-c", "2", "--shard", "1/3");
+    BENCH_ERR("-n 2 cannot be split between 3 shards", NULL, "bench", "-n", "2", "-c", "3", "--shard", "1/3");
+    BENCH_ERR("--start-at", "'15:00'", "bench", "--start-at", "15:00");
+    BENCH_ERR("--start-at", "RFC 3339", "bench", "--start-at", "2026-12-04 15:00:00Z");
+    BENCH_ERR("--fail-if", "'p99'", "bench", "--fail-if", "p99");
+    BENCH_ERR("--interval", "below 1ms", "bench", "--interval", "500us");
+    BENCH_ERR("--html", "needs a file name", "bench", "--html", "-");
+}
+
+/* --rate R:D,...: stages give the run's length and mean rate; a shard takes its share of each target. */
+static void test_bench_rate_stages(void **state)
+{
+    (void)state;
+    ad_bench_opts_t o;
+    char err[256] = "";
+    assert_int_equal(BENCH(&o, err, "bench", "--rate", "100:10s,1000:30s,0:5s", "-c", "50"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.nstages, 3);
+    assert_int_equal(o.duration_ns, 45 * AD_NS_PER_SEC);
+    assert_int_equal(o.requests, 0); /* as many as the stages schedule */
+    assert_true(fabs(o.rate - 19500.0 / 45) < 1e-9);
+    assert_int_equal(BENCH(&o, err, "bench", "--rate", "300:1s", "-n", "20", "--shard", "2/3"), AD_CTL_PARSE_OK);
+    assert_true(o.stages[0].target == 100);
+    assert_int_equal(o.requests, 7);
+    /* the last --rate wins, stages or not */
+    assert_int_equal(BENCH(&o, err, "bench", "--rate", "300:1s", "--rate", "50"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.nstages, 0);
+    assert_true(o.rate == 50);
+    BENCH_ERR("--rate", "stage 2 '5s' is not RATE:DURATION", "bench", "--rate", "100:10s,5s");
+    BENCH_ERR("--duration", "give the run's length", "bench", "--rate", "100:10s", "-d", "5s");
+    BENCH_ERR("--warmup", "not with --rate stages", "bench", "--rate", "100:10s", "--warmup", "1s");
+}
+
 static void test_bench_auto_threads(void **state)
 {
     (void)state;
@@ -752,6 +852,8 @@ int main(void)
         cmocka_unit_test(test_names_and_usage),
         cmocka_unit_test(test_random_arguments),
         cmocka_unit_test(test_bench_auto_threads),
+        cmocka_unit_test(test_bench_shards),
+        cmocka_unit_test(test_bench_rate_stages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

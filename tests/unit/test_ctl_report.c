@@ -53,6 +53,35 @@ static void test_bench_lesson_golden(void **state)
     free(nb);
 }
 
+/* A run with figures over time (bench --interval): 100 requests due every 10 ms, a 300 ms stall of the
+ * server at 400 ms holds 30 of them, and 3 time out. */
+static void test_series_golden(void **state)
+{
+    (void)state;
+    ad_run_result_t *r = fx_new("/non-blocking", "http://127.0.0.1:8000/non-blocking?delay=0.01", 10);
+    r->rate = 100;
+    ad_series_init(&r->series, 100 * FX_MS);
+    for (int i = 0; i < 100; i++) {
+        int64_t due = i * 10 * FX_MS, done = due + 10 * FX_MS;
+        if (due >= 400 * FX_MS && due < 700 * FX_MS)
+            done = 710 * FX_MS + (due - 400 * FX_MS) / 10; /* held until the stall ends */
+        bool timeout = i >= 90 && i < 93;
+        fx_add(r, due, due + (done > due + 10 * FX_MS ? FX_MS : 0), done, timeout ? 0 : 200,
+               timeout ? AD_ERR_TIMEOUT : AD_ERR_NONE, 0, i, 0);
+    }
+    ad_report_style_t st = style(80, false, false);
+    char *text = NULL;
+    FX_CAPTURE(text, ad_report_run(out, r, &st));
+    fx_golden("report_series_80.txt", text);
+    assert_non_null(strstr(text, "  over time  per 100ms\n"));
+    free(text);
+    st = style(40, true, false); /* narrow: the end of the series fits, marked '<' */
+    FX_CAPTURE(text, ad_report_series(out, r, &st));
+    fx_golden("report_series_40_ascii.txt", text);
+    free(text);
+    free(r);
+}
+
 static void test_open_model_golden(void **state)
 {
     (void)state;
@@ -457,6 +486,7 @@ int main(void)
         cmocka_unit_test(test_latency_format),
         cmocka_unit_test(test_seconds_from_documents),
         cmocka_unit_test(test_chart_shapes),
+        cmocka_unit_test(test_series_golden),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -359,6 +359,59 @@ static void test_utc(void **state)
     ad_jw_free(&w);
 }
 
+/* ad_parse_utc reads back what ad_format_utc writes, on every calendar day of the range; offsets only when
+ * asked; the rest is refused. */
+static void test_parse_utc(void **state)
+{
+    (void)state;
+    char buf[40];
+    for (int64_t sec = -9223372036 + 86399; sec <= 9223372035 - 86399; sec += 86399) {
+        int64_t ns = sec * 1000000000 + (sec & 0x3fffffff) % 1000000000, back = 0;
+        ad_format_utc(ns, 9, buf, sizeof(buf));
+        if (ad_parse_utc(buf, false, &back) != 0 || back != ns)
+            fail_msg("%s (%" PRId64 ") read back as %" PRId64, buf, ns, back);
+    }
+    int64_t t = 0, want = INT64_C(1795541400) * 1000000000; /* 2026-11-24T17:30:00Z */
+    assert_int_equal(ad_parse_utc("2026-11-24T17:30:00Z", false, &t), 0);
+    assert_int_equal(t, want);
+    assert_int_equal(ad_parse_utc("2026-11-24T18:30:00.5+01:00", true, &t), 0);
+    assert_int_equal(t, want + 500000000);
+    assert_int_equal(ad_parse_utc("2026-11-24t12:00:00-05:30", true, &t), 0);
+    assert_int_equal(t, want);
+    assert_int_equal(ad_parse_utc("2026-11-24T17:30:00z", true, &t), 0);
+    assert_int_equal(t, want);
+    assert_int_equal(ad_parse_utc("2000-02-29T00:00:00Z", false, &t), 0);
+    static const char *const bad[] = {"2026-11-24T18:30:00+01:00", /* an offset where only UTC is taken */
+                                      "2026-11-24t17:30:00Z",
+                                      "2026-11-24T17:30:00z",
+                                      "2026-11-24T17:30:00",
+                                      "2026-11-24 17:30:00Z",
+                                      "2026-13-24T17:30:00Z",
+                                      "2026-02-30T17:30:00Z",
+                                      "2025-02-29T00:00:00Z",
+                                      "1900-02-29T00:00:00Z",
+                                      "2026-11-24T24:00:00Z",
+                                      "2026-11-24T17:60:00Z",
+                                      "2026-11-24T17:30:61Z",
+                                      "2026-11-24T17:30:00.Z",
+                                      "2026-11-24T17:30:00ZZ",
+                                      "26-11-24T17:30:00Z",
+                                      "2026-1-24T17:30:00Z",
+                                      "+026-11-24T17:30:00Z",
+                                      "9999-12-31T23:59:59Z",
+                                      "",
+                                      "now"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        if (ad_parse_utc(bad[i], i >= 3, &t) == 0) /* the first three: UTC only */
+            fail_msg("'%s' was taken", bad[i]);
+    static const char *const bad_offsets[] = {"2026-11-24T17:30:00+1:00", "2026-11-24T17:30:00+01",
+                                              "2026-11-24T17:30:00+24:00", "2026-11-24T17:30:00+01:60",
+                                              "2026-11-24T17:30:00+01:00Z"};
+    for (size_t i = 0; i < sizeof(bad_offsets) / sizeof(bad_offsets[0]); i++)
+        if (ad_parse_utc(bad_offsets[i], true, &t) == 0)
+            fail_msg("'%s' was taken", bad_offsets[i]);
+}
+
 /* Random bytes in keys and values always give JSON jansson accepts, and valid UTF-8 survives exactly. */
 static void test_random_bytes_parse_back(void **state)
 {
@@ -447,6 +500,7 @@ int main(void)
         cmocka_unit_test(test_seconds),
         cmocka_unit_test(test_double),
         cmocka_unit_test(test_utc),
+        cmocka_unit_test(test_parse_utc),
         cmocka_unit_test(test_utc_matches_gmtime),
         cmocka_unit_test(test_random_bytes_parse_back),
         cmocka_unit_test(test_large_growth),
