@@ -17,7 +17,8 @@ suite() {
     echo "== $dir: unit tests"
     ctest --test-dir "$dir" -L unit -j "$jobs" --output-on-failure
     echo "== $dir: integration tests"
-    ctest --test-dir "$dir" -L integration --output-on-failure
+    # Two at a time where a test allows it: the timing-sensitive ones are RUN_SERIAL (they run alone).
+    ctest --test-dir "$dir" -L integration -j "$jobs" --output-on-failure
 }
 
 suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASYNCDEMO_WERROR=ON
