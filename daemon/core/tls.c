@@ -130,10 +130,11 @@ int ad_tls_context_new(const char *cert_path, const char *key_path, SSL_CTX **ou
     return 0;
 }
 
-void ad_tls_init(ad_tls_t *t, const char *listen, const char *name, SSL_CTX *ctx)
+void ad_tls_init(ad_tls_t *t, size_t conf_index, const char *listen, const char *name, SSL_CTX *ctx)
 {
     pthread_mutex_init(&t->lock, NULL);
     t->ctx = ctx;
+    t->conf_index = conf_index;
     snprintf(t->listen, sizeof(t->listen), "%s", listen);
     snprintf(t->name, sizeof(t->name), "%s", name);
 }

@@ -17,8 +17,9 @@
 typedef struct ad_tls {
     pthread_mutex_t lock; /* guards ctx: loops take a reference, a reload (loop 0) replaces it */
     SSL_CTX *ctx;
-    char listen[64]; /* the config's listen entry ("127.0.0.1:0"): a reload finds its files by it */
-    char name[64];   /* the bound address, for messages */
+    size_t conf_index; /* the config's listen entry: a reload finds its files there */
+    char listen[64];   /* that entry's address as given ("127.0.0.1:0") */
+    char name[64];     /* the bound address, for messages */
 } ad_tls_t;
 
 /*
@@ -28,7 +29,7 @@ typedef struct ad_tls {
 int ad_tls_context_new(const char *cert_path, const char *key_path, SSL_CTX **out, char *err, size_t errlen);
 
 /* t takes ctx (its one reference). */
-void ad_tls_init(ad_tls_t *t, const char *listen, const char *name, SSL_CTX *ctx);
+void ad_tls_init(ad_tls_t *t, size_t conf_index, const char *listen, const char *name, SSL_CTX *ctx);
 /* The current context with a reference for the caller (SSL_CTX_free it when done). */
 SSL_CTX *ad_tls_acquire(ad_tls_t *t);
 /* Replaces the context (taking next's reference); handshakes already started keep the old one. */

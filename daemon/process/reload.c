@@ -44,11 +44,11 @@ static void apply(ad_server_t *s, const ad_config_t *next)
     s->cfg.send_timeout_ns = next->send_timeout_ns;
 }
 
-static const ad_listen_addr_t *find_listen(const ad_config_t *cfg, const char *text)
+/* The listener's entry in the new config: the same place with the same address (port 0 may repeat). */
+static const ad_listen_addr_t *find_listen(const ad_config_t *cfg, const ad_tls_t *t)
 {
-    for (size_t i = 0; i < cfg->nlisten; i++)
-        if (strcmp(cfg->listen[i].text, text) == 0)
-            return &cfg->listen[i];
+    if (t->conf_index < cfg->nlisten && strcmp(cfg->listen[t->conf_index].text, t->listen) == 0)
+        return &cfg->listen[t->conf_index];
     return NULL;
 }
 
@@ -67,7 +67,7 @@ static void reload_tls(ad_server_t *s, const ad_config_t *next)
         ad_tls_t *t = s->tls[i];
         if (t == NULL)
             continue;
-        const ad_listen_addr_t *a = find_listen(next, t->listen);
+        const ad_listen_addr_t *a = find_listen(next, t);
         if (a == NULL || a->tls_cert[0] == '\0') {
             ad_log_warning("reload: TLS on %s: the configuration no longer names its certificate; it keeps the "
                            "current one until a restart",

@@ -524,7 +524,7 @@ static int open_tls(ad_server_t *s, const ad_config_t *cfg, char *err, size_t er
             SSL_CTX_free(ctx);
             return ad_fail(err, errlen, "cannot serve TLS on %s: out of memory", cfg->listen[c].text);
         }
-        ad_tls_init(s->tls[i], cfg->listen[c].text, the_listeners.names[i], ctx);
+        ad_tls_init(s->tls[i], (size_t)c, cfg->listen[c].text, the_listeners.names[i], ctx);
     }
     return 0;
 }
