@@ -9,6 +9,7 @@
 #include "cmd_common.h"
 #include "commands.h"
 #include "engine.h"
+#include "file_read.h"
 #include "json_report.h"
 #include "progress.h"
 
@@ -67,6 +68,7 @@ static int bench_one(const ad_bench_opts_t *o, size_t i, const ad_target_t *targ
     ad_progress_init(&progress, "bench", name, !o->no_progress);
     ad_engine_plan_t plan = {
         .target = &u,
+        .shape = &o->shape,
         .address = &target->address,
         .concurrency = o->concurrency,
         .requests = o->requests,
@@ -100,13 +102,9 @@ static void report_end(const ad_cmd_runs_t *r)
     }
 }
 
-int ad_bench_execute(ad_bench_opts_t *o, const char *heading, bool lesson)
+/* Every endpoint in turn, then the report. */
+static int bench_all(ad_bench_opts_t *o, const char *heading, bool lesson, ad_engine_backend_id_t backend)
 {
-    if (o->threads == 0)
-        o->threads = ad_bench_auto_threads(sysconf(_SC_NPROCESSORS_ONLN), o->concurrency);
-    ad_engine_backend_id_t backend;
-    if (choose_engine(o, &backend) != 0)
-        return AD_CTL_EXIT_USAGE;
     ad_cmd_runs_t r;
     int rc = ad_cmd_runs_begin(&r, &AD_CMD_RUNS_SPEC(o, "bench", heading, &o->base, o->nendpoints));
     if (rc != 0)
@@ -127,6 +125,37 @@ int ad_bench_execute(ad_bench_opts_t *o, const char *heading, bool lesson)
         ad_cmd_runs_add(&r, run);
     }
     return ad_cmd_runs_end(&r, rc, o->json ? ad_json_options_bench(o) : NULL, report_end);
+}
+
+/* --body-file, read once: every request sends the same bytes. NULL and an error printed when it cannot be read. */
+static char *read_body_file(ad_request_shape_t *shape)
+{
+    char *body, err[AD_CTL_PATH_MAX + 128];
+    size_t len;
+    if (ad_file_read(shape->body_file, AD_CTL_BODY_MAX, "request body", &body, &len, err,
+                     sizeof(err)) != 0) {
+        ad_cmd_error("--body-file: %s", err);
+        return NULL;
+    }
+    shape->body = body;
+    shape->body_len = len;
+    return body;
+}
+
+int ad_bench_execute(ad_bench_opts_t *o, const char *heading, bool lesson)
+{
+    if (o->threads == 0)
+        o->threads = ad_bench_auto_threads(sysconf(_SC_NPROCESSORS_ONLN), o->concurrency);
+    ad_engine_backend_id_t backend;
+    if (choose_engine(o, &backend) != 0)
+        return AD_CTL_EXIT_USAGE;
+    char *body_file = NULL;
+    if (o->shape.body_file != NULL && (body_file = read_body_file(&o->shape)) == NULL)
+        return AD_CTL_EXIT_USAGE;
+    int rc = bench_all(o, heading, lesson, backend);
+    free(body_file);
+    o->shape.body = NULL;
+    return rc;
 }
 
 /* The subcommand run on its own: no heading, no lesson. */

@@ -43,6 +43,11 @@ enum {
     F_INTERVAL,
     F_ENGINE,
     F_MAX_PARALLEL,
+    F_METHOD,
+    F_HEADER,
+    F_BODY,
+    F_BODY_FILE,
+    F_CONTENT_TYPE,
     F_COUNT
 };
 

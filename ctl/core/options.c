@@ -193,6 +193,21 @@ static int bench_flag(void *opts, int id, const char *f, const char *v, unsigned
         return ad_flag_duration(f, v, true, &o->delay_ns, err, errlen);
     case F_THREADS:
         return ad_flag_unsigned(f, v, 1, AD_CTL_THREADS_MAX, &o->threads, err, errlen);
+    case F_METHOD:
+        return ad_request_shape_method(&o->shape, f, v, err, errlen);
+    case F_HEADER:
+        return ad_request_shape_header(&o->shape, f, v, err, errlen);
+    case F_CONTENT_TYPE:
+        return ad_request_shape_content_type(&o->shape, f, v, err, errlen);
+    case F_BODY:
+        o->shape.body = v;
+        o->shape.body_len = strlen(v);
+        return 0;
+    case F_BODY_FILE:
+        if (*v == '\0')
+            return ad_fail(err, errlen, "%s: needs a file name", f);
+        o->shape.body_file = v;
+        return 0;
     case F_ENGINE:
         o->engine_set = true;
         if (ad_bench_engine_from_name(v, &o->engine) != 0)
@@ -225,6 +240,8 @@ static int bench_finish(void *opts, unsigned seen, char *err, size_t errlen)
         return ad_fail(err, errlen, "--engine h2o: speaks plain http only (curl or auto for https://)");
     if ((seen & SEEN(F_TIMEOUT)) == 0)
         o->timeout_ns = ad_ctl_default_timeout(o->delay_ns);
+    if (ad_request_shape_finish(&o->shape, err, errlen) != 0)
+        return AD_CTL_PARSE_ERROR;
     return AD_CTL_PARSE_OK;
 }
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "cli.h"
+#include "request_shape.h"
 #include "url.h"
 
 typedef struct ad_bench_opts {
@@ -38,6 +39,7 @@ typedef struct ad_bench_opts {
     bool timeout_set, requests_set; /* given explicitly (for defaults derived later) */
     ad_bench_engine_t engine;       /* --engine; AUTO by default */
     bool engine_set;                /* --engine was given (else $ASYNCDEMOCTL_ENGINE may choose) */
+    ad_request_shape_t shape;       /* -X, -H, --body, --body-file, --content-type */
 } ad_bench_opts_t;
 
 typedef struct ad_compare_opts {

@@ -115,6 +115,7 @@ static int curl_setup(ad_engine_worker_t *w)
     ad_url_format(plan->target, c->url, sizeof(c->url));
     ad_transfer_opts_t topts = {
         .url = c->url,
+        .shape = plan->shape,
         .timeout_ns = plan->timeout_ns,
         .keepalive = plan->keepalive,
         .resolve = plan->resolve,
