@@ -132,8 +132,7 @@ static char *read_body_file(ad_request_shape_t *shape)
 {
     char *body, err[AD_CTL_PATH_MAX + 128];
     size_t len;
-    if (ad_file_read(shape->body_file, AD_CTL_BODY_MAX, "request body", &body, &len, err,
-                     sizeof(err)) != 0) {
+    if (ad_file_read(shape->body_file, AD_CTL_BODY_MAX, "request body", &body, &len, err, sizeof(err)) != 0) {
         ad_cmd_error("--body-file: %s", err);
         return NULL;
     }

@@ -36,7 +36,7 @@ static bool is_field_value(const char *s)
 }
 
 /* Headers the engines write themselves from the body and the connection. */
-static const char *const reserved[] = {"content-length", "transfer-encoding", "connection"};
+static const char *const reserved[] = {"Content-Length", "Transfer-Encoding", "Connection"};
 
 int ad_request_shape_method(ad_request_shape_t *s, const char *flag, const char *v, char *err, size_t errlen)
 {
@@ -57,7 +57,7 @@ int ad_request_shape_header(ad_request_shape_t *s, const char *flag, const char 
     size_t nlen = (size_t)(colon - v);
     for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
         if (strlen(reserved[i]) == nlen && strncasecmp(v, reserved[i], nlen) == 0)
-            return ad_fail(err, errlen, "%s: " VAL ": asyncdemoctl sets %.*s itself", flag, v, (int)nlen, v);
+            return ad_fail(err, errlen, "%s: " VAL ": asyncdemoctl sets %s itself", flag, v, reserved[i]);
     if (s->nheaders == AD_CTL_HEADERS_MAX)
         return ad_fail(err, errlen, "%s: at most %d headers", flag, AD_CTL_HEADERS_MAX);
     s->headers[s->nheaders++] = v;
@@ -67,8 +67,8 @@ int ad_request_shape_header(ad_request_shape_t *s, const char *flag, const char 
 int ad_request_shape_content_type(ad_request_shape_t *s, const char *flag, const char *v, char *err, size_t errlen)
 {
     if (*v == '\0' || strlen(v) >= AD_CTL_CONTENT_TYPE_MAX || !is_field_value(v))
-        return ad_fail(err, errlen, "%s: " VAL " is not a media type of at most %d bytes (e.g. application/json)",
-                       flag, v, AD_CTL_CONTENT_TYPE_MAX - 1);
+        return ad_fail(err, errlen, "%s: " VAL " is not a media type of at most %d bytes (e.g. application/json)", flag,
+                       v, AD_CTL_CONTENT_TYPE_MAX - 1);
     s->content_type = v;
     return 0;
 }

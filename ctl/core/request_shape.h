@@ -16,7 +16,7 @@
 #define AD_CTL_BODY_MAX (64u * 1024 * 1024)
 
 typedef struct ad_request_shape {
-    char method[AD_CTL_METHOD_MAX]; /* "" = GET, or POST when there is a body (as curl -d) */
+    char method[AD_CTL_METHOD_MAX];          /* "" = GET, or POST when there is a body (as curl -d) */
     const char *headers[AD_CTL_HEADERS_MAX]; /* "Name: value" as given (the strings outlive the run: argv) */
     size_t nheaders;
     const char *content_type; /* --content-type, or NULL */

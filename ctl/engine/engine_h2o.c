@@ -124,8 +124,7 @@ static int setup_target(h2o_backend_t *b, const ad_engine_plan_t *plan, char *er
     ad_url_host(u, authority, sizeof(authority));
     static const ad_request_shape_t plain_get;
     const ad_request_shape_t *shape = plan->shape != NULL ? plan->shape : &plain_get;
-    b->request.base =
-        ad_request_shape_http1(shape, u->path, authority, "asyncdemoctl/" AD_VERSION, &b->request.len);
+    b->request.base = ad_request_shape_http1(shape, u->path, authority, "asyncdemoctl/" AD_VERSION, &b->request.len);
     if (b->request.base == NULL) {
         snprintf(err, errlen, "out of memory");
         return -1;

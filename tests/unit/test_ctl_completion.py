@@ -79,7 +79,8 @@ class CompWordsTest(unittest.TestCase):
 
     def test_flags_and_commands(self):
         self.assert_completes("asyncdemoctl ", ["bench", "compare", "stats", "demo", "help", "--help", "--version"])
-        self.assert_completes("asyncdemoctl bench --con", ["--concurrency"])
+        self.assert_completes("asyncdemoctl bench --con", ["--concurrency", "--content-type"])
+        self.assert_completes("asyncdemoctl bench -X P", ["POST", "PUT", "PATCH"])
         self.assert_completes("asyncdemoctl compare --max", ["--max-parallel"])
         self.assert_completes("asyncdemoctl bench -n ", [])
         # --color's value is optional: after "--color" other flags still complete.
