@@ -132,6 +132,7 @@ char *ad_request_shape_http1(const ad_request_shape_t *s, const char *path, cons
         memcpy(buf + n, s->body, s->body_len);
         n += s->body_len;
     }
+    buf[n] = '\0';
     *len = n;
     return buf;
 }

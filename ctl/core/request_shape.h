@@ -42,7 +42,7 @@ bool ad_request_shape_has_header(const ad_request_shape_t *s, const char *name);
 /*
  * The whole HTTP/1.1 request: request line, Host (authority), User-Agent (user_agent) and Accept unless
  * -H gives them, the -H headers, Content-Type and Content-Length with a body, then the body. malloc'd
- * (*len bytes); NULL when out of memory.
+ * (*len bytes, then a NUL); NULL when out of memory.
  */
 char *ad_request_shape_http1(const ad_request_shape_t *s, const char *path, const char *authority,
                              const char *user_agent, size_t *len);
