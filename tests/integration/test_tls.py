@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 
+import apicheck
 import harness
 
 OPENSSL = shutil.which("openssl")
@@ -107,6 +108,7 @@ class TlsServeTest(TlsCase):
         conn.close()
         self.assertEqual(status, 200)
         st = self.d.wait_stats(lambda s: s["tls"]["handshakes"] == 2)
+        apicheck.check_stats(self, st, pid=self.d.pid)
         self.assertEqual(st["tls"]["versions"], {"tls1_2": 1, "tls1_3": 1})
         self.assertEqual(st["tls"]["handshake_failures"], 0)
         # the TLS 1.2 connection sent no request: only the https GET is counted by protocol
@@ -212,6 +214,19 @@ class TlsTimeoutTest(TlsCase):
         self.assertGreater(took, 0.25)
         self.assertLess(took, 2.0)
         d.wait_stats(lambda s: s["tls"]["handshake_failures"] == 1 and s["connections"]["open"] == 1)
+
+
+class TlsLimitTest(TlsCase):
+    def test_max_connections_closes_without_the_cleartext_503(self):
+        d = self.start_tls("--max-connections", "1")
+        held = self.tls_connect()
+        with socket.create_connection(("127.0.0.1", self.tls_port), timeout=5) as refused:
+            # closed at once: no plaintext "HTTP/1.1 503" bytes on a port that speaks TLS
+            self.assertEqual(refused.recv(4096), b"")
+        held.close()
+        st = d.wait_stats(lambda s: s["connections"]["refused"] == 1)
+        self.assertEqual(st["tls"]["handshakes"], 1)
+        self.assertEqual(st["tls"]["handshake_failures"], 0, "a refused connection is not a failed handshake")
 
 
 class TlsReloadTest(TlsCase):
