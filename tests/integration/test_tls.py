@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import unittest
 
 import apicheck
 import harness
@@ -224,9 +225,33 @@ class TlsLimitTest(TlsCase):
             # closed at once: no plaintext "HTTP/1.1 503" bytes on a port that speaks TLS
             self.assertEqual(refused.recv(4096), b"")
         held.close()
-        st = d.wait_stats(lambda s: s["connections"]["refused"] == 1)
+        # until the daemon has seen the close, /stats itself is refused (503, counted too)
+        answers = []
+        harness.wait_until(lambda: answers.append(d.get("/stats")) or answers[-1].status == 200, 5,
+                           message="/stats answered once the held connection closed")
+        st = answers[-1].json()
+        self.assertEqual(st["connections"]["refused"], 1 + sum(a.status == 503 for a in answers))
         self.assertEqual(st["tls"]["handshakes"], 1)
         self.assertEqual(st["tls"]["handshake_failures"], 0, "a refused connection is not a failed handshake")
+
+
+@unittest.skipUnless(shutil.which("systemd-socket-activate"), "systemd-socket-activate not installed")
+class TlsSocketActivationTest(TlsCase):
+    def test_passed_sockets_tls_by_address(self):
+        """Two sockets from systemd; the one whose address a --listen with --tls-cert names speaks TLS."""
+        plain, tls = harness.free_port(), harness.free_port()
+        launcher = ["systemd-socket-activate", "-l", f"127.0.0.1:{plain}", "-l", f"127.0.0.1:{tls}"]
+        d = self.start_daemon("--tls-cert", self.cert, "--tls-key", self.key, listen=(f"127.0.0.1:{tls}",),
+                              launcher=launcher, ready=None)
+        d.wait_for_log(r"Listening on \S+ as \d+", nth=1)  # systemd-socket-activate's
+        # the first connection execs the daemon
+        self.assertEqual(harness.http_request("127.0.0.1", plain, "/healthz",
+                                              timeout=harness.DEFAULT_READY_TIMEOUT).status, 200)
+        d.wait_for_log(rf"listening on 127\.0\.0\.1:{tls} \(TLS: h2, http/1\.1\)")
+        self.tls_port = tls
+        with self.tls_connect() as s:
+            self.assertEqual(s.selected_alpn_protocol(), "h2")
+        self.assertNotIn(f"127.0.0.1:{plain} (TLS", d.stderr)
 
 
 class TlsReloadTest(TlsCase):
