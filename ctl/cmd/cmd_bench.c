@@ -69,6 +69,7 @@ static int bench_one(const ad_bench_opts_t *o, size_t i, const ad_target_t *targ
     ad_engine_plan_t plan = {
         .target = &u,
         .shape = &o->shape,
+        .tls = &o->tls,
         .address = &target->address,
         .concurrency = o->concurrency,
         .requests = o->requests,

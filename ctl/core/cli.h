@@ -44,6 +44,12 @@ const char *ad_ctl_command_name(ad_ctl_command_t cmd);
 
 typedef enum { AD_COLOR_AUTO = 0, AD_COLOR_ALWAYS, AD_COLOR_NEVER } ad_color_mode_t;
 
+/* How https:// targets are verified: --cacert FILE (a PEM bundle instead of the system's), -k/--insecure. */
+typedef struct ad_tls_verify {
+    const char *cacert; /* NULL: the system's CA store */
+    bool insecure;      /* no check of the certificate or its name (a test's self-signed daemon) */
+} ad_tls_verify_t;
+
 typedef enum {
     AD_MODE_SEQUENTIAL = 0, /* one easy handle, one request after the other */
     AD_MODE_ASYNC,          /* one thread, curl multi */

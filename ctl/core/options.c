@@ -167,7 +167,7 @@ int ad_bench_endpoint_target(const ad_bench_opts_t *o, size_t i, ad_url_t *u)
 }
 
 /* Applies one of bench's own flags (apart from the loop, so both stay short). */
-static int bench_flag(void *opts, int id, const char *f, const char *v, unsigned seen, char *err, size_t errlen)
+static int bench_flag(void *opts, int id, const char *f, const char *v, ad_flags_seen_t seen, char *err, size_t errlen)
 {
     ad_bench_opts_t *o = opts;
     switch (id) {
@@ -218,7 +218,7 @@ static int bench_flag(void *opts, int id, const char *f, const char *v, unsigned
 }
 
 /* After all flags: endpoints from the URL's path, derived defaults, combinations. */
-static int bench_finish(void *opts, unsigned seen, char *err, size_t errlen)
+static int bench_finish(void *opts, ad_flags_seen_t seen, char *err, size_t errlen)
 {
     ad_bench_opts_t *o = opts;
     bool url_set = (seen & SEEN(F_URL)) != 0, endpoints_set = (seen & SEEN(F_ENDPOINT)) != 0;
@@ -260,7 +260,8 @@ int ad_ctl_parse_bench(int argc, char **argv, ad_bench_opts_t *o, char *err, siz
 
 /* ---- compare ---- */
 
-static int compare_flag(void *opts, int id, const char *f, const char *v, unsigned seen, char *err, size_t errlen)
+static int compare_flag(void *opts, int id, const char *f, const char *v, ad_flags_seen_t seen, char *err,
+                        size_t errlen)
 {
     ad_compare_opts_t *o = opts;
     (void)seen;
@@ -284,7 +285,7 @@ int ad_ctl_parse_compare(int argc, char **argv, ad_compare_opts_t *o, char *err,
 
 /* ---- stats ---- */
 
-static int stats_flag(void *opts, int id, const char *f, const char *v, unsigned seen, char *err, size_t errlen)
+static int stats_flag(void *opts, int id, const char *f, const char *v, ad_flags_seen_t seen, char *err, size_t errlen)
 {
     ad_stats_opts_t *o = opts;
     (void)seen;
@@ -326,7 +327,7 @@ int ad_ctl_parse_stats(int argc, char **argv, ad_stats_opts_t *o, char *err, siz
 
 /* ---- demo ---- */
 
-static int demo_flag(void *opts, int id, const char *f, const char *v, unsigned seen, char *err, size_t errlen)
+static int demo_flag(void *opts, int id, const char *f, const char *v, ad_flags_seen_t seen, char *err, size_t errlen)
 {
     ad_demo_opts_t *o = opts;
     (void)seen;
@@ -348,7 +349,7 @@ static int demo_url(void *opts, const char *f, const char *v, char *err, size_t 
 }
 
 /* Without --timeout, the timeout follows the delay. */
-static int demo_finish(void *opts, unsigned seen, char *err, size_t errlen)
+static int demo_finish(void *opts, ad_flags_seen_t seen, char *err, size_t errlen)
 {
     ad_demo_opts_t *o = opts;
     (void)err;

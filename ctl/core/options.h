@@ -40,6 +40,7 @@ typedef struct ad_bench_opts {
     ad_bench_engine_t engine;       /* --engine; AUTO by default */
     bool engine_set;                /* --engine was given (else $ASYNCDEMOCTL_ENGINE may choose) */
     ad_request_shape_t shape;       /* -X, -H, --body, --body-file, --content-type */
+    ad_tls_verify_t tls;            /* --cacert, -k/--insecure */
 } ad_bench_opts_t;
 
 typedef struct ad_compare_opts {
@@ -57,6 +58,7 @@ typedef struct ad_compare_opts {
     bool ascii;
     bool no_timeline;
     ad_color_mode_t color;
+    ad_tls_verify_t tls; /* --cacert, -k/--insecure */
 } ad_compare_opts_t;
 
 typedef struct ad_stats_opts {
@@ -67,6 +69,7 @@ typedef struct ad_stats_opts {
     int64_t interval_ns; /* default 1 s */
     int64_t timeout_ns;  /* default 5 s */
     ad_color_mode_t color;
+    ad_tls_verify_t tls; /* --cacert, -k/--insecure */
 } ad_stats_opts_t;
 
 typedef struct ad_demo_opts {
@@ -79,6 +82,7 @@ typedef struct ad_demo_opts {
     bool no_progress;
     bool ascii;
     ad_color_mode_t color;
+    ad_tls_verify_t tls; /* no flags: demo talks to a plain-http daemon */
 } ad_demo_opts_t;
 
 /* Defaults (what running the subcommand with no options does). */

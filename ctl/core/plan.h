@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <curl/curl.h>
+#include "cli.h"
 #include "request_shape.h"
 #include "url.h"
 
@@ -35,6 +36,7 @@ typedef enum { AD_ENGINE_AUTO = 0, AD_ENGINE_CURL, AD_ENGINE_H2O } ad_engine_bac
 typedef struct ad_engine_plan {
     const ad_url_t *target;           /* what to request, parsed (url.h) */
     const ad_request_shape_t *shape;  /* method, headers, body (request_shape.h); NULL = a plain GET */
+    const ad_tls_verify_t *tls;       /* --cacert, --insecure (cli.h); NULL = the system's CA store */
     const ad_address_t *address;      /* where its host is, resolved once by the target probe; or NULL */
     unsigned concurrency;             /* connections, >= 1 */
     uint64_t requests;                /* how many; 0 = as many as fit in duration_ns */

@@ -116,6 +116,7 @@ static int curl_setup(ad_engine_worker_t *w)
     ad_transfer_opts_t topts = {
         .url = c->url,
         .shape = plan->shape,
+        .tls = plan->tls,
         .timeout_ns = plan->timeout_ns,
         .keepalive = plan->keepalive,
         .resolve = plan->resolve,

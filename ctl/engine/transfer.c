@@ -1,5 +1,6 @@
 /* Easy handle setup, the counting body sink and result classification (see transfer.h). */
 #include "transfer.h"
+#include "tls_verify.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +127,8 @@ int ad_transfer_init(ad_transfer_t *t, const ad_transfer_opts_t *o, char *err, s
     if (o->direct) /* also spares a getenv() per request */
         SETOPT(t->easy, CURLOPT_PROXY, "");
     if (o->shape != NULL && apply_shape(t, o->shape) != 0)
+        goto error;
+    if (ad_tls_verify_setopt(t->easy, o->tls) != CURLE_OK)
         goto error;
     t->scan_body = true;
     t->keep_error_body = true;

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <curl/curl.h>
+#include "cli.h"
 #include "request_shape.h"
 #include "results.h"
 #include "answer_scan.h"
@@ -16,6 +17,7 @@
 typedef struct ad_transfer_opts {
     const char *url;
     const ad_request_shape_t *shape;  /* method, headers, body; NULL = a plain GET */
+    const ad_tls_verify_t *tls;       /* how https:// is verified; NULL = the system's CA store */
     int64_t timeout_ns;               /* whole request; 0 = none */
     bool keepalive;                   /* false: CURLOPT_FORBID_REUSE, a new connection each time */
     const struct curl_slist *resolve; /* CURLOPT_RESOLVE pins ("host:port:addr"), or NULL */
