@@ -31,6 +31,7 @@
 #define AD_CTL_DEFAULT_COMPARE_URL "http://127.0.0.1:8000/delay/2"
 #define AD_CTL_CONCURRENCY_MAX 100000
 #define AD_CTL_THREADS_MAX 64
+#define AD_CTL_STREAMS_MAX 1000 /* bench -m: HTTP/2 streams per connection */
 #define AD_CTL_RATE_MAX 10000000.0
 /* compare's threads and processes modes: requests (threads, children) at once by default (--max-parallel).
  * A child costs about 330 KB (3,000 took 1 GB); 256 keep the mode under 100 MB and far from the PID limits. */

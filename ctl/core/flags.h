@@ -50,6 +50,8 @@ enum {
     F_CONTENT_TYPE,
     F_CACERT,
     F_INSECURE,
+    F_H2,
+    F_STREAMS,
     F_COUNT
 };
 

@@ -208,6 +208,11 @@ static int bench_flag(void *opts, int id, const char *f, const char *v, ad_flags
             return ad_fail(err, errlen, "%s: needs a file name", f);
         o->shape.body_file = v;
         return 0;
+    case F_H2:
+        o->h2 = true;
+        return 0;
+    case F_STREAMS:
+        return ad_flag_unsigned(f, v, 1, AD_CTL_STREAMS_MAX, &o->streams, err, errlen);
     case F_ENGINE:
         o->engine_set = true;
         if (ad_bench_engine_from_name(v, &o->engine) != 0)
@@ -215,6 +220,25 @@ static int bench_flag(void *opts, int id, const char *f, const char *v, ad_flags
         return 0;
     }
     return NOT_HANDLED;
+}
+
+/* --h2 and -m: HTTP/2 goes through libcurl, over kept connections; -m needs --h2. */
+static int h2_finish(ad_bench_opts_t *o, ad_flags_seen_t seen, char *err, size_t errlen)
+{
+    if ((seen & SEEN(F_STREAMS)) != 0 && !o->h2)
+        return ad_fail(err, errlen, "--streams: only with --h2 (HTTP/1.1 has one request at a time per connection)");
+    if (!o->h2)
+        return AD_CTL_PARSE_OK;
+    if (o->streams == 0)
+        o->streams = 1;
+    if (o->engine == AD_BENCH_ENGINE_H2O)
+        return ad_fail(err, errlen, "--engine h2o: speaks HTTP/1.1 only (curl or auto for --h2)");
+    if (!o->keepalive)
+        return ad_fail(err, errlen, "--no-keepalive: not with --h2 (streams share kept connections)");
+    if ((uint64_t)o->concurrency * o->streams > AD_CTL_CONCURRENCY_MAX)
+        return ad_fail(err, errlen, "--streams: %u connections x %u streams is over %d requests in flight",
+                       o->concurrency, o->streams, AD_CTL_CONCURRENCY_MAX);
+    return AD_CTL_PARSE_OK;
 }
 
 /* After all flags: endpoints from the URL's path, derived defaults, combinations. */
@@ -242,7 +266,7 @@ static int bench_finish(void *opts, ad_flags_seen_t seen, char *err, size_t errl
         o->timeout_ns = ad_ctl_default_timeout(o->delay_ns);
     if (ad_request_shape_finish(&o->shape, err, errlen) != 0)
         return AD_CTL_PARSE_ERROR;
-    return AD_CTL_PARSE_OK;
+    return h2_finish(o, seen, err, errlen);
 }
 
 int ad_ctl_parse_bench(int argc, char **argv, ad_bench_opts_t *o, char *err, size_t errlen)

@@ -41,6 +41,8 @@ typedef struct ad_bench_opts {
     bool engine_set;                /* --engine was given (else $ASYNCDEMOCTL_ENGINE may choose) */
     ad_request_shape_t shape;       /* -X, -H, --body, --body-file, --content-type */
     ad_tls_verify_t tls;            /* --cacert, -k/--insecure */
+    bool h2;                        /* --h2: HTTP/2 through libcurl */
+    unsigned streams;               /* -m/--streams: HTTP/2 streams per connection, default 1 */
 } ad_bench_opts_t;
 
 typedef struct ad_compare_opts {

@@ -38,7 +38,9 @@ typedef struct ad_engine_plan {
     const ad_request_shape_t *shape;  /* method, headers, body (request_shape.h); NULL = a plain GET */
     const ad_tls_verify_t *tls;       /* --cacert, --insecure (cli.h); NULL = the system's CA store */
     const ad_address_t *address;      /* where its host is, resolved once by the target probe; or NULL */
-    unsigned concurrency;             /* connections, >= 1 */
+    unsigned concurrency;             /* requests in flight (HTTP/1.1: connections), >= 1 */
+    unsigned streams;                 /* > 0: HTTP/2 (h2c by prior knowledge, h2 by ALPN over TLS) with this
+                                       * many streams per connection, concurrency / streams connections */
     uint64_t requests;                /* how many; 0 = as many as fit in duration_ns */
     int64_t duration_ns;              /* stop sending after this long; 0 = until `requests` are sent */
     double rate;                      /* requests/s over all loops (open model); 0 = closed model */

@@ -42,6 +42,8 @@ static const char usage_bench[] =
     "      --threads N        engine threads (default: one per CPU, at most -c; max 64)\n"
     "      --engine E         auto (default: h2o for plain http without --rate, else curl),\n"
     "                         curl or h2o; $ASYNCDEMOCTL_ENGINE when not given\n"
+    "      --h2               HTTP/2 (ALPN over https://) through libcurl\n"
+    "  -m, --streams N        with --h2: requests in flight per connection (default 1; -c connections)\n"
     "  -X, --method M         request method (default GET, or POST with a body)\n"
     "  -H, --header H         request header \"Name: value\"; repeatable (up to 32)\n"
     "      --body STRING      request body sent with every request\n"

@@ -274,7 +274,7 @@ static int check_plan(const ad_engine_plan_t *plan, char *err, size_t errlen)
 }
 
 /* AUTO: libh2o's loop for plain-http closed-model runs (its per-request cost is a third of libcurl's);
- * libcurl for the rest (TLS, and the open model, whose schedule needs nanosecond timers). */
+ * libcurl for the rest (TLS, HTTP/2, and the open model, whose schedule needs nanosecond timers). */
 static const ad_engine_backend_t *choose_backend(const ad_engine_plan_t *plan)
 {
     switch (plan->backend) {
@@ -285,7 +285,7 @@ static const ad_engine_backend_t *choose_backend(const ad_engine_plan_t *plan)
     case AD_ENGINE_AUTO:
         break;
     }
-    if (plan->rate == 0 && !plan->target->https)
+    if (plan->rate == 0 && !plan->target->https && plan->streams == 0)
         return &ad_engine_backend_h2o;
     return &ad_engine_backend_curl;
 }

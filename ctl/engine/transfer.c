@@ -110,7 +110,12 @@ int ad_transfer_init(ad_transfer_t *t, const ad_transfer_opts_t *o, char *err, s
         return -1;
     }
     SETOPT(t->easy, CURLOPT_URL, o->url);
-    SETOPT(t->easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    SETOPT(t->easy, CURLOPT_HTTP_VERSION,
+           o->h2 ? (strncmp(o->url, "https:", 6) == 0 ? (long)CURL_HTTP_VERSION_2TLS
+                                                      : (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE)
+                 : (long)CURL_HTTP_VERSION_1_1);
+    if (o->h2) /* wait for a connection's free stream rather than open another connection */
+        SETOPT(t->easy, CURLOPT_PIPEWAIT, 1L);
     SETOPT(t->easy, CURLOPT_NOSIGNAL, 1L);
     SETOPT(t->easy, CURLOPT_WRITEFUNCTION, on_body);
     SETOPT(t->easy, CURLOPT_WRITEDATA, t);

@@ -18,6 +18,7 @@ typedef struct ad_transfer_opts {
     const char *url;
     const ad_request_shape_t *shape;  /* method, headers, body; NULL = a plain GET */
     const ad_tls_verify_t *tls;       /* how https:// is verified; NULL = the system's CA store */
+    bool h2;                          /* HTTP/2: prior knowledge for http://, ALPN for https:// (else HTTP/1.1) */
     int64_t timeout_ns;               /* whole request; 0 = none */
     bool keepalive;                   /* false: CURLOPT_FORBID_REUSE, a new connection each time */
     const struct curl_slist *resolve; /* CURLOPT_RESOLVE pins ("host:port:addr"), or NULL */

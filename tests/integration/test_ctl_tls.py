@@ -58,6 +58,37 @@ class CtlTlsTest(harness.DaemonTestCase):
                                self.https + "/delay/0", timeout=60)
         self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
 
+    def test_bench_h2_multiplexes_streams(self):
+        """--h2 -c 2 -m 10 over TLS: 2 h2 connections carry 20 requests at once."""
+        before = self.d.stats()["connections"]["protocols"]["h2"]
+        proc = harness.run_ctl("bench", "--cacert", self.cert, "--h2", "-c", 2, "-m", 10, "-n", 200, "--threads", 1,
+                               "--no-progress", "--json", self.https + "/non-blocking?delay=0.01", timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        run = json.loads(proc.stdout)["runs"][0]
+        self.assertEqual((run["engine"], run["ok"], run["concurrency"]), ("curl", 200, 20))
+        st = self.d.stats()
+        self.assertEqual(st["connections"]["protocols"]["h2"] - before, 2, "two connections, ten streams each")
+        self.assertEqual(st["endpoints"]["/non-blocking"]["peak_in_flight"], 20)
+
+    def test_bench_h2_lesson_ratio(self):
+        """The lesson over HTTP/2: five streams of one connection, /blocking 5 x 0.2 s, /non-blocking 0.2 s."""
+        proc = harness.run_ctl("bench", "-k", "--h2", "-c", 1, "-m", 5, "-n", 5, "--threads", 1, "--delay", "0.2",
+                               "--no-progress", "--json", "-e", "/blocking", "-e", "/non-blocking", self.https,
+                               timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        runs = {r["name"]: r for r in json.loads(proc.stdout)["runs"]}
+        blocking, non_blocking = runs["/blocking"]["elapsed_seconds"], runs["/non-blocking"]["elapsed_seconds"]
+        self.assertGreater(blocking, 0.95)
+        self.assertLess(non_blocking, 0.6)
+        self.assertGreater(blocking / non_blocking, 2.5, (blocking, non_blocking))
+
+    def test_bench_h2c_refused_with_old_libcurl(self):
+        proc = harness.run_ctl("bench", "--h2", "-n", 1, "--no-progress", self.d.url("/healthz"), timeout=30)
+        if proc.returncode == 0:
+            self.skipTest("libcurl 8.0 or later: h2c is used")
+        self.assertEqual(proc.returncode, 64, proc.stderr)
+        self.assertIn("--h2 over http:// (h2c) needs libcurl 8.0 or later", proc.stderr)
+
     def test_unverified_certificate_is_unreachable(self):
         for args in (("bench", "-n", 1), ("stats",), ("compare", "-n", 1, "--modes", "sequential")):
             with self.subTest(command=args[0]):

@@ -702,6 +702,36 @@ static void test_bench_request_shape(void **state)
     assert_err(err, "-X", "unknown");
 }
 
+/* --h2 and -m: streams only with --h2, never with the h2o engine or a connection per request. */
+static void test_bench_h2(void **state)
+{
+    (void)state;
+    ad_bench_opts_t o;
+    char err[256];
+    assert_int_equal(BENCH(&o, err, "bench"), AD_CTL_PARSE_OK);
+    assert_false(o.h2);
+    assert_int_equal(o.streams, 0);
+    assert_int_equal(BENCH(&o, err, "bench", "--h2"), AD_CTL_PARSE_OK);
+    assert_true(o.h2);
+    assert_int_equal(o.streams, 1);
+    assert_int_equal(BENCH(&o, err, "bench", "--h2", "-c", "64", "-m", "10"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.concurrency, 64);
+    assert_int_equal(o.streams, 10);
+    assert_int_equal(BENCH(&o, err, "bench", "--streams=1000", "--h2"), AD_CTL_PARSE_OK);
+    BENCH_ERR("--streams", "only with --h2", "bench", "-m", "10");
+    BENCH_ERR("-m", "out of range", "bench", "--h2", "-m", "0");
+    BENCH_ERR("-m", "out of range", "bench", "--h2", "-m", "1001");
+    BENCH_ERR("--streams", "over 100000", "bench", "--h2", "-c", "1000", "-m", "101");
+    BENCH_ERR("--engine h2o", "HTTP/1.1 only", "bench", "--h2", "--engine", "h2o");
+    BENCH_ERR("--no-keepalive", "not with --h2", "bench", "--h2", "--no-keepalive");
+    BENCH_ERR("--h2", "takes no value", "bench", "--h2=yes");
+    /* compare's -m is --modes */
+    ad_compare_opts_t c;
+    assert_int_equal(COMPARE(&c, err, "compare", "-m", "async"), AD_CTL_PARSE_OK);
+    assert_int_equal(COMPARE(&c, err, "compare", "--h2"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "--h2", "unknown");
+}
+
 static void test_names_and_usage(void **state)
 {
     (void)state;
@@ -813,6 +843,7 @@ int main(void)
         cmocka_unit_test(test_bench_errors),
         cmocka_unit_test(test_bench_engine),
         cmocka_unit_test(test_bench_request_shape),
+        cmocka_unit_test(test_bench_h2),
         cmocka_unit_test(test_help_and_double_dash),
         cmocka_unit_test(test_compare),
         cmocka_unit_test(test_stats),
