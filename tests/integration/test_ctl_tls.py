@@ -2,27 +2,17 @@
 stats over https:// with --cacert or -k; an unverified certificate is an unreachable target (exit 2)."""
 
 import json
-import os
 import shutil
-import subprocess
 import tempfile
 
 import harness
-
-OPENSSL = shutil.which("openssl")
 
 
 class CtlTlsTest(harness.DaemonTestCase):
     @classmethod
     def setUpClass(cls):
-        if OPENSSL is None:
-            raise AssertionError("openssl is needed to make the test's certificate (packaging/install-deps.sh)")
         cls.dir = tempfile.mkdtemp(prefix="ad-ctl-tls-")
-        cls.cert, cls.key = os.path.join(cls.dir, "cert.pem"), os.path.join(cls.dir, "key.pem")
-        subprocess.run([OPENSSL, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                        "-nodes", "-days", "1", "-subj", "/CN=asyncdemo-test", "-addext",
-                        "subjectAltName=IP:127.0.0.1", "-keyout", cls.key, "-out", cls.cert], check=True,
-                       capture_output=True, timeout=20)
+        cls.cert, cls.key = harness.make_tls_cert(cls.dir, "asyncdemo-test")
 
     @classmethod
     def tearDownClass(cls):

@@ -25,15 +25,6 @@ CURL = shutil.which("curl")
 TLS_LISTENING = re.compile(r"listening on 127\.0\.0\.1:(\d+) \(TLS: h2, http/1\.1\)")
 
 
-def make_cert(directory, name):
-    """A self-signed certificate for 127.0.0.1 with common name `name`: (cert path, key path)."""
-    cert, key = os.path.join(directory, f"{name}.crt"), os.path.join(directory, f"{name}.key")
-    subprocess.run([OPENSSL, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                    "-days", "1", "-subj", f"/CN={name}", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", key, "-out", cert], check=True, capture_output=True, timeout=20)
-    return cert, key
-
-
 def der_of(pem_path):
     with open(pem_path) as f:
         return ssl.PEM_cert_to_DER_cert(f.read())
@@ -42,11 +33,9 @@ def der_of(pem_path):
 class TlsCase(harness.DaemonTestCase):
     @classmethod
     def setUpClass(cls):
-        if OPENSSL is None:
-            raise AssertionError("openssl is needed to make the test's certificates (packaging/install-deps.sh)")
         cls.dir = tempfile.mkdtemp(prefix="ad-tls-")
-        cls.cert, cls.key = make_cert(cls.dir, "asyncdemo-a")
-        cls.cert_b, cls.key_b = make_cert(cls.dir, "asyncdemo-b")
+        cls.cert, cls.key = harness.make_tls_cert(cls.dir, "asyncdemo-a")
+        cls.cert_b, cls.key_b = harness.make_tls_cert(cls.dir, "asyncdemo-b")
 
     @classmethod
     def tearDownClass(cls):
