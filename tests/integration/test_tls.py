@@ -206,6 +206,29 @@ class TlsTimeoutTest(TlsCase):
         d.wait_stats(lambda s: s["tls"]["handshake_failures"] == 1 and s["connections"]["open"] == 1)
 
 
+class TlsDrainTest(TlsCase):
+    def test_stop_with_a_handshake_pending_and_a_request_waiting(self):
+        """SIGTERM while one client sits mid-handshake and another waits on a delay over TLS: the waiting one
+        is answered, the silent one is closed after the first-request grace, the daemon exits 0."""
+        d = harness.Daemon("--tls-cert", self.cert, "--tls-key", self.key, listen=("127.0.0.1:0", "127.0.0.1:0"))
+        d.start()
+        self.tls_port = d.addresses[1][1]
+        silent = socket.create_connection(("127.0.0.1", self.tls_port), timeout=10)
+        waiting = self.tls_connect(self.client_context(alpn=("http/1.1",)), timeout=10)
+        waiting.sendall(harness.get_request("/non-blocking?delay=0.5"))
+        d.wait_stats(lambda st: st["endpoints"]["/non-blocking"]["in_flight"] == 1)
+        t0 = time.monotonic()
+        os.kill(d.pid, signal.SIGTERM)
+        head = waiting.recv(4096)
+        self.assertTrue(head.startswith(b"HTTP/1.1 200 "), head[:100])
+        self.assertEqual(d.wait_exit(10), 0, d.stderr)
+        self.assertLess(time.monotonic() - t0, 5.0)
+        self.assertEqual(silent.recv(1), b"")
+        silent.close()
+        waiting.close()
+        d.check_exit()
+
+
 class TlsLimitTest(TlsCase):
     def test_max_connections_closes_without_the_cleartext_503(self):
         d = self.start_tls("--max-connections", "1")
