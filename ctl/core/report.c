@@ -454,6 +454,8 @@ void ad_report_run(FILE *out, const ad_run_result_t *r, const ad_report_style_t 
         fprintf(out, ", engine %s", r->engine);
     if (r->loops > 0)
         fprintf(out, ", %u loop%s", r->loops, ad_plural(r->loops));
+    if (r->streams > 0)
+        fprintf(out, ", HTTP/2 %u stream%s per connection", r->streams, ad_plural(r->streams));
     fputs(")\n", out);
     if (r->interrupted)
         fprintf(out, "  %sinterrupted: requests still in flight were abandoned%s\n", esc(st, RED), esc(st, RESET));

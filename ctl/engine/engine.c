@@ -437,6 +437,7 @@ int ad_engine_run(const ad_engine_plan_t *plan, ad_run_result_t *res, char *err,
     }
     snprintf(res->engine, sizeof(res->engine), "%s", sh.workers[0].backend->name);
     res->loops = nw;
+    res->streams = plan->streams;
     pthread_mutex_destroy(&sh.mu);
     pthread_cond_destroy(&sh.cv);
     for (unsigned i = 0; i < nw; i++) {

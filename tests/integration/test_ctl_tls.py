@@ -55,10 +55,14 @@ class CtlTlsTest(harness.DaemonTestCase):
                                "--no-progress", "--json", self.https + "/non-blocking?delay=0.01", timeout=60)
         self.assertEqual(proc.returncode, 0, proc.stderr)
         run = json.loads(proc.stdout)["runs"][0]
-        self.assertEqual((run["engine"], run["ok"], run["concurrency"]), ("curl", 200, 20))
+        self.assertEqual((run["engine"], run["ok"], run["concurrency"], run["streams"]), ("curl", 200, 20, 10))
         st = self.d.stats()
         self.assertEqual(st["connections"]["protocols"]["h2"] - before, 2, "two connections, ten streams each")
         self.assertEqual(st["endpoints"]["/non-blocking"]["peak_in_flight"], 20)
+        proc = harness.run_ctl("bench", "--cacert", self.cert, "--h2", "-m", 4, "-c", 1, "-n", 4, "--no-progress",
+                               self.https + "/healthz", timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("(concurrency 4, engine curl, 1 loop, HTTP/2 4 streams per connection)", proc.stdout)
 
     def test_bench_h2_lesson_ratio(self):
         """The lesson over HTTP/2: five streams of one connection, /blocking 5 x 0.2 s, /non-blocking 0.2 s."""
