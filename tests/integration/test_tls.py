@@ -206,6 +206,29 @@ class TlsTimeoutTest(TlsCase):
         d.wait_stats(lambda s: s["tls"]["handshake_failures"] == 1 and s["connections"]["open"] == 1)
 
 
+class TlsResumptionTest(TlsCase):
+    def test_sessions_resume_across_threads(self):
+        """With --threads 2 connections go to the loops in turn; a session from one resumes on the next, for TLS
+        1.3 (a ticket) and 1.2 (a ticket or the shared session cache)."""
+        d = self.start_tls("--threads", "2")
+        for version in (ssl.TLSVersion.TLSv1_3, ssl.TLSVersion.TLSv1_2):
+            with self.subTest(version=version.name):
+                ctx = self.client_context(alpn=("http/1.1",), max_version=version)
+                session, threads = None, set()
+                for i in range(4):
+                    sock = socket.create_connection(("127.0.0.1", self.tls_port), timeout=5)
+                    with ctx.wrap_socket(sock, server_hostname="127.0.0.1", session=session) as s:
+                        s.sendall(harness.get_request("/non-blocking?delay=0", extra="Connection: close\r\n"))
+                        answer = b""
+                        while chunk := s.recv(4096):  # to the end: TLS 1.3 tickets arrive after the handshake
+                            answer += chunk
+                        self.assertEqual(s.session_reused, session is not None, f"connection {i}")
+                        threads.add(re.search(rb'"thread":"(loop-\d)"', answer).group(1))
+                        session = s.session
+                self.assertEqual(threads, {b"loop-0", b"loop-1"}, "the resumed sessions were served by both loops")
+        self.assertEqual(d.stats()["tls"]["handshake_failures"], 0)
+
+
 class TlsDrainTest(TlsCase):
     def test_stop_with_a_handshake_pending_and_a_request_waiting(self):
         """SIGTERM while one client sits mid-handshake and another waits on a delay over TLS: the waiting one
