@@ -76,6 +76,30 @@ typedef enum {
     X(T, header_block_too_large, COUNT, HEADER_BLOCK, 0, "header block too large", AD_NO_PROM)                         \
     X(T, bad_framing, COUNT, BAD_FRAMING, 0, "bad framing", AD_NO_PROM)
 
+/* connections.protocols: connections by the protocol of their first request (a connection that sends none is
+ * not counted); h2 is HTTP/2 over TLS, h2c over cleartext (prior knowledge). /metrics: one family, a protocol
+ * label. */
+#define AD_STATS_PROTOCOLS(X, T)                                                                                       \
+    X(T, http1_0, COUNT, HTTP1_0, 0, "http/1.0", AD_NO_PROM)                                                           \
+    X(T, http1_1, COUNT, HTTP1_1, 0, "http/1.1", AD_NO_PROM)                                                           \
+    X(T, h2, COUNT, H2, 0, "h2", AD_NO_PROM)                                                                           \
+    X(T, h2c, COUNT, H2C, 0, "h2c", AD_NO_PROM)
+
+/* tls: handshakes on the TLS listeners, finished and failed (a client gone or silent mid-handshake, a protocol
+ * or version it cannot agree on, header-timeout reached). */
+#define AD_STATS_TLS(X, T)                                                                                             \
+    X(T, handshakes, COUNT, handshakes, 0, "handshakes",                                                               \
+      AD_PROM("asyncdemo_tls_handshakes_total", counter, "TLS handshakes completed."))                                 \
+    X(T, handshake_failures, COUNT, handshake_failures, 0, "failed",                                                   \
+      AD_PROM("asyncdemo_tls_handshake_failures_total", counter,                                                       \
+              "TLS handshakes that failed, timed out or were abandoned by the client."))
+
+/* tls.versions: completed handshakes by TLS version; MEMBER is the index ad_tls_version_index gives. /metrics:
+ * one family, a version label. */
+#define AD_STATS_TLS_VERSIONS(X, T)                                                                                    \
+    X(T, tls1_2, COUNT, TLS1_2, 0, "TLS 1.2", AD_NO_PROM)                                                              \
+    X(T, tls1_3, COUNT, TLS1_3, 0, "TLS 1.3", AD_NO_PROM)
+
 #define AD_STATS_REQUEST_BODIES(X, T)                                                                                  \
     X(T, refused, COUNT, refused, 0, "refused",                                                                        \
       AD_PROM("asyncdemo_request_bodies_refused_total", counter,                                                       \

@@ -13,6 +13,7 @@
 #include "i18n.h"
 #include "commands.h"
 #include "engine.h"
+#include "file_read.h"
 #include "json_report.h"
 #include "json_writer.h"
 #include "progress.h"
@@ -51,6 +52,17 @@ static int choose_engine(const ad_bench_opts_t *o, ad_engine_backend_id_t *id)
         ad_cmd_error("%s", _("ASYNCDEMOCTL_ENGINE=h2o: speaks plain http only (curl or auto for https://)"));
         return -1;
     }
+    if (!o->engine_set && e == AD_BENCH_ENGINE_H2O && o->h2) {
+        ad_cmd_error("ASYNCDEMOCTL_ENGINE=h2o: speaks HTTP/1.1 only (curl or auto for --h2)");
+        return -1;
+    }
+    /* libcurl before 8.0 breaks streams multiplexed on a prior-knowledge connection ("Error in the HTTP2
+     * framing layer", curl issue 10634); over TLS (ALPN) they work */
+    if (o->h2 && !o->base.https && curl_version_info(CURLVERSION_NOW)->version_num < 0x080000) {
+        ad_cmd_error("--h2 over http:// (h2c) needs libcurl 8.0 or later (this one is %s); use https://",
+                     curl_version_info(CURLVERSION_NOW)->version);
+        return -1;
+    }
     *id = e == AD_BENCH_ENGINE_CURL ? AD_ENGINE_CURL : e == AD_BENCH_ENGINE_H2O ? AD_ENGINE_H2O : AD_ENGINE_AUTO;
     return 0;
 }
@@ -74,8 +86,11 @@ static int bench_one(const ad_bench_opts_t *o, size_t i, const ad_target_t *targ
     ad_progress_init(&progress, "bench", name, !o->no_progress);
     ad_engine_plan_t plan = {
         .target = &u,
+        .shape = &o->shape,
+        .tls = &o->tls,
         .address = &target->address,
-        .concurrency = o->concurrency,
+        .concurrency = o->h2 ? o->concurrency * o->streams : o->concurrency,
+        .streams = o->h2 ? o->streams : 0,
         .requests = o->requests,
         .duration_ns = o->duration_ns,
         .rate = o->rate,
@@ -141,13 +156,9 @@ static json_t *json_options(const ad_bench_opts_t *o)
     return j;
 }
 
-int ad_bench_execute(ad_bench_opts_t *o, const char *heading, bool lesson)
+/* Every endpoint in turn, then the report. */
+static int bench_all(ad_bench_opts_t *o, const char *heading, bool lesson, ad_engine_backend_id_t backend)
 {
-    if (o->threads == 0)
-        o->threads = ad_bench_auto_threads(sysconf(_SC_NPROCESSORS_ONLN), o->concurrency);
-    ad_engine_backend_id_t backend;
-    if (choose_engine(o, &backend) != 0)
-        return AD_CTL_EXIT_USAGE;
     ad_cmd_runs_t r;
     int rc = ad_cmd_runs_begin(&r, &AD_CMD_RUNS_SPEC(o, "bench", heading, &o->base, o->nendpoints));
     if (rc != 0)
@@ -173,6 +184,36 @@ int ad_bench_execute(ad_bench_opts_t *o, const char *heading, bool lesson)
         ad_cmd_runs_add(&r, run);
     }
     return ad_cmd_runs_end(&r, rc, o->json ? json_options(o) : NULL, ad_bench_report_end);
+}
+
+/* --body-file, read once: every request sends the same bytes. NULL and an error printed when it cannot be read. */
+static char *read_body_file(ad_request_shape_t *shape)
+{
+    char *body, err[AD_CTL_PATH_MAX + 128];
+    size_t len;
+    if (ad_file_read(shape->body_file, AD_CTL_BODY_MAX, _("request body"), &body, &len, err, sizeof(err)) != 0) {
+        ad_cmd_error("--body-file: %s", err);
+        return NULL;
+    }
+    shape->body = body;
+    shape->body_len = len;
+    return body;
+}
+
+int ad_bench_execute(ad_bench_opts_t *o, const char *heading, bool lesson)
+{
+    if (o->threads == 0)
+        o->threads = ad_bench_auto_threads(sysconf(_SC_NPROCESSORS_ONLN), o->concurrency);
+    ad_engine_backend_id_t backend;
+    if (choose_engine(o, &backend) != 0)
+        return AD_CTL_EXIT_USAGE;
+    char *body_file = NULL;
+    if (o->shape.body_file != NULL && (body_file = read_body_file(&o->shape)) == NULL)
+        return AD_CTL_EXIT_USAGE;
+    int rc = bench_all(o, heading, lesson, backend);
+    free(body_file);
+    o->shape.body = NULL;
+    return rc;
 }
 
 /* The subcommand run on its own: no heading, no lesson. */

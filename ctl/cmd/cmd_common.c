@@ -170,10 +170,10 @@ static void timeline_style(ad_timeline_style_t *st, const ad_cmd_output_t *o, ad
     st->ascii = ascii;
 }
 
-int ad_cmd_check_target(const ad_url_t *u, int64_t timeout_ns, ad_target_t *t)
+int ad_cmd_check_target(const ad_url_t *u, const ad_tls_verify_t *tls, int64_t timeout_ns, ad_target_t *t)
 {
     char msg[512];
-    ad_target_status_t st = ad_target_probe(u, timeout_ns, t, msg, sizeof(msg));
+    ad_target_status_t st = ad_target_probe(u, tls, timeout_ns, t, msg, sizeof(msg));
     if (st == AD_TARGET_OK)
         return 0;
     ad_target_free(t);
@@ -354,7 +354,7 @@ int ad_cmd_runs_begin(ad_cmd_runs_t *r, const ad_cmd_runs_spec_t *spec)
     r->journal = journal_setup(spec->journal);
     if (ad_cmd_output_open(&r->dest, spec->output) != 0)
         return AD_CTL_EXIT_USAGE;
-    int rc = spec->target != NULL ? ad_cmd_check_target(spec->target, spec->timeout_ns, &r->target) : 0;
+    int rc = spec->target != NULL ? ad_cmd_check_target(spec->target, spec->tls, spec->timeout_ns, &r->target) : 0;
     if (rc == 0 && (r->runs = calloc(spec->max_runs ? spec->max_runs : 1, sizeof(*r->runs))) == NULL) {
         ad_cmd_error("%s", _("out of memory"));
         ad_target_free(&r->target);

@@ -69,7 +69,7 @@ int ad_cmd_width(const ad_cmd_output_t *o);
 
 /* Checks the target accepts connections and keeps its address. Returns 0 (t filled; free with
  * ad_target_free), or an exit status after printing the one-line reason. */
-int ad_cmd_check_target(const ad_url_t *u, int64_t timeout_ns, ad_target_t *t);
+int ad_cmd_check_target(const ad_url_t *u, const ad_tls_verify_t *tls, int64_t timeout_ns, ad_target_t *t);
 /* The exit status of a target's state (target.h's ad_target_classify), the same in every subcommand:
  * OK 0, UNREACHABLE 2, FAILED 70. */
 int ad_cmd_target_exit(ad_target_status_t st);
@@ -103,7 +103,8 @@ typedef struct ad_cmd_runs_spec {
     const char *command, *output, *heading; /* heading: printed first in the text report, or NULL */
     bool json, journal, ascii, timeline;
     ad_color_mode_t color;
-    const ad_url_t *target; /* probed first; NULL: none (report reads files) */
+    const ad_url_t *target;     /* probed first; NULL: none (report reads files) */
+    const ad_tls_verify_t *tls; /* how an https:// target is checked */
     int64_t timeout_ns;
     size_t max_runs;
 } ad_cmd_runs_spec_t;
@@ -119,6 +120,7 @@ typedef struct ad_cmd_runs_spec {
                           .timeline = !(o)->no_timeline,                                                               \
                           .color = (o)->color,                                                                         \
                           .target = (target_),                                                                         \
+                          .tls = &(o)->tls,                                                                            \
                           .timeout_ns = (o)->timeout_ns,                                                               \
                           .max_runs = (max_runs_)})
 

@@ -41,6 +41,7 @@ static void transfer_opts(const mode_ctx_t *m, ad_transfer_opts_t *t)
 {
     *t = (ad_transfer_opts_t){
         .url = m->o->url,
+        .tls = &m->o->tls,
         .timeout_ns = m->o->timeout_ns,
         .keepalive = true,
         .resolve = m->target->resolve,
@@ -128,6 +129,7 @@ static int run_async(mode_ctx_t *m)
 {
     ad_engine_plan_t plan = {
         .target = &m->o->target,
+        .tls = &m->o->tls,
         .address = &m->target->address,
         .concurrency = m->o->n > UINT32_MAX ? UINT32_MAX : (unsigned)m->o->n,
         .requests = m->o->n,

@@ -123,6 +123,7 @@ static int stats_execute(const ad_stats_opts_t *o)
     ad_cmd_output_open(&dest, NULL);
     ad_transfer_t t;
     ad_transfer_opts_t topts = {.url = o->url,
+                                .tls = &o->tls,
                                 .timeout_ns = o->timeout_ns,
                                 .keepalive = true,
                                 .abort_on_stop = true,

@@ -32,6 +32,7 @@
 #define AD_CTL_DEFAULT_COMPARE_URL "http://127.0.0.1:8000/delay/2"
 #define AD_CTL_CONCURRENCY_MAX 100000
 #define AD_CTL_THREADS_MAX 64
+#define AD_CTL_STREAMS_MAX 1000 /* bench -m: HTTP/2 streams per connection */
 #define AD_CTL_RATE_MAX 10000000.0
 /* compare's threads and processes modes: requests (threads, children) at once by default (--max-parallel).
  * A child costs about 330 KB (3,000 took 1 GB); 256 keep the mode under 100 MB and far from the PID limits. */
@@ -52,6 +53,12 @@ ad_ctl_command_t ad_ctl_command_from_name(const char *name);
 const char *ad_ctl_command_name(ad_ctl_command_t cmd);
 
 typedef enum { AD_COLOR_AUTO = 0, AD_COLOR_ALWAYS, AD_COLOR_NEVER } ad_color_mode_t;
+
+/* How https:// targets are verified: --cacert FILE (a PEM bundle instead of the system's), -k/--insecure. */
+typedef struct ad_tls_verify {
+    const char *cacert; /* NULL: the system's CA store */
+    bool insecure;      /* no check of the certificate or its name (a test's self-signed daemon) */
+} ad_tls_verify_t;
 
 typedef enum {
     AD_MODE_SEQUENTIAL = 0, /* one easy handle, one request after the other */

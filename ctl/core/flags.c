@@ -160,6 +160,15 @@ static const flag_def_t flag_defs[] = {
     {"no-progress", 0, TAKES_NONE, F_NO_PROGRESS, BENCH | COMPARE | DEMO, NULL},
     {"threads", 0, TAKES_VALUE, F_THREADS, BENCH, NULL},
     {"engine", 0, TAKES_VALUE, F_ENGINE, BENCH, NULL},
+    {"method", 'X', TAKES_VALUE, F_METHOD, BENCH, NULL},
+    {"header", 'H', TAKES_VALUE, F_HEADER, BENCH, NULL},
+    {"body", 0, TAKES_VALUE, F_BODY, BENCH, NULL},
+    {"body-file", 0, TAKES_VALUE, F_BODY_FILE, BENCH, NULL},
+    {"content-type", 0, TAKES_VALUE, F_CONTENT_TYPE, BENCH, NULL},
+    {"cacert", 0, TAKES_VALUE, F_CACERT, BENCH | COMPARE | STATS, NULL},
+    {"insecure", 'k', TAKES_NONE, F_INSECURE, BENCH | COMPARE | STATS, NULL},
+    {"h2", 0, TAKES_NONE, F_H2, BENCH, NULL},
+    {"streams", 'm', TAKES_VALUE, F_STREAMS, BENCH, NULL},
     {"ascii", 0, TAKES_NONE, F_ASCII, BENCH | COMPARE | DEMO | REPORT, NULL},
     {"no-timeline", 0, TAKES_NONE, F_NO_TIMELINE, BENCH | COMPARE | REPORT, NULL},
     {"watch", 'w', TAKES_NONE, F_WATCH, STATS, NULL},
@@ -291,6 +300,14 @@ static int shared_flag(const subcommand_t *sc, int id, const char *f, const char
         return ad_flag_duration(f, v, false, sc->timeout_ns, err, errlen);
     case F_OUTPUT:
         return sc->output != NULL ? parse_output(f, v, sc->output, AD_CTL_PATH_MAX, err, errlen) : NOT_HANDLED;
+    case F_CACERT:
+        if (*v == '\0')
+            return ad_fail(err, errlen, "%s: needs a file name", f);
+        sc->tls->cacert = v;
+        return 0;
+    case F_INSECURE:
+        sc->tls->insecure = true;
+        return 0;
     case F_COLOR:
         return parse_color(f, v, sc->color, err, errlen);
     case F_NO_COLOR:
@@ -300,7 +317,7 @@ static int shared_flag(const subcommand_t *sc, int id, const char *f, const char
     return NOT_HANDLED;
 }
 
-static int apply_flag(const subcommand_t *sc, int id, const char *f, const char *v, unsigned seen, char *err,
+static int apply_flag(const subcommand_t *sc, int id, const char *f, const char *v, ad_flags_seen_t seen, char *err,
                       size_t errlen)
 {
     int rc = shared_flag(sc, id, f, v, err, errlen);
@@ -314,7 +331,7 @@ static int apply_flag(const subcommand_t *sc, int id, const char *f, const char 
 int ad_flags_parse(int argc, char **argv, const subcommand_t *sc, char *err, size_t errlen)
 {
     scan_t s = {.argc = argc, .argv = argv, .i = 1, .command = 1u << sc->command};
-    unsigned seen = 0;
+    ad_flags_seen_t seen = 0;
     const char *v;
     int id;
     while ((id = scan_next(&s, &v, err, errlen)) != SCAN_END) {

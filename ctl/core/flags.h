@@ -47,12 +47,22 @@ enum {
     F_SHARD,
     F_START_AT,
     F_HTML,
+    F_METHOD,
+    F_HEADER,
+    F_BODY,
+    F_BODY_FILE,
+    F_CONTENT_TYPE,
+    F_CACERT,
+    F_INSECURE,
+    F_H2,
+    F_STREAMS,
     F_COUNT
 };
 
 /* Flag ids as bits: which flags were given (`seen`). */
-#define SEEN(id) (1u << (id))
-_Static_assert(F_COUNT <= 32, "flag ids must fit the seen bits");
+typedef uint64_t ad_flags_seen_t;
+#define SEEN(id) ((ad_flags_seen_t)1 << (id))
+_Static_assert(F_COUNT <= 64, "flag ids must fit the seen bits");
 
 /* The subcommands a flag belongs to, as bits of ad_ctl_command_t. */
 #define BENCH (1u << AD_CMD_BENCH)
@@ -73,13 +83,13 @@ typedef struct subcommand {
     ad_ctl_command_t command;
     /* Applies one of the subcommand's own flags: 0, AD_CTL_PARSE_ERROR or NOT_HANDLED. seen: the flags
      * given before this one. */
-    int (*apply)(void *opts, int id, const char *flag, const char *v, unsigned seen, char *err, size_t errlen);
+    int (*apply)(void *opts, int id, const char *flag, const char *v, ad_flags_seen_t seen, char *err, size_t errlen);
     /* A positional argument (report's files); NULL: it is the URL. */
     int (*positional)(void *opts, const char *v, char *err, size_t errlen);
     /* Checks or adjusts a URL just parsed into *url; NULL: none. */
     int (*url_done)(void *opts, const char *flag, const char *v, char *err, size_t errlen);
     /* After a scan without errors or --help: derived defaults, combinations; NULL: none. */
-    int (*finish)(void *opts, unsigned seen, char *err, size_t errlen);
+    int (*finish)(void *opts, ad_flags_seen_t seen, char *err, size_t errlen);
     /* bench: --url may be given again (the last wins) and only a positional URL after a URL is refused;
      * elsewhere any second URL is. */
     bool url_repeats;
@@ -89,14 +99,16 @@ typedef struct subcommand {
     int64_t *timeout_ns;
     bool *timeout_set; /* set on --timeout */
     ad_color_mode_t *color;
-    char *output; /* AD_CTL_PATH_MAX bytes */
+    char *output;         /* AD_CTL_PATH_MAX bytes */
+    ad_tls_verify_t *tls; /* --cacert, --insecure; NULL where the subcommand has none */
     bool *json, *journal, *no_progress, *ascii, *no_timeline;
 } subcommand_t;
 
 /* Initializers of the subcommand_t members that point at the members of the same name of options struct o, which
  * every subcommand has (parsed_url: o's ad_url_t, base or target). */
 #define SHARED_OPTS(o, parsed_url)                                                                                     \
-    .opts = (o), .url = &(o)->parsed_url, .canon = (o)->url, .timeout_ns = &(o)->timeout_ns, .color = &(o)->color
+    .opts = (o), .url = &(o)->parsed_url, .canon = (o)->url, .timeout_ns = &(o)->timeout_ns, .color = &(o)->color,     \
+    .tls = &(o)->tls
 /* The same for the report's flags bench and compare have (demo has some: journal, no_progress, ascii). */
 #define REPORT_OPTS(o)                                                                                                 \
     .output = (o)->output, .json = &(o)->json, .journal = &(o)->journal, .no_progress = &(o)->no_progress,             \

@@ -203,6 +203,7 @@ static int write_run(ad_jw_t *w, const ad_run_result_t *r)
     ad_jw_key(w, "engine");
     ad_jw_cstr(w, r->engine[0] != '\0' ? r->engine : NULL);
     key_uint(w, "loops", r->loops);
+    key_uint(w, "streams", r->streams);
     ad_jw_key(w, "interrupted");
     ad_jw_bool(w, r->interrupted);
     if (r->ramped) { /* only then: documents of a constant rate stay as they were */
@@ -675,6 +676,12 @@ static int read_engine(reader_t *rd, const json_t *run, ad_run_result_t *r)
     }
     if (read_optional_bool(rd, run, "ramped", &r->ramped) != 0)
         return -1;
+    if (json_object_get(run, "streams") != NULL) {
+        uint64_t n;
+        if (get_uint(rd, run, "streams", UINT32_MAX, &n) != 0)
+            return -1;
+        r->streams = (unsigned)n;
+    }
     return read_optional_bool(rd, run, "interrupted", &r->interrupted);
 }
 

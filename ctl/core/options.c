@@ -245,7 +245,7 @@ int ad_bench_endpoint_target(const ad_bench_opts_t *o, size_t i, ad_url_t *u)
 }
 
 /* Applies one of bench's own flags (apart from the loop, so both stay short). */
-static int bench_flag(void *opts, int id, const char *f, const char *v, unsigned seen, char *err, size_t errlen)
+static int bench_flag(void *opts, int id, const char *f, const char *v, ad_flags_seen_t seen, char *err, size_t errlen)
 {
     ad_bench_opts_t *o = opts;
     switch (id) {
@@ -297,6 +297,26 @@ static int bench_flag(void *opts, int id, const char *f, const char *v, unsigned
             return ad_fail(err, errlen, "%s: " VAL " is not an RFC 3339 time (2026-12-04T15:00:00Z, or +01:00 for Z)",
                            f, v);
         return 0;
+    case F_METHOD:
+        return ad_request_shape_method(&o->shape, f, v, err, errlen);
+    case F_HEADER:
+        return ad_request_shape_header(&o->shape, f, v, err, errlen);
+    case F_CONTENT_TYPE:
+        return ad_request_shape_content_type(&o->shape, f, v, err, errlen);
+    case F_BODY:
+        o->shape.body = v;
+        o->shape.body_len = strlen(v);
+        return 0;
+    case F_BODY_FILE:
+        if (*v == '\0')
+            return ad_fail(err, errlen, "%s: needs a file name", f);
+        o->shape.body_file = v;
+        return 0;
+    case F_H2:
+        o->h2 = true;
+        return 0;
+    case F_STREAMS:
+        return ad_flag_unsigned(f, v, 1, AD_CTL_STREAMS_MAX, &o->streams, err, errlen);
     case F_ENGINE:
         o->engine_set = true;
         if (ad_bench_engine_from_name(v, &o->engine) != 0)
@@ -306,9 +326,28 @@ static int bench_flag(void *opts, int id, const char *f, const char *v, unsigned
     return NOT_HANDLED;
 }
 
+/* --h2 and -m: HTTP/2 goes through libcurl, over kept connections; -m needs --h2. */
+static int h2_finish(ad_bench_opts_t *o, ad_flags_seen_t seen, char *err, size_t errlen)
+{
+    if ((seen & SEEN(F_STREAMS)) != 0 && !o->h2)
+        return ad_fail(err, errlen, "--streams: only with --h2 (HTTP/1.1 has one request at a time per connection)");
+    if (!o->h2)
+        return AD_CTL_PARSE_OK;
+    if (o->streams == 0)
+        o->streams = 1;
+    if (o->engine == AD_BENCH_ENGINE_H2O)
+        return ad_fail(err, errlen, "--engine h2o: speaks HTTP/1.1 only (curl or auto for --h2)");
+    if (!o->keepalive)
+        return ad_fail(err, errlen, "--no-keepalive: not with --h2 (streams share kept connections)");
+    if ((uint64_t)o->concurrency * o->streams > AD_CTL_CONCURRENCY_MAX)
+        return ad_fail(err, errlen, "--streams: %u connections x %u streams is over %d requests in flight",
+                       o->concurrency, o->streams, AD_CTL_CONCURRENCY_MAX);
+    return AD_CTL_PARSE_OK;
+}
+
 /* After all flags: endpoints from the URL's path, derived defaults, combinations. */
 /* --rate in stages: they give the duration (the run is as long as they are) and the mean rate. */
-static int finish_stages(ad_bench_opts_t *o, unsigned seen, char *err, size_t errlen)
+static int finish_stages(ad_bench_opts_t *o, ad_flags_seen_t seen, char *err, size_t errlen)
 {
     if (o->nstages == 0)
         return 0;
@@ -321,7 +360,7 @@ static int finish_stages(ad_bench_opts_t *o, unsigned seen, char *err, size_t er
     return 0;
 }
 
-static int bench_finish(void *opts, unsigned seen, char *err, size_t errlen)
+static int bench_finish(void *opts, ad_flags_seen_t seen, char *err, size_t errlen)
 {
     ad_bench_opts_t *o = opts;
     if (finish_stages(o, seen, err, errlen) != 0)
@@ -347,7 +386,9 @@ static int bench_finish(void *opts, unsigned seen, char *err, size_t errlen)
         o->timeout_ns = ad_ctl_default_timeout(o->delay_ns);
     if (take_shard_share(o, err, errlen) != 0)
         return AD_CTL_PARSE_ERROR;
-    return AD_CTL_PARSE_OK;
+    if (ad_request_shape_finish(&o->shape, err, errlen) != 0)
+        return AD_CTL_PARSE_ERROR;
+    return h2_finish(o, seen, err, errlen);
 }
 
 int ad_ctl_parse_bench(int argc, char **argv, ad_bench_opts_t *o, char *err, size_t errlen)
@@ -365,7 +406,8 @@ int ad_ctl_parse_bench(int argc, char **argv, ad_bench_opts_t *o, char *err, siz
 
 /* ---- compare ---- */
 
-static int compare_flag(void *opts, int id, const char *f, const char *v, unsigned seen, char *err, size_t errlen)
+static int compare_flag(void *opts, int id, const char *f, const char *v, ad_flags_seen_t seen, char *err,
+                        size_t errlen)
 {
     ad_compare_opts_t *o = opts;
     (void)seen;
@@ -389,7 +431,7 @@ int ad_ctl_parse_compare(int argc, char **argv, ad_compare_opts_t *o, char *err,
 
 /* ---- stats ---- */
 
-static int stats_flag(void *opts, int id, const char *f, const char *v, unsigned seen, char *err, size_t errlen)
+static int stats_flag(void *opts, int id, const char *f, const char *v, ad_flags_seen_t seen, char *err, size_t errlen)
 {
     ad_stats_opts_t *o = opts;
     (void)seen;
@@ -431,7 +473,7 @@ int ad_ctl_parse_stats(int argc, char **argv, ad_stats_opts_t *o, char *err, siz
 
 /* ---- demo ---- */
 
-static int demo_flag(void *opts, int id, const char *f, const char *v, unsigned seen, char *err, size_t errlen)
+static int demo_flag(void *opts, int id, const char *f, const char *v, ad_flags_seen_t seen, char *err, size_t errlen)
 {
     ad_demo_opts_t *o = opts;
     (void)seen;
@@ -453,7 +495,7 @@ static int demo_url(void *opts, const char *f, const char *v, char *err, size_t 
 }
 
 /* Without --timeout, the timeout follows the delay. */
-static int demo_finish(void *opts, unsigned seen, char *err, size_t errlen)
+static int demo_finish(void *opts, ad_flags_seen_t seen, char *err, size_t errlen)
 {
     ad_demo_opts_t *o = opts;
     (void)err;
@@ -521,7 +563,7 @@ void ad_demo_bench_opts(const ad_demo_opts_t *d, ad_bench_opts_t *b)
 
 /* ---- report ---- */
 
-static int report_flag(void *opts, int id, const char *f, const char *v, unsigned seen, char *err, size_t errlen)
+static int report_flag(void *opts, int id, const char *f, const char *v, ad_flags_seen_t seen, char *err, size_t errlen)
 {
     ad_report_opts_t *o = opts;
     (void)seen;
@@ -544,7 +586,7 @@ static int report_file(void *opts, const char *v, char *err, size_t errlen)
     return 0;
 }
 
-static int report_finish(void *opts, unsigned seen, char *err, size_t errlen)
+static int report_finish(void *opts, ad_flags_seen_t seen, char *err, size_t errlen)
 {
     const ad_report_opts_t *o = opts;
     (void)seen;

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "stages.h"
 #include "threshold.h"
+#include "request_shape.h"
 #include "url.h"
 
 typedef struct ad_bench_opts {
@@ -52,6 +53,10 @@ typedef struct ad_bench_opts {
     ad_rate_stage_t stages[AD_RATE_STAGES_MAX];
     size_t nstages;
     char html[AD_CTL_PATH_MAX]; /* --html FILE: the page (html_report.h) too; "" = none */
+    ad_request_shape_t shape;   /* -X, -H, --body, --body-file, --content-type */
+    ad_tls_verify_t tls;        /* --cacert, -k/--insecure */
+    bool h2;                    /* --h2: HTTP/2 through libcurl */
+    unsigned streams;           /* -m/--streams: HTTP/2 streams per connection, default 1 */
 } ad_bench_opts_t;
 
 typedef struct ad_compare_opts {
@@ -69,6 +74,7 @@ typedef struct ad_compare_opts {
     bool ascii;
     bool no_timeline;
     ad_color_mode_t color;
+    ad_tls_verify_t tls; /* --cacert, -k/--insecure */
 } ad_compare_opts_t;
 
 typedef struct ad_stats_opts {
@@ -79,6 +85,7 @@ typedef struct ad_stats_opts {
     int64_t interval_ns; /* default 1 s */
     int64_t timeout_ns;  /* default 5 s */
     ad_color_mode_t color;
+    ad_tls_verify_t tls; /* --cacert, -k/--insecure */
 } ad_stats_opts_t;
 
 typedef struct ad_demo_opts {
@@ -91,6 +98,7 @@ typedef struct ad_demo_opts {
     bool no_progress;
     bool ascii;
     ad_color_mode_t color;
+    ad_tls_verify_t tls; /* no flags: demo talks to a plain-http daemon */
 } ad_demo_opts_t;
 
 #define AD_REPORT_FILES_MAX 256

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <curl/curl.h>
+#include "cli.h"
+#include "request_shape.h"
 #include "stages.h"
 #include "url.h"
 
@@ -33,13 +35,17 @@ typedef void (*ad_engine_progress_fn)(const ad_engine_progress_t *p, void *ud);
 typedef enum { AD_ENGINE_AUTO = 0, AD_ENGINE_CURL, AD_ENGINE_H2O } ad_engine_backend_id_t;
 
 typedef struct ad_engine_plan {
-    const ad_url_t *target;        /* what to request, parsed (url.h) */
-    const ad_address_t *address;   /* where its host is, resolved once by the target probe; or NULL */
-    unsigned concurrency;          /* connections, >= 1 */
-    uint64_t requests;             /* how many; 0 = as many as fit in duration_ns */
-    int64_t duration_ns;           /* stop sending after this long; 0 = until `requests` are sent */
-    double rate;                   /* requests/s over all loops (open model); 0 = closed model */
-    const ad_rate_stage_t *stages; /* open model: the rate in stages (stages.h), rate their mean; or NULL */
+    const ad_url_t *target;          /* what to request, parsed (url.h) */
+    const ad_request_shape_t *shape; /* method, headers, body (request_shape.h); NULL = a plain GET */
+    const ad_tls_verify_t *tls;      /* --cacert, --insecure (cli.h); NULL = the system's CA store */
+    const ad_address_t *address;     /* where its host is, resolved once by the target probe; or NULL */
+    unsigned concurrency;            /* requests in flight (HTTP/1.1: connections), >= 1 */
+    unsigned streams;                /* > 0: HTTP/2 (h2c by prior knowledge, h2 by ALPN over TLS) with this
+                                      * many streams per connection, concurrency / streams connections */
+    uint64_t requests;               /* how many; 0 = as many as fit in duration_ns */
+    int64_t duration_ns;             /* stop sending after this long; 0 = until `requests` are sent */
+    double rate;                     /* requests/s over all loops (open model); 0 = closed model */
+    const ad_rate_stage_t *stages;   /* open model: the rate in stages (stages.h), rate their mean; or NULL */
     size_t nstages;
     double schedule_phase;            /* open model: offset of this process's schedule, in intervals of it, in
                                        * [0, 1): bench --shard's, so shards interleave into one schedule */

@@ -534,6 +534,9 @@ void ad_report_run(FILE *out, const ad_run_result_t *r, const ad_report_style_t 
         fprintf(out, _(", engine %s"), r->engine);
     if (r->loops > 0)
         fprintf(out, NG_(", %u loop", ", %u loops", r->loops), r->loops);
+    if (r->streams > 0)
+        fprintf(out, NG_(", HTTP/2 %u stream per connection", ", HTTP/2 %u streams per connection", r->streams),
+                r->streams);
     fputs(")\n", out);
     if (r->interrupted)
         fprintf(out, "  %s%s%s\n", esc(st, RED), _("interrupted: requests still in flight were abandoned"),

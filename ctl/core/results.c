@@ -184,6 +184,11 @@ void ad_run_result_merge(ad_run_result_t *dst, const ad_run_result_t *src)
     if (dst->first_error[0] == '\0')
         memcpy(dst->first_error, src->first_error, sizeof(dst->first_error));
     dst->loops += src->loops;
+    /* the first run merged in gives the figure; runs of different shapes have none */
+    if (dst->engine[0] == '\0')
+        dst->streams = src->streams;
+    else if (dst->streams != src->streams)
+        dst->streams = 0;
     dst->interrupted = dst->interrupted || src->interrupted;
     dst->ramped = dst->ramped || src->ramped;
     if (dst->engine[0] == '\0')

@@ -75,6 +75,7 @@ typedef struct ad_run_result {
     char first_error[256]; /* the first error's message, for the report */
     char engine[16];       /* what moved the requests: "h2o" or "curl" (bench's loops, compare's modes); "" unknown */
     unsigned loops;        /* event loops (threads) the engine ran, 0 when the run was not made by event loops */
+    unsigned streams;      /* HTTP/2 streams per connection (bench --h2 -m); 0: HTTP/1.1, one request per connection */
     bool interrupted;      /* stopped by SIGINT/SIGTERM before it was done: the figures cover what finished */
     bool ramped;           /* the open model's rate went through --rate stages: rate is their mean */
     ad_series_t series;    /* figures over time; interval 0 (not recorded) unless the caller sets one */

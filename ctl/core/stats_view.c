@@ -51,7 +51,10 @@ enum {
     AD_STATS_CONFIG(AD_X, F_CONFIG) F_OFFLOAD,
     AD_STATS_OFFLOAD(AD_X, F_OFFLOAD) F_CONNECTIONS,
     AD_STATS_CONNECTIONS(AD_X, F_CONNECTIONS) F_CLOSED,
-    AD_STATS_CLOSED(AD_X, F_CLOSED) F_BODIES,
+    AD_STATS_CLOSED(AD_X, F_CLOSED) F_PROTOCOLS,
+    AD_STATS_PROTOCOLS(AD_X, F_PROTOCOLS) F_TLS,
+    AD_STATS_TLS(AD_X, F_TLS) F_TLS_VERSIONS,
+    AD_STATS_TLS_VERSIONS(AD_X, F_TLS_VERSIONS) F_BODIES,
     AD_STATS_REQUEST_BODIES(AD_X, F_BODIES) F_LOOP,
     AD_STATS_LOOP(AD_X, F_LOOP) F_ENDPOINTS,
     F_COUNT
@@ -67,6 +70,9 @@ enum { AD_STATS_ENDPOINT(AD_X, E) E_LATENCY, AD_STATS_LATENCY(AD_X, E_LATENCY) E
 #define PREFIX_F_OFFLOAD "offload."
 #define PREFIX_F_CONNECTIONS "connections."
 #define PREFIX_F_CLOSED "connections.closed."
+#define PREFIX_F_PROTOCOLS "connections.protocols."
+#define PREFIX_F_TLS "tls."
+#define PREFIX_F_TLS_VERSIONS "tls.versions."
 #define PREFIX_F_BODIES "request_bodies."
 #define PREFIX_F_LOOP "loop."
 #define PREFIX_E ""
@@ -79,9 +85,12 @@ static const field_spec_t doc_fields[F_COUNT] = {
     AD_STATS_TOP(AD_X, F_TOP) OBJECT(F_CONFIG, "config", false) AD_STATS_CONFIG(AD_X, F_CONFIG)
         OBJECT(F_OFFLOAD, "offload", false) AD_STATS_OFFLOAD(AD_X, F_OFFLOAD) OBJECT(F_CONNECTIONS, "connections", true)
             AD_STATS_CONNECTIONS(AD_X, F_CONNECTIONS) OBJECT(F_CLOSED, "connections.closed", false)
-                AD_STATS_CLOSED(AD_X, F_CLOSED) OBJECT(F_BODIES, "request_bodies", false)
-                    AD_STATS_REQUEST_BODIES(AD_X, F_BODIES) OBJECT(F_LOOP, "loop", true) AD_STATS_LOOP(AD_X, F_LOOP)
-                        OBJECT(F_ENDPOINTS, "endpoints", true)};
+                AD_STATS_CLOSED(AD_X, F_CLOSED) OBJECT(F_PROTOCOLS, "connections.protocols", false)
+                    AD_STATS_PROTOCOLS(AD_X, F_PROTOCOLS) OBJECT(F_TLS, "tls", false) AD_STATS_TLS(AD_X, F_TLS)
+                        OBJECT(F_TLS_VERSIONS, "tls.versions", false) AD_STATS_TLS_VERSIONS(AD_X, F_TLS_VERSIONS)
+                            OBJECT(F_BODIES, "request_bodies", false) AD_STATS_REQUEST_BODIES(AD_X, F_BODIES)
+                                OBJECT(F_LOOP, "loop", true) AD_STATS_LOOP(AD_X, F_LOOP)
+                                    OBJECT(F_ENDPOINTS, "endpoints", true)};
 static const field_spec_t endpoint_fields[E_COUNT] = {
     AD_STATS_ENDPOINT(AD_X, E) OBJECT(E_LATENCY, "latency_seconds", true) AD_STATS_LATENCY(AD_X, E_LATENCY)};
 #undef AD_X
@@ -382,7 +391,10 @@ static void draw_header(FILE *out, const json_t *doc, const ad_stats_view_style_
     line_fields(&l, doc, 0, F_CONFIG - 1, st);
     line_end(&l);
     draw_section(&l, doc, _("connections"), F_CONNECTIONS, F_CLOSED - 1, st, width);
-    draw_section(&l, doc, _("closed"), F_CLOSED, F_BODIES - 1, st, width);
+    draw_section(&l, doc, _("closed"), F_CLOSED, F_PROTOCOLS - 1, st, width);
+    draw_section(&l, doc, _("protocols"), F_PROTOCOLS, F_TLS - 1, st, width);
+    draw_section(&l, doc, _("tls"), F_TLS, F_TLS_VERSIONS - 1, st, width);
+    draw_section(&l, doc, _("tls versions"), F_TLS_VERSIONS, F_BODIES - 1, st, width);
     draw_section(&l, doc, _("bodies"), F_BODIES, F_LOOP - 1, st, width);
     draw_loop(&l, doc, st, width);
     draw_section(&l, doc, _("offload"), F_OFFLOAD, F_CONNECTIONS - 1, st, width);

@@ -279,7 +279,7 @@ static int check_plan(const ad_engine_plan_t *plan, char *err, size_t errlen)
 }
 
 /* AUTO: libh2o's loop for plain-http closed-model runs (its per-request cost is a third of libcurl's);
- * libcurl for the rest (TLS, and the open model, whose schedule needs nanosecond timers). */
+ * libcurl for the rest (TLS, HTTP/2, and the open model, whose schedule needs nanosecond timers). */
 static const ad_engine_backend_t *choose_backend(const ad_engine_plan_t *plan)
 {
     switch (plan->backend) {
@@ -290,7 +290,7 @@ static const ad_engine_backend_t *choose_backend(const ad_engine_plan_t *plan)
     case AD_ENGINE_AUTO:
         break;
     }
-    if (plan->rate == 0 && !plan->target->https)
+    if (plan->rate == 0 && !plan->target->https && plan->streams == 0)
         return &ad_engine_backend_h2o;
     return &ad_engine_backend_curl;
 }
@@ -443,6 +443,7 @@ int ad_engine_run(const ad_engine_plan_t *plan, ad_run_result_t *res, char *err,
     }
     snprintf(res->engine, sizeof(res->engine), "%s", sh.workers[0].backend->name);
     res->loops = nw;
+    res->streams = plan->streams;
     pthread_mutex_destroy(&sh.mu);
     pthread_cond_destroy(&sh.cv);
     for (unsigned i = 0; i < nw; i++) {

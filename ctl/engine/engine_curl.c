@@ -110,11 +110,21 @@ static int curl_setup(ad_engine_worker_t *w)
     curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
     curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, on_timer);
     curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
-    curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, (long)c->n);
     const ad_engine_plan_t *plan = w->plan;
+    /* HTTP/2: this loop's requests in flight share n / streams connections, streams on each */
+    unsigned conns = plan->streams > 0 ? (c->n + plan->streams - 1) / plan->streams : c->n;
+    curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, (long)conns);
+    if (plan->streams > 0) {
+        curl_multi_setopt(c->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+        curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)conns);
+        curl_multi_setopt(c->multi, CURLMOPT_MAX_CONCURRENT_STREAMS, (long)plan->streams);
+    }
     ad_url_format(plan->target, c->url, sizeof(c->url));
     ad_transfer_opts_t topts = {
         .url = c->url,
+        .shape = plan->shape,
+        .tls = plan->tls,
+        .h2 = plan->streams > 0,
         .timeout_ns = plan->timeout_ns,
         .keepalive = plan->keepalive,
         .resolve = plan->resolve,
@@ -138,13 +148,14 @@ static void send_one(ad_engine_worker_t *w, curl_loop_t *c, int64_t intended, in
     ad_transfer_t *t = &c->xfers[idx];
     bool scan = ad_ew_scan_wanted(w);
     bool reuse = ad_ew_reuse_wanted(w);
+    bool h2 = w->plan->streams > 0; /* handles share connections: curl picks one with a free stream */
     /* A handle's first request opens its own connection without searching curl's cache, which is a
      * linear scan per request: 10,000 connections opened at once would cost O(n^2). */
-    if (t->uses <= 1)
+    if (t->uses <= 1 && !h2)
         curl_easy_setopt(t->easy, CURLOPT_FRESH_CONNECT, t->uses == 0 ? 1L : 0L);
     /* Connections nothing will reuse are closed: libcurl also walks its whole connection cache on each
      * curl_multi_remove_handle of a handle whose connection it kept (another O(n^2) at 10,000). */
-    if (w->plan->keepalive && reuse == t->forbid_reuse) {
+    if (w->plan->keepalive && !h2 && reuse == t->forbid_reuse) {
         curl_easy_setopt(t->easy, CURLOPT_FORBID_REUSE, reuse ? 0L : 1L);
         t->forbid_reuse = !reuse;
     }

@@ -91,6 +91,7 @@ typedef struct h2o_backend {
     struct sockaddr_storage addr;
     socklen_t addrlen;
     h2o_iovec_t request;
+    bool no_answer_body; /* HEAD: answers have a head only, whatever their Content-Length says */
     hconn_t *conns;
     unsigned n;
     unsigned *idle; /* indexes of connections without a request in flight */
@@ -121,14 +122,14 @@ static int setup_target(h2o_backend_t *b, const ad_engine_plan_t *plan, char *er
     /* The same request libcurl sends, so both engines measure the same thing. */
     char authority[AD_CTL_HOST_MAX + 16];
     ad_url_host(u, authority, sizeof(authority));
-    static const char fmt[] = "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: asyncdemoctl/%s\r\nAccept: */*\r\n\r\n";
-    int len = snprintf(NULL, 0, fmt, u->path, authority, AD_VERSION);
-    b->request.base = malloc((size_t)len + 1);
+    static const ad_request_shape_t plain_get;
+    const ad_request_shape_t *shape = plan->shape != NULL ? plan->shape : &plain_get;
+    b->request.base = ad_request_shape_http1(shape, u->path, authority, "asyncdemoctl/" AD_VERSION, &b->request.len);
     if (b->request.base == NULL) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    b->request.len = (size_t)snprintf(b->request.base, (size_t)len + 1, fmt, u->path, authority, AD_VERSION);
+    b->no_answer_body = ad_request_shape_no_answer_body(shape);
     return 0;
 }
 
@@ -373,7 +374,7 @@ static int read_head(hconn_t *c, h2o_socket_t *sock, const char **why)
             }
         }
         free(heap);
-        if (status == 204 || status == 304)
+        if (status == 204 || status == 304 || c->b->no_answer_body)
             c->framing = BODY_NONE;
         if (c->framing == BODY_UNTIL_CLOSE)
             c->server_keeps = false;

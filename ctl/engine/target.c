@@ -8,6 +8,7 @@
 #include <strings.h>
 #include "clock.h"
 #include "sockaddr.h"
+#include "tls_verify.h"
 
 /* A refused connection answers at once; this bounds a silent (filtered) host. */
 #define PROBE_TIMEOUT_MAX_NS (10 * AD_NS_PER_SEC)
@@ -78,7 +79,8 @@ static void pin_address(const ad_url_t *u, CURL *easy, ad_target_t *t)
     t->resolve = curl_slist_append(NULL, entry);
 }
 
-ad_target_status_t ad_target_probe(const ad_url_t *u, int64_t timeout_ns, ad_target_t *t, char *msg, size_t msglen)
+ad_target_status_t ad_target_probe(const ad_url_t *u, const ad_tls_verify_t *tls, int64_t timeout_ns, ad_target_t *t,
+                                   char *msg, size_t msglen)
 {
     memset(t, 0, sizeof(*t));
     ad_url_authority(u, t->authority, sizeof(t->authority));
@@ -98,6 +100,7 @@ ad_target_status_t ad_target_probe(const ad_url_t *u, int64_t timeout_ns, ad_tar
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, (long)(timeout_ns / AD_NS_PER_MS));
+    ad_tls_verify_setopt(easy, tls); /* the probe's handshake is checked as the requests' will be */
     CURLcode rc = curl_easy_perform(easy);
 
     ad_target_status_t st = ad_target_classify(rc, rc == CURLE_OK);

@@ -28,7 +28,8 @@ typedef enum {
  * print: "cannot connect to 127.0.0.1:8000 - is asyncdemod running? (systemctl start asyncdemod)" for a
  * loopback host, "cannot connect to HOST:PORT: reason" for others. t is filled either way; free it.
  */
-ad_target_status_t ad_target_probe(const ad_url_t *u, int64_t timeout_ns, ad_target_t *t, char *msg, size_t msglen);
+ad_target_status_t ad_target_probe(const ad_url_t *u, const ad_tls_verify_t *tls, int64_t timeout_ns, ad_target_t *t,
+                                   char *msg, size_t msglen);
 void ad_target_free(ad_target_t *t);
 
 /*

@@ -1,5 +1,6 @@
 /* Easy handle setup, the counting body sink and result classification (see transfer.h). */
 #include "transfer.h"
+#include "tls_verify.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,42 @@ static int on_xfer(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t
             goto error;                                                                                                \
     } while (0)
 
+/* -H, --content-type, the method and the body, as engine_h2o.c writes them (ad_request_shape_http1). */
+static int apply_shape(ad_transfer_t *t, const ad_request_shape_t *s)
+{
+    const char *method = ad_request_shape_method_name(s);
+    char line[AD_CTL_CONTENT_TYPE_MAX + 16];
+    for (size_t i = 0; i < s->nheaders; i++)
+        if ((t->headers = curl_slist_append(t->headers, s->headers[i])) == NULL)
+            return -1;
+    if (s->content_type != NULL) {
+        snprintf(line, sizeof(line), "Content-Type: %s", s->content_type);
+        if ((t->headers = curl_slist_append(t->headers, line)) == NULL)
+            return -1;
+    } else if (s->body != NULL && !ad_request_shape_has_header(s, "content-type")) {
+        /* libcurl would add application/x-www-form-urlencoded; the h2o engine sends none */
+        if ((t->headers = curl_slist_append(t->headers, "Content-Type:")) == NULL)
+            return -1;
+    }
+    /* no 100-continue wait before a large body: the h2o engine sends it at once */
+    if (s->body != NULL && !ad_request_shape_has_header(s, "expect") &&
+        (t->headers = curl_slist_append(t->headers, "Expect:")) == NULL)
+        return -1;
+    if (t->headers != NULL)
+        SETOPT(t->easy, CURLOPT_HTTPHEADER, t->headers);
+    if (s->body != NULL) {
+        SETOPT(t->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)s->body_len);
+        SETOPT(t->easy, CURLOPT_POSTFIELDS, s->body);
+    }
+    if (ad_request_shape_no_answer_body(s))
+        SETOPT(t->easy, CURLOPT_NOBODY, 1L);
+    if (strcmp(method, s->body != NULL ? "POST" : "GET") != 0)
+        SETOPT(t->easy, CURLOPT_CUSTOMREQUEST, method);
+    return 0;
+error:
+    return -1;
+}
+
 int ad_transfer_init(ad_transfer_t *t, const ad_transfer_opts_t *o, char *err, size_t errlen)
 {
     memset(t, 0, sizeof(*t));
@@ -73,7 +110,12 @@ int ad_transfer_init(ad_transfer_t *t, const ad_transfer_opts_t *o, char *err, s
         return -1;
     }
     SETOPT(t->easy, CURLOPT_URL, o->url);
-    SETOPT(t->easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    SETOPT(t->easy, CURLOPT_HTTP_VERSION,
+           o->h2 ? (strncmp(o->url, "https:", 6) == 0 ? (long)CURL_HTTP_VERSION_2TLS
+                                                      : (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE)
+                 : (long)CURL_HTTP_VERSION_1_1);
+    if (o->h2) /* wait for a connection's free stream rather than open another connection */
+        SETOPT(t->easy, CURLOPT_PIPEWAIT, 1L);
     SETOPT(t->easy, CURLOPT_NOSIGNAL, 1L);
     SETOPT(t->easy, CURLOPT_WRITEFUNCTION, on_body);
     SETOPT(t->easy, CURLOPT_WRITEDATA, t);
@@ -89,6 +131,10 @@ int ad_transfer_init(ad_transfer_t *t, const ad_transfer_opts_t *o, char *err, s
         SETOPT(t->easy, CURLOPT_RESOLVE, o->resolve);
     if (o->direct) /* also spares a getenv() per request */
         SETOPT(t->easy, CURLOPT_PROXY, "");
+    if (o->shape != NULL && apply_shape(t, o->shape) != 0)
+        goto error;
+    if (ad_tls_verify_setopt(t->easy, o->tls) != CURLE_OK)
+        goto error;
     t->scan_body = true;
     t->keep_error_body = true;
     if (o->keep_body > 0) {
@@ -118,6 +164,8 @@ void ad_transfer_cleanup(ad_transfer_t *t)
     t->body = NULL;
     free(t->error_body);
     t->error_body = NULL;
+    curl_slist_free_all(t->headers);
+    t->headers = NULL;
 }
 
 void ad_transfer_begin(ad_transfer_t *t, uint32_t index, int64_t intended_ns, int64_t sent_ns)

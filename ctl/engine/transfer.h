@@ -1,18 +1,24 @@
 #ifndef AD_CTL_TRANSFER_H
 #define AD_CTL_TRANSFER_H
 /*
- * One HTTP GET as every engine makes it (the multi engine, and compare's sequential, threads and
- * processes modes): an easy handle set up once and reused, a body sink that only counts bytes and
- * scans for the daemon's "sequence" and "waited_seconds", and the classification of how the request ended.
+ * One HTTP request (a GET unless bench's request shape says otherwise) as every engine makes it (the multi engine, and
+ * compare's sequential, threads and processes modes): an easy handle set up once and reused, a body sink that only
+ * counts bytes and scans for the daemon's "sequence" and "waited_seconds", and the classification of how the request
+ * ended.
  */
 #include <stdbool.h>
 #include <stdint.h>
 #include <curl/curl.h>
+#include "cli.h"
+#include "request_shape.h"
 #include "results.h"
 #include "answer_scan.h"
 
 typedef struct ad_transfer_opts {
     const char *url;
+    const ad_request_shape_t *shape;  /* method, headers, body; NULL = a plain GET */
+    const ad_tls_verify_t *tls;       /* how https:// is verified; NULL = the system's CA store */
+    bool h2;                          /* HTTP/2: prior knowledge for http://, ALPN for https:// (else HTTP/1.1) */
     int64_t timeout_ns;               /* whole request; 0 = none */
     bool keepalive;                   /* false: CURLOPT_FORBID_REUSE, a new connection each time */
     const struct curl_slist *resolve; /* CURLOPT_RESOLVE pins ("host:port:addr"), or NULL */
@@ -37,10 +43,11 @@ typedef struct ad_transfer {
     char *error_body;
     size_t error_body_len;
     ad_request_record_t rec;
-    CURLcode result;   /* of the last request (set by ad_transfer_end) */
-    void *owner;       /* the engine's, for its own bookkeeping */
-    uint64_t uses;     /* the engine's: requests made with this handle */
-    bool forbid_reuse; /* CURLOPT_FORBID_REUSE is set */
+    CURLcode result;            /* of the last request (set by ad_transfer_end) */
+    void *owner;                /* the engine's, for its own bookkeeping */
+    uint64_t uses;              /* the engine's: requests made with this handle */
+    bool forbid_reuse;          /* CURLOPT_FORBID_REUSE is set */
+    struct curl_slist *headers; /* CURLOPT_HTTPHEADER from the shape, or NULL */
     char errbuf[CURL_ERROR_SIZE];
 } ad_transfer_t;
 

@@ -17,6 +17,7 @@
 #include "duration.h"
 #include "endpoint_list.h"
 #include "fail.h"
+#include "file_read.h"
 #include "log.h"
 #include "sockaddr.h"
 
@@ -27,12 +28,12 @@
 
 /* ---- the settings: one table drives the file, the flags and the checks ---- */
 
-typedef enum { KIND_LISTEN, KIND_UINT, KIND_DURATION, KIND_LOG_LEVEL, KIND_SWITCH } kind_t;
+typedef enum { KIND_LISTEN, KIND_TLS_FILE, KIND_UINT, KIND_DURATION, KIND_LOG_LEVEL, KIND_SWITCH } kind_t;
 
 typedef struct option {
     const char *name; /* file key = long flag without "--" */
     kind_t kind;
-    size_t offset; /* of the unsigned / int64_t field in ad_config_t */
+    size_t offset; /* of the unsigned / int64_t field in ad_config_t; of the path in ad_listen_addr_t for TLS */
     int64_t min, max;
     const char *range; /* min and max as a person writes them */
 } option_t;
@@ -48,6 +49,8 @@ typedef struct option {
 
 static const option_t options[] = {
     {"listen", KIND_LISTEN, 0, 0, 0, NULL},
+    {"tls-cert", KIND_TLS_FILE, offsetof(ad_listen_addr_t, tls_cert), 0, 0, NULL},
+    {"tls-key", KIND_TLS_FILE, offsetof(ad_listen_addr_t, tls_key), 0, 0, NULL},
     UINT_OPT("threads", threads, 1, 64, N_("1 to 64")),
     DUR_OPT("max-delay", max_delay_ns, 0, 3600 * AD_NS_PER_SEC, N_("0 to 1h")),
     DUR_OPT("default-delay", default_delay_ns, 0, 3600 * AD_NS_PER_SEC, N_("0 to 1h")),
@@ -241,6 +244,27 @@ static int apply_listen(ad_config_t *cfg, const char *value, apply_state_t *st, 
     return 0;
 }
 
+/* tls-cert / tls-key: for the listen address given last in the same source (file or command line). */
+static int apply_tls_file(ad_config_t *cfg, const option_t *o, const char *value, const apply_state_t *st, char *reason,
+                          size_t rlen)
+{
+    char shown[AD_SHOW_BUF];
+    if (!st->listen_replaced) {
+        ad_fail(reason, rlen,
+                "give it after the listen address it belongs to (e.g. --listen 127.0.0.1:8443 "
+                "--tls-cert cert.pem --tls-key key.pem)");
+        return -1;
+    }
+    size_t len = strlen(value);
+    if (len == 0 || len >= AD_TLS_PATH_MAX) {
+        ad_fail(reason, rlen, "bad value '%s': expected a file name of 1 to %d bytes", show(value, len, shown),
+                AD_TLS_PATH_MAX - 1);
+        return -1;
+    }
+    memcpy((char *)&cfg->listen[cfg->nlisten - 1] + o->offset, value, len + 1);
+    return 0;
+}
+
 static int apply_uint(ad_config_t *cfg, const option_t *o, const char *value, char *reason, size_t rlen)
 {
     char shown[AD_SHOW_BUF];
@@ -314,6 +338,8 @@ static int apply(ad_config_t *cfg, const option_t *o, const char *value, apply_s
     switch (o->kind) {
     case KIND_LISTEN:
         return apply_listen(cfg, value, st, reason, rlen);
+    case KIND_TLS_FILE:
+        return apply_tls_file(cfg, o, value, st, reason, rlen);
     case KIND_UINT:
         return apply_uint(cfg, o, value, reason, rlen);
     case KIND_DURATION:
@@ -406,63 +432,16 @@ int ad_config_parse_text(ad_config_t *cfg, const char *text, size_t len, const c
     return 0;
 }
 
-/*
- * Only a regular file is read. The open does not block (O_NONBLOCK: a FIFO in its place would wait for a
- * writer), fstat then refuses FIFOs, devices and directories, and the read is bounded. This runs on loop 0
- * at a reload (SIGHUP), where a blocking read would stop the loop and its watchdog pings.
- */
+/* Read with ad_file_read: this also runs on loop 0 at a reload (SIGHUP), where a blocking read (a FIFO in
+ * the file's place) would stop the loop and its watchdog pings. */
 int ad_config_load_file(ad_config_t *cfg, const char *path, char *err, size_t errlen)
 {
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) {
-        ad_fail(err, errlen, _("%s: cannot open: %s"), path, strerror(errno));
+    char *buf;
+    size_t n;
+    if (ad_file_read(path, AD_CONFIG_MAX_FILE, _("config file"), &buf, &n, err, errlen) != 0)
         return -1;
-    }
-    int rc = -1;
-    char *buf = NULL;
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        ad_fail(err, errlen, _("%s: cannot read: %s"), path, strerror(errno));
-        goto out;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        ad_fail(err, errlen, _("%s: not a regular file (%s)"), path,
-                S_ISFIFO(st.st_mode)                         ? "a FIFO"
-                : S_ISDIR(st.st_mode)                        ? _("a directory")
-                : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
-                : S_ISSOCK(st.st_mode)                       ? "a socket"
-                                                             : _("not a file"));
-        goto out;
-    }
-    if (st.st_size > AD_CONFIG_MAX_FILE) {
-        ad_fail(err, errlen, _("%s: larger than %d bytes, not a config file"), path, AD_CONFIG_MAX_FILE);
-        goto out;
-    }
-    if ((buf = malloc(AD_CONFIG_MAX_FILE + 1)) == NULL) {
-        ad_fail(err, errlen, _("%s: out of memory"), path);
-        goto out;
-    }
-    size_t n = 0;
-    while (n <= AD_CONFIG_MAX_FILE) { /* the file may grow meanwhile: read at most one byte past the bound */
-        ssize_t r = read(fd, buf + n, AD_CONFIG_MAX_FILE + 1 - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            ad_fail(err, errlen, _("%s: cannot read: %s"), path, strerror(errno));
-            goto out;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    if (n > AD_CONFIG_MAX_FILE) {
-        ad_fail(err, errlen, _("%s: larger than %d bytes, not a config file"), path, AD_CONFIG_MAX_FILE);
-        goto out;
-    }
-    rc = ad_config_parse_text(cfg, buf, n, path, err, errlen);
-out:
+    int rc = ad_config_parse_text(cfg, buf, n, path, err, errlen);
     free(buf);
-    close(fd);
     return rc;
 }
 
@@ -480,6 +459,14 @@ int ad_config_validate(const ad_config_t *cfg, char *err, size_t errlen)
     if (cfg->nlisten == 0 || cfg->nlisten > AD_MAX_LISTEN) {
         ad_fail(err, errlen, _("listen: between 1 and %d addresses are needed"), AD_MAX_LISTEN);
         return -1;
+    }
+    for (size_t i = 0; i < cfg->nlisten; i++) {
+        const ad_listen_addr_t *la = &cfg->listen[i];
+        if ((la->tls_cert[0] == '\0') != (la->tls_key[0] == '\0')) {
+            ad_fail(err, errlen, "listen %s: %s given without %s (TLS needs both)", la->text,
+                    la->tls_cert[0] ? "tls-cert" : "tls-key", la->tls_cert[0] ? "tls-key" : "tls-cert");
+            return -1;
+        }
     }
     for (size_t i = 0; i < NOPTIONS; i++) {
         const option_t *o = &options[i];
@@ -675,6 +662,9 @@ const char *ad_cli_usage(void)
              _("\n"
                "\n"
                "  --listen ADDR:PORT       listen here; repeatable; IPv4 or [IPv6], numeric (default 127.0.0.1:8000)\n"
+               "  --tls-cert FILE          serve the --listen given before it over TLS (h2 and http/1.1 by ALPN,\n"
+               "                           TLS 1.2 and 1.3) with this PEM certificate chain; reloaded on SIGHUP\n"
+               "  --tls-key FILE           the PEM private key of that certificate\n"
                "  --threads N              event-loop threads, 1 to 64 (default 1)\n"
                "  --max-delay D            largest delay accepted, 0 to 1h (default 30s)\n"
                "  --default-delay D        delay when a request names none, up to max-delay (default 2s)\n"

@@ -13,10 +13,16 @@
 /* The largest max-body (64 MiB): every body is held in memory until answered, never spilled to disk. */
 #define AD_MAX_BODY_LIMIT (64u * 1024 * 1024)
 
+/* The longest tls-cert / tls-key path (a config file's value is shorter than this anyway). */
+#define AD_TLS_PATH_MAX 256
+
 typedef struct ad_listen_addr {
     char text[64]; /* as given, normalised: "127.0.0.1:8000", "[::1]:8000" */
     struct sockaddr_storage addr;
     socklen_t addrlen;
+    /* TLS on this listener when both are set ("" for cleartext): PEM certificate chain and private key */
+    char tls_cert[AD_TLS_PATH_MAX];
+    char tls_key[AD_TLS_PATH_MAX];
 } ad_listen_addr_t;
 
 typedef struct ad_config {
@@ -49,7 +55,8 @@ int ad_listen_addr_parse(const char *text, ad_listen_addr_t *out, char *err, siz
 
 /*
  * Applies a config file's text to cfg. Format: "key = value" lines, '#' comments, blank lines;
- * keys are the long flag names (listen may repeat; the first listen line replaces the default).
+ * keys are the long flag names (listen may repeat; the first listen line replaces the default;
+ * tls-cert and tls-key belong to the listen line above them).
  * On error returns -1 with "FILE:LINE: key 'K': reason" in err; cfg may be partly updated.
  */
 int ad_config_parse_text(ad_config_t *cfg, const char *text, size_t len, const char *filename, char *err,
@@ -76,7 +83,8 @@ typedef enum { AD_CLI_RUN = 0, AD_CLI_HELP, AD_CLI_VERSION } ad_cli_action_t;
  * Parses argv: --listen ADDR:PORT (repeatable), --threads N, --max-delay D, --pool-size N,
  * --pool-queue N, --config FILE, --log-level L, --stall-threshold D, --drain-timeout D,
  * --max-connections N, --max-waiting N, --header-timeout D, --idle-timeout D, --send-timeout D,
- * --ui on|off, --no-ui, --events-clients N, --max-body N,
+ * --ui on|off, --no-ui, --events-clients N, --max-body N, --tls-cert FILE, --tls-key FILE (each for the
+ * --listen before it),
  * --version, --help ("--opt=value" and "--opt value" both work). Loads --config first, then the rest.
  * Returns 0 with *action set, or -1 with a one-line message in err (the caller exits 64).
  * cfg must already hold the defaults (ad_config_defaults). Also accepts --default-delay and

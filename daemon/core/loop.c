@@ -1,7 +1,14 @@
 /* The shared state's accounting: connections, first requests, the /stats snapshot (see loop.h). */
 #include "loop.h"
 
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <h2o/http1.h>
+#include <h2o/http2.h>
+
 #include "clock.h"
+#include "log.h"
 #include "version.h"
 
 /* After connections close, the loop's trim timer (server.c) gives freed heap back a moment later: once per
@@ -26,22 +33,112 @@ static void on_fresh_connection_close(void *data)
     on_connection_close(data);
 }
 
-/* The close callback tells whether a connection is fresh: no per-connection memory. */
+static ad_protocol_t protocol_of(const h2o_req_t *req, const h2o_socket_t *sock)
+{
+    if (req->version >= 0x200)
+        return sock->ssl != NULL ? AD_PROTO_H2 : AD_PROTO_H2C;
+    return req->version >= 0x101 ? AD_PROTO_HTTP1_1 : AD_PROTO_HTTP1_0;
+}
+
+/* The close callback tells whether a connection is fresh: no per-connection memory. The first request also
+ * tells the connection's protocol. */
 bool ad_server_claim_first_request(h2o_req_t *req)
 {
     h2o_socket_t *sock = req->conn->callbacks->get_socket ? req->conn->callbacks->get_socket(req->conn) : NULL;
     if (sock == NULL || sock->on_close.cb != on_fresh_connection_close)
         return false;
     sock->on_close.cb = on_connection_close;
+    ad_stats_connection_protocol(&ad_loop_of(req->conn->ctx)->stats, protocol_of(req, sock));
     return true;
 }
 
-void ad_loop_adopt_connection(ad_loop_t *loop, h2o_socket_t *sock)
+/* ---- TLS: the handshake, then HTTP/2 or HTTP/1 as ALPN chose ---- */
+
+/* A TLS connection until its handshake ends. Done here rather than by h2o_accept so that handshakes and their
+ * failures are counted, and bounded by header-timeout. */
+typedef struct tls_handshake {
+    ad_timer_t timeout;
+    ad_loop_t *loop;
+    h2o_socket_t *sock;
+    SSL_CTX *ctx; /* a reference held until the end: h2o creates the connection's SSL from it lazily */
+    struct timeval connected_at;
+} tls_handshake_t;
+
+static void handshake_end(tls_handshake_t *hs)
+{
+    ad_timers_cancel(&hs->loop->timers, &hs->timeout);
+    hs->sock->data = NULL;
+    SSL_CTX_free(hs->ctx);
+    free(hs);
+}
+
+static int tls_version_of(h2o_socket_t *sock)
+{
+    const char *v = h2o_socket_get_ssl_protocol_version(sock);
+    if (v != NULL && strcmp(v, "TLSv1.2") == 0)
+        return AD_TLS_V_TLS1_2;
+    if (v != NULL && strcmp(v, "TLSv1.3") == 0)
+        return AD_TLS_V_TLS1_3;
+    return -1;
+}
+
+static void on_handshake(h2o_socket_t *sock, const char *err)
+{
+    tls_handshake_t *hs = sock->data;
+    ad_loop_t *loop = hs->loop;
+    struct timeval connected_at = hs->connected_at;
+    handshake_end(hs);
+    if (err != NULL) {
+        ad_stats_tls_handshake_failed(&loop->stats);
+        ad_log_debug("%s: TLS handshake failed: %s", loop->name, err);
+        h2o_socket_close(sock);
+        return;
+    }
+    ad_stats_tls_handshake(&loop->stats, tls_version_of(sock));
+    h2o_iovec_t proto = h2o_socket_ssl_get_selected_protocol(sock);
+    if (proto.len == 2 && memcmp(proto.base, "h2", 2) == 0)
+        h2o_http2_accept(&loop->accept_ctx, sock, connected_at);
+    else
+        h2o_http1_accept(&loop->accept_ctx, sock, connected_at);
+}
+
+static void on_handshake_timeout(ad_timer_t *timer)
+{
+    tls_handshake_t *hs = H2O_STRUCT_FROM_MEMBER(tls_handshake_t, timeout, timer);
+    ad_loop_t *loop = hs->loop;
+    h2o_socket_t *sock = hs->sock;
+    handshake_end(hs);
+    ad_stats_tls_handshake_failed(&loop->stats);
+    h2o_socket_close(sock);
+}
+
+static void start_handshake(ad_loop_t *loop, h2o_socket_t *sock, ad_tls_t *tls)
+{
+    tls_handshake_t *hs = calloc(1, sizeof(*hs));
+    if (hs == NULL) {
+        ad_stats_tls_handshake_failed(&loop->stats);
+        h2o_socket_close(sock);
+        return;
+    }
+    hs->loop = loop;
+    hs->sock = sock;
+    hs->ctx = ad_tls_acquire(tls);
+    gettimeofday(&hs->connected_at, NULL);
+    ad_timer_init(&hs->timeout, on_handshake_timeout);
+    ad_timers_add(&loop->timers, &hs->timeout, ad_mono_ns() + loop->server->cfg.header_timeout_ns);
+    sock->data = hs;
+    h2o_socket_ssl_handshake(sock, hs->ctx, NULL, on_handshake);
+}
+
+void ad_loop_adopt_connection(ad_loop_t *loop, h2o_socket_t *sock, ad_tls_t *tls)
 {
     ad_stats_connection_open(&loop->stats);
     sock->on_close.cb = on_fresh_connection_close;
     sock->on_close.data = loop;
-    h2o_accept(&loop->accept_ctx, sock);
+    if (tls != NULL)
+        start_handshake(loop, sock, tls);
+    else
+        h2o_accept(&loop->accept_ctx, sock);
 }
 
 /* ---- /stats view ------------------------------------------------------------------------------------- */

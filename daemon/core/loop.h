@@ -24,6 +24,7 @@
 #include "send_watch.h"
 #include "stats.h"
 #include "timers.h"
+#include "tls.h"
 
 typedef struct ad_server ad_server_t;
 
@@ -57,6 +58,7 @@ typedef struct ad_loop {
     h2o_context_t ctx;
     h2o_accept_ctx_t accept_ctx;
     h2o_socket_t *listeners[AD_MAX_LISTEN];
+    ad_tls_t *listener_tls[AD_MAX_LISTEN]; /* the TLS settings of listeners[i], NULL for cleartext */
     size_t nlisteners;
     ad_timer_t accept_resume;  /* re-enables accepting after EMFILE */
     ad_timer_t trim;           /* gives freed heap back to the system a moment after connections close */
@@ -88,6 +90,7 @@ struct ad_server {
     char **argv; /* kept to re-read --config with the same flag precedence on reload */
     ad_live_settings_t live;
     h2o_globalconf_t globalconf;
+    ad_tls_t *tls[AD_MAX_LISTEN]; /* per listener (the process's listener order), NULL for cleartext */
     ad_loop_t **loops;
     const ad_stats_shard_t **shards;
     unsigned nloops;
@@ -141,8 +144,9 @@ static inline void ad_server_wait_end(ad_server_t *s)
  * for its first request; then ..._done after the request was handled (answered or waiting).
  */
 bool ad_server_claim_first_request(h2o_req_t *req);
-/* A connection this loop accepted (or was handed): counted open and fresh until its first request. */
-void ad_loop_adopt_connection(ad_loop_t *loop, h2o_socket_t *sock);
+/* A connection this loop accepted (or was handed): counted open and fresh until its first request. On a TLS
+ * listener (tls non-NULL) the handshake comes first, counted and bounded by header-timeout. */
+void ad_loop_adopt_connection(ad_loop_t *loop, h2o_socket_t *sock, ad_tls_t *tls);
 static inline void ad_server_first_request_done(ad_server_t *s)
 {
     /* release: whatever the request entered (`waiting`) is visible to the drain poll once this is */

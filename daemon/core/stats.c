@@ -179,6 +179,29 @@ void ad_stats_connection_closed(ad_stats_shard_t *s, ad_close_reason_t r)
     write_end(s);
 }
 
+void ad_stats_connection_protocol(ad_stats_shard_t *s, ad_protocol_t p)
+{
+    write_begin(s);
+    ADD(s->protocols[(unsigned)p < AD_PROTO_COUNT ? p : 0], 1);
+    write_end(s);
+}
+
+void ad_stats_tls_handshake(ad_stats_shard_t *s, int version)
+{
+    write_begin(s);
+    ADD(s->tls_handshakes, 1);
+    if (version >= 0 && version < AD_TLS_V_COUNT)
+        ADD(s->tls_versions[version], 1);
+    write_end(s);
+}
+
+void ad_stats_tls_handshake_failed(ad_stats_shard_t *s)
+{
+    write_begin(s);
+    ADD(s->tls_handshake_failures, 1);
+    write_end(s);
+}
+
 void ad_stats_connection_refused(ad_stats_shard_t *s)
 {
     write_begin(s);
@@ -243,5 +266,24 @@ void ad_stats_connections(const ad_stats_snapshot_t *snap, ad_stats_connections_
         AD_STATS_CLOSED(AD_X, _)
 #undef AD_X
         bodies->refused += LOAD(sh->bodies_refused);
+    }
+}
+
+void ad_stats_protocols_tls(const ad_stats_snapshot_t *snap, ad_stats_protocols_t *protocols, ad_stats_tls_t *tls,
+                            ad_stats_tls_versions_t *versions)
+{
+    memset(protocols, 0, sizeof(*protocols));
+    memset(tls, 0, sizeof(*tls));
+    memset(versions, 0, sizeof(*versions));
+    for (size_t i = 0; i < snap->nshards; i++) {
+        const ad_stats_shard_t *sh = snap->shards[i];
+#define AD_X(t, key, kind, member, ...) protocols->member += LOAD(sh->protocols[AD_PROTO_##member]);
+        AD_STATS_PROTOCOLS(AD_X, _)
+#undef AD_X
+#define AD_X(t, key, kind, member, ...) versions->member += LOAD(sh->tls_versions[AD_TLS_V_##member]);
+        AD_STATS_TLS_VERSIONS(AD_X, _)
+#undef AD_X
+        tls->handshakes += LOAD(sh->tls_handshakes);
+        tls->handshake_failures += LOAD(sh->tls_handshake_failures);
     }
 }

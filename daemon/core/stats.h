@@ -37,6 +37,22 @@ typedef enum {
 /* "send_timeout", "header_block_too_large", "bad_framing" */
 const char *ad_close_reason_name(ad_close_reason_t r);
 
+/* A connection's protocol (stats_doc.h's AD_STATS_PROTOCOLS): AD_PROTO_HTTP1_0, _HTTP1_1, _H2, _H2C. */
+typedef enum {
+#define AD_X(t, key, kind, member, ...) AD_PROTO_##member,
+    AD_STATS_PROTOCOLS(AD_X, _)
+#undef AD_X
+        AD_PROTO_COUNT
+} ad_protocol_t;
+
+/* TLS versions counted (AD_STATS_TLS_VERSIONS): AD_TLS_V_TLS1_2, AD_TLS_V_TLS1_3. */
+typedef enum {
+#define AD_X(t, key, kind, member, ...) AD_TLS_V_##member,
+    AD_STATS_TLS_VERSIONS(AD_X, _)
+#undef AD_X
+        AD_TLS_V_COUNT
+} ad_tls_version_t;
+
 /* The upper bounds of /metrics' latency buckets (Prometheus "le"), in ns, ascending. */
 #define AD_STATS_NLE 15
 extern const int64_t ad_stats_le_ns[AD_STATS_NLE];
@@ -73,6 +89,9 @@ typedef struct ad_stats_shard {
     uint64_t connections_refused;                /* turned away with 503 by max-connections (by the accepting loop) */
     uint64_t connections_closed[AD_CLOSE_COUNT]; /* closed by the daemon, by reason */
     uint64_t bodies_refused; /* request bodies answered 413: over max-body, or sent to an endpoint taking none */
+    uint64_t protocols[AD_PROTO_COUNT]; /* connections by the protocol of their first request */
+    uint64_t tls_handshakes, tls_handshake_failures;
+    uint64_t tls_versions[AD_TLS_V_COUNT]; /* completed handshakes by version */
 } ad_stats_shard_t;
 
 void ad_stats_shard_init(ad_stats_shard_t *s);
@@ -93,6 +112,11 @@ void ad_stats_connection_close(ad_stats_shard_t *s);
 void ad_stats_connection_refused(ad_stats_shard_t *s);
 /* A connection the daemon closed for reason r. */
 void ad_stats_connection_closed(ad_stats_shard_t *s, ad_close_reason_t r);
+/* A connection's first request arrived over protocol p. */
+void ad_stats_connection_protocol(ad_stats_shard_t *s, ad_protocol_t p);
+/* A TLS handshake completed (version: ad_tls_version_t, or -1 for one not counted by version) or failed. */
+void ad_stats_tls_handshake(ad_stats_shard_t *s, int version);
+void ad_stats_tls_handshake_failed(ad_stats_shard_t *s);
 
 /*
  * Reader side of the sequence lock: calls read(shard, arg) until it ran while the shard did not change,
@@ -134,6 +158,15 @@ typedef struct ad_stats_connections {
 typedef struct ad_stats_closed {
     AD_STATS_CLOSED(AD_STATS_MEMBER, _)
 } ad_stats_closed_t;
+typedef struct ad_stats_protocols {
+    AD_STATS_PROTOCOLS(AD_STATS_MEMBER, _)
+} ad_stats_protocols_t;
+typedef struct ad_stats_tls {
+    AD_STATS_TLS(AD_STATS_MEMBER, _)
+} ad_stats_tls_t;
+typedef struct ad_stats_tls_versions {
+    AD_STATS_TLS_VERSIONS(AD_STATS_MEMBER, _)
+} ad_stats_tls_versions_t;
 typedef struct ad_stats_request_bodies {
     AD_STATS_REQUEST_BODIES(AD_STATS_MEMBER, _)
 } ad_stats_request_bodies_t;
@@ -174,5 +207,8 @@ void ad_stats_loop_totals(const ad_stats_snapshot_t *snap, ad_loop_stats_t *out)
  * bodies refused, summed over all shards. */
 void ad_stats_connections(const ad_stats_snapshot_t *snap, ad_stats_connections_t *out, ad_stats_closed_t *closed,
                           ad_stats_request_bodies_t *bodies);
+/* Connections by protocol, TLS handshakes and TLS versions, summed over all shards. */
+void ad_stats_protocols_tls(const ad_stats_snapshot_t *snap, ad_stats_protocols_t *protocols, ad_stats_tls_t *tls,
+                            ad_stats_tls_versions_t *versions);
 
 #endif

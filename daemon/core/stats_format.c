@@ -64,6 +64,9 @@ static const field_t offload_fields[] = {AD_STATS_OFFLOAD(FIELD, ad_stats_offloa
 static const field_t connections_fields[] = {AD_STATS_CONNECTIONS(FIELD, ad_stats_connections_t)};
 static const field_t closed_fields[] = {AD_STATS_CLOSED(FIELD, ad_stats_closed_t)};
 static const field_t bodies_fields[] = {AD_STATS_REQUEST_BODIES(FIELD, ad_stats_request_bodies_t)};
+static const field_t protocols_fields[] = {AD_STATS_PROTOCOLS(FIELD, ad_stats_protocols_t)};
+static const field_t tls_fields[] = {AD_STATS_TLS(FIELD, ad_stats_tls_t)};
+static const field_t tls_versions_fields[] = {AD_STATS_TLS_VERSIONS(FIELD, ad_stats_tls_versions_t)};
 static const field_t loop_fields[] = {AD_STATS_LOOP(FIELD, ad_stats_loop_view_t)};
 static const field_t endpoint_fields[] = {AD_STATS_ENDPOINT(FIELD, ad_endpoint_totals_t)};
 static const field_t latency_fields[] = {AD_STATS_LATENCY(FIELD, ad_stats_latency_t)};
@@ -307,10 +310,14 @@ int ad_stats_format_json(const ad_stats_snapshot_t *snap, ad_jw_t *w)
     ad_stats_connections_t conn;
     ad_stats_closed_t closed;
     ad_stats_request_bodies_t bodies;
+    ad_stats_protocols_t protocols;
+    ad_stats_tls_t tls;
+    ad_stats_tls_versions_t versions;
     ad_loop_stats_t loop;
     ad_stats_loop_view_t lv;
 
     ad_stats_connections(snap, &conn, &closed, &bodies);
+    ad_stats_protocols_tls(snap, &protocols, &tls, &versions);
     ad_stats_loop_totals(snap, &loop);
     loop_view(&loop, &lv);
     ad_jw_object_begin(w);
@@ -323,6 +330,14 @@ int ad_stats_format_json(const ad_stats_snapshot_t *snap, ad_jw_t *w)
     write_fields(w, &conn, connections_fields, NFIELDS(connections_fields));
     ad_jw_key(w, "closed");
     write_object(w, &closed, closed_fields, NFIELDS(closed_fields));
+    ad_jw_key(w, "protocols");
+    write_object(w, &protocols, protocols_fields, NFIELDS(protocols_fields));
+    ad_jw_object_end(w);
+    ad_jw_key(w, "tls");
+    ad_jw_object_begin(w);
+    write_fields(w, &tls, tls_fields, NFIELDS(tls_fields));
+    ad_jw_key(w, "versions");
+    write_object(w, &versions, tls_versions_fields, NFIELDS(tls_versions_fields));
     ad_jw_object_end(w);
     ad_jw_key(w, "request_bodies");
     write_object(w, &bodies, bodies_fields, NFIELDS(bodies_fields));
@@ -435,6 +450,9 @@ typedef struct prom_view {
     ad_stats_connections_t conn;
     ad_stats_closed_t closed;
     ad_stats_request_bodies_t bodies;
+    ad_stats_protocols_t protocols;
+    ad_stats_tls_t tls;
+    ad_stats_tls_versions_t versions;
 } prom_view_t;
 
 static void read_shard(const ad_stats_shard_t *shard, void *arg)
@@ -452,6 +470,7 @@ static void read_shard(const ad_stats_shard_t *shard, void *arg)
             v->le_bins[ep][i] = __atomic_load_n(&e->le_bins[i], __ATOMIC_RELAXED);
     }
     ad_stats_connections(&snap, &v->conn, &v->closed, &v->bodies);
+    ad_stats_protocols_tls(&snap, &v->protocols, &v->tls, &v->versions);
 }
 
 /* to += v, member by member: every member of these sections is a 64-bit count or gauge. */
@@ -474,6 +493,9 @@ static void prom_view_add(prom_view_t *to, const prom_view_t *v)
     add_words(&to->conn, &v->conn, sizeof(to->conn));
     add_words(&to->closed, &v->closed, sizeof(to->closed));
     add_words(&to->bodies, &v->bodies, sizeof(to->bodies));
+    add_words(&to->protocols, &v->protocols, sizeof(to->protocols));
+    add_words(&to->tls, &v->tls, sizeof(to->tls));
+    add_words(&to->versions, &v->versions, sizeof(to->versions));
     for (int ep = 0; ep < AD_EP_COUNT; ep++)
         to->sum_ns[ep] += v->sum_ns[ep];
 }
@@ -529,15 +551,18 @@ static void prom_section(ad_buf_t *b, const void *section, const field_t *fields
     }
 }
 
-/* connections.closed as one family, the reason a label. */
-static void prom_closed(ad_buf_t *b, const ad_stats_closed_t *closed)
+/* A section of counts as one family, each field's key the value of one label. */
+static void prom_labelled(ad_buf_t *b, const char *name, const char *help, const char *label, const void *section,
+                          const field_t *fields, size_t n)
 {
-    family(b, "asyncdemo_connections_closed_total", "counter",
-           "Client connections the daemon closed itself, by reason.");
-    for (size_t i = 0; i < NFIELDS(closed_fields); i++) {
-        ad_buf_puts(b, "asyncdemo_connections_closed_total{reason=");
-        put_label_value(b, closed_fields[i].key);
-        end_u64(b, u64_at(closed, closed_fields[i].offset));
+    family(b, name, "counter", help);
+    for (size_t i = 0; i < n; i++) {
+        ad_buf_puts(b, name);
+        ad_buf_put(b, "{", 1);
+        ad_buf_puts(b, label);
+        ad_buf_put(b, "=", 1);
+        put_label_value(b, fields[i].key);
+        end_u64(b, u64_at(section, fields[i].offset));
     }
 }
 
@@ -556,7 +581,14 @@ static void prom_process(ad_buf_t *b, const ad_stats_snapshot_t *snap, const pro
     loop_view(&loop, &lv);
     prom_section(b, &lv, loop_fields, NFIELDS(loop_fields));
     prom_section(b, &v->conn, connections_fields, NFIELDS(connections_fields));
-    prom_closed(b, &v->closed);
+    prom_labelled(b, "asyncdemo_connections_closed_total", "Client connections the daemon closed itself, by reason.",
+                  "reason", &v->closed, closed_fields, NFIELDS(closed_fields));
+    prom_labelled(b, "asyncdemo_connections_by_protocol_total",
+                  "Client connections by the protocol of their first request (h2c: HTTP/2 over cleartext).", "protocol",
+                  &v->protocols, protocols_fields, NFIELDS(protocols_fields));
+    prom_section(b, &v->tls, tls_fields, NFIELDS(tls_fields));
+    prom_labelled(b, "asyncdemo_tls_connections_total", "Completed TLS handshakes by TLS version.", "version",
+                  &v->versions, tls_versions_fields, NFIELDS(tls_versions_fields));
     prom_section(b, &v->bodies, bodies_fields, NFIELDS(bodies_fields));
     prom_section(b, &info->offload, offload_fields, NFIELDS(offload_fields));
 }

@@ -58,7 +58,15 @@ error:
     return -1;
 }
 
-static int take_activated(ad_listeners_t *ls, int n, char *err, size_t errlen)
+static int find_conf(const ad_config_t *cfg, const char *name)
+{
+    for (size_t i = 0; i < cfg->nlisten; i++)
+        if (strcmp(cfg->listen[i].text, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int take_activated(ad_listeners_t *ls, const ad_config_t *cfg, int n, char *err, size_t errlen)
 {
     if (n > AD_MAX_LISTEN) {
         snprintf(err, errlen, "systemd passed %d sockets; at most %d are supported", n, AD_MAX_LISTEN);
@@ -74,6 +82,7 @@ static int take_activated(ad_listeners_t *ls, int n, char *err, size_t errlen)
         fcntl(fd, F_SETFD, FD_CLOEXEC);
         ls->fds[ls->n] = fd;
         name_bound(fd, ls->names[ls->n], sizeof(ls->names[0]));
+        ls->conf_index[ls->n] = find_conf(cfg, ls->names[ls->n]);
         ls->n++;
     }
     ls->activated = true;
@@ -90,7 +99,7 @@ int ad_listeners_open(ad_listeners_t *ls, const ad_config_t *cfg, char *err, siz
         return -1;
     }
     if (n > 0)
-        return take_activated(ls, n, err, errlen);
+        return take_activated(ls, cfg, n, err, errlen);
     for (size_t i = 0; i < cfg->nlisten; i++) {
         int fd = bind_one(&cfg->listen[i], err, errlen);
         if (fd < 0) {
@@ -99,6 +108,7 @@ int ad_listeners_open(ad_listeners_t *ls, const ad_config_t *cfg, char *err, siz
         }
         ls->fds[ls->n] = fd;
         name_bound(fd, ls->names[ls->n], sizeof(ls->names[0]));
+        ls->conf_index[ls->n] = (int)i;
         ls->n++;
     }
     return 0;

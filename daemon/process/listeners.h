@@ -3,7 +3,8 @@
 /*
  * The listening sockets: the ones systemd passed (socket activation, each checked to be a listening
  * TCP socket) or, without them, one per --listen address (IPv4/IPv6, SO_REUSEADDR, listen(SOMAXCONN),
- * port 0 allowed). Opened on the main thread before any loop thread starts.
+ * port 0 allowed). Opened on the main thread before any loop thread starts. A socket systemd passes is
+ * served over TLS when a listen entry of the config with tls-cert has its address.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -12,6 +13,9 @@
 typedef struct ad_listeners {
     int fds[AD_MAX_LISTEN];
     char names[AD_MAX_LISTEN][64]; /* the real bound address: "127.0.0.1:43210", "[::1]:8000" */
+    /* the config's listen entry of each (its TLS settings): a socket from systemd has the entry whose address
+     * it is bound to, -1 when none is */
+    int conf_index[AD_MAX_LISTEN];
     size_t n;
     bool activated; /* from systemd */
 } ad_listeners_t;

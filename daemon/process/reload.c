@@ -2,7 +2,10 @@
  * SIGHUP: re-read --config with the same command line, so flags still win over the file, and apply the
  * keys that can change while running (max-delay, default-delay, pool-queue, log-level, stall-threshold,
  * drain-timeout, send-timeout). Loops read them through atomics. A bad file is logged and changes nothing.
+ * TLS listeners load their certificate and key files again (with or without --config): a listener whose
+ * files fail keeps the ones it has, and says why.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,9 +44,51 @@ static void apply(ad_server_t *s, const ad_config_t *next)
     s->cfg.send_timeout_ns = next->send_timeout_ns;
 }
 
+/* The listener's entry in the new config: the same place with the same address (port 0 may repeat). */
+static const ad_listen_addr_t *find_listen(const ad_config_t *cfg, const ad_tls_t *t)
+{
+    if (t->conf_index < cfg->nlisten && strcmp(cfg->listen[t->conf_index].text, t->listen) == 0)
+        return &cfg->listen[t->conf_index];
+    return NULL;
+}
+
+static bool has_tls(const ad_server_t *s)
+{
+    for (size_t i = 0; i < AD_MAX_LISTEN; i++)
+        if (s->tls[i] != NULL)
+            return true;
+    return false;
+}
+
+/* New connections get the new certificate; open ones keep theirs. */
+static void reload_tls(ad_server_t *s, const ad_config_t *next)
+{
+    for (size_t i = 0; i < AD_MAX_LISTEN; i++) {
+        ad_tls_t *t = s->tls[i];
+        if (t == NULL)
+            continue;
+        const ad_listen_addr_t *a = find_listen(next, t);
+        if (a == NULL || a->tls_cert[0] == '\0') {
+            ad_log_warning("reload: TLS on %s: the configuration no longer names its certificate; it keeps the "
+                           "current one until a restart",
+                           t->name);
+            continue;
+        }
+        SSL_CTX *ctx;
+        char err[512];
+        if (ad_tls_context_new(a->tls_cert, a->tls_key, &ctx, err, sizeof(err)) != 0) {
+            ad_log_error("reload: TLS on %s keeps its current certificate: %s", t->name, err);
+            continue;
+        }
+        ad_tls_replace(t, ctx);
+        ad_log_notice("reload: TLS on %s: certificate loaded from %s", t->name, a->tls_cert);
+    }
+}
+
 void ad_server_reload(ad_server_t *s)
 {
-    if (s->cfg.config_path[0] == '\0') {
+    bool tls = has_tls(s);
+    if (s->cfg.config_path[0] == '\0' && !tls) {
         ad_log_notice("SIGHUP: started without --config, nothing to reload");
         return;
     }
@@ -55,6 +100,11 @@ void ad_server_reload(ad_server_t *s)
     if (ad_cli_parse(s->argc, s->argv, &next, &action, err, sizeof(err)) != 0 ||
         ad_config_validate(&next, err, sizeof(err)) != 0) {
         ad_log_error("reload failed, keeping the current settings: %s", err);
+        ad_notify_ready(NULL);
+        return;
+    }
+    reload_tls(s, &next);
+    if (s->cfg.config_path[0] == '\0') {
         ad_notify_ready(NULL);
         return;
     }

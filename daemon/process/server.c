@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "duration.h"
 #include "events.h"
+#include "fail.h"
 #include "h2_guard.h"
 #include "handlers.h"
 #include "listeners.h"
@@ -86,7 +87,7 @@ static void on_refusal_sent(h2o_socket_t *sock, const char *err)
     h2o_socket_close(sock);
 }
 
-static void refuse_connection(ad_loop_t *loop, h2o_socket_t *sock)
+static void refuse_connection(ad_loop_t *loop, h2o_socket_t *sock, bool tls)
 {
     ad_server_t *s = loop->server;
     int64_t now = ad_mono_ns();
@@ -94,6 +95,10 @@ static void refuse_connection(ad_loop_t *loop, h2o_socket_t *sock)
     if (ad_ratelimit_below(&loop->refuse_log, now))
         ad_log_warning("%s: %u connections open (max-connections); refusing new ones with 503", loop->name,
                        s->cfg.max_connections);
+    if (tls) { /* the canned 503 is cleartext; a handshake just to refuse would cost what the limit saves */
+        h2o_socket_close(sock);
+        return;
+    }
     h2o_iovec_t buf = h2o_iovec_init(s->refusal, s->refusal_len);
     h2o_socket_write(sock, &buf, 1, on_refusal_sent);
 }
@@ -123,6 +128,7 @@ static void pause_accepting(ad_loop_t *loop, int err)
 typedef struct handoff {
     h2o_multithread_message_t super;
     h2o_socket_export_t exported;
+    ad_tls_t *tls; /* the listener's TLS settings, NULL for cleartext */
 } handoff_t;
 
 static void on_handoff(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
@@ -132,8 +138,9 @@ static void on_handoff(h2o_multithread_receiver_t *receiver, h2o_linklist_t *mes
         handoff_t *h = H2O_STRUCT_FROM_MEMBER(handoff_t, super.link, messages->next);
         h2o_linklist_unlink(&h->super.link);
         h2o_socket_t *sock = h2o_socket_import(loop->evloop, &h->exported);
+        ad_tls_t *tls = h->tls;
         free(h);
-        ad_loop_adopt_connection(loop, sock);
+        ad_loop_adopt_connection(loop, sock, tls);
     }
 }
 
@@ -142,26 +149,35 @@ static void on_handoff(h2o_multithread_receiver_t *receiver, h2o_linklist_t *mes
  * woke up: the kernel wakes threads unevenly (an idle loop wins every race against a busy one), so
  * only an explicit round-robin spreads connections evenly.
  */
-static void dispatch_connection(ad_loop_t *loop, h2o_socket_t *sock)
+static void dispatch_connection(ad_loop_t *loop, h2o_socket_t *sock, ad_tls_t *tls)
 {
     ad_server_t *s = loop->server;
     if (s->nloops == 1 || !atomic_load_explicit(&s->handoff_ready, memory_order_acquire)) {
-        ad_loop_adopt_connection(loop, sock);
+        ad_loop_adopt_connection(loop, sock, tls);
         return;
     }
     unsigned turn = atomic_fetch_add_explicit(&s->next_loop, 1, memory_order_relaxed) % s->nloops;
     ad_loop_t *target = s->loops[turn];
     handoff_t *h = target == loop ? NULL : calloc(1, sizeof(*h));
     if (h == NULL) { /* our own turn, or no memory to move it: serve it here */
-        ad_loop_adopt_connection(loop, sock);
+        ad_loop_adopt_connection(loop, sock, tls);
         return;
     }
     if (h2o_socket_export(sock, &h->exported) != 0) { /* sock is left as it was: serve it here */
         free(h);
-        ad_loop_adopt_connection(loop, sock);
+        ad_loop_adopt_connection(loop, sock, tls);
         return;
     }
+    h->tls = tls; /* the handshake is the adopting loop's: nothing of TLS exists yet */
     h2o_multithread_send_message(&target->handoff_receiver, &h->super);
+}
+
+static ad_tls_t *listener_tls(const ad_loop_t *loop, const h2o_socket_t *listener)
+{
+    for (size_t i = 0; i < loop->nlisteners; i++)
+        if (loop->listeners[i] == listener)
+            return loop->listener_tls[i];
+    return NULL;
 }
 
 static void on_accept(h2o_socket_t *listener, const char *err)
@@ -169,6 +185,7 @@ static void on_accept(h2o_socket_t *listener, const char *err)
     ad_loop_t *loop = listener->data;
     if (err != NULL)
         return;
+    ad_tls_t *tls = listener_tls(loop, listener);
     for (unsigned i = 0; i < ACCEPT_BATCH; i++) {
         h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
         if (sock == NULL) {
@@ -179,9 +196,9 @@ static void on_accept(h2o_socket_t *listener, const char *err)
         if (ad_server_admit(&loop->server->connections, loop->server->cfg.max_connections)) {
             /* counted here, not on adoption, so that a connection handed to another loop is never missed */
             atomic_fetch_add_explicit(&loop->server->fresh, 1, memory_order_relaxed);
-            dispatch_connection(loop, sock);
+            dispatch_connection(loop, sock, tls);
         } else
-            refuse_connection(loop, sock);
+            refuse_connection(loop, sock, tls != NULL);
     }
 }
 
@@ -287,6 +304,7 @@ static int open_loop_listeners(ad_loop_t *loop)
         h2o_socket_t *sock = h2o_evloop_socket_create(loop->evloop, fd, H2O_SOCKET_FLAG_DONT_READ);
         sock->data = loop;
         h2o_socket_read_start(sock, on_accept);
+        loop->listener_tls[loop->nlisteners] = loop->server->tls[i];
         loop->listeners[loop->nlisteners++] = sock;
     }
     return 0;
@@ -476,7 +494,7 @@ static void announce(ad_server_t *s)
 {
     char listen[AD_MAX_LISTEN * 64], threads[32], lfield[AD_MAX_LISTEN * 64 + 32], vfield[64];
     for (size_t i = 0; i < the_listeners.n; i++)
-        ad_log_notice("listening on %s", the_listeners.names[i]);
+        ad_log_notice("listening on %s%s", the_listeners.names[i], s->tls[i] != NULL ? " (TLS: h2, http/1.1)" : "");
     ad_listeners_describe(&the_listeners, listen, sizeof(listen));
     snprintf(lfield, sizeof(lfield), "ASYNCDEMO_LISTEN=%s", listen);
     snprintf(threads, sizeof(threads), "ASYNCDEMO_THREADS=%u", s->nloops);
@@ -491,9 +509,29 @@ static void announce(ad_server_t *s)
     ad_notify_ready(status);
 }
 
+/* A TLS context for each listener whose config entry names a certificate. 0, or -1 with the reason in err. */
+static int open_tls(ad_server_t *s, const ad_config_t *cfg, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < the_listeners.n; i++) {
+        int c = the_listeners.conf_index[i];
+        if (c < 0 || cfg->listen[c].tls_cert[0] == '\0')
+            continue;
+        SSL_CTX *ctx;
+        char why[512];
+        if (ad_tls_context_new(cfg->listen[c].tls_cert, cfg->listen[c].tls_key, &ctx, why, sizeof(why)) != 0)
+            return ad_fail(err, errlen, "cannot serve TLS on %s: %s", cfg->listen[c].text, why);
+        if ((s->tls[i] = calloc(1, sizeof(*s->tls[i]))) == NULL) {
+            SSL_CTX_free(ctx);
+            return ad_fail(err, errlen, "cannot serve TLS on %s: out of memory", cfg->listen[c].text);
+        }
+        ad_tls_init(s->tls[i], (size_t)c, cfg->listen[c].text, the_listeners.names[i], ctx);
+    }
+    return 0;
+}
+
 static int init_server(ad_server_t *s, const ad_config_t *cfg, int argc, char **argv)
 {
-    char err[512];
+    char err[1024];
     s->cfg = *cfg;
     s->argc = argc;
     s->argv = argv;
@@ -508,7 +546,7 @@ static int init_server(ad_server_t *s, const ad_config_t *cfg, int argc, char **
         ad_log_error("cannot block signals: %s", strerror(errno));
         return -1;
     }
-    if (ad_listeners_open(&the_listeners, cfg, err, sizeof(err)) != 0) {
+    if (ad_listeners_open(&the_listeners, cfg, err, sizeof(err)) != 0 || open_tls(s, cfg, err, sizeof(err)) != 0) {
         ad_log_error("%s", err);
         return -1;
     }

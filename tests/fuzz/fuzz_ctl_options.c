@@ -43,8 +43,28 @@ static void fuzz_url(const uint8_t *data, size_t size)
     free(s);
 }
 
+/* The request bench would send: one request line, header lines with no CR or LF inside them, one blank line,
+ * then exactly the body. */
+static void check_shape(const ad_request_shape_t *s)
+{
+    size_t len;
+    char *req = ad_request_shape_http1(s, "/p", "h:1", "ua", &len);
+    AD_FUZZ_CHECK(req != NULL);
+    const char *end = strstr(req, "\r\n\r\n");
+    AD_FUZZ_CHECK(end != NULL);
+    size_t head = (size_t)(end - req) + 4;
+    AD_FUZZ_CHECK(len == head + (s->body != NULL ? s->body_len : 0));
+    for (const char *p = req; p < end; p++)
+        if (*p == '\r' || *p == '\n')
+            AD_FUZZ_CHECK(p[0] == '\r' ? p[1] == '\n' : p[-1] == '\r');
+    AD_FUZZ_CHECK(memchr(req, '\0', head) == NULL);
+    free(req);
+}
+
 static void check_bench(const ad_bench_opts_t *o)
 {
+    check_shape(&o->shape);
+    AD_FUZZ_CHECK(o->h2 ? o->streams >= 1 && o->streams <= AD_CTL_STREAMS_MAX && o->keepalive : o->streams == 0);
     check_url(&o->base);
     AD_FUZZ_CHECK(o->nendpoints >= 1 && o->nendpoints <= AD_CTL_ENDPOINTS_MAX);
     AD_FUZZ_CHECK(o->concurrency >= 1 && o->concurrency <= AD_CTL_CONCURRENCY_MAX);

@@ -131,7 +131,7 @@ def check_latency(tc, lat, where):
 def check_stats(tc, s, pid=None, version=None):
     """Checks a /stats document's shape and internal consistency."""
     tc.assertTrue({"version", "pid", "threads", "uptime_seconds", "started_wall", "config", "offload", "connections",
-                   "request_bodies", "loop", "endpoints"} <= set(s), sorted(s))
+                   "tls", "request_bodies", "loop", "endpoints"} <= set(s), sorted(s))
     tc.assertIsInstance(s["version"], str)
     if version:
         tc.assertEqual(s["version"], version)
@@ -146,11 +146,18 @@ def check_stats(tc, s, pid=None, version=None):
     for key in CONFIG_KEYS:
         tc.assertTrue(is_number(s["config"][key]), f"config.{key}")
     tc.assertEqual(set(s["offload"]), {"busy", "queued"})
-    tc.assertEqual(set(s["connections"]), {"open", "total", "refused", "closed"})
+    tc.assertEqual(set(s["connections"]), {"open", "total", "refused", "closed", "protocols"})
     tc.assertEqual(set(s["connections"]["closed"]), CLOSE_REASONS)
+    tc.assertEqual(set(s["connections"]["protocols"]), {"http1_0", "http1_1", "h2", "h2c"})
+    tc.assertEqual(set(s["tls"]), {"handshakes", "handshake_failures", "versions"})
+    tc.assertEqual(set(s["tls"]["versions"]), {"tls1_2", "tls1_3"})
     tc.assertEqual(set(s["request_bodies"]), {"refused"})
+    # every connection counted by protocol has been accepted (those that sent no request are not counted)
+    tc.assertLessEqual(sum(s["connections"]["protocols"].values()), s["connections"]["total"])
     for part, values in (("offload", s["offload"]), ("connections", s["connections"]),
-                         ("connections.closed", s["connections"]["closed"]), ("request_bodies", s["request_bodies"])):
+                         ("connections.closed", s["connections"]["closed"]),
+                         ("connections.protocols", s["connections"]["protocols"]), ("tls", s["tls"]),
+                         ("tls.versions", s["tls"]["versions"]), ("request_bodies", s["request_bodies"])):
         for key, value in values.items():
             if not isinstance(value, dict):
                 tc.assertTrue(is_int(value) and value >= 0, f"{part}.{key} = {value!r}")

@@ -29,6 +29,7 @@ import json
 import os
 import re
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -714,6 +715,19 @@ def watchdog_launcher():
 def curl(*args, timeout=30.0):
     """Runs curl (silent, errors shown) with args; returns the CompletedProcess (bytes stdout/stderr)."""
     return subprocess.run(["curl", "-sS", *args], stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
+
+
+def make_tls_cert(directory, name):
+    """A self-signed EC P-256 certificate for 127.0.0.1 with common name `name`, valid for a day, made with
+    openssl in directory: (certificate path, key path). The TLS tests' certificates."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        raise AssertionError("openssl is needed to make the test's certificates (packaging/install-deps.sh)")
+    cert, key = os.path.join(directory, f"{name}.crt"), os.path.join(directory, f"{name}.key")
+    subprocess.run([openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-days", "1", "-subj", f"/CN={name}", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True, timeout=20)
+    return cert, key
 
 
 def run_program(argv, timeout=15.0, env=None, preexec=None):

@@ -131,8 +131,8 @@ def check_completion(src):
     for line, want in cases:
         got = set(complete(script, line))
         assert want <= got, "%r completes to %s, missing %s" % (line, sorted(got), sorted(want - got))
-    got = complete(script, "asyncdemoctl bench --con")
-    assert got == ["--concurrency"], "%r completes to %s" % ("asyncdemoctl bench --con", got)
+    got = complete(script, "asyncdemoctl bench --conc")
+    assert got == ["--concurrency"], "%r completes to %s" % ("asyncdemoctl bench --conc", got)
     return "%d cases" % (len(cases) + 1)
 
 

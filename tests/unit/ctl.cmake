@@ -28,8 +28,10 @@ ad_unit_test(test_answer_scan SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_answer_sc
 ad_unit_test(test_transfer
              SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_transfer.c ${AD_CTL_SRC}/engine/transfer.c
                      ${AD_CTL_SRC}/engine/answer_scan.c ${AD_CTL_SRC}/engine/engine_stop.c
+                     ${AD_CTL_SRC}/engine/tls_verify.c
              LIBS asyncdemoctl_core PkgConfig::CURL)
 ad_unit_test(test_target SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_target.c ${AD_CTL_SRC}/engine/target.c
+             ${AD_CTL_SRC}/engine/tls_verify.c
              LIBS asyncdemoctl_core PkgConfig::CURL)
 ad_unit_test(test_progress SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_progress.c ${AD_CTL_SRC}/engine/progress.c
              LIBS asyncdemoctl_core)

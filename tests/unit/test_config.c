@@ -352,10 +352,15 @@ static void test_example_file(void **state)
     }
     fclose(f);
     assert_int_equal(parse(&cfg, text), 0);
-    assert_int_equal(settings, 19); /* eighteen keys, listen twice */
-    assert_int_equal(cfg.nlisten, 2);
+    assert_int_equal(settings, 22); /* twenty keys, listen three times */
+    assert_int_equal(cfg.nlisten, 3);
     assert_string_equal(cfg.listen[0].text, "127.0.0.1:8000");
     assert_string_equal(cfg.listen[1].text, "[::1]:8000");
+    /* the TLS example belongs to the third listen only */
+    assert_string_equal(cfg.listen[2].text, "127.0.0.1:8443");
+    assert_string_equal(cfg.listen[2].tls_cert, "/etc/asyncdemod/cert.pem");
+    assert_string_equal(cfg.listen[2].tls_key, "/etc/asyncdemod/key.pem");
+    assert_string_equal(cfg.listen[1].tls_cert, "");
     cfg.nlisten = 1;
     assert_memory_equal(&cfg.listen[0], &def.listen[0], sizeof(cfg.listen[0]));
     assert_int_equal(cfg.threads, def.threads);
@@ -451,6 +456,52 @@ static void test_cli_flags(void **state)
             fail_msg("--help does not name %s", paths[i]);
     assert_non_null(strstr(ad_cli_usage(), "/delay/{n}"));
     assert_non_null(strstr(ad_cli_usage(), "/healthz, and a page at / that runs the lesson in a browser.\n"));
+}
+
+/* tls-cert and tls-key belong to the listen given just before them, in the file and on the command line. */
+static void test_tls_files(void **state)
+{
+    (void)state;
+    ad_config_t cfg;
+    ad_cli_action_t action;
+    ad_config_defaults(&cfg);
+    assert_int_equal(parse(&cfg, "listen = 127.0.0.1:8000\nlisten = 127.0.0.1:8443\ntls-cert = c.pem\n"
+                                 "tls-key = k.pem\nlisten = [::1]:8000\n"),
+                     0);
+    assert_int_equal(ad_config_validate(&cfg, err, sizeof(err)), 0);
+    assert_string_equal(cfg.listen[0].tls_cert, "");
+    assert_string_equal(cfg.listen[1].tls_cert, "c.pem");
+    assert_string_equal(cfg.listen[1].tls_key, "k.pem");
+    assert_string_equal(cfg.listen[2].tls_key, "");
+
+    expect_parse_error("tls-cert = c.pem\n", "t.conf:1: key 'tls-cert': give it after the listen address it belongs "
+                                             "to (e.g. --listen 127.0.0.1:8443 --tls-cert cert.pem --tls-key key.pem)");
+
+    ad_config_defaults(&cfg);
+    assert_int_equal(parse(&cfg, "listen = 127.0.0.1:8443\ntls-cert = c.pem\n"), 0);
+    assert_int_equal(ad_config_validate(&cfg, err, sizeof(err)), -1);
+    assert_string_equal(err, "listen 127.0.0.1:8443: tls-cert given without tls-key (TLS needs both)");
+    ad_config_defaults(&cfg);
+    assert_int_equal(parse(&cfg, "listen = 127.0.0.1:8443\ntls-key = k.pem\n"), 0);
+    assert_int_equal(ad_config_validate(&cfg, err, sizeof(err)), -1);
+    assert_string_equal(err, "listen 127.0.0.1:8443: tls-key given without tls-cert (TLS needs both)");
+
+    char longpath[AD_TLS_PATH_MAX + 1];
+    memset(longpath, 'a', AD_TLS_PATH_MAX);
+    longpath[AD_TLS_PATH_MAX] = '\0';
+    assert_int_equal(CLI("--listen", "127.0.0.1:0", "--tls-cert", longpath), -1);
+    assert_non_null(strstr(err, "--tls-cert: bad value 'aaaa"));
+    assert_non_null(strstr(err, "expected a file name of 1 to 255 bytes"));
+
+    assert_int_equal(CLI("--listen", "127.0.0.1:0", "--tls-cert", "c.pem", "--tls-key=k.pem", "--listen", "[::1]:0"),
+                     0);
+    assert_int_equal(cfg.nlisten, 2);
+    assert_string_equal(cfg.listen[0].tls_cert, "c.pem");
+    assert_string_equal(cfg.listen[0].tls_key, "k.pem");
+    assert_string_equal(cfg.listen[1].tls_cert, "");
+    /* on the command line too, a TLS flag needs a --listen before it */
+    assert_int_equal(CLI("--tls-cert", "c.pem", "--listen", "127.0.0.1:0"), -1);
+    assert_non_null(strstr(err, "--tls-cert: give it after the listen address it belongs to"));
 }
 
 static void test_cli_errors(void **state)
@@ -587,6 +638,7 @@ int main(void)
         cmocka_unit_test(test_example_file),
         cmocka_unit_test(test_validate),
         cmocka_unit_test(test_cli_flags),
+        cmocka_unit_test(test_tls_files),
         cmocka_unit_test(test_cli_errors),
         cmocka_unit_test(test_cli_config_precedence),
     };

@@ -82,7 +82,8 @@ class CompWordsTest(unittest.TestCase):
                               ["bench", "compare", "stats", "demo", "report", "help", "--help", "--version"])
         self.assert_completes("asyncdemoctl report --no-t", ["--no-timeline"])
         self.assert_completes(f"asyncdemoctl report {SCRIPT[:-4]}", [SCRIPT])
-        self.assert_completes("asyncdemoctl bench --con", ["--concurrency"])
+        self.assert_completes("asyncdemoctl bench --con", ["--concurrency", "--content-type"])
+        self.assert_completes("asyncdemoctl bench -X P", ["POST", "PUT", "PATCH"])
         self.assert_completes("asyncdemoctl compare --max", ["--max-parallel"])
         self.assert_completes("asyncdemoctl bench -n ", [])
         # --color's value is optional: after "--color" other flags still complete.

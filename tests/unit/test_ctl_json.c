@@ -332,6 +332,7 @@ static void assert_runs_equal(const ad_run_result_t *a, const ad_run_result_t *b
     assert_int_equal(a->bytes_received, b->bytes_received);
     assert_string_equal(a->engine, b->engine);
     assert_int_equal(a->loops, b->loops);
+    assert_int_equal(a->streams, b->streams);
     assert_int_equal(a->interrupted, b->interrupted);
     assert_memory_equal(&a->latency, &b->latency, sizeof(a->latency));
     assert_memory_equal(&a->latency_raw, &b->latency_raw, sizeof(a->latency_raw));
@@ -358,8 +359,11 @@ static void test_write_read_write(void **state)
     make_bench_doc(&b);
     b.doc.interrupted = true; /* Ctrl-C during the open-model run */
     b.runs[2]->interrupted = true;
+    b.runs[1]->streams = 10; /* bench --h2 -m 10 */
     char *first = ad_json_report_dump(&b.doc), err[256] = "";
-    assert_non_null(strstr(first, "\"engine\": \"h2o\",\n      \"loops\": 2,\n      \"interrupted\": false"));
+    assert_non_null(strstr(
+        first, "\"engine\": \"h2o\",\n      \"loops\": 2,\n      \"streams\": 0,\n      \"interrupted\": false"));
+    assert_non_null(strstr(first, "\"streams\": 10,"));
     ad_json_report_t back;
     if (ad_json_report_read_text(first, strlen(first), &back, err, sizeof(err)) != 0)
         fail_msg("reading our own document: %s", err);
@@ -591,7 +595,7 @@ static void test_reader_refuses(void **state)
     expect_refused(e_loops, "runs[0].loops: -2 is out of range");
 }
 
-/* Documents written before engine, loops and interrupted were added are still read. */
+/* Documents written before engine, loops, streams and interrupted were added are still read. */
 static void test_reader_takes_older_documents(void **state)
 {
     (void)state;
@@ -604,6 +608,7 @@ static void test_reader_takes_older_documents(void **state)
         json_t *run = json_array_get(json_object_get(j, "runs"), i);
         json_object_del(run, "engine");
         json_object_del(run, "loops");
+        json_object_del(run, "streams");
         json_object_del(run, "interrupted");
     }
     ad_json_report_t back;
@@ -612,6 +617,7 @@ static void test_reader_takes_older_documents(void **state)
     assert_false(back.interrupted);
     assert_string_equal(back.runs[0]->engine, "");
     assert_int_equal(back.runs[0]->loops, 0);
+    assert_int_equal(back.runs[0]->streams, 0);
     ad_json_report_free(&back);
     json_decref(j);
     free(text);

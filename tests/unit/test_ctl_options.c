@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
@@ -639,6 +640,103 @@ static void test_bench_engine(void **state)
     assert_non_null(strstr(ad_ctl_usage(AD_CMD_BENCH), "--engine"));
 }
 
+/* -X, -H, --body, --body-file, --content-type: checked, kept, and written as the h2o engine sends them. */
+static void test_bench_request_shape(void **state)
+{
+    (void)state;
+    ad_bench_opts_t o;
+    char err[256];
+    size_t len;
+    assert_int_equal(BENCH(&o, err, "bench"), AD_CTL_PARSE_OK);
+    assert_string_equal(ad_request_shape_method_name(&o.shape), "GET");
+    char *req = ad_request_shape_http1(&o.shape, "/x?a=1", "h:80", "ua/1", &len);
+    assert_string_equal(req, "GET /x?a=1 HTTP/1.1\r\nHost: h:80\r\nUser-Agent: ua/1\r\nAccept: */*\r\n\r\n");
+    assert_int_equal(len, strlen(req));
+    free(req);
+
+    assert_int_equal(BENCH(&o, err, "bench", "-X", "PUT", "-H", "X-A: 1", "--header=user-agent:me", "--body",
+                           "{\"a\":1}", "--content-type", "application/json"),
+                     AD_CTL_PARSE_OK);
+    assert_string_equal(ad_request_shape_method_name(&o.shape), "PUT");
+    assert_int_equal(o.shape.nheaders, 2);
+    assert_true(ad_request_shape_has_header(&o.shape, "User-Agent"));
+    assert_false(ad_request_shape_has_header(&o.shape, "X"));
+    req = ad_request_shape_http1(&o.shape, "/d", "h", "ua/1", &len);
+    assert_string_equal(req, "PUT /d HTTP/1.1\r\nHost: h\r\nAccept: */*\r\nX-A: 1\r\nuser-agent:me\r\n"
+                             "Content-Type: application/json\r\nContent-Length: 7\r\n\r\n{\"a\":1}");
+    free(req);
+
+    /* a body alone makes a POST; an empty body is still a body */
+    assert_int_equal(BENCH(&o, err, "bench", "--body="), AD_CTL_PARSE_OK);
+    assert_string_equal(ad_request_shape_method_name(&o.shape), "POST");
+    req = ad_request_shape_http1(&o.shape, "/", "h", "u", &len);
+    assert_non_null(strstr(req, "Content-Length: 0\r\n\r\n"));
+    free(req);
+    assert_int_equal(BENCH(&o, err, "bench", "--body-file", "b.json"), AD_CTL_PARSE_OK);
+    assert_string_equal(o.shape.body_file, "b.json");
+    assert_string_equal(ad_request_shape_method_name(&o.shape), "POST");
+    assert_int_equal(BENCH(&o, err, "bench", "-XHEAD"), AD_CTL_PARSE_OK);
+    assert_true(ad_request_shape_no_answer_body(&o.shape));
+
+    BENCH_ERR("-X", "is not an HTTP method", "bench", "-X", "GE T");
+    BENCH_ERR("-X", "is not an HTTP method", "bench", "-X", "");
+    BENCH_ERR("--method", "is not an HTTP method", "bench", "--method", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    BENCH_ERR("-H", "is not a header", "bench", "-H", "no colon");
+    BENCH_ERR("-H", "is not a header", "bench", "-H", ": empty name");
+    BENCH_ERR("-H", "is not a header", "bench", "-H", "Bad Name: x");
+    BENCH_ERR("-H", "control character", "bench", "-H", "X: a\r\nInjected: 1");
+    BENCH_ERR("-H", "sets Content-Length itself", "bench", "-H", "content-length: 3");
+    BENCH_ERR("-H", "sets Transfer-Encoding itself", "bench", "-H", "Transfer-Encoding: chunked");
+    BENCH_ERR("--content-type", "not a media type", "bench", "--content-type", "");
+    BENCH_ERR("--content-type", "not a media type", "bench", "--content-type", "a\nb");
+    BENCH_ERR("--body", "give one of them", "bench", "--body", "x", "--body-file", "f");
+    BENCH_ERR("--content-type", "Content-Type header", "bench", "-H", "Content-Type: a/b", "--content-type", "c/d");
+    BENCH_ERR("--body-file", "needs a file name", "bench", "--body-file=");
+    const char *many[2 + 2 * (AD_CTL_HEADERS_MAX + 1)];
+    int n = 0;
+    many[n++] = "bench";
+    for (int i = 0; i <= AD_CTL_HEADERS_MAX; i++) {
+        many[n++] = "-H";
+        many[n++] = "X: 1";
+    }
+    assert_int_equal(ad_ctl_parse_bench(n, (char **)many, &o, err, sizeof(err)), AD_CTL_PARSE_ERROR);
+    assert_err(err, "-H", "at most 32 headers");
+    /* bench's alone */
+    ad_compare_opts_t c;
+    assert_int_equal(COMPARE(&c, err, "compare", "-X", "POST"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "-X", "unknown");
+}
+
+/* --h2 and -m: streams only with --h2, never with the h2o engine or a connection per request. */
+static void test_bench_h2(void **state)
+{
+    (void)state;
+    ad_bench_opts_t o;
+    char err[256];
+    assert_int_equal(BENCH(&o, err, "bench"), AD_CTL_PARSE_OK);
+    assert_false(o.h2);
+    assert_int_equal(o.streams, 0);
+    assert_int_equal(BENCH(&o, err, "bench", "--h2"), AD_CTL_PARSE_OK);
+    assert_true(o.h2);
+    assert_int_equal(o.streams, 1);
+    assert_int_equal(BENCH(&o, err, "bench", "--h2", "-c", "64", "-m", "10"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.concurrency, 64);
+    assert_int_equal(o.streams, 10);
+    assert_int_equal(BENCH(&o, err, "bench", "--streams=1000", "--h2"), AD_CTL_PARSE_OK);
+    BENCH_ERR("--streams", "only with --h2", "bench", "-m", "10");
+    BENCH_ERR("-m", "out of range", "bench", "--h2", "-m", "0");
+    BENCH_ERR("-m", "out of range", "bench", "--h2", "-m", "1001");
+    BENCH_ERR("--streams", "over 100000", "bench", "--h2", "-c", "1000", "-m", "101");
+    BENCH_ERR("--engine h2o", "HTTP/1.1 only", "bench", "--h2", "--engine", "h2o");
+    BENCH_ERR("--no-keepalive", "not with --h2", "bench", "--h2", "--no-keepalive");
+    BENCH_ERR("--h2", "takes no value", "bench", "--h2=yes");
+    /* compare's -m is --modes */
+    ad_compare_opts_t c;
+    assert_int_equal(COMPARE(&c, err, "compare", "-m", "async"), AD_CTL_PARSE_OK);
+    assert_int_equal(COMPARE(&c, err, "compare", "--h2"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "--h2", "unknown");
+}
+
 static void test_names_and_usage(void **state)
 {
     (void)state;
@@ -844,6 +942,8 @@ int main(void)
         cmocka_unit_test(test_bench_url_forms),
         cmocka_unit_test(test_bench_errors),
         cmocka_unit_test(test_bench_engine),
+        cmocka_unit_test(test_bench_request_shape),
+        cmocka_unit_test(test_bench_h2),
         cmocka_unit_test(test_help_and_double_dash),
         cmocka_unit_test(test_compare),
         cmocka_unit_test(test_stats),

@@ -100,6 +100,16 @@ static int setup(void **state)
     ad_stats_connection_refused(&shards[1]);
     ad_stats_body_refused(&shards[0]);
     ad_stats_body_refused(&shards[1]);
+    /* protocols and TLS, split across both shards so the sums are checked */
+    ad_stats_connection_protocol(&shards[0], AD_PROTO_HTTP1_1);
+    ad_stats_connection_protocol(&shards[1], AD_PROTO_HTTP1_1);
+    ad_stats_connection_protocol(&shards[1], AD_PROTO_H2);
+    ad_stats_connection_protocol(&shards[0], AD_PROTO_H2C);
+    ad_stats_tls_handshake(&shards[0], AD_TLS_V_TLS1_3);
+    ad_stats_tls_handshake(&shards[1], AD_TLS_V_TLS1_3);
+    ad_stats_tls_handshake(&shards[1], AD_TLS_V_TLS1_2);
+    ad_stats_tls_handshake(&shards[1], -1); /* a version not counted by version: a handshake all the same */
+    ad_stats_tls_handshake_failed(&shards[0]);
 
     shard_ptrs[0] = &shards[0];
     shard_ptrs[1] = &shards[1];
@@ -270,7 +280,7 @@ static void test_json_document(void **state)
     (void)state;
     json_t *root = format_and_parse();
 
-    assert_int_equal(json_object_size(root), 11);
+    assert_int_equal(json_object_size(root), 12);
     expect_str(root, "version", "0.1.0-test");
     expect_integer(root, "pid", 4242);
     expect_integer(root, "threads", 2);
@@ -298,7 +308,7 @@ static void test_json_document(void **state)
     expect_integer(off, "queued", 3);
 
     const json_t *conn = json_object_get(root, "connections");
-    assert_int_equal(json_object_size(conn), 4);
+    assert_int_equal(json_object_size(conn), 5);
     expect_integer(conn, "open", 4);
     expect_integer(conn, "total", 5);
     expect_integer(conn, "refused", 3);
@@ -307,6 +317,21 @@ static void test_json_document(void **state)
     expect_integer(closed, "send_timeout", 0);
     expect_integer(closed, "header_block_too_large", 0);
     expect_integer(closed, "bad_framing", 0);
+    const json_t *protocols = json_object_get(conn, "protocols");
+    assert_int_equal(json_object_size(protocols), AD_PROTO_COUNT);
+    expect_integer(protocols, "http1_0", 0);
+    expect_integer(protocols, "http1_1", 2);
+    expect_integer(protocols, "h2", 1);
+    expect_integer(protocols, "h2c", 1);
+
+    const json_t *tls = json_object_get(root, "tls");
+    assert_int_equal(json_object_size(tls), 3);
+    expect_integer(tls, "handshakes", 4);
+    expect_integer(tls, "handshake_failures", 1);
+    const json_t *versions = json_object_get(tls, "versions");
+    assert_int_equal(json_object_size(versions), AD_TLS_V_COUNT);
+    expect_integer(versions, "tls1_2", 1);
+    expect_integer(versions, "tls1_3", 2);
 
     const json_t *bodies = json_object_get(root, "request_bodies");
     assert_int_equal(json_object_size(bodies), 1);
@@ -624,6 +649,15 @@ static void test_prometheus_lines(void **state)
     assert_true(sample(text, "asyncdemo_connections_total", NULL) == 5);
     assert_true(sample(text, "asyncdemo_connections_refused_total", NULL) == 3);
     assert_true(sample(text, "asyncdemo_request_bodies_refused_total", NULL) == 2);
+    assert_true(sample(text, "asyncdemo_connections_by_protocol_total", "protocol=\"http1_1\"") == 2);
+    assert_true(sample(text, "asyncdemo_connections_by_protocol_total", "protocol=\"h2\"") == 1);
+    assert_true(sample(text, "asyncdemo_connections_by_protocol_total", "protocol=\"h2c\"") == 1);
+    assert_true(sample(text, "asyncdemo_connections_by_protocol_total", "protocol=\"http1_0\"") == 0);
+    assert_true(sample(text, "asyncdemo_tls_handshakes_total", NULL) == 4);
+    assert_true(sample(text, "asyncdemo_tls_handshake_failures_total", NULL) == 1);
+    assert_true(sample(text, "asyncdemo_tls_connections_total", "version=\"tls1_2\"") == 1);
+    assert_true(sample(text, "asyncdemo_tls_connections_total", "version=\"tls1_3\"") == 2);
+    assert_true(sample(text, "asyncdemo_connections_closed_total", "reason=\"send_timeout\"") == 0);
     assert_true(sample(text, "asyncdemo_offload_busy", NULL) == 1);
     assert_true(sample(text, "asyncdemo_offload_queued", NULL) == 3);
     for (int ep = 0; ep < AD_EP_COUNT; ep++) {

@@ -1,0 +1,68 @@
+#!/bin/sh
+# bench/tls/run.sh [ASYNCDEMOD]: asyncdemod over TLS beside cleartext (bench/README.md, "TLS").
+# One daemon with a cleartext and a TLS listener (a self-signed EC P-256 certificate made here), then:
+# h2 over TLS against h2c (h2load -c64 -m10), HTTP/1.1 keep-alive over https against http (wrk -t2 -c64),
+# a new connection per request over both (h2load --h1 with Connection: close: the handshake's cost), each
+# with the daemon's CPU time per request from /proc; then testssl.sh's findings when it is installed
+# (Debian testssl.sh; skipped with TESTSSL=0). Prints the figures; exit 2 when it cannot run.
+set -eu
+root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/bench/common.sh"
+need_tools "packaging/install-deps.sh" h2load wrk openssl curl
+daemon=${1:-${ASYNCDEMOD:-$root/build/daemon/asyncdemod}}
+need_programs "${1:-${ASYNCDEMOD:-}}" "asyncdemod=$daemon"
+
+dir=$(mktemp -d)
+pid=""
+cleanup() {
+    [ -z "$pid" ] || kill "$pid" 2>/dev/null || true
+    rm -rf "$dir"
+}
+trap cleanup EXIT INT TERM
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=localhost \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null
+"$daemon" --listen 127.0.0.1:0 --listen 127.0.0.1:0 --tls-cert "$dir/cert.pem" --tls-key "$dir/key.pem" \
+    --max-connections 20000 2>"$dir/log" &
+pid=$!
+i=0
+until [ "$(grep -c 'listening on' "$dir/log")" -ge 2 ]; do
+    i=$((i + 1))
+    [ $i -lt 100 ] || { echo "run.sh: the daemon did not start" >&2; cat "$dir/log" >&2; exit 2; }
+    sleep 0.05
+done
+plain=$(grep 'listening on' "$dir/log" | grep -v TLS | head -1 | sed 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/')
+tls=$(grep 'listening on .*(TLS' "$dir/log" | head -1 | sed 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/')
+path='/non-blocking?delay=0'
+
+cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; } # daemon user+system time, in 1/100 s
+# measure LABEL REQUESTS COMMAND...: the command's req/s line and the daemon's CPU per request
+measure() {
+    label=$1 n=$2
+    shift 2
+    before=$(cpu)
+    out=$("$@" 2>&1)
+    after=$(cpu)
+    rate=$(printf '%s\n' "$out" | sed -n 's/.*finished in \([0-9.a-z]*\), \([0-9.]*\) req\/s.*/\2 req\/s (\1)/p;s/^Requests\/sec: *\([0-9.]*\)/\1 req\/s/p' | head -1)
+    [ -n "$n" ] || n=$(printf '%s\n' "$out" | sed -n 's/^ *\([0-9]*\) requests in.*/\1/p')
+    printf '%-44s %-28s daemon CPU %s us/request\n' "$label" "$rate" \
+        "$(awk -v t=$((after - before)) -v n="$n" 'BEGIN { printf "%.1f", t * 10000 / n }')"
+}
+
+echo "asyncdemod over TLS: cleartext port $plain, TLS port $tls; load average $(cut -d' ' -f1 /proc/loadavg)"
+measure "h2 over TLS, h2load -c64 -m10 -n200000" 200000 h2load -n 200000 -c 64 -m 10 -t 1 "https://127.0.0.1:$tls$path"
+measure "h2c, h2load -c64 -m10 -n200000" 200000 h2load -n 200000 -c 64 -m 10 -t 1 "http://127.0.0.1:$plain$path"
+measure "https keep-alive, wrk -t2 -c64 -d5s" "" wrk -t2 -c64 -d5s "https://127.0.0.1:$tls$path"
+measure "http keep-alive, wrk -t2 -c64 -d5s" "" wrk -t2 -c64 -d5s "http://127.0.0.1:$plain$path"
+measure "https, new connection per request (5000)" 5000 h2load --h1 -n 5000 -c 16 -t 1 -H 'Connection: close' \
+    "https://127.0.0.1:$tls$path"
+measure "http, new connection per request (5000)" 5000 h2load --h1 -n 5000 -c 16 -t 1 -H 'Connection: close' \
+    "http://127.0.0.1:$plain$path"
+curl -s "http://127.0.0.1:$plain/stats" | python3 -c 'import json, sys; d = json.load(sys.stdin)
+print("daemon /stats: tls", d["tls"], "protocols", d["connections"]["protocols"])'
+grep VmHWM "/proc/$pid/status"
+
+if [ "${TESTSSL:-1}" != 0 ] && command -v testssl >/dev/null 2>&1; then
+    echo "testssl (findings of severity MEDIUM or above, then the summary lines):"
+    testssl --quiet --color 0 --warnings off --severity MEDIUM "127.0.0.1:$tls" 2>&1 |
+        grep -vE '^ *$|^Start|^Done|^ *Testing|^ Further IP|^ rDNS|^ Service detected' || true
+fi
