@@ -131,7 +131,8 @@ var AsyncdemoLesson = (function () {
     if (slow === fast) slow = names[0];
     var ratio = totals[slow].wall / totals[fast].wall;
     return { slow: slow, fast: fast, ratio: ratio,
-             text: X.t(lang, ratio >= 1 ? "verdict_slower" : "verdict_faster", { slow: slow, fast: fast, ratio: ratio.toFixed(1) }) };
+             text: X.t(lang, ratio >= 1 ? "verdict_slower" : "verdict_faster",
+                       { slow: slow, fast: fast, ratio: ratio.toFixed(1) }) };
   }
 
   /*

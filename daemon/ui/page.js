@@ -361,7 +361,8 @@
     state.series = L.pushPoint(state.series, L.lagPoint(m), 60);
     drawChart();
     say($("live-state"), function () {
-      return T("live_state", { loops: T("n_loops", { n: m.loops.length }), uptime: T("seconds", { s: Math.round(m.uptime_seconds) }) });
+      return T("live_state", { loops: T("n_loops", { n: m.loops.length }),
+                               uptime: T("seconds", { s: Math.round(m.uptime_seconds) }) });
     });
   }
 

@@ -79,6 +79,16 @@ class PageChecks:
         self.assertEqual(self.browser.errors, [], "console errors")
         self.assertEqual(self.browser.csp_violations(), [], "CSP violations")
 
+    def assertStaircaseDrawn(self, run, delay):
+        """run's bars (RUNS_JS) as the page drew them: queued parts of 0, 1, 2... delays, each served bar
+        starting where the one before ended."""
+        queued = sorted(o["queued"] for o in run["laid"])
+        for i, q in enumerate(queued):
+            self.assertAlmostEqual(q, i * delay, delta=0.1, msg=queued)
+        bars = sorted(run["bars"])
+        for (left0, width0), (left1, _) in zip(bars, bars[1:]):
+            self.assertAlmostEqual(left1, left0 + width0, delta=2.0, msg=("served bars, % of the track", bars))
+
     def test_errors_are_seen(self):
         """assertNoErrors can fail in this browser: a console error, an uncaught exception, a 404 and a load
         the CSP refuses (another port of loopback is another origin) are all recorded."""
@@ -128,13 +138,7 @@ class PageChecks:
         for prev, cur in zip(blocking, blocking[1:]):
             gap = cur["started_monotonic_seconds"] - prev["finished_monotonic_seconds"]
             self.assertLess(abs(gap), STAIR_TOLERANCE, ("not a staircase", blocking))
-        # The bars drawn: queued parts of 0, 1, 2, 3, 4 delays (the page's layout of those answers)
-        queued = sorted(o["queued"] for o in runs["/blocking"]["laid"])
-        for i, q in enumerate(queued):
-            self.assertAlmostEqual(q, i * DELAY, delta=0.1, msg=queued)
-        bars = sorted(runs["/blocking"]["bars"])
-        for (left0, width0), (left1, _) in zip(bars, bars[1:]):
-            self.assertAlmostEqual(left1, left0 + width0, delta=2.0, msg=("served bars, % of the track", bars))
+        self.assertStaircaseDrawn(runs["/blocking"], DELAY)
 
         nb = runs["/non-blocking"]["answers"]
         starts = [a["started_monotonic_seconds"] for a in nb]
@@ -233,7 +237,8 @@ class PageChecks:
                          "1 second with a stall over 0.100 s.")
 
         T = "AsyncdemoText"
-        forms = b.evaluate(f"[1, 2, 5, 11, 21, 22, 25, 104, 111].map(function (n) {{ return {T}.t('uk', 'n_requests', {{n: n}}); }})")
+        forms = b.evaluate(f"[1, 2, 5, 11, 21, 22, 25, 104, 111].map(function (n) {{"
+                           f" return {T}.t('uk', 'n_requests', {{n: n}}); }})")
         self.assertEqual(forms, ["1 запит", "2 запити", "5 запитів", "11 запитів", "21 запит", "22 запити", "25 запитів",
                                  "104 запити", "111 запитів"])
         self.assertEqual(b.evaluate(f"[1, 2].map(function (n) {{ return {T}.t('en', 'n_requests', {{n: n}}); }})"),
@@ -309,12 +314,7 @@ class PageChecks:
 
         runs = {r["ep"]: r for r in b.evaluate(RUNS_JS)}
         self.assertEqual(list(runs), ["/blocking", "/non-blocking"])
-        queued = sorted(o["queued"] for o in runs["/blocking"]["laid"])
-        for i, q in enumerate(queued):
-            self.assertAlmostEqual(q, i * UK_DELAY, delta=0.1, msg=queued)
-        bars = sorted(runs["/blocking"]["bars"])
-        for (left0, width0), (left1, _) in zip(bars, bars[1:]):
-            self.assertAlmostEqual(left1, left0 + width0, delta=2.0, msg=("served bars, % of the track", bars))
+        self.assertStaircaseDrawn(runs["/blocking"], UK_DELAY)
         for t in runs["/blocking"]["texts"]:
             self.assertRegex(t, rf"^у черзі {NUM} с · обслуговано {NUM} с$")
         self.assertRegex(self.text(".run-total"), rf"^/blocking: усі 5 запитів отримали відповіді за {NUM} с$")
