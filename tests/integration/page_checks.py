@@ -329,6 +329,9 @@ class PageChecks:
         self.assertRegex(self.text("#live-state"), r"^Наживо з /events, щосекунди \(1 цикл подій, працює \d+ с\)\.$")
         self.assertRegex(self.text("#lag-desc"), rf"^Відставання циклу за останню хвилину: найбільше {NUM} с")
         self.assertEqual(self.text("#pool-busy"), "0 з 8")
+        # The number fields keep the decimal point too (Firefox shows a field's number in its language).
+        self.assertEqual(b.evaluate("[document.getElementById('delay').value, document.getElementById('delay').lang]"),
+                         [str(UK_DELAY), "en"])
         words = b.evaluate(PAGE_WORDS_JS)
         rest = re.sub(r"\S*/\S*|loop-\d+", " ", words)  # paths, HTTP/1.1, loop names
         self.assertEqual(sorted(set(re.findall(r"[A-Za-z]{2,}", rest)) - UK_LATIN_OK), [], words)
