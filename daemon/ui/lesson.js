@@ -2,10 +2,12 @@
  * The page's figures, as pure functions (no DOM, no network), so that they can be checked on fixed
  * input: tests/integration/page_checks.py evaluates them in each browser. page.js draws what these compute.
  * Times: the client's in milliseconds since a run began (performance.now()), the server's in seconds of
- * its CLOCK_MONOTONIC (started_/finished_monotonic_seconds of each answer, docs/http-api.md).
+ * its CLOCK_MONOTONIC (started_/finished_monotonic_seconds of each answer, docs/http-api.md). Texts are in
+ * the language asked for (text.js; English when none is).
  */
 "use strict";
 var AsyncdemoLesson = (function () {
+  var X = AsyncdemoText;
   var ENDPOINTS = ["/blocking", "/non-blocking", "/offload"];
   var MAX_COUNT = 20;
   // Browsers open at most this many HTTP/1.1 connections to one host; HTTP/2 multiplexes on one.
@@ -120,7 +122,7 @@ var AsyncdemoLesson = (function () {
   }
 
   /* "/blocking was 5.0x slower than /non-blocking": the slowest run against /non-blocking (or the fastest). */
-  function verdict(totals) {
+  function verdict(totals, lang) {
     var names = Object.keys(totals).filter(function (k) { return totals[k].wall > 0; });
     if (names.length < 2) return null;
     names.sort(function (a, b) { return totals[a].wall - totals[b].wall; });
@@ -129,7 +131,8 @@ var AsyncdemoLesson = (function () {
     if (slow === fast) slow = names[0];
     var ratio = totals[slow].wall / totals[fast].wall;
     return { slow: slow, fast: fast, ratio: ratio,
-             text: slow + " was " + ratio.toFixed(1) + "x " + (ratio >= 1 ? "slower" : "faster") + " than " + fast };
+             text: X.t(lang, ratio >= 1 ? "verdict_slower" : "verdict_faster",
+                       { slow: slow, fast: fast, ratio: ratio.toFixed(1) }) };
   }
 
   /*
@@ -163,20 +166,23 @@ var AsyncdemoLesson = (function () {
   }
 
   /* The chart's text alternative. */
-  function lagSummary(series, threshold) {
-    if (!series.length) return "Loop lag: no data yet.";
+  function lagSummary(series, threshold, lang) {
+    if (!series.length) return X.t(lang, "lag_none");
     var worst = series.reduce(function (a, b) { return b.lag > a.lag ? b : a; });
     var stalls = series.filter(function (p) { return p.stall; }).length;
-    var text = "Loop lag, last minute: worst " + fmt(worst.lag) + " s";
-    if (worst.stall) text += " (a stall" + (worst.endpoint ? ", caused by " + worst.endpoint : "") + ")";
-    text += "; " + stalls + (stalls === 1 ? " second" : " seconds") + " with a stall over " + fmt(threshold) + " s.";
-    return text;
+    var stall = !worst.stall ? "" : worst.endpoint ? X.t(lang, "lag_stall_by", { ep: worst.endpoint }) : X.t(lang, "lag_stall");
+    return X.t(lang, "lag_summary", { worst: seconds(worst.lag, lang), stall: stall, stalls: X.t(lang, "n_seconds", { n: stalls }),
+                                      threshold: seconds(threshold, lang) });
   }
 
+  /* Seconds for people: 3 significant digits or so, always with a decimal point (never the locale's comma). */
   function fmt(s) { return s >= 10 ? s.toFixed(1) : s >= 1 ? s.toFixed(2) : s.toFixed(3); }
+
+  /* "0.300 s" ("0.300 с"): fmt's figure with the unit of lang. */
+  function seconds(s, lang) { return X.t(lang, "seconds", { s: fmt(s) }); }
 
   return { ENDPOINTS: ENDPOINTS, HTTP1_CONNECTIONS: HTTP1_CONNECTIONS, parseSettings: parseSettings,
            connectionLimit: connectionLimit, layoutRun: layoutRun, drawOrder: drawOrder, runTotals: runTotals,
            isStaircase: isStaircase, overlapAll: overlapAll, verdict: verdict, lagPoint: lagPoint, pushPoint: pushPoint,
-           lagSummary: lagSummary, fmt: fmt };
+           lagSummary: lagSummary, fmt: fmt, seconds: seconds };
 })();

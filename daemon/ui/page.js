@@ -3,14 +3,89 @@
  * other), draws each request as a row whose bar grows while it waits, then shows it held / queued /
  * served from the answer's own timestamps (lesson.js computes, this file draws), and keeps the live
  * panel fed from /events. It only ever GETs the daemon's own endpoints. State for tests: window.asyncdemo.
+ * Its words come from text.js, in the page's language: the browser's (navigator.languages) until the
+ * switch in the header chooses one, which localStorage then remembers.
  */
 "use strict";
 (function () {
-  var L = AsyncdemoLesson;
+  var L = AsyncdemoLesson, X = AsyncdemoText;
   var $ = function (id) { return document.getElementById(id); };
   var state = window.asyncdemo = { running: false, done: false, runs: [], verdict: null, messages: 0, last: null,
-                                   series: [], info: null, limit: L.HTTP1_CONNECTIONS, streamOpen: false };
+                                   series: [], info: null, limit: L.HTTP1_CONNECTIONS, streamOpen: false, lang: X.DEFAULT };
   var defaults = { count: 5, delay: 2, maxDelay: 30 };
+  var LANG_KEY = "asyncdemo.lang"; // localStorage: the language the switch chose
+
+  /* ---- words (text.js) ---- */
+
+  function T(id, params) { return X.t(state.lang, id, params); }
+  function sec(s) { return L.seconds(s, state.lang); }
+
+  /*
+   * Puts what() in el's text (or its attribute attr) now, and again whenever the language changes: what
+   * builds the text in the current language from values it closed over.
+   */
+  function say(el, what, attr) {
+    el._say = el._say || {};
+    el._say[attr || ""] = what;
+    el.setAttribute("data-said", "");
+    el.removeAttribute("data-t"); // a static text no more
+    var text = what();
+    if (attr) el.setAttribute(attr, text); else el.textContent = text;
+  }
+
+  /* el's text from text: each {name} becomes el's child with data-slot="name" (a link, a code), kept. */
+  function fill(el, text) {
+    var slots = {};
+    Array.prototype.forEach.call(el.querySelectorAll("[data-slot]"), function (s) { slots[s.getAttribute("data-slot")] = s; });
+    while (el.firstChild) el.removeChild(el.firstChild);
+    text.split(/(\{\w+\})/).forEach(function (part) {
+      var m = /^\{(\w+)\}$/.exec(part);
+      el.appendChild(m && slots[m[1]] ? slots[m[1]] : document.createTextNode(part));
+    });
+  }
+
+  /* Every text of the page in lang: index.html's by id, then whatever say() put up. */
+  function setLanguage(lang) {
+    state.lang = lang;
+    document.documentElement.lang = lang;
+    document.title = "asyncdemo: " + T("heading");
+    Array.prototype.forEach.call(document.querySelectorAll("[data-t]"), function (el) { fill(el, T(el.getAttribute("data-t"))); });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-t-aria-label]"), function (el) {
+      el.setAttribute("aria-label", T(el.getAttribute("data-t-aria-label")));
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-said]"), function (el) {
+      Object.keys(el._say).forEach(function (attr) {
+        if (attr) el.setAttribute(attr, el._say[attr]()); else el.textContent = el._say[attr]();
+      });
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("#lang-switch button"), function (b) {
+      b.setAttribute("aria-pressed", String(b.getAttribute("data-lang") === lang));
+    });
+  }
+
+  /* The switch: a button per language, named in its own language; a press is remembered. */
+  function makeSwitch() {
+    Object.keys(X.LANGUAGES).forEach(function (code) {
+      var b = el("button", null, X.LANGUAGES[code].short);
+      b.type = "button";
+      b.lang = code;
+      b.title = X.LANGUAGES[code].name;
+      b.setAttribute("aria-label", X.LANGUAGES[code].name);
+      b.setAttribute("data-lang", code);
+      b.addEventListener("click", function () {
+        try { localStorage.setItem(LANG_KEY, code); } catch (e) { /* storage off: this page only */ }
+        setLanguage(code);
+      });
+      $("lang-switch").appendChild(b);
+    });
+  }
+
+  function initialLanguage() {
+    var stored = null;
+    try { stored = localStorage.getItem(LANG_KEY); } catch (e) { /* storage off: the browser's language */ }
+    if (stored && Object.prototype.hasOwnProperty.call(X.LANGUAGES, stored)) return stored;
+    return X.choose(navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language]);
+  }
 
   function protocol() {
     var nav = performance.getEntriesByType("navigation")[0];
@@ -30,14 +105,15 @@
     state.info = s;
     defaults.maxDelay = s.config.max_delay_seconds;
     defaults.delay = Math.min(defaults.delay, defaults.maxDelay);
-    $("version").textContent = s.version;
-    $("settings").textContent = "· " + s.threads + (s.threads === 1 ? " event loop" : " event loops") +
-      " · " + s.config.pool_size + " offload workers · delays up to " + s.config.max_delay_seconds + " s" +
-      " · stall threshold " + L.fmt(s.config.stall_threshold_seconds) + " s · pid " + s.pid;
+    say($("version"), function () { return s.version; });
+    say($("settings"), function () {
+      return T("settings", { loops: T("n_loops", { n: s.threads }), workers: T("n_workers", { n: s.config.pool_size }),
+                             max: T("seconds", { s: s.config.max_delay_seconds }),
+                             threshold: T("stall_threshold", { t: sec(s.config.stall_threshold_seconds) }),
+                             pid: s.pid }) + (s.threads > 1 ? T("settings_several") : "");
+    });
     $("delay").max = String(s.config.max_delay_seconds);
     $("runs").classList.toggle("several-loops", s.threads > 1); // room for each row's "on loop-N"
-    if (s.threads > 1)
-      $("settings").textContent += " (with several loops, /blocking stalls only the loop a connection landed on)";
   }
 
   /* ---- the browser's connection limit, explained ---- */
@@ -46,19 +122,17 @@
     var count = Number($("count").value);
     var proto = protocol();
     state.limit = L.connectionLimit(proto, state.streamOpen);
-    var note = $("limit-note");
-    if (!isFinite(state.limit)) {
-      note.textContent = "This page came over " + proto + ": all requests share one connection, so the browser holds none back.";
-    } else {
-      note.textContent = "This page came over " + proto.toUpperCase() + ", where a browser opens at most " +
-        L.HTTP1_CONNECTIONS + " connections to one server" + (state.streamOpen ? " and the live panel holds one" : "") +
-        ": at most " + state.limit + " requests are on the wire at once. (The daemon speaks HTTP/2 only in cleartext, " +
-        "which browsers do not use.)";
-      if (count > state.limit)
-        note.textContent += " With " + count + " requests, " + (count - state.limit) + " wait inside the browser until an " +
-          "answer frees a connection: their bars show that wait with dots, not as queueing in the server.";
-    }
-    note.classList.toggle("warn", isFinite(state.limit) && count > state.limit);
+    var note = $("limit-note"), limit = state.limit, stream = state.streamOpen;
+    say(note, function () {
+      if (!isFinite(limit)) return T("limit_h2", { proto: proto });
+      var text = T("limit_h1", { proto: proto.toUpperCase(), connections: T("n_connections", { n: L.HTTP1_CONNECTIONS }),
+                                 stream: stream ? T("limit_stream") : "", requests: T("n_requests", { n: limit }) }) +
+        " " + T("limit_h2c");
+      if (count > limit)
+        text += " " + T("limit_over", { requests: T("n_requests", { n: count }), waiting: T("n_wait", { n: count - limit }) });
+      return text;
+    });
+    note.classList.toggle("warn", isFinite(limit) && count > limit);
   }
 
   /* ---- the lesson ---- */
@@ -72,7 +146,7 @@
 
   function makeRun(ep, count) {
     var box = el("section", "run");
-    box.setAttribute("aria-label", ep + " run");
+    say(box, function () { return T("run_label", { ep: ep }); }, "aria-label");
     box.appendChild(el("h3", null, ep));
     var list = el("ol", "rows");
     var rows = [];
@@ -85,7 +159,8 @@
                    served: el("span", "seg seg-served"), waiting: el("span", "seg seg-waiting") };
       Object.keys(segs).forEach(function (k) { track.appendChild(segs[k]); });
       li.appendChild(track);
-      var text = el("span", "row-text", "waiting");
+      var text = el("span", "row-text");
+      say(text, function () { return T("row_waiting"); });
       li.appendChild(text);
       list.appendChild(li);
       rows.push({ li: li, segs: segs, text: text, sendMs: null, recvMs: null, answer: null, error: null });
@@ -103,7 +178,7 @@
       var t = (nowMs - run.t0) / 1000;
       if (t > axis) { axis = t * 1.25; redrawAll(); }
       place(r.segs.waiting, r.sendMs / 1000, t - r.sendMs / 1000);
-      r.text.textContent = "waiting " + t.toFixed(1) + " s";
+      say(r.text, function () { return T("row_waiting_for", { t: T("seconds", { s: t.toFixed(1) }) }); });
     });
   }
 
@@ -121,25 +196,32 @@
       r.segs.waiting.hidden = true;
       if (!o.ok) {
         r.li.classList.add("failed");
-        r.text.textContent = "failed: " + r.error;
+        say(r.text, function () { return T("row_failed", { error: r.error }); });
         return;
       }
       place(r.segs.held, o.send, o.held);
       place(r.segs.queued, o.release, o.queued);
       place(r.segs.served, o.start, o.served);
-      var parts = [];
-      if (o.held > 0.001) parts.push("held " + L.fmt(o.held) + " s");
-      parts.push("queued " + L.fmt(o.queued) + " s", "served " + L.fmt(o.served) + " s");
+      var several = state.info && state.info.threads > 1;
+      function parts() {
+        var p = [];
+        if (o.held > 0.001) p.push(T("row_held", { t: sec(o.held) }));
+        p.push(T("row_queued", { t: sec(o.queued) }), T("row_served", { t: sec(o.served) }));
+        return p;
+      }
+      function where() { return T("row_on", { thread: o.answer.thread }); }
       // With several loops the rows form one staircase per loop: say which loop each row's is.
-      var where = state.info && state.info.threads > 1 ? " on " + o.answer.thread : "";
-      r.text.textContent = parts.join(" · ") + where;
-      r.li.setAttribute("aria-label", "Request " + o.index + ": " + parts.join(", ") + ", on " + o.answer.thread);
+      say(r.text, function () { return parts().join(" · ") + (several ? " " + where() : ""); });
+      say(r.li, function () { return T("row_label", { index: o.index, parts: parts().join(", "), where: where() }); },
+          "aria-label");
     });
     L.drawOrder(laid).forEach(function (o) { run.list.appendChild(run.rows[o.index - 1].li); });
     var t = L.runTotals(laid);
     run.totals = t;
-    run.total.textContent = run.ep + ": all " + run.rows.length + " answered after " + L.fmt(t.wall) + " s" +
-      (t.failed ? " (" + t.failed + " failed)" : "") + (t.held ? "; some waited in the browser for a connection" : "");
+    say(run.total, function () {
+      return T("run_total", { ep: run.ep, n: run.rows.length, wall: sec(t.wall) }) +
+        (t.failed ? " (" + T("n_failed", { n: t.failed }) + ")" : "") + (t.held ? T("run_held") : "");
+    });
   }
 
   function redrawAll() {
@@ -162,7 +244,9 @@
   function runEndpoint(ep, count, delay) {
     var run = makeRun(ep, count);
     state.runs.push(run);
-    $("status").textContent = "Running " + ep + ": " + count + " requests of " + delay + " s at once.";
+    say($("status"), function () {
+      return T("status_running", { ep: ep, requests: T("n_requests", { n: count }), delay: T("seconds", { s: delay }) });
+    });
     run.t0 = performance.now();
     var url = ep + "?delay=" + encodeURIComponent(String(delay));
     var pending = run.rows.map(function (r) { return oneRequest(run, r, url); });
@@ -182,7 +266,7 @@
     state.runs = [];
     state.verdict = null;
     $("runs").textContent = "";
-    $("verdict").textContent = "";
+    say($("verdict"), function () { return ""; });
     $("run").disabled = true;
     explainLimit();
     axis = Math.max(0.5, settings.delay * (settings.endpoints.indexOf("/blocking") >= 0 ? settings.count : 1) * 1.1 + 0.2);
@@ -193,12 +277,12 @@
     return chain.then(function () {
       var totals = {};
       state.runs.forEach(function (run) { totals[run.ep] = run.totals; });
-      var v = L.verdict(totals);
-      state.verdict = v;
-      $("verdict").textContent = v ? v.text + "." : "";
-      $("status").textContent = "Done: " + state.runs.map(function (run) {
-        return run.ep + " " + L.fmt(run.totals.wall) + " s";
-      }).join(", ") + ".";
+      state.verdict = L.verdict(totals);
+      say($("verdict"), function () { var v = L.verdict(totals, state.lang); return v ? v.text + "." : ""; });
+      var runs = state.runs.slice();
+      say($("status"), function () {
+        return T("status_done", { runs: runs.map(function (run) { return run.ep + " " + sec(run.totals.wall); }).join(", ") });
+      });
       state.running = false;
       state.done = true;
       $("run").disabled = false;
@@ -257,9 +341,10 @@
     $("lag-threshold").setAttribute("y1", String(ty));
     $("lag-threshold").setAttribute("y2", String(ty));
     $("lag-threshold-label").setAttribute("y", String(ty - 4));
-    $("lag-threshold-label").textContent = "stall threshold " + L.fmt(threshold) + " s";
-    $("lag-top-label").textContent = "lag " + L.fmt(top) + " s";
-    $("lag-desc").textContent = L.lagSummary(state.series, threshold);
+    var series = state.series;
+    say($("lag-threshold-label"), function () { return T("stall_threshold", { t: sec(threshold) }); });
+    say($("lag-top-label"), function () { return T("chart_top", { t: sec(top) }); });
+    say($("lag-desc"), function () { return L.lagSummary(series, threshold, state.lang); });
   }
 
   function onMessage(ev) {
@@ -270,13 +355,15 @@
       td.textContent = String(m.in_flight[td.getAttribute("data-ep")]);
     });
     $("rps").textContent = String(m.requests_per_second);
-    $("pool-busy").textContent = m.offload.busy + " of " + m.offload.size;
+    say($("pool-busy"), function () { return T("pool_busy", { busy: m.offload.busy, size: m.offload.size }); });
     $("pool-queued").textContent = String(m.offload.queued);
-    $("clients").textContent = m.events.clients + " (at most " + m.events.max_clients + ")";
+    say($("clients"), function () { return T("clients", { n: m.events.clients, max: m.events.max_clients }); });
     state.series = L.pushPoint(state.series, L.lagPoint(m), 60);
     drawChart();
-    $("live-state").textContent = "Live from /events, once a second (" + m.loops.length +
-      (m.loops.length === 1 ? " event loop" : " event loops") + ", up " + Math.round(m.uptime_seconds) + " s).";
+    say($("live-state"), function () {
+      return T("live_state", { loops: T("n_loops", { n: m.loops.length }),
+                               uptime: T("seconds", { s: Math.round(m.uptime_seconds) }) });
+    });
   }
 
   function connectEvents() {
@@ -285,17 +372,20 @@
     es.onmessage = onMessage;
     es.onerror = function () {
       state.streamOpen = es.readyState !== EventSource.CLOSED;
-      $("live-state").textContent = es.readyState === EventSource.CLOSED ?
-        "The live stream was refused or ended (see /events); reload to retry." : "Reconnecting to /events...";
+      var closed = es.readyState === EventSource.CLOSED;
+      say($("live-state"), function () { return T(closed ? "live_ended" : "live_reconnecting"); });
     };
   }
 
   /* ---- start ---- */
 
+  makeSwitch();
+  setLanguage(initialLanguage());
+
   $("run-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
     if (!document.querySelector("input[name=endpoint]:checked")) {
-      $("status").textContent = "Choose at least one endpoint.";
+      say($("status"), function () { return T("choose_endpoint"); });
       return;
     }
     runLesson(formSettings());
@@ -315,6 +405,6 @@
     explainLimit();
     if (settings.run) runLesson(settings);
   }).catch(function (e) {
-    $("status").textContent = "Cannot read /stats: " + e;
+    say($("status"), function () { return T("stats_error", { error: String(e) }); });
   });
 })();

@@ -4,7 +4,7 @@
 WebDriver BiDi, its own remote protocol (no geckodriver). Both need ``python3-websocket``
 (packaging/install-deps.sh); run them with Debian's /usr/bin/python3 (a pyenv python3 may come first on
 PATH without Debian's modules). Each starts the browser in its own session with a fresh profile
-directory, offers the same calls (navigate, evaluate, wait_for, press, screenshot), collects console
+directory, offers the same calls (navigate, evaluate, wait_for, press, screenshot, set_language), collects console
 errors, uncaught exceptions, failed loads and Content-Security-Policy violations, and on close ends every
 process it started: its process group, and any process still naming its profile directory, then checks
 none is left. The browser also gets SIGKILL if the test process dies first (a ctest timeout).
@@ -275,6 +275,14 @@ class Chromium(_Browser):
     def navigate(self, url):
         self.call("Page.navigate", url=url)
 
+    def set_language(self, tag):
+        """The browser's language (a BCP 47 tag, "uk") for the pages loaded from now on, as if its settings
+        said so: navigator.languages is [tag] and requests carry Accept-Language: tag. None: its own again.
+        Per tab, with no restart (a second start is what --lang / --accept-lang would cost)."""
+        # An empty user agent ends the override (the agent itself is left as it is).
+        ua = "" if tag is None else self.evaluate("navigator.userAgent")
+        self.call("Emulation.setUserAgentOverride", userAgent=ua, acceptLanguage=tag or "")
+
     def press(self, key):
         """One key press (down and up; "Tab" or "Enter") into the focused element, as a keyboard user would."""
         text = {"text": self.KEY_TEXT[key]} if key in self.KEY_TEXT else {}
@@ -357,6 +365,12 @@ class Firefox(_Browser):
     def navigate(self, url):
         # Returns once the page's deferred scripts ran (DOMContentLoaded), as the tests' waits expect.
         self.call("browsingContext.navigate", context=self.context, url=url, wait="interactive")
+
+    def set_language(self, tag):
+        """As Chromium's: navigator.languages and Accept-Language of the pages loaded from now on; None: the
+        profile's own. WebDriver BiDi's locale override, per tab, with no restart (intl.accept_languages in
+        the profile would need one: a Firefox start takes 6 s here)."""
+        self.call("emulation.setLocaleOverride", locale=tag, contexts=[self.context])
 
     def press(self, key):
         """One key press (down and up; "Tab" or "Enter") into the focused element, as a keyboard user would."""

@@ -6,8 +6,9 @@ default 5 requests per endpoint; the /blocking answers form a staircase (each st
 the one before it finished) and the /non-blocking ones overlap, in the answers the page received and in
 the bars it drew; the live panel updates and shows the /blocking stalls; no console error, no CSP
 violation. It saves a screenshot of the finished run ($AD_ARTIFACT_DIR/ui-lesson-BROWSER.png). The other
-tests: lesson.js's figures on fixed input, more requests than the browser's connections, the keyboard
-and the patterns, and the page under --threads 2.
+tests: lesson.js's figures and text.js's words on fixed input, more requests than the browser's
+connections, the keyboard and the patterns, the page under --threads 2, and the page in Ukrainian (the
+browser's language) with its switch back to English, remembered.
 """
 
 import os
@@ -21,6 +22,20 @@ COUNT = 5
 STAIR_TOLERANCE = 0.05
 THREADS_COUNT, THREADS_DELAY = 3, 0.2  # --threads 2: two of three requests share a loop, a staircase there
 OVERLAP_SPREAD = 0.15
+NUM = r"\d+\.\d+"  # a figure with its decimal point, in every language
+UK_DELAY = 0.2  # the lesson in Ukrainian: /blocking and /non-blocking, 5 requests each
+# Latin words a Ukrainian page may show outside <code>: names of programs and protocols (paths, loop names
+# and numbers are taken out first).
+UK_LATIN_OK = {"asyncdemo", "asyncdemod", "HTTP", "JSON", "Prometheus", "Debian", "pid"}
+# Everything a person or a screen reader gets from the page, <code> and the language switch left out (each
+# language's button says its own name): the text, the aria-labels and the title.
+PAGE_WORDS_JS = """(function () {
+  var c = document.body.cloneNode(true);
+  Array.prototype.forEach.call(c.querySelectorAll('code, #lang-switch'), function (e) { e.remove(); });
+  var out = [document.title, c.textContent];
+  Array.prototype.forEach.call(document.querySelectorAll('[aria-label]'), function (e) {
+    if (!e.closest('#lang-switch button')) out.push(e.getAttribute('aria-label')); });
+  return out.join('\\n'); })()"""
 
 RUNS_JS = """window.asyncdemo.runs.map(function (r) { return {ep: r.ep,
   answers: r.rows.map(function (x) { return x.answer; }),
@@ -63,6 +78,16 @@ class PageChecks:
     def assertNoErrors(self):
         self.assertEqual(self.browser.errors, [], "console errors")
         self.assertEqual(self.browser.csp_violations(), [], "CSP violations")
+
+    def assertStaircaseDrawn(self, run, delay):
+        """run's bars (RUNS_JS) as the page drew them: queued parts of 0, 1, 2... delays, each served bar
+        starting where the one before ended."""
+        queued = sorted(o["queued"] for o in run["laid"])
+        for i, q in enumerate(queued):
+            self.assertAlmostEqual(q, i * delay, delta=0.1, msg=queued)
+        bars = sorted(run["bars"])
+        for (left0, width0), (left1, _) in zip(bars, bars[1:]):
+            self.assertAlmostEqual(left1, left0 + width0, delta=2.0, msg=("served bars, % of the track", bars))
 
     def test_errors_are_seen(self):
         """assertNoErrors can fail in this browser: a console error, an uncaught exception, a 404 and a load
@@ -113,13 +138,7 @@ class PageChecks:
         for prev, cur in zip(blocking, blocking[1:]):
             gap = cur["started_monotonic_seconds"] - prev["finished_monotonic_seconds"]
             self.assertLess(abs(gap), STAIR_TOLERANCE, ("not a staircase", blocking))
-        # The bars drawn: queued parts of 0, 1, 2, 3, 4 delays (the page's layout of those answers)
-        queued = sorted(o["queued"] for o in runs["/blocking"]["laid"])
-        for i, q in enumerate(queued):
-            self.assertAlmostEqual(q, i * DELAY, delta=0.1, msg=queued)
-        bars = sorted(runs["/blocking"]["bars"])
-        for (left0, width0), (left1, _) in zip(bars, bars[1:]):
-            self.assertAlmostEqual(left1, left0 + width0, delta=2.0, msg=("served bars, % of the track", bars))
+        self.assertStaircaseDrawn(runs["/blocking"], DELAY)
 
         nb = runs["/non-blocking"]["answers"]
         starts = [a["started_monotonic_seconds"] for a in nb]
@@ -151,7 +170,9 @@ class PageChecks:
         self.assertNoErrors()
 
     def test_figures_module_on_fixed_input(self):
-        """lesson.js's figures, checked on fixed answers (the same functions the page draws from)."""
+        """lesson.js's figures, checked on fixed answers (the same functions the page draws from), and text.js's
+        words: Ukrainian's three plural forms by the browser's own plural rules, and a language for the
+        browser's preferred ones."""
         b = self.open_page()
         L = "AsyncdemoLesson"
 
@@ -214,6 +235,27 @@ class PageChecks:
                                     "{lag: 0.001, endpoint: null, stall: false}], 0.1)"),
                          "Loop lag, last minute: worst 0.900 s (a stall, caused by /blocking); "
                          "1 second with a stall over 0.100 s.")
+
+        T = "AsyncdemoText"
+        forms = b.evaluate(f"[1, 2, 5, 11, 21, 22, 25, 104, 111].map(function (n) {{"
+                           f" return {T}.t('uk', 'n_requests', {{n: n}}); }})")
+        self.assertEqual(forms, ["1 запит", "2 запити", "5 запитів", "11 запитів", "21 запит", "22 запити", "25 запитів",
+                                 "104 запити", "111 запитів"])
+        self.assertEqual(b.evaluate(f"[1, 2].map(function (n) {{ return {T}.t('en', 'n_requests', {{n: n}}); }})"),
+                         ["1 request", "2 requests"])
+        self.assertEqual(b.evaluate(f"[{T}.t('uk', 'n_seconds', {{n: 1}}), {T}.t('uk', 'n_seconds', {{n: 3}}), "
+                                    f"{T}.t('uk', 'n_seconds', {{n: 0}})]"), ["1 секунда", "3 секунди", "0 секунд"])
+        self.assertEqual(b.evaluate(f"{L}.verdict({{'/blocking': {{wall: 1.5}}, '/non-blocking': {{wall: 0.3}}}}, 'uk').text"),
+                         "/blocking повільніший за /non-blocking у 5.0 разів")
+        self.assertEqual(b.evaluate(f"{L}.lagSummary([{{lag: 0.9, endpoint: '/blocking', stall: true}}, "
+                                    "{lag: 1.25, endpoint: null, stall: true}], 0.1, 'uk')"),
+                         "Відставання циклу за останню хвилину: найбільше 1.25 с (зависання); "
+                         "2 секунди із зависанням понад 0.100 с.")
+        # A language the page does not speak is English; a text's {name} not given stays for an element.
+        self.assertEqual(b.evaluate(f"{T}.t('fr', 'seconds', {{s: '0.5'}})"), "0.5 s")
+        self.assertEqual(b.evaluate(f"{T}.t('uk', 'live_connecting')"), "Під'єднання до {link}.")
+        self.assertEqual(b.evaluate(f"[{T}.choose(['uk-UA', 'en']), {T}.choose(['de', 'UK']), {T}.choose(['ru', 'de']), "
+                                    f"{T}.choose([])]"), ["uk", "uk", "en", "en"])
         self.assertNoErrors()
 
     def test_more_requests_than_connections(self):
@@ -250,6 +292,80 @@ class PageChecks:
         self.assertIn("repeating-linear-gradient", b.evaluate(pattern.format("queued")))  # stripes
         self.assertIn("radial-gradient", b.evaluate(pattern.format("held")))  # dots
         self.assertNoErrors()
+
+    def text(self, selector):
+        return self.browser.evaluate(f"document.querySelector({selector!r}).textContent")
+
+    def test_lesson_in_ukrainian(self):
+        """The browser's language is Ukrainian: the page speaks it (<html lang>, every text and aria-label, the
+        plural forms, numbers with a decimal point), and the lesson runs and draws its staircase. The switch,
+        pressed from the keyboard, brings English back, and a reload keeps it though the browser still
+        prefers Ukrainian (localStorage)."""
+        d = self.start_daemon()
+        b = self.browser
+        b.set_language("uk")
+        self.addCleanup(b.set_language, None)  # after tearDown left the page
+        b.navigate(d.url(f"/?run=1&delay={UK_DELAY}&endpoints=/blocking,/non-blocking"))
+        b.wait_for("window.asyncdemo && window.asyncdemo.done", timeout=20, message="the lesson's end")
+        b.wait_for("window.asyncdemo.messages > 0", timeout=5, message="an /events message")
+        self.assertEqual(b.evaluate("[document.documentElement.lang, navigator.languages]"), ["uk", ["uk"]])
+        self.assertEqual(self.text("h1"), "Чого коштує блокування циклу подій")
+        self.assertEqual(b.evaluate("document.title"), "asyncdemo: Чого коштує блокування циклу подій")
+
+        runs = {r["ep"]: r for r in b.evaluate(RUNS_JS)}
+        self.assertEqual(list(runs), ["/blocking", "/non-blocking"])
+        self.assertStaircaseDrawn(runs["/blocking"], UK_DELAY)
+        for t in runs["/blocking"]["texts"]:
+            self.assertRegex(t, rf"^у черзі {NUM} с · обслуговано {NUM} с$")
+        self.assertRegex(self.text(".run-total"), rf"^/blocking: усі 5 запитів отримали відповіді за {NUM} с$")
+        self.assertRegex(self.text("#verdict"), rf"^/blocking повільніший за /non-blocking у {NUM} разів\.$")
+        self.assertRegex(self.text("#status"), rf"^Готово: /blocking {NUM} с, /non-blocking {NUM} с\.$")
+        self.assertRegex(b.evaluate("document.querySelector('#runs .row').getAttribute('aria-label')"),
+                         rf"^Запит \d: у черзі {NUM} с, обслуговано {NUM} с, у циклі loop-0$")
+        self.assertRegex(self.text("#settings"),
+                         r"^· 1 цикл подій · 8 потоків /offload · затримки до 30 с · поріг зависання 0\.100 с · pid \d+$")
+        self.assertIn("щонайбільше 6 з'єднань, і одне з них тримає жива панель: одночасно в мережі щонайбільше 5 запитів.",
+                      self.text("#limit-note"))
+        self.assertRegex(self.text("#live-state"), r"^Наживо з /events, щосекунди \(1 цикл подій, працює \d+ с\)\.$")
+        self.assertRegex(self.text("#lag-desc"), rf"^Відставання циклу за останню хвилину: найбільше {NUM} с")
+        self.assertEqual(self.text("#pool-busy"), "0 з 8")
+        # The number fields keep the decimal point too (Firefox shows a field's number in its language).
+        self.assertEqual(b.evaluate("[document.getElementById('delay').value, document.getElementById('delay').lang]"),
+                         [str(UK_DELAY), "en"])
+        words = b.evaluate(PAGE_WORDS_JS)
+        rest = re.sub(r"\S*/\S*|loop-\d+", " ", words)  # paths, HTTP/1.1, loop names
+        self.assertEqual(sorted(set(re.findall(r"[A-Za-z]{2,}", rest)) - UK_LATIN_OK), [], words)
+        b.screenshot(os.path.join(os.environ.get("AD_ARTIFACT_DIR", "."), f"ui-lesson-{b.name}-uk.png"))
+
+        # The switch, from the keyboard: the first thing Tab reaches.
+        for _ in range(5):
+            if b.evaluate("document.activeElement.getAttribute('data-lang')") == "en":
+                break
+            b.press("Tab")
+        self.assertEqual(b.evaluate("[document.activeElement.textContent, document.activeElement.getAttribute('aria-pressed')]"),
+                         ["EN", "false"])
+        b.press("Enter")
+        self.assertEqual(b.evaluate("[document.documentElement.lang, localStorage.getItem('asyncdemo.lang'), "
+                                    "document.activeElement.getAttribute('aria-pressed')]"), ["en", "en", "true"])
+        self.assertEqual(self.text("h1"), "What blocking an event loop costs")
+        self.assertRegex(self.text("#verdict"), rf"^/blocking was {NUM}x slower than /non-blocking\.$")
+        self.assertRegex(self.text(".run-total"), rf"^/blocking: all 5 answered after {NUM} s$")
+        self.assertRegex(self.text("#runs .row-text"), rf"^queued {NUM} s · served {NUM} s$")
+        self.assertIn("· 1 event loop · 8 offload workers ·", self.text("#settings"))
+        self.assertIn("at most 5 requests are on the wire", self.text("#limit-note"))
+        self.assertTrue(self.text("#lag-desc").startswith("Loop lag, last minute: worst"))
+        self.assertNotRegex(b.evaluate(PAGE_WORDS_JS), "[А-Яа-яІіЇїЄєҐґ]")
+
+        self.assertNoErrors()
+
+        b.navigate(d.url("/"))  # the browser still says Ukrainian; the switch's choice wins
+        b.wait_for("window.asyncdemo && window.asyncdemo.info", timeout=15)
+        self.assertEqual(b.evaluate("[document.documentElement.lang, navigator.languages[0]]"), ["en", "uk"])
+        self.assertEqual(self.text("#lesson-h"), "The lesson")
+        self.assertEqual(self.text("#run"), "Run the lesson")
+        # Leaving the first page ended its /events stream, which Firefox reports as aborted: nothing else.
+        self.assertEqual([e for e in b.errors if not re.fullmatch(r"NS_BINDING_ABORTED http://\S+/events", e[1])], [])
+        self.assertEqual(b.csp_violations(), [])
 
     def test_page_under_several_threads(self):
         """--threads 2: /blocking stalls only the loop a connection landed on, so each loop's rows form a

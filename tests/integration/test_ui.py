@@ -19,6 +19,7 @@ UI_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "d
 ASSETS = {
     "/": ("index.html", "text/html; charset=utf-8"),
     "/ui/page.css": ("page.css", "text/css; charset=utf-8"),
+    "/ui/text.js": ("text.js", "text/javascript; charset=utf-8"),
     "/ui/lesson.js": ("lesson.js", "text/javascript; charset=utf-8"),
     "/ui/page.js": ("page.js", "text/javascript; charset=utf-8"),
     "/ui/icon.svg": ("icon.svg", "image/svg+xml"),
@@ -119,7 +120,7 @@ class PageTest(harness.DaemonTestCase):
         self.assertEqual(d.stats()["endpoints"]["other"]["status_4xx"], 2)  # the POST's 405 and this 404
         # The page refers only to the daemon's own files, and has no inline script, style or handler.
         html = d.get("/").body.decode()
-        for ref in ("/ui/page.css", "/ui/lesson.js", "/ui/page.js", "/ui/icon.svg"):
+        for ref in ("/ui/page.css", "/ui/text.js", "/ui/lesson.js", "/ui/page.js", "/ui/icon.svg"):
             self.assertIn(f'"{ref}"', html)
         for bad in ("<style", "style=", " onclick", " onload", "http://", "https://", "<script>"):
             self.assertNotIn(bad, html)

@@ -22,6 +22,7 @@ static const struct {
 } expected[] = {
     {"index.html", "/", "text/html; charset=utf-8"},
     {"page.css", "/ui/page.css", "text/css; charset=utf-8"},
+    {"text.js", "/ui/text.js", "text/javascript; charset=utf-8"},
     {"lesson.js", "/ui/lesson.js", "text/javascript; charset=utf-8"},
     {"page.js", "/ui/page.js", "text/javascript; charset=utf-8"},
     {"icon.svg", "/ui/icon.svg", "image/svg+xml"},
