@@ -476,7 +476,7 @@ static int get_uint(reader_t *rd, const json_t *obj, const char *key, uint64_t m
         return -1;
     json_int_t i = json_integer_value(v);
     if (i < 0 || (uint64_t)i > max)
-        return bad(rd, key, _("%" JSON_INTEGER_FORMAT " is out of range"), i);
+        return bad(rd, key, _("%lld is out of range"), (long long)i);
     *out = (uint64_t)i;
     return 0;
 }
@@ -569,7 +569,7 @@ static int read_record(reader_t *rd, const json_t *rec, ad_request_record_t *out
         read_error_class(rd, rec, &out->error) || get_uint(rd, rec, "pid", INT32_MAX, &pid) != 0)
         return -1;
     if (json_integer_value(st) < 0 || json_integer_value(st) > 999)
-        return bad(rd, "status", _("%" JSON_INTEGER_FORMAT " is not an HTTP status"), json_integer_value(st));
+        return bad(rd, "status", _("%lld is not an HTTP status"), (long long)json_integer_value(st));
     out->index = (uint32_t)index;
     out->status = (int)json_integer_value(st);
     out->pid = (pid_t)pid;
