@@ -321,6 +321,16 @@ class UkrainianTest(harness.SharedDaemonTestCase):
 
     # ---- machine output ----
 
+    def test_journal_threshold_fields_stay_english(self):
+        """The report says "запит./с"; the journal's ASYNCDEMO_FAIL_IF keeps "req/s" (the stderr fallback's
+        fields; where journald runs, test_ctl_notify reads them back)."""
+        if os.path.exists("/run/systemd/journal/socket"):
+            self.skipTest("journald runs: its entries are not on stderr")
+        proc = self.bench(self.uk, 2, "--journal", "--fail-if", "rps>0")
+        self.assertEqual(proc.returncode, 3, proc)
+        self.assertRegex(proc.stdout, r"(?m)^  НЕ ПРОЙДЕНО rps>0: [\d.]+ запит\./с на /non-blocking, більше на ")
+        self.assertRegex(proc.stderr, r' ASYNCDEMO_FAIL_IF="rps>0: [\d.]+ req/s"$')
+
     def test_json_the_same_in_every_locale(self):
         """--json in uk_UA.UTF-8 and C.UTF-8: the same document apart from the measured figures, which vary
         between runs; its keys, strings and decimal points never follow the locale (the writer's bytes under
