@@ -135,7 +135,7 @@ static int wait_for_start(int64_t t)
     if (t < now) {
         char when[40];
         ad_format_utc(t, 3, when, sizeof(when));
-        ad_cmd_error("--start-at %s passed %.3f s ago: start the shards earlier", when, (double)(now - t) / 1e9);
+        ad_cmd_error(_("--start-at %s passed %.3f s ago: start the shards earlier"), when, (double)(now - t) / 1e9);
         return AD_CTL_EXIT_USAGE;
     }
     struct timespec until = {.tv_sec = t / AD_NS_PER_SEC, .tv_nsec = t % AD_NS_PER_SEC};

@@ -215,7 +215,7 @@ static size_t threshold_fields(const run_thresholds_t *th, const char *run, char
     size_t nbroken = 0, len = (size_t)snprintf(list, size, "ASYNCDEMO_FAIL_IF=");
     for (size_t k = 0; k < th->n; k++) {
         const ad_threshold_result_t *tr = &th->res[k];
-        if (!tr->broken || (strcmp(tr->run, run) != 0 && strcmp(tr->run, "all runs") != 0))
+        if (!tr->broken || (strcmp(tr->run, run) != 0 && strcmp(tr->run, AD_TH_ALL_RUNS) != 0))
             continue;
         char v[48];
         ad_threshold_format_value(tr->t, tr->value, v, sizeof(v));
@@ -289,7 +289,8 @@ static void report_thresholds(FILE *out, const run_thresholds_t *th, size_t nbro
 {
     if (th->n == 0)
         return;
-    fprintf(out, "\nthresholds (--fail-if): %zu of %zu broken\n", nbroken, th->n);
+    /* TRANSLATORS: the heading of the --fail-if verdicts: "thresholds (--fail-if): 1 of 3 broken" */
+    fprintf(out, _("\nthresholds (--fail-if): %zu of %zu broken\n"), nbroken, th->n);
     for (size_t k = 0; k < th->n; k++) {
         char line[1024];
         ad_threshold_format_result(&th->res[k], line, sizeof(line));
@@ -312,7 +313,7 @@ static int write_html(const ad_cmd_runs_t *r, const run_thresholds_t *th)
                           .nthresholds = th->n};
     bool ok = ad_html_report_write(dest.out, &h) == 0;
     if (!ok)
-        ad_cmd_error("writing %s: %s", r->html, strerror(errno));
+        ad_cmd_error(_("writing %s: %s"), r->html, strerror(errno));
     return ad_cmd_output_close(&dest, ok) == 0 && ok ? 0 : -1;
 }
 
@@ -396,7 +397,7 @@ int ad_cmd_runs_end(ad_cmd_runs_t *r, int rc, json_t *options, void (*summary)(c
         size_t cap = r->nthresholds * (r->n + 1); /* each run, or one: "all runs", a missing run */
         ad_threshold_result_t *res = calloc(cap, sizeof(*res));
         if (res == NULL) {
-            ad_cmd_error("out of memory");
+            ad_cmd_error("%s", _("out of memory"));
             rc = rc != 0 ? rc : AD_CTL_EXIT_SOFTWARE;
         } else {
             nbroken = ad_threshold_check(r->thresholds, r->nthresholds, runs, r->n, res, cap, &th.n);

@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "cmd_common.h"
 #include "commands.h"
+#include "i18n.h"
 #include "json_report.h"
 #include "result_merge.h"
 
@@ -32,7 +33,7 @@ static int read_all(const char *path, ad_buf_t *b)
     if (f != stdin)
         fclose(f);
     if (failed) {
-        ad_cmd_error("report: %s: %s", path, b->failed ? "out of memory" : "read error");
+        ad_cmd_error("report: %s: %s", path, b->failed ? _("out of memory") : _("read error"));
         return -1;
     }
     return 0;
@@ -80,23 +81,24 @@ static json_t *merged_options(const ad_json_report_t *docs, const char *const *f
 static void merged_heading(const ad_json_report_t *docs, const char *const *files, size_t n, const char *origin,
                            ad_run_result_t *const *runs, size_t nruns, char *buf, size_t size)
 {
-    size_t len =
-        (size_t)snprintf(buf, size, "report: %zu %s document%s merged:", n, docs[0].command, n == 1 ? "" : "s");
+    /* TRANSLATORS: report's first line, then the files: "report: 2 bench documents merged: a.json, b.json" */
+    size_t len = (size_t)snprintf(
+        buf, size, NG_("report: %zu %s document merged:", "report: %zu %s documents merged:", n), n, docs[0].command);
     for (size_t i = 0; i < n && len < size; i++)
         len += (size_t)snprintf(buf + len, size - len, "%s %s", i ? "," : "",
-                                strcmp(files[i], "-") ? files[i] : "(stdin)");
+                                strcmp(files[i], "-") ? files[i] : _("(stdin)"));
     if (origin[0] != '\0' && len < size)
-        len += (size_t)snprintf(buf + len, size - len, "\nfrom %s", origin);
+        len += (size_t)snprintf(buf + len, size - len, _("\nfrom %s"), origin);
     char partial[1024];
     if (ad_result_merge_partial(docs, files, n, runs, nruns, partial, sizeof(partial)) > 0 && len < size)
-        snprintf(buf + len, size - len, "\nkept apart, not in every document:\n%s", partial);
+        snprintf(buf + len, size - len, _("\nkept apart, not in every document:\n%s"), partial);
 }
 
 static int report_execute(ad_report_opts_t *o)
 {
     ad_json_report_t *docs = calloc(o->nfiles, sizeof(*docs));
     if (docs == NULL) {
-        ad_cmd_error("out of memory");
+        ad_cmd_error("%s", _("out of memory"));
         return AD_CTL_EXIT_SOFTWARE;
     }
     int rc = 0;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "duration.h"
+#include "i18n.h"
 #include "json_writer.h"
 #include "report.h"
 #include "timeline.h"
@@ -77,6 +78,14 @@ static void svg_open(FILE *out, const char *label)
             PAD_L, CHART_H, PAD_L + CHART_W, CHART_H, PAD_L, PAD_L, CHART_H);
 }
 
+/* <tag>text</tag> and a newline, text escaped. */
+static void h_tag(FILE *out, const char *tag, const char *text)
+{
+    fprintf(out, "<%s>", tag);
+    esc(out, text);
+    fprintf(out, "</%s>\n", tag);
+}
+
 static void text_at(FILE *out, double x, double y, const char *anchor, const char *s)
 {
     fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">", x, y, anchor);
@@ -102,7 +111,7 @@ static void svg_histogram(FILE *out, const ad_histogram_t *h)
         prev = le[i];
         top = c > top ? c : top;
     }
-    svg_open(out, "latency histogram");
+    svg_open(out, _("latency histogram"));
     prev = 0;
     double w = (double)CHART_W / HIST_BARS;
     for (int i = 0; i < HIST_BARS; i++) {
@@ -121,7 +130,7 @@ static void svg_histogram(FILE *out, const ad_histogram_t *h)
     text_at(out, PAD_L - 4, CHART_H, "end", "0");
     text_at(out, PAD_L, CHART_H + 16, "start", lat(h->min, a, sizeof(a)));
     text_at(out, PAD_L + CHART_W, CHART_H + 16, "end", lat(h->max, b, sizeof(b)));
-    text_at(out, PAD_L + CHART_W / 2.0, CHART_H + 16, "middle", "latency (requests per bar)");
+    text_at(out, PAD_L + CHART_W / 2.0, CHART_H + 16, "middle", _("latency (requests per bar)"));
     fputs("</svg>\n", out);
 }
 
@@ -137,7 +146,7 @@ static void svg_percentiles(FILE *out, const ad_histogram_t *h)
         ps[k] = 100 * (1 - pow(10, -k / 10.0));
     const ad_histogram_t *hs[] = {h};
     ad_hist_percentiles(hs, 1, ps, STEPS + 1, vs);
-    svg_open(out, "latency by percentile");
+    svg_open(out, _("latency by percentile"));
     fputs("<polyline class=\"line\" points=\"", out);
     for (int k = 0; k <= STEPS; k++)
         fprintf(out, "%.1f,%.1f ", PAD_L + (double)k / STEPS * CHART_W,
@@ -169,7 +178,7 @@ static void svg_series(FILE *out, const ad_series_t *s)
         top_rps = fmax(top_rps, s->points[i].completed / iv);
         top_p99 = fmax(top_p99, (double)ad_series_percentile(&s->points[i], 99));
     }
-    svg_open(out, "requests per second and p99 over time");
+    svg_open(out, _("requests per second and p99 over time"));
     double w = (double)CHART_W / s->npoints;
     for (uint32_t i = 0; i < s->npoints; i++) {
         const ad_series_point_t *p = &s->points[i];
@@ -189,7 +198,7 @@ static void svg_series(FILE *out, const ad_series_t *s)
                     CHART_H - (double)ad_series_percentile(&s->points[i], 99) / top_p99 * (CHART_H - 20));
     fputs("\"/>", out);
     char a[96], b[96];
-    snprintf(a, sizeof(a), "%.0f req/s", top_rps);
+    snprintf(a, sizeof(a), _("%.0f req/s"), top_rps);
     text_at(out, PAD_L - 4, 12, "end", a);
     char v[32];
     snprintf(b, sizeof(b), "p99 %s", lat((int64_t)top_p99, v, sizeof(v)));
@@ -200,16 +209,23 @@ static void svg_series(FILE *out, const ad_series_t *s)
     ad_duration_format((int64_t)s->npoints * s->interval_ns, a, sizeof(a));
     text_at(out, PAD_L + CHART_W, CHART_H + 16, "end", a);
     ad_duration_format(s->interval_ns, v, sizeof(v));
-    snprintf(a, sizeof(a), "per %s: requests (errors red), p99 (line)", v);
+    snprintf(a, sizeof(a), _("per %s: requests (errors red), p99 (line)"), v);
     text_at(out, PAD_L + CHART_W / 2.0, CHART_H + 16, "middle", a);
     fputs("</svg>\n", out);
 }
 
 static void summary_table(FILE *out, const ad_html_report_t *h)
 {
-    fputs("<table><tr><th>run</th><th>requests</th><th>ok</th><th>errors</th><th>req/s</th><th>p50</th>"
-          "<th>p90</th><th>p99</th><th>max</th></tr>\n",
-          out);
+    /* TRANSLATORS: the HTML report's summary table's headings */
+    const char *heads[] = {
+        C_("table", "run"), C_("table", "requests"), _("ok"), _("errors"), _("req/s"), "p50", "p90", "p99", _("max")};
+    fputs("<table><tr>", out);
+    for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+        fputs("<th>", out);
+        esc(out, heads[i]);
+        fputs("</th>", out);
+    }
+    fputs("</tr>\n", out);
     for (size_t i = 0; i < h->nruns; i++) {
         const ad_run_result_t *r = h->runs[i];
         char a[32], b[32], c[32], d[32];
@@ -233,25 +249,33 @@ static void run_section(FILE *out, const ad_run_result_t *r)
     esc(out, r->name);
     fputs("</h2>\n<p class=\"sub\">", out);
     esc(out, r->url);
-    fprintf(out, " &middot; concurrency %u", r->concurrency);
-    if (r->rate > 0)
-        fprintf(out, " &middot; rate %g/s (latency from the intended send time)", r->rate);
+    char item[256];
+    snprintf(item, sizeof(item), _("concurrency %u"), r->concurrency);
+    fputs(" &middot; ", out);
+    esc(out, item);
+    if (r->rate > 0) {
+        snprintf(item, sizeof(item), _("rate %g/s (latency from the intended send time)"), r->rate);
+        fputs(" &middot; ", out);
+        esc(out, item);
+    }
     if (r->engine[0] != '\0') {
-        fputs(" &middot; engine ", out);
-        esc(out, r->engine);
+        snprintf(item, sizeof(item), _("engine %s"), r->engine);
+        fputs(" &middot; ", out);
+        esc(out, item);
     }
     fputs("</p>\n", out);
     if (r->first_error[0] != '\0') {
-        fputs("<p class=\"bad\">first error: ", out);
-        esc(out, r->first_error);
+        fputs("<p class=\"bad\">", out);
+        snprintf(item, sizeof(item), _("first error: %s"), r->first_error);
+        esc(out, item);
         fputs("</p>\n", out);
     }
-    fputs("<h3>Latency histogram</h3>\n", out);
+    h_tag(out, "h3", _("Latency histogram"));
     svg_histogram(out, &r->latency);
-    fputs("<h3>Latency by percentile</h3>\n", out);
+    h_tag(out, "h3", _("Latency by percentile"));
     svg_percentiles(out, &r->latency);
     if (r->series.interval_ns > 0 && r->series.npoints > 0) {
-        fputs("<h3>Over time</h3>\n", out);
+        h_tag(out, "h3", _("Over time"));
         svg_series(out, &r->series);
     }
 }
@@ -268,7 +292,8 @@ static void timeline(FILE *out, const ad_html_report_t *h)
     ts.width = 110;
     ad_timeline_render(mem, h->runs, h->nruns, &ts);
     if (fclose(mem) == 0 && text != NULL && len > 0) {
-        fputs("<h2>Timeline: who waited for whom</h2>\n<pre>", out);
+        h_tag(out, "h2", _("Timeline: who waited for whom"));
+        fputs("<pre>", out);
         esc(out, text);
         fputs("</pre>\n", out);
     }
@@ -279,7 +304,8 @@ static void thresholds(FILE *out, const ad_html_report_t *h)
 {
     if (h->nthresholds == 0)
         return;
-    fputs("<h2>Thresholds (--fail-if)</h2>\n<table>\n", out);
+    h_tag(out, "h2", _("Thresholds (--fail-if)"));
+    fputs("<table>\n", out);
     for (size_t i = 0; i < h->nthresholds; i++) {
         char line[1024];
         ad_threshold_format_result(&h->thresholds[i], line, sizeof(line));
@@ -294,8 +320,9 @@ int ad_html_report_write(FILE *out, const ad_html_report_t *h)
 {
     char when[40];
     ad_format_utc(h->started_wall_ns, 0, when, sizeof(when));
-    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+    /* TRANSLATORS: the HTML report's language, its <html lang>: this catalogue's language code ("uk") */
+    fprintf(out, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">\n", C_("html lang", "en"));
+    fputs("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
           "img-src data:\">\n<meta name=\"viewport\" content=\"width=device-width, "
           "initial-scale=1\">\n<title>asyncdemoctl ",
           out);

@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "histogram_json.h"
+#include "i18n.h"
 #include "json_value.h"
 #include "json_writer.h"
 #include "report.h"
@@ -457,13 +458,13 @@ static const json_t *member(reader_t *rd, const json_t *obj, const char *key, js
 {
     const json_t *v = json_object_get(obj, key);
     if (v == NULL) {
-        bad(rd, key, "missing");
+        bad(rd, key, _("missing"));
         return NULL;
     }
     bool ok =
         json_typeof(v) == type || (type == JSON_REAL && json_is_number(v)) || (type == JSON_TRUE && json_is_boolean(v));
     if (!ok) {
-        bad(rd, key, "expected %s", what);
+        bad(rd, key, _("expected %s"), _(what));
         return NULL;
     }
     return v;
@@ -471,12 +472,12 @@ static const json_t *member(reader_t *rd, const json_t *obj, const char *key, js
 
 static int get_uint(reader_t *rd, const json_t *obj, const char *key, uint64_t max, uint64_t *out)
 {
-    const json_t *v = member(rd, obj, key, JSON_INTEGER, "a non-negative integer");
+    const json_t *v = member(rd, obj, key, JSON_INTEGER, N_("a non-negative integer"));
     if (v == NULL)
         return -1;
     json_int_t i = json_integer_value(v);
     if (i < 0 || (uint64_t)i > max)
-        return bad(rd, key, "%" JSON_INTEGER_FORMAT " is out of range", i);
+        return bad(rd, key, _("%lld is out of range"), (long long)i);
     *out = (uint64_t)i;
     return 0;
 }
@@ -484,23 +485,23 @@ static int get_uint(reader_t *rd, const json_t *obj, const char *key, uint64_t m
 /* A number of seconds in [0, ~292 years] as ns. allow_negative for request times (clock skew). */
 static int get_secs(reader_t *rd, const json_t *obj, const char *key, bool allow_negative, int64_t *out)
 {
-    const json_t *v = member(rd, obj, key, JSON_REAL, "a number of seconds");
+    const json_t *v = member(rd, obj, key, JSON_REAL, N_("a number of seconds"));
     if (v == NULL)
         return -1;
     double s = json_number_value(v);
     if (!isfinite(s) || fabs(s) > 9.2e9 || (s < 0 && !allow_negative))
-        return bad(rd, key, "%g is out of range", s);
+        return bad(rd, key, _("%g is out of range"), s);
     *out = to_ns(s);
     return 0;
 }
 
 static int get_string(reader_t *rd, const json_t *obj, const char *key, char *out, size_t size)
 {
-    const json_t *v = member(rd, obj, key, JSON_STRING, "a string");
+    const json_t *v = member(rd, obj, key, JSON_STRING, N_("a string"));
     if (v == NULL)
         return -1;
     if (json_string_length(v) >= size)
-        return bad(rd, key, "longer than %zu bytes", size - 1);
+        return bad(rd, key, _("longer than %zu bytes"), size - 1);
     memcpy(out, json_string_value(v), json_string_length(v) + 1);
     return 0;
 }
@@ -511,18 +512,18 @@ static int get_utc(reader_t *rd, const json_t *obj, const char *key, int64_t *ou
     if (get_string(rd, obj, key, buf, sizeof(buf)) != 0)
         return -1;
     if (ad_parse_utc(buf, false, out) != 0)
-        return bad(rd, key, "'%s' is not an RFC 3339 UTC time (YYYY-MM-DDTHH:MM:SS[.fraction]Z)", buf);
+        return bad(rd, key, _("'%s' is not an RFC 3339 UTC time (YYYY-MM-DDTHH:MM:SS[.fraction]Z)"), buf);
     return 0;
 }
 
 static int read_latency(reader_t *rd, const json_t *run, const char *key, ad_histogram_t *h)
 {
-    const json_t *lat = member(rd, run, key, JSON_OBJECT, "an object");
+    const json_t *lat = member(rd, run, key, JSON_OBJECT, N_("an object"));
     if (lat == NULL)
         return -1;
     size_t len = strlen(rd->path);
     snprintf(rd->path + len, sizeof(rd->path) - len, ".%s", key);
-    const json_t *hj = member(rd, lat, "histogram", JSON_OBJECT, "an object");
+    const json_t *hj = member(rd, lat, "histogram", JSON_OBJECT, N_("an object"));
     if (hj == NULL)
         return -1;
     char why[200];
@@ -533,7 +534,7 @@ static int read_latency(reader_t *rd, const json_t *run, const char *key, ad_his
     if (get_uint(rd, lat, "count", UINT64_MAX, &count) != 0)
         return -1;
     if (count != h->count)
-        return bad(rd, "count", "%" PRIu64 " differs from the histogram's %" PRIu64, count, h->count);
+        return bad(rd, "count", _("%" PRIu64 " differs from the histogram's %" PRIu64), count, h->count);
     rd->path[len] = '\0';
     return 0;
 }
@@ -543,7 +544,7 @@ static int read_error_class(reader_t *rd, const json_t *rec, ad_err_class_t *out
     const json_t *v = json_object_get(rec, "error");
     *out = AD_ERR_NONE;
     if (v == NULL)
-        return bad(rd, "error", "missing");
+        return bad(rd, "error", _("missing"));
     if (json_is_null(v))
         return 0;
     for (int c = AD_ERR_CONNECT; c < AD_ERR_CLASS_COUNT; c++)
@@ -551,7 +552,7 @@ static int read_error_class(reader_t *rd, const json_t *rec, ad_err_class_t *out
             *out = (ad_err_class_t)c;
             return 0;
         }
-    return bad(rd, "error", "expected null or one of connect, timeout, read, status, other");
+    return bad(rd, "error", _("expected null or one of connect, timeout, read, status, other"));
 }
 
 static int read_record(reader_t *rd, const json_t *rec, ad_request_record_t *out)
@@ -560,38 +561,38 @@ static int read_record(reader_t *rd, const json_t *rec, ad_request_record_t *out
     const json_t *st, *seq, *wait;
     memset(out, 0, sizeof(*out));
     if (!json_is_object(rec))
-        return bad(rd, "", "expected an object");
+        return bad(rd, "", _("expected an object"));
     if (get_uint(rd, rec, "index", UINT32_MAX, &index) != 0 ||
         get_secs(rd, rec, "intended_seconds", true, &out->intended_ns) != 0 ||
         get_secs(rd, rec, "sent_seconds", true, &out->sent_ns) != 0 ||
         get_secs(rd, rec, "done_seconds", true, &out->done_ns) != 0 ||
-        (st = member(rd, rec, "status", JSON_INTEGER, "an integer")) == NULL ||
+        (st = member(rd, rec, "status", JSON_INTEGER, N_("an integer"))) == NULL ||
         read_error_class(rd, rec, &out->error) || get_uint(rd, rec, "pid", INT32_MAX, &pid) != 0)
         return -1;
     if (json_integer_value(st) < 0 || json_integer_value(st) > 999)
-        return bad(rd, "status", "%" JSON_INTEGER_FORMAT " is not an HTTP status", json_integer_value(st));
+        return bad(rd, "status", _("%lld is not an HTTP status"), (long long)json_integer_value(st));
     out->index = (uint32_t)index;
     out->status = (int)json_integer_value(st);
     out->pid = (pid_t)pid;
     seq = json_object_get(rec, "server_seq");
     if (seq == NULL || !(json_is_null(seq) || (json_is_integer(seq) && json_integer_value(seq) >= 0)))
-        return bad(rd, "server_seq", "expected null or a non-negative integer");
+        return bad(rd, "server_seq", _("expected null or a non-negative integer"));
     out->server_seq = json_is_null(seq) ? -1 : (int64_t)json_integer_value(seq);
     wait = json_object_get(rec, "server_wait_seconds");
     if (wait == NULL || !(json_is_null(wait) ||
                           (json_is_number(wait) && json_number_value(wait) >= 0 && json_number_value(wait) < 9.2e9)))
-        return bad(rd, "server_wait_seconds", "expected null or a non-negative number");
+        return bad(rd, "server_wait_seconds", _("expected null or a non-negative number"));
     out->server_wait_ns = json_is_null(wait) ? 0 : to_ns(json_number_value(wait));
     return 0;
 }
 
 static int read_statuses(reader_t *rd, const json_t *run, ad_run_result_t *r)
 {
-    const json_t *st = member(rd, run, "statuses", JSON_OBJECT, "an object");
+    const json_t *st = member(rd, run, "statuses", JSON_OBJECT, N_("an object"));
     if (st == NULL)
         return -1;
     if (json_object_size(st) > AD_STATUS_SLOTS)
-        return bad(rd, "statuses", "more than %d statuses", AD_STATUS_SLOTS);
+        return bad(rd, "statuses", _("more than %d statuses"), AD_STATUS_SLOTS);
     const char *key;
     json_t *v;
     size_t i = 0;
@@ -600,9 +601,9 @@ static int read_statuses(reader_t *rd, const json_t *run, ad_run_result_t *r)
         char *end;
         long code = strtol(key, &end, 10);
         if (*key < '1' || *key > '9' || *end != '\0' || code > 999)
-            return bad(rd, "statuses", "'%.16s' is not an HTTP status", key);
+            return bad(rd, "statuses", _("'%.16s' is not an HTTP status"), key);
         if (!json_is_integer(v) || json_integer_value(v) <= 0)
-            return bad(rd, "statuses", "%s: expected a positive integer", key);
+            return bad(rd, "statuses", _("%s: expected a positive integer"), key);
         r->statuses[i].status = (int)code;
         r->statuses[i].count = (uint64_t)json_integer_value(v);
         i++;
@@ -612,7 +613,7 @@ static int read_statuses(reader_t *rd, const json_t *run, ad_run_result_t *r)
 
 static int read_errors(reader_t *rd, const json_t *run, ad_run_result_t *r)
 {
-    const json_t *errs = member(rd, run, "errors", JSON_OBJECT, "an object");
+    const json_t *errs = member(rd, run, "errors", JSON_OBJECT, N_("an object"));
     if (errs == NULL)
         return -1;
     size_t len = strlen(rd->path);
@@ -623,7 +624,7 @@ static int read_errors(reader_t *rd, const json_t *run, ad_run_result_t *r)
     rd->path[len] = '\0';
     const json_t *fe = json_object_get(run, "first_error");
     if (fe == NULL || !(json_is_null(fe) || json_is_string(fe)))
-        return bad(rd, "first_error", "expected null or a string");
+        return bad(rd, "first_error", _("expected null or a string"));
     if (json_is_string(fe))
         snprintf(r->first_error, sizeof(r->first_error), "%s", json_string_value(fe));
     return 0;
@@ -638,16 +639,16 @@ static int check_run(reader_t *rd, const ad_run_result_t *r)
     for (size_t i = 0; i < AD_STATUS_SLOTS; i++)
         statuses += r->statuses[i].count;
     if (r->ok + errs != r->completed)
-        return bad(rd, "completed", "%" PRIu64 " is not ok (%" PRIu64 ") + errors (%" PRIu64 ")", r->completed, r->ok,
-                   errs);
+        return bad(rd, "completed", _("%" PRIu64 " is not ok (%" PRIu64 ") + errors (%" PRIu64 ")"), r->completed,
+                   r->ok, errs);
     if (r->sent < r->completed)
-        return bad(rd, "sent", "%" PRIu64 " is less than completed (%" PRIu64 ")", r->sent, r->completed);
+        return bad(rd, "sent", _("%" PRIu64 " is less than completed (%" PRIu64 ")"), r->sent, r->completed);
     if (statuses > r->completed)
-        return bad(rd, "statuses", "count more answers than completed requests");
+        return bad(rd, "statuses", _("count more answers than completed requests"));
     if (r->latency.count > r->completed || r->latency_raw.count != r->latency.count)
-        return bad(rd, "latency", "histogram counts do not match the completed requests");
+        return bad(rd, "latency", _("histogram counts do not match the completed requests"));
     if (r->nrecords > r->completed)
-        return bad(rd, "requests", "more records than completed requests");
+        return bad(rd, "requests", _("more records than completed requests"));
     return 0;
 }
 
@@ -658,7 +659,7 @@ static int read_optional_bool(reader_t *rd, const json_t *obj, const char *key, 
     if (v == NULL)
         return 0;
     if (!json_is_boolean(v))
-        return bad(rd, key, "expected true or false");
+        return bad(rd, key, _("expected true or false"));
     *out = json_is_true(v);
     return 0;
 }
@@ -691,13 +692,13 @@ static int read_point(reader_t *rd, const json_t *pj, ad_series_point_t *p)
     int64_t busy, late_sum;
     const json_t *errs, *buckets;
     if (!json_is_object(pj))
-        return bad(rd, "", "expected an object");
+        return bad(rd, "", _("expected an object"));
     if (get_uint(rd, pj, "completed", UINT32_MAX, &v[0]) != 0 || get_uint(rd, pj, "ok", UINT32_MAX, &v[1]) != 0 ||
         get_uint(rd, pj, "sends", UINT32_MAX, &v[2]) != 0 || get_secs(rd, pj, "busy_seconds", false, &busy) != 0 ||
         get_secs(rd, pj, "late_sum_seconds", false, &late_sum) != 0 ||
         get_secs(rd, pj, "late_max_seconds", false, &p->late_max_ns) != 0 ||
-        (errs = member(rd, pj, "errors", JSON_OBJECT, "an object")) == NULL ||
-        (buckets = member(rd, pj, "latency_buckets", JSON_ARRAY, "an array")) == NULL)
+        (errs = member(rd, pj, "errors", JSON_OBJECT, N_("an object"))) == NULL ||
+        (buckets = member(rd, pj, "latency_buckets", JSON_ARRAY, N_("an array"))) == NULL)
         return -1;
     p->completed = (uint32_t)v[0];
     p->ok = (uint32_t)v[1];
@@ -712,7 +713,7 @@ static int read_point(reader_t *rd, const json_t *pj, ad_series_point_t *p)
         sum += v[3];
     }
     if (sum != p->completed)
-        return bad(rd, "completed", "%u is not ok + errors (%" PRIu64 ")", p->completed, sum);
+        return bad(rd, "completed", _("%u is not ok + errors (%" PRIu64 ")"), p->completed, sum);
     size_t i;
     const json_t *pair;
     json_array_foreach(buckets, i, pair)
@@ -721,12 +722,12 @@ static int read_point(reader_t *rd, const json_t *pj, ad_series_point_t *p)
         if (json_array_size(pair) != 2 || !json_is_integer(b) || !json_is_integer(c) || json_integer_value(b) < 0 ||
             json_integer_value(b) >= AD_SERIES_BUCKETS || json_integer_value(c) < 0 ||
             json_integer_value(c) > UINT32_MAX)
-            return bad(rd, "latency_buckets", "[%zu] is not [bucket 0-%d, count]", i, AD_SERIES_BUCKETS - 1);
+            return bad(rd, "latency_buckets", _("[%zu] is not [bucket 0-%d, count]"), i, AD_SERIES_BUCKETS - 1);
         p->lat[json_integer_value(b)] += (uint32_t)json_integer_value(c);
         answered += (uint64_t)json_integer_value(c);
     }
     if (answered > p->completed)
-        return bad(rd, "latency_buckets", "count more answers than completed requests");
+        return bad(rd, "latency_buckets", _("count more answers than completed requests"));
     return 0;
 }
 
@@ -740,14 +741,14 @@ static int read_series(reader_t *rd, const json_t *run, ad_series_t *s)
     snprintf(rd->path + len, sizeof(rd->path) - len, ".series");
     int64_t interval;
     if (!json_is_object(sj))
-        return bad(rd, "", "expected an object");
+        return bad(rd, "", _("expected an object"));
     if (get_secs(rd, sj, "interval_seconds", false, &interval) != 0 ||
-        (points = member(rd, sj, "points", JSON_ARRAY, "an array")) == NULL)
+        (points = member(rd, sj, "points", JSON_ARRAY, N_("an array"))) == NULL)
         return -1;
     if (interval <= 0)
-        return bad(rd, "interval_seconds", "must be more than 0");
+        return bad(rd, "interval_seconds", _("must be more than 0"));
     if (json_array_size(points) > AD_SERIES_POINTS)
-        return bad(rd, "points", "more than %d points", AD_SERIES_POINTS);
+        return bad(rd, "points", _("more than %d points"), AD_SERIES_POINTS);
     ad_series_init(s, interval);
     size_t i, plen = strlen(rd->path);
     const json_t *pj;
@@ -768,11 +769,11 @@ static int read_run(reader_t *rd, const json_t *run, ad_run_result_t *r)
     const json_t *rate, *reqs;
     ad_run_result_init(r, "", NULL);
     if (!json_is_object(run))
-        return bad(rd, "", "expected an object");
+        return bad(rd, "", _("expected an object"));
     if (get_string(rd, run, "name", r->name, sizeof(r->name)) != 0 ||
         get_string(rd, run, "url", r->url, sizeof(r->url)) != 0 || get_utc(rd, run, "started", &r->start_wall_ns) ||
         get_uint(rd, run, "concurrency", UINT32_MAX, &conc) != 0 ||
-        (rate = member(rd, run, "rate", JSON_REAL, "a number")) == NULL ||
+        (rate = member(rd, run, "rate", JSON_REAL, N_("a number"))) == NULL ||
         get_secs(rd, run, "elapsed_seconds", false, &r->elapsed_ns) != 0 ||
         get_uint(rd, run, "sent", UINT64_MAX, &r->sent) != 0 ||
         get_uint(rd, run, "completed", UINT64_MAX, &r->completed) != 0 ||
@@ -780,14 +781,15 @@ static int read_run(reader_t *rd, const json_t *run, ad_run_result_t *r)
         get_uint(rd, run, "bytes_received", UINT64_MAX, &r->bytes_received) != 0 || read_errors(rd, run, r) != 0 ||
         read_statuses(rd, run, r) != 0 || read_latency(rd, run, "latency", &r->latency) != 0 ||
         read_latency(rd, run, "latency_raw", &r->latency_raw) != 0 || read_engine(rd, run, r) != 0 ||
-        read_series(rd, run, &r->series) != 0 || (reqs = member(rd, run, "requests", JSON_ARRAY, "an array")) == NULL)
+        read_series(rd, run, &r->series) != 0 ||
+        (reqs = member(rd, run, "requests", JSON_ARRAY, N_("an array"))) == NULL)
         return -1;
     r->concurrency = (unsigned)conc;
     r->rate = json_number_value(rate);
     if (!(r->rate >= 0) || !isfinite(r->rate))
-        return bad(rd, "rate", "must be 0 or more");
+        return bad(rd, "rate", _("must be 0 or more"));
     if (json_array_size(reqs) > AD_RECORDS_MAX)
-        return bad(rd, "requests", "more than %d records", AD_RECORDS_MAX);
+        return bad(rd, "requests", _("more than %d records"), AD_RECORDS_MAX);
     size_t i, len = strlen(rd->path);
     const json_t *rec;
     json_array_foreach(reqs, i, rec)
@@ -805,11 +807,11 @@ static int read_top(reader_t *rd, const json_t *j, ad_json_report_t *doc, const 
 {
     char schema[64];
     if (!json_is_object(j))
-        return bad(rd, "document", "expected an object");
+        return bad(rd, "document", _("expected an object"));
     if (get_string(rd, j, "schema", schema, sizeof(schema)) != 0)
         return -1;
     if (strcmp(schema, AD_JSON_REPORT_SCHEMA) != 0)
-        return bad(rd, "schema", "'%s' is not %s", schema, AD_JSON_REPORT_SCHEMA);
+        return bad(rd, "schema", _("'%s' is not %s"), schema, AD_JSON_REPORT_SCHEMA);
     if (get_string(rd, j, "tool", doc->tool, sizeof(doc->tool)) != 0 ||
         get_string(rd, j, "version", doc->version, sizeof(doc->version)) != 0 ||
         get_string(rd, j, "command", doc->command, sizeof(doc->command)) != 0 ||
@@ -817,10 +819,10 @@ static int read_top(reader_t *rd, const json_t *j, ad_json_report_t *doc, const 
         read_optional_bool(rd, j, "interrupted", &doc->interrupted) != 0)
         return -1;
     if (strcmp(doc->command, "bench") != 0 && strcmp(doc->command, "compare") != 0)
-        return bad(rd, "command", "'%s' is not bench or compare", doc->command);
-    const json_t *opts = member(rd, j, "options", JSON_OBJECT, "an object");
-    if (opts == NULL || (*runs = member(rd, j, "runs", JSON_ARRAY, "an array")) == NULL ||
-        member(rd, j, "comparisons", JSON_ARRAY, "an array") == NULL)
+        return bad(rd, "command", _("'%s' is not bench or compare"), doc->command);
+    const json_t *opts = member(rd, j, "options", JSON_OBJECT, N_("an object"));
+    if (opts == NULL || (*runs = member(rd, j, "runs", JSON_ARRAY, N_("an array"))) == NULL ||
+        member(rd, j, "comparisons", JSON_ARRAY, N_("an array")) == NULL)
         return -1;
     doc->options = json_incref((json_t *)opts);
     return 0;
@@ -836,13 +838,13 @@ int ad_json_report_read(const json_t *j, ad_json_report_t *doc, char *err, size_
     size_t n = json_array_size(runs);
     doc->runs = calloc(n > 0 ? n : 1, sizeof(*doc->runs));
     if (doc->runs == NULL) {
-        bad(&rd, "runs", "out of memory");
+        bad(&rd, "runs", _("out of memory"));
         goto error;
     }
     for (size_t i = 0; i < n; i++) {
         doc->runs[i] = malloc(sizeof(*doc->runs[i]));
         if (doc->runs[i] == NULL) {
-            bad(&rd, "runs", "out of memory");
+            bad(&rd, "runs", _("out of memory"));
             goto error;
         }
         doc->nruns = i + 1;
@@ -862,7 +864,7 @@ int ad_json_report_read_text(const char *text, size_t len, ad_json_report_t *doc
     memset(doc, 0, sizeof(*doc));
     json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     if (j == NULL) {
-        snprintf(err, errlen, "not JSON: %s at line %d column %d", je.text, je.line, je.column);
+        snprintf(err, errlen, _("not JSON: %s at line %d column %d"), je.text, je.line, je.column);
         return -1;
     }
     int rc = ad_json_report_read(j, doc, err, errlen);

@@ -55,7 +55,7 @@ static int add_fail_if(const char *flag, const char *v, ad_threshold_t *t, size_
 {
     char why[256];
     if (*n == AD_THRESHOLDS_MAX)
-        return ad_fail(err, errlen, "%s: at most %d thresholds", flag, AD_THRESHOLDS_MAX);
+        return ad_fail(err, errlen, _("%s: at most %d thresholds"), flag, AD_THRESHOLDS_MAX);
     if (ad_threshold_parse(v, &t[*n], why, sizeof(why)) != 0)
         return ad_fail(err, errlen, "%s: %s", flag, why);
     (*n)++;
@@ -80,15 +80,16 @@ static int parse_shard(const char *flag, const char *v, ad_bench_opts_t *o, char
     char first[24];
     if (v[len] != '/' || len == 0 || len >= sizeof(first) || strspn(v, "0123456789") != len || v[len + 1] == '\0' ||
         strspn(v + len + 1, "0123456789") != strlen(v + len + 1))
-        return ad_fail(err, errlen, "%s: " VAL " is not I/N (this process's shard I of N, e.g. 2/3)", flag, v);
+        return ad_fail(err, errlen, _("%s: '%.64s' is not I/N (this process's shard I of N, e.g. 2/3)"), flag, v);
     memcpy(first, v, len);
     first[len] = '\0';
     if (ad_flag_count(flag, first, 1, AD_SHARDS_MAX, &i, err, errlen) != 0 ||
         ad_flag_count(flag, v + len + 1, 1, AD_SHARDS_MAX, &n, err, errlen) != 0)
         return AD_CTL_PARSE_ERROR;
     if (i > n)
-        return ad_fail(err, errlen, "%s: " VAL ": shard %" PRIu64 " of %" PRIu64 " does not exist (1 to %" PRIu64 ")",
-                       flag, v, i, n, n);
+        return ad_fail(err, errlen,
+                       _("%s: '%.64s': shard %" PRIu64 " of %" PRIu64 " does not exist (1 to %" PRIu64 ")"), flag, v, i,
+                       n, n);
     o->shard = (unsigned)i;
     o->shards = (unsigned)n;
     return 0;
@@ -101,12 +102,12 @@ static int take_shard_share(ad_bench_opts_t *o, char *err, size_t errlen)
         return 0;
     unsigned i = o->shard - 1, n = o->shards;
     if (o->concurrency < n)
-        return ad_fail(err, errlen, "--shard %u/%u: -c %u cannot be split between %u shards (at least one each)",
+        return ad_fail(err, errlen, _("--shard %u/%u: -c %u cannot be split between %u shards (at least one each)"),
                        o->shard, n, o->concurrency, n);
     if (o->requests > 0 && o->requests < n)
         return ad_fail(err, errlen,
-                       "--shard %u/%u: -n %" PRIu64 " cannot be split between %u shards (at least one each)", o->shard,
-                       n, o->requests, n);
+                       _("--shard %u/%u: -n %" PRIu64 " cannot be split between %u shards (at least one each)"),
+                       o->shard, n, o->requests, n);
     o->concurrency = (unsigned)ad_shard_share(o->concurrency, i, n);
     o->requests = ad_shard_share(o->requests, i, n);
     o->rate /= n;
@@ -118,9 +119,9 @@ static int take_shard_share(ad_bench_opts_t *o, char *err, size_t errlen)
 static int parse_html(const char *flag, const char *v, char *out, char *err, size_t errlen)
 {
     if (*v == '\0' || strcmp(v, "-") == 0)
-        return ad_fail(err, errlen, "%s: needs a file name", flag);
+        return ad_fail(err, errlen, _("%s: needs a file name"), flag);
     if (strlen(v) >= AD_CTL_PATH_MAX)
-        return ad_fail(err, errlen, "%s: file name too long", flag);
+        return ad_fail(err, errlen, _("%s: file name too long"), flag);
     memcpy(out, v, strlen(v) + 1);
     return 0;
 }
@@ -290,12 +291,12 @@ static int bench_flag(void *opts, int id, const char *f, const char *v, ad_flags
         if (ad_flag_duration(f, v, false, &o->interval_ns, err, errlen) != 0)
             return AD_CTL_PARSE_ERROR;
         if (o->interval_ns < AD_NS_PER_MS)
-            return ad_fail(err, errlen, "%s: " VAL " is below 1ms", f, v);
+            return ad_fail(err, errlen, _("%s: '%.64s' is below 1ms"), f, v);
         return 0;
     case F_START_AT:
         if (ad_parse_utc(v, true, &o->start_at_wall_ns) != 0)
-            return ad_fail(err, errlen, "%s: " VAL " is not an RFC 3339 time (2026-12-04T15:00:00Z, or +01:00 for Z)",
-                           f, v);
+            return ad_fail(err, errlen,
+                           _("%s: '%.64s' is not an RFC 3339 time (2026-12-04T15:00:00Z, or +01:00 for Z)"), f, v);
         return 0;
     case F_METHOD:
         return ad_request_shape_method(&o->shape, f, v, err, errlen);
@@ -352,9 +353,9 @@ static int finish_stages(ad_bench_opts_t *o, ad_flags_seen_t seen, char *err, si
     if (o->nstages == 0)
         return 0;
     if ((seen & SEEN(F_DURATION)) != 0)
-        return ad_fail(err, errlen, "--duration: the --rate stages give the run's length");
+        return ad_fail(err, errlen, _("--duration: the --rate stages give the run's length"));
     if (o->warmup_ns > 0)
-        return ad_fail(err, errlen, "--warmup: not with --rate stages (begin with a stage instead)");
+        return ad_fail(err, errlen, _("--warmup: not with --rate stages (begin with a stage instead)"));
     o->duration_ns = ad_stages_duration(o->stages, o->nstages);
     o->rate = ad_stages_count(o->stages, o->nstages) / ((double)o->duration_ns / 1e9);
     return 0;
@@ -578,10 +579,10 @@ static int report_file(void *opts, const char *v, char *err, size_t errlen)
 {
     ad_report_opts_t *o = opts;
     if (o->nfiles == AD_REPORT_FILES_MAX)
-        return ad_fail(err, errlen, "FILE: at most %d files", AD_REPORT_FILES_MAX);
+        return ad_fail(err, errlen, _("FILE: at most %d files"), AD_REPORT_FILES_MAX);
     for (size_t i = 0; strcmp(v, "-") == 0 && i < o->nfiles; i++)
         if (strcmp(o->files[i], "-") == 0)
-            return ad_fail(err, errlen, "FILE: '-' (stdin) given twice");
+            return ad_fail(err, errlen, _("FILE: '-' (stdin) given twice"));
     o->files[o->nfiles++] = v;
     return 0;
 }
@@ -591,7 +592,7 @@ static int report_finish(void *opts, ad_flags_seen_t seen, char *err, size_t err
     const ad_report_opts_t *o = opts;
     (void)seen;
     if (o->nfiles == 0)
-        return ad_fail(err, errlen, "no FILE given (bench or compare --json documents; '-' reads stdin)");
+        return ad_fail(err, errlen, _("no FILE given (bench or compare --json documents; '-' reads stdin)"));
     return AD_CTL_PARSE_OK;
 }
 

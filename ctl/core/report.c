@@ -467,15 +467,22 @@ void ad_report_statuses(FILE *out, const ad_run_result_t *r, const ad_report_sty
     }
 }
 
-/* One sparkline row: label, the marks (at most the width left), and the range of the values. */
-static void series_row(FILE *out, const char *label, const double *v, size_t n, const char *lo, const char *hi,
+/* One sparkline row: label (padded to lw cells), the marks (at most the width left), and the range of the values. */
+static void series_row(FILE *out, const char *label, int lw, const double *v, size_t n, const char *lo, const char *hi,
                        const ad_report_style_t *st)
 {
     char marks[AD_SERIES_POINTS * 4 + 1];
-    /* the marks after a 21-column label and before the range; a narrow terminal still gets 10 */
-    size_t room = st->width > 50 ? (size_t)st->width - 40 : 10, from = n > room ? n - room : 0;
+    /* the marks after a 13 + lw + 1 column label (21 in English) and before the range; a narrow terminal
+     * still gets 10 */
+    int w = st->width - 40 - (lw - 7);
+    size_t room = w > 10 ? (size_t)w : 10, from = n > room ? n - room : 0;
     ad_sparkline(v + from, n - from, st->ascii, marks, sizeof(marks));
-    fprintf(out, "             %-7s %s%s  %s to %s\n", label, from > 0 ? "<" : "", marks, lo, hi);
+    fprintf(out, "%13s", "");
+    ad_fput_cells(out, label, -lw);
+    fprintf(out, " %s%s  ", from > 0 ? "<" : "", marks);
+    /* TRANSLATORS: the range of a sparkline's values: "12 to 480", "1.2ms to 35.0ms" */
+    fprintf(out, _("%s to %s"), lo, hi);
+    fputc('\n', out);
 }
 
 void ad_report_series(FILE *out, const ad_run_result_t *r, const ad_report_style_t *st)
@@ -503,24 +510,37 @@ void ad_report_series(FILE *out, const ad_run_result_t *r, const ad_report_style
         emax = fmax(emax, errs[i]);
         lmax = fmax(lmax, late[i]);
     }
-    char iv[32], a[32], b[32];
+    /* TRANSLATORS: the sparklines' labels (requests per second, the 99th percentile, failed requests, how
+     * late the open model's sends were): padded to the widest of them */
+    const char *l_rps = _("req/s"), *l_p99 = _("p99"), *l_errors = _("errors"), *l_late = _("late");
+    bool show_p99 = isfinite(pmin), show_late = lmax > 0 && r->rate > 0;
+    int lw = 7;
+    const char *labels[] = {l_rps, show_p99 ? l_p99 : "", emax > 0 ? l_errors : "", show_late ? l_late : ""};
+    for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+        lw = ad_text_cells(labels[i]) > lw ? ad_text_cells(labels[i]) : lw;
+    char iv[32], per[64], a[32], b[32];
     ad_duration_format(s->interval_ns, iv, sizeof(iv));
-    fprintf(out, "  over time  per %s\n", iv);
+    flow_t f;
+    flow_begin(&f, out, width_of(st), head_text(_("over time")), 13);
+    /* TRANSLATORS: the sparklines' interval: "per 1s" */
+    snprintf(per, sizeof(per), _("per %s"), iv);
+    flow_item(&f, per);
+    flow_end(&f);
     snprintf(a, sizeof(a), "%.0f", isfinite(rmin) ? rmin : 0);
     snprintf(b, sizeof(b), "%.0f", rmax);
-    series_row(out, "req/s", rps, s->npoints, a, b, st);
-    if (isfinite(pmin)) {
+    series_row(out, l_rps, lw, rps, s->npoints, a, b, st);
+    if (show_p99) {
         ad_report_format_latency((int64_t)pmin, a, sizeof(a));
         ad_report_format_latency((int64_t)pmax, b, sizeof(b));
-        series_row(out, "p99", p99, s->npoints, a, b, st);
+        series_row(out, l_p99, lw, p99, s->npoints, a, b, st);
     }
     if (emax > 0) {
         snprintf(b, sizeof(b), "%.0f", emax);
-        series_row(out, "errors", errs, s->npoints, "0", b, st);
+        series_row(out, l_errors, lw, errs, s->npoints, "0", b, st);
     }
-    if (lmax > 0 && r->rate > 0) {
+    if (show_late) {
         ad_report_format_latency((int64_t)lmax, b, sizeof(b));
-        series_row(out, "late", late, s->npoints, "0", b, st);
+        series_row(out, l_late, lw, late, s->npoints, "0", b, st);
     }
 }
 

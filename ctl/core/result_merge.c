@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fail.h"
+#include "i18n.h"
 
 static void free_runs(ad_run_result_t **runs, size_t n)
 {
@@ -22,18 +23,19 @@ int ad_result_merge_docs(const ad_json_report_t *docs, const char *const *names,
     *nout = 0;
     for (size_t d = 0; d < n; d++) {
         if (strcmp(docs[d].command, docs[0].command) != 0)
-            return ad_fail(err, errlen, "%s: a %s document cannot be merged with %s's %s document", names[d],
+            return ad_fail(err, errlen, _("%s: a %s document cannot be merged with %s's %s document"), names[d],
                            docs[d].command, names[0], docs[0].command);
         for (size_t e = 0; e < d; e++)
             if (docs[e].started_wall_ns == docs[d].started_wall_ns && docs[e].nruns == docs[d].nruns)
-                return ad_fail(err, errlen, "%s: the same run as %s (same start, to the nanosecond): not counted twice",
-                               names[d], names[e]);
+                return ad_fail(err, errlen,
+                               _("%s: the same run as %s (same start, to the nanosecond): not counted twice"), names[d],
+                               names[e]);
         total += docs[d].nruns;
     }
     ad_run_result_t **runs = calloc(total ? total : 1, sizeof(*runs));
     size_t nr = 0;
     if (runs == NULL)
-        return ad_fail(err, errlen, "out of memory");
+        return ad_fail(err, errlen, "%s", _("out of memory"));
     for (size_t d = 0; d < n; d++) {
         for (size_t i = 0; i < docs[d].nruns; i++) {
             const ad_run_result_t *src = docs[d].runs[i];
@@ -41,8 +43,8 @@ int ad_result_merge_docs(const ad_json_report_t *docs, const char *const *names,
             while (k < nr && strcmp(runs[k]->name, src->name) != 0)
                 k++;
             if (k < nr && strcmp(runs[k]->url, src->url) != 0) {
-                ad_fail(err, errlen, "%s: run '%s' was against %s, not %s as in an earlier file: not merged", names[d],
-                        src->name, src->url, runs[k]->url);
+                ad_fail(err, errlen, _("%s: run '%s' was against %s, not %s as in an earlier file: not merged"),
+                        names[d], src->name, src->url, runs[k]->url);
                 free_runs(runs, nr);
                 return -1;
             }
@@ -52,7 +54,7 @@ int ad_result_merge_docs(const ad_json_report_t *docs, const char *const *names,
             }
             if ((runs[nr] = malloc(sizeof(*runs[nr]))) == NULL) {
                 free_runs(runs, nr);
-                return ad_fail(err, errlen, "out of memory");
+                return ad_fail(err, errlen, "%s", _("out of memory"));
             }
             memcpy(runs[nr++], src, sizeof(*src));
         }
@@ -86,13 +88,13 @@ int ad_result_merge_origin(const ad_json_report_t *docs, const char *const *name
         json_int_t idx, cnt;
         doc_shard(&docs[d], &idx, &cnt);
         if (cnt > 0 && count > 0 && cnt != count)
-            return ad_fail(err, errlen, "%s: shard %lld of %lld cannot be merged with shards of %lld", names[d],
+            return ad_fail(err, errlen, _("%s: shard %lld of %lld cannot be merged with shards of %lld"), names[d],
                            (long long)idx, (long long)cnt, (long long)count);
         for (size_t e = 0; cnt > 0 && e < d; e++) {
             json_int_t i2, c2;
             doc_shard(&docs[e], &i2, &c2);
             if (i2 == idx)
-                return ad_fail(err, errlen, "%s: shard %lld/%lld is already %s's", names[d], (long long)idx,
+                return ad_fail(err, errlen, _("%s: shard %lld/%lld is already %s's"), names[d], (long long)idx,
                                (long long)cnt, names[e]);
         }
         if (cnt > 0) {
@@ -108,11 +110,14 @@ int ad_result_merge_origin(const ad_json_report_t *docs, const char *const *name
     size_t len = 0;
     summary[0] = '\0';
     if (hosts > 0)
-        len += (size_t)snprintf(summary, size, "%zu host%s", hosts, hosts == 1 ? "" : "s");
+        len += (size_t)snprintf(summary, size, NG_("%zu host", "%zu hosts", hosts), hosts);
     if (count == 0 || len >= size)
         return 0;
-    len +=
-        (size_t)snprintf(summary + len, size - len, "%s%zu of %lld shards", len ? ", " : "", sharded, (long long)count);
+    if (len > 0)
+        len += (size_t)snprintf(summary + len, size - len, ", ");
+    /* TRANSLATORS: of --shard's shards, how many documents were given: "2 of 3 shards" */
+    len += (size_t)snprintf(summary + len, size - len, NG_("%zu of %lld shard", "%zu of %lld shards", count), sharded,
+                            (long long)count);
     /* the missing ones, which the totals lack */
     size_t missing = 0;
     for (json_int_t i = 1; i <= count && len < size; i++) {
@@ -123,8 +128,8 @@ int ad_result_merge_origin(const ad_json_report_t *docs, const char *const *name
             found = idx == i;
         }
         if (!found && len < size)
-            len +=
-                (size_t)snprintf(summary + len, size - len, "%s%lld", missing++ ? ", " : " (missing: ", (long long)i);
+            len += (size_t)snprintf(summary + len, size - len, "%s%lld", missing++ ? ", " : _(" (missing: "),
+                                    (long long)i);
     }
     if (missing > 0 && len < size)
         snprintf(summary + len, size - len, ")");
@@ -150,8 +155,15 @@ size_t ad_result_merge_partial(const ad_json_report_t *docs, const char *const *
             continue;
         partial++;
         if (len < size)
-            len += (size_t)snprintf(buf + len, size - len, "%s%s: only in %s%s (%zu of %zu documents)", len ? "\n" : "",
-                                    runs[k]->name, names[first], in > 1 ? " and others" : "", in, n);
+            len += (size_t)snprintf(buf + len, size - len, "%s", len ? "\n" : "");
+        /* TRANSLATORS: a run only some of report's documents have: "/blocking: only in a.json (1 of 2 documents)" */
+        if (len < size)
+            len += (size_t)snprintf(
+                buf + len, size - len,
+                in > 1 ? NG_("%s: only in %s and others (%zu of %zu document)",
+                             "%s: only in %s and others (%zu of %zu documents)", n)
+                       : NG_("%s: only in %s (%zu of %zu document)", "%s: only in %s (%zu of %zu documents)", n),
+                runs[k]->name, names[first], in, n);
     }
     return partial;
 }

@@ -10,6 +10,7 @@
 #include "digits.h"
 #include "duration.h"
 #include "fail.h"
+#include "i18n.h"
 
 /* A target: a decimal in [0, AD_CTL_RATE_MAX] (0 is one, a ramp down to nothing, unlike plain --rate). */
 static int parse_target(const char *s, size_t len, double *out)
@@ -23,26 +24,26 @@ int ad_stages_parse(const char *text, ad_rate_stage_t *st, char *err, size_t err
     for (const char *p = text;; p++) {
         size_t len = strcspn(p, ","), rlen = strcspn(p, ":,");
         if (n == AD_RATE_STAGES_MAX)
-            return ad_fail(err, errlen, "at most %d stages", AD_RATE_STAGES_MAX);
+            return ad_fail(err, errlen, _("at most %d stages"), AD_RATE_STAGES_MAX);
         if (p[rlen] != ':')
-            return ad_fail(err, errlen, "stage %d '%.*s' is not RATE:DURATION (e.g. 100:10s)", n + 1,
+            return ad_fail(err, errlen, _("stage %d '%.*s' is not RATE:DURATION (e.g. 100:10s)"), n + 1,
                            (int)(len > 32 ? 32 : len), p);
         if (parse_target(p, rlen, &st[n].target) != 0)
-            return ad_fail(err, errlen, "stage %d: '%.*s' is not a rate from 0 to %.0f", n + 1,
+            return ad_fail(err, errlen, _("stage %d: '%.*s' is not a rate from 0 to %.0f"), n + 1,
                            (int)(rlen > 32 ? 32 : rlen), p, AD_CTL_RATE_MAX);
         ad_duration_status_t ds = ad_duration_parse(p + rlen + 1, len - rlen - 1, &st[n].duration_ns);
         if (ds != AD_DURATION_OK)
-            return ad_fail(err, errlen, "stage %d: '%.*s' %s", n + 1, (int)(len - rlen - 1 > 32 ? 32 : len - rlen - 1),
-                           p + rlen + 1, ad_duration_strerror(ds));
+            return ad_fail(err, errlen, _("stage %d: '%.*s' %s"), n + 1,
+                           (int)(len - rlen - 1 > 32 ? 32 : len - rlen - 1), p + rlen + 1, ad_duration_strerror(ds));
         n++;
         p += len;
         if (*p == '\0')
             break;
     }
     if (ad_stages_duration(st, (size_t)n) <= 0)
-        return ad_fail(err, errlen, "the stages last no time");
+        return ad_fail(err, errlen, _("the stages last no time"));
     if (!(ad_stages_count(st, (size_t)n) >= 1))
-        return ad_fail(err, errlen, "the stages send no request");
+        return ad_fail(err, errlen, _("the stages send no request"));
     return n;
 }
 

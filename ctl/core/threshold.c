@@ -9,6 +9,7 @@
 #include "digits.h"
 #include "duration.h"
 #include "fail.h"
+#include "i18n.h"
 #include "report.h"
 
 static const struct {
@@ -39,46 +40,49 @@ int ad_threshold_parse(const char *text, ad_threshold_t *t, char *err, size_t er
     memset(t, 0, sizeof(*t));
     size_t tlen = strlen(text);
     if (tlen >= sizeof(t->text))
-        return ad_fail(err, errlen, "'%.40s...' is too long (at most %zu bytes)", text, sizeof(t->text) - 1);
+        return ad_fail(err, errlen, _("'%.40s...' is too long (at most %zu bytes)"), text, sizeof(t->text) - 1);
     memcpy(t->text, text, tlen + 1);
     const char *expr = text;
     const char *colon = strrchr(text, ':');
     if (colon != NULL) {
         if (colon == text)
-            return ad_fail(err, errlen, "'%.64s': no run name before ':'", text);
+            return ad_fail(err, errlen, _("'%.64s': no run name before ':'"), text);
         snprintf(t->run, sizeof(t->run), "%.*s", (int)(colon - text), text);
         expr = colon + 1;
     }
     size_t mlen = strcspn(expr, "<>");
     if (expr[mlen] == '\0')
-        return ad_fail(err, errlen, "'%.64s' has no comparison (METRIC>VALUE or METRIC<VALUE, e.g. p99>250ms)", text);
+        return ad_fail(err, errlen, _("'%.64s' has no comparison (METRIC>VALUE or METRIC<VALUE, e.g. p99>250ms)"),
+                       text);
     if (parse_metric(expr, mlen, t) != 0)
-        return ad_fail(err, errlen,
-                       "'%.64s': '%.*s' is not a metric (p50, p90, p99, p99.9 or any pN, mean, min, max, errors, rps)",
-                       text, (int)(mlen > 32 ? 32 : mlen), expr);
+        return ad_fail(
+            err, errlen,
+            _("'%.64s': '%.*s' is not a metric (p50, p90, p99, p99.9 or any pN, mean, min, max, errors, rps)"), text,
+            (int)(mlen > 32 ? 32 : mlen), expr);
     const char *op = expr + mlen;
     bool eq = op[1] == '=';
     t->op = op[0] == '>' ? (eq ? AD_TH_GE : AD_TH_GT) : (eq ? AD_TH_LE : AD_TH_LT);
     const char *v = op + (eq ? 2 : 1);
     size_t vlen = strlen(v);
     if (vlen == 0)
-        return ad_fail(err, errlen, "'%.64s' has no value after '%s'", text, op_names[t->op]);
+        return ad_fail(err, errlen, _("'%.64s' has no value after '%s'"), text, op_names[t->op]);
     switch (t->metric) {
     case AD_TH_ERRORS:
         t->percent = v[vlen - 1] == '%';
         if (ad_parse_decimal(v, vlen - (t->percent ? 1 : 0), &t->limit) != 0 || (t->percent && t->limit > 100))
             return ad_fail(err, errlen,
-                           "'%.64s': errors takes a count (5) or a percentage up to 100 (1%%), not '%.32s'", text, v);
+                           _("'%.64s': errors takes a count (5) or a percentage up to 100 (1%%), not '%.32s'"), text,
+                           v);
         return 0;
     case AD_TH_RPS:
         if (ad_parse_decimal(v, vlen, &t->limit) != 0)
-            return ad_fail(err, errlen, "'%.64s': rps takes requests per second (1000), not '%.32s'", text, v);
+            return ad_fail(err, errlen, _("'%.64s': rps takes requests per second (1000), not '%.32s'"), text, v);
         return 0;
     default: {
         int64_t ns;
         ad_duration_status_t st = ad_duration_parse(v, vlen, &ns);
         if (st != AD_DURATION_OK)
-            return ad_fail(err, errlen, "'%.64s': '%.32s' %s (a latency: 250ms, 1.5s)", text, v,
+            return ad_fail(err, errlen, _("'%.64s': '%.32s' %s (a latency: 250ms, 1.5s)"), text, v,
                            ad_duration_strerror(st));
         t->limit = (double)ns;
         return 0;
@@ -164,7 +168,7 @@ size_t ad_threshold_check(const ad_threshold_t *t, size_t nt, const ad_run_resul
     for (size_t k = 0; k < nt; k++) {
         const ad_threshold_t *th = &t[k];
         if (strcmp(th->run, "all") == 0) {
-            add_result(th, "all runs", true, measure(th, runs, n), out, cap, nout, &nbroken);
+            add_result(th, AD_TH_ALL_RUNS, true, measure(th, runs, n), out, cap, nout, &nbroken);
             continue;
         }
         bool found = false;
@@ -188,33 +192,47 @@ bool ad_threshold_gates_errors(const ad_threshold_t *t, size_t nt)
     return false;
 }
 
-size_t ad_threshold_format_value(const ad_threshold_t *t, double v, char *buf, size_t size)
+/* The value as text; human: in the user's language (the report), else English (the journal's fields). */
+static size_t format_value(const ad_threshold_t *t, double v, bool human, char *buf, size_t size)
 {
-    if (isnan(v))
-        return (size_t)snprintf(buf, size, "%s",
-                                t->metric == AD_TH_ERRORS || t->metric == AD_TH_RPS ? "nothing sent" : "no answers");
+    bool counted = t->metric == AD_TH_ERRORS || t->metric == AD_TH_RPS;
+    if (isnan(v)) {
+        const char *none = counted ? N_("nothing sent") : N_("no answers");
+        return (size_t)snprintf(buf, size, "%s", human ? _(none) : none);
+    }
     switch (t->metric) {
     case AD_TH_ERRORS:
         return t->percent ? (size_t)snprintf(buf, size, "%.4g%%", v) : (size_t)snprintf(buf, size, "%.0f", v);
     case AD_TH_RPS:
-        return (size_t)snprintf(buf, size, "%.1f req/s", v);
+        return (size_t)snprintf(buf, size, human ? _("%.1f req/s") : "%.1f req/s", v);
     default:
         return ad_report_format_latency((int64_t)llround(v), buf, size);
     }
 }
 
+size_t ad_threshold_format_value(const ad_threshold_t *t, double v, char *buf, size_t size)
+{
+    return format_value(t, v, false, buf, size);
+}
+
 size_t ad_threshold_format_result(const ad_threshold_result_t *r, char *buf, size_t size)
 {
     const ad_threshold_t *t = r->t;
+    /* "all runs" is also the JSON's and the journal's name for RUN "all": translated only here */
+    const char *run = strcmp(r->run, AD_TH_ALL_RUNS) == 0 ? _(AD_TH_ALL_RUNS) : r->run;
     if (!r->found)
-        return (size_t)snprintf(buf, size, "FAILED %s: no run named '%s'", t->text, r->run);
-    char value[48], by[64] = "";
-    ad_threshold_format_value(t, r->value, value, sizeof(value));
-    if (r->broken && !isnan(r->value)) {
-        char d[40];
-        ad_threshold_format_value(t, fabs(r->value - t->limit), d, sizeof(d));
-        snprintf(by, sizeof(by), ", %s by %s", t->op == AD_TH_GT || t->op == AD_TH_GE ? "over" : "under", d);
-    }
-    return (size_t)snprintf(buf, size, "%s %s: %s on %s%s", r->broken ? "FAILED" : "passed", t->text, value, r->run,
-                            by);
+        return (size_t)snprintf(buf, size, _("FAILED %s: no run named '%s'"), t->text, run);
+    char value[48];
+    format_value(t, r->value, true, value, sizeof(value));
+    if (!r->broken)
+        return (size_t)snprintf(buf, size, _("passed %s: %s on %s"), t->text, value, run);
+    if (isnan(r->value))
+        return (size_t)snprintf(buf, size, _("FAILED %s: %s on %s"), t->text, value, run);
+    char by[40];
+    format_value(t, fabs(r->value - t->limit), true, by, sizeof(by));
+    /* TRANSLATORS: a broken --fail-if threshold: "FAILED p99>250ms: 312.4ms on /blocking, over by 62.4ms" */
+    return (size_t)snprintf(buf, size,
+                            t->op == AD_TH_GT || t->op == AD_TH_GE ? _("FAILED %s: %s on %s, over by %s")
+                                                                   : _("FAILED %s: %s on %s, under by %s"),
+                            t->text, value, run, by);
 }

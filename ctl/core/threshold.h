@@ -10,9 +10,12 @@
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include "i18n.h"
 #include "results.h"
 
 #define AD_THRESHOLDS_MAX 16
+/* The run name of RUN "all"'s results (in the JSON and the journal too); N_: the report translates it. */
+#define AD_TH_ALL_RUNS N_("all runs")
 #define AD_THRESHOLD_TEXT_MAX 384 /* a run name (AD_RUN_NAME_MAX) and the expression */
 
 typedef enum { AD_TH_PERCENTILE, AD_TH_MEAN, AD_TH_MIN, AD_TH_MAX, AD_TH_ERRORS, AD_TH_RPS } ad_th_metric_t;
@@ -47,9 +50,9 @@ size_t ad_threshold_check(const ad_threshold_t *t, size_t nt, const ad_run_resul
                           ad_threshold_result_t *out, size_t cap, size_t *nout);
 /* Whether one of t[0..nt) is about errors (then it, not any failed request, decides the exit status). */
 bool ad_threshold_gates_errors(const ad_threshold_t *t, size_t nt);
-/* The measured value as text in the limit's unit ("312.4ms", "2.5%", "3", "1234.5 req/s"). */
+/* The measured value as text in the limit's unit ("312.4ms", "2.5%", "3", "1234.5 req/s"), in English (journal). */
 size_t ad_threshold_format_value(const ad_threshold_t *t, double v, char *buf, size_t size);
-/* A result as one line: "FAILED /blocking: p99>250ms: p99 312.4ms, over by 62.4ms" or "ok /offload: ...". */
+/* A result as one line in the user's language: "FAILED p99>250ms: 312.4ms on /blocking, over by 62.4ms". */
 size_t ad_threshold_format_result(const ad_threshold_result_t *r, char *buf, size_t size);
 
 #endif

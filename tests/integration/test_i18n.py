@@ -91,7 +91,7 @@ class UkrainianTest(harness.SharedDaemonTestCase):
                                                   "Try 'asyncdemoctl bench --help' for more information."])
 
     def test_help_keeps_every_flag(self):
-        for command in ("bench", "compare", "stats", "demo"):
+        for command in ("bench", "compare", "stats", "demo", "report"):
             uk, en = self.uk(command, "--help"), self.en(command, "--help")
             self.assertEqual((uk.returncode, en.returncode), (0, 0))
             self.assertTrue(uk.stdout.startswith(f"Використання: asyncdemoctl {command} "), uk.stdout)
@@ -214,7 +214,122 @@ class UkrainianTest(harness.SharedDaemonTestCase):
             self.assertRegex(proc.stdout, want)
             self.assertNotRegex(proc.stdout, r"[а-яіїєґ]")
 
+    # ---- report: bench --json documents read back ----
+
+    def documents(self, tmp, n):
+        """n bench --json documents in tmp: one measured open-model run with figures over time (made once for
+        the class), the others copies of it with another start and host (report refuses the same run twice)."""
+        cls = type(self)
+        if getattr(cls, "_document", None) is None:
+            proc = self.bench(self.en, 12, "--rate", "100", "--interval", "20ms", "--json")
+            self.assertEqual(proc.returncode, 0, proc)
+            cls._document = json.loads(proc.stdout)
+        files = []
+        for i in range(n):
+            doc = json.loads(json.dumps(cls._document))
+            doc["started"] = re.sub(r"\.\d+Z$", f".{i:09d}Z", doc["started"])
+            doc["options"]["host"] = f"host-{i}"
+            files.append(os.path.join(tmp, f"{i}.json"))
+            with open(files[-1], "w") as f:
+                json.dump(doc, f)
+        return files
+
+    def test_report_words_and_plurals(self):
+        """The heading: 1 and 21 документ / вузол, 2 документи / вузли, 5 документів / вузлів; English in C.UTF-8."""
+        with tempfile.TemporaryDirectory(prefix="asyncdemo-i18n-") as tmp:
+            files = self.documents(tmp, 21)
+            for n, doc, host in ((1, "документ", "вузол"), (2, "документи", "вузли"), (5, "документів", "вузлів"),
+                                 (21, "документ", "вузол")):
+                proc = self.uk("report", "--no-timeline", *files[:n])
+                self.assertEqual(proc.returncode, 0, proc)
+                out = proc.stdout.splitlines()
+                self.assertEqual(out[:2], [f"report: об'єднано {n} {doc} bench: " + ", ".join(files[:n]),
+                                           f"звідки: {n} {host}"])
+                # nothing the results work added is left in English
+                self.assertNotRegex(proc.stdout, r"\b(over time|per|to|documents?|hosts?|req/s|late)\b")
+            proc = self.en("report", "--no-timeline", *files[:2])
+            self.assertEqual(proc.returncode, 0, proc)
+            self.assertEqual(proc.stdout.splitlines()[:2], ["report: 2 bench documents merged: " + ", ".join(files[:2]),
+                                                            "from 2 hosts"])
+            self.assertNotRegex(proc.stdout, r"[а-яіїєґ]")
+
+    def test_report_sparklines_aligned(self):
+        """The figures over time: the head pads to cell 13, the labels (Ukrainian ones longer than English's 7
+        cells) pad to one width in cells, so the marks and the ranges start at one cell on every row."""
+        with tempfile.TemporaryDirectory(prefix="asyncdemo-i18n-") as tmp:
+            files = self.documents(tmp, 1)
+            for run, head, per, rng in ((self.uk, "  у часі", "за 20ms", r"  від \S+ до \S+$"),
+                                        (self.en, "  over time", "per 20ms", r"  \S+ to \S+$")):
+                proc = run("report", "--no-timeline", files[0])
+                self.assertEqual(proc.returncode, 0, proc)
+                out = proc.stdout.splitlines()
+                at = next(i for i, l in enumerate(out) if l.startswith(head))
+                self.assertEqual(cells(out[at][:out[at].index(per)]), 13, out[at])
+                rows = []
+                for line in out[at + 1:]:
+                    if not line.startswith(" " * 13):
+                        break
+                    rows.append(line)
+                self.assertGreaterEqual(len(rows), 2, proc.stdout)  # requests per second and p99 at least
+                self.assertTrue(rows[0][13:].startswith("запит./с " if run == self.uk else "req/s   "), rows)
+                self.assertTrue(all(r[13] != " " for r in rows), rows)
+                # as many marks on every row: the ranges start at one cell when the labels pad to one width
+                self.assertEqual(len({cells(r[:re.search(rng, r).start()]) for r in rows}), 1, rows)
+
+    def test_report_thresholds(self):
+        """--fail-if's verdicts in Ukrainian (the text report and the HTML page, whose <html lang> says so); the
+        JSON's thresholds stay English."""
+        with tempfile.TemporaryDirectory(prefix="asyncdemo-i18n-") as tmp:
+            files = self.documents(tmp, 1)
+            html = os.path.join(tmp, "report.html")
+            args = ("--fail-if", "p99>1h", "--fail-if", "all:rps<1000000", "--fail-if", "none:max>1s", files[0])
+            proc = self.uk("report", "--no-timeline", "--html", html, *args)
+            self.assertEqual(proc.returncode, 3, proc)
+            self.assertIn("\nпороги (--fail-if): порушено 2 з 3\n", proc.stdout)
+            self.assertRegex(proc.stdout, r"(?m)^  пройдено p99>1h: \S+ на /non-blocking$")
+            self.assertRegex(proc.stdout, r"(?m)^  НЕ ПРОЙДЕНО all:rps<1000000: [\d.]+ запит\./с на всіх прогонах, "
+                                          r"менше на [\d.]+ запит\./с$")
+            self.assertRegex(proc.stdout, r"(?m)^  НЕ ПРОЙДЕНО none:max>1s: немає прогону 'none'$")
+            with open(html, encoding="utf-8") as f:
+                page = f.read()
+            for text in ('<html lang="uk">', "<h3>Гістограма затримок</h3>", "<th>прогін</th>", "НЕ ПРОЙДЕНО"):
+                self.assertIn(text, page)
+            proc = self.en("report", "--no-timeline", "--html", html, *args)
+            self.assertEqual(proc.returncode, 3, proc)
+            self.assertIn("\nthresholds (--fail-if): 2 of 3 broken\n", proc.stdout)
+            self.assertRegex(proc.stdout, r"(?m)^  FAILED all:rps<1000000: [\d.]+ req/s on all runs, under by ")
+            with open(html, encoding="utf-8") as f:
+                page = f.read()
+            self.assertIn('<html lang="en">', page)
+            self.assertNotRegex(page, r"[а-яіїєґ]")
+            proc = self.uk("report", "--json", *args)
+            self.assertEqual(proc.returncode, 3, proc)
+            self.assertTrue(proc.stdout.isascii(), proc.stdout)
+            self.assertIn("all runs", [t["run"] for t in json.loads(proc.stdout)["thresholds"]])
+
+    def test_report_fail_if_error(self):
+        with tempfile.TemporaryDirectory(prefix="asyncdemo-i18n-") as tmp:
+            files = self.documents(tmp, 1)
+            uk = self.uk("report", "--fail-if", "p99>", files[0])
+            self.assertEqual(uk.returncode, EXIT_USAGE, uk)
+            self.assertEqual(uk.stderr.splitlines(), ["asyncdemoctl: --fail-if: 'p99>' не має значення після '>'",
+                                                      "Докладніше: 'asyncdemoctl report --help'."])
+            en = self.en("report", "--fail-if", "p99>", files[0])
+            self.assertEqual(en.returncode, EXIT_USAGE, en)
+            self.assertEqual(en.stderr.splitlines(), ["asyncdemoctl: --fail-if: 'p99>' has no value after '>'",
+                                                      "Try 'asyncdemoctl report --help' for more information."])
+
     # ---- machine output ----
+
+    def test_journal_threshold_fields_stay_english(self):
+        """The report says "запит./с"; the journal's ASYNCDEMO_FAIL_IF keeps "req/s" (the stderr fallback's
+        fields; where journald runs, test_ctl_notify reads them back)."""
+        if os.path.exists("/run/systemd/journal/socket"):
+            self.skipTest("journald runs: its entries are not on stderr")
+        proc = self.bench(self.uk, 2, "--journal", "--fail-if", "rps>0")
+        self.assertEqual(proc.returncode, 3, proc)
+        self.assertRegex(proc.stdout, r"(?m)^  НЕ ПРОЙДЕНО rps>0: [\d.]+ запит\./с на /non-blocking, більше на ")
+        self.assertRegex(proc.stderr, r' ASYNCDEMO_FAIL_IF="rps>0: [\d.]+ req/s"$')
 
     def test_json_the_same_in_every_locale(self):
         """--json in uk_UA.UTF-8 and C.UTF-8: the same document apart from the measured figures, which vary
