@@ -53,13 +53,13 @@ static int choose_engine(const ad_bench_opts_t *o, ad_engine_backend_id_t *id)
         return -1;
     }
     if (!o->engine_set && e == AD_BENCH_ENGINE_H2O && o->h2) {
-        ad_cmd_error("ASYNCDEMOCTL_ENGINE=h2o: speaks HTTP/1.1 only (curl or auto for --h2)");
+        ad_cmd_error("%s", _("ASYNCDEMOCTL_ENGINE=h2o: speaks HTTP/1.1 only (curl or auto for --h2)"));
         return -1;
     }
     /* libcurl before 8.0 breaks streams multiplexed on a prior-knowledge connection ("Error in the HTTP2
      * framing layer", curl issue 10634); over TLS (ALPN) they work */
     if (o->h2 && !o->base.https && curl_version_info(CURLVERSION_NOW)->version_num < 0x080000) {
-        ad_cmd_error("--h2 over http:// (h2c) needs libcurl 8.0 or later (this one is %s); use https://",
+        ad_cmd_error(_("--h2 over http:// (h2c) needs libcurl 8.0 or later (this one is %s); use https://"),
                      curl_version_info(CURLVERSION_NOW)->version);
         return -1;
     }

@@ -310,7 +310,7 @@ static int bench_flag(void *opts, int id, const char *f, const char *v, ad_flags
         return 0;
     case F_BODY_FILE:
         if (*v == '\0')
-            return ad_fail(err, errlen, "%s: needs a file name", f);
+            return ad_fail(err, errlen, _("%s: needs a file name"), f);
         o->shape.body_file = v;
         return 0;
     case F_H2:
@@ -331,17 +331,17 @@ static int bench_flag(void *opts, int id, const char *f, const char *v, ad_flags
 static int h2_finish(ad_bench_opts_t *o, ad_flags_seen_t seen, char *err, size_t errlen)
 {
     if ((seen & SEEN(F_STREAMS)) != 0 && !o->h2)
-        return ad_fail(err, errlen, "--streams: only with --h2 (HTTP/1.1 has one request at a time per connection)");
+        return ad_fail(err, errlen, _("--streams: only with --h2 (HTTP/1.1 has one request at a time per connection)"));
     if (!o->h2)
         return AD_CTL_PARSE_OK;
     if (o->streams == 0)
         o->streams = 1;
     if (o->engine == AD_BENCH_ENGINE_H2O)
-        return ad_fail(err, errlen, "--engine h2o: speaks HTTP/1.1 only (curl or auto for --h2)");
+        return ad_fail(err, errlen, _("--engine h2o: speaks HTTP/1.1 only (curl or auto for --h2)"));
     if (!o->keepalive)
-        return ad_fail(err, errlen, "--no-keepalive: not with --h2 (streams share kept connections)");
+        return ad_fail(err, errlen, _("--no-keepalive: not with --h2 (streams share kept connections)"));
     if ((uint64_t)o->concurrency * o->streams > AD_CTL_CONCURRENCY_MAX)
-        return ad_fail(err, errlen, "--streams: %u connections x %u streams is over %d requests in flight",
+        return ad_fail(err, errlen, _("--streams: %u connections x %u streams is over %d requests in flight"),
                        o->concurrency, o->streams, AD_CTL_CONCURRENCY_MAX);
     return AD_CTL_PARSE_OK;
 }

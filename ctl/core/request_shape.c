@@ -7,9 +7,8 @@
 #include <strings.h>
 
 #include "fail.h"
+#include "i18n.h"
 #include "flags.h"
-
-#define VAL AD_FLAG_VAL
 
 /* RFC 9110 token characters: methods and header names. */
 static bool is_token(const char *s, size_t len)
@@ -42,7 +41,7 @@ int ad_request_shape_method(ad_request_shape_t *s, const char *flag, const char 
 {
     size_t len = strlen(v);
     if (len >= sizeof(s->method) || !is_token(v, len))
-        return ad_fail(err, errlen, "%s: " VAL " is not an HTTP method (a token such as GET, POST, PUT)", flag, v);
+        return ad_fail(err, errlen, _("%s: '%.64s' is not an HTTP method (a token such as GET, POST, PUT)"), flag, v);
     memcpy(s->method, v, len + 1);
     return 0;
 }
@@ -51,15 +50,15 @@ int ad_request_shape_header(ad_request_shape_t *s, const char *flag, const char 
 {
     const char *colon = strchr(v, ':');
     if (colon == NULL || !is_token(v, (size_t)(colon - v)))
-        return ad_fail(err, errlen, "%s: " VAL " is not a header (expected \"Name: value\")", flag, v);
+        return ad_fail(err, errlen, _("%s: '%.64s' is not a header (expected \"Name: value\")"), flag, v);
     if (!is_field_value(colon + 1))
-        return ad_fail(err, errlen, "%s: " VAL " has a control character (CR, LF, ...) in its value", flag, v);
+        return ad_fail(err, errlen, _("%s: '%.64s' has a control character (CR, LF, ...) in its value"), flag, v);
     size_t nlen = (size_t)(colon - v);
     for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
         if (strlen(reserved[i]) == nlen && strncasecmp(v, reserved[i], nlen) == 0)
-            return ad_fail(err, errlen, "%s: " VAL ": asyncdemoctl sets %s itself", flag, v, reserved[i]);
+            return ad_fail(err, errlen, _("%s: '%.64s': asyncdemoctl sets %s itself"), flag, v, reserved[i]);
     if (s->nheaders == AD_CTL_HEADERS_MAX)
-        return ad_fail(err, errlen, "%s: at most %d headers", flag, AD_CTL_HEADERS_MAX);
+        return ad_fail(err, errlen, _("%s: at most %d headers"), flag, AD_CTL_HEADERS_MAX);
     s->headers[s->nheaders++] = v;
     return 0;
 }
@@ -67,8 +66,8 @@ int ad_request_shape_header(ad_request_shape_t *s, const char *flag, const char 
 int ad_request_shape_content_type(ad_request_shape_t *s, const char *flag, const char *v, char *err, size_t errlen)
 {
     if (*v == '\0' || strlen(v) >= AD_CTL_CONTENT_TYPE_MAX || !is_field_value(v))
-        return ad_fail(err, errlen, "%s: " VAL " is not a media type of at most %d bytes (e.g. application/json)", flag,
-                       v, AD_CTL_CONTENT_TYPE_MAX - 1);
+        return ad_fail(err, errlen, _("%s: '%.64s' is not a media type of at most %d bytes (e.g. application/json)"),
+                       flag, v, AD_CTL_CONTENT_TYPE_MAX - 1);
     s->content_type = v;
     return 0;
 }
@@ -85,9 +84,9 @@ bool ad_request_shape_has_header(const ad_request_shape_t *s, const char *name)
 int ad_request_shape_finish(const ad_request_shape_t *s, char *err, size_t errlen)
 {
     if (s->body != NULL && s->body_file != NULL)
-        return ad_fail(err, errlen, "--body and --body-file: give one of them");
+        return ad_fail(err, errlen, _("--body and --body-file: give one of them"));
     if (s->content_type != NULL && ad_request_shape_has_header(s, "content-type"))
-        return ad_fail(err, errlen, "--content-type: a Content-Type header is given with -H too");
+        return ad_fail(err, errlen, _("--content-type: a Content-Type header is given with -H too"));
     return 0;
 }
 
