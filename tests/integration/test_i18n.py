@@ -349,6 +349,18 @@ class UkrainianTest(harness.SharedDaemonTestCase):
         stats = [json.loads(run("stats", "--json", self.daemon.base_url).stdout) for run in (self.uk, self.en)]
         self.assertEqual(stats[0].keys(), stats[1].keys())
 
+    def test_json_byte_for_byte_from_the_same_runs(self):
+        """The same runs written as JSON in uk_UA.UTF-8 and C.UTF-8 are the same bytes: report --json over one
+        measured document (a measured run differs between two runs, the program's writing of it must not)."""
+        with tempfile.TemporaryDirectory(prefix="asyncdemo-i18n-") as tmp:
+            files = self.documents(tmp, 2)
+            out = [run("report", "--json", *files) for run in (self.uk, self.en)]
+        for proc in out:
+            self.assertEqual(proc.returncode, 0, proc)
+        self.assertTrue(out[0].stdout.isascii(), out[0].stdout[:200])
+        self.assertEqual(out[0].stdout, out[1].stdout)
+        self.assertIn('"p99"', out[0].stdout)  # percentiles, rates and series: decimal points, not commas
+
 
 class DaemonTest(unittest.TestCase):
     """asyncdemod speaks Ukrainian to a terminal (--help, usage and configuration errors) and English to
