@@ -40,5 +40,6 @@ int main(int argc, char **argv)
     if (interactive)
         setlocale(LC_ALL, "C"); /* the C locale's messages are the English ones */
     ad_log_init("asyncdemod", cfg.log_level, AD_LOG_AUTO);
-    return ad_server_run(&cfg, argc, argv) == 0 ? 0 : 1;
+    int rc = ad_server_run(&cfg, argc, argv);
+    return rc == 0 ? 0 : rc == AD_SERVER_BAD_CONFIG ? EXIT_USAGE : 1;
 }

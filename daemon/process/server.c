@@ -546,9 +546,13 @@ static int init_server(ad_server_t *s, const ad_config_t *cfg, int argc, char **
         ad_log_error("cannot block signals: %s", strerror(errno));
         return -1;
     }
-    if (ad_listeners_open(&the_listeners, cfg, err, sizeof(err)) != 0 || open_tls(s, cfg, err, sizeof(err)) != 0) {
+    if (ad_listeners_open(&the_listeners, cfg, err, sizeof(err)) != 0) {
         ad_log_error("%s", err);
         return -1;
+    }
+    if (open_tls(s, cfg, err, sizeof(err)) != 0) {
+        ad_log_error("%s", err);
+        return AD_SERVER_BAD_CONFIG;
     }
     setup_globalconf(s);
     build_refusal(s);
@@ -590,8 +594,9 @@ static void on_reload_signal(void *data)
 int ad_server_run(const ad_config_t *cfg, int argc, char **argv)
 {
     ad_server_t *s = &the_server;
-    if (init_server(s, cfg, argc, argv) != 0)
-        return -1;
+    int rc = init_server(s, cfg, argc, argv);
+    if (rc != 0)
+        return rc;
     if (!start_loops(s)) {
         ad_log_error("cannot start: %u of %u event loops failed", s->loops_failed, s->nloops);
         return -1;

@@ -7,7 +7,12 @@
  */
 #include "loop.h"
 
-/* Runs the daemon until it has stopped. 0 after a clean stop, -1 after a start-up or runtime failure (logged). */
+/* ad_server_run's result when a file the configuration names cannot serve (a TLS certificate or key): the
+ * configuration is wrong, so main exits 64 like any configuration error (systemd does not restart on it). */
+#define AD_SERVER_BAD_CONFIG (-2)
+
+/* Runs the daemon until it has stopped. 0 after a clean stop, -1 after a start-up or runtime failure,
+ * AD_SERVER_BAD_CONFIG for an unusable TLS file (all logged). */
 int ad_server_run(const ad_config_t *cfg, int argc, char **argv);
 
 /* Loop 0 only: SIGTERM/SIGINT (a second one stops at once). */

@@ -349,12 +349,13 @@ class TlsBadStartTest(TlsCase):
         return d.stderr
 
     def test_bad_key_refused_clearly(self):
-        err = self.refused("--tls-cert", self.cert, "--tls-key", self.key_b, status=1)
+        # a configuration error: 64, so systemd's RestartPreventExitStatus=64 does not restart in a loop
+        err = self.refused("--tls-cert", self.cert, "--tls-key", self.key_b, status=64)
         self.assertRegex(err, r"cannot serve TLS on 127\.0\.0\.1:0: .*asyncdemo-b\.key: the key does not match "
                               r"the certificate")
-        err = self.refused("--tls-cert", self.cert, "--tls-key", os.path.join(self.dir, "missing.key"), status=1)
+        err = self.refused("--tls-cert", self.cert, "--tls-key", os.path.join(self.dir, "missing.key"), status=64)
         self.assertIn("missing.key: cannot open: No such file or directory", err)
-        err = self.refused("--tls-cert", self.key, "--tls-key", self.key, status=1)
+        err = self.refused("--tls-cert", self.key, "--tls-key", self.key, status=64)
         self.assertIn("asyncdemo-a.key: not a PEM certificate", err)
 
     def test_half_of_tls_is_a_usage_error(self):
