@@ -127,7 +127,7 @@
       if (!isFinite(limit)) return T("limit_h2", { proto: proto });
       var text = T("limit_h1", { proto: proto.toUpperCase(), connections: T("n_connections", { n: L.HTTP1_CONNECTIONS }),
                                  stream: stream ? T("limit_stream") : "", requests: T("n_requests", { n: limit }) }) +
-        " " + T("limit_h2c");
+        " " + T("limit_https");
       if (count > limit)
         text += " " + T("limit_over", { requests: T("n_requests", { n: count }), waiting: T("n_wait", { n: count - limit }) });
       return text;

@@ -5,7 +5,9 @@ WebDriver BiDi, its own remote protocol (no geckodriver). Both need ``python3-we
 (packaging/install-deps.sh); run them with Debian's /usr/bin/python3 (a pyenv python3 may come first on
 PATH without Debian's modules). Each starts the browser in its own session with a fresh profile
 directory, offers the same calls (navigate, evaluate, wait_for, press, screenshot, set_language), collects console
-errors, uncaught exceptions, failed loads and Content-Security-Policy violations, and on close ends every
+errors, uncaught exceptions, failed loads and Content-Security-Policy violations, accepts any TLS certificate
+(the tests' daemons serve https with a certificate the test made; these browsers only visit loopback), and
+on close ends every
 process it started: its process group, and any process still naming its profile directory, then checks
 none is left. The browser also gets SIGKILL if the test process dies first (a ctest timeout).
 """
@@ -246,6 +248,8 @@ class Chromium(_Browser):
                                               suppress_origin=True)
         for method in ("Runtime.enable", "Log.enable", "Page.enable"):
             self.call(method)
+        # The tests' https daemons have certificates the test made (harness.make_tls_cert).
+        self.call("Security.setIgnoreCertificateErrors", ignore=True)
         self.call("Page.addScriptToEvaluateOnNewDocument", source=CSP_PROBE)
 
     def _event(self, msg):
@@ -325,7 +329,8 @@ class Firefox(_Browser):
             port = json.load(f)["ws_port"]
         self.ws = websocket.create_connection(f"ws://127.0.0.1:{port}/session", timeout=CALL_TIMEOUT,
                                               suppress_origin=True)
-        self.call("session.new", capabilities={})
+        # acceptInsecureCerts: the tests' https daemons have certificates the test made (harness.make_tls_cert).
+        self.call("session.new", capabilities={"alwaysMatch": {"acceptInsecureCerts": True}})
         self.call("session.subscribe", events=["log.entryAdded", "network.responseCompleted", "network.fetchError"])
         first = self.call("browsingContext.getTree")["contexts"][0]["context"]
         # The page gets a tab of its own: the start tab leaves the keyboard focus in the address bar, where

@@ -7,13 +7,18 @@ the one before it finished) and the /non-blocking ones overlap, in the answers t
 the bars it drew; the live panel updates and shows the /blocking stalls; no console error, no CSP
 violation. It saves a screenshot of the finished run ($AD_ARTIFACT_DIR/ui-lesson-BROWSER.png). The other
 tests: lesson.js's figures and text.js's words on fixed input, more requests than the browser's
-connections, the keyboard and the patterns, the page under --threads 2, and the page in Ukrainian (the
-browser's language) with its switch back to English, remembered.
+connections, the keyboard and the patterns, the page under --threads 2, the page over https with h2 (more
+requests at once than HTTP/1.1's connections allow), and the page in Ukrainian (the browser's language) with
+its switch back to English, remembered.
 """
 
 import os
 import re
+import shutil
+import tempfile
 import time
+
+import harness
 
 DELAY = 0.3
 COUNT = 5
@@ -22,11 +27,14 @@ COUNT = 5
 STAIR_TOLERANCE = 0.05
 THREADS_COUNT, THREADS_DELAY = 3, 0.2  # --threads 2: two of three requests share a loop, a staircase there
 OVERLAP_SPREAD = 0.15
+# Over https with h2: more requests than HTTP/1.1's 6 connections, all on the wire at once (a short delay:
+# /blocking's staircase is H2_COUNT delays long).
+H2_COUNT, H2_DELAY = 10, 0.15
 NUM = r"\d+\.\d+"  # a figure with its decimal point, in every language
 UK_DELAY = 0.2  # the lesson in Ukrainian: /blocking and /non-blocking, 5 requests each
 # Latin words a Ukrainian page may show outside <code>: names of programs and protocols (paths, loop names
 # and numbers are taken out first).
-UK_LATIN_OK = {"asyncdemo", "asyncdemod", "HTTP", "JSON", "Prometheus", "Debian", "pid"}
+UK_LATIN_OK = {"asyncdemo", "asyncdemod", "HTTP", "HTTPS", "TLS", "JSON", "Prometheus", "Debian", "pid"}
 # Everything a person or a screen reader gets from the page, <code> and the language switch left out (each
 # language's button says its own name): the text, the aria-labels and the title.
 PAGE_WORDS_JS = """(function () {
@@ -272,8 +280,56 @@ class PageChecks:
         self.assertTrue(all(abs(h - DELAY) < 0.15 for h in held[5:]), held)
         # Not a staircase in the server: every request was served as soon as it arrived.
         self.assertTrue(all(o["queued"] < 0.1 for o in laid), laid)
-        self.assertIn("3 wait inside the browser", b.evaluate("document.getElementById('limit-note').textContent"))
+        note = b.evaluate("document.getElementById('limit-note').textContent")
+        self.assertIn("3 wait inside the browser", note)
+        # The way past the limit: the daemon's TLS listener, where the browser speaks h2.
+        self.assertIn("Over HTTPS the daemon speaks HTTP/2", note)
         self.assertIn("waited in the browser", b.evaluate("document.querySelector('.run-total').textContent"))
+        self.assertNoErrors()
+
+    def test_page_over_https_h2(self):
+        """A TLS listener (a certificate the test made): the browser takes the page over h2, so the page sets
+        no connection limit and says so, and all 10 requests are on the wire at once: the /non-blocking
+        ones all overlap in the server and none is held in the browser, while /blocking's 10 still form a
+        staircase, queued in the server."""
+        tmp = tempfile.mkdtemp(prefix="ad-page-tls-")
+        self.addCleanup(shutil.rmtree, tmp, ignore_errors=True)
+        cert, key = harness.make_tls_cert(tmp, "asyncdemo-page")
+        d = self.start_daemon("--tls-cert", cert, "--tls-key", key, listen=("127.0.0.1:0", "127.0.0.1:0"))
+        b = self.browser
+        b.navigate(f"https://127.0.0.1:{d.addresses[1][1]}/?run=1&delay={H2_DELAY}&count={H2_COUNT}"
+                   "&endpoints=/blocking,/non-blocking")
+        b.wait_for("window.asyncdemo && window.asyncdemo.done", timeout=20, message="the lesson's end")
+        # The page and every request of the lesson came over h2.
+        self.assertEqual(b.evaluate("performance.getEntriesByType('navigation')[0].nextHopProtocol"), "h2")
+        lesson = b.evaluate("performance.getEntriesByType('resource').filter(function (e) {"
+                            " return /\\/(non-)?blocking\\?/.test(e.name); }).map(function (e) { return e.nextHopProtocol; })")
+        self.assertEqual(lesson, ["h2"] * 2 * H2_COUNT)
+        self.assertEqual(b.evaluate("isFinite(window.asyncdemo.limit)"), False)
+        note = self.text("#limit-note")
+        self.assertIn("This page came over h2: all requests share one connection", note)
+        self.assertNotIn("HTTP/1.1", note)
+        self.assertFalse(b.evaluate("document.getElementById('limit-note').classList.contains('warn')"))
+
+        runs = {r["ep"]: r for r in b.evaluate(RUNS_JS)}
+        self.assertEqual(list(runs), ["/blocking", "/non-blocking"])
+        for ep, r in runs.items():
+            self.assertEqual(len(r["answers"]), H2_COUNT, ep)
+            self.assertTrue(all(o["ok"] for o in r["laid"]), (ep, r["laid"]))
+            self.assertTrue(all(o["held"] < 0.001 for o in r["laid"]), ("held in the browser", ep, r["laid"]))
+        nb = runs["/non-blocking"]["answers"]
+        starts = [a["started_monotonic_seconds"] for a in nb]
+        self.assertLess(max(starts) - min(starts), OVERLAP_SPREAD, nb)
+        self.assertLess(max(starts), min(a["finished_monotonic_seconds"] for a in nb),
+                        ("the 10 /non-blocking answers do not overlap", nb))
+        self.assertTrue(all(o["queued"] < 0.1 for o in runs["/non-blocking"]["laid"]), runs["/non-blocking"]["laid"])
+        blocking = sorted(runs["/blocking"]["answers"], key=lambda a: a["started_monotonic_seconds"])
+        for prev, cur in zip(blocking, blocking[1:]):
+            self.assertLess(abs(cur["started_monotonic_seconds"] - prev["finished_monotonic_seconds"]), STAIR_TOLERANCE,
+                            ("not a staircase", blocking))
+        self.assertStaircaseDrawn(runs["/blocking"], H2_DELAY)
+        self.assertNotIn("waited in the browser", self.text(".run-total"))
+        self.assertGreaterEqual(d.stats()["connections"]["protocols"]["h2"], 1)
         self.assertNoErrors()
 
     def test_keyboard_and_patterns(self):
@@ -326,6 +382,7 @@ class PageChecks:
                          r"^· 1 цикл подій · 8 потоків /offload · затримки до 30 с · поріг зависання 0\.100 с · pid \d+$")
         self.assertIn("щонайбільше 6 з'єднань, і одне з них тримає жива панель: одночасно в мережі щонайбільше 5 запитів.",
                       self.text("#limit-note"))
+        self.assertIn("Через HTTPS демон підтримує HTTP/2", self.text("#limit-note"))
         self.assertRegex(self.text("#live-state"), r"^Наживо з /events, щосекунди \(1 цикл подій, працює \d+ с\)\.$")
         self.assertRegex(self.text("#lag-desc"), rf"^Відставання циклу за останню хвилину: найбільше {NUM} с")
         self.assertEqual(self.text("#pool-busy"), "0 з 8")

@@ -5,7 +5,8 @@
 #   integration.daemon.firefox: the same tests (page_checks.py) in Debian's headless firefox-esr over
 #     WebDriver BiDi, skipped (and shown so) only when firefox-esr is not installed.
 #     Both also run the lesson in Ukrainian (the browser's language set per tab, no second start) and
-#     switch the page back to English.
+#     switch the page back to English, and over https with h2 (a certificate the test makes, which the
+#     browser accepts): 10 requests at once, none held by the browser.
 #     Both drive the browser through tests/integration/browser.py, need Debian's /usr/bin/python3 with
 #     python3-websocket, and leave the finished lesson's screenshot in this build directory as
 #     ui-lesson-chromium.png and ui-lesson-firefox.png.
