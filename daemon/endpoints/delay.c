@@ -29,12 +29,27 @@ typedef struct ad_wait {
     ad_timer_t timer;
     int64_t wall0; /* arrival, CLOCK_REALTIME */
     int64_t delay_ns;
+    const char *asked; /* a varying delay's text (in the request's pool), else NULL */
+    size_t asked_len;
+    int64_t jitter_ns;
+    bool has_seed;
+    uint64_t seed;
     uint64_t sequence;
     int watch_fd;          /* HTTP/1 connection watched for a disconnect, -1 */
     ad_offload_job_t *job; /* /offload while the pool holds it */
     bool done;             /* answered or cancelled: nothing left for dispose to undo */
     bool admitted;         /* holds one of max-waiting's places until wait_end */
 } ad_wait_t;
+
+/* The delay drawn and what was asked for it, from the handler to the wait. */
+typedef struct ad_delay_asked {
+    int64_t ns;
+    const char *text; /* NULL: a fixed delay without seed= */
+    size_t text_len;
+    int64_t jitter_ns;
+    bool has_seed;
+    uint64_t seed;
+} ad_delay_asked_t;
 
 /* ---- refusing ------------------------------------------------------------------------------------ */
 
@@ -80,6 +95,11 @@ static void fill_result(ad_delay_result_t *r, const ad_wait_t *w, int64_t now, c
         .pid = (long)w->x.loop->server->pid,
         .thread = w->x.loop->name,
         .worker = worker,
+        .asked = w->asked,
+        .asked_len = w->asked_len,
+        .jitter_ns = w->jitter_ns,
+        .has_seed = w->has_seed,
+        .seed = w->seed,
     };
 }
 
@@ -106,14 +126,19 @@ static void answer_ok(ad_wait_t *w, const char *worker)
 static void on_wait_timer(ad_timer_t *timer);
 static void on_wait_dispose(void *p);
 
-static ad_wait_t *wait_begin(ad_exchange_t *x, int64_t delay_ns)
+static ad_wait_t *wait_begin(ad_exchange_t *x, const ad_delay_asked_t *a)
 {
     ad_server_t *s = x->loop->server;
     ad_wait_t *w = h2o_mem_alloc_shared(&x->req->pool, sizeof(*w), on_wait_dispose);
     *w = (ad_wait_t){
         .x = *x,
         .wall0 = ad_wall_ns(),
-        .delay_ns = delay_ns,
+        .delay_ns = a->ns,
+        .asked = a->text,
+        .asked_len = a->text_len,
+        .jitter_ns = a->jitter_ns,
+        .has_seed = a->has_seed,
+        .seed = a->seed,
         .sequence = atomic_fetch_add_explicit(&s->sequence, 1, memory_order_relaxed) + 1,
         .watch_fd = -1,
     };
@@ -207,19 +232,20 @@ void ad_handlers_on_offload_reply(h2o_multithread_receiver_t *receiver, h2o_link
 
 /* ---- the endpoints ----------------------------------------------------------------------------------- */
 
-static int start_timer_wait(ad_exchange_t *x, int64_t delay_ns)
+static int start_timer_wait(ad_exchange_t *x, const ad_delay_asked_t *a)
 {
     ad_loop_t *loop = x->loop;
+    int64_t delay_ns = a->ns;
     if (delay_ns == 0) {
         /* The zero-delay throughput path: no timer, no watch, no limit, answered at once. */
-        ad_wait_t *w = wait_begin(x, delay_ns);
+        ad_wait_t *w = wait_begin(x, a);
         wait_end(w);
         answer_ok(w, NULL);
         return AD_ANSWER_LATER;
     }
     if (!ad_server_admit(&loop->server->timer_waits, loop->server->cfg.max_waiting))
         return answer_refused(x, 1, "too many requests waiting (max-waiting)");
-    ad_wait_t *w = wait_begin(x, delay_ns);
+    ad_wait_t *w = wait_begin(x, a);
     w->admitted = true;
     if (ad_timers_add(&loop->timers, &w->timer, x->t0 + delay_ns) != 0) {
         wait_end(w);
@@ -239,10 +265,10 @@ static void sleep_until(int64_t deadline_ns)
         ;
 }
 
-static int serve_blocking(ad_exchange_t *x, ad_delay_param_t *p)
+static int serve_blocking(ad_exchange_t *x, ad_delay_param_t *p, const ad_delay_asked_t *a)
 {
     unsigned retry_after;
-    int64_t delay_ns = p->ns;
+    int64_t delay_ns = a->ns;
     switch (ad_blocking_guard_check(x->loop, delay_ns, &retry_after)) {
     case AD_GUARD_ALLOW:
         break;
@@ -258,7 +284,7 @@ static int serve_blocking(ad_exchange_t *x, ad_delay_param_t *p)
         return answer_bad_delay(x, p, budget);
     }
     }
-    ad_wait_t *w = wait_begin(x, delay_ns);
+    ad_wait_t *w = wait_begin(x, a);
     /* The lesson: nothing else on this loop thread runs until the sleep ends. */
     sleep_until(x->t0 + delay_ns);
     wait_end(w);
@@ -266,9 +292,10 @@ static int serve_blocking(ad_exchange_t *x, ad_delay_param_t *p)
     return AD_ANSWER_LATER;
 }
 
-static int serve_offload(ad_exchange_t *x, int64_t delay_ns)
+static int serve_offload(ad_exchange_t *x, const ad_delay_asked_t *a)
 {
     ad_loop_t *loop = x->loop;
+    int64_t delay_ns = a->ns;
     ad_offload_job_t *job = calloc(1, sizeof(*job));
     if (job != NULL) {
         job->reply_to = &loop->offload_receiver;
@@ -279,7 +306,7 @@ static int serve_offload(ad_exchange_t *x, int64_t delay_ns)
         return answer_refused(x, 1, "offload pool and queue are full");
     }
     /* The reply can only be handled by this thread, after this handler returns: setting owner now is safe. */
-    ad_wait_t *w = wait_begin(x, delay_ns);
+    ad_wait_t *w = wait_begin(x, a);
     w->job = job;
     job->owner = w;
     w->watch_fd = ad_disconnect_watch(&loop->disconnect, x->req, w);
@@ -294,23 +321,42 @@ int ad_serve_delay(ad_exchange_t *x)
     int64_t max_ns = atomic_load_explicit(&live->max_delay_ns, memory_order_relaxed);
     ad_delay_param_t p;
     bool ok;
+    const char *q = req->query_at != SIZE_MAX ? req->path.base + req->query_at + 1 : "";
+    size_t qlen = req->query_at != SIZE_MAX ? req->path.len - req->query_at - 1 : 0;
     if (x->arg != NULL) {
         ok = ad_delay_from_path(&p, x->arg, x->arg_len, max_ns);
     } else {
-        const char *q = req->query_at != SIZE_MAX ? req->path.base + req->query_at + 1 : "";
-        size_t qlen = req->query_at != SIZE_MAX ? req->path.len - req->query_at - 1 : 0;
         ok = ad_delay_from_query(&p, q, qlen, atomic_load_explicit(&live->default_delay_ns, memory_order_relaxed),
                                  max_ns);
     }
     if (!ok)
         return answer_bad_delay(x, &p, max_ns);
+    ad_delay_asked_t a = {.text_len = p.value_len};
+    a.text = h2o_mem_alloc_pool(&req->pool, a.text_len + 1);
+    memcpy((char *)a.text, p.value, a.text_len);
+    ((char *)a.text)[a.text_len] = '\0';
+    if (!ad_delay_options_from_query(&p, q, qlen))
+        return answer_bad_delay(x, &p, max_ns);
+    /* A fresh sequence per request unless seed= asks for a reproducible one (delay_param.h). */
+    uint64_t rng = (uint64_t)x->t0 ^ ((uint64_t)(uintptr_t)x->req << 16);
+    a.ns = ad_delay_param_draw(&p, &rng);
+    a.jitter_ns = p.spec.jitter_ns;
+    a.has_seed = p.has_seed;
+    a.seed = p.seed;
+    if (!ad_delay_spec_varies(&p.spec) && !p.has_seed)
+        a.text = NULL;
+    else if (a.text_len == 0) { /* delay= absent: the default was asked */
+        char *def = h2o_mem_alloc_pool(&req->pool, 32);
+        a.text_len = ad_duration_format(p.spec.lo_ns, def, 32);
+        a.text = def;
+    }
     switch (x->ep) {
     case AD_EP_BLOCKING:
-        return serve_blocking(x, &p);
+        return serve_blocking(x, &p, &a);
     case AD_EP_OFFLOAD:
-        return serve_offload(x, p.ns);
+        return serve_offload(x, &a);
     default:
-        return start_timer_wait(x, p.ns);
+        return start_timer_wait(x, &a);
     }
 }
 

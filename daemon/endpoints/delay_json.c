@@ -19,6 +19,21 @@ void ad_delay_json(ad_jw_t *w, const ad_delay_result_t *r)
     ad_jw_cstr(w, r->endpoint);
     ad_jw_key(w, "requested_delay_seconds");
     ad_jw_raw(w, requested, ad_seconds_exact(r->requested_ns, requested));
+    if (r->asked != NULL) {
+        ad_jw_key(w, "delay");
+        ad_jw_object_begin(w);
+        ad_jw_key(w, "asked");
+        ad_jw_string(w, r->asked, r->asked_len);
+        ad_jw_key(w, "jitter_seconds");
+        ad_jw_raw(w, requested, ad_seconds_exact(r->jitter_ns, requested));
+        if (r->has_seed) {
+            ad_jw_key(w, "seed");
+            ad_jw_uint(w, r->seed);
+        }
+        ad_jw_key(w, "drawn_seconds");
+        ad_jw_raw(w, requested, ad_seconds_exact(r->requested_ns, requested));
+        ad_jw_object_end(w);
+    }
     ad_jw_key(w, "waited_seconds");
     ad_jw_seconds(w, waited, 6);
     ad_jw_key(w, "started_monotonic_seconds");

@@ -4,6 +4,7 @@
  * The delay endpoints' answer (docs/http-api.md, "Delay endpoints' answer") and httpbin's /delay/{n}
  * shape around it. Pure functions writing into an ad_jw_t.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "httpbin_body.h"
@@ -19,6 +20,12 @@ typedef struct ad_delay_result {
     long pid;
     const char *thread; /* "loop-0" */
     const char *worker; /* "worker-2" for /offload, else NULL */
+    /* a delay that varies (delay_spec.h), or seed= given: what was asked; requested_ns is the draw */
+    const char *asked; /* the delay's text as received, NULL: fixed, no "delay" object */
+    size_t asked_len;
+    int64_t jitter_ns;
+    bool has_seed;
+    uint64_t seed;
 } ad_delay_result_t;
 
 /* Writes the answer object. */

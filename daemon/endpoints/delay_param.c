@@ -7,20 +7,24 @@
 #include "duration.h"
 #include "query.h"
 
-/* Checks text as a duration within [0, max_ns]: NULL when fine (*ns set), else the reason. */
+/* Checks text as a delay spec within [0, max_ns]: NULL when fine (p->spec, *ns set), else the reason. */
 static const char *check_duration(ad_delay_param_t *p, const char *text, size_t len, int64_t max_ns, int64_t *ns)
 {
-    int below_ns;
-    ad_duration_status_t st = ad_duration_parse_ex(text, len, ns, &below_ns);
-    if (st != AD_DURATION_OK)
-        return ad_duration_strerror(st);
-    if (ad_duration_over(*ns, below_ns, max_ns)) {
-        char max[32];
-        ad_duration_format(max_ns, max, sizeof(max));
-        snprintf(p->why, sizeof(p->why), "over max-delay (%s)", max);
-        return p->why;
-    }
-    return NULL;
+    const char *e = ad_delay_spec_parse(text, len, max_ns, &p->spec, p->why, sizeof(p->why));
+    if (e == NULL)
+        *ns = p->spec.kind == AD_DELAY_WEIGHTED ? p->spec.choice_ns[0] : p->spec.lo_ns;
+    return e;
+}
+
+/* A plain duration within [0, max_ns] (jitter=): NULL, or the reason. */
+static const char *check_duration_only(ad_delay_param_t *p, const char *text, size_t len, int64_t max_ns, int64_t *ns)
+{
+    ad_delay_spec_t plain;
+    const char *e = ad_delay_spec_parse(text, len, max_ns, &plain, p->why, sizeof(p->why));
+    if (e == NULL && plain.kind != AD_DELAY_FIXED)
+        e = "not a duration";
+    *ns = plain.lo_ns;
+    return e;
 }
 
 /* The first raw value given for name (for the error when it could not be decoded). */
@@ -39,21 +43,19 @@ static void raw_query_value(ad_delay_param_t *p, const char *q, size_t qlen, con
     }
 }
 
-bool ad_delay_from_query(ad_delay_param_t *p, const char *q, size_t qlen, int64_t default_ns, int64_t max_ns)
+/* One query parameter's decoded value into p->decoded: 1 found, 0 absent, -1 refused (p->what set). */
+static int option_value(ad_delay_param_t *p, const char *q, size_t qlen, const char *name)
 {
-    p->param = "delay";
-    p->what = NULL;
+    p->param = name;
     p->value = "";
     p->value_len = 0;
-    switch (ad_query_get(q, qlen, "delay", p->decoded, sizeof(p->decoded))) {
+    switch (ad_query_get(q, qlen, name, p->decoded, sizeof(p->decoded))) {
     case AD_QUERY_ABSENT:
-        p->ns = default_ns;
-        return true;
+        return 0;
     case AD_QUERY_FOUND:
         p->value = p->decoded;
         p->value_len = strlen(p->decoded);
-        p->what = check_duration(p, p->decoded, p->value_len, max_ns, &p->ns);
-        return p->what == NULL;
+        return 1;
     case AD_QUERY_REPEATED:
         p->what = "given more than once";
         break;
@@ -64,12 +66,28 @@ bool ad_delay_from_query(ad_delay_param_t *p, const char *q, size_t qlen, int64_
         p->what = "too long";
         break;
     }
-    raw_query_value(p, q, qlen, "delay");
-    return false;
+    raw_query_value(p, q, qlen, name);
+    return -1;
+}
+
+bool ad_delay_from_query(ad_delay_param_t *p, const char *q, size_t qlen, int64_t default_ns, int64_t max_ns)
+{
+    p->spec = (ad_delay_spec_t){.kind = AD_DELAY_FIXED, .lo_ns = default_ns, .max_ns = max_ns};
+    p->has_seed = false;
+    p->what = NULL;
+    int found = option_value(p, q, qlen, "delay");
+    if (found <= 0) {
+        p->ns = default_ns;
+        return found == 0;
+    }
+    p->what = check_duration(p, p->decoded, p->value_len, max_ns, &p->ns);
+    return p->what == NULL;
 }
 
 bool ad_delay_from_path(ad_delay_param_t *p, const char *n, size_t nlen, int64_t max_ns)
 {
+    p->spec = (ad_delay_spec_t){.kind = AD_DELAY_FIXED, .max_ns = max_ns};
+    p->has_seed = false;
     p->param = "n";
     p->value = n;
     p->value_len = nlen;
@@ -80,4 +98,44 @@ bool ad_delay_from_path(ad_delay_param_t *p, const char *n, size_t nlen, int64_t
     }
     p->what = check_duration(p, p->decoded, (size_t)len, max_ns, &p->ns);
     return p->what == NULL;
+}
+
+bool ad_delay_options_from_query(ad_delay_param_t *p, const char *q, size_t qlen)
+{
+    int found = option_value(p, q, qlen, "jitter");
+    if (found < 0)
+        return false;
+    if (found > 0) {
+        int64_t ns;
+        p->what = check_duration_only(p, p->value, p->value_len, p->spec.max_ns, &ns);
+        if (p->what != NULL)
+            return false;
+        p->spec.jitter_ns = ns;
+    }
+    found = option_value(p, q, qlen, "seed");
+    if (found < 0)
+        return false;
+    if (found > 0) {
+        uint64_t seed = 0;
+        p->what = p->value_len == 0 ? "empty" : NULL;
+        for (size_t i = 0; i < p->value_len && p->what == NULL; i++) {
+            unsigned d = (unsigned char)p->value[i] - '0';
+            if (d > 9)
+                p->what = "not a whole number";
+            else if ((seed = seed * 10 + d) > AD_DELAY_SEED_MAX)
+                p->what = "above 9007199254740991";
+        }
+        if (p->what != NULL)
+            return false;
+        p->has_seed = true;
+        p->seed = seed;
+    }
+    return true;
+}
+
+int64_t ad_delay_param_draw(ad_delay_param_t *p, uint64_t *rng)
+{
+    uint64_t seeded = p->seed;
+    p->ns = ad_delay_spec_draw(&p->spec, p->has_seed ? &seeded : rng);
+    return p->ns;
 }

@@ -9,13 +9,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "delay_spec.h"
+
+/* seed= at most 2^53 - 1: the answer echoes it as a JSON number every reader keeps exact. */
+#define AD_DELAY_SEED_MAX 9007199254740991ULL
 /* Decoded values longer than this are refused as "too long". */
 #define AD_DELAY_VALUE_MAX 255
 
 typedef struct ad_delay_param {
-    int64_t ns; /* the delay, when accepted */
+    int64_t ns;           /* the delay, when accepted (a varying one's least value until drawn) */
+    ad_delay_spec_t spec; /* what was asked (delay_spec.h), with jitter= */
+    bool has_seed;        /* seed= given: the draw is seed's first one, the same for every request */
+    uint64_t seed;
     /* when refused: */
-    const char *param; /* "delay" or "n" */
+    const char *param; /* "delay", "n", "jitter" or "seed" */
     const char *what;  /* "not a number", "over max-delay (30s)", "given more than once", ... */
     const char *value; /* as received (decoded when it decoded): into decoded, or into the caller's text */
     size_t value_len;
@@ -27,5 +34,10 @@ typedef struct ad_delay_param {
 bool ad_delay_from_query(ad_delay_param_t *p, const char *q, size_t qlen, int64_t default_ns, int64_t max_ns);
 /* /delay/{n}: n[0..nlen) percent-decoded, then parsed like delay. true: p->ns is set. */
 bool ad_delay_from_path(ad_delay_param_t *p, const char *n, size_t nlen, int64_t max_ns);
+
+/* jitter= and seed= from the query (after either of the above accepted): false and the refusal when bad. */
+bool ad_delay_options_from_query(ad_delay_param_t *p, const char *q, size_t qlen);
+/* The delay to wait: p->spec drawn from seed= when given, else from *rng. Sets and returns p->ns. */
+int64_t ad_delay_param_draw(ad_delay_param_t *p, uint64_t *rng);
 
 #endif

@@ -69,6 +69,9 @@ def check_delay_answer(tc, body, endpoint, delay, pid=None, res=None):
     spec = dict(DELAY_FIELDS)
     if endpoint == "/offload":
         spec["worker"] = str
+    if "delay" in body:  # a delay that varies: what was asked and what was drawn
+        spec["delay"] = dict
+        tc.assertEqual(body["delay"]["drawn_seconds"], body["requested_delay_seconds"], body)
     check_types(tc, body, spec, endpoint)
     tc.assertEqual(body["endpoint"], endpoint)
     tc.assertAlmostEqual(body["requested_delay_seconds"], delay, places=6)

@@ -115,6 +115,41 @@ static void test_delay_answer(void **state)
     ad_jw_free(&w);
 }
 
+/* A delay that varies: the "delay" object says what was asked and what was drawn; seed only when given. */
+static void test_delay_answer_asked(void **state)
+{
+    (void)state;
+    ad_jw_t w;
+    ad_jw_init(&w, 16);
+    ad_delay_result_t r = sample_result();
+    r.asked = "100ms..2s\"";
+    r.asked_len = strlen(r.asked);
+    r.jitter_ns = 200000000;
+    r.has_seed = true;
+    r.seed = 9007199254740991ULL;
+    ad_delay_json(&w, &r);
+    json_t *doc = parse(&w);
+    check_delay_fields(doc, &r);
+    assert_int_equal(json_object_size(doc), 13);
+    json_t *d = json_object_get(doc, "delay");
+    assert_non_null(d);
+    assert_int_equal(json_object_size(d), 4);
+    assert_string_equal(string(d, "asked"), "100ms..2s\"");
+    assert_raw_number(&w, "jitter_seconds", "0.2,");
+    assert_raw_number(&w, "seed", "9007199254740991,");
+    assert_raw_number(&w, "drawn_seconds", "0.25}");
+    json_decref(doc);
+    ad_jw_free(&w);
+
+    ad_jw_init(&w, 16);
+    r.has_seed = false;
+    ad_delay_json(&w, &r);
+    doc = parse(&w);
+    assert_int_equal(json_object_size(json_object_get(doc, "delay")), 3);
+    json_decref(doc);
+    ad_jw_free(&w);
+}
+
 static void test_delay_answer_offload_worker(void **state)
 {
     (void)state;
@@ -459,15 +494,11 @@ static void test_httpbin_body(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_delay_answer),
-        cmocka_unit_test(test_delay_answer_offload_worker),
-        cmocka_unit_test(test_requested_delay_text),
-        cmocka_unit_test(test_httpbin_shape),
-        cmocka_unit_test(test_httpbin_request_order_wins),
-        cmocka_unit_test(test_httpbin_empty),
-        cmocka_unit_test(test_httpbin_hostile_bytes),
-        cmocka_unit_test(test_httpbin_many_repeats),
-        cmocka_unit_test(test_httpbin_body),
+        cmocka_unit_test(test_delay_answer),         cmocka_unit_test(test_delay_answer_offload_worker),
+        cmocka_unit_test(test_requested_delay_text), cmocka_unit_test(test_delay_answer_asked),
+        cmocka_unit_test(test_httpbin_shape),        cmocka_unit_test(test_httpbin_request_order_wins),
+        cmocka_unit_test(test_httpbin_empty),        cmocka_unit_test(test_httpbin_hostile_bytes),
+        cmocka_unit_test(test_httpbin_many_repeats), cmocka_unit_test(test_httpbin_body),
         cmocka_unit_test(test_title_case),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
