@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Fails when the project's own includes form a cycle between modules, or between folders.
 
-A module is a source file without its extension (daemon/loop.c and daemon/loop.h are one module); module A
+A module is a source file without its extension (daemon/core/loop.c and daemon/core/loop.h are one module); module A
 depends on module B when a file of A has `#include "b.h"` and b.h is found beside A's file or in one of
 the folders given. Any cycle (A -> B -> ... -> A) means the layers are not layers: printed, exit 1. The
 same holds one level up: a folder depends on another when one of its modules does (daemon/core must not
