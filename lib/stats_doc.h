@@ -108,7 +108,14 @@ typedef enum {
     X(T, cancelled, COUNT, cancelled, 1, "cancelled",                                                                  \
       AD_PROM("asyncdemo_requests_cancelled_total", counter, "Requests whose client went away before the answer."))    \
     X(T, status_4xx, COUNT, status_4xx, 1, "4xx", AD_NO_PROM)                                                          \
-    X(T, status_5xx, COUNT, status_5xx, 1, "5xx", AD_NO_PROM)
+    X(T, status_5xx, COUNT, status_5xx, 1, "5xx", AD_NO_PROM)                                                          \
+    X(T, fault_status, COUNT, fault_status, 0, "injected",                                                             \
+      AD_PROM("asyncdemo_faults_status_total", counter,                                                                \
+              "Answers with a status injected by status= (not in the 4xx/5xx counts), by endpoint."))                  \
+    X(T, fault_closed, COUNT, fault_closed, 0, "closed",                                                               \
+      AD_PROM("asyncdemo_faults_closed_total", counter, "Requests closed without an answer by close=, by endpoint."))  \
+    X(T, fault_reset, COUNT, fault_reset, 0, "reset",                                                                  \
+      AD_PROM("asyncdemo_faults_reset_total", counter, "Connections reset without an answer by close=P:reset."))
 
 /* An endpoint's "latency_seconds": min, mean, max and the percentiles of AD_STATS_PERCENTILES. */
 #define AD_STATS_LATENCY(X, T)                                                                                         \

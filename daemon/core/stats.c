@@ -132,6 +132,29 @@ void ad_stats_request_cancelled(ad_stats_shard_t *s, ad_endpoint_t ep)
     write_end(s);
 }
 
+void ad_stats_request_injected(ad_stats_shard_t *s, ad_endpoint_t ep, int64_t latency_ns)
+{
+    write_begin(s);
+    ad_endpoint_stats_t *e = endpoint(s, ep);
+    ADD(e->in_flight, -1);
+    ADD(e->completed, 1);
+    ADD(e->fault_status, 1);
+    record_latency(e, latency_ns);
+    write_end(s);
+}
+
+void ad_stats_request_dropped(ad_stats_shard_t *s, ad_endpoint_t ep, bool reset)
+{
+    write_begin(s);
+    ad_endpoint_stats_t *e = endpoint(s, ep);
+    ADD(e->in_flight, -1);
+    if (reset)
+        ADD(e->fault_reset, 1);
+    else
+        ADD(e->fault_closed, 1);
+    write_end(s);
+}
+
 void ad_stats_request_immediate(ad_stats_shard_t *s, ad_endpoint_t ep, int status, int64_t latency_ns)
 {
     /* In flight for the moment it took to answer: a slot served only this way still shows a peak of 1. */

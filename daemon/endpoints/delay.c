@@ -34,6 +34,7 @@ typedef struct ad_wait {
     int64_t jitter_ns;
     bool has_seed;
     uint64_t seed;
+    ad_fault_draw_t fault; /* status= and close= as drawn on arrival, applied when the delay is over */
     uint64_t sequence;
     int watch_fd;          /* HTTP/1 connection watched for a disconnect, -1 */
     ad_offload_job_t *job; /* /offload while the pool holds it */
@@ -49,11 +50,13 @@ typedef struct ad_delay_asked {
     int64_t jitter_ns;
     bool has_seed;
     uint64_t seed;
+    ad_fault_draw_t fault;
 } ad_delay_asked_t;
 
 /* ---- refusing ------------------------------------------------------------------------------------ */
 
-/* 400 for a delay outside [0, max_ns]: the error names the parameter, the value and the allowed range. */
+/* 400 for a refused parameter (a delay outside [0, max_ns], a bad status=, ...): the error names the
+ * parameter, the value and what it allows (p->allowed, else the range). */
 static int answer_bad_delay(ad_exchange_t *x, const ad_delay_param_t *p, int64_t max_ns)
 {
     char allowed[48], max[32], what[160];
@@ -66,7 +69,7 @@ static int answer_bad_delay(ad_exchange_t *x, const ad_delay_param_t *p, int64_t
     ad_jw_key(w, "value");
     ad_jw_string(w, p->value, p->value_len);
     ad_jw_key(w, "allowed");
-    ad_jw_cstr(w, allowed);
+    ad_jw_cstr(w, p->allowed != NULL ? p->allowed : allowed);
     return 400;
 }
 
@@ -108,6 +111,20 @@ static void httpbin_input(h2o_req_t *req, ad_httpbin_request_t *in);
 
 static void answer_ok(ad_wait_t *w, const char *worker)
 {
+    if (w->fault.drop != AD_DROP_NONE) {
+        ad_answer_drop(&w->x, w->fault.drop == AD_DROP_RESET);
+        return;
+    }
+    if (w->fault.status != 0) {
+        ad_jw_t *jw = ad_answer_error(&w->x, w->fault.status, "injected by status=");
+        ad_jw_key(jw, "injected");
+        ad_jw_bool(jw, true);
+        ad_jw_key(jw, "delay_seconds");
+        ad_jw_seconds(jw, w->delay_ns, 6);
+        w->x.injected = true;
+        ad_answer_send(&w->x, w->fault.status);
+        return;
+    }
     ad_delay_result_t r;
     fill_result(&r, w, ad_mono_ns(), worker);
     ad_jw_t *jw = ad_answer_json(&w->x);
@@ -139,6 +156,7 @@ static ad_wait_t *wait_begin(ad_exchange_t *x, const ad_delay_asked_t *a)
         .jitter_ns = a->jitter_ns,
         .has_seed = a->has_seed,
         .seed = a->seed,
+        .fault = a->fault,
         .sequence = atomic_fetch_add_explicit(&s->sequence, 1, memory_order_relaxed) + 1,
         .watch_fd = -1,
     };
@@ -340,6 +358,7 @@ int ad_serve_delay(ad_exchange_t *x)
     /* A fresh sequence per request unless seed= asks for a reproducible one (delay_param.h). */
     uint64_t rng = (uint64_t)x->t0 ^ ((uint64_t)(uintptr_t)x->req << 16);
     a.ns = ad_delay_param_draw(&p, &rng);
+    a.fault = ad_delay_param_draw_faults(&p, &rng);
     a.jitter_ns = p.spec.jitter_ns;
     a.has_seed = p.has_seed;
     a.seed = p.seed;

@@ -47,6 +47,7 @@ static void raw_query_value(ad_delay_param_t *p, const char *q, size_t qlen, con
 static int option_value(ad_delay_param_t *p, const char *q, size_t qlen, const char *name)
 {
     p->param = name;
+    p->allowed = NULL;
     p->value = "";
     p->value_len = 0;
     switch (ad_query_get(q, qlen, name, p->decoded, sizeof(p->decoded))) {
@@ -74,6 +75,8 @@ bool ad_delay_from_query(ad_delay_param_t *p, const char *q, size_t qlen, int64_
 {
     p->spec = (ad_delay_spec_t){.kind = AD_DELAY_FIXED, .lo_ns = default_ns, .max_ns = max_ns};
     p->has_seed = false;
+    p->status = (ad_status_spec_t){0};
+    p->close = (ad_close_spec_t){0};
     p->what = NULL;
     int found = option_value(p, q, qlen, "delay");
     if (found <= 0) {
@@ -88,7 +91,10 @@ bool ad_delay_from_path(ad_delay_param_t *p, const char *n, size_t nlen, int64_t
 {
     p->spec = (ad_delay_spec_t){.kind = AD_DELAY_FIXED, .max_ns = max_ns};
     p->has_seed = false;
+    p->status = (ad_status_spec_t){0};
+    p->close = (ad_close_spec_t){0};
     p->param = "n";
+    p->allowed = NULL;
     p->value = n;
     p->value_len = nlen;
     long len = ad_percent_decode(n, nlen, p->decoded, sizeof(p->decoded), false);
@@ -130,6 +136,15 @@ bool ad_delay_options_from_query(ad_delay_param_t *p, const char *q, size_t qlen
         p->has_seed = true;
         p->seed = seed;
     }
+    found = option_value(p, q, qlen, "status");
+    p->allowed = "CODE:PERCENT[,CODE:PERCENT...]: codes 400 to 599, percentages adding up to at most 100";
+    if (found < 0 || (found > 0 && (p->what = ad_status_spec_parse(p->value, p->value_len, &p->status)) != NULL))
+        return false;
+    found = option_value(p, q, qlen, "close");
+    p->allowed = "PERCENT or PERCENT:reset, a percentage from 0 to 100";
+    if (found < 0 || (found > 0 && (p->what = ad_close_spec_parse(p->value, p->value_len, &p->close)) != NULL))
+        return false;
+    p->allowed = NULL;
     return true;
 }
 
@@ -138,4 +153,15 @@ int64_t ad_delay_param_draw(ad_delay_param_t *p, uint64_t *rng)
     uint64_t seeded = p->seed;
     p->ns = ad_delay_spec_draw(&p->spec, p->has_seed ? &seeded : rng);
     return p->ns;
+}
+
+ad_fault_draw_t ad_delay_param_draw_faults(const ad_delay_param_t *p, uint64_t *rng)
+{
+    /* A sequence of its own under seed=, so the delay's draw and the faults' do not share numbers. */
+    uint64_t seeded = p->seed ^ 0x6661756c74ULL;
+    uint64_t *r = p->has_seed ? &seeded : rng;
+    ad_fault_draw_t d = {.drop = ad_close_spec_draw(&p->close, r)};
+    if (d.drop == AD_DROP_NONE)
+        d.status = ad_status_spec_draw(&p->status, r);
+    return d;
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "delay_spec.h"
+#include "fault_spec.h"
 
 /* seed= at most 2^53 - 1: the answer echoes it as a JSON number every reader keeps exact. */
 #define AD_DELAY_SEED_MAX 9007199254740991ULL
@@ -21,10 +22,13 @@ typedef struct ad_delay_param {
     ad_delay_spec_t spec; /* what was asked (delay_spec.h), with jitter= */
     bool has_seed;        /* seed= given: the draw is seed's first one, the same for every request */
     uint64_t seed;
+    ad_status_spec_t status; /* status= (fault_spec.h): none when absent */
+    ad_close_spec_t close;   /* close= (fault_spec.h): never when absent */
     /* when refused: */
-    const char *param; /* "delay", "n", "jitter" or "seed" */
-    const char *what;  /* "not a number", "over max-delay (30s)", "given more than once", ... */
-    const char *value; /* as received (decoded when it decoded): into decoded, or into the caller's text */
+    const char *param;   /* "delay", "n", "jitter", "seed", "status" or "close" */
+    const char *allowed; /* what the parameter takes; NULL: a duration within [0, max-delay] */
+    const char *what;    /* "not a number", "over max-delay (30s)", "given more than once", ... */
+    const char *value;   /* as received (decoded when it decoded): into decoded, or into the caller's text */
     size_t value_len;
     char decoded[AD_DELAY_VALUE_MAX + 1];
     char why[64];
@@ -35,9 +39,18 @@ bool ad_delay_from_query(ad_delay_param_t *p, const char *q, size_t qlen, int64_
 /* /delay/{n}: n[0..nlen) percent-decoded, then parsed like delay. true: p->ns is set. */
 bool ad_delay_from_path(ad_delay_param_t *p, const char *n, size_t nlen, int64_t max_ns);
 
-/* jitter= and seed= from the query (after either of the above accepted): false and the refusal when bad. */
+/* jitter=, seed=, status= and close= from the query (after either of the above accepted): false and the
+ * refusal when bad. */
 bool ad_delay_options_from_query(ad_delay_param_t *p, const char *q, size_t qlen);
 /* The delay to wait: p->spec drawn from seed= when given, else from *rng. Sets and returns p->ns. */
 int64_t ad_delay_param_draw(ad_delay_param_t *p, uint64_t *rng);
+
+/* The faults drawn for one request: a closed connection, else a status to answer instead (0: none). */
+typedef struct ad_fault_draw {
+    ad_drop_kind_t drop;
+    int status;
+} ad_fault_draw_t;
+/* p->close then p->status drawn from seed= when given (the same for every request), else from *rng. */
+ad_fault_draw_t ad_delay_param_draw_faults(const ad_delay_param_t *p, uint64_t *rng);
 
 #endif

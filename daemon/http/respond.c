@@ -2,6 +2,7 @@
 #include "respond.h"
 
 #include <string.h>
+#include <sys/socket.h>
 
 #include "clock.h"
 #include "route.h"
@@ -13,30 +14,71 @@ static void generator_noop(h2o_generator_t *self, h2o_req_t *req) {}
 /* Every body is sent in one final h2o_send, so h2o never needs to ask for more. */
 static h2o_generator_t final_generator = {generator_noop, generator_noop};
 
+/* RFC 9110's reason phrases, and 418, 429 and 499, which clients test against. */
+static const struct {
+    int status;
+    const char *phrase;
+} reasons[] = {
+    {100, "Continue"},
+    {101, "Switching Protocols"},
+    {200, "OK"},
+    {201, "Created"},
+    {202, "Accepted"},
+    {203, "Non-Authoritative Information"},
+    {204, "No Content"},
+    {205, "Reset Content"},
+    {206, "Partial Content"},
+    {300, "Multiple Choices"},
+    {301, "Moved Permanently"},
+    {302, "Found"},
+    {303, "See Other"},
+    {304, "Not Modified"},
+    {305, "Use Proxy"},
+    {307, "Temporary Redirect"},
+    {308, "Permanent Redirect"},
+    {400, "Bad Request"},
+    {401, "Unauthorized"},
+    {402, "Payment Required"},
+    {403, "Forbidden"},
+    {404, "Not Found"},
+    {405, "Method Not Allowed"},
+    {406, "Not Acceptable"},
+    {407, "Proxy Authentication Required"},
+    {408, "Request Timeout"},
+    {409, "Conflict"},
+    {410, "Gone"},
+    {411, "Length Required"},
+    {412, "Precondition Failed"},
+    {413, "Content Too Large"},
+    {414, "URI Too Long"},
+    {415, "Unsupported Media Type"},
+    {416, "Range Not Satisfiable"},
+    {417, "Expectation Failed"},
+    {418, "I'm a teapot"},
+    {421, "Misdirected Request"},
+    {422, "Unprocessable Content"},
+    {425, "Too Early"},
+    {426, "Upgrade Required"},
+    {428, "Precondition Required"},
+    {429, "Too Many Requests"},
+    {431, "Request Header Fields Too Large"},
+    {451, "Unavailable For Legal Reasons"},
+    {499, "Client Closed Request"},
+    {500, "Internal Server Error"},
+    {501, "Not Implemented"},
+    {502, "Bad Gateway"},
+    {503, "Service Unavailable"},
+    {504, "Gateway Timeout"},
+    {505, "HTTP Version Not Supported"},
+    {511, "Network Authentication Required"},
+};
+
 const char *ad_reason_phrase(int status)
 {
-    switch (status) {
-    case 200:
-        return "OK";
-    case 400:
-        return "Bad Request";
-    case 404:
-        return "Not Found";
-    case 405:
-        return "Method Not Allowed";
-    case 413:
-        return "Content Too Large";
-    case 431:
-        return "Request Header Fields Too Large";
-    case 499:
-        return "Client Closed Request";
-    case 500:
-        return "Internal Server Error";
-    case 503:
-        return "Service Unavailable";
-    default:
-        return "Unknown";
-    }
+    for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+        if (reasons[i].status == status)
+            return reasons[i].phrase;
+    return "Unknown";
 }
 
 /*
@@ -179,10 +221,16 @@ void ad_answer_send(ad_exchange_t *x, int status)
     bool failed = x->body == NULL && ad_jw_failed(w);
     if (failed)
         status = 500;
-    if (x->counted && x->state == AD_EXCHANGE_NEW)
+    if (x->counted && x->state == AD_EXCHANGE_NEW && !failed && x->injected) {
+        ad_answer_hold(x);
+        ad_stats_request_injected(&loop->stats, x->ep, ad_mono_ns() - x->t0);
+    } else if (x->counted && x->state == AD_EXCHANGE_HELD && !failed && x->injected) {
+        ad_stats_request_injected(&loop->stats, x->ep, ad_mono_ns() - x->t0);
+    } else if (x->counted && x->state == AD_EXCHANGE_NEW) {
         ad_stats_request_immediate(&loop->stats, x->ep, status, ad_mono_ns() - x->t0);
-    else if (x->counted && x->state == AD_EXCHANGE_HELD)
+    } else if (x->counted && x->state == AD_EXCHANGE_HELD) {
         ad_stats_request_end(&loop->stats, x->ep, status, ad_mono_ns() - x->t0);
+    }
     x->state = AD_EXCHANGE_DONE;
     if (failed)
         respond(x->req, 500, "application/json", oom, sizeof(oom) - 1, true);
@@ -195,6 +243,38 @@ void ad_answer_send(ad_exchange_t *x, int status)
         ad_jw_free(w);
         ad_jw_init(w, AD_JW_INITIAL_BYTES);
     }
+}
+
+void ad_answer_drop(ad_exchange_t *x, bool reset)
+{
+    h2o_req_t *req = x->req;
+    h2o_socket_t *sock = req->conn->callbacks->get_socket != NULL ? req->conn->callbacks->get_socket(req->conn) : NULL;
+    int fd = sock != NULL ? h2o_socket_get_fd(sock) : -1;
+    ad_answer_hold(x);
+    if (x->counted)
+        ad_stats_request_dropped(&x->loop->stats, x->ep, reset);
+    x->state = AD_EXCHANGE_DONE;
+    if (req->version >= 0x200 && !(reset && fd >= 0)) {
+        /* HTTP/2: h2o turns an error ending into RST_STREAM; the connection's other streams go on. */
+        req->res.status = 503;
+        req->res.reason = ad_reason_phrase(503);
+        h2o_start_response(req, &final_generator);
+        h2o_send(req, NULL, 0, H2O_SEND_STATE_ERROR);
+        return;
+    }
+    if (fd >= 0) {
+        /*
+         * h2o owns the descriptor, so it is not closed here. Reset: connect(AF_UNSPEC) disconnects a TCP
+         * socket at once with an RST (Linux tcp_disconnect), what SO_LINGER 0 + close would send. Close:
+         * shutdown sends a FIN. Either way the answer below fails to write and h2o closes the connection
+         * by its own path, which disposes the request.
+         */
+        struct sockaddr unspec = {.sa_family = AF_UNSPEC};
+        if (!reset || connect(fd, &unspec, sizeof(unspec)) != 0)
+            shutdown(fd, SHUT_RDWR);
+    }
+    req->http1_is_persistent = 0;
+    respond(req, 503, "application/json", "", 0, false);
 }
 
 /* ---- h2o's own error answers ---- */

@@ -36,6 +36,7 @@ typedef struct ad_exchange {
     ad_exchange_state_t state;
     bool error_open;          /* an error document is begun in the loop's buffer: closed on sending */
     bool json;                /* the body is a JSON document (sent with a newline after it) */
+    bool injected;            /* the status is a fault asked for (status=): counted as such, not as an error */
     const char *content_type; /* of the body */
     const void *body;         /* a static body (ad_answer_static), or NULL: the loop's buffer */
     size_t body_len;
@@ -59,6 +60,12 @@ ad_jw_t *ad_answer_error(ad_exchange_t *x, int status, const char *what);
 void ad_answer_header(ad_exchange_t *x, const h2o_token_t *token, const char *value, size_t len);
 /* Sends the body with status (500 when the loop's buffer ran out of memory) and counts the answer. */
 void ad_answer_send(ad_exchange_t *x, int status);
+/*
+ * A fault asked for (close=): the request is left without an answer. HTTP/1: the connection is closed (FIN),
+ * or reset (RST) when reset; HTTP/2: the stream is reset (RST_STREAM after the response head: h2o 2.2.5 sends
+ * the head first), or the whole connection reset when reset. Counted as fault_closed or fault_reset.
+ */
+void ad_answer_drop(ad_exchange_t *x, bool reset);
 /* The client went away before the answer: counted cancelled; a later ad_answer_send only finishes the request. */
 void ad_answer_cancelled(ad_exchange_t *x);
 

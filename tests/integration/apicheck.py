@@ -22,7 +22,7 @@ DELAY_FIELDS = {
 }
 LATENCY_KEYS = ("min", "mean", "max", "p50", "p90", "p99", "p99_9")
 ENDPOINT_KEYS = {"requests", "in_flight", "peak_in_flight", "completed", "cancelled", "status_4xx", "status_5xx",
-                 "latency_seconds"}
+                 "fault_status", "fault_closed", "fault_reset", "latency_seconds"}
 ENDPOINTS = ("/non-blocking", "/blocking", "/offload", "/delay", "/stats", "/metrics", "/healthz", "other")
 CONFIG_KEYS = {"max_delay_seconds", "default_delay_seconds", "pool_size", "pool_queue", "stall_threshold_seconds",
                "watchdog_seconds", "max_connections", "max_waiting", "header_timeout_seconds", "idle_timeout_seconds",
@@ -174,11 +174,12 @@ def check_stats(tc, s, pid=None, version=None):
         for key in ENDPOINT_KEYS - {"latency_seconds"}:
             tc.assertTrue(is_int(ep[key]) and ep[key] >= 0, f"{name}.{key} = {ep[key]!r}")
         if s["threads"] == 1:  # one shard, read on its own thread: the counts agree exactly
-            tc.assertEqual(ep["requests"], ep["completed"] + ep["cancelled"] + ep["in_flight"], f"{name}: {ep}")
+            tc.assertEqual(ep["requests"], ep["completed"] + ep["cancelled"] + ep["in_flight"] + ep["fault_closed"]
+                           + ep["fault_reset"], f"{name}: {ep}")
         tc.assertGreaterEqual(ep["peak_in_flight"], ep["in_flight"], name)
         if ep["requests"] > 0:
             tc.assertGreaterEqual(ep["peak_in_flight"], 1, f"{name}: every request was in flight once: {ep}")
-        tc.assertLessEqual(ep["status_4xx"] + ep["status_5xx"], ep["completed"], name)
+        tc.assertLessEqual(ep["status_4xx"] + ep["status_5xx"] + ep["fault_status"], ep["completed"], name)
         check_latency(tc, ep["latency_seconds"], name)
         if ep["completed"] == 0:
             tc.assertEqual(set(ep["latency_seconds"].values()), {0}, f"{name}: latency must be zero: {ep}")

@@ -1,0 +1,102 @@
+/* Injected faults: the grammars and the draws (see fault_spec.h). */
+#include "fault_spec.h"
+
+#include <string.h>
+
+#include "delay_spec.h"
+
+/* DIGITS [ "." 1*4DIGIT ] within 0 to 100, in millionths: false when it is not. */
+static bool percent(const char *s, size_t len, uint32_t *out)
+{
+    uint64_t whole = 0, frac = 0;
+    size_t i = 0, ndig = 0, nfrac = 0;
+    for (; i < len && s[i] >= '0' && s[i] <= '9' && whole <= 100; i++, ndig++)
+        whole = whole * 10 + (uint64_t)(s[i] - '0');
+    if (ndig == 0 || whole > 100)
+        return false;
+    if (i < len && s[i] == '.') {
+        for (i++; i < len && s[i] >= '0' && s[i] <= '9' && nfrac < 4; i++, nfrac++)
+            frac = frac * 10 + (uint64_t)(s[i] - '0');
+        if (nfrac == 0)
+            return false;
+    }
+    if (i != len)
+        return false;
+    for (; nfrac < 4; nfrac++)
+        frac *= 10;
+    uint64_t m = whole * 10000 + frac;
+    if (m > AD_FAULT_WHOLE)
+        return false;
+    *out = (uint32_t)m;
+    return true;
+}
+
+const char *ad_status_spec_parse(const char *s, size_t len, ad_status_spec_t *out)
+{
+    const char *end = s + len;
+    uint64_t total = 0;
+    *out = (ad_status_spec_t){0};
+    if (len == 0)
+        return "empty";
+    for (;;) {
+        const char *comma = memchr(s, ',', (size_t)(end - s));
+        const char *item_end = comma != NULL ? comma : end;
+        const char *colon = memchr(s, ':', (size_t)(item_end - s));
+        if (colon == NULL)
+            return "a choice needs CODE:PERCENT";
+        if (out->n == AD_FAULT_CHOICES_MAX)
+            return "more than 16 choices";
+        if (colon - s != 3 || s[0] < '4' || s[0] > '5' || s[1] < '0' || s[1] > '9' || s[2] < '0' || s[2] > '9')
+            return "a status must be 400 to 599";
+        uint32_t m;
+        if (!percent(colon + 1, (size_t)(item_end - colon - 1), &m))
+            return "a percentage must be a number from 0 to 100 (up to 4 decimals)";
+        total += m;
+        if (total > AD_FAULT_WHOLE)
+            return "percentages add up to more than 100";
+        out->code[out->n] = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+        out->millionths[out->n++] = m;
+        if (comma == NULL)
+            return NULL;
+        s = comma + 1;
+    }
+}
+
+int ad_status_spec_draw(const ad_status_spec_t *spec, uint64_t *rng)
+{
+    if (spec->n == 0)
+        return 0;
+    uint64_t r = ad_rng_next(rng) % AD_FAULT_WHOLE;
+    for (size_t i = 0; i < spec->n; i++) {
+        if (r < spec->millionths[i])
+            return spec->code[i];
+        r -= spec->millionths[i];
+    }
+    return 0;
+}
+
+const char *ad_close_spec_parse(const char *s, size_t len, ad_close_spec_t *out)
+{
+    static const char reset[] = ":reset";
+    const size_t rlen = sizeof(reset) - 1;
+    *out = (ad_close_spec_t){.kind = AD_DROP_FIN};
+    if (len == 0)
+        return "empty";
+    const char *colon = memchr(s, ':', len);
+    if (colon != NULL) {
+        if ((size_t)(s + len - colon) != rlen || memcmp(colon, reset, rlen) != 0)
+            return "after the percentage only :reset may follow";
+        out->kind = AD_DROP_RESET;
+        len = (size_t)(colon - s);
+    }
+    if (!percent(s, len, &out->millionths))
+        return "a percentage must be a number from 0 to 100 (up to 4 decimals)";
+    return NULL;
+}
+
+ad_drop_kind_t ad_close_spec_draw(const ad_close_spec_t *spec, uint64_t *rng)
+{
+    if (spec->millionths == 0)
+        return AD_DROP_NONE;
+    return ad_rng_next(rng) % AD_FAULT_WHOLE < spec->millionths ? spec->kind : AD_DROP_NONE;
+}
