@@ -356,7 +356,7 @@ int ad_serve_delay(ad_exchange_t *x)
     if (!ad_delay_options_from_query(&p, q, qlen))
         return answer_bad_delay(x, &p, max_ns);
     /* A fresh sequence per request unless seed= asks for a reproducible one (delay_param.h). */
-    uint64_t rng = (uint64_t)x->t0 ^ ((uint64_t)(uintptr_t)x->req << 16);
+    uint64_t rng = ad_exchange_rng(x);
     a.ns = ad_delay_param_draw(&p, &rng);
     a.fault = ad_delay_param_draw_faults(&p, &rng);
     a.jitter_ns = p.spec.jitter_ns;

@@ -5,14 +5,14 @@
 
 #include "delay_spec.h"
 
-/* DIGITS [ "." 1*4DIGIT ] within 0 to 100, in millionths: false when it is not. */
-static bool percent(const char *s, size_t len, uint32_t *out)
+/* DIGITS [ "." 1*4DIGIT ] within 0 to max, in ten-thousandths: false when it is not. */
+static bool decimal(const char *s, size_t len, uint64_t max, uint64_t *out)
 {
     uint64_t whole = 0, frac = 0;
     size_t i = 0, ndig = 0, nfrac = 0;
-    for (; i < len && s[i] >= '0' && s[i] <= '9' && whole <= 100; i++, ndig++)
+    for (; i < len && s[i] >= '0' && s[i] <= '9' && whole <= max; i++, ndig++)
         whole = whole * 10 + (uint64_t)(s[i] - '0');
-    if (ndig == 0 || whole > 100)
+    if (ndig == 0 || whole > max)
         return false;
     if (i < len && s[i] == '.') {
         for (i++; i < len && s[i] >= '0' && s[i] <= '9' && nfrac < 4; i++, nfrac++)
@@ -25,10 +25,35 @@ static bool percent(const char *s, size_t len, uint32_t *out)
     for (; nfrac < 4; nfrac++)
         frac *= 10;
     uint64_t m = whole * 10000 + frac;
-    if (m > AD_FAULT_WHOLE)
+    if (m > max * 10000)
+        return false;
+    *out = m;
+    return true;
+}
+
+/* A percentage, 0 to 100, in millionths of the whole (AD_FAULT_WHOLE): false when it is not. */
+static bool percent(const char *s, size_t len, uint32_t *out)
+{
+    uint64_t m;
+    if (!decimal(s, len, 100, &m))
         return false;
     *out = (uint32_t)m;
     return true;
+}
+
+/* Three digits from lo to hi into *code: false when they are not. */
+static bool status_code(const char *s, size_t len, int lo, int hi, int *code)
+{
+    if (len != 3)
+        return false;
+    int c = 0;
+    for (size_t i = 0; i < 3; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        c = c * 10 + (s[i] - '0');
+    }
+    *code = c;
+    return c >= lo && c <= hi;
 }
 
 const char *ad_status_spec_parse(const char *s, size_t len, ad_status_spec_t *out)
@@ -46,7 +71,8 @@ const char *ad_status_spec_parse(const char *s, size_t len, ad_status_spec_t *ou
             return "a choice needs CODE:PERCENT";
         if (out->n == AD_FAULT_CHOICES_MAX)
             return "more than 16 choices";
-        if (colon - s != 3 || s[0] < '4' || s[0] > '5' || s[1] < '0' || s[1] > '9' || s[2] < '0' || s[2] > '9')
+        int code;
+        if (!status_code(s, (size_t)(colon - s), 400, 599, &code))
             return "a status must be 400 to 599";
         uint32_t m;
         if (!percent(colon + 1, (size_t)(item_end - colon - 1), &m))
@@ -54,7 +80,7 @@ const char *ad_status_spec_parse(const char *s, size_t len, ad_status_spec_t *ou
         total += m;
         if (total > AD_FAULT_WHOLE)
             return "percentages add up to more than 100";
-        out->code[out->n] = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+        out->code[out->n] = code;
         out->millionths[out->n++] = m;
         if (comma == NULL)
             return NULL;
@@ -99,4 +125,44 @@ ad_drop_kind_t ad_close_spec_draw(const ad_close_spec_t *spec, uint64_t *rng)
     if (spec->millionths == 0)
         return AD_DROP_NONE;
     return ad_rng_next(rng) % AD_FAULT_WHOLE < spec->millionths ? spec->kind : AD_DROP_NONE;
+}
+
+const char *ad_status_list_parse(const char *s, size_t len, ad_status_list_t *out)
+{
+    const char *end = s + len;
+    *out = (ad_status_list_t){0};
+    if (len == 0)
+        return "empty";
+    for (;;) {
+        const char *comma = memchr(s, ',', (size_t)(end - s));
+        const char *item_end = comma != NULL ? comma : end;
+        const char *colon = memchr(s, ':', (size_t)(item_end - s));
+        const char *code_end = colon != NULL ? colon : item_end;
+        if (out->n == AD_FAULT_CHOICES_MAX)
+            return "more than 16 codes";
+        if (!status_code(s, (size_t)(code_end - s), 200, 599, &out->code[out->n]))
+            return "a status must be 200 to 599";
+        uint64_t w = 10000; /* no weight: 1 */
+        if (colon != NULL && !decimal(colon + 1, (size_t)(item_end - colon - 1), 1000000, &w))
+            return "a weight must be a number from 0 to 1000000 (up to 4 decimals)";
+        out->weight[out->n++] = w;
+        out->total += w;
+        if (comma == NULL)
+            break;
+        s = comma + 1;
+    }
+    return out->total == 0 ? "the weights add up to 0" : NULL;
+}
+
+int ad_status_list_draw(const ad_status_list_t *list, uint64_t *rng)
+{
+    if (list->n == 1)
+        return list->code[0];
+    uint64_t r = ad_rng_next(rng) % list->total;
+    for (size_t i = 0; i < list->n; i++) {
+        if (r < list->weight[i])
+            return list->code[i];
+        r -= list->weight[i];
+    }
+    return list->code[list->n - 1];
 }

@@ -123,13 +123,16 @@ static void respond(h2o_req_t *req, int status, const char *content_type, const 
      */
     if (req->conn->ctx->shutdown_requested)
         req->http1_is_persistent = 0;
+    /* RFC 9110: 204 and 304 have no body, and a 204 no Content-Length (h2o then frames neither). */
+    bool bodiless = status == 204 || status == 304;
     req->res.status = status;
     req->res.reason = ad_reason_phrase(status);
-    req->res.content_length = len + newline;
-    add_header(req, H2O_TOKEN_CONTENT_TYPE, content_type, strlen(content_type));
+    req->res.content_length = bodiless ? SIZE_MAX : len + newline;
+    if (!bodiless)
+        add_header(req, H2O_TOKEN_CONTENT_TYPE, content_type, strlen(content_type));
     h2o_start_response(req, &final_generator);
     ad_send_watch_answer(req); /* before h2o_send: a request h2o disposes at once is unwatched in time */
-    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")) || req->res.content_length == 0) {
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")) || bodiless || req->res.content_length == 0) {
         h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
         return;
     }

@@ -16,6 +16,7 @@
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <h2o.h>
 #include "json_writer.h"
 #include "loop.h"
@@ -41,6 +42,12 @@ typedef struct ad_exchange {
     const void *body;         /* a static body (ad_answer_static), or NULL: the loop's buffer */
     size_t body_len;
 } ad_exchange_t;
+
+/* A generator state for this request's draws (ad_rng_next): differs between requests, no seed= needed. */
+static inline uint64_t ad_exchange_rng(const ad_exchange_t *x)
+{
+    return (uint64_t)x->t0 ^ ((uint64_t)(uintptr_t)x->req << 16);
+}
 
 /* A handler's return when it holds the request and answers later (ad_answer_send), or has taken it over. */
 #define AD_ANSWER_LATER 0

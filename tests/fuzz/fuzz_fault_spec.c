@@ -1,7 +1,8 @@
 /*
- * libFuzzer target: daemon/endpoints/fault_spec.c, status= and close= as their grammars read them. The first
- * byte picks the grammar, the next eight the generator's state; the rest is the value. Accepted statuses
- * draw 0 or one of their codes (400 to 599); accepted closes draw nothing or their kind.
+ * libFuzzer target: daemon/endpoints/fault_spec.c, status=, close= and /status/{codes} as their grammars
+ * read them. The first byte picks the grammar (mod 3), the next eight the generator's state; the rest is
+ * the value. Accepted statuses draw 0 or one of their codes (400 to 599); accepted closes draw nothing or
+ * their kind; accepted code lists draw one of their codes of weight above 0.
  */
 #include <stdint.h>
 #include <string.h>
@@ -17,7 +18,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(&rng, data + 1, sizeof(rng));
     const char *s = (const char *)data + 9;
     size_t len = size - 9;
-    if (data[0] & 1) {
+    if (data[0] % 3 == 2) {
+        ad_status_list_t l;
+        const char *e = ad_status_list_parse(s, len, &l);
+        AD_FUZZ_CHECK(e == NULL || e[0] != '\0');
+        if (e == NULL) {
+            AD_FUZZ_CHECK(l.n >= 1 && l.n <= AD_FAULT_CHOICES_MAX && l.total > 0);
+            for (int i = 0; i < 8; i++) {
+                int code = ad_status_list_draw(&l, &rng);
+                bool listed = false;
+                for (size_t j = 0; j < l.n; j++)
+                    listed = listed || (code == l.code[j] && l.weight[j] > 0);
+                AD_FUZZ_CHECK(listed);
+            }
+        }
+        return 0;
+    }
+    if (data[0] % 3 == 1) {
         ad_close_spec_t c;
         const char *e = ad_close_spec_parse(s, len, &c);
         AD_FUZZ_CHECK(e == NULL || e[0] != '\0');

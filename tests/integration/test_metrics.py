@@ -18,7 +18,8 @@ GAUGES = ("asyncdemo_requests_in_flight", "asyncdemo_requests_in_flight_peak", "
 HISTOGRAMS = ("asyncdemo_request_duration_seconds",)
 PER_ENDPOINT = ("asyncdemo_requests_total", "asyncdemo_requests_completed_total", "asyncdemo_requests_cancelled_total",
                 "asyncdemo_requests_in_flight", "asyncdemo_requests_in_flight_peak")
-ENDPOINTS = ("/non-blocking", "/blocking", "/offload", "/delay", "/stats", "/metrics", "/healthz", "other")
+ENDPOINTS = ("/non-blocking", "/blocking", "/offload", "/delay", "/status", "/stats", "/metrics", "/healthz",
+             "other")
 LE_LADDER = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 2.5, 5, 10, 30, 60, math.inf)
 
 

@@ -1,4 +1,4 @@
-/* Injected faults: the grammars of status= and close= (fault_spec.h), their draws' shares from fixed
+/* Injected faults: the grammars of status=, close= and /status/{codes} (fault_spec.h), their draws' shares from fixed
  * generator seeds, and the two as query parameters of the delay endpoints (delay_param.h). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -137,6 +137,60 @@ static void test_draw_shares(void **state)
     assert_true(rng == before); /* a spec that never closes takes no number */
 }
 
+static void test_status_list(void **state)
+{
+    (void)state;
+    ad_status_list_t l;
+    assert_null(ad_status_list_parse("418", 3, &l));
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.code[0], 418);
+    uint64_t rng = 77, before = rng;
+    assert_int_equal(ad_status_list_draw(&l, &rng), 418);
+    assert_true(rng == before); /* one code: nothing to draw */
+    const char *s = "200:9,500:1";
+    assert_null(ad_status_list_parse(s, strlen(s), &l));
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.total, 100000);
+    int n500 = 0;
+    for (int i = 0; i < 10000; i++) {
+        int code = ad_status_list_draw(&l, &rng);
+        assert_true(code == 200 || code == 500);
+        n500 += code == 500;
+    }
+    assert_in_range(n500, 850, 1150);
+    s = "200,201,202:0.5,599:0";
+    assert_null(ad_status_list_parse(s, strlen(s), &l));
+    assert_int_equal(l.n, 4);
+    assert_int_equal(l.weight[0], 10000); /* no weight: 1 */
+    assert_int_equal(l.weight[2], 5000);
+    for (int i = 0; i < 1000; i++)
+        assert_int_not_equal(ad_status_list_draw(&l, &rng), 599); /* weight 0: never */
+
+    static const struct {
+        const char *s, *why;
+    } bad[] = {
+        {"", "empty"},
+        {"199", "a status must be 200 to 599"},
+        {"600", "a status must be 200 to 599"},
+        {"20", "a status must be 200 to 599"},
+        {"200,", "a status must be 200 to 599"},
+        {"abc", "a status must be 200 to 599"},
+        {"200:", "a weight must be a number from 0 to 1000000 (up to 4 decimals)"},
+        {"200:-1", "a weight must be a number from 0 to 1000000 (up to 4 decimals)"},
+        {"200:1000001", "a weight must be a number from 0 to 1000000 (up to 4 decimals)"},
+        {"200:1:2", "a weight must be a number from 0 to 1000000 (up to 4 decimals)"},
+        {"200:0,500:0", "the weights add up to 0"},
+        {"200,201,202,203,204,205,206,207,208,209,210,211,212,213,214,215,216", "more than 16 codes"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *e = ad_status_list_parse(bad[i].s, strlen(bad[i].s), &l);
+        if (e == NULL)
+            fail_msg("codes \"%s\" accepted", bad[i].s);
+        if (strcmp(e, bad[i].why) != 0)
+            fail_msg("codes \"%s\": \"%s\", want \"%s\"", bad[i].s, e, bad[i].why);
+    }
+}
+
 static bool options(ad_delay_param_t *p, const char *q)
 {
     return ad_delay_from_query(p, q, strlen(q), 0, 30 * AD_NS_PER_SEC) && ad_delay_options_from_query(p, q, strlen(q));
@@ -198,10 +252,8 @@ static void test_query(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_status_grammar),
-        cmocka_unit_test(test_close_grammar),
-        cmocka_unit_test(test_draw_shares),
-        cmocka_unit_test(test_query),
+        cmocka_unit_test(test_status_grammar), cmocka_unit_test(test_close_grammar), cmocka_unit_test(test_draw_shares),
+        cmocka_unit_test(test_status_list),    cmocka_unit_test(test_query),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

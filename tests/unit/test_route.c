@@ -80,6 +80,21 @@ static void test_delay_n(void **state)
     assert_int_equal(r.arg_len, 3);
 }
 
+static void test_status_codes(void **state)
+{
+    (void)state;
+    ad_route_t r = find("/status/200:9,500:1");
+    assert_int_equal(r.id, AD_ROUTE_STATUS);
+    assert_int_equal(r.ep, AD_EP_STATUS);
+    assert_int_equal(r.arg_len, 11);
+    assert_memory_equal(r.arg, "200:9,500:1", 11);
+    assert_int_equal(find("/status").id, AD_ROUTE_NONE);
+    assert_int_equal(find("/status/").id, AD_ROUTE_NONE);
+    assert_int_equal(find("/status/418/x").id, AD_ROUTE_NONE);
+    assert_true(ad_route_takes_body(AD_ROUTE_STATUS)); /* every method, as httpbin */
+    assert_true(ad_route_method_allowed(AD_ROUTE_STATUS, "DELETE", 6));
+}
+
 static void assert_path(const char *target, size_t query_at, const char *want)
 {
     size_t len;
@@ -150,8 +165,8 @@ static void test_names_route(void **state)
     for (int ep = 0; ep < AD_EP_OTHER; ep++) {
         const char *name = ad_endpoint_name((ad_endpoint_t)ep);
         ad_route_t r = find(name);
-        if (ep == AD_EP_DELAY) {
-            assert_int_equal(r.ep, AD_EP_OTHER); /* "/delay" alone names no delay */
+        if (ep == AD_EP_DELAY || ep == AD_EP_STATUS) {
+            assert_int_equal(r.ep, AD_EP_OTHER); /* SEGMENT endpoints: "/delay" alone names no delay */
             continue;
         }
         assert_int_equal(r.ep, ep);
@@ -172,9 +187,9 @@ static void test_head_bytes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_exact_paths), cmocka_unit_test(test_page_paths), cmocka_unit_test(test_unknown_paths),
-        cmocka_unit_test(test_delay_n),     cmocka_unit_test(test_route_path), cmocka_unit_test(test_methods),
-        cmocka_unit_test(test_names_route), cmocka_unit_test(test_head_bytes),
+        cmocka_unit_test(test_exact_paths), cmocka_unit_test(test_page_paths),   cmocka_unit_test(test_unknown_paths),
+        cmocka_unit_test(test_delay_n),     cmocka_unit_test(test_status_codes), cmocka_unit_test(test_route_path),
+        cmocka_unit_test(test_methods),     cmocka_unit_test(test_names_route),  cmocka_unit_test(test_head_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,7 +13,7 @@
 static void test_endpoint_names(void **state)
 {
     (void)state;
-    static const char *const want[AD_EP_COUNT] = {"/non-blocking", "/blocking", "/offload", "/delay",
+    static const char *const want[AD_EP_COUNT] = {"/non-blocking", "/blocking", "/offload", "/delay", "/status",
                                                   "/stats",        "/metrics",  "/healthz", "other"};
     for (int i = 0; i < AD_EP_COUNT; i++)
         assert_string_equal(ad_endpoint_name((ad_endpoint_t)i), want[i]);
