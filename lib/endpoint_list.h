@@ -34,6 +34,7 @@
     X(OFFLOAD, "/offload", EXACT, AD_METHODS_READ, OWN, AD_ALWAYS, ad_serve_delay)                                     \
     X(DELAY, "/delay", SEGMENT, AD_METHODS_READ | AD_METHODS_BODY, OWN, AD_ALWAYS, ad_serve_delay)                     \
     X(STATUS, "/status", SEGMENT, AD_METHODS_READ | AD_METHODS_BODY, OWN, AD_ALWAYS, ad_serve_status)                  \
+    X(DRIP, "/drip", EXACT, AD_METHODS_READ, OWN, AD_ALWAYS, ad_serve_drip)                                            \
     X(STATS, "/stats", EXACT, AD_METHODS_READ, OWN, AD_ALWAYS, ad_serve_stats)                                         \
     X(METRICS, "/metrics", EXACT, AD_METHODS_READ, OWN, AD_ALWAYS, ad_serve_metrics)                                   \
     X(HEALTHZ, "/healthz", EXACT, AD_METHODS_READ, OWN, AD_ALWAYS, ad_serve_healthz)                                   \

@@ -57,7 +57,7 @@ typedef struct ad_delay_asked {
 
 /* 400 for a refused parameter (a delay outside [0, max_ns], a bad status=, ...): the error names the
  * parameter, the value and what it allows (p->allowed, else the range). */
-static int answer_bad_delay(ad_exchange_t *x, const ad_delay_param_t *p, int64_t max_ns)
+int ad_answer_bad_param(ad_exchange_t *x, const ad_delay_param_t *p, int64_t max_ns)
 {
     char allowed[48], max[32], what[160];
     ad_duration_format(max_ns, max, sizeof(max));
@@ -73,7 +73,7 @@ static int answer_bad_delay(ad_exchange_t *x, const ad_delay_param_t *p, int64_t
     return 400;
 }
 
-static int answer_refused(ad_exchange_t *x, unsigned retry_after, const char *what)
+int ad_answer_refused(ad_exchange_t *x, unsigned retry_after, const char *what)
 {
     char ra[16];
     int n = snprintf(ra, sizeof(ra), "%u", retry_after);
@@ -262,7 +262,7 @@ static int start_timer_wait(ad_exchange_t *x, const ad_delay_asked_t *a)
         return AD_ANSWER_LATER;
     }
     if (!ad_server_admit(&loop->server->timer_waits, loop->server->cfg.max_waiting))
-        return answer_refused(x, 1, "too many requests waiting (max-waiting)");
+        return ad_answer_refused(x, 1, "too many requests waiting (max-waiting)");
     ad_wait_t *w = wait_begin(x, a);
     w->admitted = true;
     if (ad_timers_add(&loop->timers, &w->timer, x->t0 + delay_ns) != 0) {
@@ -291,7 +291,7 @@ static int serve_blocking(ad_exchange_t *x, ad_delay_param_t *p, const ad_delay_
     case AD_GUARD_ALLOW:
         break;
     case AD_GUARD_LATER:
-        return answer_refused(x, retry_after, "blocking the loop this long would starve the systemd watchdog");
+        return ad_answer_refused(x, retry_after, "blocking the loop this long would starve the systemd watchdog");
     case AD_GUARD_NEVER: {
         /* No retry can succeed: a bad delay, with the watchdog's limit as the allowed range. */
         int64_t budget = x->loop->server->watchdog.budget_ns;
@@ -299,7 +299,7 @@ static int serve_blocking(ad_exchange_t *x, ad_delay_param_t *p, const ad_delay_
         ad_duration_format(budget, limit, sizeof(limit));
         snprintf(p->why, sizeof(p->why), "over the watchdog limit (%s)", limit);
         p->what = p->why;
-        return answer_bad_delay(x, p, budget);
+        return ad_answer_bad_param(x, p, budget);
     }
     }
     ad_wait_t *w = wait_begin(x, a);
@@ -321,7 +321,7 @@ static int serve_offload(ad_exchange_t *x, const ad_delay_asked_t *a)
     }
     if (job == NULL || !ad_offload_submit(loop->server->pool, job)) {
         free(job);
-        return answer_refused(x, 1, "offload pool and queue are full");
+        return ad_answer_refused(x, 1, "offload pool and queue are full");
     }
     /* The reply can only be handled by this thread, after this handler returns: setting owner now is safe. */
     ad_wait_t *w = wait_begin(x, a);
@@ -348,13 +348,13 @@ int ad_serve_delay(ad_exchange_t *x)
                                  max_ns);
     }
     if (!ok)
-        return answer_bad_delay(x, &p, max_ns);
+        return ad_answer_bad_param(x, &p, max_ns);
     ad_delay_asked_t a = {.text_len = p.value_len};
     a.text = h2o_mem_alloc_pool(&req->pool, a.text_len + 1);
     memcpy((char *)a.text, p.value, a.text_len);
     ((char *)a.text)[a.text_len] = '\0';
     if (!ad_delay_options_from_query(&p, q, qlen))
-        return answer_bad_delay(x, &p, max_ns);
+        return ad_answer_bad_param(x, &p, max_ns);
     /* A fresh sequence per request unless seed= asks for a reproducible one (delay_param.h). */
     uint64_t rng = ad_exchange_rng(x);
     a.ns = ad_delay_param_draw(&p, &rng);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "duration.h"
 #include "query.h"
 
@@ -106,6 +107,23 @@ bool ad_delay_from_path(ad_delay_param_t *p, const char *n, size_t nlen, int64_t
     return p->what == NULL;
 }
 
+/* A whole number within [lo, hi] from p->value: NULL, or the reason (above: the one for above hi). */
+static const char *whole_number(const ad_delay_param_t *p, uint64_t lo, uint64_t hi, const char *above, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (p->value_len == 0)
+        return "empty";
+    for (size_t i = 0; i < p->value_len; i++) {
+        unsigned d = (unsigned char)p->value[i] - '0';
+        if (d > 9)
+            return "not a whole number";
+        if ((v = v * 10 + d) > hi)
+            return above;
+    }
+    *out = v;
+    return v < lo ? "too small" : NULL;
+}
+
 bool ad_delay_options_from_query(ad_delay_param_t *p, const char *q, size_t qlen)
 {
     int found = option_value(p, q, qlen, "jitter");
@@ -123,15 +141,7 @@ bool ad_delay_options_from_query(ad_delay_param_t *p, const char *q, size_t qlen
         return false;
     if (found > 0) {
         uint64_t seed = 0;
-        p->what = p->value_len == 0 ? "empty" : NULL;
-        for (size_t i = 0; i < p->value_len && p->what == NULL; i++) {
-            unsigned d = (unsigned char)p->value[i] - '0';
-            if (d > 9)
-                p->what = "not a whole number";
-            else if ((seed = seed * 10 + d) > AD_DELAY_SEED_MAX)
-                p->what = "above 9007199254740991";
-        }
-        if (p->what != NULL)
+        if ((p->what = whole_number(p, 0, AD_DELAY_SEED_MAX, "above 9007199254740991", &seed)) != NULL)
             return false;
         p->has_seed = true;
         p->seed = seed;
@@ -164,4 +174,41 @@ ad_fault_draw_t ad_delay_param_draw_faults(const ad_delay_param_t *p, uint64_t *
     if (d.drop == AD_DROP_NONE)
         d.status = ad_status_spec_draw(&p->status, r);
     return d;
+}
+
+bool ad_drip_from_query(ad_delay_param_t *p, ad_drip_t *d, const char *q, size_t qlen, int64_t max_ns)
+{
+    static const char *const durations[] = {"duration", "delay"};
+    *d = (ad_drip_t){.duration_ns = 2 * AD_NS_PER_SEC, .numbytes = 10, .code = 200};
+    p->spec = (ad_delay_spec_t){.kind = AD_DELAY_FIXED, .max_ns = max_ns};
+    p->what = NULL;
+    for (size_t i = 0; i < 2; i++) {
+        int found = option_value(p, q, qlen, durations[i]);
+        if (found < 0)
+            return false;
+        int64_t ns = 0;
+        if (found > 0 && (p->what = check_duration_only(p, p->value, p->value_len, max_ns, &ns)) != NULL)
+            return false;
+        if (found > 0)
+            *(i == 0 ? &d->duration_ns : &d->delay_ns) = ns;
+    }
+    uint64_t v;
+    int found = option_value(p, q, qlen, "numbytes");
+    p->allowed = "a whole number from 1 to 10485760";
+    if (found < 0 || (found > 0 && (p->what = whole_number(p, 1, AD_DRIP_BYTES_MAX, "above 10485760", &v)) != NULL))
+        return false;
+    if (found > 0)
+        d->numbytes = (uint32_t)v;
+    found = option_value(p, q, qlen, "code");
+    p->allowed = "a status from 200 to 599, not 204 or 304 (they have no body)";
+    if (found < 0 || (found > 0 && (p->what = whole_number(p, 200, 599, "above 599", &v)) != NULL))
+        return false;
+    if (found > 0 && (v == 204 || v == 304)) {
+        p->what = "a status without a body";
+        return false;
+    }
+    if (found > 0)
+        d->code = (int)v;
+    p->allowed = NULL;
+    return true;
 }

@@ -25,7 +25,7 @@ typedef struct ad_delay_param {
     ad_status_spec_t status; /* status= (fault_spec.h): none when absent */
     ad_close_spec_t close;   /* close= (fault_spec.h): never when absent */
     /* when refused: */
-    const char *param;   /* "delay", "n", "jitter", "seed", "status" or "close" */
+    const char *param;   /* "delay", "n", "jitter", "seed", "status", "close"; /drip's names */
     const char *allowed; /* what the parameter takes; NULL: a duration within [0, max-delay] */
     const char *what;    /* "not a number", "over max-delay (30s)", "given more than once", ... */
     const char *value;   /* as received (decoded when it decoded): into decoded, or into the caller's text */
@@ -44,6 +44,18 @@ bool ad_delay_from_path(ad_delay_param_t *p, const char *n, size_t nlen, int64_t
 bool ad_delay_options_from_query(ad_delay_param_t *p, const char *q, size_t qlen);
 /* The delay to wait: p->spec drawn from seed= when given, else from *rng. Sets and returns p->ns. */
 int64_t ad_delay_param_draw(ad_delay_param_t *p, uint64_t *rng);
+
+/* /drip's parameters (docs/http-api.md, "/drip"), httpbin's: numbytes bytes spread evenly over duration,
+ * after delay, with status code. */
+#define AD_DRIP_BYTES_MAX (10u * 1024 * 1024)
+typedef struct ad_drip {
+    int64_t duration_ns; /* default 2 s; 0 to max-delay */
+    int64_t delay_ns;    /* before the head; default 0; 0 to max-delay */
+    uint32_t numbytes;   /* default 10; 1 to AD_DRIP_BYTES_MAX */
+    int code;            /* default 200; 200 to 599 but 204 and 304 (they have no body) */
+} ad_drip_t;
+/* duration=, numbytes=, code= and delay= from the query: true and *d set, or false and the refusal in p. */
+bool ad_drip_from_query(ad_delay_param_t *p, ad_drip_t *d, const char *q, size_t qlen, int64_t max_ns);
 
 /* The faults drawn for one request: a closed connection, else a status to answer instead (0: none). */
 typedef struct ad_fault_draw {

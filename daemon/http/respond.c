@@ -248,6 +248,38 @@ void ad_answer_send(ad_exchange_t *x, int status)
     }
 }
 
+void ad_answer_stream_start(ad_exchange_t *x, int status, const char *content_type, size_t content_length,
+                            h2o_generator_t *gen)
+{
+    h2o_req_t *req = x->req;
+    if (req->conn->ctx->shutdown_requested) /* as in respond() */
+        req->http1_is_persistent = 0;
+    req->res.status = status;
+    req->res.reason = ad_reason_phrase(status);
+    req->res.content_length = content_length;
+    add_header(req, H2O_TOKEN_CONTENT_TYPE, content_type, strlen(content_type));
+    h2o_start_response(req, gen);
+}
+
+void ad_answer_stream_send(ad_exchange_t *x, const char *buf, size_t len, bool final)
+{
+    h2o_req_t *req = x->req;
+    bool head = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"));
+    h2o_iovec_t iov = h2o_iovec_init(buf, len);
+    if (final || head) {
+        if (x->counted && x->state == AD_EXCHANGE_HELD && x->injected)
+            ad_stats_request_injected(&x->loop->stats, x->ep, ad_mono_ns() - x->t0);
+        else if (x->counted && x->state == AD_EXCHANGE_HELD)
+            ad_stats_request_end(&x->loop->stats, x->ep, req->res.status, ad_mono_ns() - x->t0);
+        x->state = AD_EXCHANGE_DONE;
+        ad_send_watch_answer(req);
+    }
+    if (head)
+        h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
+    else
+        h2o_send(req, &iov, len > 0, final ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
+}
+
 void ad_answer_drop(ad_exchange_t *x, bool reset)
 {
     h2o_req_t *req = x->req;

@@ -73,6 +73,16 @@ void ad_answer_send(ad_exchange_t *x, int status);
  * the head first), or the whole connection reset when reset. Counted as fault_closed or fault_reset.
  */
 void ad_answer_drop(ad_exchange_t *x, bool reset);
+/*
+ * A body sent in pieces by the handler's own generator (/drip): ad_answer_stream_start sets the head
+ * (status, content_type, content_length) and starts the response; each ad_answer_stream_send hands h2o one
+ * piece (the head goes with the first), after which h2o calls gen->proceed when it takes the next. The last
+ * piece (final) counts the answer, its latency up to then. The request must be held (ad_answer_hold); a
+ * client that leaves first is counted with ad_answer_cancelled. HEAD: the head alone, with the first send.
+ */
+void ad_answer_stream_start(ad_exchange_t *x, int status, const char *content_type, size_t content_length,
+                            h2o_generator_t *gen);
+void ad_answer_stream_send(ad_exchange_t *x, const char *buf, size_t len, bool final);
 /* The client went away before the answer: counted cancelled; a later ad_answer_send only finishes the request. */
 void ad_answer_cancelled(ad_exchange_t *x);
 

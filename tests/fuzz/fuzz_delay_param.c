@@ -1,8 +1,9 @@
 /*
  * libFuzzer target: daemon/delay_param.c and daemon/route.c, what the daemon does with a request target
  * before it waits. The first byte picks max-delay (0 to 63 s); the rest is a request target: it is routed
- * (ad_route_path, ad_route_find), its query's delay= and, for /delay/{n}, its n are parsed. Accepted delays
- * lie in [0, max-delay]; refusals name a parameter and a reason, and every pointer stays inside its input.
+ * (ad_route_path, ad_route_find), its query's delay= and /drip's parameters and, for /delay/{n}, its n are
+ * parsed. Accepted delays lie in [0, max-delay]; refusals name a parameter and a reason, and every pointer
+ * stays inside its input.
  */
 #include <stdint.h>
 
@@ -46,6 +47,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t qlen = tlen - query_at - 1;
         if (ad_delay_from_query(&p, q, qlen, DEFAULT_NS, max_ns))
             AD_FUZZ_CHECK(p.ns == DEFAULT_NS || (p.ns >= 0 && p.ns <= max_ns));
+        else
+            check_refusal(&p, q, qlen);
+        ad_drip_t d;
+        if (ad_drip_from_query(&p, &d, q, qlen, max_ns))
+            AD_FUZZ_CHECK(d.numbytes >= 1 && d.numbytes <= AD_DRIP_BYTES_MAX && d.code >= 200 && d.code <= 599 &&
+                          d.code != 204 && d.code != 304 && d.delay_ns >= 0 && d.delay_ns <= max_ns &&
+                          (d.duration_ns == 2000000000LL || (d.duration_ns >= 0 && d.duration_ns <= max_ns)));
         else
             check_refusal(&p, q, qlen);
     }
