@@ -35,6 +35,7 @@ typedef struct ad_wait {
     bool has_seed;
     uint64_t seed;
     ad_fault_draw_t fault; /* status= and close= as drawn on arrival, applied when the delay is over */
+    uint32_t size;         /* size=: the answer padded to it, 0 none */
     uint64_t sequence;
     int watch_fd;          /* HTTP/1 connection watched for a disconnect, -1 */
     ad_offload_job_t *job; /* /offload while the pool holds it */
@@ -51,6 +52,7 @@ typedef struct ad_delay_asked {
     bool has_seed;
     uint64_t seed;
     ad_fault_draw_t fault;
+    uint32_t size;
 } ad_delay_asked_t;
 
 /* ---- refusing ------------------------------------------------------------------------------------ */
@@ -135,6 +137,8 @@ static void answer_ok(ad_wait_t *w, const char *worker)
     } else {
         ad_delay_json(jw, &r);
     }
+    if (w->size > 0)
+        ad_delay_json_pad(jw, w->size);
     ad_answer_send(&w->x, 200);
 }
 
@@ -157,6 +161,7 @@ static ad_wait_t *wait_begin(ad_exchange_t *x, const ad_delay_asked_t *a)
         .has_seed = a->has_seed,
         .seed = a->seed,
         .fault = a->fault,
+        .size = a->size,
         .sequence = atomic_fetch_add_explicit(&s->sequence, 1, memory_order_relaxed) + 1,
         .watch_fd = -1,
     };
@@ -359,6 +364,7 @@ int ad_serve_delay(ad_exchange_t *x)
     uint64_t rng = ad_exchange_rng(x);
     a.ns = ad_delay_param_draw(&p, &rng);
     a.fault = ad_delay_param_draw_faults(&p, &rng);
+    a.size = p.size;
     a.jitter_ns = p.spec.jitter_ns;
     a.has_seed = p.has_seed;
     a.seed = p.seed;

@@ -248,3 +248,19 @@ void ad_httpbin_json(ad_jw_t *w, ad_httpbin_request_t *in, const ad_delay_result
     ad_delay_json(w, r);
     ad_jw_object_end(w);
 }
+
+void ad_delay_json_pad(ad_jw_t *w, size_t size)
+{
+    static const char member[] = ",\"padding\":\"";
+    const size_t overhead = sizeof(member) - 1 + 2; /* the member, its closing quote and the object's brace */
+    if (ad_jw_failed(w) || w->len == 0 || w->buf[w->len - 1] != '}' || w->len + 1 + overhead - 1 > size)
+        return;
+    size_t stars = size - 1 - (w->len - 1) - overhead; /* size less the newline, the object less its '}' */
+    if (!ad_buf_reserve(&w->b, sizeof(member) + stars + 2))
+        return;
+    w->len--; /* the object's closing brace */
+    ad_buf_put(&w->b, member, sizeof(member) - 1);
+    memset(w->buf + w->len, '*', stars);
+    w->len += stars;
+    ad_buf_put(&w->b, "\"}", 2);
+}

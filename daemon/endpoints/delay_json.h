@@ -30,6 +30,10 @@ typedef struct ad_delay_result {
 
 /* Writes the answer object. */
 void ad_delay_json(ad_jw_t *w, const ad_delay_result_t *r);
+/* size= (docs/http-api.md): w holds one whole object; when it and its newline are shorter than size bytes,
+ * a last member "padding": "***..." makes them size bytes exactly (at least 13 bytes short: the member's
+ * own length). Otherwise w is left as it is. */
+void ad_delay_json_pad(ad_jw_t *w, size_t size);
 
 /* One query pair, header, form field or file as httpbin reflects it, already decoded; nothing need be
  * NUL-terminated. */

@@ -78,6 +78,7 @@ bool ad_delay_from_query(ad_delay_param_t *p, const char *q, size_t qlen, int64_
     p->has_seed = false;
     p->status = (ad_status_spec_t){0};
     p->close = (ad_close_spec_t){0};
+    p->size = 0;
     p->what = NULL;
     int found = option_value(p, q, qlen, "delay");
     if (found <= 0) {
@@ -94,6 +95,7 @@ bool ad_delay_from_path(ad_delay_param_t *p, const char *n, size_t nlen, int64_t
     p->has_seed = false;
     p->status = (ad_status_spec_t){0};
     p->close = (ad_close_spec_t){0};
+    p->size = 0;
     p->param = "n";
     p->allowed = NULL;
     p->value = n;
@@ -146,6 +148,12 @@ bool ad_delay_options_from_query(ad_delay_param_t *p, const char *q, size_t qlen
         p->has_seed = true;
         p->seed = seed;
     }
+    found = option_value(p, q, qlen, "size");
+    p->allowed = "a whole number of bytes from 1 to 10485760";
+    uint64_t size = 0;
+    if (found < 0 || (found > 0 && (p->what = whole_number(p, 1, AD_DELAY_SIZE_MAX, "above 10485760", &size)) != NULL))
+        return false;
+    p->size = (uint32_t)size;
     found = option_value(p, q, qlen, "status");
     p->allowed = "CODE:PERCENT[,CODE:PERCENT...]: codes 400 to 599, percentages adding up to at most 100";
     if (found < 0 || (found > 0 && (p->what = ad_status_spec_parse(p->value, p->value_len, &p->status)) != NULL))

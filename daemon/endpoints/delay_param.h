@@ -14,6 +14,8 @@
 
 /* seed= at most 2^53 - 1: the answer echoes it as a JSON number every reader keeps exact. */
 #define AD_DELAY_SEED_MAX 9007199254740991ULL
+/* size= at most this (10 MiB, /drip's numbytes bound too). */
+#define AD_DELAY_SIZE_MAX (10u * 1024 * 1024)
 /* Decoded values longer than this are refused as "too long". */
 #define AD_DELAY_VALUE_MAX 255
 
@@ -24,6 +26,7 @@ typedef struct ad_delay_param {
     uint64_t seed;
     ad_status_spec_t status; /* status= (fault_spec.h): none when absent */
     ad_close_spec_t close;   /* close= (fault_spec.h): never when absent */
+    uint32_t size;           /* size=: the answer padded to this many bytes; 0 when absent */
     /* when refused: */
     const char *param;   /* "delay", "n", "jitter", "seed", "status", "close"; /drip's names */
     const char *allowed; /* what the parameter takes; NULL: a duration within [0, max-delay] */
@@ -39,7 +42,7 @@ bool ad_delay_from_query(ad_delay_param_t *p, const char *q, size_t qlen, int64_
 /* /delay/{n}: n[0..nlen) percent-decoded, then parsed like delay. true: p->ns is set. */
 bool ad_delay_from_path(ad_delay_param_t *p, const char *n, size_t nlen, int64_t max_ns);
 
-/* jitter=, seed=, status= and close= from the query (after either of the above accepted): false and the
+/* jitter=, seed=, status=, close= and size= from the query (after either of the above accepted): false and the
  * refusal when bad. */
 bool ad_delay_options_from_query(ad_delay_param_t *p, const char *q, size_t qlen);
 /* The delay to wait: p->spec drawn from seed= when given, else from *rng. Sets and returns p->ns. */
@@ -47,7 +50,7 @@ int64_t ad_delay_param_draw(ad_delay_param_t *p, uint64_t *rng);
 
 /* /drip's parameters (docs/http-api.md, "/drip"), httpbin's: numbytes bytes spread evenly over duration,
  * after delay, with status code. */
-#define AD_DRIP_BYTES_MAX (10u * 1024 * 1024)
+#define AD_DRIP_BYTES_MAX AD_DELAY_SIZE_MAX
 typedef struct ad_drip {
     int64_t duration_ns; /* default 2 s; 0 to max-delay */
     int64_t delay_ns;    /* before the head; default 0; 0 to max-delay */

@@ -98,5 +98,23 @@ class VaryingDelaysTest(harness.DaemonTestCase):
                     self.assertEqual(body["value"], value)
 
 
+    def test_size_pads_every_delay_endpoint(self):
+        for path in ("/non-blocking?delay=1ms&", "/blocking?delay=0&", "/offload?delay=0&", "/delay/0?"):
+            for size in (1000, 70000):
+                res = self.d.get(f"{path}size={size}")
+                self.assertOk(res)
+                self.assertEqual(len(res.body), size, path)
+                self.assertEqual(res.header("Content-Length"), str(size))
+                body = res.json()
+                self.assertEqual(set(body["padding"]), {"*"})
+        out = harness.curl("--http2-prior-knowledge", self.d.url("/non-blocking?delay=0&size=5000"))
+        self.assertEqual(len(out.stdout), 5000, out.stderr)
+        small = self.d.get("/non-blocking?delay=0&size=10")  # shorter than the answer: left as it is
+        self.assertOk(small)
+        self.assertNotIn("padding", small.json())
+        apicheck.check_error(self, self.d.get("/non-blocking?size=0"), 400, error="bad size: too small",
+                             parameter="size", allowed="a whole number of bytes from 1 to 10485760")
+
+
 if __name__ == "__main__":
     harness.main()

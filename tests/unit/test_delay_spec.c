@@ -202,6 +202,9 @@ static void test_options(void **state)
         assert_int_equal(ad_delay_param_draw(&p, &rng), first);
     assert_true(options(&p, "delay=0..10s&seed=43"));
     assert_int_not_equal(ad_delay_param_draw(&p, &rng), first);
+    assert_int_equal(p.size, 0);
+    assert_true(options(&p, "size=10485760"));
+    assert_int_equal(p.size, 10485760);
     assert_true(options(&p, "seed=9007199254740991"));
     assert_int_equal(p.ns, 2 * SEC);
 
@@ -217,6 +220,9 @@ static void test_options(void **state)
         {"seed=9007199254740992", "seed", "above 9007199254740991"},
         {"seed=99999999999999999999999", "seed", "above 9007199254740991"},
         {"seed=%zz", "seed", "bad percent-encoding"},
+        {"size=0", "size", "too small"},
+        {"size=10485761", "size", "above 10485760"},
+        {"size=1k", "size", "not a whole number"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         if (options(&p, bad[i].q))
