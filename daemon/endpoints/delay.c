@@ -36,6 +36,14 @@ typedef struct ad_wait {
     uint64_t seed;
     ad_fault_draw_t fault; /* status= and close= as drawn on arrival, applied when the delay is over */
     uint32_t size;         /* size=: the answer padded to it, 0 none */
+    /* ttfb=: the head at t0 + ttfb_ns from its own timer, the body when the delay is over */
+    int64_t ttfb_ns;
+    ad_timer_t head_timer;
+    h2o_generator_t gen; /* the streamed answer's, once the head went out */
+    bool head_sent;      /* the head is out: the body follows through h2o_send */
+    bool head_held;      /* h2o still holds the head (until proceed): the body must wait */
+    bool body_ready;     /* the delay is over while the head was held: proceed sends the end */
+    h2o_iovec_t body;    /* that end, in the request's pool */
     uint64_t sequence;
     int watch_fd;          /* HTTP/1 connection watched for a disconnect, -1 */
     ad_offload_job_t *job; /* /offload while the pool holds it */
@@ -53,6 +61,7 @@ typedef struct ad_delay_asked {
     uint64_t seed;
     ad_fault_draw_t fault;
     uint32_t size;
+    int64_t ttfb_ns; /* 0: the head with the body */
 } ad_delay_asked_t;
 
 /* ---- refusing ------------------------------------------------------------------------------------ */
@@ -111,25 +120,29 @@ static void fill_result(ad_delay_result_t *r, const ad_wait_t *w, int64_t now, c
 /* Collects /delay/{n}'s args, headers, origin and url from the request into its pool. */
 static void httpbin_input(h2o_req_t *req, ad_httpbin_request_t *in);
 
-static void answer_ok(ad_wait_t *w, const char *worker)
+/* ttfb=: the end of an answer whose head is out (h2o holds nothing now): the body, or the drop asked for. */
+static void finish_streamed(ad_wait_t *w)
 {
-    if (w->fault.drop != AD_DROP_NONE) {
+    if (w->fault.drop != AD_DROP_NONE)
         ad_answer_drop(&w->x, w->fault.drop == AD_DROP_RESET);
-        return;
-    }
+    else /* the body less its '{', which went with the head */
+        ad_answer_stream_send(&w->x, w->body.base + 1, w->body.len - 1, true);
+}
+
+/* The body into jw: the error status= injected, or the delay answer (httpbin's for /delay/{n}), padded. */
+static void write_body(ad_wait_t *w, const char *worker, ad_jw_t *jw)
+{
     if (w->fault.status != 0) {
-        ad_jw_t *jw = ad_answer_error(&w->x, w->fault.status, "injected by status=");
+        ad_respond_error_begin(jw, w->fault.status, "injected by status=");
         ad_jw_key(jw, "injected");
         ad_jw_bool(jw, true);
         ad_jw_key(jw, "delay_seconds");
         ad_jw_seconds(jw, w->delay_ns, 6);
-        w->x.injected = true;
-        ad_answer_send(&w->x, w->fault.status);
+        ad_jw_object_end(jw);
         return;
     }
     ad_delay_result_t r;
     fill_result(&r, w, ad_mono_ns(), worker);
-    ad_jw_t *jw = ad_answer_json(&w->x);
     if (w->x.arg != NULL) { /* /delay/{n}: httpbin's answer */
         ad_httpbin_request_t in;
         httpbin_input(w->x.req, &in);
@@ -139,7 +152,61 @@ static void answer_ok(ad_wait_t *w, const char *worker)
     }
     if (w->size > 0)
         ad_delay_json_pad(jw, w->size);
-    ad_answer_send(&w->x, 200);
+}
+
+static void answer_ok(ad_wait_t *w, const char *worker)
+{
+    if (w->fault.drop != AD_DROP_NONE && !w->head_sent) {
+        ad_answer_drop(&w->x, w->fault.drop == AD_DROP_RESET);
+        return;
+    }
+    ad_jw_t *jw = ad_answer_json(&w->x);
+    if (w->fault.drop == AD_DROP_NONE)
+        write_body(w, worker, jw);
+    if (w->head_sent) { /* ttfb=: the status went with the head */
+        w->body = ad_respond_json_body(w->x.req, jw);
+        if (w->head_held)
+            w->body_ready = true;
+        else
+            finish_streamed(w);
+        return;
+    }
+    w->x.injected = w->fault.status != 0;
+    ad_answer_send(&w->x, w->fault.status != 0 ? w->fault.status : 200);
+}
+
+/* ---- ttfb=: the head before the body ------------------------------------------------------------------ */
+
+static void on_head_proceed(h2o_generator_t *gen, h2o_req_t *req)
+{
+    ad_wait_t *w = H2O_STRUCT_FROM_MEMBER(ad_wait_t, gen, gen);
+    (void)req;
+    w->head_held = false;
+    if (w->body_ready) {
+        w->body_ready = false;
+        finish_streamed(w);
+    }
+}
+
+static void on_head_stop(h2o_generator_t *gen, h2o_req_t *req)
+{
+    (void)gen;
+    (void)req; /* the request's dispose does the accounting */
+}
+
+static void on_head_timer(ad_timer_t *timer)
+{
+    ad_wait_t *w = H2O_STRUCT_FROM_MEMBER(ad_wait_t, head_timer, timer);
+    int status = w->fault.status != 0 ? w->fault.status : 200;
+    w->x.injected = w->fault.status != 0;
+    w->gen = (h2o_generator_t){on_head_proceed, on_head_stop};
+    /* the length is not known yet (the answer says what was waited): chunked on HTTP/1.1 */
+    ad_answer_stream_start(&w->x, status, "application/json", SIZE_MAX, &w->gen);
+    w->head_sent = true;
+    w->head_held = true; /* before the send: proceed may come back within it */
+    /* Every body here is a JSON object: its '{' goes with the head, as h2o 2.2.5's HTTP/1 writes a head only
+     * with some of the body. */
+    ad_answer_stream_send(&w->x, "{", 1, false);
 }
 
 /* ---- the wait's life ------------------------------------------------------------------------------- */
@@ -162,12 +229,17 @@ static ad_wait_t *wait_begin(ad_exchange_t *x, const ad_delay_asked_t *a)
         .seed = a->seed,
         .fault = a->fault,
         .size = a->size,
+        .ttfb_ns = a->ttfb_ns,
         .sequence = atomic_fetch_add_explicit(&s->sequence, 1, memory_order_relaxed) + 1,
         .watch_fd = -1,
     };
     ad_timer_init(&w->timer, on_wait_timer);
+    ad_timer_init(&w->head_timer, on_head_timer);
     ad_answer_hold(&w->x);
     ad_server_wait_begin(s);
+    /* ttfb=: the head on its own timer (without memory for it, the head goes with the body) */
+    if (w->ttfb_ns > 0)
+        ad_timers_add(&x->loop->timers, &w->head_timer, x->t0 + w->ttfb_ns);
     return w;
 }
 
@@ -177,6 +249,7 @@ static void wait_end(ad_wait_t *w)
     ad_loop_t *loop = w->x.loop;
     w->done = true;
     ad_timers_cancel(&loop->timers, &w->timer);
+    ad_timers_cancel(&loop->timers, &w->head_timer);
     ad_disconnect_unwatch(&loop->disconnect, w->watch_fd);
     w->watch_fd = -1;
     if (w->admitted)
@@ -230,6 +303,11 @@ void ad_handlers_on_client_gone(void *data)
     if (fd >= 0)
         shutdown(fd, SHUT_RDWR);
     w->x.req->http1_is_persistent = 0;
+    if (w->head_sent) { /* ttfb=: the head is out; a piece h2o still holds fails to write as well */
+        if (!w->head_held)
+            h2o_send(w->x.req, NULL, 0, H2O_SEND_STATE_ERROR);
+        return;
+    }
     ad_answer_error(&w->x, 499, "client closed request");
     ad_answer_send(&w->x, 499);
 }
@@ -365,6 +443,17 @@ int ad_serve_delay(ad_exchange_t *x)
     a.ns = ad_delay_param_draw(&p, &rng);
     a.fault = ad_delay_param_draw_faults(&p, &rng);
     a.size = p.size;
+    /* ttfb= matters only before the end of the delay, and not for HEAD (the head is all of it) */
+    bool head = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"));
+    a.ttfb_ns = p.ttfb_ns < a.ns && !head ? p.ttfb_ns : 0;
+    if (p.ttfb_ns > 0 && x->ep == AD_EP_BLOCKING) {
+        p.param = "ttfb";
+        p.value_len = ad_duration_format(p.ttfb_ns, p.decoded, sizeof(p.decoded));
+        p.value = p.decoded;
+        p.what = "not served by /blocking (the loop is blocked: the head could not go out)";
+        p.allowed = "/non-blocking, /offload, /delay/{n}";
+        return ad_answer_bad_param(x, &p, max_ns);
+    }
     a.jitter_ns = p.spec.jitter_ns;
     a.has_seed = p.has_seed;
     a.seed = p.seed;

@@ -79,6 +79,7 @@ bool ad_delay_from_query(ad_delay_param_t *p, const char *q, size_t qlen, int64_
     p->status = (ad_status_spec_t){0};
     p->close = (ad_close_spec_t){0};
     p->size = 0;
+    p->ttfb_ns = 0;
     p->what = NULL;
     int found = option_value(p, q, qlen, "delay");
     if (found <= 0) {
@@ -96,6 +97,7 @@ bool ad_delay_from_path(ad_delay_param_t *p, const char *n, size_t nlen, int64_t
     p->status = (ad_status_spec_t){0};
     p->close = (ad_close_spec_t){0};
     p->size = 0;
+    p->ttfb_ns = 0;
     p->param = "n";
     p->allowed = NULL;
     p->value = n;
@@ -148,6 +150,10 @@ bool ad_delay_options_from_query(ad_delay_param_t *p, const char *q, size_t qlen
         p->has_seed = true;
         p->seed = seed;
     }
+    found = option_value(p, q, qlen, "ttfb");
+    if (found < 0 ||
+        (found > 0 && (p->what = check_duration_only(p, p->value, p->value_len, p->spec.max_ns, &p->ttfb_ns)) != NULL))
+        return false;
     found = option_value(p, q, qlen, "size");
     p->allowed = "a whole number of bytes from 1 to 10485760";
     uint64_t size = 0;

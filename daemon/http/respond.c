@@ -258,6 +258,7 @@ void ad_answer_stream_start(ad_exchange_t *x, int status, const char *content_ty
     req->res.reason = ad_reason_phrase(status);
     req->res.content_length = content_length;
     add_header(req, H2O_TOKEN_CONTENT_TYPE, content_type, strlen(content_type));
+    x->streaming = true;
     h2o_start_response(req, gen);
 }
 
@@ -289,7 +290,7 @@ void ad_answer_drop(ad_exchange_t *x, bool reset)
     if (x->counted)
         ad_stats_request_dropped(&x->loop->stats, x->ep, reset);
     x->state = AD_EXCHANGE_DONE;
-    if (req->version >= 0x200 && !(reset && fd >= 0)) {
+    if (req->version >= 0x200 && !(reset && fd >= 0) && !x->streaming) {
         /* HTTP/2: h2o turns an error ending into RST_STREAM; the connection's other streams go on. */
         req->res.status = 503;
         req->res.reason = ad_reason_phrase(503);
@@ -305,8 +306,14 @@ void ad_answer_drop(ad_exchange_t *x, bool reset)
          * by its own path, which disposes the request.
          */
         struct sockaddr unspec = {.sa_family = AF_UNSPEC};
-        if (!reset || connect(fd, &unspec, sizeof(unspec)) != 0)
-            shutdown(fd, SHUT_RDWR);
+        if (req->version < 0x200 || reset) { /* HTTP/2 without reset: the stream's error below, not the connection */
+            if (!reset || connect(fd, &unspec, sizeof(unspec)) != 0)
+                shutdown(fd, SHUT_RDWR);
+        }
+    }
+    if (x->streaming) { /* the head is out: an error ending (HTTP/2: RST_STREAM; HTTP/1: no keep-alive) */
+        h2o_send(req, NULL, 0, H2O_SEND_STATE_ERROR);
+        return;
     }
     req->http1_is_persistent = 0;
     respond(req, 503, "application/json", "", 0, false);

@@ -38,6 +38,7 @@ typedef struct ad_exchange {
     bool error_open;          /* an error document is begun in the loop's buffer: closed on sending */
     bool json;                /* the body is a JSON document (sent with a newline after it) */
     bool injected;            /* the status is a fault asked for (status=): counted as such, not as an error */
+    bool streaming;           /* the head went out (ad_answer_stream_start): the rest goes through h2o_send */
     const char *content_type; /* of the body */
     const void *body;         /* a static body (ad_answer_static), or NULL: the loop's buffer */
     size_t body_len;
@@ -70,7 +71,8 @@ void ad_answer_send(ad_exchange_t *x, int status);
 /*
  * A fault asked for (close=): the request is left without an answer. HTTP/1: the connection is closed (FIN),
  * or reset (RST) when reset; HTTP/2: the stream is reset (RST_STREAM after the response head: h2o 2.2.5 sends
- * the head first), or the whole connection reset when reset. Counted as fault_closed or fault_reset.
+ * the head first), or the whole connection reset when reset. Counted as fault_closed or fault_reset. After
+ * ad_answer_stream_start (the head is out), call it only while h2o holds no piece (after proceed).
  */
 void ad_answer_drop(ad_exchange_t *x, bool reset);
 /*

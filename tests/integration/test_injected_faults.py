@@ -1,8 +1,11 @@
 """Faults asked for on the delay endpoints (docs/http-api.md, "Faults"): status= (a status with a
-probability) and close= (no answer: a FIN or, with :reset, an RST on HTTP/1; RST_STREAM or a reset
-connection on HTTP/2), each counted in /stats and /metrics apart from real errors, and the 400s."""
+probability), close= (no answer: a FIN or, with :reset, an RST on HTTP/1; RST_STREAM or a reset
+connection on HTTP/2) and ttfb= (the head before the body), each counted in /stats and /metrics apart
+from real errors, and the 400s."""
 
+import json
 import socket
+import time
 
 import apicheck
 import harness
@@ -102,6 +105,52 @@ class InjectedFaultsTest(harness.DaemonTestCase):
         for seed in range(1, 6):
             seen = {self.d.get(f"/non-blocking?delay=0&status=503:50&seed={seed}").status for _ in range(5)}
             self.assertEqual(len(seen), 1, (seed, seen))
+
+    def test_ttfb_sends_the_head_first(self):
+        # HTTP/1.1: the head (chunked) at >= 150 ms, the rest of the answer at >= 400 ms
+        for path in ("/non-blocking?delay=400ms&ttfb=150ms", "/offload?delay=400ms&ttfb=150ms",
+                     "/delay/400ms?ttfb=150ms"):
+            with self.d.raw() as raw:
+                t0 = time.monotonic()
+                raw.send(harness.get_request(path))
+                while b"\r\n\r\n" not in raw.buf:
+                    raw._fill()
+                t_head = time.monotonic() - t0
+                self.assertTrue(raw.buf.startswith(b"HTTP/1.1 200 OK\r\n"), raw.buf)
+                res = raw.read_response()  # chunked: the '{' came with the head, the rest at the end
+                t_end = time.monotonic() - t0
+            self.assertTrue(0.15 <= t_head < 0.4, (path, t_head))
+            self.assertGreaterEqual(t_end, 0.4, path)
+            body = res.json()
+            self.assertEqual(body["asyncdemo"]["requested_delay_seconds"] if path.startswith("/delay/")
+                             else body["requested_delay_seconds"], 0.4)
+        # HTTP/2, with an injected status: the status is in the early head
+        out = harness.curl("--http2-prior-knowledge", "-s", "-w", "\n%{http_code} %{time_starttransfer} %{time_total}",
+                           self.d.url("/non-blocking?delay=400ms&ttfb=100ms&status=503:100"))
+        body, _, tail = out.stdout.rpartition(b"\n")
+        code, ttfb, total = tail.split()
+        self.assertEqual(code, b"503", out.stderr)
+        self.assertTrue(0.1 <= float(ttfb) < 0.4 <= float(total), tail)
+        self.assertEqual(json.loads(body)["injected"], True)
+        # close= after an early head: the answer ends in an error (curl: 18 or 92), counted as closed
+        out = harness.curl("-s", self.d.url("/non-blocking?delay=200ms&ttfb=50ms&close=100"))
+        self.assertIn(out.returncode, (18, 52, 56), out.stderr)
+        out = harness.curl("--http2-prior-knowledge", "-s", self.d.url("/non-blocking?delay=200ms&ttfb=50ms&close=100"))
+        self.assertEqual(out.returncode, 92, out.stderr)
+        s = self.d.wait_stats(lambda s: s["endpoints"]["/non-blocking"]["fault_closed"] == 2, 3, "two closes")
+        ep = s["endpoints"]["/non-blocking"]
+        self.assertEqual((ep["fault_status"], ep["completed"], ep["in_flight"]), (1, 2, 0), ep)
+        # a client that leaves after the head is counted cancelled
+        with self.d.raw() as raw:
+            raw.send(harness.get_request("/non-blocking?delay=2s&ttfb=20ms"))
+            while b"\r\n\r\n" not in raw.buf:
+                raw._fill()
+            raw.close(reset=True)
+        self.d.wait_stats(lambda s: s["endpoints"]["/non-blocking"]["cancelled"] == 1, 3, "the cancelled one")
+        # /blocking cannot send a head while it blocks the loop
+        res = self.d.get("/blocking?delay=100ms&ttfb=10ms")
+        apicheck.check_error(self, res, 400, parameter="ttfb", value="10ms")
+        apicheck.check_stats(self, self.d.stats())
 
     def test_bad_faults_refused(self):
         for query, param, what in (("status=600:1", "status", "a status must be 400 to 599"),

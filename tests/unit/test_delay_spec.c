@@ -203,7 +203,9 @@ static void test_options(void **state)
     assert_true(options(&p, "delay=0..10s&seed=43"));
     assert_int_not_equal(ad_delay_param_draw(&p, &rng), first);
     assert_int_equal(p.size, 0);
-    assert_true(options(&p, "size=10485760"));
+    assert_int_equal(p.ttfb_ns, 0);
+    assert_true(options(&p, "size=10485760&ttfb=250ms"));
+    assert_int_equal(p.ttfb_ns, 250 * MS);
     assert_int_equal(p.size, 10485760);
     assert_true(options(&p, "seed=9007199254740991"));
     assert_int_equal(p.ns, 2 * SEC);
@@ -220,6 +222,8 @@ static void test_options(void **state)
         {"seed=9007199254740992", "seed", "above 9007199254740991"},
         {"seed=99999999999999999999999", "seed", "above 9007199254740991"},
         {"seed=%zz", "seed", "bad percent-encoding"},
+        {"ttfb=31s", "ttfb", "over max-delay (30s)"},
+        {"ttfb=1s..2s", "ttfb", "not a duration"},
         {"size=0", "size", "too small"},
         {"size=10485761", "size", "above 10485760"},
         {"size=1k", "size", "not a whole number"},
