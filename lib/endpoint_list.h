@@ -35,6 +35,7 @@
     X(DELAY, "/delay", SEGMENT, AD_METHODS_READ | AD_METHODS_BODY, OWN, AD_ALWAYS, ad_serve_delay)                     \
     X(STATUS, "/status", SEGMENT, AD_METHODS_READ | AD_METHODS_BODY, OWN, AD_ALWAYS, ad_serve_status)                  \
     X(DRIP, "/drip", EXACT, AD_METHODS_READ, OWN, AD_ALWAYS, ad_serve_drip)                                            \
+    X(BYTES, "/bytes", SEGMENT, AD_METHODS_READ, OWN, AD_ALWAYS, ad_serve_bytes)                                       \
     X(STATS, "/stats", EXACT, AD_METHODS_READ, OWN, AD_ALWAYS, ad_serve_stats)                                         \
     X(METRICS, "/metrics", EXACT, AD_METHODS_READ, OWN, AD_ALWAYS, ad_serve_metrics)                                   \
     X(HEALTHZ, "/healthz", EXACT, AD_METHODS_READ, OWN, AD_ALWAYS, ad_serve_healthz)                                   \

@@ -128,6 +128,21 @@ static const char *whole_number(const ad_delay_param_t *p, uint64_t lo, uint64_t
     return v < lo ? "too small" : NULL;
 }
 
+/* seed= into p->seed and p->has_seed: false and the refusal when bad. */
+static bool seed_option(ad_delay_param_t *p, const char *q, size_t qlen)
+{
+    int found = option_value(p, q, qlen, "seed");
+    uint64_t seed = 0;
+    p->allowed = "a whole number from 0 to 9007199254740991";
+    if (found < 0 ||
+        (found > 0 && (p->what = whole_number(p, 0, AD_DELAY_SEED_MAX, "above 9007199254740991", &seed)) != NULL))
+        return false;
+    p->allowed = NULL;
+    p->has_seed = found > 0;
+    p->seed = seed;
+    return true;
+}
+
 bool ad_delay_options_from_query(ad_delay_param_t *p, const char *q, size_t qlen)
 {
     int found = option_value(p, q, qlen, "jitter");
@@ -140,16 +155,8 @@ bool ad_delay_options_from_query(ad_delay_param_t *p, const char *q, size_t qlen
             return false;
         p->spec.jitter_ns = ns;
     }
-    found = option_value(p, q, qlen, "seed");
-    if (found < 0)
+    if (!seed_option(p, q, qlen))
         return false;
-    if (found > 0) {
-        uint64_t seed = 0;
-        if ((p->what = whole_number(p, 0, AD_DELAY_SEED_MAX, "above 9007199254740991", &seed)) != NULL)
-            return false;
-        p->has_seed = true;
-        p->seed = seed;
-    }
     found = option_value(p, q, qlen, "ttfb");
     if (found < 0 ||
         (found > 0 && (p->what = check_duration_only(p, p->value, p->value_len, p->spec.max_ns, &p->ttfb_ns)) != NULL))
@@ -225,4 +232,26 @@ bool ad_drip_from_query(ad_delay_param_t *p, ad_drip_t *d, const char *q, size_t
         d->code = (int)v;
     p->allowed = NULL;
     return true;
+}
+
+bool ad_bytes_from_request(ad_delay_param_t *p, const char *n, size_t nlen, const char *q, size_t qlen, uint32_t *count)
+{
+    p->has_seed = false;
+    p->param = "n";
+    p->allowed = "a whole number of bytes from 0 to 10485760";
+    long len = ad_percent_decode(n, nlen, p->decoded, sizeof(p->decoded), false);
+    if (len < 0) {
+        p->value = n;
+        p->value_len = nlen;
+        p->what = nlen >= sizeof(p->decoded) ? "too long" : "bad percent-encoding";
+        return false;
+    }
+    p->value = p->decoded;
+    p->value_len = (size_t)len;
+    uint64_t v;
+    if ((p->what = whole_number(p, 0, AD_DELAY_SIZE_MAX, "above 10485760", &v)) != NULL)
+        return false;
+    *count = (uint32_t)v;
+    p->allowed = NULL;
+    return seed_option(p, q, qlen);
 }

@@ -61,6 +61,11 @@ typedef struct ad_drip {
 /* duration=, numbytes=, code= and delay= from the query: true and *d set, or false and the refusal in p. */
 bool ad_drip_from_query(ad_delay_param_t *p, ad_drip_t *d, const char *q, size_t qlen, int64_t max_ns);
 
+/* /bytes/{n}'s n (0 to AD_DELAY_SIZE_MAX, percent-decoded) and seed= from the query: true and *n, *has_seed,
+ * *seed set, or false and the refusal in p (httpbin's random bytes, docs/http-api.md "/bytes/{n}"). */
+bool ad_bytes_from_request(ad_delay_param_t *p, const char *n, size_t nlen, const char *q, size_t qlen,
+                           uint32_t *count);
+
 /* The faults drawn for one request: a closed connection, else a status to answer instead (0: none). */
 typedef struct ad_fault_draw {
     ad_drop_kind_t drop;

@@ -23,8 +23,8 @@ DELAY_FIELDS = {
 LATENCY_KEYS = ("min", "mean", "max", "p50", "p90", "p99", "p99_9")
 ENDPOINT_KEYS = {"requests", "in_flight", "peak_in_flight", "completed", "cancelled", "status_4xx", "status_5xx",
                  "fault_status", "fault_closed", "fault_reset", "latency_seconds"}
-ENDPOINTS = ("/non-blocking", "/blocking", "/offload", "/delay", "/status", "/drip", "/stats", "/metrics",
-             "/healthz", "other")
+ENDPOINTS = ("/non-blocking", "/blocking", "/offload", "/delay", "/status", "/drip", "/bytes", "/stats",
+             "/metrics", "/healthz", "other")
 CONFIG_KEYS = {"max_delay_seconds", "default_delay_seconds", "pool_size", "pool_queue", "stall_threshold_seconds",
                "watchdog_seconds", "max_connections", "max_waiting", "header_timeout_seconds", "idle_timeout_seconds",
                "send_timeout_seconds", "max_body_bytes"}

@@ -201,12 +201,43 @@ static void test_drip(void **state)
     }
 }
 
+static void test_bytes(void **state)
+{
+    (void)state;
+    ad_delay_param_t p;
+    uint32_t n;
+    assert_true(ad_bytes_from_request(&p, "1024", 4, "", 0, &n));
+    assert_int_equal(n, 1024);
+    assert_false(p.has_seed);
+    assert_true(ad_bytes_from_request(&p, "%30", 3, "seed=42&x=1", 11, &n)); /* "0", decoded */
+    assert_int_equal(n, 0);
+    assert_true(p.has_seed);
+    assert_int_equal(p.seed, 42);
+    assert_true(ad_bytes_from_request(&p, "10485760", 8, "", 0, &n));
+
+    static const struct {
+        const char *n, *q, *param, *what;
+    } bad[] = {
+        {"10485761", "", "n", "above 10485760"},       {"1k", "", "n", "not a whole number"},
+        {"-1", "", "n", "not a whole number"},         {"%zz", "", "n", "bad percent-encoding"},
+        {"5", "seed=x", "seed", "not a whole number"}, {"5", "seed=1&seed=2", "seed", "given more than once"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (ad_bytes_from_request(&p, bad[i].n, strlen(bad[i].n), bad[i].q, strlen(bad[i].q), &n))
+            fail_msg("/bytes/%s?%s accepted", bad[i].n, bad[i].q);
+        assert_string_equal(p.param, bad[i].param);
+        assert_string_equal(p.what, bad[i].what);
+        assert_non_null(p.allowed); /* what it takes, never a delay range */
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_query_accepted), cmocka_unit_test(test_query_refused),
         cmocka_unit_test(test_query_too_long), cmocka_unit_test(test_max_formats),
         cmocka_unit_test(test_path),           cmocka_unit_test(test_drip),
+        cmocka_unit_test(test_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
