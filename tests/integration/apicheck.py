@@ -1,6 +1,7 @@
 """Shape checks for asyncdemod's JSON answers, as docs/http-api.md describes them (shared by the tests)."""
 
 import calendar
+import os
 import re
 import time
 
@@ -23,8 +24,19 @@ DELAY_FIELDS = {
 LATENCY_KEYS = ("min", "mean", "max", "p50", "p90", "p99", "p99_9")
 ENDPOINT_KEYS = {"requests", "in_flight", "peak_in_flight", "completed", "cancelled", "status_4xx", "status_5xx",
                  "fault_status", "fault_closed", "fault_reset", "latency_seconds"}
-ENDPOINTS = ("/non-blocking", "/blocking", "/offload", "/delay", "/status", "/drip", "/bytes", "/stats",
-             "/metrics", "/healthz", "other")
+
+
+def endpoint_slots():
+    """The /stats endpoint keys, read from lib/endpoint_list.h (the list the daemon expands): the path of every
+    X(...) row with a slot of its own (OWN), in order, then "other"."""
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+    with open(os.path.join(root, "lib", "endpoint_list.h")) as f:
+        text = f.read()
+    rows = re.findall(r'^\s*X\(\w+, "([^"]*)", \w+, [^,]+, (\w+),', text, re.M)
+    return tuple(path for path, slot in rows if slot == "OWN") + ("other",)
+
+
+ENDPOINTS = endpoint_slots()
 CONFIG_KEYS = {"max_delay_seconds", "default_delay_seconds", "pool_size", "pool_queue", "stall_threshold_seconds",
                "watchdog_seconds", "max_connections", "max_waiting", "header_timeout_seconds", "idle_timeout_seconds",
                "send_timeout_seconds", "max_body_bytes"}
