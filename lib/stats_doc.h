@@ -92,7 +92,10 @@ typedef enum {
     X(T, longest_stall_seconds, SECONDS, longest_stall_ns, 1, "longest",                                               \
       AD_PROM("asyncdemo_loop_longest_stall_seconds", gauge, "Longest loop stall seen."))                              \
     X(T, longest_stall_endpoint, STR_OR_NULL, longest_stall_endpoint, 0, "in", AD_NO_PROM)                             \
-    X(T, longest_stall_wall, UTC_OR_NULL, longest_stall_wall_ns, 0, "at", AD_NO_PROM)
+    X(T, longest_stall_wall, UTC_OR_NULL, longest_stall_wall_ns, 0, "at", AD_NO_PROM)                                  \
+    X(T, cpu_seconds, SECONDS, cpu_ns, 0, "cpu",                                                                       \
+      AD_PROM("asyncdemo_loop_cpu_seconds_total", counter,                                                             \
+              "CPU time the loop threads used (sum), as of their last probe tick: working, not waiting."))
 
 /* Each endpoint's object, under "endpoints" by the endpoint's name (endpoint_list.h); then "latency_seconds". */
 #define AD_STATS_ENDPOINT(X, T)                                                                                        \

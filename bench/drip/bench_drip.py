@@ -28,21 +28,14 @@ import harness  # noqa: E402  (the integration tests' daemon runner)
 PATH = "/drip?duration=2&numbytes=20"
 NUMBYTES = 20
 TARGETS = {"ok": bench_daemon.CONCURRENT, "wall_max_s": 2.1, "cpu_max_s": 1.0}
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
 
 
 def one_run(daemon_path):
     with harness.Daemon(path=daemon_path) as d:
         cmd = bench_daemon.h2load_command(d.url(PATH))
-        cpu0 = cpu_seconds(d.pid)
+        cpu0 = harness.proc_stat_cpu(d.pid)
         out = bench_daemon.run(cmd, timeout=120)
-        cpu = cpu_seconds(d.pid) - cpu0
+        cpu = harness.proc_stat_cpu(d.pid) - cpu0
         result = bench_daemon.parse_h2load(out)
         m = re.search(r"\((\d+)\) data", out)  # h2load: "traffic: ... 195.31KB (200000) data"
         ep = d.stats()["endpoints"]["/drip"]

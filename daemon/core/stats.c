@@ -180,6 +180,11 @@ void ad_stats_loop_tick(ad_stats_shard_t *s, int64_t lag_ns, int64_t threshold_n
     }
 }
 
+void ad_stats_loop_cpu(ad_stats_shard_t *s, int64_t cpu_ns)
+{
+    STORE(s->loop.cpu_ns, cpu_ns);
+}
+
 void ad_stats_connection_open(ad_stats_shard_t *s)
 {
     write_begin(s);
@@ -241,6 +246,7 @@ void ad_stats_loop_totals(const ad_stats_snapshot_t *snap, ad_loop_stats_t *out)
         out->ticks += LOAD(l->ticks);
         out->stalls += LOAD(l->stalls);
         out->stalled_total_ns += LOAD(l->stalled_total_ns);
+        out->cpu_ns += LOAD(l->cpu_ns);
         if (lag > out->lag_ns)
             out->lag_ns = lag;
         if (longest > out->longest_stall_ns) {

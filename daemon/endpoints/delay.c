@@ -62,6 +62,7 @@ typedef struct ad_delay_asked {
     ad_fault_draw_t fault;
     uint32_t size;
     int64_t ttfb_ns; /* 0: the head with the body */
+    bool work_cpu;   /* work=cpu: /blocking and /offload burn the CPU instead of sleeping */
 } ad_delay_asked_t;
 
 /* ---- refusing ------------------------------------------------------------------------------------ */
@@ -286,6 +287,8 @@ static void on_wait_dispose(void *p)
     /* h2o disposed the request before we answered: HTTP/2 stream reset or connection closed. */
     if (!w->done)
         wait_cancelled(w);
+    else /* ttfb=: the wait was over, the end still waiting for h2o to take the head: never sent */
+        ad_answer_cancelled(&w->x);
 }
 
 void ad_handlers_on_client_gone(void *data)
@@ -359,13 +362,6 @@ static int start_timer_wait(ad_exchange_t *x, const ad_delay_asked_t *a)
     return AD_ANSWER_LATER;
 }
 
-static void sleep_until(int64_t deadline_ns)
-{
-    struct timespec until = ad_ns_to_timespec(deadline_ns);
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) == EINTR)
-        ;
-}
-
 static int serve_blocking(ad_exchange_t *x, ad_delay_param_t *p, const ad_delay_asked_t *a)
 {
     unsigned retry_after;
@@ -386,8 +382,8 @@ static int serve_blocking(ad_exchange_t *x, ad_delay_param_t *p, const ad_delay_
     }
     }
     ad_wait_t *w = wait_begin(x, a);
-    /* The lesson: nothing else on this loop thread runs until the sleep ends. */
-    sleep_until(x->t0 + delay_ns);
+    /* The lesson: nothing else on this loop thread runs until the sleep (or with work=cpu, the work) ends. */
+    ad_wait_until(x->t0 + delay_ns, p->work_cpu);
     wait_end(w);
     answer_ok(w, NULL);
     return AD_ANSWER_LATER;
@@ -401,6 +397,7 @@ static int serve_offload(ad_exchange_t *x, const ad_delay_asked_t *a)
     if (job != NULL) {
         job->reply_to = &loop->offload_receiver;
         job->delay_ns = delay_ns;
+        job->cpu = a->work_cpu;
     }
     if (job == NULL || !ad_offload_submit(loop->server->pool, job)) {
         free(job);
@@ -443,6 +440,15 @@ int ad_serve_delay(ad_exchange_t *x)
     a.ns = ad_delay_param_draw(&p, &rng);
     a.fault = ad_delay_param_draw_faults(&p, &rng);
     a.size = p.size;
+    a.work_cpu = p.work_cpu;
+    if (p.work_cpu && x->ep != AD_EP_BLOCKING && x->ep != AD_EP_OFFLOAD) {
+        p.param = "work";
+        p.value = "cpu";
+        p.value_len = 3;
+        p.what = "cpu is for /blocking and /offload (a timer does no work)";
+        p.allowed = "sleep";
+        return ad_answer_bad_param(x, &p, max_ns);
+    }
     /* ttfb= matters only before the end of the delay, and not for HEAD (the head is all of it) */
     bool head = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"));
     a.ttfb_ns = p.ttfb_ns < a.ns && !head ? p.ttfb_ns : 0;

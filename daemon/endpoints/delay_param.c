@@ -80,6 +80,7 @@ bool ad_delay_from_query(ad_delay_param_t *p, const char *q, size_t qlen, int64_
     p->close = (ad_close_spec_t){0};
     p->size = 0;
     p->ttfb_ns = 0;
+    p->work_cpu = false;
     p->what = NULL;
     int found = option_value(p, q, qlen, "delay");
     if (found <= 0) {
@@ -98,6 +99,7 @@ bool ad_delay_from_path(ad_delay_param_t *p, const char *n, size_t nlen, int64_t
     p->close = (ad_close_spec_t){0};
     p->size = 0;
     p->ttfb_ns = 0;
+    p->work_cpu = false;
     p->param = "n";
     p->allowed = NULL;
     p->value = n;
@@ -167,6 +169,12 @@ bool ad_delay_options_from_query(ad_delay_param_t *p, const char *q, size_t qlen
     if (found < 0 || (found > 0 && (p->what = whole_number(p, 1, AD_DELAY_SIZE_MAX, "above 10485760", &size)) != NULL))
         return false;
     p->size = (uint32_t)size;
+    found = option_value(p, q, qlen, "work");
+    p->allowed = "sleep or cpu";
+    if (found < 0 || (found > 0 && strcmp(p->decoded, "sleep") != 0 && strcmp(p->decoded, "cpu") != 0 &&
+                      (p->what = "not sleep or cpu") != NULL))
+        return false;
+    p->work_cpu = found > 0 && strcmp(p->decoded, "cpu") == 0;
     found = option_value(p, q, qlen, "status");
     p->allowed = "CODE:PERCENT[,CODE:PERCENT...]: codes 400 to 599, percentages adding up to at most 100";
     if (found < 0 || (found > 0 && (p->what = ad_status_spec_parse(p->value, p->value_len, &p->status)) != NULL))

@@ -28,6 +28,7 @@ typedef struct ad_delay_param {
     ad_close_spec_t close;   /* close= (fault_spec.h): never when absent */
     uint32_t size;           /* size=: the answer padded to this many bytes; 0 when absent */
     int64_t ttfb_ns;         /* ttfb=: the head after this long, the body when the delay is over; 0: absent */
+    bool work_cpu;           /* work=cpu (else work=sleep, the default): busy on the CPU instead of asleep */
     /* when refused: */
     const char *param;   /* "delay", "n", "jitter", "seed", "status", "close"; /drip's names */
     const char *allowed; /* what the parameter takes; NULL: a duration within [0, max-delay] */
@@ -43,8 +44,8 @@ bool ad_delay_from_query(ad_delay_param_t *p, const char *q, size_t qlen, int64_
 /* /delay/{n}: n[0..nlen) percent-decoded, then parsed like delay. true: p->ns is set. */
 bool ad_delay_from_path(ad_delay_param_t *p, const char *n, size_t nlen, int64_t max_ns);
 
-/* jitter=, seed=, ttfb=, size=, status= and close= from the query (after either of the above accepted): false and the
- * refusal when bad. */
+/* jitter=, seed=, ttfb=, size=, work=, status= and close= from the query (after either of the above accepted): false
+ * and the refusal when bad. */
 bool ad_delay_options_from_query(ad_delay_param_t *p, const char *q, size_t qlen);
 /* The delay to wait: p->spec drawn from seed= when given, else from *rng. Sets and returns p->ns. */
 int64_t ad_delay_param_draw(ad_delay_param_t *p, uint64_t *rng);

@@ -105,6 +105,9 @@ static int setup(void **state)
     ad_stats_loop_tick(&shards[0], 150 * US, 100 * MS, -1, 0);
     for (int i = 0; i < 6; i++)
         ad_stats_loop_tick(&shards[1], 300 * US, 100 * MS, -1, 0);
+    ad_stats_loop_cpu(&shards[0], 400 * MS); /* the last of each thread's counts */
+    ad_stats_loop_cpu(&shards[0], 1 * SEC);
+    ad_stats_loop_cpu(&shards[1], 250 * MS);
 
     for (int i = 0; i < 4; i++)
         ad_stats_connection_open(&shards[0]);
@@ -332,7 +335,7 @@ static void test_json_document(void **state)
     expect_integer(bodies, "refused", 2);
 
     const json_t *loop = json_object_get(root, "loop");
-    assert_int_equal(json_object_size(loop), 7);
+    assert_int_equal(json_object_size(loop), 8);
     expect_seconds(loop, "lag_seconds", 300 * US); /* max over threads of the last tick's lag */
     expect_integer(loop, "ticks", 10);
     expect_integer(loop, "stalls", 2);
@@ -340,6 +343,7 @@ static void test_json_document(void **state)
     expect_seconds(loop, "longest_stall_seconds", 4 * SEC + 5 * MS);
     expect_str(loop, "longest_stall_endpoint", "/blocking");
     expect_str(loop, "longest_stall_wall", "2026-11-24T17:30:09.005Z");
+    expect_seconds(loop, "cpu_seconds", 1 * SEC + 250 * MS); /* the sum of both threads' */
 
     const json_t *eps = json_object_get(root, "endpoints");
     assert_int_equal(json_object_size(eps), AD_EP_COUNT);
@@ -642,6 +646,7 @@ static void test_prometheus_lines(void **state)
     assert_true(sample(text, "asyncdemo_loop_stalls_total", NULL) == 2);
     assert_true(sample(text, "asyncdemo_loop_stalled_seconds_total", NULL) == 6.005);
     assert_true(sample(text, "asyncdemo_loop_longest_stall_seconds", NULL) == 4.005);
+    assert_true(sample(text, "asyncdemo_loop_cpu_seconds_total", NULL) == 1.25);
     assert_true(sample(text, "asyncdemo_connections_open", NULL) == 4);
     assert_true(sample(text, "asyncdemo_connections_total", NULL) == 5);
     assert_true(sample(text, "asyncdemo_connections_refused_total", NULL) == 3);
