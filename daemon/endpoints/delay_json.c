@@ -240,12 +240,18 @@ void ad_httpbin_json(ad_jw_t *w, ad_httpbin_request_t *in, const ad_delay_result
     write_headers(w, in->headers, in->nheaders);
     ad_jw_key(w, "json");
     write_json(w, in->data, in->data != NULL ? in->data_len : 0);
+    if (in->method != NULL) {
+        ad_jw_key(w, "method");
+        ad_jw_string(w, in->method, in->method_len);
+    }
     ad_jw_key(w, "origin");
     ad_jw_cstr(w, in->origin);
     ad_jw_key(w, "url");
     ad_jw_string(w, in->url, in->url_len);
-    ad_jw_key(w, "asyncdemo");
-    ad_delay_json(w, r);
+    if (r != NULL) {
+        ad_jw_key(w, "asyncdemo");
+        ad_delay_json(w, r);
+    }
     ad_jw_object_end(w);
 }
 

@@ -64,6 +64,8 @@ typedef struct ad_httpbin_request {
     size_t nargs;
     ad_httpbin_pair_t *headers; /* names title-cased by the caller (ad_title_case); sorted in place */
     size_t nheaders;
+    const char *method; /* "method" (/anything's answer), or NULL: not written */
+    size_t method_len;
     const char *origin; /* client IP */
     const char *url;    /* "http://HOST/delay/2?a=1" */
     size_t url_len;
@@ -79,7 +81,8 @@ typedef struct ad_httpbin_request {
 /*
  * Writes httpbin's answer: args, form and files (a repeated key becomes an array, in request order), data,
  * headers (a repeated header's values joined with ","), json (data parsed as JSON, null when it is not),
- * origin, url, plus "asyncdemo": the delay answer. Keys come out sorted by name, as httpbin's JSON does.
+ * method (when in->method is set), origin, url, plus "asyncdemo": the delay answer (when r is not NULL). Keys
+ * come out sorted by name, as httpbin's JSON does.
  * Bytes that are not UTF-8 (data, a file) become "data:TYPE;base64,..." as in httpbin.
  */
 void ad_httpbin_json(ad_jw_t *w, ad_httpbin_request_t *in, const ad_delay_result_t *r);

@@ -80,6 +80,24 @@ static void test_delay_n(void **state)
     assert_int_equal(r.arg_len, 3);
 }
 
+static void test_tree(void **state)
+{
+    (void)state;
+    ad_route_t r = find("/anything");
+    assert_int_equal(r.id, AD_ROUTE_ANYTHING);
+    assert_null(r.arg);
+    r = find("/anything/");
+    assert_int_equal(r.id, AD_ROUTE_ANYTHING);
+    assert_non_null(r.arg);
+    assert_int_equal(r.arg_len, 0);
+    r = find("/anything/a/b/c");
+    assert_int_equal(r.id, AD_ROUTE_ANYTHING);
+    assert_int_equal(r.arg_len, 5);
+    assert_memory_equal(r.arg, "a/b/c", 5);
+    assert_int_equal(find("/anythingx").id, AD_ROUTE_NONE);
+    assert_int_equal(find("/anythin").id, AD_ROUTE_NONE);
+}
+
 static void test_status_codes(void **state)
 {
     (void)state;
@@ -162,6 +180,7 @@ static void test_methods(void **state)
 #define IS_SEGMENT_EXACT 0
 #define IS_SEGMENT_SEGMENT 1
 #define IS_SEGMENT_PREFIX 0
+#define IS_SEGMENT_TREE 0
 static const bool segment[AD_EP_COUNT] = {
 #define AD_X(id, path, match, methods, slot, ...) AD_ENDPOINT_IF_OWN_##slot([AD_EP_##id] = IS_SEGMENT_##match, )
     AD_ENDPOINTS(AD_X)
@@ -200,6 +219,7 @@ int main(void)
         cmocka_unit_test(test_exact_paths), cmocka_unit_test(test_page_paths),   cmocka_unit_test(test_unknown_paths),
         cmocka_unit_test(test_delay_n),     cmocka_unit_test(test_status_codes), cmocka_unit_test(test_route_path),
         cmocka_unit_test(test_methods),     cmocka_unit_test(test_names_route),  cmocka_unit_test(test_head_bytes),
+        cmocka_unit_test(test_tree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
