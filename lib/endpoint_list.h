@@ -37,6 +37,7 @@
     X(STATUS, "/status", SEGMENT, AD_METHODS_READ | AD_METHODS_BODY, OWN, AD_ALWAYS, ad_serve_status)                  \
     X(DRIP, "/drip", EXACT, AD_METHODS_READ, OWN, AD_ALWAYS, ad_serve_drip)                                            \
     X(BYTES, "/bytes", SEGMENT, AD_METHODS_READ, OWN, AD_ALWAYS, ad_serve_bytes)                                       \
+    X(STREAM, "/stream", SEGMENT, AD_METHODS_READ, OWN, AD_ALWAYS, ad_serve_stream)                                    \
     X(ANYTHING, "/anything", TREE, AD_METHODS_READ | AD_METHODS_BODY, OWN, AD_ALWAYS, ad_serve_anything)               \
     X(STATS, "/stats", EXACT, AD_METHODS_READ, OWN, AD_ALWAYS, ad_serve_stats)                                         \
     X(METRICS, "/metrics", EXACT, AD_METHODS_READ, OWN, AD_ALWAYS, ad_serve_metrics)                                   \

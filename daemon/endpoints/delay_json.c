@@ -255,6 +255,22 @@ void ad_httpbin_json(ad_jw_t *w, ad_httpbin_request_t *in, const ad_delay_result
     ad_jw_object_end(w);
 }
 
+void ad_httpbin_stream_line(ad_jw_t *w, ad_httpbin_request_t *in, uint32_t id)
+{
+    ad_jw_object_begin(w);
+    ad_jw_key(w, "args");
+    write_pairs(w, in->args, in->nargs, false);
+    ad_jw_key(w, "headers");
+    write_headers(w, in->headers, in->nheaders);
+    ad_jw_key(w, "id");
+    ad_jw_uint(w, id);
+    ad_jw_key(w, "origin");
+    ad_jw_cstr(w, in->origin);
+    ad_jw_key(w, "url");
+    ad_jw_string(w, in->url, in->url_len);
+    ad_jw_object_end(w);
+}
+
 void ad_delay_json_pad(ad_jw_t *w, size_t size)
 {
     static const char member[] = ",\"padding\":\"";

@@ -86,5 +86,7 @@ typedef struct ad_httpbin_request {
  * Bytes that are not UTF-8 (data, a file) become "data:TYPE;base64,..." as in httpbin.
  */
 void ad_httpbin_json(ad_jw_t *w, ad_httpbin_request_t *in, const ad_delay_result_t *r);
+/* One line of httpbin's /stream/{n}: {"args", "headers", "id", "origin", "url"} (keys sorted, as above). */
+void ad_httpbin_stream_line(ad_jw_t *w, ad_httpbin_request_t *in, uint32_t id);
 
 #endif

@@ -242,11 +242,13 @@ bool ad_drip_from_query(ad_delay_param_t *p, ad_drip_t *d, const char *q, size_t
     return true;
 }
 
-bool ad_bytes_from_request(ad_delay_param_t *p, const char *n, size_t nlen, const char *q, size_t qlen, uint32_t *count)
+/* A path segment n[0..len), percent-decoded, as a whole number in [lo, hi]: false and the refusal when not. */
+static bool path_count(ad_delay_param_t *p, const char *n, size_t nlen, uint64_t lo, uint64_t hi, const char *above,
+                       const char *allowed, uint32_t *count)
 {
     p->has_seed = false;
     p->param = "n";
-    p->allowed = "a whole number of bytes from 0 to 10485760";
+    p->allowed = allowed;
     long len = ad_percent_decode(n, nlen, p->decoded, sizeof(p->decoded), false);
     if (len < 0) {
         p->value = n;
@@ -257,9 +259,22 @@ bool ad_bytes_from_request(ad_delay_param_t *p, const char *n, size_t nlen, cons
     p->value = p->decoded;
     p->value_len = (size_t)len;
     uint64_t v;
-    if ((p->what = whole_number(p, 0, AD_DELAY_SIZE_MAX, "above 10485760", &v)) != NULL)
+    if ((p->what = whole_number(p, lo, hi, above, &v)) != NULL)
         return false;
     *count = (uint32_t)v;
+    return true;
+}
+
+bool ad_lines_from_path(ad_delay_param_t *p, const char *n, size_t nlen, uint32_t *count)
+{
+    return path_count(p, n, nlen, 1, AD_STREAM_LINES_MAX, "above 100", "a whole number of lines from 1 to 100", count);
+}
+
+bool ad_bytes_from_request(ad_delay_param_t *p, const char *n, size_t nlen, const char *q, size_t qlen, uint32_t *count)
+{
+    if (!path_count(p, n, nlen, 0, AD_DELAY_SIZE_MAX, "above 10485760", "a whole number of bytes from 0 to 10485760",
+                    count))
+        return false;
     p->allowed = NULL;
     return seed_option(p, q, qlen);
 }

@@ -67,6 +67,11 @@ bool ad_drip_from_query(ad_delay_param_t *p, ad_drip_t *d, const char *q, size_t
 bool ad_bytes_from_request(ad_delay_param_t *p, const char *n, size_t nlen, const char *q, size_t qlen,
                            uint32_t *count);
 
+/* /stream/{n}'s n, percent-decoded: 1 to AD_STREAM_LINES_MAX (httpbin's bound). true and *count set, or false
+ * and the refusal in p. */
+#define AD_STREAM_LINES_MAX 100
+bool ad_lines_from_path(ad_delay_param_t *p, const char *n, size_t nlen, uint32_t *count);
+
 /* The faults drawn for one request: a closed connection, else a status to answer instead (0: none). */
 typedef struct ad_fault_draw {
     ad_drop_kind_t drop;

@@ -1,9 +1,9 @@
 /*
  * libFuzzer target: daemon/delay_param.c and daemon/route.c, what the daemon does with a request target
  * before it waits. The first byte picks max-delay (0 to 63 s); the rest is a request target: it is routed
- * (ad_route_path, ad_route_find), its query's delay= and /drip's parameters and, for /delay/{n} and
- * /bytes/{n}, their n are parsed. Accepted delays lie in [0, max-delay]; refusals name a parameter and a reason, and
- * every pointer stays inside its input.
+ * (ad_route_path, ad_route_find), its query's delay= and /drip's parameters and, for /delay/{n},
+ * /bytes/{n} and /stream/{n}, their n are parsed. Accepted delays lie in [0, max-delay]; refusals name a parameter and
+ * a reason, and every pointer stays inside its input.
  */
 #include <stdint.h>
 
@@ -65,6 +65,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t qlen = qmark != NULL ? tlen - query_at - 1 : 0;
         if (ad_bytes_from_request(&p, r.arg, r.arg_len, q, qlen, &n))
             AD_FUZZ_CHECK(n <= AD_DELAY_SIZE_MAX && (!p.has_seed || p.seed <= AD_DELAY_SEED_MAX));
+        else
+            AD_FUZZ_CHECK(p.param != NULL && p.what != NULL && p.allowed != NULL);
+    }
+    if (r.id == AD_ROUTE_STREAM) {
+        uint32_t n;
+        if (ad_lines_from_path(&p, r.arg, r.arg_len, &n))
+            AD_FUZZ_CHECK(n >= 1 && n <= AD_STREAM_LINES_MAX);
         else
             AD_FUZZ_CHECK(p.param != NULL && p.what != NULL && p.allowed != NULL);
     }

@@ -6,7 +6,7 @@ set(AD_DAEMON_ITESTS
     lesson:60 answers:60 protocols:60 httpbin:60 metrics:60 bad_input:120 stats:60 cancel:60
     offload_pool:60 flags:120 signals:60 systemd_notify:60 socket_activation:60 threads:60
     limits:90 timeouts:90 faults:120 drain_load:120 security:60 hostile:120 bodies:90 h2_heads:60 varying_delays:60
-    injected_faults:30 status_codes:30 drip:30 bytes:30 anything:30)
+    injected_faults:30 status_codes:30 drip:30 bytes:30 anything:30 stream:30)
 set(AD_DAEMON_ITESTS_SERIAL lesson stats cancel offload_pool signals systemd_notify threads limits timeouts faults
     drain_load hostile)
 # Tests that write HTTP/2 frames by hand need python3-h2 (hyperframe), which Debian installs for its own

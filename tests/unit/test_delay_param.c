@@ -231,13 +231,31 @@ static void test_bytes(void **state)
     }
 }
 
+static void test_lines(void **state)
+{
+    (void)state;
+    ad_delay_param_t p;
+    uint32_t n;
+    assert_true(ad_lines_from_path(&p, "1", 1, &n));
+    assert_int_equal(n, 1);
+    assert_true(ad_lines_from_path(&p, "100", 3, &n));
+    assert_int_equal(n, 100);
+    static const char *const bad[] = {"0", "101", "x", "", "%zz", "99999999999999999999999"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (ad_lines_from_path(&p, bad[i], strlen(bad[i]), &n))
+            fail_msg("/stream/%s accepted", bad[i]);
+        assert_string_equal(p.param, "n");
+        assert_string_equal(p.allowed, "a whole number of lines from 1 to 100");
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_query_accepted), cmocka_unit_test(test_query_refused),
         cmocka_unit_test(test_query_too_long), cmocka_unit_test(test_max_formats),
         cmocka_unit_test(test_path),           cmocka_unit_test(test_drip),
-        cmocka_unit_test(test_bytes),
+        cmocka_unit_test(test_bytes),          cmocka_unit_test(test_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
