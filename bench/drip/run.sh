@@ -1,22 +1,5 @@
 #!/bin/sh
 # 10,000 concurrent /drip answers: wall time and the daemon's CPU (bench/README.md, "Drip").
-# Usage: bench/drip/run.sh [--runs N] [path/to/asyncdemod]
-#   default daemon: $ASYNCDEMOD, else build/daemon/asyncdemod (built here with cmake when missing).
-# Prints a table; writes bench/results/drip-<UTC time>.json. Exit 0: every target met; 1: one missed;
-# 2: the benchmark could not run.
-set -eu
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-. "$root/bench/common.sh"
-
-runs=3
-if [ "${1:-}" = "--runs" ]; then
-    runs=${2:?--runs needs a number}
-    shift 2
-fi
-daemon=${1:-${ASYNCDEMOD:-$root/build/daemon/asyncdemod}}
-need_programs "${1:-}${ASYNCDEMOD:-}" asyncdemod="$daemon"
-need_tools packaging/install-deps.sh h2load python3
-open_files_for_10k
-
-exec python3 "$here/bench_drip.py" --daemon "$daemon" --out "$root/bench/results" --runs "$runs"
+# Usage: bench/drip/run.sh [--runs N] [path/to/asyncdemod]; the daemon benchmark's runner, with
+# bench/drip/bench_drip.py. Writes bench/results/drip-<UTC time>.json. Exit 0 / 1 / 2 as there.
+exec "$(cd "$(dirname "$0")" && pwd)/../daemon/run.sh" --bench drip "$@"

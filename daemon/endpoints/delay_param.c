@@ -72,15 +72,21 @@ static int option_value(ad_delay_param_t *p, const char *q, size_t qlen, const c
     return -1;
 }
 
-bool ad_delay_from_query(ad_delay_param_t *p, const char *q, size_t qlen, int64_t default_ns, int64_t max_ns)
+/* The options (ad_delay_options_from_query's) as when none is given. */
+static void no_options(ad_delay_param_t *p)
 {
-    p->spec = (ad_delay_spec_t){.kind = AD_DELAY_FIXED, .lo_ns = default_ns, .max_ns = max_ns};
     p->has_seed = false;
     p->status = (ad_status_spec_t){0};
     p->close = (ad_close_spec_t){0};
     p->size = 0;
     p->ttfb_ns = 0;
     p->work_cpu = false;
+}
+
+bool ad_delay_from_query(ad_delay_param_t *p, const char *q, size_t qlen, int64_t default_ns, int64_t max_ns)
+{
+    p->spec = (ad_delay_spec_t){.kind = AD_DELAY_FIXED, .lo_ns = default_ns, .max_ns = max_ns};
+    no_options(p);
     p->what = NULL;
     int found = option_value(p, q, qlen, "delay");
     if (found <= 0) {
@@ -94,12 +100,7 @@ bool ad_delay_from_query(ad_delay_param_t *p, const char *q, size_t qlen, int64_
 bool ad_delay_from_path(ad_delay_param_t *p, const char *n, size_t nlen, int64_t max_ns)
 {
     p->spec = (ad_delay_spec_t){.kind = AD_DELAY_FIXED, .max_ns = max_ns};
-    p->has_seed = false;
-    p->status = (ad_status_spec_t){0};
-    p->close = (ad_close_spec_t){0};
-    p->size = 0;
-    p->ttfb_ns = 0;
-    p->work_cpu = false;
+    no_options(p);
     p->param = "n";
     p->allowed = NULL;
     p->value = n;

@@ -56,6 +56,20 @@ static bool status_code(const char *s, size_t len, int lo, int hi, int *code)
     return c >= lo && c <= hi;
 }
 
+/* One item of a comma-separated list from s up to end: where it ends, its first ':' (NULL: none), and where
+ * the next one starts (NULL: it was the last). */
+typedef struct item {
+    const char *end, *colon, *next;
+} item_t;
+
+static item_t item_at(const char *s, const char *end)
+{
+    const char *comma = memchr(s, ',', (size_t)(end - s));
+    item_t it = {.end = comma != NULL ? comma : end, .next = comma != NULL ? comma + 1 : NULL};
+    it.colon = memchr(s, ':', (size_t)(it.end - s));
+    return it;
+}
+
 const char *ad_status_spec_parse(const char *s, size_t len, ad_status_spec_t *out)
 {
     const char *end = s + len;
@@ -63,10 +77,9 @@ const char *ad_status_spec_parse(const char *s, size_t len, ad_status_spec_t *ou
     *out = (ad_status_spec_t){0};
     if (len == 0)
         return "empty";
-    for (;;) {
-        const char *comma = memchr(s, ',', (size_t)(end - s));
-        const char *item_end = comma != NULL ? comma : end;
-        const char *colon = memchr(s, ':', (size_t)(item_end - s));
+    for (item_t it; s != NULL; s = it.next) {
+        it = item_at(s, end);
+        const char *colon = it.colon, *item_end = it.end;
         if (colon == NULL)
             return "a choice needs CODE:PERCENT";
         if (out->n == AD_FAULT_CHOICES_MAX)
@@ -82,10 +95,8 @@ const char *ad_status_spec_parse(const char *s, size_t len, ad_status_spec_t *ou
             return "percentages add up to more than 100";
         out->code[out->n] = code;
         out->millionths[out->n++] = m;
-        if (comma == NULL)
-            return NULL;
-        s = comma + 1;
     }
+    return NULL;
 }
 
 int ad_status_spec_draw(const ad_status_spec_t *spec, uint64_t *rng)
@@ -133,10 +144,9 @@ const char *ad_status_list_parse(const char *s, size_t len, ad_status_list_t *ou
     *out = (ad_status_list_t){0};
     if (len == 0)
         return "empty";
-    for (;;) {
-        const char *comma = memchr(s, ',', (size_t)(end - s));
-        const char *item_end = comma != NULL ? comma : end;
-        const char *colon = memchr(s, ':', (size_t)(item_end - s));
+    for (item_t it; s != NULL; s = it.next) {
+        it = item_at(s, end);
+        const char *colon = it.colon, *item_end = it.end;
         const char *code_end = colon != NULL ? colon : item_end;
         if (out->n == AD_FAULT_CHOICES_MAX)
             return "more than 16 codes";
@@ -147,9 +157,6 @@ const char *ad_status_list_parse(const char *s, size_t len, ad_status_list_t *ou
             return "a weight must be a number from 0 to 1000000 (up to 4 decimals)";
         out->weight[out->n++] = w;
         out->total += w;
-        if (comma == NULL)
-            break;
-        s = comma + 1;
     }
     return out->total == 0 ? "the weights add up to 0" : NULL;
 }
