@@ -69,6 +69,7 @@ static void *worker_main(void *argp)
         int64_t start = ad_mono_ns();
         ad_wait_until(start + job->delay_ns, job->cpu);
         job->slept_ns = ad_mono_ns() - start;
+        job->started_ns = start;
         job->worker = arg.index;
         pthread_mutex_lock(&arg.pool->lock);
         arg.pool->busy--;

@@ -321,10 +321,13 @@ void ad_handlers_on_offload_reply(h2o_multithread_receiver_t *receiver, h2o_link
         ad_offload_job_t *job = ad_offload_job_from_message(link);
         ad_wait_t *w = job->owner;
         unsigned worker = job->worker;
+        int64_t started = job->started_ns;
         free(job);
         if (w == NULL)
             continue; /* its client left while the worker slept; counted cancelled then */
         w->job = NULL;
+        w->x.queued = true;
+        w->x.queue_ns = started - w->x.t0;
         char name[16];
         snprintf(name, sizeof(name), "worker-%u", worker);
         wait_end(w);

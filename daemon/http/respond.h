@@ -35,10 +35,12 @@ typedef struct ad_exchange {
     const char *arg; /* a SEGMENT or PREFIX endpoint's rest (route.h), else NULL */
     size_t arg_len;
     ad_exchange_state_t state;
-    bool error_open;          /* an error document is begun in the loop's buffer: closed on sending */
-    bool json;                /* the body is a JSON document (sent with a newline after it) */
-    bool injected;            /* the status is a fault asked for (status=): counted as such, not as an error */
-    bool streaming;           /* the head went out (ad_answer_stream_start): the rest goes through h2o_send */
+    bool error_open; /* an error document is begun in the loop's buffer: closed on sending */
+    bool json;       /* the body is a JSON document (sent with a newline after it) */
+    bool injected;   /* the status is a fault asked for (status=): counted as such, not as an error */
+    bool streaming;  /* the head went out (ad_answer_stream_start): the rest goes through h2o_send */
+    bool queued;     /* queue_ns is known: /offload's wait for a worker (Server-Timing queue) */
+    int64_t queue_ns;
     const char *content_type; /* of the body */
     const void *body;         /* a static body (ad_answer_static), or NULL: the loop's buffer */
     size_t body_len;
