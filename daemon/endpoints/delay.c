@@ -434,8 +434,14 @@ int ad_serve_delay(ad_exchange_t *x)
     a.text = h2o_mem_alloc_pool(&req->pool, a.text_len + 1);
     memcpy((char *)a.text, p.value, a.text_len);
     ((char *)a.text)[a.text_len] = '\0';
+    const char *delay_param = p.param;
     if (!ad_delay_options_from_query(&p, q, qlen))
         return ad_answer_bad_param(x, &p, max_ns);
+    /* The options' parsing named each option in turn: a later refusal of the delay itself (the watchdog's
+     * limit on /blocking) names the delay again, with its value as received. */
+    p.param = delay_param;
+    p.value = a.text;
+    p.value_len = a.text_len;
     /* A fresh sequence per request unless seed= asks for a reproducible one (delay_param.h). */
     uint64_t rng = ad_exchange_rng(x);
     a.ns = ad_delay_param_draw(&p, &rng);
