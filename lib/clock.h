@@ -1,6 +1,7 @@
 #ifndef AD_CLOCK_H
 #define AD_CLOCK_H
 /* Clocks in integer nanoseconds: monotonic for intervals, wall (realtime) for display. */
+#include <errno.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -26,6 +27,20 @@ static inline struct timespec ad_ns_to_timespec(int64_t ns)
 {
     struct timespec ts = {.tv_sec = ns / AD_NS_PER_SEC, .tv_nsec = ns % AD_NS_PER_SEC};
     return ts;
+}
+
+/* Waits until the monotonic deadline: asleep (clock_nanosleep, whole whatever signals come), or, when burn, busy on the
+ * CPU reading the clock, as a parser, a hash or a regex holds a thread (work=cpu, docs/http-api.md). */
+static inline void ad_wait_until(int64_t deadline_ns, int burn)
+{
+    if (burn) {
+        while (ad_mono_ns() < deadline_ns)
+            ;
+        return;
+    }
+    struct timespec until = ad_ns_to_timespec(deadline_ns);
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) == EINTR)
+        ;
 }
 
 #endif

@@ -6,7 +6,8 @@
  *   ID       the route AD_ROUTE_<ID>, and with SLOT OWN the stats slot AD_EP_<ID> (daemon/stats.h);
  *   PATH     the path, also the endpoint's name in /stats, /metrics and logs;
  *   MATCH    EXACT: PATH only; SEGMENT: PATH + "/" + one non-empty segment, handed to the handler (x->arg);
- *            PREFIX: PATH + "/" + anything non-empty (x->arg);
+ *            PREFIX: PATH + "/" + anything non-empty (x->arg); TREE: PATH (x->arg NULL) or PATH + "/" + anything,
+ *            also nothing (x->arg, maybe empty);
  *   METHODS  AD_METHOD_* bits served; other methods get 405 with an Allow header built from them. An
  *            endpoint with a method of AD_METHODS_BODY takes a request body (up to max-body), the others 413;
  *   SLOT     OWN: counted in its own slot of /stats and /metrics, in this order; OTHER: counted as "other";
@@ -33,6 +34,11 @@
     X(BLOCKING, "/blocking", EXACT, AD_METHODS_READ, OWN, AD_ALWAYS, ad_serve_delay)                                   \
     X(OFFLOAD, "/offload", EXACT, AD_METHODS_READ, OWN, AD_ALWAYS, ad_serve_delay)                                     \
     X(DELAY, "/delay", SEGMENT, AD_METHODS_READ | AD_METHODS_BODY, OWN, AD_ALWAYS, ad_serve_delay)                     \
+    X(STATUS, "/status", SEGMENT, AD_METHODS_READ | AD_METHODS_BODY, OWN, AD_ALWAYS, ad_serve_status)                  \
+    X(DRIP, "/drip", EXACT, AD_METHODS_READ, OWN, AD_ALWAYS, ad_serve_drip)                                            \
+    X(BYTES, "/bytes", SEGMENT, AD_METHODS_READ, OWN, AD_ALWAYS, ad_serve_bytes)                                       \
+    X(STREAM, "/stream", SEGMENT, AD_METHODS_READ, OWN, AD_ALWAYS, ad_serve_stream)                                    \
+    X(ANYTHING, "/anything", TREE, AD_METHODS_READ | AD_METHODS_BODY, OWN, AD_ALWAYS, ad_serve_anything)               \
     X(STATS, "/stats", EXACT, AD_METHODS_READ, OWN, AD_ALWAYS, ad_serve_stats)                                         \
     X(METRICS, "/metrics", EXACT, AD_METHODS_READ, OWN, AD_ALWAYS, ad_serve_metrics)                                   \
     X(HEALTHZ, "/healthz", EXACT, AD_METHODS_READ, OWN, AD_ALWAYS, ad_serve_healthz)                                   \
@@ -46,9 +52,10 @@
 #define AD_ENDPOINT_IF_OWN_OTHER(...)
 #define AD_ENDPOINT_IF_OWN_NONE(...)
 
-/* How --help shows a path: "/stats", "/delay/{n}", "/ui/...". */
+/* How --help shows a path: "/stats", "/delay/{n}", "/ui/...", "/anything[/...]". */
 #define AD_ENDPOINT_USAGE_EXACT(path) path
 #define AD_ENDPOINT_USAGE_SEGMENT(path) path "/{n}"
 #define AD_ENDPOINT_USAGE_PREFIX(path) path "/..."
+#define AD_ENDPOINT_USAGE_TREE(path) path "[/...]"
 
 #endif

@@ -116,7 +116,10 @@ typedef enum {
     X(T, longest_stall_seconds, SECONDS, longest_stall_ns, 1, "longest",                                               \
       AD_PROM("asyncdemo_loop_longest_stall_seconds", gauge, "Longest loop stall seen."))                              \
     X(T, longest_stall_endpoint, STR_OR_NULL, longest_stall_endpoint, 0, "in", AD_NO_PROM)                             \
-    X(T, longest_stall_wall, UTC_OR_NULL, longest_stall_wall_ns, 0, "at", AD_NO_PROM)
+    X(T, longest_stall_wall, UTC_OR_NULL, longest_stall_wall_ns, 0, "at", AD_NO_PROM)                                  \
+    X(T, cpu_seconds, SECONDS, cpu_ns, 0, "cpu",                                                                       \
+      AD_PROM("asyncdemo_loop_cpu_seconds_total", counter,                                                             \
+              "CPU time the loop threads used (sum), as of their last probe tick: working, not waiting."))
 
 /* Each endpoint's object, under "endpoints" by the endpoint's name (endpoint_list.h); then "latency_seconds". */
 #define AD_STATS_ENDPOINT(X, T)                                                                                        \
@@ -132,7 +135,14 @@ typedef enum {
     X(T, cancelled, COUNT, cancelled, 1, "cancelled",                                                                  \
       AD_PROM("asyncdemo_requests_cancelled_total", counter, "Requests whose client went away before the answer."))    \
     X(T, status_4xx, COUNT, status_4xx, 1, "4xx", AD_NO_PROM)                                                          \
-    X(T, status_5xx, COUNT, status_5xx, 1, "5xx", AD_NO_PROM)
+    X(T, status_5xx, COUNT, status_5xx, 1, "5xx", AD_NO_PROM)                                                          \
+    X(T, fault_status, COUNT, fault_status, 0, "injected",                                                             \
+      AD_PROM("asyncdemo_faults_status_total", counter,                                                                \
+              "Answers with a status injected by status= (not in the 4xx/5xx counts), by endpoint."))                  \
+    X(T, fault_closed, COUNT, fault_closed, 0, "closed",                                                               \
+      AD_PROM("asyncdemo_faults_closed_total", counter, "Requests closed without an answer by close=, by endpoint."))  \
+    X(T, fault_reset, COUNT, fault_reset, 0, "reset",                                                                  \
+      AD_PROM("asyncdemo_faults_reset_total", counter, "Connections reset without an answer by close=P:reset."))
 
 /* An endpoint's "latency_seconds": min, mean, max and the percentiles of AD_STATS_PERCENTILES. */
 #define AD_STATS_LATENCY(X, T)                                                                                         \

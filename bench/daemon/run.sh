@@ -9,6 +9,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 . "$root/bench/common.sh"
 
+bench=daemon # --bench NAME: bench/NAME/bench_NAME.py instead (bench/drip/run.sh)
+if [ "${1:-}" = "--bench" ]; then
+    bench=${2:?--bench needs a name}
+    shift 2
+fi
 runs=3
 if [ "${1:-}" = "--runs" ]; then
     runs=${2:?--runs needs a number}
@@ -19,4 +24,4 @@ need_programs "${1:-}${ASYNCDEMOD:-}" asyncdemod="$daemon"
 need_tools packaging/install-deps.sh h2load wrk python3
 open_files_for_10k
 
-exec python3 "$here/bench_daemon.py" --daemon "$daemon" --out "$root/bench/results" --runs "$runs"
+exec python3 "$root/bench/$bench/bench_$bench.py" --daemon "$daemon" --out "$root/bench/results" --runs "$runs"

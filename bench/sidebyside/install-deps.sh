@@ -3,14 +3,14 @@
 # Idempotent: installs only what is missing (apt-get update first). Run as root on Debian 12.
 #
 # The seed's Python stack comes from Debian, without recommends: uvicorn then runs on its pure-Python
-# defaults (h11, asyncio's loop), as the seed's plain `pip install uvicorn` does. The h2o package ships
-# a service; no service may start on install (policy-rc.d), and one left running is stopped and
-# disabled, so nothing of ours listens on a fixed port.
+# defaults (h11, asyncio's loop), as the seed's plain `pip install uvicorn` does. The h2o and nginx
+# packages ship services; no service may start on install (policy-rc.d), and one left running is stopped
+# and disabled, so nothing of ours listens on a fixed port.
 set -eu
 
 PACKAGES="
 python3 python3-fastapi python3-uvicorn python3-aiohttp python3-requests python3-matplotlib
-h2o hey wrk nghttp2-client time procps
+h2o hey wrk nghttp2-client time procps nginx-light libnginx-mod-http-echo
 "
 
 missing=""
@@ -20,13 +20,15 @@ for p in $PACKAGES; do
     fi
 done
 
-stop_h2o_service() {
-    if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-        systemctl disable --now h2o.service >/dev/null 2>&1 || true
-    elif [ -x /etc/init.d/h2o ]; then
-        /etc/init.d/h2o stop >/dev/null 2>&1 || true
-        update-rc.d h2o disable >/dev/null 2>&1 || true
-    fi
+stop_h2o_service() { # and nginx's: the benchmarks start their own, on free ports
+    for service in h2o nginx; do
+        if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+            systemctl disable --now "$service.service" >/dev/null 2>&1 || true
+        elif [ -x "/etc/init.d/$service" ]; then
+            "/etc/init.d/$service" stop >/dev/null 2>&1 || true
+            update-rc.d "$service" disable >/dev/null 2>&1 || true
+        fi
+    done
 }
 
 if [ -z "$missing" ]; then

@@ -59,16 +59,27 @@ def c10k_targets(scaling):
         rows.insert(0, target("C10K wall time vs the seed server (h2load)", "<= 0.5x",
                               f"{ratio:.3f}x ({wall:.2f} s vs {med(r['wall_s'] for r in s):.2f} s)",
                               ratio <= 0.5 and ok, a[0]["command"]))
+    n = at_n(scaling.get("nginx+echo", []), 10000)
+    if n:  # issue 13: nginx with the echo module, one worker, answers of the same size
+        ratio = paired_ratio(a, n, "wall_s")
+        rows.append(target("C10K wall time vs nginx+echo (h2load)", "<= 1.0x",
+                           f"{ratio:.3f}x ({wall:.2f} s vs {med(r['wall_s'] for r in n):.2f} s)",
+                           ratio <= 1.0 and ok, a[0]["command"]))
+        ratio = paired_ratio(a, n, "bytes_per_conn")
+        rows.append(target("C10K memory per waiting connection vs nginx+echo", "<= 0.6x",
+                           f"{ratio:.3f}x ({per_conn / 1000:.2f} KB vs "
+                           f"{med(r['bytes_per_conn'] for r in n) / 1000:.2f} KB)", ratio <= 0.6, a[0]["command"]))
     return rows
 
 
 def throughput_targets(tp):
     r = tp["runs"]
-    z, st, seed, h2o = (r.get(k, []) for k in ("asyncdemod zero-delay", "asyncdemod /stats", "seed zero-delay",
-                                                 "h2o static file"))
+    z, st, seed, h2o, nginx = (r.get(k, []) for k in ("asyncdemod zero-delay", "asyncdemod /stats",
+                                                        "seed zero-delay", "h2o static file", "nginx return 200"))
     rows = []
     for name, a, b, goal, lim in (("zero-delay throughput vs the seed server", z, seed, ">= 10x", 10.0),
                                   ("zero-delay throughput vs standalone h2o", z, h2o, ">= 0.85x", 0.85),
+                                  ("zero-delay throughput vs nginx return 200", z, nginx, ">= 1.0x", 1.0),
                                   ("/stats throughput vs zero-delay", st, z, ">= 0.70x", 0.70)):
         if a and b:
             ratio = paired_ratio(a, b, "rps")
@@ -134,6 +145,9 @@ ISSUE_TARGETS = (
     ("C10K memory per delayed connection (peak - idle RSS) / N", "<= 5 KB"),
     ("zero-delay throughput vs the seed server", ">= 10x"),
     ("zero-delay throughput vs standalone h2o", ">= 0.85x"),
+    ("zero-delay throughput vs nginx return 200", ">= 1.0x"),
+    ("C10K wall time vs nginx+echo (h2load)", "<= 1.0x"),
+    ("C10K memory per waiting connection vs nginx+echo", "<= 0.6x"),
     ("/stats throughput vs zero-delay", ">= 0.70x"),
     ("asyncdemoctl bench req/s vs wrk", ">= 0.90x"),
     ("asyncdemoctl bench req/s vs hey", ">= 1.5x"),
@@ -190,7 +204,8 @@ def md_scaling(sc):
     for n in ns:
         for client in CLIENTS:
             a, s = at_n(sc.get("asyncdemod", []), n, client), at_n(sc.get("seed", []), n, client)
-            for name, runs in (("asyncdemod", a), ("seed", s)):
+            g = at_n(sc.get("nginx+echo", []), n, client)
+            for name, runs in (("asyncdemod", a), ("seed", s), ("nginx+echo", g)):
                 if runs:
                     rows.append([f"{n:,}", client, name, each(runs, "wall_s", ".2f"),
                                  f"{med(r['wall_s'] for r in runs):.2f} s", f"{min(r['status_2xx'] for r in runs):,}",

@@ -8,8 +8,9 @@ Comparisons, each contender alternating within every repetition (order reversed 
   c10k        10,000 concurrent /non-blocking?delay=2: every answer's own waited_seconds, from a client
               that reads them all
   scaling     N = 10 .. 10,000 concurrent /non-blocking?delay=2 from h2load (at 10,000 from
-              asyncdemoctl bench too): wall, peak RSS, CPU s against N
-  throughput  wrk on asyncdemod's zero-delay endpoint and /stats, the seed, standalone h2o
+              asyncdemoctl bench too): wall, peak RSS, CPU s against N; asyncdemod, the seed, nginx+echo
+  throughput  wrk on asyncdemod's zero-delay endpoint and /stats, the seed, standalone h2o, nginx's
+              return 200 (the same answer size)
   loadgen     asyncdemoctl bench vs wrk, h2load, hey on one asyncdemod endpoint: req/s, CPU s/100k
   outbound    asyncdemoctl compare modes vs the seed's Task 1 scripts against asyncdemod's /delay/1
 Writes report.md, plots (SVG) and results.json into the output directory. Exit status: 0 every target
@@ -46,6 +47,7 @@ MODES = {
     "quick": {"runs": 1, "scaling_n": [10, 1000, 10000], "wrk_s": 3, "outbound_n": [5, 1000]},
 }
 C10K = 10_000
+NGINX_ECHO = "/usr/lib/nginx/modules/ngx_http_echo_module.so"  # Debian's libnginx-mod-http-echo
 LOAD_C = 64  # connections of every throughput and load-generator run
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -199,11 +201,12 @@ def shown(cmd, server):
 
 
 class Contenders:
-    """Starts the servers of one comparison: asyncdemod, the seed's server, standalone h2o."""
+    """Starts the servers of one comparison: asyncdemod, the seed's server, standalone h2o, nginx + echo."""
 
     def __init__(self, args, logdir):
         self.args, self.logdir = args, logdir
-        self.www = None
+        self.www = self.body = None
+        self.dirs = []  # nginx's prefixes
 
     def asyncdemod(self):
         return Server("asyncdemod", lambda p: [self.args.daemon, "--listen", f"127.0.0.1:{p}"], "/healthz",
@@ -232,9 +235,56 @@ class Contenders:
             return ["h2o", "-c", conf]
         return Server("h2o", argv, "/index.json", self.logdir)
 
+    def answer_body(self):
+        """asyncdemod's zero-delay answer, once: what nginx answers too, so both send the same size."""
+        if self.body is None:
+            with self.asyncdemod() as d:
+                status, self.body = http_get(d.port, "/non-blocking?delay=0")
+            if status != 200:
+                raise RuntimeError(f"asyncdemod /non-blocking?delay=0 answered {status}")
+        return self.body
+
+    def nginx_echo(self):
+        """nginx with the echo module (Debian nginx-light, libnginx-mod-http-echo), one worker like
+        asyncdemod's one loop: /non-blocking waits with echo_sleep 2 then echoes asyncdemod's answer as
+        long as asyncdemod's; /zero returns it at once (return 200); /healthz for readiness."""
+        body = self.answer_body().decode().rstrip("\n")
+        text = body.replace("\\", "\\\\").replace("'", "\\'")
+        d = tempfile.mkdtemp(prefix="sidebyside-nginx-")
+        os.chmod(d, 0o755)
+
+        def argv(port):
+            conf = os.path.join(d, f"nginx-{port}.conf")
+            with open(conf, "w") as f:
+                f.write(f"""load_module {NGINX_ECHO};
+daemon off;
+worker_processes 1;
+worker_rlimit_nofile 20000;
+pid {d}/nginx-{port}.pid;
+error_log {d}/error-{port}.log warn;
+events {{ worker_connections 20000; }}
+http {{
+    access_log off;
+    client_body_temp_path {d}/body; proxy_temp_path {d}/proxy; fastcgi_temp_path {d}/fcgi;
+    uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;
+    default_type application/json;
+    server {{
+        listen 127.0.0.1:{port};
+        location = /non-blocking {{ echo_sleep 2; echo '{text}'; }}
+        location = /zero {{ return 200 '{text}\n'; }}
+        location = /healthz {{ return 200 'ok\n'; }}
+    }}
+}}
+""")
+            return ["nginx", "-p", d, "-c", conf, "-e", f"{d}/error-{port}.log"]
+        self.dirs.append(d)
+        return Server("nginx+echo", argv, "/healthz", self.logdir)
+
     def cleanup(self):
         if self.www:
             shutil.rmtree(self.www, ignore_errors=True)
+        for d in self.dirs:
+            shutil.rmtree(d, ignore_errors=True)
 
 
 def alternate(items, rep):
@@ -295,7 +345,7 @@ def burst(s, n, client, ctl):
 def scaling(c, cfg, ctl, runs):
     """Bursts of N = 10 .. 10,000 against fresh servers, alternating: h2load at every N, and at 10,000
     asyncdemoctl bench too (the wall of a burst is mostly the client's: see bench/README.md)."""
-    servers = {"asyncdemod": c.asyncdemod, "seed": c.seed}
+    servers = {"asyncdemod": c.asyncdemod, "seed": c.seed, "nginx+echo": c.nginx_echo}
     runs.update({k: [] for k in servers})
     for n in cfg["scaling_n"]:
         for client in report.CLIENTS if n == C10K else report.CLIENTS[:1]:
@@ -343,9 +393,11 @@ def throughput(c, cfg, found):
             raise RuntimeError(f"asyncdemod /non-blocking?delay=0 answered {status}")
         servers.append(c.seed().start())
         servers.append(c.h2o(body).start())
-        s, h = servers[1], servers[2]
+        servers.append(c.nginx_echo().start())
+        s, h, n = servers[1], servers[2], servers[3]
         cases = {"asyncdemod zero-delay": (d, "/non-blocking?delay=0"), "asyncdemod /stats": (d, "/stats"),
-                 "seed zero-delay": (s, "/non-blocking?delay=0"), "h2o static file": (h, "/index.json")}
+                 "seed zero-delay": (s, "/non-blocking?delay=0"), "h2o static file": (h, "/index.json"),
+                 "nginx return 200": (n, "/zero")}
         runs = {k: [] for k in cases}
         found.update({"runs": runs, "body_bytes": len(body)})
         for rep in range(cfg["runs"]):

@@ -88,6 +88,7 @@ static void on_tick(ad_timer_t *timer)
     int32_t culprit = ad_stall_culprit(m->run_ns, lag, &run);
 
     ad_stats_loop_tick(&loop->stats, lag, threshold, culprit, ad_wall_ns());
+    ad_stats_loop_cpu(&loop->stats, ad_clock_ns(CLOCK_THREAD_CPUTIME_ID));
     ad_events_note_tick(&loop->events, now, lag, lag > threshold ? culprit : -1);
     if (lag > threshold)
         log_stall(loop, lag, culprit, run);

@@ -57,13 +57,6 @@ static ad_offload_job_t *take_job(ad_offload_pool_t *p)
     return job;
 }
 
-static void sleep_for(int64_t ns)
-{
-    struct timespec until = ad_ns_to_timespec(ad_mono_ns() + ns);
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) == EINTR)
-        ;
-}
-
 static void *worker_main(void *argp)
 {
     worker_arg_t arg = *(worker_arg_t *)argp;
@@ -74,8 +67,9 @@ static void *worker_main(void *argp)
     ad_offload_job_t *job;
     while ((job = take_job(arg.pool)) != NULL) {
         int64_t start = ad_mono_ns();
-        sleep_for(job->delay_ns);
+        ad_wait_until(start + job->delay_ns, job->cpu);
         job->slept_ns = ad_mono_ns() - start;
+        job->started_ns = start;
         job->worker = arg.index;
         pthread_mutex_lock(&arg.pool->lock);
         arg.pool->busy--;

@@ -20,10 +20,12 @@ typedef struct ad_offload_job {
     struct ad_offload_job *next;   /* pool queue link */
     h2o_multithread_receiver_t *reply_to;
     int64_t delay_ns;
-    unsigned worker;  /* index of the worker that slept (set by the pool) */
-    int64_t slept_ns; /* how long the worker's sleep really took (set by the pool) */
-    int state;        /* pool-private, under the pool lock */
-    void *owner;      /* loop-thread only: the waiting request, NULL once it went away */
+    bool cpu;           /* work=cpu: the worker is busy on the CPU for delay_ns instead of sleeping */
+    unsigned worker;    /* index of the worker that slept (set by the pool) */
+    int64_t slept_ns;   /* how long the worker's sleep really took (set by the pool) */
+    int64_t started_ns; /* when a worker took it, CLOCK_MONOTONIC (set by the pool) */
+    int state;          /* pool-private, under the pool lock */
+    void *owner;        /* loop-thread only: the waiting request, NULL once it went away */
 } ad_offload_job_t;
 
 typedef struct ad_offload_pool ad_offload_pool_t;

@@ -132,6 +132,29 @@ void ad_stats_request_cancelled(ad_stats_shard_t *s, ad_endpoint_t ep)
     write_end(s);
 }
 
+void ad_stats_request_injected(ad_stats_shard_t *s, ad_endpoint_t ep, int64_t latency_ns)
+{
+    write_begin(s);
+    ad_endpoint_stats_t *e = endpoint(s, ep);
+    ADD(e->in_flight, -1);
+    ADD(e->completed, 1);
+    ADD(e->fault_status, 1);
+    record_latency(e, latency_ns);
+    write_end(s);
+}
+
+void ad_stats_request_dropped(ad_stats_shard_t *s, ad_endpoint_t ep, bool reset)
+{
+    write_begin(s);
+    ad_endpoint_stats_t *e = endpoint(s, ep);
+    ADD(e->in_flight, -1);
+    if (reset)
+        ADD(e->fault_reset, 1);
+    else
+        ADD(e->fault_closed, 1);
+    write_end(s);
+}
+
 void ad_stats_request_immediate(ad_stats_shard_t *s, ad_endpoint_t ep, int status, int64_t latency_ns)
 {
     /* In flight for the moment it took to answer: a slot served only this way still shows a peak of 1. */
@@ -155,6 +178,11 @@ void ad_stats_loop_tick(ad_stats_shard_t *s, int64_t lag_ns, int64_t threshold_n
         STORE(l->longest_stall_wall_ns, wall_ns);
         STORE(l->longest_stall_ns, lag_ns);
     }
+}
+
+void ad_stats_loop_cpu(ad_stats_shard_t *s, int64_t cpu_ns)
+{
+    STORE(s->loop.cpu_ns, cpu_ns);
 }
 
 void ad_stats_connection_open(ad_stats_shard_t *s)
@@ -241,6 +269,7 @@ void ad_stats_loop_totals(const ad_stats_snapshot_t *snap, ad_loop_stats_t *out)
         out->ticks += LOAD(l->ticks);
         out->stalls += LOAD(l->stalls);
         out->stalled_total_ns += LOAD(l->stalled_total_ns);
+        out->cpu_ns += LOAD(l->cpu_ns);
         if (lag > out->lag_ns)
             out->lag_ns = lag;
         if (longest > out->longest_stall_ns) {

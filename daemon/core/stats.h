@@ -4,6 +4,7 @@
  * The one place figures are kept. Each loop thread owns a shard and is its only writer (relaxed
  * atomic stores, see histogram.h); /stats and /metrics merge all shards into a snapshot from any thread.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include "endpoint_list.h"
@@ -58,10 +59,13 @@ typedef enum {
 extern const int64_t ad_stats_le_ns[AD_STATS_NLE];
 
 typedef struct ad_endpoint_stats {
-    uint64_t requests;  /* arrived */
-    uint64_t completed; /* answered (any status) */
-    uint64_t cancelled; /* the client went away before the answer */
-    uint64_t status_4xx, status_5xx;
+    uint64_t requests;               /* arrived */
+    uint64_t completed;              /* answered (any status) */
+    uint64_t cancelled;              /* the client went away before the answer */
+    uint64_t status_4xx, status_5xx; /* real errors: injected statuses are counted in fault_status only */
+    uint64_t fault_status;           /* answered with a status status= injected */
+    uint64_t fault_closed;           /* closed without an answer by close= (HTTP/1 FIN, HTTP/2 RST_STREAM) */
+    uint64_t fault_reset;            /* connection reset without an answer by close=P:reset */
     int64_t in_flight, peak_in_flight;
     ad_histogram_t latency;             /* ns from arrival to answer, completed requests only */
     uint64_t le_bins[AD_STATS_NLE + 1]; /* the same samples by ad_stats_le_ns bin (last: above every bound) */
@@ -75,6 +79,7 @@ typedef struct ad_loop_stats {
     int64_t longest_stall_ns;
     int32_t longest_stall_endpoint; /* ad_endpoint_t that ran longest during that stall, -1 unknown */
     int64_t longest_stall_wall_ns;  /* when it ended, CLOCK_REALTIME */
+    int64_t cpu_ns;                 /* the loop thread's CPU time (CLOCK_THREAD_CPUTIME_ID) at the last tick */
 } ad_loop_stats_t;
 
 typedef struct ad_stats_shard {
@@ -102,10 +107,16 @@ void ad_stats_request_begin(ad_stats_shard_t *s, ad_endpoint_t ep);
 void ad_stats_request_end(ad_stats_shard_t *s, ad_endpoint_t ep, int status, int64_t latency_ns);
 /* A request whose client vanished; it leaves in-flight without a latency sample. */
 void ad_stats_request_cancelled(ad_stats_shard_t *s, ad_endpoint_t ep);
+/* An answer whose status a fault injected (status=): completed with its latency, counted in fault_status. */
+void ad_stats_request_injected(ad_stats_shard_t *s, ad_endpoint_t ep, int64_t latency_ns);
+/* A request left without an answer by close=: out of in-flight, counted in fault_closed or fault_reset. */
+void ad_stats_request_dropped(ad_stats_shard_t *s, ad_endpoint_t ep, bool reset);
 /* An answer given at once (404, 405, 400 on parse, 503 refusals): begin + end, so it counts toward the peak. */
 void ad_stats_request_immediate(ad_stats_shard_t *s, ad_endpoint_t ep, int status, int64_t latency_ns);
 /* A probe tick that fired lag_ns late; counted as a stall when lag_ns > threshold_ns. */
 void ad_stats_loop_tick(ad_stats_shard_t *s, int64_t lag_ns, int64_t threshold_ns, int32_t culprit, int64_t wall_ns);
+/* The loop thread's CPU time now (from the probe tick, on that thread). */
+void ad_stats_loop_cpu(ad_stats_shard_t *s, int64_t cpu_ns);
 void ad_stats_connection_open(ad_stats_shard_t *s);
 void ad_stats_connection_close(ad_stats_shard_t *s);
 /* A connection refused because max-connections were open (never counted open or in the total). */

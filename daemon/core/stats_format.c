@@ -185,6 +185,7 @@ static void loop_view(const ad_loop_stats_t *l, ad_stats_loop_view_t *v)
         .longest_stall_ns = l->longest_stall_ns,
         .longest_stall_endpoint = known ? ad_endpoint_name((ad_endpoint_t)l->longest_stall_endpoint) : NULL,
         .longest_stall_wall_ns = l->stalls > 0 && l->longest_stall_wall_ns > 0 ? l->longest_stall_wall_ns : 0,
+        .cpu_ns = l->cpu_ns,
     };
 }
 

@@ -19,6 +19,7 @@
 #include "duration.h"
 #include "handlers.h"
 #include "httpbin_body.h"
+#include "httpbin_input.h"
 #include "input_compact.h"
 #include "log.h"
 #include "query.h"
@@ -29,6 +30,21 @@ typedef struct ad_wait {
     ad_timer_t timer;
     int64_t wall0; /* arrival, CLOCK_REALTIME */
     int64_t delay_ns;
+    const char *asked; /* a varying delay's text (in the request's pool), else NULL */
+    size_t asked_len;
+    int64_t jitter_ns;
+    bool has_seed;
+    uint64_t seed;
+    ad_fault_draw_t fault; /* status= and close= as drawn on arrival, applied when the delay is over */
+    uint32_t size;         /* size=: the answer padded to it, 0 none */
+    /* ttfb=: the head at t0 + ttfb_ns from its own timer, the body when the delay is over */
+    int64_t ttfb_ns;
+    ad_timer_t head_timer;
+    h2o_generator_t gen; /* the streamed answer's, once the head went out */
+    bool head_sent;      /* the head is out: the body follows through h2o_send */
+    bool head_held;      /* h2o still holds the head (until proceed): the body must wait */
+    bool body_ready;     /* the delay is over while the head was held: proceed sends the end */
+    h2o_iovec_t body;    /* that end, in the request's pool */
     uint64_t sequence;
     int watch_fd;          /* HTTP/1 connection watched for a disconnect, -1 */
     ad_offload_job_t *job; /* /offload while the pool holds it */
@@ -36,10 +52,25 @@ typedef struct ad_wait {
     bool admitted;         /* holds one of max-waiting's places until wait_end */
 } ad_wait_t;
 
+/* The delay drawn and what was asked for it, from the handler to the wait. */
+typedef struct ad_delay_asked {
+    int64_t ns;
+    const char *text; /* NULL: a fixed delay without seed= */
+    size_t text_len;
+    int64_t jitter_ns;
+    bool has_seed;
+    uint64_t seed;
+    ad_fault_draw_t fault;
+    uint32_t size;
+    int64_t ttfb_ns; /* 0: the head with the body */
+    bool work_cpu;   /* work=cpu: /blocking and /offload burn the CPU instead of sleeping */
+} ad_delay_asked_t;
+
 /* ---- refusing ------------------------------------------------------------------------------------ */
 
-/* 400 for a delay outside [0, max_ns]: the error names the parameter, the value and the allowed range. */
-static int answer_bad_delay(ad_exchange_t *x, const ad_delay_param_t *p, int64_t max_ns)
+/* 400 for a refused parameter (a delay outside [0, max_ns], a bad status=, ...): the error names the
+ * parameter, the value and what it allows (p->allowed, else the range). */
+int ad_answer_bad_param(ad_exchange_t *x, const ad_delay_param_t *p, int64_t max_ns)
 {
     char allowed[48], max[32], what[160];
     ad_duration_format(max_ns, max, sizeof(max));
@@ -51,11 +82,11 @@ static int answer_bad_delay(ad_exchange_t *x, const ad_delay_param_t *p, int64_t
     ad_jw_key(w, "value");
     ad_jw_string(w, p->value, p->value_len);
     ad_jw_key(w, "allowed");
-    ad_jw_cstr(w, allowed);
+    ad_jw_cstr(w, p->allowed != NULL ? p->allowed : allowed);
     return 400;
 }
 
-static int answer_refused(ad_exchange_t *x, unsigned retry_after, const char *what)
+int ad_answer_refused(ad_exchange_t *x, unsigned retry_after, const char *what)
 {
     char ra[16];
     int n = snprintf(ra, sizeof(ra), "%u", retry_after);
@@ -80,25 +111,101 @@ static void fill_result(ad_delay_result_t *r, const ad_wait_t *w, int64_t now, c
         .pid = (long)w->x.loop->server->pid,
         .thread = w->x.loop->name,
         .worker = worker,
+        .asked = w->asked,
+        .asked_len = w->asked_len,
+        .jitter_ns = w->jitter_ns,
+        .has_seed = w->has_seed,
+        .seed = w->seed,
     };
 }
 
-/* Collects /delay/{n}'s args, headers, origin and url from the request into its pool. */
-static void httpbin_input(h2o_req_t *req, ad_httpbin_request_t *in);
-
-static void answer_ok(ad_wait_t *w, const char *worker)
+/* ttfb=: the end of an answer whose head is out (h2o holds nothing now): the body, or the drop asked for. */
+static void finish_streamed(ad_wait_t *w)
 {
+    if (w->fault.drop != AD_DROP_NONE)
+        ad_answer_drop(&w->x, w->fault.drop == AD_DROP_RESET);
+    else /* the body less its '{', which went with the head */
+        ad_answer_stream_send(&w->x, w->body.base + 1, w->body.len - 1, true);
+}
+
+/* The body into jw: the error status= injected, or the delay answer (httpbin's for /delay/{n}), padded. */
+static void write_body(ad_wait_t *w, const char *worker, ad_jw_t *jw)
+{
+    if (w->fault.status != 0) {
+        ad_respond_error_begin(jw, w->fault.status, "injected by status=");
+        ad_jw_key(jw, "injected");
+        ad_jw_bool(jw, true);
+        ad_jw_key(jw, "delay_seconds");
+        ad_jw_seconds(jw, w->delay_ns, 6);
+        ad_jw_object_end(jw);
+        return;
+    }
     ad_delay_result_t r;
     fill_result(&r, w, ad_mono_ns(), worker);
-    ad_jw_t *jw = ad_answer_json(&w->x);
     if (w->x.arg != NULL) { /* /delay/{n}: httpbin's answer */
         ad_httpbin_request_t in;
-        httpbin_input(w->x.req, &in);
+        ad_httpbin_input(w->x.req, &in);
         ad_httpbin_json(jw, &in, &r);
     } else {
         ad_delay_json(jw, &r);
     }
-    ad_answer_send(&w->x, 200);
+    if (w->size > 0)
+        ad_delay_json_pad(jw, w->size);
+}
+
+static void answer_ok(ad_wait_t *w, const char *worker)
+{
+    if (w->fault.drop != AD_DROP_NONE && !w->head_sent) {
+        ad_answer_drop(&w->x, w->fault.drop == AD_DROP_RESET);
+        return;
+    }
+    ad_jw_t *jw = ad_answer_json(&w->x);
+    if (w->fault.drop == AD_DROP_NONE)
+        write_body(w, worker, jw);
+    if (w->head_sent) { /* ttfb=: the status went with the head */
+        w->body = ad_respond_json_body(w->x.req, jw);
+        if (w->head_held)
+            w->body_ready = true;
+        else
+            finish_streamed(w);
+        return;
+    }
+    w->x.injected = w->fault.status != 0;
+    ad_answer_send(&w->x, w->fault.status != 0 ? w->fault.status : 200);
+}
+
+/* ---- ttfb=: the head before the body ------------------------------------------------------------------ */
+
+static void on_head_proceed(h2o_generator_t *gen, h2o_req_t *req)
+{
+    ad_wait_t *w = H2O_STRUCT_FROM_MEMBER(ad_wait_t, gen, gen);
+    (void)req;
+    w->head_held = false;
+    if (w->body_ready) {
+        w->body_ready = false;
+        finish_streamed(w);
+    }
+}
+
+static void on_head_stop(h2o_generator_t *gen, h2o_req_t *req)
+{
+    (void)gen;
+    (void)req; /* the request's dispose does the accounting */
+}
+
+static void on_head_timer(ad_timer_t *timer)
+{
+    ad_wait_t *w = H2O_STRUCT_FROM_MEMBER(ad_wait_t, head_timer, timer);
+    int status = w->fault.status != 0 ? w->fault.status : 200;
+    w->x.injected = w->fault.status != 0;
+    w->gen = (h2o_generator_t){on_head_proceed, on_head_stop};
+    /* the length is not known yet (the answer says what was waited): chunked on HTTP/1.1 */
+    ad_answer_stream_start(&w->x, status, "application/json", SIZE_MAX, &w->gen);
+    w->head_sent = true;
+    w->head_held = true; /* before the send: proceed may come back within it */
+    /* Every body here is a JSON object: its '{' goes with the head, as h2o 2.2.5's HTTP/1 writes a head only
+     * with some of the body. */
+    ad_answer_stream_send(&w->x, "{", 1, false);
 }
 
 /* ---- the wait's life ------------------------------------------------------------------------------- */
@@ -106,20 +213,32 @@ static void answer_ok(ad_wait_t *w, const char *worker)
 static void on_wait_timer(ad_timer_t *timer);
 static void on_wait_dispose(void *p);
 
-static ad_wait_t *wait_begin(ad_exchange_t *x, int64_t delay_ns)
+static ad_wait_t *wait_begin(ad_exchange_t *x, const ad_delay_asked_t *a)
 {
     ad_server_t *s = x->loop->server;
     ad_wait_t *w = h2o_mem_alloc_shared(&x->req->pool, sizeof(*w), on_wait_dispose);
     *w = (ad_wait_t){
         .x = *x,
         .wall0 = ad_wall_ns(),
-        .delay_ns = delay_ns,
+        .delay_ns = a->ns,
+        .asked = a->text,
+        .asked_len = a->text_len,
+        .jitter_ns = a->jitter_ns,
+        .has_seed = a->has_seed,
+        .seed = a->seed,
+        .fault = a->fault,
+        .size = a->size,
+        .ttfb_ns = a->ttfb_ns,
         .sequence = atomic_fetch_add_explicit(&s->sequence, 1, memory_order_relaxed) + 1,
         .watch_fd = -1,
     };
     ad_timer_init(&w->timer, on_wait_timer);
+    ad_timer_init(&w->head_timer, on_head_timer);
     ad_answer_hold(&w->x);
     ad_server_wait_begin(s);
+    /* ttfb=: the head on its own timer (without memory for it, the head goes with the body) */
+    if (w->ttfb_ns > 0)
+        ad_timers_add(&x->loop->timers, &w->head_timer, x->t0 + w->ttfb_ns);
     return w;
 }
 
@@ -129,6 +248,7 @@ static void wait_end(ad_wait_t *w)
     ad_loop_t *loop = w->x.loop;
     w->done = true;
     ad_timers_cancel(&loop->timers, &w->timer);
+    ad_timers_cancel(&loop->timers, &w->head_timer);
     ad_disconnect_unwatch(&loop->disconnect, w->watch_fd);
     w->watch_fd = -1;
     if (w->admitted)
@@ -165,6 +285,8 @@ static void on_wait_dispose(void *p)
     /* h2o disposed the request before we answered: HTTP/2 stream reset or connection closed. */
     if (!w->done)
         wait_cancelled(w);
+    else /* ttfb=: the wait was over, the end still waiting for h2o to take the head: never sent */
+        ad_answer_cancelled(&w->x);
 }
 
 void ad_handlers_on_client_gone(void *data)
@@ -182,6 +304,11 @@ void ad_handlers_on_client_gone(void *data)
     if (fd >= 0)
         shutdown(fd, SHUT_RDWR);
     w->x.req->http1_is_persistent = 0;
+    if (w->head_sent) { /* ttfb=: the head is out; a piece h2o still holds fails to write as well */
+        if (!w->head_held)
+            h2o_send(w->x.req, NULL, 0, H2O_SEND_STATE_ERROR);
+        return;
+    }
     ad_answer_error(&w->x, 499, "client closed request");
     ad_answer_send(&w->x, 499);
 }
@@ -194,10 +321,13 @@ void ad_handlers_on_offload_reply(h2o_multithread_receiver_t *receiver, h2o_link
         ad_offload_job_t *job = ad_offload_job_from_message(link);
         ad_wait_t *w = job->owner;
         unsigned worker = job->worker;
+        int64_t started = job->started_ns;
         free(job);
         if (w == NULL)
             continue; /* its client left while the worker slept; counted cancelled then */
         w->job = NULL;
+        w->x.queued = true;
+        w->x.queue_ns = started - w->x.t0;
         char name[16];
         snprintf(name, sizeof(name), "worker-%u", worker);
         wait_end(w);
@@ -207,19 +337,20 @@ void ad_handlers_on_offload_reply(h2o_multithread_receiver_t *receiver, h2o_link
 
 /* ---- the endpoints ----------------------------------------------------------------------------------- */
 
-static int start_timer_wait(ad_exchange_t *x, int64_t delay_ns)
+static int start_timer_wait(ad_exchange_t *x, const ad_delay_asked_t *a)
 {
     ad_loop_t *loop = x->loop;
+    int64_t delay_ns = a->ns;
     if (delay_ns == 0) {
         /* The zero-delay throughput path: no timer, no watch, no limit, answered at once. */
-        ad_wait_t *w = wait_begin(x, delay_ns);
+        ad_wait_t *w = wait_begin(x, a);
         wait_end(w);
         answer_ok(w, NULL);
         return AD_ANSWER_LATER;
     }
     if (!ad_server_admit(&loop->server->timer_waits, loop->server->cfg.max_waiting))
-        return answer_refused(x, 1, "too many requests waiting (max-waiting)");
-    ad_wait_t *w = wait_begin(x, delay_ns);
+        return ad_answer_refused(x, 1, "too many requests waiting (max-waiting)");
+    ad_wait_t *w = wait_begin(x, a);
     w->admitted = true;
     if (ad_timers_add(&loop->timers, &w->timer, x->t0 + delay_ns) != 0) {
         wait_end(w);
@@ -232,22 +363,15 @@ static int start_timer_wait(ad_exchange_t *x, int64_t delay_ns)
     return AD_ANSWER_LATER;
 }
 
-static void sleep_until(int64_t deadline_ns)
-{
-    struct timespec until = ad_ns_to_timespec(deadline_ns);
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) == EINTR)
-        ;
-}
-
-static int serve_blocking(ad_exchange_t *x, ad_delay_param_t *p)
+static int serve_blocking(ad_exchange_t *x, ad_delay_param_t *p, const ad_delay_asked_t *a)
 {
     unsigned retry_after;
-    int64_t delay_ns = p->ns;
+    int64_t delay_ns = a->ns;
     switch (ad_blocking_guard_check(x->loop, delay_ns, &retry_after)) {
     case AD_GUARD_ALLOW:
         break;
     case AD_GUARD_LATER:
-        return answer_refused(x, retry_after, "blocking the loop this long would starve the systemd watchdog");
+        return ad_answer_refused(x, retry_after, "blocking the loop this long would starve the systemd watchdog");
     case AD_GUARD_NEVER: {
         /* No retry can succeed: a bad delay, with the watchdog's limit as the allowed range. */
         int64_t budget = x->loop->server->watchdog.budget_ns;
@@ -255,31 +379,33 @@ static int serve_blocking(ad_exchange_t *x, ad_delay_param_t *p)
         ad_duration_format(budget, limit, sizeof(limit));
         snprintf(p->why, sizeof(p->why), "over the watchdog limit (%s)", limit);
         p->what = p->why;
-        return answer_bad_delay(x, p, budget);
+        return ad_answer_bad_param(x, p, budget);
     }
     }
-    ad_wait_t *w = wait_begin(x, delay_ns);
-    /* The lesson: nothing else on this loop thread runs until the sleep ends. */
-    sleep_until(x->t0 + delay_ns);
+    ad_wait_t *w = wait_begin(x, a);
+    /* The lesson: nothing else on this loop thread runs until the sleep (or with work=cpu, the work) ends. */
+    ad_wait_until(x->t0 + delay_ns, p->work_cpu);
     wait_end(w);
     answer_ok(w, NULL);
     return AD_ANSWER_LATER;
 }
 
-static int serve_offload(ad_exchange_t *x, int64_t delay_ns)
+static int serve_offload(ad_exchange_t *x, const ad_delay_asked_t *a)
 {
     ad_loop_t *loop = x->loop;
+    int64_t delay_ns = a->ns;
     ad_offload_job_t *job = calloc(1, sizeof(*job));
     if (job != NULL) {
         job->reply_to = &loop->offload_receiver;
         job->delay_ns = delay_ns;
+        job->cpu = a->work_cpu;
     }
     if (job == NULL || !ad_offload_submit(loop->server->pool, job)) {
         free(job);
-        return answer_refused(x, 1, "offload pool and queue are full");
+        return ad_answer_refused(x, 1, "offload pool and queue are full");
     }
     /* The reply can only be handled by this thread, after this handler returns: setting owner now is safe. */
-    ad_wait_t *w = wait_begin(x, delay_ns);
+    ad_wait_t *w = wait_begin(x, a);
     w->job = job;
     job->owner = w;
     w->watch_fd = ad_disconnect_watch(&loop->disconnect, x->req, w);
@@ -294,169 +420,69 @@ int ad_serve_delay(ad_exchange_t *x)
     int64_t max_ns = atomic_load_explicit(&live->max_delay_ns, memory_order_relaxed);
     ad_delay_param_t p;
     bool ok;
+    const char *q = req->query_at != SIZE_MAX ? req->path.base + req->query_at + 1 : "";
+    size_t qlen = req->query_at != SIZE_MAX ? req->path.len - req->query_at - 1 : 0;
     if (x->arg != NULL) {
         ok = ad_delay_from_path(&p, x->arg, x->arg_len, max_ns);
     } else {
-        const char *q = req->query_at != SIZE_MAX ? req->path.base + req->query_at + 1 : "";
-        size_t qlen = req->query_at != SIZE_MAX ? req->path.len - req->query_at - 1 : 0;
         ok = ad_delay_from_query(&p, q, qlen, atomic_load_explicit(&live->default_delay_ns, memory_order_relaxed),
                                  max_ns);
     }
     if (!ok)
-        return answer_bad_delay(x, &p, max_ns);
+        return ad_answer_bad_param(x, &p, max_ns);
+    ad_delay_asked_t a = {.text_len = p.value_len};
+    a.text = h2o_mem_alloc_pool(&req->pool, a.text_len + 1);
+    memcpy((char *)a.text, p.value, a.text_len);
+    ((char *)a.text)[a.text_len] = '\0';
+    const char *delay_param = p.param;
+    if (!ad_delay_options_from_query(&p, q, qlen))
+        return ad_answer_bad_param(x, &p, max_ns);
+    /* The options' parsing named each option in turn: a later refusal of the delay itself (the watchdog's
+     * limit on /blocking) names the delay again, with its value as received. */
+    p.param = delay_param;
+    p.value = a.text;
+    p.value_len = a.text_len;
+    /* A fresh sequence per request unless seed= asks for a reproducible one (delay_param.h). */
+    uint64_t rng = ad_exchange_rng(x);
+    a.ns = ad_delay_param_draw(&p, &rng);
+    a.fault = ad_delay_param_draw_faults(&p, &rng);
+    a.size = p.size;
+    a.work_cpu = p.work_cpu;
+    if (p.work_cpu && x->ep != AD_EP_BLOCKING && x->ep != AD_EP_OFFLOAD) {
+        p.param = "work";
+        p.value = "cpu";
+        p.value_len = 3;
+        p.what = "cpu is for /blocking and /offload (a timer does no work)";
+        p.allowed = "sleep";
+        return ad_answer_bad_param(x, &p, max_ns);
+    }
+    /* ttfb= matters only before the end of the delay, and not for HEAD (the head is all of it) */
+    bool head = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"));
+    a.ttfb_ns = p.ttfb_ns < a.ns && !head ? p.ttfb_ns : 0;
+    if (p.ttfb_ns > 0 && x->ep == AD_EP_BLOCKING) {
+        p.param = "ttfb";
+        p.value_len = ad_duration_format(p.ttfb_ns, p.decoded, sizeof(p.decoded));
+        p.value = p.decoded;
+        p.what = "not served by /blocking (the loop is blocked: the head could not go out)";
+        p.allowed = "/non-blocking, /offload, /delay/{n}";
+        return ad_answer_bad_param(x, &p, max_ns);
+    }
+    a.jitter_ns = p.spec.jitter_ns;
+    a.has_seed = p.has_seed;
+    a.seed = p.seed;
+    if (!ad_delay_spec_varies(&p.spec) && !p.has_seed)
+        a.text = NULL;
+    else if (a.text_len == 0) { /* delay= absent: the default was asked */
+        char *def = h2o_mem_alloc_pool(&req->pool, 32);
+        a.text_len = ad_duration_format(p.spec.lo_ns, def, 32);
+        a.text = def;
+    }
     switch (x->ep) {
     case AD_EP_BLOCKING:
-        return serve_blocking(x, &p);
+        return serve_blocking(x, &p, &a);
     case AD_EP_OFFLOAD:
-        return serve_offload(x, p.ns);
+        return serve_offload(x, &a);
     default:
-        return start_timer_wait(x, p.ns);
+        return start_timer_wait(x, &a);
     }
-}
-
-/* ---- /delay/{n}: what httpbin reflects ------------------------------------------------------------------ */
-
-/* Decodes s[0..len) into the pool (NUL-terminated); text that does not decode is reflected as sent. */
-static const char *pool_decode(h2o_mem_pool_t *pool, const char *s, size_t len, size_t *out_len)
-{
-    char *buf = h2o_mem_alloc_pool(pool, len + 1);
-    long n = ad_percent_decode(s, len, buf, len + 1, true);
-    if (n < 0) {
-        memcpy(buf, s, len);
-        buf[len] = '\0';
-        n = (long)len;
-    }
-    *out_len = (size_t)n;
-    return buf;
-}
-
-/* The pairs of a query string or a form-urlencoded body, decoded into the pool. */
-static size_t collect_pairs(h2o_mem_pool_t *pool, const char *q, size_t qlen, ad_httpbin_pair_t **out)
-{
-    size_t pos = 0, n = 0, cap = 0;
-    ad_query_pair_t p;
-    *out = NULL;
-    while (ad_query_next(q, qlen, &pos, &p))
-        cap++;
-    if (cap == 0)
-        return 0;
-    ad_httpbin_pair_t *pairs = h2o_mem_alloc_pool(pool, cap * sizeof(*pairs));
-    pos = 0;
-    while (ad_query_next(q, qlen, &pos, &p)) {
-        ad_httpbin_pair_t *a = &pairs[n];
-        *a = (ad_httpbin_pair_t){.value = "", .order = n++};
-        a->name = pool_decode(pool, p.name, p.name_len, &a->name_len);
-        if (p.value != NULL)
-            a->value = pool_decode(pool, p.value, p.value_len, &a->value_len);
-    }
-    *out = pairs;
-    return n;
-}
-
-static size_t collect_args(h2o_req_t *req, ad_httpbin_pair_t **out)
-{
-    *out = NULL;
-    if (req->query_at == SIZE_MAX)
-        return 0;
-    return collect_pairs(&req->pool, req->path.base + req->query_at + 1, req->path.len - req->query_at - 1, out);
-}
-
-/* A multipart body's fields into in->form and its files into in->files; a malformed body gives neither. */
-static void collect_multipart(h2o_req_t *req, const char *b, size_t blen, ad_httpbin_request_t *in)
-{
-    const char *body = req->entity.base;
-    size_t len = req->entity.len, pos = 0, nparts = 0;
-    ad_multipart_part_t part;
-    ad_multipart_status_t st;
-    while ((st = ad_multipart_next(body, len, b, blen, &pos, &part)) == AD_MULTIPART_PART)
-        nparts++;
-    if (st != AD_MULTIPART_END || nparts == 0)
-        return;
-    in->form = h2o_mem_alloc_pool(&req->pool, nparts * sizeof(*in->form));
-    in->files = h2o_mem_alloc_pool(&req->pool, nparts * sizeof(*in->files));
-    pos = 0;
-    for (size_t i = 0; ad_multipart_next(body, len, b, blen, &pos, &part) == AD_MULTIPART_PART; i++) {
-        ad_httpbin_pair_t pair = ad_httpbin_part(&part, i);
-        if (part.filename != NULL)
-            in->files[in->nfiles++] = pair;
-        else
-            in->form[in->nform++] = pair;
-    }
-}
-
-/* data, form and files from the body, by its Content-Type (httpbin_body.h). */
-static void collect_body(h2o_req_t *req, ad_httpbin_request_t *in)
-{
-    ssize_t i = h2o_find_header(&req->headers, H2O_TOKEN_CONTENT_TYPE, -1);
-    const char *ct = i >= 0 ? req->headers.entries[i].value.base : NULL, *boundary;
-    size_t ct_len = i >= 0 ? req->headers.entries[i].value.len : 0, boundary_len;
-    if (req->entity.base == NULL || req->entity.len == 0)
-        return;
-    switch (ad_body_type(ct, ct_len, &boundary, &boundary_len)) {
-    case AD_BODY_FORM:
-        in->nform = collect_pairs(&req->pool, req->entity.base, req->entity.len, &in->form);
-        break;
-    case AD_BODY_MULTIPART:
-        collect_multipart(req, boundary, boundary_len, in);
-        break;
-    case AD_BODY_OTHER:
-        in->data = req->entity.base;
-        in->data_len = req->entity.len;
-        break;
-    }
-}
-
-static size_t collect_headers(h2o_req_t *req, ad_httpbin_pair_t **out)
-{
-    size_t n = 0, cap = req->headers.size + 1;
-    ad_httpbin_pair_t *hs = h2o_mem_alloc_pool(&req->pool, cap * sizeof(*hs));
-    /* h2o keeps Host (HTTP/1) and :authority (HTTP/2) apart from the header list. */
-    hs[n++] = (ad_httpbin_pair_t){
-        .name = "Host", .name_len = 4, .value = req->input.authority.base, .value_len = req->input.authority.len};
-    for (size_t i = 0; i < req->headers.size; i++) {
-        const h2o_header_t *h = &req->headers.entries[i];
-        char *name = h2o_mem_alloc_pool(&req->pool, h->name->len + 1);
-        ad_title_case(h->name->base, h->name->len, name);
-        name[h->name->len] = '\0';
-        hs[n] = (ad_httpbin_pair_t){
-            .name = name, .name_len = h->name->len, .value = h->value.base, .value_len = h->value.len, .order = n};
-        n++;
-    }
-    *out = hs;
-    return n;
-}
-
-static const char *peer_ip(h2o_req_t *req)
-{
-    struct sockaddr_storage ss;
-    char *buf = h2o_mem_alloc_pool(&req->pool, INET6_ADDRSTRLEN);
-    socklen_t len = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
-    buf[0] = '\0';
-    if (len > 0 && ss.ss_family == AF_INET)
-        inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, buf, INET6_ADDRSTRLEN);
-    else if (len > 0 && ss.ss_family == AF_INET6)
-        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, buf, INET6_ADDRSTRLEN);
-    return buf;
-}
-
-static void httpbin_input(h2o_req_t *req, ad_httpbin_request_t *in)
-{
-    *in = (ad_httpbin_request_t){0};
-    in->nargs = collect_args(req, &in->args);
-    collect_body(req, in);
-    in->nheaders = collect_headers(req, &in->headers);
-    in->origin = peer_ip(req);
-    if (req->path.len > 0 && req->path.base[0] != '/') {
-        /* absolute-form request target: it is the URL already */
-        in->url = req->path.base;
-        in->url_len = req->path.len;
-        return;
-    }
-    size_t len = sizeof("http://") - 1 + req->input.authority.len + req->path.len;
-    char *url = h2o_mem_alloc_pool(&req->pool, len);
-    memcpy(url, "http://", 7);
-    memcpy(url + 7, req->input.authority.base, req->input.authority.len);
-    memcpy(url + 7 + req->input.authority.len, req->path.base, req->path.len);
-    in->url = url;
-    in->url_len = len;
 }

@@ -19,6 +19,21 @@ void ad_delay_json(ad_jw_t *w, const ad_delay_result_t *r)
     ad_jw_cstr(w, r->endpoint);
     ad_jw_key(w, "requested_delay_seconds");
     ad_jw_raw(w, requested, ad_seconds_exact(r->requested_ns, requested));
+    if (r->asked != NULL) {
+        ad_jw_key(w, "delay");
+        ad_jw_object_begin(w);
+        ad_jw_key(w, "asked");
+        ad_jw_string(w, r->asked, r->asked_len);
+        ad_jw_key(w, "jitter_seconds");
+        ad_jw_raw(w, requested, ad_seconds_exact(r->jitter_ns, requested));
+        if (r->has_seed) {
+            ad_jw_key(w, "seed");
+            ad_jw_uint(w, r->seed);
+        }
+        ad_jw_key(w, "drawn_seconds");
+        ad_jw_raw(w, requested, ad_seconds_exact(r->requested_ns, requested));
+        ad_jw_object_end(w);
+    }
     ad_jw_key(w, "waited_seconds");
     ad_jw_seconds(w, waited, 6);
     ad_jw_key(w, "started_monotonic_seconds");
@@ -225,11 +240,49 @@ void ad_httpbin_json(ad_jw_t *w, ad_httpbin_request_t *in, const ad_delay_result
     write_headers(w, in->headers, in->nheaders);
     ad_jw_key(w, "json");
     write_json(w, in->data, in->data != NULL ? in->data_len : 0);
+    if (in->method != NULL) {
+        ad_jw_key(w, "method");
+        ad_jw_string(w, in->method, in->method_len);
+    }
     ad_jw_key(w, "origin");
     ad_jw_cstr(w, in->origin);
     ad_jw_key(w, "url");
     ad_jw_string(w, in->url, in->url_len);
-    ad_jw_key(w, "asyncdemo");
-    ad_delay_json(w, r);
+    if (r != NULL) {
+        ad_jw_key(w, "asyncdemo");
+        ad_delay_json(w, r);
+    }
     ad_jw_object_end(w);
+}
+
+void ad_httpbin_stream_line(ad_jw_t *w, ad_httpbin_request_t *in, uint32_t id)
+{
+    ad_jw_object_begin(w);
+    ad_jw_key(w, "args");
+    write_pairs(w, in->args, in->nargs, false);
+    ad_jw_key(w, "headers");
+    write_headers(w, in->headers, in->nheaders);
+    ad_jw_key(w, "id");
+    ad_jw_uint(w, id);
+    ad_jw_key(w, "origin");
+    ad_jw_cstr(w, in->origin);
+    ad_jw_key(w, "url");
+    ad_jw_string(w, in->url, in->url_len);
+    ad_jw_object_end(w);
+}
+
+void ad_delay_json_pad(ad_jw_t *w, size_t size)
+{
+    static const char member[] = ",\"padding\":\"";
+    const size_t overhead = sizeof(member) - 1 + 2; /* the member, its closing quote and the object's brace */
+    if (ad_jw_failed(w) || w->len == 0 || w->buf[w->len - 1] != '}' || w->len + 1 + overhead - 1 > size)
+        return;
+    size_t stars = size - 1 - (w->len - 1) - overhead; /* size less the newline, the object less its '}' */
+    if (!ad_buf_reserve(&w->b, sizeof(member) + stars + 2))
+        return;
+    w->len--; /* the object's closing brace */
+    ad_buf_put(&w->b, member, sizeof(member) - 1);
+    memset(w->buf + w->len, '*', stars);
+    w->len += stars;
+    ad_buf_put(&w->b, "\"}", 2);
 }

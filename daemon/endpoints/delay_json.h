@@ -4,6 +4,7 @@
  * The delay endpoints' answer (docs/http-api.md, "Delay endpoints' answer") and httpbin's /delay/{n}
  * shape around it. Pure functions writing into an ad_jw_t.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "httpbin_body.h"
@@ -19,10 +20,20 @@ typedef struct ad_delay_result {
     long pid;
     const char *thread; /* "loop-0" */
     const char *worker; /* "worker-2" for /offload, else NULL */
+    /* a delay that varies (delay_spec.h), or seed= given: what was asked; requested_ns is the draw */
+    const char *asked; /* the delay's text as received, NULL: fixed, no "delay" object */
+    size_t asked_len;
+    int64_t jitter_ns;
+    bool has_seed;
+    uint64_t seed;
 } ad_delay_result_t;
 
 /* Writes the answer object. */
 void ad_delay_json(ad_jw_t *w, const ad_delay_result_t *r);
+/* size= (docs/http-api.md): w holds one whole object; when it and its newline are shorter than size bytes,
+ * a last member "padding": "***..." makes them size bytes exactly (at least 13 bytes short: the member's
+ * own length). Otherwise w is left as it is. */
+void ad_delay_json_pad(ad_jw_t *w, size_t size);
 
 /* One query pair, header, form field or file as httpbin reflects it, already decoded; nothing need be
  * NUL-terminated. */
@@ -53,6 +64,8 @@ typedef struct ad_httpbin_request {
     size_t nargs;
     ad_httpbin_pair_t *headers; /* names title-cased by the caller (ad_title_case); sorted in place */
     size_t nheaders;
+    const char *method; /* "method" (/anything's answer), or NULL: not written */
+    size_t method_len;
     const char *origin; /* client IP */
     const char *url;    /* "http://HOST/delay/2?a=1" */
     size_t url_len;
@@ -68,9 +81,12 @@ typedef struct ad_httpbin_request {
 /*
  * Writes httpbin's answer: args, form and files (a repeated key becomes an array, in request order), data,
  * headers (a repeated header's values joined with ","), json (data parsed as JSON, null when it is not),
- * origin, url, plus "asyncdemo": the delay answer. Keys come out sorted by name, as httpbin's JSON does.
+ * method (when in->method is set), origin, url, plus "asyncdemo": the delay answer (when r is not NULL). Keys
+ * come out sorted by name, as httpbin's JSON does.
  * Bytes that are not UTF-8 (data, a file) become "data:TYPE;base64,..." as in httpbin.
  */
 void ad_httpbin_json(ad_jw_t *w, ad_httpbin_request_t *in, const ad_delay_result_t *r);
+/* One line of httpbin's /stream/{n}: {"args", "headers", "id", "origin", "url"} (keys sorted, as above). */
+void ad_httpbin_stream_line(ad_jw_t *w, ad_httpbin_request_t *in, uint32_t id);
 
 #endif

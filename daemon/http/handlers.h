@@ -29,6 +29,12 @@ ad_gate_fn ad_gate_always;
 AD_ENDPOINTS(AD_X)
 #undef AD_X
 
+/* Shared by the endpoints with delay-like parameters (delay.c): the 400 for a refused parameter (names it,
+ * its value and what it takes; max_ns: the range of a duration), and the 503 + Retry-After of a full limit. */
+struct ad_delay_param;
+int ad_answer_bad_param(ad_exchange_t *x, const struct ad_delay_param *p, int64_t max_ns);
+int ad_answer_refused(ad_exchange_t *x, unsigned retry_after, const char *what);
+
 /* Registers the one h2o handler on host (every path, including h2o's fallback). */
 void ad_handlers_register(h2o_hostconf_t *host);
 

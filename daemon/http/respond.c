@@ -1,9 +1,12 @@
 /* The answering path: stats and sending in one place (see respond.h). */
 #include "respond.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "clock.h"
+#include "digits.h"
 #include "route.h"
 #include "send_watch.h"
 #include "text_escape.h"
@@ -13,30 +16,71 @@ static void generator_noop(h2o_generator_t *self, h2o_req_t *req) {}
 /* Every body is sent in one final h2o_send, so h2o never needs to ask for more. */
 static h2o_generator_t final_generator = {generator_noop, generator_noop};
 
+/* RFC 9110's reason phrases, and 418, 429 and 499, which clients test against. */
+static const struct {
+    int status;
+    const char *phrase;
+} reasons[] = {
+    {100, "Continue"},
+    {101, "Switching Protocols"},
+    {200, "OK"},
+    {201, "Created"},
+    {202, "Accepted"},
+    {203, "Non-Authoritative Information"},
+    {204, "No Content"},
+    {205, "Reset Content"},
+    {206, "Partial Content"},
+    {300, "Multiple Choices"},
+    {301, "Moved Permanently"},
+    {302, "Found"},
+    {303, "See Other"},
+    {304, "Not Modified"},
+    {305, "Use Proxy"},
+    {307, "Temporary Redirect"},
+    {308, "Permanent Redirect"},
+    {400, "Bad Request"},
+    {401, "Unauthorized"},
+    {402, "Payment Required"},
+    {403, "Forbidden"},
+    {404, "Not Found"},
+    {405, "Method Not Allowed"},
+    {406, "Not Acceptable"},
+    {407, "Proxy Authentication Required"},
+    {408, "Request Timeout"},
+    {409, "Conflict"},
+    {410, "Gone"},
+    {411, "Length Required"},
+    {412, "Precondition Failed"},
+    {413, "Content Too Large"},
+    {414, "URI Too Long"},
+    {415, "Unsupported Media Type"},
+    {416, "Range Not Satisfiable"},
+    {417, "Expectation Failed"},
+    {418, "I'm a teapot"},
+    {421, "Misdirected Request"},
+    {422, "Unprocessable Content"},
+    {425, "Too Early"},
+    {426, "Upgrade Required"},
+    {428, "Precondition Required"},
+    {429, "Too Many Requests"},
+    {431, "Request Header Fields Too Large"},
+    {451, "Unavailable For Legal Reasons"},
+    {499, "Client Closed Request"},
+    {500, "Internal Server Error"},
+    {501, "Not Implemented"},
+    {502, "Bad Gateway"},
+    {503, "Service Unavailable"},
+    {504, "Gateway Timeout"},
+    {505, "HTTP Version Not Supported"},
+    {511, "Network Authentication Required"},
+};
+
 const char *ad_reason_phrase(int status)
 {
-    switch (status) {
-    case 200:
-        return "OK";
-    case 400:
-        return "Bad Request";
-    case 404:
-        return "Not Found";
-    case 405:
-        return "Method Not Allowed";
-    case 413:
-        return "Content Too Large";
-    case 431:
-        return "Request Header Fields Too Large";
-    case 499:
-        return "Client Closed Request";
-    case 500:
-        return "Internal Server Error";
-    case 503:
-        return "Service Unavailable";
-    default:
-        return "Unknown";
-    }
+    for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+        if (reasons[i].status == status)
+            return reasons[i].phrase;
+    return "Unknown";
 }
 
 /*
@@ -53,6 +97,29 @@ static void add_header(h2o_req_t *req, const h2o_token_t *token, const char *val
     char *name = h2o_mem_alloc_pool(&req->pool, token->buf.len);
     ad_title_case(token->buf.base, token->buf.len, name);
     h2o_add_header_by_str(&req->pool, &req->res.headers, name, token->buf.len, 0, NULL, value, len);
+}
+
+/*
+ * Server-Timing (W3C; drawn by browsers' developer tools): wait = arrival at the handler to this answer (its
+ * head, for a streamed one), and for /offload queue = how long its job waited for a worker, in milliseconds. h2o 2.2.5
+ * has no token for it: the name as each protocol writes it, from static text.
+ */
+static void add_server_timing(ad_exchange_t *x)
+{
+    h2o_req_t *req = x->req;
+    /* milliseconds with 3 decimals: the seconds formatter (digits.h, no snprintf on this path) on ns x 1000 */
+    char *v = h2o_mem_alloc_pool(&req->pool, 2 * AD_SECONDS_MAX + 32), *p = v;
+    memcpy(p, "wait;dur=", 9);
+    p += 9;
+    p += ad_seconds_fixed((ad_mono_ns() - x->t0) * 1000, 3, p);
+    if (x->queued) { /* /offload: how long its job waited for a worker */
+        memcpy(p, ", queue;dur=", 12);
+        p += 12;
+        p += ad_seconds_fixed(x->queue_ns * 1000, 3, p);
+    }
+    bool h2 = req->version >= 0x200;
+    h2o_add_header_by_str(&req->pool, &req->res.headers, h2 ? "server-timing" : "Server-Timing", 13, 0, NULL, v,
+                          (size_t)(p - v));
 }
 
 void ad_respond_header(h2o_req_t *req, const h2o_token_t *token, const char *value, size_t len)
@@ -81,13 +148,16 @@ static void respond(h2o_req_t *req, int status, const char *content_type, const 
      */
     if (req->conn->ctx->shutdown_requested)
         req->http1_is_persistent = 0;
+    /* RFC 9110: 204 and 304 have no body, and a 204 no Content-Length (h2o then frames neither). */
+    bool bodiless = status == 204 || status == 304;
     req->res.status = status;
     req->res.reason = ad_reason_phrase(status);
-    req->res.content_length = len + newline;
-    add_header(req, H2O_TOKEN_CONTENT_TYPE, content_type, strlen(content_type));
+    req->res.content_length = bodiless ? SIZE_MAX : len + newline;
+    if (!bodiless)
+        add_header(req, H2O_TOKEN_CONTENT_TYPE, content_type, strlen(content_type));
     h2o_start_response(req, &final_generator);
     ad_send_watch_answer(req); /* before h2o_send: a request h2o disposes at once is unwatched in time */
-    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")) || req->res.content_length == 0) {
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")) || bodiless || req->res.content_length == 0) {
         h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
         return;
     }
@@ -179,11 +249,18 @@ void ad_answer_send(ad_exchange_t *x, int status)
     bool failed = x->body == NULL && ad_jw_failed(w);
     if (failed)
         status = 500;
-    if (x->counted && x->state == AD_EXCHANGE_NEW)
+    if (x->counted && x->state == AD_EXCHANGE_NEW && !failed && x->injected) {
+        ad_answer_hold(x);
+        ad_stats_request_injected(&loop->stats, x->ep, ad_mono_ns() - x->t0);
+    } else if (x->counted && x->state == AD_EXCHANGE_HELD && !failed && x->injected) {
+        ad_stats_request_injected(&loop->stats, x->ep, ad_mono_ns() - x->t0);
+    } else if (x->counted && x->state == AD_EXCHANGE_NEW) {
         ad_stats_request_immediate(&loop->stats, x->ep, status, ad_mono_ns() - x->t0);
-    else if (x->counted && x->state == AD_EXCHANGE_HELD)
+    } else if (x->counted && x->state == AD_EXCHANGE_HELD) {
         ad_stats_request_end(&loop->stats, x->ep, status, ad_mono_ns() - x->t0);
+    }
     x->state = AD_EXCHANGE_DONE;
+    add_server_timing(x);
     if (failed)
         respond(x->req, 500, "application/json", oom, sizeof(oom) - 1, true);
     else if (x->body != NULL)
@@ -195,6 +272,78 @@ void ad_answer_send(ad_exchange_t *x, int status)
         ad_jw_free(w);
         ad_jw_init(w, AD_JW_INITIAL_BYTES);
     }
+}
+
+void ad_answer_stream_start(ad_exchange_t *x, int status, const char *content_type, size_t content_length,
+                            h2o_generator_t *gen)
+{
+    h2o_req_t *req = x->req;
+    if (req->conn->ctx->shutdown_requested) /* as in respond() */
+        req->http1_is_persistent = 0;
+    req->res.status = status;
+    req->res.reason = ad_reason_phrase(status);
+    req->res.content_length = content_length;
+    add_header(req, H2O_TOKEN_CONTENT_TYPE, content_type, strlen(content_type));
+    add_server_timing(x);
+    x->streaming = true;
+    h2o_start_response(req, gen);
+}
+
+void ad_answer_stream_send(ad_exchange_t *x, const char *buf, size_t len, bool final)
+{
+    h2o_req_t *req = x->req;
+    bool head = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"));
+    h2o_iovec_t iov = h2o_iovec_init(buf, len);
+    if (final || head) {
+        if (x->counted && x->state == AD_EXCHANGE_HELD && x->injected)
+            ad_stats_request_injected(&x->loop->stats, x->ep, ad_mono_ns() - x->t0);
+        else if (x->counted && x->state == AD_EXCHANGE_HELD)
+            ad_stats_request_end(&x->loop->stats, x->ep, req->res.status, ad_mono_ns() - x->t0);
+        x->state = AD_EXCHANGE_DONE;
+        ad_send_watch_answer(req);
+    }
+    if (head)
+        h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
+    else
+        h2o_send(req, &iov, len > 0, final ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
+}
+
+void ad_answer_drop(ad_exchange_t *x, bool reset)
+{
+    h2o_req_t *req = x->req;
+    h2o_socket_t *sock = req->conn->callbacks->get_socket != NULL ? req->conn->callbacks->get_socket(req->conn) : NULL;
+    int fd = sock != NULL ? h2o_socket_get_fd(sock) : -1;
+    ad_answer_hold(x);
+    if (x->counted)
+        ad_stats_request_dropped(&x->loop->stats, x->ep, reset);
+    x->state = AD_EXCHANGE_DONE;
+    if (req->version >= 0x200 && !(reset && fd >= 0) && !x->streaming) {
+        /* HTTP/2: h2o turns an error ending into RST_STREAM; the connection's other streams go on. */
+        req->res.status = 503;
+        req->res.reason = ad_reason_phrase(503);
+        h2o_start_response(req, &final_generator);
+        h2o_send(req, NULL, 0, H2O_SEND_STATE_ERROR);
+        return;
+    }
+    if (fd >= 0) {
+        /*
+         * h2o owns the descriptor, so it is not closed here. Reset: connect(AF_UNSPEC) disconnects a TCP
+         * socket at once with an RST (Linux tcp_disconnect), what SO_LINGER 0 + close would send. Close:
+         * shutdown sends a FIN. Either way the answer below fails to write and h2o closes the connection
+         * by its own path, which disposes the request.
+         */
+        struct sockaddr unspec = {.sa_family = AF_UNSPEC};
+        if (req->version < 0x200 || reset) { /* HTTP/2 without reset: the stream's error below, not the connection */
+            if (!reset || connect(fd, &unspec, sizeof(unspec)) != 0)
+                shutdown(fd, SHUT_RDWR);
+        }
+    }
+    if (x->streaming) { /* the head is out: an error ending (HTTP/2: RST_STREAM; HTTP/1: no keep-alive) */
+        h2o_send(req, NULL, 0, H2O_SEND_STATE_ERROR);
+        return;
+    }
+    req->http1_is_persistent = 0;
+    respond(req, 503, "application/json", "", 0, false);
 }
 
 /* ---- h2o's own error answers ---- */

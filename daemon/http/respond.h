@@ -16,6 +16,7 @@
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <h2o.h>
 #include "json_writer.h"
 #include "loop.h"
@@ -34,12 +35,22 @@ typedef struct ad_exchange {
     const char *arg; /* a SEGMENT or PREFIX endpoint's rest (route.h), else NULL */
     size_t arg_len;
     ad_exchange_state_t state;
-    bool error_open;          /* an error document is begun in the loop's buffer: closed on sending */
-    bool json;                /* the body is a JSON document (sent with a newline after it) */
+    bool error_open; /* an error document is begun in the loop's buffer: closed on sending */
+    bool json;       /* the body is a JSON document (sent with a newline after it) */
+    bool injected;   /* the status is a fault asked for (status=): counted as such, not as an error */
+    bool streaming;  /* the head went out (ad_answer_stream_start): the rest goes through h2o_send */
+    bool queued;     /* queue_ns is known: /offload's wait for a worker (Server-Timing queue) */
+    int64_t queue_ns;
     const char *content_type; /* of the body */
     const void *body;         /* a static body (ad_answer_static), or NULL: the loop's buffer */
     size_t body_len;
 } ad_exchange_t;
+
+/* A generator state for this request's draws (ad_rng_next): differs between requests, no seed= needed. */
+static inline uint64_t ad_exchange_rng(const ad_exchange_t *x)
+{
+    return (uint64_t)x->t0 ^ ((uint64_t)(uintptr_t)x->req << 16);
+}
 
 /* A handler's return when it holds the request and answers later (ad_answer_send), or has taken it over. */
 #define AD_ANSWER_LATER 0
@@ -59,6 +70,23 @@ ad_jw_t *ad_answer_error(ad_exchange_t *x, int status, const char *what);
 void ad_answer_header(ad_exchange_t *x, const h2o_token_t *token, const char *value, size_t len);
 /* Sends the body with status (500 when the loop's buffer ran out of memory) and counts the answer. */
 void ad_answer_send(ad_exchange_t *x, int status);
+/*
+ * A fault asked for (close=): the request is left without an answer. HTTP/1: the connection is closed (FIN),
+ * or reset (RST) when reset; HTTP/2: the stream is reset (RST_STREAM after the response head: h2o 2.2.5 sends
+ * the head first), or the whole connection reset when reset. Counted as fault_closed or fault_reset. After
+ * ad_answer_stream_start (the head is out), call it only while h2o holds no piece (after proceed).
+ */
+void ad_answer_drop(ad_exchange_t *x, bool reset);
+/*
+ * A body sent in pieces by the handler's own generator (/drip): ad_answer_stream_start sets the head
+ * (status, content_type, content_length) and starts the response; each ad_answer_stream_send hands h2o one
+ * piece (the head goes with the first), after which h2o calls gen->proceed when it takes the next. The last
+ * piece (final) counts the answer, its latency up to then. The request must be held (ad_answer_hold); a
+ * client that leaves first is counted with ad_answer_cancelled. HEAD: the head alone, with the first send.
+ */
+void ad_answer_stream_start(ad_exchange_t *x, int status, const char *content_type, size_t content_length,
+                            h2o_generator_t *gen);
+void ad_answer_stream_send(ad_exchange_t *x, const char *buf, size_t len, bool final);
 /* The client went away before the answer: counted cancelled; a later ad_answer_send only finishes the request. */
 void ad_answer_cancelled(ad_exchange_t *x);
 

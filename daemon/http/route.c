@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-typedef enum { MATCH_EXACT, MATCH_SEGMENT, MATCH_PREFIX } match_t;
+typedef enum { MATCH_EXACT, MATCH_SEGMENT, MATCH_PREFIX, MATCH_TREE } match_t;
 
 typedef struct route_entry {
     const char *path;
@@ -37,9 +37,14 @@ ad_route_t ad_route_find(const char *path, size_t len)
         const route_entry_t *r = &routes[i];
         if (len < r->len || memcmp(path, r->path, r->len) != 0)
             continue;
-        if (r->match == MATCH_EXACT) {
+        if (r->match == MATCH_EXACT || (r->match == MATCH_TREE && len == r->len)) {
             if (len == r->len)
                 return (ad_route_t){(ad_route_id_t)i, r->ep, r->counted, NULL, 0};
+            continue;
+        }
+        if (r->match == MATCH_TREE) { /* "/anything/" and any rest, also an empty one */
+            if (path[r->len] == '/')
+                return (ad_route_t){(ad_route_id_t)i, r->ep, r->counted, path + r->len + 1, len - r->len - 1};
             continue;
         }
         /* SEGMENT and PREFIX: "/delay/" and a non-empty rest, without another '/' for SEGMENT */

@@ -1,6 +1,7 @@
 """Shape checks for asyncdemod's JSON answers, as docs/http-api.md describes them (shared by the tests)."""
 
 import calendar
+import os
 import re
 import time
 
@@ -22,14 +23,26 @@ DELAY_FIELDS = {
 }
 LATENCY_KEYS = ("min", "mean", "max", "p50", "p90", "p99", "p99_9")
 ENDPOINT_KEYS = {"requests", "in_flight", "peak_in_flight", "completed", "cancelled", "status_4xx", "status_5xx",
-                 "latency_seconds"}
-ENDPOINTS = ("/non-blocking", "/blocking", "/offload", "/delay", "/stats", "/metrics", "/healthz", "other")
+                 "fault_status", "fault_closed", "fault_reset", "latency_seconds"}
+
+
+def endpoint_slots():
+    """The /stats endpoint keys, read from lib/endpoint_list.h (the list the daemon expands): the path of every
+    X(...) row with a slot of its own (OWN), in order, then "other"."""
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+    with open(os.path.join(root, "lib", "endpoint_list.h")) as f:
+        text = f.read()
+    rows = re.findall(r'^\s*X\(\w+, "([^"]*)", \w+, [^,]+, (\w+),', text, re.M)
+    return tuple(path for path, slot in rows if slot == "OWN") + ("other",)
+
+
+ENDPOINTS = endpoint_slots()
 CONFIG_KEYS = {"max_delay_seconds", "default_delay_seconds", "pool_size", "pool_queue", "stall_threshold_seconds",
                "watchdog_seconds", "max_connections", "max_waiting", "header_timeout_seconds", "idle_timeout_seconds",
                "send_timeout_seconds", "max_body_bytes"}
 CLOSE_REASONS = {"send_timeout", "header_block_too_large", "bad_framing"}
 LOOP_KEYS = {"lag_seconds", "ticks", "stalls", "stalled_seconds", "longest_stall_seconds", "longest_stall_endpoint",
-             "longest_stall_wall"}
+             "longest_stall_wall", "cpu_seconds"}
 
 
 def is_number(v):
@@ -69,6 +82,9 @@ def check_delay_answer(tc, body, endpoint, delay, pid=None, res=None):
     spec = dict(DELAY_FIELDS)
     if endpoint == "/offload":
         spec["worker"] = str
+    if "delay" in body:  # a delay that varies: what was asked and what was drawn
+        spec["delay"] = dict
+        tc.assertEqual(body["delay"]["drawn_seconds"], body["requested_delay_seconds"], body)
     check_types(tc, body, spec, endpoint)
     tc.assertEqual(body["endpoint"], endpoint)
     tc.assertAlmostEqual(body["requested_delay_seconds"], delay, places=6)
@@ -167,22 +183,23 @@ def check_stats(tc, s, pid=None, version=None):
     tc.assertEqual(set(loop), LOOP_KEYS)
     for key in ("ticks", "stalls"):
         tc.assertTrue(is_int(loop[key]) and loop[key] >= 0, f"loop.{key}")
-    for key in ("lag_seconds", "stalled_seconds", "longest_stall_seconds"):
+    for key in ("lag_seconds", "stalled_seconds", "longest_stall_seconds", "cpu_seconds"):
         tc.assertTrue(is_number(loop[key]) and loop[key] >= 0, f"loop.{key}")
     tc.assertTrue(loop["longest_stall_endpoint"] is None or loop["longest_stall_endpoint"] in ENDPOINTS, loop)
     tc.assertTrue(loop["longest_stall_wall"] is None or re.search(r"\.\d{3}Z$", loop["longest_stall_wall"]), loop)
     tc.assertGreaterEqual(loop["stalled_seconds"] + 1e-9, loop["longest_stall_seconds"], loop)
-    tc.assertEqual(set(s["endpoints"]), set(ENDPOINTS), "all eight endpoint keys")
+    tc.assertEqual(set(s["endpoints"]), set(ENDPOINTS), "every endpoint key")
     for name, ep in s["endpoints"].items():
         tc.assertEqual(set(ep), ENDPOINT_KEYS, name)
         for key in ENDPOINT_KEYS - {"latency_seconds"}:
             tc.assertTrue(is_int(ep[key]) and ep[key] >= 0, f"{name}.{key} = {ep[key]!r}")
         if s["threads"] == 1:  # one shard, read on its own thread: the counts agree exactly
-            tc.assertEqual(ep["requests"], ep["completed"] + ep["cancelled"] + ep["in_flight"], f"{name}: {ep}")
+            tc.assertEqual(ep["requests"], ep["completed"] + ep["cancelled"] + ep["in_flight"] + ep["fault_closed"]
+                           + ep["fault_reset"], f"{name}: {ep}")
         tc.assertGreaterEqual(ep["peak_in_flight"], ep["in_flight"], name)
         if ep["requests"] > 0:
             tc.assertGreaterEqual(ep["peak_in_flight"], 1, f"{name}: every request was in flight once: {ep}")
-        tc.assertLessEqual(ep["status_4xx"] + ep["status_5xx"], ep["completed"], name)
+        tc.assertLessEqual(ep["status_4xx"] + ep["status_5xx"] + ep["fault_status"], ep["completed"], name)
         check_latency(tc, ep["latency_seconds"], name)
         if ep["completed"] == 0:
             tc.assertEqual(set(ep["latency_seconds"].values()), {0}, f"{name}: latency must be zero: {ep}")

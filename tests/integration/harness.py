@@ -796,6 +796,13 @@ def listening_ports(pid):
     return found
 
 
+def proc_stat_cpu(pid):
+    """The process's CPU time in seconds (utime + stime of /proc/PID/stat, clock-tick resolution)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def proc_status(pid, key):
     """A field of /proc/PID/status (e.g. "VmHWM" -> "98000 kB"), or None."""
     with open(f"/proc/{pid}/status") as f:

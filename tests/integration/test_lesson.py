@@ -72,6 +72,30 @@ class LessonTest(harness.SharedDaemonTestCase):
             self.assertRegex(b["worker"], r"^worker-\d+$")
             self.assertEqual(b["thread"], "loop-0")
 
+    def loop_cpu_after(self, path):
+        """The loop's CPU seconds (/stats) grown across path, read once a probe tick came after it."""
+        before = self.daemon.stats()["loop"]["cpu_seconds"]
+        self.assertOk(self.daemon.get(path))
+        ticks = self.daemon.stats()["loop"]["ticks"]
+        s = self.daemon.wait_stats(lambda s: s["loop"]["ticks"] > ticks + 1, 3, "two probe ticks")
+        return s["loop"]["cpu_seconds"] - before
+
+    def test_work_cpu_is_working_not_waiting(self):
+        # The same 400 ms on the loop: asleep it costs the loop thread next to no CPU, busy it costs CPU
+        # (at least a tenth of it even when this machine's other work takes most of a core).
+        asleep = self.loop_cpu_after("/blocking?delay=400ms")
+        busy = self.loop_cpu_after("/blocking?delay=400ms&work=cpu")
+        self.assertLess(asleep, 0.1, asleep)
+        self.assertGreater(busy, 0.04, busy)
+        self.assertGreater(busy, asleep, (busy, asleep))
+        # On the pool, the worker burns it and the loop does not.
+        cpu = harness.proc_stat_cpu(self.daemon.pid)
+        loop = self.loop_cpu_after("/offload?delay=400ms&work=cpu")
+        self.assertGreater(harness.proc_stat_cpu(self.daemon.pid) - cpu, 0.04)
+        self.assertLess(loop, 0.1, loop)
+        res = self.daemon.get("/non-blocking?work=cpu")
+        self.assertEqual((res.status, res.json()["parameter"]), (400, "work"))
+
 
 if __name__ == "__main__":
     harness.main()

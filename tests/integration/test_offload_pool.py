@@ -1,5 +1,7 @@
 """/offload's pool is bounded: past its workers and queue, requests get 503 with Retry-After."""
 
+import re
+
 import apicheck
 import harness
 
@@ -43,6 +45,11 @@ class OffloadPoolTest(harness.DaemonTestCase):
         queued_for = first["finished_monotonic_seconds"] - queued["started_monotonic_seconds"]
         self.assertGreater(queued_for, 0, (first, queued))
         self.assertGreaterEqual(queued["waited_seconds"], queued_for + DELAY * 0.95, (first, queued))
+        # Server-Timing says so: queue = the wait for the worker (ms), within wait
+        timing = dict(re.findall(r"(\w+);dur=([\d.]+)", ok[1].header("Server-Timing") or ""))
+        self.assertEqual(set(timing), {"wait", "queue"}, ok[1].headers)
+        self.assertAlmostEqual(float(timing["queue"]) / 1000, queued_for, delta=0.05)
+        self.assertGreaterEqual(float(timing["wait"]) - float(timing["queue"]), DELAY * 1000 * 0.95)
 
         ep = d.wait_stats(lambda s: s["offload"]["busy"] == 0, 2, "pool idle")["endpoints"]["/offload"]
         self.assertEqual((ep["requests"], ep["completed"], ep["status_5xx"], ep["in_flight"], ep["peak_in_flight"]),

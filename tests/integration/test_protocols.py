@@ -20,7 +20,7 @@ ENDPOINTS = {
     "/non-blocking?delay=abc": 400,
 }
 # Headers whose value may differ between two answers to the same request.
-VOLATILE = {"date", "content-length"}
+VOLATILE = {"date", "content-length", "server-timing"}
 
 
 class ProtocolsTest(harness.DaemonTestCase):
@@ -50,6 +50,22 @@ class ProtocolsTest(harness.DaemonTestCase):
                 # The same document but for figures that moved between the two requests.
                 self.assertGreater(int(length), 0)
                 self.assertLess(abs(int(length) - len(get.body)), max(16, len(get.body) // 10), path)
+
+    def test_server_timing(self):
+        # every answer says how long it waited, in ms; the delay endpoints' figure covers the delay
+        res = self.d.get("/non-blocking?delay=50ms")
+        m = re.fullmatch(r"wait;dur=(\d+)\.(\d{3})", res.header("Server-Timing") or "")
+        self.assertIsNotNone(m, res.headers)
+        self.assertTrue(50.0 <= float(f"{m.group(1)}.{m.group(2)}") < 50.0 + res.took * 1000, res.headers)
+        for path in ("/nope", "/stats", "/status/503", "/non-blocking?delay=abc"):
+            self.assertRegex(self.d.get(path).header("Server-Timing") or "", r"^wait;dur=\d+\.\d{3}$", path)
+        with self.d.raw() as raw:  # canonical on HTTP/1, like the other names
+            raw.send(harness.get_request("/healthz"))
+            self.assertIn("Server-Timing", [name for name, _ in raw.read_response().headers])
+        out = harness.curl("--http2-prior-knowledge", "-s", "-i", self.d.url("/drip?duration=0&numbytes=1&delay=30ms"))
+        m = re.search(rb"\r\nserver-timing: wait;dur=(\d+\.\d{3})\r\n", out.stdout)
+        self.assertIsNotNone(m, out.stdout)
+        self.assertGreaterEqual(float(m.group(1)), 30.0)
 
     def test_http_1_0(self):
         for path in ("/healthz", "/non-blocking?delay=0.05", "/nope"):

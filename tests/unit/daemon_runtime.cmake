@@ -1,6 +1,8 @@
 # unit tests of the daemon runtime's pure parts (ad_unit_test calls)
 ad_unit_test(test_delay_json SOURCES test_delay_json.c LIBS asyncdemod_runtime PkgConfig::JANSSON)
 ad_unit_test(test_delay_param SOURCES test_delay_param.c LIBS asyncdemod_runtime)
+ad_unit_test(test_delay_spec SOURCES test_delay_spec.c LIBS asyncdemod_runtime)
+ad_unit_test(test_fault_spec SOURCES test_fault_spec.c LIBS asyncdemod_runtime)
 ad_unit_test(test_httpbin_body SOURCES test_httpbin_body.c LIBS asyncdemod_runtime)
 ad_unit_test(test_route SOURCES test_route.c LIBS asyncdemod_runtime)
 ad_unit_test(test_loop_policy SOURCES test_loop_policy.c LIBS asyncdemod_runtime)

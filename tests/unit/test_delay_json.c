@@ -115,6 +115,41 @@ static void test_delay_answer(void **state)
     ad_jw_free(&w);
 }
 
+/* A delay that varies: the "delay" object says what was asked and what was drawn; seed only when given. */
+static void test_delay_answer_asked(void **state)
+{
+    (void)state;
+    ad_jw_t w;
+    ad_jw_init(&w, 16);
+    ad_delay_result_t r = sample_result();
+    r.asked = "100ms..2s\"";
+    r.asked_len = strlen(r.asked);
+    r.jitter_ns = 200000000;
+    r.has_seed = true;
+    r.seed = 9007199254740991ULL;
+    ad_delay_json(&w, &r);
+    json_t *doc = parse(&w);
+    check_delay_fields(doc, &r);
+    assert_int_equal(json_object_size(doc), 13);
+    json_t *d = json_object_get(doc, "delay");
+    assert_non_null(d);
+    assert_int_equal(json_object_size(d), 4);
+    assert_string_equal(string(d, "asked"), "100ms..2s\"");
+    assert_raw_number(&w, "jitter_seconds", "0.2,");
+    assert_raw_number(&w, "seed", "9007199254740991,");
+    assert_raw_number(&w, "drawn_seconds", "0.25}");
+    json_decref(doc);
+    ad_jw_free(&w);
+
+    ad_jw_init(&w, 16);
+    r.has_seed = false;
+    ad_delay_json(&w, &r);
+    doc = parse(&w);
+    assert_int_equal(json_object_size(json_object_get(doc, "delay")), 3);
+    json_decref(doc);
+    ad_jw_free(&w);
+}
+
 static void test_delay_answer_offload_worker(void **state)
 {
     (void)state;
@@ -456,19 +491,53 @@ static void test_httpbin_body(void **state)
     ad_jw_free(&w);
 }
 
+/* size=: the padded object is valid JSON of exactly size bytes with its newline; too short a size leaves it. */
+static void test_pad(void **state)
+{
+    (void)state;
+    ad_jw_t w;
+    ad_jw_init(&w, 64);
+    static const size_t sizes[] = {21, 22, 100, 70000}; /* 21: 13 bytes more, the padding empty */
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        ad_jw_reset(&w);
+        ad_jw_object_begin(&w);
+        ad_jw_key(&w, "a");
+        ad_jw_int(&w, 1);
+        ad_jw_object_end(&w); /* {"a":1}: 7 bytes, 8 with the newline */
+        ad_delay_json_pad(&w, sizes[i]);
+        assert_int_equal(w.len + 1, sizes[i]);
+        json_error_t err;
+        json_t *doc = json_loadb(w.buf, w.len, 0, &err);
+        if (doc == NULL)
+            fail_msg("size %zu: %s: %.*s", sizes[i], err.text, (int)w.len, w.buf);
+        const char *pad = json_string_value(json_object_get(doc, "padding"));
+        assert_non_null(pad);
+        assert_int_equal(strspn(pad, "*"), strlen(pad));
+        assert_int_equal(json_integer_value(json_object_get(doc, "a")), 1);
+        json_decref(doc);
+    }
+    static const size_t unchanged[] = {0, 8, 20};
+    for (size_t i = 0; i < sizeof(unchanged) / sizeof(unchanged[0]); i++) {
+        ad_jw_reset(&w);
+        ad_jw_object_begin(&w);
+        ad_jw_key(&w, "a");
+        ad_jw_int(&w, 1);
+        ad_jw_object_end(&w);
+        ad_delay_json_pad(&w, unchanged[i]);
+        assert_int_equal(w.len, 7);
+    }
+    ad_jw_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_delay_answer),
-        cmocka_unit_test(test_delay_answer_offload_worker),
-        cmocka_unit_test(test_requested_delay_text),
-        cmocka_unit_test(test_httpbin_shape),
-        cmocka_unit_test(test_httpbin_request_order_wins),
-        cmocka_unit_test(test_httpbin_empty),
-        cmocka_unit_test(test_httpbin_hostile_bytes),
-        cmocka_unit_test(test_httpbin_many_repeats),
-        cmocka_unit_test(test_httpbin_body),
-        cmocka_unit_test(test_title_case),
+        cmocka_unit_test(test_delay_answer),         cmocka_unit_test(test_delay_answer_offload_worker),
+        cmocka_unit_test(test_requested_delay_text), cmocka_unit_test(test_delay_answer_asked),
+        cmocka_unit_test(test_httpbin_shape),        cmocka_unit_test(test_httpbin_request_order_wins),
+        cmocka_unit_test(test_httpbin_empty),        cmocka_unit_test(test_httpbin_hostile_bytes),
+        cmocka_unit_test(test_httpbin_many_repeats), cmocka_unit_test(test_httpbin_body),
+        cmocka_unit_test(test_title_case),           cmocka_unit_test(test_pad),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -148,12 +148,114 @@ static void test_path(void **state)
     assert_int_equal(p.value_len, sizeof(longn));
 }
 
+static bool drip(ad_delay_param_t *p, ad_drip_t *d, const char *q)
+{
+    return ad_drip_from_query(p, d, q, strlen(q), MAX);
+}
+
+static void test_drip(void **state)
+{
+    (void)state;
+    ad_delay_param_t p;
+    ad_drip_t d;
+    assert_true(drip(&p, &d, ""));
+    assert_int_equal(d.duration_ns, 2 * SEC); /* httpbin's defaults */
+    assert_int_equal(d.delay_ns, 0);
+    assert_int_equal(d.numbytes, 10);
+    assert_int_equal(d.code, 200);
+    assert_true(drip(&p, &d, "duration=500ms&numbytes=20&delay=0.25&code=503&other=1"));
+    assert_int_equal(d.duration_ns, 500 * MS);
+    assert_int_equal(d.delay_ns, 250 * MS);
+    assert_int_equal(d.numbytes, 20);
+    assert_int_equal(d.code, 503);
+    assert_true(drip(&p, &d, "duration=0&numbytes=10485760&code=599"));
+    assert_int_equal(d.numbytes, AD_DRIP_BYTES_MAX);
+
+    static const struct {
+        const char *q, *param, *what;
+    } bad[] = {
+        {"duration=31s", "duration", "over max-delay (30s)"},
+        {"duration=1s..2s", "duration", "not a duration"},
+        {"delay=-1", "delay", NULL},
+        {"duration=1&duration=2", "duration", "given more than once"},
+        {"numbytes=0", "numbytes", "too small"},
+        {"numbytes=", "numbytes", "empty"},
+        {"numbytes=10485761", "numbytes", "above 10485760"},
+        {"numbytes=99999999999999999999999", "numbytes", "above 10485760"},
+        {"numbytes=1e3", "numbytes", "not a whole number"},
+        {"code=199", "code", "too small"},
+        {"code=600", "code", "above 599"},
+        {"code=204", "code", "a status without a body"},
+        {"code=304", "code", "a status without a body"},
+        {"code=%zz", "code", "bad percent-encoding"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (drip(&p, &d, bad[i].q))
+            fail_msg("?%s accepted", bad[i].q);
+        assert_string_equal(p.param, bad[i].param);
+        if (bad[i].what != NULL)
+            assert_string_equal(p.what, bad[i].what);
+        /* durations name their range (allowed NULL); the others what they take */
+        assert_true((p.allowed == NULL) ==
+                    (strcmp(bad[i].param, "duration") == 0 || strcmp(bad[i].param, "delay") == 0));
+    }
+}
+
+static void test_bytes(void **state)
+{
+    (void)state;
+    ad_delay_param_t p;
+    uint32_t n;
+    assert_true(ad_bytes_from_request(&p, "1024", 4, "", 0, &n));
+    assert_int_equal(n, 1024);
+    assert_false(p.has_seed);
+    assert_true(ad_bytes_from_request(&p, "%30", 3, "seed=42&x=1", 11, &n)); /* "0", decoded */
+    assert_int_equal(n, 0);
+    assert_true(p.has_seed);
+    assert_int_equal(p.seed, 42);
+    assert_true(ad_bytes_from_request(&p, "10485760", 8, "", 0, &n));
+
+    static const struct {
+        const char *n, *q, *param, *what;
+    } bad[] = {
+        {"10485761", "", "n", "above 10485760"},       {"1k", "", "n", "not a whole number"},
+        {"-1", "", "n", "not a whole number"},         {"%zz", "", "n", "bad percent-encoding"},
+        {"5", "seed=x", "seed", "not a whole number"}, {"5", "seed=1&seed=2", "seed", "given more than once"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (ad_bytes_from_request(&p, bad[i].n, strlen(bad[i].n), bad[i].q, strlen(bad[i].q), &n))
+            fail_msg("/bytes/%s?%s accepted", bad[i].n, bad[i].q);
+        assert_string_equal(p.param, bad[i].param);
+        assert_string_equal(p.what, bad[i].what);
+        assert_non_null(p.allowed); /* what it takes, never a delay range */
+    }
+}
+
+static void test_lines(void **state)
+{
+    (void)state;
+    ad_delay_param_t p;
+    uint32_t n;
+    assert_true(ad_lines_from_path(&p, "1", 1, &n));
+    assert_int_equal(n, 1);
+    assert_true(ad_lines_from_path(&p, "100", 3, &n));
+    assert_int_equal(n, 100);
+    static const char *const bad[] = {"0", "101", "x", "", "%zz", "99999999999999999999999"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (ad_lines_from_path(&p, bad[i], strlen(bad[i]), &n))
+            fail_msg("/stream/%s accepted", bad[i]);
+        assert_string_equal(p.param, "n");
+        assert_string_equal(p.allowed, "a whole number of lines from 1 to 100");
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_query_accepted), cmocka_unit_test(test_query_refused),
         cmocka_unit_test(test_query_too_long), cmocka_unit_test(test_max_formats),
-        cmocka_unit_test(test_path),
+        cmocka_unit_test(test_path),           cmocka_unit_test(test_drip),
+        cmocka_unit_test(test_bytes),          cmocka_unit_test(test_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -80,6 +80,39 @@ static void test_delay_n(void **state)
     assert_int_equal(r.arg_len, 3);
 }
 
+static void test_tree(void **state)
+{
+    (void)state;
+    ad_route_t r = find("/anything");
+    assert_int_equal(r.id, AD_ROUTE_ANYTHING);
+    assert_null(r.arg);
+    r = find("/anything/");
+    assert_int_equal(r.id, AD_ROUTE_ANYTHING);
+    assert_non_null(r.arg);
+    assert_int_equal(r.arg_len, 0);
+    r = find("/anything/a/b/c");
+    assert_int_equal(r.id, AD_ROUTE_ANYTHING);
+    assert_int_equal(r.arg_len, 5);
+    assert_memory_equal(r.arg, "a/b/c", 5);
+    assert_int_equal(find("/anythingx").id, AD_ROUTE_NONE);
+    assert_int_equal(find("/anythin").id, AD_ROUTE_NONE);
+}
+
+static void test_status_codes(void **state)
+{
+    (void)state;
+    ad_route_t r = find("/status/200:9,500:1");
+    assert_int_equal(r.id, AD_ROUTE_STATUS);
+    assert_int_equal(r.ep, AD_EP_STATUS);
+    assert_int_equal(r.arg_len, 11);
+    assert_memory_equal(r.arg, "200:9,500:1", 11);
+    assert_int_equal(find("/status").id, AD_ROUTE_NONE);
+    assert_int_equal(find("/status/").id, AD_ROUTE_NONE);
+    assert_int_equal(find("/status/418/x").id, AD_ROUTE_NONE);
+    assert_true(ad_route_takes_body(AD_ROUTE_STATUS)); /* every method, as httpbin */
+    assert_true(ad_route_method_allowed(AD_ROUTE_STATUS, "DELETE", 6));
+}
+
 static void assert_path(const char *target, size_t query_at, const char *want)
 {
     size_t len;
@@ -143,14 +176,25 @@ static void test_methods(void **state)
     }
 }
 
-/* Every counted endpoint's name is its path, and routes to itself. */
+/* Which endpoints with a slot of their own take a segment (SEGMENT), from the list. */
+#define IS_SEGMENT_EXACT 0
+#define IS_SEGMENT_SEGMENT 1
+#define IS_SEGMENT_PREFIX 0
+#define IS_SEGMENT_TREE 0
+static const bool segment[AD_EP_COUNT] = {
+#define AD_X(id, path, match, methods, slot, ...) AD_ENDPOINT_IF_OWN_##slot([AD_EP_##id] = IS_SEGMENT_##match, )
+    AD_ENDPOINTS(AD_X)
+#undef AD_X
+};
+
+/* Every counted endpoint's name is its path, and routes to itself (SEGMENT ones with a segment only). */
 static void test_names_route(void **state)
 {
     (void)state;
     for (int ep = 0; ep < AD_EP_OTHER; ep++) {
         const char *name = ad_endpoint_name((ad_endpoint_t)ep);
         ad_route_t r = find(name);
-        if (ep == AD_EP_DELAY) {
+        if (segment[ep]) {
             assert_int_equal(r.ep, AD_EP_OTHER); /* "/delay" alone names no delay */
             continue;
         }
@@ -172,9 +216,10 @@ static void test_head_bytes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_exact_paths), cmocka_unit_test(test_page_paths), cmocka_unit_test(test_unknown_paths),
-        cmocka_unit_test(test_delay_n),     cmocka_unit_test(test_route_path), cmocka_unit_test(test_methods),
-        cmocka_unit_test(test_names_route), cmocka_unit_test(test_head_bytes),
+        cmocka_unit_test(test_exact_paths), cmocka_unit_test(test_page_paths),   cmocka_unit_test(test_unknown_paths),
+        cmocka_unit_test(test_delay_n),     cmocka_unit_test(test_status_codes), cmocka_unit_test(test_route_path),
+        cmocka_unit_test(test_methods),     cmocka_unit_test(test_names_route),  cmocka_unit_test(test_head_bytes),
+        cmocka_unit_test(test_tree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -61,6 +61,28 @@ class C10KTargetsTest(unittest.TestCase):
         self.assertEqual(report.c10k_targets({"asyncdemod": [burst(10000, 2.3, "asyncdemoctl bench")]}), [])
 
 
+class NginxTargetsTest(unittest.TestCase):
+    def test_c10k_and_throughput_against_nginx_echo(self):
+        # issue 13's figures: asyncdemod 2.43-2.48 s with 5.45 KB, nginx+echo 2.50-2.54 s with 9.6 KB
+        sc = {"asyncdemod": [burst(10000, w, "h2load", bytes_per_conn=5450) for w in (2.43, 2.48)],
+              "nginx+echo": [burst(10000, w, "h2load", bytes_per_conn=9600) for w in (2.50, 2.54)]}
+        rows = by_name(report.c10k_targets(sc))
+        wall = rows["C10K wall time vs nginx+echo (h2load)"]
+        self.assertTrue(wall["met"])
+        self.assertTrue(wall["figure"].startswith("0.974x"), wall["figure"])  # median of 0.972 and 0.976
+        mem = rows["C10K memory per waiting connection vs nginx+echo"]
+        self.assertEqual((mem["figure"], mem["met"]), ("0.568x (5.45 KB vs 9.60 KB)", True))
+        sc["nginx+echo"] = [burst(10000, 2.40, "h2load", bytes_per_conn=8000)]
+        rows = by_name(report.c10k_targets(sc))
+        self.assertFalse(rows["C10K wall time vs nginx+echo (h2load)"]["met"])
+        self.assertFalse(rows["C10K memory per waiting connection vs nginx+echo"]["met"])  # 0.68x
+        # zero-delay: 87-97k against nginx's 100-101k is a miss
+        tp = {"runs": {"asyncdemod zero-delay": [{"rps": r, "non_2xx": 0, "command": "wrk"} for r in (87e3, 97e3)],
+                       "nginx return 200": [{"rps": r, "non_2xx": 0, "command": "wrk"} for r in (100e3, 101e3)]}}
+        row = by_name(report.throughput_targets(tp))["zero-delay throughput vs nginx return 200"]
+        self.assertFalse(row["met"])
+
+
 class EvaluateTest(unittest.TestCase):
     def test_every_issue_target_listed_once(self):
         doc = {"results": {"scaling": {"asyncdemod": [burst(10000, 2.3, "h2load")]}}}

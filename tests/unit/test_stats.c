@@ -13,8 +13,15 @@
 static void test_endpoint_names(void **state)
 {
     (void)state;
-    static const char *const want[AD_EP_COUNT] = {"/non-blocking", "/blocking", "/offload", "/delay",
-                                                  "/stats",        "/metrics",  "/healthz", "other"};
+    /* the paths of the endpoints with a slot of their own, in the list's order, then "other" */
+    static const char *const want[AD_EP_COUNT] = {
+#define AD_X(id, path, match, methods, slot, ...) AD_ENDPOINT_IF_OWN_##slot(path, )
+        AD_ENDPOINTS(AD_X)
+#undef AD_X
+            "other"};
+    assert_string_equal(want[0], "/non-blocking");
+    assert_string_equal(want[AD_EP_DELAY], "/delay");
+    assert_string_equal(want[AD_EP_HEALTHZ], "/healthz");
     for (int i = 0; i < AD_EP_COUNT; i++)
         assert_string_equal(ad_endpoint_name((ad_endpoint_t)i), want[i]);
     assert_string_equal(ad_endpoint_name(AD_EP_COUNT), "other");

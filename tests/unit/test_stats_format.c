@@ -43,6 +43,14 @@ static void immediate(int shard, ad_endpoint_t ep, int status, int64_t latency)
     recorded[ep].v[recorded[ep].n++] = latency;
 }
 
+/* A status injected by status=: completed with its latency, counted as a fault. */
+static void injected(int shard, ad_endpoint_t ep, int64_t latency)
+{
+    ad_stats_request_begin(&shards[shard], ep);
+    ad_stats_request_injected(&shards[shard], ep, latency);
+    recorded[ep].v[recorded[ep].n++] = latency;
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -77,6 +85,13 @@ static int setup(void **state)
         end(i % 2, AD_EP_OFFLOAD, 200, (3 + 13 * i) * MS);
     }
 
+    /* /delay: faults: a close and an injected 503 on shard 0, a reset on shard 1 */
+    ad_stats_request_begin(&shards[0], AD_EP_DELAY);
+    ad_stats_request_dropped(&shards[0], AD_EP_DELAY, false);
+    injected(0, AD_EP_DELAY, 5 * MS);
+    ad_stats_request_begin(&shards[1], AD_EP_DELAY);
+    ad_stats_request_dropped(&shards[1], AD_EP_DELAY, true);
+
     /* unknown path and method */
     immediate(0, AD_EP_OTHER, 404, 12 * US);
     immediate(1, AD_EP_OTHER, 405, 15 * US);
@@ -90,6 +105,9 @@ static int setup(void **state)
     ad_stats_loop_tick(&shards[0], 150 * US, 100 * MS, -1, 0);
     for (int i = 0; i < 6; i++)
         ad_stats_loop_tick(&shards[1], 300 * US, 100 * MS, -1, 0);
+    ad_stats_loop_cpu(&shards[0], 400 * MS); /* the last of each thread's counts */
+    ad_stats_loop_cpu(&shards[0], 1 * SEC);
+    ad_stats_loop_cpu(&shards[1], 250 * MS);
 
     for (int i = 0; i < 4; i++)
         ad_stats_connection_open(&shards[0]);
@@ -229,13 +247,17 @@ static json_t *format_and_parse(void)
 typedef struct ep_expect {
     uint64_t requests, completed, cancelled, s4, s5;
     int64_t in_flight, peak;
+    uint64_t fault_status, fault_closed, fault_reset;
 } ep_expect_t;
 
 static const ep_expect_t ep_want[AD_EP_COUNT] = {
-    [AD_EP_NON_BLOCKING] = {5, 3, 1, 0, 0, 1, 5}, [AD_EP_BLOCKING] = {3, 3, 0, 0, 1, 0, 2},
-    [AD_EP_OFFLOAD] = {11, 11, 0, 1, 0, 0, 2}, /* one at a time on each of 2 shards */
-    [AD_EP_DELAY] = {0, 0, 0, 0, 0, 0, 0},        [AD_EP_STATS] = {1, 0, 0, 0, 0, 1, 1},
-    [AD_EP_METRICS] = {0, 0, 0, 0, 0, 0, 0},      [AD_EP_HEALTHZ] = {0, 0, 0, 0, 0, 0, 0},
+    [AD_EP_NON_BLOCKING] = {5, 3, 1, 0, 0, 1, 5},
+    [AD_EP_BLOCKING] = {3, 3, 0, 0, 1, 0, 2},
+    [AD_EP_OFFLOAD] = {11, 11, 0, 1, 0, 0, 2},      /* one at a time on each of 2 shards */
+    [AD_EP_DELAY] = {3, 1, 0, 0, 0, 0, 2, 1, 1, 1}, /* faults only: not in s4 / s5 */
+    [AD_EP_STATS] = {1, 0, 0, 0, 0, 1, 1},
+    [AD_EP_METRICS] = {0, 0, 0, 0, 0, 0, 0},
+    [AD_EP_HEALTHZ] = {0, 0, 0, 0, 0, 0, 0},
     [AD_EP_OTHER] = {2, 2, 0, 2, 0, 0, 2}, /* immediate answers: 1 on each shard */
 };
 
@@ -338,7 +360,7 @@ static void test_json_document(void **state)
     expect_integer(bodies, "refused", 2);
 
     const json_t *loop = json_object_get(root, "loop");
-    assert_int_equal(json_object_size(loop), 7);
+    assert_int_equal(json_object_size(loop), 8);
     expect_seconds(loop, "lag_seconds", 300 * US); /* max over threads of the last tick's lag */
     expect_integer(loop, "ticks", 10);
     expect_integer(loop, "stalls", 2);
@@ -346,6 +368,7 @@ static void test_json_document(void **state)
     expect_seconds(loop, "longest_stall_seconds", 4 * SEC + 5 * MS);
     expect_str(loop, "longest_stall_endpoint", "/blocking");
     expect_str(loop, "longest_stall_wall", "2026-11-24T17:30:09.005Z");
+    expect_seconds(loop, "cpu_seconds", 1 * SEC + 250 * MS); /* the sum of both threads' */
 
     const json_t *eps = json_object_get(root, "endpoints");
     assert_int_equal(json_object_size(eps), AD_EP_COUNT);
@@ -354,7 +377,7 @@ static void test_json_document(void **state)
         const ep_expect_t *x = &ep_want[ep];
         if (!json_is_object(e))
             fail_msg("endpoint %s missing", ad_endpoint_name((ad_endpoint_t)ep));
-        assert_int_equal(json_object_size(e), 8);
+        assert_int_equal(json_object_size(e), 11);
         expect_integer(e, "requests", (int64_t)x->requests);
         expect_integer(e, "in_flight", x->in_flight);
         expect_integer(e, "peak_in_flight", x->peak);
@@ -362,6 +385,9 @@ static void test_json_document(void **state)
         expect_integer(e, "cancelled", (int64_t)x->cancelled);
         expect_integer(e, "status_4xx", (int64_t)x->s4);
         expect_integer(e, "status_5xx", (int64_t)x->s5);
+        expect_integer(e, "fault_status", (int64_t)x->fault_status);
+        expect_integer(e, "fault_closed", (int64_t)x->fault_closed);
+        expect_integer(e, "fault_reset", (int64_t)x->fault_reset);
         check_latency(json_object_get(e, "latency_seconds"), (ad_endpoint_t)ep);
     }
     json_decref(root);
@@ -645,6 +671,7 @@ static void test_prometheus_lines(void **state)
     assert_true(sample(text, "asyncdemo_loop_stalls_total", NULL) == 2);
     assert_true(sample(text, "asyncdemo_loop_stalled_seconds_total", NULL) == 6.005);
     assert_true(sample(text, "asyncdemo_loop_longest_stall_seconds", NULL) == 4.005);
+    assert_true(sample(text, "asyncdemo_loop_cpu_seconds_total", NULL) == 1.25);
     assert_true(sample(text, "asyncdemo_connections_open", NULL) == 4);
     assert_true(sample(text, "asyncdemo_connections_total", NULL) == 5);
     assert_true(sample(text, "asyncdemo_connections_refused_total", NULL) == 3);
@@ -669,6 +696,9 @@ static void test_prometheus_lines(void **state)
         assert_true(sample(text, "asyncdemo_requests_cancelled_total", l) == (double)x->cancelled);
         assert_true(sample(text, "asyncdemo_requests_in_flight", l) == (double)x->in_flight);
         assert_true(sample(text, "asyncdemo_requests_in_flight_peak", l) == (double)x->peak);
+        assert_true(sample(text, "asyncdemo_faults_status_total", l) == (double)x->fault_status);
+        assert_true(sample(text, "asyncdemo_faults_closed_total", l) == (double)x->fault_closed);
+        assert_true(sample(text, "asyncdemo_faults_reset_total", l) == (double)x->fault_reset);
         snprintf(l, sizeof(l), "endpoint=\"%s\",class=\"4xx\"", ad_endpoint_name((ad_endpoint_t)ep));
         assert_true(sample(text, "asyncdemo_responses_total", l) == (double)x->s4);
         snprintf(l, sizeof(l), "endpoint=\"%s\",class=\"5xx\"", ad_endpoint_name((ad_endpoint_t)ep));
