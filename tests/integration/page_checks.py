@@ -94,6 +94,23 @@ class PageChecks:
         self.assertEqual(self.browser.errors, [], "console errors")
         self.assertEqual(self.browser.csp_violations(), [], "CSP violations")
 
+    def finishedRuns(self, endpoints, count):
+        """The finished lesson's runs (RUNS_JS) by endpoint: those of endpoints, in order, count requests each,
+        every one answered."""
+        runs = {r["ep"]: r for r in self.browser.evaluate(RUNS_JS)}
+        self.assertEqual(list(runs), endpoints)
+        for ep, r in runs.items():
+            self.assertEqual(len(r["answers"]), count, ep)
+            self.assertTrue(all(o["ok"] for o in r["laid"]), (ep, r["laid"]))
+        return runs
+
+    def assertStaircase(self, answers):
+        """The answers as the server served them: each started when the one before it finished."""
+        answers = sorted(answers, key=lambda a: a["started_monotonic_seconds"])
+        for prev, cur in zip(answers, answers[1:]):
+            gap = cur["started_monotonic_seconds"] - prev["finished_monotonic_seconds"]
+            self.assertLess(abs(gap), STAIR_TOLERANCE, ("not a staircase", answers))
+
     def assertStaircaseDrawn(self, run, delay):
         """run's bars (RUNS_JS) as the page drew them: queued parts of 0, 1, 2... delays, each served bar
         starting where the one before ended."""
@@ -149,10 +166,7 @@ class PageChecks:
                 self.assertEqual(a["endpoint"], ep)
                 self.assertAlmostEqual(a["requested_delay_seconds"], DELAY)
 
-        blocking = sorted(runs["/blocking"]["answers"], key=lambda a: a["started_monotonic_seconds"])
-        for prev, cur in zip(blocking, blocking[1:]):
-            gap = cur["started_monotonic_seconds"] - prev["finished_monotonic_seconds"]
-            self.assertLess(abs(gap), STAIR_TOLERANCE, ("not a staircase", blocking))
+        self.assertStaircase(runs["/blocking"]["answers"])
         self.assertStaircaseDrawn(runs["/blocking"], DELAY)
 
         nb = runs["/non-blocking"]["answers"]
@@ -329,11 +343,8 @@ class PageChecks:
         self.assertNotIn("HTTP/1.1", note)
         self.assertFalse(b.evaluate("document.getElementById('limit-note').classList.contains('warn')"))
 
-        runs = {r["ep"]: r for r in b.evaluate(RUNS_JS)}
-        self.assertEqual(list(runs), ["/blocking", "/non-blocking"])
+        runs = self.finishedRuns(["/blocking", "/non-blocking"], H2_COUNT)
         for ep, r in runs.items():
-            self.assertEqual(len(r["answers"]), H2_COUNT, ep)
-            self.assertTrue(all(o["ok"] for o in r["laid"]), (ep, r["laid"]))
             self.assertTrue(all(o["held"] < 0.001 for o in r["laid"]), ("held in the browser", ep, r["laid"]))
         nb = runs["/non-blocking"]["answers"]
         starts = [a["started_monotonic_seconds"] for a in nb]
@@ -341,10 +352,7 @@ class PageChecks:
         self.assertLess(max(starts), min(a["finished_monotonic_seconds"] for a in nb),
                         ("the 10 /non-blocking answers do not overlap", nb))
         self.assertTrue(all(o["queued"] < 0.1 for o in runs["/non-blocking"]["laid"]), runs["/non-blocking"]["laid"])
-        blocking = sorted(runs["/blocking"]["answers"], key=lambda a: a["started_monotonic_seconds"])
-        for prev, cur in zip(blocking, blocking[1:]):
-            self.assertLess(abs(cur["started_monotonic_seconds"] - prev["finished_monotonic_seconds"]), STAIR_TOLERANCE,
-                            ("not a staircase", blocking))
+        self.assertStaircase(runs["/blocking"]["answers"])
         self.assertStaircaseDrawn(runs["/blocking"], H2_DELAY)
         self.assertNotIn("waited in the browser", self.text(".run-total"))
         self.assertGreaterEqual(d.stats()["connections"]["protocols"]["h2"], 1)
@@ -391,21 +399,14 @@ class PageChecks:
         b.navigate(d.url(f"/?run=1&delay={CPU_DELAY}&work=cpu&endpoints=/blocking,/offload"))
         b.wait_for("window.asyncdemo && window.asyncdemo.done", timeout=20, message="the lesson's end")
         self.assertTrue(b.evaluate("document.getElementById('work').checked"))
-        runs = {r["ep"]: r for r in b.evaluate(RUNS_JS)}
-        self.assertEqual(list(runs), ["/blocking", "/offload"])
-        for ep, r in runs.items():
-            self.assertEqual(len(r["answers"]), COUNT, ep)
-            self.assertTrue(all(o["ok"] for o in r["laid"]), (ep, r["laid"]))
+        runs = self.finishedRuns(["/blocking", "/offload"], COUNT)
         # Every request of the lesson carried work=cpu (the answers do not repeat the query).
         sent = b.evaluate("performance.getEntriesByType('resource').map(function (e) { return e.name; })"
                           ".filter(function (n) { return /\\/(blocking|offload)\\?/.test(n); })")
         self.assertEqual(sorted(re.sub(r"^https?://[^/]+", "", n) for n in sent),
                          [f"/blocking?delay={CPU_DELAY}&work=cpu"] * COUNT + [f"/offload?delay={CPU_DELAY}&work=cpu"] * COUNT)
 
-        blocking = sorted(runs["/blocking"]["answers"], key=lambda a: a["started_monotonic_seconds"])
-        for prev, cur in zip(blocking, blocking[1:]):
-            gap = cur["started_monotonic_seconds"] - prev["finished_monotonic_seconds"]
-            self.assertLess(abs(gap), STAIR_TOLERANCE, ("not a staircase", blocking))
+        self.assertStaircase(runs["/blocking"]["answers"])
         self.assertStaircaseDrawn(runs["/blocking"], CPU_DELAY)
         off = runs["/offload"]["answers"]
         self.assertLess(max(a["started_monotonic_seconds"] for a in off), min(a["finished_monotonic_seconds"] for a in off),
@@ -520,9 +521,6 @@ class PageChecks:
             self.assertEqual(loops, sorted(loops), ("rows not drawn one loop after the other", ep, r["texts"]))
         blocking = runs["/blocking"]["answers"]
         for loop in {a["thread"] for a in blocking}:
-            mine = sorted((a for a in blocking if a["thread"] == loop), key=lambda a: a["started_monotonic_seconds"])
-            for prev, cur in zip(mine, mine[1:]):
-                gap = cur["started_monotonic_seconds"] - prev["finished_monotonic_seconds"]
-                self.assertLess(abs(gap), STAIR_TOLERANCE, ("not a staircase on " + loop, mine))
+            self.assertStaircase([a for a in blocking if a["thread"] == loop])
         self.assertIn("2 event loops", b.evaluate("document.getElementById('settings').textContent"))
         self.assertNoErrors()
