@@ -383,6 +383,11 @@ class PageChecks:
         self.assertEqual(self.text(".run-note"), "Sent without work=cpu: /non-blocking waits on a timer, which does no "
                          "work (the daemon refuses that form with 400).")
         self.assertEqual(self.text(".run h3"), "/non-blocking")
+        # The note follows the language switch, its <code>s kept.
+        b.evaluate("document.querySelector('#lang-switch button[data-lang=uk]').click()")
+        self.assertEqual(self.text(".run-note"), "Надіслано без work=cpu: /non-blocking чекає на таймері, який роботи не "
+                         "виконує (цю форму демон відхиляє з кодом 400).")
+        self.assertEqual(b.evaluate("document.querySelectorAll('.run-note code').length"), 2)
         pattern = "getComputedStyle(document.querySelector('.legend .seg-{}')).backgroundImage"
         self.assertEqual(b.evaluate(pattern.format("served")), "none")  # solid
         self.assertIn("repeating-linear-gradient", b.evaluate(pattern.format("queued")))  # stripes
