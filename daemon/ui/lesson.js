@@ -9,16 +9,20 @@
 var AsyncdemoLesson = (function () {
   var X = AsyncdemoText;
   var ENDPOINTS = ["/blocking", "/non-blocking", "/offload"];
+  // The endpoints that take work=cpu (burn the CPU for the delay instead of sleeping); /non-blocking waits
+  // on a timer, which does no work, and the daemon refuses work=cpu there with 400 (docs/http-api.md).
+  var CPU_ENDPOINTS = ["/blocking", "/offload"];
   var MAX_COUNT = 20;
   // Browsers open at most this many HTTP/1.1 connections to one host; HTTP/2 multiplexes on one.
   var HTTP1_CONNECTIONS = 6;
 
   function clamp(v, lo, hi) { return Math.min(hi, Math.max(lo, v)); }
 
-  /* The lesson's settings from the page's query (?run=1&count=5&delay=0.3&endpoints=/blocking,/offload). */
+  /* The lesson's settings from the page's query (?run=1&count=5&delay=0.3&endpoints=/blocking,/offload&work=cpu). */
   function parseSettings(search, defaults) {
     var q = new URLSearchParams(search);
-    var s = { run: q.get("run") === "1", count: defaults.count, delay: defaults.delay, endpoints: ENDPOINTS.slice() };
+    var s = { run: q.get("run") === "1", count: defaults.count, delay: defaults.delay, endpoints: ENDPOINTS.slice(),
+              work: q.get("work") === "cpu" ? "cpu" : "sleep" };
     var c = Number(q.get("count"));
     if (q.has("count") && Number.isInteger(c)) s.count = clamp(c, 1, MAX_COUNT);
     var d = Number(q.get("delay"));
@@ -28,6 +32,15 @@ var AsyncdemoLesson = (function () {
       if (eps.length > 0) s.endpoints = eps;
     }
     return s;
+  }
+
+  /* Whether ep's requests burn the CPU under the setting work: only where the daemon has that form. */
+  function burnsCpu(ep, work) { return work === "cpu" && CPU_ENDPOINTS.indexOf(ep) >= 0; }
+
+  /* The form a run sends and is named by ("/blocking?work=cpu", "/non-blocking"), and its request's URL. */
+  function form(ep, work) { return burnsCpu(ep, work) ? ep + "?work=cpu" : ep; }
+  function requestUrl(ep, delay, work) {
+    return ep + "?delay=" + encodeURIComponent(String(delay)) + (burnsCpu(ep, work) ? "&work=cpu" : "");
   }
 
   /*
@@ -121,7 +134,8 @@ var AsyncdemoLesson = (function () {
     return lastStart < firstEnd;
   }
 
-  /* "/blocking was 5.0x slower than /non-blocking": the slowest run against /non-blocking (or the fastest). */
+  /* "/blocking was 5.0x slower than /non-blocking": the slowest run against /non-blocking (or the fastest).
+   * totals are keyed by the runs' forms ("/blocking?work=cpu"); /non-blocking has only its plain one. */
   function verdict(totals, lang) {
     var names = Object.keys(totals).filter(function (k) { return totals[k].wall > 0; });
     if (names.length < 2) return null;
@@ -181,7 +195,8 @@ var AsyncdemoLesson = (function () {
   /* "0.300 s" ("0.300 с"): fmt's figure with the unit of lang. */
   function seconds(s, lang) { return X.t(lang, "seconds", { s: fmt(s) }); }
 
-  return { ENDPOINTS: ENDPOINTS, HTTP1_CONNECTIONS: HTTP1_CONNECTIONS, parseSettings: parseSettings,
+  return { ENDPOINTS: ENDPOINTS, CPU_ENDPOINTS: CPU_ENDPOINTS, HTTP1_CONNECTIONS: HTTP1_CONNECTIONS,
+           parseSettings: parseSettings, burnsCpu: burnsCpu, form: form, requestUrl: requestUrl,
            connectionLimit: connectionLimit, layoutRun: layoutRun, drawOrder: drawOrder, runTotals: runTotals,
            isStaircase: isStaircase, overlapAll: overlapAll, verdict: verdict, lagPoint: lagPoint, pushPoint: pushPoint,
            lagSummary: lagSummary, fmt: fmt, seconds: seconds };

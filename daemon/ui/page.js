@@ -144,10 +144,23 @@
     seg.style.width = (100 * Math.max(0, len) / axis) + "%";
   }
 
-  function makeRun(ep, count) {
+  /* A run's section, named by the form it sends ("/blocking?work=cpu"). */
+  function makeRun(ep, count, work) {
+    var name = L.form(ep, work);
     var box = el("section", "run");
-    say(box, function () { return T("run_label", { ep: ep }); }, "aria-label");
-    box.appendChild(el("h3", null, ep));
+    say(box, function () { return T("run_label", { ep: name }); }, "aria-label");
+    box.appendChild(el("h3", null, name));
+    if (work === "cpu" && !L.burnsCpu(ep, work)) { // asked for, but this endpoint has no such form: say so
+      var note = el("p", "note run-note");
+      note.setAttribute("data-t", "run_no_cpu"); // its {ep} and {param} are the <code>s below; setLanguage fills it again
+      [["ep", ep], ["param", "work=cpu"]].forEach(function (slot) {
+        var c = el("code", null, slot[1]);
+        c.setAttribute("data-slot", slot[0]);
+        note.appendChild(c);
+      });
+      fill(note, T("run_no_cpu"));
+      box.appendChild(note);
+    }
     var list = el("ol", "rows");
     var rows = [];
     for (var i = 0; i < count; i++) {
@@ -169,7 +182,7 @@
     var total = el("p", "run-total");
     box.appendChild(total);
     $("runs").appendChild(box);
-    return { ep: ep, box: box, list: list, rows: rows, total: total, t0: 0 };
+    return { ep: ep, form: name, box: box, list: list, rows: rows, total: total, t0: 0 };
   }
 
   function drawWaiting(run, nowMs) {
@@ -219,7 +232,7 @@
     var t = L.runTotals(laid);
     run.totals = t;
     say(run.total, function () {
-      return T("run_total", { ep: run.ep, n: run.rows.length, wall: sec(t.wall) }) +
+      return T("run_total", { ep: run.form, n: run.rows.length, wall: sec(t.wall) }) +
         (t.failed ? " (" + T("n_failed", { n: t.failed }) + ")" : "") + (t.held ? T("run_held") : "");
     });
   }
@@ -241,14 +254,14 @@
     });
   }
 
-  function runEndpoint(ep, count, delay) {
-    var run = makeRun(ep, count);
+  function runEndpoint(ep, count, delay, work) {
+    var run = makeRun(ep, count, work);
     state.runs.push(run);
     say($("status"), function () {
-      return T("status_running", { ep: ep, requests: T("n_requests", { n: count }), delay: T("seconds", { s: delay }) });
+      return T("status_running", { ep: run.form, requests: T("n_requests", { n: count }), delay: T("seconds", { s: delay }) });
     });
     run.t0 = performance.now();
-    var url = ep + "?delay=" + encodeURIComponent(String(delay));
+    var url = L.requestUrl(ep, delay, work);
     var pending = run.rows.map(function (r) { return oneRequest(run, r, url); });
     var ticking = true;
     (function frame(now) {
@@ -272,16 +285,16 @@
     axis = Math.max(0.5, settings.delay * (settings.endpoints.indexOf("/blocking") >= 0 ? settings.count : 1) * 1.1 + 0.2);
     var chain = Promise.resolve();
     settings.endpoints.forEach(function (ep) {
-      chain = chain.then(function () { return runEndpoint(ep, settings.count, settings.delay); });
+      chain = chain.then(function () { return runEndpoint(ep, settings.count, settings.delay, settings.work); });
     });
     return chain.then(function () {
       var totals = {};
-      state.runs.forEach(function (run) { totals[run.ep] = run.totals; });
+      state.runs.forEach(function (run) { totals[run.form] = run.totals; });
       state.verdict = L.verdict(totals);
       say($("verdict"), function () { var v = L.verdict(totals, state.lang); return v ? v.text + "." : ""; });
       var runs = state.runs.slice();
       say($("status"), function () {
-        return T("status_done", { runs: runs.map(function (run) { return run.ep + " " + sec(run.totals.wall); }).join(", ") });
+        return T("status_done", { runs: runs.map(function (run) { return run.form + " " + sec(run.totals.wall); }).join(", ") });
       });
       state.running = false;
       state.done = true;
@@ -292,7 +305,8 @@
   function formSettings() {
     var eps = Array.prototype.filter.call(document.querySelectorAll("input[name=endpoint]"), function (c) { return c.checked; })
       .map(function (c) { return c.value; });
-    var q = "?count=" + $("count").value + "&delay=" + $("delay").value + "&endpoints=" + eps.join(",");
+    var q = "?count=" + $("count").value + "&delay=" + $("delay").value + "&endpoints=" + eps.join(",") +
+      ($("work").checked ? "&work=cpu" : "");
     return L.parseSettings(q, defaults);
   }
 
@@ -402,6 +416,7 @@
     Array.prototype.forEach.call(document.querySelectorAll("input[name=endpoint]"), function (c) {
       c.checked = settings.endpoints.indexOf(c.value) >= 0;
     });
+    $("work").checked = settings.work === "cpu";
     explainLimit();
     if (settings.run) runLesson(settings);
   }).catch(function (e) {

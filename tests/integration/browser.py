@@ -221,8 +221,9 @@ class Chromium(_Browser):
 
     name = "chromium"
     KEYS = {"Tab": dict(key="Tab", code="Tab", windowsVirtualKeyCode=9),
-            "Enter": dict(key="Enter", code="Enter", windowsVirtualKeyCode=13)}
-    KEY_TEXT = {"Enter": "\r"}
+            "Enter": dict(key="Enter", code="Enter", windowsVirtualKeyCode=13),
+            "Space": dict(key=" ", code="Space", windowsVirtualKeyCode=32)}
+    KEY_TEXT = {"Enter": "\r", "Space": " "}
 
     def __init__(self):
         self.path = chromium_path()
@@ -288,7 +289,7 @@ class Chromium(_Browser):
         self.call("Emulation.setUserAgentOverride", userAgent=ua, acceptLanguage=tag or "")
 
     def press(self, key):
-        """One key press (down and up; "Tab" or "Enter") into the focused element, as a keyboard user would."""
+        """One key press (down and up; "Tab", "Enter" or "Space") into the focused element, as a keyboard user would."""
         text = {"text": self.KEY_TEXT[key]} if key in self.KEY_TEXT else {}
         self.call("Input.dispatchKeyEvent", type="keyDown", **self.KEYS[key], **text)
         self.call("Input.dispatchKeyEvent", type="keyUp", **self.KEYS[key])
@@ -306,7 +307,7 @@ class Firefox(_Browser):
     """Debian's headless firefox-esr over WebDriver BiDi (ws://127.0.0.1:PORT/session)."""
 
     name = "firefox"
-    KEYS = {"Tab": "\ue004", "Enter": "\ue007"}  # WebDriver's key codes
+    KEYS = {"Tab": "\ue004", "Enter": "\ue007", "Space": " "}  # WebDriver's key codes (a space is itself)
 
     def __init__(self):
         self.path = firefox_path()
@@ -378,7 +379,7 @@ class Firefox(_Browser):
         self.call("emulation.setLocaleOverride", locale=tag, contexts=[self.context])
 
     def press(self, key):
-        """One key press (down and up; "Tab" or "Enter") into the focused element, as a keyboard user would."""
+        """One key press (down and up; "Tab", "Enter" or "Space") into the focused element, as a keyboard user would."""
         actions = [{"type": "keyDown", "value": self.KEYS[key]}, {"type": "keyUp", "value": self.KEYS[key]}]
         self.call("input.performActions", context=self.context,
                   actions=[{"type": "key", "id": "keyboard", "actions": actions}])

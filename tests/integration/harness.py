@@ -796,11 +796,27 @@ def listening_ports(pid):
     return found
 
 
-def proc_stat_cpu(pid):
-    """The process's CPU time in seconds (utime + stime of /proc/PID/stat, clock-tick resolution)."""
-    with open(f"/proc/{pid}/stat") as f:
+def _stat_cpu(path):
+    """utime + stime of a /proc stat file, in seconds (clock-tick resolution)."""
+    with open(path) as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def proc_stat_cpu(pid):
+    """The process's CPU time in seconds (utime + stime of /proc/PID/stat, clock-tick resolution)."""
+    return _stat_cpu(f"/proc/{pid}/stat")
+
+
+def threads_cpu(pid, prefix):
+    """The CPU seconds of the process's threads whose name starts with prefix ("worker-": the offload pool)."""
+    total = 0.0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/comm") as f:
+            if not f.read().startswith(prefix):
+                continue
+        total += _stat_cpu(f"/proc/{pid}/task/{tid}/stat")
+    return total
 
 
 def proc_status(pid, key):

@@ -7,7 +7,8 @@ the one before it finished) and the /non-blocking ones overlap, in the answers t
 the bars it drew; the live panel updates and shows the /blocking stalls; no console error, no CSP
 violation. It saves a screenshot of the finished run ($AD_ARTIFACT_DIR/ui-lesson-BROWSER.png). The other
 tests: lesson.js's figures and text.js's words on fixed input, more requests than the browser's
-connections, the keyboard and the patterns, the page under --threads 2, the page over https with h2 (more
+connections, the lesson with work=cpu (/blocking and /offload burn the CPU; the rows and the verdict name that
+form), the keyboard (work=cpu chosen by it, and /non-blocking sent without it, saying why) and the patterns, the page under --threads 2, the page over https with h2 (more
 requests at once than HTTP/1.1's connections allow), and the page in Ukrainian (the browser's language) with
 its switch back to English, remembered.
 """
@@ -32,6 +33,12 @@ OVERLAP_SPREAD = 0.15
 H2_COUNT, H2_DELAY = 10, 0.15
 NUM = r"\d+\.\d+"  # a figure with its decimal point, in every language
 UK_DELAY = 0.2  # the lesson in Ukrainian: /blocking and /non-blocking, 5 requests each
+# work=cpu: 5 x CPU_DELAY of CPU burned on the loop (/blocking), one after the other, and on 5 workers at once
+# (/offload), who can get at most this machine's cores for CPU_DELAY between them. The daemon's threads must show
+# at least a tenth of that (other work may take most of a core; asleep, they use next to none): the loop's
+# cpu_seconds in /stats, the workers' CPU from /proc.
+CPU_DELAY = 0.2
+CPU_SHARE = 0.1
 # Latin words a Ukrainian page may show outside <code>: names of programs and protocols (paths, loop names
 # and numbers are taken out first).
 UK_LATIN_OK = {"asyncdemo", "asyncdemod", "HTTP", "HTTPS", "TLS", "JSON", "Prometheus", "Debian", "pid"}
@@ -86,6 +93,23 @@ class PageChecks:
     def assertNoErrors(self):
         self.assertEqual(self.browser.errors, [], "console errors")
         self.assertEqual(self.browser.csp_violations(), [], "CSP violations")
+
+    def finishedRuns(self, endpoints, count):
+        """The finished lesson's runs (RUNS_JS) by endpoint: those of endpoints, in order, count requests each,
+        every one answered."""
+        runs = {r["ep"]: r for r in self.browser.evaluate(RUNS_JS)}
+        self.assertEqual(list(runs), endpoints)
+        for ep, r in runs.items():
+            self.assertEqual(len(r["answers"]), count, ep)
+            self.assertTrue(all(o["ok"] for o in r["laid"]), (ep, r["laid"]))
+        return runs
+
+    def assertStaircase(self, answers):
+        """The answers as the server served them: each started when the one before it finished."""
+        answers = sorted(answers, key=lambda a: a["started_monotonic_seconds"])
+        for prev, cur in zip(answers, answers[1:]):
+            gap = cur["started_monotonic_seconds"] - prev["finished_monotonic_seconds"]
+            self.assertLess(abs(gap), STAIR_TOLERANCE, ("not a staircase", answers))
 
     def assertStaircaseDrawn(self, run, delay):
         """run's bars (RUNS_JS) as the page drew them: queued parts of 0, 1, 2... delays, each served bar
@@ -142,10 +166,7 @@ class PageChecks:
                 self.assertEqual(a["endpoint"], ep)
                 self.assertAlmostEqual(a["requested_delay_seconds"], DELAY)
 
-        blocking = sorted(runs["/blocking"]["answers"], key=lambda a: a["started_monotonic_seconds"])
-        for prev, cur in zip(blocking, blocking[1:]):
-            gap = cur["started_monotonic_seconds"] - prev["finished_monotonic_seconds"]
-            self.assertLess(abs(gap), STAIR_TOLERANCE, ("not a staircase", blocking))
+        self.assertStaircase(runs["/blocking"]["answers"])
         self.assertStaircaseDrawn(runs["/blocking"], DELAY)
 
         nb = runs["/non-blocking"]["answers"]
@@ -218,7 +239,18 @@ class PageChecks:
         self.assertEqual(v["text"], "/blocking was 5.0x slower than /non-blocking")
         s = b.evaluate(f"{L}.parseSettings('?run=1&delay=0.3&count=99&endpoints=/offload,/x', "
                        "{count: 5, delay: 2, maxDelay: 30})")
-        self.assertEqual(s, {"run": True, "count": 20, "delay": 0.3, "endpoints": ["/offload"]})
+        self.assertEqual(s, {"run": True, "count": 20, "delay": 0.3, "endpoints": ["/offload"], "work": "sleep"})
+        s = b.evaluate(f"{L}.parseSettings('?work=cpu', {{count: 5, delay: 2, maxDelay: 30}}).work")
+        self.assertEqual(s, "cpu")
+        self.assertEqual(b.evaluate(f"{L}.parseSettings('?work=gpu', {{count: 5, delay: 2, maxDelay: 30}}).work"), "sleep")
+        # work=cpu only where the daemon has that form: /non-blocking's timer does no work (400 there).
+        urls = b.evaluate(f"['/blocking', '/non-blocking', '/offload'].map(function (ep) {{"
+                          f" return [{L}.form(ep, 'cpu'), {L}.requestUrl(ep, 0.25, 'cpu'), {L}.requestUrl(ep, 0.25, 'sleep')]; }})")
+        self.assertEqual(urls, [["/blocking?work=cpu", "/blocking?delay=0.25&work=cpu", "/blocking?delay=0.25"],
+                                ["/non-blocking", "/non-blocking?delay=0.25", "/non-blocking?delay=0.25"],
+                                ["/offload?work=cpu", "/offload?delay=0.25&work=cpu", "/offload?delay=0.25"]])
+        v = b.evaluate(f"{L}.verdict({{'/blocking?work=cpu': {{wall: 1.5}}, '/non-blocking': {{wall: 0.3}}}})")
+        self.assertEqual(v["text"], "/blocking?work=cpu was 5.0x slower than /non-blocking")
         p = b.evaluate(f"""{L}.lagPoint({{uptime_seconds: 12.5, stall_threshold_seconds: 0.1, loops: [
             {{thread: 'loop-0', lag_seconds: 0.0002, stall_endpoint: null, busy_seconds: 0.01}},
             {{thread: 'loop-1', lag_seconds: 0.9, stall_endpoint: '/blocking', busy_seconds: 0.02}}]}})""")
@@ -311,11 +343,8 @@ class PageChecks:
         self.assertNotIn("HTTP/1.1", note)
         self.assertFalse(b.evaluate("document.getElementById('limit-note').classList.contains('warn')"))
 
-        runs = {r["ep"]: r for r in b.evaluate(RUNS_JS)}
-        self.assertEqual(list(runs), ["/blocking", "/non-blocking"])
+        runs = self.finishedRuns(["/blocking", "/non-blocking"], H2_COUNT)
         for ep, r in runs.items():
-            self.assertEqual(len(r["answers"]), H2_COUNT, ep)
-            self.assertTrue(all(o["ok"] for o in r["laid"]), (ep, r["laid"]))
             self.assertTrue(all(o["held"] < 0.001 for o in r["laid"]), ("held in the browser", ep, r["laid"]))
         nb = runs["/non-blocking"]["answers"]
         starts = [a["started_monotonic_seconds"] for a in nb]
@@ -323,30 +352,84 @@ class PageChecks:
         self.assertLess(max(starts), min(a["finished_monotonic_seconds"] for a in nb),
                         ("the 10 /non-blocking answers do not overlap", nb))
         self.assertTrue(all(o["queued"] < 0.1 for o in runs["/non-blocking"]["laid"]), runs["/non-blocking"]["laid"])
-        blocking = sorted(runs["/blocking"]["answers"], key=lambda a: a["started_monotonic_seconds"])
-        for prev, cur in zip(blocking, blocking[1:]):
-            self.assertLess(abs(cur["started_monotonic_seconds"] - prev["finished_monotonic_seconds"]), STAIR_TOLERANCE,
-                            ("not a staircase", blocking))
+        self.assertStaircase(runs["/blocking"]["answers"])
         self.assertStaircaseDrawn(runs["/blocking"], H2_DELAY)
         self.assertNotIn("waited in the browser", self.text(".run-total"))
         self.assertGreaterEqual(d.stats()["connections"]["protocols"]["h2"], 1)
         self.assertNoErrors()
 
     def test_keyboard_and_patterns(self):
-        """The lesson runs from the keyboard alone; queued and served differ by pattern, not colour only."""
+        """The lesson runs from the keyboard alone, work=cpu chosen on the way (Space); /non-blocking, which has
+        no such form, is sent without it and its run says so. Queued and served differ by pattern, not colour
+        only."""
         b = self.open_page("?delay=0.2&count=2&endpoints=/non-blocking")
-        for _ in range(20):  # Tab through the form to the Run button
-            if b.evaluate("document.activeElement.id") == "run":
+        for _ in range(20):  # Tab through the form to the work=cpu checkbox, Space, on to the Run button
+            if b.evaluate("document.activeElement.id") == "work":
                 break
             b.press("Tab")
+        self.assertEqual(b.evaluate("document.activeElement.id"), "work")
+        b.press("Space")
+        self.assertTrue(b.evaluate("document.getElementById('work').checked"))
+        b.press("Tab")
         self.assertEqual(b.evaluate("document.activeElement.id"), "run")
         b.press("Enter")
         b.wait_for("window.asyncdemo.done", timeout=15, message="the lesson started by Enter")
-        self.assertEqual([r["ep"] for r in b.evaluate(RUNS_JS)], ["/non-blocking"])
+        (run,) = b.evaluate(RUNS_JS)
+        self.assertEqual(run["ep"], "/non-blocking")
+        self.assertTrue(all(o["ok"] for o in run["laid"]), run)  # a 400 (work=cpu sent here) would fail the rows
+        sent = b.evaluate("performance.getEntriesByType('resource').map(function (e) { return e.name; })"
+                          ".filter(function (n) { return n.indexOf('/non-blocking?') >= 0; })")
+        self.assertEqual([n[n.index("/non-blocking"):] for n in sent], ["/non-blocking?delay=0.2"] * 2)
+        self.assertEqual(self.text(".run-note"), "Sent without work=cpu: /non-blocking waits on a timer, which does no "
+                         "work (the daemon refuses that form with 400).")
+        self.assertEqual(self.text(".run h3"), "/non-blocking")
+        # The note follows the language switch, its <code>s kept.
+        b.evaluate("document.querySelector('#lang-switch button[data-lang=uk]').click()")
+        self.assertEqual(self.text(".run-note"), "Надіслано без work=cpu: /non-blocking чекає на таймері, який роботи не "
+                         "виконує (цю форму демон відхиляє з кодом 400).")
+        self.assertEqual(b.evaluate("document.querySelectorAll('.run-note code').length"), 2)
         pattern = "getComputedStyle(document.querySelector('.legend .seg-{}')).backgroundImage"
         self.assertEqual(b.evaluate(pattern.format("served")), "none")  # solid
         self.assertIn("repeating-linear-gradient", b.evaluate(pattern.format("queued")))  # stripes
         self.assertIn("radial-gradient", b.evaluate(pattern.format("held")))  # dots
+        self.assertNoErrors()
+
+    def test_lesson_burning_cpu(self):
+        """/?run=1&delay=0.2&work=cpu&endpoints=/blocking,/offload: the page sends work=cpu with both, the daemon
+        burns the CPU for each delay (the loop's CPU time in /stats for /blocking, the workers' for /offload),
+        /blocking's rows still form a staircase and /offload's overlap (5 requests, 8 workers by default),
+        and the runs, the totals and the verdict name the form that ran."""
+        d = self.start_daemon()
+        b = self.browser
+        b.navigate(d.url(f"/?run=1&delay={CPU_DELAY}&work=cpu&endpoints=/blocking,/offload"))
+        b.wait_for("window.asyncdemo && window.asyncdemo.done", timeout=20, message="the lesson's end")
+        self.assertTrue(b.evaluate("document.getElementById('work').checked"))
+        runs = self.finishedRuns(["/blocking", "/offload"], COUNT)
+        # Every request of the lesson carried work=cpu (the answers do not repeat the query).
+        sent = b.evaluate("performance.getEntriesByType('resource').map(function (e) { return e.name; })"
+                          ".filter(function (n) { return /\\/(blocking|offload)\\?/.test(n); })")
+        self.assertEqual(sorted(re.sub(r"^https?://[^/]+", "", n) for n in sent),
+                         [f"/blocking?delay={CPU_DELAY}&work=cpu"] * COUNT + [f"/offload?delay={CPU_DELAY}&work=cpu"] * COUNT)
+
+        self.assertStaircase(runs["/blocking"]["answers"])
+        self.assertStaircaseDrawn(runs["/blocking"], CPU_DELAY)
+        off = runs["/offload"]["answers"]
+        self.assertLess(max(a["started_monotonic_seconds"] for a in off), min(a["finished_monotonic_seconds"] for a in off),
+                        ("the /offload answers do not overlap", off))
+        self.assertTrue(all(o["queued"] < 0.1 for o in runs["/offload"]["laid"]), runs["/offload"]["laid"])
+
+        self.assertEqual(b.evaluate("Array.prototype.map.call(document.querySelectorAll('.run h3'),"
+                                    " function (h) { return h.textContent; })"), ["/blocking?work=cpu", "/offload?work=cpu"])
+        self.assertRegex(self.text(".run-total"), rf"^/blocking\?work=cpu: all 5 answered after {NUM} s$")
+        self.assertEqual(b.evaluate("window.asyncdemo.verdict.slow"), "/blocking?work=cpu")
+        self.assertRegex(self.text("#verdict"), rf"^/blocking\?work=cpu was {NUM}x slower than /offload\?work=cpu\.$")
+        self.assertEqual(b.evaluate("document.querySelectorAll('.run-note').length"), 0)  # both have the form
+
+        # The daemon burned the CPU: the loop for /blocking (cpu_seconds is as of the loop's last probe tick,
+        # and it has ticked every 50 ms through /offload's run since), the workers for /offload.
+        s = d.stats()
+        self.assertGreater(s["loop"]["cpu_seconds"], CPU_SHARE * COUNT * CPU_DELAY, s["loop"])
+        self.assertGreater(harness.threads_cpu(d.pid, "worker-"), CPU_SHARE * min(COUNT, os.cpu_count()) * CPU_DELAY)
         self.assertNoErrors()
 
     def text(self, selector):
@@ -443,9 +526,6 @@ class PageChecks:
             self.assertEqual(loops, sorted(loops), ("rows not drawn one loop after the other", ep, r["texts"]))
         blocking = runs["/blocking"]["answers"]
         for loop in {a["thread"] for a in blocking}:
-            mine = sorted((a for a in blocking if a["thread"] == loop), key=lambda a: a["started_monotonic_seconds"])
-            for prev, cur in zip(mine, mine[1:]):
-                gap = cur["started_monotonic_seconds"] - prev["finished_monotonic_seconds"]
-                self.assertLess(abs(gap), STAIR_TOLERANCE, ("not a staircase on " + loop, mine))
+            self.assertStaircase([a for a in blocking if a["thread"] == loop])
         self.assertIn("2 event loops", b.evaluate("document.getElementById('settings').textContent"))
         self.assertNoErrors()
