@@ -21,6 +21,7 @@ static int parse_target(const char *s, size_t len, double *out)
 int ad_stages_parse(const char *text, ad_rate_stage_t *st, char *err, size_t errlen)
 {
     int n = 0;
+    int64_t total_ns = 0;
     for (const char *p = text;; p++) {
         size_t len = strcspn(p, ","), rlen = strcspn(p, ":,");
         if (n == AD_RATE_STAGES_MAX)
@@ -35,6 +36,10 @@ int ad_stages_parse(const char *text, ad_rate_stage_t *st, char *err, size_t err
         if (ds != AD_DURATION_OK)
             return ad_fail(err, errlen, _("stage %d: '%.*s' %s"), n + 1,
                            (int)(len - rlen - 1 > 32 ? 32 : len - rlen - 1), p + rlen + 1, ad_duration_strerror(ds));
+        /* the schedule is computed over their sum: a sum past what a duration holds would be cut short */
+        if (st[n].duration_ns > INT64_MAX - total_ns)
+            return ad_fail(err, errlen, _("the stages last longer than a duration can (about 292 years)"));
+        total_ns += st[n].duration_ns;
         n++;
         p += len;
         if (*p == '\0')
