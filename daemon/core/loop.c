@@ -71,7 +71,12 @@ typedef struct tls_handshake {
     h2o_socket_t *sock;
     SSL_CTX *ctx; /* a reference held until the end: h2o creates the connection's SSL from it lazily */
     struct timeval connected_at;
+    unsigned extensions; /* header-timeouts added because the client's bytes were waiting unread */
 } tls_handshake_t;
+
+/* A client whose bytes sit unread for this many header-timeouts more is cut anyway: the daemon is never that far
+ * behind, and a client could keep bytes unread on purpose (by not reading, h2o's write waits and so does its read). */
+#define MAX_HANDSHAKE_EXTENSIONS 3
 
 static void arm_handshake_timeout(tls_handshake_t *hs)
 {
@@ -155,7 +160,9 @@ static void on_handshake_timeout(ad_timer_t *timer)
 {
     tls_handshake_t *hs = H2O_STRUCT_FROM_MEMBER(tls_handshake_t, timeout, timer);
     int unread = 0;
-    if (ioctl(h2o_socket_get_fd(hs->sock), FIONREAD, &unread) == 0 && unread > 0) {
+    if (hs->extensions < MAX_HANDSHAKE_EXTENSIONS && ioctl(h2o_socket_get_fd(hs->sock), FIONREAD, &unread) == 0 &&
+        unread > 0) {
+        hs->extensions++;
         arm_handshake_timeout(hs); /* the client spoke; the loop has not read it yet */
         return;
     }
