@@ -32,7 +32,6 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 
 # start_daemon [FLAG...]: a daemon with a cleartext and a TLS listener; sets pid, plain and tls (their ports).
 start_daemon() {
     : >"$dir/log"
-    # shellcheck disable=SC2086
     "$daemon" --listen 127.0.0.1:0 --listen 127.0.0.1:0 --tls-cert "$dir/cert.pem" --tls-key "$dir/key.pem" \
         --max-connections 20000 "$@" 2>"$dir/log" &
     pid=$!
@@ -69,6 +68,7 @@ print("  %s: tls handshakes %d, failed %d; longest loop stall %.3f s" % (sys.arg
 if [ "$c10k" = 1 ]; then
     open_files_for_10k
     for scheme in http https; do
+        # shellcheck disable=SC2086 # DAEMON_ARGS: several flags
         start_daemon ${DAEMON_ARGS:-}
         echo "10,000 x /non-blocking?delay=2 over $scheme, new connections (h2load --h1 -n10000 -c10000 -t2)," \
             "daemon flags '${DAEMON_ARGS:-}'; load average $(cut -d' ' -f1 /proc/loadavg)"
