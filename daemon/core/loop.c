@@ -146,6 +146,8 @@ static void on_client_hello(h2o_socket_t *sock, const char *err)
         handshake_failed(hs);
         return;
     }
+    if (sock->input->size == 0)
+        return; /* h2o may call with nothing new: the ClientHello is still to come */
     h2o_socket_read_stop(sock);
     if (hs->loop->tls_budget > 0) {
         begin_handshake(hs);
