@@ -75,7 +75,7 @@ typedef struct tls_handshake {
 } tls_handshake_t;
 
 /* A client whose bytes sit unread for this many header-timeouts more is cut anyway: the daemon is never that far
- * behind, and a client could keep bytes unread on purpose (by not reading, h2o's write waits and so does its read). */
+ * behind, so a handshake cannot be kept open for ever by bytes that stay unread. */
 #define MAX_HANDSHAKE_EXTENSIONS 3
 
 static void arm_handshake_timeout(tls_handshake_t *hs)
