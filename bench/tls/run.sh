@@ -1,14 +1,22 @@
 #!/bin/sh
-# bench/tls/run.sh [ASYNCDEMOD]: asyncdemod over TLS beside cleartext (bench/README.md, "TLS").
+# bench/tls/run.sh [--c10k] [ASYNCDEMOD]: asyncdemod over TLS beside cleartext (bench/README.md, "TLS").
 # One daemon with a cleartext and a TLS listener (a self-signed EC P-256 certificate made here), then:
 # h2 over TLS against h2c (h2load -c64 -m10), HTTP/1.1 keep-alive over https against http (wrk -t2 -c64),
 # a new connection per request over both (h2load --h1 with Connection: close: the handshake's cost), each
 # with the daemon's CPU time per request from /proc; then testssl.sh's findings when it is installed
 # (Debian testssl.sh; skipped with TESTSSL=0). Prints the figures; exit 2 when it cannot run.
+# --c10k instead: 10,000 concurrent /non-blocking?delay=2 on new connections (h2load --h1 -c10000 -t2),
+# over cleartext then over TLS, each on a fresh daemon (DAEMON_ARGS adds flags, e.g. --header-timeout 60s):
+# wall time, answers, handshake failures, longest loop stall, daemon CPU and peak RSS. About 30-60 s.
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/bench/common.sh"
 need_tools "packaging/install-deps.sh" h2load wrk openssl curl
+c10k=0
+if [ "${1:-}" = "--c10k" ]; then
+    c10k=1
+    shift
+fi
 daemon=${1:-${ASYNCDEMOD:-$root/build/daemon/asyncdemod}}
 need_programs "${1:-${ASYNCDEMOD:-}}" "asyncdemod=$daemon"
 
@@ -21,20 +29,58 @@ cleanup() {
 trap cleanup EXIT INT TERM
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=localhost \
     -addext subjectAltName=IP:127.0.0.1 -keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null
-"$daemon" --listen 127.0.0.1:0 --listen 127.0.0.1:0 --tls-cert "$dir/cert.pem" --tls-key "$dir/key.pem" \
-    --max-connections 20000 2>"$dir/log" &
-pid=$!
-i=0
-until [ "$(grep -c 'listening on' "$dir/log")" -ge 2 ]; do
-    i=$((i + 1))
-    [ $i -lt 100 ] || { echo "run.sh: the daemon did not start" >&2; cat "$dir/log" >&2; exit 2; }
-    sleep 0.05
-done
-plain=$(grep 'listening on' "$dir/log" | grep -v TLS | head -1 | sed 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/')
-tls=$(grep 'listening on .*(TLS' "$dir/log" | head -1 | sed 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/')
+# start_daemon [FLAG...]: a daemon with a cleartext and a TLS listener; sets pid, plain and tls (their ports).
+start_daemon() {
+    : >"$dir/log"
+    "$daemon" --listen 127.0.0.1:0 --listen 127.0.0.1:0 --tls-cert "$dir/cert.pem" --tls-key "$dir/key.pem" \
+        --max-connections 20000 "$@" 2>"$dir/log" &
+    pid=$!
+    i=0
+    until [ "$(grep -c 'listening on' "$dir/log")" -ge 2 ]; do
+        i=$((i + 1))
+        [ $i -lt 100 ] || { echo "run.sh: the daemon did not start" >&2; cat "$dir/log" >&2; exit 2; }
+        sleep 0.05
+    done
+    plain=$(grep 'listening on' "$dir/log" | grep -v TLS | head -1 | sed 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/')
+    tls=$(grep 'listening on .*(TLS' "$dir/log" | head -1 | sed 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/')
+}
+stop_daemon() {
+    kill "$pid"
+    wait "$pid" || true
+    pid=""
+}
+cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; } # daemon user+system time, in 1/100 s
+
+# c10k SCHEME PORT: 10,000 concurrent 2 s waits on new connections; the daemon's own figures from /stats.
+c10k() {
+    before=$(cpu)
+    out=$(timeout 120 h2load --h1 -n 10000 -c 10000 -t 2 "$1://127.0.0.1:$2/non-blocking?delay=2" 2>&1) || true
+    after=$(cpu)
+    printf '%s\n' "$out" | grep -E '^finished in|^requests:|^status codes:' | sed "s/^/  $1: /"
+    curl -s "http://127.0.0.1:$plain/stats" | python3 -c 'import json, sys; d = json.load(sys.stdin)
+loops = d["loop"]
+print("  %s: tls handshakes %d, failed %d; longest loop stall %.3f s" % (sys.argv[1], d["tls"]["handshakes"],
+      d["tls"]["handshake_failures"], loops["longest_stall_seconds"]))' "$1"
+    printf '  %s: daemon CPU %s s, peak RSS %s\n' "$1" "$(awk -v t=$((after - before)) 'BEGIN { print t / 100 }')" \
+        "$(sed -n 's/^VmHWM: *//p' "/proc/$pid/status")"
+}
+
+if [ "$c10k" = 1 ]; then
+    open_files_for_10k
+    for scheme in http https; do
+        # shellcheck disable=SC2086 # DAEMON_ARGS: several flags
+        start_daemon ${DAEMON_ARGS:-}
+        echo "10,000 x /non-blocking?delay=2 over $scheme, new connections (h2load --h1 -n10000 -c10000 -t2)," \
+            "daemon flags '${DAEMON_ARGS:-}'; load average $(cut -d' ' -f1 /proc/loadavg)"
+        if [ "$scheme" = http ]; then c10k http "$plain"; else c10k https "$tls"; fi
+        stop_daemon
+    done
+    exit 0
+fi
+
+start_daemon
 path='/non-blocking?delay=0'
 
-cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; } # daemon user+system time, in 1/100 s
 # measure LABEL REQUESTS COMMAND...: the command's req/s line and the daemon's CPU per request
 measure() {
     label=$1 n=$2

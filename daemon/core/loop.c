@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/time.h>
 #include <h2o/http1.h>
 #include <h2o/http2.h>
@@ -54,19 +55,39 @@ bool ad_server_claim_first_request(h2o_req_t *req)
 
 /* ---- TLS: the handshake, then HTTP/2 or HTTP/1 as ALPN chose ---- */
 
-/* A TLS connection until its handshake ends. Done here rather than by h2o_accept so that handshakes and their
- * failures are counted, and bounded by header-timeout. */
+/*
+ * A TLS connection until its handshake ends. Done here rather than by h2o_accept so that handshakes and their
+ * failures are counted, bounded by header-timeout, and served a few per loop turn.
+ *
+ * header-timeout bounds how long the handshake waits on the client, not on the daemon: the clock starts at
+ * accept for the ClientHello and again when the daemon begins the handshake (a burst queues thousands of them
+ * behind each other, ~0.4 ms of CPU each), and a timer that finds the client's bytes waiting unread is the
+ * daemon's lateness, so it waits once more instead of cutting a client that was on time.
+ */
 typedef struct tls_handshake {
     ad_timer_t timeout;
+    h2o_linklist_t queued; /* in loop->tls_queue while its ClientHello waits for a turn's budget */
     ad_loop_t *loop;
     h2o_socket_t *sock;
     SSL_CTX *ctx; /* a reference held until the end: h2o creates the connection's SSL from it lazily */
     struct timeval connected_at;
+    unsigned extensions; /* header-timeouts added because the client's bytes were waiting unread */
 } tls_handshake_t;
+
+/* A client whose bytes sit unread for this many header-timeouts more is cut anyway: the daemon is never that far
+ * behind, so a handshake cannot be kept open for ever by bytes that stay unread. */
+#define MAX_HANDSHAKE_EXTENSIONS 3
+
+static void arm_handshake_timeout(tls_handshake_t *hs)
+{
+    ad_timers_add(&hs->loop->timers, &hs->timeout, ad_mono_ns() + hs->loop->server->cfg.header_timeout_ns);
+}
 
 static void handshake_end(tls_handshake_t *hs)
 {
     ad_timers_cancel(&hs->loop->timers, &hs->timeout);
+    if (h2o_linklist_is_linked(&hs->queued))
+        h2o_linklist_unlink(&hs->queued);
     hs->sock->data = NULL;
     SSL_CTX_free(hs->ctx);
     free(hs);
@@ -82,18 +103,26 @@ static int tls_version_of(h2o_socket_t *sock)
     return -1;
 }
 
+static void handshake_failed(tls_handshake_t *hs)
+{
+    ad_loop_t *loop = hs->loop;
+    h2o_socket_t *sock = hs->sock;
+    handshake_end(hs);
+    ad_stats_tls_handshake_failed(&loop->stats);
+    h2o_socket_close(sock);
+}
+
 static void on_handshake(h2o_socket_t *sock, const char *err)
 {
     tls_handshake_t *hs = sock->data;
     ad_loop_t *loop = hs->loop;
     struct timeval connected_at = hs->connected_at;
-    handshake_end(hs);
     if (err != NULL) {
-        ad_stats_tls_handshake_failed(&loop->stats);
         ad_log_debug("%s: TLS handshake failed: %s", loop->name, err);
-        h2o_socket_close(sock);
+        handshake_failed(hs);
         return;
     }
+    handshake_end(hs);
     ad_stats_tls_handshake(&loop->stats, tls_version_of(sock));
     h2o_iovec_t proto = h2o_socket_ssl_get_selected_protocol(sock);
     if (proto.len == 2 && memcmp(proto.base, "h2", 2) == 0)
@@ -102,14 +131,44 @@ static void on_handshake(h2o_socket_t *sock, const char *err)
         h2o_http1_accept(&loop->accept_ctx, sock, connected_at);
 }
 
+/* The client's first bytes are in sock->input: h2o takes them from there and runs the first (costly) step. */
+static void begin_handshake(tls_handshake_t *hs)
+{
+    hs->loop->tls_budget--;
+    arm_handshake_timeout(hs);
+    h2o_socket_ssl_handshake(hs->sock, hs->ctx, NULL, on_handshake);
+}
+
+static void on_client_hello(h2o_socket_t *sock, const char *err)
+{
+    tls_handshake_t *hs = sock->data;
+    if (err != NULL) {
+        handshake_failed(hs);
+        return;
+    }
+    if (sock->input->size == 0)
+        return; /* h2o may call with nothing new: the ClientHello is still to come */
+    h2o_socket_read_stop(sock);
+    if (hs->loop->tls_budget > 0) {
+        begin_handshake(hs);
+        return;
+    }
+    /* the daemon's own queue: no clock runs while it waits here */
+    ad_timers_cancel(&hs->loop->timers, &hs->timeout);
+    h2o_linklist_insert(&hs->loop->tls_queue, &hs->queued);
+}
+
 static void on_handshake_timeout(ad_timer_t *timer)
 {
     tls_handshake_t *hs = H2O_STRUCT_FROM_MEMBER(tls_handshake_t, timeout, timer);
-    ad_loop_t *loop = hs->loop;
-    h2o_socket_t *sock = hs->sock;
-    handshake_end(hs);
-    ad_stats_tls_handshake_failed(&loop->stats);
-    h2o_socket_close(sock);
+    int unread = 0;
+    if (hs->extensions < MAX_HANDSHAKE_EXTENSIONS && ioctl(h2o_socket_get_fd(hs->sock), FIONREAD, &unread) == 0 &&
+        unread > 0) {
+        hs->extensions++;
+        arm_handshake_timeout(hs); /* the client spoke; the loop has not read it yet */
+        return;
+    }
+    handshake_failed(hs);
 }
 
 static void start_handshake(ad_loop_t *loop, h2o_socket_t *sock, ad_tls_t *tls)
@@ -125,9 +184,20 @@ static void start_handshake(ad_loop_t *loop, h2o_socket_t *sock, ad_tls_t *tls)
     hs->ctx = ad_tls_acquire(tls);
     gettimeofday(&hs->connected_at, NULL);
     ad_timer_init(&hs->timeout, on_handshake_timeout);
-    ad_timers_add(&loop->timers, &hs->timeout, ad_mono_ns() + loop->server->cfg.header_timeout_ns);
+    arm_handshake_timeout(hs);
     sock->data = hs;
-    h2o_socket_ssl_handshake(sock, hs->ctx, NULL, on_handshake);
+    h2o_socket_read_start(sock, on_client_hello);
+}
+
+bool ad_loop_turn_begin(ad_loop_t *loop)
+{
+    loop->tls_budget = AD_TLS_HANDSHAKES_PER_TURN;
+    while (loop->tls_budget > 0 && !h2o_linklist_is_empty(&loop->tls_queue)) {
+        tls_handshake_t *hs = H2O_STRUCT_FROM_MEMBER(tls_handshake_t, queued, loop->tls_queue.next);
+        h2o_linklist_unlink(&hs->queued);
+        begin_handshake(hs);
+    }
+    return !h2o_linklist_is_empty(&loop->tls_queue);
 }
 
 void ad_loop_adopt_connection(ad_loop_t *loop, h2o_socket_t *sock, ad_tls_t *tls)

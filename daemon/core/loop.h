@@ -74,7 +74,9 @@ typedef struct ad_loop {
     h2o_multithread_receiver_t handoff_receiver; /* connections another loop accepted for this one */
     h2o_multithread_message_t drain_msg, exit_msg;
     bool running;
-    ad_jw_t jw; /* response bodies are built here, then copied into the request's pool */
+    h2o_linklist_t tls_queue; /* TLS connections whose ClientHello waits for a turn's handshake budget (loop.c) */
+    unsigned tls_budget;      /* TLS handshakes this loop may still begin in the current turn */
+    ad_jw_t jw;               /* response bodies are built here, then copied into the request's pool */
     ad_stats_shard_t stats;
 } ad_loop_t;
 
@@ -147,6 +149,14 @@ bool ad_server_claim_first_request(h2o_req_t *req);
 /* A connection this loop accepted (or was handed): counted open and fresh until its first request. On a TLS
  * listener (tls non-NULL) the handshake comes first, counted and bounded by header-timeout. */
 void ad_loop_adopt_connection(ad_loop_t *loop, h2o_socket_t *sock, ad_tls_t *tls);
+/*
+ * TLS handshakes a loop begins per turn (~0.4 ms of CPU each): a burst of new TLS connections waits its
+ * turn in the loop's queue instead of stalling timers and answers for seconds. Each turn of the loop
+ * (server.c) starts with ad_loop_turn_begin: the budget renewed, queued handshakes begun first; true when
+ * some still wait (the turn must then not block in epoll).
+ */
+#define AD_TLS_HANDSHAKES_PER_TURN 16
+bool ad_loop_turn_begin(ad_loop_t *loop);
 static inline void ad_server_first_request_done(ad_server_t *s)
 {
     /* release: whatever the request entered (`waiting`) is visible to the drain poll once this is */

@@ -319,6 +319,7 @@ static int init_loop(ad_loop_t *loop)
     loop->accept_ctx.ctx = &loop->ctx;
     loop->accept_ctx.hosts = s->globalconf.hosts;
     ad_jw_init(&loop->jw, AD_JW_INITIAL_BYTES);
+    h2o_linklist_init_anchor(&loop->tls_queue);
     ad_events_init(loop);
     ad_timer_init(&loop->accept_resume, on_accept_resume);
     ad_timer_init(&loop->trim, on_trim);
@@ -340,7 +341,7 @@ static int init_loop(ad_loop_t *loop)
 static void run_loop(ad_loop_t *loop)
 {
     while (loop->running)
-        h2o_evloop_run(loop->evloop, INT32_MAX);
+        h2o_evloop_run(loop->evloop, ad_loop_turn_begin(loop) ? 0 : INT32_MAX);
 }
 
 static void report_ready(ad_server_t *s, int rc)
