@@ -5,6 +5,7 @@
  * t0 + delay + i * duration / numbytes; a piece carries every byte due when it is written. The head goes out
  * at t0 + delay. A drip holds one of max-waiting's places, like a waiting /non-blocking.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "clock.h"
@@ -12,6 +13,17 @@
 #include "handlers.h"
 
 #define PIECE_MAX 16384 /* bytes per h2o_send: a fast drip of many bytes goes in pieces of this size */
+/* A drip's timer keeps its heap place from admission to end: parked here while h2o writes a piece. */
+#define PARKED INT64_MAX
+
+/* Every piece is a prefix of this, shared by all drips and threads: no allocation or fill per piece. */
+static char stars[PIECE_MAX];
+static pthread_once_t stars_once = PTHREAD_ONCE_INIT;
+
+static void fill_stars(void)
+{
+    memset(stars, '*', sizeof(stars));
+}
 
 typedef struct drip {
     ad_exchange_t x;
@@ -49,22 +61,27 @@ static void send_due(drip_t *st)
         due++;
     uint32_t n = due - st->sent;
     bool final = due == st->d.numbytes;
-    char *piece = n > 0 ? h2o_mem_alloc_pool(&st->x.req->pool, n) : NULL; /* h2o keeps it until proceed */
-    if (n > 0)
-        memset(piece, '*', n);
     st->sent = due;
     st->started = true;
     if (final)
         drip_end(st); /* before sending: h2o may dispose the request within the last send */
-    ad_answer_stream_send(&st->x, piece, n, final);
+    ad_answer_stream_send(&st->x, n > 0 ? stars : NULL, n, final);
+}
+
+/* The head (with the bytes due by then), or the next piece. */
+static void send_next(drip_t *st)
+{
+    if (!st->started)
+        ad_answer_stream_start(&st->x, st->d.code, "application/octet-stream", st->d.numbytes, &st->gen);
+    send_due(st);
 }
 
 static void on_drip_timer(ad_timer_t *timer)
 {
     drip_t *st = H2O_STRUCT_FROM_MEMBER(drip_t, timer, timer);
-    if (!st->started)
-        ad_answer_stream_start(&st->x, st->d.code, "application/octet-stream", st->d.numbytes, &st->gen);
-    send_due(st);
+    /* cannot fail: the slot it left when it fired is free; O(1), nothing sorts after PARKED */
+    ad_timers_add(&st->x.loop->timers, &st->timer, PARKED);
+    send_next(st);
 }
 
 /* h2o took the last piece: the next when its first byte is due (at once when it is due already). */
@@ -72,7 +89,7 @@ static void on_drip_proceed(h2o_generator_t *gen, h2o_req_t *req)
 {
     drip_t *st = H2O_STRUCT_FROM_MEMBER(drip_t, gen, gen);
     (void)req;
-    /* cannot fail: the timer left the heap when it fired, so the heap has its room */
+    /* cannot fail: the timer is parked in the heap, so this only moves it */
     if (!st->done)
         ad_timers_add(&st->x.loop->timers, &st->timer, due_ns(st, st->sent + 1));
 }
@@ -113,10 +130,15 @@ int ad_serve_drip(ad_exchange_t *x)
     ad_timer_init(&st->timer, on_drip_timer);
     ad_answer_hold(&st->x);
     ad_server_wait_begin(loop->server);
-    if (ad_timers_add(&loop->timers, &st->timer, st->start_ns) != 0) {
+    pthread_once(&stars_once, fill_stars);
+    /* A head due at once (no delay=) goes out now, not from the timer: no heap round trip, no timerfd wake-up. */
+    bool now = st->start_ns <= ad_mono_ns();
+    if (ad_timers_add(&loop->timers, &st->timer, now ? PARKED : st->start_ns) != 0) {
         drip_end(st);
         ad_answer_error(&st->x, 500, "out of memory");
         ad_answer_send(&st->x, 500);
+    } else if (now) {
+        send_next(st);
     }
     return AD_ANSWER_LATER;
 }
