@@ -3,7 +3,7 @@
 # run an ASan binary. Run it with: ctest --test-dir BUILD -L valgrind
 find_program(AD_VALGRIND_PROGRAM valgrind)
 if(AD_VALGRIND_PROGRAM AND NOT ASYNCDEMO_SANITIZE)
-    set(AD_VALGRIND_ITESTS test_lesson test_answers test_bad_input test_cancel test_signals test_drain_load test_ui)
+    set(AD_VALGRIND_ITESTS test_lesson test_answers test_bad_input test_cancel test_signals test_drain_load)
     add_test(NAME valgrind.daemon
              COMMAND Python3::Interpreter -m unittest -v ${AD_VALGRIND_ITESTS}
              WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR})
