@@ -66,9 +66,11 @@ def c10k_targets(scaling):
                            f"{ratio:.3f}x ({wall:.2f} s vs {med(r['wall_s'] for r in n):.2f} s)",
                            ratio <= 1.0 and ok, a[0]["command"]))
         ratio = paired_ratio(a, n, "bytes_per_conn")
-        rows.append(target("C10K memory per waiting connection vs nginx+echo", "<= 0.6x",
-                           f"{ratio:.3f}x ({per_conn / 1000:.2f} KB vs "
-                           f"{med(r['bytes_per_conn'] for r in n) / 1000:.2f} KB)", ratio <= 0.6, a[0]["command"]))
+        if ratio is not None:  # None: nginx's memory was not read in any repetition
+            rows.append(target("C10K memory per waiting connection vs nginx+echo", "<= 0.6x",
+                               f"{ratio:.3f}x ({per_conn / 1000:.2f} KB vs "
+                               f"{med(r['bytes_per_conn'] for r in n if r.get('bytes_per_conn')) / 1000:.2f} KB)",
+                               ratio <= 0.6, a[0]["command"]))
     return rows
 
 
