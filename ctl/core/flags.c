@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "digits.h"
+#include "fail.h"
 #include "duration.h"
 
 #define VAL AD_FLAG_VAL
@@ -359,4 +360,25 @@ int ad_flags_parse(int argc, char **argv, const subcommand_t *sc, char *err, siz
     if (sc->finish != NULL && sc->finish(sc->opts, seen, err, errlen) != AD_CTL_PARSE_OK)
         return AD_CTL_PARSE_ERROR;
     return AD_CTL_PARSE_OK;
+}
+
+int ad_flag_fail_if(const char *flag, const char *v, ad_threshold_t *t, size_t *n, char *err, size_t errlen)
+{
+    char why[256];
+    if (*n == AD_THRESHOLDS_MAX)
+        return ad_fail(err, errlen, _("%s: at most %d thresholds"), flag, AD_THRESHOLDS_MAX);
+    if (ad_threshold_parse(v, &t[*n], why, sizeof(why)) != 0)
+        return ad_fail(err, errlen, "%s: %s", flag, why);
+    (*n)++;
+    return 0;
+}
+
+int ad_flag_file(const char *flag, const char *v, char *out, char *err, size_t errlen)
+{
+    if (*v == '\0' || strcmp(v, "-") == 0)
+        return ad_fail(err, errlen, _("%s: needs a file name"), flag);
+    if (strlen(v) >= AD_CTL_PATH_MAX)
+        return ad_fail(err, errlen, _("%s: file name too long"), flag);
+    memcpy(out, v, strlen(v) + 1);
+    return 0;
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "cli.h"
+#include "threshold.h"
 #include "url.h"
 
 /* Values are quoted in messages; long ones are cut so a message stays one line. */
@@ -125,5 +126,9 @@ int ad_flag_unsigned(const char *flag, const char *v, unsigned min, unsigned max
 /* A duration (lib/duration.h syntax); zero allowed only when allow_zero. */
 int ad_flag_duration(const char *flag, const char *v, bool allow_zero, int64_t *out, char *err, size_t errlen);
 int ad_flag_rate(const char *flag, const char *v, double *out, char *err, size_t errlen);
+/* One more --fail-if threshold into t[*n] (at most AD_THRESHOLDS_MAX). */
+int ad_flag_fail_if(const char *flag, const char *v, ad_threshold_t *t, size_t *n, char *err, size_t errlen);
+/* A file name to write (not "-", shorter than AD_CTL_PATH_MAX) copied into out: --html. */
+int ad_flag_file(const char *flag, const char *v, char *out, char *err, size_t errlen);
 
 #endif

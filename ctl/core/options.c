@@ -50,82 +50,6 @@ static int parse_modes(const char *flag, const char *v, ad_compare_opts_t *o, ch
     }
 }
 
-/* One more --fail-if threshold. */
-static int add_fail_if(const char *flag, const char *v, ad_threshold_t *t, size_t *n, char *err, size_t errlen)
-{
-    char why[256];
-    if (*n == AD_THRESHOLDS_MAX)
-        return ad_fail(err, errlen, _("%s: at most %d thresholds"), flag, AD_THRESHOLDS_MAX);
-    if (ad_threshold_parse(v, &t[*n], why, sizeof(why)) != 0)
-        return ad_fail(err, errlen, "%s: %s", flag, why);
-    (*n)++;
-    return 0;
-}
-
-uint64_t ad_shard_share(uint64_t total, unsigned i, unsigned n)
-{
-    return n == 0 ? total : total / n + (i < total % n ? 1 : 0);
-}
-
-double ad_shard_phase(const ad_bench_opts_t *o)
-{
-    return o->shards > 0 ? (double)(o->shard - 1) / o->shards : 0;
-}
-
-/* --shard I/N: 1 <= I <= N <= AD_SHARDS_MAX. */
-static int parse_shard(const char *flag, const char *v, ad_bench_opts_t *o, char *err, size_t errlen)
-{
-    uint64_t i, n;
-    size_t len = strcspn(v, "/");
-    char first[24];
-    if (v[len] != '/' || len == 0 || len >= sizeof(first) || strspn(v, "0123456789") != len || v[len + 1] == '\0' ||
-        strspn(v + len + 1, "0123456789") != strlen(v + len + 1))
-        return ad_fail(err, errlen, _("%s: '%.64s' is not I/N (this process's shard I of N, e.g. 2/3)"), flag, v);
-    memcpy(first, v, len);
-    first[len] = '\0';
-    if (ad_flag_count(flag, first, 1, AD_SHARDS_MAX, &i, err, errlen) != 0 ||
-        ad_flag_count(flag, v + len + 1, 1, AD_SHARDS_MAX, &n, err, errlen) != 0)
-        return AD_CTL_PARSE_ERROR;
-    if (i > n)
-        return ad_fail(err, errlen,
-                       _("%s: '%.64s': shard %" PRIu64 " of %" PRIu64 " does not exist (1 to %" PRIu64 ")"), flag, v, i,
-                       n, n);
-    o->shard = (unsigned)i;
-    o->shards = (unsigned)n;
-    return 0;
-}
-
-/* This shard's share of -n, -c and --rate (after the scan: -n's default is known then). */
-static int take_shard_share(ad_bench_opts_t *o, char *err, size_t errlen)
-{
-    if (o->shards == 0)
-        return 0;
-    unsigned i = o->shard - 1, n = o->shards;
-    if (o->concurrency < n)
-        return ad_fail(err, errlen, _("--shard %u/%u: -c %u cannot be split between %u shards (at least one each)"),
-                       o->shard, n, o->concurrency, n);
-    if (o->requests > 0 && o->requests < n)
-        return ad_fail(err, errlen,
-                       _("--shard %u/%u: -n %" PRIu64 " cannot be split between %u shards (at least one each)"),
-                       o->shard, n, o->requests, n);
-    o->concurrency = (unsigned)ad_shard_share(o->concurrency, i, n);
-    o->requests = ad_shard_share(o->requests, i, n);
-    o->rate /= n;
-    ad_stages_scale(o->stages, o->nstages, n);
-    return 0;
-}
-
-/* --html FILE: a file name (written beside it, then renamed, like --output). */
-static int parse_html(const char *flag, const char *v, char *out, char *err, size_t errlen)
-{
-    if (*v == '\0' || strcmp(v, "-") == 0)
-        return ad_fail(err, errlen, _("%s: needs a file name"), flag);
-    if (strlen(v) >= AD_CTL_PATH_MAX)
-        return ad_fail(err, errlen, _("%s: file name too long"), flag);
-    memcpy(out, v, strlen(v) + 1);
-    return 0;
-}
-
 /* ---- defaults ---- */
 
 int64_t ad_ctl_default_timeout(int64_t delay_ns)
@@ -282,11 +206,11 @@ static int bench_flag(void *opts, int id, const char *f, const char *v, ad_flags
     case F_THREADS:
         return ad_flag_unsigned(f, v, 1, AD_CTL_THREADS_MAX, &o->threads, err, errlen);
     case F_FAIL_IF:
-        return add_fail_if(f, v, o->fail_if, &o->nfail_if, err, errlen);
+        return ad_flag_fail_if(f, v, o->fail_if, &o->nfail_if, err, errlen);
     case F_SHARD:
-        return parse_shard(f, v, o, err, errlen);
+        return ad_shard_parse(f, v, o, err, errlen);
     case F_HTML:
-        return parse_html(f, v, o->html, err, errlen);
+        return ad_flag_file(f, v, o->html, err, errlen);
     case F_INTERVAL:
         if (ad_flag_duration(f, v, false, &o->interval_ns, err, errlen) != 0)
             return AD_CTL_PARSE_ERROR;
@@ -385,7 +309,7 @@ static int bench_finish(void *opts, ad_flags_seen_t seen, char *err, size_t errl
         return ad_fail(err, errlen, _("--engine h2o: speaks plain http only (curl or auto for https://)"));
     if ((seen & SEEN(F_TIMEOUT)) == 0)
         o->timeout_ns = ad_ctl_default_timeout(o->delay_ns);
-    if (take_shard_share(o, err, errlen) != 0)
+    if (ad_shard_take(o, err, errlen) != 0)
         return AD_CTL_PARSE_ERROR;
     if (ad_request_shape_finish(&o->shape, err, errlen) != 0)
         return AD_CTL_PARSE_ERROR;
@@ -560,54 +484,4 @@ void ad_demo_bench_opts(const ad_demo_opts_t *d, ad_bench_opts_t *b)
     b->no_progress = d->no_progress;
     b->ascii = d->ascii;
     b->color = d->color;
-}
-
-/* ---- report ---- */
-
-static int report_flag(void *opts, int id, const char *f, const char *v, ad_flags_seen_t seen, char *err, size_t errlen)
-{
-    ad_report_opts_t *o = opts;
-    (void)seen;
-    if (id == F_FAIL_IF)
-        return add_fail_if(f, v, o->fail_if, &o->nfail_if, err, errlen);
-    if (id == F_HTML)
-        return parse_html(f, v, o->html, err, errlen);
-    return NOT_HANDLED;
-}
-
-static int report_file(void *opts, const char *v, char *err, size_t errlen)
-{
-    ad_report_opts_t *o = opts;
-    if (o->nfiles == AD_REPORT_FILES_MAX)
-        return ad_fail(err, errlen, _("FILE: at most %d files"), AD_REPORT_FILES_MAX);
-    for (size_t i = 0; strcmp(v, "-") == 0 && i < o->nfiles; i++)
-        if (strcmp(o->files[i], "-") == 0)
-            return ad_fail(err, errlen, _("FILE: '-' (stdin) given twice"));
-    o->files[o->nfiles++] = v;
-    return 0;
-}
-
-static int report_finish(void *opts, ad_flags_seen_t seen, char *err, size_t errlen)
-{
-    const ad_report_opts_t *o = opts;
-    (void)seen;
-    if (o->nfiles == 0)
-        return ad_fail(err, errlen, _("no FILE given (bench or compare --json documents; '-' reads stdin)"));
-    return AD_CTL_PARSE_OK;
-}
-
-int ad_ctl_parse_report(int argc, char **argv, ad_report_opts_t *o, char *err, size_t errlen)
-{
-    memset(o, 0, sizeof(*o));
-    const subcommand_t sc = {.command = AD_CMD_REPORT,
-                             .apply = report_flag,
-                             .positional = report_file,
-                             .finish = report_finish,
-                             .opts = o,
-                             .color = &o->color,
-                             .output = o->output,
-                             .json = &o->json,
-                             .ascii = &o->ascii,
-                             .no_timeline = &o->no_timeline};
-    return ad_flags_parse(argc, argv, &sc, err, errlen);
 }

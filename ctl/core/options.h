@@ -124,6 +124,10 @@ uint64_t ad_shard_share(uint64_t total, unsigned i, unsigned n);
 /* The open model's schedule offset of o's shard, in intervals of its own schedule: (I - 1) / N, 0 without
  * --shard. N shards at rate R / N each, so offset, send together one schedule of rate R. */
 double ad_shard_phase(const ad_bench_opts_t *o);
+/* --shard I/N into o (1 <= I <= N <= AD_SHARDS_MAX), and, once every flag is read, o's share of -n, -c
+ * and --rate (shard.c). 0, or AD_CTL_PARSE_ERROR with the reason in err. */
+int ad_shard_parse(const char *flag, const char *v, ad_bench_opts_t *o, char *err, size_t errlen);
+int ad_shard_take(ad_bench_opts_t *o, char *err, size_t errlen);
 
 /* Defaults (what running the subcommand with no options does). */
 void ad_bench_opts_default(ad_bench_opts_t *o);
