@@ -113,16 +113,6 @@ static int parse_url_value(const char *flag, const char *v, ad_url_t *u, char *c
     return 0;
 }
 
-static int parse_output(const char *flag, const char *v, char *out, size_t outlen, char *err, size_t errlen)
-{
-    if (*v == '\0')
-        return ad_fail(err, errlen, _("%s: needs a file name"), flag);
-    if (strlen(v) >= outlen)
-        return ad_fail(err, errlen, _("%s: file name too long"), flag);
-    memcpy(out, v, strlen(v) + 1);
-    return 0;
-}
-
 /* ---- the scanner ---- */
 
 /*
@@ -300,10 +290,10 @@ static int shared_flag(const subcommand_t *sc, int id, const char *f, const char
             *sc->timeout_set = true;
         return ad_flag_duration(f, v, false, sc->timeout_ns, err, errlen);
     case F_OUTPUT:
-        return sc->output != NULL ? parse_output(f, v, sc->output, AD_CTL_PATH_MAX, err, errlen) : NOT_HANDLED;
+        return sc->output != NULL ? ad_flag_file(f, v, true, sc->output, err, errlen) : NOT_HANDLED;
     case F_CACERT:
         if (*v == '\0')
-            return ad_fail(err, errlen, "%s: needs a file name", f);
+            return ad_fail(err, errlen, _("%s: needs a file name"), f);
         sc->tls->cacert = v;
         return 0;
     case F_INSECURE:
@@ -373,9 +363,9 @@ int ad_flag_fail_if(const char *flag, const char *v, ad_threshold_t *t, size_t *
     return 0;
 }
 
-int ad_flag_file(const char *flag, const char *v, char *out, char *err, size_t errlen)
+int ad_flag_file(const char *flag, const char *v, bool stdout_ok, char *out, char *err, size_t errlen)
 {
-    if (*v == '\0' || strcmp(v, "-") == 0)
+    if (*v == '\0' || (!stdout_ok && strcmp(v, "-") == 0))
         return ad_fail(err, errlen, _("%s: needs a file name"), flag);
     if (strlen(v) >= AD_CTL_PATH_MAX)
         return ad_fail(err, errlen, _("%s: file name too long"), flag);

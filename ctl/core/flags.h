@@ -128,7 +128,8 @@ int ad_flag_duration(const char *flag, const char *v, bool allow_zero, int64_t *
 int ad_flag_rate(const char *flag, const char *v, double *out, char *err, size_t errlen);
 /* One more --fail-if threshold into t[*n] (at most AD_THRESHOLDS_MAX). */
 int ad_flag_fail_if(const char *flag, const char *v, ad_threshold_t *t, size_t *n, char *err, size_t errlen);
-/* A file name to write (not "-", shorter than AD_CTL_PATH_MAX) copied into out: --html. */
-int ad_flag_file(const char *flag, const char *v, char *out, char *err, size_t errlen);
+/* A file name to write, shorter than AD_CTL_PATH_MAX, copied into out: --output ("-", standard output,
+ * when stdout_ok), --html (a file only). */
+int ad_flag_file(const char *flag, const char *v, bool stdout_ok, char *out, char *err, size_t errlen);
 
 #endif

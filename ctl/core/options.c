@@ -210,7 +210,7 @@ static int bench_flag(void *opts, int id, const char *f, const char *v, ad_flags
     case F_SHARD:
         return ad_shard_parse(f, v, o, err, errlen);
     case F_HTML:
-        return ad_flag_file(f, v, o->html, err, errlen);
+        return ad_flag_file(f, v, false, o->html, err, errlen);
     case F_INTERVAL:
         if (ad_flag_duration(f, v, false, &o->interval_ns, err, errlen) != 0)
             return AD_CTL_PARSE_ERROR;

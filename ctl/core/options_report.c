@@ -13,7 +13,7 @@ static int report_flag(void *opts, int id, const char *f, const char *v, ad_flag
     if (id == F_FAIL_IF)
         return ad_flag_fail_if(f, v, o->fail_if, &o->nfail_if, err, errlen);
     if (id == F_HTML)
-        return ad_flag_file(f, v, o->html, err, errlen);
+        return ad_flag_file(f, v, false, o->html, err, errlen);
     return NOT_HANDLED;
 }
 
