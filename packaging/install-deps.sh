@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="
 build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
-libh2o-evloop-dev libssl-dev libcurl4-openssl-dev libjansson-dev libsystemd-dev libcmocka-dev
+libh2o-evloop-dev libssl-dev libnghttp2-dev libcurl4-openssl-dev libjansson-dev libsystemd-dev libcmocka-dev
 systemd curl nghttp2-client wrk valgrind python3 python3-h2 procps iproute2 lintian man-db
 chromium firefox-esr python3-websocket gettext locales
 openssl testssl.sh
