@@ -1,6 +1,7 @@
 /* A small streaming JSON writer into one growable buffer (see json_writer.h). */
 #include "json_writer.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,6 +262,25 @@ void ad_jw_key_n(ad_jw_t *w, const char *key, size_t len)
     w->after_key = true;
 }
 
+void ad_jw_key_quoted(ad_jw_t *w, const char *quoted, size_t len)
+{
+    if (w->failed)
+        return;
+    if (w->after_key || w->depth <= 0) {
+        w->failed = true;
+        return;
+    }
+#ifndef NDEBUG /* the literal's promise, checked in debug builds (the suite's sanitizer build) */
+    assert(len >= 3 && quoted[0] == '"' && quoted[len - 2] == '"' && quoted[len - 1] == ':');
+    for (size_t i = 1; i < len - 2; i++)
+        assert(!jw_special[(unsigned char)quoted[i]]);
+#endif
+    if (!jw_before_value(w))
+        return;
+    jw_append(w, quoted, len);
+    w->after_key = true;
+}
+
 void ad_jw_string(ad_jw_t *w, const char *s, size_t len)
 {
     if (!jw_before_value(w))
@@ -449,26 +469,34 @@ size_t ad_format_utc(int64_t wall_ns, int decimals, char *buf, size_t size)
         frac += AD_NS_PER_SEC;
         sec--;
     }
-    int64_t days = sec / 86400, sod = sec % 86400;
-    if (sod < 0) {
-        sod += 86400;
-        days--;
-    }
-    int64_t year;
-    unsigned month, day;
-    civil_from_days(days, &year, &month, &day); /* int64 ns spans years 1677-2262: always 4 digits */
     char tmp[AD_UTC_MAX + 1];
-    ad_u64_to_dec_fixed((uint64_t)year, tmp, 4);
-    tmp[4] = '-';
-    ad_u64_to_dec_fixed(month, tmp + 5, 2);
-    tmp[7] = '-';
-    ad_u64_to_dec_fixed(day, tmp + 8, 2);
-    tmp[10] = 'T';
-    ad_u64_to_dec_fixed((uint64_t)(sod / 3600), tmp + 11, 2);
-    tmp[13] = ':';
-    ad_u64_to_dec_fixed((uint64_t)(sod / 60 % 60), tmp + 14, 2);
-    tmp[16] = ':';
-    ad_u64_to_dec_fixed((uint64_t)(sod % 60), tmp + 17, 2);
+    /* An answer writes two times of the same second, and so do the answers after it: the date and time
+     * of the last second this thread formatted are kept. */
+    static _Thread_local int64_t last_sec = INT64_MIN;
+    static _Thread_local char last[19];
+    if (sec != last_sec) {
+        int64_t days = sec / 86400, sod = sec % 86400;
+        if (sod < 0) {
+            sod += 86400;
+            days--;
+        }
+        int64_t year;
+        unsigned month, day;
+        civil_from_days(days, &year, &month, &day); /* int64 ns spans years 1677-2262: always 4 digits */
+        ad_u64_to_dec_fixed((uint64_t)year, last, 4);
+        last[4] = '-';
+        ad_u64_to_dec_fixed(month, last + 5, 2);
+        last[7] = '-';
+        ad_u64_to_dec_fixed(day, last + 8, 2);
+        last[10] = 'T';
+        ad_u64_to_dec_fixed((uint64_t)(sod / 3600), last + 11, 2);
+        last[13] = ':';
+        ad_u64_to_dec_fixed((uint64_t)(sod / 60 % 60), last + 14, 2);
+        last[16] = ':';
+        ad_u64_to_dec_fixed((uint64_t)(sod % 60), last + 17, 2);
+        last_sec = sec;
+    }
+    memcpy(tmp, last, 19);
     size_t n = 19;
     if (decimals > 0) { /* truncated, not rounded: a timestamp never shows a later second */
         tmp[n++] = '.';

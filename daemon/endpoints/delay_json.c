@@ -15,47 +15,47 @@ void ad_delay_json(ad_jw_t *w, const ad_delay_result_t *r)
     int64_t waited = r->finished_mono_ns - r->started_mono_ns;
     int64_t finished_wall = r->started_wall_ns + waited;
     ad_jw_object_begin(w);
-    ad_jw_key(w, "endpoint");
+    ad_jw_key_lit(w, "endpoint");
     ad_jw_cstr(w, r->endpoint);
-    ad_jw_key(w, "requested_delay_seconds");
+    ad_jw_key_lit(w, "requested_delay_seconds");
     ad_jw_raw(w, requested, ad_seconds_exact(r->requested_ns, requested));
     if (r->asked != NULL) {
-        ad_jw_key(w, "delay");
+        ad_jw_key_lit(w, "delay");
         ad_jw_object_begin(w);
-        ad_jw_key(w, "asked");
+        ad_jw_key_lit(w, "asked");
         ad_jw_string(w, r->asked, r->asked_len);
-        ad_jw_key(w, "jitter_seconds");
+        ad_jw_key_lit(w, "jitter_seconds");
         ad_jw_raw(w, requested, ad_seconds_exact(r->jitter_ns, requested));
         if (r->has_seed) {
-            ad_jw_key(w, "seed");
+            ad_jw_key_lit(w, "seed");
             ad_jw_uint(w, r->seed);
         }
-        ad_jw_key(w, "drawn_seconds");
+        ad_jw_key_lit(w, "drawn_seconds");
         ad_jw_raw(w, requested, ad_seconds_exact(r->requested_ns, requested));
         ad_jw_object_end(w);
     }
-    ad_jw_key(w, "waited_seconds");
+    ad_jw_key_lit(w, "waited_seconds");
     ad_jw_seconds(w, waited, 6);
-    ad_jw_key(w, "started_monotonic_seconds");
+    ad_jw_key_lit(w, "started_monotonic_seconds");
     ad_jw_seconds(w, r->started_mono_ns, 9);
-    ad_jw_key(w, "finished_monotonic_seconds");
+    ad_jw_key_lit(w, "finished_monotonic_seconds");
     ad_jw_seconds(w, r->finished_mono_ns, 9);
-    ad_jw_key(w, "started_wall");
+    ad_jw_key_lit(w, "started_wall");
     ad_jw_utc(w, r->started_wall_ns, 6);
-    ad_jw_key(w, "finished_wall");
+    ad_jw_key_lit(w, "finished_wall");
     ad_jw_utc(w, finished_wall, 6);
-    ad_jw_key(w, "started_unix_seconds");
+    ad_jw_key_lit(w, "started_unix_seconds");
     ad_jw_seconds(w, r->started_wall_ns, 6);
-    ad_jw_key(w, "finished_unix_seconds");
+    ad_jw_key_lit(w, "finished_unix_seconds");
     ad_jw_seconds(w, finished_wall, 6);
-    ad_jw_key(w, "sequence");
+    ad_jw_key_lit(w, "sequence");
     ad_jw_uint(w, r->sequence);
-    ad_jw_key(w, "pid");
+    ad_jw_key_lit(w, "pid");
     ad_jw_int(w, r->pid);
-    ad_jw_key(w, "thread");
+    ad_jw_key_lit(w, "thread");
     ad_jw_cstr(w, r->thread);
     if (r->worker != NULL) {
-        ad_jw_key(w, "worker");
+        ad_jw_key_lit(w, "worker");
         ad_jw_cstr(w, r->worker);
     }
     ad_jw_object_end(w);
@@ -228,28 +228,28 @@ static void write_headers(ad_jw_t *w, ad_httpbin_pair_t *headers, size_t n)
 void ad_httpbin_json(ad_jw_t *w, ad_httpbin_request_t *in, const ad_delay_result_t *r)
 {
     ad_jw_object_begin(w);
-    ad_jw_key(w, "args");
+    ad_jw_key_lit(w, "args");
     write_pairs(w, in->args, in->nargs, false);
-    ad_jw_key(w, "data");
+    ad_jw_key_lit(w, "data");
     write_bytes(w, in->data != NULL ? in->data : "", in->data != NULL ? in->data_len : 0, NULL, 0);
-    ad_jw_key(w, "files");
+    ad_jw_key_lit(w, "files");
     write_pairs(w, in->files, in->nfiles, true);
-    ad_jw_key(w, "form");
+    ad_jw_key_lit(w, "form");
     write_pairs(w, in->form, in->nform, false);
-    ad_jw_key(w, "headers");
+    ad_jw_key_lit(w, "headers");
     write_headers(w, in->headers, in->nheaders);
-    ad_jw_key(w, "json");
+    ad_jw_key_lit(w, "json");
     write_json(w, in->data, in->data != NULL ? in->data_len : 0);
     if (in->method != NULL) {
-        ad_jw_key(w, "method");
+        ad_jw_key_lit(w, "method");
         ad_jw_string(w, in->method, in->method_len);
     }
-    ad_jw_key(w, "origin");
+    ad_jw_key_lit(w, "origin");
     ad_jw_cstr(w, in->origin);
-    ad_jw_key(w, "url");
+    ad_jw_key_lit(w, "url");
     ad_jw_string(w, in->url, in->url_len);
     if (r != NULL) {
-        ad_jw_key(w, "asyncdemo");
+        ad_jw_key_lit(w, "asyncdemo");
         ad_delay_json(w, r);
     }
     ad_jw_object_end(w);
@@ -258,15 +258,15 @@ void ad_httpbin_json(ad_jw_t *w, ad_httpbin_request_t *in, const ad_delay_result
 void ad_httpbin_stream_line(ad_jw_t *w, ad_httpbin_request_t *in, uint32_t id)
 {
     ad_jw_object_begin(w);
-    ad_jw_key(w, "args");
+    ad_jw_key_lit(w, "args");
     write_pairs(w, in->args, in->nargs, false);
-    ad_jw_key(w, "headers");
+    ad_jw_key_lit(w, "headers");
     write_headers(w, in->headers, in->nheaders);
-    ad_jw_key(w, "id");
+    ad_jw_key_lit(w, "id");
     ad_jw_uint(w, id);
-    ad_jw_key(w, "origin");
+    ad_jw_key_lit(w, "origin");
     ad_jw_cstr(w, in->origin);
-    ad_jw_key(w, "url");
+    ad_jw_key_lit(w, "url");
     ad_jw_string(w, in->url, in->url_len);
     ad_jw_object_end(w);
 }

@@ -104,14 +104,14 @@ static void add_header(h2o_req_t *req, const h2o_token_t *token, const char *val
  * head, for a streamed one), and for /offload queue = how long its job waited for a worker, in milliseconds. h2o 2.2.5
  * has no token for it: the name as each protocol writes it, from static text.
  */
-static void add_server_timing(ad_exchange_t *x)
+static void add_server_timing(ad_exchange_t *x, int64_t now)
 {
     h2o_req_t *req = x->req;
     /* milliseconds with 3 decimals: the seconds formatter (digits.h, no snprintf on this path) on ns x 1000 */
     char *v = h2o_mem_alloc_pool(&req->pool, 2 * AD_SECONDS_MAX + 32), *p = v;
     memcpy(p, "wait;dur=", 9);
     p += 9;
-    p += ad_seconds_fixed((ad_mono_ns() - x->t0) * 1000, 3, p);
+    p += ad_seconds_fixed((now - x->t0) * 1000, 3, p);
     if (x->queued) { /* /offload: how long its job waited for a worker */
         memcpy(p, ", queue;dur=", 12);
         p += 12;
@@ -249,18 +249,19 @@ void ad_answer_send(ad_exchange_t *x, int status)
     bool failed = x->body == NULL && ad_jw_failed(w);
     if (failed)
         status = 500;
+    int64_t now = ad_mono_ns(); /* one reading for the stats and Server-Timing */
     if (x->counted && x->state == AD_EXCHANGE_NEW && !failed && x->injected) {
         ad_answer_hold(x);
-        ad_stats_request_injected(&loop->stats, x->ep, ad_mono_ns() - x->t0);
+        ad_stats_request_injected(&loop->stats, x->ep, now - x->t0);
     } else if (x->counted && x->state == AD_EXCHANGE_HELD && !failed && x->injected) {
-        ad_stats_request_injected(&loop->stats, x->ep, ad_mono_ns() - x->t0);
+        ad_stats_request_injected(&loop->stats, x->ep, now - x->t0);
     } else if (x->counted && x->state == AD_EXCHANGE_NEW) {
-        ad_stats_request_immediate(&loop->stats, x->ep, status, ad_mono_ns() - x->t0);
+        ad_stats_request_immediate(&loop->stats, x->ep, status, now - x->t0);
     } else if (x->counted && x->state == AD_EXCHANGE_HELD) {
-        ad_stats_request_end(&loop->stats, x->ep, status, ad_mono_ns() - x->t0);
+        ad_stats_request_end(&loop->stats, x->ep, status, now - x->t0);
     }
     x->state = AD_EXCHANGE_DONE;
-    add_server_timing(x);
+    add_server_timing(x, now);
     if (failed)
         respond(x->req, 500, "application/json", oom, sizeof(oom) - 1, true);
     else if (x->body != NULL)
@@ -284,7 +285,7 @@ void ad_answer_stream_start(ad_exchange_t *x, int status, const char *content_ty
     req->res.reason = ad_reason_phrase(status);
     req->res.content_length = content_length;
     add_header(req, H2O_TOKEN_CONTENT_TYPE, content_type, strlen(content_type));
-    add_server_timing(x);
+    add_server_timing(x, ad_mono_ns());
     x->streaming = true;
     h2o_start_response(req, gen);
 }

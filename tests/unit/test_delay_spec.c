@@ -192,6 +192,18 @@ static void test_options(void **state)
 {
     (void)state;
     ad_delay_param_t p;
+    /* a query naming only delay skips the options' passes; anything else is read and checked */
+    assert_true(options(&p, "delay=1s&&"));
+    assert_false(p.has_seed);
+    assert_int_equal(p.size, 0);
+    assert_true(options(&p, "delay=1s&size=10"));
+    assert_int_equal(p.size, 10);
+    assert_false(options(&p, "delay=1s&delays=1&size=x"));
+    assert_string_equal(p.param, "size");
+    assert_true(options(&p, "size=20"));
+    assert_int_equal(p.size, 20);
+    assert_true(options(&p, "delay=1&s%69ze=30")); /* names are compared decoded */
+    assert_int_equal(p.size, 30);
     assert_true(options(&p, "delay=0..10s&jitter=100ms&seed=42"));
     assert_int_equal(p.spec.jitter_ns, 100 * MS);
     assert_true(p.has_seed);

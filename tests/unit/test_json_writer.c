@@ -345,6 +345,13 @@ static void test_utc(void **state)
     assert_string_equal(buf, "2262-04-11T23:47:16.854775807Z");
     ad_format_utc(INT64_MIN, 9, buf, sizeof(buf));
     assert_string_equal(buf, "1677-09-21T00:12:43.145224192Z");
+    /* the date and time of the last second formatted are kept: the same second, the next, and back */
+    ad_format_utc(t + 5, 6, buf, sizeof(buf));
+    assert_string_equal(buf, "2026-11-24T17:30:00.123456Z");
+    ad_format_utc(t + 1000000000, 6, buf, sizeof(buf));
+    assert_string_equal(buf, "2026-11-24T17:30:01.123456Z");
+    ad_format_utc(t, 6, buf, sizeof(buf));
+    assert_string_equal(buf, "2026-11-24T17:30:00.123456Z");
     char small[8];
     assert_int_equal(ad_format_utc(t, 6, small, sizeof(small)), 7);
     assert_string_equal(small, "2026-11");
@@ -462,6 +469,42 @@ static void test_large_growth(void **state)
     ad_jw_free(&w);
 }
 
+/* ad_jw_key_lit writes what ad_jw_key writes for a plain key, with the same separators and misuse checks. */
+static void test_key_literal(void **state)
+{
+    (void)state;
+    ad_jw_t a, b;
+    ad_jw_init(&a, 1);
+    ad_jw_init(&b, 1);
+    ad_jw_object_begin(&a);
+    ad_jw_object_begin(&b);
+    ad_jw_key(&a, "first_key");
+    ad_jw_key_lit(&b, "first_key");
+    ad_jw_int(&a, 1);
+    ad_jw_int(&b, 1);
+    ad_jw_key(&a, "x");
+    ad_jw_key_lit(&b, "x");
+    ad_jw_object_begin(&a);
+    ad_jw_object_begin(&b);
+    ad_jw_object_end(&a);
+    ad_jw_object_end(&b);
+    ad_jw_object_end(&a);
+    ad_jw_object_end(&b);
+    assert_false(ad_jw_failed(&b));
+    assert_string_equal(b.buf, "{\"first_key\":1,\"x\":{}}");
+    assert_string_equal(a.buf, b.buf);
+    ad_jw_reset(&b); /* a key outside an object, and two keys in a row, fail as with ad_jw_key */
+    ad_jw_key_lit(&b, "k");
+    assert_true(ad_jw_failed(&b));
+    ad_jw_reset(&b);
+    ad_jw_object_begin(&b);
+    ad_jw_key_lit(&b, "k");
+    ad_jw_key_lit(&b, "k");
+    assert_true(ad_jw_failed(&b));
+    ad_jw_free(&a);
+    ad_jw_free(&b);
+}
+
 static void test_key_n_and_utf8_valid(void **state)
 {
     (void)state;
@@ -505,6 +548,7 @@ int main(void)
         cmocka_unit_test(test_random_bytes_parse_back),
         cmocka_unit_test(test_large_growth),
         cmocka_unit_test(test_key_n_and_utf8_valid),
+        cmocka_unit_test(test_key_literal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
