@@ -46,7 +46,7 @@ struct ad_engine_worker {
     struct ad_engine_shared *sh;
     const ad_engine_plan_t *plan;
     const ad_engine_backend_t *backend;
-    void *impl;            /* the backend's state */
+    void *impl;           /* the backend's state */
     ad_tls_client_t *tls; /* https:// with a backend that speaks TLS itself: the run's context, shared */
     unsigned id;
     /* this loop's share of the plan */

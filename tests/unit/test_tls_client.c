@@ -1,0 +1,94 @@
+/* bench's TLS client contexts (ctl/engine/tls_client.c): the ALPN list check, the one-line handshake
+ * failures, and what a context refuses to be made from. Handshakes themselves: tests/integration/test_ctl_tls.py. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "tls_client.h"
+
+static void test_alpn_lists(void **state)
+{
+    (void)state;
+    assert_true(ad_tls_alpn_valid("\x02h2"));
+    assert_true(ad_tls_alpn_valid("\x08http/1.1"));
+    assert_true(ad_tls_alpn_valid("\x02h2\x08http/1.1"));
+    assert_false(ad_tls_alpn_valid(""));
+    assert_false(ad_tls_alpn_valid("h2"));                 /* no length byte: 'h' = 104 bytes to come */
+    assert_false(ad_tls_alpn_valid("\x03h2"));             /* shorter than it says */
+    assert_false(ad_tls_alpn_valid("\x02h2\x09http/1.1")); /* the last one too */
+    assert_false(ad_tls_alpn_valid("\x01h2"));             /* longer: a stray byte after it */
+}
+
+static void test_failure_lines(void **state)
+{
+    (void)state;
+    char buf[200];
+    /* OpenSSL's words for failed certificate checks (X509_verify_cert_error_string) */
+    ad_tls_client_failure("self-signed certificate", buf, sizeof(buf));
+    assert_string_equal(buf, "certificate verify failed: self-signed certificate");
+    ad_tls_client_failure("IP address mismatch", buf, sizeof(buf));
+    assert_string_equal(buf, "certificate verify failed: IP address mismatch");
+    ad_tls_client_failure("hostname mismatch", buf, sizeof(buf));
+    assert_string_equal(buf, "certificate verify failed: hostname mismatch");
+    ad_tls_client_failure("certificate has expired", buf, sizeof(buf));
+    assert_string_equal(buf, "certificate verify failed: certificate has expired");
+    /* anything else */
+    ad_tls_client_failure("ssl handshake failure", buf, sizeof(buf));
+    assert_string_equal(buf, "TLS handshake failed: ssl handshake failure");
+    ad_tls_client_failure("the server closed the connection", buf, sizeof(buf));
+    assert_string_equal(buf, "TLS handshake failed: the server closed the connection");
+    ad_tls_client_failure("unknown certificate verification error", buf, sizeof(buf));
+    assert_string_equal(buf, "TLS handshake failed: unknown certificate verification error");
+    ad_tls_client_failure(NULL, buf, sizeof(buf));
+    assert_string_equal(buf, "TLS handshake failed: unknown reason");
+    char small[12];
+    ad_tls_client_failure("self-signed certificate", small, sizeof(small));
+    assert_int_equal(strlen(small), sizeof(small) - 1);
+}
+
+static void test_contexts(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    ad_tls_verify_t insecure = {.insecure = true};
+    ad_tls_client_t *c = ad_tls_client_new(&insecure, "127.0.0.1", "\x08http/1.1", err, sizeof(err));
+    assert_non_null(c);
+    assert_int_equal(SSL_CTX_get_verify_mode(ad_tls_client_ctx(c)), SSL_VERIFY_NONE);
+    assert_int_equal(SSL_CTX_get_min_proto_version(ad_tls_client_ctx(c)), TLS1_2_VERSION);
+    assert_null(ad_tls_client_session(c)); /* none before a server gave one */
+    SSL *ssl = SSL_new(ad_tls_client_ctx(c));
+    char proto[16] = "x";
+    ad_tls_client_alpn_selected(ssl, proto, sizeof(proto));
+    assert_string_equal(proto, ""); /* no handshake, no choice */
+    SSL_free(ssl);
+    ad_tls_client_free(c);
+
+    /* the defaults (the system's store), a name and an IPv6 address to check */
+    c = ad_tls_client_new(NULL, "example.com", NULL, err, sizeof(err));
+    assert_non_null(c);
+    assert_int_equal(SSL_CTX_get_verify_mode(ad_tls_client_ctx(c)), SSL_VERIFY_PEER);
+    ad_tls_client_free(c);
+    c = ad_tls_client_new(NULL, "::1", NULL, err, sizeof(err));
+    assert_non_null(c);
+    ad_tls_client_free(c);
+
+    ad_tls_verify_t missing = {.cacert = "/nonexistent/ca.pem"};
+    assert_null(ad_tls_client_new(&missing, "127.0.0.1", NULL, err, sizeof(err)));
+    assert_non_null(strstr(err, "--cacert /nonexistent/ca.pem: "));
+    assert_null(ad_tls_client_new(NULL, "127.0.0.1", "\x05h2", err, sizeof(err)));
+    assert_string_equal(err, "TLS: malformed ALPN protocol list");
+    ad_tls_client_free(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_alpn_lists),
+        cmocka_unit_test(test_failure_lines),
+        cmocka_unit_test(test_contexts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
