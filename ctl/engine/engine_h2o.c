@@ -584,8 +584,12 @@ static void on_handshake(h2o_socket_t *sock, const char *err)
         return;
     if (handshake_failed(err)) {
         char why[200];
-        ad_tls_client_failure(err == h2o_socket_error_closed ? "the server closed the connection" : err, why,
-                              sizeof(why));
+        /* libh2o says "ssl handshake failure" where OpenSSL knows more ("wrong version number"...) */
+        const char *detail = ad_tls_client_take_error();
+        if (err == h2o_socket_error_closed)
+            ad_tls_client_failure("the server closed the connection", NULL, why, sizeof(why));
+        else
+            ad_tls_client_failure(err, detail, why, sizeof(why));
         fail(c, AD_ERR_CONNECT, why);
         return;
     }

@@ -171,12 +171,17 @@ static bool is_verify_failure(const char *reason)
     return false;
 }
 
-void ad_tls_client_failure(const char *reason, char *buf, size_t size)
+void ad_tls_client_failure(const char *reason, const char *detail, char *buf, size_t size)
 {
     if (reason == NULL || reason[0] == '\0')
         reason = "unknown reason";
     if (is_verify_failure(reason))
         snprintf(buf, size, "certificate verify failed: %s", reason);
     else
-        snprintf(buf, size, "TLS handshake failed: %s", reason);
+        snprintf(buf, size, "TLS handshake failed: %s", detail != NULL && detail[0] != '\0' ? detail : reason);
+}
+
+const char *ad_tls_client_take_error(void)
+{
+    return openssl_reason(NULL);
 }

@@ -36,8 +36,11 @@ bool ad_tls_alpn_valid(const char *alpn);
 /*
  * Pure: the one line for a handshake that failed, from the library's reason: a failed certificate check
  * says so ("certificate verify failed: self-signed certificate", as libcurl's "SSL certificate problem"
- * does), any other "TLS handshake failed: REASON".
+ * does), any other "TLS handshake failed: REASON", or with OpenSSL's more precise words when there are
+ * some (detail, from ad_tls_client_take_error; NULL: none) "TLS handshake failed: DETAIL".
  */
-void ad_tls_client_failure(const char *reason, char *buf, size_t size);
+void ad_tls_client_failure(const char *reason, const char *detail, char *buf, size_t size);
+/* OpenSSL's reason for the calling thread's last failure (its error queue, then emptied), or NULL. */
+const char *ad_tls_client_take_error(void);
 
 #endif

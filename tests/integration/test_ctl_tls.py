@@ -19,8 +19,9 @@ import harness
 
 class TlsFakeServer(fake_server.FakeServer):
     """HTTP/1.1 over TLS, answering 200 "ok" to every request. The first connection (bench's target probe)
-    gets `first`, an ssl.SSLContext; the later ones (the run's) `later`, or None: closed after the
-    ClientHello, in the middle of the handshake. resumed: per later connection, whether it resumed a session."""
+    gets `first`, an ssl.SSLContext; the later ones (the run's) `later`, or bytes: sent in answer to the
+    ClientHello, then closed (b"": closed in the middle of the handshake). resumed: per later connection,
+    whether it resumed a session."""
 
     def __init__(self, first, later):
         self.first, self.later, self.served, self.resumed = first, later, 0, []
@@ -30,11 +31,12 @@ class TlsFakeServer(fake_server.FakeServer):
         with self.lock:
             self.served += 1
             ctx = self.first if self.served == 1 else self.later
-        if ctx is None:
+        if isinstance(ctx, bytes):
             with conn:
                 conn.settimeout(10)
                 try:
-                    conn.recv(65536)  # the ClientHello, left unanswered
+                    conn.recv(65536)  # the ClientHello
+                    conn.sendall(ctx)
                 except OSError:
                     pass
             return
@@ -228,13 +230,15 @@ class CtlTlsClientTest(unittest.TestCase):
                 self.assertEqual(json.loads(proc.stdout)["runs"][0]["ok"], 4)
 
     def test_close_mid_handshake_is_a_clear_error(self):
-        server = self.serve(None)
-        proc, took = self.bench(server, "--cacert", self.cert)
-        self.assertEqual(proc.returncode, 1, proc.stderr)
-        run = json.loads(proc.stdout)["runs"][0]
-        self.assertEqual((run["ok"], run["errors"]["connect"]), (0, 4))
-        self.assertEqual(run["first_error"], "connect: TLS handshake failed: the server closed the connection")
-        self.assertLess(took, 10, "no wait for a timeout")
+        for later, why in ((b"", "the server closed the connection"),
+                           (b"HTTP/1.1 400 Bad Request\r\n\r\n", "wrong version number")):
+            with self.subTest(why=why):
+                proc, took = self.bench(self.serve(later), "--cacert", self.cert)
+                self.assertEqual(proc.returncode, 1, proc.stderr)
+                run = json.loads(proc.stdout)["runs"][0]
+                self.assertEqual((run["ok"], run["errors"]["connect"]), (0, 4))
+                self.assertEqual(run["first_error"], f"connect: TLS handshake failed: {why}")
+                self.assertLess(took, 10, "no wait for a timeout")
 
     def test_sessions_are_resumed(self):
         """--no-keepalive: after the first connections, new ones resume the session the server gave."""

@@ -27,25 +27,32 @@ static void test_failure_lines(void **state)
     (void)state;
     char buf[200];
     /* OpenSSL's words for failed certificate checks (X509_verify_cert_error_string) */
-    ad_tls_client_failure("self-signed certificate", buf, sizeof(buf));
+    ad_tls_client_failure("self-signed certificate", NULL, buf, sizeof(buf));
     assert_string_equal(buf, "certificate verify failed: self-signed certificate");
-    ad_tls_client_failure("IP address mismatch", buf, sizeof(buf));
+    ad_tls_client_failure("IP address mismatch", NULL, buf, sizeof(buf));
     assert_string_equal(buf, "certificate verify failed: IP address mismatch");
-    ad_tls_client_failure("hostname mismatch", buf, sizeof(buf));
+    ad_tls_client_failure("hostname mismatch", NULL, buf, sizeof(buf));
     assert_string_equal(buf, "certificate verify failed: hostname mismatch");
-    ad_tls_client_failure("certificate has expired", buf, sizeof(buf));
+    ad_tls_client_failure("certificate has expired", NULL, buf, sizeof(buf));
     assert_string_equal(buf, "certificate verify failed: certificate has expired");
     /* anything else */
-    ad_tls_client_failure("ssl handshake failure", buf, sizeof(buf));
+    ad_tls_client_failure("ssl handshake failure", NULL, buf, sizeof(buf));
     assert_string_equal(buf, "TLS handshake failed: ssl handshake failure");
-    ad_tls_client_failure("the server closed the connection", buf, sizeof(buf));
+    ad_tls_client_failure("the server closed the connection", NULL, buf, sizeof(buf));
     assert_string_equal(buf, "TLS handshake failed: the server closed the connection");
-    ad_tls_client_failure("unknown certificate verification error", buf, sizeof(buf));
+    ad_tls_client_failure("unknown certificate verification error", NULL, buf, sizeof(buf));
     assert_string_equal(buf, "TLS handshake failed: unknown certificate verification error");
-    ad_tls_client_failure(NULL, buf, sizeof(buf));
+    ad_tls_client_failure(NULL, NULL, buf, sizeof(buf));
     assert_string_equal(buf, "TLS handshake failed: unknown reason");
+    /* OpenSSL's words where there are some; a certificate's failure keeps its own */
+    ad_tls_client_failure("ssl handshake failure", "wrong version number", buf, sizeof(buf));
+    assert_string_equal(buf, "TLS handshake failed: wrong version number");
+    ad_tls_client_failure("ssl handshake failure", "", buf, sizeof(buf));
+    assert_string_equal(buf, "TLS handshake failed: ssl handshake failure");
+    ad_tls_client_failure("self-signed certificate", "certificate verify failed", buf, sizeof(buf));
+    assert_string_equal(buf, "certificate verify failed: self-signed certificate");
     char small[12];
-    ad_tls_client_failure("self-signed certificate", small, sizeof(small));
+    ad_tls_client_failure("self-signed certificate", NULL, small, sizeof(small));
     assert_int_equal(strlen(small), sizeof(small) - 1);
 }
 
@@ -80,6 +87,7 @@ static void test_contexts(void **state)
     assert_non_null(strstr(err, "--cacert /nonexistent/ca.pem: "));
     assert_null(ad_tls_client_new(NULL, "127.0.0.1", "\x05h2", err, sizeof(err)));
     assert_string_equal(err, "TLS: malformed ALPN protocol list");
+    assert_null(ad_tls_client_take_error()); /* nothing left behind in OpenSSL's queue */
     ad_tls_client_free(NULL);
 }
 
