@@ -734,6 +734,33 @@ static void h2o_run_phase(ad_engine_worker_t *w)
     }
 }
 
+/*
+ * libh2o's memory pools (its TLS layer's outgoing records) keep up to POOL_RECYCLE_MAX freed 4 KB chunks per
+ * thread as well, in a list it does not export (memory.c's mempool_allocator). Drawing that many chunks
+ * through a pool of our own empties the list; they are then freed directly, not through the pool (each
+ * chunk begins with the link to the next: memory.c's st_h2o_mem_pool_chunk_t).
+ */
+#define POOL_RECYCLE_MAX 16
+#define POOL_PIECE 1008 /* four to a chunk; a quarter of one or more would bypass the chunks */
+
+static void release_pool_chunks(void)
+{
+    h2o_mem_pool_t pool;
+    h2o_mem_init_pool(&pool);
+    for (int drawn = 0; drawn < POOL_RECYCLE_MAX;) {
+        const void *before = pool.chunks;
+        h2o_mem_alloc_pool(&pool, POOL_PIECE);
+        if ((const void *)pool.chunks != before)
+            drawn++;
+    }
+    void *chunk = pool.chunks;
+    while (chunk != NULL) {
+        void *next = *(void **)chunk;
+        free(chunk);
+        chunk = next;
+    }
+}
+
 /* libh2o keeps freed socket buffers for reuse in a per-thread list (h2o_socket_buffer_prototype is
  * __thread): a loop's thread that ends would leak them. Taking each one out and freeing it empties it. */
 static void h2o_release_thread_cache(void)
@@ -741,6 +768,7 @@ static void h2o_release_thread_cache(void)
     h2o_mem_recycle_t *pool = &h2o_socket_buffer_prototype.allocator;
     while (pool->cnt > 0)
         free(h2o_mem_alloc_recycle(pool, 1)); /* pooled chunks come from malloc (h2o_mem_alloc) */
+    release_pool_chunks();
 }
 
 const ad_engine_backend_t ad_engine_backend_h2o = {
