@@ -30,7 +30,8 @@ class TlsFakeServer(fake_server.FakeServer):
     def serve_requests(self, conn):
         with self.lock:
             self.served += 1
-            ctx = self.first if self.served == 1 else self.later
+            n = self.served  # the probe's handshake may end after later ones begin
+            ctx = self.first if n == 1 else self.later
         if isinstance(ctx, bytes):
             with conn:
                 conn.settimeout(10)
@@ -45,7 +46,7 @@ class TlsFakeServer(fake_server.FakeServer):
         except (ssl.SSLError, OSError):
             conn.close()
             return  # the client refused the certificate
-        if self.served > 1:
+        if n > 1:
             with self.lock:
                 self.resumed.append(tls.session_reused)
         super().serve_requests(tls)
