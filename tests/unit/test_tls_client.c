@@ -25,32 +25,29 @@ static void test_alpn_lists(void **state)
 static void test_failure_lines(void **state)
 {
     (void)state;
+    static const struct {
+        const char *reason, *detail, *line;
+    } cases[] = {
+        /* OpenSSL's words for failed certificate checks (X509_verify_cert_error_string) keep their own */
+        {"self-signed certificate", NULL, "certificate verify failed: self-signed certificate"},
+        {"IP address mismatch", NULL, "certificate verify failed: IP address mismatch"},
+        {"hostname mismatch", NULL, "certificate verify failed: hostname mismatch"},
+        {"certificate has expired", NULL, "certificate verify failed: certificate has expired"},
+        {"self-signed certificate", "certificate verify failed", "certificate verify failed: self-signed certificate"},
+        /* anything else, with OpenSSL's words where there are some */
+        {"ssl handshake failure", NULL, "TLS handshake failed: ssl handshake failure"},
+        {"ssl handshake failure", "wrong version number", "TLS handshake failed: wrong version number"},
+        {"ssl handshake failure", "", "TLS handshake failed: ssl handshake failure"},
+        {"the server closed the connection", NULL, "TLS handshake failed: the server closed the connection"},
+        {"unknown certificate verification error", NULL,
+         "TLS handshake failed: unknown certificate verification error"},
+        {NULL, NULL, "TLS handshake failed: unknown reason"},
+    };
     char buf[200];
-    /* OpenSSL's words for failed certificate checks (X509_verify_cert_error_string) */
-    ad_tls_client_failure("self-signed certificate", NULL, buf, sizeof(buf));
-    assert_string_equal(buf, "certificate verify failed: self-signed certificate");
-    ad_tls_client_failure("IP address mismatch", NULL, buf, sizeof(buf));
-    assert_string_equal(buf, "certificate verify failed: IP address mismatch");
-    ad_tls_client_failure("hostname mismatch", NULL, buf, sizeof(buf));
-    assert_string_equal(buf, "certificate verify failed: hostname mismatch");
-    ad_tls_client_failure("certificate has expired", NULL, buf, sizeof(buf));
-    assert_string_equal(buf, "certificate verify failed: certificate has expired");
-    /* anything else */
-    ad_tls_client_failure("ssl handshake failure", NULL, buf, sizeof(buf));
-    assert_string_equal(buf, "TLS handshake failed: ssl handshake failure");
-    ad_tls_client_failure("the server closed the connection", NULL, buf, sizeof(buf));
-    assert_string_equal(buf, "TLS handshake failed: the server closed the connection");
-    ad_tls_client_failure("unknown certificate verification error", NULL, buf, sizeof(buf));
-    assert_string_equal(buf, "TLS handshake failed: unknown certificate verification error");
-    ad_tls_client_failure(NULL, NULL, buf, sizeof(buf));
-    assert_string_equal(buf, "TLS handshake failed: unknown reason");
-    /* OpenSSL's words where there are some; a certificate's failure keeps its own */
-    ad_tls_client_failure("ssl handshake failure", "wrong version number", buf, sizeof(buf));
-    assert_string_equal(buf, "TLS handshake failed: wrong version number");
-    ad_tls_client_failure("ssl handshake failure", "", buf, sizeof(buf));
-    assert_string_equal(buf, "TLS handshake failed: ssl handshake failure");
-    ad_tls_client_failure("self-signed certificate", "certificate verify failed", buf, sizeof(buf));
-    assert_string_equal(buf, "certificate verify failed: self-signed certificate");
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ad_tls_client_failure(cases[i].reason, cases[i].detail, buf, sizeof(buf));
+        assert_string_equal(buf, cases[i].line);
+    }
     char small[12];
     ad_tls_client_failure("self-signed certificate", NULL, small, sizeof(small));
     assert_int_equal(strlen(small), sizeof(small) - 1);
