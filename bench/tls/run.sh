@@ -103,13 +103,15 @@ measure() {
         "$(awk -v t=$((after - before)) -v n="$n" 'BEGIN { printf "%.1f", t * 10000 / n }')"
 }
 
-# wrk_rate ARG...: wrk's req/s. ctl_rate ARG...: asyncdemoctl bench's req/s (its --json), errors refused.
+# wrk_rate ARG...: wrk's req/s. ctl_run ARG...: asyncdemoctl bench's "REQ/S ANSWERS" (its --json), or why it
+# failed; ctl_rate ARG...: its req/s alone.
 wrk_rate() { wrk "$@" 2>&1 | sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p'; }
-ctl_rate() {
+ctl_run() {
     "$ctl" bench --no-progress --json "$@" | python3 -c 'import json, sys; r = json.load(sys.stdin)["runs"][0]
 bad = r["completed"] - r["ok"]
-print("%.0f" % r["rps"] if bad == 0 and r["engine"] == "h2o" else "failed (%s, %d errors: %s)" % (r["engine"], bad, r["first_error"]))'
+print("%.0f %d" % (r["rps"], r["ok"]) if bad == 0 and r["engine"] == "h2o" else "failed (%s, %d errors: %s)" % (r["engine"], bad, r["first_error"]))'
 }
+ctl_rate() { ctl_run "$@" | cut -d' ' -f1; }
 
 if [ "$ctlonly" = 1 ]; then
     url="https://127.0.0.1:$tls$path"
@@ -142,10 +144,10 @@ measure "h2c, h2load -c64 -m10 -n200000" 200000 h2load -n 200000 -c 64 -m 10 -t 
 measure "https keep-alive, wrk -t2 -c64 -d5s" "" wrk -t2 -c64 -d5s "https://127.0.0.1:$tls$path"
 measure "http keep-alive, wrk -t2 -c64 -d5s" "" wrk -t2 -c64 -d5s "http://127.0.0.1:$plain$path"
 before=$(cpu)
-rate=$(ctl_rate -k -c 64 -d 5s "https://127.0.0.1:$tls$path")
+out=$(ctl_run -k -c 64 -d 5s "https://127.0.0.1:$tls$path")
 after=$(cpu)
-printf '%-44s %-28s daemon CPU %s s\n' "https keep-alive, asyncdemoctl bench -c 64 -d5s" "$rate req/s" \
-    "$(awk -v t=$((after - before)) 'BEGIN { print t / 100 }')"
+printf '%-44s %-28s daemon CPU %s us/request\n' "https keep-alive, asyncdemoctl bench -c64 -d5s" "${out%% *} req/s" \
+    "$(awk -v t=$((after - before)) -v n="${out##* }" 'BEGIN { printf "%.1f", t * 10000 / n }')"
 measure "https, new connection per request (5000)" 5000 h2load --h1 -n 5000 -c 16 -t 1 -H 'Connection: close' \
     "https://127.0.0.1:$tls$path"
 measure "http, new connection per request (5000)" 5000 h2load --h1 -n 5000 -c 16 -t 1 -H 'Connection: close' \
