@@ -1,10 +1,15 @@
 #!/bin/sh
-# bench/tls/run.sh [--c10k] [ASYNCDEMOD]: asyncdemod over TLS beside cleartext (bench/README.md, "TLS").
+# bench/tls/run.sh [--c10k | --ctl] [ASYNCDEMOD]: asyncdemod over TLS beside cleartext (bench/README.md, "TLS").
 # One daemon with a cleartext and a TLS listener (a self-signed EC P-256 certificate made here), then:
-# h2 over TLS against h2c (h2load -c64 -m10), HTTP/1.1 keep-alive over https against http (wrk -t2 -c64),
-# a new connection per request over both (h2load --h1 with Connection: close: the handshake's cost), each
-# with the daemon's CPU time per request from /proc; then testssl.sh's findings when it is installed
-# (Debian testssl.sh; skipped with TESTSSL=0). Prints the figures; exit 2 when it cannot run.
+# h2 over TLS against h2c (h2load -c64 -m10), HTTP/1.1 keep-alive over https against http (wrk -t2 -c64,
+# and asyncdemoctl bench -c 64 over https), a new connection per request over both (h2load --h1 with
+# Connection: close: the handshake's cost), each with the daemon's CPU time per request from /proc; then
+# testssl.sh's findings when it is installed (Debian testssl.sh; skipped with TESTSSL=0). Prints the
+# figures; exit 2 when it cannot run. asyncdemoctl: $ASYNCDEMOCTL, else build/ctl/asyncdemoctl.
+# --ctl instead: bench's own https client against wrk's on the zero-delay endpoint, RUNS (3) times back to
+# back on one daemon: `wrk -t2 -c64 -d5s` then `asyncdemoctl bench -c 64 -d 5s`, keep-alive, then both with
+# a new connection per request (wrk -H 'Connection: close', bench --no-keepalive); each run's req/s, the
+# ratio bench/wrk and the median ratio. About 20 s a run.
 # --c10k instead: 10,000 concurrent /non-blocking?delay=2 on new connections (h2load --h1 -c10000 -t2),
 # over cleartext then over TLS, each on a fresh daemon (DAEMON_ARGS adds flags, e.g. --header-timeout 60s):
 # wall time, answers, handshake failures, longest loop stall, daemon CPU and peak RSS. About 30-60 s.
@@ -12,13 +17,17 @@ set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/bench/common.sh"
 need_tools "packaging/install-deps.sh" h2load wrk openssl curl
-c10k=0
+c10k=0 ctlonly=0
 if [ "${1:-}" = "--c10k" ]; then
     c10k=1
     shift
+elif [ "${1:-}" = "--ctl" ]; then
+    ctlonly=1
+    shift
 fi
 daemon=${1:-${ASYNCDEMOD:-$root/build/daemon/asyncdemod}}
-need_programs "${1:-${ASYNCDEMOD:-}}" "asyncdemod=$daemon"
+ctl=${ASYNCDEMOCTL:-$root/build/ctl/asyncdemoctl}
+need_programs "${1:-${ASYNCDEMOD:-}}" "asyncdemod=$daemon" "asyncdemoctl=$ctl"
 
 dir=$(mktemp -d)
 pid=""
@@ -94,11 +103,51 @@ measure() {
         "$(awk -v t=$((after - before)) -v n="$n" 'BEGIN { printf "%.1f", t * 10000 / n }')"
 }
 
+# wrk_rate ARG...: wrk's req/s. ctl_run ARG...: asyncdemoctl bench's "REQ/S ANSWERS" (its --json), or why it
+# failed; ctl_rate ARG...: its req/s alone.
+wrk_rate() { wrk "$@" 2>&1 | sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p'; }
+ctl_run() {
+    "$ctl" bench --no-progress --json "$@" | python3 -c 'import json, sys; r = json.load(sys.stdin)["runs"][0]
+bad = r["completed"] - r["ok"]
+print("%.0f %d" % (r["rps"], r["ok"]) if bad == 0 and r["engine"] == "h2o" else "failed (%s, %d errors: %s)" % (r["engine"], bad, r["first_error"]))'
+}
+ctl_rate() { ctl_run "$@" | cut -d' ' -f1; }
+
+if [ "$ctlonly" = 1 ]; then
+    url="https://127.0.0.1:$tls$path"
+    echo "bench's https fast path against wrk, $url, ${RUNS:-3} runs; load average $(cut -d' ' -f1 /proc/loadavg)"
+    ratios="" closes=""
+    i=0
+    while [ $i -lt "${RUNS:-3}" ]; do
+        i=$((i + 1))
+        w=$(wrk_rate -t2 -c64 -d5s "$url")
+        b=$(ctl_rate -k -c 64 -d 5s "$url")
+        r=$(awk -v b="$b" -v w="$w" 'BEGIN { printf "%.3f", b / w }')
+        ratios="$ratios $r"
+        printf 'run %d keep-alive: wrk -t2 -c64 -d5s %s req/s, bench -c 64 -d 5s %s req/s, ratio %s\n' "$i" "$w" "$b" "$r"
+        w=$(wrk_rate -t2 -c64 -d3s -H 'Connection: close' "$url")
+        b=$(ctl_rate -k -c 64 -d 3s --no-keepalive "$url")
+        r=$(awk -v b="$b" -v w="$w" 'BEGIN { printf "%.3f", b / w }')
+        closes="$closes $r"
+        printf 'run %d new connection per request: wrk -H "Connection: close" %s req/s, bench --no-keepalive %s req/s, ratio %s\n' \
+            "$i" "$w" "$b" "$r"
+    done
+    # shellcheck disable=SC2086 # $1: the runs' ratios, one word each
+    median() { printf '%s\n' $1 | sort -n | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+    echo "median ratio bench/wrk over https: keep-alive $(median "$ratios") (target >= 0.9), new connections $(median "$closes")"
+    exit 0
+fi
+
 echo "asyncdemod over TLS: cleartext port $plain, TLS port $tls; load average $(cut -d' ' -f1 /proc/loadavg)"
 measure "h2 over TLS, h2load -c64 -m10 -n200000" 200000 h2load -n 200000 -c 64 -m 10 -t 1 "https://127.0.0.1:$tls$path"
 measure "h2c, h2load -c64 -m10 -n200000" 200000 h2load -n 200000 -c 64 -m 10 -t 1 "http://127.0.0.1:$plain$path"
 measure "https keep-alive, wrk -t2 -c64 -d5s" "" wrk -t2 -c64 -d5s "https://127.0.0.1:$tls$path"
 measure "http keep-alive, wrk -t2 -c64 -d5s" "" wrk -t2 -c64 -d5s "http://127.0.0.1:$plain$path"
+before=$(cpu)
+out=$(ctl_run -k -c 64 -d 5s "https://127.0.0.1:$tls$path")
+after=$(cpu)
+printf '%-44s %-28s daemon CPU %s us/request\n' "https keep-alive, asyncdemoctl bench -c64 -d5s" "${out%% *} req/s" \
+    "$(awk -v t=$((after - before)) -v n="${out##* }" 'BEGIN { printf "%.1f", t * 10000 / n }')"
 measure "https, new connection per request (5000)" 5000 h2load --h1 -n 5000 -c 16 -t 1 -H 'Connection: close' \
     "https://127.0.0.1:$tls$path"
 measure "http, new connection per request (5000)" 5000 h2load --h1 -n 5000 -c 16 -t 1 -H 'Connection: close' \

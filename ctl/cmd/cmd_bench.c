@@ -48,10 +48,6 @@ static int choose_engine(const ad_bench_opts_t *o, ad_engine_backend_id_t *id)
         ad_cmd_error(_("ASYNCDEMOCTL_ENGINE='%s': expected auto, curl or h2o"), v);
         return -1;
     }
-    if (!o->engine_set && e == AD_BENCH_ENGINE_H2O && o->base.https) {
-        ad_cmd_error("%s", _("ASYNCDEMOCTL_ENGINE=h2o: speaks plain http only (curl or auto for https://)"));
-        return -1;
-    }
     if (!o->engine_set && e == AD_BENCH_ENGINE_H2O && o->h2) {
         ad_cmd_error("%s", _("ASYNCDEMOCTL_ENGINE=h2o: speaks HTTP/1.1 only (curl or auto for --h2)"));
         return -1;

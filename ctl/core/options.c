@@ -305,8 +305,6 @@ static int bench_finish(void *opts, ad_flags_seen_t seen, char *err, size_t errl
     ad_url_format(&o->base, o->url, sizeof(o->url));
     if (o->duration_ns > 0 && !o->requests_set)
         o->requests = 0;
-    if (o->engine == AD_BENCH_ENGINE_H2O && o->base.https)
-        return ad_fail(err, errlen, _("--engine h2o: speaks plain http only (curl or auto for https://)"));
     if ((seen & SEEN(F_TIMEOUT)) == 0)
         o->timeout_ns = ad_ctl_default_timeout(o->delay_ns);
     if (ad_shard_take(o, err, errlen) != 0)

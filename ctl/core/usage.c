@@ -52,7 +52,7 @@ static const char usage_bench[] =
        "      --start-at TIME    start the first run at TIME (RFC 3339: 2026-12-04T15:00:00Z), as\n"
        "                         the other shards do\n"
        "      --threads N        engine threads (default: one per CPU, at most -c; max 64)\n"
-       "      --engine E         auto (default: h2o for plain http without --rate, else curl),\n"
+       "      --engine E         auto (default: h2o for HTTP/1.1 without --rate, else curl),\n"
        "                         curl or h2o; $ASYNCDEMOCTL_ENGINE when not given\n"
        "      --h2               HTTP/2 (ALPN over https://) through libcurl\n"
        "  -m, --streams N        with --h2: requests in flight per connection (default 1; -c connections)\n"

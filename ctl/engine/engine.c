@@ -278,8 +278,8 @@ static int check_plan(const ad_engine_plan_t *plan, char *err, size_t errlen)
     return 0;
 }
 
-/* AUTO: libh2o's loop for plain-http closed-model runs (its per-request cost is a third of libcurl's);
- * libcurl for the rest (TLS, HTTP/2, and the open model, whose schedule needs nanosecond timers). */
+/* AUTO: libh2o's loop for closed-model HTTP/1.1 runs, http:// and https:// (its per-request cost is a third
+ * of libcurl's); libcurl for the rest (HTTP/2, and the open model, whose schedule needs nanosecond timers). */
 static const ad_engine_backend_t *choose_backend(const ad_engine_plan_t *plan)
 {
     switch (plan->backend) {
@@ -290,12 +290,13 @@ static const ad_engine_backend_t *choose_backend(const ad_engine_plan_t *plan)
     case AD_ENGINE_AUTO:
         break;
     }
-    if (plan->rate == 0 && !plan->target->https && plan->streams == 0)
+    if (plan->rate == 0 && plan->streams == 0)
         return &ad_engine_backend_h2o;
     return &ad_engine_backend_curl;
 }
 
-static void split_plan(shared_t *sh, unsigned conns, unsigned nw, const ad_engine_backend_t *backend)
+static void split_plan(shared_t *sh, unsigned conns, unsigned nw, const ad_engine_backend_t *backend,
+                       ad_tls_client_t *tls)
 {
     const ad_engine_plan_t *plan = sh->plan;
     for (unsigned i = 0; i < nw; i++) {
@@ -303,6 +304,7 @@ static void split_plan(shared_t *sh, unsigned conns, unsigned nw, const ad_engin
         w->sh = sh;
         w->plan = plan;
         w->backend = backend;
+        w->tls = tls;
         w->id = i;
         w->conns = conns / nw + (i < conns % nw ? 1 : 0);
         w->requests = plan->requests == 0 ? UINT64_MAX : plan->requests / nw + (i < plan->requests % nw ? 1 : 0);
@@ -424,7 +426,16 @@ int ad_engine_run(const ad_engine_plan_t *plan, ad_run_result_t *res, char *err,
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    split_plan(&sh, conns, nw, choose_backend(plan));
+    const ad_engine_backend_t *backend = choose_backend(plan);
+    ad_tls_client_t *tls = NULL;
+    if (plan->target->https && backend->own_tls) {
+        tls = ad_tls_client_new(plan->tls, plan->target->host, backend->alpn, err, errlen);
+        if (tls == NULL) {
+            free(sh.workers);
+            return -1;
+        }
+    }
+    split_plan(&sh, conns, nw, backend, tls);
     pthread_mutex_init(&sh.mu, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -458,6 +469,7 @@ int ad_engine_run(const ad_engine_plan_t *plan, ad_run_result_t *res, char *err,
     }
     if (sh.workers[0].backend->release_thread_cache != NULL)
         sh.workers[0].backend->release_thread_cache();
+    ad_tls_client_free(tls);
     free(sh.workers);
     return rc;
 }

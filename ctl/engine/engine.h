@@ -2,8 +2,8 @@
 #define AD_CTL_ENGINE_H
 /*
  * The load engine: event loops that never busy-wait - libcurl's multi interface driven by
- * curl_multi_socket_action on epoll, or (for bench's plain-http closed model) libh2o's evloop with
- * its HTTP/1 response parser. Connections are reused (keep-alive) unless asked otherwise.
+ * curl_multi_socket_action on epoll, or (for bench's HTTP/1.1 closed model, http and https) libh2o's
+ * evloop with its HTTP/1 response parser. Connections are reused (keep-alive) unless asked otherwise.
  *
  * Closed model (rate 0): `concurrency` requests in flight, a new one sent as each finishes.
  * Open model (rate > 0): requests are due on a global schedule (rate per second); up to `concurrency`

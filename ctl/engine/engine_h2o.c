@@ -86,6 +86,12 @@ typedef struct hconn {
 typedef struct h2o_backend {
     ad_engine_worker_t *w;
     h2o_loop_t *loop;
+    /* https:// only: the run's TLS context, the name the certificate must carry (sent as SNI), and the key
+     * under which libh2o's client session cache looks a session up ("name:port") */
+    ad_tls_client_t *tls;
+    const char *server_name;
+    h2o_iovec_t session_key;
+    h2o_cache_hashcode_t session_hash;
     int64_t timeout_ns;       /* per request, 0 = none */
     hconn_t *oldest, *newest; /* requests in flight, in send order */
     struct sockaddr_storage addr;
@@ -104,13 +110,39 @@ static void fill(h2o_backend_t *b);
 
 /* ---- setup: the target's address and the request bytes, from the URL ---- */
 
+/* SESSION_CACHE_* for libh2o's client session cache: one entry is used (one target per run); its lifetime is
+ * the server's to decide (a ticket the server no longer takes costs one full handshake). */
+#define SESSION_CACHE_CAPACITY 16
+#define SESSION_CACHE_LIFETIME_MS (3600 * 1000)
+
+/* The run's TLS context, and libh2o's session cache on it (made once, by the first loop's setup: setups run
+ * one after another on the caller's thread; the loops' threads share it, hence MULTITHREADED). */
+static int setup_tls(h2o_backend_t *b, const ad_url_t *u, char *err, size_t errlen)
+{
+    b->tls = b->w->tls;
+    if (b->tls == NULL) {
+        snprintf(err, errlen, "https:// without a TLS context");
+        return -1;
+    }
+    SSL_CTX *ctx = ad_tls_client_ctx(b->tls);
+    if (h2o_socket_ssl_get_session_cache(ctx) == NULL)
+        h2o_socket_ssl_set_session_cache(ctx, h2o_cache_create(H2O_CACHE_FLAG_MULTITHREADED, SESSION_CACHE_CAPACITY,
+                                                               SESSION_CACHE_LIFETIME_MS,
+                                                               h2o_socket_ssl_destroy_session_cache_entry));
+    b->server_name = u->host;
+    /* libh2o's key for it: the name given to the handshake and the peer's port */
+    char key[AD_CTL_HOST_MAX + 8];
+    int len = snprintf(key, sizeof(key), "%s:%u", u->host, (unsigned)u->port);
+    b->session_key = h2o_strdup(NULL, key, (size_t)len);
+    b->session_hash = h2o_cache_calchash(b->session_key.base, b->session_key.len);
+    return 0;
+}
+
 static int setup_target(h2o_backend_t *b, const ad_engine_plan_t *plan, char *err, size_t errlen)
 {
     const ad_url_t *u = plan->target;
-    if (u->https) {
-        snprintf(err, errlen, "the h2o engine speaks plain http only");
+    if (u->https && setup_tls(b, u, err, errlen) != 0)
         return -1;
-    }
     /* The address the target probe resolved and connected to: no resolver here. */
     if (plan->address == NULL || plan->address->len == 0) {
         snprintf(err, errlen, "%.200s: the target's address is not known", u->host);
@@ -150,6 +182,7 @@ static void h2o_teardown(ad_engine_worker_t *w)
         h2o_evloop_destroy(b->loop);
     }
     free(b->request.base);
+    free(b->session_key.base);
     free(b->conns);
     free(b->idle);
     free(b);
@@ -526,6 +559,54 @@ static void write_request(hconn_t *c)
     h2o_socket_write(c->sock, &c->b->request, 1, on_written);
 }
 
+/* The connection is ready for HTTP (after the TLS handshake over https://). */
+static void start_http(hconn_t *c)
+{
+    h2o_socket_read_start(c->sock, on_read);
+    write_request(c);
+}
+
+/*
+ * libh2o's own check of the certificate's name after OpenSSL's handshake: it matches DNS names only (an
+ * IP-address certificate never passes) and runs whatever the verify mode (so also with --insecure).
+ * OpenSSL has already checked the name the right way when verifying (tls_client.c), so its verdict is
+ * ignored; everything else failed the handshake.
+ */
+static bool handshake_failed(const char *err)
+{
+    return err != NULL && err != h2o_socket_error_ssl_cert_name_mismatch && err != h2o_socket_error_ssl_cert_invalid;
+}
+
+static void on_handshake(h2o_socket_t *sock, const char *err)
+{
+    hconn_t *c = sock->data;
+    if (c == NULL)
+        return;
+    if (handshake_failed(err)) {
+        char why[200];
+        /* libh2o says "ssl handshake failure" where OpenSSL knows more ("wrong version number"...) */
+        const char *detail = ad_tls_client_take_error();
+        if (err == h2o_socket_error_closed)
+            ad_tls_client_failure("the server closed the connection", NULL, why, sizeof(why));
+        else
+            ad_tls_client_failure(err, detail, why, sizeof(why));
+        fail(c, AD_ERR_CONNECT, why);
+        return;
+    }
+    start_http(c);
+}
+
+/* Offers the latest session the server gave for resumption: libh2o looks it up in its cache by key. */
+static void offer_session(h2o_backend_t *b)
+{
+    SSL_SESSION *s = ad_tls_client_session(b->tls);
+    if (s == NULL)
+        return;
+    h2o_cache_t *cache = h2o_socket_ssl_get_session_cache(ad_tls_client_ctx(b->tls));
+    /* the cache takes the reference (and frees the entry it replaces) */
+    h2o_cache_set(cache, h2o_now(b->loop), b->session_key, b->session_hash, h2o_iovec_init(s, 1));
+}
+
 static void on_connect(h2o_socket_t *sock, const char *err)
 {
     hconn_t *c = sock->data;
@@ -540,8 +621,13 @@ static void on_connect(h2o_socket_t *sock, const char *err)
      * tens of MB. A fixed receive buffer bounds what one read can take, whatever the answer's size. */
     int rcvbuf = RCVBUF_BYTES;
     setsockopt(h2o_socket_get_fd(sock), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-    h2o_socket_read_start(sock, on_read);
-    write_request(c);
+    h2o_backend_t *b = c->b;
+    if (b->tls == NULL) {
+        start_http(c);
+        return;
+    }
+    offer_session(b);
+    h2o_socket_ssl_handshake(sock, ad_tls_client_ctx(b->tls), b->server_name, on_handshake);
 }
 
 static void send_one(h2o_backend_t *b, int64_t intended, int64_t now)
@@ -648,6 +734,33 @@ static void h2o_run_phase(ad_engine_worker_t *w)
     }
 }
 
+/*
+ * libh2o's memory pools (its TLS layer's outgoing records) keep up to POOL_RECYCLE_MAX freed 4 KB chunks per
+ * thread as well, in a list it does not export (memory.c's mempool_allocator). Drawing that many chunks
+ * through a pool of our own empties the list; they are then freed directly, not through the pool (each
+ * chunk begins with the link to the next: memory.c's st_h2o_mem_pool_chunk_t).
+ */
+#define POOL_RECYCLE_MAX 16
+#define POOL_PIECE 1008 /* four to a chunk; a quarter of one or more would bypass the chunks */
+
+static void release_pool_chunks(void)
+{
+    h2o_mem_pool_t pool;
+    h2o_mem_init_pool(&pool);
+    for (int drawn = 0; drawn < POOL_RECYCLE_MAX;) {
+        const void *before = pool.chunks;
+        h2o_mem_alloc_pool(&pool, POOL_PIECE);
+        if ((const void *)pool.chunks != before)
+            drawn++;
+    }
+    void *chunk = pool.chunks;
+    while (chunk != NULL) {
+        void *next = *(void **)chunk;
+        free(chunk);
+        chunk = next;
+    }
+}
+
 /* libh2o keeps freed socket buffers for reuse in a per-thread list (h2o_socket_buffer_prototype is
  * __thread): a loop's thread that ends would leak them. Taking each one out and freeing it empties it. */
 static void h2o_release_thread_cache(void)
@@ -655,6 +768,7 @@ static void h2o_release_thread_cache(void)
     h2o_mem_recycle_t *pool = &h2o_socket_buffer_prototype.allocator;
     while (pool->cnt > 0)
         free(h2o_mem_alloc_recycle(pool, 1)); /* pooled chunks come from malloc (h2o_mem_alloc) */
+    release_pool_chunks();
 }
 
 const ad_engine_backend_t ad_engine_backend_h2o = {
@@ -663,4 +777,6 @@ const ad_engine_backend_t ad_engine_backend_h2o = {
     .run_phase = h2o_run_phase,
     .teardown = h2o_teardown,
     .release_thread_cache = h2o_release_thread_cache,
+    .own_tls = true,
+    .alpn = "\x08http/1.1",
 };

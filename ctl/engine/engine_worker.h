@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include "plan.h"
 #include "results.h"
+#include "tls_client.h"
 
 struct ad_engine_shared;
 typedef struct ad_engine_worker ad_engine_worker_t;
@@ -32,6 +33,10 @@ typedef struct ad_engine_backend {
     /* Or NULL: frees what the library caches per thread, on the thread ending (a loop's thread) or
      * after teardown (the caller's), so nothing outlives the run. */
     void (*release_thread_cache)(void);
+    /* Whether it speaks TLS itself (libcurl does its own): then https:// runs get a client context made once
+     * per run (w->tls), offering these protocols by ALPN (tls_client.h's wire format; NULL: none). */
+    bool own_tls;
+    const char *alpn;
 } ad_engine_backend_t;
 
 extern const ad_engine_backend_t ad_engine_backend_curl;
@@ -41,7 +46,8 @@ struct ad_engine_worker {
     struct ad_engine_shared *sh;
     const ad_engine_plan_t *plan;
     const ad_engine_backend_t *backend;
-    void *impl; /* the backend's state */
+    void *impl;           /* the backend's state */
+    ad_tls_client_t *tls; /* https:// with a backend that speaks TLS itself: the run's context, shared */
     unsigned id;
     /* this loop's share of the plan */
     unsigned conns;

@@ -717,15 +717,15 @@ def curl(*args, timeout=30.0):
     return subprocess.run(["curl", "-sS", *args], stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
 
 
-def make_tls_cert(directory, name):
-    """A self-signed EC P-256 certificate for 127.0.0.1 with common name `name`, valid for a day, made with
-    openssl in directory: (certificate path, key path). The TLS tests' certificates."""
+def make_tls_cert(directory, name, address="127.0.0.1"):
+    """A self-signed EC P-256 certificate for address (127.0.0.1) with common name `name`, valid for a day, made
+    with openssl in directory: (certificate path, key path). The TLS tests' certificates."""
     openssl = shutil.which("openssl")
     if openssl is None:
         raise AssertionError("openssl is needed to make the test's certificates (packaging/install-deps.sh)")
     cert, key = os.path.join(directory, f"{name}.crt"), os.path.join(directory, f"{name}.key")
     subprocess.run([openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                    "-days", "1", "-subj", f"/CN={name}", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-days", "1", "-subj", f"/CN={name}", "-addext", f"subjectAltName=IP:{address}",
                     "-keyout", key, "-out", cert], check=True, capture_output=True, timeout=20)
     return cert, key
 

@@ -1,11 +1,67 @@
-"""asyncdemoctl against asyncdemod over TLS: bench (the curl engine, also with request shaping), compare and
-stats over https:// with --cacert or -k; an unverified certificate is an unreachable target (exit 2)."""
+"""asyncdemoctl against asyncdemod over TLS: bench (the h2o engine, the default for https://, beside libcurl's;
+also with request shaping and --no-keepalive), compare and stats over https:// with --cacert or -k; an
+unverified certificate is an unreachable target (exit 2). Then bench's own TLS client against a small TLS
+server of the test's (TlsFakeServer) that lets the target probe (libcurl) through and treats the run's
+connections otherwise: a certificate for another address, TLS 1.2, a close in the middle of the handshake,
+session resumption."""
 
 import json
+import os
 import shutil
+import ssl
 import tempfile
+import time
+import unittest
 
+import fake_server
 import harness
+
+
+class TlsFakeServer(fake_server.FakeServer):
+    """HTTP/1.1 over TLS, answering 200 "ok" to every request. The first connection (bench's target probe)
+    gets `first`, an ssl.SSLContext; the later ones (the run's) `later`, or bytes: sent in answer to the
+    ClientHello, then closed (b"": closed in the middle of the handshake). resumed: per later connection,
+    whether it resumed a session."""
+
+    def __init__(self, first, later):
+        self.first, self.later, self.served, self.resumed = first, later, 0, []
+        super().__init__()
+
+    def serve_requests(self, conn):
+        with self.lock:
+            self.served += 1
+            n = self.served  # the probe's handshake may end after later ones begin
+            ctx = self.first if n == 1 else self.later
+        if isinstance(ctx, bytes):
+            with conn:
+                conn.settimeout(10)
+                try:
+                    conn.recv(65536)  # the ClientHello
+                    conn.sendall(ctx)
+                except OSError:
+                    pass
+            return
+        try:
+            tls = ctx.wrap_socket(conn, server_side=True)
+        except (ssl.SSLError, OSError):
+            conn.close()
+            return  # the client refused the certificate
+        if n > 1:
+            with self.lock:
+                self.resumed.append(tls.session_reused)
+        super().serve_requests(tls)
+
+    def answer(self, conn, path, served):
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        return True
+
+
+def server_context(cert, key, tls12=False):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    if tls12:
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    return ctx
 
 
 class CtlTlsTest(harness.DaemonTestCase):
@@ -24,15 +80,40 @@ class CtlTlsTest(harness.DaemonTestCase):
         self.https = f"https://127.0.0.1:{self.d.addresses[1][1]}"
 
     def test_bench_over_https(self):
-        proc = harness.run_ctl("bench", "--cacert", self.cert, "-n", 20, "-c", 4, "--no-progress", "--json",
-                               self.https + "/non-blocking?delay=0", timeout=60)
+        """https:// runs on the h2o engine by default and reports what libcurl's engine does: 20 answers of
+        30,000 bytes (several TLS records each), the same statuses and bytes, on 4 kept connections (4
+        handshakes, and the probe's, for the h2o engine)."""
+        runs = {}
+        for engine in ("auto", "curl"):
+            before = self.d.stats()["tls"]["handshakes"]
+            proc = harness.run_ctl("bench", "--cacert", self.cert, "--engine", engine, "-n", 20, "-c", 4,
+                                   "--threads", 1, "--no-progress", "--json", self.https + "/bytes/30000", timeout=60)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            runs[engine] = json.loads(proc.stdout)["runs"][0]
+            handshakes = self.d.stats()["tls"]["handshakes"] - before
+            if engine == "auto":
+                self.assertEqual(handshakes, 5)
+            else:  # libcurl sometimes opens one connection more than -c (before one is free again to reuse)
+                self.assertGreaterEqual(handshakes, 5)
+        fast, curl = runs["auto"], runs["curl"]
+        self.assertEqual((fast["engine"], curl["engine"]), ("h2o", "curl"))
+        for key in ("sent", "completed", "ok", "statuses", "errors", "bytes_received", "first_error"):
+            self.assertEqual(fast[key], curl[key], key)
+        self.assertEqual((fast["ok"], fast["bytes_received"]), (20, 20 * 30000))
+        st = self.d.stats()
+        self.assertEqual(st["tls"]["handshake_failures"], 0)
+        self.assertEqual(st["endpoints"]["/bytes"]["completed"], 40)
+
+    def test_bench_https_no_keepalive(self):
+        """--no-keepalive over https://: a handshake per request on the h2o engine, every answer 200."""
+        proc = harness.run_ctl("bench", "-k", "--engine", "h2o", "--no-keepalive", "-n", 30, "-c", 3,
+                               "--no-progress", "--json", self.https + "/non-blocking?delay=0", timeout=60)
         self.assertEqual(proc.returncode, 0, proc.stderr)
         run = json.loads(proc.stdout)["runs"][0]
-        self.assertEqual((run["engine"], run["ok"]), ("curl", 20))
+        self.assertEqual((run["engine"], run["ok"]), ("h2o", 30))
         st = self.d.stats()
-        self.assertGreaterEqual(st["tls"]["handshakes"], 4)
+        self.assertEqual(st["tls"]["handshakes"], 31, "one per request, and the probe's")
         self.assertEqual(st["tls"]["handshake_failures"], 0)
-        self.assertEqual(st["endpoints"]["/non-blocking"]["completed"], 20)
 
     def test_shaped_post_over_https_with_insecure(self):
         proc = harness.run_ctl("bench", "-k", "-n", 3, "-c", 1, "--no-progress", "-X", "POST", "--content-type",
@@ -91,6 +172,82 @@ class CtlTlsTest(harness.DaemonTestCase):
                 self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
                 self.assertRegex(proc.stderr, r"(?i)certificate")
         self.assertEqual(self.d.stats()["tls"]["handshakes"], 0)
+
+
+class CtlTlsClientTest(unittest.TestCase):
+    """bench's own TLS client (ctl/engine/tls_client.c through the h2o engine) against TlsFakeServer."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="ad-ctl-tls-client-")
+        cls.cert, cls.key = harness.make_tls_cert(cls.dir, "asyncdemo-good")
+        cls.other, cls.other_key = harness.make_tls_cert(cls.dir, "asyncdemo-other", address="127.0.0.2")
+        cls.both = os.path.join(cls.dir, "both.pem")  # trusts either certificate
+        with open(cls.both, "w") as out:
+            for path in (cls.cert, cls.other):
+                with open(path) as f:
+                    out.write(f.read())
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def serve(self, later, first=None):
+        server = TlsFakeServer(first or server_context(self.cert, self.key), later)
+        self.addCleanup(server.close)
+        return server
+
+    def bench(self, server, *args, n=4):
+        started = time.monotonic()
+        proc = harness.run_ctl("bench", *args, "-n", n, "-c", 2, "--threads", 1, "--no-progress", "--json",
+                               f"https://127.0.0.1:{server.port}/x", timeout=30)
+        return proc, time.monotonic() - started
+
+    def test_certificate_for_another_address_is_refused(self):
+        """The run's connections get a trusted certificate for 127.0.0.2: refused, named, exit 1."""
+        server = self.serve(server_context(self.other, self.other_key))
+        proc, _ = self.bench(server, "--cacert", self.both)
+        self.assertEqual(proc.returncode, 1, proc.stderr)
+        run = json.loads(proc.stdout)["runs"][0]
+        self.assertEqual((run["engine"], run["ok"], run["errors"]["connect"]), ("h2o", 0, 4))
+        self.assertEqual(run["first_error"], "connect: certificate verify failed: IP address mismatch")
+        # untrusted (only the probe's certificate in the file): refused the same way
+        proc, _ = self.bench(self.serve(server_context(self.other, self.other_key)), "--cacert", self.cert)
+        self.assertEqual(json.loads(proc.stdout)["runs"][0]["first_error"],
+                         "connect: certificate verify failed: self-signed certificate")
+        # --insecure checks nothing
+        proc, _ = self.bench(self.serve(server_context(self.other, self.other_key)), "-k")
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(json.loads(proc.stdout)["runs"][0]["ok"], 4)
+
+    def test_tls12(self):
+        """TLS 1.2 (libh2o checks the name itself there, DNS names only): an IP-address certificate verified
+        by --cacert passes, and so does another address's with -k."""
+        for cert, key, args in ((self.cert, self.key, ("--cacert", self.cert)), (self.other, self.other_key, ("-k",))):
+            with self.subTest(args=args):
+                server = self.serve(server_context(cert, key, tls12=True))
+                proc, _ = self.bench(server, *args)
+                self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+                self.assertEqual(json.loads(proc.stdout)["runs"][0]["ok"], 4)
+
+    def test_close_mid_handshake_is_a_clear_error(self):
+        for later, why in ((b"", "the server closed the connection"),
+                           (b"HTTP/1.1 400 Bad Request\r\n\r\n", "wrong version number")):
+            with self.subTest(why=why):
+                proc, took = self.bench(self.serve(later), "--cacert", self.cert)
+                self.assertEqual(proc.returncode, 1, proc.stderr)
+                run = json.loads(proc.stdout)["runs"][0]
+                self.assertEqual((run["ok"], run["errors"]["connect"]), (0, 4))
+                self.assertEqual(run["first_error"], f"connect: TLS handshake failed: {why}")
+                self.assertLess(took, 10, "no wait for a timeout")
+
+    def test_sessions_are_resumed(self):
+        """--no-keepalive: after the first connections, new ones resume the session the server gave."""
+        server = self.serve(server_context(self.cert, self.key))
+        proc, _ = self.bench(server, "--cacert", self.cert, "--no-keepalive", n=12)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(len(server.resumed), 12)
+        self.assertGreaterEqual(sum(server.resumed), 8, server.resumed)
 
 
 if __name__ == "__main__":

@@ -36,3 +36,5 @@ ad_unit_test(test_target SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_target.c ${AD_
 ad_unit_test(test_progress SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_progress.c ${AD_CTL_SRC}/engine/progress.c
              LIBS asyncdemoctl_core)
 
+ad_unit_test(test_tls_client SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_tls_client.c ${AD_CTL_SRC}/engine/tls_client.c
+             LIBS asyncdemoctl_core OpenSSL::SSL OpenSSL::Crypto Threads::Threads)
