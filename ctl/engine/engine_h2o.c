@@ -17,6 +17,7 @@
 #include <h2o.h>
 #include "answer_scan.h"
 #include "clock.h"
+#include "engine_tls.h"
 #include "engine_worker.h"
 #include "version.h"
 
@@ -86,12 +87,8 @@ typedef struct hconn {
 typedef struct h2o_backend {
     ad_engine_worker_t *w;
     h2o_loop_t *loop;
-    /* https:// only: the run's TLS context, the name the certificate must carry (sent as SNI), and the key
-     * under which libh2o's client session cache looks a session up ("name:port") */
-    ad_tls_client_t *tls;
-    const char *server_name;
-    h2o_iovec_t session_key;
-    h2o_cache_hashcode_t session_hash;
+    bool https;
+    ad_engine_tls_t tls;      /* https:// only */
     int64_t timeout_ns;       /* per request, 0 = none */
     hconn_t *oldest, *newest; /* requests in flight, in send order */
     struct sockaddr_storage addr;
@@ -110,38 +107,11 @@ static void fill(h2o_backend_t *b);
 
 /* ---- setup: the target's address and the request bytes, from the URL ---- */
 
-/* SESSION_CACHE_* for libh2o's client session cache: one entry is used (one target per run); its lifetime is
- * the server's to decide (a ticket the server no longer takes costs one full handshake). */
-#define SESSION_CACHE_CAPACITY 16
-#define SESSION_CACHE_LIFETIME_MS (3600 * 1000)
-
-/* The run's TLS context, and libh2o's session cache on it (made once, by the first loop's setup: setups run
- * one after another on the caller's thread; the loops' threads share it, hence MULTITHREADED). */
-static int setup_tls(h2o_backend_t *b, const ad_url_t *u, char *err, size_t errlen)
-{
-    b->tls = b->w->tls;
-    if (b->tls == NULL) {
-        snprintf(err, errlen, "https:// without a TLS context");
-        return -1;
-    }
-    SSL_CTX *ctx = ad_tls_client_ctx(b->tls);
-    if (h2o_socket_ssl_get_session_cache(ctx) == NULL)
-        h2o_socket_ssl_set_session_cache(ctx, h2o_cache_create(H2O_CACHE_FLAG_MULTITHREADED, SESSION_CACHE_CAPACITY,
-                                                               SESSION_CACHE_LIFETIME_MS,
-                                                               h2o_socket_ssl_destroy_session_cache_entry));
-    b->server_name = u->host;
-    /* libh2o's key for it: the name given to the handshake and the peer's port */
-    char key[AD_CTL_HOST_MAX + 8];
-    int len = snprintf(key, sizeof(key), "%s:%u", u->host, (unsigned)u->port);
-    b->session_key = h2o_strdup(NULL, key, (size_t)len);
-    b->session_hash = h2o_cache_calchash(b->session_key.base, b->session_key.len);
-    return 0;
-}
-
 static int setup_target(h2o_backend_t *b, const ad_engine_plan_t *plan, char *err, size_t errlen)
 {
     const ad_url_t *u = plan->target;
-    if (u->https && setup_tls(b, u, err, errlen) != 0)
+    b->https = u->https;
+    if (u->https && ad_engine_tls_setup(&b->tls, b->w->tls, u, err, errlen) != 0)
         return -1;
     /* The address the target probe resolved and connected to: no resolver here. */
     if (plan->address == NULL || plan->address->len == 0) {
@@ -182,7 +152,7 @@ static void h2o_teardown(ad_engine_worker_t *w)
         h2o_evloop_destroy(b->loop);
     }
     free(b->request.base);
-    free(b->session_key.base);
+    ad_engine_tls_free(&b->tls);
     free(b->conns);
     free(b->idle);
     free(b);
@@ -566,45 +536,17 @@ static void start_http(hconn_t *c)
     write_request(c);
 }
 
-/*
- * libh2o's own check of the certificate's name after OpenSSL's handshake: it matches DNS names only (an
- * IP-address certificate never passes) and runs whatever the verify mode (so also with --insecure).
- * OpenSSL has already checked the name the right way when verifying (tls_client.c), so its verdict is
- * ignored; everything else failed the handshake.
- */
-static bool handshake_failed(const char *err)
-{
-    return err != NULL && err != h2o_socket_error_ssl_cert_name_mismatch && err != h2o_socket_error_ssl_cert_invalid;
-}
-
 static void on_handshake(h2o_socket_t *sock, const char *err)
 {
     hconn_t *c = sock->data;
     if (c == NULL)
         return;
-    if (handshake_failed(err)) {
-        char why[200];
-        /* libh2o says "ssl handshake failure" where OpenSSL knows more ("wrong version number"...) */
-        const char *detail = ad_tls_client_take_error();
-        if (err == h2o_socket_error_closed)
-            ad_tls_client_failure("the server closed the connection", NULL, why, sizeof(why));
-        else
-            ad_tls_client_failure(err, detail, why, sizeof(why));
+    char why[200];
+    if (ad_engine_tls_failed(err, why, sizeof(why))) {
         fail(c, AD_ERR_CONNECT, why);
         return;
     }
     start_http(c);
-}
-
-/* Offers the latest session the server gave for resumption: libh2o looks it up in its cache by key. */
-static void offer_session(h2o_backend_t *b)
-{
-    SSL_SESSION *s = ad_tls_client_session(b->tls);
-    if (s == NULL)
-        return;
-    h2o_cache_t *cache = h2o_socket_ssl_get_session_cache(ad_tls_client_ctx(b->tls));
-    /* the cache takes the reference (and frees the entry it replaces) */
-    h2o_cache_set(cache, h2o_now(b->loop), b->session_key, b->session_hash, h2o_iovec_init(s, 1));
 }
 
 static void on_connect(h2o_socket_t *sock, const char *err)
@@ -622,12 +564,11 @@ static void on_connect(h2o_socket_t *sock, const char *err)
     int rcvbuf = RCVBUF_BYTES;
     setsockopt(h2o_socket_get_fd(sock), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
     h2o_backend_t *b = c->b;
-    if (b->tls == NULL) {
+    if (!b->https) {
         start_http(c);
         return;
     }
-    offer_session(b);
-    h2o_socket_ssl_handshake(sock, ad_tls_client_ctx(b->tls), b->server_name, on_handshake);
+    ad_engine_tls_handshake(&b->tls, b->loop, sock, on_handshake);
 }
 
 static void send_one(h2o_backend_t *b, int64_t intended, int64_t now)
