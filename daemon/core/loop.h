@@ -146,6 +146,13 @@ static inline void ad_server_wait_end(ad_server_t *s)
  * for its first request; then ..._done after the request was handled (answered or waiting).
  */
 bool ad_server_claim_first_request(h2o_req_t *req);
+/*
+ * Memory that lives as long as req's connection: size bytes, zeroed when the connection first asks, the same
+ * block on every later request of the connection (HTTP/1 keep-alive, HTTP/2 streams); NULL when out of memory.
+ * Chained on the connection's close callback, so connections that never ask carry nothing. One block per
+ * connection, so one user: seed='s draw counters (delay.c).
+ */
+void *ad_connection_memory(h2o_req_t *req, size_t size);
 /* A connection this loop accepted (or was handed): counted open and fresh until its first request. On a TLS
  * listener (tls non-NULL) the handshake comes first, counted and bounded by header-timeout. */
 void ad_loop_adopt_connection(ad_loop_t *loop, h2o_socket_t *sock, ad_tls_t *tls);

@@ -34,7 +34,7 @@ typedef struct ad_wait {
     size_t asked_len;
     int64_t jitter_ns;
     bool has_seed;
-    uint64_t seed;
+    uint64_t seed, seed_index;
     ad_fault_draw_t fault; /* status= and close= as drawn on arrival, applied when the delay is over */
     uint32_t size;         /* size=: the answer padded to it, 0 none */
     /* ttfb=: the head at t0 + ttfb_ns from its own timer, the body when the delay is over */
@@ -59,7 +59,7 @@ typedef struct ad_delay_asked {
     size_t text_len;
     int64_t jitter_ns;
     bool has_seed;
-    uint64_t seed;
+    uint64_t seed, seed_index;
     ad_fault_draw_t fault;
     uint32_t size;
     int64_t ttfb_ns; /* 0: the head with the body */
@@ -116,6 +116,7 @@ static void fill_result(ad_delay_result_t *r, const ad_wait_t *w, int64_t now, c
         .jitter_ns = w->jitter_ns,
         .has_seed = w->has_seed,
         .seed = w->seed,
+        .seed_index = w->seed_index,
     };
 }
 
@@ -226,6 +227,7 @@ static ad_wait_t *wait_begin(ad_exchange_t *x, const ad_delay_asked_t *a)
         .jitter_ns = a->jitter_ns,
         .has_seed = a->has_seed,
         .seed = a->seed,
+        .seed_index = a->seed_index,
         .fault = a->fault,
         .size = a->size,
         .ttfb_ns = a->ttfb_ns,
@@ -442,12 +444,6 @@ int ad_serve_delay(ad_exchange_t *x)
     p.param = delay_param;
     p.value = a.text;
     p.value_len = a.text_len;
-    /* A fresh sequence per request unless seed= asks for a reproducible one (delay_param.h). */
-    uint64_t rng = ad_exchange_rng(x);
-    a.ns = ad_delay_param_draw(&p, &rng);
-    a.fault = ad_delay_param_draw_faults(&p, &rng);
-    a.size = p.size;
-    a.work_cpu = p.work_cpu;
     if (p.work_cpu && x->ep != AD_EP_BLOCKING && x->ep != AD_EP_OFFLOAD) {
         p.param = "work";
         p.value = "cpu";
@@ -456,9 +452,6 @@ int ad_serve_delay(ad_exchange_t *x)
         p.allowed = "sleep";
         return ad_answer_bad_param(x, &p, max_ns);
     }
-    /* ttfb= matters only before the end of the delay, and not for HEAD (the head is all of it) */
-    bool head = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"));
-    a.ttfb_ns = p.ttfb_ns < a.ns && !head ? p.ttfb_ns : 0;
     if (p.ttfb_ns > 0 && x->ep == AD_EP_BLOCKING) {
         p.param = "ttfb";
         p.value_len = ad_duration_format(p.ttfb_ns, p.decoded, sizeof(p.decoded));
@@ -467,9 +460,24 @@ int ad_serve_delay(ad_exchange_t *x)
         p.allowed = "/non-blocking, /offload, /delay/{n}";
         return ad_answer_bad_param(x, &p, max_ns);
     }
+    /* A fresh sequence per request, or under seed= the connection's next draw of seed's (delay_param.h); a
+     * request refused above took no number. */
+    uint64_t rng = ad_exchange_rng(x);
+    if (p.has_seed) {
+        ad_seed_slots_t *slots = ad_connection_memory(req, sizeof(*slots));
+        p.seed_index = slots != NULL ? ad_seed_slots_take(slots, p.seed) : 0;
+    }
+    a.ns = ad_delay_param_draw(&p, &rng);
+    a.fault = ad_delay_param_draw_faults(&p, &rng);
+    a.size = p.size;
+    a.work_cpu = p.work_cpu;
+    /* ttfb= matters only before the end of the delay, and not for HEAD (the head is all of it) */
+    bool head = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"));
+    a.ttfb_ns = p.ttfb_ns < a.ns && !head ? p.ttfb_ns : 0;
     a.jitter_ns = p.spec.jitter_ns;
     a.has_seed = p.has_seed;
     a.seed = p.seed;
+    a.seed_index = p.seed_index;
     if (!ad_delay_spec_varies(&p.spec) && !p.has_seed)
         a.text = NULL;
     else if (a.text_len == 0) { /* delay= absent: the default was asked */
