@@ -18,6 +18,7 @@
 #include "disconnect.h"
 #include "events_state.h"
 #include "json_writer.h"
+#include "loop_policy.h"
 #include "timer_heap.h"
 #include "offload.h"
 #include "ratelimit.h"
@@ -39,6 +40,7 @@ typedef struct ad_loop_monitor {
     int64_t run_ns[AD_EP_COUNT];  /* handler run time per endpoint since the previous tick */
     _Atomic int64_t last_tick_ns; /* CLOCK_MONOTONIC; read by loop 0 before it pings the watchdog */
     int64_t next_status_ns;       /* loop 0: when STATUS= is due again */
+    ad_busy_window_t busy;        /* the ticks' CPU samples: the utilisation over the last second */
 } ad_loop_monitor_t;
 
 /* Process-wide watchdog state (one per server). */

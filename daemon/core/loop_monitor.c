@@ -13,6 +13,8 @@
 #include "notify.h"
 
 #define STATUS_PERIOD_NS AD_NS_PER_SEC
+/* /stats loop.utilisation_percent: over the last second */
+#define UTILISATION_WINDOW_NS AD_NS_PER_SEC
 
 void ad_watchdog_init(ad_watchdog_t *w)
 {
@@ -88,7 +90,8 @@ static void on_tick(ad_timer_t *timer)
     int32_t culprit = ad_stall_culprit(m->run_ns, lag, &run);
 
     ad_stats_loop_tick(&loop->stats, lag, threshold, culprit, ad_wall_ns());
-    ad_stats_loop_cpu(&loop->stats, ad_clock_ns(CLOCK_THREAD_CPUTIME_ID));
+    int64_t cpu = ad_clock_ns(CLOCK_THREAD_CPUTIME_ID);
+    ad_stats_loop_cpu(&loop->stats, cpu, ad_busy_window_add(&m->busy, now, cpu, UTILISATION_WINDOW_NS));
     ad_events_note_tick(&loop->events, now, lag, lag > threshold ? culprit : -1);
     if (lag > threshold)
         log_stall(loop, lag, culprit, run);
@@ -109,6 +112,8 @@ int ad_loop_monitor_start(ad_loop_t *loop, int64_t interval_ns)
     m->interval_ns = interval_ns > 0 ? interval_ns : 50 * AD_NS_PER_MS;
     memset(m->run_ns, 0, sizeof(m->run_ns));
     m->next_status_ns = now;
+    memset(&m->busy, 0, sizeof(m->busy));
+    ad_busy_window_add(&m->busy, now, ad_clock_ns(CLOCK_THREAD_CPUTIME_ID), UTILISATION_WINDOW_NS);
     atomic_store(&m->last_tick_ns, now);
     ad_timer_init(&m->tick, on_tick);
     return ad_timers_add(&loop->timers, &m->tick, now + m->interval_ns);

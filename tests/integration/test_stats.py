@@ -90,6 +90,26 @@ class StatsTest(harness.DaemonTestCase):
         line = self.d.wait_for_log(re.compile(r"(?i)stall.*/blocking|/blocking.*stall"), timeout=2)
         self.assertTrue(line)
 
+    def test_utilisation_working_not_waiting(self):
+        # A second-long block: asleep (work=sleep) the loop is idle, on the CPU (work=cpu) it is busy. Each
+        # /stats read follows its block on the same connection, so the window still holds the block.
+        d = self.d
+        idle = d.wait_stats(lambda s: s["uptime_seconds"] > 1.1 and s["loop"]["utilisation_percent"] <= 20, 5,
+                            "an idle loop's utilisation")["loop"]
+        conn = d.connection()
+        try:
+            self.assertOk(d.get("/blocking?delay=1&work=sleep", conn=conn))
+            asleep = d.get("/stats", conn=conn).json()["loop"]
+            self.assertOk(d.get("/blocking?delay=1&work=cpu", conn=conn))
+            busy = d.get("/stats", conn=conn).json()["loop"]
+        finally:
+            conn.close()
+        self.assertLessEqual(asleep["utilisation_percent"], 20, asleep)
+        # near 100 on a quiet machine; a loaded one gives the busy thread less of a CPU
+        self.assertGreaterEqual(busy["utilisation_percent"], 50, busy)
+        self.assertGreater(busy["utilisation_since_start_percent"], idle["utilisation_since_start_percent"], busy)
+        self.assertGreaterEqual(busy["utilisation_since_start_percent"], 10, busy)
+
 
 if __name__ == "__main__":
     harness.main()
