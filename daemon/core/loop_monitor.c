@@ -34,7 +34,7 @@ static void log_stall(ad_loop_t *loop, int64_t lag_ns, int32_t culprit, int64_t 
     const char *fields[] = {ep_field, stall_field, thread_field, NULL};
     if (culprit >= 0)
         ad_log_entry(LOG_WARNING, AD_MSGID_LOOP_STALL, fields,
-                     "event loop %s stalled for %.3fs: %s handlers ran %.3fs without yielding", loop->name,
+                     "event loop %s stalled for %.3fs: %s handlers and timers ran %.3fs without yielding", loop->name,
                      (double)lag_ns / 1e9, ep, (double)run_ns / 1e9);
     else
         ad_log_entry(LOG_WARNING, AD_MSGID_LOOP_STALL, fields,
@@ -116,6 +116,7 @@ int ad_loop_monitor_start(ad_loop_t *loop, int64_t interval_ns)
     ad_busy_window_add(&m->busy, now, ad_clock_ns(CLOCK_THREAD_CPUTIME_ID), UTILISATION_WINDOW_NS);
     atomic_store(&m->last_tick_ns, now);
     ad_timer_init(&m->tick, on_tick);
+    loop->timers.charge_ns = m->run_ns; /* the requests' timers count toward their endpoint's run time */
     return ad_timers_add(&loop->timers, &m->tick, now + m->interval_ns);
 }
 

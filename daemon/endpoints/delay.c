@@ -183,8 +183,12 @@ static void on_head_proceed(h2o_generator_t *gen, h2o_req_t *req)
     (void)req;
     w->head_held = false;
     if (w->body_ready) {
+        ad_loop_t *loop = w->x.loop; /* w may be gone once the end is sent */
+        ad_endpoint_t ep = w->x.ep;
+        int64_t t = ad_mono_ns();
         w->body_ready = false;
         finish_streamed(w);
+        ad_loop_monitor_note(&loop->monitor, ep, ad_mono_ns() - t);
     }
 }
 
@@ -234,8 +238,8 @@ static ad_wait_t *wait_begin(ad_exchange_t *x, const ad_delay_asked_t *a)
         .sequence = atomic_fetch_add_explicit(&s->sequence, 1, memory_order_relaxed) + 1,
         .watch_fd = -1,
     };
-    ad_timer_init(&w->timer, on_wait_timer);
-    ad_timer_init(&w->head_timer, on_head_timer);
+    ad_timer_init_charged(&w->timer, on_wait_timer, (int32_t)x->ep);
+    ad_timer_init_charged(&w->head_timer, on_head_timer, (int32_t)x->ep);
     ad_answer_hold(&w->x);
     ad_server_wait_begin(s);
     /* ttfb=: the head on its own timer (without memory for it, the head goes with the body) */
@@ -332,8 +336,12 @@ void ad_handlers_on_offload_reply(h2o_multithread_receiver_t *receiver, h2o_link
         w->x.queue_ns = started - w->x.t0;
         char name[16];
         snprintf(name, sizeof(name), "worker-%u", worker);
+        ad_loop_t *loop = w->x.loop; /* w may be gone once answered */
+        ad_endpoint_t ep = w->x.ep;
+        int64_t t = ad_mono_ns();
         wait_end(w);
         answer_ok(w, name);
+        ad_loop_monitor_note(&loop->monitor, ep, ad_mono_ns() - t);
     }
 }
 
