@@ -144,6 +144,29 @@ static int parse_port(const char *s, size_t len, uint16_t *port)
     return 0;
 }
 
+int ad_config_listen_for_socket(const ad_config_t *cfg, const char *fd_name, const char *bound, char *err,
+                                size_t errlen)
+{
+    int by_address = -1, first_tls = -1;
+    for (size_t i = 0; i < cfg->nlisten; i++) {
+        if (by_address < 0 && strcmp(cfg->listen[i].text, bound) == 0)
+            by_address = (int)i;
+        if (first_tls < 0 && cfg->listen[i].tls_cert[0] != '\0')
+            first_tls = (int)i;
+    }
+    if (fd_name != NULL && strcmp(fd_name, AD_FDNAME_HTTP) == 0)
+        return -1;
+    if (fd_name == NULL || strcmp(fd_name, AD_FDNAME_TLS) != 0)
+        return by_address;
+    if (by_address >= 0 && cfg->listen[by_address].tls_cert[0] != '\0')
+        return by_address;
+    if (first_tls < 0) /* under systemd, never a terminal: the listeners' messages are not translated */
+        snprintf(err, errlen,
+                 "the socket %s named \"tls\" by systemd (FileDescriptorName=) needs a listen line with a tls-cert",
+                 bound);
+    return first_tls < 0 ? -2 : first_tls;
+}
+
 int ad_listen_addr_parse(const char *text, ad_listen_addr_t *out, char *err, size_t errlen)
 {
     char shown[AD_SHOW_BUF], host[INET6_ADDRSTRLEN + 1], norm[INET6_ADDRSTRLEN];

@@ -64,6 +64,20 @@ int ad_config_parse_text(ad_config_t *cfg, const char *text, size_t len, const c
 /* Reads path and calls ad_config_parse_text. Errors name the file ("FILE: cannot open: ..."). */
 int ad_config_load_file(ad_config_t *cfg, const char *path, char *err, size_t errlen);
 
+/*
+ * Socket activation: the listen entry whose settings (TLS) a socket systemd passed takes, by the socket's
+ * FileDescriptorName= (fd_name, NULL when systemd gave none) first, then by its address (bound, as
+ * "127.0.0.1:8443"):
+ *   "tls"   TLS: the entry with that address when it has a tls-cert, else the first entry with a tls-cert;
+ *   "http"  cleartext, whatever entry has that address: -1;
+ *   other   (systemd's default is the socket unit's name) the entry with that address, -1 when none.
+ * The index, -1 for none (cleartext), or -2 with the reason in err ("tls" and no entry has a tls-cert).
+ */
+#define AD_FDNAME_TLS "tls"
+#define AD_FDNAME_HTTP "http"
+int ad_config_listen_for_socket(const ad_config_t *cfg, const char *fd_name, const char *bound, char *err,
+                                size_t errlen);
+
 /* Cross-field checks (e.g. default delay <= max delay). 0, or -1 + err. */
 int ad_config_validate(const ad_config_t *cfg, char *err, size_t errlen);
 

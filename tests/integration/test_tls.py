@@ -288,6 +288,23 @@ class TlsSocketActivationTest(TlsCase):
             self.assertEqual(s.selected_alpn_protocol(), "h2")
         self.assertNotIn(f"127.0.0.1:{plain} (TLS", d.stderr)
 
+    def test_passed_sockets_tls_by_name(self):
+        """FileDescriptorName= (here systemd-socket-activate's --fdname) tells which is which, before the address:
+        "tls" speaks TLS with the config's TLS entry though that names another address; "http" stays cleartext
+        though its address has a TLS entry."""
+        plain, tls = harness.free_port(), harness.free_port()
+        launcher = ["systemd-socket-activate", "--fdname=http:tls", "-l", f"127.0.0.1:{plain}", "-l", f"127.0.0.1:{tls}"]
+        d = self.start_daemon("--tls-cert", self.cert, "--tls-key", self.key, listen=(f"127.0.0.1:{plain}",),
+                              launcher=launcher, ready=None)
+        d.wait_for_log(r"Listening on \S+ as \d+", nth=1)  # systemd-socket-activate's
+        self.assertEqual(harness.http_request("127.0.0.1", plain, "/healthz",
+                                              timeout=harness.DEFAULT_READY_TIMEOUT).status, 200)
+        d.wait_for_log(rf"listening on 127\.0\.0\.1:{tls} \(TLS: h2, http/1\.1\)")
+        self.tls_port = tls
+        with self.tls_connect() as s:
+            self.assertEqual(s.selected_alpn_protocol(), "h2")
+        self.assertNotIn(f"127.0.0.1:{plain} (TLS", d.stderr)
+
 
 class TlsReloadTest(TlsCase):
     def setUp(self):

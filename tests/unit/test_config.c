@@ -509,6 +509,32 @@ static void test_tls_files(void **state)
     assert_non_null(strstr(err, "--tls-cert: give it after the listen address it belongs to"));
 }
 
+/* Socket activation: a passed socket's listen entry, by its FileDescriptorName= first, then by its address. */
+static void test_listen_for_socket(void **state)
+{
+    (void)state;
+    ad_config_t cfg;
+    ad_config_defaults(&cfg);
+    assert_int_equal(parse(&cfg, "listen = 127.0.0.1:8000\nlisten = 127.0.0.1:8443\ntls-cert = c.pem\n"
+                                 "tls-key = k.pem\nlisten = 127.0.0.1:9443\ntls-cert = d.pem\ntls-key = e.pem\n"),
+                     0);
+    /* unnamed, or systemd's default name: by address (as before names) */
+    assert_int_equal(ad_config_listen_for_socket(&cfg, NULL, "127.0.0.1:8443", err, sizeof(err)), 1);
+    assert_int_equal(ad_config_listen_for_socket(&cfg, "asyncdemod.socket", "127.0.0.1:8000", err, sizeof(err)), 0);
+    assert_int_equal(ad_config_listen_for_socket(&cfg, "unknown", "127.0.0.1:7000", err, sizeof(err)), -1);
+    /* "tls": its address's entry when that has TLS, else the first with TLS */
+    assert_int_equal(ad_config_listen_for_socket(&cfg, "tls", "127.0.0.1:9443", err, sizeof(err)), 2);
+    assert_int_equal(ad_config_listen_for_socket(&cfg, "tls", "127.0.0.1:7000", err, sizeof(err)), 1);
+    assert_int_equal(ad_config_listen_for_socket(&cfg, "tls", "127.0.0.1:8000", err, sizeof(err)), 1);
+    /* "http": cleartext even on an address whose entry has TLS */
+    assert_int_equal(ad_config_listen_for_socket(&cfg, "http", "127.0.0.1:8443", err, sizeof(err)), -1);
+    /* "tls" without any certificate: refused, saying what is missing */
+    ad_config_defaults(&cfg);
+    assert_int_equal(ad_config_listen_for_socket(&cfg, "tls", "127.0.0.1:8443", err, sizeof(err)), -2);
+    assert_string_equal(err, "the socket 127.0.0.1:8443 named \"tls\" by systemd (FileDescriptorName=) needs a "
+                             "listen line with a tls-cert");
+}
+
 static void test_cli_errors(void **state)
 {
     (void)state;
@@ -644,6 +670,7 @@ int main(void)
         cmocka_unit_test(test_validate),
         cmocka_unit_test(test_cli_flags),
         cmocka_unit_test(test_tls_files),
+        cmocka_unit_test(test_listen_for_socket),
         cmocka_unit_test(test_cli_errors),
         cmocka_unit_test(test_cli_config_precedence),
     };
