@@ -68,6 +68,7 @@ static const option_t options[] = {
     {"ui", KIND_SWITCH, offsetof(ad_config_t, ui), 0, 1, N_("on or off")},
     UINT_OPT("events-clients", events_clients, 1, 100000, N_("1 to 100000")),
     UINT_OPT("max-body", max_body, 0, AD_MAX_BODY_LIMIT, N_("0 to 67108864")),
+    UINT_OPT("hsts-max-age", hsts_max_age, 0, AD_HSTS_MAX_AGE_LIMIT, N_("0 to 63072000")),
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -712,6 +713,8 @@ const char *ad_cli_usage(void)
                "  --events-clients N       /events streams open at once; past it 503, 1 to 100000 (default 256)\n"
                "  --max-body N             bytes of request body /delay/{n} takes (POST, PUT, PATCH, DELETE); past\n"
                "                           it 413, 0 to 67108864 (default 1048576)\n"
+               "  --hsts-max-age N         answers over TLS carry Strict-Transport-Security: max-age=N (seconds);\n"
+               "                           0 sends none, 0 to 63072000 (default 0)\n"
                "  --config FILE            read settings from FILE first; other flags override it\n"
                "  -h, --help               show this help and exit\n"
                "  -V, --version            show the version and exit\n"

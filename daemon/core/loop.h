@@ -86,6 +86,7 @@ typedef struct ad_loop {
 typedef struct ad_live_settings {
     _Atomic int64_t max_delay_ns, default_delay_ns, stall_threshold_ns, send_timeout_ns;
     _Atomic unsigned pool_queue;
+    _Atomic unsigned hsts_max_age; /* 0: no Strict-Transport-Security */
 } ad_live_settings_t;
 
 struct ad_server {

@@ -70,6 +70,26 @@ class TlsCase(harness.DaemonTestCase):
         res = conn.getresponse()
         return res.status, res.read(), conn
 
+    def hsts_of(self, path, http2=False):
+        """The Strict-Transport-Security header of path's answer over TLS (HTTP/1.1, or h2 through curl)."""
+        if http2:
+            out = harness.curl("--cacert", self.cert, "--http2", "-o", "/dev/null", "-D", "-", "-w", "%{http_version}",
+                               f"https://127.0.0.1:{self.tls_port}{path}")
+            self.assertEqual(out.returncode, 0, out.stderr)
+            text = out.stdout.decode()
+            self.assertTrue(text.endswith("2"), text)  # over h2
+            found = re.search(r"(?im)^strict-transport-security: (.*?)\r?$", text)
+            return found.group(1) if found else None
+        import http.client
+        conn = http.client.HTTPSConnection("127.0.0.1", self.tls_port, context=self.client_context(alpn=("http/1.1",)))
+        try:
+            conn.request("GET", path)
+            res = conn.getresponse()
+            res.read()
+            return res.getheader("Strict-Transport-Security")
+        finally:
+            conn.close()
+
 
 class TlsServeTest(TlsCase):
     def setUp(self):
@@ -87,6 +107,9 @@ class TlsServeTest(TlsCase):
         conn.close()
         self.assertEqual(status, 200)
         self.assertIn(b'"endpoint":"/non-blocking"', body)
+
+    def test_no_hsts_by_default(self):
+        self.assertIsNone(self.hsts_of("/healthz"))
 
     def test_tls12_and_counts_by_version_and_protocol(self):
         with self.tls_connect(self.client_context(max_version=ssl.TLSVersion.TLSv1_2)) as s:
@@ -191,6 +214,17 @@ class TlsServeTest(TlsCase):
                                and st["connections"]["open"] == base)
         self.assertEqual(st["tls"]["handshakes"], 1)
         self.assertEqual(st["endpoints"]["/non-blocking"]["in_flight"], 0)
+
+
+class TlsHstsTest(TlsCase):
+    def test_hsts_over_tls_only(self):
+        """--hsts-max-age: every answer over TLS (errors too, h2 too) says it; cleartext answers never do."""
+        d = self.start_tls("--hsts-max-age", "300")
+        for path, http2 in (("/healthz", False), ("/nope", False), ("/non-blocking?delay=0", True),
+                            ("/drip?duration=0&numbytes=2", False)):
+            with self.subTest(path=path, http2=http2):
+                self.assertEqual(self.hsts_of(path, http2), "max-age=300")
+        self.assertIsNone(d.get("/healthz").header("Strict-Transport-Security"))
 
 
 class TlsTimeoutTest(TlsCase):
