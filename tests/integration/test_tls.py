@@ -306,11 +306,14 @@ class TlsLimitTest(TlsCase):
 
 @unittest.skipUnless(shutil.which("systemd-socket-activate"), "systemd-socket-activate not installed")
 class TlsSocketActivationTest(TlsCase):
-    def test_passed_sockets_tls_by_address(self):
-        """Two sockets from systemd; the one whose address a --listen with --tls-cert names speaks TLS."""
+    def check_plain_and_tls(self, fdnames, tls_entry):
+        """Two sockets from systemd, plain then tls, named fdnames (None: unnamed) and a --listen tls_entry ("plain"
+        or "tls": the address it names) with --tls-cert: the plain one answers in cleartext, the tls one speaks TLS."""
         plain, tls = harness.free_port(), harness.free_port()
-        launcher = ["systemd-socket-activate", "-l", f"127.0.0.1:{plain}", "-l", f"127.0.0.1:{tls}"]
-        d = self.start_daemon("--tls-cert", self.cert, "--tls-key", self.key, listen=(f"127.0.0.1:{tls}",),
+        launcher = ["systemd-socket-activate"] + ([f"--fdname={fdnames}"] if fdnames else [])
+        launcher += ["-l", f"127.0.0.1:{plain}", "-l", f"127.0.0.1:{tls}"]
+        entry = plain if tls_entry == "plain" else tls
+        d = self.start_daemon("--tls-cert", self.cert, "--tls-key", self.key, listen=(f"127.0.0.1:{entry}",),
                               launcher=launcher, ready=None)
         d.wait_for_log(r"Listening on \S+ as \d+", nth=1)  # systemd-socket-activate's
         # the first connection execs the daemon
@@ -322,22 +325,15 @@ class TlsSocketActivationTest(TlsCase):
             self.assertEqual(s.selected_alpn_protocol(), "h2")
         self.assertNotIn(f"127.0.0.1:{plain} (TLS", d.stderr)
 
+    def test_passed_sockets_tls_by_address(self):
+        """Unnamed: the one whose address a --listen with --tls-cert names speaks TLS."""
+        self.check_plain_and_tls(None, "tls")
+
     def test_passed_sockets_tls_by_name(self):
         """FileDescriptorName= (here systemd-socket-activate's --fdname) tells which is which, before the address:
         "tls" speaks TLS with the config's TLS entry though that names another address; "http" stays cleartext
         though its address has a TLS entry."""
-        plain, tls = harness.free_port(), harness.free_port()
-        launcher = ["systemd-socket-activate", "--fdname=http:tls", "-l", f"127.0.0.1:{plain}", "-l", f"127.0.0.1:{tls}"]
-        d = self.start_daemon("--tls-cert", self.cert, "--tls-key", self.key, listen=(f"127.0.0.1:{plain}",),
-                              launcher=launcher, ready=None)
-        d.wait_for_log(r"Listening on \S+ as \d+", nth=1)  # systemd-socket-activate's
-        self.assertEqual(harness.http_request("127.0.0.1", plain, "/healthz",
-                                              timeout=harness.DEFAULT_READY_TIMEOUT).status, 200)
-        d.wait_for_log(rf"listening on 127\.0\.0\.1:{tls} \(TLS: h2, http/1\.1\)")
-        self.tls_port = tls
-        with self.tls_connect() as s:
-            self.assertEqual(s.selected_alpn_protocol(), "h2")
-        self.assertNotIn(f"127.0.0.1:{plain} (TLS", d.stderr)
+        self.check_plain_and_tls("http:tls", "plain")
 
 
 class TlsReloadTest(TlsCase):
