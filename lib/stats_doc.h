@@ -119,7 +119,13 @@ typedef enum {
     X(T, longest_stall_wall, UTC_OR_NULL, longest_stall_wall_ns, 0, "at", AD_NO_PROM)                                  \
     X(T, cpu_seconds, SECONDS, cpu_ns, 0, "cpu",                                                                       \
       AD_PROM("asyncdemo_loop_cpu_seconds_total", counter,                                                             \
-              "CPU time the loop threads used (sum), as of their last probe tick: working, not waiting."))
+              "CPU time the loop threads used (sum), as of their last probe tick: working, not waiting."))             \
+    X(T, utilisation_percent, GAUGE, utilisation_pct, 0, "busy %",                                                     \
+      AD_PROM("asyncdemo_loop_utilisation_percent", gauge,                                                             \
+              "Share of wall time the busiest loop thread spent on the CPU over the last second, in percent."))        \
+    X(T, utilisation_since_start_percent, GAUGE, utilisation_since_start_pct, 0, "since start %",                      \
+      AD_PROM("asyncdemo_loop_utilisation_since_start_percent", gauge,                                                 \
+              "Share of wall time the loop threads together spent on the CPU since start, in percent."))
 
 /* Each endpoint's object, under "endpoints" by the endpoint's name (endpoint_list.h); then "latency_seconds". */
 #define AD_STATS_ENDPOINT(X, T)                                                                                        \

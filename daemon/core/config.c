@@ -68,6 +68,7 @@ static const option_t options[] = {
     {"ui", KIND_SWITCH, offsetof(ad_config_t, ui), 0, 1, N_("on or off")},
     UINT_OPT("events-clients", events_clients, 1, 100000, N_("1 to 100000")),
     UINT_OPT("max-body", max_body, 0, AD_MAX_BODY_LIMIT, N_("0 to 67108864")),
+    UINT_OPT("hsts-max-age", hsts_max_age, 0, AD_HSTS_MAX_AGE_LIMIT, N_("0 to 63072000")),
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -142,6 +143,29 @@ static int parse_port(const char *s, size_t len, uint16_t *port)
         return -1;
     *port = (uint16_t)v;
     return 0;
+}
+
+int ad_config_listen_for_socket(const ad_config_t *cfg, const char *fd_name, const char *bound, char *err,
+                                size_t errlen)
+{
+    int by_address = -1, first_tls = -1;
+    for (size_t i = 0; i < cfg->nlisten; i++) {
+        if (by_address < 0 && strcmp(cfg->listen[i].text, bound) == 0)
+            by_address = (int)i;
+        if (first_tls < 0 && cfg->listen[i].tls_cert[0] != '\0')
+            first_tls = (int)i;
+    }
+    if (fd_name != NULL && strcmp(fd_name, AD_FDNAME_HTTP) == 0)
+        return -1;
+    if (fd_name == NULL || strcmp(fd_name, AD_FDNAME_TLS) != 0)
+        return by_address;
+    if (by_address >= 0 && cfg->listen[by_address].tls_cert[0] != '\0')
+        return by_address;
+    if (first_tls < 0) /* under systemd, never a terminal: the listeners' messages are not translated */
+        snprintf(err, errlen,
+                 "the socket %s named \"tls\" by systemd (FileDescriptorName=) needs a listen line with a tls-cert",
+                 bound);
+    return first_tls < 0 ? -2 : first_tls;
 }
 
 int ad_listen_addr_parse(const char *text, ad_listen_addr_t *out, char *err, size_t errlen)
@@ -689,6 +713,8 @@ const char *ad_cli_usage(void)
                "  --events-clients N       /events streams open at once; past it 503, 1 to 100000 (default 256)\n"
                "  --max-body N             bytes of request body /delay/{n} takes (POST, PUT, PATCH, DELETE); past\n"
                "                           it 413, 0 to 67108864 (default 1048576)\n"
+               "  --hsts-max-age N         answers over TLS carry Strict-Transport-Security: max-age=N (seconds);\n"
+               "                           0 sends none, 0 to 63072000 (default 0)\n"
                "  --config FILE            read settings from FILE first; other flags override it\n"
                "  -h, --help               show this help and exit\n"
                "  -V, --version            show the version and exit\n"

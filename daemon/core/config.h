@@ -10,6 +10,8 @@
 #include <sys/socket.h>
 
 #define AD_MAX_LISTEN 16
+/* The longest hsts-max-age: two years, in seconds (what HSTS preload lists ask for). */
+#define AD_HSTS_MAX_AGE_LIMIT 63072000u
 /* The largest max-body (64 MiB): every body is held in memory until answered, never spilled to disk. */
 #define AD_MAX_BODY_LIMIT (64u * 1024 * 1024)
 
@@ -45,6 +47,7 @@ typedef struct ad_config {
     bool ui;                    /* serve the page at / and its /events stream, default on ("ui = off", --no-ui) */
     unsigned events_clients;    /* /events streams open at once, all loops; 503 past it, default 256 */
     unsigned max_body;          /* bytes of a request body /delay/{n} takes (POST, PUT, ...); 413 past it, 1 MiB */
+    unsigned hsts_max_age;      /* answers over TLS carry Strict-Transport-Security: max-age=this; 0 (default): off */
     char config_path[4096];     /* "" when no --config */
 } ad_config_t;
 
@@ -63,6 +66,20 @@ int ad_config_parse_text(ad_config_t *cfg, const char *text, size_t len, const c
                          size_t errlen);
 /* Reads path and calls ad_config_parse_text. Errors name the file ("FILE: cannot open: ..."). */
 int ad_config_load_file(ad_config_t *cfg, const char *path, char *err, size_t errlen);
+
+/*
+ * Socket activation: the listen entry whose settings (TLS) a socket systemd passed takes, by the socket's
+ * FileDescriptorName= (fd_name, NULL when systemd gave none) first, then by its address (bound, as
+ * "127.0.0.1:8443"):
+ *   "tls"   TLS: the entry with that address when it has a tls-cert, else the first entry with a tls-cert;
+ *   "http"  cleartext, whatever entry has that address: -1;
+ *   other   (systemd's default is the socket unit's name) the entry with that address, -1 when none.
+ * The index, -1 for none (cleartext), or -2 with the reason in err ("tls" and no entry has a tls-cert).
+ */
+#define AD_FDNAME_TLS "tls"
+#define AD_FDNAME_HTTP "http"
+int ad_config_listen_for_socket(const ad_config_t *cfg, const char *fd_name, const char *bound, char *err,
+                                size_t errlen);
 
 /* Cross-field checks (e.g. default delay <= max delay). 0, or -1 + err. */
 int ad_config_validate(const ad_config_t *cfg, char *err, size_t errlen);
@@ -83,7 +100,8 @@ typedef enum { AD_CLI_RUN = 0, AD_CLI_HELP, AD_CLI_VERSION } ad_cli_action_t;
  * Parses argv: --listen ADDR:PORT (repeatable), --threads N, --max-delay D, --pool-size N,
  * --pool-queue N, --config FILE, --log-level L, --stall-threshold D, --drain-timeout D,
  * --max-connections N, --max-waiting N, --header-timeout D, --idle-timeout D, --send-timeout D,
- * --ui on|off, --no-ui, --events-clients N, --max-body N, --tls-cert FILE, --tls-key FILE (each for the
+ * --ui on|off, --no-ui, --events-clients N, --max-body N, --hsts-max-age N, --tls-cert FILE, --tls-key FILE (each for
+ * the
  * --listen before it),
  * --version, --help ("--opt=value" and "--opt value" both work). Loads --config first, then the rest.
  * Returns 0 with *action set, or -1 with a one-line message in err (the caller exits 64).

@@ -1,6 +1,7 @@
 /* The shared state's accounting: connections, first requests, the /stats snapshot (see loop.h). */
 #include "loop.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -51,6 +52,41 @@ bool ad_server_claim_first_request(h2o_req_t *req)
     sock->on_close.cb = on_connection_close;
     ad_stats_connection_protocol(&ad_loop_of(req->conn->ctx)->stats, protocol_of(req, sock));
     return true;
+}
+
+/* ---- memory per connection, for those that ask ---- */
+
+typedef struct connection_memory {
+    void (*chained)(void *); /* the close callback it stands in front of (on_connection_close) */
+    void *chained_data;
+    max_align_t block[]; /* the caller's */
+} connection_memory_t;
+
+static void on_connection_memory_close(void *data)
+{
+    connection_memory_t *m = data;
+    void (*chained)(void *) = m->chained;
+    void *chained_data = m->chained_data;
+    free(m);
+    chained(chained_data);
+}
+
+void *ad_connection_memory(h2o_req_t *req, size_t size)
+{
+    h2o_socket_t *sock = req->conn->callbacks->get_socket ? req->conn->callbacks->get_socket(req->conn) : NULL;
+    /* a request is handled after its connection's first was claimed: the block never hides a fresh one */
+    if (sock == NULL || sock->on_close.cb == on_fresh_connection_close)
+        return NULL;
+    connection_memory_t *m = sock->on_close.data;
+    if (sock->on_close.cb != on_connection_memory_close) {
+        if ((m = calloc(1, sizeof(*m) + size)) == NULL)
+            return NULL;
+        m->chained = sock->on_close.cb;
+        m->chained_data = sock->on_close.data;
+        sock->on_close.cb = on_connection_memory_close;
+        sock->on_close.data = m;
+    }
+    return m->block;
 }
 
 /* ---- TLS: the handshake, then HTTP/2 or HTTP/1 as ALPN chose ---- */

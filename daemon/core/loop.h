@@ -18,6 +18,7 @@
 #include "disconnect.h"
 #include "events_state.h"
 #include "json_writer.h"
+#include "loop_policy.h"
 #include "timer_heap.h"
 #include "offload.h"
 #include "ratelimit.h"
@@ -39,6 +40,7 @@ typedef struct ad_loop_monitor {
     int64_t run_ns[AD_EP_COUNT];  /* handler run time per endpoint since the previous tick */
     _Atomic int64_t last_tick_ns; /* CLOCK_MONOTONIC; read by loop 0 before it pings the watchdog */
     int64_t next_status_ns;       /* loop 0: when STATUS= is due again */
+    ad_busy_window_t busy;        /* the ticks' CPU samples: the utilisation over the last second */
 } ad_loop_monitor_t;
 
 /* Process-wide watchdog state (one per server). */
@@ -84,6 +86,7 @@ typedef struct ad_loop {
 typedef struct ad_live_settings {
     _Atomic int64_t max_delay_ns, default_delay_ns, stall_threshold_ns, send_timeout_ns;
     _Atomic unsigned pool_queue;
+    _Atomic unsigned hsts_max_age; /* 0: no Strict-Transport-Security */
 } ad_live_settings_t;
 
 struct ad_server {
@@ -146,6 +149,13 @@ static inline void ad_server_wait_end(ad_server_t *s)
  * for its first request; then ..._done after the request was handled (answered or waiting).
  */
 bool ad_server_claim_first_request(h2o_req_t *req);
+/*
+ * Memory that lives as long as req's connection: size bytes, zeroed when the connection first asks, the same
+ * block on every later request of the connection (HTTP/1 keep-alive, HTTP/2 streams); NULL when out of memory.
+ * Chained on the connection's close callback, so connections that never ask carry nothing. One block per
+ * connection, so one user: seed='s draw counters (delay.c).
+ */
+void *ad_connection_memory(h2o_req_t *req, size_t size);
 /* A connection this loop accepted (or was handed): counted open and fresh until its first request. On a TLS
  * listener (tls non-NULL) the handshake comes first, counted and bounded by header-timeout. */
 void ad_loop_adopt_connection(ad_loop_t *loop, h2o_socket_t *sock, ad_tls_t *tls);

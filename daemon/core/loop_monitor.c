@@ -13,6 +13,8 @@
 #include "notify.h"
 
 #define STATUS_PERIOD_NS AD_NS_PER_SEC
+/* /stats loop.utilisation_percent: over the last second */
+#define UTILISATION_WINDOW_NS AD_NS_PER_SEC
 
 void ad_watchdog_init(ad_watchdog_t *w)
 {
@@ -32,7 +34,7 @@ static void log_stall(ad_loop_t *loop, int64_t lag_ns, int32_t culprit, int64_t 
     const char *fields[] = {ep_field, stall_field, thread_field, NULL};
     if (culprit >= 0)
         ad_log_entry(LOG_WARNING, AD_MSGID_LOOP_STALL, fields,
-                     "event loop %s stalled for %.3fs: %s handlers ran %.3fs without yielding", loop->name,
+                     "event loop %s stalled for %.3fs: %s handlers and timers ran %.3fs without yielding", loop->name,
                      (double)lag_ns / 1e9, ep, (double)run_ns / 1e9);
     else
         ad_log_entry(LOG_WARNING, AD_MSGID_LOOP_STALL, fields,
@@ -88,7 +90,8 @@ static void on_tick(ad_timer_t *timer)
     int32_t culprit = ad_stall_culprit(m->run_ns, lag, &run);
 
     ad_stats_loop_tick(&loop->stats, lag, threshold, culprit, ad_wall_ns());
-    ad_stats_loop_cpu(&loop->stats, ad_clock_ns(CLOCK_THREAD_CPUTIME_ID));
+    int64_t cpu = ad_clock_ns(CLOCK_THREAD_CPUTIME_ID);
+    ad_stats_loop_cpu(&loop->stats, cpu, ad_busy_window_add(&m->busy, now, cpu, UTILISATION_WINDOW_NS));
     ad_events_note_tick(&loop->events, now, lag, lag > threshold ? culprit : -1);
     if (lag > threshold)
         log_stall(loop, lag, culprit, run);
@@ -109,8 +112,11 @@ int ad_loop_monitor_start(ad_loop_t *loop, int64_t interval_ns)
     m->interval_ns = interval_ns > 0 ? interval_ns : 50 * AD_NS_PER_MS;
     memset(m->run_ns, 0, sizeof(m->run_ns));
     m->next_status_ns = now;
+    memset(&m->busy, 0, sizeof(m->busy));
+    ad_busy_window_add(&m->busy, now, ad_clock_ns(CLOCK_THREAD_CPUTIME_ID), UTILISATION_WINDOW_NS);
     atomic_store(&m->last_tick_ns, now);
     ad_timer_init(&m->tick, on_tick);
+    loop->timers.charge_ns = m->run_ns; /* the requests' timers count toward their endpoint's run time */
     return ad_timers_add(&loop->timers, &m->tick, now + m->interval_ns);
 }
 

@@ -3,7 +3,8 @@
 /*
  * Watching the event loop from inside: a probe tick every tick-interval on the loop's timer heap. How
  * late it fires is the loop's lag; lag over stall-threshold is a stall, logged (AD_MSGID_LOOP_STALL)
- * with the endpoint whose handlers ran longest since the previous tick, like asyncio's debug-mode
+ * with the endpoint whose handlers, timers and send callbacks ran longest since the previous tick (a
+ * request's timers are charged through ad_timers_t.charge_ns), like asyncio's debug-mode
  * "slow callback" warning. Loop 0's tick also pings the systemd watchdog and keeps STATUS= current.
  * The blocking guard lives here too, because it must agree with the pings: /blocking is refused when
  * its sleep would push the gap between two pings past half the watchdog interval.
@@ -17,7 +18,8 @@ void ad_watchdog_init(ad_watchdog_t *w);
 
 /* Starts the probe tick on loop (its timers must be initialised). */
 int ad_loop_monitor_start(ad_loop_t *loop, int64_t interval_ns);
-/* Records that a handler for ep ran run_ns on this loop (for stall attribution). */
+/* Records that a handler for ep (or a callback doing its work: an answer sent when h2o took the last piece, an
+ * /offload reply) ran run_ns on this loop (for stall attribution). */
 static inline void ad_loop_monitor_note(ad_loop_monitor_t *m, ad_endpoint_t ep, int64_t run_ns)
 {
     m->run_ns[ep] += run_ns;

@@ -31,3 +31,20 @@ ad_guard_t ad_blocking_guard_decide(int64_t busy_ns, int64_t delay_ns, int64_t b
     *retry_after_s = secs < 1 ? 1 : secs > UINT_MAX ? UINT_MAX : (unsigned)secs;
     return AD_GUARD_LATER;
 }
+
+int64_t ad_busy_window_add(ad_busy_window_t *w, int64_t mono_ns, int64_t cpu_ns, int64_t window_ns)
+{
+    size_t from = w->newest; /* walks back to the newest sample old enough, or the oldest */
+    for (size_t k = 0; k < w->n; k++) {
+        from = (w->newest + AD_BUSY_SAMPLES - k) % AD_BUSY_SAMPLES;
+        if (mono_ns - w->mono_ns[from] >= window_ns)
+            break;
+    }
+    int64_t pct = w->n > 0 ? ad_utilisation_percent(cpu_ns - w->cpu_ns[from], mono_ns - w->mono_ns[from]) : 0;
+    w->newest = w->n > 0 ? (w->newest + 1) % AD_BUSY_SAMPLES : 0;
+    w->mono_ns[w->newest] = mono_ns;
+    w->cpu_ns[w->newest] = cpu_ns;
+    if (w->n < AD_BUSY_SAMPLES)
+        w->n++;
+    return pct;
+}

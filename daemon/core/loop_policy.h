@@ -31,4 +31,20 @@ typedef enum {
  */
 ad_guard_t ad_blocking_guard_decide(int64_t busy_ns, int64_t delay_ns, int64_t budget_ns, unsigned *retry_after_s);
 
+/*
+ * A loop's utilisation over the last second: the probe tick's samples of the monotonic clock and the thread's
+ * CPU time, kept for AD_BUSY_SAMPLES ticks (over a second at the shortest tick-interval, 1 ms). Zeroed: empty.
+ */
+#define AD_BUSY_SAMPLES 1024
+typedef struct ad_busy_window {
+    int64_t mono_ns[AD_BUSY_SAMPLES], cpu_ns[AD_BUSY_SAMPLES];
+    size_t n, newest;
+} ad_busy_window_t;
+/*
+ * Adds a tick's sample; returns the CPU time over wall time since the newest earlier sample at least window_ns
+ * old (the oldest kept when none is that old yet), in percent (ad_utilisation_percent). A single long tick
+ * interval (a blocked loop) counts whole: the window reaches back to the tick before it.
+ */
+int64_t ad_busy_window_add(ad_busy_window_t *w, int64_t mono_ns, int64_t cpu_ns, int64_t window_ns);
+
 #endif

@@ -180,9 +180,19 @@ void ad_stats_loop_tick(ad_stats_shard_t *s, int64_t lag_ns, int64_t threshold_n
     }
 }
 
-void ad_stats_loop_cpu(ad_stats_shard_t *s, int64_t cpu_ns)
+void ad_stats_loop_cpu(ad_stats_shard_t *s, int64_t cpu_ns, int64_t utilisation_pct)
 {
     STORE(s->loop.cpu_ns, cpu_ns);
+    STORE(s->loop.utilisation_pct, utilisation_pct);
+}
+
+int64_t ad_utilisation_percent(int64_t busy_ns, int64_t wall_ns)
+{
+    if (wall_ns <= 0 || busy_ns <= 0)
+        return 0;
+    if (busy_ns >= wall_ns) /* the CPU clock and the wall clock are read a moment apart */
+        return 100;
+    return (busy_ns * 100 + wall_ns / 2) / wall_ns;
 }
 
 void ad_stats_connection_open(ad_stats_shard_t *s)
@@ -270,6 +280,9 @@ void ad_stats_loop_totals(const ad_stats_snapshot_t *snap, ad_loop_stats_t *out)
         out->stalls += LOAD(l->stalls);
         out->stalled_total_ns += LOAD(l->stalled_total_ns);
         out->cpu_ns += LOAD(l->cpu_ns);
+        int64_t busy = LOAD(l->utilisation_pct);
+        if (busy > out->utilisation_pct) /* the busiest loop: one blocked loop among idle ones shows */
+            out->utilisation_pct = busy;
         if (lag > out->lag_ns)
             out->lag_ns = lag;
         if (longest > out->longest_stall_ns) {

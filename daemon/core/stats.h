@@ -80,6 +80,7 @@ typedef struct ad_loop_stats {
     int32_t longest_stall_endpoint; /* ad_endpoint_t that ran longest during that stall, -1 unknown */
     int64_t longest_stall_wall_ns;  /* when it ended, CLOCK_REALTIME */
     int64_t cpu_ns;                 /* the loop thread's CPU time (CLOCK_THREAD_CPUTIME_ID) at the last tick */
+    int64_t utilisation_pct;        /* its CPU time over wall time in the last second, at the last tick (0-100) */
 } ad_loop_stats_t;
 
 typedef struct ad_stats_shard {
@@ -115,8 +116,11 @@ void ad_stats_request_dropped(ad_stats_shard_t *s, ad_endpoint_t ep, bool reset)
 void ad_stats_request_immediate(ad_stats_shard_t *s, ad_endpoint_t ep, int status, int64_t latency_ns);
 /* A probe tick that fired lag_ns late; counted as a stall when lag_ns > threshold_ns. */
 void ad_stats_loop_tick(ad_stats_shard_t *s, int64_t lag_ns, int64_t threshold_ns, int32_t culprit, int64_t wall_ns);
-/* The loop thread's CPU time now (from the probe tick, on that thread). */
-void ad_stats_loop_cpu(ad_stats_shard_t *s, int64_t cpu_ns);
+/* The loop thread's CPU time now, and its utilisation over the last second (from the probe tick, on that
+ * thread; ad_busy_window_add). */
+void ad_stats_loop_cpu(ad_stats_shard_t *s, int64_t cpu_ns, int64_t utilisation_pct);
+/* busy_ns of wall_ns in percent, rounded, within 0 to 100 (0 when no wall time passed). */
+int64_t ad_utilisation_percent(int64_t busy_ns, int64_t wall_ns);
 void ad_stats_connection_open(ad_stats_shard_t *s);
 void ad_stats_connection_close(ad_stats_shard_t *s);
 /* A connection refused because max-connections were open (never counted open or in the total). */

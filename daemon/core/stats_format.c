@@ -173,8 +173,9 @@ static void format_config(const ad_stats_config_t *config, ad_jw_t *w)
         m->key = *config;
 }
 
-/* The loop section from the merged loop figures: the culprit by name, the wall time only after a stall. */
-static void loop_view(const ad_loop_stats_t *l, ad_stats_loop_view_t *v)
+/* The loop section from the merged loop figures: the culprit by name, the wall time only after a stall; the
+ * utilisation since start over every loop thread's wall time. */
+static void loop_view(const ad_loop_stats_t *l, const ad_stats_snapshot_t *snap, ad_stats_loop_view_t *v)
 {
     bool known = l->longest_stall_endpoint >= 0 && l->longest_stall_endpoint < AD_EP_COUNT;
     *v = (ad_stats_loop_view_t){
@@ -186,6 +187,9 @@ static void loop_view(const ad_loop_stats_t *l, ad_stats_loop_view_t *v)
         .longest_stall_endpoint = known ? ad_endpoint_name((ad_endpoint_t)l->longest_stall_endpoint) : NULL,
         .longest_stall_wall_ns = l->stalls > 0 && l->longest_stall_wall_ns > 0 ? l->longest_stall_wall_ns : 0,
         .cpu_ns = l->cpu_ns,
+        .utilisation_pct = l->utilisation_pct,
+        .utilisation_since_start_pct =
+            ad_utilisation_percent(l->cpu_ns, snap->info.top.uptime_ns * (int64_t)snap->nshards),
     };
 }
 
@@ -320,7 +324,7 @@ int ad_stats_format_json(const ad_stats_snapshot_t *snap, ad_jw_t *w)
     ad_stats_connections(snap, &conn, &closed, &bodies);
     ad_stats_protocols_tls(snap, &protocols, &tls, &versions);
     ad_stats_loop_totals(snap, &loop);
-    loop_view(&loop, &lv);
+    loop_view(&loop, snap, &lv);
     ad_jw_object_begin(w);
     write_fields(w, &info->top, top_fields, NFIELDS(top_fields));
     format_config(&info->config, w);
@@ -579,7 +583,7 @@ static void prom_process(ad_buf_t *b, const ad_stats_snapshot_t *snap, const pro
     ad_buf_puts(b, "} 1\n");
     prom_section(b, &info->top, top_fields, NFIELDS(top_fields));
     ad_stats_loop_totals(snap, &loop);
-    loop_view(&loop, &lv);
+    loop_view(&loop, snap, &lv);
     prom_section(b, &lv, loop_fields, NFIELDS(loop_fields));
     prom_section(b, &v->conn, connections_fields, NFIELDS(connections_fields));
     prom_labelled(b, "asyncdemo_connections_closed_total", "Client connections the daemon closed itself, by reason.",

@@ -4,9 +4,15 @@
 
 void ad_timer_init(ad_timer_t *t, ad_timer_cb cb)
 {
+    ad_timer_init_charged(t, cb, -1);
+}
+
+void ad_timer_init_charged(ad_timer_t *t, ad_timer_cb cb, int32_t slot)
+{
     t->deadline = 0;
     t->index = AD_TIMER_UNLINKED;
     t->cb = cb;
+    t->charge = slot;
 }
 
 void ad_timer_heap_init(ad_timer_heap_t *h)

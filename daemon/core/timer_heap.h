@@ -18,6 +18,7 @@ struct ad_timer {
     int64_t deadline; /* CLOCK_MONOTONIC ns */
     size_t index;     /* position in the heap, AD_TIMER_UNLINKED when not in one */
     ad_timer_cb cb;
+    int32_t charge; /* the slot its callback's run time is charged to (timers.h), -1 none */
 };
 #define AD_TIMER_UNLINKED SIZE_MAX
 
@@ -34,6 +35,8 @@ typedef struct ad_timer_heap {
 } ad_timer_heap_t;
 
 void ad_timer_init(ad_timer_t *t, ad_timer_cb cb);
+/* The same, its callbacks' run time charged to slot (timers.h: a request's endpoint, for stall attribution). */
+void ad_timer_init_charged(ad_timer_t *t, ad_timer_cb cb, int32_t slot);
 static inline bool ad_timer_is_linked(const ad_timer_t *t)
 {
     return t->index != AD_TIMER_UNLINKED;

@@ -28,12 +28,17 @@ static void fire_due(ad_timers_t *t)
     if (t->firing)
         return;
     t->firing = true;
-    int64_t now = ad_mono_ns();
+    int64_t now = ad_mono_ns(), mark = now;
     ad_timer_t *first;
     /* Callbacks may add or cancel timers, so peek afresh each time. */
     while ((first = ad_timer_heap_peek(&t->heap)) != NULL && first->deadline <= now) {
         ad_timer_heap_pop(&t->heap);
+        int32_t slot = first->charge; /* read before: the callback may free the timer */
         first->cb(first);
+        int64_t end = ad_mono_ns();
+        if (slot >= 0 && t->charge_ns != NULL)
+            t->charge_ns[slot] += end - mark;
+        mark = end;
     }
     t->firing = false;
 }
@@ -65,6 +70,7 @@ int ad_timers_init(ad_timers_t *t, h2o_evloop_t *loop)
     ad_timer_heap_init(&t->heap);
     t->armed_ns = INT64_MAX;
     t->firing = false;
+    t->charge_ns = NULL;
     t->fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     if (t->fd < 0)
         return -1;

@@ -18,6 +18,9 @@ typedef struct ad_timers {
     h2o_socket_t *sock;
     int64_t armed_ns; /* deadline the timerfd is set to; INT64_MAX when it is not armed */
     bool firing;      /* inside a batch of callbacks: a nested ad_timers_run_due returns at once */
+    /* Run time of callbacks, by their timer's charge slot (ad_timer_init_charged): the loop monitor's per-endpoint
+     * run times, so a stall spent in a request's timers is blamed on its endpoint; NULL: not counted. */
+    int64_t *charge_ns;
 } ad_timers_t;
 
 /* Creates the timerfd and registers it on loop. 0, or -1 with errno set. */

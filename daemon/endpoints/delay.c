@@ -34,7 +34,7 @@ typedef struct ad_wait {
     size_t asked_len;
     int64_t jitter_ns;
     bool has_seed;
-    uint64_t seed;
+    uint64_t seed, seed_index;
     ad_fault_draw_t fault; /* status= and close= as drawn on arrival, applied when the delay is over */
     uint32_t size;         /* size=: the answer padded to it, 0 none */
     /* ttfb=: the head at t0 + ttfb_ns from its own timer, the body when the delay is over */
@@ -59,7 +59,7 @@ typedef struct ad_delay_asked {
     size_t text_len;
     int64_t jitter_ns;
     bool has_seed;
-    uint64_t seed;
+    uint64_t seed, seed_index;
     ad_fault_draw_t fault;
     uint32_t size;
     int64_t ttfb_ns; /* 0: the head with the body */
@@ -116,6 +116,7 @@ static void fill_result(ad_delay_result_t *r, const ad_wait_t *w, int64_t now, c
         .jitter_ns = w->jitter_ns,
         .has_seed = w->has_seed,
         .seed = w->seed,
+        .seed_index = w->seed_index,
     };
 }
 
@@ -182,8 +183,12 @@ static void on_head_proceed(h2o_generator_t *gen, h2o_req_t *req)
     (void)req;
     w->head_held = false;
     if (w->body_ready) {
+        ad_loop_t *loop = w->x.loop; /* w may be gone once the end is sent */
+        ad_endpoint_t ep = w->x.ep;
+        int64_t t = ad_mono_ns();
         w->body_ready = false;
         finish_streamed(w);
+        ad_loop_monitor_note(&loop->monitor, ep, ad_mono_ns() - t);
     }
 }
 
@@ -226,14 +231,15 @@ static ad_wait_t *wait_begin(ad_exchange_t *x, const ad_delay_asked_t *a)
         .jitter_ns = a->jitter_ns,
         .has_seed = a->has_seed,
         .seed = a->seed,
+        .seed_index = a->seed_index,
         .fault = a->fault,
         .size = a->size,
         .ttfb_ns = a->ttfb_ns,
         .sequence = atomic_fetch_add_explicit(&s->sequence, 1, memory_order_relaxed) + 1,
         .watch_fd = -1,
     };
-    ad_timer_init(&w->timer, on_wait_timer);
-    ad_timer_init(&w->head_timer, on_head_timer);
+    ad_timer_init_charged(&w->timer, on_wait_timer, (int32_t)x->ep);
+    ad_timer_init_charged(&w->head_timer, on_head_timer, (int32_t)x->ep);
     ad_answer_hold(&w->x);
     ad_server_wait_begin(s);
     /* ttfb=: the head on its own timer (without memory for it, the head goes with the body) */
@@ -330,8 +336,12 @@ void ad_handlers_on_offload_reply(h2o_multithread_receiver_t *receiver, h2o_link
         w->x.queue_ns = started - w->x.t0;
         char name[16];
         snprintf(name, sizeof(name), "worker-%u", worker);
+        ad_loop_t *loop = w->x.loop; /* w may be gone once answered */
+        ad_endpoint_t ep = w->x.ep;
+        int64_t t = ad_mono_ns();
         wait_end(w);
         answer_ok(w, name);
+        ad_loop_monitor_note(&loop->monitor, ep, ad_mono_ns() - t);
     }
 }
 
@@ -442,12 +452,6 @@ int ad_serve_delay(ad_exchange_t *x)
     p.param = delay_param;
     p.value = a.text;
     p.value_len = a.text_len;
-    /* A fresh sequence per request unless seed= asks for a reproducible one (delay_param.h). */
-    uint64_t rng = ad_exchange_rng(x);
-    a.ns = ad_delay_param_draw(&p, &rng);
-    a.fault = ad_delay_param_draw_faults(&p, &rng);
-    a.size = p.size;
-    a.work_cpu = p.work_cpu;
     if (p.work_cpu && x->ep != AD_EP_BLOCKING && x->ep != AD_EP_OFFLOAD) {
         p.param = "work";
         p.value = "cpu";
@@ -456,9 +460,6 @@ int ad_serve_delay(ad_exchange_t *x)
         p.allowed = "sleep";
         return ad_answer_bad_param(x, &p, max_ns);
     }
-    /* ttfb= matters only before the end of the delay, and not for HEAD (the head is all of it) */
-    bool head = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"));
-    a.ttfb_ns = p.ttfb_ns < a.ns && !head ? p.ttfb_ns : 0;
     if (p.ttfb_ns > 0 && x->ep == AD_EP_BLOCKING) {
         p.param = "ttfb";
         p.value_len = ad_duration_format(p.ttfb_ns, p.decoded, sizeof(p.decoded));
@@ -467,9 +468,24 @@ int ad_serve_delay(ad_exchange_t *x)
         p.allowed = "/non-blocking, /offload, /delay/{n}";
         return ad_answer_bad_param(x, &p, max_ns);
     }
+    /* A fresh sequence per request, or under seed= the connection's next draw of seed's (delay_param.h); a
+     * request refused above took no number. */
+    uint64_t rng = ad_exchange_rng(x);
+    if (p.has_seed) {
+        ad_seed_slots_t *slots = ad_connection_memory(req, sizeof(*slots));
+        p.seed_index = slots != NULL ? ad_seed_slots_take(slots, p.seed) : 0;
+    }
+    a.ns = ad_delay_param_draw(&p, &rng);
+    a.fault = ad_delay_param_draw_faults(&p, &rng);
+    a.size = p.size;
+    a.work_cpu = p.work_cpu;
+    /* ttfb= matters only before the end of the delay, and not for HEAD (the head is all of it) */
+    bool head = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"));
+    a.ttfb_ns = p.ttfb_ns < a.ns && !head ? p.ttfb_ns : 0;
     a.jitter_ns = p.spec.jitter_ns;
     a.has_seed = p.has_seed;
     a.seed = p.seed;
+    a.seed_index = p.seed_index;
     if (!ad_delay_spec_varies(&p.spec) && !p.has_seed)
         a.text = NULL;
     else if (a.text_len == 0) { /* delay= absent: the default was asked */

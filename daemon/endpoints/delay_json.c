@@ -29,6 +29,8 @@ void ad_delay_json(ad_jw_t *w, const ad_delay_result_t *r)
         if (r->has_seed) {
             ad_jw_key_lit(w, "seed");
             ad_jw_uint(w, r->seed);
+            ad_jw_key(w, "seed_index");
+            ad_jw_uint(w, r->seed_index);
         }
         ad_jw_key_lit(w, "drawn_seconds");
         ad_jw_raw(w, requested, ad_seconds_exact(r->requested_ns, requested));

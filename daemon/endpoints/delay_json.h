@@ -26,6 +26,7 @@ typedef struct ad_delay_result {
     int64_t jitter_ns;
     bool has_seed;
     uint64_t seed;
+    uint64_t seed_index; /* the draw's number in seed's sequence on its connection */
 } ad_delay_result_t;
 
 /* Writes the answer object. */

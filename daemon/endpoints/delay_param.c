@@ -76,6 +76,7 @@ static int option_value(ad_delay_param_t *p, const char *q, size_t qlen, const c
 static void no_options(ad_delay_param_t *p)
 {
     p->has_seed = false;
+    p->seed_index = 0;
     p->status = (ad_status_spec_t){0};
     p->close = (ad_close_spec_t){0};
     p->size = 0;
@@ -143,6 +144,7 @@ static bool seed_option(ad_delay_param_t *p, const char *q, size_t qlen)
     p->allowed = NULL;
     p->has_seed = found > 0;
     p->seed = seed;
+    p->seed_index = 0;
     return true;
 }
 
@@ -204,7 +206,7 @@ bool ad_delay_options_from_query(ad_delay_param_t *p, const char *q, size_t qlen
 
 int64_t ad_delay_param_draw(ad_delay_param_t *p, uint64_t *rng)
 {
-    uint64_t seeded = p->seed;
+    uint64_t seeded = ad_rng_seeded(p->seed, p->seed_index);
     p->ns = ad_delay_spec_draw(&p->spec, p->has_seed ? &seeded : rng);
     return p->ns;
 }
@@ -212,7 +214,7 @@ int64_t ad_delay_param_draw(ad_delay_param_t *p, uint64_t *rng)
 ad_fault_draw_t ad_delay_param_draw_faults(const ad_delay_param_t *p, uint64_t *rng)
 {
     /* A sequence of its own under seed=, so the delay's draw and the faults' do not share numbers. */
-    uint64_t seeded = p->seed ^ 0x6661756c74ULL;
+    uint64_t seeded = ad_rng_seeded(p->seed, p->seed_index) ^ 0x6661756c74ULL;
     uint64_t *r = p->has_seed ? &seeded : rng;
     ad_fault_draw_t d = {.drop = ad_close_spec_draw(&p->close, r)};
     if (d.drop == AD_DROP_NONE)

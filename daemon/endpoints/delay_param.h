@@ -22,8 +22,9 @@
 typedef struct ad_delay_param {
     int64_t ns;           /* the delay, when accepted (a varying one's least value until drawn) */
     ad_delay_spec_t spec; /* what was asked (delay_spec.h), with jitter= */
-    bool has_seed;        /* seed= given: the draw is seed's first one, the same for every request */
+    bool has_seed;        /* seed= given: the draws are number seed_index of seed's sequence (delay_spec.h) */
     uint64_t seed;
+    uint64_t seed_index;     /* set by the caller before drawing (the connection's count, ad_seed_slots_take); 0 */
     ad_status_spec_t status; /* status= (fault_spec.h): none when absent */
     ad_close_spec_t close;   /* close= (fault_spec.h): never when absent */
     uint32_t size;           /* size=: the answer padded to this many bytes; 0 when absent */
@@ -47,7 +48,8 @@ bool ad_delay_from_path(ad_delay_param_t *p, const char *n, size_t nlen, int64_t
 /* jitter=, seed=, ttfb=, size=, work=, status= and close= from the query (after either of the above accepted): false
  * and the refusal when bad. */
 bool ad_delay_options_from_query(ad_delay_param_t *p, const char *q, size_t qlen);
-/* The delay to wait: p->spec drawn from seed= when given, else from *rng. Sets and returns p->ns. */
+/* The delay to wait: p->spec drawn from seed='s sequence at seed_index when given, else from *rng. Sets and
+ * returns p->ns. */
 int64_t ad_delay_param_draw(ad_delay_param_t *p, uint64_t *rng);
 
 /* /drip's parameters (docs/http-api.md, "/drip"), httpbin's: numbytes bytes spread evenly over duration,
@@ -77,7 +79,8 @@ typedef struct ad_fault_draw {
     ad_drop_kind_t drop;
     int status;
 } ad_fault_draw_t;
-/* p->close then p->status drawn from seed= when given (the same for every request), else from *rng. */
+/* p->close then p->status drawn from seed='s sequence at seed_index when given (the same draw number, the same
+ * fate), else from *rng. */
 ad_fault_draw_t ad_delay_param_draw_faults(const ad_delay_param_t *p, uint64_t *rng);
 
 #endif

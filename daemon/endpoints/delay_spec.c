@@ -119,12 +119,46 @@ bool ad_delay_spec_varies(const ad_delay_spec_t *spec)
     return spec->kind != AD_DELAY_FIXED || spec->jitter_ns > 0;
 }
 
-uint64_t ad_rng_next(uint64_t *state)
+#define GOLDEN_GAMMA 0x9e3779b97f4a7c15ULL
+
+/* splitmix64's finaliser (0 stays 0). */
+static uint64_t mix64(uint64_t z)
 {
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
+}
+
+uint64_t ad_rng_next(uint64_t *state)
+{
+    return mix64(*state += GOLDEN_GAMMA);
+}
+
+uint64_t ad_rng_seeded(uint64_t seed, uint64_t index)
+{
+    /* the finaliser of index's own point in the sequence: 0 for index 0, far apart for the rest */
+    return seed ^ mix64(index * GOLDEN_GAMMA);
+}
+
+uint64_t ad_seed_slots_take(ad_seed_slots_t *slots, uint64_t seed)
+{
+    size_t i = 0;
+    while (i < slots->n && slots->seed[i] != seed)
+        i++;
+    if (i == slots->n) {
+        if (slots->n < AD_SEED_SLOTS) {
+            slots->n++;
+        } else { /* full: the least recently used seed makes room */
+            i = 0;
+            for (size_t j = 1; j < AD_SEED_SLOTS; j++)
+                if (slots->used[j] < slots->used[i])
+                    i = j;
+        }
+        slots->seed[i] = seed;
+        slots->next[i] = 0;
+    }
+    slots->used[i] = ++slots->takes;
+    return slots->next[i]++;
 }
 
 /* Uniform in [0, n] (n >= 0), without modulo bias worth the name for n far below 2^64. */

@@ -40,4 +40,25 @@ int64_t ad_delay_spec_draw(const ad_delay_spec_t *spec, uint64_t *rng);
 /* splitmix64: the next 64 random bits of the sequence *state. */
 uint64_t ad_rng_next(uint64_t *state);
 
+/*
+ * seed=N on one connection (docs/http-api.md, "seed"): the k-th request with seed N on a connection draws from
+ * the generator state ad_rng_seeded(N, k), k counted from 0 (N itself for k = 0, so a connection's first
+ * request draws what every request drew before per-connection sequences). Well apart for every k: draw k's
+ * numbers are not draw k+1's shifted by one.
+ */
+uint64_t ad_rng_seeded(uint64_t seed, uint64_t index);
+
+/* The draw numbers of the seeds one connection used: up to AD_SEED_SLOTS seeds; past that the least recently
+ * used one is forgotten (its next request counts from 0 again). Zeroed: empty. */
+#define AD_SEED_SLOTS 16
+typedef struct ad_seed_slots {
+    uint64_t seed[AD_SEED_SLOTS];
+    uint64_t next[AD_SEED_SLOTS]; /* the draw number seed[i]'s next request takes */
+    uint64_t used[AD_SEED_SLOTS]; /* when seed[i] was last taken, in takes */
+    uint64_t takes;
+    size_t n;
+} ad_seed_slots_t;
+/* The draw number of this request with seed (0 for the seed's first), counted. */
+uint64_t ad_seed_slots_take(ad_seed_slots_t *slots, uint64_t seed);
+
 #endif

@@ -127,7 +127,7 @@ int ad_serve_drip(ad_exchange_t *x)
     *st = (drip_t){.x = *x, .gen = {on_drip_proceed, on_drip_stop}, .d = d, .start_ns = x->t0 + d.delay_ns};
     /* an error status asked for is counted as an injected one (fault_status), not as the daemon's error */
     st->x.injected = d.code >= 400;
-    ad_timer_init(&st->timer, on_drip_timer);
+    ad_timer_init_charged(&st->timer, on_drip_timer, (int32_t)x->ep);
     ad_answer_hold(&st->x);
     ad_server_wait_begin(loop->server);
     pthread_once(&stars_once, fill_stars);

@@ -3,10 +3,12 @@
  * {"args", "headers", "id", "origin", "url"} of the request, chunked on HTTP/1.1: a line per piece,
  * the next one written when h2o has taken the last (its proceed), so a slow reader is not buffered for.
  */
+#include "clock.h"
 #include "delay_json.h"
 #include "delay_param.h"
 #include "handlers.h"
 #include "httpbin_input.h"
+#include "loop_monitor.h"
 
 typedef struct stream_lines {
     ad_exchange_t x;
@@ -31,8 +33,13 @@ static void on_lines_proceed(h2o_generator_t *gen, h2o_req_t *req)
 {
     stream_lines_t *st = H2O_STRUCT_FROM_MEMBER(stream_lines_t, gen, gen);
     (void)req;
-    if (!st->done)
-        send_next(st);
+    if (st->done)
+        return;
+    ad_loop_t *loop = st->x.loop; /* st may be gone after the last line */
+    ad_endpoint_t ep = st->x.ep;
+    int64_t t = ad_mono_ns();
+    send_next(st);
+    ad_loop_monitor_note(&loop->monitor, ep, ad_mono_ns() - t); /* its lines count toward its stalls */
 }
 
 static void on_lines_stop(h2o_generator_t *gen, h2o_req_t *req)

@@ -122,6 +122,29 @@ static void add_server_timing(ad_exchange_t *x, int64_t now)
                           (size_t)(p - v));
 }
 
+/* hsts-max-age: Strict-Transport-Security on answers over TLS only (a cleartext one would be ignored by browsers,
+ * RFC 6797 8.1, and must not claim what the connection is not); off (0) by default, as suits a test server. */
+static void add_hsts(h2o_req_t *req)
+{
+    unsigned max_age =
+        atomic_load_explicit(&ad_loop_of(req->conn->ctx)->server->live.hsts_max_age, memory_order_relaxed);
+    if (max_age == 0)
+        return;
+    h2o_socket_t *sock = req->conn->callbacks->get_socket ? req->conn->callbacks->get_socket(req->conn) : NULL;
+    if (sock == NULL || sock->ssl == NULL)
+        return;
+    char *v = h2o_mem_alloc_pool(&req->pool, 24);
+    int n = snprintf(v, 24, "max-age=%u", max_age);
+    add_header(req, H2O_TOKEN_STRICT_TRANSPORT_SECURITY, v, (size_t)n);
+}
+
+/* The headers every answer of the daemon carries besides its own: Server-Timing, and over TLS HSTS. */
+static void add_common_headers(ad_exchange_t *x, int64_t now)
+{
+    add_server_timing(x, now);
+    add_hsts(x->req);
+}
+
 void ad_respond_header(h2o_req_t *req, const h2o_token_t *token, const char *value, size_t len)
 {
     h2o_iovec_t v = h2o_strdup(&req->pool, value, len);
@@ -261,7 +284,7 @@ void ad_answer_send(ad_exchange_t *x, int status)
         ad_stats_request_end(&loop->stats, x->ep, status, now - x->t0);
     }
     x->state = AD_EXCHANGE_DONE;
-    add_server_timing(x, now);
+    add_common_headers(x, now);
     if (failed)
         respond(x->req, 500, "application/json", oom, sizeof(oom) - 1, true);
     else if (x->body != NULL)
@@ -285,7 +308,7 @@ void ad_answer_stream_start(ad_exchange_t *x, int status, const char *content_ty
     req->res.reason = ad_reason_phrase(status);
     req->res.content_length = content_length;
     add_header(req, H2O_TOKEN_CONTENT_TYPE, content_type, strlen(content_type));
-    add_server_timing(x, ad_mono_ns());
+    add_common_headers(x, ad_mono_ns());
     x->streaming = true;
     h2o_start_response(req, gen);
 }
@@ -407,6 +430,7 @@ static void on_library_error(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t *
         e->body = ad_respond_json_body(req, &loop->jw);
         memset(&req->res.headers, 0, sizeof(req->res.headers));
         ad_respond_header(req, H2O_TOKEN_CONTENT_TYPE, H2O_STRLIT("application/json"));
+        add_hsts(req);
         req->res.content_length = e->body.len;
         if (strcmp(ad_reason_phrase(status), "Unknown") != 0)
             req->res.reason = ad_reason_phrase(status);

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <systemd/sd-daemon.h>
@@ -58,15 +59,7 @@ error:
     return -1;
 }
 
-static int find_conf(const ad_config_t *cfg, const char *name)
-{
-    for (size_t i = 0; i < cfg->nlisten; i++)
-        if (strcmp(cfg->listen[i].text, name) == 0)
-            return (int)i;
-    return -1;
-}
-
-static int take_activated(ad_listeners_t *ls, const ad_config_t *cfg, int n, char *err, size_t errlen)
+static int take_activated(ad_listeners_t *ls, const ad_config_t *cfg, int n, char **fd_names, char *err, size_t errlen)
 {
     if (n > AD_MAX_LISTEN) {
         snprintf(err, errlen, "systemd passed %d sockets; at most %d are supported", n, AD_MAX_LISTEN);
@@ -82,7 +75,10 @@ static int take_activated(ad_listeners_t *ls, const ad_config_t *cfg, int n, cha
         fcntl(fd, F_SETFD, FD_CLOEXEC);
         ls->fds[ls->n] = fd;
         name_bound(fd, ls->names[ls->n], sizeof(ls->names[0]));
-        ls->conf_index[ls->n] = find_conf(cfg, ls->names[ls->n]);
+        int c = ad_config_listen_for_socket(cfg, fd_names != NULL ? fd_names[i] : NULL, ls->names[ls->n], err, errlen);
+        if (c < -1)
+            return -1;
+        ls->conf_index[ls->n] = c;
         ls->n++;
     }
     ls->activated = true;
@@ -92,14 +88,21 @@ static int take_activated(ad_listeners_t *ls, const ad_config_t *cfg, int n, cha
 int ad_listeners_open(ad_listeners_t *ls, const ad_config_t *cfg, char *err, size_t errlen)
 {
     memset(ls, 0, sizeof(*ls));
-    /* unset_environment=1: threads started later must not inherit LISTEN_FDS. */
-    int n = sd_listen_fds(1);
+    /* unset_environment=1: threads started later must not inherit LISTEN_FDS. The names (FileDescriptorName=)
+     * tell TLS sockets from cleartext ones. */
+    char **fd_names = NULL;
+    int n = sd_listen_fds_with_names(1, &fd_names);
     if (n < 0) {
         snprintf(err, errlen, "sd_listen_fds: %s", strerror(-n));
         return -1;
     }
-    if (n > 0)
-        return take_activated(ls, cfg, n, err, errlen);
+    if (n > 0) {
+        int r = take_activated(ls, cfg, n, fd_names, err, errlen);
+        for (int i = 0; fd_names != NULL && i < n; i++)
+            free(fd_names[i]);
+        free(fd_names);
+        return r;
+    }
     for (size_t i = 0; i < cfg->nlisten; i++) {
         int fd = bind_one(&cfg->listen[i], err, errlen);
         if (fd < 0) {

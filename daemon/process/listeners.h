@@ -4,7 +4,8 @@
  * The listening sockets: the ones systemd passed (socket activation, each checked to be a listening
  * TCP socket) or, without them, one per --listen address (IPv4/IPv6, SO_REUSEADDR, listen(SOMAXCONN),
  * port 0 allowed). Opened on the main thread before any loop thread starts. A socket systemd passes is
- * served over TLS when a listen entry of the config with tls-cert has its address.
+ * served over TLS by its name (FileDescriptorName=tls) or, unnamed, when a listen entry of the config with
+ * tls-cert has its address (ad_config_listen_for_socket).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,8 +14,8 @@
 typedef struct ad_listeners {
     int fds[AD_MAX_LISTEN];
     char names[AD_MAX_LISTEN][64]; /* the real bound address: "127.0.0.1:43210", "[::1]:8000" */
-    /* the config's listen entry of each (its TLS settings): a socket from systemd has the entry whose address
-     * it is bound to, -1 when none is */
+    /* the config's listen entry of each (its TLS settings): a socket from systemd has the one its name or
+     * address picks (ad_config_listen_for_socket), -1 when none */
     int conf_index[AD_MAX_LISTEN];
     size_t n;
     bool activated; /* from systemd */

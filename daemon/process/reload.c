@@ -29,11 +29,7 @@ static void warn_fixed(const ad_config_t *old, const ad_config_t *next)
 
 static void apply(ad_server_t *s, const ad_config_t *next)
 {
-    atomic_store(&s->live.max_delay_ns, next->max_delay_ns);
-    atomic_store(&s->live.default_delay_ns, next->default_delay_ns);
-    atomic_store(&s->live.stall_threshold_ns, next->stall_threshold_ns);
-    atomic_store(&s->live.send_timeout_ns, next->send_timeout_ns);
-    atomic_store(&s->live.pool_queue, next->pool_queue);
+    ad_live_settings_apply(&s->live, next);
     ad_log_set_level(next->log_level);
     s->cfg.max_delay_ns = next->max_delay_ns;
     s->cfg.default_delay_ns = next->default_delay_ns;

@@ -418,13 +418,14 @@ static void setup_globalconf(ad_server_t *s)
     ad_handlers_register(host);
 }
 
-static void apply_live_settings(ad_live_settings_t *live, const ad_config_t *cfg)
+void ad_live_settings_apply(ad_live_settings_t *live, const ad_config_t *cfg)
 {
     atomic_store(&live->max_delay_ns, cfg->max_delay_ns);
     atomic_store(&live->default_delay_ns, cfg->default_delay_ns);
     atomic_store(&live->stall_threshold_ns, cfg->stall_threshold_ns);
     atomic_store(&live->send_timeout_ns, cfg->send_timeout_ns);
     atomic_store(&live->pool_queue, cfg->pool_queue);
+    atomic_store(&live->hsts_max_age, cfg->hsts_max_age);
 }
 
 /* Descriptors the daemon needs besides client connections: listeners, timerfds, epolls, pipes, logs. */
@@ -541,7 +542,7 @@ static int init_server(ad_server_t *s, const ad_config_t *cfg, int argc, char **
     s->started_wall_ns = ad_wall_ns();
     pthread_mutex_init(&s->sync_lock, NULL);
     pthread_cond_init(&s->sync_cond, NULL);
-    apply_live_settings(&s->live, cfg);
+    ad_live_settings_apply(&s->live, cfg);
     raise_nofile_limit(cfg->max_connections);
     if (ad_signals_block() != 0) {
         ad_log_error("cannot block signals: %s", strerror(errno));

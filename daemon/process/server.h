@@ -17,6 +17,8 @@ int ad_server_run(const ad_config_t *cfg, int argc, char **argv);
 
 /* Loop 0 only: SIGTERM/SIGINT (a second one stops at once). */
 void ad_server_request_stop(ad_server_t *s);
+/* The reloadable settings (loop.h) from cfg: at start, and on SIGHUP. */
+void ad_live_settings_apply(ad_live_settings_t *live, const ad_config_t *cfg);
 /* Loop 0 only: SIGHUP. */
 void ad_server_reload(ad_server_t *s);
 

@@ -42,7 +42,7 @@ CONFIG_KEYS = {"max_delay_seconds", "default_delay_seconds", "pool_size", "pool_
                "send_timeout_seconds", "max_body_bytes"}
 CLOSE_REASONS = {"send_timeout", "header_block_too_large", "bad_framing"}
 LOOP_KEYS = {"lag_seconds", "ticks", "stalls", "stalled_seconds", "longest_stall_seconds", "longest_stall_endpoint",
-             "longest_stall_wall", "cpu_seconds"}
+             "longest_stall_wall", "cpu_seconds", "utilisation_percent", "utilisation_since_start_percent"}
 
 
 def is_number(v):
@@ -183,6 +183,8 @@ def check_stats(tc, s, pid=None, version=None):
     tc.assertEqual(set(loop), LOOP_KEYS)
     for key in ("ticks", "stalls"):
         tc.assertTrue(is_int(loop[key]) and loop[key] >= 0, f"loop.{key}")
+    for key in ("utilisation_percent", "utilisation_since_start_percent"):
+        tc.assertTrue(is_int(loop[key]) and 0 <= loop[key] <= 100, f"loop.{key}")
     for key in ("lag_seconds", "stalled_seconds", "longest_stall_seconds", "cpu_seconds"):
         tc.assertTrue(is_number(loop[key]) and loop[key] >= 0, f"loop.{key}")
     tc.assertTrue(loop["longest_stall_endpoint"] is None or loop["longest_stall_endpoint"] in ENDPOINTS, loop)

@@ -2,7 +2,8 @@
 test can send what a well-behaved client library never would (huge header blocks, a zero window); and
 the clients that never read their answers, HTTP/1 and HTTP/2.
 
-Used by tests/integration/test_hostile.py and bench/hostile/hostile.py.
+Used by tests/integration/test_hostile.py, test_varying_delays.py (h2_bodies: curl 7.88 cannot reuse a
+prior-knowledge connection) and bench/hostile/hostile.py.
 """
 
 import socket
@@ -10,7 +11,7 @@ import time
 
 import harness
 
-from hyperframe.frame import ContinuationFrame, Frame, GoAwayFrame, HeadersFrame, PingFrame, SettingsFrame
+from hyperframe.frame import ContinuationFrame, DataFrame, Frame, GoAwayFrame, HeadersFrame, PingFrame, SettingsFrame
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 MAX_FRAME = 16384  # SETTINGS_MAX_FRAME_SIZE of the daemon (h2o's default)
@@ -119,3 +120,24 @@ def h2_zero_window(host, port, path, streams):
     for i in range(streams):
         conn.send_header_block(1 + 2 * i, request_block(path))
     return conn
+
+
+def h2_bodies(host, port, paths, timeout=10.0):
+    """GETs of paths on one HTTP/2 connection, sent in order as streams 1, 3, 5, ... at once: their bodies,
+    in the order of paths."""
+    conn = H2Raw(host, port, timeout=timeout)
+    try:
+        ids = [1 + 2 * i for i in range(len(paths))]
+        for stream_id, path in zip(ids, paths):
+            conn.send_header_block(stream_id, request_block(path))
+        bodies, left = dict.fromkeys(ids, b""), set(ids)
+        while left:
+            frame = conn.read_frame(timeout)
+            if frame.stream_id in left:
+                if isinstance(frame, DataFrame):
+                    bodies[frame.stream_id] += frame.data
+                if "END_STREAM" in frame.flags:
+                    left.discard(frame.stream_id)
+        return [bodies[i] for i in ids]
+    finally:
+        conn.close()

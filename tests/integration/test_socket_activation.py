@@ -46,6 +46,19 @@ class SocketActivationTest(harness.DaemonTestCase):
         for host, port in (("127.0.0.1", p4), ("::1", p6)):
             self.assertEqual(harness.http_request(host, port, "/healthz").status, 200)
 
+    def test_tls_name_without_certificate_is_refused(self):
+        # A socket named "tls" (FileDescriptorName=tls) with no listen line that has a tls-cert: the daemon
+        # says so and exits, rather than serve cleartext where TLS was asked.
+        port = harness.free_port()
+        d = self.start_daemon(listen=None, launcher=["systemd-socket-activate", "--fdname=tls", "-l",
+                                                     f"127.0.0.1:{port}"], ready=None, expect_exit=1)
+        d.wait_for_log(r"Listening on \S+ as \d+")
+        with self.assertRaises(OSError):  # the first connection execs the daemon, which refuses to start
+            harness.http_request("127.0.0.1", port, "/healthz", timeout=harness.DEFAULT_READY_TIMEOUT)
+        self.assertEqual(d.wait_exit(harness.DEFAULT_READY_TIMEOUT), 1)
+        self.assertIn('the socket 127.0.0.1:%d named "tls" by systemd (FileDescriptorName=) needs a listen line '
+                      "with a tls-cert" % port, d.stderr)
+
 
 if __name__ == "__main__":
     harness.main()

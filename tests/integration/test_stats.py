@@ -90,6 +90,34 @@ class StatsTest(harness.DaemonTestCase):
         line = self.d.wait_for_log(re.compile(r"(?i)stall.*/blocking|/blocking.*stall"), timeout=2)
         self.assertTrue(line)
 
+    def test_stall_in_timers_is_blamed_on_their_endpoint(self):
+        # 30 answers of 4 MiB fall due together: building and sending them from their timers holds the loop
+        # (tens of ms a stall on a 10 ms tick); the stall names /non-blocking, not "no single handler".
+        d = self.start_daemon("--tick-interval", "10ms", "--stall-threshold", "30ms")
+        for res in d.concurrent(["/non-blocking?delay=0.3&size=4194304"] * 30, timeout=20):
+            self.assertOk(res)
+        d.wait_for_log(re.compile(r"stalled for [0-9.]+s: /non-blocking handlers and timers ran .*"
+                                  r"ASYNCDEMO_ENDPOINT=/non-blocking"), timeout=2)
+
+    def test_utilisation_working_not_waiting(self):
+        # A second-long block: asleep (work=sleep) the loop is idle, on the CPU (work=cpu) it is busy. Each
+        # /stats read follows its block on the same connection, so the window still holds the block.
+        d = self.d
+        idle = d.wait_stats(lambda s: s["loop"]["utilisation_percent"] <= 20, 5, "an idle loop's utilisation")["loop"]
+        conn = d.connection()
+        try:
+            self.assertOk(d.get("/blocking?delay=1&work=sleep", conn=conn))
+            asleep = d.get("/stats", conn=conn).json()["loop"]
+            self.assertOk(d.get("/blocking?delay=1&work=cpu", conn=conn))
+            busy = d.get("/stats", conn=conn).json()["loop"]
+        finally:
+            conn.close()
+        self.assertLessEqual(asleep["utilisation_percent"], 20, asleep)
+        # near 100 on a quiet machine; a loaded one gives the busy thread less of a CPU
+        self.assertGreaterEqual(busy["utilisation_percent"], 50, busy)
+        self.assertGreater(busy["utilisation_since_start_percent"], idle["utilisation_since_start_percent"], busy)
+        self.assertGreaterEqual(busy["utilisation_since_start_percent"], 10, busy)
+
 
 if __name__ == "__main__":
     harness.main()

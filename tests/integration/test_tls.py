@@ -70,6 +70,26 @@ class TlsCase(harness.DaemonTestCase):
         res = conn.getresponse()
         return res.status, res.read(), conn
 
+    def hsts_of(self, path, http2=False):
+        """The Strict-Transport-Security header of path's answer over TLS (HTTP/1.1, or h2 through curl)."""
+        if http2:
+            out = harness.curl("--cacert", self.cert, "--http2", "-o", "/dev/null", "-D", "-", "-w", "%{http_version}",
+                               f"https://127.0.0.1:{self.tls_port}{path}")
+            self.assertEqual(out.returncode, 0, out.stderr)
+            text = out.stdout.decode()
+            self.assertTrue(text.endswith("2"), text)  # over h2
+            found = re.search(r"(?im)^strict-transport-security: (.*?)\r?$", text)
+            return found.group(1) if found else None
+        import http.client
+        conn = http.client.HTTPSConnection("127.0.0.1", self.tls_port, context=self.client_context(alpn=("http/1.1",)))
+        try:
+            conn.request("GET", path)
+            res = conn.getresponse()
+            res.read()
+            return res.getheader("Strict-Transport-Security")
+        finally:
+            conn.close()
+
 
 class TlsServeTest(TlsCase):
     def setUp(self):
@@ -87,6 +107,9 @@ class TlsServeTest(TlsCase):
         conn.close()
         self.assertEqual(status, 200)
         self.assertIn(b'"endpoint":"/non-blocking"', body)
+
+    def test_no_hsts_by_default(self):
+        self.assertIsNone(self.hsts_of("/healthz"))
 
     def test_tls12_and_counts_by_version_and_protocol(self):
         with self.tls_connect(self.client_context(max_version=ssl.TLSVersion.TLSv1_2)) as s:
@@ -193,6 +216,17 @@ class TlsServeTest(TlsCase):
         self.assertEqual(st["endpoints"]["/non-blocking"]["in_flight"], 0)
 
 
+class TlsHstsTest(TlsCase):
+    def test_hsts_over_tls_only(self):
+        """--hsts-max-age: every answer over TLS (errors too, h2 too) says it; cleartext answers never do."""
+        d = self.start_tls("--hsts-max-age", "300")
+        for path, http2 in (("/healthz", False), ("/nope", False), ("/non-blocking?delay=0", True),
+                            ("/drip?duration=0&numbytes=2", False)):
+            with self.subTest(path=path, http2=http2):
+                self.assertEqual(self.hsts_of(path, http2), "max-age=300")
+        self.assertIsNone(d.get("/healthz").header("Strict-Transport-Security"))
+
+
 class TlsTimeoutTest(TlsCase):
     def test_silent_client_closed_at_header_timeout(self):
         d = self.start_tls("--header-timeout", "300ms")
@@ -272,11 +306,14 @@ class TlsLimitTest(TlsCase):
 
 @unittest.skipUnless(shutil.which("systemd-socket-activate"), "systemd-socket-activate not installed")
 class TlsSocketActivationTest(TlsCase):
-    def test_passed_sockets_tls_by_address(self):
-        """Two sockets from systemd; the one whose address a --listen with --tls-cert names speaks TLS."""
+    def check_plain_and_tls(self, fdnames, tls_entry):
+        """Two sockets from systemd, plain then tls, named fdnames (None: unnamed) and a --listen tls_entry ("plain"
+        or "tls": the address it names) with --tls-cert: the plain one answers in cleartext, the tls one speaks TLS."""
         plain, tls = harness.free_port(), harness.free_port()
-        launcher = ["systemd-socket-activate", "-l", f"127.0.0.1:{plain}", "-l", f"127.0.0.1:{tls}"]
-        d = self.start_daemon("--tls-cert", self.cert, "--tls-key", self.key, listen=(f"127.0.0.1:{tls}",),
+        launcher = ["systemd-socket-activate"] + ([f"--fdname={fdnames}"] if fdnames else [])
+        launcher += ["-l", f"127.0.0.1:{plain}", "-l", f"127.0.0.1:{tls}"]
+        entry = plain if tls_entry == "plain" else tls
+        d = self.start_daemon("--tls-cert", self.cert, "--tls-key", self.key, listen=(f"127.0.0.1:{entry}",),
                               launcher=launcher, ready=None)
         d.wait_for_log(r"Listening on \S+ as \d+", nth=1)  # systemd-socket-activate's
         # the first connection execs the daemon
@@ -287,6 +324,16 @@ class TlsSocketActivationTest(TlsCase):
         with self.tls_connect() as s:
             self.assertEqual(s.selected_alpn_protocol(), "h2")
         self.assertNotIn(f"127.0.0.1:{plain} (TLS", d.stderr)
+
+    def test_passed_sockets_tls_by_address(self):
+        """Unnamed: the one whose address a --listen with --tls-cert names speaks TLS."""
+        self.check_plain_and_tls(None, "tls")
+
+    def test_passed_sockets_tls_by_name(self):
+        """FileDescriptorName= (here systemd-socket-activate's --fdname) tells which is which, before the address:
+        "tls" speaks TLS with the config's TLS entry though that names another address; "http" stays cleartext
+        though its address has a TLS entry."""
+        self.check_plain_and_tls("http:tls", "plain")
 
 
 class TlsReloadTest(TlsCase):

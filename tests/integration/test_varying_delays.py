@@ -4,6 +4,7 @@ seed= on every delay endpoint, over HTTP/1.1 and HTTP/2, and the 400 that names 
 import json
 
 import apicheck
+import h2frames
 import harness
 
 ENDPOINTS = ("/non-blocking", "/blocking", "/offload")
@@ -40,7 +41,7 @@ class VaryingDelaysTest(harness.DaemonTestCase):
             body = self.delay_answer(f"{endpoint}?delay=1ms..9ms&{query}")
             apicheck.check_delay_answer(self, body, endpoint, body["requested_delay_seconds"])
             self.assertEqual(body["delay"], {"asked": "1ms..9ms", "jitter_seconds": 0.002, "seed": 7,
-                                             "drawn_seconds": body["requested_delay_seconds"]})
+                                             "seed_index": 0, "drawn_seconds": body["requested_delay_seconds"]})
             draws.add(body["requested_delay_seconds"])
         body = self.delay_answer(f"/delay/1ms..9ms?{query}")
         apicheck.check_delay_answer(self, body, "/delay", body["requested_delay_seconds"])
@@ -50,6 +51,40 @@ class VaryingDelaysTest(harness.DaemonTestCase):
         out = harness.curl("--http2-prior-knowledge", self.d.url(f"/non-blocking?delay=1ms..9ms&{query}"))
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertEqual(json.loads(out.stdout)["requested_delay_seconds"], draws.pop())
+
+    def seeded_series(self, path, n, http2=False):
+        """n requests of path on one new connection: [(status, seed_index or None, drawn seconds or None)]."""
+        if http2:  # n streams at once, numbered in the order they arrive; an error answer says its status
+            bodies = [json.loads(b) for b in h2frames.h2_bodies(self.d.host, self.d.port, [path] * n)]
+            answers = [(body.get("status", 200), body) for body in bodies]
+        else:
+            conn = self.d.connection()
+            try:
+                answers = [(res.status, res.json()) for res in (self.d.get(path, conn=conn) for _ in range(n))]
+            finally:
+                conn.close()
+        return [(status, body.get("delay", {}).get("seed_index"), body.get("requested_delay_seconds"))
+                for status, body in answers]
+
+    def test_seed_sequence_per_connection(self):
+        # The k-th request with seed=N on a connection draws the k-th value of N's sequence: the same series on
+        # every connection, over HTTP/1.1 and HTTP/2; varied within it; another seed, another series.
+        n = 10
+        path = "/non-blocking?delay=0..2ms&seed=7"
+        first = self.seeded_series(path, n)
+        self.assertEqual([k for _, k, _ in first], list(range(n)))
+        self.assertGreater(len({d for _, _, d in first}), n // 2, first)
+        self.assertEqual(self.seeded_series(path, n), first)
+        self.assertEqual(self.seeded_series(path, n, http2=True), first)
+        other = self.seeded_series(path.replace("seed=7", "seed=8"), n)
+        self.assertNotEqual([d for _, _, d in other], [d for _, _, d in first])
+        # status= draws follow the same rule (an injected answer has no delay object: statuses compared)
+        path = "/non-blocking?delay=0&status=503:50&seed=7"
+        statuses = [s for s, _, _ in self.seeded_series(path, 16)]
+        self.assertEqual(set(statuses), {200, 503}, statuses)
+        self.assertEqual([s for s, _, _ in self.seeded_series(path, 16)], statuses)
+        self.assertEqual([s for s, _, _ in self.seeded_series(path, 16, http2=True)], statuses)
+        self.assertNotEqual([s for s, _, _ in self.seeded_series(path.replace("seed=7", "seed=9"), 16)], statuses)
 
     def test_weighted_and_lognormal(self):
         for _ in range(20):

@@ -352,7 +352,7 @@ static void test_example_file(void **state)
     }
     fclose(f);
     assert_int_equal(parse(&cfg, text), 0);
-    assert_int_equal(settings, 22); /* twenty keys, listen three times */
+    assert_int_equal(settings, 23); /* twenty-one keys, listen three times */
     assert_int_equal(cfg.nlisten, 3);
     assert_string_equal(cfg.listen[0].text, "127.0.0.1:8000");
     assert_string_equal(cfg.listen[1].text, "[::1]:8000");
@@ -380,6 +380,7 @@ static void test_example_file(void **state)
     assert_int_equal(cfg.ui, def.ui);
     assert_int_equal(cfg.events_clients, def.events_clients);
     assert_int_equal(cfg.max_body, def.max_body);
+    assert_int_equal(cfg.hsts_max_age, def.hsts_max_age);
 }
 
 /* ---- validation ---- */
@@ -507,6 +508,48 @@ static void test_tls_files(void **state)
     /* on the command line too, a TLS flag needs a --listen before it */
     assert_int_equal(CLI("--tls-cert", "c.pem", "--listen", "127.0.0.1:0"), -1);
     assert_non_null(strstr(err, "--tls-cert: give it after the listen address it belongs to"));
+}
+
+/* hsts-max-age: off by default; seconds up to two years. */
+static void test_hsts_max_age(void **state)
+{
+    (void)state;
+    ad_config_t cfg;
+    ad_config_defaults(&cfg);
+    assert_int_equal(cfg.hsts_max_age, 0);
+    assert_int_equal(parse(&cfg, "hsts-max-age = 63072000\n"), 0);
+    assert_int_equal(cfg.hsts_max_age, 63072000);
+    expect_parse_error("hsts-max-age = 63072001\n",
+                       "t.conf:1: key 'hsts-max-age': 63072001 is out of range (0 to 63072000)");
+    ad_cli_action_t action;
+    assert_int_equal(CLI("--hsts-max-age=300"), 0);
+    assert_int_equal(cfg.hsts_max_age, 300);
+}
+
+/* Socket activation: a passed socket's listen entry, by its FileDescriptorName= first, then by its address. */
+static void test_listen_for_socket(void **state)
+{
+    (void)state;
+    ad_config_t cfg;
+    ad_config_defaults(&cfg);
+    assert_int_equal(parse(&cfg, "listen = 127.0.0.1:8000\nlisten = 127.0.0.1:8443\ntls-cert = c.pem\n"
+                                 "tls-key = k.pem\nlisten = 127.0.0.1:9443\ntls-cert = d.pem\ntls-key = e.pem\n"),
+                     0);
+    /* unnamed, or systemd's default name: by address (as before names) */
+    assert_int_equal(ad_config_listen_for_socket(&cfg, NULL, "127.0.0.1:8443", err, sizeof(err)), 1);
+    assert_int_equal(ad_config_listen_for_socket(&cfg, "asyncdemod.socket", "127.0.0.1:8000", err, sizeof(err)), 0);
+    assert_int_equal(ad_config_listen_for_socket(&cfg, "unknown", "127.0.0.1:7000", err, sizeof(err)), -1);
+    /* "tls": its address's entry when that has TLS, else the first with TLS */
+    assert_int_equal(ad_config_listen_for_socket(&cfg, "tls", "127.0.0.1:9443", err, sizeof(err)), 2);
+    assert_int_equal(ad_config_listen_for_socket(&cfg, "tls", "127.0.0.1:7000", err, sizeof(err)), 1);
+    assert_int_equal(ad_config_listen_for_socket(&cfg, "tls", "127.0.0.1:8000", err, sizeof(err)), 1);
+    /* "http": cleartext even on an address whose entry has TLS */
+    assert_int_equal(ad_config_listen_for_socket(&cfg, "http", "127.0.0.1:8443", err, sizeof(err)), -1);
+    /* "tls" without any certificate: refused, saying what is missing */
+    ad_config_defaults(&cfg);
+    assert_int_equal(ad_config_listen_for_socket(&cfg, "tls", "127.0.0.1:8443", err, sizeof(err)), -2);
+    assert_string_equal(err, "the socket 127.0.0.1:8443 named \"tls\" by systemd (FileDescriptorName=) needs a "
+                             "listen line with a tls-cert");
 }
 
 static void test_cli_errors(void **state)
@@ -644,6 +687,8 @@ int main(void)
         cmocka_unit_test(test_validate),
         cmocka_unit_test(test_cli_flags),
         cmocka_unit_test(test_tls_files),
+        cmocka_unit_test(test_listen_for_socket),
+        cmocka_unit_test(test_hsts_max_age),
         cmocka_unit_test(test_cli_errors),
         cmocka_unit_test(test_cli_config_precedence),
     };

@@ -115,7 +115,8 @@ static void test_delay_answer(void **state)
     ad_jw_free(&w);
 }
 
-/* A delay that varies: the "delay" object says what was asked and what was drawn; seed only when given. */
+/* A delay that varies: the "delay" object says what was asked and what was drawn; seed and its draw number
+ * (seed_index) only when given. */
 static void test_delay_answer_asked(void **state)
 {
     (void)state;
@@ -127,16 +128,18 @@ static void test_delay_answer_asked(void **state)
     r.jitter_ns = 200000000;
     r.has_seed = true;
     r.seed = 9007199254740991ULL;
+    r.seed_index = 3;
     ad_delay_json(&w, &r);
     json_t *doc = parse(&w);
     check_delay_fields(doc, &r);
     assert_int_equal(json_object_size(doc), 13);
     json_t *d = json_object_get(doc, "delay");
     assert_non_null(d);
-    assert_int_equal(json_object_size(d), 4);
+    assert_int_equal(json_object_size(d), 5);
     assert_string_equal(string(d, "asked"), "100ms..2s\"");
     assert_raw_number(&w, "jitter_seconds", "0.2,");
     assert_raw_number(&w, "seed", "9007199254740991,");
+    assert_raw_number(&w, "seed_index", "3,");
     assert_raw_number(&w, "drawn_seconds", "0.25}");
     json_decref(doc);
     ad_jw_free(&w);

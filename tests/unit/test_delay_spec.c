@@ -250,13 +250,75 @@ static void test_options(void **state)
     }
 }
 
+/* seed=N on one connection: draw k of seed N from ad_rng_seeded(N, k), k counted per seed by the slots. */
+static void test_seeded_sequence(void **state)
+{
+    (void)state;
+    assert_int_equal(ad_rng_seeded(42, 0), 42); /* a connection's first draw: the seed's own, as before */
+    ad_delay_param_t p, q;
+    assert_true(options(&p, "delay=0..10s&seed=7"));
+    assert_true(options(&q, "delay=0..10s&seed=7"));
+    int64_t seq[20];
+    uint64_t rng = 1;
+    for (uint64_t k = 0; k < 20; k++) {
+        p.seed_index = k;
+        seq[k] = ad_delay_param_draw(&p, &rng);
+    }
+    int distinct = 0;
+    for (int k = 0; k < 20; k++) {
+        int seen = 0;
+        for (int j = 0; j < k; j++)
+            seen |= seq[j] == seq[k];
+        distinct += !seen;
+    }
+    assert_true(distinct >= 19);      /* 20 draws of 0..10s: the sequence varies */
+    for (uint64_t k = 20; k-- > 0;) { /* the same numbers, in any order, whatever the generator's state */
+        uint64_t other = k * 31;
+        q.seed_index = k;
+        assert_int_equal(ad_delay_param_draw(&q, &other), seq[k]);
+    }
+    assert_true(options(&q, "delay=0..10s&seed=8"));
+    int same = 0;
+    for (uint64_t k = 0; k < 20; k++) {
+        q.seed_index = k;
+        same += ad_delay_param_draw(&q, &rng) == seq[k];
+    }
+    assert_true(same <= 1); /* another seed, another sequence */
+
+    /* draw k+1 is not draw k shifted by one number (lognormal takes two per draw) */
+    uint64_t a = ad_rng_seeded(7, 3), b = ad_rng_seeded(7, 4);
+    ad_rng_next(&a);
+    assert_int_not_equal(ad_rng_next(&a), ad_rng_next(&b));
+}
+
+static void test_seed_slots(void **state)
+{
+    (void)state;
+    ad_seed_slots_t s = {0};
+    assert_int_equal(ad_seed_slots_take(&s, 7), 0);
+    assert_int_equal(ad_seed_slots_take(&s, 7), 1);
+    assert_int_equal(ad_seed_slots_take(&s, 9), 0); /* each seed counts on its own */
+    assert_int_equal(ad_seed_slots_take(&s, 7), 2);
+    assert_int_equal(ad_seed_slots_take(&s, 9), 1);
+    /* full: the least recently used seed (9 here, 7 taken last) is forgotten to make room */
+    for (uint64_t seed = 100; seed < 100 + AD_SEED_SLOTS - 2; seed++)
+        assert_int_equal(ad_seed_slots_take(&s, seed), 0);
+    assert_int_equal(ad_seed_slots_take(&s, 7), 3);
+    assert_int_equal(s.n, AD_SEED_SLOTS);
+    assert_int_equal(ad_seed_slots_take(&s, 1000), 0);
+    assert_int_equal(ad_seed_slots_take(&s, 7), 4);
+    assert_int_equal(ad_seed_slots_take(&s, 9), 0); /* forgotten: counts from 0 again */
+    assert_int_equal(s.n, AD_SEED_SLOTS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grammar),         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_uniform_draws),   cmocka_unit_test(test_weighted_draws),
         cmocka_unit_test(test_lognormal_draws), cmocka_unit_test(test_jitter),
-        cmocka_unit_test(test_options),
+        cmocka_unit_test(test_options),         cmocka_unit_test(test_seeded_sequence),
+        cmocka_unit_test(test_seed_slots),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

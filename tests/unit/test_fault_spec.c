@@ -227,6 +227,21 @@ static void test_query(void **state)
         assert_int_equal(again.drop, first.drop);
         assert_int_equal(again.status, first.status);
     }
+    /* the connection's later draws of seed=8 (seed_index): varied, each the same every time */
+    int statuses[40], varied = 0;
+    for (uint64_t k = 0; k < 40; k++) {
+        p.seed_index = k;
+        ad_fault_draw_t d1 = ad_delay_param_draw_faults(&p, &rng);
+        uint64_t other = k;
+        ad_fault_draw_t d2 = ad_delay_param_draw_faults(&p, &other);
+        assert_int_equal(d1.drop, d2.drop);
+        assert_int_equal(d1.status, d2.status);
+        statuses[k] = d1.drop != AD_DROP_NONE ? -1 : d1.status;
+        varied += k > 0 && statuses[k] != statuses[0];
+    }
+    assert_true(varied > 0);
+    p.seed_index = 0;
+    assert_int_equal(ad_delay_param_draw_faults(&p, &rng).status, first.status);
 
     static const struct {
         const char *q, *param, *what;

@@ -12,6 +12,7 @@
 
 #define MS AD_NS_PER_MS
 #define SEC AD_NS_PER_SEC
+#define US AD_NS_PER_US
 
 static void test_culprit(void **state)
 {
@@ -98,14 +99,45 @@ static void test_guard_never(void **state)
     assert_int_equal(ra, 77);
 }
 
+/* The utilisation over the last second from the ticks' samples (50 ms apart here). */
+static void test_busy_window(void **state)
+{
+    (void)state;
+    static ad_busy_window_t w; /* 16 KiB: not on the stack */
+    const int64_t tick = 50 * MS;
+    assert_int_equal(ad_busy_window_add(&w, 0, 0, SEC), 0); /* the first sample: nothing to compare yet */
+    int64_t t = 0, cpu = 0;
+    for (int i = 0; i < 40; i++) /* idle: 1 ms of CPU per tick */
+        assert_int_equal(ad_busy_window_add(&w, t += tick, cpu += MS, SEC), 2);
+    /* a 1.5 s block on the CPU: one late tick covers it, the window reaches back to the tick before it */
+    assert_int_equal(ad_busy_window_add(&w, t += 1500 * MS, cpu += 1500 * MS, SEC), 100);
+    /* then idle again: the block leaves the window once the newest sample a second old is after it */
+    assert_int_equal(ad_busy_window_add(&w, t += tick, cpu += MS, SEC), 97); /* 1501 ms of 1550 ms */
+    for (int i = 0; i < 19; i++)
+        ad_busy_window_add(&w, t += tick, cpu += MS, SEC);
+    assert_int_equal(ad_busy_window_add(&w, t += tick, cpu += MS, SEC), 2);
+    /* half busy: 25 ms per 50 ms tick */
+    for (int i = 0; i < 30; i++)
+        ad_busy_window_add(&w, t += tick, cpu += 25 * MS, SEC);
+    assert_int_equal(ad_busy_window_add(&w, t += tick, cpu += 25 * MS, SEC), 50);
+    /* more ticks than kept: still a second's window (1 ms ticks, each busy 0.1 ms) */
+    for (int i = 0; i < 3 * AD_BUSY_SAMPLES; i++)
+        ad_busy_window_add(&w, t += MS, cpu += 100 * US, SEC);
+    assert_int_equal(w.n, AD_BUSY_SAMPLES);
+    assert_int_equal(ad_busy_window_add(&w, t += MS, cpu += 100 * US, SEC), 10);
+    /* the clocks read a moment apart: never above 100, never below 0 */
+    assert_int_equal(ad_busy_window_add(&w, t += MS, cpu += 2 * MS, 0), 100);
+    assert_int_equal(ad_utilisation_percent(-5, SEC), 0);
+    assert_int_equal(ad_utilisation_percent(5, 0), 0);
+    assert_int_equal(ad_utilisation_percent(SEC / 200, SEC), 1); /* 0.5 % rounds up */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_culprit),
-        cmocka_unit_test(test_guard_off),
-        cmocka_unit_test(test_guard_within_budget),
-        cmocka_unit_test(test_guard_refuses),
-        cmocka_unit_test(test_guard_never),
+        cmocka_unit_test(test_culprit),       cmocka_unit_test(test_busy_window),
+        cmocka_unit_test(test_guard_off),     cmocka_unit_test(test_guard_within_budget),
+        cmocka_unit_test(test_guard_refuses), cmocka_unit_test(test_guard_never),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -105,9 +105,9 @@ static int setup(void **state)
     ad_stats_loop_tick(&shards[0], 150 * US, 100 * MS, -1, 0);
     for (int i = 0; i < 6; i++)
         ad_stats_loop_tick(&shards[1], 300 * US, 100 * MS, -1, 0);
-    ad_stats_loop_cpu(&shards[0], 400 * MS); /* the last of each thread's counts */
-    ad_stats_loop_cpu(&shards[0], 1 * SEC);
-    ad_stats_loop_cpu(&shards[1], 250 * MS);
+    ad_stats_loop_cpu(&shards[0], 400 * MS, 30); /* the last of each thread's counts */
+    ad_stats_loop_cpu(&shards[0], 1 * SEC, 97);
+    ad_stats_loop_cpu(&shards[1], 250 * MS, 20);
 
     for (int i = 0; i < 4; i++)
         ad_stats_connection_open(&shards[0]);
@@ -360,7 +360,7 @@ static void test_json_document(void **state)
     expect_integer(bodies, "refused", 2);
 
     const json_t *loop = json_object_get(root, "loop");
-    assert_int_equal(json_object_size(loop), 8);
+    assert_int_equal(json_object_size(loop), 10);
     expect_seconds(loop, "lag_seconds", 300 * US); /* max over threads of the last tick's lag */
     expect_integer(loop, "ticks", 10);
     expect_integer(loop, "stalls", 2);
@@ -368,7 +368,9 @@ static void test_json_document(void **state)
     expect_seconds(loop, "longest_stall_seconds", 4 * SEC + 5 * MS);
     expect_str(loop, "longest_stall_endpoint", "/blocking");
     expect_str(loop, "longest_stall_wall", "2026-11-24T17:30:09.005Z");
-    expect_seconds(loop, "cpu_seconds", 1 * SEC + 250 * MS); /* the sum of both threads' */
+    expect_seconds(loop, "cpu_seconds", 1 * SEC + 250 * MS);    /* the sum of both threads' */
+    expect_integer(loop, "utilisation_percent", 97);            /* the busiest thread's, in its last second */
+    expect_integer(loop, "utilisation_since_start_percent", 5); /* 1.25 s of 2 threads x 12.5 s */
 
     const json_t *eps = json_object_get(root, "endpoints");
     assert_int_equal(json_object_size(eps), AD_EP_COUNT);

@@ -150,6 +150,40 @@ static void test_cancelled_timer_never_fires(void **state)
     assert_int_equal(kept.order, 1);
 }
 
+/* A callback that keeps the loop busy this long (a large answer written from a timer). */
+static void on_busy(ad_timer_t *timer)
+{
+    int64_t until = ad_mono_ns() + 5 * MS;
+    (void)timer;
+    while (ad_mono_ns() < until)
+        ;
+    fired_count++;
+}
+
+/* A charged timer's callback time goes to its slot (a request's endpoint, for stall attribution); an uncharged
+ * one's to none. */
+static void test_callbacks_are_charged_to_their_slot(void **state)
+{
+    fixture_t *f = *state;
+    int64_t charged[3] = {0, 0, 0};
+    f->timers.charge_ns = charged;
+    ad_timer_t a, b, c;
+    ad_timer_init_charged(&a, on_busy, 1);
+    ad_timer_init_charged(&b, on_busy, 1);
+    ad_timer_init(&c, on_busy);
+    int64_t now = ad_mono_ns();
+    assert_int_equal(ad_timers_add(&f->timers, &a, now), 0);
+    assert_int_equal(ad_timers_add(&f->timers, &b, now), 0);
+    assert_int_equal(ad_timers_add(&f->timers, &c, now), 0);
+    ad_timers_run_due(&f->timers);
+    int64_t elapsed = ad_mono_ns() - now;
+    assert_int_equal(fired_count, 3);
+    assert_true(charged[1] >= 10 * MS);          /* both of slot 1's, each at least 5 ms */
+    assert_true(charged[1] <= elapsed - 5 * MS); /* and not the uncharged one's */
+    assert_int_equal(charged[0], 0);
+    assert_int_equal(charged[2], 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -158,6 +192,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_run_due_with_nothing_linked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_run_due_inside_a_callback_does_not_recurse, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancelled_timer_never_fires, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_callbacks_are_charged_to_their_slot, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
