@@ -640,6 +640,39 @@ static void test_bench_engine(void **state)
     assert_non_null(strstr(ad_ctl_usage(AD_CMD_BENCH), "--engine"));
 }
 
+/* The HTTP/2 form's fields, one "name: value" a line. */
+static void h2_fields(const ad_request_h2_t *r, char *buf, size_t size)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->nfields; i++)
+        n += (size_t)snprintf(buf + n, size - n, "%.*s: %.*s\n", (int)r->fields[i].name_len, r->fields[i].name,
+                              (int)r->fields[i].value_len, r->fields[i].value);
+}
+
+/* The same shapes as the HTTP/2 engine sends them: pseudo-headers, lowercase names, Host as :authority. */
+static void test_bench_request_shape_h2(void **state)
+{
+    (void)state;
+    ad_bench_opts_t o;
+    char err[256], buf[1024];
+    ad_request_h2_t r;
+    assert_int_equal(BENCH(&o, err, "bench"), AD_CTL_PARSE_OK);
+    assert_int_equal(ad_request_shape_h2(&o.shape, "http", "/x?a=1", "h:80", "ua/1", &r), 0);
+    h2_fields(&r, buf, sizeof(buf));
+    assert_string_equal(buf, ":method: GET\n:scheme: http\n:authority: h:80\n:path: /x?a=1\nuser-agent: ua/1\n"
+                             "accept: */*\n");
+    ad_request_h2_free(&r);
+
+    assert_int_equal(BENCH(&o, err, "bench", "-X", "PUT", "-H", "X-A:  1 ", "--header=user-agent:me", "-H",
+                           "Host: other:9", "--body", "{\"a\":1}", "--content-type", "application/json"),
+                     AD_CTL_PARSE_OK);
+    assert_int_equal(ad_request_shape_h2(&o.shape, "https", "/d", "h", "ua/1", &r), 0);
+    h2_fields(&r, buf, sizeof(buf));
+    assert_string_equal(buf, ":method: PUT\n:scheme: https\n:authority: other:9\n:path: /d\naccept: */*\nx-a: 1\n"
+                             "user-agent: me\ncontent-type: application/json\ncontent-length: 7\n");
+    ad_request_h2_free(&r);
+}
+
 /* -X, -H, --body, --body-file, --content-type: checked, kept, and written as the h2o engine sends them. */
 static void test_bench_request_shape(void **state)
 {
@@ -943,6 +976,7 @@ int main(void)
         cmocka_unit_test(test_bench_errors),
         cmocka_unit_test(test_bench_engine),
         cmocka_unit_test(test_bench_request_shape),
+        cmocka_unit_test(test_bench_request_shape_h2),
         cmocka_unit_test(test_bench_h2),
         cmocka_unit_test(test_help_and_double_dash),
         cmocka_unit_test(test_compare),

@@ -1,0 +1,131 @@
+/* What the evloop backends share (see engine_evloop.h). */
+#include "engine_evloop.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include "clock.h"
+
+#define RCVBUF_BYTES (128 * 1024) /* per connection; the kernel doubles it for its bookkeeping */
+
+void ad_inflight_track(ad_inflight_list_t *l, ad_inflight_t *r, int64_t sent)
+{
+    r->deadline = sent + l->timeout_ns;
+    r->newer = NULL;
+    r->older = l->newest;
+    if (l->newest != NULL)
+        l->newest->newer = r;
+    else
+        l->oldest = r;
+    l->newest = r;
+}
+
+void ad_inflight_untrack(ad_inflight_list_t *l, ad_inflight_t *r)
+{
+    if (r->older != NULL)
+        r->older->newer = r->newer;
+    else
+        l->oldest = r->newer;
+    if (r->newer != NULL)
+        r->newer->older = r->older;
+    else
+        l->newest = r->older;
+    r->older = r->newer = NULL;
+}
+
+ad_inflight_t *ad_inflight_expired(const ad_inflight_list_t *l, int64_t now)
+{
+    return l->timeout_ns > 0 && l->oldest != NULL && l->oldest->deadline <= now ? l->oldest : NULL;
+}
+
+int64_t ad_inflight_wake(const ad_inflight_list_t *l, int64_t wake)
+{
+    return l->timeout_ns > 0 && l->oldest != NULL && l->oldest->deadline < wake ? l->oldest->deadline : wake;
+}
+
+void ad_inflight_timeout_reason(const ad_inflight_list_t *l, char *buf, size_t size)
+{
+    snprintf(buf, size, "no complete answer within %.3gs", (double)l->timeout_ns / 1e9);
+}
+
+void ad_answer_begin(ad_answer_t *a, const ad_engine_worker_t *w)
+{
+    a->status = 0;
+    a->bytes = 0;
+    a->scan_body = ad_ew_scan_wanted(w);
+    if (a->scan_body)
+        ad_answer_scan_init(&a->scan);
+    a->keep_error_body = ad_ew_wants_reason(w); /* only the first failure's words are kept */
+    a->error_body_len = 0;
+}
+
+void ad_answer_take(ad_answer_t *a, const char *data, size_t len)
+{
+    a->bytes += len;
+    if (a->scan_body)
+        ad_answer_scan_feed(&a->scan, data, len);
+    if (a->keep_error_body && (a->status < 200 || a->status > 299)) {
+        if (a->error_body == NULL && (a->error_body = malloc(AD_ANSWER_ERROR_BODY_MAX)) == NULL)
+            return;
+        size_t take = AD_ANSWER_ERROR_BODY_MAX - a->error_body_len;
+        take = len < take ? len : take;
+        memcpy(a->error_body + a->error_body_len, data, take);
+        a->error_body_len += take;
+    }
+}
+
+void ad_answer_finish(ad_answer_t *a, ad_engine_worker_t *w, ad_request_record_t *rec, ad_err_class_t error,
+                      const char *why)
+{
+    rec->done_ns = ad_mono_ns() - w->t0;
+    rec->error = error;
+    if (error == AD_ERR_NONE) {
+        if (a->scan_body) {
+            rec->server_seq = ad_answer_scan_sequence(&a->scan);
+            int64_t wait = ad_answer_scan_wait_ns(&a->scan), start = ad_answer_scan_start_ns(&a->scan);
+            rec->server_wait_ns = wait > 0 ? wait : 0;
+            rec->server_start_ns = start > 0 ? start : 0;
+        }
+        if (a->status < 200 || a->status > 299)
+            rec->error = AD_ERR_STATUS;
+    }
+    char reason[160 + AD_ANSWER_ERROR_TEXT_MAX];
+    if (rec->error != AD_ERR_NONE && ad_ew_wants_reason(w)) {
+        char said[AD_ANSWER_ERROR_TEXT_MAX + 1] = ""; /* the server's own words (answer_scan.h) */
+        if (a->error_body_len > 0)
+            ad_answer_error_text(a->error_body, a->error_body_len, said, sizeof(said));
+        if (rec->error == AD_ERR_STATUS)
+            snprintf(reason, sizeof(reason), "status: HTTP %d%s%s", a->status, said[0] != '\0' ? ": " : "", said);
+        else
+            snprintf(reason, sizeof(reason), "%s: %s", ad_err_class_name(rec->error), why);
+        why = reason;
+    } else {
+        why = NULL;
+    }
+    ad_ew_finish(w, rec, a->bytes, why);
+}
+
+void ad_answer_free(ad_answer_t *a)
+{
+    free(a->error_body);
+    a->error_body = NULL;
+}
+
+void ad_evloop_socket_tune(h2o_socket_t *sock)
+{
+    /* libh2o reads a socket until the kernel has nothing more, doubling its buffer as it goes: with the
+     * kernel's receive-buffer autotuning (MBs on loopback) a large answer would cost each connection
+     * tens of MB. A fixed receive buffer bounds what one read can take, whatever the answer's size. */
+    int rcvbuf = RCVBUF_BYTES;
+    setsockopt(h2o_socket_get_fd(sock), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+}
+
+/* libh2o keeps freed socket buffers for reuse in a per-thread list (h2o_socket_buffer_prototype is
+ * __thread): a loop's thread that ends would leak them. Taking each one out and freeing it empties it. */
+void ad_evloop_release_thread_cache(void)
+{
+    h2o_mem_recycle_t *pool = &h2o_socket_buffer_prototype.allocator;
+    while (pool->cnt > 0)
+        free(h2o_mem_alloc_recycle(pool, 1)); /* pooled chunks come from malloc (h2o_mem_alloc) */
+}

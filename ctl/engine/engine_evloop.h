@@ -1,0 +1,71 @@
+#ifndef AD_CTL_ENGINE_EVLOOP_H
+#define AD_CTL_ENGINE_EVLOOP_H
+/*
+ * What the engine's backends on libh2o's evloop (engine_h2o.c: HTTP/1.1, engine_nghttp2.c: HTTP/2) share:
+ * the requests in flight in send order for the per-request timeout, an answer's accounting (status,
+ * bytes, the scan of the daemon's JSON, the start of a refusal's body) and a failed request's reason,
+ * the sockets' receive buffer, and libh2o's per-thread cache.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <h2o.h>
+#include "answer_scan.h"
+#include "engine_worker.h"
+
+/*
+ * Requests in flight, oldest first: every request has the same timeout, so the oldest is always the
+ * first to expire. (h2o_timeout_t cannot serve: its clock is cached per loop turn, up to 100 ms stale
+ * when a request is sent after an idle wait, so it fires early.) A request embeds an ad_inflight_t.
+ */
+typedef struct ad_inflight {
+    struct ad_inflight *older, *newer;
+    int64_t deadline; /* CLOCK_MONOTONIC */
+} ad_inflight_t;
+
+typedef struct ad_inflight_list {
+    ad_inflight_t *oldest, *newest;
+    int64_t timeout_ns; /* per request, 0 = none */
+} ad_inflight_list_t;
+
+void ad_inflight_track(ad_inflight_list_t *l, ad_inflight_t *r, int64_t sent);
+void ad_inflight_untrack(ad_inflight_list_t *l, ad_inflight_t *r);
+/* The oldest request when its time is up at now, else NULL. */
+ad_inflight_t *ad_inflight_expired(const ad_inflight_list_t *l, int64_t now);
+/* wake, or the oldest request's deadline when that is earlier. */
+int64_t ad_inflight_wake(const ad_inflight_list_t *l, int64_t wake);
+/* A timed-out request's reason: "no complete answer within 2s". */
+void ad_inflight_timeout_reason(const ad_inflight_list_t *l, char *buf, size_t size);
+
+/* The answer to one request, as it comes in. */
+typedef struct ad_answer {
+    int status; /* 0 until its head is read */
+    uint64_t bytes;
+    bool scan_body; /* worth scanning (ad_ew_scan_wanted) */
+    ad_answer_scan_t scan;
+    /* the start of an answer that is not 2xx, for the server's own words in the first error (malloc'd
+     * when first needed, kept for the next answer) */
+    bool keep_error_body;
+    char *error_body;
+    size_t error_body_len;
+} ad_answer_t;
+
+/* Ready for the request about to be sent on w. */
+void ad_answer_begin(ad_answer_t *a, const ad_engine_worker_t *w);
+/* Body bytes. */
+void ad_answer_take(ad_answer_t *a, const char *data, size_t len);
+/*
+ * The request is over: rec's done time, error and (answered) server figures set from the answer, then
+ * ad_ew_finish with its reason: error's class and why, or the status and the server's words when the
+ * answer is not 2xx. rec->status must be the answer's status (0 for a failure).
+ */
+void ad_answer_finish(ad_answer_t *a, ad_engine_worker_t *w, ad_request_record_t *rec, ad_err_class_t error,
+                      const char *why);
+void ad_answer_free(ad_answer_t *a);
+
+/* After connecting: bounds what one read can take (see engine_evloop.c). */
+void ad_evloop_socket_tune(h2o_socket_t *sock);
+/* The backends' release_thread_cache: libh2o's per-thread buffer cache, emptied. */
+void ad_evloop_release_thread_cache(void);
+
+#endif
