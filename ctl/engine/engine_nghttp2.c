@@ -27,7 +27,8 @@ struct h2conn;
 typedef struct h2stream {
     ad_inflight_t inflight; /* first: the timeout list's entries are streams */
     struct h2conn *c;
-    int32_t id; /* its HTTP/2 stream; 0: the slot is free */
+    int32_t id;  /* its HTTP/2 stream; 0: the slot is free */
+    bool resent; /* refused once already (see refused()) */
     size_t body_sent;
     ad_request_record_t rec;
     ad_answer_t answer;
@@ -71,7 +72,9 @@ typedef struct h2_backend {
     unsigned nready;
     unsigned *dirty; /* connections with frames to write */
     unsigned ndirty;
-    bool write_waiting; /* a connection had frames while h2o still owed it a write callback */
+    bool write_waiting;           /* a connection had frames while h2o still owed it a write callback */
+    ad_request_record_t *refused; /* requests a server refused unprocessed, to send again (a stack) */
+    unsigned nrefused;
     int64_t connect_at; /* a new connection waits for the pacing until then; 0 = none waits */
 } h2_backend_t;
 
@@ -203,6 +206,27 @@ static int on_data(nghttp2_session *session, uint8_t flags, int32_t stream_id, c
     return 0;
 }
 
+/*
+ * A stream the server refused without processing it (REFUSED_STREAM, or beyond a GOAWAY's last stream: a
+ * server going away gracefully, as nginx does after keepalive_requests) is sent again, once, on another
+ * connection, as libcurl does: its slot is freed, the request stays in flight, keeping its number and
+ * send time. Returns false when it was resent already (then it fails).
+ */
+static bool refused(h2stream_t *s)
+{
+    h2conn_t *c = s->c;
+    h2_backend_t *b = c->b;
+    if (s->resent)
+        return false;
+    ad_inflight_untrack(&b->inflight, &s->inflight);
+    b->refused[b->nrefused++] = s->rec;
+    s->id = 0;
+    c->busy--;
+    c->free_slots[c->nfree++] = (unsigned)(s - c->streams);
+    mark_ready(c);
+    return true;
+}
+
 static int on_stream_close(nghttp2_session *session, int32_t stream_id, uint32_t code, void *user_data)
 {
     h2conn_t *c = user_data;
@@ -214,6 +238,8 @@ static int on_stream_close(nghttp2_session *session, int32_t stream_id, uint32_t
         finish(s, AD_ERR_NONE, NULL);
         return 0;
     }
+    if (code == NGHTTP2_REFUSED_STREAM && refused(s))
+        return 0;
     if (code == NGHTTP2_NO_ERROR)
         snprintf(why, sizeof(why), "stream closed before the answer");
     else if (code == NGHTTP2_REFUSED_STREAM && c->goaway)
@@ -418,18 +444,24 @@ static int conn_open(h2conn_t *c, char *why, size_t size)
 
 /* ---- sending ---- */
 
-static void send_one(h2conn_t *c, int64_t intended, int64_t now)
+/* Sends a new request on c, or again one refused (resend: its record; its timeout starts anew). */
+static void send_one(h2conn_t *c, int64_t intended, int64_t now, const ad_request_record_t *resend)
 {
     h2_backend_t *b = c->b;
     ad_engine_worker_t *w = b->w;
     h2stream_t *s = &c->streams[c->free_slots[--c->nfree]];
     c->busy++;
     ad_answer_begin(&s->answer, w);
-    memset(&s->rec, 0, sizeof(s->rec));
-    s->rec.index = ad_ew_sent(w);
-    s->rec.intended_ns = intended - w->t0;
-    s->rec.sent_ns = now - w->t0;
-    s->rec.server_seq = -1;
+    s->resent = resend != NULL;
+    if (resend != NULL) {
+        s->rec = *resend;
+    } else {
+        memset(&s->rec, 0, sizeof(s->rec));
+        s->rec.index = ad_ew_sent(w);
+        s->rec.intended_ns = intended - w->t0;
+        s->rec.sent_ns = now - w->t0;
+        s->rec.server_seq = -1;
+    }
     s->body_sent = 0;
     s->id = -1; /* booked: finish() accepts it */
     ad_inflight_track(&b->inflight, &s->inflight, now);
@@ -449,13 +481,14 @@ static void send_one(h2conn_t *c, int64_t intended, int64_t now)
     mark_dirty(c);
 }
 
-/* Sends what is due while streams are free, filling one connection before the next (as h2load). */
+/* Sends what is due while streams are free, refused requests first, filling one connection before the
+ * next (as h2load). */
 static void fill(h2_backend_t *b)
 {
     ad_engine_worker_t *w = b->w;
-    int64_t intended, now = ad_mono_ns();
+    int64_t intended = 0, now = ad_mono_ns();
     b->connect_at = 0;
-    while (b->nready > 0 && !w->failed && ad_ew_next_due(w, now, &intended)) {
+    while (b->nready > 0 && !w->failed && (b->nrefused > 0 || ad_ew_next_due(w, now, &intended))) {
         h2conn_t *c = &b->conns[b->ready[b->nready - 1]];
         if (c->nfree == 0 || c->goaway) {
             c->ready = false;
@@ -465,7 +498,12 @@ static void fill(h2_backend_t *b)
         /* Pacing is for the ramp-up: reconnects are bounded by the number of connections anyway. */
         if (c->session == NULL && !c->opened && !ad_ew_may_connect(w, now, &b->connect_at))
             break;
-        send_one(c, intended, now);
+        if (b->nrefused > 0) {
+            ad_request_record_t rec = b->refused[--b->nrefused];
+            send_one(c, intended, now, &rec);
+        } else {
+            send_one(c, intended, now, NULL);
+        }
         now = ad_mono_ns();
     }
 }
@@ -525,7 +563,8 @@ static int setup_conns(h2_backend_t *b, unsigned slots, unsigned streams)
     b->conns = calloc(b->n, sizeof(*b->conns));
     b->ready = calloc(b->n, sizeof(*b->ready));
     b->dirty = calloc(b->n, sizeof(*b->dirty));
-    if (b->conns == NULL || b->ready == NULL || b->dirty == NULL)
+    b->refused = calloc(slots, sizeof(*b->refused));
+    if (b->conns == NULL || b->ready == NULL || b->dirty == NULL || b->refused == NULL)
         return -1;
     for (unsigned i = 0; i < b->n; i++) {
         h2conn_t *c = &b->conns[i];
@@ -574,6 +613,7 @@ static void h2_teardown(ad_engine_worker_t *w)
     free(b->conns);
     free(b->ready);
     free(b->dirty);
+    free(b->refused);
     free(b);
     w->impl = NULL;
 }
@@ -613,6 +653,7 @@ static void abandon_in_flight(h2_backend_t *b)
         c->busy = 0;
         close_conn(c);
     }
+    b->nrefused = 0;
     b->w->in_flight = 0;
 }
 

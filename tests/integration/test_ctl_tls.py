@@ -1,5 +1,6 @@
 """asyncdemoctl against asyncdemod over TLS: bench (the curl engine, also with request shaping), compare and
-stats over https:// with --cacert or -k; an unverified certificate is an unreachable target (exit 2)."""
+stats over https:// with --cacert or -k; an unverified certificate is an unreachable target (exit 2); --h2
+over the same daemon's cleartext port takes bench's nghttp2 engine."""
 
 import json
 import shutil
@@ -76,12 +77,31 @@ class CtlTlsTest(harness.DaemonTestCase):
         self.assertLess(non_blocking, 0.6)
         self.assertGreater(blocking / non_blocking, 2.5, (blocking, non_blocking))
 
-    def test_bench_h2c_refused_with_old_libcurl(self):
-        proc = harness.run_ctl("bench", "--h2", "-n", 1, "--no-progress", self.d.url("/healthz"), timeout=30)
-        if proc.returncode == 0:
-            self.skipTest("libcurl 8.0 or later: h2c is used")
-        self.assertEqual(proc.returncode, 64, proc.stderr)
-        self.assertIn("--h2 over http:// (h2c) needs libcurl 8.0 or later", proc.stderr)
+    def test_bench_h2c_by_the_nghttp2_engine(self):
+        """--h2 over http:// (h2c) goes through bench's own HTTP/2 engine, whatever libcurl's version; over the
+        same daemon's https:// through libcurl. More in test_ctl_h2.py."""
+        proc = harness.run_ctl("bench", "--h2", "-m", 3, "-n", 9, "--no-progress", "--json", self.d.url("/healthz"),
+                               timeout=30)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        run = json.loads(proc.stdout)["runs"][0]
+        self.assertEqual((run["engine"], run["protocol"], run["ok"]), ("nghttp2", "h2c", 9))
+        proc = harness.run_ctl("bench", "-k", "--h2", "-n", 2, "--no-progress", "--json", self.https + "/healthz",
+                               timeout=30)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        run = json.loads(proc.stdout)["runs"][0]
+        self.assertEqual((run["engine"], run["protocol"], run["ok"]), ("curl", "h2", 2))
+
+    def test_bench_h2c_through_libcurl_refused_when_old(self):
+        """h2c through libcurl (--engine curl, or --rate: the open model) needs libcurl 8.0 or later."""
+        for extra in (("--engine", "curl"), ("--rate", "50", "--duration", "0.1")):
+            with self.subTest(extra=extra):
+                proc = harness.run_ctl("bench", "--h2", "-n", 1, "--no-progress", *extra, self.d.url("/healthz"),
+                                       timeout=30)
+                if proc.returncode == 0:
+                    self.skipTest("libcurl 8.0 or later: h2c through libcurl works")
+                self.assertEqual(proc.returncode, 64, proc.stderr)
+                self.assertRegex(proc.stderr, r"--h2 over http:// \(h2c\) with (--engine curl|--rate) goes through "
+                                              r"libcurl, which needs 8\.0 or later")
 
     def test_unverified_certificate_is_unreachable(self):
         for args in (("bench", "-n", 1), ("stats",), ("compare", "-n", 1, "--modes", "sequential")):
