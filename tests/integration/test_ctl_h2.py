@@ -87,6 +87,20 @@ class CtlH2DaemonTest(harness.DaemonTestCase):
         proc, run = bench("-n", 20, "-c", 1, "-m", 4, self.d.url("/non-blocking?delay=0"))
         self.assertEqual((proc.returncode, run["ok"]), (0, 20), proc.stderr)
 
+    def test_stream_and_connection_resets(self):
+        """The daemon's close= fault over h2: the stream reset (RST_STREAM), or with :reset the connection
+        (TCP reset): each failed request counted with the reason; the other streams go on."""
+        proc, run = bench("-n", 8, "-c", 1, "-m", 4, self.d.url("/non-blocking?delay=0&close=100"))
+        self.assertEqual((proc.returncode, run["completed"], run["errors"]["read"]), (1, 8, 8), proc.stderr)
+        self.assertRegex(run["first_error"], r"^read: stream reset \(RST_STREAM [A-Z_]+\)$")
+        # a reset takes the connection's other stream with it: 60 requests two at a time all fail by chance
+        # with a probability of 1e-11
+        proc, run = bench("-n", 60, "-c", 1, "-m", 2, self.d.url("/non-blocking?delay=0&close=25:reset"))
+        self.assertEqual((proc.returncode, run["completed"]), (1, 60), proc.stderr)
+        self.assertGreater(run["ok"], 0)
+        self.assertEqual(run["ok"] + run["errors"]["read"], 60)
+        self.assertRegex(run["first_error"], r"^read: connection reset( \(\d streams in flight on it\))?$")
+
     def test_no_server_exits_unavailable(self):
         proc = harness.run_ctl("bench", "--h2", "-n", 5, "--no-progress", f"http://127.0.0.1:{harness.free_port()}/",
                                timeout=30)

@@ -627,8 +627,8 @@ static void test_bench_engine(void **state)
     assert_int_equal(COMPARE(&c, err, "compare", "--engine", "curl"), AD_CTL_PARSE_ERROR);
     assert_err(err, "--engine", "unknown");
     /* names both ways */
-    static const char *const names[] = {"auto", "curl", "h2o"};
-    for (int e = AD_BENCH_ENGINE_AUTO; e <= AD_BENCH_ENGINE_H2O; e++) {
+    static const char *const names[] = {"auto", "curl", "h2o", "nghttp2"};
+    for (int e = AD_BENCH_ENGINE_AUTO; e <= AD_BENCH_ENGINE_NGHTTP2; e++) {
         ad_bench_engine_t back = (ad_bench_engine_t)-1;
         assert_int_equal(ad_bench_engine_from_name(names[e], &back), 0);
         assert_int_equal(back, e);
@@ -761,6 +761,12 @@ static void test_bench_h2(void **state)
     BENCH_ERR("-m", "out of range", "bench", "--h2", "-m", "1001");
     BENCH_ERR("--streams", "over 100000", "bench", "--h2", "-c", "1000", "-m", "101");
     BENCH_ERR("--engine h2o", "HTTP/1.1 only", "bench", "--h2", "--engine", "h2o");
+    /* the nghttp2 engine: cleartext h2c in the closed model */
+    assert_int_equal(BENCH(&o, err, "bench", "--h2", "-m", "10", "--engine", "nghttp2"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.engine, AD_BENCH_ENGINE_NGHTTP2);
+    BENCH_ERR("--engine nghttp2", "HTTP/2 only", "bench", "--engine", "nghttp2");
+    BENCH_ERR("--engine nghttp2", "cleartext h2c only", "bench", "--h2", "--engine", "nghttp2", "https://h/");
+    BENCH_ERR("--engine nghttp2", "closed model only", "bench", "--h2", "--engine", "nghttp2", "--rate", "10");
     BENCH_ERR("--no-keepalive", "not with --h2", "bench", "--h2", "--no-keepalive");
     BENCH_ERR("--h2", "takes no value", "bench", "--h2=yes");
     /* compare's -m is --modes */
