@@ -56,19 +56,18 @@ static int choose_engine(const ad_bench_opts_t *o, ad_engine_backend_id_t *id)
         ad_cmd_error("%s", _("ASYNCDEMOCTL_ENGINE=h2o: speaks HTTP/1.1 only (curl or auto for --h2)"));
         return -1;
     }
-    if (!o->engine_set && e == AD_BENCH_ENGINE_NGHTTP2 && (!o->h2 || o->base.https || o->rate > 0)) {
-        ad_cmd_error("%s", _("ASYNCDEMOCTL_ENGINE=nghttp2: speaks cleartext h2c in the closed model only (--h2, "
-                             "http://, no --rate)"));
+    if (!o->engine_set && e == AD_BENCH_ENGINE_NGHTTP2 && (!o->h2 || o->base.https)) {
+        ad_cmd_error("%s", _("ASYNCDEMOCTL_ENGINE=nghttp2: speaks cleartext h2c only (--h2 and http://)"));
         return -1;
     }
-    /* h2c goes through the nghttp2 engine, but the open model (--rate) and --engine curl through libcurl,
-     * which before 8.0 breaks streams multiplexed on a prior-knowledge connection ("Error in the HTTP2
-     * framing layer", curl issue 10634); over TLS (ALPN) they work */
-    bool curl_h2c = o->h2 && !o->base.https && (e == AD_BENCH_ENGINE_CURL || o->rate > 0);
+    /* h2c goes through the nghttp2 engine, but with --engine curl through libcurl, which before 8.0 breaks
+     * streams multiplexed on a prior-knowledge connection ("Error in the HTTP2 framing layer", curl issue
+     * 10634); over TLS (ALPN) they work */
+    bool curl_h2c = o->h2 && !o->base.https && e == AD_BENCH_ENGINE_CURL;
     if (curl_h2c && curl_version_info(CURLVERSION_NOW)->version_num < 0x080000) {
-        ad_cmd_error(_("--h2 over http:// (h2c) with %s goes through libcurl, which needs 8.0 or later for it (this "
-                       "one is %s); use https://"),
-                     o->rate > 0 ? "--rate" : "--engine curl", curl_version_info(CURLVERSION_NOW)->version);
+        ad_cmd_error(_("--h2 over http:// (h2c) with --engine curl needs libcurl 8.0 or later (this one is %s); use "
+                       "the nghttp2 engine or https://"),
+                     curl_version_info(CURLVERSION_NOW)->version);
         return -1;
     }
     static const ad_engine_backend_id_t ids[] = {

@@ -266,8 +266,6 @@ static int h2_finish(ad_bench_opts_t *o, ad_flags_seen_t seen, char *err, size_t
         return ad_fail(err, errlen, _("--engine h2o: speaks HTTP/1.1 only (nghttp2, curl or auto for --h2)"));
     if (o->engine == AD_BENCH_ENGINE_NGHTTP2 && o->base.https)
         return ad_fail(err, errlen, _("--engine nghttp2: speaks cleartext h2c only (curl or auto for https://)"));
-    if (o->engine == AD_BENCH_ENGINE_NGHTTP2 && o->rate > 0)
-        return ad_fail(err, errlen, _("--engine nghttp2: closed model only (curl or auto for --rate)"));
     if (!o->keepalive)
         return ad_fail(err, errlen, _("--no-keepalive: not with --h2 (streams share kept connections)"));
     if ((uint64_t)o->concurrency * o->streams > AD_CTL_CONCURRENCY_MAX)

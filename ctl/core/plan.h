@@ -29,9 +29,10 @@ typedef void (*ad_engine_progress_fn)(const ad_engine_progress_t *p, void *ud);
 #define AD_ENGINE_PROGRESS_NS (100 * INT64_C(1000000))
 #define AD_ENGINE_THREADS_MAX 64
 
-/* Which event loop moves the requests. AUTO picks libh2o's for plain-http closed-model runs (about a
- * third of libcurl's per-request cost, so bench can keep up with wrk; HTTP/2 framed by libnghttp2) and
- * libcurl for the rest (TLS; the open model, whose schedule needs nanosecond timers). */
+/* Which event loop moves the requests. AUTO picks libh2o's for plain http: HTTP/1.1 closed-model runs
+ * (about a third of libcurl's per-request cost, so bench can keep up with wrk) and HTTP/2 (h2c, framed by
+ * libnghttp2, both models); libcurl for the rest (TLS; HTTP/1.1's open model, whose schedule needs
+ * nanosecond timers). */
 typedef enum { AD_ENGINE_AUTO = 0, AD_ENGINE_CURL, AD_ENGINE_H2O, AD_ENGINE_NGHTTP2 } ad_engine_backend_id_t;
 
 typedef struct ad_engine_plan {

@@ -278,9 +278,9 @@ static int check_plan(const ad_engine_plan_t *plan, char *err, size_t errlen)
     return 0;
 }
 
-/* AUTO: libh2o's loop for plain-http closed-model runs (its per-request cost is a third of libcurl's),
- * with libnghttp2 framing HTTP/2 (h2c); libcurl for the rest (TLS, and the open model, whose schedule
- * needs nanosecond timers). */
+/* AUTO: libh2o's loop for plain http: HTTP/1.1 in the closed model (its per-request cost is a third of
+ * libcurl's), HTTP/2 (h2c, framed by libnghttp2) in both models; libcurl for the rest (TLS, and
+ * HTTP/1.1's open model, whose schedule needs nanosecond timers). */
 static const ad_engine_backend_t *choose_backend(const ad_engine_plan_t *plan)
 {
     switch (plan->backend) {
@@ -293,8 +293,10 @@ static const ad_engine_backend_t *choose_backend(const ad_engine_plan_t *plan)
     case AD_ENGINE_AUTO:
         break;
     }
-    if (plan->rate == 0 && !plan->target->https)
-        return plan->streams > 0 ? &ad_engine_backend_nghttp2 : &ad_engine_backend_h2o;
+    if (!plan->target->https && plan->streams > 0)
+        return &ad_engine_backend_nghttp2;
+    if (!plan->target->https && plan->rate == 0)
+        return &ad_engine_backend_h2o;
     return &ad_engine_backend_curl;
 }
 

@@ -7,11 +7,17 @@
  *
  * Cleartext is HTTP/2 by prior knowledge (h2c): the session starts right after the connect. Over TLS the
  * handshake (h2o_socket_ssl_handshake, ALPN "h2") will go between the connect and session_start().
+ *
+ * The open model (--rate) needs sends on time to the microsecond, which neither h2o_evloop_run's
+ * millisecond wait nor h2o_timeout_t (its clock cached per loop turn) gives: a timerfd on the loop, armed
+ * for the next due send, wakes it instead.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 #include <nghttp2/nghttp2.h>
 #include "clock.h"
 #include "engine_evloop.h"
@@ -75,7 +81,9 @@ typedef struct h2_backend {
     bool write_waiting;           /* a connection had frames while h2o still owed it a write callback */
     ad_request_record_t *refused; /* requests a server refused unprocessed, to send again (a stack) */
     unsigned nrefused;
-    int64_t connect_at; /* a new connection waits for the pacing until then; 0 = none waits */
+    int64_t connect_at;  /* a new connection waits for the pacing until then; 0 = none waits */
+    h2o_socket_t *timer; /* open model: a timerfd on the loop; NULL in the closed model */
+    int64_t timer_at;    /* when it is armed for, 0 = not armed */
 } h2_backend_t;
 
 /* ---- the connection lists ---- */
@@ -590,6 +598,8 @@ static void h2_teardown(ad_engine_worker_t *w)
     h2_backend_t *b = w->impl;
     if (b == NULL)
         return;
+    if (b->timer != NULL)
+        h2o_socket_close(b->timer); /* closes the timerfd */
     for (unsigned i = 0; b->conns != NULL && i < b->n; i++) {
         h2conn_t *c = &b->conns[i];
         if (c->sock != NULL)
@@ -618,6 +628,41 @@ static void h2_teardown(ad_engine_worker_t *w)
     w->impl = NULL;
 }
 
+static void on_timer(h2o_socket_t *sock, const char *err)
+{
+    (void)err;
+    uint64_t expirations;
+    if (read(h2o_socket_get_fd(sock), &expirations, sizeof(expirations)) < 0) /* clears it; EAGAIN: early */
+        return;
+    ((h2_backend_t *)sock->data)->timer_at = 0;
+}
+
+static int setup_timer(h2_backend_t *b)
+{
+    int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    b->timer = h2o_evloop_socket_create(b->loop, fd, H2O_SOCKET_FLAG_DONT_READ);
+    b->timer->data = b;
+    h2o_socket_read_start(b->timer, on_timer);
+    return 0;
+}
+
+/* The loop's wait until wake: the timerfd armed for it in the open model, h2o's milliseconds otherwise. */
+static int32_t wait_ms(h2_backend_t *b, int64_t now, int64_t wake)
+{
+    int64_t wait = b->write_waiting ? 0 : wake - now;
+    if (wait <= 0)
+        return 0;
+    if (b->timer != NULL && wake != b->timer_at) {
+        struct itimerspec its = {.it_value = {.tv_sec = wake / AD_NS_PER_SEC, .tv_nsec = wake % AD_NS_PER_SEC}};
+        if (timerfd_settime(h2o_socket_get_fd(b->timer), TFD_TIMER_ABSTIME, &its, NULL) == 0)
+            b->timer_at = wake;
+    }
+    /* with the timer armed, this is only a backstop */
+    return (int32_t)((wait + AD_NS_PER_MS - 1) / AD_NS_PER_MS) + (b->timer != NULL ? 1 : 0);
+}
+
 static int h2_setup(ad_engine_worker_t *w)
 {
     h2_backend_t *b = ad_ew_impl_new(w, sizeof(*b));
@@ -630,6 +675,10 @@ static int h2_setup(ad_engine_worker_t *w)
     unsigned streams = w->plan->streams > 0 ? w->plan->streams : 1;
     if (setup_callbacks(b) != 0 || setup_conns(b, w->conns, streams) != 0 || (b->loop = h2o_evloop_create()) == NULL) {
         snprintf(w->err, sizeof(w->err), "out of memory setting up %u connections", (w->conns + streams - 1) / streams);
+        return -1;
+    }
+    if (w->interval_ns > 0 && setup_timer(b) != 0) {
+        snprintf(w->err, sizeof(w->err), "timerfd_create: %s", strerror(errno));
         return -1;
     }
     return 0;
@@ -674,9 +723,7 @@ static void h2_run_phase(ad_engine_worker_t *w)
         int64_t wake = ad_inflight_wake(&b->inflight, ad_ew_wake(w, now, b->nready > 0));
         if (b->connect_at > 0 && b->connect_at < wake)
             wake = b->connect_at;
-        int64_t wait = b->write_waiting ? 0 : wake - now;
-        int32_t wait_ms = wait <= 0 ? 0 : (int32_t)((wait + AD_NS_PER_MS - 1) / AD_NS_PER_MS);
-        if (h2o_evloop_run(b->loop, wait_ms) != 0 && errno != EINTR) {
+        if (h2o_evloop_run(b->loop, wait_ms(b, now, wake)) != 0 && errno != EINTR) {
             w->failed = 1;
             snprintf(w->err, sizeof(w->err), "event loop: %s", strerror(errno));
             return;

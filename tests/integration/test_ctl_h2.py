@@ -1,6 +1,6 @@
 """bench --h2 over cleartext (h2c by prior knowledge): the nghttp2 engine against asyncdemod (exact counts,
-the lesson's ratio, request shaping, per-request timeouts, a server that dies mid-run, the JSON's
-protocol), then against servers we did not write: standalone h2o and nginx (Debian), nginx's RST_STREAM
+the lesson's ratio, the open model, request shaping, per-request timeouts, stream and connection resets,
+a server that dies mid-run, the JSON's protocol), then against servers we did not write: standalone h2o and nginx (Debian), nginx's RST_STREAM
 and its graceful GOAWAY after keepalive_requests."""
 
 import json
@@ -74,6 +74,22 @@ class CtlH2DaemonTest(harness.DaemonTestCase):
         self.assertGreaterEqual(shaped["bytes_received"] - plain["bytes_received"], len(pad) + len(body))
         proc, run = bench("-n", 1, "-X", "BREW", self.d.url("/anything"))  # the method reached it, refused
         self.assertEqual((proc.returncode, run["first_error"]), (1, "status: HTTP 405: method not allowed"))
+
+    def test_open_model(self):
+        """--rate over h2c (the nghttp2 engine's open model): the schedule's requests all sent and answered,
+        latency from the intended send time kept apart from the raw one."""
+        t0 = time.monotonic()
+        proc, run = bench("-c", 2, "-m", 4, "--rate", 400, "--duration", "0.5", "--threads", 1,
+                          self.d.url("/non-blocking?delay=0.01"))
+        self.assertLess(time.monotonic() - t0, 5)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual((run["engine"], run["rate"], run["sent"], run["ok"]), ("nghttp2", 400, 200, 200))
+        self.assertGreaterEqual(run["latency"]["min"], 0.01)
+        self.assertGreaterEqual(run["latency"]["p50"], run["latency_raw"]["p50"])
+        intended = [r["intended_seconds"] for r in run["requests"]]
+        self.assertEqual(intended[:3], [0, 0.0025, 0.005])  # the schedule, not the sends
+        sent_late = max(r["sent_seconds"] - r["intended_seconds"] for r in run["requests"])
+        self.assertLess(sent_late, 0.25)  # loaded machine: generous
 
     def test_per_request_timeout(self):
         """--timeout 0.3 against 2 s waits: four timeouts with the reason, in well under the waits."""

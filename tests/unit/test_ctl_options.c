@@ -761,12 +761,12 @@ static void test_bench_h2(void **state)
     BENCH_ERR("-m", "out of range", "bench", "--h2", "-m", "1001");
     BENCH_ERR("--streams", "over 100000", "bench", "--h2", "-c", "1000", "-m", "101");
     BENCH_ERR("--engine h2o", "HTTP/1.1 only", "bench", "--h2", "--engine", "h2o");
-    /* the nghttp2 engine: cleartext h2c in the closed model */
+    /* the nghttp2 engine: cleartext h2c, both models */
     assert_int_equal(BENCH(&o, err, "bench", "--h2", "-m", "10", "--engine", "nghttp2"), AD_CTL_PARSE_OK);
     assert_int_equal(o.engine, AD_BENCH_ENGINE_NGHTTP2);
     BENCH_ERR("--engine nghttp2", "HTTP/2 only", "bench", "--engine", "nghttp2");
     BENCH_ERR("--engine nghttp2", "cleartext h2c only", "bench", "--h2", "--engine", "nghttp2", "https://h/");
-    BENCH_ERR("--engine nghttp2", "closed model only", "bench", "--h2", "--engine", "nghttp2", "--rate", "10");
+    assert_int_equal(BENCH(&o, err, "bench", "--h2", "--engine", "nghttp2", "--rate", "10"), AD_CTL_PARSE_OK);
     BENCH_ERR("--no-keepalive", "not with --h2", "bench", "--h2", "--no-keepalive");
     BENCH_ERR("--h2", "takes no value", "bench", "--h2=yes");
     /* compare's -m is --modes */
