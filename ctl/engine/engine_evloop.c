@@ -1,6 +1,7 @@
 /* What the evloop backends share (see engine_evloop.h). */
 #include "engine_evloop.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,30 @@ void ad_answer_free(ad_answer_t *a)
 {
     free(a->error_body);
     a->error_body = NULL;
+}
+
+int64_t ad_evloop_wake(const ad_engine_worker_t *w, int64_t now, bool conn_free, const ad_inflight_list_t *l,
+                       int64_t connect_at)
+{
+    int64_t wake = ad_inflight_wake(l, ad_ew_wake(w, now, conn_free));
+    return connect_at > 0 && connect_at < wake ? connect_at : wake;
+}
+
+int32_t ad_evloop_wait_ms(int64_t now, int64_t wake)
+{
+    int64_t wait = wake - now;
+    return wait <= 0 ? 0 : (int32_t)((wait + AD_NS_PER_MS - 1) / AD_NS_PER_MS);
+}
+
+int ad_evloop_turn(ad_engine_worker_t *w, h2o_loop_t *loop, int32_t wait_ms)
+{
+    if (h2o_evloop_run(loop, wait_ms) != 0 && errno != EINTR) {
+        w->failed = 1;
+        snprintf(w->err, sizeof(w->err), "event loop: %s", strerror(errno));
+        return -1;
+    }
+    ad_ew_progress(w, ad_mono_ns());
+    return 0;
 }
 
 void ad_evloop_socket_tune(h2o_socket_t *sock)

@@ -63,6 +63,16 @@ void ad_answer_finish(ad_answer_t *a, ad_engine_worker_t *w, ad_request_record_t
                       const char *why);
 void ad_answer_free(ad_answer_t *a);
 
+/* When the loop must wake at the latest: ad_ew_wake's time, the oldest request's deadline, and
+ * connect_at (when the connection pacing allows the next connect; 0 = none waits). */
+int64_t ad_evloop_wake(const ad_engine_worker_t *w, int64_t now, bool conn_free, const ad_inflight_list_t *l,
+                       int64_t connect_at);
+/* h2o_evloop_run's wait in milliseconds from now until wake, rounded up (never early). */
+int32_t ad_evloop_wait_ms(int64_t now, int64_t wake);
+/* One turn of the loop: events handled after waiting at most wait_ms for them, then the progress tick.
+ * Returns -1 when the loop itself failed (w->failed and w->err set). */
+int ad_evloop_turn(ad_engine_worker_t *w, h2o_loop_t *loop, int32_t wait_ms);
+
 /* After connecting: bounds what one read can take (see engine_evloop.c). */
 void ad_evloop_socket_tune(h2o_socket_t *sock);
 /* The backends' release_thread_cache: libh2o's per-thread buffer cache, emptied. */

@@ -545,18 +545,9 @@ static void h2o_run_phase(ad_engine_worker_t *w)
         fill(b);
         if (ad_ew_phase_over(w, now))
             return;
-        int64_t wake = ad_ew_wake(w, now, b->nidle > 0);
-        wake = ad_inflight_wake(&b->inflight, wake);
-        if (b->connect_at > 0 && b->connect_at < wake)
-            wake = b->connect_at;
-        int64_t wait = wake - now;
-        int32_t wait_ms = wait <= 0 ? 0 : (int32_t)((wait + AD_NS_PER_MS - 1) / AD_NS_PER_MS);
-        if (h2o_evloop_run(b->loop, wait_ms) != 0 && errno != EINTR) {
-            w->failed = 1;
-            snprintf(w->err, sizeof(w->err), "event loop: %s", strerror(errno));
+        int64_t wake = ad_evloop_wake(w, now, b->nidle > 0, &b->inflight, b->connect_at);
+        if (ad_evloop_turn(w, b->loop, ad_evloop_wait_ms(now, wake)) != 0)
             return;
-        }
-        ad_ew_progress(w, ad_mono_ns());
     }
 }
 

@@ -651,8 +651,7 @@ static int setup_timer(h2_backend_t *b)
 /* The loop's wait until wake: the timerfd armed for it in the open model, h2o's milliseconds otherwise. */
 static int32_t wait_ms(h2_backend_t *b, int64_t now, int64_t wake)
 {
-    int64_t wait = b->write_waiting ? 0 : wake - now;
-    if (wait <= 0)
+    if (b->write_waiting || wake <= now)
         return 0;
     if (b->timer != NULL && wake != b->timer_at) {
         struct itimerspec its = {.it_value = {.tv_sec = wake / AD_NS_PER_SEC, .tv_nsec = wake % AD_NS_PER_SEC}};
@@ -660,7 +659,7 @@ static int32_t wait_ms(h2_backend_t *b, int64_t now, int64_t wake)
             b->timer_at = wake;
     }
     /* with the timer armed, this is only a backstop */
-    return (int32_t)((wait + AD_NS_PER_MS - 1) / AD_NS_PER_MS) + (b->timer != NULL ? 1 : 0);
+    return ad_evloop_wait_ms(now, wake) + (b->timer != NULL ? 1 : 0);
 }
 
 static int h2_setup(ad_engine_worker_t *w)
@@ -720,15 +719,9 @@ static void h2_run_phase(ad_engine_worker_t *w)
         flush_dirty(b);
         if (ad_ew_phase_over(w, now))
             return;
-        int64_t wake = ad_inflight_wake(&b->inflight, ad_ew_wake(w, now, b->nready > 0));
-        if (b->connect_at > 0 && b->connect_at < wake)
-            wake = b->connect_at;
-        if (h2o_evloop_run(b->loop, wait_ms(b, now, wake)) != 0 && errno != EINTR) {
-            w->failed = 1;
-            snprintf(w->err, sizeof(w->err), "event loop: %s", strerror(errno));
+        int64_t wake = ad_evloop_wake(w, now, b->nready > 0, &b->inflight, b->connect_at);
+        if (ad_evloop_turn(w, b->loop, wait_ms(b, now, wake)) != 0)
             return;
-        }
-        ad_ew_progress(w, ad_mono_ns());
     }
 }
 

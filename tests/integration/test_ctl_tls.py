@@ -67,15 +67,7 @@ class CtlTlsTest(harness.DaemonTestCase):
 
     def test_bench_h2_lesson_ratio(self):
         """The lesson over HTTP/2: five streams of one connection, /blocking 5 x 0.2 s, /non-blocking 0.2 s."""
-        proc = harness.run_ctl("bench", "-k", "--h2", "-c", 1, "-m", 5, "-n", 5, "--threads", 1, "--delay", "0.2",
-                               "--no-progress", "--json", "-e", "/blocking", "-e", "/non-blocking", self.https,
-                               timeout=60)
-        self.assertEqual(proc.returncode, 0, proc.stderr)
-        runs = {r["name"]: r for r in json.loads(proc.stdout)["runs"]}
-        blocking, non_blocking = runs["/blocking"]["elapsed_seconds"], runs["/non-blocking"]["elapsed_seconds"]
-        self.assertGreater(blocking, 0.95)
-        self.assertLess(non_blocking, 0.6)
-        self.assertGreater(blocking / non_blocking, 2.5, (blocking, non_blocking))
+        harness.assert_h2_lesson(self, "-k", self.https)
 
     def test_bench_h2c_by_the_nghttp2_engine(self):
         """--h2 over http:// (h2c) goes through bench's own HTTP/2 engine, whatever libcurl's version; over the
