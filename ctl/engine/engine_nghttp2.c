@@ -40,7 +40,14 @@ typedef struct h2stream {
     ad_answer_t answer;
 } h2stream_t;
 
+/* What a socket's data points to: a connection, or (detached) a socket closing once its write is done. */
+typedef struct detached {
+    bool detached;
+    char *out; /* the buffer of that write */
+} detached_t;
+
 typedef struct h2conn {
+    detached_t ref; /* first, never detached: sockets' data point here */
     struct h2_backend *b;
     h2o_socket_t *sock;       /* NULL: not connected */
     nghttp2_session *session; /* NULL: none (then sock is NULL too) */
@@ -128,14 +135,36 @@ static void finish(h2stream_t *s, ad_err_class_t error, const char *why)
     ad_answer_finish(&s->answer, b->w, &s->rec, error, why);
 }
 
+/*
+ * Closes c's socket. One whose write h2o has not yet called back is only detached, with the buffer it
+ * may still be writing from, and closed in that callback (on_written): libh2o 2.2.5 frees a closed socket
+ * in the next loop turn before it runs the pending write callbacks, so closing it first is a use after
+ * free (valgrind showed it).
+ */
+static void close_sock(h2conn_t *c)
+{
+    if (c->sock == NULL)
+        return;
+    c->sock->data = NULL;
+    detached_t *d = c->writing ? malloc(sizeof(*d)) : NULL;
+    if (d != NULL) {
+        d->detached = true;
+        d->out = c->out;
+        c->out = NULL;
+        c->out_cap = 0;
+        h2o_socket_read_stop(c->sock);
+        c->sock->data = d;
+    } else {
+        h2o_socket_close(c->sock); /* out of memory: as before the fix, rather than leak the socket */
+    }
+    c->sock = NULL;
+    c->writing = false;
+}
+
 /* Closes c's connection; its streams must be over. The slot reconnects when a request needs it. */
 static void close_conn(h2conn_t *c)
 {
-    if (c->sock != NULL) {
-        c->sock->data = NULL;
-        h2o_socket_close(c->sock);
-        c->sock = NULL;
-    }
+    close_sock(c);
     if (c->session != NULL) {
         nghttp2_session_del(c->session);
         c->session = NULL;
@@ -308,6 +337,13 @@ static void on_written(h2o_socket_t *sock, const char *err)
     h2conn_t *c = sock->data;
     if (c == NULL)
         return;
+    if (c->ref.detached) { /* by close_sock */
+        detached_t *d = sock->data;
+        free(d->out);
+        free(d);
+        h2o_socket_close(sock);
+        return;
+    }
     c->writing = false;
     c->out_len = 0;
     if (err != NULL) {
@@ -376,7 +412,7 @@ static void flush_dirty(h2_backend_t *b)
 static void on_read(h2o_socket_t *sock, const char *err)
 {
     h2conn_t *c = sock->data;
-    if (c == NULL)
+    if (c == NULL || c->ref.detached)
         return;
     if (err != NULL) {
         bool reset = err == h2o_socket_error_io; /* a read error: ECONNRESET in practice */
@@ -413,7 +449,7 @@ static void session_start(h2conn_t *c)
 static void on_connect(h2o_socket_t *sock, const char *err)
 {
     h2conn_t *c = sock->data;
-    if (c == NULL)
+    if (c == NULL || c->ref.detached)
         return;
     if (err != NULL) {
         conn_lost(c, AD_ERR_CONNECT, err);
@@ -600,10 +636,15 @@ static void h2_teardown(ad_engine_worker_t *w)
         return;
     if (b->timer != NULL)
         h2o_socket_close(b->timer); /* closes the timerfd */
+    for (unsigned i = 0; b->conns != NULL && i < b->n; i++)
+        close_sock(&b->conns[i]);
+    if (b->loop != NULL) {
+        h2o_evloop_run(b->loop, 0); /* the write callbacks still due close their sockets */
+        h2o_evloop_run(b->loop, 0); /* and the closed sockets are freed */
+        h2o_evloop_destroy(b->loop);
+    }
     for (unsigned i = 0; b->conns != NULL && i < b->n; i++) {
         h2conn_t *c = &b->conns[i];
-        if (c->sock != NULL)
-            h2o_socket_close(c->sock);
         if (c->session != NULL)
             nghttp2_session_del(c->session);
         for (unsigned k = 0; c->streams != NULL && k < c->nstreams; k++)
@@ -611,10 +652,6 @@ static void h2_teardown(ad_engine_worker_t *w)
         free(c->streams);
         free(c->free_slots);
         free(c->out);
-    }
-    if (b->loop != NULL) {
-        h2o_evloop_run(b->loop, 0); /* lets the closed sockets be freed */
-        h2o_evloop_destroy(b->loop);
     }
     if (b->callbacks != NULL)
         nghttp2_session_callbacks_del(b->callbacks);
