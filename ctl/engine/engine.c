@@ -409,12 +409,13 @@ int ad_engine_run(const ad_engine_plan_t *plan, ad_run_result_t *res, char *err,
 {
     if (check_plan(plan, err, errlen) != 0)
         return -1;
-    unsigned conns = plan->concurrency;
+    unsigned conns = plan->concurrency; /* requests in flight: HTTP/1.1's connections, HTTP/2's streams */
     if (plan->requests > 0 && plan->requests < conns)
         conns = (unsigned)plan->requests; /* more connections than requests would stay idle */
-    if (nofile_limit != 0 && (uint64_t)conns + FD_RESERVE > nofile_limit) {
-        snprintf(err, errlen, "%u connections need %u open files, the limit is %llu (ulimit -n, LimitNOFILE=)", conns,
-                 conns + FD_RESERVE, (unsigned long long)nofile_limit);
+    unsigned sockets = plan->streams > 0 ? (conns + plan->streams - 1) / plan->streams : conns;
+    if (nofile_limit != 0 && (uint64_t)sockets + FD_RESERVE > nofile_limit) {
+        snprintf(err, errlen, "%u connections need %u open files, the limit is %llu (ulimit -n, LimitNOFILE=)", sockets,
+                 sockets + FD_RESERVE, (unsigned long long)nofile_limit);
         return -1;
     }
     unsigned nw = plan->threads == 0 ? 1 : plan->threads;

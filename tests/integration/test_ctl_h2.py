@@ -5,6 +5,7 @@ and its graceful GOAWAY after keepalive_requests."""
 
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -109,6 +110,19 @@ class CtlH2DaemonTest(harness.DaemonTestCase):
         self.assertGreater(run["ok"], 0)
         self.assertEqual(run["ok"] + run["errors"]["read"], 60)
         self.assertRegex(run["first_error"], r"^read: connection reset( \(\d streams in flight on it\))?$")
+
+    def test_open_files_count_connections_not_streams(self):
+        """200 streams in flight on 20 connections fit under 150 open files (HTTP/1.1's 200 connections do
+        not: exit 70 naming the limit)."""
+        def limit():
+            resource.setrlimit(resource.RLIMIT_NOFILE, (150, 150))
+        proc = harness.run_ctl("bench", "--h2", "-c", 20, "-m", 10, "-n", 400, "--no-progress",
+                               self.d.url("/healthz"), preexec=limit, timeout=30)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        proc = harness.run_ctl("bench", "-c", 200, "-n", 400, "--no-progress", self.d.url("/healthz"), preexec=limit,
+                               timeout=30)
+        self.assertEqual(proc.returncode, 70, proc.stderr)
+        self.assertIn("200 connections need 232 open files, the limit is 150", proc.stderr)
 
     def test_no_server_exits_unavailable(self):
         proc = harness.run_ctl("bench", "--h2", "-n", 5, "--no-progress", f"http://127.0.0.1:{harness.free_port()}/",
