@@ -300,6 +300,17 @@ static const ad_engine_backend_t *choose_backend(const ad_engine_plan_t *plan)
     return &ad_engine_backend_curl;
 }
 
+/* Requests in flight of loop i of nw: an equal share of the connections (HTTP/2: each with `streams`
+ * of them, the last connection of the run maybe fewer), so loops never split a connection's streams. */
+static unsigned loop_share(unsigned conns, unsigned streams, unsigned nw, unsigned i)
+{
+    unsigned per = streams > 0 ? streams : 1, sockets = (conns + per - 1) / per;
+    unsigned before = i * (sockets / nw) + (i < sockets % nw ? i : sockets % nw);
+    unsigned mine = sockets / nw + (i < sockets % nw ? 1 : 0);
+    unsigned from = before * per, to = (before + mine) * per;
+    return (to < conns ? to : conns) - (from < conns ? from : conns);
+}
+
 static void split_plan(shared_t *sh, unsigned conns, unsigned nw, const ad_engine_backend_t *backend)
 {
     const ad_engine_plan_t *plan = sh->plan;
@@ -309,7 +320,7 @@ static void split_plan(shared_t *sh, unsigned conns, unsigned nw, const ad_engin
         w->plan = plan;
         w->backend = backend;
         w->id = i;
-        w->conns = conns / nw + (i < conns % nw ? 1 : 0);
+        w->conns = loop_share(conns, plan->streams, nw, i);
         w->requests = plan->requests == 0 ? UINT64_MAX : plan->requests / nw + (i < plan->requests % nw ? 1 : 0);
         if (plan->rate > 0) {
             w->interval_ns = 1e9 * nw / plan->rate;
@@ -421,8 +432,8 @@ int ad_engine_run(const ad_engine_plan_t *plan, ad_run_result_t *res, char *err,
     unsigned nw = plan->threads == 0 ? 1 : plan->threads;
     if (nw > AD_ENGINE_THREADS_MAX)
         nw = AD_ENGINE_THREADS_MAX;
-    if (nw > conns)
-        nw = conns;
+    if (nw > sockets)
+        nw = sockets; /* a loop without a connection would idle */
 
     shared_t sh = {.plan = plan, .nworkers = nw, .expected = nw};
     sh.workers = calloc(nw, sizeof(*sh.workers));

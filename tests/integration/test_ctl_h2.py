@@ -43,6 +43,13 @@ class CtlH2DaemonTest(harness.DaemonTestCase):
         st = self.d.stats()
         self.assertEqual(st["connections"]["protocols"]["h2c"] - before, 8)
         self.assertEqual(st["endpoints"]["/non-blocking"]["completed"], 2000)
+        # loops share connections, never a connection's streams: -c 3 -m 10 on 2 loops is 3 connections
+        proc, run = bench("-n", 300, "-c", 3, "-m", 10, "--threads", 2, self.d.url("/healthz"))
+        self.assertEqual((proc.returncode, run["loops"], run["concurrency"], run["ok"]), (0, 2, 30, 300), proc.stderr)
+        self.assertEqual(self.d.stats()["connections"]["protocols"]["h2c"] - before, 8 + 3)
+        _, run = bench("-n", 5, "-c", 1, "-m", 5, "--threads", 2, self.d.url("/healthz"))
+        self.assertEqual((run["loops"], run["ok"]), (1, 5))
+        self.assertEqual(self.d.stats()["connections"]["protocols"]["h2c"] - before, 8 + 3 + 1)
 
     def test_text_report_and_warmup(self):
         """The report names the engine and the streams; --warmup's requests are not counted."""
