@@ -57,6 +57,7 @@ typedef struct h2conn {
     bool dirty;               /* in the backend's list of connections to flush */
     bool ready;               /* in the backend's list of connections with a free stream */
     bool goaway;              /* the server sent GOAWAY: no new stream; reconnect once it is idle */
+    bool spoke;               /* a frame came from the server: it speaks HTTP/2 */
     uint32_t goaway_code;
     h2stream_t *streams;
     unsigned nstreams, busy;
@@ -169,7 +170,7 @@ static void close_conn(h2conn_t *c)
         nghttp2_session_del(c->session);
         c->session = NULL;
     }
-    c->connected = c->writing = c->goaway = false;
+    c->connected = c->writing = c->goaway = c->spoke = false;
     c->out_len = 0;
     mark_ready(c);
 }
@@ -292,6 +293,7 @@ static int on_frame_recv(nghttp2_session *session, const nghttp2_frame *frame, v
 {
     (void)session;
     h2conn_t *c = user_data;
+    c->spoke = true;
     if (frame->hd.type == NGHTTP2_GOAWAY) {
         c->goaway = true; /* taken out of the ready list when next met there */
         c->goaway_code = frame->goaway.error_code;
@@ -409,23 +411,29 @@ static void flush_dirty(h2_backend_t *b)
 
 /* ---- reading ---- */
 
+/* The start of a failure's reason when the server never sent a frame. */
+#define NOT_H2 "no HTTP/2 from the server (h2c is HTTP/2 by prior knowledge): "
+
 static void on_read(h2o_socket_t *sock, const char *err)
 {
     h2conn_t *c = sock->data;
     if (c == NULL || c->ref.detached)
         return;
+    char why[200];
     if (err != NULL) {
         bool reset = err == h2o_socket_error_io; /* a read error: ECONNRESET in practice */
+        snprintf(why, sizeof(why), "%s%s", c->spoke ? "" : NOT_H2,
+                 reset ? "connection reset" : "connection closed by the server");
         if (c->busy > 0)
-            conn_lost(c, AD_ERR_READ, reset ? "connection reset" : "connection closed by the server");
+            conn_lost(c, AD_ERR_READ, why);
         else
             close_conn(c); /* an idle connection the server closed: reconnect on the next request */
         return;
     }
     ssize_t r = nghttp2_session_mem_recv(c->session, (const uint8_t *)sock->input->bytes, sock->input->size);
     if (r < 0) {
-        char why[160];
-        snprintf(why, sizeof(why), "bad HTTP/2 from the server: %s", nghttp2_strerror((int)r));
+        snprintf(why, sizeof(why), "%s%s", c->spoke ? "bad HTTP/2 from the server: " : NOT_H2,
+                 nghttp2_strerror((int)r));
         conn_lost(c, AD_ERR_READ, why);
         return;
     }

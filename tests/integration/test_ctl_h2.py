@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 import time
 
+import fake_server
 import harness
 
 
@@ -135,6 +136,25 @@ class CtlH2DaemonTest(harness.DaemonTestCase):
         proc = harness.run_ctl("bench", "--h2", "-n", 5, "--no-progress", f"http://127.0.0.1:{harness.free_port()}/",
                                timeout=30)
         self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
+
+
+class Http1Only(fake_server.FakeServer):
+    """An HTTP/1.1 server: HTTP/2's preface reads as a request it refuses."""
+
+    def answer(self, conn, path, served):
+        conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        return False
+
+
+class CtlH2NotH2Test(harness.DaemonTestCase):
+    def test_server_without_h2c(self):
+        """A server that does not speak h2c: every request fails with a reason that says so."""
+        server = Http1Only()
+        self.addCleanup(server.sock.close)
+        proc, run = bench("-n", 4, "-c", 1, "-m", 2, "--timeout", 5, server.base + "/x")
+        self.assertEqual((proc.returncode, run["completed"], run["ok"]), (1, 4, 0), proc.stderr)
+        self.assertTrue(run["first_error"].startswith("read: no HTTP/2 from the server (h2c is HTTP/2 by prior "
+                                                      "knowledge): "), run["first_error"])
 
 
 class CtlH2ServerDiesTest(harness.DaemonTestCase):
