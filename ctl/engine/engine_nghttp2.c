@@ -246,9 +246,9 @@ static int on_data(nghttp2_session *session, uint8_t flags, int32_t stream_id, c
 
 /*
  * A stream the server refused without processing it (REFUSED_STREAM, or beyond a GOAWAY's last stream: a
- * server going away gracefully, as nginx does after keepalive_requests) is sent again, once, on another
- * connection, as libcurl does: its slot is freed, the request stays in flight, keeping its number and
- * send time. Returns false when it was resent already (then it fails).
+ * server going away gracefully, as nginx does after keepalive_requests), or one never sent because a GOAWAY
+ * came first, is sent again, once, on another connection, as libcurl does: its slot is freed, the request stays in
+ * flight, keeping its number and send time. Returns false when it was resent already (then it fails).
  */
 static bool refused(h2stream_t *s)
 {
@@ -305,7 +305,7 @@ static int on_frame_not_send(nghttp2_session *session, const nghttp2_frame *fram
 {
     (void)user_data;
     h2stream_t *s = frame->hd.type == NGHTTP2_HEADERS ? stream_of(session, frame->hd.stream_id) : NULL;
-    if (s != NULL) {
+    if (s != NULL && !refused(s)) { /* the server never saw it (a GOAWAY came first): send it again */
         char why[160];
         snprintf(why, sizeof(why), "request not sent: %s", nghttp2_strerror(error));
         finish(s, AD_ERR_OTHER, why);
