@@ -57,6 +57,7 @@ typedef struct h2conn {
     bool dirty;               /* in the backend's list of connections to flush */
     bool ready;               /* in the backend's list of connections with a free stream */
     bool goaway;              /* the server sent GOAWAY: no new stream; reconnect once it is idle */
+    bool heard;               /* bytes came from the server */
     bool spoke;               /* a frame came from the server: it speaks HTTP/2 */
     uint32_t goaway_code;
     h2stream_t *streams;
@@ -170,7 +171,7 @@ static void close_conn(h2conn_t *c)
         nghttp2_session_del(c->session);
         c->session = NULL;
     }
-    c->connected = c->writing = c->goaway = c->spoke = false;
+    c->connected = c->writing = c->goaway = c->heard = c->spoke = false;
     c->out_len = 0;
     mark_ready(c);
 }
@@ -411,7 +412,7 @@ static void flush_dirty(h2_backend_t *b)
 
 /* ---- reading ---- */
 
-/* The start of a failure's reason when the server never sent a frame. */
+/* The start of a failure's reason when the server sent bytes but never a frame. */
 #define NOT_H2 "no HTTP/2 from the server (h2c is HTTP/2 by prior knowledge): "
 
 static void on_read(h2o_socket_t *sock, const char *err)
@@ -422,7 +423,7 @@ static void on_read(h2o_socket_t *sock, const char *err)
     char why[200];
     if (err != NULL) {
         bool reset = err == h2o_socket_error_io; /* a read error: ECONNRESET in practice */
-        snprintf(why, sizeof(why), "%s%s", c->spoke ? "" : NOT_H2,
+        snprintf(why, sizeof(why), "%s%s", c->heard && !c->spoke ? NOT_H2 : "",
                  reset ? "connection reset" : "connection closed by the server");
         if (c->busy > 0)
             conn_lost(c, AD_ERR_READ, why);
@@ -430,10 +431,11 @@ static void on_read(h2o_socket_t *sock, const char *err)
             close_conn(c); /* an idle connection the server closed: reconnect on the next request */
         return;
     }
+    c->heard = true;
     ssize_t r = nghttp2_session_mem_recv(c->session, (const uint8_t *)sock->input->bytes, sock->input->size);
     if (r < 0) {
-        snprintf(why, sizeof(why), "%s%s", c->spoke ? "bad HTTP/2 from the server: " : NOT_H2,
-                 nghttp2_strerror((int)r));
+        snprintf(why, sizeof(why), "%s%s",
+                 c->heard && !c->spoke ? NOT_H2 : "bad HTTP/2 from the server: ", nghttp2_strerror((int)r));
         conn_lost(c, AD_ERR_READ, why);
         return;
     }
