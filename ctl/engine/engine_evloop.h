@@ -2,7 +2,7 @@
 #define AD_CTL_ENGINE_EVLOOP_H
 /*
  * What the engine's backends on libh2o's evloop (engine_h2o.c: HTTP/1.1, engine_nghttp2.c: HTTP/2) share:
- * the requests in flight in send order for the per-request timeout, an answer's accounting (status,
+ * the requests in flight in send order for the per-request timeout (inflight.h), an answer's accounting (status,
  * bytes, the scan of the daemon's JSON, the start of a refusal's body) and a failed request's reason,
  * the sockets' receive buffer, and libh2o's per-thread cache.
  */
@@ -12,30 +12,7 @@
 #include <h2o.h>
 #include "answer_scan.h"
 #include "engine_worker.h"
-
-/*
- * Requests in flight, oldest first: every request has the same timeout, so the oldest is always the
- * first to expire. (h2o_timeout_t cannot serve: its clock is cached per loop turn, up to 100 ms stale
- * when a request is sent after an idle wait, so it fires early.) A request embeds an ad_inflight_t.
- */
-typedef struct ad_inflight {
-    struct ad_inflight *older, *newer;
-    int64_t deadline; /* CLOCK_MONOTONIC */
-} ad_inflight_t;
-
-typedef struct ad_inflight_list {
-    ad_inflight_t *oldest, *newest;
-    int64_t timeout_ns; /* per request, 0 = none */
-} ad_inflight_list_t;
-
-void ad_inflight_track(ad_inflight_list_t *l, ad_inflight_t *r, int64_t sent);
-void ad_inflight_untrack(ad_inflight_list_t *l, ad_inflight_t *r);
-/* The oldest request when its time is up at now, else NULL. */
-ad_inflight_t *ad_inflight_expired(const ad_inflight_list_t *l, int64_t now);
-/* wake, or the oldest request's deadline when that is earlier. */
-int64_t ad_inflight_wake(const ad_inflight_list_t *l, int64_t wake);
-/* A timed-out request's reason: "no complete answer within 2s". */
-void ad_inflight_timeout_reason(const ad_inflight_list_t *l, char *buf, size_t size);
+#include "inflight.h"
 
 /* The answer to one request, as it comes in. */
 typedef struct ad_answer {
