@@ -132,6 +132,17 @@ class CtlH2DaemonTest(harness.DaemonTestCase):
         self.assertEqual(proc.returncode, 70, proc.stderr)
         self.assertIn("200 connections need 232 open files, the limit is 150", proc.stderr)
 
+    def test_engine_by_environment(self):
+        """ASYNCDEMOCTL_ENGINE=nghttp2 takes --h2 runs; without --h2 it is refused (64) with the reason."""
+        env = {"ASYNCDEMOCTL_ENGINE": "nghttp2"}
+        proc = harness.run_ctl("bench", "--h2", "-n", 3, "--no-progress", "--json", self.d.url("/healthz"), env=env,
+                               timeout=30)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(json.loads(proc.stdout)["runs"][0]["engine"], "nghttp2")
+        proc = harness.run_ctl("bench", "-n", 3, "--no-progress", self.d.url("/healthz"), env=env, timeout=30)
+        self.assertEqual(proc.returncode, 64, proc.stderr)
+        self.assertIn("ASYNCDEMOCTL_ENGINE=nghttp2: speaks cleartext h2c only (--h2 and http://)", proc.stderr)
+
     def test_no_server_exits_unavailable(self):
         proc = harness.run_ctl("bench", "--h2", "-n", 5, "--no-progress", f"http://127.0.0.1:{harness.free_port()}/",
                                timeout=30)
