@@ -37,7 +37,7 @@ static void endpoint_name(const ad_bench_opts_t *o, size_t i, char *buf, size_t 
 }
 
 /*
- * The engine: --engine, else $ASYNCDEMOCTL_ENGINE ("auto", "curl", "h2o"; unset or empty = auto), the
+ * The engine: --engine, else $ASYNCDEMOCTL_ENGINE ("auto", "curl", "h2o", "nghttp2"; unset or empty = auto), the
  * older way scripts choose one (bench/ctl/bench_ctl.py). Returns 0, or -1 after printing why.
  */
 static int choose_engine(const ad_bench_opts_t *o, ad_engine_backend_id_t *id)
@@ -45,21 +45,34 @@ static int choose_engine(const ad_bench_opts_t *o, ad_engine_backend_id_t *id)
     ad_bench_engine_t e = o->engine;
     const char *v = getenv("ASYNCDEMOCTL_ENGINE");
     if (!o->engine_set && v != NULL && v[0] != '\0' && ad_bench_engine_from_name(v, &e) != 0) {
-        ad_cmd_error(_("ASYNCDEMOCTL_ENGINE='%s': expected auto, curl or h2o"), v);
+        ad_cmd_error(_("ASYNCDEMOCTL_ENGINE='%s': expected auto, curl, h2o or nghttp2"), v);
         return -1;
     }
     if (!o->engine_set && e == AD_BENCH_ENGINE_H2O && o->h2) {
         ad_cmd_error("%s", _("ASYNCDEMOCTL_ENGINE=h2o: speaks HTTP/1.1 only (curl or auto for --h2)"));
         return -1;
     }
-    /* libcurl before 8.0 breaks streams multiplexed on a prior-knowledge connection ("Error in the HTTP2
-     * framing layer", curl issue 10634); over TLS (ALPN) they work */
-    if (o->h2 && !o->base.https && curl_version_info(CURLVERSION_NOW)->version_num < 0x080000) {
-        ad_cmd_error(_("--h2 over http:// (h2c) needs libcurl 8.0 or later (this one is %s); use https://"),
+    if (!o->engine_set && e == AD_BENCH_ENGINE_NGHTTP2 && !o->h2) {
+        ad_cmd_error("%s", _("ASYNCDEMOCTL_ENGINE=nghttp2: speaks HTTP/2 only (add --h2)"));
+        return -1;
+    }
+    /* h2c goes through the nghttp2 engine, but with --engine curl through libcurl, which before 8.0 breaks
+     * streams multiplexed on a prior-knowledge connection ("Error in the HTTP2 framing layer", curl issue
+     * 10634); over TLS (ALPN) they work */
+    bool curl_h2c = o->h2 && !o->base.https && e == AD_BENCH_ENGINE_CURL;
+    if (curl_h2c && curl_version_info(CURLVERSION_NOW)->version_num < 0x080000) {
+        ad_cmd_error(_("--h2 over http:// (h2c) with --engine curl needs libcurl 8.0 or later (this one is %s); use "
+                       "the nghttp2 engine or https://"),
                      curl_version_info(CURLVERSION_NOW)->version);
         return -1;
     }
-    *id = e == AD_BENCH_ENGINE_CURL ? AD_ENGINE_CURL : e == AD_BENCH_ENGINE_H2O ? AD_ENGINE_H2O : AD_ENGINE_AUTO;
+    static const ad_engine_backend_id_t ids[] = {
+        [AD_BENCH_ENGINE_AUTO] = AD_ENGINE_AUTO,
+        [AD_BENCH_ENGINE_CURL] = AD_ENGINE_CURL,
+        [AD_BENCH_ENGINE_H2O] = AD_ENGINE_H2O,
+        [AD_BENCH_ENGINE_NGHTTP2] = AD_ENGINE_NGHTTP2,
+    };
+    *id = ids[e];
     return 0;
 }
 

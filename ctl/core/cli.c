@@ -44,8 +44,8 @@ int ad_compare_mode_from_name(const char *s, size_t len)
 
 int ad_bench_engine_from_name(const char *s, ad_bench_engine_t *e)
 {
-    static const char *const names[] = {"auto", "curl", "h2o"};
-    for (size_t i = 0; s != NULL && i < 3; i++) {
+    static const char *const names[] = {"auto", "curl", "h2o", "nghttp2"};
+    for (size_t i = 0; s != NULL && i < sizeof(names) / sizeof(names[0]); i++) {
         if (strcmp(s, names[i]) == 0) {
             *e = (ad_bench_engine_t)i;
             return 0;

@@ -72,9 +72,15 @@ const char *ad_compare_mode_name(ad_compare_mode_t m); /* "sequential" ... */
 int ad_compare_mode_from_name(const char *s, size_t len);
 
 /* bench's engine (--engine, or $ASYNCDEMOCTL_ENGINE when the flag is not given): AUTO lets the engine
- * choose - libh2o's loop for HTTP/1.1 closed-model runs (http and https), libcurl for the rest (engine.h). */
-typedef enum { AD_BENCH_ENGINE_AUTO = 0, AD_BENCH_ENGINE_CURL, AD_BENCH_ENGINE_H2O } ad_bench_engine_t;
-/* "auto", "curl", "h2o" -> 0 with *e set; anything else (NULL too) -> -1. Pure. */
+ * choose - libh2o's loop for HTTP/1.1 closed-model runs (http and https), libnghttp2 on it for --h2, libcurl
+ * for HTTP/1.1's open model (engine.h). */
+typedef enum {
+    AD_BENCH_ENGINE_AUTO = 0,
+    AD_BENCH_ENGINE_CURL,
+    AD_BENCH_ENGINE_H2O,
+    AD_BENCH_ENGINE_NGHTTP2
+} ad_bench_engine_t;
+/* "auto", "curl", "h2o", "nghttp2" -> 0 with *e set; anything else (NULL too) -> -1. Pure. */
 int ad_bench_engine_from_name(const char *s, ad_bench_engine_t *e);
 
 #endif

@@ -205,6 +205,8 @@ static int write_run(ad_jw_t *w, const ad_run_result_t *r)
     ad_jw_cstr(w, r->engine[0] != '\0' ? r->engine : NULL);
     key_uint(w, "loops", r->loops);
     key_uint(w, "streams", r->streams);
+    ad_jw_key(w, "protocol"); /* derived, not read back: HTTP/2 is cleartext h2c or h2 over TLS */
+    ad_jw_cstr(w, r->streams == 0 ? "http/1.1" : strncmp(r->url, "https://", 8) == 0 ? "h2" : "h2c");
     ad_jw_key(w, "interrupted");
     ad_jw_bool(w, r->interrupted);
     if (r->ramped) { /* only then: documents of a constant rate stay as they were */

@@ -30,9 +30,10 @@ typedef void (*ad_engine_progress_fn)(const ad_engine_progress_t *p, void *ud);
 #define AD_ENGINE_THREADS_MAX 64
 
 /* Which event loop moves the requests. AUTO picks libh2o's for HTTP/1.1 closed-model runs, http and https
- * (about a third of libcurl's per-request cost, so bench can keep up with wrk) and libcurl for the rest
- * (HTTP/2; the open model, whose schedule needs nanosecond timers). */
-typedef enum { AD_ENGINE_AUTO = 0, AD_ENGINE_CURL, AD_ENGINE_H2O } ad_engine_backend_id_t;
+ * (about a third of libcurl's per-request cost, so bench can keep up with wrk), libnghttp2 on libh2o's loop
+ * for HTTP/2 (h2c by prior knowledge, h2 by ALPN over TLS; both models), and libcurl for HTTP/1.1's open
+ * model, whose schedule needs nanosecond timers. */
+typedef enum { AD_ENGINE_AUTO = 0, AD_ENGINE_CURL, AD_ENGINE_H2O, AD_ENGINE_NGHTTP2 } ad_engine_backend_id_t;
 
 typedef struct ad_engine_plan {
     const ad_url_t *target;          /* what to request, parsed (url.h) */

@@ -1,6 +1,7 @@
 /* bench's request shaping: checks and the HTTP/1.1 form (see request_shape.h). */
 #include "request_shape.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,4 +135,71 @@ char *ad_request_shape_http1(const ad_request_shape_t *s, const char *path, cons
     buf[n] = '\0';
     *len = n;
     return buf;
+}
+
+static void add_field(ad_request_h2_t *r, const char *name, size_t name_len, const char *value, size_t value_len)
+{
+    r->fields[r->nfields++] =
+        (ad_request_field_t){.name = name, .name_len = name_len, .value = value, .value_len = value_len};
+}
+
+static void add_cstr(ad_request_h2_t *r, const char *name, const char *value)
+{
+    add_field(r, name, strlen(name), value, strlen(value));
+}
+
+int ad_request_shape_h2(const ad_request_shape_t *s, const char *scheme, const char *path, const char *authority,
+                        const char *user_agent, ad_request_h2_t *out)
+{
+    size_t cap = 32; /* Content-Length's digits */
+    for (size_t i = 0; i < s->nheaders; i++)
+        cap += (size_t)(strchr(s->headers[i], ':') - s->headers[i]);
+    memset(out, 0, sizeof(*out));
+    if ((out->store = malloc(cap)) == NULL)
+        return -1;
+    char *at = out->store;
+    const char *host = authority;
+    size_t host_len = strlen(authority);
+    add_cstr(out, ":method", ad_request_shape_method_name(s));
+    add_cstr(out, ":scheme", scheme);
+    size_t authority_at = out->nfields;
+    add_cstr(out, ":authority", authority);
+    add_cstr(out, ":path", path);
+    if (!ad_request_shape_has_header(s, "user-agent"))
+        add_cstr(out, "user-agent", user_agent);
+    if (!ad_request_shape_has_header(s, "accept"))
+        add_cstr(out, "accept", "*/*");
+    for (size_t i = 0; i < s->nheaders; i++) {
+        const char *h = s->headers[i], *colon = strchr(h, ':'), *v = colon + 1, *end = v + strlen(v);
+        while (*v == ' ' || *v == '\t')
+            v++;
+        while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+            end--;
+        size_t nlen = (size_t)(colon - h);
+        if (nlen == 4 && strncasecmp(h, "host", 4) == 0) { /* HTTP/2 carries it as :authority */
+            host = v;
+            host_len = (size_t)(end - v);
+            continue;
+        }
+        for (size_t k = 0; k < nlen; k++)
+            at[k] = (char)tolower((unsigned char)h[k]);
+        add_field(out, at, nlen, v, (size_t)(end - v));
+        at += nlen;
+    }
+    out->fields[authority_at].value = host;
+    out->fields[authority_at].value_len = host_len;
+    if (s->content_type != NULL)
+        add_cstr(out, "content-type", s->content_type);
+    if (s->body != NULL) {
+        int n = snprintf(at, 32, "%zu", s->body_len);
+        add_field(out, "content-length", 14, at, (size_t)n);
+    }
+    return 0;
+}
+
+void ad_request_h2_free(ad_request_h2_t *r)
+{
+    free(r->store);
+    r->store = NULL;
+    r->nfields = 0;
 }

@@ -47,4 +47,29 @@ bool ad_request_shape_has_header(const ad_request_shape_t *s, const char *name);
 char *ad_request_shape_http1(const ad_request_shape_t *s, const char *path, const char *authority,
                              const char *user_agent, size_t *len);
 
+/* One header field of an HTTP/2 request. */
+typedef struct ad_request_field {
+    const char *name, *value;
+    size_t name_len, value_len;
+} ad_request_field_t;
+
+/* The pseudo-headers, User-Agent, Accept, Content-Type and Content-Length besides the -H headers. */
+#define AD_CTL_H2_FIELDS_MAX (AD_CTL_HEADERS_MAX + 8)
+
+typedef struct ad_request_h2 {
+    ad_request_field_t fields[AD_CTL_H2_FIELDS_MAX];
+    size_t nfields;
+    char *store; /* malloc'd: the lowercase names and Content-Length's digits the fields point into */
+} ad_request_h2_t;
+
+/*
+ * The same request as HTTP/2 header fields (the body is sent apart, as DATA): :method, :scheme, :authority
+ * (a -H Host header's value, else authority), :path, then the fields ad_request_shape_http1 writes, their
+ * names lowercase (RFC 9113 8.2.1) and their values without surrounding blanks. The -H strings, path and
+ * authority must outlive *out. Returns 0, or -1 when out of memory. ad_request_h2_free frees it.
+ */
+int ad_request_shape_h2(const ad_request_shape_t *s, const char *scheme, const char *path, const char *authority,
+                        const char *user_agent, ad_request_h2_t *out);
+void ad_request_h2_free(ad_request_h2_t *r);
+
 #endif

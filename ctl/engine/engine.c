@@ -279,7 +279,8 @@ static int check_plan(const ad_engine_plan_t *plan, char *err, size_t errlen)
 }
 
 /* AUTO: libh2o's loop for closed-model HTTP/1.1 runs, http:// and https:// (its per-request cost is a third
- * of libcurl's); libcurl for the rest (HTTP/2, and the open model, whose schedule needs nanosecond timers). */
+ * of libcurl's); libnghttp2 on the same loop for HTTP/2 (h2c and h2 over TLS) in both models; libcurl for
+ * HTTP/1.1's open model, whose schedule needs nanosecond timers. */
 static const ad_engine_backend_t *choose_backend(const ad_engine_plan_t *plan)
 {
     switch (plan->backend) {
@@ -287,12 +288,27 @@ static const ad_engine_backend_t *choose_backend(const ad_engine_plan_t *plan)
         return &ad_engine_backend_curl;
     case AD_ENGINE_H2O:
         return &ad_engine_backend_h2o;
+    case AD_ENGINE_NGHTTP2:
+        return &ad_engine_backend_nghttp2;
     case AD_ENGINE_AUTO:
         break;
     }
-    if (plan->rate == 0 && plan->streams == 0)
+    if (plan->streams > 0)
+        return &ad_engine_backend_nghttp2;
+    if (plan->rate == 0)
         return &ad_engine_backend_h2o;
     return &ad_engine_backend_curl;
+}
+
+/* Requests in flight of loop i of nw: an equal share of the connections (HTTP/2: each with `streams`
+ * of them, the last connection of the run maybe fewer), so loops never split a connection's streams. */
+static unsigned loop_share(unsigned conns, unsigned streams, unsigned nw, unsigned i)
+{
+    unsigned per = streams > 0 ? streams : 1, sockets = (conns + per - 1) / per;
+    unsigned before = i * (sockets / nw) + (i < sockets % nw ? i : sockets % nw);
+    unsigned mine = sockets / nw + (i < sockets % nw ? 1 : 0);
+    unsigned from = before * per, to = (before + mine) * per;
+    return (to < conns ? to : conns) - (from < conns ? from : conns);
 }
 
 static void split_plan(shared_t *sh, unsigned conns, unsigned nw, const ad_engine_backend_t *backend,
@@ -306,7 +322,7 @@ static void split_plan(shared_t *sh, unsigned conns, unsigned nw, const ad_engin
         w->backend = backend;
         w->tls = tls;
         w->id = i;
-        w->conns = conns / nw + (i < conns % nw ? 1 : 0);
+        w->conns = loop_share(conns, plan->streams, nw, i);
         w->requests = plan->requests == 0 ? UINT64_MAX : plan->requests / nw + (i < plan->requests % nw ? 1 : 0);
         if (plan->rate > 0) {
             w->interval_ns = 1e9 * nw / plan->rate;
@@ -406,19 +422,20 @@ int ad_engine_run(const ad_engine_plan_t *plan, ad_run_result_t *res, char *err,
 {
     if (check_plan(plan, err, errlen) != 0)
         return -1;
-    unsigned conns = plan->concurrency;
+    unsigned conns = plan->concurrency; /* requests in flight: HTTP/1.1's connections, HTTP/2's streams */
     if (plan->requests > 0 && plan->requests < conns)
         conns = (unsigned)plan->requests; /* more connections than requests would stay idle */
-    if (nofile_limit != 0 && (uint64_t)conns + FD_RESERVE > nofile_limit) {
-        snprintf(err, errlen, "%u connections need %u open files, the limit is %llu (ulimit -n, LimitNOFILE=)", conns,
-                 conns + FD_RESERVE, (unsigned long long)nofile_limit);
+    unsigned sockets = plan->streams > 0 ? (conns + plan->streams - 1) / plan->streams : conns;
+    if (nofile_limit != 0 && (uint64_t)sockets + FD_RESERVE > nofile_limit) {
+        snprintf(err, errlen, "%u connections need %u open files, the limit is %llu (ulimit -n, LimitNOFILE=)", sockets,
+                 sockets + FD_RESERVE, (unsigned long long)nofile_limit);
         return -1;
     }
     unsigned nw = plan->threads == 0 ? 1 : plan->threads;
     if (nw > AD_ENGINE_THREADS_MAX)
         nw = AD_ENGINE_THREADS_MAX;
-    if (nw > conns)
-        nw = conns;
+    if (nw > sockets)
+        nw = sockets; /* a loop without a connection would idle */
 
     shared_t sh = {.plan = plan, .nworkers = nw, .expected = nw};
     sh.workers = calloc(nw, sizeof(*sh.workers));

@@ -15,8 +15,8 @@
 #include <sys/socket.h>
 #include <curl/curl.h>
 #include <h2o.h>
-#include "answer_scan.h"
 #include "clock.h"
+#include "engine_evloop.h"
 #include "engine_tls.h"
 #include "engine_worker.h"
 #include "version.h"
@@ -45,39 +45,26 @@ ssize_t phr_decode_chunked(struct phr_chunked_decoder *decoder, char *buf, size_
 #define HEAD_BYTES_MAX 65536 /* a response head larger than this is not one this tool expects */
 #define AD_STR_(x) #x
 #define AD_STR(x) AD_STR_(x)
-#define RCVBUF_BYTES (128 * 1024) /* per connection; the kernel doubles it for its bookkeeping */
 
 typedef enum { BODY_NONE = 0, BODY_LENGTH, BODY_CHUNKED, BODY_UNTIL_CLOSE } framing_t;
 
 struct h2o_backend;
 
 typedef struct hconn {
+    ad_inflight_t inflight; /* first: the timeout list's entries are connections (engine_evloop.h) */
     struct h2o_backend *b;
     h2o_socket_t *sock; /* NULL: not connected */
-    /* Requests in flight in send order, for the timeout: every request has the same timeout, so the
-     * oldest is always the first to expire. (h2o_timeout_t cannot serve: its clock is cached per loop
-     * turn, up to 100 ms stale when a request is sent after an idle wait, so it fires early.) */
-    struct hconn *older, *newer;
-    int64_t deadline; /* CLOCK_MONOTONIC */
-    bool busy;        /* a request is in flight on it */
-    bool writing;     /* h2o has not yet called back for the last write */
-    bool send_after;  /* send the request once that write is done */
-    bool reused;      /* this request went out on a connection opened for an earlier one */
-    bool retried;     /* ...which had died: it was sent again on a new connection */
-    bool opened;      /* this slot has had a connection (only first connections are paced) */
+    bool busy;          /* a request is in flight on it */
+    bool writing;       /* h2o has not yet called back for the last write */
+    bool send_after;    /* send the request once that write is done */
+    bool reused;        /* this request went out on a connection opened for an earlier one */
+    bool retried;       /* ...which had died: it was sent again on a new connection */
+    bool opened;        /* this slot has had a connection (only first connections are paced) */
     /* the request in flight */
     ad_request_record_t rec;
-    ad_answer_scan_t scan;
-    bool scan_body;
-    uint64_t bytes;
-    /* the start of an answer that is not 2xx, for the server's own words in the first error (malloc'd
-     * when first needed) */
-    bool keep_error_body;
-    char *error_body;
-    size_t error_body_len;
+    ad_answer_t answer; /* status, bytes, scan, a refusal's words */
     /* its answer */
     bool head_done;
-    int status;
     bool server_keeps; /* the server keeps the connection open after this answer */
     framing_t framing;
     size_t body_left;
@@ -88,9 +75,8 @@ typedef struct h2o_backend {
     ad_engine_worker_t *w;
     h2o_loop_t *loop;
     bool https;
-    ad_engine_tls_t tls;      /* https:// only */
-    int64_t timeout_ns;       /* per request, 0 = none */
-    hconn_t *oldest, *newest; /* requests in flight, in send order */
+    ad_engine_tls_t tls;         /* https:// only */
+    ad_inflight_list_t inflight; /* requests in flight, in send order */
     struct sockaddr_storage addr;
     socklen_t addrlen;
     h2o_iovec_t request;
@@ -144,7 +130,7 @@ static void h2o_teardown(ad_engine_worker_t *w)
         for (unsigned i = 0; i < b->n; i++) {
             if (b->conns[i].sock != NULL)
                 h2o_socket_close(b->conns[i].sock);
-            free(b->conns[i].error_body);
+            ad_answer_free(&b->conns[i].answer);
         }
     }
     if (b->loop != NULL) {
@@ -175,40 +161,13 @@ static int h2o_setup(ad_engine_worker_t *w)
         snprintf(w->err, sizeof(w->err), "out of memory setting up %u connections", b->n);
         return -1;
     }
-    b->timeout_ns = w->plan->timeout_ns;
+    b->inflight.timeout_ns = w->plan->timeout_ns;
     for (unsigned i = 0; i < b->n; i++) {
         b->conns[i].b = b;
         b->idle[i] = b->n - 1 - i;
     }
     b->nidle = b->n;
     return 0;
-}
-
-/* ---- requests in flight, oldest first ---- */
-
-static void track(h2o_backend_t *b, hconn_t *c, int64_t sent)
-{
-    c->deadline = sent + b->timeout_ns;
-    c->newer = NULL;
-    c->older = b->newest;
-    if (b->newest != NULL)
-        b->newest->newer = c;
-    else
-        b->oldest = c;
-    b->newest = c;
-}
-
-static void untrack(h2o_backend_t *b, hconn_t *c)
-{
-    if (c->older != NULL)
-        c->older->newer = c->newer;
-    else
-        b->oldest = c->newer;
-    if (c->newer != NULL)
-        c->newer->older = c->older;
-    else
-        b->newest = c->older;
-    c->older = c->newer = NULL;
 }
 
 /* ---- ending a request ---- */
@@ -229,35 +188,12 @@ static void finish(hconn_t *c, ad_err_class_t error, const char *why)
 {
     h2o_backend_t *b = c->b;
     ad_engine_worker_t *w = b->w;
-    untrack(b, c);
-    c->rec.done_ns = ad_mono_ns() - w->t0;
-    c->rec.error = error;
-    if (error == AD_ERR_NONE) {
-        c->rec.server_seq = ad_answer_scan_sequence(&c->scan);
-        int64_t wait = ad_answer_scan_wait_ns(&c->scan), start = ad_answer_scan_start_ns(&c->scan);
-        c->rec.server_wait_ns = wait > 0 ? wait : 0;
-        c->rec.server_start_ns = start > 0 ? start : 0;
-        if (c->status < 200 || c->status > 299)
-            c->rec.error = AD_ERR_STATUS;
-    }
+    ad_inflight_untrack(&b->inflight, &c->inflight);
+    ad_answer_finish(&c->answer, w, &c->rec, error, why);
     if (error != AD_ERR_NONE || !c->server_keeps || !ad_ew_conn_wanted(w, ad_mono_ns()))
         close_conn(c);
     c->busy = false;
     b->idle[b->nidle++] = (unsigned)(c - b->conns);
-    char reason[160 + AD_ANSWER_ERROR_TEXT_MAX];
-    if (c->rec.error != AD_ERR_NONE && ad_ew_wants_reason(w)) {
-        char said[AD_ANSWER_ERROR_TEXT_MAX + 1] = ""; /* the server's own words (answer_scan.h) */
-        if (c->error_body_len > 0)
-            ad_answer_error_text(c->error_body, c->error_body_len, said, sizeof(said));
-        if (c->rec.error == AD_ERR_STATUS)
-            snprintf(reason, sizeof(reason), "status: HTTP %d%s%s", c->status, said[0] != '\0' ? ": " : "", said);
-        else
-            snprintf(reason, sizeof(reason), "%s: %s", ad_err_class_name(c->rec.error), why);
-        why = reason;
-    } else {
-        why = NULL;
-    }
-    ad_ew_finish(w, &c->rec, c->bytes, why);
     fill(b);
 }
 
@@ -270,10 +206,11 @@ static void fail(hconn_t *c, ad_err_class_t error, const char *why)
 /* Fails the requests whose time is up, oldest first. */
 static void expire(h2o_backend_t *b, int64_t now)
 {
-    while (b->timeout_ns > 0 && b->oldest != NULL && b->oldest->deadline <= now) {
+    ad_inflight_t *r;
+    while ((r = ad_inflight_expired(&b->inflight, now)) != NULL) {
         char why[96];
-        snprintf(why, sizeof(why), "no complete answer within %.3gs", (double)b->timeout_ns / 1e9);
-        fail(b->oldest, AD_ERR_TIMEOUT, why);
+        ad_inflight_timeout_reason(&b->inflight, why, sizeof(why));
+        fail((hconn_t *)(void *)r, AD_ERR_TIMEOUT, why);
     }
 }
 
@@ -354,7 +291,7 @@ static int read_head(hconn_t *c, h2o_socket_t *sock, const char **why)
             h2o_buffer_consume(&sock->input, (size_t)r);
             continue;
         }
-        c->status = status;
+        c->answer.status = status;
         c->server_keeps = minor >= 1;
         c->framing = BODY_UNTIL_CLOSE;
         for (size_t i = 0; i < nh; i++) {
@@ -388,21 +325,6 @@ static int read_head(hconn_t *c, h2o_socket_t *sock, const char **why)
     }
 }
 
-static void take_body(hconn_t *c, const char *data, size_t len)
-{
-    c->bytes += len;
-    if (c->scan_body)
-        ad_answer_scan_feed(&c->scan, data, len);
-    if (c->keep_error_body && (c->status < 200 || c->status > 299)) {
-        if (c->error_body == NULL && (c->error_body = malloc(AD_ANSWER_ERROR_BODY_MAX)) == NULL)
-            return;
-        size_t take = AD_ANSWER_ERROR_BODY_MAX - c->error_body_len;
-        take = len < take ? len : take;
-        memcpy(c->error_body + c->error_body_len, data, take);
-        c->error_body_len += take;
-    }
-}
-
 /* Consumes body bytes. Returns 1 when the body is complete, 0 when more is needed, -1 on error. */
 static int read_body(hconn_t *c, h2o_socket_t *sock)
 {
@@ -412,7 +334,7 @@ static int read_body(hconn_t *c, h2o_socket_t *sock)
         return 1;
     case BODY_LENGTH: {
         size_t take = in->size < c->body_left ? in->size : c->body_left;
-        take_body(c, in->bytes, take);
+        ad_answer_take(&c->answer, in->bytes, take);
         c->body_left -= take;
         h2o_buffer_consume(&sock->input, take);
         return c->body_left == 0 ? 1 : 0;
@@ -422,14 +344,14 @@ static int read_body(hconn_t *c, h2o_socket_t *sock)
         ssize_t r = phr_decode_chunked(&c->chunk, in->bytes, &size); /* decodes in place */
         if (r == -1)
             return -1;
-        take_body(c, in->bytes, size);
+        ad_answer_take(&c->answer, in->bytes, size);
         if (r > 0)
             c->server_keeps = false; /* bytes after the last chunk: not a conversation we can continue */
         h2o_buffer_consume(&sock->input, in->size);
         return r >= 0 ? 1 : 0;
     }
     case BODY_UNTIL_CLOSE:
-        take_body(c, in->bytes, in->size);
+        ad_answer_take(&c->answer, in->bytes, in->size);
         h2o_buffer_consume(&sock->input, in->size);
         return 0; /* complete at the close */
     }
@@ -558,11 +480,7 @@ static void on_connect(h2o_socket_t *sock, const char *err)
         fail(c, AD_ERR_CONNECT, err);
         return;
     }
-    /* libh2o reads a socket until the kernel has nothing more, doubling its buffer as it goes: with the
-     * kernel's receive-buffer autotuning (MBs on loopback) a large answer would cost each connection
-     * tens of MB. A fixed receive buffer bounds what one read can take, whatever the answer's size. */
-    int rcvbuf = RCVBUF_BYTES;
-    setsockopt(h2o_socket_get_fd(sock), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+    ad_evloop_socket_tune(sock);
     h2o_backend_t *b = c->b;
     if (!b->https) {
         start_http(c);
@@ -577,12 +495,7 @@ static void send_one(h2o_backend_t *b, int64_t intended, int64_t now)
     hconn_t *c = &b->conns[b->idle[--b->nidle]];
     c->busy = true;
     c->head_done = false;
-    c->status = 0;
-    c->bytes = 0;
-    c->scan_body = ad_ew_scan_wanted(w);
-    c->keep_error_body = ad_ew_wants_reason(w); /* only the first failure's words are kept */
-    c->error_body_len = 0;
-    ad_answer_scan_init(&c->scan);
+    ad_answer_begin(&c->answer, w);
     memset(&c->rec, 0, sizeof(c->rec));
     c->rec.index = ad_ew_sent(w);
     c->rec.intended_ns = intended - w->t0;
@@ -590,7 +503,7 @@ static void send_one(h2o_backend_t *b, int64_t intended, int64_t now)
     c->rec.server_seq = -1;
     c->retried = false;
     c->reused = c->sock != NULL;
-    track(b, c, now);
+    ad_inflight_track(&b->inflight, &c->inflight, now);
     if (c->sock != NULL)
         write_request(c);
     else
@@ -637,7 +550,7 @@ static void abandon_in_flight(h2o_backend_t *b)
         hconn_t *c = &b->conns[i];
         if (!c->busy)
             continue;
-        untrack(b, c);
+        ad_inflight_untrack(&b->inflight, &c->inflight);
         close_conn(c);
         c->busy = false;
         b->idle[b->nidle++] = i;
@@ -659,57 +572,10 @@ static void h2o_run_phase(ad_engine_worker_t *w)
         fill(b);
         if (ad_ew_phase_over(w, now))
             return;
-        int64_t wake = ad_ew_wake(w, now, b->nidle > 0);
-        if (b->timeout_ns > 0 && b->oldest != NULL && b->oldest->deadline < wake)
-            wake = b->oldest->deadline;
-        if (b->connect_at > 0 && b->connect_at < wake)
-            wake = b->connect_at;
-        int64_t wait = wake - now;
-        int32_t wait_ms = wait <= 0 ? 0 : (int32_t)((wait + AD_NS_PER_MS - 1) / AD_NS_PER_MS);
-        if (h2o_evloop_run(b->loop, wait_ms) != 0 && errno != EINTR) {
-            w->failed = 1;
-            snprintf(w->err, sizeof(w->err), "event loop: %s", strerror(errno));
+        int64_t wake = ad_evloop_wake(w, now, b->nidle > 0, &b->inflight, b->connect_at);
+        if (ad_evloop_turn(w, b->loop, ad_evloop_wait_ms(now, wake)) != 0)
             return;
-        }
-        ad_ew_progress(w, ad_mono_ns());
     }
-}
-
-/*
- * libh2o's memory pools (its TLS layer's outgoing records) keep up to POOL_RECYCLE_MAX freed 4 KB chunks per
- * thread as well, in a list it does not export (memory.c's mempool_allocator). Drawing that many chunks
- * through a pool of our own empties the list; they are then freed directly, not through the pool (each
- * chunk begins with the link to the next: memory.c's st_h2o_mem_pool_chunk_t).
- */
-#define POOL_RECYCLE_MAX 16
-#define POOL_PIECE 1008 /* four to a chunk; a quarter of one or more would bypass the chunks */
-
-static void release_pool_chunks(void)
-{
-    h2o_mem_pool_t pool;
-    h2o_mem_init_pool(&pool);
-    for (int drawn = 0; drawn < POOL_RECYCLE_MAX;) {
-        const void *before = pool.chunks;
-        h2o_mem_alloc_pool(&pool, POOL_PIECE);
-        if ((const void *)pool.chunks != before)
-            drawn++;
-    }
-    void *chunk = pool.chunks;
-    while (chunk != NULL) {
-        void *next = *(void **)chunk;
-        free(chunk);
-        chunk = next;
-    }
-}
-
-/* libh2o keeps freed socket buffers for reuse in a per-thread list (h2o_socket_buffer_prototype is
- * __thread): a loop's thread that ends would leak them. Taking each one out and freeing it empties it. */
-static void h2o_release_thread_cache(void)
-{
-    h2o_mem_recycle_t *pool = &h2o_socket_buffer_prototype.allocator;
-    while (pool->cnt > 0)
-        free(h2o_mem_alloc_recycle(pool, 1)); /* pooled chunks come from malloc (h2o_mem_alloc) */
-    release_pool_chunks();
 }
 
 const ad_engine_backend_t ad_engine_backend_h2o = {
@@ -717,7 +583,7 @@ const ad_engine_backend_t ad_engine_backend_h2o = {
     .setup = h2o_setup,
     .run_phase = h2o_run_phase,
     .teardown = h2o_teardown,
-    .release_thread_cache = h2o_release_thread_cache,
+    .release_thread_cache = ad_evloop_release_thread_cache,
     .own_tls = true,
     .alpn = "\x08http/1.1",
 };

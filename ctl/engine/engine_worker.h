@@ -4,7 +4,7 @@
  * Inside the engine: one event loop (a worker) as the orchestration (engine.c) and the backends that
  * drive it see it. engine.c splits the plan between workers, runs the phases (warm-up, measured) and
  * merges the results; a backend - libcurl multi on epoll (engine_curl.c) or libh2o's evloop
- * (engine_h2o.c) - moves the requests of one phase:
+ * (engine_h2o.c; engine_nghttp2.c for HTTP/2) - moves the requests of one phase:
  *
  *   while (!ad_ew_phase_over(w, now)) {
  *       while (a connection is free && ad_ew_next_due(w, now, &intended)) send (ad_ew_sent numbers it);
@@ -41,6 +41,7 @@ typedef struct ad_engine_backend {
 
 extern const ad_engine_backend_t ad_engine_backend_curl;
 extern const ad_engine_backend_t ad_engine_backend_h2o;
+extern const ad_engine_backend_t ad_engine_backend_nghttp2;
 
 struct ad_engine_worker {
     struct ad_engine_shared *sh;

@@ -737,6 +737,20 @@ def run_program(argv, timeout=15.0, env=None, preexec=None):
                           timeout=timeout, env=clean_env(env), preexec_fn=preexec)
 
 
+def assert_h2_lesson(tc, *args):
+    """The lesson over HTTP/2 (bench --h2 ARGS... URL): five streams of one connection, /blocking 5 x 0.2 s
+    one after another, /non-blocking 0.2 s for all five."""
+    proc = run_ctl("bench", "--h2", "-c", 1, "-m", 5, "-n", 5, "--threads", 1, "--delay", "0.2", "--no-progress",
+                   "--json", "-e", "/blocking", "-e", "/non-blocking", *args, timeout=60)
+    tc.assertEqual(proc.returncode, 0, proc.stderr)
+    runs = {r["name"]: r for r in json.loads(proc.stdout)["runs"]}
+    blocking, non_blocking = runs["/blocking"]["elapsed_seconds"], runs["/non-blocking"]["elapsed_seconds"]
+    tc.assertGreater(blocking, 0.95)
+    tc.assertLess(non_blocking, 0.6)
+    tc.assertGreater(blocking / non_blocking, 2.5, (blocking, non_blocking))
+    return runs
+
+
 def run_ctl(*args, timeout=120.0, env=None, preexec=None):
     """Runs asyncdemoctl with args to completion; a sanitizer report on its stderr fails the test."""
     proc = run_program([ctl_path(), *map(str, args)], timeout=timeout, env=env, preexec=preexec)

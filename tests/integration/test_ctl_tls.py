@@ -1,9 +1,10 @@
 """asyncdemoctl against asyncdemod over TLS: bench (the h2o engine, the default for https://, beside libcurl's;
 also with request shaping and --no-keepalive), compare and stats over https:// with --cacert or -k; an
-unverified certificate is an unreachable target (exit 2). Then bench's own TLS client against a small TLS
-server of the test's (TlsFakeServer) that lets the target probe (libcurl) through and treats the run's
-connections otherwise: a certificate for another address, TLS 1.2, a close in the middle of the handshake,
-session resumption."""
+unverified certificate is an unreachable target (exit 2); --h2 over https:// and over the same daemon's
+cleartext port takes bench's nghttp2 engine. Then bench's own TLS client against a small TLS server of the
+test's (TlsFakeServer) that lets the target probe (libcurl) through and treats the run's connections
+otherwise: a certificate for another address, TLS 1.2, a close in the middle of the handshake, session
+resumption."""
 
 import json
 import os
@@ -56,11 +57,13 @@ class TlsFakeServer(fake_server.FakeServer):
         return True
 
 
-def server_context(cert, key, tls12=False):
+def server_context(cert, key, tls12=False, alpn=None):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
     if tls12:
         ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    if alpn is not None:
+        ctx.set_alpn_protocols(alpn)
     return ctx
 
 
@@ -130,39 +133,48 @@ class CtlTlsTest(harness.DaemonTestCase):
         self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
 
     def test_bench_h2_multiplexes_streams(self):
-        """--h2 -c 2 -m 10 over TLS: 2 h2 connections carry 20 requests at once."""
+        """--h2 -c 2 -m 10 over TLS: 2 h2 connections carry 20 requests at once (bench's nghttp2 engine; libcurl's
+        with --engine curl)."""
         before = self.d.stats()["connections"]["protocols"]["h2"]
         proc = harness.run_ctl("bench", "--cacert", self.cert, "--h2", "-c", 2, "-m", 10, "-n", 200, "--threads", 1,
                                "--no-progress", "--json", self.https + "/non-blocking?delay=0.01", timeout=60)
         self.assertEqual(proc.returncode, 0, proc.stderr)
         run = json.loads(proc.stdout)["runs"][0]
-        self.assertEqual((run["engine"], run["ok"], run["concurrency"], run["streams"]), ("curl", 200, 20, 10))
+        self.assertEqual((run["engine"], run["ok"], run["concurrency"], run["streams"]), ("nghttp2", 200, 20, 10))
         st = self.d.stats()
         self.assertEqual(st["connections"]["protocols"]["h2"] - before, 2, "two connections, ten streams each")
         self.assertEqual(st["endpoints"]["/non-blocking"]["peak_in_flight"], 20)
         proc = harness.run_ctl("bench", "--cacert", self.cert, "--h2", "-m", 4, "-c", 1, "-n", 4, "--no-progress",
-                               self.https + "/healthz", timeout=60)
+                               "--engine", "curl", self.https + "/healthz", timeout=60)
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertIn("(concurrency 4, engine curl, 1 loop, HTTP/2 4 streams per connection)", proc.stdout)
 
     def test_bench_h2_lesson_ratio(self):
         """The lesson over HTTP/2: five streams of one connection, /blocking 5 x 0.2 s, /non-blocking 0.2 s."""
-        proc = harness.run_ctl("bench", "-k", "--h2", "-c", 1, "-m", 5, "-n", 5, "--threads", 1, "--delay", "0.2",
-                               "--no-progress", "--json", "-e", "/blocking", "-e", "/non-blocking", self.https,
-                               timeout=60)
-        self.assertEqual(proc.returncode, 0, proc.stderr)
-        runs = {r["name"]: r for r in json.loads(proc.stdout)["runs"]}
-        blocking, non_blocking = runs["/blocking"]["elapsed_seconds"], runs["/non-blocking"]["elapsed_seconds"]
-        self.assertGreater(blocking, 0.95)
-        self.assertLess(non_blocking, 0.6)
-        self.assertGreater(blocking / non_blocking, 2.5, (blocking, non_blocking))
+        harness.assert_h2_lesson(self, "-k", self.https)
 
-    def test_bench_h2c_refused_with_old_libcurl(self):
-        proc = harness.run_ctl("bench", "--h2", "-n", 1, "--no-progress", self.d.url("/healthz"), timeout=30)
+    def test_bench_h2c_by_the_nghttp2_engine(self):
+        """--h2 goes through bench's own HTTP/2 engine: h2c over http://, whatever libcurl's version, and h2 by ALPN
+        over the same daemon's https://. More in test_ctl_h2.py."""
+        proc = harness.run_ctl("bench", "--h2", "-m", 3, "-n", 9, "--no-progress", "--json", self.d.url("/healthz"),
+                               timeout=30)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        run = json.loads(proc.stdout)["runs"][0]
+        self.assertEqual((run["engine"], run["protocol"], run["ok"]), ("nghttp2", "h2c", 9))
+        proc = harness.run_ctl("bench", "-k", "--h2", "-n", 2, "--no-progress", "--json", self.https + "/healthz",
+                               timeout=30)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        run = json.loads(proc.stdout)["runs"][0]
+        self.assertEqual((run["engine"], run["protocol"], run["ok"]), ("nghttp2", "h2", 2))
+
+    def test_bench_h2c_through_libcurl_refused_when_old(self):
+        """h2c through libcurl (--engine curl) needs libcurl 8.0 or later."""
+        proc = harness.run_ctl("bench", "--h2", "-n", 1, "--no-progress", "--engine", "curl", self.d.url("/healthz"),
+                               timeout=30)
         if proc.returncode == 0:
-            self.skipTest("libcurl 8.0 or later: h2c is used")
+            self.skipTest("libcurl 8.0 or later: h2c through libcurl works")
         self.assertEqual(proc.returncode, 64, proc.stderr)
-        self.assertIn("--h2 over http:// (h2c) needs libcurl 8.0 or later", proc.stderr)
+        self.assertIn("--h2 over http:// (h2c) with --engine curl needs libcurl 8.0 or later", proc.stderr)
 
     def test_unverified_certificate_is_unreachable(self):
         for args in (("bench", "-n", 1), ("stats",), ("compare", "-n", 1, "--modes", "sequential")):
@@ -219,6 +231,20 @@ class CtlTlsClientTest(unittest.TestCase):
         proc, _ = self.bench(self.serve(server_context(self.other, self.other_key)), "-k")
         self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
         self.assertEqual(json.loads(proc.stdout)["runs"][0]["ok"], 4)
+
+    def test_h2_not_chosen_by_alpn(self):
+        """bench --h2 (the nghttp2 engine, offering h2 alone) against a TLS server that knows only http/1.1 by ALPN,
+        or no ALPN: nothing is chosen, every connection fails, named, exit 1, no hang."""
+        for alpn in (["http/1.1"], []):
+            with self.subTest(alpn=alpn):
+                server = self.serve(server_context(self.cert, self.key, alpn=alpn))
+                proc, took = self.bench(server, "--cacert", self.cert, "--h2", "-m", 2)
+                self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+                run = json.loads(proc.stdout)["runs"][0]
+                self.assertEqual((run["engine"], run["ok"], run["errors"]["connect"]), ("nghttp2", 0, 4))
+                self.assertTrue(run["first_error"].startswith("connect: no HTTP/2 from the server: ALPN chose none"),
+                                run["first_error"])
+                self.assertLess(took, 10)
 
     def test_tls12(self):
         """TLS 1.2 (libh2o checks the name itself there, DNS names only): an IP-address certificate verified

@@ -21,7 +21,8 @@ foreach(t test_ctl_options test_ctl_results test_ctl_report test_ctl_timeline te
 endforeach()
 target_compile_definitions(test_ctl_json PRIVATE AD_SCHEMA_FILE="${PROJECT_SOURCE_DIR}/docs/bench-json.schema.json")
 
-# The I/O side's pure helpers (ctl/answer_scan, transfer's classification, target's messages, progress's line).
+# The I/O side's pure helpers (ctl/answer_scan, transfer's classification, target's messages, progress's line,
+# the evloop engines' list of requests in flight).
 set(AD_CTL_SRC ${PROJECT_SOURCE_DIR}/ctl)
 ad_unit_test(test_answer_scan SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_answer_scan.c ${AD_CTL_SRC}/engine/answer_scan.c
              LIBS asyncdemoctl_core)
@@ -33,6 +34,8 @@ ad_unit_test(test_transfer
 ad_unit_test(test_target SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_target.c ${AD_CTL_SRC}/engine/target.c
              ${AD_CTL_SRC}/engine/tls_verify.c
              LIBS asyncdemoctl_core PkgConfig::CURL)
+ad_unit_test(test_inflight SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_inflight.c ${AD_CTL_SRC}/engine/inflight.c
+             LIBS asyncdemoctl_core)
 ad_unit_test(test_progress SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_progress.c ${AD_CTL_SRC}/engine/progress.c
              LIBS asyncdemoctl_core)
 

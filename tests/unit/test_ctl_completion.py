@@ -67,6 +67,7 @@ class CompWordsTest(unittest.TestCase):
         self.assert_completes("asyncdemoctl stats --url=h", ["http://127.0.0.1:8000", "http://[::1]:8000"])
         self.assert_completes("asyncdemoctl bench --url=http://127", ["//127.0.0.1:8000"])
         self.assert_completes("asyncdemoctl bench --engine=c", ["curl"])
+        self.assert_completes("asyncdemoctl bench --engine n", ["nghttp2"])
         self.assert_completes("asyncdemoctl compare --modes=async,th", ["async,threads"])
 
     def test_flag_space_value(self):

@@ -362,8 +362,9 @@ static void test_write_read_write(void **state)
     b.runs[1]->streams = 10; /* bench --h2 -m 10 */
     char *first = ad_json_report_dump(&b.doc), err[256] = "";
     assert_non_null(strstr(
-        first, "\"engine\": \"h2o\",\n      \"loops\": 2,\n      \"streams\": 0,\n      \"interrupted\": false"));
-    assert_non_null(strstr(first, "\"streams\": 10,"));
+        first,
+        "\"engine\": \"h2o\",\n      \"loops\": 2,\n      \"streams\": 0,\n      \"protocol\": \"http/1.1\",\n"));
+    assert_non_null(strstr(first, "\"streams\": 10,\n      \"protocol\": \"h2c\","));
     ad_json_report_t back;
     if (ad_json_report_read_text(first, strlen(first), &back, err, sizeof(err)) != 0)
         fail_msg("reading our own document: %s", err);

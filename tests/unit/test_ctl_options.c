@@ -629,8 +629,8 @@ static void test_bench_engine(void **state)
     assert_int_equal(COMPARE(&c, err, "compare", "--engine", "curl"), AD_CTL_PARSE_ERROR);
     assert_err(err, "--engine", "unknown");
     /* names both ways */
-    static const char *const names[] = {"auto", "curl", "h2o"};
-    for (int e = AD_BENCH_ENGINE_AUTO; e <= AD_BENCH_ENGINE_H2O; e++) {
+    static const char *const names[] = {"auto", "curl", "h2o", "nghttp2"};
+    for (int e = AD_BENCH_ENGINE_AUTO; e <= AD_BENCH_ENGINE_NGHTTP2; e++) {
         ad_bench_engine_t back = (ad_bench_engine_t)-1;
         assert_int_equal(ad_bench_engine_from_name(names[e], &back), 0);
         assert_int_equal(back, e);
@@ -640,6 +640,39 @@ static void test_bench_engine(void **state)
     assert_int_equal(ad_bench_engine_from_name("", &unchanged), -1);
     assert_int_equal(unchanged, AD_BENCH_ENGINE_CURL);
     assert_non_null(strstr(ad_ctl_usage(AD_CMD_BENCH), "--engine"));
+}
+
+/* The HTTP/2 form's fields, one "name: value" a line. */
+static void h2_fields(const ad_request_h2_t *r, char *buf, size_t size)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->nfields; i++)
+        n += (size_t)snprintf(buf + n, size - n, "%.*s: %.*s\n", (int)r->fields[i].name_len, r->fields[i].name,
+                              (int)r->fields[i].value_len, r->fields[i].value);
+}
+
+/* The same shapes as the HTTP/2 engine sends them: pseudo-headers, lowercase names, Host as :authority. */
+static void test_bench_request_shape_h2(void **state)
+{
+    (void)state;
+    ad_bench_opts_t o;
+    char err[256], buf[1024];
+    ad_request_h2_t r;
+    assert_int_equal(BENCH(&o, err, "bench"), AD_CTL_PARSE_OK);
+    assert_int_equal(ad_request_shape_h2(&o.shape, "http", "/x?a=1", "h:80", "ua/1", &r), 0);
+    h2_fields(&r, buf, sizeof(buf));
+    assert_string_equal(buf, ":method: GET\n:scheme: http\n:authority: h:80\n:path: /x?a=1\nuser-agent: ua/1\n"
+                             "accept: */*\n");
+    ad_request_h2_free(&r);
+
+    assert_int_equal(BENCH(&o, err, "bench", "-X", "PUT", "-H", "X-A:  1 ", "--header=user-agent:me", "-H",
+                           "Host: other:9", "--body", "{\"a\":1}", "--content-type", "application/json"),
+                     AD_CTL_PARSE_OK);
+    assert_int_equal(ad_request_shape_h2(&o.shape, "https", "/d", "h", "ua/1", &r), 0);
+    h2_fields(&r, buf, sizeof(buf));
+    assert_string_equal(buf, ":method: PUT\n:scheme: https\n:authority: other:9\n:path: /d\naccept: */*\nx-a: 1\n"
+                             "user-agent: me\ncontent-type: application/json\ncontent-length: 7\n");
+    ad_request_h2_free(&r);
 }
 
 /* -X, -H, --body, --body-file, --content-type: checked, kept, and written as the h2o engine sends them. */
@@ -730,6 +763,12 @@ static void test_bench_h2(void **state)
     BENCH_ERR("-m", "out of range", "bench", "--h2", "-m", "1001");
     BENCH_ERR("--streams", "over 100000", "bench", "--h2", "-c", "1000", "-m", "101");
     BENCH_ERR("--engine h2o", "HTTP/1.1 only", "bench", "--h2", "--engine", "h2o");
+    /* the nghttp2 engine: h2c and h2 over TLS, both models */
+    assert_int_equal(BENCH(&o, err, "bench", "--h2", "-m", "10", "--engine", "nghttp2"), AD_CTL_PARSE_OK);
+    assert_int_equal(o.engine, AD_BENCH_ENGINE_NGHTTP2);
+    BENCH_ERR("--engine nghttp2", "HTTP/2 only", "bench", "--engine", "nghttp2");
+    assert_int_equal(BENCH(&o, err, "bench", "--h2", "--engine", "nghttp2", "https://h/"), AD_CTL_PARSE_OK);
+    assert_int_equal(BENCH(&o, err, "bench", "--h2", "--engine", "nghttp2", "--rate", "10"), AD_CTL_PARSE_OK);
     BENCH_ERR("--no-keepalive", "not with --h2", "bench", "--h2", "--no-keepalive");
     BENCH_ERR("--h2", "takes no value", "bench", "--h2=yes");
     /* compare's -m is --modes */
@@ -945,6 +984,7 @@ int main(void)
         cmocka_unit_test(test_bench_errors),
         cmocka_unit_test(test_bench_engine),
         cmocka_unit_test(test_bench_request_shape),
+        cmocka_unit_test(test_bench_request_shape_h2),
         cmocka_unit_test(test_bench_h2),
         cmocka_unit_test(test_help_and_double_dash),
         cmocka_unit_test(test_compare),
