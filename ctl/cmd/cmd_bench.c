@@ -17,6 +17,7 @@
 #include "json_report.h"
 #include "json_writer.h"
 #include "progress.h"
+#include "transfer.h"
 
 /* The run's name: the endpoint's path without its query ("/blocking"), or more of it where two endpoints
  * share a path (ad_run_unique_name). */
@@ -56,9 +57,8 @@ static int choose_engine(const ad_bench_opts_t *o, ad_engine_backend_id_t *id)
         ad_cmd_error("%s", _("ASYNCDEMOCTL_ENGINE=h2o: speaks HTTP/1.1 only (curl or auto for --h2)"));
         return -1;
     }
-    /* libcurl before 8.0 breaks streams multiplexed on a prior-knowledge connection ("Error in the HTTP2
-     * framing layer", curl issue 10634); over TLS (ALPN) they work */
-    if (o->h2 && !o->base.https && curl_version_info(CURLVERSION_NOW)->version_num < 0x080000) {
+    /* streams share kept connections, which such a libcurl breaks over h2c */
+    if (o->h2 && !o->base.https && ad_transfer_h2c_reuse_broken()) {
         ad_cmd_error(_("--h2 over http:// (h2c) needs libcurl 8.0 or later (this one is %s); use https://"),
                      curl_version_info(CURLVERSION_NOW)->version);
         return -1;
