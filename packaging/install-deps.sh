@@ -9,7 +9,10 @@ libh2o-evloop-dev libssl-dev libnghttp2-dev libcurl4-openssl-dev libjansson-dev 
 systemd curl nghttp2-client wrk valgrind python3 python3-h2 procps iproute2 lintian man-db
 chromium firefox-esr python3-websocket gettext locales
 openssl testssl.sh
+h2o nginx-light
 "
+# h2o and nginx-light: servers we did not write, which the suite points asyncdemoctl at
+# (tests/integration/test_ctl_servers.py); it starts its own on free ports, so their services stay off.
 
 missing=""
 for p in $PACKAGES; do
@@ -27,10 +30,30 @@ else
     fi
     echo "install-deps: installing$missing"
     export DEBIAN_FRONTEND=noninteractive
+    # A policy-rc.d answering 101 keeps invoke-rc.d from starting h2o's and nginx's services (on fixed ports)
+    # during the install; one that is already there (as in containers) is left alone.
+    made_policy=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+        chmod 755 /usr/sbin/policy-rc.d
+        made_policy=yes
+    fi
     apt-get update -q
     # shellcheck disable=SC2086
     apt-get install -y -q --no-install-recommends $missing
+    [ -z "$made_policy" ] || rm -f /usr/sbin/policy-rc.d
 fi
+# A service one of them left running is stopped and disabled: nothing of ours listens on a fixed port.
+for service in h2o nginx; do
+    if [ "$(id -u)" -ne 0 ]; then
+        break
+    elif command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+        systemctl disable --now "$service.service" >/dev/null 2>&1 || true
+    elif [ -x "/etc/init.d/$service" ]; then
+        "/etc/init.d/$service" stop >/dev/null 2>&1 || true
+        update-rc.d "$service" disable >/dev/null 2>&1 || true
+    fi
+done
 
 # The Ukrainian locale: the translation's tests run asyncdemoctl under uk_UA.UTF-8 (po/README.md).
 if ! locale -a 2>/dev/null | grep -qix 'uk_UA.utf8'; then

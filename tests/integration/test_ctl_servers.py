@@ -1,0 +1,187 @@
+"""asyncdemoctl against servers we did not write: standalone h2o and nginx (Debian's h2o and nginx-light, from
+packaging/install-deps.sh), each serving a small file over TLS with a certificate the test makes. `bench --h2`
+(h2 by ALPN, libcurl) and plain `bench` over https (HTTP/1.1 keep-alive) get every request answered, with
+the protocol asked for and no error; so does `compare --h2`."""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import tempfile
+import time
+import unittest
+
+import harness
+
+BODY = b'{"ok": true, "padding": "' + b"x" * 200 + b'"}\n'  # a small JSON answer, as asyncdemod's
+
+
+class Server:
+    """A server program on a free loopback port, in its own session, stopped by PID (its process group: h2o
+    and nginx start helpers of their own)."""
+
+    def __init__(self, name, argv_for_port, dirname):
+        self.name, self.argv_for_port, self.dir = name, argv_for_port, dirname
+        self.proc = self.port = None
+
+    def start(self, cafile):
+        for _attempt in range(3):  # a free port may be taken between the probe and the bind
+            self.port = harness.free_port()
+            log = open(os.path.join(self.dir, f"{self.name}.log"), "ab")
+            self.proc = subprocess.Popen(self.argv_for_port(self.port), stdin=subprocess.DEVNULL, stdout=log,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+            log.close()
+            if self._ready(cafile):
+                return
+            self.stop()
+        with open(os.path.join(self.dir, f"{self.name}.log"), errors="replace") as f:
+            raise AssertionError(f"{self.name} did not start:\n{f.read()[-2000:]}")
+
+    def _ready(self, cafile):
+        """Whether it answers the file over TLS within a bound (checking the certificate, as bench will)."""
+        ctx = ssl.create_default_context(cafile=cafile)
+        deadline = time.monotonic() + 10.0
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1.0) as raw, \
+                        ctx.wrap_socket(raw, server_hostname="127.0.0.1") as s:
+                    s.sendall(b"GET /answer.json HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    if s.recv(64).startswith(b"HTTP/1.1 200"):
+                        return True
+            except OSError:
+                pass
+            time.sleep(0.05)
+        return False
+
+    def url(self, path):
+        return f"https://127.0.0.1:{self.port}{path}"
+
+    def stop(self):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.proc = None
+
+
+def h2o_argv(d, cert, key):
+    """Standalone h2o, one thread, serving d's files over TLS (ALPN h2 and http/1.1)."""
+    def argv(port):
+        conf = os.path.join(d, f"h2o-{port}.conf")
+        with open(conf, "w") as f:
+            f.write(f"listen:\n  host: 127.0.0.1\n  port: {port}\n  ssl:\n    certificate-file: {cert}\n"
+                    f"    key-file: {key}\nnum-threads: 1\n"
+                    f"hosts:\n  default:\n    paths:\n      /:\n        file.dir: {d}/www\n")
+        return ["h2o", "-c", conf]
+    return argv
+
+
+def nginx_argv(d, cert, key):
+    """nginx, one worker, serving the same file over TLS with HTTP/2 (ALPN h2 and http/1.1)."""
+    def argv(port):
+        conf = os.path.join(d, f"nginx-{port}.conf")
+        with open(conf, "w") as f:
+            f.write(f"""daemon off;
+worker_processes 1;
+pid {d}/nginx-{port}.pid;
+error_log {d}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {d}/body; proxy_temp_path {d}/proxy; fastcgi_temp_path {d}/fcgi;
+    uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;
+    default_type application/json;
+    server {{
+        listen 127.0.0.1:{port} ssl http2;
+        ssl_certificate {cert};
+        ssl_certificate_key {key};
+        root {d}/www;
+    }}
+}}
+""")
+        return ["nginx", "-p", d, "-c", conf, "-e", f"{d}/nginx-error.log"]
+    return argv
+
+
+SERVERS = {"h2o": h2o_argv, "nginx": nginx_argv}
+
+
+class CtlServersTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        missing = [name for name in SERVERS if shutil.which(name) is None]
+        if missing:  # packaging/install-deps.sh installs both
+            raise unittest.SkipTest(f"{' and '.join(missing)} not installed (packaging/install-deps.sh installs "
+                                    "Debian's h2o and nginx-light)")
+        cls.dir = tempfile.mkdtemp(prefix="ad-ctl-servers-")
+        os.chmod(cls.dir, 0o755)  # started as root, both serve as an unprivileged user
+        os.mkdir(os.path.join(cls.dir, "www"))
+        os.chmod(os.path.join(cls.dir, "www"), 0o755)
+        with open(os.path.join(cls.dir, "www", "answer.json"), "wb") as f:
+            f.write(BODY)
+        os.chmod(os.path.join(cls.dir, "www", "answer.json"), 0o644)
+        cls.cert, cls.key = harness.make_tls_cert(cls.dir, "asyncdemo-servers")
+        cls.servers = {}
+        try:
+            for name, make in SERVERS.items():
+                cls.servers[name] = Server(name, make(cls.dir, cls.cert, cls.key), cls.dir)
+                cls.servers[name].start(cls.cert)
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        for server in cls.servers.values():
+            server.stop()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def bench(self, server, *args):
+        """bench's one run against server's file, after checking every request was answered 200 without error."""
+        proc = harness.run_ctl("bench", "--cacert", self.cert, *args, "-n", 400, "--no-progress", "--json",
+                               server.url("/answer.json"), timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        run = json.loads(proc.stdout)["runs"][0]
+        self.assertEqual((run["ok"], run["completed"], sum(run["errors"].values())), (400, 400, 0), run)
+        self.assertEqual(run["bytes_received"], 400 * len(BODY))
+        return run
+
+    def test_bench_h2(self):
+        """bench --h2 -c 2 -m 8: h2 by ALPN, eight streams on each of two connections."""
+        for name, server in self.servers.items():
+            with self.subTest(server=name):
+                run = self.bench(server, "--h2", "-c", 2, "-m", 8)
+                self.assertEqual((run["protocol"], run["streams"], run["concurrency"]), ("h2", 8, 16))
+
+    def test_bench_https_keepalive(self):
+        """Plain bench over https: HTTP/1.1 keep-alive on four connections."""
+        for name, server in self.servers.items():
+            with self.subTest(server=name):
+                run = self.bench(server, "-c", 4)
+                self.assertEqual((run["protocol"], run["engine"]), ("http/1.1", "curl"))
+
+    def test_compare_h2(self):
+        """compare --h2 in every mode: h2 throughout."""
+        for name, server in self.servers.items():
+            with self.subTest(server=name):
+                proc = harness.run_ctl("compare", "--h2", "--cacert", self.cert, "-n", 3, "--no-progress", "--json",
+                                       server.url("/answer.json"), timeout=60)
+                self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+                runs = json.loads(proc.stdout)["runs"]
+                self.assertEqual([(r["ok"], r["protocol"]) for r in runs], [(3, "h2")] * 4)
+
+
+if __name__ == "__main__":
+    harness.main()
