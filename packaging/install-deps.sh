@@ -2,6 +2,7 @@
 # Installs every Debian package asyncdemo needs to build, run, test and benchmark.
 # Idempotent: installs only what is missing. Run as root on Debian 12.
 set -eu
+. "$(dirname "$0")/apt-quiet.sh"
 
 PACKAGES="
 build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
@@ -29,31 +30,11 @@ else
         exit 1
     fi
     echo "install-deps: installing$missing"
-    export DEBIAN_FRONTEND=noninteractive
-    # A policy-rc.d answering 101 keeps invoke-rc.d from starting h2o's and nginx's services (on fixed ports)
-    # during the install; one that is already there (as in containers) is left alone.
-    made_policy=""
-    if [ ! -e /usr/sbin/policy-rc.d ]; then
-        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
-        chmod 755 /usr/sbin/policy-rc.d
-        made_policy=yes
-    fi
-    apt-get update -q
     # shellcheck disable=SC2086
-    apt-get install -y -q --no-install-recommends $missing
-    [ -z "$made_policy" ] || rm -f /usr/sbin/policy-rc.d
+    apt_install_quietly $missing
 fi
-# A service one of them left running is stopped and disabled: nothing of ours listens on a fixed port.
-for service in h2o nginx; do
-    if [ "$(id -u)" -ne 0 ]; then
-        break
-    elif command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-        systemctl disable --now "$service.service" >/dev/null 2>&1 || true
-    elif [ -x "/etc/init.d/$service" ]; then
-        "/etc/init.d/$service" stop >/dev/null 2>&1 || true
-        update-rc.d "$service" disable >/dev/null 2>&1 || true
-    fi
-done
+# h2o's and nginx's services are not ours: the suite starts its own servers on free ports.
+stop_services h2o nginx
 
 # The Ukrainian locale: the translation's tests run asyncdemoctl under uk_UA.UTF-8 (po/README.md).
 if ! locale -a 2>/dev/null | grep -qix 'uk_UA.utf8'; then

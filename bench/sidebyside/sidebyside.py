@@ -40,6 +40,7 @@ sys.path.insert(0, os.path.join(ROOT, "bench", "daemon"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 from bench_daemon import collect_answers, machine, parse_h2load, parse_wrk  # noqa: E402  (the daemon benchmark's)
 import report  # noqa: E402  (this directory: Markdown and plots)
+import third_party  # noqa: E402  (how h2o and nginx are configured, the suite's too)
 
 PY = "/usr/bin/python3"  # Debian's: the seed's packages are installed for it
 MODES = {
@@ -163,18 +164,8 @@ class Server:
         return f"http://127.0.0.1:{self.port}{path}"
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
         if self.proc:
-            try:  # helpers of its own (h2o's) share its process group, led by this PID
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+            third_party.stop(self.proc)
         if self.logf:
             self.logf.close()
             self.logf = None
@@ -250,13 +241,7 @@ class Contenders:
                 f.write(body)
             os.chmod(os.path.join(self.www, "index.json"), 0o644)
 
-        def argv(port):
-            conf = os.path.join(self.www, f"h2o-{port}.conf")
-            with open(conf, "w") as f:
-                f.write(f"listen:\n  host: 127.0.0.1\n  port: {port}\nnum-threads: 1\n"
-                        f"hosts:\n  default:\n    paths:\n      /:\n        file.dir: {self.www}\n")
-            return ["h2o", "-c", conf]
-        return Server("h2o", argv, "/index.json", self.logdir)
+        return Server("h2o", lambda port: third_party.h2o_command(self.www, port, self.www), "/index.json", self.logdir)
 
     def answer_body(self):
         """asyncdemod's zero-delay answer, once: what nginx answers too, so both send the same size."""
@@ -276,30 +261,12 @@ class Contenders:
         d = tempfile.mkdtemp(prefix="sidebyside-nginx-")
         os.chmod(d, 0o755)
 
+        server = (f"        location = /non-blocking {{ echo_sleep 2; echo '{text}'; }}\n"
+                  f"        location = /zero {{ return 200 '{text}\\n'; }}\n"
+                  "        location = /healthz { return 200 'ok\\n'; }")
+
         def argv(port):
-            conf = os.path.join(d, f"nginx-{port}.conf")
-            with open(conf, "w") as f:
-                f.write(f"""load_module {NGINX_ECHO};
-daemon off;
-worker_processes 1;
-worker_rlimit_nofile 20000;
-pid {d}/nginx-{port}.pid;
-error_log {d}/error-{port}.log warn;
-events {{ worker_connections 20000; }}
-http {{
-    access_log off;
-    client_body_temp_path {d}/body; proxy_temp_path {d}/proxy; fastcgi_temp_path {d}/fcgi;
-    uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;
-    default_type application/json;
-    server {{
-        listen 127.0.0.1:{port};
-        location = /non-blocking {{ echo_sleep 2; echo '{text}'; }}
-        location = /zero {{ return 200 '{text}\n'; }}
-        location = /healthz {{ return 200 'ok\n'; }}
-    }}
-}}
-""")
-            return ["nginx", "-p", d, "-c", conf, "-e", f"{d}/error-{port}.log"]
+            return third_party.nginx_command(d, port, server, connections=20000, modules=(NGINX_ECHO,))
         self.dirs.append(d)
         # its master only starts and watches the worker: the worker's memory and CPU are nginx's
         return Server("nginx+echo", argv, "/healthz", self.logdir, worker=True)

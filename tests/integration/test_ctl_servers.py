@@ -6,7 +6,6 @@ the protocol asked for and no error; so does `compare --h2`."""
 import json
 import os
 import shutil
-import signal
 import socket
 import ssl
 import subprocess
@@ -15,6 +14,7 @@ import time
 import unittest
 
 import harness
+import third_party
 
 BODY = b'{"ok": true, "padding": "' + b"x" * 200 + b'"}\n'  # a small JSON answer, as asyncdemod's
 
@@ -60,59 +60,19 @@ class Server:
         return f"https://127.0.0.1:{self.port}{path}"
 
     def stop(self):
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        if self.proc is not None:
+            third_party.stop(self.proc)
         self.proc = None
 
 
 def h2o_argv(d, cert, key):
-    """Standalone h2o, one thread, serving d's files over TLS (ALPN h2 and http/1.1)."""
-    def argv(port):
-        conf = os.path.join(d, f"h2o-{port}.conf")
-        with open(conf, "w") as f:
-            f.write(f"listen:\n  host: 127.0.0.1\n  port: {port}\n  ssl:\n    certificate-file: {cert}\n"
-                    f"    key-file: {key}\nnum-threads: 1\n"
-                    f"hosts:\n  default:\n    paths:\n      /:\n        file.dir: {d}/www\n")
-        return ["h2o", "-c", conf]
-    return argv
+    """Standalone h2o, one thread, serving d/www over TLS."""
+    return lambda port: third_party.h2o_command(d, port, f"{d}/www", tls=(cert, key))
 
 
 def nginx_argv(d, cert, key):
-    """nginx, one worker, serving the same file over TLS with HTTP/2 (ALPN h2 and http/1.1)."""
-    def argv(port):
-        conf = os.path.join(d, f"nginx-{port}.conf")
-        with open(conf, "w") as f:
-            f.write(f"""daemon off;
-worker_processes 1;
-pid {d}/nginx-{port}.pid;
-error_log {d}/nginx-error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {d}/body; proxy_temp_path {d}/proxy; fastcgi_temp_path {d}/fcgi;
-    uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;
-    default_type application/json;
-    server {{
-        listen 127.0.0.1:{port} ssl http2;
-        ssl_certificate {cert};
-        ssl_certificate_key {key};
-        root {d}/www;
-    }}
-}}
-""")
-        return ["nginx", "-p", d, "-c", conf, "-e", f"{d}/nginx-error.log"]
-    return argv
+    """nginx, one worker, serving the same files over TLS with HTTP/2."""
+    return lambda port: third_party.nginx_command(d, port, f"        root {d}/www;", tls=(cert, key))
 
 
 SERVERS = {"h2o": h2o_argv, "nginx": nginx_argv}
