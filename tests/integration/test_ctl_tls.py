@@ -116,6 +116,15 @@ class CtlTlsTest(harness.DaemonTestCase):
                                self.https + "/delay/0", timeout=60)
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertIn("HTTP/2 2 streams per connection, protocol h2)", proc.stdout)
+        # more requests than a server takes streams at once (h2o: 100) spread over connections of 100 streams
+        before = self.d.stats()["connections"]["protocols"]["h2"]
+        proc = harness.run_ctl("compare", "--h2", "-k", "-n", 150, "--modes", "async", "--no-progress", "--json",
+                               self.https + "/delay/0.2", timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        run = json.loads(proc.stdout)["runs"][0]
+        self.assertEqual((run["ok"], run["streams"], run["protocol"]), (150, 100, "h2"))
+        self.assertLess(run["elapsed_seconds"], 1.0)
+        self.assertEqual(self.d.stats()["connections"]["protocols"]["h2"] - before, 2)
 
     def test_compare_h2c_by_prior_knowledge(self):
         """compare --h2 over http://: h2c by prior knowledge; with libcurl before 8.0, which breaks a reused h2c
