@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench/tls/run.sh [--c10k | --vs-h2o] [ASYNCDEMOD]: asyncdemod over TLS beside cleartext (bench/README.md, "TLS").
+# bench/tls/run.sh [--c10k] [ASYNCDEMOD]: asyncdemod over TLS beside cleartext (bench/README.md, "TLS").
 # One daemon with a cleartext and a TLS listener (a self-signed EC P-256 certificate made here), then:
 # h2 over TLS against h2c (h2load -c64 -m10), HTTP/1.1 keep-alive over https against http (wrk -t2 -c64),
 # a new connection per request over both (h2load --h1 with Connection: close: the handshake's cost), each
@@ -8,18 +8,20 @@
 # --c10k instead: 10,000 concurrent /non-blocking?delay=2 on new connections (h2load --h1 -c10000 -t2),
 # over cleartext then over TLS, each on a fresh daemon (DAEMON_ARGS adds flags, e.g. --header-timeout 60s):
 # wall time, answers, handshake failures, longest loop stall, daemon CPU and peak RSS. About 30-60 s.
-# --vs-h2o instead: the same daemon beside standalone h2o over TLS serving its zero-delay answer from a file, h2
+# bench/tls/run.sh --vs-h2o [ASYNCDEMOD] instead: the same daemon beside standalone h2o over TLS serving its zero-delay answer from a file, h2
 # (h2load -c64 -m10) and HTTP/1.1 keep-alive (wrk -t2 -c64), alternating, RUNS times (bench/tls/vs_h2o.sh).
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/bench/common.sh"
+vs_h2o=0
+if [ "${1:-}" = "--vs-h2o" ]; then # beside standalone h2o (bench/tls/vs_h2o.sh)
+    vs_h2o=1
+    shift
+fi
 need_tools "packaging/install-deps.sh" h2load wrk openssl curl
-c10k=0 vs_h2o=0
+c10k=0
 if [ "${1:-}" = "--c10k" ]; then
     c10k=1
-    shift
-elif [ "${1:-}" = "--vs-h2o" ]; then
-    vs_h2o=1
     shift
 fi
 daemon=${1:-${ASYNCDEMOD:-$root/build/daemon/asyncdemod}}
