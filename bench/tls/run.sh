@@ -8,8 +8,9 @@
 # --c10k instead: 10,000 concurrent /non-blocking?delay=2 on new connections (h2load --h1 -c10000 -t2),
 # over cleartext then over TLS, each on a fresh daemon (DAEMON_ARGS adds flags, e.g. --header-timeout 60s):
 # wall time, answers, handshake failures, longest loop stall, daemon CPU and peak RSS. About 30-60 s.
-# bench/tls/run.sh --vs-h2o [ASYNCDEMOD] instead: the same daemon beside standalone h2o over TLS serving its zero-delay answer from a file, h2
-# (h2load -c64 -m10) and HTTP/1.1 keep-alive (wrk -t2 -c64), alternating, RUNS times (bench/tls/vs_h2o.sh).
+# bench/tls/run.sh --vs-h2o [ASYNCDEMOD] instead: the same daemon beside standalone h2o over TLS serving its
+# zero-delay answer from a file, h2 (h2load -c64 -m10) and HTTP/1.1 keep-alive (wrk -t2 -c64), alternating, RUNS
+# times (bench/tls/vs_h2o.sh).
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/bench/common.sh"
