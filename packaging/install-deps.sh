@@ -2,6 +2,7 @@
 # Installs every Debian package asyncdemo needs to build, run, test and benchmark.
 # Idempotent: installs only what is missing. Run as root on Debian 12.
 set -eu
+. "$(dirname "$0")/apt-quiet.sh"
 
 PACKAGES="
 build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
@@ -9,7 +10,10 @@ libh2o-evloop-dev libssl-dev libnghttp2-dev libcurl4-openssl-dev libjansson-dev 
 systemd curl nghttp2-client wrk valgrind python3 python3-h2 procps iproute2 lintian man-db
 chromium firefox-esr python3-websocket gettext locales
 openssl testssl.sh
+h2o nginx-light
 "
+# h2o and nginx-light: servers we did not write, which the suite points asyncdemoctl at
+# (tests/integration/test_ctl_servers.py); it starts its own on free ports, so their services stay off.
 
 missing=""
 for p in $PACKAGES; do
@@ -26,11 +30,11 @@ else
         exit 1
     fi
     echo "install-deps: installing$missing"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -q
     # shellcheck disable=SC2086
-    apt-get install -y -q --no-install-recommends $missing
+    apt_install_quietly $missing
 fi
+# h2o's and nginx's services are not ours: the suite starts its own servers on free ports.
+stop_services h2o nginx
 
 # The Ukrainian locale: the translation's tests run asyncdemoctl under uk_UA.UTF-8 (po/README.md).
 if ! locale -a 2>/dev/null | grep -qix 'uk_UA.utf8'; then

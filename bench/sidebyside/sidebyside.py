@@ -40,6 +40,7 @@ sys.path.insert(0, os.path.join(ROOT, "bench", "daemon"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 from bench_daemon import collect_answers, machine, parse_h2load, parse_wrk  # noqa: E402  (the daemon benchmark's)
 import report  # noqa: E402  (this directory: Markdown and plots)
+import third_party  # noqa: E402  (how h2o and nginx are configured, the suite's too)
 
 PY = "/usr/bin/python3"  # Debian's: the seed's packages are installed for it
 MODES = {
@@ -81,6 +82,22 @@ def proc_cpu_s(pid):
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
+def child_pids(pid):
+    """The live processes whose parent is pid, from /proc (nginx's worker: a child of the master started here)."""
+    kids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):  # gone meanwhile
+            continue
+        if ppid == pid:
+            kids.append(int(entry))
+    return sorted(kids)
+
+
 def proc_kb(pid, key):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -103,9 +120,9 @@ class Server:
     """One server process on a free loopback port; started in its own session, stopped by PID
     (SIGTERM, SIGKILL after 10 s), its output kept in a log file of the results directory."""
 
-    def __init__(self, name, argv_for_port, ready_path, logdir, env=None):
+    def __init__(self, name, argv_for_port, ready_path, logdir, env=None, worker=False):
         self.name, self.argv_for_port, self.ready_path = name, argv_for_port, ready_path
-        self.logdir, self.env = logdir, env
+        self.logdir, self.env, self.worker = logdir, env, worker
         self.proc = self.port = self.logf = None
 
     def start(self):
@@ -133,25 +150,22 @@ class Server:
         return False
 
     @property
-    def pid(self):
-        return self.proc.pid
+    def measured_pid(self):
+        """The process that serves, whose memory and CPU are measured: the one started, or (worker=True: nginx's
+        master with one worker) its only child. Serving /healthz when ready, the worker exists by then."""
+        if not self.worker:
+            return self.proc.pid
+        kids = child_pids(self.proc.pid)
+        if len(kids) != 1:
+            raise RuntimeError(f"{self.name}: expected one worker process under PID {self.proc.pid}, found {kids}")
+        return kids[0]
 
     def url(self, path):
         return f"http://127.0.0.1:{self.port}{path}"
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
         if self.proc:
-            try:  # helpers of its own (h2o's) share its process group, led by this PID
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+            third_party.stop(self.proc)
         if self.logf:
             self.logf.close()
             self.logf = None
@@ -227,13 +241,7 @@ class Contenders:
                 f.write(body)
             os.chmod(os.path.join(self.www, "index.json"), 0o644)
 
-        def argv(port):
-            conf = os.path.join(self.www, f"h2o-{port}.conf")
-            with open(conf, "w") as f:
-                f.write(f"listen:\n  host: 127.0.0.1\n  port: {port}\nnum-threads: 1\n"
-                        f"hosts:\n  default:\n    paths:\n      /:\n        file.dir: {self.www}\n")
-            return ["h2o", "-c", conf]
-        return Server("h2o", argv, "/index.json", self.logdir)
+        return Server("h2o", lambda port: third_party.h2o_command(self.www, port, self.www), "/index.json", self.logdir)
 
     def answer_body(self):
         """asyncdemod's zero-delay answer, once: what nginx answers too, so both send the same size."""
@@ -253,32 +261,15 @@ class Contenders:
         d = tempfile.mkdtemp(prefix="sidebyside-nginx-")
         os.chmod(d, 0o755)
 
+        server = (f"        location = /non-blocking {{ echo_sleep 2; echo '{text}'; }}\n"
+                  f"        location = /zero {{ return 200 '{text}\\n'; }}\n"
+                  "        location = /healthz { return 200 'ok\\n'; }")
+
         def argv(port):
-            conf = os.path.join(d, f"nginx-{port}.conf")
-            with open(conf, "w") as f:
-                f.write(f"""load_module {NGINX_ECHO};
-daemon off;
-worker_processes 1;
-worker_rlimit_nofile 20000;
-pid {d}/nginx-{port}.pid;
-error_log {d}/error-{port}.log warn;
-events {{ worker_connections 20000; }}
-http {{
-    access_log off;
-    client_body_temp_path {d}/body; proxy_temp_path {d}/proxy; fastcgi_temp_path {d}/fcgi;
-    uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;
-    default_type application/json;
-    server {{
-        listen 127.0.0.1:{port};
-        location = /non-blocking {{ echo_sleep 2; echo '{text}'; }}
-        location = /zero {{ return 200 '{text}\n'; }}
-        location = /healthz {{ return 200 'ok\n'; }}
-    }}
-}}
-""")
-            return ["nginx", "-p", d, "-c", conf, "-e", f"{d}/error-{port}.log"]
+            return third_party.nginx_command(d, port, server, connections=20000, modules=(NGINX_ECHO,))
         self.dirs.append(d)
-        return Server("nginx+echo", argv, "/healthz", self.logdir)
+        # its master only starts and watches the worker: the worker's memory and CPU are nginx's
+        return Server("nginx+echo", argv, "/healthz", self.logdir, worker=True)
 
     def cleanup(self):
         if self.www:
@@ -324,8 +315,9 @@ def burst_command(client, ctl, url, n):
 
 def burst(s, n, client, ctl):
     """n concurrent /non-blocking?delay=2 from client on a fresh server: wall, 2xx, RSS, CPU."""
-    idle_kb = proc_kb(s.pid, "VmRSS")
-    cpu0 = proc_cpu_s(s.pid)
+    pid = s.measured_pid
+    idle_kb = proc_kb(pid, "VmRSS")
+    cpu0 = proc_cpu_s(pid)
     cmd = burst_command(client, ctl, s.url("/non-blocking?delay=2"), n)
     r = run_tool(cmd, timeout=180, ok_codes=(0, 1))  # bench: 1 when a request failed (counted below)
     time.sleep(0.2)  # the server may still be closing connections
@@ -335,10 +327,10 @@ def burst(s, n, client, ctl):
     else:
         doc = json.loads(r["stdout"])["runs"][0]
         wall, ok = doc["elapsed_seconds"], doc["ok"]
-    peak_kb = proc_kb(s.pid, "VmHWM")
+    peak_kb = proc_kb(pid, "VmHWM")
     return {"n": n, "client": client, "command": shown(cmd, s), "wall_s": wall, "status_2xx": ok,
             "rss_idle_mb": idle_kb * 1024 / 1e6, "rss_peak_mb": peak_kb * 1024 / 1e6,
-            "bytes_per_conn": (peak_kb - idle_kb) * 1024 / n, "server_cpu_s": round(proc_cpu_s(s.pid) - cpu0, 3),
+            "bytes_per_conn": (peak_kb - idle_kb) * 1024 / n, "server_cpu_s": round(proc_cpu_s(pid) - cpu0, 3),
             "client_cpu_s": round(r["cpu_s"], 3)}
 
 
@@ -405,12 +397,13 @@ def throughput(c, cfg, found):
                 srv, path = cases[name]
                 log(f"throughput {rep + 1}/{cfg['runs']}: {name}")
                 cmd = ["wrk", "-t2", f"-c{LOAD_C}", f"-d{cfg['wrk_s']}s", srv.url(path)]
-                cpu0 = proc_cpu_s(srv.pid)
+                pid = srv.measured_pid
+                cpu0 = proc_cpu_s(pid)
                 r = run_tool(cmd, timeout=cfg["wrk_s"] + 60)
                 w = parse_wrk(r["stdout"])
                 runs[name].append({"command": shown(cmd, srv), "rps": w["rps"],
                                    "non_2xx": w["non_2xx"], "socket_errors": w["socket_errors"],
-                                   "server_cpu_s": round(proc_cpu_s(srv.pid) - cpu0, 3)})
+                                   "server_cpu_s": round(proc_cpu_s(pid) - cpu0, 3)})
     finally:
         for srv in servers:
             srv.stop()

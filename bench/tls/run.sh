@@ -13,9 +13,17 @@
 # --c10k instead: 10,000 concurrent /non-blocking?delay=2 on new connections (h2load --h1 -c10000 -t2),
 # over cleartext then over TLS, each on a fresh daemon (DAEMON_ARGS adds flags, e.g. --header-timeout 60s):
 # wall time, answers, handshake failures, longest loop stall, daemon CPU and peak RSS. About 30-60 s.
+# bench/tls/run.sh --vs-h2o [ASYNCDEMOD] instead: the same daemon beside standalone h2o over TLS serving its
+# zero-delay answer from a file, h2 (h2load -c64 -m10) and HTTP/1.1 keep-alive (wrk -t2 -c64), alternating, RUNS
+# times (bench/tls/vs_h2o.sh).
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/bench/common.sh"
+vs_h2o=0
+if [ "${1:-}" = "--vs-h2o" ]; then # beside standalone h2o (bench/tls/vs_h2o.sh)
+    vs_h2o=1
+    shift
+fi
 need_tools "packaging/install-deps.sh" h2load wrk openssl curl
 c10k=0 ctlonly=0
 if [ "${1:-}" = "--c10k" ]; then
@@ -30,9 +38,10 @@ ctl=${ASYNCDEMOCTL:-$root/build/ctl/asyncdemoctl}
 need_programs "${1:-${ASYNCDEMOD:-}}" "asyncdemod=$daemon" "asyncdemoctl=$ctl"
 
 dir=$(mktemp -d)
-pid=""
+pid="" h2o_pid=""
 cleanup() {
     [ -z "$pid" ] || kill "$pid" 2>/dev/null || true
+    [ -z "$h2o_pid" ] || kill "$h2o_pid" 2>/dev/null || true
     rm -rf "$dir"
 }
 trap cleanup EXIT INT TERM
@@ -88,6 +97,10 @@ if [ "$c10k" = 1 ]; then
 fi
 
 start_daemon
+if [ "$vs_h2o" = 1 ]; then
+    . "$root/bench/tls/vs_h2o.sh"
+    exit 0
+fi
 path='/non-blocking?delay=0'
 
 # measure LABEL REQUESTS COMMAND...: the command's req/s line and the daemon's CPU per request

@@ -17,6 +17,7 @@
 #include "json_report.h"
 #include "json_writer.h"
 #include "progress.h"
+#include "transfer.h"
 
 /* The run's name: the endpoint's path without its query ("/blocking"), or more of it where two endpoints
  * share a path (ad_run_unique_name). */
@@ -56,11 +57,9 @@ static int choose_engine(const ad_bench_opts_t *o, ad_engine_backend_id_t *id)
         ad_cmd_error("%s", _("ASYNCDEMOCTL_ENGINE=nghttp2: speaks HTTP/2 only (add --h2)"));
         return -1;
     }
-    /* h2c goes through the nghttp2 engine, but with --engine curl through libcurl, which before 8.0 breaks
-     * streams multiplexed on a prior-knowledge connection ("Error in the HTTP2 framing layer", curl issue
-     * 10634); over TLS (ALPN) they work */
-    bool curl_h2c = o->h2 && !o->base.https && e == AD_BENCH_ENGINE_CURL;
-    if (curl_h2c && curl_version_info(CURLVERSION_NOW)->version_num < 0x080000) {
+    /* h2c goes through the nghttp2 engine, but with --engine curl through libcurl, whose streams on kept
+     * connections such a libcurl breaks */
+    if (o->h2 && !o->base.https && e == AD_BENCH_ENGINE_CURL && ad_transfer_h2c_reuse_broken()) {
         ad_cmd_error(_("--h2 over http:// (h2c) with --engine curl needs libcurl 8.0 or later (this one is %s); use "
                        "the nghttp2 engine or https://"),
                      curl_version_info(CURLVERSION_NOW)->version);

@@ -158,7 +158,7 @@ static const flag_def_t flag_defs[] = {
     {"content-type", 0, TAKES_VALUE, F_CONTENT_TYPE, BENCH, NULL},
     {"cacert", 0, TAKES_VALUE, F_CACERT, BENCH | COMPARE | STATS, NULL},
     {"insecure", 'k', TAKES_NONE, F_INSECURE, BENCH | COMPARE | STATS, NULL},
-    {"h2", 0, TAKES_NONE, F_H2, BENCH, NULL},
+    {"h2", 0, TAKES_NONE, F_H2, BENCH | COMPARE, NULL},
     {"streams", 'm', TAKES_VALUE, F_STREAMS, BENCH, NULL},
     {"ascii", 0, TAKES_NONE, F_ASCII, BENCH | COMPARE | DEMO | REPORT, NULL},
     {"no-timeline", 0, TAKES_NONE, F_NO_TIMELINE, BENCH | COMPARE | REPORT, NULL},

@@ -263,6 +263,11 @@ static void run_section(FILE *out, const ad_run_result_t *r)
         fputs(" &middot; ", out);
         esc(out, item);
     }
+    if (r->protocol[0] != '\0') {
+        snprintf(item, sizeof(item), _("protocol %s"), r->protocol);
+        fputs(" &middot; ", out);
+        esc(out, item);
+    }
     fputs("</p>\n", out);
     if (r->first_error[0] != '\0') {
         fputs("<p class=\"bad\">", out);

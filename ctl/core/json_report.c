@@ -73,8 +73,8 @@ json_t *ad_json_options_compare(const ad_compare_opts_t *o)
     json_t *modes = json_array();
     for (size_t i = 0; modes != NULL && i < o->nmodes; i++)
         json_array_append_new(modes, json_string(ad_compare_mode_name(o->modes[i])));
-    return json_pack("{s:s, s:I, s:o, s:f, s:I}", "url", o->url, "requests", (json_int_t)o->n, "modes", modes,
-                     "timeout_seconds", secs(o->timeout_ns), "max_parallel", (json_int_t)o->max_parallel);
+    return json_pack("{s:s, s:I, s:o, s:f, s:I, s:b}", "url", o->url, "requests", (json_int_t)o->n, "modes", modes,
+                     "timeout_seconds", secs(o->timeout_ns), "max_parallel", (json_int_t)o->max_parallel, "h2", o->h2);
 }
 
 /* ---- writing ---- */
@@ -205,8 +205,8 @@ static int write_run(ad_jw_t *w, const ad_run_result_t *r)
     ad_jw_cstr(w, r->engine[0] != '\0' ? r->engine : NULL);
     key_uint(w, "loops", r->loops);
     key_uint(w, "streams", r->streams);
-    ad_jw_key(w, "protocol"); /* derived, not read back: HTTP/2 is cleartext h2c or h2 over TLS */
-    ad_jw_cstr(w, r->streams == 0 ? "http/1.1" : strncmp(r->url, "https://", 8) == 0 ? "h2" : "h2c");
+    ad_jw_key(w, "protocol");
+    ad_jw_cstr(w, r->protocol[0] != '\0' ? r->protocol : NULL);
     ad_jw_key(w, "interrupted");
     ad_jw_bool(w, r->interrupted);
     if (r->ramped) { /* only then: documents of a constant rate stay as they were */
@@ -670,6 +670,9 @@ static int read_engine(reader_t *rd, const json_t *run, ad_run_result_t *r)
 {
     const json_t *e = json_object_get(run, "engine"), *loops = json_object_get(run, "loops");
     if (e != NULL && !json_is_null(e) && get_string(rd, run, "engine", r->engine, sizeof(r->engine)) != 0)
+        return -1;
+    const json_t *p = json_object_get(run, "protocol");
+    if (p != NULL && !json_is_null(p) && get_string(rd, run, "protocol", r->protocol, sizeof(r->protocol)) != 0)
         return -1;
     if (loops != NULL) {
         uint64_t n;

@@ -343,6 +343,9 @@ static int compare_flag(void *opts, int id, const char *f, const char *v, ad_fla
         return parse_modes(f, v, o, err, errlen);
     case F_MAX_PARALLEL:
         return ad_flag_unsigned(f, v, 1, AD_CTL_CONCURRENCY_MAX, &o->max_parallel, err, errlen);
+    case F_H2:
+        o->h2 = true;
+        return 0;
     }
     return NOT_HANDLED;
 }

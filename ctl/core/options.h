@@ -75,6 +75,7 @@ typedef struct ad_compare_opts {
     bool no_timeline;
     ad_color_mode_t color;
     ad_tls_verify_t tls; /* --cacert, -k/--insecure */
+    bool h2;             /* --h2: HTTP/2 in every mode (h2 by ALPN over https://, h2c by prior knowledge) */
 } ad_compare_opts_t;
 
 typedef struct ad_stats_opts {

@@ -557,6 +557,8 @@ void ad_report_run(FILE *out, const ad_run_result_t *r, const ad_report_style_t 
     if (r->streams > 0)
         fprintf(out, NG_(", HTTP/2 %u stream per connection", ", HTTP/2 %u streams per connection", r->streams),
                 r->streams);
+    if (r->protocol[0] != '\0')
+        fprintf(out, _(", protocol %s"), r->protocol);
     fputs(")\n", out);
     if (r->interrupted)
         fprintf(out, "  %s%s%s\n", esc(st, RED), _("interrupted: requests still in flight were abandoned"),

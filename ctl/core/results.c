@@ -32,6 +32,26 @@ const char *ad_err_class_text(ad_err_class_t c)
     return _(ad_err_class_name(c));
 }
 
+const char *ad_protocol_name(ad_protocol_t p)
+{
+#define AD_X_PROTO(T, KEY, KIND, MEMBER, REQUIRED, LABEL, PROM) [AD_PROTO_##MEMBER] = LABEL,
+    static const char *const names[AD_PROTO_COUNT] = {AD_STATS_PROTOCOLS(AD_X_PROTO, _)};
+#undef AD_X_PROTO
+    return (unsigned)p < AD_PROTO_COUNT ? names[p] : NULL;
+}
+
+/* A run's label of what several parts of it had (engine, protocol): the first one given, "mixed" once another
+ * differs; "" (unknown) adds nothing. */
+static void merge_label(char *dst, size_t size, const char *src)
+{
+    if (src == NULL || src[0] == '\0')
+        return;
+    if (dst[0] == '\0')
+        snprintf(dst, size, "%s", src);
+    else if (strcmp(dst, src) != 0)
+        snprintf(dst, size, "mixed");
+}
+
 void ad_run_result_init(ad_run_result_t *r, const char *name, const ad_url_t *u)
 {
     memset(r, 0, sizeof(*r));
@@ -103,6 +123,7 @@ void ad_run_result_add(ad_run_result_t *r, const ad_request_record_t *rec)
     r->completed++;
     if (r->sent < r->completed) /* engines that count sends themselves keep sent >= completed anyway */
         r->sent = r->completed;
+    merge_label(r->protocol, sizeof(r->protocol), ad_protocol_name(rec->protocol));
     if (err == AD_ERR_NONE)
         r->ok++;
     else
@@ -191,10 +212,8 @@ void ad_run_result_merge(ad_run_result_t *dst, const ad_run_result_t *src)
         dst->streams = 0;
     dst->interrupted = dst->interrupted || src->interrupted;
     dst->ramped = dst->ramped || src->ramped;
-    if (dst->engine[0] == '\0')
-        memcpy(dst->engine, src->engine, sizeof(dst->engine));
-    else if (src->engine[0] != '\0' && strcmp(dst->engine, src->engine) != 0)
-        snprintf(dst->engine, sizeof(dst->engine), "mixed");
+    merge_label(dst->engine, sizeof(dst->engine), src->engine);
+    merge_label(dst->protocol, sizeof(dst->protocol), src->protocol);
     for (uint32_t i = 0; i < src->nrecords && dst->nrecords < AD_RECORDS_MAX; i++)
         dst->records[dst->nrecords++] = src->records[i];
     ad_series_merge(&dst->series, &src->series);

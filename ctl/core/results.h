@@ -11,6 +11,7 @@
 #include <sys/types.h>
 #include "histogram.h"
 #include "series.h"
+#include "stats_doc.h"
 #include "url.h"
 
 #define AD_RECORDS_MAX 1000
@@ -31,6 +32,19 @@ const char *ad_err_class_name(ad_err_class_t c); /* "connect", "timeout", "read"
 /* The same name in the user's language, for the text report (JSON and the journal keep the name above). */
 const char *ad_err_class_text(ad_err_class_t c);
 
+/* The protocol a request was answered over, named as the daemon's /stats names connections (lib/stats_doc.h,
+ * connections.protocols: h2 over TLS, h2c over cleartext); UNKNOWN when there was no answer or the engine does not
+ * say. */
+typedef enum {
+    AD_PROTO_UNKNOWN = 0,
+#define AD_X_PROTO(T, KEY, KIND, MEMBER, REQUIRED, LABEL, PROM) AD_PROTO_##MEMBER,
+    AD_STATS_PROTOCOLS(AD_X_PROTO, _)
+#undef AD_X_PROTO
+        AD_PROTO_COUNT
+} ad_protocol_t;
+/* "http/1.0", "http/1.1", "h2", "h2c"; NULL for UNKNOWN (or out of range). */
+const char *ad_protocol_name(ad_protocol_t p);
+
 typedef struct ad_request_record {
     uint32_t index;      /* 1-based, in send order */
     int64_t intended_ns; /* when it should have been sent (open model), relative to run start */
@@ -38,8 +52,9 @@ typedef struct ad_request_record {
     int64_t done_ns;     /* when it finished (answer or error), relative to run start */
     int status;          /* HTTP status, 0 when none */
     ad_err_class_t error;
-    pid_t pid;          /* compare --modes processes: the child that ran it; else 0 */
-    int64_t server_seq; /* "sequence" from the daemon's answer, -1 when absent */
+    pid_t pid;              /* compare --modes processes: the child that ran it; else 0 */
+    ad_protocol_t protocol; /* what answered it, as the engine saw it; UNKNOWN without an answer */
+    int64_t server_seq;     /* "sequence" from the daemon's answer, -1 when absent */
     /* Added for the timeline: "waited_seconds" of the daemon's answer in ns, 0 when absent or unknown.
      * The part of the bar before it (queued behind a blocked loop) is drawn lightly, so 5 concurrent
      * /blocking requests show as the lesson's staircase. */
@@ -76,9 +91,11 @@ typedef struct ad_run_result {
     char engine[16];       /* what moved the requests: "h2o" or "curl" (bench's loops, compare's modes); "" unknown */
     unsigned loops;        /* event loops (threads) the engine ran, 0 when the run was not made by event loops */
     unsigned streams;      /* HTTP/2 streams per connection (bench --h2 -m); 0: HTTP/1.1, one request per connection */
-    bool interrupted;      /* stopped by SIGINT/SIGTERM before it was done: the figures cover what finished */
-    bool ramped;           /* the open model's rate went through --rate stages: rate is their mean */
-    ad_series_t series;    /* figures over time; interval 0 (not recorded) unless the caller sets one */
+    /* The protocol its requests were answered over (ad_protocol_name), "mixed" when they differ; "" unknown */
+    char protocol[12];
+    bool interrupted;   /* stopped by SIGINT/SIGTERM before it was done: the figures cover what finished */
+    bool ramped;        /* the open model's rate went through --rate stages: rate is their mean */
+    ad_series_t series; /* figures over time; interval 0 (not recorded) unless the caller sets one */
 } ad_run_result_t;
 
 /* r empty, named, for a run against u (NULL: none yet): its canonical URL and its path. */

@@ -199,7 +199,8 @@ static void finish(hconn_t *c, ad_err_class_t error, const char *why)
 
 static void fail(hconn_t *c, ad_err_class_t error, const char *why)
 {
-    c->rec.status = 0; /* no complete answer: no status, no latency */
+    c->rec.status = 0; /* no complete answer: no status, no latency, no protocol */
+    c->rec.protocol = AD_PROTO_UNKNOWN;
     finish(c, error, why);
 }
 
@@ -321,6 +322,7 @@ static int read_head(hconn_t *c, h2o_socket_t *sock, const char **why)
         h2o_buffer_consume(&sock->input, (size_t)r);
         c->head_done = true;
         c->rec.status = status;
+        c->rec.protocol = minor == 0 ? AD_PROTO_HTTP1_0 : AD_PROTO_HTTP1_1;
         return 1;
     }
 }

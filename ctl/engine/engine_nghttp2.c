@@ -134,10 +134,13 @@ static void finish(h2stream_t *s, ad_err_class_t error, const char *why)
     c->busy--;
     c->free_slots[c->nfree++] = (unsigned)(s - c->streams);
     mark_ready(c);
-    if (error != AD_ERR_NONE)
-        s->rec.status = 0; /* no complete answer: no status, no latency */
-    else
+    if (error != AD_ERR_NONE) {
+        s->rec.status = 0; /* no complete answer: no status, no latency, no protocol */
+        s->rec.protocol = AD_PROTO_UNKNOWN;
+    } else {
         s->rec.status = s->answer.status;
+        s->rec.protocol = b->https ? AD_PROTO_H2 : AD_PROTO_H2C;
+    }
     ad_answer_finish(&s->answer, b->w, &s->rec, error, why);
 }
 

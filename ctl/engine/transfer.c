@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "clock.h"
 #include "engine.h"
 #include "version.h"
@@ -186,6 +187,36 @@ void ad_transfer_begin(ad_transfer_t *t, uint32_t index, int64_t intended_ns, in
     t->rec.server_seq = -1;
 }
 
+ad_protocol_t ad_transfer_protocol(long http_version, bool tls)
+{
+    switch (http_version) {
+    case CURL_HTTP_VERSION_1_0:
+        return AD_PROTO_HTTP1_0;
+    case CURL_HTTP_VERSION_1_1:
+        return AD_PROTO_HTTP1_1;
+    case CURL_HTTP_VERSION_2_0:
+        return tls ? AD_PROTO_H2 : AD_PROTO_H2C;
+    default:
+        return AD_PROTO_UNKNOWN;
+    }
+}
+
+bool ad_transfer_h2c_reuse_broken(void)
+{
+    return curl_version_info(CURLVERSION_NOW)->version_num < 0x080000;
+}
+
+/* What answered the request: libcurl's HTTP version of the answer, over TLS or not. */
+static ad_protocol_t answered_protocol(CURL *easy)
+{
+    long version = 0;
+    const char *scheme = NULL;
+    if (curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version) != CURLE_OK ||
+        curl_easy_getinfo(easy, CURLINFO_SCHEME, &scheme) != CURLE_OK || scheme == NULL)
+        return AD_PROTO_UNKNOWN;
+    return ad_transfer_protocol(version, strcasecmp(scheme, "https") == 0);
+}
+
 ad_err_class_t ad_classify_result(CURLcode rc, long status)
 {
     switch (rc) {
@@ -222,6 +253,7 @@ void ad_transfer_end(ad_transfer_t *t, CURLcode rc, int64_t done_ns)
         status = 0;
     t->rec.status = (int)status;
     t->rec.error = ad_classify_result(rc, status);
+    t->rec.protocol = status != 0 ? answered_protocol(t->easy) : AD_PROTO_UNKNOWN;
     /* libcurl 7.x answers a header line over its 100 KB limit (CURL_MAX_HTTP_HEADER) with
      * CURLE_OUT_OF_MEMORY and no message. Once the request went out, that is an answer this tool
      * cannot read - as the h2o engine counts it - not a lack of memory. */

@@ -66,6 +66,14 @@ void ad_transfer_describe_error(const ad_transfer_t *t, CURLcode rc, char *buf, 
 /* Blocking: begin, curl_easy_perform, end. Times relative to start_ns (CLOCK_MONOTONIC). */
 CURLcode ad_transfer_perform(ad_transfer_t *t, uint32_t index, int64_t start_ns);
 
+/* The protocol of an answer from libcurl's CURLINFO_HTTP_VERSION and whether it came over TLS. Pure. */
+ad_protocol_t ad_transfer_protocol(long http_version, bool tls);
+
+/* Whether this libcurl breaks an HTTP/2 prior-knowledge (h2c) connection used for a second request, multiplexed or
+ * one after another ("Error in the HTTP2 framing layer", curl issue 10634, fixed in 8.0); over TLS (ALPN) reuse
+ * works. */
+bool ad_transfer_h2c_reuse_broken(void);
+
 /* How a request ended: curl's result and the HTTP status (0 when none). Pure. */
 ad_err_class_t ad_classify_result(CURLcode rc, long status);
 

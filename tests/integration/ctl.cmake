@@ -3,7 +3,7 @@
 # Integration tests: tests/integration/test_ctl_<name>.py run asyncdemoctl against the real daemon on
 # a free loopback port (harness.py). name -> timeout in seconds; timing-sensitive ones run alone.
 set(AD_CTL_ITESTS bench:120 compare:120 json:90 report:30 load_shape:30 errors:60 notify:60 stats:60 load:120 http:90 faults:240
-    shape:30 tls:60 h2:40)
+    shape:30 tls:60 h2:40 servers:30)
 set(AD_CTL_ITESTS_SERIAL bench compare load load_shape)
 
 foreach(entry IN LISTS AD_CTL_ITESTS)

@@ -57,7 +57,7 @@ class CtlH2DaemonTest(harness.DaemonTestCase):
         proc = harness.run_ctl("bench", "--h2", "-m", 4, "-c", 1, "-n", 40, "--warmup", "0.2", "--no-progress",
                                self.d.url("/healthz"), timeout=30)
         self.assertEqual(proc.returncode, 0, proc.stderr)
-        self.assertIn("(concurrency 4, engine nghttp2, 1 loop, HTTP/2 4 streams per connection)", proc.stdout)
+        self.assertIn("(concurrency 4, engine nghttp2, 1 loop, HTTP/2 4 streams per connection, protocol h2c)", proc.stdout)
         self.assertRegex(proc.stdout, r"\b40 requests in .* 40 ok, 0 errors")
 
     def test_lesson_ratio(self):

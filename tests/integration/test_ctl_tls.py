@@ -6,6 +6,7 @@ test's (TlsFakeServer) that lets the target probe (libcurl) through and treats t
 otherwise: a certificate for another address, TLS 1.2, a close in the middle of the handshake, session
 resumption."""
 
+import ctypes
 import json
 import os
 import shutil
@@ -147,7 +148,7 @@ class CtlTlsTest(harness.DaemonTestCase):
         proc = harness.run_ctl("bench", "--cacert", self.cert, "--h2", "-m", 4, "-c", 1, "-n", 4, "--no-progress",
                                "--engine", "curl", self.https + "/healthz", timeout=60)
         self.assertEqual(proc.returncode, 0, proc.stderr)
-        self.assertIn("(concurrency 4, engine curl, 1 loop, HTTP/2 4 streams per connection)", proc.stdout)
+        self.assertIn("(concurrency 4, engine curl, 1 loop, HTTP/2 4 streams per connection, protocol h2)", proc.stdout)
 
     def test_bench_h2_lesson_ratio(self):
         """The lesson over HTTP/2: five streams of one connection, /blocking 5 x 0.2 s, /non-blocking 0.2 s."""
@@ -175,6 +176,64 @@ class CtlTlsTest(harness.DaemonTestCase):
             self.skipTest("libcurl 8.0 or later: h2c through libcurl works")
         self.assertEqual(proc.returncode, 64, proc.stderr)
         self.assertIn("--h2 over http:// (h2c) with --engine curl needs libcurl 8.0 or later", proc.stderr)
+
+    def compare_h2(self, url, *args):
+        """compare --h2 -n 4 against url/delay/0.25 in every mode: its runs by name, after checking the lesson's
+        shape (sequential about 4 x 0.25 s, the others about 0.25 s) and that none failed."""
+        proc = harness.run_ctl("compare", "--h2", *args, "-n", 4, "--no-progress", "--json", url + "/delay/0.25",
+                               timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        doc = json.loads(proc.stdout)
+        self.assertTrue(doc["options"]["h2"])
+        runs = {r["name"]: r for r in doc["runs"]}
+        for name, run in runs.items():
+            self.assertEqual((run["ok"], sum(run["errors"].values())), (4, 0), name)
+        sequential = runs["sequential"]["elapsed_seconds"]
+        self.assertGreater(sequential, 0.95)
+        for name in ("async", "threads", "processes"):
+            self.assertLess(runs[name]["elapsed_seconds"], 0.7, name)
+        self.assertGreater(sequential / runs["async"]["elapsed_seconds"], 2.5)
+        return runs
+
+    def test_compare_h2_over_tls(self):
+        """compare --h2 over https: h2 by ALPN in every mode; async multiplexes its 4 requests on one connection."""
+        before = self.d.stats()["connections"]["protocols"]
+        runs = self.compare_h2(self.https, "--cacert", self.cert)
+        self.assertEqual({r["protocol"] for r in runs.values()}, {"h2"})
+        self.assertEqual(runs["async"]["streams"], 4)
+        after = self.d.stats()["connections"]["protocols"]
+        # sequential reuses its connection, async shares one, threads and processes open one per request
+        self.assertEqual(after["h2"] - before["h2"], 1 + 1 + 4 + 4)
+        self.assertEqual(after["http1_1"] - before["http1_1"], 1, "only compare's probe speaks HTTP/1.1")
+        proc = harness.run_ctl("compare", "--h2", "-k", "-n", 2, "--modes", "async", "--no-progress",
+                               self.https + "/delay/0", timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("HTTP/2 2 streams per connection, protocol h2)", proc.stdout)
+        # more requests than a server takes streams at once (h2o: 100) spread over connections of 100 streams
+        before = self.d.stats()["connections"]["protocols"]["h2"]
+        proc = harness.run_ctl("compare", "--h2", "-k", "-n", 150, "--modes", "async", "--no-progress", "--json",
+                               self.https + "/delay/0.2", timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        run = json.loads(proc.stdout)["runs"][0]
+        self.assertEqual((run["ok"], run["streams"], run["protocol"]), (150, 100, "h2"))
+        self.assertLess(run["elapsed_seconds"], 1.0)
+        self.assertEqual(self.d.stats()["connections"]["protocols"]["h2"] - before, 2)
+
+    def test_compare_h2c_by_prior_knowledge(self):
+        """compare --h2 over http://: h2c by prior knowledge; with libcurl before 8.0, which breaks a reused h2c
+        connection (curl issue 10634), every request has a connection of its own and no request fails."""
+        version = ctypes.CDLL("libcurl.so.4")
+        version.curl_version.restype = ctypes.c_char_p
+        release = version.curl_version().decode().split()[0].split("/")[1]
+        old = int(release.split(".")[0]) < 8
+        before = self.d.stats()["connections"]["protocols"]["h2c"]
+        runs = self.compare_h2(self.d.url(""))
+        self.assertEqual({r["protocol"] for r in runs.values()}, {"h2c"})
+        if old:
+            self.assertEqual(runs["async"]["streams"], 1)
+            self.assertEqual(self.d.stats()["connections"]["protocols"]["h2c"] - before, 4 * 4, release)
+        else:
+            self.assertEqual(runs["async"]["streams"], 4)
 
     def test_unverified_certificate_is_unreachable(self):
         for args in (("bench", "-n", 1), ("stats",), ("compare", "-n", 1, "--modes", "sequential")):

@@ -26,6 +26,7 @@ static void test_page(void **state)
     /* a hostile name and error text: markup that must stay text */
     snprintf(runs[1]->name, sizeof(runs[1]->name), "/x<script>alert(1)</script>&\"'");
     snprintf(runs[2]->first_error, sizeof(runs[2]->first_error), "status: <img src=http://evil/>\x1b[31m");
+    snprintf(runs[0]->protocol, sizeof(runs[0]->protocol), "h2"); /* what answered, when the engine says */
     ad_series_init(&runs[2]->series, 100 * FX_MS);
     for (int i = 0; i < 20; i++)
         ad_series_add(&runs[2]->series, i * 10 * FX_MS, i * 10 * FX_MS, i * 10 * FX_MS + 5 * FX_MS, 0, 5 * FX_MS);
@@ -54,6 +55,8 @@ static void test_page(void **state)
     assert_non_null(strstr(page, "/x&lt;script&gt;alert(1)&lt;/script&gt;&amp;&quot;&#39;"));
     assert_non_null(strstr(page, "status: &lt;img src=http://evil/&gt;?[31m"));
     assert_non_null(strstr(page, "b&lt;c&gt;.json"));
+    assert_non_null(strstr(page, "engine h2o &middot; protocol h2</p>"));
+    assert_int_equal(count(page, "protocol "), 1);
     /* the summary, the thresholds, two charts per run and the figures over time of the one that has them */
     assert_int_equal(count(page, "<tr><td>"), 3);
     assert_int_equal(count(page, "aria-label=\"latency histogram\""), 3);

@@ -774,8 +774,15 @@ static void test_bench_h2(void **state)
     /* compare's -m is --modes */
     ad_compare_opts_t c;
     assert_int_equal(COMPARE(&c, err, "compare", "-m", "async"), AD_CTL_PARSE_OK);
-    assert_int_equal(COMPARE(&c, err, "compare", "--h2"), AD_CTL_PARSE_ERROR);
-    assert_err(err, "--h2", "unknown");
+    assert_false(c.h2);
+    assert_int_equal(COMPARE(&c, err, "compare", "--h2", "https://127.0.0.1:8443/delay/1"), AD_CTL_PARSE_OK);
+    assert_true(c.h2);
+    assert_int_equal(COMPARE(&c, err, "compare", "--h2", "-m", "-1"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "-m", "not a mode");
+    assert_int_equal(COMPARE(&c, err, "compare", "--h2=yes"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "--h2", "takes no value");
+    assert_int_equal(COMPARE(&c, err, "compare", "--streams", "2"), AD_CTL_PARSE_ERROR);
+    assert_err(err, "--streams", "unknown");
 }
 
 static void test_names_and_usage(void **state)

@@ -242,7 +242,7 @@ static void test_plurals(void **state)
     free(r);
 }
 
-/* The header names the engine and its loops; a run cut short by Ctrl-C says so, and so does the end. */
+/* The header names the engine, its loops and the protocol; a run cut short by Ctrl-C says so, and so does the end. */
 static void test_engine_and_interrupted(void **state)
 {
     (void)state;
@@ -258,6 +258,15 @@ static void test_engine_and_interrupted(void **state)
     FX_CAPTURE(text, ad_report_run(out, r, &st));
     assert_non_null(strstr(text, "(concurrency 5, engine h2o, 1 loop)\n  interrupted: requests still in flight were "
                                  "abandoned\n"));
+    free(text);
+    /* what answered, when the engine says: compare --h2's runs */
+    r->interrupted = false;
+    snprintf(r->engine, sizeof(r->engine), "curl");
+    snprintf(r->protocol, sizeof(r->protocol), "h2c");
+    r->streams = 1;
+    FX_CAPTURE(text, ad_report_run(out, r, &st));
+    assert_non_null(
+        strstr(text, "(concurrency 5, engine curl, 1 loop, HTTP/2 1 stream per connection, protocol h2c)\n"));
     free(text);
     FX_CAPTURE(text, ad_report_interrupted(out, &st));
     assert_string_equal(text, "Interrupted (SIGINT/SIGTERM): this report covers only the requests that finished "

@@ -182,6 +182,32 @@ static void test_merge(void **state)
     free(copy);
 }
 
+/* A run's protocol: what its answered requests came over; "mixed" when they differ, in a run or in a merge. */
+static void test_protocol_label(void **state)
+{
+    (void)state;
+    ad_run_result_t *r = fx_new("async", "u", 0), *other = fx_new("async", "u", 0);
+    ad_request_record_t rec = {.index = 1, .status = 200, .done_ns = 1000};
+    ad_run_result_add(r, &rec); /* an engine that does not say */
+    assert_string_equal(r->protocol, "");
+    rec.protocol = AD_PROTO_H2;
+    ad_run_result_add(r, &rec);
+    ad_run_result_add(r, &rec);
+    assert_string_equal(r->protocol, "h2");
+    ad_run_result_merge(other, r);
+    assert_string_equal(other->protocol, "h2");
+    rec.protocol = AD_PROTO_HTTP1_1;
+    ad_run_result_add(r, &rec);
+    assert_string_equal(r->protocol, "mixed");
+    ad_run_result_t *h1 = fx_new("async", "u", 0);
+    ad_run_result_add(h1, &rec);
+    ad_run_result_merge(other, h1);
+    assert_string_equal(other->protocol, "mixed");
+    free(r);
+    free(other);
+    free(h1);
+}
+
 static void test_comparisons(void **state)
 {
     (void)state;
@@ -314,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_open_model_latency),
         cmocka_unit_test(test_statuses_and_records_overflow),
         cmocka_unit_test(test_merge),
+        cmocka_unit_test(test_protocol_label),
         cmocka_unit_test(test_comparisons),
         cmocka_unit_test(test_journal_fields),
         cmocka_unit_test(test_status_texts),

@@ -1,11 +1,15 @@
 """bench/sidebyside/report.py: how the side-by-side targets are judged from raw figures (pure functions)."""
 
 import os
+import signal
+import subprocess
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "bench", "sidebyside"))
 import report  # noqa: E402
+import sidebyside  # noqa: E402
 
 
 def burst(n, wall, client=None, ok=None, bytes_per_conn=5000.0):
@@ -104,6 +108,27 @@ class ScalingTableTest(unittest.TestCase):
         self.assertEqual([tuple(c.strip() for c in line.split("|")[2:4]) for line in body],
                          [("h2load", "asyncdemod"), ("h2load", "seed"), ("asyncdemoctl bench", "asyncdemod"),
                           ("asyncdemoctl bench", "seed")])
+
+
+class MeasuredProcessTest(unittest.TestCase):
+    def test_a_master_is_measured_by_its_worker(self):
+        """nginx's memory and CPU are its worker's, the one child of the master the script started."""
+        master = subprocess.Popen(["sh", "-c", "sleep 30 & wait"], start_new_session=True)
+        try:
+            deadline = time.monotonic() + 10
+            while not sidebyside.child_pids(master.pid) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            kids = sidebyside.child_pids(master.pid)
+            self.assertEqual(len(kids), 1)
+            server = sidebyside.Server("nginx+echo", None, "/healthz", "/tmp", worker=True)
+            server.proc = master
+            self.assertEqual(server.measured_pid, kids[0])
+            server.worker = False
+            self.assertEqual(server.measured_pid, master.pid)
+            self.assertIn(master.pid, sidebyside.child_pids(os.getpid()))
+        finally:
+            os.killpg(master.pid, signal.SIGKILL)
+            master.wait()
 
 
 if __name__ == "__main__":

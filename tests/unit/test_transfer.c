@@ -37,9 +37,25 @@ static void test_transport_failures(void **state)
     assert_int_equal(ad_classify_result(CURLE_ABORTED_BY_CALLBACK, 0), AD_ERR_OTHER);
 }
 
+/* An answer's protocol as the daemon's /stats names it: HTTP/2 is h2 over TLS, h2c over cleartext. */
+static void test_protocol_of_answer(void **state)
+{
+    (void)state;
+    assert_int_equal(ad_transfer_protocol(CURL_HTTP_VERSION_2_0, true), AD_PROTO_H2);
+    assert_int_equal(ad_transfer_protocol(CURL_HTTP_VERSION_2_0, false), AD_PROTO_H2C);
+    assert_int_equal(ad_transfer_protocol(CURL_HTTP_VERSION_1_1, true), AD_PROTO_HTTP1_1);
+    assert_int_equal(ad_transfer_protocol(CURL_HTTP_VERSION_1_0, false), AD_PROTO_HTTP1_0);
+    assert_int_equal(ad_transfer_protocol(0, false), AD_PROTO_UNKNOWN); /* no answer */
+    assert_string_equal(ad_protocol_name(AD_PROTO_H2C), "h2c");
+    assert_string_equal(ad_protocol_name(AD_PROTO_HTTP1_1), "http/1.1");
+    assert_null(ad_protocol_name(AD_PROTO_UNKNOWN));
+    assert_null(ad_protocol_name(AD_PROTO_COUNT));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_protocol_of_answer),
         cmocka_unit_test(test_answers_by_status),
         cmocka_unit_test(test_transport_failures),
     };
