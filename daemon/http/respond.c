@@ -13,7 +13,7 @@
 
 static void generator_noop(h2o_generator_t *self, h2o_req_t *req) {}
 
-/* Every body is sent in one final h2o_send, so h2o never needs to ask for more. */
+/* Every body is sent in one final h2o_send (or pulled at once), so h2o never needs to ask for more. */
 static h2o_generator_t final_generator = {generator_noop, generator_noop};
 
 /* RFC 9110's reason phrases, and 418, 429 and 499, which clients test against. */
@@ -162,6 +162,31 @@ static h2o_iovec_t pool_copy(h2o_req_t *req, const char *body, size_t len, bool 
 }
 
 /* Sends body[0..len) and, when newline, a '\n' after it. */
+/*
+ * HTTP/1: h2o writes a pushed answer (h2o_send) as two buffers, its head and the body, which over TLS are two
+ * records; the client reads and decrypts each (wrk spent a fifth more CPU per answer than on standalone h2o's
+ * one). Pulled, h2o flattens the head into a buffer with room for the body and asks for the body there: one
+ * buffer, one record. h2o's HTTP/2 has no pull (it writes a turn's frames together anyway).
+ */
+#define PULL_BODY_MAX 16384 /* a TLS record's payload */
+
+typedef struct {
+    h2o_generator_t super;
+    h2o_iovec_t body; /* what is left to give h2o */
+} pulled_answer_t;
+
+static h2o_send_state_t pull_body(h2o_generator_t *gen, h2o_req_t *req, h2o_iovec_t *buf)
+{
+    (void)req;
+    pulled_answer_t *a = (pulled_answer_t *)gen;
+    size_t n = a->body.len < buf->len ? a->body.len : buf->len;
+    memcpy(buf->base, a->body.base, n);
+    buf->len = n;
+    a->body.base += n;
+    a->body.len -= n;
+    return a->body.len == 0 ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS;
+}
+
 static void respond(h2o_req_t *req, int status, const char *content_type, const char *body, size_t len, bool newline)
 {
     /*
@@ -178,13 +203,23 @@ static void respond(h2o_req_t *req, int status, const char *content_type, const 
     req->res.content_length = bodiless ? SIZE_MAX : len + newline;
     if (!bodiless)
         add_header(req, H2O_TOKEN_CONTENT_TYPE, content_type, strlen(content_type));
-    h2o_start_response(req, &final_generator);
+    bool no_body = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")) || bodiless || len + newline == 0;
+    pulled_answer_t *pulled = NULL;
+    if (!no_body && req->version < 0x200 && len + newline <= PULL_BODY_MAX) {
+        pulled = h2o_mem_alloc_pool(&req->pool, sizeof(*pulled));
+        *pulled = (pulled_answer_t){{generator_noop, generator_noop}, pool_copy(req, body, len, newline)};
+    }
+    h2o_start_response(req, pulled != NULL ? &pulled->super : &final_generator);
     ad_send_watch_answer(req); /* before h2o_send: a request h2o disposes at once is unwatched in time */
-    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")) || bodiless || req->res.content_length == 0) {
+    if (no_body) {
         h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
         return;
     }
-    h2o_iovec_t buf = pool_copy(req, body, len, newline);
+    if (pulled != NULL && req->_ostr_top->start_pull != NULL) { /* as h2o's own file handler does */
+        req->_ostr_top->start_pull(req->_ostr_top, pull_body);
+        return;
+    }
+    h2o_iovec_t buf = pulled != NULL ? pulled->body : pool_copy(req, body, len, newline);
     h2o_send(req, &buf, 1, H2O_SEND_STATE_FINAL);
 }
 
