@@ -207,6 +207,8 @@ static int write_run(ad_jw_t *w, const ad_run_result_t *r)
     key_uint(w, "streams", r->streams);
     ad_jw_key(w, "protocol");
     ad_jw_cstr(w, r->protocol[0] != '\0' ? r->protocol : NULL);
+    if (r->connections > 0) /* only then: compare's runs, which do not count them, stay as they were */
+        key_uint(w, "connections", r->connections);
     ad_jw_key(w, "interrupted");
     ad_jw_bool(w, r->interrupted);
     if (r->ramped) { /* only then: documents of a constant rate stay as they were */
@@ -681,6 +683,9 @@ static int read_engine(reader_t *rd, const json_t *run, ad_run_result_t *r)
         r->loops = (unsigned)n;
     }
     if (read_optional_bool(rd, run, "ramped", &r->ramped) != 0)
+        return -1;
+    if (json_object_get(run, "connections") != NULL &&
+        get_uint(rd, run, "connections", UINT64_MAX, &r->connections) != 0)
         return -1;
     if (json_object_get(run, "streams") != NULL) {
         uint64_t n;

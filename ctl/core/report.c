@@ -559,6 +559,9 @@ void ad_report_run(FILE *out, const ad_run_result_t *r, const ad_report_style_t 
                 r->streams);
     if (r->protocol[0] != '\0')
         fprintf(out, _(", protocol %s"), r->protocol);
+    if (r->connections > 0)
+        fprintf(out, NG_(", %llu connection opened", ", %llu connections opened", r->connections),
+                (unsigned long long)r->connections);
     fputs(")\n", out);
     if (r->interrupted)
         fprintf(out, "  %s%s%s\n", esc(st, RED), _("interrupted: requests still in flight were abandoned"),

@@ -214,6 +214,7 @@ void ad_run_result_merge(ad_run_result_t *dst, const ad_run_result_t *src)
     dst->ramped = dst->ramped || src->ramped;
     merge_label(dst->engine, sizeof(dst->engine), src->engine);
     merge_label(dst->protocol, sizeof(dst->protocol), src->protocol);
+    dst->connections += src->connections;
     for (uint32_t i = 0; i < src->nrecords && dst->nrecords < AD_RECORDS_MAX; i++)
         dst->records[dst->nrecords++] = src->records[i];
     ad_series_merge(&dst->series, &src->series);

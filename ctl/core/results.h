@@ -91,6 +91,7 @@ typedef struct ad_run_result {
     char engine[16];       /* what moved the requests: "h2o" or "curl" (bench's loops, compare's modes); "" unknown */
     unsigned loops;        /* event loops (threads) the engine ran, 0 when the run was not made by event loops */
     unsigned streams;      /* HTTP/2 streams per connection (bench --h2 -m); 0: HTTP/1.1, one request per connection */
+    uint64_t connections;  /* TCP connections the engine opened for it, the warm-up's included; 0: not counted */
     /* The protocol its requests were answered over (ad_protocol_name), "mixed" when they differ; "" unknown */
     char protocol[12];
     bool interrupted;   /* stopped by SIGINT/SIGTERM before it was done: the figures cover what finished */

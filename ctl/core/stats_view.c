@@ -363,6 +363,8 @@ static void draw_loop(line_t *l, const json_t *doc, const ad_stats_view_style_t 
     bool warn = st->color && stalls > 0;
     line_begin(l, l->out, width, _("event loop"));
     line_fields(l, doc, F_LOOP_lag_seconds, F_LOOP_ticks, st);
+    /* working, not waiting: the loop's CPU time and how busy it was (the lesson's work=cpu shows here) */
+    line_fields(l, doc, F_LOOP_cpu_seconds, F_LOOP_utilisation_since_start_percent, st);
     char nstalls[24];
     field_text(doc, &doc_fields[F_LOOP_stalls], nstalls, sizeof(nstalls));
     line_item(l, "%s%s %s%s", warn ? YELLOW : "", label_text(doc_fields[F_LOOP_stalls].label), nstalls,

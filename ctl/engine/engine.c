@@ -472,6 +472,9 @@ int ad_engine_run(const ad_engine_plan_t *plan, ad_run_result_t *res, char *err,
     snprintf(res->engine, sizeof(res->engine), "%s", sh.workers[0].backend->name);
     res->loops = nw;
     res->streams = plan->streams;
+    res->connections = 0;
+    for (unsigned i = 0; i < nw; i++)
+        res->connections += sh.workers[i].connects;
     pthread_mutex_destroy(&sh.mu);
     pthread_cond_destroy(&sh.cv);
     for (unsigned i = 0; i < nw; i++) {

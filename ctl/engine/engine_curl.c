@@ -206,6 +206,9 @@ static void drain(ad_engine_worker_t *w, curl_loop_t *c)
         curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
         ad_transfer_t *t = (ad_transfer_t *)(void *)priv;
         ad_transfer_end(t, msg->data.result, done);
+        long connects = 0; /* the connections this transfer had to open: 0 on a kept one */
+        if (curl_easy_getinfo(msg->easy_handle, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK && connects > 0)
+            w->connects += (uint64_t)connects;
         c->finished[n++] = t;
     }
     for (unsigned i = 0; i < n; i++) {

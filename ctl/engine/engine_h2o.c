@@ -517,6 +517,7 @@ static void connect_and_send(hconn_t *c)
     h2o_backend_t *b = c->b;
     c->opened = true;
     c->sock = h2o_socket_connect(b->loop, (struct sockaddr *)&b->addr, b->addrlen, on_connect);
+    b->w->connects++;
     if (c->sock == NULL) {
         fail(c, AD_ERR_CONNECT, strerror(errno));
         return;

@@ -517,6 +517,7 @@ static int conn_open(h2conn_t *c, char *why, size_t size)
     nghttp2_submit_settings(c->session, NGHTTP2_FLAG_NONE, settings, sizeof(settings) / sizeof(settings[0]));
     nghttp2_session_set_local_window_size(c->session, NGHTTP2_FLAG_NONE, 0, WINDOW_BYTES);
     c->sock = h2o_socket_connect(b->loop, (struct sockaddr *)&b->addr, b->addrlen, on_connect);
+    b->w->connects++;
     if (c->sock == NULL) {
         snprintf(why, size, "%s", strerror(errno));
         nghttp2_session_del(c->session);

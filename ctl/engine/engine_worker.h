@@ -75,7 +75,8 @@ struct ad_engine_worker {
     int64_t connect_refill_ns;
     double connect_rate; /* per second, this loop's share */
 
-    int failed; /* the loop itself failed (err says why): the run is abandoned */
+    uint64_t connects; /* TCP connections this loop opened, the warm-up's included (the run's "connections") */
+    int failed;        /* the loop itself failed (err says why): the run is abandoned */
     char err[256];
 };
 

@@ -123,15 +123,16 @@ class BenchTest(harness.SharedDaemonTestCase):
         self.assertGreater(run["bytes_received"], 300 * 100)
         served = self.endpoint_requests(after, "/non-blocking") - self.endpoint_requests(before, "/non-blocking")
         self.assertEqual(served, 300)
-        # Keep-alive: 10 connections (and the target check's one), not 300.
+        # Keep-alive: 10 connections (and the target check's one), not 300; the run says how many it opened.
         new_conns = after["connections"]["total"] - before["connections"]["total"]
         self.assertLessEqual(new_conns, 10 + 2, after["connections"])
+        self.assertEqual(run["connections"], 10)
 
     def test_no_keepalive_opens_a_connection_per_request(self):
         before = self.daemon.stats()
         doc = self.bench_json("--endpoint", "/non-blocking?delay=0", "-n", 40, "-c", 4, "--no-keepalive")
         after = self.daemon.stats()
-        self.assertEqual(doc["runs"][0]["ok"], 40)
+        self.assertEqual((doc["runs"][0]["ok"], doc["runs"][0]["connections"]), (40, 40))
         new_conns = after["connections"]["total"] - before["connections"]["total"]
         self.assertGreaterEqual(new_conns, 40, after["connections"])
 

@@ -34,7 +34,8 @@ class CtlH2DaemonTest(harness.DaemonTestCase):
         before = self.d.stats()["connections"]["protocols"]["h2c"]
         proc, run = bench("-n", 2000, "-c", 8, "-m", 10, "--threads", 2, self.d.url("/non-blocking?delay=0"))
         self.assertEqual(proc.returncode, 0, proc.stderr)
-        self.assertEqual((run["engine"], run["protocol"], run["streams"], run["concurrency"]), ("nghttp2", "h2c", 10, 80))
+        self.assertEqual((run["engine"], run["protocol"], run["streams"], run["concurrency"], run["connections"]),
+                         ("nghttp2", "h2c", 10, 80, 8))
         self.assertEqual((run["sent"], run["completed"], run["ok"], sum(run["errors"].values())), (2000, 2000, 2000, 0))
         self.assertEqual(len(run["requests"]), 1000)
         # the daemon's JSON was scanned: its sequence numbers are distinct
@@ -57,7 +58,7 @@ class CtlH2DaemonTest(harness.DaemonTestCase):
         proc = harness.run_ctl("bench", "--h2", "-m", 4, "-c", 1, "-n", 40, "--warmup", "0.2", "--no-progress",
                                self.d.url("/healthz"), timeout=30)
         self.assertEqual(proc.returncode, 0, proc.stderr)
-        self.assertIn("(concurrency 4, engine nghttp2, 1 loop, HTTP/2 4 streams per connection, protocol h2c)", proc.stdout)
+        self.assertIn("(concurrency 4, engine nghttp2, 1 loop, HTTP/2 4 streams per connection, protocol h2c, 1 connection opened)", proc.stdout)
         self.assertRegex(proc.stdout, r"\b40 requests in .* 40 ok, 0 errors")
 
     def test_lesson_ratio(self):

@@ -25,7 +25,7 @@ class StatsTest(harness.SharedDaemonTestCase):
             self.assertRegex(proc.stdout, rf"(?m)^{endpoint}\s+\d+")
         # every field of the document shows, the ones the view once left out too
         for field in (r"refused \d+", r"max connections \d+", r"max waiting \d+", r"header timeout \S+",
-                      r"idle timeout \S+"):
+                      r"idle timeout \S+", r"cpu \S+", r"busy % \d+", r"since start % \d+"):
             self.assertRegex(proc.stdout, field)
 
     def test_json_is_the_raw_document(self):

@@ -148,7 +148,7 @@ class CtlTlsTest(harness.DaemonTestCase):
         proc = harness.run_ctl("bench", "--cacert", self.cert, "--h2", "-m", 4, "-c", 1, "-n", 4, "--no-progress",
                                "--engine", "curl", self.https + "/healthz", timeout=60)
         self.assertEqual(proc.returncode, 0, proc.stderr)
-        self.assertIn("(concurrency 4, engine curl, 1 loop, HTTP/2 4 streams per connection, protocol h2)", proc.stdout)
+        self.assertIn("(concurrency 4, engine curl, 1 loop, HTTP/2 4 streams per connection, protocol h2, 1 connection opened)", proc.stdout)
 
     def test_bench_h2_lesson_ratio(self):
         """The lesson over HTTP/2: five streams of one connection, /blocking 5 x 0.2 s, /non-blocking 0.2 s."""
@@ -208,7 +208,7 @@ class CtlTlsTest(harness.DaemonTestCase):
         proc = harness.run_ctl("compare", "--h2", "-k", "-n", 2, "--modes", "async", "--no-progress",
                                self.https + "/delay/0", timeout=60)
         self.assertEqual(proc.returncode, 0, proc.stderr)
-        self.assertIn("HTTP/2 2 streams per connection, protocol h2)", proc.stdout)
+        self.assertIn("HTTP/2 2 streams per connection, protocol h2, 1 connection opened)", proc.stdout)
         # more requests than a server takes streams at once (h2o: 100) spread over connections of 100 streams
         before = self.d.stats()["connections"]["protocols"]["h2"]
         proc = harness.run_ctl("compare", "--h2", "-k", "-n", 150, "--modes", "async", "--no-progress", "--json",

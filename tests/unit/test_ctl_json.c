@@ -334,6 +334,7 @@ static void assert_runs_equal(const ad_run_result_t *a, const ad_run_result_t *b
     assert_int_equal(a->loops, b->loops);
     assert_int_equal(a->streams, b->streams);
     assert_string_equal(a->protocol, b->protocol);
+    assert_int_equal(a->connections, b->connections);
     assert_int_equal(a->interrupted, b->interrupted);
     assert_memory_equal(&a->latency, &b->latency, sizeof(a->latency));
     assert_memory_equal(&a->latency_raw, &b->latency_raw, sizeof(a->latency_raw));
@@ -362,11 +363,12 @@ static void test_write_read_write(void **state)
     b.runs[2]->interrupted = true;
     b.runs[1]->streams = 10; /* bench --h2 -m 10 */
     snprintf(b.runs[1]->protocol, sizeof(b.runs[1]->protocol), "h2");
+    b.runs[1]->connections = 3; /* written only when counted: runs[0] has none */
     char *first = ad_json_report_dump(&b.doc), err[256] = "";
     assert_non_null(strstr(first,
                            "\"engine\": \"h2o\",\n      \"loops\": 2,\n      \"streams\": 0,\n      \"protocol\": "
                            "null,\n      \"interrupted\": false"));
-    assert_non_null(strstr(first, "\"streams\": 10,\n      \"protocol\": \"h2\","));
+    assert_non_null(strstr(first, "\"streams\": 10,\n      \"protocol\": \"h2\",\n      \"connections\": 3,"));
     ad_json_report_t back;
     if (ad_json_report_read_text(first, strlen(first), &back, err, sizeof(err)) != 0)
         fail_msg("reading our own document: %s", err);
