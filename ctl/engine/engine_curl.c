@@ -86,6 +86,15 @@ static void curl_teardown(ad_engine_worker_t *w)
     w->impl = NULL;
 }
 
+/* libcurl opened a connection's socket (a transfer still in flight when the run ends counts too). */
+static int on_new_socket(void *clientp, curl_socket_t fd, curlsocktype purpose)
+{
+    (void)fd;
+    if (purpose == CURLSOCKTYPE_IPCXN)
+        ((ad_engine_worker_t *)clientp)->connects++;
+    return CURL_SOCKOPT_OK;
+}
+
 static int curl_setup(ad_engine_worker_t *w)
 {
     curl_loop_t *c = ad_ew_impl_new(w, sizeof(*c));
@@ -133,6 +142,8 @@ static int curl_setup(ad_engine_worker_t *w)
     for (unsigned i = 0; i < c->n; i++) {
         if (ad_transfer_init(&c->xfers[i], &topts, w->err, sizeof(w->err)) != 0)
             return -1;
+        curl_easy_setopt(c->xfers[i].easy, CURLOPT_SOCKOPTFUNCTION, on_new_socket);
+        curl_easy_setopt(c->xfers[i].easy, CURLOPT_SOCKOPTDATA, w);
         c->xfers[i].owner = (void *)(uintptr_t)i;
         c->idle[i] = c->n - 1 - i; /* so the first sends use transfers 0, 1, 2... */
     }
@@ -206,9 +217,6 @@ static void drain(ad_engine_worker_t *w, curl_loop_t *c)
         curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
         ad_transfer_t *t = (ad_transfer_t *)(void *)priv;
         ad_transfer_end(t, msg->data.result, done);
-        long connects = 0; /* the connections this transfer had to open: 0 on a kept one */
-        if (curl_easy_getinfo(msg->easy_handle, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK && connects > 0)
-            w->connects += (uint64_t)connects;
         c->finished[n++] = t;
     }
     for (unsigned i = 0; i < n; i++) {

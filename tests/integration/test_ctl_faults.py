@@ -592,7 +592,7 @@ class InterruptTest(FaultTestCase):
         def check(engine):
             _, out = self.interrupt([harness.ctl_path(), "bench", "--url", self.server.base, "--endpoint", "/hang",
                                      "-n", 3, "-c", 3, "--threads", 1, "--timeout", "60"], 3, engine=engine)
-            self.assertIn(f"(concurrency 3, engine {engine or 'h2o'}, 1 loop)\n"
+            self.assertIn(f"(concurrency 3, engine {engine or 'h2o'}, 1 loop, 3 connections opened)\n"
                           "  interrupted: requests still in flight were abandoned\n", out)
             self.assertTrue(out.rstrip("\n").endswith("Interrupted (SIGINT/SIGTERM): this report covers only the "
                                                        "requests that finished before."), out)
