@@ -49,7 +49,9 @@ static int64_t mean_ns(const ad_hist_summary_t *s)
 /* ---- the sections of stats_doc.h, written field by field ---- */
 
 typedef struct field {
-    const char *key;
+    const char *key;    /* as /metrics labels it */
+    const char *quoted; /* "\"key\":", written as is (ad_jw_key_quoted): the keys are the table's identifiers */
+    size_t quoted_len;
     ad_stats_kind_t kind;
     size_t offset;                                 /* in the section's struct (stats.h) */
     const char *prom_name, *prom_type, *prom_help; /* NULL: not a /metrics sample */
@@ -57,7 +59,8 @@ typedef struct field {
 
 #define AD_PROM(name, type, help) name, #type, help
 #define AD_NO_PROM NULL, NULL, NULL
-#define FIELD(T, key, kind, member, required, label, prom) {#key, AD_STATS_KIND_##kind, offsetof(T, member), prom},
+#define FIELD(T, key, kind, member, required, label, prom)                                                             \
+    {#key, "\"" #key "\":", sizeof("\"" #key "\":") - 1, AD_STATS_KIND_##kind, offsetof(T, member), prom},
 static const field_t top_fields[] = {AD_STATS_TOP(FIELD, ad_stats_top_t)};
 static const field_t config_fields[] = {AD_STATS_CONFIG(FIELD, ad_stats_config_t)};
 static const field_t offload_fields[] = {AD_STATS_OFFLOAD(FIELD, ad_stats_offload_t)};
@@ -98,7 +101,7 @@ static const char *str_at(const void *base, size_t offset)
 static void write_fields(ad_jw_t *w, const void *section, const field_t *f, size_t n)
 {
     for (size_t i = 0; i < n; i++, f++) {
-        ad_jw_key(w, f->key);
+        ad_jw_key_quoted(w, f->quoted, f->quoted_len);
         switch (f->kind) {
         case AD_STATS_KIND_STR:
         case AD_STATS_KIND_STR_OR_NULL:
