@@ -98,10 +98,12 @@ void ad_buf_seconds(ad_buf_t *b, int64_t ns, int decimals)
 {
     if (!ad_buf_reserve(b, AD_SECONDS_MAX))
         return;
-    /* Microseconds are what /stats writes, a dozen times per document: with the count a constant, the
-     * divisions by powers of ten become multiplications. */
+    /* Microseconds are what /stats writes, a dozen times per document, and nanoseconds the answers' monotonic
+     * times: with the count a constant, the divisions by powers of ten become multiplications. */
     char *out = b->buf + b->len;
-    b->len += decimals == 6 ? ad_seconds_fixed(ns, 6, out) : ad_seconds_fixed(ns, decimals, out);
+    b->len += decimals == 6   ? ad_seconds_fixed(ns, 6, out)
+              : decimals == 9 ? ad_seconds_fixed(ns, 9, out)
+                              : ad_seconds_fixed(ns, decimals, out);
     b->buf[b->len] = '\0';
 }
 

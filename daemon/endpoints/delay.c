@@ -218,10 +218,13 @@ static void on_head_timer(ad_timer_t *timer)
 static void on_wait_timer(ad_timer_t *timer);
 static void on_wait_dispose(void *p);
 
-static ad_wait_t *wait_begin(ad_exchange_t *x, const ad_delay_asked_t *a)
+/* at_once: answered before the handler returns (zero delay), so h2o can never dispose the request first and
+ * the wait needs no dispose callback: it lives in the request's pool, without a malloc of its own. */
+static ad_wait_t *wait_begin(ad_exchange_t *x, const ad_delay_asked_t *a, bool at_once)
 {
     ad_server_t *s = x->loop->server;
-    ad_wait_t *w = h2o_mem_alloc_shared(&x->req->pool, sizeof(*w), on_wait_dispose);
+    ad_wait_t *w = at_once ? h2o_mem_alloc_pool(&x->req->pool, sizeof(*w))
+                           : h2o_mem_alloc_shared(&x->req->pool, sizeof(*w), on_wait_dispose);
     *w = (ad_wait_t){
         .x = *x,
         .wall0 = ad_wall_ns(),
@@ -352,15 +355,16 @@ static int start_timer_wait(ad_exchange_t *x, const ad_delay_asked_t *a)
     ad_loop_t *loop = x->loop;
     int64_t delay_ns = a->ns;
     if (delay_ns == 0) {
-        /* The zero-delay throughput path: no timer, no watch, no limit, answered at once. */
-        ad_wait_t *w = wait_begin(x, a);
+        /* The zero-delay throughput path: no timer, no watch, no limit, answered at once (a close= fault's drop
+         * keeps the dispose callback that counts what h2o does with the request). */
+        ad_wait_t *w = wait_begin(x, a, a->fault.drop == AD_DROP_NONE);
         wait_end(w);
         answer_ok(w, NULL);
         return AD_ANSWER_LATER;
     }
     if (!ad_server_admit(&loop->server->timer_waits, loop->server->cfg.max_waiting))
         return ad_answer_refused(x, 1, "too many requests waiting (max-waiting)");
-    ad_wait_t *w = wait_begin(x, a);
+    ad_wait_t *w = wait_begin(x, a, false);
     w->admitted = true;
     if (ad_timers_add(&loop->timers, &w->timer, x->t0 + delay_ns) != 0) {
         wait_end(w);
@@ -392,7 +396,7 @@ static int serve_blocking(ad_exchange_t *x, ad_delay_param_t *p, const ad_delay_
         return ad_answer_bad_param(x, p, budget);
     }
     }
-    ad_wait_t *w = wait_begin(x, a);
+    ad_wait_t *w = wait_begin(x, a, false);
     /* The lesson: nothing else on this loop thread runs until the sleep (or with work=cpu, the work) ends. */
     ad_wait_until(x->t0 + delay_ns, p->work_cpu);
     wait_end(w);
@@ -415,7 +419,7 @@ static int serve_offload(ad_exchange_t *x, const ad_delay_asked_t *a)
         return ad_answer_refused(x, 1, "offload pool and queue are full");
     }
     /* The reply can only be handled by this thread, after this handler returns: setting owner now is safe. */
-    ad_wait_t *w = wait_begin(x, a);
+    ad_wait_t *w = wait_begin(x, a, false);
     w->job = job;
     job->owner = w;
     w->watch_fd = ad_disconnect_watch(&loop->disconnect, x->req, w);

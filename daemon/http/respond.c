@@ -94,8 +94,12 @@ static void add_header(h2o_req_t *req, const h2o_token_t *token, const char *val
         h2o_add_header(&req->pool, &req->res.headers, token, NULL, value, len);
         return;
     }
-    char *name = h2o_mem_alloc_pool(&req->pool, token->buf.len);
-    ad_title_case(token->buf.base, token->buf.len, name);
+    const char *name = "Content-Type"; /* the one on every answer, spelled once rather than per answer */
+    if (token != H2O_TOKEN_CONTENT_TYPE) {
+        char *cased = h2o_mem_alloc_pool(&req->pool, token->buf.len);
+        ad_title_case(token->buf.base, token->buf.len, cased);
+        name = cased;
+    }
     h2o_add_header_by_str(&req->pool, &req->res.headers, name, token->buf.len, 0, NULL, value, len);
 }
 
