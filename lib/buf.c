@@ -36,7 +36,7 @@ void ad_buf_reset(ad_buf_t *b)
         b->buf[0] = '\0';
 }
 
-bool ad_buf_reserve(ad_buf_t *b, size_t n)
+bool ad_buf_grow(ad_buf_t *b, size_t n)
 {
     if (b->failed)
         return false;
@@ -60,15 +60,6 @@ bool ad_buf_reserve(ad_buf_t *b, size_t n)
 error:
     b->failed = true;
     return false;
-}
-
-void ad_buf_put(ad_buf_t *b, const char *s, size_t n)
-{
-    if (!ad_buf_reserve(b, n))
-        return;
-    memcpy(b->buf + b->len, s, n);
-    b->len += n;
-    b->buf[b->len] = '\0';
 }
 
 void ad_buf_puts(ad_buf_t *b, const char *s)
