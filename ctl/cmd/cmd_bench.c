@@ -49,12 +49,9 @@ static int choose_engine(const ad_bench_opts_t *o, ad_engine_backend_id_t *id)
         ad_cmd_error(_("ASYNCDEMOCTL_ENGINE='%s': expected auto, curl, h2o or nghttp2"), v);
         return -1;
     }
-    if (!o->engine_set && e == AD_BENCH_ENGINE_H2O && o->h2) {
-        ad_cmd_error("%s", _("ASYNCDEMOCTL_ENGINE=h2o: speaks HTTP/1.1 only (curl or auto for --h2)"));
-        return -1;
-    }
-    if (!o->engine_set && e == AD_BENCH_ENGINE_NGHTTP2 && !o->h2) {
-        ad_cmd_error("%s", _("ASYNCDEMOCTL_ENGINE=nghttp2: speaks HTTP/2 only (add --h2)"));
+    const char *refused = o->engine_set ? NULL : ad_bench_engine_refusal(e, o->h2);
+    if (refused != NULL) {
+        ad_cmd_error("ASYNCDEMOCTL_ENGINE=%s: %s", v, refused);
         return -1;
     }
     /* h2c goes through the nghttp2 engine, but with --engine curl through libcurl, whose streams on kept

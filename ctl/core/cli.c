@@ -42,14 +42,20 @@ int ad_compare_mode_from_name(const char *s, size_t len)
     return -1;
 }
 
+static const char *const engine_names[] = {"auto", "curl", "h2o", "nghttp2"};
+
 int ad_bench_engine_from_name(const char *s, ad_bench_engine_t *e)
 {
-    static const char *const names[] = {"auto", "curl", "h2o", "nghttp2"};
-    for (size_t i = 0; s != NULL && i < sizeof(names) / sizeof(names[0]); i++) {
-        if (strcmp(s, names[i]) == 0) {
+    for (size_t i = 0; s != NULL && i < sizeof(engine_names) / sizeof(engine_names[0]); i++) {
+        if (strcmp(s, engine_names[i]) == 0) {
             *e = (ad_bench_engine_t)i;
             return 0;
         }
     }
     return -1;
+}
+
+const char *ad_bench_engine_name(ad_bench_engine_t e)
+{
+    return (unsigned)e < sizeof(engine_names) / sizeof(engine_names[0]) ? engine_names[e] : "?";
 }

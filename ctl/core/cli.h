@@ -82,5 +82,6 @@ typedef enum {
 } ad_bench_engine_t;
 /* "auto", "curl", "h2o", "nghttp2" -> 0 with *e set; anything else (NULL too) -> -1. Pure. */
 int ad_bench_engine_from_name(const char *s, ad_bench_engine_t *e);
+const char *ad_bench_engine_name(ad_bench_engine_t e); /* the name --engine takes. Pure. */
 
 #endif

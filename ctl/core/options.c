@@ -251,19 +251,27 @@ static int bench_flag(void *opts, int id, const char *f, const char *v, ad_flags
     return NOT_HANDLED;
 }
 
+const char *ad_bench_engine_refusal(ad_bench_engine_t e, bool h2)
+{
+    if (e == AD_BENCH_ENGINE_NGHTTP2 && !h2)
+        return _("speaks HTTP/2 only (add --h2)");
+    if (e == AD_BENCH_ENGINE_H2O && h2)
+        return _("speaks HTTP/1.1 only (nghttp2, curl or auto for --h2)");
+    return NULL;
+}
+
 /* --h2 and -m: HTTP/2 over kept connections (the nghttp2 engine, or libcurl); -m needs --h2. */
 static int h2_finish(ad_bench_opts_t *o, ad_flags_seen_t seen, char *err, size_t errlen)
 {
     if ((seen & SEEN(F_STREAMS)) != 0 && !o->h2)
         return ad_fail(err, errlen, _("--streams: only with --h2 (HTTP/1.1 has one request at a time per connection)"));
-    if (o->engine == AD_BENCH_ENGINE_NGHTTP2 && !o->h2)
-        return ad_fail(err, errlen, _("--engine nghttp2: speaks HTTP/2 only (add --h2)"));
+    const char *refused = ad_bench_engine_refusal(o->engine, o->h2);
+    if (refused != NULL)
+        return ad_fail(err, errlen, "--engine %s: %s", ad_bench_engine_name(o->engine), refused);
     if (!o->h2)
         return AD_CTL_PARSE_OK;
     if (o->streams == 0)
         o->streams = 1;
-    if (o->engine == AD_BENCH_ENGINE_H2O)
-        return ad_fail(err, errlen, _("--engine h2o: speaks HTTP/1.1 only (nghttp2, curl or auto for --h2)"));
     if (!o->keepalive)
         return ad_fail(err, errlen, _("--no-keepalive: not with --h2 (streams share kept connections)"));
     if ((uint64_t)o->concurrency * o->streams > AD_CTL_CONCURRENCY_MAX)

@@ -159,6 +159,9 @@ int ad_ctl_parse_report(int argc, char **argv, ad_report_opts_t *o, char *err, s
  * already has a delay parameter. 0, or -1 when there is no such endpoint or the path is too long.
  */
 int ad_bench_endpoint_target(const ad_bench_opts_t *o, size_t i, ad_url_t *u);
+/* Why engine e cannot move a run with (h2) or without HTTP/2, in the user's words; NULL when it can. The one rule
+ * for --engine and $ASYNCDEMOCTL_ENGINE, each naming itself before it. */
+const char *ad_bench_engine_refusal(ad_bench_engine_t e, bool h2);
 /* Default per-request timeout for a given delay: max(30 s, 5 x delay + 10 s). */
 int64_t ad_ctl_default_timeout(int64_t delay_ns);
 /* What `demo` runs: compare against base/delay/<delay>, then bench of the three delay endpoints. */
