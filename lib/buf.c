@@ -40,8 +40,6 @@ bool ad_buf_grow(ad_buf_t *b, size_t n)
 {
     if (b->failed)
         return false;
-    if (n < b->cap - b->len)
-        return true;
     size_t need = b->len + n + 1;
     size_t cap = b->cap > 0 ? b->cap : AD_BUF_MIN_CAP;
     if (need < b->len) /* overflow */

@@ -22,7 +22,7 @@ void ad_buf_init(ad_buf_t *b, size_t cap);
 void ad_buf_free(ad_buf_t *b);
 /* Empty again, keeping the memory (failed only when there is none). */
 void ad_buf_reset(ad_buf_t *b);
-/* ad_buf_reserve's growing half (realloc), out of line. */
+/* ad_buf_reserve's growing half (realloc), out of line: called when n more bytes do not fit. */
 bool ad_buf_grow(ad_buf_t *b, size_t n);
 /* Room for n more bytes and the NUL: true, or false (and failed from now on). Inline, as ad_buf_put: the
  * JSON answers append a few bytes at a time, and the call was a tenth of their cost. */

@@ -247,15 +247,21 @@ void ad_jw_key(ad_jw_t *w, const char *key)
     ad_jw_key_n(w, key, strlen(key));
 }
 
-void ad_jw_key_n(ad_jw_t *w, const char *key, size_t len)
+/* Before a key: false (and failed) unless it follows a value inside an object; then its separator. */
+static bool jw_key_begin(ad_jw_t *w)
 {
     if (w->failed)
-        return;
+        return false;
     if (w->after_key || w->depth <= 0) { /* a key must follow a value inside an object */
         w->failed = true;
-        return;
+        return false;
     }
-    if (!jw_before_value(w))
+    return jw_before_value(w);
+}
+
+void ad_jw_key_n(ad_jw_t *w, const char *key, size_t len)
+{
+    if (!jw_key_begin(w))
         return;
     jw_quoted(w, key, len);
     jw_append(w, ":", 1);
@@ -264,18 +270,12 @@ void ad_jw_key_n(ad_jw_t *w, const char *key, size_t len)
 
 void ad_jw_key_quoted(ad_jw_t *w, const char *quoted, size_t len)
 {
-    if (w->failed)
-        return;
-    if (w->after_key || w->depth <= 0) {
-        w->failed = true;
-        return;
-    }
 #ifndef NDEBUG /* the literal's promise, checked in debug builds (the suite's sanitizer build) */
     assert(len >= 3 && quoted[0] == '"' && quoted[len - 2] == '"' && quoted[len - 1] == ':');
     for (size_t i = 1; i < len - 2; i++)
         assert(!jw_special[(unsigned char)quoted[i]]);
 #endif
-    if (!jw_before_value(w))
+    if (!jw_key_begin(w))
         return;
     jw_append(w, quoted, len);
     w->after_key = true;
