@@ -1,7 +1,16 @@
 # shellcheck shell=sh
 # What packaging/install-deps.sh and bench/sidebyside/install-deps.sh share (sourced, as root on Debian 12):
-# installing packages without starting the services some ship (h2o's and nginx's, on fixed ports: the suite and
+# finding which packages are missing, installing them without starting the services some ship (h2o's and nginx's, on fixed ports: the suite and
 # the benchmarks start their own on free ones), and stopping such a service left running.
+
+# missing_packages PACKAGE...: prints those of PACKAGE not installed, each after a space (nothing when all are).
+missing_packages() {
+    for p in "$@"; do
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+            printf ' %s' "$p"
+        fi
+    done
+}
 
 # apt_install_quietly PACKAGE...: apt-get update, then the packages without recommends, while a policy-rc.d
 # answering 101 keeps invoke-rc.d from starting services (one already there, as in containers, is left alone).

@@ -15,12 +15,8 @@ h2o nginx-light
 # h2o and nginx-light: servers we did not write, which the suite points asyncdemoctl at
 # (tests/integration/test_ctl_servers.py); it starts its own on free ports, so their services stay off.
 
-missing=""
-for p in $PACKAGES; do
-    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-        missing="$missing $p"
-    fi
-done
+# shellcheck disable=SC2086
+missing=$(missing_packages $PACKAGES)
 
 if [ -z "$missing" ]; then
     echo "install-deps: all packages present"

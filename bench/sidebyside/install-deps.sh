@@ -14,12 +14,8 @@ python3 python3-fastapi python3-uvicorn python3-aiohttp python3-requests python3
 h2o hey wrk nghttp2-client time procps nginx-light libnginx-mod-http-echo
 "
 
-missing=""
-for p in $PACKAGES; do
-    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-        missing="$missing $p"
-    fi
-done
+# shellcheck disable=SC2086
+missing=$(missing_packages $PACKAGES)
 
 if [ -z "$missing" ]; then
     echo "sidebyside install-deps: all packages present"
