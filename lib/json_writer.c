@@ -364,10 +364,12 @@ void ad_jw_null(ad_jw_t *w)
 void ad_jw_utc(ad_jw_t *w, int64_t wall_ns, int decimals)
 {
     char tmp[40];
-    size_t n = ad_format_utc(wall_ns, decimals, tmp, sizeof(tmp));
+    tmp[0] = '"';
+    size_t n = ad_format_utc(wall_ns, decimals, tmp + 1, sizeof(tmp) - 2);
     if (!jw_before_value(w))
         return;
-    jw_quoted(w, tmp, n);
+    tmp[n + 1] = '"';
+    jw_append(w, tmp, n + 2); /* digits, '-', ':', 'T', '.' and 'Z': nothing to escape */
 }
 
 /* Longest RFC 3339 form: "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" */

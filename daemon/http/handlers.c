@@ -151,5 +151,5 @@ void ad_handlers_register(h2o_hostconf_t *host)
     h2o_create_handler(root, sizeof(h2o_handler_t))->on_req = on_req;
     /* Request targets that are not paths ("*", absolute URLs h2o could not map) end up here: 404 as JSON. */
     h2o_create_handler(&host->fallback_path, sizeof(h2o_handler_t))->on_req = on_req;
-    ad_respond_library_errors(&host->fallback_path);
+    ad_respond_filters(root, &host->fallback_path);
 }

@@ -10,6 +10,7 @@
 #include "route.h"
 #include "send_watch.h"
 #include "text_escape.h"
+#include "version.h"
 
 static void generator_noop(h2o_generator_t *self, h2o_req_t *req) {}
 
@@ -488,7 +489,26 @@ static void on_library_error(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t *
     h2o_setup_next_ostream(req, slot);
 }
 
-void ad_respond_library_errors(h2o_pathconf_t *pathconf)
+/*
+ * Server, added here rather than by h2o: h2o 2.2.5 writes its globalconf.server_name with a sprintf per HTTP/1
+ * answer, a twentieth of the zero-delay answer's instructions in user space, so server.c leaves that name empty.
+ */
+static void on_server_header(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
 {
-    h2o_create_filter(pathconf, sizeof(h2o_filter_t))->on_setup_ostream = on_library_error;
+    static const char server[] = "asyncdemod/" AD_VERSION;
+    (void)self;
+    if (req->version >= 0x200)
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_SERVER, NULL, server, sizeof(server) - 1);
+    else
+        h2o_add_header_by_str(&req->pool, &req->res.headers, "Server", 6, 0, NULL, server, sizeof(server) - 1);
+    h2o_setup_next_ostream(req, slot);
+}
+
+void ad_respond_filters(h2o_pathconf_t *root, h2o_pathconf_t *fallback)
+{
+    /* h2o runs a path's filters last created first: a library error's filter replaces the headers, then
+     * Server is added */
+    h2o_create_filter(fallback, sizeof(h2o_filter_t))->on_setup_ostream = on_server_header;
+    h2o_create_filter(fallback, sizeof(h2o_filter_t))->on_setup_ostream = on_library_error;
+    h2o_create_filter(root, sizeof(h2o_filter_t))->on_setup_ostream = on_server_header;
 }

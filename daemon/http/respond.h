@@ -98,11 +98,12 @@ h2o_iovec_t ad_respond_json_body(h2o_req_t *req, const ad_jw_t *w);
 /* Adds a response header to req (as ad_answer_header). */
 void ad_respond_header(h2o_req_t *req, const h2o_token_t *token, const char *value, size_t len);
 /*
- * Some requests are answered by h2o before any handler runs (a body over max-body, a broken chunked body,
- * an unknown Expect): installs the filter on pathconf (the host's fallback, where h2o sends them) that
- * makes them JSON errors like every other answer and counts them under their endpoint.
+ * The filters every answer passes through, installed on the host's two paths: root (every path) and fallback
+ * (request targets that are not paths, and what h2o answers before any handler runs: a body over max-body, a
+ * broken chunked body, an unknown Expect). On fallback, h2o's own errors become JSON errors like every other
+ * answer, counted under their endpoint. On both, every answer gets its Server header.
  */
-void ad_respond_library_errors(h2o_pathconf_t *pathconf);
+void ad_respond_filters(h2o_pathconf_t *root, h2o_pathconf_t *fallback);
 /* The reason phrase h2o puts on the status line. */
 const char *ad_reason_phrase(int status);
 

@@ -403,7 +403,7 @@ static void setup_globalconf(ad_server_t *s)
      * bodies bounded by max-body nothing needs to, so nothing ever is. Process-wide, set before any loop. */
     h2o_socket_buffer_mmap_settings.threshold = SIZE_MAX;
     h2o_config_init(&s->globalconf);
-    s->globalconf.server_name = h2o_iovec_init(H2O_STRLIT("asyncdemod/" AD_VERSION));
+    s->globalconf.server_name = h2o_iovec_init("", 0); /* Server comes from a filter (respond.c) */
     /* h2o copies these into each context at h2o_context_init: set before the loops start. */
     s->globalconf.http1.req_timeout = ad_config_http1_timeout_ms(&s->cfg);
     s->globalconf.http2.idle_timeout = ad_config_http2_timeout_ms(&s->cfg);

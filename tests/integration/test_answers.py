@@ -6,6 +6,8 @@ import time
 import apicheck
 import harness
 
+# Every answer's Server header, h2o's own errors' too (a filter adds it, respond.c): "asyncdemod/VERSION".
+SERVER = re.compile(r"asyncdemod/" + re.escape(harness.expected_version() or "") + r"[0-9.]*$")
 JSON_ENDPOINTS = ("/non-blocking?delay=0", "/blocking?delay=0", "/offload?delay=0", "/delay/0", "/stats",
                   "/healthz")
 
@@ -139,6 +141,8 @@ class WireFormatTest(harness.SharedDaemonTestCase):
         yield "broken chunked", d.raw, harness.get_request("/delay/0", method="POST",
                                                            extra="Transfer-Encoding: chunked\r\n") + b"zz\r\n", False
         yield "413", d.raw, harness.get_request("/delay/0", method="POST", extra="Content-Length: 99999999\r\n"), False
+        yield "417", d.raw, harness.get_request("/delay/0", method="POST", extra="Expect: 100-foo\r\n"
+                                                "Content-Length: 1\r\n") + b"x", False
 
     def test_header_names_canonical_and_json_ends_with_newline(self):
         for what, raw, request, head in self.answers():
@@ -147,6 +151,9 @@ class WireFormatTest(harness.SharedDaemonTestCase):
                 res = c.read_response(head=head)
                 names = [name for name, _ in res.headers]
                 self.assertIn("Content-Type", names, res)
+                servers = [v for n, v in res.headers if n.lower() == "server"]
+                self.assertEqual(len(servers), 1, f"{what}: {res}")
+                self.assertRegex(servers[0], SERVER, what)
                 for name in names:
                     self.assertRegex(name, self.CANONICAL, f"{what}: {names}")
                 if head:

@@ -67,6 +67,16 @@ class ProtocolsTest(harness.DaemonTestCase):
         self.assertIsNotNone(m, out.stdout)
         self.assertGreaterEqual(float(m.group(1)), 30.0)
 
+    def test_server_header_once_over_http2(self):
+        # h2o's own error (an unknown Expect) and a stream get it from the same filter as the rest
+        for args in ((self.d.url("/healthz"),), (self.d.url("/nope"),),
+                     ("-H", "Expect: 100-foo", "-d", "x", self.d.url("/delay/0")),
+                     ("--max-time", "0.5", self.d.url("/events"))):
+            out = harness.curl("--http2-prior-knowledge", "-s", "-i", *args)
+            head = out.stdout.split(b"\r\n\r\n")[0]
+            self.assertEqual(len(re.findall(rb"\r\nserver: asyncdemod/[0-9.]+\r\n", head + b"\r\n")), 1, out.stdout)
+            self.assertEqual(head.lower().count(b"\r\nserver:"), 1, head)
+
     def test_http_1_0(self):
         for path in ("/healthz", "/non-blocking?delay=0.05", "/nope"):
             with self.subTest(path=path), self.d.raw() as c:

@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <time.h>
 
+#include "digits.h"
 #include "json_writer.h"
 
 /* The writer's output for one string value. */
@@ -226,6 +227,42 @@ static void test_misuse_fails(void **state)
     ad_jw_object_end(&w); /* key without a value */
     assert_true(ad_jw_failed(&w));
     ad_jw_free(&w);
+}
+
+/* The digit-pair formatter and its digit count against printf, at every power of ten's edges, the extremes, and
+ * values of every bit length. */
+static void check_u64(uint64_t v)
+{
+    char want[32], got[32] = {0}, padded[32] = {0};
+    int n = snprintf(want, sizeof(want), "%" PRIu64, v);
+    assert_int_equal(ad_u64_digits(v), n);
+    assert_int_equal(ad_u64_to_dec(v, got), n);
+    assert_string_equal(got, want);
+    ad_u64_to_dec_fixed(v, padded, 20);
+    snprintf(want, sizeof(want), "%020" PRIu64, v);
+    assert_string_equal(padded, want);
+}
+
+static void test_u64_digits(void **state)
+{
+    (void)state;
+    check_u64(0);
+    check_u64(UINT64_MAX);
+    for (int e = 0; e < 20; e++) {
+        check_u64(ad_pow10[e]);
+        check_u64(ad_pow10[e] - 1);
+        check_u64(ad_pow10[e] + 1);
+    }
+    uint64_t x = 88172645463325252u; /* xorshift64: values of every bit length */
+    for (int i = 0; i < 100000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        check_u64(x >> (i % 64));
+    }
+    char three[4] = {0};
+    ad_u64_to_dec_fixed(7, three, 3); /* an odd width: its first digit alone */
+    assert_string_equal(three, "007");
 }
 
 static char *seconds(int64_t ns, int decimals)
@@ -540,6 +577,7 @@ int main(void)
         cmocka_unit_test(test_embedded_nul),
         cmocka_unit_test(test_nesting_and_commas),
         cmocka_unit_test(test_misuse_fails),
+        cmocka_unit_test(test_u64_digits),
         cmocka_unit_test(test_seconds),
         cmocka_unit_test(test_double),
         cmocka_unit_test(test_utc),
