@@ -50,7 +50,7 @@ static int64_t mean_ns(const ad_hist_summary_t *s)
 
 typedef struct field {
     const char *key;    /* as /metrics labels it */
-    const char *quoted; /* "\"key\":", written as is (ad_jw_key_quoted): the keys are the table's identifiers */
+    const char *quoted; /* ",\"key\":", written as is (ad_jw_key_quoted): the keys are the table's identifiers */
     size_t quoted_len;
     ad_stats_kind_t kind;
     size_t offset;                                 /* in the section's struct (stats.h) */
@@ -60,7 +60,7 @@ typedef struct field {
 #define AD_PROM(name, type, help) name, #type, help
 #define AD_NO_PROM NULL, NULL, NULL
 #define FIELD(T, key, kind, member, required, label, prom)                                                             \
-    {#key, "\"" #key "\":", sizeof("\"" #key "\":") - 1, AD_STATS_KIND_##kind, offsetof(T, member), prom},
+    {#key, AD_JW_QUOTED_KEY(#key), sizeof(AD_JW_QUOTED_KEY(#key)) - 1, AD_STATS_KIND_##kind, offsetof(T, member), prom},
 static const field_t top_fields[] = {AD_STATS_TOP(FIELD, ad_stats_top_t)};
 static const field_t config_fields[] = {AD_STATS_CONFIG(FIELD, ad_stats_config_t)};
 static const field_t offload_fields[] = {AD_STATS_OFFLOAD(FIELD, ad_stats_offload_t)};
