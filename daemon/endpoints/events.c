@@ -208,7 +208,7 @@ int ad_serve_events(ad_exchange_t *x)
     /* The stream is this handler's from here: its own generator, never a complete answer. */
     req->res.status = 200;
     req->res.reason = ad_reason_phrase(200);
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("text/event-stream"));
+    ad_respond_header(req, H2O_TOKEN_CONTENT_TYPE, H2O_STRLIT("text/event-stream"));
     h2o_start_response(req, &st->gen);
     /* The first message at once, so the panel fills as soon as the page opens. */
     if (format_message(loop, false) == 0)

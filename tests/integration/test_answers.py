@@ -137,6 +137,8 @@ class WireFormatTest(harness.SharedDaemonTestCase):
         yield "405", d.raw, harness.get_request("/stats", method="DELETE"), False
         yield "431", d.raw, harness.get_request("/stats", extra="X-Big: " + "a" * 40000 + "\r\n"), False
         yield "HEAD", d.raw, harness.get_request("/healthz", method="HEAD"), True
+        yield "GET /", d.raw, harness.get_request("/"), False  # the page's security headers
+        yield "HEAD /events", d.raw, harness.get_request("/events", method="HEAD"), True
         # answered by libh2o itself while reading the body: made JSON like the rest
         yield "broken chunked", d.raw, harness.get_request("/delay/0", method="POST",
                                                            extra="Transfer-Encoding: chunked\r\n") + b"zz\r\n", False
