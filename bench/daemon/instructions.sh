@@ -11,6 +11,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+. "$root/bench/common.sh"
 
 n=20000
 nginx=""
@@ -23,9 +24,8 @@ while [ $# -gt 0 ]; do
 done
 case $n in "" | *[!0-9]* | 0 | 0*) echo "instructions: -n takes a whole number of at least 1" >&2; exit 2 ;; esac
 [ $# -gt 0 ] || set -- "${ASYNCDEMOD:-$root/build/daemon/asyncdemod}"
-for tool in valgrind callgrind_control callgrind_annotate h2load curl python3 ${nginx:+nginx}; do
-    command -v "$tool" >/dev/null || { echo "instructions: $tool missing (packaging/install-deps.sh)" >&2; exit 2; }
-done
+# shellcheck disable=SC2086
+need_tools packaging/install-deps.sh valgrind callgrind_control callgrind_annotate h2load curl python3 ${nginx:+nginx}
 work=$(mktemp -d)
 vpid=""
 cleanup() {
