@@ -50,9 +50,7 @@ void ad_jw_key_n(ad_jw_t *w, const char *key, size_t len); /* the same for key[0
  */
 #define AD_JW_QUOTED_KEY(lit) ",\"" lit "\":"
 #define ad_jw_key_lit(w, lit) ad_jw_key_quoted((w), AD_JW_QUOTED_KEY(lit), sizeof(AD_JW_QUOTED_KEY(lit)) - 1)
-#ifndef NDEBUG
 void ad_jw_key_quoted_check(const char *quoted, size_t len); /* asserts the text's promise (debug builds) */
-#endif
 /* Inline, with the literal's length known here: the copy is a few moves, not a memcpy call per key. */
 static inline void ad_jw_key_quoted(ad_jw_t *w, const char *quoted, size_t len)
 {

@@ -9,6 +9,7 @@
 #             steered (RPS) to its own CPU, as on two hosts; daemon on CPU 0, h2load on CPU 1
 # Usage (root): bench/drip/placement.sh [path/to/asyncdemod] [mode ...]
 # Prints per mode h2load's "finished in", its slowest request, and the daemon's CPU time (utime + stime).
+# The namespace's link uses 10.213.0.0/24: pick another in make_netns if that is taken here.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 daemon=${1:-$here/../../build/daemon/asyncdemod}
@@ -38,6 +39,7 @@ trap 'exit 130' INT TERM
 ulimit -n "$(ulimit -Hn)"
 [ "$(ulimit -n)" -ge 10100 ] || { echo "placement: needs 10,100 file descriptors per process, has $(ulimit -n)" >&2; exit 2; }
 
+hz=$(getconf CLK_TCK) # /proc/PID/stat's unit
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # start_daemon ADDRESS TASKSET...: the daemon on ADDRESS:0; sets dpid and port
@@ -90,13 +92,17 @@ for mode in $modes; do
     start_daemon "$addr" $dpin
     c0=$(cpu_ticks "$dpid")
     # shellcheck disable=SC2086
-    timeout 120 $client $cpin h2load --h1 -n10000 -c10000 "http://$addr:$port$url_path" >"$work/h2load.out"
+    timeout --foreground 120 $client $cpin h2load --h1 -n10000 -c10000 "http://$addr:$port$url_path" >"$work/h2load.out"
     c1=$(cpu_ticks "$dpid")
     stop_daemon
     finished=$(sed -n 's/^finished in \([0-9.]*s\).*/\1/p' "$work/h2load.out")
     slowest=$(awk '/^time for request:/ {print $5}' "$work/h2load.out")
     answered=$(sed -n 's/^status codes: \([0-9]*\) 2xx.*/\1/p' "$work/h2load.out")
+    cpu_cs=$(((c1 - c0) * 100 / hz))
     printf '%-9s %s answered 200, finished in %s, slowest request %s, daemon CPU %d.%02d s\n' "$mode" \
-        "$answered" "$finished" "$slowest" $(((c1 - c0) / 100)) $(((c1 - c0) % 100))
-    [ "$mode" = netns ] && { ip netns del "$ns"; ip link del "$veth_d" 2>/dev/null || true; }
+        "$answered" "$finished" "$slowest" $((cpu_cs / 100)) $((cpu_cs % 100))
+    if [ "$mode" = netns ]; then
+        ip netns del "$ns"
+        ip link del "$veth_d" 2>/dev/null || true
+    fi
 done

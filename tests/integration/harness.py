@@ -101,6 +101,17 @@ def expected_version():
     return os.environ.get("ASYNCDEMO_VERSION") or None
 
 
+def server_header():
+    """The Server header of every answer (docs/http-api.md): "asyncdemod/VERSION", the version CMake gave
+    ($ASYNCDEMO_VERSION), else the one the daemon reports."""
+    version = expected_version()
+    if version is None:
+        out = subprocess.run([daemon_path(), "--version"], capture_output=True, text=True, timeout=scaled(10),
+                             stdin=subprocess.DEVNULL)
+        version = out.stdout.split()[-1]
+    return f"asyncdemod/{version}"
+
+
 def clean_env(extra=None):
     """os.environ without systemd's variables, plus extra (values of None remove a variable)."""
     env = {k: v for k, v in os.environ.items() if k not in SYSTEMD_ENV}
