@@ -57,9 +57,9 @@ count() {
     done
     curl -sf -o /dev/null "$url" || { echo "instructions: $label did not start" >&2; cat "$work/server.err" >&2; exit 2; }
     h2load --h1 -n1000 -c16 "$url" >/dev/null
-    callgrind_control -z "$vpid" >/dev/null || { echo "instructions: callgrind_control -z failed" >&2; exit 2; }
+    callgrind_control -z "$vpid" >"$work/control.out" 2>&1 || { cat "$work/control.out" >&2; exit 2; }
     h2load --h1 -n"$n" -c16 "$url" >"$work/h2load.out"
-    callgrind_control -d "$vpid" >/dev/null || { echo "instructions: callgrind_control -d failed" >&2; exit 2; }
+    callgrind_control -d "$vpid" >"$work/control.out" 2>&1 || { cat "$work/control.out" >&2; exit 2; }
     if ! kill "$vpid" 2>/dev/null; then
         echo "instructions: $label exited during the run" >&2
         cat "$work/server.err" >&2
