@@ -401,9 +401,13 @@ def throughput(c, cfg, found):
                 cpu0 = proc_cpu_s(pid)
                 r = run_tool(cmd, timeout=cfg["wrk_s"] + 60)
                 w = parse_wrk(r["stdout"])
+                cpu = proc_cpu_s(pid) - cpu0
+                answered, _, _ = parse_requests("wrk", r["stdout"])
+                # CPU per answer: steadier than req/s on a shared machine, where the client's pace varies
                 runs[name].append({"command": shown(cmd, srv), "rps": w["rps"],
                                    "non_2xx": w["non_2xx"], "socket_errors": w["socket_errors"],
-                                   "server_cpu_s": round(proc_cpu_s(pid) - cpu0, 3)})
+                                   "server_cpu_s": round(cpu, 3), "requests": answered,
+                                   "server_cpu_us_per_answer": round(cpu / answered * 1e6, 2) if answered else None})
     finally:
         for srv in servers:
             srv.stop()

@@ -85,6 +85,13 @@ class NginxTargetsTest(unittest.TestCase):
                        "nginx return 200": [{"rps": r, "non_2xx": 0, "command": "wrk"} for r in (100e3, 101e3)]}}
         row = by_name(report.throughput_targets(tp))["zero-delay throughput vs nginx return 200"]
         self.assertFalse(row["met"])
+        self.assertNotIn("CPU", row["figure"])  # runs recorded before the CPU per answer
+        for runs, cpu in ((tp["runs"]["asyncdemod zero-delay"], 8.8), (tp["runs"]["nginx return 200"], 8.0)):
+            for r in runs:
+                r["server_cpu_us_per_answer"] = cpu
+        row = by_name(report.throughput_targets(tp))["zero-delay throughput vs nginx return 200"]
+        self.assertTrue(row["figure"].endswith("; server CPU per answer 1.10x"), row["figure"])
+        self.assertIn("| server CPU us per answer |", report.md_throughput(tp).splitlines()[0])
 
 
 class EvaluateTest(unittest.TestCase):
