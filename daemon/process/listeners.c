@@ -38,6 +38,20 @@ static void name_bound(int fd, char *buf, size_t size)
         snprintf(buf, size, "fd %d", fd);
 }
 
+/*
+ * The receive buffer of every connection, set on the listening socket (accepted ones inherit it): h2o reads
+ * a connection until the kernel has nothing more, so the kernel's autotuned buffer (up to tcp_rmem's
+ * maximum, 32 MiB on some machines) is what one read can take into the daemon's memory, ahead of the
+ * max-body check on a chunked body. 256 KiB (the kernel doubles it) keeps loopback uploads at memory speed.
+ */
+#define RECEIVE_BUFFER_BYTES (256 * 1024)
+
+static int bound_receive_buffer(int fd)
+{
+    int bytes = RECEIVE_BUFFER_BYTES;
+    return setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
+}
+
 static int bind_one(const ad_listen_addr_t *a, char *err, size_t errlen)
 {
     int family = a->addr.ss_family, one = 1;
@@ -48,6 +62,8 @@ static int bind_one(const ad_listen_addr_t *a, char *err, size_t errlen)
         goto error;
     /* [::]:P and 0.0.0.0:P may both be given: keep IPv6 sockets IPv6-only. */
     if (family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) != 0)
+        goto error;
+    if (bound_receive_buffer(fd) != 0)
         goto error;
     if (bind(fd, (const struct sockaddr *)&a->addr, a->addrlen) != 0 || listen(fd, SOMAXCONN) != 0)
         goto error;
@@ -73,6 +89,10 @@ static int take_activated(ad_listeners_t *ls, const ad_config_t *cfg, int n, cha
         }
         fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
         fcntl(fd, F_SETFD, FD_CLOEXEC);
+        if (bound_receive_buffer(fd) != 0) {
+            snprintf(err, errlen, "socket %d passed by systemd: SO_RCVBUF: %s", fd, strerror(errno));
+            return -1;
+        }
         ls->fds[ls->n] = fd;
         name_bound(fd, ls->names[ls->n], sizeof(ls->names[0]));
         int c = ad_config_listen_for_socket(cfg, fd_names != NULL ? fd_names[i] : NULL, ls->names[ls->n], err, errlen);

@@ -3,6 +3,7 @@ ever written to disk (h2o's spill of big buffers to /tmp is off), refusals count
 and a client sending huge bodies cannot grow the daemon's memory."""
 
 import os
+import re
 import socket
 import subprocess
 import tempfile
@@ -124,6 +125,24 @@ class BodyLimitTest(harness.DaemonTestCase):
         s = d.wait_stats(lambda s: s["request_bodies"]["refused"] == 6, 3, "6 refused bodies")
         self.assertEqual(s["endpoints"]["/healthz"]["status_4xx"], 4, s["endpoints"]["/healthz"])
         self.assertEqual(s["endpoints"]["/delay"]["status_4xx"], 2, s["endpoints"]["/delay"])
+
+    def test_receive_buffer_bounded(self):
+        # h2o reads a connection until the kernel has nothing more: the connection's receive buffer (256 KiB,
+        # doubled by the kernel; set on the listening socket, listeners.c) bounds what one read takes in. Left
+        # to the kernel's autotuning it grew to 1.5-2.7 MB after this one upload.
+        d = self.start_daemon()
+        body = b"x" * MB
+        with socket.create_connection((d.host, d.port), timeout=harness.scaled(10)) as sock:
+            sock.sendall(b"POST /delay/0 HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+            answer = b""
+            while not answer.endswith(b"}\n"):
+                chunk = sock.recv(65536)
+                self.assertTrue(chunk, answer)
+                answer += chunk
+            self.assertTrue(answer.startswith(b"HTTP/1.1 200 "), answer[:100])
+            out = subprocess.run(["ss", "-tmnH", "state", "established", f"( sport = :{d.port} )"],
+                                 capture_output=True, text=True, timeout=harness.scaled(10)).stdout
+        self.assertEqual(re.findall(r"\brb(\d+)", out), [str(2 * 256 * 1024)], out)
 
     def test_big_allowed_body_stays_in_memory(self):
         # 34 MB is past h2o's default spill threshold (32 MB): with the spill off, the body held during the
