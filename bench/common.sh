@@ -45,3 +45,8 @@ open_files_for_10k() {
         exit 2
     fi
 }
+
+# free_port: prints a TCP port free on 127.0.0.1 now (for a server that cannot be told to pick one itself).
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}

@@ -38,10 +38,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # count LABEL PATH PORT COMMAND...: COMMAND (listening on PORT) under callgrind; prints its instructions per
 # answer to GET PATH
 count() {

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/bin/sh
 # Where the kernel's work for /drip lands (bench/README.md, "Drip"): the same 10,000 concurrent
 # /drip?duration=2&numbytes=20 with the daemon and h2load placed four ways, to see whether a second
 # "host" on this machine would take the client's receive path off the daemon's CPU figure.
@@ -12,7 +12,9 @@
 # The namespace's link uses 10.213.0.0/24: pick another in make_netns if that is taken here.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-daemon=${1:-$here/../../build/daemon/asyncdemod}
+root=$(cd "$here/../.." && pwd)
+. "$root/bench/common.sh"
+daemon=${1:-$root/build/daemon/asyncdemod}
 [ $# -gt 0 ] && shift
 modes=${*:-loopback same-cpu split netns}
 url_path='/drip?duration=2&numbytes=20'
@@ -36,8 +38,8 @@ trap 'exit 130' INT TERM
 
 [ "$(id -u)" -eq 0 ] || { echo "placement: run as root (network namespaces, RPS)" >&2; exit 2; }
 [ -x "$daemon" ] || { echo "placement: no daemon at $daemon" >&2; exit 2; }
-ulimit -n "$(ulimit -Hn)"
-[ "$(ulimit -n)" -ge 10100 ] || { echo "placement: needs 10,100 file descriptors per process, has $(ulimit -n)" >&2; exit 2; }
+need_tools packaging/install-deps.sh h2load ip taskset timeout
+open_files_for_10k
 
 hz=$(getconf CLK_TCK) # /proc/PID/stat's unit
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }

@@ -14,7 +14,7 @@ mkdir -p "$dir/www"
 chmod 755 "$dir" "$dir/www" # h2o started as root serves as nobody
 curl -sk "https://127.0.0.1:$tls$path" >"$dir/www/answer.json"
 chmod 644 "$dir/www/answer.json"
-h2o_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+h2o_port=$(free_port)
 cat >"$dir/h2o.conf" <<CONF
 listen:
   host: 127.0.0.1
