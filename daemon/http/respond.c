@@ -89,19 +89,24 @@ const char *ad_reason_phrase(int status)
  * and a token's name lower case, so ours go out canonical too ("Content-Type"), under a name of their own
  * rather than the token. HTTP/2 requires lower case: the token as it is. value must outlive the request.
  */
-static void add_header(h2o_req_t *req, const h2o_token_t *token, const char *value, size_t len)
+void ad_respond_header_named(h2o_req_t *req, const char *name, size_t name_len, const char *value, size_t len)
 {
-    if (req->version >= 0x200) {
-        h2o_add_header(&req->pool, &req->res.headers, token, NULL, value, len);
-        return;
-    }
-    const char *name = "Content-Type"; /* the one on every answer, spelled once rather than per answer */
-    if (token != H2O_TOKEN_CONTENT_TYPE) {
-        char *cased = h2o_mem_alloc_pool(&req->pool, token->buf.len);
-        ad_title_case(token->buf.base, token->buf.len, cased);
+    if (req->version < 0x200) {
+        char *cased = h2o_mem_alloc_pool(&req->pool, name_len);
+        ad_title_case(name, name_len, cased);
         name = cased;
     }
-    h2o_add_header_by_str(&req->pool, &req->res.headers, name, token->buf.len, 0, NULL, value, len);
+    h2o_add_header_by_str(&req->pool, &req->res.headers, name, name_len, req->version >= 0x200, NULL, value, len);
+}
+
+static void add_header(h2o_req_t *req, const h2o_token_t *token, const char *value, size_t len)
+{
+    if (req->version >= 0x200)
+        h2o_add_header(&req->pool, &req->res.headers, token, NULL, value, len);
+    else if (token == H2O_TOKEN_CONTENT_TYPE) /* the one on every answer, spelled once rather than per answer */
+        h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("Content-Type"), 0, NULL, value, len);
+    else
+        ad_respond_header_named(req, token->buf.base, token->buf.len, value, len);
 }
 
 /*

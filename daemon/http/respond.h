@@ -97,6 +97,9 @@ void ad_respond_error_begin(ad_jw_t *w, int status, const char *what);
 h2o_iovec_t ad_respond_json_body(h2o_req_t *req, const ad_jw_t *w);
 /* Adds a response header to req (as ad_answer_header). */
 void ad_respond_header(h2o_req_t *req, const h2o_token_t *token, const char *value, size_t len);
+/* The same for a header h2o has no token for, by its lower-case name (canonical over HTTP/1, as above); name and
+ * value must outlive the request. */
+void ad_respond_header_named(h2o_req_t *req, const char *name, size_t name_len, const char *value, size_t len);
 /*
  * The filters every answer passes through, installed on the host's two paths: root (every path) and fallback
  * (request targets that are not paths, and what h2o answers before any handler runs: a body over max-body, a
