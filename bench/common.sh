@@ -50,3 +50,9 @@ open_files_for_10k() {
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
+
+# cpu_centis PID: the process's user + system CPU time so far, in hundredths of a second (/proc/PID/stat
+# counts clock ticks, CLK_TCK a second).
+cpu_centis() {
+    awk -v hz="$(getconf CLK_TCK)" '{ printf "%d\n", ($14 + $15) * 100 / hz }' "/proc/$1/stat"
+}

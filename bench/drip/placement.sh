@@ -41,8 +41,6 @@ trap 'exit 130' INT TERM
 need_tools packaging/install-deps.sh h2load ip taskset timeout
 open_files_for_10k
 
-hz=$(getconf CLK_TCK) # /proc/PID/stat's unit
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # start_daemon ADDRESS TASKSET...: the daemon on ADDRESS:0; sets dpid and port
 start_daemon() {
@@ -92,15 +90,15 @@ for mode in $modes; do
     esac
     # shellcheck disable=SC2086
     start_daemon "$addr" $dpin
-    c0=$(cpu_ticks "$dpid")
+    c0=$(cpu_centis "$dpid")
     # shellcheck disable=SC2086
     timeout --foreground 120 $client $cpin h2load --h1 -n10000 -c10000 "http://$addr:$port$url_path" >"$work/h2load.out"
-    c1=$(cpu_ticks "$dpid")
+    c1=$(cpu_centis "$dpid")
     stop_daemon
     finished=$(sed -n 's/^finished in \([0-9.]*s\).*/\1/p' "$work/h2load.out")
     slowest=$(awk '/^time for request:/ {print $5}' "$work/h2load.out")
     answered=$(sed -n 's/^status codes: \([0-9]*\) 2xx.*/\1/p' "$work/h2load.out")
-    cpu_cs=$(((c1 - c0) * 100 / hz))
+    cpu_cs=$((c1 - c0))
     printf '%-9s %s answered 200, finished in %s, slowest request %s, daemon CPU %d.%02d s\n' "$mode" \
         "$answered" "$finished" "$slowest" $((cpu_cs / 100)) $((cpu_cs % 100))
     if [ "$mode" = netns ]; then

@@ -37,7 +37,7 @@ until grep -q 'listening on' "$dir/log"; do
 done
 port=$(grep 'listening on' "$dir/log" | head -1 | sed 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/')
 url="http://127.0.0.1:$port/non-blocking?delay=0"
-cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; } # daemon user+system time, in 1/100 s
+cpu() { cpu_centis "$pid"; } # the daemon's user+system time, in 1/100 s
 
 # one TOOL: one run; prints "TOOL REQ/S CLIENT_US_PER_REQ DAEMON_US_PER_REQ"
 one() {

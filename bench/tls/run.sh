@@ -67,7 +67,7 @@ stop_daemon() {
     wait "$pid" || true
     pid=""
 }
-cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; } # daemon user+system time, in 1/100 s
+cpu() { cpu_centis "$pid"; } # the daemon's user+system time, in 1/100 s
 
 # c10k SCHEME PORT: 10,000 concurrent 2 s waits on new connections; the daemon's own figures from /stats.
 c10k() {

@@ -42,7 +42,7 @@ done
 one() {
     p=$h2o_pid url="https://127.0.0.1:$h2o_port/answer.json"
     [ "$1" != asyncdemod ] || p=$pid url="https://127.0.0.1:$tls$path"
-    before=$(awk '{print $14 + $15}' "/proc/$p/stat")
+    before=$(cpu_centis "$p")
     if [ "$2" = h2 ]; then
         out=$(h2load -n "$h2_n" -c 64 -m 10 -t 1 "$url" 2>&1)
         rate=$(printf '%s\n' "$out" | sed -n 's/.*finished in [0-9.a-z]*, \([0-9.]*\) req\/s.*/\1/p')
@@ -55,7 +55,7 @@ one() {
         bad=$(printf '%s\n' "$out" | grep 'Non-2xx\|Socket errors' || true)
         [ -z "$bad" ] || echo "run.sh: $1 over wrk: $bad" >&2
     fi
-    after=$(awk '{print $14 + $15}' "/proc/$p/stat")
+    after=$(cpu_centis "$p")
     echo "$1 $2 $rate $(awk -v t=$((after - before)) -v n="$n" 'BEGIN { printf "%.1f", t * 10000 / n }') $rep" \
         >>"$dir/figures"
     echo "  run $rep: $1 $2: $rate req/s" >&2
