@@ -500,7 +500,7 @@ static void on_library_error(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t *
  */
 static void on_server_header(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
 {
-    static const char server[] = "asyncdemod/" AD_VERSION;
+    static const char server[] = AD_SERVER_NAME;
     (void)self;
     if (req->version >= 0x200)
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_SERVER, NULL, server, sizeof(server) - 1);

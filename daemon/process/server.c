@@ -67,10 +67,11 @@ static void build_refusal(ad_server_t *s)
     ad_jw_key(&jw, "retry_after_seconds");
     ad_jw_uint(&jw, 1);
     ad_jw_object_end(&jw);
-    int n = snprintf(s->refusal, sizeof(s->refusal),
-                     "HTTP/1.1 503 Service Unavailable\r\nServer: asyncdemod/%s\r\nContent-Type: application/json\r\n"
-                     "Content-Length: %zu\r\nRetry-After: 1\r\nConnection: close\r\n\r\n%.*s\n",
-                     AD_VERSION, jw.len + 1, (int)jw.len, ad_jw_failed(&jw) ? "" : jw.buf);
+    int n =
+        snprintf(s->refusal, sizeof(s->refusal),
+                 "HTTP/1.1 503 Service Unavailable\r\nServer: " AD_SERVER_NAME "\r\nContent-Type: application/json\r\n"
+                 "Content-Length: %zu\r\nRetry-After: 1\r\nConnection: close\r\n\r\n%.*s\n",
+                 jw.len + 1, (int)jw.len, ad_jw_failed(&jw) ? "" : jw.buf);
     s->refusal_len = n > 0 && (size_t)n < sizeof(s->refusal) ? (size_t)n : 0;
     ad_jw_free(&jw);
 }
