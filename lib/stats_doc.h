@@ -74,7 +74,8 @@ typedef enum {
 #define AD_STATS_CLOSED(X, T)                                                                                          \
     X(T, send_timeout, COUNT, SEND_TIMEOUT, 0, "send timeout", AD_NO_PROM)                                             \
     X(T, header_block_too_large, COUNT, HEADER_BLOCK, 0, "header block too large", AD_NO_PROM)                         \
-    X(T, bad_framing, COUNT, BAD_FRAMING, 0, "bad framing", AD_NO_PROM)
+    X(T, bad_framing, COUNT, BAD_FRAMING, 0, "bad framing", AD_NO_PROM)                                                \
+    X(T, bodies_too_large, COUNT, BODIES, 0, "bodies too large", AD_NO_PROM)
 
 /* connections.protocols: connections by the protocol of their first request (a connection that sends none is
  * not counted); h2 is HTTP/2 over TLS, h2c over cleartext (prior knowledge). /metrics: one family, a protocol

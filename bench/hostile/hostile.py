@@ -7,6 +7,8 @@ growth of the space used on the file system of /tmp (statvfs, sampled every 0.1 
 show in it too). Scenarios:
   bodies-h1   4 HTTP/1 connections each POST a 1 GB body to /healthz (Content-Length, as fast as they can)
   bodies-h2   one h2c connection, 8 streams x 400 MB of DATA to /healthz, a PING every 3 s
+  uploads-h2  10 h2c connections at once, each 100 streams x a 1 MiB body to /delay/0 (which takes bodies),
+              sent as fast as the socket allows, ignoring flow control
   hpack       one h2c connection, 40 streams x a 400 KB header block of 1-byte indexed fields (16.4 MB on
               the wire), no END_STREAM, held 5 s with PINGs, then closed
   slow        60 clients that never read, with --idle-timeout 1s --header-timeout 1s (and --send-timeout 5s
@@ -165,6 +167,22 @@ def scenario_bodies_h2(d):
             "resets": resets}
 
 
+def scenario_uploads_h2(d):
+    conns, streams, size = 10, 100, 1 << 20
+    out = [None] * conns
+
+    def client(i):
+        goaway, sent = h2frames.h2_upload_flood(d.host, d.port, "/delay/0", streams, size, limit_s=BODY_CAP_S)
+        out[i] = {"sent_mb": round(sent / MB, 1), "goaway": goaway.error_code if goaway else None}
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(conns)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return {"clients": out}
+
+
 def scenario_hpack(d):
     streams, block_size, hold = 40, 400 * 1024, 5.0
     conn = h2frames.H2Raw(d.host, d.port)
@@ -207,8 +225,8 @@ def scenario_slow(d):
             "closed": stats["connections"].get("closed", {})}
 
 
-SCENARIOS = {"bodies-h1": scenario_bodies_h1, "bodies-h2": scenario_bodies_h2, "hpack": scenario_hpack,
-             "slow": scenario_slow}
+SCENARIOS = {"bodies-h1": scenario_bodies_h1, "bodies-h2": scenario_bodies_h2, "uploads-h2": scenario_uploads_h2,
+             "hpack": scenario_hpack, "slow": scenario_slow}
 
 
 def has_flag(daemon, flag):

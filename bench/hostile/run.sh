@@ -1,7 +1,7 @@
 #!/bin/sh
 # asyncdemod under the heavy versions of issue 18's hostile clients (bench/README.md, "Hostile clients").
 # Usage: bench/hostile/run.sh [--label WORD] [path/to/asyncdemod] [SCENARIO...]
-#   SCENARIO: bodies-h1 bodies-h2 hpack slow (default: all). Default daemon: $ASYNCDEMOD, else
+#   SCENARIO: bodies-h1 bodies-h2 uploads-h2 hpack slow (default: all). Default daemon: $ASYNCDEMOD, else
 #   build/daemon/asyncdemod (built here with cmake when missing).
 # Prints one JSON line per scenario; writes bench/results/hostile-[WORD-]<UTC time>.json. A few minutes at
 # most; the body scenarios write up to 4 GB into /tmp on a daemon that spills bodies there.

@@ -27,7 +27,8 @@ const char *ad_endpoint_name(ad_endpoint_t ep);
  * Why the daemon closed a client's connection itself (each a bounded refusal, counted), from stats_doc.h's
  * AD_STATS_CLOSED: SEND_TIMEOUT, an answer not delivered within send-timeout (the client does not read);
  * HEADER_BLOCK, HTTP/2: a header block past the decoded-size bounds (hpack_scan.h); BAD_FRAMING, HTTP/1: a
- * request head RFC 9112 says to refuse (request_head.h), after the 400.
+ * request head RFC 9112 says to refuse (request_head.h), after the 400; BODIES, HTTP/2: request bodies past the
+ * connection's budget (h2_guard.h).
  */
 typedef enum {
 #define AD_X(t, key, kind, member, ...) AD_CLOSE_##member,
@@ -35,7 +36,7 @@ typedef enum {
 #undef AD_X
         AD_CLOSE_COUNT
 } ad_close_reason_t;
-/* "send_timeout", "header_block_too_large", "bad_framing" */
+/* "send_timeout", "header_block_too_large", "bad_framing", "bodies_too_large" */
 const char *ad_close_reason_name(ad_close_reason_t r);
 
 /* A connection's protocol (stats_doc.h's AD_STATS_PROTOCOLS): AD_PROTO_HTTP1_0, _HTTP1_1, _H2, _H2C. */

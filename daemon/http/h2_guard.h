@@ -1,18 +1,34 @@
 #ifndef AD_H2_GUARD_H
 #define AD_H2_GUARD_H
 /*
- * HTTP/2 header blocks are checked (hpack_scan.h) before h2o decodes them: h2o 2.2.5 has no setting for
- * the decoded size of a request head, so the daemon defines h2o_hpack_parse_headers itself, which the
- * dynamic linker binds in place of libh2o's (libh2o calls it through its PLT), and calls libh2o's own
- * after the check. A block past the bounds closes the connection with GOAWAY ENHANCE_YOUR_CALM, counted
- * in the calling loop's shard.
+ * Two bounds libh2o 2.2.5 lacks for HTTP/2, each enforced by a function of the daemon that the dynamic
+ * linker binds in place of libh2o's own (libh2o calls them through its PLT), and which calls libh2o's
+ * after its check:
+ *
+ * - h2o_hpack_parse_headers: a header block is checked (hpack_scan.h) before h2o decodes it; h2o has no
+ *   setting for the decoded size of a request head.
+ * - h2o_http2_decode_data_payload: a DATA frame that would make the request bodies one connection holds
+ *   (bodies still arriving, and those of requests in flight) pass its budget. h2o bounds each stream's body
+ *   by max-body but holds up to 100 streams a connection, and reopens the flow-control windows as data
+ *   arrives (it does not enforce them either), so one connection could hold 100 bodies.
+ *
+ * Past either bound the connection is closed with GOAWAY ENHANCE_YOUR_CALM, counted in the calling loop's
+ * shard.
  */
 #include <stdbool.h>
+#include <stddef.h>
+#include <h2o.h>
 #include "stats.h"
 
-/* Loop thread: refusals on this thread are counted in shard. */
-void ad_h2_guard_bind(ad_stats_shard_t *shard);
-/* Whether libh2o's decoder was found behind the guard (false: the guard cannot engage; logged at start). */
+/* The body budget of a connection, in bodies of max-body + 1 bytes (the most h2o takes for one). */
+#define AD_H2_BODIES_PER_CONNECTION 16
+
+/*
+ * Loop thread: refusals on this thread are counted in shard; ctx is this thread's h2o context (its HTTP/2
+ * connections are the ones the body budget looks up); body_budget is bytes.
+ */
+void ad_h2_guard_bind(ad_stats_shard_t *shard, h2o_context_t *ctx, size_t body_budget);
+/* Whether libh2o's own functions were found behind the guards (false: they cannot engage; logged at start). */
 bool ad_h2_guard_active(void);
 
 #endif

@@ -330,7 +330,7 @@ static int init_loop(ad_loop_t *loop)
         ad_log_error("%s: cannot set up the event loop: %s", loop->name, strerror(errno));
         return -1;
     }
-    ad_h2_guard_bind(&loop->stats);
+    ad_h2_guard_bind(&loop->stats, &loop->ctx, AD_H2_BODIES_PER_CONNECTION * ((size_t)s->cfg.max_body + 1));
     ad_send_watch_init(&loop->send_watch, &loop->timers, &s->live.send_timeout_ns, &loop->stats);
     h2o_multithread_register_receiver(loop->ctx.queue, &loop->offload_receiver, ad_handlers_on_offload_reply);
     h2o_multithread_register_receiver(loop->ctx.queue, &loop->control_receiver, on_control);
@@ -560,7 +560,7 @@ static int init_server(ad_server_t *s, const ad_config_t *cfg, int argc, char **
     setup_globalconf(s);
     build_refusal(s);
     if (!ad_h2_guard_active())
-        ad_log_warning("HTTP/2 header blocks cannot be checked before decoding (libh2o's decoder not found); "
+        ad_log_warning("HTTP/2 header blocks and request bodies cannot be bounded (libh2o's decoders not found); "
                        "one connection can take much memory");
     ad_watchdog_init(&s->watchdog);
     s->pool = ad_offload_pool_start(cfg->pool_size, &s->live.pool_queue);

@@ -40,7 +40,7 @@ ENDPOINTS = endpoint_slots()
 CONFIG_KEYS = {"max_delay_seconds", "default_delay_seconds", "pool_size", "pool_queue", "stall_threshold_seconds",
                "watchdog_seconds", "max_connections", "max_waiting", "header_timeout_seconds", "idle_timeout_seconds",
                "send_timeout_seconds", "max_body_bytes"}
-CLOSE_REASONS = {"send_timeout", "header_block_too_large", "bad_framing"}
+CLOSE_REASONS = {"send_timeout", "header_block_too_large", "bad_framing", "bodies_too_large"}
 LOOP_KEYS = {"lag_seconds", "ticks", "stalls", "stalled_seconds", "longest_stall_seconds", "longest_stall_endpoint",
              "longest_stall_wall", "cpu_seconds", "utilisation_percent", "utilisation_since_start_percent"}
 

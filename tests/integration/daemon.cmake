@@ -11,7 +11,7 @@ set(AD_DAEMON_ITESTS_SERIAL lesson stats cancel offload_pool signals systemd_not
     drain_load hostile tls bodies varying_delays injected_faults drip)
 # Tests that write HTTP/2 frames by hand need python3-h2 (hyperframe), which Debian installs for its own
 # /usr/bin/python3 only (packaging/install-deps.sh); the Python3 found first on PATH may lack it.
-set(AD_DAEMON_ITESTS_H2 hostile varying_delays)
+set(AD_DAEMON_ITESTS_H2 hostile varying_delays bodies)
 # A burst of TLS handshakes behind a blocked loop: timing-sensitive, alone.
 list(APPEND AD_DAEMON_ITESTS tls_burst:30)
 list(APPEND AD_DAEMON_ITESTS_SERIAL tls_burst)

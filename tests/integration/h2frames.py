@@ -2,7 +2,7 @@
 test can send what a well-behaved client library never would (huge header blocks, a zero window); and
 the clients that never read their answers, HTTP/1 and HTTP/2.
 
-Used by tests/integration/test_hostile.py, test_varying_delays.py (h2_bodies: curl 7.88 cannot reuse a
+Used by tests/integration/test_hostile.py, test_bodies.py (h2_upload_flood), test_varying_delays.py (h2_bodies: curl 7.88 cannot reuse a
 prior-knowledge connection) and bench/hostile/hostile.py.
 """
 
@@ -24,6 +24,18 @@ def literal(index, value):
     value = value.encode("latin-1")
     assert index < 15 and len(value) < 127
     return bytes([index, len(value)]) + value
+
+
+def literal_indexed_name(index, value):
+    """literal() for a name index of 15 or more (the 4-bit prefix full, then the rest in one byte)."""
+    value = value.encode("latin-1")
+    assert 15 <= index < 15 + 127 and len(value) < 127
+    return bytes([0x0F, index - 15, len(value)]) + value
+
+
+def post_block(path, content_length, authority="127.0.0.1"):
+    """The header block of POST path with content-length (static entry 28)."""
+    return b"\x83\x86" + literal(4, path) + literal(1, authority) + literal_indexed_name(28, str(content_length))
 
 
 def request_block(path, authority="127.0.0.1"):
@@ -120,6 +132,37 @@ def h2_zero_window(host, port, path, streams):
     for i in range(streams):
         conn.send_header_block(1 + 2 * i, request_block(path))
     return conn
+
+
+def h2_upload_flood(host, port, path, streams, declared, limit_s=10.0):
+    """One HTTP/2 connection that opens `streams` POSTs of path declaring `declared` bytes each, then sends
+    their bodies round-robin in full-size DATA frames, ignoring flow control, until all are sent or the
+    daemon closes the connection: (the GOAWAY frame, or None when the reset came first; bytes of body
+    sent). Bounded by limit_s."""
+    conn = H2Raw(host, port, timeout=limit_s)
+    ids = [1 + 2 * i for i in range(streams)]
+    for stream_id in ids:
+        conn.send_header_block(stream_id, post_block(path, declared), end_stream=False)
+    sent, each, deadline, goaway = 0, 0, time.monotonic() + limit_s, None
+    try:
+        while each < declared and time.monotonic() < deadline:
+            chunk = b"u" * min(MAX_FRAME, declared - each)
+            for stream_id in ids:
+                conn.send(DataFrame(stream_id, data=chunk))
+                sent += len(chunk)
+            each += len(chunk)
+    except OSError:  # the daemon closed the connection (or our timeout)
+        pass
+    try:
+        while time.monotonic() < deadline:
+            frame = conn.read_frame(timeout=max(0.01, deadline - time.monotonic()))
+            if isinstance(frame, GoAwayFrame):
+                goaway = frame
+                break
+    except (EOFError, OSError):
+        pass
+    conn.close()
+    return goaway, sent
 
 
 def h2_bodies(host, port, paths, timeout=10.0):

@@ -10,6 +10,7 @@ import tempfile
 import time
 
 import apicheck
+import h2frames
 import harness
 
 MB = 1024 * 1024
@@ -177,6 +178,40 @@ class BodyLimitTest(harness.DaemonTestCase):
         out = subprocess.run(["curl", "-sS", "--http2-prior-knowledge", "--data-binary", "small", "-H",
                               "Content-Type: text/plain", d.url("/delay/0")], capture_output=True, timeout=10)
         self.assertIn(b'"data":"small"', out.stdout)
+
+    def test_http2_bodies_bounded_per_connection(self):
+        # libh2o holds up to 100 streams a connection, each with a body of up to max-body: the daemon lets one
+        # connection hold 16 such bodies at once (h2_guard.h); past that GOAWAY ENHANCE_YOUR_CALM, counted.
+        d = self.start_daemon("--max-body", 64 * 1024)
+        with tempfile.NamedTemporaryFile() as body:
+            body.truncate(64 * 1024)
+            body.flush()
+            runs = [subprocess.run(["nghttp", "-n", flag, "-m", str(m), "-d", body.name, d.url("/delay/0")],
+                                   capture_output=True, text=True, timeout=harness.scaled(30))
+                    for m, flag in ((16, "-s"), (32, "-v"))]
+        within, past = (r.stdout for r in runs)
+        self.assertEqual(len(re.findall(r" 200 \S+ /delay/0$", within, re.M)), 16, within[-2000:])
+        self.assertRegex(past, r"recv GOAWAY frame .*\n.*error_code=ENHANCE_YOUR_CALM", past[-2000:])
+        self.assertNotIn(":status: 200", past)
+        s = d.wait_stats(lambda s: s["connections"]["closed"]["bodies_too_large"] == 1, 3, "one connection closed")
+        apicheck.check_stats(self, s, pid=d.pid)
+        metrics = d.get("/metrics").body.decode()
+        self.assertIn('asyncdemo_connections_closed_total{reason="bodies_too_large"} 1\n', metrics)
+
+    def test_http2_body_flood_does_not_grow_memory(self):
+        # A client that ignores flow control and sends 100 bodies of max-body at once (25 MB) on one
+        # connection: cut at the connection's budget (16 x 256 KiB), memory bounded like one HTTP/1 client's.
+        d = self.start_daemon("--max-body", 256 * 1024)
+        d.get("/healthz")
+        hwm0 = kib(d.pid, "VmHWM")
+        goaway, sent = h2frames.h2_upload_flood(d.host, d.port, "/delay/0", 100, 256 * 1024,
+                                                limit_s=harness.scaled(10))
+        if goaway is not None:  # the reset can come first
+            self.assertEqual(goaway.error_code, h2frames.ENHANCE_YOUR_CALM)
+        self.assertLess(sent, 16 * MB, "cut near the 4 MiB budget, not after 25 MB")
+        d.wait_stats(lambda s: s["connections"]["closed"]["bodies_too_large"] == 1, 3, "the connection closed")
+        grew = kib(d.pid, "VmHWM") - hwm0
+        self.assertLess(grew, peak_growth_bound_kib(), f"VmHWM grew {grew} KiB")
 
     def test_max_body_zero(self):
         d = self.start_daemon("--max-body", 0)

@@ -303,6 +303,21 @@ class TlsLimitTest(TlsCase):
         self.assertEqual(st["tls"]["handshakes"], 1)
         self.assertEqual(st["tls"]["handshake_failures"], 0, "a refused connection is not a failed handshake")
 
+    def test_h2_body_budget(self):
+        """The HTTP/2 body budget (16 bodies of max-body a connection) holds over TLS, where the frames are
+        read from the decrypted input."""
+        d = self.start_tls("--max-body", str(64 * 1024))
+        url = f"https://127.0.0.1:{self.tls_port}/delay/0"
+        with tempfile.NamedTemporaryFile() as body:
+            body.truncate(64 * 1024)
+            body.flush()
+            within, past = (subprocess.run(["nghttp", "-n", flag, "-m", str(m), "-d", body.name, url],
+                                           capture_output=True, text=True, timeout=30).stdout
+                            for m, flag in ((16, "-s"), (32, "-v")))
+        self.assertEqual(len(re.findall(r" 200 \S+ /delay/0$", within, re.M)), 16, within[-2000:])
+        self.assertRegex(past, r"recv GOAWAY frame .*\n.*error_code=ENHANCE_YOUR_CALM", past[-2000:])
+        d.wait_stats(lambda s: s["connections"]["closed"]["bodies_too_large"] == 1, 3, "one connection closed")
+
 
 @unittest.skipUnless(shutil.which("systemd-socket-activate"), "systemd-socket-activate not installed")
 class TlsSocketActivationTest(TlsCase):
