@@ -138,10 +138,7 @@ int h2o_http2_decode_data_payload(h2o_http2_data_payload_t *payload, const h2o_h
     if (ret != 0 || payload->length == 0 || guard.ctx == NULL)
         return ret;
     const h2o_http2_conn_t *conn = frame_connection(frame);
-    /* h2o drops DATA on a connection it is closing: nothing more is held */
-    if (conn == NULL || conn->state != H2O_HTTP2_CONN_STATE_OPEN)
-        return 0;
-    if (bodies_held(conn) + payload->length <= guard.body_budget)
+    if (conn == NULL || bodies_held(conn) + payload->length <= guard.body_budget)
         return 0;
     count_refusal(AD_CLOSE_BODIES);
     *err_desc = "request bodies past the connection's budget";
