@@ -15,6 +15,7 @@ ad_unit_test(test_timers SOURCES test_timers.c ${PROJECT_SOURCE_DIR}/daemon/core
 target_compile_definitions(test_timers PRIVATE H2O_USE_LIBUV=0)
 ad_unit_test(test_request_head SOURCES test_request_head.c LIBS asyncdemod_runtime)
 ad_unit_test(test_hpack_scan SOURCES test_hpack_scan.c LIBS asyncdemod_runtime)
+ad_unit_test(test_status_line SOURCES test_status_line.c LIBS asyncdemod_runtime)
 # The page (issue 16): the /events message formatter, and the page's files as embedded in the binary.
 ad_unit_test(test_events_format SOURCES test_events_format.c LIBS asyncdemod_ui PkgConfig::JANSSON)
 ad_unit_test(test_ui_assets SOURCES test_ui_assets.c LIBS asyncdemod_ui)
