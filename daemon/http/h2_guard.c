@@ -100,7 +100,7 @@ static h2o_http2_conn_t *frame_connection(const h2o_http2_frame_t *frame)
     for (h2o_linklist_t *node = anchor->next; node != anchor; node = node->next) {
         h2o_http2_conn_t *conn = H2O_STRUCT_FROM_MEMBER(h2o_http2_conn_t, _conns, node);
         const h2o_buffer_t *input = conn->sock != NULL ? conn->sock->input : NULL;
-        if (input != NULL && input->bytes != NULL && at >= input->bytes && at <= input->bytes + input->size) {
+        if (input != NULL && input->bytes != NULL && at >= input->bytes && at < input->bytes + input->size) {
             if (node != anchor->next) {
                 h2o_linklist_unlink(node);
                 h2o_linklist_insert(anchor->next, node);
