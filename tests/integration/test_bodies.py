@@ -191,7 +191,10 @@ class BodyLimitTest(harness.DaemonTestCase):
                     for m, flag in ((16, "-s"), (32, "-v"))]
         within, past = (r.stdout for r in runs)
         self.assertEqual(len(re.findall(r" 200 \S+ /delay/0$", within, re.M)), 16, within[-2000:])
-        self.assertRegex(past, r"recv GOAWAY frame .*\n.*error_code=ENHANCE_YOUR_CALM", past[-2000:])
+        # The daemon closes the connection while the client still sends: the client may see the reset before it
+        # reads the GOAWAY, so the counter is what is checked, and the GOAWAY's code when it was read.
+        for code in re.findall(r"recv GOAWAY frame .*\n.*error_code=(\w+)", past):
+            self.assertEqual(code, "ENHANCE_YOUR_CALM", past[-2000:])
         self.assertNotIn(":status: 200", past)
         s = d.wait_stats(lambda s: s["connections"]["closed"]["bodies_too_large"] == 1, 3, "one connection closed")
         apicheck.check_stats(self, s, pid=d.pid)
