@@ -250,13 +250,7 @@ void ad_jw_key(ad_jw_t *w, const char *key)
 /* Before a key: false (and failed) unless it follows a value inside an object; then its separator. */
 static bool jw_key_begin(ad_jw_t *w)
 {
-    if (w->failed)
-        return false;
-    if (w->after_key || w->depth <= 0) { /* a key must follow a value inside an object */
-        w->failed = true;
-        return false;
-    }
-    return jw_before_value(w);
+    return ad_jw_key_allowed(w) && jw_before_value(w);
 }
 
 void ad_jw_key_n(ad_jw_t *w, const char *key, size_t len)

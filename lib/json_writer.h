@@ -51,16 +51,25 @@ void ad_jw_key_n(ad_jw_t *w, const char *key, size_t len); /* the same for key[0
 #define AD_JW_QUOTED_KEY(lit) ",\"" lit "\":"
 #define ad_jw_key_lit(w, lit) ad_jw_key_quoted((w), AD_JW_QUOTED_KEY(lit), sizeof(AD_JW_QUOTED_KEY(lit)) - 1)
 void ad_jw_key_quoted_check(const char *quoted, size_t len); /* asserts the text's promise (debug builds) */
+/* For the key writers: whether a key may come now, after a value inside an object; if not, the writer fails. */
+static inline bool ad_jw_key_allowed(ad_jw_t *w)
+{
+    if (w->failed)
+        return false;
+    if (w->after_key || w->depth <= 0) {
+        w->failed = true;
+        return false;
+    }
+    return true;
+}
 /* Inline, with the literal's length known here: the copy is a few moves, not a memcpy call per key. */
 static inline void ad_jw_key_quoted(ad_jw_t *w, const char *quoted, size_t len)
 {
 #ifndef NDEBUG
     ad_jw_key_quoted_check(quoted, len);
 #endif
-    if (w->failed || w->after_key || w->depth <= 0) { /* a key must follow a value inside an object */
-        w->failed = true;
+    if (!ad_jw_key_allowed(w))
         return;
-    }
     bool *comma = &w->need_comma[w->depth - 1];
     if (*comma)
         ad_buf_put(&w->b, quoted, len);
