@@ -99,12 +99,22 @@ void ad_respond_header_named(h2o_req_t *req, const char *name, size_t name_len, 
     h2o_add_header_by_str(&req->pool, &req->res.headers, name, name_len, req->version >= 0x200, NULL, value, len);
 }
 
-static void add_header(h2o_req_t *req, const h2o_token_t *token, const char *value, size_t len)
+/* A header on every answer, its HTTP/1 name given canonical as static text (no case copy per answer). */
+static void add_header_spelled(h2o_req_t *req, const h2o_token_t *token, const char *canonical, const char *value,
+                               size_t len)
 {
     if (req->version >= 0x200)
         h2o_add_header(&req->pool, &req->res.headers, token, NULL, value, len);
-    else if (token == H2O_TOKEN_CONTENT_TYPE) /* the one on every answer, spelled once rather than per answer */
-        h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("Content-Type"), 0, NULL, value, len);
+    else
+        h2o_add_header_by_str(&req->pool, &req->res.headers, canonical, token->buf.len, 0, NULL, value, len);
+}
+
+static void add_header(h2o_req_t *req, const h2o_token_t *token, const char *value, size_t len)
+{
+    if (token == H2O_TOKEN_CONTENT_TYPE)
+        add_header_spelled(req, token, "Content-Type", value, len);
+    else if (req->version >= 0x200)
+        h2o_add_header(&req->pool, &req->res.headers, token, NULL, value, len);
     else
         ad_respond_header_named(req, token->buf.base, token->buf.len, value, len);
 }
@@ -502,10 +512,7 @@ static void on_server_header(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t *
 {
     static const char server[] = AD_SERVER_NAME;
     (void)self;
-    if (req->version >= 0x200)
-        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_SERVER, NULL, server, sizeof(server) - 1);
-    else
-        h2o_add_header_by_str(&req->pool, &req->res.headers, "Server", 6, 0, NULL, server, sizeof(server) - 1);
+    add_header_spelled(req, H2O_TOKEN_SERVER, "Server", server, sizeof(server) - 1);
     h2o_setup_next_ostream(req, slot);
 }
 
