@@ -18,11 +18,11 @@ static __thread struct {
     size_t body_budget;
 } guard;
 
-void ad_h2_guard_bind(ad_stats_shard_t *shard, h2o_context_t *ctx, size_t body_budget)
+void ad_h2_guard_bind(ad_stats_shard_t *shard, h2o_context_t *ctx)
 {
     guard.shard = shard;
     guard.ctx = ctx;
-    guard.body_budget = body_budget;
+    guard.body_budget = AD_H2_BODIES_PER_CONNECTION * ctx->globalconf->max_request_entity_size;
 }
 
 /* libh2o's own function of that name, looked up once (the same value on every thread: a race only looks it

@@ -20,14 +20,15 @@
 #include <h2o.h>
 #include "stats.h"
 
-/* The body budget of a connection, in bodies of max-body + 1 bytes (the most h2o takes for one). */
+/* The body budget of a connection, in bodies of max-body + 1 bytes (h2o's max_request_entity_size). */
 #define AD_H2_BODIES_PER_CONNECTION 16
 
 /*
  * Loop thread: refusals on this thread are counted in shard; ctx is this thread's h2o context (its HTTP/2
- * connections are the ones the body budget looks up); body_budget is bytes.
+ * connections are the ones the body budget looks up, its globalconf's max_request_entity_size the most h2o
+ * takes for one body).
  */
-void ad_h2_guard_bind(ad_stats_shard_t *shard, h2o_context_t *ctx, size_t body_budget);
+void ad_h2_guard_bind(ad_stats_shard_t *shard, h2o_context_t *ctx);
 /* Whether libh2o's own functions were found behind the guards (false: they cannot engage; logged at start). */
 bool ad_h2_guard_active(void);
 

@@ -330,7 +330,7 @@ static int init_loop(ad_loop_t *loop)
         ad_log_error("%s: cannot set up the event loop: %s", loop->name, strerror(errno));
         return -1;
     }
-    ad_h2_guard_bind(&loop->stats, &loop->ctx, AD_H2_BODIES_PER_CONNECTION * ((size_t)s->cfg.max_body + 1));
+    ad_h2_guard_bind(&loop->stats, &loop->ctx);
     ad_send_watch_init(&loop->send_watch, &loop->timers, &s->live.send_timeout_ns, &loop->stats);
     h2o_multithread_register_receiver(loop->ctx.queue, &loop->offload_receiver, ad_handlers_on_offload_reply);
     h2o_multithread_register_receiver(loop->ctx.queue, &loop->control_receiver, on_control);
