@@ -15,13 +15,20 @@ if [ "${1:-}" = "--bench" ]; then
     shift 2
 fi
 runs=3
-if [ "${1:-}" = "--runs" ]; then
-    runs=${2:?--runs needs a number}
-    shift 2
-fi
+forms=""
+while [ $# -gt 0 ]; do
+    case $1 in
+    --runs) runs=${2:?--runs needs a number}; shift 2 ;;
+    --forms)
+        [ "$bench" = drip ] || { echo "run.sh: --forms is the drip benchmark's (bench/drip/run.sh)" >&2; exit 2; }
+        forms=${2:?--forms needs h1, h2 or h1,h2}; shift 2 ;;
+    -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+    *) break ;;
+    esac
+done
 daemon=${1:-${ASYNCDEMOD:-$root/build/daemon/asyncdemod}}
 need_programs "${1:-}${ASYNCDEMOD:-}" asyncdemod="$daemon"
 need_tools packaging/install-deps.sh h2load wrk python3
 open_files_for_10k
 
-exec python3 "$root/bench/$bench/bench_$bench.py" --daemon "$daemon" --out "$root/bench/results" --runs "$runs"
+exec python3 "$root/bench/$bench/bench_$bench.py" --daemon "$daemon" --out "$root/bench/results" --runs "$runs" ${forms:+--forms "$forms"}
