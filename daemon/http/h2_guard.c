@@ -111,17 +111,20 @@ static h2o_http2_conn_t *frame_connection(const h2o_http2_frame_t *frame)
     return NULL;
 }
 
-/* Bytes of request body the connection's streams hold. */
-static size_t bodies_held(const h2o_http2_conn_t *conn)
+/* Bytes of request body the connection's streams hold; *stream: the one of that id, or NULL. */
+static size_t bodies_held(const h2o_http2_conn_t *conn, uint32_t stream_id, h2o_http2_stream_t **stream)
 {
     const khash_t(h2o_http2_stream_t) *streams = conn->streams;
     size_t held = 0;
+    *stream = NULL;
     for (khint_t i = 0; i < streams->n_buckets; i++) {
         if (!kh_exist(streams, i))
             continue;
-        const h2o_http2_stream_t *stream = kh_val(streams, i);
-        if (stream->_req_body != NULL)
-            held += stream->_req_body->size;
+        h2o_http2_stream_t *s = kh_val(streams, i);
+        if (s->_req_body != NULL)
+            held += s->_req_body->size;
+        if (s->stream_id == stream_id)
+            *stream = s;
     }
     return held;
 }
@@ -137,8 +140,25 @@ int h2o_http2_decode_data_payload(h2o_http2_data_payload_t *payload, const h2o_h
     int ret = next(payload, frame, err_desc);
     if (ret != 0 || payload->length == 0 || guard.ctx == NULL)
         return ret;
-    const h2o_http2_conn_t *conn = frame_connection(frame);
-    if (conn == NULL || bodies_held(conn) + payload->length <= guard.body_budget)
+    h2o_http2_conn_t *conn = frame_connection(frame);
+    if (conn == NULL)
+        return 0;
+    h2o_http2_stream_t *stream;
+    size_t held = bodies_held(conn, frame->stream_id, &stream);
+    /*
+     * A body past max-body: h2o would reset the stream (REFUSED_STREAM), which tells a client the request was
+     * not processed and may be retried (curl sends it five times) and leaves it no status to show. Its bytes
+     * past max-body + 1 are dropped instead (flow control still credits them), so the request completes at
+     * END_STREAM with max-body + 1 bytes and is answered 413 like an HTTP/1 body over the limit. Its declared
+     * content-length is forgotten, or h2o would reset the stream (PROTOCOL_ERROR) for the bytes that differ.
+     */
+    size_t most = guard.ctx->globalconf->max_request_entity_size;
+    if (stream != NULL && stream->state == H2O_HTTP2_STREAM_STATE_RECV_BODY && stream->_req_body != NULL &&
+        stream->_req_body->size + payload->length > most) {
+        payload->length = most > stream->_req_body->size ? most - stream->_req_body->size : 0;
+        stream->_expected_content_length = SIZE_MAX;
+    }
+    if (held + payload->length <= guard.body_budget)
         return 0;
     count_refusal(AD_CLOSE_BODIES);
     *err_desc = "request bodies past the connection's budget";

@@ -13,7 +13,8 @@
  *   arrives (it does not enforce them either), so one connection could hold 100 bodies.
  *
  * Past either bound the connection is closed with GOAWAY ENHANCE_YOUR_CALM, counted in the calling loop's
- * shard.
+ * shard. The DATA guard also keeps one body over max-body from resetting its stream: the bytes past
+ * max-body + 1 are dropped, so the request completes and is answered 413.
  */
 #include <stdbool.h>
 #include <stddef.h>

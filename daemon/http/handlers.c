@@ -80,12 +80,15 @@ static ad_head_verdict_t check_http1_head(h2o_req_t *req)
 }
 
 /* 413 for a body the endpoint does not take (limit 0), or over max-body; counted under the endpoint and as a
- * refused body. */
+ * refused body. A body over max-body is read no further than max-body + 1 bytes (over HTTP/2 the rest is
+ * dropped, h2_guard.h), so its size is not known and not given. */
 static int answer_body_refused(ad_exchange_t *x, bool takes_body, unsigned limit)
 {
     ad_jw_t *w = ad_answer_error(x, 413, takes_body ? "request body too large" : "this endpoint takes no request body");
-    ad_jw_key(w, "size_bytes");
-    ad_jw_uint(w, x->req->entity.len);
+    if (x->req->entity.len <= x->loop->server->cfg.max_body) {
+        ad_jw_key(w, "size_bytes");
+        ad_jw_uint(w, x->req->entity.len);
+    }
     ad_jw_key(w, "limit_bytes");
     ad_jw_uint(w, limit);
     ad_stats_body_refused(&x->loop->stats);
