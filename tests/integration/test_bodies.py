@@ -161,11 +161,11 @@ class BodyLimitTest(harness.DaemonTestCase):
         self.assertEqual(spill_files(d.pid), set())
 
     def test_http2_bodies_over_limit_dropped_then_413(self):
-        # Eight 32 MB bodies on one connection, max-body 4 KiB: each stream's bytes past max-body + 1 are dropped
+        # Eight 4 MB bodies on one connection, max-body 4 KiB: each stream's bytes past max-body + 1 are dropped
         # (h2_guard.h), each request answered 413 when its body ends, the memory not grown by what was sent.
         d = self.start_daemon("--max-body", 4096)
         with tempfile.NamedTemporaryFile() as big:
-            big.truncate(32 * MB)  # sparse: reads as zeros
+            big.truncate(4 * MB)  # sparse: reads as zeros
             hwm0 = kib(d.pid, "VmHWM")
             out = subprocess.run(["nghttp", "-n", "-s", "-m", "8", "-d", big.name, d.url("/delay/0")],
                                  capture_output=True, text=True, timeout=harness.scaled(60))
