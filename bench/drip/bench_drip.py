@@ -18,12 +18,17 @@ for the run < 1 s. Writes bench/results/drip-<UTC time>.json.
 """
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
 import re
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
+import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -31,9 +36,12 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "integration"))
 sys.path.insert(0, os.path.join(HERE, "..", "daemon"))
 import bench_daemon  # noqa: E402  (h2load's command and parser, the runner)
 import harness  # noqa: E402  (the integration tests' daemon runner)
+import third_party  # noqa: E402  (nginx's configuration and command)
 
 PATH = "/drip?duration=2&numbytes=20"
 NUMBYTES = 20
+DURATION_S = 2
+NGINX_ECHO = "/usr/lib/nginx/modules/ngx_http_echo_module.so"  # Debian's libnginx-mod-http-echo
 TARGETS = {"ok": bench_daemon.CONCURRENT, "wall_max_s": 2.1, "cpu_max_s": 1.0}
 H2_CONNECTIONS = 100  # x 100 streams: h2o's limit of streams open at once on one connection
 FORMS = {
@@ -43,19 +51,65 @@ FORMS = {
 }
 
 
+def measure(cmd, pid):
+    """Runs h2load's cmd; its figures, with the CPU time process pid spent meanwhile."""
+    cpu0 = harness.proc_stat_cpu(pid)
+    out = bench_daemon.run(cmd, timeout=120)
+    cpu = harness.proc_stat_cpu(pid) - cpu0
+    result = bench_daemon.parse_h2load(out)
+    m = re.search(r"\((\d+)\) data", out)  # h2load: "traffic: ... 195.31KB (200000) data"
+    result.update({"command": " ".join(cmd), "body_bytes": int(m.group(1)) if m else None,
+                   "daemon_cpu_s": round(cpu, 3)})
+    return result
+
+
+@contextlib.contextmanager
+def nginx_echo():
+    """nginx with the echo module, one worker like asyncdemod's one loop, the same drip from its timers:
+    NUMBYTES times echo_sleep, one '*', echo_flush (chunked over HTTP/1). Yields (h1 port, h2 port, worker
+    pid); the h2 port takes HTTP/2 with prior knowledge, as h2load speaks it."""
+    prefix = tempfile.mkdtemp(prefix="bench-drip-nginx-")
+    os.chmod(prefix, 0o755)
+    h1, h2 = harness.free_port(), harness.free_port()
+    pause = DURATION_S / NUMBYTES
+    drip = " ".join(f"echo_sleep {pause:g}; echo -n '*'; echo_flush;" for _ in range(NUMBYTES))
+    server = (f"        listen 127.0.0.1:{h2} http2;\n"
+              f"        location = /drip {{ default_type application/octet-stream; {drip} }}\n"
+              "        location = /healthz { return 200 'ok\\n'; }")
+    cmd = third_party.nginx_command(prefix, h1, server, connections=bench_daemon.CONCURRENT * 2,
+                                    modules=(NGINX_ECHO,))
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        worker, deadline = None, time.monotonic() + 10
+        while worker is None:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"nginx did not start: {' '.join(cmd)}")
+            try:
+                children = open(f"/proc/{proc.pid}/task/{proc.pid}/children").read().split()
+                if children and harness.http_request("127.0.0.1", h1, "/healthz", timeout=1).status == 200:
+                    worker = int(children[0])
+            except OSError:
+                pass
+            if worker is None:
+                time.sleep(0.05)
+        yield h1, h2, worker
+    finally:
+        third_party.stop(proc)
+        shutil.rmtree(prefix, ignore_errors=True)
+
+
+def nginx_run(form):
+    with nginx_echo() as (h1, h2, worker):
+        port = h1 if form == "h1" else h2
+        return measure(FORMS[form](f"http://127.0.0.1:{port}{PATH}"), worker)
+
+
 def one_run(daemon_path, form):
     with harness.Daemon(path=daemon_path) as d:
-        cmd = FORMS[form](d.url(PATH))
-        cpu0 = harness.proc_stat_cpu(d.pid)
-        out = bench_daemon.run(cmd, timeout=120)
-        cpu = harness.proc_stat_cpu(d.pid) - cpu0
-        result = bench_daemon.parse_h2load(out)
-        m = re.search(r"\((\d+)\) data", out)  # h2load: "traffic: ... 195.31KB (200000) data"
+        result = measure(FORMS[form](d.url(PATH)), d.pid)
         ep = d.stats()["endpoints"]["/drip"]
         result.update({
-            "command": " ".join(cmd),
-            "body_bytes": int(m.group(1)) if m else None,
-            "daemon_cpu_s": round(cpu, 3),
             "server_completed": ep["completed"],
             "server_cancelled": ep["cancelled"],
             "peak_in_flight": ep["peak_in_flight"],
@@ -104,12 +158,16 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--runs", type=int, default=3, choices=range(1, 11))
     ap.add_argument("--forms", type=forms_arg, default=list(FORMS), help="h1, h2 or h1,h2 (default)")
+    ap.add_argument("--vs-nginx", action="store_true", help="also nginx+echo, the same drips from its timers")
     a = ap.parse_args()
     runs = {form: [] for form in a.forms}
+    nginx = {form: [] for form in a.forms} if a.vs_nginx else {}
     try:
         for _ in range(a.runs):  # the forms alternate, so a busy spell of the machine falls on both
             for form in a.forms:
                 runs[form].append(one_run(a.daemon, form))
+                if a.vs_nginx:
+                    nginx[form].append(nginx_run(form))
     except Exception as exc:  # the benchmark could not run
         print(f"bench_drip: {exc}", file=sys.stderr)
         return 2
@@ -118,10 +176,14 @@ def main():
     for form in a.forms:
         verdicts[form] = verdicts_of(runs[form])
         report(form, runs[form], verdicts[form])
+        if nginx:
+            got = nginx[form]
+            print(f"  nginx+echo (not judged):     answered 200 {[r['status_2xx'] for r in got]}, wall "
+                  f"{[r['finished_s'] for r in got]} s, worker CPU {[r['daemon_cpu_s'] for r in got]} s")
     os.makedirs(a.out, exist_ok=True)
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     with open(os.path.join(a.out, f"drip-{stamp}.json"), "w") as f:
-        json.dump({"targets": TARGETS, "runs": runs, "verdicts": verdicts}, f, indent=1)
+        json.dump({"targets": TARGETS, "runs": runs, "verdicts": verdicts, "nginx_echo": nginx}, f, indent=1)
     return 0 if all(all(v.values()) for v in verdicts.values()) else 1
 
 
