@@ -126,6 +126,16 @@ def scenario_bodies_h2(d):
     sent = {sid: 0 for sid in ids}
     resets, answers, last_ping = 0, {}, time.monotonic()
     chunk = b"\0" * 16384
+
+    def take(data):  # a reset or a status per stream
+        nonlocal resets
+        for ev in conn.receive_data(data):
+            if isinstance(ev, h2.events.StreamReset):
+                resets += 1
+                answers[ev.stream_id] = f"RST {ev.error_code}"
+            elif isinstance(ev, h2.events.ResponseReceived):
+                answers[ev.stream_id] = dict(ev.headers).get(b":status", b"?").decode()
+
     sock.setblocking(False)
     try:
         while time.monotonic() < deadline and any(sent[s] < size for s in ids if s not in answers):
@@ -133,12 +143,7 @@ def scenario_bodies_h2(d):
                 data = sock.recv(65536)
                 if not data:
                     break
-                for ev in conn.receive_data(data):
-                    if isinstance(ev, h2.events.StreamReset):
-                        resets += 1
-                        answers[ev.stream_id] = f"RST {ev.error_code}"
-                    elif isinstance(ev, h2.events.ResponseReceived):
-                        answers[ev.stream_id] = dict(ev.headers).get(b":status", b"?").decode()
+                take(data)
             except BlockingIOError:
                 pass
             progressed = False
@@ -160,6 +165,18 @@ def scenario_bodies_h2(d):
                 sock.setblocking(False)
             if not progressed:
                 time.sleep(0.001)
+        # every body sent: the answers (a 413 per stream once its body ended), for 5 s at most
+        sock.setblocking(True)
+        sock.settimeout(1)
+        until = time.monotonic() + 5
+        while time.monotonic() < until and any(s not in answers for s in ids):
+            try:
+                data = sock.recv(65536)
+            except socket.timeout:
+                continue
+            if not data:
+                break
+            take(data)
     except (BrokenPipeError, ConnectionResetError, h2.exceptions.ProtocolError) as exc:
         answers["connection"] = f"closed: {exc.__class__.__name__}"
     sock.close()
