@@ -93,7 +93,7 @@ static void on_drip_proceed(h2o_generator_t *gen, h2o_req_t *req)
     /* cannot fail: the timer is parked in the heap, so this only moves it. On the millisecond grid: the pieces
      * of every drip due within one millisecond go out from one wake-up of the loop (one write per connection),
      * at most 1 ms late and never early; at a time of their own each, 10,000 HTTP/2 drips cost the daemon
-     * about four times the CPU (bench/README.md, "Drip"). */
+     * about three times the CPU (bench/README.md, "Drip"). */
     if (!st->done)
         ad_timers_add(&st->x.loop->timers, &st->timer, ad_ceil_ms(due_ns(st, st->sent + 1)));
 }
