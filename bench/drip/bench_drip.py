@@ -18,17 +18,14 @@ for the run < 1 s. Writes bench/results/drip-<UTC time>.json.
 """
 
 import argparse
-import contextlib
 import datetime
 import json
 import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -37,11 +34,12 @@ sys.path.insert(0, os.path.join(HERE, "..", "daemon"))
 import bench_daemon  # noqa: E402  (h2load's command and parser, the runner)
 import harness  # noqa: E402  (the integration tests' daemon runner)
 import third_party  # noqa: E402  (nginx's configuration and command)
+sys.path.insert(0, os.path.join(HERE, "..", "sidebyside"))
+import sidebyside  # noqa: E402  (how a contender is started, measured and stopped; the echo module's path)
 
 PATH = "/drip?duration=2&numbytes=20"
 NUMBYTES = 20
 DURATION_S = 2
-NGINX_ECHO = "/usr/lib/nginx/modules/ngx_http_echo_module.so"  # Debian's libnginx-mod-http-echo
 TARGETS = {"ok": bench_daemon.CONCURRENT, "wall_max_s": 2.1, "cpu_max_s": 1.0}
 H2_CONNECTIONS = 100  # x 100 streams: h2o's limit of streams open at once on one connection
 FORMS = {
@@ -63,46 +61,28 @@ def measure(cmd, pid):
     return result
 
 
-@contextlib.contextmanager
-def nginx_echo():
+def nginx_run(form):
     """nginx with the echo module, one worker like asyncdemod's one loop, the same drip from its timers:
-    NUMBYTES times echo_sleep, one '*', echo_flush (chunked over HTTP/1). Yields (h1 port, h2 port, worker
-    pid); the h2 port takes HTTP/2 with prior knowledge, as h2load speaks it."""
+    NUMBYTES times echo_sleep, one '*', echo_flush (chunked over HTTP/1), started and stopped as
+    bench/sidebyside starts its contenders. HTTP/2 on a second port, with prior knowledge as h2load speaks it."""
     prefix = tempfile.mkdtemp(prefix="bench-drip-nginx-")
     os.chmod(prefix, 0o755)
-    h1, h2 = harness.free_port(), harness.free_port()
+    h2 = harness.free_port()
     pause = DURATION_S / NUMBYTES
     drip = " ".join(f"echo_sleep {pause:g}; echo -n '*'; echo_flush;" for _ in range(NUMBYTES))
     server = (f"        listen 127.0.0.1:{h2} http2;\n"
               f"        location = /drip {{ default_type application/octet-stream; {drip} }}\n"
               "        location = /healthz { return 200 'ok\\n'; }")
-    cmd = third_party.nginx_command(prefix, h1, server, connections=bench_daemon.CONCURRENT * 2,
-                                    modules=(NGINX_ECHO,))
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+
+    def argv(port):
+        return third_party.nginx_command(prefix, port, server, connections=bench_daemon.CONCURRENT * 2,
+                                         modules=(sidebyside.NGINX_ECHO,))
     try:
-        worker, deadline = None, time.monotonic() + 10
-        while worker is None:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"nginx did not start: {' '.join(cmd)}")
-            try:
-                children = open(f"/proc/{proc.pid}/task/{proc.pid}/children").read().split()
-                if children and harness.http_request("127.0.0.1", h1, "/healthz", timeout=1).status == 200:
-                    worker = int(children[0])
-            except OSError:
-                pass
-            if worker is None:
-                time.sleep(0.05)
-        yield h1, h2, worker
+        with sidebyside.Server("nginx+echo", argv, "/healthz", prefix, worker=True) as srv:
+            port = srv.port if form == "h1" else h2
+            return measure(FORMS[form](f"http://127.0.0.1:{port}{PATH}"), srv.measured_pid)
     finally:
-        third_party.stop(proc)
         shutil.rmtree(prefix, ignore_errors=True)
-
-
-def nginx_run(form):
-    with nginx_echo() as (h1, h2, worker):
-        port = h1 if form == "h1" else h2
-        return measure(FORMS[form](f"http://127.0.0.1:{port}{PATH}"), worker)
 
 
 def one_run(daemon_path, form):
